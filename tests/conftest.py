@@ -1,0 +1,25 @@
+import sys
+import types
+
+import pytest
+
+
+def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", default=False, help="run slow tests")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--runslow"):
+        return
+    skip_slow = pytest.mark.skip(reason="slow: run with --runslow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip_slow)
+
+
+def import_torchvision():
+    """Import torchvision as a test oracle: its compiled operators need absent CUDA libraries."""
+    sys.modules.setdefault("torchvision._meta_registrations", types.ModuleType("_meta"))
+    import torchvision
+
+    return torchvision
