@@ -1,0 +1,423 @@
+"""PyTorch-compatible CPU random streams on NumPy.
+
+torch's CPU generator is a 32-bit Mersenne Twister (mt19937).  Every sampler below draws from it in
+exactly the order and width torch's CPU kernels do, so a program seeded with ``manual_seed(s)``
+gets bit-identical numbers in Ember and in torch.  Each sampler's docstring names the draws it
+consumes; the shared building blocks are:
+
+* ``_words(n)``: the next ``n`` tempered 32-bit outputs (torch's ``random()``);
+* ``_words64(n)``: ``n`` 64-bit draws, each two 32-bit outputs, the first one the high half
+  (torch's ``random64()``);
+* ``_unit(n, dtype)``: uniform floats in [0, 1) with ``digits`` random bits of mantissa: float32
+  and float16 take the low 24 / 11 bits of a 32-bit draw, float64 the low 53 bits of a 64-bit one.
+
+Two pieces of torch arithmetic have to be imitated, not just its formulas:
+
+* torch's kernels are compiled with floating-point contraction, so ``a * b + c`` is one fused
+  multiply-add with a single rounding.  NumPy has no FMA, so ``_fma32``/``_fma64`` emulate it
+  exactly with error-free transformations and round-to-odd.
+* ``randn`` for float32 with 16 or more elements runs a vectorised Box-Muller that uses cephes
+  polynomial approximations of log, sin and cos (torch's ``avx_mathfun``), not libm; ``_log_ps``
+  and ``_sincos_ps`` replay those polynomials step by step in float32.  This is the path of
+  every x86 CPU with AVX2 (torch's ``ATEN_CPU_CAPABILITY=default`` build uses libm instead).
+
+Where a kernel calls libm in double precision, Ember calls the same libm through ``math`` (NumPy's
+SIMD ``log`` can differ from glibc's in the last bit).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+
+__all__ = ["Generator", "default_generator"]
+
+# torch.initial_seed() of a fresh process: torch seeds its default generator non-deterministically
+# at start-up.  67280421310721 is the value torch's Generator() objects start from.
+_DEFAULT_SEED = 67280421310721
+
+# ------------------------------------------------------------------------------------------------
+# mt19937
+# ------------------------------------------------------------------------------------------------
+_N, _M = 624, 397
+_MATRIX_A = np.uint32(0x9908B0DF)
+_UPPER = np.uint32(0x80000000)
+_LOWER = np.uint32(0x7FFFFFFF)
+_U32 = 0xFFFFFFFF
+
+# Layout of torch's get_state() bytes (its legacy THGeneratorState struct plus the float-normal
+# cache): initial seed u64 @0, left i32 @8, seeded i32 @12, next u64 @16, state u64[624] @24,
+# normal_x/normal_y/normal_rho f64 @5016/5024/5032, normal_is_valid i32 @5040,
+# next_float_normal_sample f32 @5048, its validity flag u8 @5052; 5056 bytes with padding.
+_STATE_SIZE = 5056
+_LEGACY_STATE_SIZE = 5048
+
+
+def _seed_block(seed: int) -> np.ndarray:
+    """mt19937's initialisation from a 32-bit seed (a scalar recurrence: it runs once per seed)."""
+    mt = np.empty(_N, np.uint32)
+    x = seed & _U32
+    for i in range(_N):
+        mt[i] = x
+        x = (1812433253 * (x ^ (x >> 30)) + i + 1) & _U32
+    return mt
+
+
+def _twist(mt: np.ndarray) -> None:
+    """Regenerate the 624-word block in place.
+
+    Word i becomes mt[i + 397] ^ twist(top bit of mt[i], low bits of mt[i + 1]), indices mod 624,
+    where words before i are already new.  Word i + 397 is still old for i < 227, and is a word
+    that an earlier slice made new otherwise, so four slices, each computed at once, follow the
+    sequential recurrence exactly: [0, 227), [227, 454), [454, 623), [623].
+    """
+
+    def step(lo: int, hi: int, following: np.ndarray, far: np.ndarray) -> None:
+        y = (mt[lo:hi] & _UPPER) | (following & _LOWER)
+        mt[lo:hi] = far ^ (y >> np.uint32(1)) ^ ((y & np.uint32(1)) * _MATRIX_A)
+
+    step(0, 227, mt[1:228].copy(), mt[397:624].copy())
+    step(227, 454, mt[228:455].copy(), mt[0:227].copy())
+    step(454, 623, mt[455:624].copy(), mt[227:396].copy())
+    step(623, 624, mt[0:1].copy(), mt[396:397].copy())
+
+
+def _temper(y: np.ndarray) -> np.ndarray:
+    y = y ^ (y >> np.uint32(11))
+    y = y ^ ((y << np.uint32(7)) & np.uint32(0x9D2C5680))
+    y = y ^ ((y << np.uint32(15)) & np.uint32(0xEFC60000))
+    return y ^ (y >> np.uint32(18))
+
+
+# ------------------------------------------------------------------------------------------------
+# Exact fused multiply-add on NumPy arrays
+# ------------------------------------------------------------------------------------------------
+def _two_sum(a, b):
+    """s + e == a + b exactly, s = fl(a + b) (Knuth)."""
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def _two_prod(a, b):
+    """p + e == a * b exactly, p = fl(a * b) (Dekker, with Veltkamp splitting)."""
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def _split(a):
+    c = a * 134217729.0  # 2**27 + 1
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+def _round_to_odd(s, e):
+    """The double nearest s + e, rounded to odd: s, or its neighbour towards e when s is even.
+
+    Rounding a result to odd in double and then to nearest in float32 equals rounding it once,
+    which is what makes the emulated FMAs below exact.
+    """
+    even = (s.view(np.int64) & 1) == 0
+    towards = np.nextafter(s, np.where(e > 0, np.inf, -np.inf))
+    return np.where((e != 0) & even, towards, s)
+
+
+def _fma32(a, b, c) -> np.ndarray:
+    """float32 a * b + c with a single rounding."""
+    a, b, c = np.broadcast_arrays(np.float32(a), np.float32(b), np.float32(c))
+    product = a.astype(np.float64) * b.astype(np.float64)  # exact: 24 + 24 bits < 53
+    return _round_to_odd(*_two_sum(product, c.astype(np.float64))).astype(np.float32)
+
+
+def _fma64(a, b, c) -> np.ndarray:
+    """float64 a * b + c with a single rounding (Boldo and Melquiond's emulation)."""
+    a, b, c = np.broadcast_arrays(np.float64(a), np.float64(b), np.float64(c))
+    ph, pl = _two_prod(a, b)
+    sh, sl = _two_sum(c, ph)
+    return sh + _round_to_odd(*_two_sum(sl, pl))
+
+
+# ------------------------------------------------------------------------------------------------
+# torch's avx_mathfun (cephes) log / sincos in float32, with its fused multiply-adds
+# ------------------------------------------------------------------------------------------------
+_F = np.float32
+_LOG_POLY = [_F(c) for c in (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1,
+                             -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
+                             2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1)]  # fmt: skip
+_LOG_Q1, _LOG_Q2 = _F(-2.12194440e-4), _F(0.693359375)  # log(2) = q2 - q1, q2 exact in 9 bits
+_SQRT_HALF = _F(0.707106781186547524)
+_FOUR_OVER_PI = _F(1.27323954473516)
+_PI_OVER_4_PARTS = [_F(-0.78515625), _F(-2.4187564849853515625e-4), _F(-3.77489497744594108e-8)]
+_COS_POLY = [_F(c) for c in (2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2)]
+_SIN_POLY = [_F(c) for c in (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)]
+
+
+def _log_ps(x: np.ndarray) -> np.ndarray:
+    """cephes logf for x in (0, 1]: x = m * 2**e with m in [sqrt(1/2), sqrt(2)), then a degree-9
+    polynomial in m - 1, and e * log(2) added in two parts for precision."""
+    bits = x.view(np.int32)
+    e = ((bits >> 23) - 0x7F).astype(_F) + _F(1)
+    m = ((bits & ~0x7F800000) | 0x3F000000).view(_F)  # mantissa scaled into [0.5, 1)
+    small = m < _SQRT_HALF  # then use 2m in [sqrt(1/2), 1) and e - 1
+    x = (m - _F(1)) + np.where(small, m, _F(0))
+    e = e - np.where(small, _F(1), _F(0))
+    z = x * x
+    y = np.full_like(x, _LOG_POLY[0])
+    for c in _LOG_POLY[1:]:
+        y = _fma32(y, x, c)
+    y = y * x
+    y = _fma32(y, z, e * _LOG_Q1)
+    y = _fma32(-z, _F(0.5), y)
+    return _fma32(e, _LOG_Q2, x + y)
+
+
+def _sincos_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """cephes sinf/cosf together: reduce |x| by j * pi/4 (j the even octant count, pi/4 in three
+    parts so the reduction stays exact), evaluate the sine and cosine polynomials of the reduced
+    argument, and pick and sign them by the octant."""
+    sin_negative = np.signbit(x)
+    x = np.abs(x)
+    j = (x * _FOUR_OVER_PI).astype(np.int32)
+    j = (j + 1) & ~1
+    y = j.astype(_F)
+    sin_negative = sin_negative ^ ((j & 4) != 0)
+    cos_negative = (~(j - 2) & 4) != 0
+    use_sin_poly = (j & 2) == 0  # octants where sin comes from the sine polynomial
+    for part in _PI_OVER_4_PARTS:
+        x = _fma32(y, part, x)
+    z = x * x
+    c = np.full_like(x, _COS_POLY[0])
+    for coef in _COS_POLY[1:]:
+        c = _fma32(c, z, coef)
+    c = _fma32(c * z, z, -(z * _F(0.5))) + _F(1)  # 1 - z/2 + z**2 * poly(z)
+    s = np.full_like(x, _SIN_POLY[0])
+    for coef in _SIN_POLY[1:]:
+        s = _fma32(s, z, coef)
+    s = _fma32(s * z, x, x)  # x + x**3 * poly(z)
+    sin = np.where(use_sin_poly, s, c)
+    cos = np.where(use_sin_poly, c, s)
+    return np.where(sin_negative, -sin, sin), np.where(cos_negative, -cos, cos)
+
+
+def _libm(fn, x: np.ndarray) -> np.ndarray:
+    """Apply a libm function elementwise through ``math``: the very C library torch calls."""
+    return np.fromiter(map(fn, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
+
+
+# ------------------------------------------------------------------------------------------------
+# Generator
+# ------------------------------------------------------------------------------------------------
+_FLOAT_DIGITS = {np.dtype(np.float16): 11, np.dtype(np.float32): 24, np.dtype(np.float64): 53}
+_TWO_PI = 2.0 * math.pi
+
+
+def _float_dtype(dtype) -> np.dtype:
+    dt = np.dtype(dtype)
+    if dt not in _FLOAT_DIGITS:
+        raise TypeError(f"expected a floating point dtype, got {dt}")
+    return dt
+
+
+def _shape(shape) -> tuple[int, ...]:
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(int(s) for s in shape)
+
+
+class Generator:
+    """A torch-compatible CPU random generator: mt19937 plus torch's cached Box-Muller normal."""
+
+    def __init__(self, seed: int = _DEFAULT_SEED) -> None:
+        self.manual_seed(seed)
+
+    # -- state ------------------------------------------------------------------------------------
+    def manual_seed(self, seed: int) -> Generator:
+        """Seed like torch: any int, taken modulo 2**64; mt19937 itself uses the low 32 bits."""
+        seed = int(seed) & 0xFFFFFFFFFFFFFFFF
+        self._initial_seed = seed
+        self._mt = _seed_block(seed)
+        self._left = 1  # torch's counters: a twist happens when --left reaches 0
+        self._next = 0
+        self._normal_double: float | None = None  # the second Box-Muller value, kept for later
+        self._normal_float: float | None = None
+        return self
+
+    def seed(self) -> int:
+        """Re-seed from a non-deterministic source and return the seed."""
+        s = int.from_bytes(os.urandom(8), "little")
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self) -> int:
+        return self._initial_seed
+
+    def get_state(self) -> np.ndarray:
+        """The generator state as torch's 5056 ``get_state()`` bytes."""
+        buf = np.zeros(_STATE_SIZE, np.uint8)
+        buf[0:8].view(np.uint64)[0] = self._initial_seed
+        buf[8:12].view(np.int32)[0] = self._left
+        buf[12:16].view(np.int32)[0] = 1  # seeded
+        buf[16:24].view(np.uint64)[0] = self._next
+        buf[24:5016].view(np.uint64)[:] = self._mt
+        if self._normal_double is not None:
+            buf[5024:5032].view(np.float64)[0] = self._normal_double
+            buf[5040:5044].view(np.int32)[0] = 1
+        if self._normal_float is not None:
+            buf[5048:5052].view(np.float32)[0] = self._normal_float
+            buf[5052] = 1
+        return buf
+
+    def set_state(self, state: np.ndarray) -> Generator:
+        """Restore a state from ``get_state()`` (Ember's or torch's bytes)."""
+        buf = np.ascontiguousarray(state)
+        if buf.dtype != np.uint8:
+            raise TypeError(f"expected a uint8 state array, got {buf.dtype}")
+        buf = buf.ravel()
+        if buf.size not in (_STATE_SIZE, _LEGACY_STATE_SIZE):
+            raise RuntimeError(
+                f"Expected either a THGeneratorState of size {_LEGACY_STATE_SIZE} or a "
+                f"THGeneratorStateNew of size {_STATE_SIZE} but found the input RNG state size "
+                f"to be {buf.size}"
+            )
+        left = int(buf[8:12].view(np.int32)[0])
+        nxt = int(buf[16:24].view(np.uint64)[0])
+        if not (1 <= left <= _N and 0 <= nxt <= _N and (left + nxt == _N + 1 or nxt == 0)):
+            raise RuntimeError("Invalid mt19937 state")
+        self._initial_seed = int(buf[0:8].view(np.uint64)[0])
+        self._left, self._next = left, nxt
+        self._mt = buf[24:5016].view(np.uint64).astype(np.uint32)
+        valid = buf[5040:5044].view(np.int32)[0] != 0
+        self._normal_double = float(buf[5024:5032].view(np.float64)[0]) if valid else None
+        fvalid = buf.size == _STATE_SIZE and buf[5052] != 0
+        self._normal_float = float(buf[5048:5052].view(np.float32)[0]) if fvalid else None
+        return self
+
+    # -- raw draws --------------------------------------------------------------------------------
+    def _words(self, n: int) -> np.ndarray:
+        """The next n 32-bit outputs.  torch reads word ``next`` of the block and twists first
+        when ``--left`` hits 0, so left + next == 625 once the first block exists."""
+        parts = []
+        take = min(n, self._left - 1)
+        if take > 0:
+            parts.append(_temper(self._mt[self._next : self._next + take]))
+            self._next += take
+            self._left -= take
+            n -= take
+        while n > 0:
+            _twist(self._mt)
+            take = min(n, _N)
+            parts.append(_temper(self._mt[:take]))
+            self._next, self._left = take, _N + 1 - take
+            n -= take
+        if not parts:
+            return np.empty(0, np.uint32)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def _words64(self, n: int) -> np.ndarray:
+        w = self._words(2 * n).astype(np.uint64)
+        return (w[0::2] << np.uint64(32)) | w[1::2]
+
+    def _unit(self, n: int, dtype) -> np.ndarray:
+        """n uniforms in [0, 1) as torch's uniform_real_distribution<dtype>(0, 1) makes them."""
+        dt = np.dtype(dtype)
+        digits = _FLOAT_DIGITS[dt]
+        raw = self._words64(n) if digits > 32 else self._words(n)
+        mantissa = raw & raw.dtype.type((1 << digits) - 1)
+        return (mantissa * 2.0**-digits).astype(dt if dt != np.float16 else np.float32)
+
+    # -- uniform ----------------------------------------------------------------------------------
+    def uniform(self, shape, dtype=np.float32, low: float = 0.0, high: float = 1.0) -> np.ndarray:
+        """torch.rand / Tensor.uniform_: one draw per element (64-bit for float64, else 32-bit),
+        x in [0, 1) scaled as fma(x, high - low, low) with low and high cast to dtype first.
+        float16 works in float32 and rounds at the end, like torch's Half."""
+        shape = _shape(shape)
+        dt = _float_dtype(dtype)
+        n = math.prod(shape)
+        x = self._unit(n, dt)
+        if dt == np.float64:
+            lo, hi = np.float64(low), np.float64(high)
+            out = x if (lo, hi) == (0.0, 1.0) else _fma64(x, hi - lo, lo)
+        else:
+            lo, hi = (np.float32(np.float16(v)) if dt == np.float16 else np.float32(v)
+                      for v in (low, high))  # fmt: skip
+            out = x if (lo, hi) == (0.0, 1.0) else _fma32(x, hi - lo, lo)
+        return out.astype(dt, copy=False).reshape(shape)
+
+    # -- normal -----------------------------------------------------------------------------------
+    def normal(self, shape, dtype=np.float32, mean=0.0, std=1.0) -> np.ndarray:
+        """torch.randn / Tensor.normal_ / torch.normal.
+
+        Scalar mean and std follow ``normal_(mean, std)``.  Array mean or std (broadcast to shape)
+        follow ``torch.normal(mean, std)``: a standard normal draw, then ``* std + mean`` in dtype.
+        """
+        shape = _shape(shape)
+        dt = _float_dtype(dtype)
+        if np.ndim(mean) or np.ndim(std):
+            z = self._normal(math.prod(shape), dt, 0.0, 1.0).reshape(shape)
+            return (z * np.asarray(std, dt) + np.asarray(mean, dt)).astype(dt, copy=False)
+        return self._normal(math.prod(shape), dt, float(mean), float(std)).reshape(shape)
+
+    def _normal(self, n: int, dt: np.dtype, mean: float, std: float) -> np.ndarray:
+        """Box-Muller, in one of torch's two layouts.
+
+        n >= 16 (``normal_fill``): n uniforms fill the output; each group of 16, [u_0..u_15],
+        becomes radius_j = sqrt(-2 log(1 - u_j)), theta_j = 2 pi u_{j+8}, out_j = radius_j
+        cos(theta_j), out_{j+8} = radius_j sin(theta_j) for j < 8.  When 16 does not divide n, 16
+        fresh uniforms replace the last 16 (partly overwriting the last full group).  float32
+        uses the cephes polynomials in float32, float64 libm in double.
+
+        n < 16 (``normal_distribution<double>``): pairs of double uniforms (u1, u2) give
+        r = sqrt(-2 log1p(-u2)), r cos(2 pi u1) now and r sin(2 pi u1) cached in the generator
+        for the next scalar normal; results are rounded to dtype at the end.
+        """
+        if n >= 16:
+            u = self._unit(n, dt)
+            if n % 16:
+                u = np.concatenate([u[: n - n % 16], self._unit(16, dt)])
+            out = self._box_muller_16(u, dt, mean, std)
+            if n % 16:  # the last group, computed on the fresh uniforms, overlaps the tail
+                out = np.concatenate([out[: n - 16], out[-16:]])
+            return out.astype(dt, copy=False)
+        return self._normal_scalar(n, mean, std).astype(dt)
+
+    @staticmethod
+    def _box_muller_16(u: np.ndarray, dt: np.dtype, mean: float, std: float) -> np.ndarray:
+        groups = u.reshape(-1, 2, 8)  # per group: [u_0..u_7] for the radius, [u_8..u_15] angle
+        if dt == np.float32:
+            radius = np.sqrt(_F(-2) * _log_ps(_F(1) - groups[:, 0]))
+            sin, cos = _sincos_ps(_F(_TWO_PI) * groups[:, 1])
+            out = np.stack([radius * cos, radius * sin], axis=1)
+            if (mean, std) != (0.0, 1.0):
+                out = _fma32(out, _F(std), _F(mean))
+        else:  # float64; float16 (computed in Half by torch) is approximated here in double
+            groups = groups.astype(np.float64, copy=False)
+            radius = np.sqrt(-2.0 * _libm(math.log, 1.0 - groups[:, 0]))
+            theta = _TWO_PI * groups[:, 1]
+            out = np.stack([radius * np.cos(theta), radius * np.sin(theta)], axis=1)
+            if (mean, std) != (0.0, 1.0):
+                out = _fma64(out, std, mean)
+        return out.reshape(-1)
+
+    def _normal_scalar(self, n: int, mean: float, std: float) -> np.ndarray:
+        z = np.empty(n, np.float64)
+        start = 0
+        if n and self._normal_double is not None:
+            z[0], self._normal_double, start = self._normal_double, None, 1
+        pairs = (n - start + 1) // 2
+        if pairs:
+            u = self._unit(2 * pairs, np.float64)
+            r = np.sqrt(-2.0 * _libm(math.log1p, -u[1::2]))
+            theta = _TWO_PI * u[0::2]
+            both = np.stack([r * np.cos(theta), r * np.sin(theta)], axis=1).reshape(-1)
+            z[start:] = both[: n - start]
+            if (n - start) % 2:
+                self._normal_double = float(both[-1])
+        return z if (mean, std) == (0.0, 1.0) else _fma64(z, std, mean)
+
+
+default_generator = Generator()
+default_generator.seed()  # like torch, the global generator starts from a non-deterministic seed
