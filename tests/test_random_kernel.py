@@ -121,3 +121,137 @@ def test_normal_with_array_mean_std(n):
     expected = torch.normal(torch.from_numpy(mean), torch.from_numpy(std), generator=tg)
     assert_same(eg.normal((n,), np.float32, mean, std), expected)
     assert_same_state(tg, eg)
+
+
+# ------------------------------------------------------------------------------------------------
+# integers, permutations, bernoulli, exponential, multinomial
+# ------------------------------------------------------------------------------------------------
+INTS = {
+    np.int64: torch.int64,
+    np.int32: torch.int32,
+    np.int16: torch.int16,
+    np.int8: torch.int8,
+    np.uint8: torch.uint8,
+    np.float32: torch.float32,
+    np.float64: torch.float64,
+}
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_randint_and_random_(seed, n):
+    tg, eg = pair(seed)
+    for dtype, td in INTS.items():
+        low = 0 if dtype is np.uint8 else -3
+        expected = torch.randint(low, 100, (n,), generator=tg, dtype=td)
+        assert_same(eg.randint(low, 100, (n,), dtype), expected)
+        assert_same(eg.random_((n,), dtype), torch.empty(n, dtype=td).random_(generator=tg))
+        assert_same(eg.random_((n,), dtype, 7), torch.empty(n, dtype=td).random_(7, generator=tg))
+    assert_same(eg.random_((n,), np.bool_), torch.empty(n, dtype=torch.bool).random_(generator=tg))
+    # ranges of 2**28 and more take 64-bit draws (except float32)
+    for low, high in [(0, 2**28 - 1), (0, 2**28), (-(2**40), 2**40)]:
+        expected = torch.randint(low, high, (n,), generator=tg)
+        assert_same(eg.randint(low, high, (n,), np.int64), expected)
+    expected = torch.empty(n, dtype=torch.int32).random_(5, None, generator=tg)
+    assert_same(eg.random_((n,), np.int32, 5, 2**31), expected)
+    expected = torch.empty(n, dtype=torch.int64).random_(-(2**63), None, generator=tg)
+    assert_same(eg.random_((n,), np.int64, -(2**63), 2**63), expected)
+    assert_same_state(tg, eg)
+
+
+def test_random_bounds_errors():
+    g = Generator()
+    cases = [(np.uint8, -1, 5), (np.int16, 0, 2**16), (np.int32, 0, 2**32), (np.int64, 5, 3)]
+    for dtype, low, high in cases:
+        with pytest.raises(RuntimeError) as ours:
+            g.random_((2,), dtype, low, high)
+        with pytest.raises(RuntimeError) as theirs:
+            torch.empty(2, dtype=INTS[dtype]).random_(low, high)
+        assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_randperm(seed, n):
+    tg, eg = pair(seed)
+    assert_same(eg.randperm(n), torch.randperm(n, generator=tg))
+    assert_same(eg.randperm(n, np.int32), torch.randperm(n, generator=tg, dtype=torch.int32))
+    assert_same_state(tg, eg)
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bernoulli_exponential(seed, n):
+    tg, eg = pair(seed)
+    # Dropout draws its mask with bernoulli_(1 - p) on a float tensor
+    assert_same(eg.bernoulli(0.3, (n,), np.float32), torch.empty(n).bernoulli_(0.3, generator=tg))
+    expected = torch.empty(n, dtype=torch.float64).bernoulli_(0.7, generator=tg)
+    assert_same(eg.bernoulli(0.7, (n,), np.float64), expected)
+    for dtype, td in FLOATS.items():
+        p = np.linspace(0, 1, n).astype(dtype)
+        assert_same(eg.bernoulli(p), torch.bernoulli(torch.from_numpy(p), generator=tg))
+        expected = torch.empty(n, dtype=td).exponential_(1.7, generator=tg)
+        assert_same(eg.exponential((n,), dtype, 1.7), expected)
+    assert_same_state(tg, eg)
+
+
+@pytest.mark.parametrize("n", [1, 2, 17, 1000, 2**16 + 3])
+@pytest.mark.parametrize("seed", [0, 42])
+def test_multinomial(seed, n):
+    tg, eg = pair(seed)
+    weights = np.random.default_rng(n).random((3, n)).astype(np.float32)
+    if n > 1:
+        weights[:, 0] = 0  # a zero weight is never drawn
+    for k, replacement in [(1, False), (1, True), (min(n, 5), False), (7, True)]:
+        for w in (weights, weights[0].astype(np.float64)):
+            expected = torch.multinomial(torch.from_numpy(w), k, replacement, generator=tg)
+            assert_same(eg.multinomial(w, k, replacement), expected)
+    assert_same_state(tg, eg)
+
+
+def test_multinomial_errors():
+    for w in ([0.0, 0.0], [1.0, -1.0], [1.0, np.nan]):
+        with pytest.raises(RuntimeError) as ours:
+            Generator().multinomial(np.array(w, np.float32), 1)
+        with pytest.raises(RuntimeError) as theirs:
+            torch.multinomial(torch.tensor(w), 1)
+        assert str(ours.value) == str(theirs.value)
+
+
+# ------------------------------------------------------------------------------------------------
+# consumption order across mixed calls
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mixed_call_sequence(seed):
+    tg, eg = pair(seed)
+    f64 = torch.float64
+    calls = [
+        (lambda: eg.normal(3, np.float64), lambda: torch.randn(3, generator=tg, dtype=f64)),
+        (lambda: eg.normal(1, np.float32), lambda: torch.randn(1, generator=tg)),  # the cache
+        (
+            lambda: eg.uniform((5, 7), np.float32, -0.2, 0.2),
+            lambda: torch.empty(5, 7).uniform_(-0.2, 0.2, generator=tg),
+        ),
+        (lambda: eg.randperm(30), lambda: torch.randperm(30, generator=tg)),
+        (lambda: eg.normal(5, np.float32), lambda: torch.randn(5, generator=tg)),  # caches
+        (lambda: eg.normal(33, np.float32), lambda: torch.randn(33, generator=tg)),  # keeps it
+        (
+            lambda: eg.bernoulli(0.5, (10,), np.float32),
+            lambda: torch.empty(10).bernoulli_(0.5, generator=tg),
+        ),
+        (
+            lambda: eg.randint(0, 10, (4,), np.int64),
+            lambda: torch.randint(0, 10, (4,), generator=tg),
+        ),
+        (lambda: eg.normal(2, np.float64), lambda: torch.randn(2, generator=tg, dtype=f64)),
+        (lambda: eg.uniform(623, np.float64), lambda: torch.rand(623, generator=tg, dtype=f64)),
+        (lambda: eg.exponential(3, np.float32), lambda: torch.empty(3).exponential_(generator=tg)),
+        (
+            lambda: eg.normal(16, np.float64, 2.0, 0.5),
+            lambda: torch.empty(16, dtype=f64).normal_(2.0, 0.5, generator=tg),
+        ),
+    ]
+    for ours, theirs in calls:
+        assert_same(ours(), theirs())
+        assert_same_state(tg, eg)
+    assert_same(eg.uniform(1, np.float32), torch.rand(1, generator=tg))

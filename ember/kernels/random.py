@@ -418,6 +418,159 @@ class Generator:
                 self._normal_double = float(both[-1])
         return z if (mean, std) == (0.0, 1.0) else _fma64(z, std, mean)
 
+    # -- integers ---------------------------------------------------------------------------------
+    def randint(self, low: int, high: int, shape, dtype=np.int64) -> np.ndarray:
+        """torch.randint(low, high, shape): uniform integers in [low, high)."""
+        return self.random_(shape, dtype, low, high)
+
+    def random_(self, shape, dtype=np.int64, low: int | None = None, high: int | None = None):
+        """Tensor.random_(): ``random_()``, ``random_(to)`` (pass it as ``low``, as torch does) and
+        ``random_(from, to)``; torch's ``random_(from, None)`` is ``high = dtype max + 1``.
+
+        With a range, each element is ``draw % (high - low) + low``: a 64-bit draw when the range
+        is 2**28 or more (float32 always takes a 32-bit one), else a 32-bit draw.  Without a
+        range, int64 and float64 take a 64-bit draw, other dtypes a 32-bit one, reduced modulo
+        (max + 1) of the dtype; for floats "max" is 2**digits, the largest integer below which
+        every integer is exactly representable.
+        """
+        shape = _shape(shape)
+        dt = np.dtype(dtype)
+        n = math.prod(shape)
+        if low is not None and high is None:  # a lone bound is `to`, as in torch's random_(to)
+            low, high = 0, low
+        if low is None:  # the dtype's whole range [0, max]
+            if dt.kind == "b":
+                return (self._words(n) & np.uint32(1)).astype(dt).reshape(shape)
+            wide = dt.itemsize == 8
+            raw = self._words64(n) if wide else self._words(n).astype(np.uint64)
+            values = raw % np.uint64(_dtype_max(dt) + 1)
+            return values.astype(dt).reshape(shape)
+        _check_bounds(dt, int(low), int(high))
+        span = int(high) - int(low)
+        if span <= 0:
+            raise RuntimeError(
+                f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+            )
+        if span >= 2**64:  # the full int64 range: the 64-bit draw itself, reinterpreted
+            return self._words64(n).view(np.int64).astype(dt).reshape(shape)
+        wide = span >= 2**28 and dt not in (np.float32, np.float16)
+        raw = self._words64(n) if wide else self._words(n).astype(np.uint64)
+        offsets = raw % np.uint64(span)
+        # low + offset in 64-bit two's complement, as torch adds them in int64
+        values = (offsets + np.uint64(int(low) & 0xFFFFFFFFFFFFFFFF)).view(np.int64)
+        return values.astype(dt).reshape(shape)
+
+    def randperm(self, n: int, dtype=np.int64) -> np.ndarray:
+        """torch.randperm(n).
+
+        For n < 2**32 / 20 (every size that fits in memory): start from 0..n-1 and for i in
+        0..n-2 swap element i with element i + random() % (n - i), one 32-bit draw per step.
+        Above that, where 32-bit draws would skew the modulo, torch runs the "inside-out"
+        Fisher-Yates with 64-bit draws: for i in 0..n-1, z = random64() % (i + 1), r[i] = r[z],
+        r[z] = i.  The draws come in one batch; the swaps are inherently sequential.
+        """
+        n = int(n)
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+        if n < _U32 // 20:
+            perm = np.arange(n, dtype=np.int64)
+            picks = (self._words(max(n - 1, 0)) % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
+            items = perm.tolist()
+            for i, z in enumerate(picks):
+                items[i], items[i + z] = items[i + z], items[i]
+            return np.array(items, dtype=np.int64).astype(dtype)
+        picks = (self._words64(n) % np.arange(1, n + 1, dtype=np.uint64)).tolist()
+        items = list(range(n))
+        for i, z in enumerate(picks):
+            items[i] = items[z]
+            items[z] = i
+        return np.array(items, dtype=np.int64).astype(dtype)
+
+    # -- bernoulli, exponential, multinomial ------------------------------------------------------
+    def bernoulli(self, p, shape=None, dtype=None) -> np.ndarray:
+        """torch.bernoulli(p) for an array p, Tensor.bernoulli_(p) for a float p: 1 where a uniform
+        draw is below p.  A float p, or a float64 array, takes a double uniform (64-bit draw) per
+        element, a float32 array a float uniform (32-bit draw).  dtype defaults to p's dtype (or
+        float32 for a float p); shape defaults to p's shape."""
+        if np.ndim(p) == 0 and not isinstance(p, np.ndarray):
+            shape = _shape(() if shape is None else shape)
+            u = self._unit(math.prod(shape), np.float64)
+            return (u < float(p)).astype(dtype or np.float32).reshape(shape)
+        p = np.asarray(p)
+        if p.dtype.kind != "f":
+            raise TypeError(f"bernoulli expects a floating point probability array, got {p.dtype}")
+        shape = p.shape if shape is None else _shape(shape)
+        p = np.broadcast_to(p, shape)
+        unit = np.float64 if p.dtype == np.float64 else np.float32
+        u = self._unit(p.size, unit)
+        return (u < p.astype(unit).ravel()).astype(dtype or p.dtype).reshape(shape)
+
+    def exponential(self, shape, dtype=np.float32, lambd: float = 1.0) -> np.ndarray:
+        """Tensor.exponential_(lambd): -1 / lambd * log1p(-u) per element, u a double uniform."""
+        shape = _shape(shape)
+        dt = _float_dtype(dtype)
+        u = self._unit(math.prod(shape), np.float64)
+        return (-1.0 / lambd * _libm(math.log1p, -u)).astype(dt).reshape(shape)
+
+    def multinomial(self, probs: np.ndarray, num_samples: int, replacement: bool = False):
+        """torch.multinomial on a 1-D or 2-D array of (unnormalised) weights, rows in order.
+
+        Without replacement, or for a single sample (Gumbel top-k trick): q = exponential draws
+        shaped like probs, then the indices of the num_samples largest probs / q per row.
+        With replacement: per row, the running sum of the weights in their dtype divided by the
+        total, then per sample a double uniform u and the first index whose cumulative weight is
+        not below u (a binary search).
+        """
+        probs = np.asarray(probs)
+        if probs.ndim not in (1, 2):
+            raise RuntimeError("prob_dist must be 1 or 2 dim")
+        rows = probs.reshape(-1, probs.shape[-1])
+        if not np.all(np.isfinite(rows) & (rows >= 0)):
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if np.any(rows.sum(axis=1) <= 0):
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        k = int(num_samples)
+        if not replacement and k > rows.shape[1]:
+            raise RuntimeError(
+                "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+            )
+        if not replacement or k == 1:
+            q = rows / self.exponential(rows.shape, rows.dtype)
+            # stable descending sort: the largest first, ties to the lower index
+            out = np.argsort(-q, axis=1, kind="stable")[:, :k]
+        else:
+            out = np.empty((rows.shape[0], k), np.int64)
+            for i, row in enumerate(rows):
+                cum = np.cumsum(row)  # sequential, in the weights' dtype, like torch
+                cum = cum / cum[-1]
+                u = self._unit(k, np.float64)
+                out[i] = np.searchsorted(cum.astype(np.float64), u, side="left")
+        return out.astype(np.int64).reshape(probs.shape[:-1] + (k,))
+
+
+_C_NAMES = {"uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
+            "int64": "long int", "bool": "bool"}  # fmt: skip
+
+
+def _check_bounds(dt: np.dtype, low: int, high: int) -> None:
+    """torch's range checks for random_(from, to) on integer dtypes (floats only warn there)."""
+    if dt.kind not in "biu" or high <= low:
+        return
+    lo, hi = (0, 1) if dt.kind == "b" else (int(np.iinfo(dt).min), int(np.iinfo(dt).max))
+    if not lo <= low <= hi:
+        raise RuntimeError(f"from is out of bounds for {_C_NAMES[dt.name]}")
+    if not lo <= high - 1 <= hi:
+        raise RuntimeError(f"to - 1 is out of bounds for {_C_NAMES[dt.name]}")
+
+
+def _dtype_max(dt: np.dtype) -> int:
+    """The largest value random_() may produce for dtype."""
+    if dt.kind == "f":
+        return 2 ** _FLOAT_DIGITS[dt]
+    if dt.kind == "b":
+        return 1
+    return int(np.iinfo(dt).max)
+
 
 default_generator = Generator()
 default_generator.seed()  # like torch, the global generator starts from a non-deterministic seed
