@@ -104,6 +104,17 @@ def test_shapes_and_odd_scalar_normal_counts(dtype):
         assert_same_state(tg, eg)
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_float16_uniform_and_small_normal(seed):
+    tg, eg = pair(seed)
+    half = torch.float16
+    assert_same(eg.uniform(2**16 + 3, np.float16), torch.rand(2**16 + 3, generator=tg, dtype=half))
+    expected = torch.empty(1000, dtype=half).uniform_(-3, 2, generator=tg)
+    assert_same(eg.uniform(1000, np.float16, -3, 2), expected)
+    assert_same(eg.normal(15, np.float16), torch.randn(15, generator=tg, dtype=half))
+    assert_same_state(tg, eg)
+
+
 def test_kaiming_uniform_bounds():
     # nn.init.kaiming_uniform_ is uniform_(-bound, bound) on the weight
     tg, eg = pair(0)
@@ -111,6 +122,21 @@ def test_kaiming_uniform_bounds():
     w = torch.empty(16, 3, 3, 3)
     w.uniform_(-bound, bound, generator=tg)
     assert_same(eg.uniform((16, 3, 3, 3), np.float32, -bound, bound), w)
+
+
+def test_linear_init_and_dropout_streams():
+    # nn.Linear: kaiming_uniform_(a=sqrt(5)) on the weight, then uniform_ on the bias, from the
+    # global generator; F.dropout(p) draws bernoulli_(1 - p) and scales by 1 / (1 - p)
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(20, 30)
+    dropped = torch.nn.functional.dropout(torch.ones(1000), 0.3)
+    eg = Generator().manual_seed(0)
+    bound = np.sqrt(3.0) * np.sqrt(2.0 / 6) / np.sqrt(20)
+    assert_same(eg.uniform((30, 20), np.float32, -bound, bound), layer.weight.detach())
+    assert_same(eg.uniform(30, np.float32, -1 / np.sqrt(20), 1 / np.sqrt(20)), layer.bias.detach())
+    mask = eg.bernoulli(0.7, (1000,), np.float32)
+    assert_same(mask * np.float32(1 / 0.7), dropped)
+    assert np.array_equal(eg.get_state(), torch.get_rng_state().numpy())
 
 
 @pytest.mark.parametrize("n", [5, 40])
@@ -132,6 +158,7 @@ INTS = {
     np.int16: torch.int16,
     np.int8: torch.int8,
     np.uint8: torch.uint8,
+    np.float16: torch.float16,
     np.float32: torch.float32,
     np.float64: torch.float64,
 }

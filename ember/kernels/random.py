@@ -22,7 +22,12 @@ Two pieces of torch arithmetic have to be imitated, not just its formulas:
   every x86 CPU with AVX2 (torch's ``ATEN_CPU_CAPABILITY=default`` build uses libm instead).
 
 Where a kernel calls libm in double precision, Ember calls the same libm through ``math`` (NumPy's
-SIMD ``log`` can differ from glibc's in the last bit).
+SIMD ``log`` can differ from glibc's in the last bit; its float64 ``sin``/``cos`` match libm and
+are used directly).
+
+Not reproduced bit for bit: float16 ``normal`` with 16 or more elements (torch computes it in
+Half arithmetic; Ember rounds a double result), torch's non-AVX2 float32 ``randn`` path, and
+randperm's 64-bit algorithm for n >= 2**32 / 20 (implemented, too large to test).
 """
 
 from __future__ import annotations
@@ -333,11 +338,12 @@ class Generator:
     def uniform(self, shape, dtype=np.float32, low: float = 0.0, high: float = 1.0) -> np.ndarray:
         """torch.rand / Tensor.uniform_: one draw per element (64-bit for float64, else 32-bit),
         x in [0, 1) scaled as fma(x, high - low, low) with low and high cast to dtype first.
-        float16 works in float32 and rounds at the end, like torch's Half."""
+        float16 draws a float32 uniform, scales it in float32 and rounds at the end; a value that
+        rounds up to ``high`` there becomes ``low``, keeping the result in [low, high)."""
         shape = _shape(shape)
         dt = _float_dtype(dtype)
         n = math.prod(shape)
-        x = self._unit(n, dt)
+        x = self._unit(n, np.float32 if dt == np.float16 else dt)
         if dt == np.float64:
             lo, hi = np.float64(low), np.float64(high)
             out = x if (lo, hi) == (0.0, 1.0) else _fma64(x, hi - lo, lo)
@@ -345,6 +351,9 @@ class Generator:
             lo, hi = (np.float32(np.float16(v)) if dt == np.float16 else np.float32(v)
                       for v in (low, high))  # fmt: skip
             out = x if (lo, hi) == (0.0, 1.0) else _fma32(x, hi - lo, lo)
+            if dt == np.float16:
+                out = out.astype(dt)
+                out[out == np.float16(hi)] = np.float16(lo)
         return out.astype(dt, copy=False).reshape(shape)
 
     # -- normal -----------------------------------------------------------------------------------
