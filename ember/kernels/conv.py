@@ -78,21 +78,26 @@ def conv_output_size(size: int, k: int, s: int, lo: int, hi: int, d: int) -> int
     return (size + lo + hi - d * (k - 1) - 1) // s + 1
 
 
-def _check_conv(x, w, b, stride, pads, dilation, groups):
-    nd = w.ndim - 2
+def _check_common(op, x, nd, stride, pads, dilation, groups):
+    """Checks shared by convolution and transposed convolution, in torch's order."""
     if x.ndim != nd + 2:
         raise RuntimeError(
-            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to conv{nd}d, "
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}{nd}d, "
             f"but got input of size: {_fmt(x.shape)}"
         )
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
-    if any(p < 0 for pp in pads for p in pp):
+    if any(p < 0 for p in pads):
         raise RuntimeError("negative padding is not supported")
     if any(d <= 0 for d in dilation):
         raise RuntimeError("non-positive dilation is not supported")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
+
+
+def _check_conv(x, w, b, stride, pads, dilation, groups):
+    nd = w.ndim - 2
+    _check_common("conv", x, nd, stride, [p for pp in pads for p in pp], dilation, groups)
     if w.shape[0] % groups:
         raise RuntimeError(
             f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
@@ -349,19 +354,7 @@ def _transpose_args(x, w, b, stride, padding, output_padding, dilation, groups):
     stride, dilation = _tuple(stride, nd, "stride"), _tuple(dilation, nd, "dilation")
     padding = _tuple(padding, nd, "padding")
     output_padding = _tuple(output_padding, nd, "output_padding")
-    if x.ndim != nd + 2:
-        raise RuntimeError(
-            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
-            f"conv_transpose{nd}d, but got input of size: {_fmt(x.shape)}"
-        )
-    if any(s <= 0 for s in stride):
-        raise RuntimeError("non-positive stride is not supported")
-    if any(p < 0 for p in padding):
-        raise RuntimeError("negative padding is not supported")
-    if any(d <= 0 for d in dilation):
-        raise RuntimeError("non-positive dilation is not supported")
-    if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
+    _check_common("conv_transpose", x, nd, stride, padding, dilation, groups)
     if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)) or any(
         op < 0 for op in output_padding
     ):

@@ -128,34 +128,61 @@ def _lowest(dtype):
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
-def _running_max(x, taps, out_shape, first_index):
-    """Max and flat argmax over taps with torch's rule: a value replaces the running max if it is
-    greater or NaN (so NaN propagates and the *last* NaN wins; among equal maxima the first wins).
-    ``taps`` yields (values, flat index) pairs; the index starts at the window's first valid
-    element, as in torch, so an all -inf window still points inside the input."""
+def _running_max(x, values, out_shape, ksize, first_tap, position, offsets=None):
+    """Max and flat argmax over kernel taps with torch's rule: a value replaces the running max
+    if it is greater or NaN (NaN propagates and the *last* NaN wins; among equal maxima the first
+    wins).
+
+    ``values`` yields one output-shaped array per tap, taps in row-major order over ``ksize``.
+    Masked copies are slow in NumPy, so the running max is np.maximum (which also propagates NaN)
+    and the winner is tracked as a small tap number: taps come in increasing order, so "replace
+    where updated" is np.maximum(tap, updated * k). Tap numbers become flat input indices once at
+    the end. ``first_tap[i]`` is, per output position along dim i, the first tap inside the input
+    (torch's index for an all -inf window); ``position(i, o, t)`` maps output and tap numbers
+    along dim i to an input position; ``offsets``, when windows are translates of one another,
+    is the flat offset of each tap from the window origin (a cheap gather instead).
+    """
+    nd = len(ksize)
+    ktot = math.prod(ksize)
+    tdt = np.uint8 if ktot < 256 else np.int64
+    kstride = [math.prod(ksize[i + 1 :]) for i in range(nd)]
     y = _empty_like_layout(x, out_shape, x.dtype)
     y[...] = _lowest(x.dtype)
-    idx = _empty_like_layout(x, out_shape, np.int64)
-    idx[...] = first_index
-    mask = _empty_like_layout(x, out_shape, np.bool_)
-    nan_aware = x.dtype.kind == "f" and bool(np.isnan(x.min())) if x.size else False
-    for v, flat in taps:
-        np.greater(v, y, out=mask)
+    tap = _empty_like_layout(x, out_shape, tdt)
+    tap[...] = sum(_along(first_tap[i], i, nd) * kstride[i] for i in range(nd))
+    upd = _empty_like_layout(x, out_shape, np.bool_)
+    step = _empty_like_layout(x, out_shape, tdt)
+    nan_aware = x.dtype.kind == "f" and x.size > 0 and bool(np.isnan(x.min()))
+    for k, v in enumerate(values):
+        np.greater(v, y, out=upd)
         if nan_aware:
-            mask |= np.isnan(v)
-        np.copyto(y, v, where=mask)
-        np.copyto(idx, flat, where=mask)
-    return y, idx
-
-
-def _plane_index(positions, spatial):
-    """Flat index inside one input plane from per-dim position arrays (broadcast together)."""
+            upd |= np.isnan(v)
+        np.maximum(y, v, out=y)
+        if k:
+            np.multiply(upd, tdt(k), out=step)
+            np.maximum(tap, step, out=tap)
+    if offsets is not None:
+        # windows of the same shape everywhere: index = window origin + the tap's offset
+        origin = sum(
+            _along(position(i, np.arange(out_shape[2 + i]), 0), i, nd) * math.prod(x.shape[3 + i :])
+            for i in range(nd)
+        )
+        flat = np.take(offsets, tap)
+        flat += origin
+        return y, flat
     flat = 0
-    for i, pos in enumerate(positions):
-        shape = [1] * len(positions)
-        shape[i] = -1
-        flat = flat * spatial[i] + pos.reshape(shape)
-    return flat
+    for i in range(nd):
+        t = (tap // kstride[i]) % ksize[i] if nd > 1 else tap
+        pos = position(i, _along(np.arange(out_shape[2 + i]), i, nd), t.astype(np.int64))
+        flat = flat * x.shape[2 + i] + pos
+    return y, flat
+
+
+def _along(a, i, nd):
+    """1-D array shaped to broadcast along spatial dim i of an (N, C, *S) array."""
+    shape = [1] * (nd + 2)
+    shape[2 + i] = -1
+    return np.asarray(a).reshape(shape)
 
 
 # ----------------------------------------------------------------------------- max pooling
@@ -166,14 +193,23 @@ def max_pool_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mo
         f"max_pool{nd}d", x.shape, kernel_size, stride, padding, dilation, ceil_mode
     )
     xp = _padded(x, k, s, p, d, out, _lowest(x.dtype))
-    o = [np.arange(out[i]) * s[i] - p[i] for i in range(nd)]
-    # first valid element of each window: step over the left padding in units of the dilation
-    first = [np.where(oi < 0, oi + (-oi + d[i] - 1) // d[i] * d[i], oi) for i, oi in enumerate(o)]
-    taps = (
-        (xp[_tap(t, s, d, out)], _plane_index([o[i] + t[i] * d[i] for i in range(nd)], x.shape[2:]))
-        for t in itertools.product(*map(range, k))
+    # first tap inside the input: step over the left padding in units of the dilation
+    first = [np.maximum(0, -(-(p[i] - np.arange(out[i]) * s[i]) // d[i])) for i in range(nd)]
+    values = (xp[_tap(t, s, d, out)] for t in itertools.product(*map(range, k)))
+    offsets = sum(
+        np.arange(k[i]).reshape([-1 if j == i else 1 for j in range(nd)])
+        * (d[i] * math.prod(x.shape[3 + i :]))
+        for i in range(nd)
+    ).ravel()
+    return _running_max(
+        x,
+        values,
+        (*x.shape[:2], *out),
+        k,
+        first,
+        lambda i, o, t: o * s[i] - p[i] + t * d[i],
+        offsets.astype(np.int64),
     )
-    return _running_max(x, taps, (*x.shape[:2], *out), _plane_index(first, x.shape[2:]))
 
 
 def max_pool_backward(gy, indices, input_shape):
@@ -334,15 +370,18 @@ def adaptive_max_pool_forward(x, output_size):
     wins = [_adaptive_windows(x.shape[2 + i], out[i]) for i in range(nd)]
     kmax = [int((e - s).max()) if len(s) else 0 for s, e in wins]
 
-    def taps():
+    def values():
         for t in itertools.product(*map(range, kmax)):
             # taps past a short window repeat its last element: harmless for max and argmax
             pos = [np.minimum(wins[i][0] + t[i], wins[i][1] - 1) for i in range(nd)]
-            grid = np.ix_(*pos)
-            yield x[(slice(None),) * 2 + grid], _plane_index(pos, x.shape[2:])
+            yield x[(slice(None),) * 2 + np.ix_(*pos)]
 
-    first = _plane_index([w[0] for w in wins], x.shape[2:])
-    return _running_max(x, taps(), (*x.shape[:2], *out), first)
+    def position(i, o, t):
+        start, end = _along(wins[i][0], i, nd), _along(wins[i][1], i, nd)
+        return np.minimum(start + t, end - 1)
+
+    first = [np.zeros(o, np.int64) for o in out]
+    return _running_max(x, values(), (*x.shape[:2], *out), kmax, first, position)
 
 
 adaptive_max_pool_backward = max_pool_backward
