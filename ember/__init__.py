@@ -1,0 +1,233 @@
+"""Ember: a deep-learning framework on NumPy that speaks PyTorch's API.
+
+``import ember as torch`` and most PyTorch CPU code runs: tensors with reverse-mode autograd
+(``ember.autograd``), layers and losses (``ember.nn``), optimizers (``ember.optim``), data loading
+(``ember.utils.data``) and torchvision's datasets and transforms (``ember.vision``).
+"""
+
+from __future__ import annotations
+
+import importlib as _importlib
+
+from . import _tensor_methods  # noqa: F401 - binds the Tensor methods
+from . import autograd
+from ._device import device
+from ._dtype import (
+    bool,
+    complex64,
+    complex128,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    promote_types,
+    set_default_dtype,
+    uint8,
+)
+from ._tensor import Size, Tensor
+from ._tensor_str import get_printoptions, set_printoptions
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .functions.compare import *  # noqa: F403
+from .functions.creation import *  # noqa: F403
+from .functions.creation import range_ as _range  # noqa: F401
+from .functions.index import (
+    argwhere,
+    gather,
+    index_add,
+    index_put,
+    index_select,
+    masked_fill,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    take_along_dim,
+)
+from .functions.linalg import (
+    addmm,
+    bmm,
+    dot,
+    einsum,
+    ger,
+    inner,
+    matmul,
+    mm,
+    mv,
+    outer,
+    tensordot,
+)
+from .functions.math import *  # noqa: F403
+from .functions.random import (
+    Generator,
+    bernoulli,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    multinomial,
+    normal,
+    poisson,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    set_rng_state,
+)
+from .functions.reduce import (
+    all,
+    amax,
+    amin,
+    aminmax,
+    any,
+    argmax,
+    argmin,
+    count_nonzero,
+    cumprod,
+    cumsum,
+    log_softmax,
+    logsumexp,
+    max,
+    mean,
+    min,
+    nanmean,
+    nansum,
+    norm,
+    prod,
+    softmax,
+    std,
+    std_mean,
+    sum,
+    var,
+    var_mean,
+)
+from .functions.shape import (
+    adjoint,
+    atleast_1d,
+    atleast_2d,
+    broadcast_tensors,
+    broadcast_to,
+    cat,
+    chunk,
+    concat,
+    concatenate,
+    diagonal,
+    expand_as,
+    flatten,
+    flip,
+    fliplr,
+    flipud,
+    hstack,
+    movedim,
+    moveaxis,
+    narrow,
+    permute,
+    repeat_interleave,
+    reshape,
+    roll,
+    select,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    swapdims,
+    t,
+    tensor_split,
+    tile,
+    transpose,
+    tril,
+    triu,
+    unbind,
+    unflatten,
+    unsqueeze,
+    vstack,
+)
+
+float = float32  # noqa: A001 - torch's aliases
+double = float64
+half = float16
+long = int64
+int = int32  # noqa: A001
+short = int16
+cfloat = complex64
+cdouble = complex128
+bfloat16 = float32  # Ember has no bfloat16 storage; computed as float32
+
+__version__ = "0.1.0"
+
+_LAZY = {"nn", "optim", "utils", "vision", "cuda", "backends", "linalg", "serialization",
+         "testing", "viz", "compat", "onnx", "accelerator", "mps", "special", "fft", "jit",
+         "distributions", "multiprocessing", "hub", "amp", "cli"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module = _importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    if name in ("save", "load"):
+        from . import serialization
+
+        return getattr(serialization, name)
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")
+
+
+def is_storage(obj) -> bool:
+    return False
+
+
+def typename(obj) -> str:
+    return obj.type() if isinstance(obj, Tensor) else type(obj).__name__
+
+
+def set_num_threads(n: int) -> None:
+    from . import _threads
+
+    _threads.set_num_threads(n)
+
+
+def get_num_threads() -> int:
+    from . import _threads
+
+    return _threads.get_num_threads()
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    global _deterministic
+    _deterministic = mode
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    return _deterministic
+
+
+_deterministic = False
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    global _matmul_precision
+    if precision not in ("highest", "high", "medium"):
+        raise RuntimeError(f"Invalid precision '{precision}'")
+    _matmul_precision = precision
+
+
+def get_float32_matmul_precision() -> str:
+    return _matmul_precision
+
+
+_matmul_precision = "highest"

@@ -1,0 +1,152 @@
+"""Ember's dtypes: thin named wrappers over NumPy dtypes, with torch's names and promotion rules."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class dtype:  # noqa: N801 - torch spells it lowercase
+    """A tensor element type, e.g. ``ember.float32``."""
+
+    __slots__ = ("name", "np", "is_floating_point", "is_complex", "is_signed", "itemsize", "_rank")
+
+    def __init__(self, name: str, np_dtype, rank: int):
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.is_floating_point = self.np.kind == "f"
+        self.is_complex = self.np.kind == "c"
+        self.is_signed = self.np.kind in "fic"
+        self.itemsize = self.np.itemsize
+        self._rank = rank
+
+    def __repr__(self) -> str:
+        return f"ember.{self.name}"
+
+    def __reduce__(self):
+        return (_dtype_by_name, (self.name,))
+
+    def to_complex(self) -> dtype:
+        return {"float32": complex64, "float64": complex128}[self.name]
+
+    def to_real(self) -> dtype:
+        return {"complex64": float32, "complex128": float64}.get(self.name, self)
+
+
+bool = dtype("bool", np.bool_, 0)  # noqa: A001 - torch's name
+uint8 = dtype("uint8", np.uint8, 1)
+int8 = dtype("int8", np.int8, 2)
+int16 = dtype("int16", np.int16, 3)
+int32 = dtype("int32", np.int32, 4)
+int64 = dtype("int64", np.int64, 5)
+float16 = dtype("float16", np.float16, 10)
+float32 = dtype("float32", np.float32, 12)
+float64 = dtype("float64", np.float64, 13)
+complex64 = dtype("complex64", np.complex64, 20)
+complex128 = dtype("complex128", np.complex128, 21)
+
+ALL = (bool, uint8, int8, int16, int32, int64, float16, float32, float64, complex64, complex128)
+_BY_NP = {d.np: d for d in ALL}
+_BY_NAME = {d.name: d for d in ALL}
+_BY_NAME.update(
+    half=float16, float=float32, double=float64, short=int16, int=int32, long=int64,
+    cfloat=complex64, cdouble=complex128,
+)
+
+
+def _dtype_by_name(name: str) -> dtype:
+    return _BY_NAME[name]
+
+
+_default_float = float32
+
+
+def get_default_dtype() -> dtype:
+    """The dtype of floating-point tensors made from Python floats (``float32`` unless changed)."""
+    return _default_float
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Set the default floating-point dtype (``float32`` or ``float64``, as torch allows)."""
+    global _default_float
+    if not isinstance(d, dtype) or d not in (float16, float32, float64):
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default_float = d
+
+
+def from_numpy_dtype(np_dtype) -> dtype:
+    """The Ember dtype of a NumPy dtype; TypeError for ones Ember has no tensor type for."""
+    try:
+        return _BY_NP[np.dtype(np_dtype)]
+    except (KeyError, TypeError):
+        raise TypeError(
+            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
+            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, "
+            "and bool."
+        ) from None
+
+
+def to_dtype(d) -> dtype:
+    """Accept an Ember dtype, a NumPy dtype or Python type, as torch accepts ``dtype=``."""
+    if isinstance(d, dtype):
+        return d
+    if d is float:
+        return float64
+    if d is int:
+        return int64
+    if d is builtins_bool:
+        return bool
+    return from_numpy_dtype(d)
+
+
+builtins_bool = __builtins__["bool"] if isinstance(__builtins__, dict) else __builtins__.bool
+
+
+def _category(d: dtype) -> int:
+    return 0 if d is bool else 1 if d._rank < 10 else 2 if d._rank < 20 else 3
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """torch.promote_types: the smallest dtype both ``a`` and ``b`` convert to without losing kind."""
+    if a is b:
+        return a
+    if _category(a) != _category(b):
+        return a if _category(a) > _category(b) else b
+    if {a, b} == {uint8, int8}:
+        return int16
+    return _BY_NP[np.promote_types(a.np, b.np)]
+
+
+def result_type(tensors, scalars=()) -> dtype:
+    """torch's promotion for an operation: dimensioned tensors first, then 0-dim ones, then scalars.
+
+    Each later group only raises the result when it belongs to a higher category (bool < integer <
+    floating < complex): an int64 tensor times 2.5 is float32, and a float64 0-dim tensor does not
+    promote a float32 vector.
+    """
+    dims = [t.dtype for t in tensors if t.ndim > 0]
+    zero = [t.dtype for t in tensors if t.ndim == 0]
+    out = None
+    for group in (dims, zero):
+        if not group:
+            continue
+        g = group[0]
+        for d in group[1:]:
+            g = promote_types(g, d)
+        if out is None:
+            out = g
+        elif _category(g) > _category(out):
+            out = promote_types(out, g) if _category(g) == 3 else g
+    for s in scalars:
+        cat = 0 if isinstance(s, builtins_bool) else 1 if isinstance(s, int) else (
+            3 if isinstance(s, complex) else 2)
+        if out is None:
+            out = (bool, int64, _default_float, _complex_default())[cat]
+        elif cat > _category(out):
+            out = (bool, int64, _default_float, _complex_default())[cat]
+            if cat == 3 and _category(out) == 2:
+                out = out.to_complex()
+    return out
+
+
+def _complex_default() -> dtype:
+    return complex128 if _default_float is float64 else complex64

@@ -1,0 +1,525 @@
+"""``Tensor``: an n-dimensional array with a place in the autograd graph.
+
+A tensor holds its values in a NumPy array (``_data``). When it requires grad and was made by an
+operation, ``grad_fn`` is the node that operation left in the graph; ``backward()`` hands the graph
+to the engine (``autograd/engine.py``). The operations themselves live in ``ember/functions/`` and
+are bound as methods at the end of this file.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from . import _dtype as D
+from ._device import CPU, check_device
+from .autograd import engine
+from .autograd.grad_mode import _state
+from .autograd.primitives import ALL, NO_CTX, OUT
+
+_new = object.__new__
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple that prints as ``ember.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"ember.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, key):
+        out = tuple.__getitem__(self, key)
+        return Size(out) if isinstance(key, slice) else out
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
+    def __reduce__(self):
+        return (Size, (tuple(self),))
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it."""
+
+    __slots__ = ("_data", "_rg", "grad_fn", "_output_nr", "_vc", "_grad", "__weakref__",
+                 "__dict__")
+    # Rarely set per tensor: class-level defaults keep tensor creation cheap.
+    _base = None
+    _hooks = None
+    _post_hooks = None
+    _accum = None
+    _retains_grad = False
+    _is_param = False
+    __array_priority__ = 1000  # ``ndarray op tensor`` defers to Tensor's reflected operators
+
+    def __init__(self, *args, **kwargs):
+        # ``ember.Tensor(2, 3)`` (uninitialised) and ``ember.Tensor([1, 2])`` (float), as torch.
+        if len(args) == 1 and not isinstance(args[0], int) and not kwargs:
+            data = np.asarray(args[0], dtype=D.get_default_dtype().np)
+        elif all(isinstance(a, int) for a in args):
+            data = np.zeros(args, dtype=D.get_default_dtype().np)
+        else:
+            raise TypeError(f"new(): invalid data type '{type(args[0]).__name__}'")
+        _init(self, data)
+
+    # -- basic properties ------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        """The shape, or the length of dimension ``dim``."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> D.dtype:
+        return D._BY_NP[self._data.dtype]
+
+    @property
+    def device(self):
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    is_sparse = False
+    is_quantized = False
+    is_meta = False
+    is_mps = False
+    layout = "strided"
+
+    def get_device(self) -> int:
+        return -1
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return self._data.dtype.kind == "c"
+
+    def stride(self, dim: int | None = None):
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
+
+    def storage_offset(self) -> int:
+        return 0
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return self._data.flags.c_contiguous
+
+    def type(self, dtype=None):
+        """Without argument, the type string (``'ember.FloatTensor'``); with one, a cast."""
+        if dtype is None:
+            return _TYPE_NAMES[self._data.dtype]
+        if isinstance(dtype, str):
+            return self.to(_TYPE_BY_NAME[dtype.replace("torch.", "ember.")])
+        return self.to(dtype)
+
+    # -- autograd state --------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None:
+            if value:
+                return
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
+        self._rg = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        if self.grad_fn is not None and not self._retains_grad and self._grad is None:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed want "
+                "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
+                "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you "
+                "access the leaf Tensor instead.", UserWarning, stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def data(self) -> Tensor:
+        """The same values, detached from the graph and untracked by version counters."""
+        return _make(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        self._data = value._data
+
+    def detach(self) -> Tensor:
+        """A tensor sharing these values, cut from the graph."""
+        t = _make(self._data)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._rg = False
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if not self._rg:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        import weakref
+
+        node = self.grad_fn
+        if node._retained is None:
+            node._retained = {}
+        node._retained[self._output_nr] = weakref.ref(self)
+        self._retains_grad = True
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def register_hook(self, hook):
+        """``hook(grad)`` runs when this tensor's gradient is computed; it may return a new one."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = {}
+            return engine._Handle(self._hooks, hook)
+        node = self.grad_fn
+        if node._tensor_hooks is None:
+            node._tensor_hooks = {}
+        return engine._Handle(node._tensor_hooks.setdefault(self._output_nr, {}), hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        return engine._Handle(self._post_hooks, hook)
+
+    def _grad_accumulator(self):
+        """The leaf's AccumulateGrad node, made once and kept while the graph holds it."""
+        ref = self._accum
+        node = ref() if ref is not None else None
+        if node is None:
+            import weakref
+
+            node = engine.AccumulateGrad(self)
+            self._accum = weakref.ref(node)
+        return node
+
+    def _attach(self, node, output_nr: int) -> None:
+        self.grad_fn = node
+        self._output_nr = output_nr
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        """Accumulate the gradient of this tensor into the ``.grad`` of the leaves it depends on.
+
+        Args:
+            gradient: the gradient of some scalar with respect to this tensor; may be omitted for a
+                scalar (it is then 1).
+            retain_graph: keep the saved tensors for another backward (default: ``create_graph``).
+            create_graph: record the backward pass itself, for higher-order derivatives.
+            inputs: accumulate only into these tensors.
+        """
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # -- conversion ------------------------------------------------------------------------
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self._rg and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        return self._data
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.item() if self._data.ndim else self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is None:
+            return self._data
+        return self._data.astype(dtype, copy=False)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous"
+            )
+        return bool(self._data.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.item())
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec) if not spec else format(str(self), spec)
+
+    __hash__ = object.__hash__
+
+    def __repr__(self, *, tensor_contents=None) -> str:
+        from ._tensor_str import format_tensor
+
+        if self.grad_fn is not None:
+            tail = [f"grad_fn=<{self.grad_fn.name()}>"]
+        elif self._rg:
+            tail = ["requires_grad=True"]
+        else:
+            tail = []
+        return format_tensor(self._data, dtype_name=D._BY_NP[self._data.dtype].name,
+                             default_float_name=D.get_default_dtype().name, tail=tail)
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment.  If you were attempting to deepcopy a module, this may be "
+                "because of a torch.nn.utils.weight_norm usage, see "
+                "https://github.com/pytorch/pytorch/pull/103001"
+            )
+        if id(self) in memo:
+            return memo[id(self)]
+        new = type(self).__new__(type(self))
+        _init(new, self._data.copy(), self._rg)
+        new.__dict__.update({k: v for k, v in self.__dict__.items()})
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = new
+        return new
+
+    def __reduce_ex__(self, proto):
+        return (_rebuild, (type(self), self._data.copy(), self._rg))
+
+    # -- dlpack ------------------------------------------------------------------------------
+    def __dlpack__(self, stream=None, **kwargs):
+        if self._rg:
+            raise RuntimeError(
+                "Can't export tensors that require gradient, use tensor.detach()"
+            )
+        return self._data.__dlpack__(**({"stream": stream} if stream is not None else {}))
+
+    def __dlpack_device__(self):
+        return (1, 0)
+
+
+def _rebuild(cls, data, requires_grad):
+    t = cls.__new__(cls)
+    _init(t, data, requires_grad)
+    return t
+
+
+def _init(t: Tensor, data: np.ndarray, requires_grad: bool = False) -> None:
+    t._data = data
+    t._rg = requires_grad
+    t.grad_fn = None
+    t._output_nr = 0
+    t._vc = [0]
+    t._grad = None
+
+
+def _make(data: np.ndarray, requires_grad: bool = False) -> Tensor:
+    """Wrap an array as a new leaf tensor (no copy)."""
+    t = _new(Tensor)
+    t._data = data
+    t._rg = requires_grad
+    t.grad_fn = None
+    t._output_nr = 0
+    t._vc = [0]
+    t._grad = None
+    return t
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    """A possibly negative dimension index, checked as torch checks it."""
+    n = ndim if ndim > 0 else 1
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim + n if dim < 0 else dim
+
+
+# -- recording an operation ---------------------------------------------------------------------
+def apply(prim, inputs: tuple, arrays=None, **params):
+    """Run primitive ``prim`` on ``inputs`` (tensors or Python scalars); record it when needed.
+
+    ``arrays`` overrides the values handed to the forward (already promoted to a common dtype).
+    """
+    if arrays is None:
+        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+    record = _state.enabled and any(isinstance(x, Tensor) and x._rg for x in inputs)
+    if not record:
+        out = prim.forward(NO_CTX, *arrays, **params) if prim.needs_ctx else prim.forward(
+            *arrays, **params)
+        if prim.num_outputs == 1:
+            return _output(out, prim, inputs)
+        return tuple([_output(o, prim, inputs) for o in out])
+
+    node = prim.node()
+    out = prim.forward(node, *arrays, **params) if prim.needs_ctx else prim.forward(
+        *arrays, **params)
+    node.next_functions = tuple(_edge(x) for x in inputs)
+    node._input_meta = tuple(
+        (x._data.shape, D._BY_NP[x._data.dtype]) if isinstance(x, Tensor) else None
+        for x in inputs
+    )
+    if engine.anomaly.enabled:
+        engine._record_trace(node)
+    if prim.num_outputs == 1:
+        result = _output(out, prim, inputs)
+        if result._data.dtype.kind in "fc":
+            result._rg = True
+            result.grad_fn = node
+        outputs = (result,)
+    else:
+        result = tuple([_output(o, prim, inputs) for o in out])
+        if prim.num_outputs < 0:
+            node._num_outputs = len(result)
+        diff = prim.differentiable_outputs
+        for i, r in enumerate(result):
+            if (diff is None or i in diff) and r._data.dtype.kind in "fc":
+                r._rg = True
+                r.grad_fn = node
+                r._output_nr = i
+        outputs = result
+    if prim.save:
+        if prim.save[0] == ALL:
+            node.save_for_backward(*inputs)
+        else:
+            node.save_for_backward(*[
+                engine.SavedOutput(outputs[0]) if i == OUT else inputs[i] for i in prim.save
+            ])
+    return result
+
+
+def _edge(x):
+    if not isinstance(x, Tensor) or not x._rg:
+        return (None, 0)
+    if x.grad_fn is not None:
+        return (x.grad_fn, x._output_nr)
+    return (x._grad_accumulator(), 0)
+
+
+def _output(data, prim, inputs) -> Tensor:
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)
+    t = _make(data)
+    if prim.is_view:
+        base = inputs[0]
+        t._vc = base._vc
+        t._base = base._base if base._base is not None else base
+    return t
+
+
+_TYPE_NAMES = {
+    np.dtype(np.float32): "ember.FloatTensor", np.dtype(np.float64): "ember.DoubleTensor",
+    np.dtype(np.float16): "ember.HalfTensor", np.dtype(np.int64): "ember.LongTensor",
+    np.dtype(np.int32): "ember.IntTensor", np.dtype(np.int16): "ember.ShortTensor",
+    np.dtype(np.int8): "ember.CharTensor", np.dtype(np.uint8): "ember.ByteTensor",
+    np.dtype(np.bool_): "ember.BoolTensor", np.dtype(np.complex64): "ember.ComplexFloatTensor",
+    np.dtype(np.complex128): "ember.ComplexDoubleTensor",
+}
+_TYPE_BY_NAME = {name: D._BY_NP[k] for k, name in _TYPE_NAMES.items()}
+
+__all__ = ["Tensor", "Size", "apply", "check_device"]

@@ -1,0 +1,333 @@
+"""Binds the ``ember.*`` functions as ``Tensor`` methods and operators, as torch's Tensor has them.
+
+Kept in one table so that a reader can see, for any method, which function implements it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtype as D
+from ._device import check_device
+from ._tensor import Tensor, _make
+from .functions import compare as C
+from .functions import creation as N
+from .functions import index as I
+from .functions import inplace as IP
+from .functions import linalg as L
+from .functions import math as M
+from .functions import random as R
+from .functions import reduce as RD
+from .functions import shape as S
+from .functions._util import as_tensor_arg, shape_arg
+
+_METHODS = {
+    # elementwise
+    "exp": M.exp, "exp2": M.exp2, "expm1": M.expm1, "log": M.log, "log2": M.log2,
+    "log10": M.log10, "log1p": M.log1p, "sqrt": M.sqrt, "rsqrt": M.rsqrt, "sin": M.sin,
+    "cos": M.cos, "tan": M.tan, "asin": M.asin, "acos": M.acos, "atan": M.atan,
+    "arcsin": M.asin, "arccos": M.acos, "arctan": M.atan, "sinh": M.sinh, "cosh": M.cosh,
+    "tanh": M.tanh, "asinh": M.asinh, "acosh": M.acosh, "atanh": M.atanh, "sigmoid": M.sigmoid,
+    "erf": M.erf, "erfinv": M.erfinv, "reciprocal": M.reciprocal, "neg": M.neg_check,
+    "negative": M.neg_check, "abs": M.abs, "absolute": M.abs, "sign": M.sign, "sgn": M.sign,
+    "floor": M.floor, "ceil": M.ceil, "trunc": M.trunc, "fix": M.trunc, "frac": M.frac,
+    "round": M.round, "relu": M.relu, "square": M.square, "add": M.add, "sub": M.sub,
+    "subtract": M.sub, "mul": M.mul, "multiply": M.mul, "div": M.div, "divide": M.div,
+    "true_divide": M.div, "floor_divide": M.floor_divide, "remainder": M.remainder,
+    "fmod": M.fmod, "pow": M.pow, "float_power": M.float_power, "maximum": M.maximum,
+    "minimum": M.minimum, "fmax": M.maximum, "fmin": M.minimum, "atan2": M.atan2,
+    "arctan2": M.atan2, "copysign": M.copysign, "clamp": M.clamp, "clip": M.clamp,
+    "clamp_min": M.clamp_min, "clamp_max": M.clamp_max, "lerp": M.lerp, "addcmul": M.addcmul,
+    "addcdiv": M.addcdiv, "xlogy": M.xlogy, "hypot": M.hypot, "logaddexp": M.logaddexp,
+    "deg2rad": M.deg2rad, "rad2deg": M.rad2deg, "nan_to_num": M.nan_to_num, "rsub": M.rsub,
+    # reductions
+    "sum": RD.sum, "nansum": RD.nansum, "mean": RD.mean, "nanmean": RD.nanmean,
+    "prod": RD.prod, "max": RD.max, "min": RD.min, "amax": RD.amax, "amin": RD.amin,
+    "aminmax": RD.aminmax, "argmax": RD.argmax, "argmin": RD.argmin, "var": RD.var,
+    "std": RD.std, "logsumexp": RD.logsumexp, "norm": RD.norm, "cumsum": RD.cumsum,
+    "cumprod": RD.cumprod, "softmax": RD.softmax, "log_softmax": RD.log_softmax, "all": RD.all,
+    "any": RD.any, "count_nonzero": RD.count_nonzero,
+    # shape
+    "view": S.view, "view_as": S.view_as, "reshape": S.reshape, "reshape_as": S.reshape_as,
+    "flatten": S.flatten, "unflatten": S.unflatten, "permute": S.permute,
+    "transpose": S.transpose, "swapaxes": S.transpose, "swapdims": S.transpose, "t": S.t,
+    "adjoint": S.adjoint, "movedim": S.movedim, "moveaxis": S.movedim, "expand": S.expand,
+    "expand_as": S.expand_as, "broadcast_to": S.broadcast_to, "squeeze": S.squeeze,
+    "unsqueeze": S.unsqueeze, "flip": S.flip, "fliplr": S.fliplr, "flipud": S.flipud,
+    "roll": S.roll, "tril": S.tril, "triu": S.triu, "repeat": S.repeat, "tile": S.tile,
+    "repeat_interleave": S.repeat_interleave, "split": S.split, "tensor_split": S.tensor_split,
+    "chunk": S.chunk, "unbind": S.unbind, "narrow": S.narrow, "select": S.select,
+    "diagonal": S.diagonal, "contiguous": S.contiguous,
+    # indexing
+    "__getitem__": I.getitem, "gather": I.gather, "take_along_dim": I.take_along_dim,
+    "scatter": I.scatter, "scatter_add": I.scatter_add, "index_select": I.index_select,
+    "index_add": I.index_add, "masked_fill": I.masked_fill, "masked_select": I.masked_select,
+    "index_put": I.index_put, "nonzero": I.nonzero, "argwhere": I.argwhere,
+    # linear algebra
+    "matmul": L.matmul, "mm": L.mm, "bmm": L.bmm, "mv": L.mv, "dot": L.dot, "inner": L.dot,
+    "outer": L.outer, "ger": L.outer, "addmm": L.addmm,
+    # comparison and logic
+    "eq": C.eq, "ne": C.ne, "not_equal": C.ne, "lt": C.lt, "less": C.lt, "le": C.le,
+    "less_equal": C.le, "gt": C.gt, "greater": C.gt, "ge": C.ge, "greater_equal": C.ge,
+    "logical_and": C.logical_and, "logical_or": C.logical_or, "logical_xor": C.logical_xor,
+    "logical_not": C.logical_not, "bitwise_and": C.bitwise_and, "bitwise_or": C.bitwise_or,
+    "bitwise_xor": C.bitwise_xor, "bitwise_not": C.bitwise_not, "isnan": C.isnan,
+    "isinf": C.isinf, "isfinite": C.isfinite, "isposinf": C.isposinf, "isneginf": C.isneginf,
+    "signbit": C.signbit, "isclose": C.isclose, "allclose": C.allclose, "equal": C.equal,
+    "sort": C.sort, "argsort": C.argsort, "msort": C.msort, "topk": C.topk,
+    "kthvalue": C.kthvalue, "median": C.median, "unique": C.unique,
+    "unique_consecutive": C.unique_consecutive, "bincount": C.bincount,
+    # random, in place
+    "uniform_": R.uniform_, "normal_": R.normal_, "bernoulli_": R.bernoulli_,
+    "exponential_": R.exponential_, "random_": R.random_, "geometric_": R.geometric_,
+    "cauchy_": R.cauchy_, "log_normal_": R.log_normal_, "bernoulli": R.bernoulli,
+    "multinomial": R.multinomial,
+}
+for _name, _fn in _METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+# -- operators ---------------------------------------------------------------------------------
+Tensor.__add__ = M.add
+Tensor.__radd__ = lambda self, other: M.add(self, other)
+Tensor.__sub__ = M.sub
+Tensor.__rsub__ = lambda self, other: M.rsub(self, other)
+Tensor.__mul__ = M.mul
+Tensor.__rmul__ = lambda self, other: M.mul(self, other)
+Tensor.__truediv__ = M.div
+Tensor.__rtruediv__ = lambda self, other: M.div(other, self)
+Tensor.__floordiv__ = M.floor_divide
+Tensor.__rfloordiv__ = lambda self, other: M.floor_divide(as_tensor_arg(other), self)
+Tensor.__mod__ = M.remainder
+Tensor.__rmod__ = lambda self, other: M.remainder(as_tensor_arg(other), self)
+Tensor.__pow__ = M.pow
+Tensor.__rpow__ = lambda self, other: M.pow(other, self)
+Tensor.__matmul__ = L.matmul
+Tensor.__rmatmul__ = lambda self, other: L.matmul(as_tensor_arg(other), self)
+Tensor.__neg__ = M.neg_check
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = M.abs
+Tensor.__invert__ = lambda self: C.logical_not(self) if self._data.dtype == np.bool_ \
+    else C.bitwise_not(self)
+Tensor.__eq__ = C.eq
+Tensor.__ne__ = C.ne
+Tensor.__lt__ = C.lt
+Tensor.__le__ = C.le
+Tensor.__gt__ = C.gt
+Tensor.__ge__ = C.ge
+Tensor.__and__ = Tensor.__rand__ = C.bitwise_and
+Tensor.__or__ = Tensor.__ror__ = C.bitwise_or
+Tensor.__xor__ = Tensor.__rxor__ = C.bitwise_xor
+Tensor.__hash__ = object.__hash__
+
+
+# -- in-place variants -------------------------------------------------------------------------
+def _inplace(fn, ufunc=None):
+    def method(self, *args, **kwargs):
+        if ufunc is not None and not kwargs and len(args) == 1 and not IP._state.enabled:
+            return IP.fast_binary_(self, ufunc, args[0])
+        if ufunc is not None and len(args) == 1 and not (
+            IP._state.enabled and (self._rg or getattr(args[0], "_rg", False))
+        ) and set(kwargs) <= {"alpha"}:
+            return IP.fast_binary_(self, ufunc, args[0], kwargs.get("alpha", 1))
+        return IP.inplace(self, fn, *args, **kwargs)
+
+    return method
+
+
+_INPLACE_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply}
+for _name in ("add", "sub", "mul", "div", "pow", "clamp", "clip", "clamp_min", "clamp_max",
+              "masked_fill", "index_add", "scatter", "scatter_add", "exp", "log", "sqrt", "abs",
+              "neg", "sigmoid", "tanh", "relu", "floor", "ceil", "round", "trunc", "sign",
+              "reciprocal", "lerp", "addcmul", "addcdiv", "fmod", "remainder", "square",
+              "sin", "cos", "rsqrt", "t", "transpose", "squeeze", "unsqueeze", "floor_divide",
+              "erf", "log1p", "expm1", "atan2", "logical_not", "maximum", "minimum", "nan_to_num",
+              "index_put", "frac", "subtract", "multiply", "divide", "true_divide", "exp2",
+              "copysign", "tril", "triu", "hypot", "log2", "log10", "xlogy"):
+    setattr(Tensor, _name + "_", _inplace(_METHODS.get(_name) or getattr(Tensor, _name),
+                                          _INPLACE_UFUNCS.get(_name)))
+Tensor.__iadd__ = Tensor.add_
+Tensor.__isub__ = Tensor.sub_
+Tensor.__imul__ = Tensor.mul_
+Tensor.__itruediv__ = Tensor.div_
+Tensor.__ipow__ = Tensor.pow_
+Tensor.__imod__ = Tensor.remainder_
+Tensor.__ifloordiv__ = Tensor.floor_divide_
+
+
+def _setitem(self, key, value):
+    key = I._convert_key(key)
+    IP.check_inplace(self)
+    recording = IP._state.enabled and (self._rg or getattr(value, "_rg", False))
+    if not recording:
+        v = value._data if isinstance(value, Tensor) else value
+        d = IP._writable(self)
+        try:
+            d[key] = v
+        except ValueError as e:
+            raise RuntimeError(str(e)) from None
+        self._vc[0] += 1
+        return
+    if not isinstance(value, Tensor):
+        value = _make(np.asarray(value, dtype=self._data.dtype))
+    target_shape = np.empty(self._data.shape, bool)[key].shape
+    value = value.to(self.dtype).expand(target_shape) if value.shape != target_shape else \
+        value.to(self.dtype)
+    IP.inplace(self, lambda t, v: I.index_put(t, key, v), value)
+
+
+Tensor.__setitem__ = _setitem
+
+
+def zero_(self):
+    return IP.write_inplace(self, np.zeros((), self._data.dtype))
+
+
+def fill_(self, value):
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value._data.ndim} dimensions."
+            )
+        if IP._state.enabled and value._rg:
+            return IP.inplace(self, lambda t, v: v.expand(t.shape).to(t.dtype).clone(), value)
+        value = value._data
+    return IP.write_inplace(self, np.asarray(value))
+
+
+def copy_(self, src, non_blocking=False):
+    """Copy ``src`` (broadcast) into this tensor's values."""
+    if not isinstance(src, Tensor):
+        src = as_tensor_arg(src)
+    if IP._state.enabled and (self._rg or src._rg):
+        return IP.inplace(self, lambda t, s: s.to(t.dtype).expand(t.shape).clone(), src)
+    return IP.write_inplace(self, src._data)
+
+
+Tensor.zero_ = zero_
+Tensor.fill_ = fill_
+Tensor.copy_ = copy_
+
+
+# -- conversion, copies ------------------------------------------------------------------------
+def to(self, *args, **kwargs):
+    """Cast to a dtype and/or move to a device (only the CPU exists); may return ``self``."""
+    dtype = kwargs.get("dtype")
+    copy = kwargs.get("copy", False)
+    for a in args + ((kwargs["device"],) if "device" in kwargs else ()):
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, D.dtype):
+            dtype = a
+        elif a is not None and not isinstance(a, bool):
+            check_device(a)
+    if dtype is None or D.to_dtype(dtype).np == self._data.dtype:
+        return self.clone() if copy else self
+    from .autograd.primitives import math as PM
+    from ._tensor import apply
+
+    return apply(PM.to_copy, (self,), None, dtype=D.to_dtype(dtype).np)
+
+
+def _cast(dtype):
+    def method(self, memory_format=None):
+        return to(self, dtype)
+
+    return method
+
+
+Tensor.to = to
+Tensor.float = _cast(D.float32)
+Tensor.double = _cast(D.float64)
+Tensor.half = _cast(D.float16)
+Tensor.bfloat16 = _cast(D.float32)
+Tensor.long = _cast(D.int64)
+Tensor.int = _cast(D.int32)
+Tensor.short = _cast(D.int16)
+Tensor.char = _cast(D.int8)
+Tensor.byte = _cast(D.uint8)
+Tensor.bool = _cast(D.bool)
+Tensor.type_as = lambda self, other: to(self, other.dtype)
+Tensor.cpu = lambda self, memory_format=None: self
+Tensor.cuda = lambda self, device=None, non_blocking=False, memory_format=None: \
+    check_device("cuda") and self
+Tensor.pin_memory = lambda self: self
+Tensor.share_memory_ = lambda self: self
+Tensor.is_shared = lambda self: False
+Tensor.is_pinned = lambda self: False
+
+
+def clone(self, *, memory_format=None):
+    from .autograd.primitives import math as PM
+    from ._tensor import apply
+
+    return apply(PM.clone, (self,))
+
+
+Tensor.clone = clone
+Tensor.T = property(lambda self: self.permute(*reversed(range(self._data.ndim))))
+Tensor.mT = property(lambda self: self.transpose(-2, -1))
+Tensor.H = Tensor.T
+Tensor.mH = Tensor.mT
+
+
+# -- new_* constructors and private helpers used by derivative rules -----------------------------
+def _new(fn):
+    def method(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+        return fn(*size, dtype=dtype or self.dtype, requires_grad=requires_grad, **kw)
+
+    return method
+
+
+Tensor.new_zeros = _new(N.zeros)
+Tensor.new_ones = _new(N.ones)
+Tensor.new_empty = _new(N.empty)
+Tensor.new_full = lambda self, size, fill_value, *, dtype=None, device=None, requires_grad=False: \
+    N.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    if isinstance(data, np.ndarray) and dtype is None:
+        return _make(data)
+    return N.tensor(data, dtype=dtype or (self.dtype if not isinstance(data, np.ndarray)
+                                          else None), requires_grad=requires_grad)
+
+
+Tensor.new_tensor = new_tensor
+Tensor.new = lambda self, *args: N.empty(*args, dtype=self.dtype) if args and all(
+    isinstance(a, int) for a in args) else N.tensor(args[0] if args else [], dtype=self.dtype)
+Tensor._cat_with = lambda self, other, dim: S.cat([self, other], dim)
+Tensor._stack_with = lambda self, tensors, dim: S.stack(tensors, dim)
+Tensor._pad_constant = S.pad_constant
+Tensor._index_insert = lambda self, key, values: I.index_insert(self, key, values)
+Tensor._index_fill = lambda self, key, value: I.index_put(self, key, _make(
+    np.asarray(value, dtype=self._data.dtype)))
+Tensor._einsum = lambda self, spec, *ops: L.einsum(spec, *ops)
+
+
+def _diagonal_insert(self, values, offset, dim1, dim2):
+    n1, n2 = self.shape[dim1], self.shape[dim2]
+    i = np.arange(values.shape[-1])
+    rows, cols = (i, i + offset) if offset >= 0 else (i - offset, i)
+    key = [slice(None)] * self.ndim
+    key[dim1], key[dim2] = rows, cols
+    del n1, n2
+    return I.index_put(self, tuple(key), values)
+
+
+Tensor._diagonal_insert = _diagonal_insert
+Tensor.sum_to_size = lambda self, *size: __import__(
+    "ember.autograd.engine", fromlist=["unbroadcast"]).unbroadcast(self, shape_arg(size))
+Tensor.apply_ = lambda self, fn: IP.write_inplace(self, np.vectorize(fn)(self._data))
+Tensor.map_ = lambda self, other, fn: IP.write_inplace(self, np.vectorize(fn)(self._data,
+                                                                             other._data))
+Tensor.resize_ = lambda self, *size: _resize(self, shape_arg(size))
+
+
+def _resize(self, shape):
+    flat = self._data.reshape(-1)
+    n = int(np.prod(shape))
+    new = np.zeros(n, self._data.dtype)
+    new[:min(n, flat.size)] = flat[:min(n, flat.size)]
+    self._data = new.reshape(shape)
+    return self

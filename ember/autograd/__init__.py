@@ -1,0 +1,166 @@
+"""``ember.autograd``: reverse-mode automatic differentiation.
+
+``backward``/``grad`` hand the graph to the engine (``engine.py``); the derivative rules live in
+``primitives/``; ``Function`` lets users add their own operations.
+"""
+
+from __future__ import annotations
+
+from .engine import anomaly as _anomaly
+from .engine import run_backward
+from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+
+__all__ = [
+    "Function", "FunctionCtx", "InplaceFunction", "backward", "grad", "no_grad", "enable_grad",
+    "set_grad_enabled", "inference_mode", "is_grad_enabled", "gradcheck", "gradgradcheck",
+    "detect_anomaly", "set_detect_anomaly", "Variable", "once_differentiable",
+    "is_inference_mode_enabled",
+]
+
+
+def _tensors(x) -> tuple:
+    from .._tensor import Tensor
+
+    if x is None:
+        return ()
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _roots_and_grads(outputs, grad_outputs, create_graph):
+    from .._tensor import _make
+
+    roots, grads = [], []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not out._rg:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if out._data.dtype.kind not in "fc":
+                raise RuntimeError(
+                    "grad can be implicitly created only for real scalar outputs but got "
+                    f"{out.dtype}"
+                )
+            import numpy as np
+
+            g = _make(np.ones(out._data.shape, out._data.dtype))
+        elif g._data.shape != out._data.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                f"has a shape of {out.shape}."
+            )
+        elif not create_graph:
+            g = g.detach()
+        node = out.grad_fn if out.grad_fn is not None else out._grad_accumulator()
+        roots.append((node, out._output_nr if out.grad_fn is not None else 0))
+        grads.append(g)
+    return roots, grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None) -> None:
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves they depend on."""
+    outputs = _tensors(tensors)
+    grads = _tensors(grad_tensors) if grad_tensors is not None else (None,) * len(outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots, grads = _roots_and_grads(outputs, grads, create_graph)
+    ins = _tensors(inputs) if inputs is not None else None
+    if ins is not None and not ins:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    run_backward(roots, grads, retain_graph, create_graph, inputs=ins, accumulate=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of ``outputs`` with respect to ``inputs``, returned rather than accumulated."""
+    outs = _tensors(outputs)
+    ins = _tensors(inputs)
+    for t in ins:
+        if not t._rg:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    gos = _tensors(grad_outputs) if grad_outputs is not None else (None,) * len(outs)
+    if len(gos) != len(outs):
+        raise RuntimeError(
+            f"grad requires one grad_output per output: got {len(gos)} grad_outputs and "
+            f"{len(outs)} outputs"
+        )
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    roots, grads = _roots_and_grads(outs, gos, create_graph)
+    results = run_backward(roots, grads, retain_graph, create_graph, inputs=ins,
+                           accumulate=False, allow_unused=allow_unused)
+    if materialize_grads:
+        results = [r if r is not None else t.new_zeros(t.shape) for r, t in zip(results, ins)]
+    return tuple(results)
+
+
+class detect_anomaly:  # noqa: N801 - torch's name
+    """Context manager: NaN in backward raises, naming the forward operation that made the node."""
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        import warnings
+
+        warnings.warn(
+            "Anomaly Detection has been enabled. This mode will increase the runtime and should "
+            "only be enabled for debugging.", UserWarning, stacklevel=2,
+        )
+        self.prev = (_anomaly.enabled, _anomaly.check_nan)
+        _anomaly.enabled, _anomaly.check_nan = True, self.check_nan
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _anomaly.enabled, _anomaly.check_nan = self.prev
+
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*a, **k):
+            with detect_anomaly(self.check_nan):
+                return fn(*a, **k)
+
+        return wrapper
+
+
+class set_detect_anomaly:  # noqa: N801
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self.prev = (_anomaly.enabled, _anomaly.check_nan)
+        _anomaly.enabled, _anomaly.check_nan = mode, check_nan
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _anomaly.enabled, _anomaly.check_nan = self.prev
+
+
+def is_anomaly_enabled() -> bool:
+    return _anomaly.enabled
+
+
+def Variable(data, requires_grad: bool = False, volatile: bool = False):  # noqa: N802
+    """The legacy wrapper: returns the tensor itself, as torch's does."""
+    if requires_grad:
+        data.requires_grad_(True)
+    return data
+
+
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402

@@ -1,0 +1,381 @@
+"""The autograd engine: graph nodes, saved tensors, and the backward pass.
+
+Every differentiable operation leaves a ``Node`` behind (``tensor.grad_fn``). A node knows its
+inputs' nodes (``next_functions``) and how to turn the gradient of its output into gradients of its
+inputs (``apply``). ``backward`` sorts the nodes reachable from the output topologically, then walks
+them from the output to the leaves, handing each node the summed gradient of its output and passing
+what it returns on to its inputs. Leaves end in ``AccumulateGrad`` nodes that add into ``.grad``.
+"""
+
+from __future__ import annotations
+
+import traceback
+import warnings
+
+from .grad_mode import _state
+
+_RELEASED = object()  # a node's saved tensors after a backward without retain_graph
+
+
+class Node:
+    """One recorded operation: the gradient function of the tensor(s) it produced."""
+
+    __slots__ = ("next_functions", "_saved", "_versions", "_input_meta", "__weakref__", "__dict__")
+    # Rarely set, so class-level defaults rather than per-node work on the hot path.
+    _num_outputs = 1
+    _hooks = _pre_hooks = _tensor_hooks = _retained = _anomaly_trace = None
+
+    def __init__(self) -> None:
+        self.next_functions = ()
+        self._saved = self._versions = self._input_meta = ()
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def __call__(self, *grads):
+        return self.apply(grads)
+
+    def apply(self, grads):  # pragma: no cover - each node type defines it
+        raise NotImplementedError
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        return tuple(edge[0] is not None for edge in self.next_functions)
+
+    # -- saved tensors ---------------------------------------------------------------------
+    def save_for_backward(self, *values) -> None:
+        """Remember values for backward; tensors with their version, so in-place edits are caught."""
+        self._saved = values
+        self._versions = tuple(getattr(v, "_vc", _NO_VC)[0] for v in values)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved
+        if saved is _RELEASED:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or if "
+                "you need to access saved tensors after calling backward."
+            )
+        out = []
+        for t, version in zip(saved, self._versions):
+            if version is not None and t._vc[0] != version:
+                if type(t) is SavedOutput:
+                    t = t.tensor
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: [{t.type()} {list(t.shape)}]"
+                    f"{_output_of(t)}, is at version {t._vc[0]}; expected version {version} "
+                    "instead. Hint: enable anomaly detection to find the operation that failed to "
+                    "compute its gradient, with torch.autograd.set_detect_anomaly(True)."
+                )
+            out.append(t.unpack(self) if type(t) is SavedOutput else t)
+        return tuple(out)
+
+    def release(self) -> None:
+        if self._saved:
+            self._saved = _RELEASED
+
+    # -- hooks -----------------------------------------------------------------------------
+    def register_hook(self, fn):
+        """``fn(grad_inputs, grad_outputs)`` runs after this node; it may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = {}
+        return _Handle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """``fn(grad_outputs)`` runs before this node; it may return new grad_outputs."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        return _Handle(self._pre_hooks, fn)
+
+
+_NO_VC = (None,)
+
+
+class SavedOutput:
+    """A node's own output, saved without a reference back to the node (no cycle).
+
+    Unpacked, it becomes a tensor whose ``grad_fn`` is the node again, so that a rule using the
+    output (``exp``'s ``g * out``) stays differentiable under ``create_graph=True``.
+    """
+
+    __slots__ = ("tensor", "_vc", "output_nr")
+
+    def __init__(self, tensor, output_nr: int = 0) -> None:
+        self.tensor = tensor.detach()
+        self._vc = tensor._vc
+        self.output_nr = output_nr
+
+    def unpack(self, node):
+        t = self.tensor
+        if _state.enabled:
+            t = t.detach()
+            t.requires_grad_()._attach(node, self.output_nr)
+        return t
+
+
+def _output_of(t) -> str:
+    node = t.grad_fn
+    return f", which is output {t._output_nr} of {node.name()}" if node is not None else ""
+
+
+class _Handle:
+    """A removable hook, as torch's ``RemovableHandle``."""
+
+    _next_id = 0
+
+    def __init__(self, registry: dict, fn) -> None:
+        _Handle._next_id += 1
+        self.id = _Handle._next_id
+        self._registry = registry
+        registry[self.id] = fn
+
+    def remove(self) -> None:
+        self._registry.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
+
+class AccumulateGrad(Node):
+    """The sink of a leaf tensor: adds the incoming gradient into ``variable.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable) -> None:
+        super().__init__()
+        self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    def apply(self, grads):
+        return ()
+
+
+class OpNode(Node):
+    """A node made by a primitive of the rule table (see ``ops/``).
+
+    ``rules`` holds one derivative function per input, ``rule(ctx, grad, *saved)``; only the
+    ones whose input needs a gradient are called.
+    """
+
+    __slots__ = ()
+    rules: tuple = ()
+
+    def input_shape(self, i: int = 0) -> tuple:
+        return self._input_meta[i][0]
+
+    def apply(self, grads):
+        grad = grads[0] if self._num_outputs == 1 else grads
+        saved = self.saved_tensors
+        return tuple(
+            rule(self, grad, *saved) if edge[0] is not None else None
+            for rule, edge in zip(self.rules, self.next_functions)
+        )
+
+
+def unbroadcast(grad, shape: tuple):
+    """Sum ``grad`` down to ``shape``: the one place where broadcasting is undone."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1
+    )
+    if dims:
+        grad = grad.sum(dims, keepdim=True)
+    return grad.reshape(shape) if grad.shape != shape else grad
+
+
+# -- anomaly detection -------------------------------------------------------------------------
+class _Anomaly:
+    enabled = False
+    check_nan = True
+
+
+anomaly = _Anomaly()
+
+
+def _record_trace(node: Node) -> None:
+    node._anomaly_trace = "".join(traceback.format_stack()[:-3])
+
+
+def _check_anomaly(node: Node, grads) -> None:
+    for i, g in enumerate(grads):
+        if g is not None and g._data.dtype.kind in "fc" and g.isnan().any().item():
+            if node._anomaly_trace:
+                warnings.warn(
+                    f"Error detected in {node.name()}. Traceback of forward call that caused the "
+                    f"error:\n{node._anomaly_trace}", stacklevel=3,
+                )
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
+
+
+# -- the backward pass --------------------------------------------------------------------------
+def _topological_order(roots) -> list:
+    """Nodes reachable from ``roots``, each before the nodes of its inputs (iterative DFS)."""
+    order, visited = [], set()
+    for root in roots:
+        if root in visited:
+            continue
+        visited.add(root)
+        stack = [(root, iter(root.next_functions))]
+        while stack:
+            node, children = stack[-1]
+            for child, _ in children:
+                if child is not None and child not in visited:
+                    visited.add(child)
+                    stack.append((child, iter(child.next_functions)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
+    return order
+
+
+def _worth_running(order: list, targets: set) -> set:
+    """The nodes with a target below them: only their gradients can reach a target."""
+    reaches, run = set(), set()
+    for node in reversed(order):  # inputs before their consumers
+        if any(c in reaches for c, _ in node.next_functions if c is not None):
+            run.add(node)
+            reaches.add(node)
+        elif node in targets:
+            reaches.add(node)
+    return run
+
+
+def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=None,
+                 accumulate: bool = True, allow_unused: bool = True):
+    """Backpropagate ``grads`` from ``roots`` (pairs of node and output number).
+
+    With ``inputs`` (tensors), only gradients reaching them are computed; when ``accumulate`` is
+    False they are returned instead of added into ``.grad`` (``autograd.grad``).
+    """
+    order = _topological_order([node for node, _ in roots])
+    captures = None
+    if inputs is not None:
+        captures = {}
+        for i, t in enumerate(inputs):
+            key = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t._grad_accumulator(), 0)
+            if key[0] is None:
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
+            captures.setdefault(key, []).append(i)
+        targets = {key[0] for key in captures}
+        run = _worth_running(order, targets)
+        order = [n for n in order if n in run or n in targets]
+    results = [None] * (len(inputs) if inputs is not None else 0)
+
+    buffers: dict = {}
+    for (node, nr), g in zip(roots, grads):
+        buf = buffers.setdefault(node, [None] * node._num_outputs)
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    prev = _state.enabled
+    _state.enabled = create_graph
+    try:
+        for node in order:
+            buf = buffers.pop(node, None)
+            if buf is None:
+                continue
+            if node._tensor_hooks or node._retained:
+                _run_tensor_hooks(node, buf)
+            if node._pre_hooks:
+                for hook in list(node._pre_hooks.values()):
+                    new = hook(tuple(buf))
+                    if new is not None:
+                        buf = list(new)
+            if captures is not None:
+                for nr, g in enumerate(buf):
+                    for i in captures.get((node, nr), ()):
+                        results[i] = g
+            if type(node) is AccumulateGrad:
+                if accumulate and (captures is None or (node, 0) in captures):
+                    _accumulate(node.variable, buf[0], create_graph)
+                continue
+            if captures is not None and node not in run:
+                continue
+            in_grads = node.apply(tuple(buf))
+            if node._hooks:
+                for hook in list(node._hooks.values()):
+                    new = hook(tuple(in_grads), tuple(buf))
+                    if new is not None:
+                        in_grads = tuple(new)
+            if anomaly.enabled and anomaly.check_nan:
+                _check_anomaly(node, in_grads)
+            if not retain_graph:
+                node.release()
+            for (child, nr), g, meta in zip(node.next_functions, in_grads, node._input_meta):
+                if child is None or g is None:
+                    continue
+                shape, dtype = meta
+                if g.shape != shape:
+                    g = unbroadcast(g, shape)
+                if g.dtype is not dtype:
+                    g = g.to(dtype)
+                cbuf = buffers.get(child)
+                if cbuf is None:
+                    cbuf = buffers[child] = [None] * child._num_outputs
+                cbuf[nr] = g if cbuf[nr] is None else cbuf[nr] + g
+    finally:
+        _state.enabled = prev
+    if inputs is not None and not accumulate and not allow_unused:
+        for i, r in enumerate(results):
+            if r is None:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+    return results
+
+
+def _run_tensor_hooks(node: Node, buf: list) -> None:
+    hooks = node._tensor_hooks or {}
+    for nr in range(len(buf)):
+        for hook in list(hooks.get(nr, {}).values()):
+            if buf[nr] is not None:
+                new = hook(buf[nr])
+                if new is not None:
+                    buf[nr] = new
+        ref = node._retained.get(nr) if node._retained else None
+        t = ref() if ref is not None else None
+        if t is not None and buf[nr] is not None:
+            g = buf[nr] if _state.enabled else buf[nr].detach()
+            t.grad = g.clone() if t.grad is None else t.grad + g
+
+
+def _accumulate(variable, grad, create_graph: bool) -> None:
+    """``variable.grad += grad``, as torch: in place when it can, keeping the grad's identity."""
+    hooks = variable._hooks
+    if hooks:
+        for hook in list(hooks.values()):
+            new = hook(grad)
+            if new is not None:
+                grad = new
+    old = variable.grad
+    if old is None:
+        if not create_graph:
+            grad = grad.detach()
+            d = grad._data
+            if d.base is not None or not d.flags.writeable or not d.flags.c_contiguous:
+                grad = grad.clone()
+        variable.grad = grad
+    elif create_graph or old.requires_grad or grad.requires_grad:
+        variable.grad = old + grad
+    else:
+        old._data += grad._data
+    post = variable._post_hooks
+    if post:
+        for hook in list(post.values()):
+            hook(variable)

@@ -1,0 +1,165 @@
+"""``ember.autograd.Function``: user-defined operations with a hand-written backward.
+
+``forward(ctx, *args)`` runs without recording; ``apply`` then attaches a node whose backward calls
+the user's ``backward(ctx, *grad_outputs)``, exactly as torch's ``Function`` does.
+"""
+
+from __future__ import annotations
+
+from .engine import Node, SavedOutput
+from .grad_mode import _state, no_grad
+
+
+class FunctionCtx:
+    """The ``ctx`` object handed to a custom Function's forward and backward."""
+
+    __slots__ = ()
+
+    def save_for_backward(self, *tensors) -> None:
+        self._to_save = tensors
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        self._non_differentiable = {id(t) for t in tensors}
+
+    def mark_dirty(self, *tensors) -> None:
+        self._dirty = {id(t) for t in tensors}
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = value
+
+
+class BackwardCFunction(Node, FunctionCtx):
+    """The node of one application of a custom Function; it is also that call's ``ctx``."""
+
+    __slots__ = ()
+    _fn = None
+    materialize_grads = True
+    _to_save = ()
+    _non_differentiable = frozenset()
+    _dirty = frozenset()
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def apply(self, grads):
+        if self.materialize_grads:
+            grads = tuple(g if g is not None else self._zeros[i]() for i, g in enumerate(grads))
+        out = self._fn.backward(self, *grads)
+        if not isinstance(out, tuple):
+            out = (out,)
+        n = len(self.next_functions)
+        if len(out) < n:
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients (expected {n}, "
+                f"got {len(out)})"
+            )
+        out = out[:n] if all(g is None for g in out[n:]) else out
+        if len(out) != n:
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients (expected {n}, "
+                f"got {len(out)})"
+            )
+        return out
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        return self._needs
+
+    @property
+    def saved_tensors(self) -> tuple:
+        return Node.saved_tensors.fget(self)
+
+
+class _FunctionMeta(type):
+    """Gives each Function subclass its own node class, named ``<Name>Backward``."""
+
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        cls._backward_cls = type(name + "Backward", (BackwardCFunction,), {"_fn": cls})
+
+
+class Function(metaclass=_FunctionMeta):
+    """Base class for custom differentiable operations; call them with ``.apply``."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function."
+        )
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it with backward mode AD."
+        )
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from .._tensor import Tensor, _edge
+
+        node = cls._backward_cls()
+        separate = cls.setup_context is not Function.setup_context
+        with no_grad():
+            if separate:
+                outputs = cls.forward(*args, **kwargs)
+                cls.setup_context(node, args, outputs)
+            else:
+                outputs = cls.forward(node, *args, **kwargs)
+        tensors_in = [a for a in args if isinstance(a, Tensor)]
+        record = _state.enabled and any(t._rg for t in tensors_in)
+        node._needs = tuple(isinstance(a, Tensor) and a._rg for a in args)
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        if not record:
+            return outputs
+        node.next_functions = tuple(_edge(a) if isinstance(a, Tensor) else (None, 0)
+                                    for a in args)
+        node._input_meta = tuple((a._data.shape, a.dtype) if isinstance(a, Tensor) else None
+                                 for a in args)
+        node._num_outputs = len(outs)
+        zeros = []
+        result = []
+        for i, o in enumerate(outs):
+            if isinstance(o, Tensor):
+                if any(o is a for a in tensors_in) and id(o) not in node._dirty:
+                    o = o.view_as(o) if False else _alias(o)
+                if id(o) not in node._non_differentiable and o._data.dtype.kind in "fc":
+                    o._rg, o.grad_fn, o._output_nr = True, node, i
+                zeros.append(lambda o=o: o.new_zeros(o.shape))
+            else:
+                zeros.append(lambda: None)
+            result.append(o)
+        node._zeros = zeros
+        saved = []
+        for t in node._to_save:
+            if t is None:
+                saved.append(None)
+            elif any(t is o for o in result):
+                saved.append(SavedOutput(t, next(i for i, o in enumerate(result) if o is t)))
+            else:
+                saved.append(t)
+        node.save_for_backward(*saved)
+        return result[0] if single else tuple(result)
+
+
+def _alias(t):
+    from .._tensor import _make
+
+    a = _make(t._data)
+    a._vc = t._vc
+    return a
+
+
+class InplaceFunction(Function):
+    pass
+
+
+def once_differentiable(fn):
+    return fn

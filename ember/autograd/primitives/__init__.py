@@ -1,0 +1,62 @@
+"""The differentiable primitives: each is a forward on NumPy arrays beside its derivative rules.
+
+A primitive is declared with ``defop``::
+
+    exp = defop("ExpBackward0", np.exp, save=OUT, rules=[lambda c, g, out: g * out])
+
+``forward(*arrays, **params)`` computes the result on arrays. ``rules`` holds one derivative per
+input, ``rule(ctx, grad_output, *saved) -> grad_input``, written with Tensor operations, so that it
+is itself differentiable (``create_graph=True``). ``save`` names what the rules need: input
+positions, or ``OUT`` for the output. The engine undoes broadcasting and casts each gradient to its
+input's dtype, so rules never do.
+
+Forwards that must leave more for backward (indices, masks, shapes) take ``ctx`` as their first
+argument (``needs_ctx=True``) and set attributes on it; without recording, ``ctx`` is a sink that
+ignores them.
+"""
+
+from __future__ import annotations
+
+from ..engine import OpNode
+
+OUT = -1  # in ``save``: the primitive's own output
+ALL = -2  # as ``save=ALL``: every input (for primitives over any number of inputs)
+
+
+class _Sink:
+    """The ``ctx`` of a forward that records nothing: attribute writes are dropped."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name, value) -> None:
+        pass
+
+
+NO_CTX = _Sink()
+
+
+class Primitive:
+    """A differentiable operation: array forward, node class with the derivative rules."""
+
+    __slots__ = ("name", "forward", "node", "save", "needs_ctx", "is_view", "num_outputs",
+                 "differentiable_outputs")
+
+    def __init__(self, name, forward, rules, save=(), needs_ctx=False, is_view=False,
+                 num_outputs=1, differentiable_outputs=None):
+        self.name = name
+        self.forward = forward
+        self.node = type(name, (OpNode,), {"__slots__": (), "rules": tuple(rules),
+                                           "_num_outputs": num_outputs})
+        self.save = (ALL,) if save == ALL else tuple(save)
+        self.needs_ctx = needs_ctx
+        self.is_view = is_view
+        self.num_outputs = num_outputs
+        self.differentiable_outputs = differentiable_outputs
+
+    def __repr__(self) -> str:
+        return f"<primitive {self.name}>"
+
+
+def defop(name, forward, rules, save=(), **kw) -> Primitive:
+    """Declare a primitive; see the module docstring."""
+    return Primitive(name, forward, rules, save, **kw)

@@ -1,0 +1,65 @@
+"""Matrix products. Each rule is the product of the output gradient with the other factor."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import ALL, defop
+from .shape import VariadicNode
+
+mm = defop("MmBackward0", np.matmul,
+           [lambda c, g, a, b: g @ b.mT, lambda c, g, a, b: a.mT @ g], save=(0, 1))
+# Batched products broadcast their batch dimensions; the engine sums the gradient back.
+bmm = defop("BmmBackward0", np.matmul,
+            [lambda c, g, a, b: g @ b.mT, lambda c, g, a, b: a.mT @ g], save=(0, 1))
+mv = defop("MvBackward0", np.matmul,
+           [lambda c, g, a, v: g.unsqueeze(1) * v, lambda c, g, a, v: a.mT @ g], save=(0, 1))
+dot = defop("DotBackward0", np.dot,
+            [lambda c, g, a, b: g * b, lambda c, g, a, b: g * a], save=(0, 1))
+
+
+def _addmm(ctx, bias, a, b, beta, alpha):
+    ctx.beta, ctx.alpha = beta, alpha
+    out = a @ b
+    if alpha != 1:
+        out *= alpha
+    if beta == 0:
+        return out
+    out += bias if beta == 1 else beta * bias
+    return out
+
+
+addmm = defop(
+    "AddmmBackward0", _addmm,
+    [lambda c, g, a, b: g * c.beta if c.beta != 1 else g,
+     lambda c, g, a, b: (g @ b.mT) * c.alpha if c.alpha != 1 else g @ b.mT,
+     lambda c, g, a, b: (a.mT @ g) * c.alpha if c.alpha != 1 else a.mT @ g],
+    save=(1, 2), needs_ctx=True)
+
+
+def _einsum(ctx, *arrays, spec):
+    ctx.spec = spec
+    return np.einsum(spec, *arrays, optimize=len(arrays) > 2)
+
+
+def _einsum_rule(c, g, i):
+    """The gradient of operand ``i``: contract the output gradient with the other operands."""
+    ins, out = c.spec.split("->")
+    terms = ins.split(",")
+    others = [c.saved_tensors[j] for j in range(len(terms)) if j != i]
+    other_terms = [terms[j] for j in range(len(terms)) if j != i]
+    target = terms[i]
+    have = set(out).union(*other_terms)
+    kept = "".join(ch for ch in target if ch in have)
+    grad = g._einsum(",".join([out] + other_terms) + "->" + kept, *others)
+    if kept != target:  # letters only in this operand were summed out: broadcast them back
+        shape = c.input_shape(i)
+        for pos, ch in enumerate(target):
+            if ch not in have:
+                grad = grad.unsqueeze(pos)
+        grad = grad.expand(shape)
+    return grad
+
+
+einsum = defop("EinsumBackward0", _einsum, [_einsum_rule], needs_ctx=True, save=ALL)
+einsum.node = type("EinsumBackward0", (VariadicNode,), {"__slots__": (), "rules": (_einsum_rule,)})

@@ -1,0 +1,217 @@
+"""Elementwise primitives: one line each, the forward beside its derivative.
+
+In each rule ``c`` is the node (for values the forward left on it), ``g`` the gradient of the
+output, and the remaining arguments are the saved inputs or output named by ``save``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import OUT, defop
+
+LN2 = math.log(2.0)
+LN10 = math.log(10.0)
+TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def unary(name, fn, save, rule):
+    return defop(name, fn, [rule], save=save)
+
+
+def _zero(c, g, *saved):
+    return g.new_zeros(g.shape)
+
+
+# --- unary --------------------------------------------------------------------------------------
+neg = unary("NegBackward0", np.negative, (), lambda c, g: -g)
+exp = unary("ExpBackward0", np.exp, (OUT,), lambda c, g, y: g * y)
+exp2 = unary("Exp2Backward0", np.exp2, (OUT,), lambda c, g, y: g * y * LN2)
+expm1 = unary("Expm1Backward0", np.expm1, (OUT,), lambda c, g, y: g * (y + 1))
+log = unary("LogBackward0", np.log, (0,), lambda c, g, x: g / x)
+log2 = unary("Log2Backward0", np.log2, (0,), lambda c, g, x: g / (x * LN2))
+log10 = unary("Log10Backward0", np.log10, (0,), lambda c, g, x: g / (x * LN10))
+log1p = unary("Log1pBackward0", np.log1p, (0,), lambda c, g, x: g / (x + 1))
+sqrt = unary("SqrtBackward0", np.sqrt, (OUT,), lambda c, g, y: g / (2 * y))
+rsqrt = unary("RsqrtBackward0", lambda x: 1 / np.sqrt(x), (OUT,), lambda c, g, y: -0.5 * g * y**3)
+reciprocal = unary("ReciprocalBackward0", np.reciprocal, (OUT,), lambda c, g, y: -g * y * y)
+abs = unary("AbsBackward0", np.abs, (0,), lambda c, g, x: g * x.sign())  # noqa: A001
+sin = unary("SinBackward0", np.sin, (0,), lambda c, g, x: g * x.cos())
+cos = unary("CosBackward0", np.cos, (0,), lambda c, g, x: -g * x.sin())
+tan = unary("TanBackward0", np.tan, (OUT,), lambda c, g, y: g * (1 + y * y))
+asin = unary("AsinBackward0", np.arcsin, (0,), lambda c, g, x: g * (1 - x * x).rsqrt())
+acos = unary("AcosBackward0", np.arccos, (0,), lambda c, g, x: -g * (1 - x * x).rsqrt())
+atan = unary("AtanBackward0", np.arctan, (0,), lambda c, g, x: g / (1 + x * x))
+sinh = unary("SinhBackward0", np.sinh, (0,), lambda c, g, x: g * x.cosh())
+cosh = unary("CoshBackward0", np.cosh, (0,), lambda c, g, x: g * x.sinh())
+tanh = unary("TanhBackward0", np.tanh, (OUT,), lambda c, g, y: g * (1 - y * y))
+asinh = unary("AsinhBackward0", np.arcsinh, (0,), lambda c, g, x: g * (x * x + 1).rsqrt())
+acosh = unary("AcoshBackward0", np.arccosh, (0,), lambda c, g, x: g * (x * x - 1).rsqrt())
+atanh = unary("AtanhBackward0", np.arctanh, (0,), lambda c, g, x: g / (1 - x * x))
+sigmoid = unary("SigmoidBackward0", lambda x: _sigmoid(x), (OUT,), lambda c, g, y: g * y * (1 - y))
+relu = unary("ReluBackward0", lambda x: np.maximum(x, 0), (OUT,),
+             lambda c, g, y: g.masked_fill(y <= 0, 0))
+erf = unary("ErfBackward0", lambda x: _erf(x), (0,),
+            lambda c, g, x: g * TWO_OVER_SQRT_PI * (-x * x).exp())
+erfinv = unary("ErfinvBackward0", lambda x: _erfinv(x), (OUT,),
+               lambda c, g, y: g * (0.5 * math.sqrt(math.pi)) * (y * y).exp())
+sign = unary("SignBackward0", np.sign, (), _zero)
+floor = unary("FloorBackward0", np.floor, (), _zero)
+ceil = unary("CeilBackward0", np.ceil, (), _zero)
+trunc = unary("TruncBackward0", np.trunc, (), _zero)
+round = unary("RoundBackward0", np.round, (), _zero)  # noqa: A001
+round_decimals = defop("RoundBackward1", lambda x, decimals: np.round(x, decimals), [_zero])
+frac = unary("FracBackward0", lambda x: x - np.trunc(x), (), lambda c, g: g)
+clone = unary("CloneBackward0", lambda x: x.copy(), (), lambda c, g: g)
+to_copy = defop("ToCopyBackward0", lambda x, dtype: x.astype(dtype), [lambda c, g: g])
+
+
+def _sigmoid(x):
+    # exp(-|x|) never overflows; the two halves join without cancellation.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def _erf(x):
+    return _scipy_or_vectorized("erf", math.erf)(x).astype(x.dtype, copy=False)
+
+
+def _erfinv(x):
+    return _scipy_or_vectorized("erfinv", _erfinv_scalar)(x).astype(x.dtype, copy=False)
+
+
+def _erfinv_scalar(y: float) -> float:
+    if y <= -1:
+        return -math.inf if y == -1 else math.nan
+    if y >= 1:
+        return math.inf if y == 1 else math.nan
+    # Giles' approximation refined by two Newton steps on erf(x) = y.
+    w = -math.log((1.0 - y) * (1.0 + y))
+    x = y * (1.2533141373155 + 0.2 * w) / (1 + 0.15 * w) if w < 5 else math.copysign(
+        math.sqrt(w - math.log(w) / 2), y)
+    for _ in range(4):
+        x -= (math.erf(x) - y) / (TWO_OVER_SQRT_PI * math.exp(-x * x))
+    return x
+
+
+_SPECIAL: dict = {}
+
+
+def _scipy_or_vectorized(name, scalar_fn):
+    fn = _SPECIAL.get(name)
+    if fn is None:
+        try:
+            import scipy.special as sp  # optional: faster, vectorised
+
+            fn = getattr(sp, name)
+        except ImportError:
+            vec = np.vectorize(scalar_fn, otypes=[np.float64])
+            fn = lambda x: vec(x.astype(np.float64)) if x.size else x.astype(np.float64)  # noqa: E731
+        _SPECIAL[name] = fn
+    return fn
+
+
+# --- binary: one rule per input -----------------------------------------------------------------
+add = defop("AddBackward0", np.add, [lambda c, g: g, lambda c, g: g])
+sub = defop("SubBackward0", np.subtract, [lambda c, g: g, lambda c, g: -g])
+rsub = defop("RsubBackward1", lambda x, s: s - x, [lambda c, g: -g])
+mul = defop("MulBackward0", np.multiply, [lambda c, g, x, y: g * y, lambda c, g, x, y: g * x],
+            save=(0, 1))
+div = defop("DivBackward0", np.true_divide,
+            [lambda c, g, x, y: g / y, lambda c, g, x, y: -g * x / (y * y)], save=(0, 1))
+pow_scalar = defop(
+    "PowBackward0", np.power,
+    [lambda c, g, x, e: g * 0 if e == 0 else g * e * x ** (e - 1)], save=(0, 1))
+pow_tensor = defop(
+    "PowBackward1", np.power,
+    [lambda c, g, x, y, out: g * y * x ** (y - 1),
+     lambda c, g, x, y, out: (g * out * x.log()).masked_fill((x == 0) & (y >= 0), 0)],
+    save=(0, 1, OUT))
+
+
+def _rpow(ctx, x, base):
+    ctx.base = base
+    return np.power(np.asarray(base, x.dtype), x)
+
+
+rpow = defop("PowBackward2", _rpow, [lambda c, g, out: g * out * math.log(c.base)], save=(OUT,),
+             needs_ctx=True)
+
+
+def _max_rule(first):
+    # Ties share the gradient equally, as torch's maximum/minimum do.
+    def rule(c, g, x, y):
+        mine = (x > y) if first else (y > x)
+        return g * mine + g * (x == y) * 0.5
+
+    return rule
+
+
+def _min_rule(first):
+    def rule(c, g, x, y):
+        mine = (x < y) if first else (y < x)
+        return g * mine + g * (x == y) * 0.5
+
+    return rule
+
+
+maximum = defop("MaximumBackward0", np.maximum, [_max_rule(True), _max_rule(False)], save=(0, 1))
+minimum = defop("MinimumBackward0", np.minimum, [_min_rule(True), _min_rule(False)], save=(0, 1))
+atan2 = defop("Atan2Backward0", np.arctan2,
+              [lambda c, g, x, y: g * y / (x * x + y * y),
+               lambda c, g, x, y: -g * x / (x * x + y * y)], save=(0, 1))
+remainder = defop("RemainderBackward0", np.remainder,
+                  [lambda c, g, x, y: g, lambda c, g, x, y: -g * (x / y).floor()], save=(0, 1))
+fmod = defop("FmodBackward0", np.fmod,
+             [lambda c, g, x, y: g, lambda c, g, x, y: -g * (x / y).trunc()], save=(0, 1))
+copysign = defop("CopysignBackward0", np.copysign,
+                 [lambda c, g, x, y, out: g * (x.sign() * out.sign()).masked_fill(x == 0, 0),
+                  lambda c, g, x, y, out: g * 0], save=(0, 1, OUT))
+
+
+def _where(ctx, x, y, cond):
+    ctx.cond = cond
+    return np.where(cond, x, y)
+
+
+where = defop("WhereBackward0", _where,
+              [lambda c, g: g.masked_fill(g.new_tensor(~c.cond), 0),
+               lambda c, g: g.masked_fill(g.new_tensor(c.cond), 0)],
+              needs_ctx=True)
+
+
+def _clamp(ctx, x, lo, hi):
+    out = x
+    if lo is not None:
+        out = np.maximum(out, lo)
+    if hi is not None:
+        out = np.minimum(out, hi)
+    if out is x:
+        out = x.copy()
+    ctx.lo, ctx.hi = lo, hi
+    return out.astype(x.dtype, copy=False) if out.dtype != x.dtype else out
+
+
+def _clamp_rule(c, g, x):
+    keep = None
+    if c.lo is not None:
+        keep = x >= c.lo
+    if c.hi is not None:
+        keep = (x <= c.hi) if keep is None else keep & (x <= c.hi)
+    return g if keep is None else g.masked_fill(~keep, 0)
+
+
+clamp = defop("ClampBackward1", _clamp, [_clamp_rule], save=(0,), needs_ctx=True)
+clamp_tensor = defop(
+    "ClampBackward0", lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
+    [lambda c, g, x, lo, hi: g.masked_fill((x < lo) | (x > hi), 0),
+     lambda c, g, x, lo, hi: g.masked_fill((x >= lo) | (lo > hi), 0),
+     lambda c, g, x, lo, hi: g.masked_fill((x <= hi) & (lo <= hi), 0)],
+    save=(0, 1, 2))
+lerp_scalar = defop("LerpBackward0", lambda a, b, w: a + w * (b - a),
+                    [lambda c, g, w: g * (1 - w), lambda c, g, w: g * w], save=(2,))
+lerp_tensor = defop("LerpBackward1", lambda a, b, w: a + w * (b - a),
+                    [lambda c, g, a, b, w: g * (1 - w), lambda c, g, a, b, w: g * w,
+                     lambda c, g, a, b, w: g * (b - a)], save=(0, 1, 2))

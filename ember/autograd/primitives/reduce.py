@@ -1,0 +1,278 @@
+"""Reductions, cumulative ops and softmax: forward on arrays, derivative rules beside them.
+
+``dim`` arrives normalised: a tuple of non-negative axes, or None for all of them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import OUT, defop
+
+
+def _kept(c, g):
+    """``g`` reshaped so that it broadcasts against the input (the reduced axes kept as 1)."""
+    shape = c.input_shape()
+    if c.keepdim or c.dim is None and g.ndim == len(shape):
+        return g
+    dims = range(len(shape)) if c.dim is None else c.dim
+    kept = list(g.shape)
+    for d in sorted(dims):
+        kept.insert(d, 1)
+    return g.reshape(kept)
+
+
+def _count(c) -> int:
+    shape = c.input_shape()
+    dims = range(len(shape)) if c.dim is None else c.dim
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+def _reduction(name, fn, rule, save=(), extra=None):
+    def forward(ctx, x, dim, keepdim, **kw):
+        ctx.dim, ctx.keepdim = dim, keepdim
+        if extra:
+            extra(ctx, kw)
+        return fn(x, dim, keepdim, **kw)
+
+    return defop(name, forward, [rule], save=save, needs_ctx=True)
+
+
+def _sum(x, dim, keepdim, dtype=None):
+    return np.sum(x, axis=dim, keepdims=keepdim, dtype=dtype)
+
+
+sum_all = _reduction("SumBackward0", _sum, lambda c, g: _kept(c, g).expand(c.input_shape()))
+sum_dim = _reduction("SumBackward1", _sum, lambda c, g: _kept(c, g).expand(c.input_shape()))
+
+
+def _mean(x, dim, keepdim, dtype=None):
+    out = np.mean(x, axis=dim, keepdims=keepdim, dtype=dtype)
+    return out.astype(dtype or x.dtype, copy=False)
+
+
+mean_all = _reduction("MeanBackward0", _mean,
+                      lambda c, g: (_kept(c, g) / _count(c)).expand(c.input_shape()))
+mean_dim = _reduction("MeanBackward1", _mean,
+                      lambda c, g: (_kept(c, g) / _count(c)).expand(c.input_shape()))
+
+
+def _prod(x, dim, keepdim, dtype=None):
+    return np.prod(x, axis=dim, keepdims=keepdim, dtype=dtype)
+
+
+def _prod_rule(c, g, x, out):
+    # d prod / d x_i is the product of the others; division by x_i fails at zeros, so the product
+    # of the others is built from exclusive cumulative products when zeros are present.
+    g = _kept(c, g)
+    if not (x == 0).any().item():
+        return g * _kept(c, out) / x
+    if c.dim is None:
+        flat = x.reshape(-1)
+        return (g * _others_product(flat, 0).reshape(x.shape))
+    return g * _others_product(x, c.dim[0])
+
+
+def _others_product(x, dim):
+    n = x.shape[dim]
+    first = x.narrow(dim, 0, 1)
+    ones = first.new_ones(first.shape)
+    left = ones._cat_with(x.narrow(dim, 0, n - 1).cumprod(dim), dim)
+    right = x.flip(dim).narrow(dim, 0, n - 1).cumprod(dim).flip(dim)
+    right = right._cat_with(ones, dim)
+    return left * right
+
+
+prod_all = _reduction("ProdBackward0", _prod, _prod_rule, save=(0, OUT))
+prod_dim = _reduction("ProdBackward1", _prod, _prod_rule, save=(0, OUT))
+
+
+def _extreme_rule(c, g, x, out):
+    # Every position holding the extreme value shares the gradient equally, as torch does.
+    mask = x == _kept(c, out)
+    return _kept(c, g) * mask / mask.sum(c.dim, keepdim=True)
+
+
+def _amax(x, dim, keepdim):
+    return np.amax(x, axis=dim, keepdims=keepdim)
+
+
+def _amin(x, dim, keepdim):
+    return np.amin(x, axis=dim, keepdims=keepdim)
+
+
+max_all = _reduction("MaxBackward1", _amax, _extreme_rule, save=(0, OUT))
+min_all = _reduction("MinBackward1", _amin, _extreme_rule, save=(0, OUT))
+amax = _reduction("AmaxBackward0", _amax, _extreme_rule, save=(0, OUT))
+amin = _reduction("AminBackward0", _amin, _extreme_rule, save=(0, OUT))
+
+
+def _arg_extreme(fn_arg, fn_take):
+    def forward(ctx, x, dim, keepdim):
+        idx = fn_arg(x, axis=dim, keepdims=True)
+        # NaN wins, as torch: argmax/argmin return the first NaN when there is one.
+        if x.dtype.kind == "f":
+            nan = np.isnan(x)
+            if nan.any():
+                has = nan.any(axis=dim, keepdims=True)
+                idx = np.where(has, np.argmax(nan, axis=dim, keepdims=True), idx)
+        values = np.take_along_axis(x, idx, axis=dim)
+        ctx.dim, ctx.keepdim, ctx.indices = (dim,), keepdim, idx
+        if not keepdim:
+            values, idx = values.squeeze(dim), idx.squeeze(dim)
+        return values, idx
+
+    return forward
+
+
+def _indexed_rule(c, grads):
+    g = grads[0]
+    if g is None:
+        return None
+    return g.new_zeros(c.input_shape()).scatter(c.dim[0], g.new_tensor(c.indices), _kept(c, g))
+
+
+max_dim = defop("MaxBackward0", _arg_extreme(np.argmax, np.amax), [_indexed_rule],
+                needs_ctx=True, num_outputs=2, differentiable_outputs=(0,))
+min_dim = defop("MinBackward0", _arg_extreme(np.argmin, np.amin), [_indexed_rule],
+                needs_ctx=True, num_outputs=2, differentiable_outputs=(0,))
+
+
+def _var(x, dim, keepdim, correction):
+    n = x.size if dim is None else int(np.prod([x.shape[d] for d in dim]))
+    mean = np.mean(x, axis=dim, keepdims=True)
+    sq = np.sum(np.square(x - mean), axis=dim, keepdims=keepdim)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (sq / max(n - correction, 0)).astype(x.dtype, copy=False)
+
+
+def _keep_correction(ctx, kw):
+    ctx.correction = kw["correction"]
+
+
+var = _reduction(
+    "VarBackward0", _var,
+    lambda c, g, x: _kept(c, g) * 2 * (x - x.mean(c.dim, keepdim=True)) / (_count(c) - c.correction),
+    save=(0,), extra=_keep_correction)
+std = _reduction(
+    "StdBackward0", lambda x, dim, keepdim, correction: np.sqrt(_var(x, dim, keepdim, correction)),
+    lambda c, g, x, out: _kept(c, g) * (x - x.mean(c.dim, keepdim=True))
+    / (_kept(c, out) * (_count(c) - c.correction)),
+    save=(0, OUT), extra=_keep_correction)
+
+
+def _logsumexp(x, dim, keepdim):
+    m = np.amax(x, axis=dim, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    out = np.log(np.sum(np.exp(x - m), axis=dim, keepdims=True)) + m
+    return out if keepdim else np.squeeze(out, axis=dim)
+
+
+logsumexp = _reduction("LogsumexpBackward0", _logsumexp,
+                       lambda c, g, x, out: _kept(c, g) * (x - _kept(c, out)).exp(), save=(0, OUT))
+
+
+def _norm(x, dim, keepdim, p):
+    a = np.abs(x)
+    if p == 2:
+        out = np.sqrt(np.sum(a * a, axis=dim, keepdims=keepdim))
+    elif p == float("inf"):
+        out = np.amax(a, axis=dim, keepdims=keepdim) if a.size else np.zeros(())
+    elif p == -float("inf"):
+        out = np.amin(a, axis=dim, keepdims=keepdim)
+    elif p == 0:
+        out = np.sum(a != 0, axis=dim, keepdims=keepdim).astype(x.dtype)
+    elif p == 1:
+        out = np.sum(a, axis=dim, keepdims=keepdim)
+    else:
+        out = np.sum(a**p, axis=dim, keepdims=keepdim) ** (1.0 / p)
+    return np.asarray(out).astype(x.dtype, copy=False)
+
+
+def _norm_rule(c, g, x, out):
+    p, g, out = c.p, _kept(c, g), _kept(c, out)
+    if p == 0:
+        return x * 0
+    if p == 1:
+        return g * x.sign()
+    if p == 2:
+        return (g * x / out).masked_fill(out == 0, 0)
+    if p in (float("inf"), -float("inf")):
+        mask = x.abs() == out
+        return g * x.sign() * mask / mask.sum(c.dim, keepdim=True)
+    scale = x * x.abs() ** (p - 2) / out ** (p - 1)
+    return (g * scale).masked_fill(out == 0, 0)
+
+
+def _keep_p(ctx, kw):
+    ctx.p = kw["p"]
+
+
+norm = _reduction("LinalgVectorNormBackward0", _norm, _norm_rule, save=(0, OUT), extra=_keep_p)
+
+
+def _cumsum(ctx, x, dim, dtype=None):
+    ctx.dim = dim
+    return np.cumsum(x, axis=dim, dtype=dtype)
+
+
+cumsum = defop("CumsumBackward0", _cumsum, [lambda c, g: g.flip(c.dim).cumsum(c.dim).flip(c.dim)],
+               needs_ctx=True)
+
+
+def _cumprod(ctx, x, dim, dtype=None):
+    ctx.dim = dim
+    return np.cumprod(x, axis=dim, dtype=dtype)
+
+
+def _cumprod_rule(c, g, x, out):
+    d = c.dim
+    if not (x == 0).any().item():
+        return (g * out).flip(d).cumsum(d).flip(d) / x
+    # With zeros: sum over k >= i of g_k * prod_{j<=k, j!=i} x_j, done position by position.
+    n = x.shape[d]
+    cols = []
+    for i in range(n):
+        xi = x.narrow(d, i, n - i)
+        prefix = x.narrow(d, 0, i).prod(d, keepdim=True) if i else None
+        rest = xi.narrow(d, 1, n - i - 1).cumprod(d) if n - i > 1 else None
+        head = xi.narrow(d, 0, 1)
+        ones = head.new_ones(head.shape)
+        tail = ones if rest is None else ones._cat_with(rest, d)
+        if prefix is not None:
+            tail = tail * prefix
+        cols.append((g.narrow(d, i, n - i) * tail).sum(d, keepdim=True))
+    out_g = cols[0]
+    for col in cols[1:]:
+        out_g = out_g._cat_with(col, d)
+    return out_g
+
+
+cumprod = defop("CumprodBackward0", _cumprod, [_cumprod_rule], save=(0, OUT), needs_ctx=True)
+
+
+# Softmax and log-softmax are fused rather than composed from exp/sum/div: subtracting the max
+# keeps them finite for any logits, and the fused rules need only the output.
+def _softmax(ctx, x, dim):
+    ctx.dim = dim
+    e = np.exp(x - np.amax(x, axis=dim, keepdims=True))
+    e /= np.sum(e, axis=dim, keepdims=True)
+    return e
+
+
+def _log_softmax(ctx, x, dim):
+    ctx.dim = dim
+    shifted = x - np.amax(x, axis=dim, keepdims=True)
+    shifted -= np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    return shifted
+
+
+softmax = defop("SoftmaxBackward0", _softmax,
+                [lambda c, g, y: y * (g - (g * y).sum(c.dim, keepdim=True))],
+                save=(OUT,), needs_ctx=True)
+log_softmax = defop("LogSoftmaxBackward0", _log_softmax,
+                    [lambda c, g, y: g - y.exp() * g.sum(c.dim, keepdim=True)],
+                    save=(OUT,), needs_ctx=True)

@@ -1,0 +1,86 @@
+"""Argument handling shared by the ``ember.*`` functions: tensors from arguments, dims, dtypes."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _make, _wrap_dim
+
+
+def is_scalar(x) -> bool:
+    return isinstance(x, (bool, numbers.Number)) and not isinstance(x, np.ndarray)
+
+
+def as_tensor_arg(x, like: Tensor | None = None) -> Tensor:
+    """A Tensor for an argument that may be a Python number, list or array."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return _make(x)
+    from .creation import tensor
+
+    return tensor(x)
+
+
+def dims_tuple(dim, ndim: int):
+    """Normalise ``dim`` (None, int, or sequence) to a sorted tuple of axes, or None for all."""
+    if dim is None:
+        return None
+    if isinstance(dim, (int, np.integer)):
+        return (_wrap_dim(int(dim), ndim),) if ndim else ()
+    dims = tuple(_wrap_dim(int(d), ndim) for d in dim)
+    if len(set(dims)) != len(dims):
+        d = next(d for d in dims if dims.count(d) > 1)
+        raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return tuple(sorted(dims)) if dims else None
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    return _wrap_dim(dim, ndim)
+
+
+def to_np_dtype(dtype):
+    return None if dtype is None else D.to_dtype(dtype).np
+
+
+def shape_arg(size) -> tuple:
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` shapes, as torch's factories do."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = int(s.item())
+        if not isinstance(s, (int, np.integer)):
+            raise TypeError(
+                f"empty(): argument 'size' failed to unpack the object at pos {len(out) + 1} with "
+                f"error \"type must be tuple of ints,but got {type(s).__name__}\""
+            )
+        out.append(int(s))
+    for s in out:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {out}")
+    return tuple(out)
+
+
+def shape_error(a: tuple, b: tuple) -> RuntimeError:
+    """torch's message when two shapes do not broadcast."""
+    for i in range(1, max(len(a), len(b)) + 1):
+        x = a[-i] if i <= len(a) else 1
+        y = b[-i] if i <= len(b) else 1
+        if x != y and x != 1 and y != 1:
+            return RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                f"non-singleton dimension {max(len(a), len(b)) - i}"
+            )
+    return RuntimeError(f"shapes {a} and {b} are not broadcastable")
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise shape_error(shapes[0], shapes[1]) from None

@@ -1,0 +1,251 @@
+"""Comparisons, logical ops, sorting and searching: results that carry no gradient
+(``sort``/``topk`` values excepted)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _make, apply
+from ..autograd.primitives import index as P
+from ._util import shape_error, wrap_dim
+from .math import _operands
+from .reduce import _kth_t, _median_t, _sort_t, _topk_t
+
+
+def _cmp(fn):
+    def op(input, other, *, out=None) -> Tensor:  # noqa: A002
+        a, b = _operands(input, other)
+        try:
+            return _make(np.asarray(fn(a, b)))
+        except ValueError:
+            raise shape_error(np.shape(a), np.shape(b)) from None
+
+    return op
+
+
+eq = _cmp(np.equal)
+ne = not_equal = _cmp(np.not_equal)
+lt = less = _cmp(np.less)
+le = less_equal = _cmp(np.less_equal)
+gt = greater = _cmp(np.greater)
+ge = greater_equal = _cmp(np.greater_equal)
+
+
+def _logical(fn):
+    def op(input, other) -> Tensor:  # noqa: A002
+        a = input._data if isinstance(input, Tensor) else input
+        b = other._data if isinstance(other, Tensor) else other
+        return _make(np.asarray(fn(a, b)))
+
+    return op
+
+
+logical_and = _logical(np.logical_and)
+logical_or = _logical(np.logical_or)
+logical_xor = _logical(np.logical_xor)
+
+
+def logical_not(input: Tensor) -> Tensor:  # noqa: A002
+    return _make(np.logical_not(input._data))
+
+
+def _bitwise(fn, name):
+    def op(input, other) -> Tensor:  # noqa: A002
+        a, b = _operands(input, other)
+        if np.result_type(a, b).kind == "f":
+            raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+        return _make(np.asarray(fn(a, b)))
+
+    return op
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+
+
+def bitwise_not(input: Tensor) -> Tensor:  # noqa: A002
+    if input._data.dtype.kind == "f":
+        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+    return _make(np.invert(input._data))
+
+
+def isnan(input: Tensor) -> Tensor:  # noqa: A002
+    return _make(np.isnan(input._data) if input._data.dtype.kind in "fc"
+                 else np.zeros(input._data.shape, bool))
+
+
+def isinf(input: Tensor) -> Tensor:  # noqa: A002
+    return _make(np.isinf(input._data) if input._data.dtype.kind in "fc"
+                 else np.zeros(input._data.shape, bool))
+
+
+def isposinf(input: Tensor) -> Tensor:  # noqa: A002
+    return _make(np.isposinf(input._data))
+
+
+def isneginf(input: Tensor) -> Tensor:  # noqa: A002
+    return _make(np.isneginf(input._data))
+
+
+def isfinite(input: Tensor) -> Tensor:  # noqa: A002
+    return _make(np.isfinite(input._data) if input._data.dtype.kind in "fc"
+                 else np.ones(input._data.shape, bool))
+
+
+def signbit(input: Tensor) -> Tensor:  # noqa: A002
+    return _make(np.signbit(input._data))
+
+
+def isclose(input: Tensor, other: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:  # noqa: A002
+    return _make(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input: Tensor, other: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:  # noqa: A002
+    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002
+    return input._data.shape == other._data.shape and bool(np.array_equal(input._data,
+                                                                           other._data))
+
+
+def _sort_indices(x: np.ndarray, dim: int, descending: bool, stable: bool) -> np.ndarray:
+    # NaN sorts as the largest value, as in torch; a stable sort keeps ties in input order.
+    if descending:
+        if x.dtype.kind == "b":
+            x = x.astype(np.int8)
+        key = -x if x.dtype.kind in "fiu" and x.dtype.kind != "u" else None
+        if key is not None and x.dtype.kind == "f":
+            key = np.where(np.isnan(x), -np.inf, -x)
+            order = np.argsort(key, axis=dim, kind="stable")
+            nan_first = np.take_along_axis(np.isnan(x), order, axis=dim)
+            return _nan_to_front(order, nan_first, dim)
+        if key is not None:
+            return np.argsort(key, axis=dim, kind="stable")
+        return np.flip(np.argsort(np.flip(x, dim), axis=dim, kind="stable"), dim)
+    return np.argsort(x, axis=dim, kind="stable")
+
+
+def _nan_to_front(order, nan_mask, dim):
+    # Descending: NaNs first (in input order), then the rest.
+    moved = np.argsort(~nan_mask, axis=dim, kind="stable")
+    return np.take_along_axis(order, moved, axis=dim)
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):  # noqa: A002
+    """Sorted values and their indices along ``dim``."""
+    if input.ndim == 0:
+        return _sort_t(input.clone(), _make(np.zeros((), np.int64)))
+    d = wrap_dim(dim, input.ndim)
+    idx = _sort_indices(input._data, d, descending, stable)
+    values = apply(P.sort_values, (input,), None, dim=d, idx=idx)
+    return _sort_t(values, _make(idx.astype(np.int64)))
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:  # noqa: A002
+    return sort(input, dim, descending, stable).indices
+
+
+def msort(input: Tensor) -> Tensor:  # noqa: A002
+    return sort(input, 0).values
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
+    """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
+    d = wrap_dim(dim, input.ndim) if input.ndim else 0
+    n = input.shape[d] if input.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError("selected index k out of range")
+    x = input._data if input.ndim else input._data.reshape(1)
+    idx = _sort_indices(x, d, descending=largest, stable=True)
+    idx = np.take(idx, np.arange(k), axis=d)
+    if not input.ndim:
+        idx = idx.reshape(())
+    values = apply(P.topk_values, (input,), None, dim=d, idx=idx)
+    return _topk_t(values, _make(idx.astype(np.int64)))
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):  # noqa: A002
+    d = wrap_dim(dim, input.ndim)
+    v, i = sort(input, d)
+    values, indices = v.narrow(d, k - 1, 1), i.narrow(d, k - 1, 1)
+    if not keepdim:
+        values, indices = values.squeeze(d), indices.squeeze(d)
+    return _kth_t(values, indices)
+
+
+def median(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A002
+    """The lower median (torch does not average the two middle values)."""
+    if dim is None:
+        flat = input.reshape(-1)
+        v, _ = sort(flat)
+        return v[(flat.shape[0] - 1) // 2]
+    d = wrap_dim(dim, input.ndim)
+    r = kthvalue(input, (input.shape[d] + 1) // 2, d, keepdim)
+    return _median_t(r.values, r.indices)
+
+
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False, dim=None):
+    if dim is not None:
+        vals, inv, counts = np.unique(input._data, return_inverse=True, return_counts=True,
+                                      axis=dim)
+    else:
+        vals, inv, counts = np.unique(input._data, return_inverse=True, return_counts=True)
+        inv = inv.reshape(input._data.shape)
+    out = [_make(vals)]
+    if return_inverse:
+        out.append(_make(inv.astype(np.int64)))
+    if return_counts:
+        out.append(_make(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def unique_consecutive(input: Tensor, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+    d = input._data.reshape(-1)
+    if d.size == 0:
+        return _make(d)
+    keep = np.concatenate([[True], d[1:] != d[:-1]])
+    out = [_make(d[keep])]
+    if return_inverse:
+        out.append(_make((np.cumsum(keep) - 1).reshape(input._data.shape)))
+    if return_counts:
+        out.append(_make(np.diff(np.append(np.nonzero(keep)[0], d.size)).astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:  # noqa: A002
+    if input.ndim != 1:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if input._data.size and input._data.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    w = weights._data if weights is not None else None
+    out = np.bincount(input._data, weights=w, minlength=minlength)
+    if w is None:
+        return _make(out.astype(np.int64))
+    return _make(out.astype(w.dtype if w.dtype.kind == "f" else np.float64))
+
+
+def searchsorted(sorted_sequence: Tensor, input, *, right=False, side=None, out_int32=False):  # noqa: A002
+    side = side or ("right" if right else "left")
+    vals = input._data if isinstance(input, Tensor) else np.asarray(input)
+    seq = sorted_sequence._data
+    if seq.ndim == 1:
+        out = np.searchsorted(seq, vals, side=side)
+    else:
+        out = np.stack([np.searchsorted(s, v, side=side) for s, v in
+                        zip(seq.reshape(-1, seq.shape[-1]), vals.reshape(-1, vals.shape[-1]))])
+        out = out.reshape(vals.shape)
+    return _make(np.asarray(out, dtype=np.int32 if out_int32 else np.int64))
+
+
+def bucketize(input, boundaries: Tensor, *, out_int32=False, right=False):  # noqa: A002
+    return searchsorted(boundaries, input, right=right, out_int32=out_int32)
+
+
+def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:  # noqa: A001, A002
+    d = input._data
+    lo, hi = (d.min(), d.max()) if min == 0 and max == 0 else (min, max)
+    h, _ = np.histogram(d, bins=bins, range=(lo, hi))
+    return _make(h.astype(d.dtype))

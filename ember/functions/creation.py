@@ -1,0 +1,295 @@
+"""Tensor factories: ``tensor``, ``zeros``, ``arange`` and friends, with torch's dtype inference."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import _dtype as D
+from .._device import check_device
+from .._tensor import Tensor, _make
+from ._util import shape_arg, to_np_dtype
+
+
+def _infer_np_dtype(data):
+    """torch's inference: Python floats → default float, ints → int64, bools → bool."""
+    kinds = set()
+
+    def walk(x):
+        if isinstance(x, Tensor):
+            kinds.add(("t", x._data.dtype))
+        elif isinstance(x, np.ndarray):
+            kinds.add(("t", x.dtype))
+        elif isinstance(x, (bool, np.bool_)):
+            kinds.add("b")
+        elif isinstance(x, (int, np.integer)):
+            kinds.add("i")
+        elif isinstance(x, (float, np.floating)):
+            kinds.add("f")
+        elif isinstance(x, complex):
+            kinds.add("c")
+        elif isinstance(x, (list, tuple)):
+            for y in x:
+                walk(y)
+        else:
+            raise TypeError(f"Could not infer dtype of {type(x).__name__}")
+
+    walk(data)
+    tensor_dts = [k[1] for k in kinds if isinstance(k, tuple)]
+    if "c" in kinds:
+        return D._complex_default().np
+    if "f" in kinds or any(d.kind == "f" for d in tensor_dts):
+        fl = [d for d in tensor_dts if d.kind == "f"]
+        return fl[0] if fl and "f" not in kinds else D.get_default_dtype().np
+    if "i" in kinds:
+        return np.dtype(np.int64)
+    if tensor_dts:
+        return tensor_dts[0]
+    if "b" in kinds:
+        return np.dtype(np.bool_)
+    return D.get_default_dtype().np  # empty list
+
+
+def _to_array(data, dtype):
+    if isinstance(data, Tensor):
+        return data._data.astype(dtype or data._data.dtype, copy=True)
+    if isinstance(data, np.ndarray):
+        D.from_numpy_dtype(data.dtype)
+        return np.array(data, dtype=dtype or data.dtype, copy=True)
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
+        data = _untensor(data)
+    np_dtype = dtype or _infer_np_dtype(data)
+    try:
+        arr = np.array(data, dtype=np_dtype)
+    except ValueError as e:
+        raise ValueError(f"expected sequence of equal length lists: {e}") from None
+    if arr.dtype == object:
+        raise ValueError("expected sequence of equal length lists")
+    return arr
+
+
+def _flat(data):
+    for x in data:
+        if isinstance(x, (list, tuple)):
+            yield from _flat(x)
+        else:
+            yield x
+
+
+def _untensor(data):
+    if isinstance(data, Tensor):
+        if data._data.size != 1 and data._data.ndim:
+            return data._data.tolist()
+        return data._data.item() if data._data.ndim == 0 else data._data.tolist()
+    if isinstance(data, (list, tuple)):
+        return [_untensor(x) for x in data]
+    return data
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (a number, nested list, array or tensor)."""
+    check_device(device)
+    arr = _to_array(data, to_np_dtype(dtype))
+    t = _make(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like ``tensor`` but shares memory with an array or tensor of matching dtype."""
+    check_device(device)
+    np_dtype = to_np_dtype(dtype)
+    if isinstance(data, Tensor):
+        return data if np_dtype is None or data._data.dtype == np_dtype else data.to(dtype)
+    if isinstance(data, np.ndarray) and (np_dtype is None or data.dtype == np_dtype):
+        D.from_numpy_dtype(data.dtype)
+        return _make(data)
+    return tensor(data, dtype=dtype)
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor sharing memory with a NumPy array."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    D.from_numpy_dtype(ndarray.dtype)
+    return _make(ndarray)
+
+
+def from_dlpack(ext) -> Tensor:
+    """A tensor sharing memory with any object that implements ``__dlpack__``."""
+    return _make(np.from_dlpack(ext))
+
+
+def _dt(dtype, default=None):
+    return to_np_dtype(dtype) if dtype is not None else (default or D.get_default_dtype().np)
+
+
+def _finish(arr, requires_grad, device=None) -> Tensor:
+    check_device(device)
+    t = _make(arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    return _finish(np.zeros(shape_arg(size), _dt(dtype)), requires_grad, device)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+    return _finish(np.ones(shape_arg(size), _dt(dtype)), requires_grad, device)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False, memory_format=None) -> Tensor:
+    # Zero-filled: uninitialised memory would make results depend on allocator history.
+    return _finish(np.zeros(shape_arg(size), _dt(dtype)), requires_grad, device)
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False) -> Tensor:
+    if dtype is None:
+        dtype = _scalar_dtype(fill_value)
+    return _finish(np.full(shape_arg((size,)), fill_value, _dt(dtype)), requires_grad, device)
+
+
+def _scalar_dtype(v):
+    if isinstance(v, Tensor):
+        return v.dtype
+    if isinstance(v, (bool, np.bool_)):
+        return D.bool
+    if isinstance(v, (int, np.integer)):
+        return D.int64
+    if isinstance(v, complex):
+        return D._complex_default()
+    return D.get_default_dtype()
+
+
+def _like(input: Tensor, dtype):
+    return to_np_dtype(dtype) if dtype is not None else input._data.dtype
+
+
+def zeros_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
+               memory_format=None) -> Tensor:
+    return _finish(np.zeros(input._data.shape, _like(input, dtype)), requires_grad, device)
+
+
+def ones_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
+              memory_format=None) -> Tensor:
+    return _finish(np.ones(input._data.shape, _like(input, dtype)), requires_grad, device)
+
+
+def empty_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
+               memory_format=None) -> Tensor:
+    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+
+
+def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None,  # noqa: A002
+              requires_grad=False, memory_format=None) -> Tensor:
+    return _finish(np.full(input._data.shape, fill_value, _like(input, dtype)), requires_grad,
+                   device)
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive) by ``step``."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = vals
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(
+            "upper bound and larger bound inconsistent with step sign"
+        )
+    if dtype is None:
+        dtype = D.int64 if all(isinstance(v, (int, np.integer)) for v in vals) else \
+            D.get_default_dtype()
+    npd = to_np_dtype(dtype)
+    n = int(np.ceil((end - start) / step))
+    # Computed in float64 then cast, as torch computes start + i * step in double precision.
+    arr = (start + np.arange(n, dtype=np.float64) * step) if npd.kind == "f" else \
+        np.arange(start, end, step, dtype=np.int64)
+    return _finish(arr.astype(npd), requires_grad, device)
+
+
+def range_(start=0, end=None, step=1, *, dtype=None, requires_grad=False) -> Tensor:
+    n = int(np.floor((end - start) / step)) + 1
+    arr = start + np.arange(n, dtype=np.float64) * step
+    return _finish(arr.astype(_dt(dtype)), requires_grad)
+
+
+def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False) -> Tensor:
+    """``steps`` values evenly spaced from ``start`` to ``end`` inclusive."""
+    if steps < 0:
+        raise RuntimeError("linspace(): number of steps must be non-negative")
+    npd = _dt(dtype)
+    # torch fills the first half from the start and the second half from the end.
+    step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    i = np.arange(steps, dtype=np.float64)
+    half = steps // 2
+    arr = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
+    if npd.kind == "f" and npd.itemsize == 4:
+        s32, e32, st32 = np.float32(start), np.float32(end), np.float32(step)
+        i32 = i.astype(np.float32)
+        arr = np.where(i < half, s32 + st32 * i32, e32 - st32 * (np.float32(steps - 1) - i32))
+    return _finish(arr.astype(npd), requires_grad, device)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None,
+             requires_grad=False) -> Tensor:
+    lin = linspace(start, end, steps, dtype=D.float64)._data
+    return _finish((base ** lin).astype(_dt(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
+        requires_grad=False) -> Tensor:
+    return _finish(np.eye(n, m if m is not None else n, dtype=_dt(dtype)), requires_grad, device)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _finish(np.asarray(s, _dt(dtype)), requires_grad, device)
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:  # noqa: A002
+    return input._data.size
+
+
+def is_floating_point(input: Tensor) -> bool:  # noqa: A002
+    return input._data.dtype.kind == "f"
+
+
+def is_nonzero(input: Tensor) -> bool:  # noqa: A002
+    if input._data.size != 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input._data.item())
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    if input.ndim == 1:
+        n = input.shape[0] + abs(diagonal)
+        z = input.new_zeros((n, n))
+        return z._diagonal_insert(input, diagonal, 0, 1)
+    return input.diagonal(diagonal)
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: A002
+    n = input.shape[-1] + abs(offset)
+    z = input.new_zeros(tuple(input.shape[:-1]) + (n, n))
+    return z._diagonal_insert(input, offset, z.ndim - 2, z.ndim - 1)
+
+
+def _number(x) -> bool:
+    return isinstance(x, numbers.Number)

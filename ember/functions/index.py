@@ -1,0 +1,255 @@
+"""Indexing: ``tensor[key]``, ``tensor[key] = value`` and the gather/scatter family."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _make, apply
+from ..autograd.primitives import index as P
+from ._util import wrap_dim
+
+
+def _convert_key(key):
+    """A NumPy key from a torch-style one: tensors become arrays, ranges lists, bools masks."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    out = []
+    for k in key:
+        if isinstance(k, Tensor):
+            d = k._data
+            if d.dtype.kind == "f":
+                raise IndexError(
+                    "tensors used as indices must be long, int, byte or bool tensors"
+                )
+            if d.dtype == np.uint8:
+                d = d.astype(bool)
+            k = d
+        elif isinstance(k, range):
+            k = np.arange(k.start, k.stop, k.step)
+        elif isinstance(k, (list,)):
+            k = _list_index(k)
+        elif isinstance(k, bool):
+            k = np.asarray(k)
+        elif isinstance(k, np.integer):
+            k = int(k)
+        elif k is not None and k is not Ellipsis and not isinstance(k, (int, slice, np.ndarray)):
+            raise IndexError(
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
+                "are valid indices (got " + type(k).__name__ + ")"
+            )
+        out.append(k)
+    return tuple(out)
+
+
+def _list_index(k: list):
+    if any(isinstance(x, Tensor) for x in k):
+        return np.asarray([x._data if isinstance(x, Tensor) else x for x in k])
+    arr = np.asarray(k)
+    if arr.dtype.kind == "f":
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return arr
+
+
+def _check_bounds(shape: tuple, key: tuple) -> None:
+    """torch's IndexError for out-of-range integers (NumPy's message differs)."""
+    dim = 0
+    n_real = sum(1 for k in key if k is not None and k is not Ellipsis and not (
+        isinstance(k, np.ndarray) and k.dtype == bool))
+    n_real += sum(k.ndim - 1 for k in key if isinstance(k, np.ndarray) and k.dtype == bool)
+    if n_real > len(shape):
+        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    for k in key:
+        if k is Ellipsis:
+            dim = len(shape) - (n_real - dim) if False else len(shape) - sum(
+                1 for kk in key[key.index(Ellipsis) + 1:] if kk is not None)
+            continue
+        if k is None:
+            continue
+        if isinstance(k, int):
+            n = shape[dim]
+            if not -n <= k < n:
+                raise IndexError(
+                    f"index {k} is out of bounds for dimension {dim} with size {n}"
+                )
+        elif isinstance(k, np.ndarray) and k.dtype != bool and k.size:
+            n = shape[dim]
+            bad = k[(k >= n) | (k < -n)]
+            if bad.size:
+                raise IndexError(
+                    f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with size {n}"
+                )
+        elif isinstance(k, np.ndarray) and k.dtype == bool:
+            for j, s in enumerate(k.shape):
+                if shape[dim + j] != s:
+                    raise IndexError(
+                        f"The shape of the mask {list(k.shape)} at index {j} does not match the "
+                        f"shape of the indexed tensor {list(shape)} at index {dim + j}"
+                    )
+            dim += k.ndim
+            continue
+        dim += 1
+
+
+def getitem(input: Tensor, key) -> Tensor:  # noqa: A002
+    """``input[key]`` with torch's rules; basic keys give views, advanced ones copies."""
+    key = _convert_key(key)
+    _check_bounds(input._data.shape, key)
+    basic = all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
+    if not basic:
+        return apply(P.index, (input,), None, key=key)
+    if any(isinstance(k, int) for k in key):
+        kind = "select"
+    elif any(isinstance(k, slice) for k in key):
+        kind = "slice"
+    elif any(k is None for k in key):
+        kind = "alias"
+    else:
+        kind = "alias"
+    return getitem_key(input, key, kind)
+
+
+_BASIC = {"select": P.select, "slice": P.slice_, "alias": P.alias}
+
+
+def getitem_key(input: Tensor, key: tuple, kind: str) -> Tensor:  # noqa: A002
+    return apply(_BASIC[kind], (input,), None, key=key)
+
+
+def index_insert(zeros: Tensor, key: tuple, values: Tensor) -> Tensor:
+    """``zeros`` with ``values`` added at ``key`` (the adjoint of reading at ``key``)."""
+    return apply(P.index_insert, (zeros, values), None, key=key)
+
+
+def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tensor:  # noqa: A002
+    key = _convert_key(tuple(indices))
+    if not isinstance(values, Tensor):
+        values = _make(np.asarray(values, dtype=input._data.dtype))
+    vals = values._data.astype(input._data.dtype, copy=False)
+    return apply(P.index_put, (input, values), [input._data, vals], key=key,
+                 accumulate=accumulate)
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad=False) -> Tensor:  # noqa: A002
+    """Values along ``dim`` at ``index``: ``out[i][j] = input[index[i][j]][j]`` for dim 0."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _index_array(index, "gather")
+    if idx.ndim != input._data.ndim and input._data.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    n = input._data.shape[d] if input._data.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = idx[(idx >= n) | (idx < -n)].flat[0]
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
+    for k in range(idx.ndim):
+        if k != d and idx.shape[k] > input._data.shape[k]:
+            raise RuntimeError(
+                f"Size does not match at dimension {k} expected index {list(idx.shape)} to be no "
+                f"larger than self {list(input._data.shape)} apart from dimension {d}"
+            )
+    view = input._data[tuple(slice(0, s) if k != d else slice(None)
+                             for k, s in enumerate(idx.shape))]
+    return apply(P.gather, (input,), [view], dim=d, idx=idx)
+
+
+def _index_array(index, name) -> np.ndarray:
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index._data.dtype != np.int64:
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    return index._data
+
+
+def take_along_dim(input: Tensor, indices: Tensor, dim=None) -> Tensor:  # noqa: A002
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    d = wrap_dim(dim, input.ndim)
+    shape = list(np.broadcast_shapes(
+        tuple(s if k != d else 1 for k, s in enumerate(input.shape)),
+        tuple(s if k != d else 1 for k, s in enumerate(indices.shape))))
+    in_shape, idx_shape = list(shape), list(shape)
+    in_shape[d], idx_shape[d] = input.shape[d], indices.shape[d]
+    return gather(input.expand(in_shape), d, indices.expand(idx_shape))
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,  # noqa: A002
+            reduce=None) -> Tensor:
+    """``input`` with ``src`` (or ``value``) written along ``dim`` at ``index``."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _index_array(index, "scatter")
+    if src is None:
+        src = value
+    if reduce == "add":
+        return scatter_add(input, dim, index, src)
+    if not isinstance(src, Tensor):
+        return apply(P.scatter, (input, src), [input._data, np.asarray(src, input._data.dtype)],
+                     dim=d, idx=idx)
+    return apply(P.scatter, (input, src), [input._data, src._data.astype(input._data.dtype)],
+                 dim=d, idx=idx)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:  # noqa: A002
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _index_array(index, "scatter_add")
+    return apply(P.scatter_add, (input, src), [input._data, src._data.astype(input._data.dtype)],
+                 dim=d, idx=idx)
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002
+    d = wrap_dim(dim, input._data.ndim)
+    idx = index._data
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
+    n = input._data.shape[d] if input._data.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        raise IndexError("index out of range in self")
+    return apply(P.index_select, (input,), None, dim=d, idx=idx.reshape(-1))
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:  # noqa: A002
+    d = wrap_dim(dim, input._data.ndim)
+    return apply(P.index_add, (input, source),
+                 [input._data, source._data.astype(input._data.dtype)], dim=d,
+                 idx=index._data, alpha=alpha)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:  # noqa: A002
+    """``input`` with ``value`` where ``mask`` is True."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype "
+            f"{'unsigned char' if m.dtype == np.uint8 else m.dtype}"
+        )
+    try:
+        np.broadcast_shapes(m.shape, input._data.shape)
+    except ValueError:
+        from ._util import shape_error
+
+        raise shape_error(input._data.shape, m.shape) from None
+    if np.broadcast_shapes(m.shape, input._data.shape) != input._data.shape:
+        m = m  # torch broadcasts the mask to the input only
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s)."
+            )
+        return apply(P.masked_fill_tensor, (input, value),
+                     [input._data, value._data.astype(input._data.dtype)], mask=m)
+    return apply(P.masked_fill, (input,), None, mask=m, value=value)
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
+    return apply(P.masked_select, (input,), None, mask=mask._data)
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False):  # noqa: A002
+    idx = np.nonzero(input._data)
+    if as_tuple:
+        return tuple(_make(i.astype(np.int64)) for i in idx)
+    return _make(np.stack(idx, axis=1).astype(np.int64) if idx else np.zeros((1, 0), np.int64))
+
+
+def argwhere(input: Tensor) -> Tensor:  # noqa: A002
+    return nonzero(input)

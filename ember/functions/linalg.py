@@ -1,0 +1,192 @@
+"""Matrix products: ``matmul`` dispatching as torch does to ``dot``, ``mv``, ``mm`` and ``bmm``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, apply
+from ..autograd.primitives import linalg as P
+
+
+def _same_dtype(name, a: Tensor, b: Tensor) -> None:
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {_dt(a)} != {_dt(b)}"
+            if name == "mm" else
+            f"expected scalar type {_dt(a, True)} but found {_dt(b, True)}"
+        )
+
+
+def _dt(t: Tensor, cap=False) -> str:
+    from .reduce import _scalar_type_name
+
+    return _scalar_type_name(t.dtype) if cap else str(t.dtype).replace("ember.", "")
+
+
+def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+    """Matrix product of two 2-D tensors."""
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"{'self' if input.ndim != 2 else 'mat2'} must be a matrix")
+    if input.shape[1] != mat2.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.shape[1]} and "
+            f"{mat2.shape[0]}x{mat2.shape[1]})"
+        )
+    _same_dtype("mm", input, mat2)
+    return apply(P.mm, (input, mat2))
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor" if input.ndim != 3
+                           else "batch2 must be a 3D tensor")
+    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}]."
+        )
+    _same_dtype("bmm", input, mat2)
+    return apply(P.bmm, (input, mat2))
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
+    if input.ndim != 2 or vec.ndim != 1 or input.shape[1] != vec.shape[0]:
+        raise RuntimeError(
+            f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x"
+            f"{input.shape[1] if input.ndim > 1 else ''}), vec ({vec.shape[0]})"
+        )
+    return apply(P.mv, (input, vec))
+
+
+def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
+    if input.ndim != 1 or tensor.ndim != 1:
+        raise RuntimeError(
+            f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors"
+        )
+    if input.shape[0] != tensor.shape[0]:
+        raise RuntimeError(
+            "inconsistent tensor size, expected tensor [" + str(input.shape[0]) + "] and src ["
+            + str(tensor.shape[0]) + "] to have the same number of elements, but got "
+            + str(input.shape[0]) + " and " + str(tensor.shape[0]) + " elements respectively"
+        )
+    _same_dtype("dot", input, tensor)
+    return apply(P.dot, (input, tensor))
+
+
+inner = dot
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Matrix product with torch's rules for 1-D operands and broadcast batch dimensions."""
+    a, b = input, other
+    if not isinstance(b, Tensor) or not isinstance(a, Tensor):
+        raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(b).__name__}")
+    na, nb = a._data.ndim, b._data.ndim
+    if na == 0 or nb == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D"
+        )
+    if na == 1 and nb == 1:
+        return dot(a, b)
+    if na == 2 and nb == 1:
+        return mv(a, b)
+    if na == 1 and nb == 2:
+        return mm(a.unsqueeze(0), b).squeeze(0)
+    if na == 2 and nb == 2:
+        return mm(a, b)
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {_dt(a)} != {_dt(b)}"
+        )
+    if nb == 2 and na > 2:
+        # Fold the batch into the rows: one large matrix product instead of many small ones.
+        k = a._data.shape[-1]
+        if k != b._data.shape[0]:
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({a._data.size // max(k, 1)}x{k} and "
+                f"{b.shape[0]}x{b.shape[1]})"
+            )
+        out = mm(a.reshape(-1, k), b)
+        return out.reshape(a._data.shape[:-1] + (b._data.shape[1],))
+    if na == 1:
+        return matmul(a.unsqueeze(0), b).squeeze(-2)
+    if nb == 1:
+        return matmul(a, b.unsqueeze(-1)).squeeze(-1)
+    if a._data.shape[-1] != b._data.shape[-2]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{int(np.prod(a.shape[:-2]))}, {a.shape[-1]}] but got: "
+            f"[{int(np.prod(b.shape[:-2]))}, {b.shape[-2]}]."
+        )
+    try:
+        np.broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
+    except ValueError:
+        from ._util import shape_error
+
+        raise shape_error(a._data.shape[:-2], b._data.shape[:-2]) from None
+    return apply(P.bmm, (a, b))
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
+    """``beta * input + alpha * (mat1 @ mat2)``."""
+    if mat1.ndim != 2 or mat2.ndim != 2 or mat1.shape[1] != mat2.shape[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[-1]} and "
+            f"{mat2.shape[0]}x{mat2.shape[-1]})"
+        )
+    return apply(P.addmm, (input, mat1, mat2), None, beta=beta, alpha=alpha)
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
+    return input.reshape(-1, 1) * vec2
+
+
+ger = outer
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Einstein summation, as ``numpy.einsum``; gradients contract the output gradient back."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    eq = equation.replace(" ", "")
+    if "->" not in eq:
+        letters = eq.replace(",", "").replace("...", "")
+        out = "".join(sorted(ch for ch in set(letters) if letters.count(ch) == 1))
+        eq = eq + "->" + ("..." if "..." in eq else "") + out
+    if "..." in eq:
+        eq = _expand_ellipsis(eq, operands)
+    dt = D.result_type(operands) if len({o._data.dtype for o in operands}) > 1 else None
+    arrays = [o._data if dt is None else o._data.astype(dt.np) for o in operands]
+    return apply(P.einsum, tuple(operands), arrays, spec=eq)
+
+
+def _expand_ellipsis(eq: str, operands) -> str:
+    ins, out = eq.split("->")
+    terms = ins.split(",")
+    used = set(eq) - set(",.->")
+    spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in used]
+    width = max(o.ndim - (len(t) - 3) for t, o in zip(terms, operands) if "..." in t)
+    fill = "".join(spare[:width])
+    new_terms = []
+    for t, o in zip(terms, operands):
+        if "..." in t:
+            n = o.ndim - (len(t) - 3)
+            t = t.replace("...", fill[width - n:])
+        new_terms.append(t)
+    return ",".join(new_terms) + "->" + out.replace("...", fill)
+
+
+def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
+    if isinstance(dims, int):
+        da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        da, db = [list(d) if not isinstance(d, int) else [d] for d in dims]
+    letters = iter("abcdefghijklmnopqrstuvwxyz")
+    sa = [next(letters) for _ in range(a.ndim)]
+    sb = [next(letters) for _ in range(b.ndim)]
+    for i, j in zip(da, db):
+        sb[j] = sa[i]
+    out = [c for i, c in enumerate(sa) if i not in da] + [c for j, c in enumerate(sb) if j not in db]
+    return einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out), a, b)

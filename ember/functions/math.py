@@ -1,0 +1,368 @@
+"""Elementwise ``ember.*`` functions: type promotion and argument checks around the primitives."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _make, apply
+from ..autograd.grad_mode import _state
+from ..autograd.primitives import math as P
+from ._util import as_tensor_arg, is_scalar, shape_error
+
+
+def _float_input(x: Tensor):
+    """Arrays of integer tensors become the default float dtype for float-valued functions."""
+    d = x._data
+    if d.dtype.kind in "fc":
+        return None
+    return [d.astype(D.get_default_dtype().np)]
+
+
+def _unary_float(prim):
+    def fn(input: Tensor, *, out=None) -> Tensor:  # noqa: A002 - torch's argument name
+        return _maybe_out(apply(prim, (input,), _float_input(input)), out)
+
+    fn.__name__ = prim.name
+    return fn
+
+
+def _unary_keep(prim):
+    def fn(input: Tensor, *, out=None) -> Tensor:  # noqa: A002
+        return _maybe_out(apply(prim, (input,)), out)
+
+    return fn
+
+
+def _maybe_out(result: Tensor, out):
+    if out is None:
+        return result
+    from .inplace import copy_into_out
+
+    return copy_into_out(out, result)
+
+
+exp = _unary_float(P.exp)
+exp2 = _unary_float(P.exp2)
+expm1 = _unary_float(P.expm1)
+log = _unary_float(P.log)
+log2 = _unary_float(P.log2)
+log10 = _unary_float(P.log10)
+log1p = _unary_float(P.log1p)
+sqrt = _unary_float(P.sqrt)
+rsqrt = _unary_float(P.rsqrt)
+sin = _unary_float(P.sin)
+cos = _unary_float(P.cos)
+tan = _unary_float(P.tan)
+asin = arcsin = _unary_float(P.asin)
+acos = arccos = _unary_float(P.acos)
+atan = arctan = _unary_float(P.atan)
+sinh = _unary_float(P.sinh)
+cosh = _unary_float(P.cosh)
+tanh = _unary_float(P.tanh)
+asinh = arcsinh = _unary_float(P.asinh)
+acosh = arccosh = _unary_float(P.acosh)
+atanh = arctanh = _unary_float(P.atanh)
+sigmoid = _unary_float(P.sigmoid)
+erf = _unary_float(P.erf)
+erfinv = _unary_float(P.erfinv)
+reciprocal = _unary_float(P.reciprocal)
+neg = negative = _unary_keep(P.neg)
+abs = absolute = _unary_keep(P.abs)  # noqa: A001
+sign = _unary_keep(P.sign)
+sgn = sign
+floor = _unary_keep(P.floor)
+ceil = _unary_keep(P.ceil)
+trunc = fix = _unary_keep(P.trunc)
+frac = _unary_keep(P.frac)
+relu = _unary_keep(P.relu)
+
+
+def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:  # noqa: A001
+    """Round half to even, as torch does; ``decimals`` rounds to that many places."""
+    if decimals:
+        return _maybe_out(apply(P.round_decimals, (input,), None, decimals=decimals), out)
+    return _maybe_out(apply(P.round, (input,)), out)
+
+
+def square(input: Tensor, *, out=None) -> Tensor:  # noqa: A002
+    if input._data.dtype == np.bool_:
+        input = input.to(D.int64)
+    return _maybe_out(pow(input, 2), out)
+
+
+def neg_check(input: Tensor) -> Tensor:
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return neg(input)
+
+
+# --- binary ---------------------------------------------------------------------------------------
+def _operands(a, b, floating: bool = False):
+    """Promote two operands (tensors or Python scalars) to torch's result dtype.
+
+    Returns the arrays (or scalars) to hand to the forward. A Python scalar stays a scalar where
+    NumPy's weak scalars already give torch's dtype.
+    """
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        ad, bd = a._data, b._data
+        if ad.dtype == bd.dtype and (not floating or ad.dtype.kind in "fc"):
+            return [ad, bd]
+        dt = D.result_type((a, b))
+        if floating and not dt.is_floating_point and not dt.is_complex:
+            dt = D.get_default_dtype()
+        return [ad.astype(dt.np, copy=False), bd.astype(dt.np, copy=False)]
+    if isinstance(a, Tensor):
+        t, s, first = a, b, True
+    else:
+        t, s, first = b, a, False
+    if not is_scalar(s):
+        s = as_tensor_arg(s)
+        return _operands(a if first else s, s if first else b, floating)
+    dt = D.result_type((t,), (s,))
+    if floating and not dt.is_floating_point and not dt.is_complex:
+        dt = D.get_default_dtype()
+    td = t._data if t._data.dtype == dt.np else t._data.astype(dt.np)
+    s = dt.np.type(s) if dt is not D.bool else s
+    return [td, s] if first else [s, td]
+
+
+def _binary(prim, a, b, floating=False):
+    arrays = _operands(a, b, floating)
+    try:
+        return apply(prim, (a, b), arrays)
+    except ValueError:
+        raise shape_error(np.shape(arrays[0]), np.shape(arrays[1])) from None
+
+
+def add(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
+    """``input + alpha * other``."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _maybe_out(_binary(P.add, input, other), out)
+
+
+def sub(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
+    """``input - alpha * other``."""
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_ and (
+        not isinstance(other, Tensor) or other._data.dtype == np.bool_
+    ):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if alpha != 1:
+        other = mul(other, alpha)
+    if not isinstance(input, Tensor):
+        return _maybe_out(rsub(other, input), out)
+    return _maybe_out(_binary(P.sub, input, other), out)
+
+
+subtract = sub
+
+
+def rsub(input: Tensor, other, *, alpha=1) -> Tensor:  # noqa: A002
+    """``other - alpha * input``."""
+    if alpha != 1:
+        input = mul(input, alpha)
+    if isinstance(other, Tensor):
+        return sub(other, input)
+    arrays = _operands(input, other)
+    return apply(P.rsub, (input, other), arrays)
+
+
+def mul(input, other, *, out=None) -> Tensor:  # noqa: A002
+    return _maybe_out(_binary(P.mul, input, other), out)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None) -> Tensor:  # noqa: A002
+    """True division; ``rounding_mode='trunc'`` or ``'floor'`` rounds the quotient."""
+    if rounding_mode is None:
+        if not isinstance(input, Tensor):  # scalar / tensor, as torch: scalar * reciprocal
+            return _maybe_out(mul(reciprocal(other), input), out)
+        return _maybe_out(_binary(P.div, input, other, floating=True), out)
+    if rounding_mode == "floor":
+        return _maybe_out(floor_divide(input, other), out)
+    if rounding_mode == "trunc":
+        a, b = _operands(input, other)
+        if np.result_type(a, b).kind in "iu":
+            q = np.trunc(np.true_divide(a, b)).astype(np.result_type(a, b))
+            return _maybe_out(_make(q), out)
+        return _maybe_out(trunc(div(input, other)), out)
+    raise RuntimeError(
+        "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+        f"'{rounding_mode}'"
+    )
+
+
+divide = true_divide = div
+
+
+def floor_divide(input, other, *, out=None) -> Tensor:  # noqa: A002
+    a, b = _operands(input, other)
+    if np.result_type(a, b).kind in "iu" and np.any(np.asarray(b) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _maybe_out(_make(np.asarray(np.floor_divide(a, b))), out)
+
+
+def remainder(input, other, *, out=None) -> Tensor:  # noqa: A002
+    if not isinstance(input, Tensor):
+        input = as_tensor_arg(input)
+    return _maybe_out(_binary(P.remainder, input, other), out)
+
+
+def fmod(input, other, *, out=None) -> Tensor:  # noqa: A002
+    return _maybe_out(_binary(P.fmod, input, other), out)
+
+
+def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001, A002
+    """``input ** exponent``; either may be a Python number."""
+    if not isinstance(input, Tensor):  # scalar base
+        exponent = as_tensor_arg(exponent)
+        arrays = _operands(exponent, input)
+        if arrays[0].dtype.kind not in "fc" and isinstance(input, float):
+            arrays[0] = arrays[0].astype(D.get_default_dtype().np)
+        return _maybe_out(apply(P.rpow, (exponent,), arrays[:1], base=input), out)
+    if is_scalar(exponent):
+        d = input._data
+        if d.dtype.kind in "iub" and isinstance(exponent, int) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        arrays = _operands(input, exponent)
+        return _maybe_out(apply(P.pow_scalar, (input, exponent), arrays), out)
+    return _maybe_out(_binary(P.pow_tensor, input, exponent), out)
+
+
+float_power = lambda input, exponent: pow(input.double(), exponent)  # noqa: E731
+
+
+def maximum(input: Tensor, other: Tensor, *, out=None) -> Tensor:  # noqa: A002
+    return _maybe_out(_binary(P.maximum, input, _tensor_only(other, "maximum")), out)
+
+
+def minimum(input: Tensor, other: Tensor, *, out=None) -> Tensor:  # noqa: A002
+    return _maybe_out(_binary(P.minimum, input, _tensor_only(other, "minimum")), out)
+
+
+fmax, fmin = maximum, minimum
+
+
+def _tensor_only(x, name):
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'other' (position 2) must be Tensor, not {type(x).__name__}"
+        )
+    return x
+
+
+def atan2(input: Tensor, other: Tensor, *, out=None) -> Tensor:  # noqa: A002
+    return _maybe_out(_binary(P.atan2, input, other, floating=True), out)
+
+
+arctan2 = atan2
+
+
+def copysign(input, other, *, out=None) -> Tensor:  # noqa: A002
+    return _maybe_out(_binary(P.copysign, input, other, floating=True), out)
+
+
+def where(condition: Tensor, input=None, other=None) -> Tensor:  # noqa: A002
+    """Pick ``input`` where ``condition`` holds, else ``other``; one argument gives ``nonzero``."""
+    if input is None and other is None:
+        return tuple(_make(i) for i in np.nonzero(condition._data))
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {D._BY_NP[cond.dtype].name.capitalize()}")
+    x, y = _operands(input, other)
+    try:
+        shape = np.broadcast_shapes(cond.shape, np.shape(x), np.shape(y))
+    except ValueError:
+        raise shape_error(cond.shape, np.broadcast_shapes(np.shape(x), np.shape(y))) from None
+    return apply(P.where, (input, other), [x, y], cond=np.broadcast_to(cond, shape))
+
+
+def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:  # noqa: A001, A002
+    """Limit values to ``[min, max]``; bounds may be numbers or tensors."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        lo = min if min is not None else _make(np.asarray(-np.inf, input._data.dtype))
+        hi = max if max is not None else _make(np.asarray(np.inf, input._data.dtype))
+        dt = D.result_type((input, lo, hi))
+        arrays = [t._data.astype(dt.np, copy=False) for t in (input, lo, hi)]
+        return _maybe_out(apply(P.clamp_tensor, (input, lo, hi), arrays), out)
+    arrays = None
+    d = input._data
+    if d.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
+        arrays = [d.astype(D.get_default_dtype().np)]
+    return _maybe_out(apply(P.clamp, (input,), arrays, lo=min, hi=max), out)
+
+
+clip = clamp
+
+
+def clamp_min(input: Tensor, min) -> Tensor:  # noqa: A002
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Tensor, max) -> Tensor:  # noqa: A002
+    return clamp(input, max=max)
+
+
+def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:  # noqa: A002
+    """``input + weight * (end - input)``."""
+    if isinstance(weight, Tensor):
+        arrays = [input._data, end._data, weight._data]
+        return _maybe_out(apply(P.lerp_tensor, (input, end, weight), arrays), out)
+    return _maybe_out(apply(P.lerp_scalar, (input, end, weight)), out)
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:  # noqa: A002
+    return add(input, mul(tensor1, tensor2), alpha=value)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:  # noqa: A002
+    return add(input, div(tensor1, tensor2), alpha=value)
+
+
+def xlogy(input, other) -> Tensor:  # noqa: A002
+    input, other = as_tensor_arg(input), as_tensor_arg(other)
+    out = mul(input, log(other))
+    return out.masked_fill((input == 0) & ~other.isnan(), 0)
+
+
+def hypot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    return sqrt(add(mul(input, input), mul(other, other)))
+
+
+def logaddexp(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    m = maximum(input, other).detach()
+    return add(m, log(add(exp(sub(input, m)), exp(sub(other, m)))))
+
+
+def deg2rad(input: Tensor) -> Tensor:  # noqa: A002
+    return mul(input, np.pi / 180)
+
+
+def rad2deg(input: Tensor) -> Tensor:  # noqa: A002
+    return mul(input, 180 / np.pi)
+
+
+def nan_to_num(input: Tensor, nan=0.0, posinf=None, neginf=None) -> Tensor:  # noqa: A002
+    d = input._data
+    mask = ~np.isfinite(d)
+    if not mask.any():
+        return input.clone()
+    fill = np.nan_to_num(d, nan=nan, posinf=posinf, neginf=neginf)
+    return where(_make(mask), _make(fill), input)
+
+
+def grad_enabled() -> bool:
+    return _state.enabled

@@ -1,0 +1,275 @@
+"""Reductions: ``sum``, ``mean``, ``max`` and friends, with torch's dim/keepdim/dtype handling."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _make, apply
+from ..autograd.primitives import reduce as P
+from ._util import dims_tuple, to_np_dtype, wrap_dim
+
+values_indices = namedtuple("values_indices", ["values", "indices"])
+
+
+def _mode(name):
+    nt = namedtuple(name, ["values", "indices"])
+    nt.__module__ = "ember.return_types"
+    return nt
+
+
+_max_t, _min_t, _sort_t, _topk_t, _kth_t, _median_t, _mode_t, _cummax_t = (
+    _mode("max"), _mode("min"), _mode("sort"), _mode("topk"), _mode("kthvalue"),
+    _mode("median"), _mode("mode"), _mode("cummax"),
+)
+
+
+def _int_sum_dtype(x: Tensor, dtype):
+    if dtype is not None:
+        return to_np_dtype(dtype)
+    return np.int64 if x._data.dtype.kind in "iub" else None
+
+
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001
+    """Sum over ``dim`` (all dims when None); integer and bool inputs sum to int64."""
+    dims = dims_tuple(dim, input._data.ndim)
+    dt = _int_sum_dtype(input, dtype)
+    if dims is None and dim is None:
+        return apply(P.sum_all, (input,), None, dim=None, keepdim=False, dtype=dt)
+    return apply(P.sum_dim, (input,), None, dim=dims, keepdim=keepdim, dtype=dt)
+
+
+def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
+    return sum(input.masked_fill(input.isnan(), 0), dim, keepdim, dtype=dtype)
+
+
+def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
+    """Arithmetic mean over ``dim``; only floating-point inputs (or an explicit float dtype)."""
+    kind = np.dtype(to_np_dtype(dtype)).kind if dtype is not None else input._data.dtype.kind
+    if kind not in "fc":
+        name = D._BY_NP[input._data.dtype if dtype is None else np.dtype(to_np_dtype(dtype))]
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            f"complex dtype. Got: {_scalar_type_name(name)}"
+        )
+    x = input if dtype is None else input.to(dtype)
+    dims = dims_tuple(dim, input._data.ndim)
+    if dims is None and dim is None:
+        return apply(P.mean_all, (x,), None, dim=None, keepdim=False)
+    return apply(P.mean_dim, (x,), None, dim=dims, keepdim=keepdim)
+
+
+def nanmean(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    keep = ~input.isnan()
+    return nansum(input, dim, keepdim) / keep.sum(dim, keepdim)
+
+
+def _scalar_type_name(d: D.dtype) -> str:
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}.get(d.name, d.name)
+
+
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
+    dt = _int_sum_dtype(input, dtype)
+    if dim is None:
+        return apply(P.prod_all, (input,), None, dim=None, keepdim=False, dtype=dt)
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError("prod(): argument 'dim' must be int")
+    return apply(P.prod_dim, (input,), None, dim=dims_tuple(dim, input.ndim), keepdim=keepdim,
+                 dtype=dt)
+
+
+def _empty_check(input: Tensor, name: str, dim=None):
+    if input._data.size == 0 and (dim is None or input._data.shape[dim] == 0):
+        where = "" if dim is None else (
+            f" on tensor with no elements because the operation does not have an identity"
+        )
+        raise IndexError(
+            f"{name}(): Expected reduction dim {dim} to have non-zero size." if dim is not None
+            else f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument." + where
+        )
+
+
+def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None):  # noqa: A001, A002
+    """The largest value; with ``dim``, ``(values, indices)`` along it; with a tensor, maximum."""
+    if isinstance(dim, Tensor):
+        from .math import maximum
+
+        return maximum(input, dim)
+    if dim is None:
+        if input._data.size == 0:
+            raise RuntimeError(
+                "max(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                "the reduction dim with the 'dim' argument."
+            )
+        return apply(P.max_all, (input,), None, dim=None, keepdim=False)
+    d = wrap_dim(dim, input.ndim)
+    _empty_check(input, "max", d)
+    v, i = apply(P.max_dim, (input,), None, dim=d if input.ndim else None, keepdim=keepdim)
+    return _max_t(v, i)
+
+
+def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None):  # noqa: A001, A002
+    """The smallest value; with ``dim``, ``(values, indices)`` along it; with a tensor, minimum."""
+    if isinstance(dim, Tensor):
+        from .math import minimum
+
+        return minimum(input, dim)
+    if dim is None:
+        if input._data.size == 0:
+            raise RuntimeError(
+                "min(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                "the reduction dim with the 'dim' argument."
+            )
+        return apply(P.min_all, (input,), None, dim=None, keepdim=False)
+    d = wrap_dim(dim, input.ndim)
+    _empty_check(input, "min", d)
+    v, i = apply(P.min_dim, (input,), None, dim=d if input.ndim else None, keepdim=keepdim)
+    return _min_t(v, i)
+
+
+def amax(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
+    dims = dims_tuple(dim, input.ndim) if dim != () else None
+    return apply(P.amax, (input,), None, dim=dims, keepdim=keepdim)
+
+
+def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
+    dims = dims_tuple(dim, input.ndim) if dim != () else None
+    return apply(P.amin, (input,), None, dim=dims, keepdim=keepdim)
+
+
+def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):  # noqa: A002
+    nt = namedtuple("aminmax", ["min", "max"])
+    return nt(amin(input, dim if dim is not None else (), keepdim),
+              amax(input, dim if dim is not None else (), keepdim))
+
+
+def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    if dim is None:
+        return _make(np.asarray(P._arg_extreme(np.argmax, None)(
+            _Ctx(), input._data.reshape(-1), 0, False)[1]))
+    return max(input, dim, keepdim).indices
+
+
+def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
+    if dim is None:
+        return _make(np.asarray(P._arg_extreme(np.argmin, None)(
+            _Ctx(), input._data.reshape(-1), 0, False)[1]))
+    return min(input, dim, keepdim).indices
+
+
+class _Ctx:
+    pass
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def var(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:  # noqa: A002
+    """Variance over ``dim`` with Bessel's ``correction`` (default 1)."""
+    if isinstance(dim, bool):  # var(x, False): the old positional unbiased
+        unbiased, dim = dim, None
+    dims = dims_tuple(dim, input.ndim)
+    return apply(P.var, (input,), None, dim=dims, keepdim=keepdim,
+                 correction=_correction(unbiased, correction))
+
+
+def std(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:  # noqa: A002
+    """Standard deviation over ``dim`` with Bessel's ``correction`` (default 1)."""
+    if isinstance(dim, bool):
+        unbiased, dim = dim, None
+    dims = dims_tuple(dim, input.ndim)
+    return apply(P.std, (input,), None, dim=dims, keepdim=keepdim,
+                 correction=_correction(unbiased, correction))
+
+
+def var_mean(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None):  # noqa: A002
+    return (var(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim))
+
+
+def std_mean(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None):  # noqa: A002
+    return (std(input, dim, unbiased, keepdim, correction=correction),
+            mean(input, dim, keepdim))
+
+
+def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:  # noqa: A002
+    """``log(sum(exp(input)))`` over ``dim``, computed without overflow."""
+    x = input if input._data.dtype.kind in "fc" else input.to(D.get_default_dtype())
+    return apply(P.logsumexp, (x,), None, dim=dims_tuple(dim, input.ndim), keepdim=keepdim)
+
+
+def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # noqa: A002
+    """Vector p-norm over ``dim`` (all elements when None); ``'fro'`` is the 2-norm."""
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        raise NotImplementedError("nuclear norm: use ember.linalg.matrix_norm")
+    x = input if dtype is None else input.to(dtype)
+    return vector_norm(x, p, dim, keepdim)
+
+
+def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
+    if x._data.dtype.kind not in "fc":
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{_scalar_type_name(x.dtype)}"
+        )
+    if dtype is not None:
+        x = x.to(dtype)
+    return apply(P.norm, (x,), None, dim=dims_tuple(dim, x.ndim), keepdim=keepdim, p=float(ord))
+
+
+def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:  # noqa: A002
+    dt = _int_sum_dtype(input, dtype)
+    return apply(P.cumsum, (input,), None, dim=wrap_dim(dim, input.ndim), dtype=dt)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:  # noqa: A002
+    dt = _int_sum_dtype(input, dtype)
+    return apply(P.cumprod, (input,), None, dim=wrap_dim(dim, input.ndim), dtype=dt)
+
+
+def _softmax_input(input: Tensor, dtype):
+    if dtype is not None:
+        return input.to(dtype)
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(f'"softmax_lastdim_kernel_impl" not implemented for '
+                           f"'{_scalar_type_name(input.dtype)}'")
+    return input
+
+
+def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:  # noqa: A002
+    """``exp(x) / sum(exp(x))`` along ``dim``."""
+    x = _softmax_input(input, dtype)
+    return apply(P.softmax, (x,), None, dim=wrap_dim(dim, x.ndim) if x.ndim else None)
+
+
+def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:  # noqa: A002
+    """``log(softmax(x))`` along ``dim``, computed stably."""
+    x = _softmax_input(input, dtype)
+    return apply(P.log_softmax, (x,), None, dim=wrap_dim(dim, x.ndim) if x.ndim else None)
+
+
+def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+    d = dims_tuple(dim, input.ndim) if dim is not None else None
+    out = np.all(input._data, axis=d, keepdims=keepdim)
+    return _make(np.asarray(out, dtype=np.uint8 if input._data.dtype == np.uint8 else np.bool_))
+
+
+def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
+    d = dims_tuple(dim, input.ndim) if dim is not None else None
+    out = np.any(input._data, axis=d, keepdims=keepdim)
+    return _make(np.asarray(out, dtype=np.uint8 if input._data.dtype == np.uint8 else np.bool_))
+
+
+def count_nonzero(input: Tensor, dim=None) -> Tensor:  # noqa: A002
+    d = dims_tuple(dim, input.ndim) if dim is not None else None
+    return _make(np.asarray(np.count_nonzero(input._data, axis=d), dtype=np.int64))

@@ -1,0 +1,428 @@
+"""Shape functions: views, joins and splits, with torch's argument forms and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _make, apply
+from ..autograd.primitives import shape as P
+from ._util import wrap_dim
+
+
+def _shape_from(args) -> tuple:
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    return tuple(int(a) for a in args)
+
+
+def _infer(shape: tuple, numel: int) -> tuple:
+    """Resolve one ``-1`` in ``shape``; torch's error when the sizes do not fit."""
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s}")
+            known *= s
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = tuple(numel // known if s == -1 else s for s in shape)
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def view(input: Tensor, *shape) -> Tensor:  # noqa: A002
+    """The same data seen with another shape; fails where reshaping would need a copy."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
+        return input.to(shape[0])  # view(dtype) of the same itemsize is not supported: cast
+    shape = _infer(_shape_from(shape), input._data.size)
+    try:
+        return apply(P.view, (input,), None, shape=shape)
+    except AttributeError:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        ) from None
+
+
+def reshape(input: Tensor, *shape) -> Tensor:  # noqa: A002
+    """``view`` when the data allow it, else a copy with the new shape."""
+    shape = _infer(_shape_from(shape), input._data.size)
+    if shape == input._data.shape:
+        return apply(P.view, (input,), None, shape=shape)
+    try:
+        return apply(P.view, (input,), None, shape=shape)
+    except AttributeError:
+        return apply(P.unsafe_view, (input,), None, shape=shape)
+
+
+def view_as(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    return view(input, other._data.shape)
+
+
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    return reshape(input, other._data.shape)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
+    """Merge dims ``start_dim..end_dim`` into one."""
+    nd = input._data.ndim
+    if nd == 0:
+        return reshape(input, 1)
+    s, e = wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    shp = input._data.shape
+    return reshape(input, shp[:s] + (-1 if 0 not in shp[s:e + 1] else 0,) + shp[e + 1:])
+
+
+def unflatten(input: Tensor, dim: int, sizes) -> Tensor:  # noqa: A002
+    d = wrap_dim(dim, input._data.ndim)
+    shp = input._data.shape
+    sizes = tuple(sizes)
+    inner = _infer(sizes, shp[d]) if -1 in sizes or True else sizes
+    return view(input, shp[:d] + inner + shp[d + 1:])
+
+
+def permute(input: Tensor, *dims) -> Tensor:  # noqa: A002
+    dims = _shape_from(dims)
+    nd = input._data.ndim
+    if len(dims) != nd:
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal "
+            f"to len(dims) = {len(dims)}"
+        )
+    dims = tuple(wrap_dim(d, nd) for d in dims)
+    if len(set(dims)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return apply(P.permute, (input,), None, dims=dims)
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+    nd = input._data.ndim
+    d0, d1 = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
+    if nd == 0:
+        return apply(P.view, (input,), None, shape=())
+    return apply(P.transpose, (input,), None, d0=d0, d1=d1)
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input: Tensor) -> Tensor:  # noqa: A002
+    """Transpose a matrix (vectors and scalars are returned as views of themselves)."""
+    if input._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{input._data.ndim}D")
+    return apply(P.t, (input,))
+
+
+def adjoint(input: Tensor) -> Tensor:  # noqa: A002
+    return transpose(input, -2, -1)
+
+
+def movedim(input: Tensor, source, destination) -> Tensor:  # noqa: A002
+    nd = input._data.ndim
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [wrap_dim(s, nd) for s in src]
+    dst = [wrap_dim(d, nd) for d in dst]
+    order = [i for i in range(nd) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, order)
+
+
+moveaxis = movedim
+
+
+def expand(input: Tensor, *sizes) -> Tensor:  # noqa: A002
+    """Broadcast to a larger shape without copying (``-1`` keeps a size)."""
+    sizes = _shape_from(sizes)
+    shp = input._data.shape
+    if len(sizes) < len(shp):
+        raise RuntimeError(
+            f"expand(torch.FloatTensor{{{list(shp)}}}, size={list(sizes)}): the number of sizes "
+            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in "
+            f"the tensor ({len(shp)})"
+        )
+    lead = len(sizes) - len(shp)
+    out = []
+    for i, s in enumerate(sizes):
+        if s == -1:
+            if i < lead:
+                raise RuntimeError(
+                    f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                    f"non-existing dimension {i}"
+                )
+            s = shp[i - lead]
+        elif i >= lead and shp[i - lead] != 1 and shp[i - lead] != s:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size "
+                f"({shp[i - lead]}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}."
+                f"  Tensor sizes: {list(shp)}"
+            )
+        out.append(s)
+    return apply(P.expand, (input,), None, shape=tuple(out))
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    return expand(input, other._data.shape)
+
+
+def broadcast_to(input: Tensor, shape) -> Tensor:  # noqa: A002
+    return expand(input, shape)
+
+
+def broadcast_tensors(*tensors):
+    shape = np.broadcast_shapes(*[t._data.shape for t in tensors])
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def squeeze(input: Tensor, dim=None) -> Tensor:  # noqa: A002
+    """Drop dims of size 1 (only ``dim``, when given)."""
+    nd = input._data.ndim
+    if dim is None:
+        return apply(P.squeeze_all, (input,))
+    if isinstance(dim, (tuple, list)):
+        dims = tuple(d for d in (wrap_dim(x, nd) for x in dim) if nd and input._data.shape[d] == 1)
+        return apply(P.squeeze_dims, (input,), None, dims=dims)
+    d = wrap_dim(dim, nd)
+    if nd == 0 or input._data.shape[d] != 1:
+        return apply(P.squeeze_dims, (input,), None, dims=())
+    return apply(P.squeeze_dim, (input,), None, dim=d)
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+    return apply(P.unsqueeze, (input,), None, dim=wrap_dim(dim, input._data.ndim + 1))
+
+
+def flip(input: Tensor, dims) -> Tensor:  # noqa: A002
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    return apply(P.flip, (input,), None, dims=tuple(wrap_dim(d, input.ndim) for d in dims))
+
+
+def fliplr(input: Tensor) -> Tensor:  # noqa: A002
+    return flip(input, (1,))
+
+
+def flipud(input: Tensor) -> Tensor:  # noqa: A002
+    return flip(input, (0,))
+
+
+def roll(input: Tensor, shifts, dims=None) -> Tensor:  # noqa: A002
+    if dims is not None:
+        dims = (dims,) if isinstance(dims, int) else tuple(dims)
+        shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+        dims = tuple(wrap_dim(d, input.ndim) for d in dims)
+    return apply(P.roll, (input,), None, shifts=shifts, dims=dims)
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    if input.ndim < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+    return apply(P.tril, (input,), None, diagonal=diagonal)
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    if input.ndim < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+    return apply(P.triu, (input,), None, diagonal=diagonal)
+
+
+def repeat(input: Tensor, *sizes) -> Tensor:  # noqa: A002
+    sizes = _shape_from(sizes)
+    if len(sizes) < input._data.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+            "tensor"
+        )
+    return apply(P.repeat, (input,), None, repeats=sizes)
+
+
+def tile(input: Tensor, dims) -> Tensor:  # noqa: A002
+    dims = tuple(dims)
+    dims = (1,) * (input.ndim - len(dims)) + dims
+    return repeat(input, dims)
+
+
+def repeat_interleave(input: Tensor, repeats, dim=None) -> Tensor:  # noqa: A002
+    if dim is None:
+        input, dim = input.reshape(-1), 0
+    reps = repeats._data if isinstance(repeats, Tensor) else repeats
+    idx = np.repeat(np.arange(input.shape[dim]), reps)
+    return input.index_select(dim, _make(idx))
+
+
+def _tensor_list(tensors, name):
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        "not Tensor")
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    return tensors
+
+
+def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
+    """Join tensors along an existing dim."""
+    from .. import _dtype as D
+
+    tensors = _tensor_list(tensors, "cat")
+    ref = next((t for t in tensors if t._data.shape != (0,)), tensors[0])
+    d = wrap_dim(dim, ref._data.ndim)
+    for i, t in enumerate(tensors):
+        if t._data.shape == (0,):
+            continue
+        if t._data.ndim != ref._data.ndim:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {ref._data.ndim} and "
+                f"{t._data.ndim}"
+            )
+        for k in range(ref._data.ndim):
+            if k != d and t._data.shape[k] != ref._data.shape[k]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. Expected size "
+                    f"{ref._data.shape[k]} but got size {t._data.shape[k]} for tensor number {i} "
+                    "in the list."
+                )
+    dt = D.result_type(tensors) if len({t._data.dtype for t in tensors}) > 1 else None
+    arrays = [t._data if dt is None else t._data.astype(dt.np) for t in tensors]
+    return apply(P.cat, tuple(tensors), arrays, dim=d)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
+    """Join tensors along a new dim."""
+    tensors = _tensor_list(tensors, "stack")
+    shp = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape != shp:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(shp)} at entry 0 and "
+                f"{list(t._data.shape)} at entry {i}"
+            )
+    return apply(P.stack, tuple(tensors), None, dim=wrap_dim(dim, len(shp) + 1))
+
+
+def hstack(tensors) -> Tensor:
+    tensors = list(tensors)
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors) -> Tensor:
+    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)
+
+
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
+    """Split into chunks of a size (the last may be smaller) or of the given sizes."""
+    d = wrap_dim(dim, tensor._data.ndim)
+    n = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {n}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+        return apply(P.split, (tensor,), None, sizes=sizes, dim=d)
+    sizes = [int(s) for s in split_size_or_sections]
+    if __builtins__["sum"](sizes) if isinstance(__builtins__, dict) else None:
+        pass
+    if sum_(sizes) != n:
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+            f"dimension {d}), but got split_sizes={sizes}"
+        )
+    return apply(P.split_with_sizes, (tensor,), None, sizes=sizes, dim=d)
+
+
+def sum_(xs):
+    total = 0
+    for x in xs:
+        total += x
+    return total
+
+
+def tensor_split(input: Tensor, indices_or_sections, dim: int = 0):  # noqa: A002
+    d = wrap_dim(dim, input.ndim)
+    n = input.shape[d]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    else:
+        bounds = [0] + [min(int(i), n) for i in indices_or_sections] + [n]
+        sizes = [max(b - a, 0) for a, b in zip(bounds, bounds[1:])]
+    return apply(P.split_with_sizes, (input,), None, sizes=sizes, dim=d)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0):  # noqa: A002
+    """Split into ``chunks`` nearly equal pieces (fewer when the size does not allow)."""
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    d = wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    size = -(-n // chunks) if n else 1
+    return split(input, size, d) if n else split(input, [0] * 1, d)
+
+
+def unbind(input: Tensor, dim: int = 0):  # noqa: A002
+    """The slices along ``dim``, as a tuple of views."""
+    return apply(P.unbind, (input,), None, dim=wrap_dim(dim, input._data.ndim))
+
+
+def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:  # noqa: A002
+    d = wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    start = int(start)
+    if start < 0:
+        start += n
+    if not 0 <= start <= n or start + length > n or length < 0:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    key = (slice(None),) * d + (slice(start, start + length),)
+    from .index import getitem_key
+
+    return getitem_key(input, key, "slice")
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
+    d = wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input._data.shape)} at dimension {d}")
+    from .index import getitem_key
+
+    return getitem_key(input, (slice(None),) * d + (int(index),), "select")
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002
+    nd = input.ndim
+    return apply(P.diagonal, (input,), None, offset=offset, dim1=wrap_dim(dim1, nd),
+                 dim2=wrap_dim(dim2, nd))
+
+
+def pad_constant(input: Tensor, pad, value=0.0) -> Tensor:  # noqa: A002
+    """Constant padding: ``pad`` lists (left, right) amounts from the last dim backwards."""
+    return apply(P.pad_constant, (input,), None, pads=tuple(int(p) for p in pad), value=value)
+
+
+def atleast_1d(t: Tensor) -> Tensor:
+    return t.reshape(1) if t.ndim == 0 else t
+
+
+def atleast_2d(t: Tensor) -> Tensor:
+    return t.reshape(1, -1) if t.ndim < 2 else t
+
+
+def contiguous(input: Tensor, memory_format=None) -> Tensor:  # noqa: A002
+    if input._data.flags.c_contiguous:
+        return input
+    return input.clone()
