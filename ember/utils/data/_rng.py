@@ -17,16 +17,13 @@ def kernel_generator(generator=None) -> _kr.Generator:
     if generator is None:
         import ember
 
-        generator = getattr(ember, "default_generator", None)
-        if generator is None:
-            return _kr.default_generator
+        return ember.default_generator._k
     if isinstance(generator, _kr.Generator):
         return generator
-    for name in ("_gen", "_kernel", "_generator", "_impl"):
-        inner = getattr(generator, name, None)
-        if isinstance(inner, _kr.Generator):
-            return inner
-    raise TypeError(f"expected an ember.Generator, got {type(generator).__name__}")
+    inner = getattr(generator, "_k", None)
+    if not isinstance(inner, _kr.Generator):
+        raise TypeError(f"expected an ember.Generator, got {type(generator).__name__}")
+    return inner
 
 
 def seed_draw(generator=None) -> int:

@@ -270,7 +270,9 @@ class DataLoader:
                 "system."
             )
         else:
-            cpuset = "" if hasattr(os, "sched_getaffinity") else " (`cpuset` is not taken into account)"
+            cpuset = (
+                "" if hasattr(os, "sched_getaffinity") else " (`cpuset` is not taken into account)"
+            )
             detail = (
                 f"Our suggested max number of worker in current system is {suggest}{cpuset}, "
                 "which is smaller than what this DataLoader is going to create."
@@ -440,7 +442,9 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 self._mark_worker_as_unavailable(self._workers.index(w))
             if failed:
                 pids = ", ".join(str(w.pid) for w in failed)
-                raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly") from None
+                raise RuntimeError(
+                    f"DataLoader worker (pid(s) {pids}) exited unexpectedly"
+                ) from None
             return False, None
 
     def _get_data(self):

@@ -129,9 +129,7 @@ def worker_loop(
     global _worker_info
     try:
         seed = _seed_worker(base_seed, worker_id)
-        _worker_info = WorkerInfo(
-            id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset
-        )
+        _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
         where = f"in DataLoader worker process {worker_id}"
         init_error = None
         fetcher = None
