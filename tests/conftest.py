@@ -1,5 +1,8 @@
+import os
 import sys
 import types
+
+sys.path.insert(0, os.path.dirname(__file__))
 
 import pytest
 
