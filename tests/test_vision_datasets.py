@@ -25,6 +25,7 @@ from fixtures.vision_fixtures import (
     write_mnist,
 )
 
+import ember
 from ember.vision import datasets as ed
 from ember.vision.datasets import _safe_pickle, digits
 
@@ -380,10 +381,12 @@ def test_mnist_matches_torchvision(tv, data_root, name, train):
     theirs = getattr(tv.datasets, name)(
         data_root / "raw", train=train, transform=Tagged("T", lambda x: x)
     )
-    assert ours.data.dtype == np.uint8 and ours.data.shape[1:] == (28, 28)
+    # data and targets are tensors, as in torchvision
+    assert isinstance(ours.data, ember.Tensor) and isinstance(ours.targets, ember.Tensor)
+    assert ours.data.dtype == ember.uint8 and ours.data.shape[1:] == (28, 28)
     np.testing.assert_array_equal(ours.data, theirs.data.numpy())
     np.testing.assert_array_equal(ours.targets, theirs.targets.numpy())
-    assert ours.targets.dtype == np.int64
+    assert ours.targets.dtype == ember.int64
     assert_same_dataset(ours, theirs)
     assert ours[0][0].mode == "L"
 

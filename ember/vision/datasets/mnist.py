@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+import ember
+
 from .utils import VisionDataset, download_url, verify_str_arg
 
 __all__ = ["MNIST", "FashionMNIST", "KMNIST", "EMNIST", "read_idx"]
@@ -95,7 +97,7 @@ class MNIST(VisionDataset):
         target_transform: callable applied to the int target.
         download: fetch the ``.gz`` files (MD5-checked) into ``raw/`` if missing.
 
-    ``data`` is an ``(N, 28, 28)`` uint8 array and ``targets`` an ``(N,)`` int64 array.
+    ``data`` is an ``(N, 28, 28)`` uint8 tensor and ``targets`` an ``(N,)`` int64 tensor.
     """
 
     mirrors = [
@@ -173,7 +175,7 @@ class MNIST(VisionDataset):
     def _check_exists(self) -> bool:
         return all(self._present(p) is not None for p in self._required_files())
 
-    def _load_data(self) -> tuple[np.ndarray, np.ndarray]:
+    def _load_data(self) -> tuple[ember.Tensor, ember.Tensor]:
         images_path = self._present(self.images_file)
         labels_path = self._present(self.labels_file)
         if images_path is None or labels_path is None:
@@ -194,13 +196,14 @@ class MNIST(VisionDataset):
                 f"{images_path} holds {len(images)} images but {labels_path} holds "
                 f"{len(labels)} labels"
             )
-        return images, labels.astype(np.int64)
+        return ember.from_numpy(images), ember.from_numpy(labels.astype(np.int64))
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         """Returns ``(image, target)``: a PIL image of mode ``"L"`` and the class index."""
         from PIL import Image
 
-        return self._apply_transforms(Image.fromarray(self.data[index]), int(self.targets[index]))
+        img, target = self.data[index], int(self.targets[index])
+        return self._apply_transforms(Image.fromarray(img.numpy(), mode="L"), target)
 
     def __len__(self) -> int:
         return len(self.data)

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ember.utils.data import Dataset
+
 __all__ = [
     "VisionDataset",
     "StandardTransform",
@@ -60,7 +62,7 @@ class StandardTransform:
         return "\n".join(body)
 
 
-class VisionDataset:
+class VisionDataset(Dataset):
     """Base class of the vision datasets: root, transforms and torchvision's ``repr``.
 
     Args:
