@@ -256,6 +256,11 @@ def _worth_running(order: list, targets: set) -> set:
     return run
 
 
+# Callables ``observe(order)`` given each backward's nodes before they run (``autograd.trace``
+# adds one while active). Empty otherwise: a backward then pays one truth test.
+backward_observers: list = []
+
+
 def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=None,
                  accumulate: bool = True, allow_unused: bool = True):
     """Backpropagate ``grads`` from ``roots`` (pairs of node and output number).
@@ -275,6 +280,9 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
         targets = {key[0] for key in captures}
         run = _worth_running(order, targets)
         order = [n for n in order if n in run or n in targets]
+    if backward_observers:  # ember.autograd.trace: hooks the nodes about to run
+        for observe in backward_observers:
+            observe(order)
     results = [None] * (len(inputs) if inputs is not None else 0)
 
     buffers: dict = {}
