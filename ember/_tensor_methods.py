@@ -98,7 +98,7 @@ Tensor.__rtruediv__ = lambda self, other: M.div(other, self)
 Tensor.__floordiv__ = M.floor_divide
 Tensor.__rfloordiv__ = lambda self, other: M.floor_divide(as_tensor_arg(other), self)
 Tensor.__mod__ = M.remainder
-Tensor.__rmod__ = lambda self, other: M.remainder(as_tensor_arg(other), self)
+Tensor.__rmod__ = lambda self, other: M.remainder(other, self)
 Tensor.__pow__ = M.pow
 Tensor.__rpow__ = lambda self, other: M.pow(other, self)
 Tensor.__matmul__ = L.matmul
@@ -106,8 +106,13 @@ Tensor.__rmatmul__ = lambda self, other: L.matmul(as_tensor_arg(other), self)
 Tensor.__neg__ = M.neg_check
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = M.abs
-Tensor.__invert__ = lambda self: C.logical_not(self) if self._data.dtype == np.bool_ \
-    else C.bitwise_not(self)
+def _invert(self):
+    if self._data.dtype.kind in "fc":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return C.logical_not(self) if self._data.dtype == np.bool_ else C.bitwise_not(self)
+
+
+Tensor.__invert__ = _invert
 Tensor.__eq__ = C.eq
 Tensor.__ne__ = C.ne
 Tensor.__lt__ = C.lt
@@ -287,8 +292,8 @@ Tensor.new_full = lambda self, size, fill_value, *, dtype=None, device=None, req
 
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
-    if isinstance(data, np.ndarray) and dtype is None:
-        return _make(data)
+    if isinstance(data, (np.ndarray, np.generic)) and dtype is None:
+        return _make(np.asarray(data))
     return N.tensor(data, dtype=dtype or (self.dtype if not isinstance(data, np.ndarray)
                                           else None), requires_grad=requires_grad)
 

@@ -46,13 +46,17 @@ def assert_close(e, t, rtol=None, atol=None, msg=""):
         assert isinstance(e, ember.Tensor), f"{msg}: expected a Tensor, got {type(e)}"
         tn = t.detach().numpy()
         en = e.detach().numpy()
-        assert tuple(e.shape) == tuple(t.shape), f"{msg}: shape {tuple(e.shape)} vs {tuple(t.shape)}"
+        assert tuple(e.shape) == tuple(t.shape), (
+            f"{msg}: shape {tuple(e.shape)} vs {tuple(t.shape)}"
+        )
         assert str(e.dtype).split(".")[-1] == str(t.dtype).split(".")[-1], (
-            f"{msg}: dtype {e.dtype} vs {t.dtype}")
+            f"{msg}: dtype {e.dtype} vs {t.dtype}"
+        )
         if tn.dtype.kind in "fc":
             r, a = TOL.get(tn.dtype.type, (1e-5, 1e-6))
-            np.testing.assert_allclose(en, tn, rtol=rtol or r, atol=atol or a, equal_nan=True,
-                                       err_msg=msg)
+            np.testing.assert_allclose(
+                en, tn, rtol=rtol or r, atol=atol or a, equal_nan=True, err_msg=msg
+            )
         else:
             np.testing.assert_array_equal(en, tn, err_msg=msg)
         return
@@ -67,15 +71,27 @@ def make_inputs(shapes, dtype=np.float32, low=-2.0, high=2.0, seed=0, requires_g
             arrays.append(s)
         else:
             arrays.append(rng.uniform(low, high, size=s).astype(dtype))
-    e = [ember.tensor(a.copy(), requires_grad=requires_grad and a.dtype.kind == "f")
-         for a in arrays]
-    t = [torch.tensor(a.copy(), requires_grad=requires_grad and a.dtype.kind == "f")
-         for a in arrays]
+    e = [
+        ember.tensor(a.copy(), requires_grad=requires_grad and a.dtype.kind == "f") for a in arrays
+    ]
+    t = [
+        torch.tensor(a.copy(), requires_grad=requires_grad and a.dtype.kind == "f") for a in arrays
+    ]
     return e, t
 
 
-def check_op(fn, shapes, torch_fn=None, dtype=np.float32, low=-2.0, high=2.0, grad=True,
-             rtol=None, atol=None, seed=0):
+def check_op(
+    fn,
+    shapes,
+    torch_fn=None,
+    dtype=np.float32,
+    low=-2.0,
+    high=2.0,
+    grad=True,
+    rtol=None,
+    atol=None,
+    seed=0,
+):
     """Run ``fn(ember, *inputs)`` and ``(torch_fn or fn)(torch, *inputs)``; compare outputs, grads.
 
     ``fn`` takes the module first so one lambda serves both: ``lambda m, x: m.exp(x)``.
@@ -86,10 +102,16 @@ def check_op(fn, shapes, torch_fn=None, dtype=np.float32, low=-2.0, high=2.0, gr
     assert_close(e_out, t_out, rtol, atol, msg="forward")
     if not grad:
         return e_out
-    t_outs = [o for o in (t_out if isinstance(t_out, (tuple, list)) else [t_out])
-              if isinstance(o, torch.Tensor) and o.requires_grad]
-    e_outs = [o for o in (e_out if isinstance(e_out, (tuple, list)) else [e_out])
-              if isinstance(o, ember.Tensor) and o.requires_grad]
+    t_outs = [
+        o
+        for o in (t_out if isinstance(t_out, (tuple, list)) else [t_out])
+        if isinstance(o, torch.Tensor) and o.requires_grad
+    ]
+    e_outs = [
+        o
+        for o in (e_out if isinstance(e_out, (tuple, list)) else [e_out])
+        if isinstance(o, ember.Tensor) and o.requires_grad
+    ]
     assert len(t_outs) == len(e_outs), "requires_grad of outputs differs"
     if not t_outs:
         return e_out
@@ -99,7 +121,15 @@ def check_op(fn, shapes, torch_fn=None, dtype=np.float32, low=-2.0, high=2.0, gr
         w = rng.standard_normal(tuple(to.shape)).astype(to.detach().numpy().dtype)
         t_loss = t_loss + (to * torch.from_numpy(w)).sum()
         e_loss = e_loss + (eo * ember.from_numpy(w.copy())).sum()
-    t_loss.backward()
+    try:
+        t_loss.backward()
+    except RuntimeError as t_exc:  # no derivative in torch (``x // y``): ember must refuse too
+        try:
+            e_loss.backward()
+        except RuntimeError as e_exc:
+            assert str(e_exc) == str(t_exc), f"backward error: {e_exc} vs {t_exc}"
+            return e_out
+        raise AssertionError(f"ember's backward did not raise; torch's raised: {t_exc}") from None
     e_loss.backward()
     for i, (ei, ti) in enumerate(zip(e_in, t_in)):
         if ti.grad is None:
@@ -125,5 +155,6 @@ def check_raises(fn, *args_builders, torch_fn=None):
     assert e_exc is not None, f"ember did not raise (torch raised {type(t_exc).__name__}: {t_exc})"
     assert type(e_exc) is type(t_exc) or isinstance(e_exc, type(t_exc)), (
         f"ember raised {type(e_exc).__name__}: {e_exc}; torch raised "
-        f"{type(t_exc).__name__}: {t_exc}")
+        f"{type(t_exc).__name__}: {t_exc}"
+    )
     return e_exc

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import index as P
 from ._util import shape_error, wrap_dim
 from .math import _operands
-from .reduce import _kth_t, _median_t, _sort_t, _topk_t
+from .reduce import _kth_t, _median_t, _scalar_type_name, _sort_t, _topk_t
 
 
 def _cmp(fn):
@@ -52,8 +53,10 @@ def logical_not(input: Tensor) -> Tensor:  # noqa: A002
 def _bitwise(fn, name):
     def op(input, other) -> Tensor:  # noqa: A002
         a, b = _operands(input, other)
-        if np.result_type(a, b).kind == "f":
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'Float\'')
+        kind = np.result_type(a, b)
+        if kind.kind in "fc":
+            raise NotImplementedError(
+                f"\"{name}_cpu\" not implemented for '{_scalar_type_name(D._BY_NP[kind])}'")
         return _make(np.asarray(fn(a, b)))
 
     return op
@@ -65,8 +68,9 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 
 def bitwise_not(input: Tensor) -> Tensor:  # noqa: A002
-    if input._data.dtype.kind == "f":
-        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+    if input._data.dtype.kind in "fc":
+        raise NotImplementedError(
+            f"\"bitwise_not_cpu\" not implemented for '{_scalar_type_name(input.dtype)}'")
     return _make(np.invert(input._data))
 
 

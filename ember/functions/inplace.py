@@ -125,12 +125,17 @@ def fast_binary_(t: Tensor, ufunc, other, alpha=1) -> Tensor:
     o = other._data if isinstance(other, Tensor) else other
     if alpha != 1:
         o = o * alpha
-    res_dtype = np.result_type(d, o) if isinstance(o, np.ndarray) else d.dtype
-    if isinstance(o, np.ndarray) and o.ndim == 0 and o.dtype.kind == d.dtype.kind:
-        res_dtype = d.dtype
+    if isinstance(o, np.ndarray):
+        res_dtype = np.result_type(d, o)
+        if o.ndim == 0 and o.dtype.kind == d.dtype.kind:
+            res_dtype = d.dtype
+    elif d.dtype.kind in "fc":
+        res_dtype = d.dtype  # a Python number never lifts a floating tensor's dtype
+    else:
+        res_dtype = D.result_type((t,), (o,)).np
     if res_dtype != d.dtype:
         torch_dt = D.result_type((t, other) if isinstance(other, Tensor) else (t,),
-                                 () if isinstance(other, Tensor) else (other,))
+                                 () if isinstance(other, Tensor) else (o,))
         _cast_check(t, torch_dt.np)
     try:
         ufunc(d, o, out=d, casting="unsafe")

@@ -117,8 +117,11 @@ def _operands(a, b, floating: bool = False):
         return [ad.astype(dt.np, copy=False), bd.astype(dt.np, copy=False)]
     if isinstance(a, Tensor):
         t, s, first = a, b, True
-    else:
+    elif isinstance(b, Tensor):
         t, s, first = b, a, False
+    else:  # two Python scalars (``where(cond, 1.0, 0)``): the scalars' own promotion
+        dt = D.result_type((), (a, b))
+        return [np.asarray(a, dt.np), np.asarray(b, dt.np)]
     if not is_scalar(s):
         s = as_tensor_arg(s)
         return _operands(a if first else s, s if first else b, floating)
@@ -126,7 +129,11 @@ def _operands(a, b, floating: bool = False):
     if floating and not dt.is_floating_point and not dt.is_complex:
         dt = D.get_default_dtype()
     td = t._data if t._data.dtype == dt.np else t._data.astype(dt.np)
-    s = dt.np.type(s) if dt is not D.bool else s
+    if dt is not D.bool:
+        try:
+            s = dt.np.type(s)
+        except OverflowError:  # torch wraps an out-of-range integer scalar into the dtype
+            s = np.asarray(s).astype(dt.np)[()]
     return [td, s] if first else [s, td]
 
 
@@ -141,7 +148,7 @@ def _binary(prim, a, b, floating=False):
 def add(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
     """``input + alpha * other``."""
     if alpha != 1:
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return _maybe_out(_binary(P.add, input, other), out)
 
 
@@ -155,7 +162,7 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
             "or `logical_xor()` operator instead."
         )
     if alpha != 1:
-        other = mul(other, alpha)
+        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     if not isinstance(input, Tensor):
         return _maybe_out(rsub(other, input), out)
     return _maybe_out(_binary(P.sub, input, other), out)
@@ -187,39 +194,43 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:  # noqa: A002
         if not isinstance(input, Tensor):  # scalar / tensor, as torch: scalar * reciprocal
             return _maybe_out(mul(reciprocal(other), input), out)
         return _maybe_out(_binary(P.div, input, other, floating=True), out)
-    if rounding_mode == "floor":
-        return _maybe_out(floor_divide(input, other), out)
-    if rounding_mode == "trunc":
-        a, b = _operands(input, other)
-        if np.result_type(a, b).kind in "iu":
-            q = np.trunc(np.true_divide(a, b)).astype(np.result_type(a, b))
-            return _maybe_out(_make(q), out)
-        return _maybe_out(trunc(div(input, other)), out)
-    raise RuntimeError(
-        "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-        f"'{rounding_mode}'"
-    )
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    return _maybe_out(_integer_safe(P.div_rounded, input, other, mode=rounding_mode), out)
 
 
 divide = true_divide = div
 
 
 def floor_divide(input, other, *, out=None) -> Tensor:  # noqa: A002
-    a, b = _operands(input, other)
-    if np.result_type(a, b).kind in "iu" and np.any(np.asarray(b) == 0):
+    return _maybe_out(_integer_safe(P.floor_divide, input, other, mode="floor"), out)
+
+
+def _integer_safe(prim, a, b, **params):
+    """A binary op that, as torch, refuses integer division by zero."""
+    if not isinstance(a, Tensor):
+        a = as_tensor_arg(a)
+    arrays = _operands(a, b)
+    if np.result_type(*arrays).kind in "iub" and np.any(np.asarray(arrays[1]) == 0):
         raise RuntimeError("ZeroDivisionError")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _maybe_out(_make(np.asarray(np.floor_divide(a, b))), out)
+    try:
+        return apply(prim, (a, b), arrays, **params)
+    except ValueError:
+        raise shape_error(np.shape(arrays[0]), np.shape(arrays[1])) from None
 
 
 def remainder(input, other, *, out=None) -> Tensor:  # noqa: A002
     if not isinstance(input, Tensor):
-        input = as_tensor_arg(input)
-    return _maybe_out(_binary(P.remainder, input, other), out)
+        arrays = _operands(input, other)
+        return _maybe_out(apply(P.rremainder, (input, other), arrays), out)
+    return _maybe_out(_integer_safe(P.remainder, input, other), out)
 
 
 def fmod(input, other, *, out=None) -> Tensor:  # noqa: A002
-    return _maybe_out(_binary(P.fmod, input, other), out)
+    return _maybe_out(_integer_safe(P.fmod, input, other), out)
 
 
 def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001, A002

@@ -57,7 +57,7 @@ erf = unary("ErfBackward0", lambda x: _erf(x), (0,),
             lambda c, g, x: g * TWO_OVER_SQRT_PI * (-x * x).exp())
 erfinv = unary("ErfinvBackward0", lambda x: _erfinv(x), (OUT,),
                lambda c, g, y: g * (0.5 * math.sqrt(math.pi)) * (y * y).exp())
-sign = unary("SignBackward0", np.sign, (), _zero)
+sign = unary("SignBackward0", lambda x: np.sign(x) if x.dtype != np.bool_ else x.copy(), (), _zero)
 floor = unary("FloorBackward0", np.floor, (), _zero)
 ceil = unary("CeilBackward0", np.ceil, (), _zero)
 trunc = unary("TruncBackward0", np.trunc, (), _zero)
@@ -121,6 +121,31 @@ mul = defop("MulBackward0", np.multiply, [lambda c, g, x, y: g * y, lambda c, g,
             save=(0, 1))
 div = defop("DivBackward0", np.true_divide,
             [lambda c, g, x, y: g / y, lambda c, g, x, y: -g * x / (y * y)], save=(0, 1))
+
+
+def _div_rounded(x, y, mode):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if mode == "floor":
+            return np.floor_divide(x, y)
+        if np.result_type(x, y).kind == "f":
+            return np.trunc(np.true_divide(x, y))
+        return np.floor_divide(x - np.fmod(x, y), y)  # exact for integers of any size
+
+
+def _not_implemented(aten):
+    def rule(c, g):
+        raise RuntimeError(f"derivative for aten::{aten} is not implemented")
+
+    return rule
+
+
+# Rounded quotients are piecewise constant: zero gradient, except that torch leaves the
+# ``//`` operator (floor_divide) and ``scalar % tensor`` without a derivative at all.
+div_rounded = defop("DivBackward2", _div_rounded, [_zero, _zero])
+floor_divide = defop("torch::autograd::NotImplemented", lambda x, y, mode: _div_rounded(x, y, mode),
+                     [_not_implemented("floor_divide")] * 2)
+rremainder = defop("torch::autograd::NotImplemented", lambda s, x: np.remainder(s, x),
+                   [_not_implemented("remainder")] * 2)
 pow_scalar = defop(
     "PowBackward0", np.power,
     [lambda c, g, x, e: g * 0 if e == 0 else g * e * x ** (e - 1)], save=(0, 1))
@@ -136,8 +161,13 @@ def _rpow(ctx, x, base):
     return np.power(np.asarray(base, x.dtype), x)
 
 
-rpow = defop("PowBackward2", _rpow, [lambda c, g, out: g * out * math.log(c.base)], save=(OUT,),
-             needs_ctx=True)
+def _rpow_rule(c, g, x, out):
+    if c.base == 0:  # torch takes the derivative of 0 ** x as 0 where x >= 0, not 0 * -inf
+        return (g * out * -math.inf).masked_fill(x >= 0, 0)
+    return g * out * (math.log(c.base) if c.base > 0 else math.nan)
+
+
+rpow = defop("PowBackward2", _rpow, [_rpow_rule], save=(0, OUT), needs_ctx=True)
 
 
 def _max_rule(first):
@@ -177,7 +207,7 @@ def _where(ctx, x, y, cond):
 
 
 where = defop("WhereBackward0", _where,
-              [lambda c, g: g.masked_fill(g.new_tensor(~c.cond), 0),
+              [lambda c, g: g.masked_fill(g.new_tensor(np.logical_not(c.cond)), 0),
                lambda c, g: g.masked_fill(g.new_tensor(c.cond), 0)],
               needs_ctx=True)
 
