@@ -172,22 +172,30 @@ def _correction(unbiased, correction):
     return 1 if unbiased is None or unbiased else 0
 
 
-def var(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:  # noqa: A002
-    """Variance over ``dim`` with Bessel's ``correction`` (default 1)."""
+def _moment(prim, name, input, dim, unbiased, keepdim, correction):  # noqa: A002
     if isinstance(dim, bool):  # var(x, False): the old positional unbiased
         unbiased, dim = dim, None
     dims = dims_tuple(dim, input.ndim)
-    return apply(P.var, (input,), None, dim=dims, keepdim=keepdim,
-                 correction=_correction(unbiased, correction))
+    correction = _correction(unbiased, correction)
+    shape = input._data.shape
+    n = input._data.size if dims is None else int(np.prod([shape[d] for d in dims]))
+    if n - correction <= 0:
+        import warnings
+
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+    return apply(prim, (input,), None, dim=dims, keepdim=keepdim, correction=correction)
+
+
+def var(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:  # noqa: A002
+    """Variance over ``dim`` with Bessel's ``correction`` (default 1)."""
+    return _moment(P.var, "var", input, dim, unbiased, keepdim, correction)
 
 
 def std(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:  # noqa: A002
     """Standard deviation over ``dim`` with Bessel's ``correction`` (default 1)."""
-    if isinstance(dim, bool):
-        unbiased, dim = dim, None
-    dims = dims_tuple(dim, input.ndim)
-    return apply(P.std, (input,), None, dim=dims, keepdim=keepdim,
-                 correction=_correction(unbiased, correction))
+    return _moment(P.std, "std", input, dim, unbiased, keepdim, correction)
 
 
 def var_mean(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None):  # noqa: A002
@@ -241,7 +249,7 @@ def _softmax_input(input: Tensor, dtype):
     if dtype is not None:
         return input.to(dtype)
     if input._data.dtype.kind not in "fc":
-        raise RuntimeError(f'"softmax_lastdim_kernel_impl" not implemented for '
+        raise NotImplementedError(f'"softmax_lastdim_kernel_impl" not implemented for '
                            f"'{_scalar_type_name(input.dtype)}'")
     return input
 

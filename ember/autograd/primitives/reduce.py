@@ -112,6 +112,9 @@ amin = _reduction("AminBackward0", _amin, _extreme_rule, save=(0, OUT))
 
 def _arg_extreme(fn_arg, fn_take):
     def forward(ctx, x, dim, keepdim):
+        if x.ndim == 0:  # a 0-d tensor is its own extreme, at index 0
+            ctx.dim, ctx.keepdim, ctx.indices = (), keepdim, None
+            return x.copy(), np.zeros((), np.int64)
         idx = fn_arg(x, axis=dim, keepdims=True)
         # NaN wins, as torch: argmax/argmin return the first NaN when there is one.
         if x.dtype.kind == "f":
@@ -130,8 +133,8 @@ def _arg_extreme(fn_arg, fn_take):
 
 def _indexed_rule(c, grads):
     g = grads[0]
-    if g is None:
-        return None
+    if g is None or not c.dim:
+        return g
     return g.new_zeros(c.input_shape()).scatter(c.dim[0], g.new_tensor(c.indices), _kept(c, g))
 
 
@@ -159,8 +162,9 @@ var = _reduction(
     save=(0,), extra=_keep_correction)
 std = _reduction(
     "StdBackward0", lambda x, dim, keepdim, correction: np.sqrt(_var(x, dim, keepdim, correction)),
-    lambda c, g, x, out: _kept(c, g) * (x - x.mean(c.dim, keepdim=True))
-    / (_kept(c, out) * (_count(c) - c.correction)),
+    lambda c, g, x, out: (_kept(c, g) * (x - x.mean(c.dim, keepdim=True))
+                         / (_kept(c, out) * (_count(c) - c.correction))).masked_fill(
+        _kept(c, out) == 0, 0),  # torch: zero gradient where the std is 0 (not 0 / 0)
     save=(0, OUT), extra=_keep_correction)
 
 
@@ -214,22 +218,29 @@ def _keep_p(ctx, kw):
 norm = _reduction("LinalgVectorNormBackward0", _norm, _norm_rule, save=(0, OUT), extra=_keep_p)
 
 
-def _cumsum(ctx, x, dim, dtype=None):
-    ctx.dim = dim
-    return np.cumsum(x, axis=dim, dtype=dtype)
+def _cumulative(fn):
+    def forward(ctx, x, dim, dtype=None):
+        ctx.dim = dim
+        if x.ndim == 0:  # a 0-d tensor is its own running sum/product
+            return x.astype(dtype or x.dtype)
+        return fn(x, axis=dim, dtype=dtype)
+
+    return forward
 
 
-cumsum = defop("CumsumBackward0", _cumsum, [lambda c, g: g.flip(c.dim).cumsum(c.dim).flip(c.dim)],
-               needs_ctx=True)
+def _cumsum_rule(c, g):
+    if g.ndim == 0:
+        return g
+    return g.flip(c.dim).cumsum(c.dim).flip(c.dim)
 
 
-def _cumprod(ctx, x, dim, dtype=None):
-    ctx.dim = dim
-    return np.cumprod(x, axis=dim, dtype=dtype)
+cumsum = defop("CumsumBackward0", _cumulative(np.cumsum), [_cumsum_rule], needs_ctx=True)
 
 
 def _cumprod_rule(c, g, x, out):
     d = c.dim
+    if x.ndim == 0:
+        return g
     if not (x == 0).any().item():
         return (g * out).flip(d).cumsum(d).flip(d) / x
     # With zeros: sum over k >= i of g_k * prod_{j<=k, j!=i} x_j, done position by position.
@@ -251,7 +262,7 @@ def _cumprod_rule(c, g, x, out):
     return out_g
 
 
-cumprod = defop("CumprodBackward0", _cumprod, [_cumprod_rule], save=(0, OUT), needs_ctx=True)
+cumprod = defop("CumprodBackward0", _cumulative(np.cumprod), [_cumprod_rule], save=(0, OUT), needs_ctx=True)
 
 
 # Softmax and log-softmax are fused rather than composed from exp/sum/div: subtracting the max
