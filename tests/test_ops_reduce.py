@@ -82,7 +82,7 @@ def test_full_reduction(name, shape, dtype):
 @pytest.mark.parametrize("name", sorted(BY_DIM))
 def test_dim_reduction(name, shape, dtype, keepdim):
     for d in _dims(shape):
-        check_op(lambda m, x: BY_DIM[name](m, x, d, keepdim), [shape], dtype=dtype, low=0.2)
+        check_op(lambda m, x, d=d: BY_DIM[name](m, x, d, keepdim), [shape], dtype=dtype, low=0.2)
 
 
 @pytest.mark.parametrize("keepdim", [False, True])
@@ -91,7 +91,9 @@ def test_dim_reduction(name, shape, dtype, keepdim):
 @pytest.mark.parametrize("name", sorted(BY_INT_DIM))
 def test_int_dim_reduction(name, shape, dtype, keepdim):
     for d in [x for x in _dims(shape) if isinstance(x, int)]:
-        check_op(lambda m, x: BY_INT_DIM[name](m, x, d, keepdim), [shape], dtype=dtype, low=0.2)
+        check_op(
+            lambda m, x, d=d: BY_INT_DIM[name](m, x, d, keepdim), [shape], dtype=dtype, low=0.2
+        )
 
 
 def test_ties_and_zeros():
