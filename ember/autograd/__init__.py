@@ -164,3 +164,5 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):  # noqa
 
 
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+from .pitfalls import PitfallWarning, set_detect_pitfalls  # noqa: E402, F401
+from .trace import trace  # noqa: E402, F401
