@@ -1,0 +1,112 @@
+"""Adam: adaptive moment estimation (with AMSGrad and decoupled weight decay options)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_betas,
+    _check_eps,
+    _check_lr,
+    _check_weight_decay,
+    _increment,
+    _lerp_,
+    _params_with_grad,
+    _scalar,
+    _step_tensor,
+    _zeros_like,
+)
+
+__all__ = ["Adam"]
+
+
+class Adam(Optimizer):
+    """Adam, as ``torch.optim.Adam``.
+
+    Args:
+        params: parameters or parameter groups. lr: learning rate. betas: decay rates of the
+            first and second moment averages. eps: added to the denominator. weight_decay: L2
+            penalty (decoupled, as AdamW, when ``decoupled_weight_decay``). amsgrad: use the
+            running maximum of the second moment. maximize: ascend the objective.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None,
+                 decoupled_weight_decay: bool = False) -> None:
+        _check_lr(lr)
+        _check_eps(eps)
+        _check_betas(betas)
+        _check_weight_decay(weight_decay)
+        if not (isinstance(betas[0], float) and isinstance(betas[1], float)) and not all(
+            hasattr(b, "item") for b in betas
+        ):
+            raise ValueError("betas must be either both floats or both Tensors")
+        defaults: dict[str, Any] = dict(
+            lr=lr, betas=tuple(map(_scalar, betas)), eps=eps, weight_decay=weight_decay,
+            amsgrad=amsgrad, maximize=maximize, foreach=foreach, capturable=capturable,
+            differentiable=differentiable, fused=fused,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
+        super().__init__(params, defaults)
+        if fused:
+            if differentiable:
+                raise RuntimeError("`fused` does not support `differentiable`")
+            if foreach:
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            for key, value in (("amsgrad", False), ("maximize", False), ("foreach", None),
+                               ("capturable", False), ("differentiable", False),
+                               ("decoupled_weight_decay", False), ("fused", None)):
+                group.setdefault(key, value)
+
+    def step(self, closure=None):
+        """One Adam update per parameter with a gradient (see torch.optim.Adam's algorithm)."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, eps, amsgrad = _scalar(group["lr"]), group["eps"], group["amsgrad"]
+            beta1, beta2 = map(_scalar, group["betas"])
+            weight_decay = _scalar(group["weight_decay"])
+            for p, g in _params_with_grad(group):
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _step_tensor()
+                    state["exp_avg"] = _zeros_like(p)
+                    state["exp_avg_sq"] = _zeros_like(p)
+                    if amsgrad:
+                        state["max_exp_avg_sq"] = _zeros_like(p)
+                step = _increment(state["step"])
+                if group["maximize"]:
+                    g = -g
+                if weight_decay != 0:
+                    if group["decoupled_weight_decay"]:  # AdamW: theta *= 1 - lr * lambda
+                        p._data *= 1 - lr * weight_decay
+                    else:
+                        g = g + weight_decay * p._data
+                m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                _lerp_(m, g, 1 - beta1)  # m = beta1 m + (1 - beta1) g
+                v *= beta2  # v = beta2 v + (1 - beta2) g^2
+                v += (1 - beta2) * g * g
+                if amsgrad:
+                    v = np.maximum(state["max_exp_avg_sq"]._data, v,
+                                   out=state["max_exp_avg_sq"]._data)
+                bias_correction1 = 1 - beta1**step
+                bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+                # theta -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps)
+                denom = np.sqrt(v)
+                denom /= bias_correction2_sqrt
+                denom += eps
+                p._data += (-(lr / bias_correction1) * m) / denom
+                _bump(p)
+                for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
+                    if key in state:
+                        _bump(state[key])
+        return loss

@@ -1,0 +1,77 @@
+"""Adamax: Adam with the infinity norm in place of the second moment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_betas,
+    _check_eps,
+    _check_lr,
+    _check_weight_decay,
+    _grad_for_update,
+    _increment,
+    _lerp_,
+    _params_with_grad,
+    _scalar,
+    _step_tensor,
+    _zeros_like,
+)
+
+__all__ = ["Adamax"]
+
+
+class Adamax(Optimizer):
+    """Adamax, as ``torch.optim.Adamax``.
+
+    Args:
+        params: parameters or parameter groups. lr: learning rate. betas: decay of the first
+        moment and of the infinity norm. eps: added to the norm. weight_decay: L2 penalty.
+        maximize: ascend the objective.
+    """
+
+    def __init__(self, params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False,
+                 capturable: bool = False) -> None:
+        _check_lr(lr)
+        _check_eps(eps)
+        _check_betas(betas)
+        _check_weight_decay(weight_decay)
+        defaults: dict[str, Any] = dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
+            maximize=maximize, differentiable=differentiable, capturable=capturable,
+        )
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """``m = lerp(m, g, 1-beta1)``; ``u = max(beta2 u, |g| + eps)``;
+        ``p -= lr / (1 - beta1^t) * m / u``."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, eps = _scalar(group["lr"]), group["eps"]
+            beta1, beta2 = group["betas"]
+            for p, g in _params_with_grad(group):
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _step_tensor()
+                    state["exp_avg"] = _zeros_like(p)
+                    state["exp_inf"] = _zeros_like(p)
+                step = _increment(state["step"])
+                g = _grad_for_update(p, g, group["weight_decay"], group["maximize"])
+                m, u = state["exp_avg"]._data, state["exp_inf"]._data
+                _lerp_(m, g, 1 - beta1)
+                u *= beta2
+                norm = np.abs(g)
+                norm += eps
+                np.maximum(u, norm, out=u)
+                clr = lr / (1 - beta1**step)
+                p._data += (-clr * m) / u
+                _bump(p)
+                _bump(state["exp_avg"])
+                _bump(state["exp_inf"])
+        return loss

@@ -1,0 +1,74 @@
+"""ASGD: averaged stochastic gradient descent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._tensor import _make
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_lr,
+    _check_weight_decay,
+    _grad_for_update,
+    _increment,
+    _params_with_grad,
+    _scalar,
+    _step_tensor,
+    _zeros_like,
+)
+
+__all__ = ["ASGD"]
+
+
+class ASGD(Optimizer):
+    """ASGD, as ``torch.optim.ASGD``.
+
+    Args:
+        params: parameters or parameter groups. lr: learning rate. lambd: decay term.
+        alpha: power for the eta update. t0: the step at which averaging starts.
+        weight_decay: L2 penalty. maximize: ascend the objective.
+    """
+
+    def __init__(self, params, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75,
+                 t0: float = 1e6, weight_decay: float = 0, foreach: bool | None = None,
+                 maximize: bool = False, differentiable: bool = False,
+                 capturable: bool = False) -> None:
+        _check_lr(lr)
+        _check_weight_decay(weight_decay)
+        defaults: dict[str, Any] = dict(
+            lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach,
+            maximize=maximize, differentiable=differentiable, capturable=capturable,
+        )
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """``p = p (1 - lambd eta) - eta g``; the average ``ax += mu (p - ax)``; then
+        ``eta = lr / (1 + lambd lr t)^alpha`` and ``mu = 1 / max(1, t - t0)``."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, lambd, alpha, t0 = _scalar(group["lr"]), group["lambd"], group["alpha"], group["t0"]
+            for p, g in _params_with_grad(group):
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _step_tensor()
+                    state["eta"] = _make(np.array(lr, np.float32))
+                    state["mu"] = _make(np.ones((), np.float32))
+                    state["ax"] = _zeros_like(p)
+                step = _increment(state["step"])
+                g = _grad_for_update(p, g, group["weight_decay"], group["maximize"])
+                eta, mu, ax = state["eta"]._data, state["mu"]._data, state["ax"]._data
+                eta_value = float(eta)
+                p._data *= 1 - lambd * eta_value
+                p._data += -eta_value * g
+                if mu != 1:
+                    ax += (p._data - ax) * mu
+                else:
+                    ax[...] = p._data
+                eta[...] = lr / ((1 + lambd * lr * step) ** alpha)
+                mu[...] = 1 / max(1, step - t0)
+                for t in (p, state["eta"], state["mu"], state["ax"]):
+                    _bump(t)
+        return loss

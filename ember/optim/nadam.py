@@ -1,0 +1,98 @@
+"""NAdam: Adam with Nesterov momentum (and optional decoupled weight decay)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._tensor import _make
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_betas,
+    _check_eps,
+    _check_lr,
+    _check_weight_decay,
+    _increment,
+    _lerp_,
+    _params_with_grad,
+    _scalar,
+    _step_tensor,
+    _zeros_like,
+)
+
+__all__ = ["NAdam"]
+
+
+class NAdam(Optimizer):
+    """NAdam, as ``torch.optim.NAdam``.
+
+    Args:
+        params: parameters or parameter groups. lr: learning rate. betas: moment decay rates.
+        eps: added to the denominator. weight_decay: L2 penalty (decoupled when
+        ``decoupled_weight_decay``). momentum_decay: the schedule of the momentum factor mu_t.
+        maximize: ascend the objective.
+    """
+
+    def __init__(self, params, lr: float = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 decoupled_weight_decay: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
+        _check_lr(lr)
+        _check_eps(eps)
+        _check_betas(betas)
+        _check_weight_decay(weight_decay)
+        if not 0.0 <= momentum_decay:
+            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        defaults: dict[str, Any] = dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+            momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
+            maximize=maximize, foreach=foreach, capturable=capturable,
+            differentiable=differentiable,
+        )
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """``mu_t = beta1 (1 - 0.96^(t psi) / 2)``; the update mixes the current gradient and
+        the next step's momentum: ``p -= lr (1-mu_t)/(1-prod mu) g/d + lr mu_{t+1}/(1-prod
+        mu_{t+1}) m/d`` with ``d = sqrt(v / (1-beta2^t)) + eps``."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, eps = _scalar(group["lr"]), group["eps"]
+            beta1, beta2 = group["betas"]
+            weight_decay, momentum_decay = group["weight_decay"], group["momentum_decay"]
+            for p, g in _params_with_grad(group):
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _step_tensor()
+                    state["mu_product"] = _make(np.ones((), np.float32))
+                    state["exp_avg"] = _zeros_like(p)
+                    state["exp_avg_sq"] = _zeros_like(p)
+                step = _increment(state["step"])
+                if group["maximize"]:
+                    g = -g
+                bias_correction2 = 1 - beta2**step
+                if weight_decay != 0:
+                    if group["decoupled_weight_decay"]:
+                        p._data *= 1 - lr * weight_decay
+                    else:
+                        g = g + weight_decay * p._data
+                mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
+                mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+                mu_product_t = state["mu_product"]
+                mu_product_t._data *= mu  # kept in float32, as torch
+                mu_product = float(mu_product_t._data)
+                m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                _lerp_(m, g, 1 - beta1)
+                v *= beta2
+                v += (1 - beta2) * g * g
+                denom = np.sqrt(v / bias_correction2)
+                denom += eps
+                mu_product_next = mu_product * mu_next
+                p._data += (-lr * (1.0 - mu) / (1.0 - mu_product) * g) / denom
+                p._data += ((-lr * mu_next) / (1.0 - mu_product_next) * m) / denom
+                for t in (p, mu_product_t, state["exp_avg"], state["exp_avg_sq"]):
+                    _bump(t)
+        return loss

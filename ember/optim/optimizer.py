@@ -1,0 +1,414 @@
+"""``Optimizer``: the base class holding ``param_groups``, ``defaults`` and per-parameter ``state``.
+
+Each optimizer subclass checks its hyperparameters, then implements ``step`` as one loop over the
+parameters that have a gradient. Steps run without recording a graph and update the NumPy arrays
+behind the parameters and the state tensors in place (a few NumPy calls per parameter), in the
+float32 order of torch's single-tensor implementations, so trajectories agree to float32 rounding.
+
+``state_dict()`` / ``load_state_dict()`` use torch's layout: ``state`` keyed by parameter index,
+``param_groups`` with ``params`` as those indices.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict, defaultdict
+from copy import deepcopy
+from itertools import chain
+from typing import Any, Callable
+
+import numpy as np
+
+from .._tensor import Tensor, _make
+from ..autograd.engine import _Handle
+from ..autograd.grad_mode import _state as _grad_state
+from ..autograd.grad_mode import enable_grad
+
+__all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
+
+
+class _RequiredParameter:
+    """Singleton class representing a required parameter for an Optimizer."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+_global_pre_hooks: OrderedDict = OrderedDict()
+_global_post_hooks: OrderedDict = OrderedDict()
+
+
+def register_optimizer_step_pre_hook(hook: Callable) -> _Handle:
+    """Register a pre hook ``hook(optimizer, args, kwargs)`` run before every optimizer's step."""
+    return _Handle(_global_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook: Callable) -> _Handle:
+    """Register a post hook ``hook(optimizer, args, kwargs)`` run after every optimizer's step."""
+    return _Handle(_global_post_hooks, hook)
+
+
+def _hooked_step(step):
+    """Wrap a subclass's ``step``: step hooks around it, no graph recorded inside it."""
+
+    @functools.wraps(step)
+    def wrapper(*args, **kwargs):
+        self = args[0]
+        for hook in chain(_global_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if isinstance(result, tuple) and len(result) == 2:
+                    args, kwargs = result
+                else:
+                    raise RuntimeError(
+                        f"{step} must return None or a tuple of (new_args, new_kwargs), but got "
+                        f"{result}."
+                    )
+        prev = _grad_state.enabled
+        _grad_state.enabled = bool(self.defaults.get("differentiable", False))
+        try:
+            out = step(*args, **kwargs)
+        finally:
+            _grad_state.enabled = prev
+        for hook in chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):
+            hook(self, args, kwargs)
+        return out
+
+    wrapper.hooked = True
+    return wrapper
+
+
+class Optimizer:
+    """Base class for all optimizers.
+
+    Args:
+        params: an iterable of Tensors, of ``(name, Tensor)`` pairs, or of dicts defining
+            parameter groups.
+        defaults: default values of the optimization options (used when a parameter group does
+            not specify them).
+    """
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "hooked", False):
+            cls.step = _hooked_step(step)
+
+    def __init__(self, params, defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        self._optimizer_step_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_step_post_hooks: OrderedDict = OrderedDict()
+        self._optimizer_state_dict_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_state_dict_post_hooks: OrderedDict = OrderedDict()
+        self._optimizer_load_state_dict_pre_hooks: OrderedDict = OrderedDict()
+        self._optimizer_load_state_dict_post_hooks: OrderedDict = OrderedDict()
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                "but got " + params.type()
+            )
+        self.state: defaultdict = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for group in param_groups:
+            self.add_param_group(group)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for name in ("step_pre", "step_post", "state_dict_pre", "state_dict_post",
+                     "load_state_dict_pre", "load_state_dict_post"):
+            self.__dict__.setdefault(f"_optimizer_{name}_hooks", OrderedDict())
+        self.defaults.setdefault("differentiable", False)
+
+    def __repr__(self) -> str:
+        s = self.__class__.__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            s += f"\nParameter Group {i}\n"
+            for key in sorted(group):
+                if key != "params":
+                    s += f"    {key}: {group[key]}\n"
+        return s + ")"
+
+    # -- parameter groups ------------------------------------------------------------------
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a parameter group (a dict with ``params`` and optional options) to the optimizer."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the "
+                "ordering of tensors in sets will change between runs. Please use a list instead."
+            )
+        else:
+            params = list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        params = [p[1] if isinstance(p, tuple) else p for p in params]
+        param_group["params"] = params
+        if names:
+            if len(names) != len(params):
+                raise ValueError(
+                    "all optimizer params should be with/without names. Some param names are "
+                    "missing"
+                )
+            param_group["param_names"] = names
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(
+                    "optimizer can only optimize Tensors, but one of the params is "
+                    + _typename(p)
+                )
+            if not self.defaults.get("differentiable", None) and not (
+                p.is_leaf or p._retains_grad
+            ):
+                raise ValueError("can't optimize a non-leaf Tensor")
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(
+                    "parameter group didn't specify a value of required optimization parameter "
+                    + name
+                )
+            param_group.setdefault(name, default)
+        if len(params) != len(set(map(id, params))):
+            import warnings
+
+            warnings.warn(
+                "optimizer contains a parameter group with duplicate parameters; in future, this "
+                "will cause an error; see github.com/pytorch/pytorch/issues/40967 for more "
+                "information",
+                stacklevel=3,
+            )
+        seen: set[int] = set()
+        for group in self.param_groups:
+            seen.update(map(id, group["params"]))
+            if ("param_names" in param_group) != ("param_names" in group):
+                which = "with names" if "param_names" in param_group else "without names"
+                raise ValueError(
+                    "all optimizer param groups should be with/without names. "
+                    f"cannot add param group {which} to the optimizer"
+                )
+        if not seen.isdisjoint(map(id, params)):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    # -- gradients and steps ---------------------------------------------------------------
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all optimized tensors (to ``None`` by default)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p._grad
+                if g is None:
+                    continue
+                if set_to_none:
+                    p._grad = None
+                else:
+                    if g.grad_fn is not None:
+                        g.detach_()
+                    else:
+                        g.requires_grad_(False)
+                    g.zero_()
+
+    def step(self, closure: Callable[[], Any] | None = None):
+        """Perform a single optimization step; returns ``closure()``'s loss when given."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _closure_loss(closure):
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
+
+    # -- hooks -----------------------------------------------------------------------------
+    def register_step_pre_hook(self, hook: Callable) -> _Handle:
+        """``hook(optimizer, args, kwargs) -> None or (args, kwargs)``, run before ``step``."""
+        return _Handle(self._optimizer_step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook: Callable) -> _Handle:
+        """``hook(optimizer, args, kwargs) -> None``, run after ``step``."""
+        return _Handle(self._optimizer_step_post_hooks, hook)
+
+    def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+        return _register(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+        return _register(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+        return _register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+        return _register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
+    # -- checkpoints -----------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's state: ``{"state": {index: {...}}, "param_groups": [...]}``.
+
+        As in torch, the state tensors are the optimizer's own (not copies): save the dict (or
+        deep-copy it) to keep a snapshot.
+        """
+        for hook in self._optimizer_state_dict_pre_hooks.values():
+            hook(self)
+        index: dict[int, int] = {}
+        start = 0
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for i, p in enumerate(group["params"], start):
+                index.setdefault(id(p), i)
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            start += len(packed["params"])
+            groups.append(packed)
+        state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
+        state_dict = {"state": state, "param_groups": groups}
+        for hook in self._optimizer_state_dict_post_hooks.values():
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Load a state produced by ``state_dict()`` (of an optimizer over matching groups)."""
+        state_dict = state_dict.copy()
+        for hook in self._optimizer_load_state_dict_pre_hooks.values():
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        groups = self.param_groups
+        saved_groups = deepcopy(state_dict["param_groups"])
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
+            raise ValueError(
+                "loaded state dict contains a parameter group that doesn't match the size of "
+                "optimizer's group"
+            )
+        id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
+                          chain.from_iterable(g["params"] for g in groups)))
+        state: defaultdict = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if k in id_map:
+                state[id_map[k]] = _cast_state(id_map[k], v)
+            else:
+                state[k] = v
+        new_groups = []
+        for group, saved in zip(groups, saved_groups):
+            saved["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                saved["param_names"] = group["param_names"]
+            new_groups.append(saved)
+        self.__setstate__({"state": state, "param_groups": new_groups})
+        for hook in self._optimizer_load_state_dict_post_hooks.values():
+            hook(self)
+
+
+def _register(registry: OrderedDict, hook: Callable, prepend: bool) -> _Handle:
+    handle = _Handle(registry, hook)
+    if prepend:
+        registry.move_to_end(handle.id, last=False)
+    return handle
+
+
+def _cast_state(param: Tensor, value, key=None):
+    """torch's loading policy: state tensors take the parameter's float dtype; ``step`` is kept."""
+    if isinstance(value, Tensor):
+        if key == "step" or not param.is_floating_point():
+            return value
+        return value.to(param.dtype)
+    if isinstance(value, dict):
+        return {k: _cast_state(param, v, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast_state(param, v) for v in value)
+    return value
+
+
+def _typename(obj) -> str:
+    return obj.type() if isinstance(obj, Tensor) else type(obj).__name__
+
+
+# -- helpers shared by the optimizers ---------------------------------------------------------
+def _scalar(x) -> float:
+    """A hyperparameter as a Python number (torch accepts 0-d tensors for ``lr`` and betas)."""
+    return float(x.item()) if isinstance(x, Tensor) else x
+
+
+def _check_lr(lr) -> None:
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= _scalar(lr):
+        raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def _check_eps(eps) -> None:
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+
+
+def _check_weight_decay(weight_decay) -> None:
+    if not 0.0 <= _scalar(weight_decay):
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
+def _check_betas(betas) -> None:
+    if not 0.0 <= _scalar(betas[0]) < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= _scalar(betas[1]) < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+
+
+def _params_with_grad(group: dict[str, Any]):
+    """``(param, grad array)`` for the group's parameters that have a gradient."""
+    for p in group["params"]:
+        g = p._grad
+        if g is not None:
+            yield p, g._data
+
+
+def _step_tensor() -> Tensor:
+    """The step counter: a float32 0-d tensor, as torch keeps it (so ``state_dict`` matches)."""
+    return _make(np.zeros((), np.float32))
+
+
+def _increment(step: Tensor) -> float:
+    """``step += 1`` in float32; returns the new count as a Python float."""
+    step._data += np.float32(1)
+    step._vc[0] += 1
+    return float(step._data)
+
+
+def _zeros_like(p: Tensor, fill: float = 0.0) -> Tensor:
+    return _make(np.full(p._data.shape, fill, p._data.dtype))
+
+
+def _bump(p: Tensor) -> None:
+    """Record an in-place change of ``p`` (autograd's saved-tensor check sees it)."""
+    p._vc[0] += 1
+
+
+def _grad_for_update(p: Tensor, g: np.ndarray, weight_decay: float, maximize: bool) -> np.ndarray:
+    """The gradient the update uses: negated for ``maximize``, plus L2 ``weight_decay * p``."""
+    if maximize:
+        g = -g
+    if weight_decay != 0:
+        g = g + weight_decay * p._data
+    return g
+
+
+
+def _lerp_(a: np.ndarray, b: np.ndarray, w: float) -> None:
+    """``a += w * (b - a)`` in place, in torch's two-sided form (exact at ``w`` = 0 and 1)."""
+    if abs(w) < 0.5:
+        a += w * (b - a)
+    else:
+        np.subtract(b, (b - a) * (1 - w), out=a)

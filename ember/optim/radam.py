@@ -1,0 +1,94 @@
+"""RAdam: Adam with a rectified (variance-controlled) adaptive learning rate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_betas,
+    _check_eps,
+    _check_lr,
+    _check_weight_decay,
+    _increment,
+    _lerp_,
+    _params_with_grad,
+    _scalar,
+    _step_tensor,
+    _zeros_like,
+)
+
+__all__ = ["RAdam"]
+
+
+class RAdam(Optimizer):
+    """RAdam, as ``torch.optim.RAdam``.
+
+    Args:
+        params: parameters or parameter groups. lr: learning rate. betas: moment decay rates.
+        eps: added to the denominator. weight_decay: L2 penalty (decoupled when
+        ``decoupled_weight_decay``). maximize: ascend the objective.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, decoupled_weight_decay: bool = False,
+                 *, foreach: bool | None = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False) -> None:
+        _check_lr(lr)
+        _check_eps(eps)
+        _check_betas(betas)
+        _check_weight_decay(weight_decay)
+        defaults: dict[str, Any] = dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
+            foreach=foreach, capturable=capturable,
+            decoupled_weight_decay=decoupled_weight_decay, differentiable=differentiable,
+        )
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """Adam's moments; while the variance estimate is unreliable (``rho_t <= 5``) the step is
+        plain momentum ``lr * m_hat``, afterwards ``lr * m_hat * r_t * sqrt(1-beta2^t) /
+        (sqrt(v) + eps)`` with the rectification ``r_t``."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, eps = _scalar(group["lr"]), group["eps"]
+            beta1, beta2 = group["betas"]
+            weight_decay = group["weight_decay"]
+            for p, g in _params_with_grad(group):
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _step_tensor()
+                    state["exp_avg"] = _zeros_like(p)
+                    state["exp_avg_sq"] = _zeros_like(p)
+                step = _increment(state["step"])
+                if group["maximize"]:
+                    g = -g
+                if weight_decay != 0:
+                    if group["decoupled_weight_decay"]:
+                        p._data *= 1 - lr * weight_decay
+                    else:
+                        g = g + weight_decay * p._data
+                m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                _lerp_(m, g, 1 - beta1)
+                v *= beta2
+                v += (1 - beta2) * g * g
+                bias_correction1 = 1 - beta1**step
+                bias_correction2 = 1 - beta2**step
+                update = m / bias_correction1
+                update *= lr
+                rho_inf = 2 / (1 - beta2) - 1
+                rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
+                if rho_t > 5.0:
+                    rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                            / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                    adaptive = np.sqrt(v)
+                    adaptive += eps
+                    update *= bias_correction2**0.5 / adaptive
+                    update *= rect
+                p._data -= update
+                for t in (p, state["exp_avg"], state["exp_avg_sq"]):
+                    _bump(t)
+        return loss

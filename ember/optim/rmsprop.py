@@ -1,0 +1,94 @@
+"""RMSprop: gradients scaled by a running root mean square (optionally centered, with momentum)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_eps,
+    _check_lr,
+    _check_weight_decay,
+    _grad_for_update,
+    _increment,
+    _lerp_,
+    _params_with_grad,
+    _scalar,
+    _step_tensor,
+    _zeros_like,
+)
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    """RMSprop, as ``torch.optim.RMSprop``.
+
+    Args:
+        params: parameters or parameter groups. lr: learning rate. alpha: smoothing constant.
+        eps: added to the denominator. weight_decay: L2 penalty. momentum: momentum factor.
+        centered: normalize by the estimated variance instead of the second moment.
+        maximize: ascend the objective.
+    """
+
+    def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False,
+                 capturable: bool = False, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        _check_lr(lr)
+        _check_eps(eps)
+        if not 0.0 <= momentum:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        _check_weight_decay(weight_decay)
+        if not 0.0 <= alpha:
+            raise ValueError(f"Invalid alpha value: {alpha}")
+        defaults: dict[str, Any] = dict(
+            lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+            weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+            maximize=maximize, differentiable=differentiable,
+        )
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """``v = alpha v + (1-alpha) g^2``; ``d = sqrt(v - gbar^2 if centered else v) + eps``;
+        ``b = mu b + g / d; p -= lr b`` (momentum) or ``p -= lr g / d``."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, alpha, eps = _scalar(group["lr"]), group["alpha"], group["eps"]
+            momentum, centered = group["momentum"], group["centered"]
+            for p, g in _params_with_grad(group):
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _step_tensor()
+                    state["square_avg"] = _zeros_like(p)
+                    if momentum > 0:
+                        state["momentum_buffer"] = _zeros_like(p)
+                    if centered:
+                        state["grad_avg"] = _zeros_like(p)
+                _increment(state["step"])
+                g = _grad_for_update(p, g, group["weight_decay"], group["maximize"])
+                v = state["square_avg"]._data
+                v *= alpha
+                v += (1 - alpha) * g * g
+                if centered:
+                    gbar = state["grad_avg"]._data
+                    _lerp_(gbar, g, 1 - alpha)
+                    avg = np.sqrt(v - gbar * gbar)
+                    _bump(state["grad_avg"])
+                else:
+                    avg = np.sqrt(v)
+                avg += eps
+                if momentum > 0:
+                    buf = state["momentum_buffer"]._data
+                    buf *= momentum
+                    buf += g / avg
+                    p._data += -lr * buf
+                    _bump(state["momentum_buffer"])
+                else:
+                    p._data += (-lr * g) / avg
+                _bump(p)
+                _bump(state["square_avg"])
+        return loss

@@ -1,0 +1,83 @@
+"""Stochastic gradient descent, optionally with (Nesterov) momentum."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._tensor import _make
+
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_lr,
+    _check_weight_decay,
+    _grad_for_update,
+    _params_with_grad,
+    _scalar,
+)
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent (optionally with momentum), as ``torch.optim.SGD``.
+
+    Args:
+        params: parameters or parameter groups to optimize.
+        lr: learning rate. momentum: momentum factor. dampening: dampening for momentum.
+        weight_decay: L2 penalty. nesterov: Nesterov momentum. maximize: ascend the objective.
+    """
+
+    def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, differentiable: bool = False,
+                 fused: bool | None = None) -> None:
+        _check_lr(lr)
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        _check_weight_decay(weight_decay)
+        defaults: dict[str, Any] = dict(
+            lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+            nesterov=nesterov, maximize=maximize, foreach=foreach,
+            differentiable=differentiable, fused=fused,
+        )
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+        if fused:
+            if differentiable:
+                raise RuntimeError("`fused` does not support `differentiable`")
+            if foreach:
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("nesterov", False)
+            group.setdefault("maximize", False)
+            group.setdefault("foreach", None)
+            group.setdefault("differentiable", False)
+            group.setdefault("fused", False)
+
+    def step(self, closure=None):
+        """One update: ``b = mu*b + (1-dampening)*g``; ``p -= lr * (g + mu*b if nesterov else b)``."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr, momentum = _scalar(group["lr"]), group["momentum"]
+            dampening, nesterov = group["dampening"], group["nesterov"]
+            for p, g in _params_with_grad(group):
+                g = _grad_for_update(p, g, _scalar(group["weight_decay"]), group["maximize"])
+                if momentum != 0:
+                    state = self.state[p]
+                    buf = state.get("momentum_buffer")
+                    if buf is None:  # the first buffer is the gradient itself
+                        buf = state["momentum_buffer"] = _make(g.copy())
+                    else:
+                        b = buf._data
+                        b *= momentum
+                        b += (1 - dampening) * g
+                        _bump(buf)
+                    g = g + momentum * buf._data if nesterov else buf._data
+                p._data -= lr * g
+                _bump(p)
+        return loss
