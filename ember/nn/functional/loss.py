@@ -1,0 +1,754 @@
+"""The loss functions of ``ember.nn.functional``, with torch's signatures, checks and messages.
+
+Losses with a fused primitive (``ember/autograd/primitives/loss.py``) hand it the reduction as an
+int; the others are composed from Tensor operations and reduced by ``_reduce``, the one place a
+reduction string is applied. The deprecated ``size_average``/``reduce`` pair is mapped by
+``ember.nn._reduction.legacy_get_string``, as torch maps it.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+
+from ... import _dtype as D
+from ..._tensor import Tensor, apply
+from ...autograd.grad_mode import no_grad
+from ...autograd.primitives import loss as P
+from ...functions._util import broadcast_shapes
+from ...functions.reduce import _scalar_type_name
+from .._reduction import MEAN, NONE, SUM, get_enum, legacy_get_string
+from .activation import logsigmoid
+from .layers import pairwise_distance
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cosine_embedding_loss",
+    "cross_entropy",
+    "ctc_loss",
+    "gaussian_nll_loss",
+    "hinge_embedding_loss",
+    "huber_loss",
+    "kl_div",
+    "l1_loss",
+    "margin_ranking_loss",
+    "mse_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+    "multilabel_soft_margin_loss",
+    "nll_loss",
+    "poisson_nll_loss",
+    "smooth_l1_loss",
+    "soft_margin_loss",
+    "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
+]
+
+
+# -- shared helpers --------------------------------------------------------------------------------
+def _enum(size_average, reduce, reduction: str) -> int:
+    if size_average is not None or reduce is not None:
+        reduction = legacy_get_string(size_average, reduce)
+    return get_enum(reduction)
+
+
+def _reduce(loss: Tensor, reduction: int) -> Tensor:
+    """Apply a reduction to elementwise losses: the one place composed losses reduce."""
+    if reduction == MEAN:
+        return loss.mean()
+    if reduction == SUM:
+        return loss.sum()
+    return loss
+
+
+def _warn_size(input: Tensor, target: Tensor) -> None:
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.size()}) that is different to the input size "
+            f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            stacklevel=3,
+        )
+        broadcast_shapes(input.shape, target.shape)
+
+
+def _not_differentiable(fn: str, arg: str, t) -> None:
+    if isinstance(t, Tensor) and t.requires_grad:
+        raise RuntimeError(
+            f"The function '{fn}' is not differentiable with respect to argument '{arg}'. This "
+            "input cannot have requires_grad True."
+        )
+
+
+def _array(t, like: Tensor):
+    """An optional weight tensor as an array of ``like``'s dtype (weights get no gradient)."""
+    if t is None:
+        return None
+    return t._data.astype(like._data.dtype, copy=False)
+
+
+def _lengths(x) -> np.ndarray:
+    return np.asarray(x._data if isinstance(x, Tensor) else x, dtype=np.int64)
+
+
+# -- regression ------------------------------------------------------------------------------------
+def _weighted(loss: Tensor, weight: Tensor, input: Tensor, reduction: str) -> Tensor:
+    """Elementwise losses times ``weight``; the mean divides by the total weight."""
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "mean":
+        return loss.sum() / weight.sum()
+    if reduction in ("sum", "none"):
+        return _reduce(loss, get_enum(reduction))
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+
+
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Mean absolute error ``|input - target|``, reduced."""
+    _warn_size(input, target)
+    if size_average is not None or reduce is not None:
+        reduction = legacy_get_string(size_average, reduce)
+    if weight is not None:
+        return _weighted((input - target).abs(), weight, input, reduction)
+    return _reduce((input - target).abs(), get_enum(reduction))
+
+
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Mean squared error ``(input - target)**2``, reduced."""
+    _warn_size(input, target)
+    if size_average is not None or reduce is not None:
+        reduction = legacy_get_string(size_average, reduce)
+    if weight is not None:
+        return _weighted((input - target) ** 2, weight, input, reduction)
+    return apply(P.mse_loss, (input, target), None, reduction=get_enum(reduction))
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """Squared error below ``beta``, absolute error above it (``beta=0`` is the L1 loss)."""
+    enum = _enum(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _warn_size(input, target)
+    if beta == 0:
+        return _reduce((input - target).abs(), enum)
+    return apply(P.smooth_l1_loss, (input, target), None, reduction=enum, beta=float(beta))
+
+
+def huber_loss(
+    input: Tensor,
+    target: Tensor,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: Tensor | None = None,
+) -> Tensor:
+    """Squared error below ``delta``, ``delta``-scaled absolute error above it."""
+    _warn_size(input, target)
+    if weight is not None:
+        loss = apply(P.huber_loss, (input, target), None, reduction=NONE, delta=float(delta))
+        return _weighted(loss, weight, input, reduction)
+    return apply(
+        P.huber_loss, (input, target), None, reduction=get_enum(reduction), delta=float(delta)
+    )
+
+
+def poisson_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    log_input: bool = True,
+    full: bool = False,
+    size_average=None,
+    eps: float = 1e-8,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood of ``target`` under a Poisson of rate ``input`` (or its log)."""
+    enum = _enum(size_average, reduce, reduction)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        stirling = target * target.log() - target + 0.5 * (2 * math.pi * target).log()
+        loss = loss + stirling.masked_fill(target <= 1, 0)
+    return _reduce(loss, enum)
+
+
+def gaussian_nll_loss(
+    input: Tensor,
+    target: Tensor,
+    var,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood of ``target`` under a Gaussian of mean ``input``, variance ``var``.
+
+    Shape: ``var`` is the shape of ``input``, or it with the last dimension dropped or set to one
+    (one variance shared over it), or a float.
+    """
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * input.new_ones(input.shape)
+    elif bool((var < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:
+            var = var.unsqueeze(-1)
+        elif not (
+            input.ndim == var.ndim and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1
+        ):
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    with no_grad():
+        var.clamp_(min=eps)  # stability only: the gradient passes as if unclamped, as torch
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, get_enum(reduction))
+
+
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
+    """Kullback-Leibler divergence of ``target`` from ``input`` (log-probabilities).
+
+    ``reduction='batchmean'`` divides the sum by the batch size, as the definition of KL wants.
+    """
+    if size_average is not None or reduce is not None:
+        enum = get_enum(legacy_get_string(size_average, reduce))
+    elif reduction == "batchmean":
+        enum = SUM
+    else:
+        if reduction == "mean":
+            warnings.warn(
+                "reduction: 'mean' divides the total loss by both the batch size and the support "
+                "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+                "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+                "major release.",
+                stacklevel=2,
+            )
+        enum = get_enum(reduction)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = target.xlogy(target) - target * input
+    out = _reduce(loss, enum)
+    if reduction == "batchmean" and input.ndim != 0:
+        out = out / input.size(0)
+    return out
+
+
+# -- classification --------------------------------------------------------------------------------
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood of class indices ``target`` under log-probabilities ``input``.
+
+    Shape: input (N, C), (C,) or (N, C, d1, ...); target (N,), () or (N, d1, ...).
+    """
+    enum = _enum(size_average, reduce, reduction)
+    ndim = input.ndim
+    if ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
+    tshape = target.shape
+    if ndim != 1 and input.shape[0] != (tshape[0] if tshape else 0):
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+            f"({tshape[0] if tshape else 0})."
+        )
+    n_classes = input.shape[0 if ndim == 1 else 1]
+    if ndim <= 2:
+        if target.ndim > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if ndim == 2 and target.ndim == 0 or ndim == 1 and target.ndim == 1 and tshape[0] != 1:
+            raise RuntimeError(
+                f"size mismatch (got input: {list(input.shape)} , target: {list(tshape)}"
+            )
+    elif ndim == 4:
+        if target.ndim != 3:
+            raise RuntimeError(
+                "only batches of spatial targets supported (3D tensors) but got targets of "
+                f"dimension: {target.ndim}"
+            )
+        if input.shape[2:] != tshape[1:]:
+            raise RuntimeError(
+                f"size mismatch (got input: {list(input.shape)} , target: {list(tshape)}"
+            )
+    elif tshape[1:] != input.shape[2:]:
+        raise RuntimeError(
+            f"Expected target size {[input.shape[0], *input.shape[2:]]}, got {list(tshape)}"
+        )
+    t = target._data
+    if t.dtype != np.int64 and t.dtype != np.uint8:
+        raise RuntimeError(
+            "expected target dtype to be Long or Byte, but got "
+            f"{_scalar_type_name(D._BY_NP[t.dtype])}"
+        )
+    if weight is not None and weight.numel() != n_classes:
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {n_classes} classes or no classes "
+            f"but got weight tensor of shape: {list(weight.shape)}"
+        )
+    params = {"weight": _array(weight, input), "reduction": enum, "ignore_index": ignore_index}
+    if ndim <= 2:
+        return apply(P.nll_loss, (input,), [input._data, t], **params)
+    if ndim == 4:
+        return apply(P.nll_loss2d, (input,), [input._data, t], **params)
+    # Other K-dim inputs go through the 2-d kernel as (N, C, 1, d1*d2*...), as torch.
+    n = input.shape[0]
+    flat = input.reshape(n, n_classes, 1, -1) if input.numel() else input
+    out = apply(P.nll_loss2d, (flat,), [flat._data, t.reshape(n, 1, -1)], **params)
+    return out.view(n, *input.shape[2:]) if enum == NONE else out
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross entropy between the softmax of logits ``input`` and class indices or probabilities.
+
+    Shape: input (N, C), (C,) or (N, C, d1, ...); target of class indices (N,), () or
+    (N, d1, ...), or of class probabilities shaped as input.
+    """
+    enum = _enum(size_average, reduce, reduction)
+    if label_smoothing > 1.0:
+        raise RuntimeError(
+            f"label_smoothing must be between 0.0 and 1.0. Got: {float(label_smoothing):g}"
+        )
+    class_dim = 0 if input.ndim == 1 else 1
+    logp = input.log_softmax(class_dim)
+    if target.shape == input.shape and input.ndim:
+        return _cross_entropy_probs(logp, target, weight, ignore_index, enum, label_smoothing)
+    nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    if label_smoothing <= 0:
+        return nll
+    # Smoothing mixes in the cross entropy against the uniform distribution over classes.
+    n_classes = input.shape[class_dim]
+    ignored = target == ignore_index
+    if weight is not None:
+        shape = [1] * input.ndim
+        shape[class_dim] = n_classes
+        smooth = -(logp * weight.to(logp.dtype).view(shape)).sum(class_dim)
+    else:
+        smooth = -logp.sum(class_dim)
+    smooth = smooth.masked_fill(ignored, 0)
+    if enum == MEAN:
+        kept = ~ignored
+        if weight is not None:
+            denom = weight.to(logp.dtype)[target.masked_select(kept)].sum()
+        else:
+            denom = kept.sum()
+        smooth = smooth.sum() / denom
+    else:
+        smooth = _reduce(smooth, enum)
+    return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
+
+
+def _cross_entropy_probs(logp, target, weight, ignore_index, enum, label_smoothing):
+    if not target.is_floating_point():
+        raise RuntimeError(
+            "Expected floating point type for target with class probabilities, got "
+            f"{_scalar_type_name(target.dtype)}"
+        )
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    class_dim = 0 if logp.ndim == 1 else 1
+    n_classes = logp.shape[class_dim]
+    if label_smoothing > 0:
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+    prod = logp * target
+    if weight is not None:
+        shape = [1] * logp.ndim
+        shape[class_dim] = n_classes
+        prod = prod * weight.to(logp.dtype).view(shape)
+    if enum == MEAN:
+        return -prod.sum() / (logp.numel() / n_classes)
+    if enum == SUM:
+        return -prod.sum()
+    return -prod.sum(class_dim)
+
+
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Binary cross entropy of probabilities ``input`` against ``target``; logs clamp at -100."""
+    enum = _enum(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({target.size()}) that is different to the input size "
+            f"({input.size()}) is deprecated. Please ensure they have the same size."
+        )
+    _not_differentiable("binary_cross_entropy", "weight", weight)
+    w = _array(weight, input)
+    if w is not None and w.shape != input.shape:
+        try:
+            w = np.broadcast_to(w, input.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"Attempting to broadcast a dimension of length {w.shape[-1]} at -1! Mismatching "
+                f"argument at index 1 had {weight.size()}; but expected shape should be "
+                f"broadcastable to {list(input.shape)}"
+            ) from None
+    return apply(P.binary_cross_entropy, (input, target), None, reduction=enum, weight=w)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """Binary cross entropy of ``sigmoid(input)``, computed stably from the logits.
+
+    ``pos_weight`` scales the positive term, broadcast over the classes (last dimension).
+    """
+    enum = _enum(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Target size ({target.size()}) must be the same as input size ({input.size()})"
+        )
+    _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
+    _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    w, pw = _array(weight, input), _array(pos_weight, input)
+    for extra in (w, pw):
+        if extra is not None:
+            broadcast_shapes(extra.shape, input.shape)
+    return apply(
+        P.binary_cross_entropy_with_logits,
+        (input, target),
+        None,
+        reduction=enum,
+        weight=w,
+        pos_weight=pw,
+    )
+
+
+def soft_margin_loss(
+    input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
+    """Two-class logistic loss ``log(1 + exp(-target * input))`` for targets of +-1."""
+    enum = _enum(size_average, reduce, reduction)
+    _not_differentiable("soft_margin_loss", "target", target)
+    broadcast_shapes(input.shape, target.shape)
+    return apply(P.soft_margin_loss, (input, target), None, reduction=enum)
+
+
+def multilabel_soft_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """One-versus-all logistic loss over the classes, averaged over them."""
+    if size_average is not None or reduce is not None:
+        reduction = legacy_get_string(size_average, reduce)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.ndim - 1
+    loss = loss.sum(class_dim) / input.size(class_dim)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    return _reduce(loss, get_enum(reduction))
+
+
+def multi_margin_loss(
+    input: Tensor,
+    target: Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Tensor | None = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Multi-class hinge loss ``max(0, margin - x[y] + x[i])**p`` over the classes i != y."""
+    enum = _enum(size_average, reduce, reduction)
+    if p != 1 and p != 2:
+        raise ValueError("only p == 1 and p == 2 supported")
+    if weight is not None and weight.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    nframe = input.shape[0] if input.ndim > 1 else 1
+    if input.ndim > 2 or input.ndim == 0 or target.ndim > 1 or target.numel() != nframe:
+        raise RuntimeError(
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+            f"input samples (batch size). Expected target size [{nframe}], but got "
+            f"{list(target.shape)}. Input has shape {list(input.shape)}."
+        )
+    return apply(
+        P.multi_margin_loss,
+        (input,),
+        [input._data, target._data],
+        reduction=enum,
+        weight=_array(weight, input),
+        p=p,
+        margin=float(margin),
+    )
+
+
+def multilabel_margin_loss(
+    input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
+    """Multi-label hinge loss between each target class and each non-target class.
+
+    Shape: input (N, C) or (C,); target of class indices of the same shape, ended by -1.
+    """
+    enum = _enum(size_average, reduce, reduction)
+    if input.ndim > 2 or target.shape != input.shape:
+        raise RuntimeError(
+            f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}"
+        )
+    return apply(P.multilabel_margin_loss, (input,), [input._data, target._data], reduction=enum)
+
+
+# -- embeddings and ranking ------------------------------------------------------------------------
+def hinge_embedding_loss(
+    input: Tensor,
+    target: Tensor,
+    margin: float = 1.0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``input`` where target is 1, ``max(0, margin - input)`` where it is -1."""
+    enum = _enum(size_average, reduce, reduction)
+    zeros = input.new_zeros(())
+    beyond = (margin - input).clamp_min(0)
+    loss = beyond.where(target != 1, zeros) + input.where(target != -1, zeros)
+    return _reduce(loss, enum)
+
+
+def margin_ranking_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0.0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``max(0, -target * (input1 - input2) + margin)``: input1 should rank as target says."""
+    enum = _enum(size_average, reduce, reduction)
+    if not input1.ndim == input2.ndim == target.ndim:
+        raise RuntimeError(
+            "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+            f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} "
+        )
+    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), enum)
+
+
+def cosine_embedding_loss(
+    input1: Tensor,
+    input2: Tensor,
+    target: Tensor,
+    margin: float = 0.0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``1 - cos`` for pairs marked 1, ``max(0, cos - margin)`` for pairs marked -1."""
+    enum = _enum(size_average, reduce, reduction)
+    tdim = target.ndim
+    if tdim > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if input1.ndim != tdim + 1 or input2.ndim != tdim + 1:
+        raise RuntimeError(
+            f"{tdim}D target tensor expects {tdim + 1}D input tensors, but found inputs with "
+            f"sizes {list(input1.shape)} and {list(input2.shape)}."
+        )
+    eps = 1e-12
+    dot = (input1 * input2).sum(tdim)
+    mag1 = (input1 * input1).sum(tdim) + eps
+    mag2 = (input2 * input2).sum(tdim) + eps
+    cos = dot / (mag1 * mag2).sqrt()
+    zeros = cos.new_zeros(())
+    loss = (1 - cos).where(target == 1, zeros) + (cos - margin).clamp_min(0).where(
+        target == -1, zeros
+    )
+    return _reduce(loss, enum)
+
+
+def _same_ndim(anchor: Tensor, positive: Tensor, negative: Tensor) -> None:
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number of "
+            f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "
+            f"{negative.ndim}D inputs"
+        )
+
+
+def triplet_margin_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """``max(0, margin + d(a, p) - d(a, n))`` with the p-norm pairwise distance."""
+    enum = _enum(size_average, reduce, reduction)
+    _same_ndim(anchor, positive, negative)
+    return _triplet(
+        anchor, positive, negative, lambda x, y: pairwise_distance(x, y, p, eps), margin, swap, enum
+    )
+
+
+def triplet_margin_with_distance_loss(
+    anchor: Tensor,
+    positive: Tensor,
+    negative: Tensor,
+    *,
+    distance_function: Callable | None = None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> Tensor:
+    """The triplet margin loss with any ``distance_function`` (default: pairwise distance)."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    _same_ndim(anchor, positive, negative)
+    return _triplet(
+        anchor,
+        positive,
+        negative,
+        distance_function or pairwise_distance,
+        margin,
+        swap,
+        get_enum(reduction),
+    )
+
+
+def _triplet(anchor, positive, negative, dist, margin, swap, enum):
+    d_pos = dist(anchor, positive)
+    d_neg = dist(anchor, negative)
+    if swap:
+        d_neg = d_neg.minimum(dist(positive, negative))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), enum)
+
+
+# -- sequences -------------------------------------------------------------------------------------
+def ctc_loss(
+    log_probs: Tensor,
+    targets: Tensor,
+    input_lengths,
+    target_lengths,
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+) -> Tensor:
+    """Connectionist Temporal Classification loss of (T, N, C) (or (T, C)) log-probabilities.
+
+    ``targets`` are padded (N, S) or concatenated (sum(target_lengths),); the mean reduction
+    divides each sample's loss by its target length before averaging over the batch.
+    """
+    enum = get_enum(reduction)
+    batched = log_probs.ndim == 3
+    tmax, n_classes = log_probs.shape[0], log_probs.shape[-1]
+    n = log_probs.shape[1] if batched else 1
+    il, tl = _lengths(input_lengths).reshape(-1), _lengths(target_lengths)
+    tl_flat = tl.reshape(-1)
+    tg = np.asarray(targets._data if isinstance(targets, Tensor) else targets).astype(np.int64)
+    if not 0 <= blank < n_classes:
+        raise RuntimeError("blank must be in label range")
+    if il.size != n:
+        raise RuntimeError("input_lengths must be of size batch_size")
+    if tl_flat.size != n:
+        raise RuntimeError("target_lengths must be of size batch_size")
+    where = "(while checking arguments for ctc_loss_allocate_outputs)"
+    if (tl_flat < 0).any():
+        bad = int(tl_flat[tl_flat < 0][0])
+        raise RuntimeError(
+            f"Expected target_lengths to have value at least 0, but got value {bad} {where}"
+        )
+    if batched and tg.ndim == 1:
+        if tg.shape[0] != tl_flat.sum():
+            raise RuntimeError(
+                f"Expected tensor to have size {tl_flat.sum()} at dimension 0, but got size "
+                f"{tg.shape[0]} for argument #2 'targets' {where}"
+            )
+    elif tl_flat.size and tg.shape[-1] < tl_flat.max():
+        raise RuntimeError(
+            f"Expected tensor to have size at least {tl_flat.max()} at dimension "
+            f"{tg.ndim - 1}, but got size {tg.shape[-1]} for argument #2 'targets' {where}"
+        )
+    if (il > tmax).any():
+        raise RuntimeError(
+            f"Expected input_lengths to have value at most {tmax}, but got value "
+            f"{int(il[il > tmax][0])} {where}"
+        )
+    losses = apply(
+        P.ctc_loss,
+        (log_probs,),
+        None,
+        targets=tg,
+        input_lengths=il,
+        target_lengths=tl_flat,
+        blank=blank,
+        zero_infinity=zero_infinity,
+    )
+    if enum == MEAN:
+        lengths = log_probs.new_tensor(np.maximum(tl, 1).astype(log_probs._data.dtype))
+        return (losses / lengths).mean()
+    return _reduce(losses, enum)
