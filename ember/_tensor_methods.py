@@ -311,13 +311,15 @@ Tensor._einsum = lambda self, spec, *ops: L.einsum(spec, *ops)
 
 
 def _diagonal_insert(self, values, offset, dim1, dim2):
-    n1, n2 = self.shape[dim1], self.shape[dim2]
+    """``self`` with ``values`` written where ``self.diagonal(offset, dim1, dim2)`` reads."""
+    # With dim1 and dim2 moved last, the two index arrays are adjacent and trailing, so the
+    # indexed region has exactly ``values``' layout (batch dims, then the diagonal).
+    order = [d for d in range(self._data.ndim) if d not in (dim1, dim2)] + [dim1, dim2]
     i = np.arange(values.shape[-1])
     rows, cols = (i, i + offset) if offset >= 0 else (i - offset, i)
-    key = [slice(None)] * self.ndim
-    key[dim1], key[dim2] = rows, cols
-    del n1, n2
-    return I.index_put(self, tuple(key), values)
+    key = (slice(None),) * (len(order) - 2) + (rows, cols)
+    out = I.index_put(self.permute(order), key, values)
+    return out.permute(tuple(np.argsort(order).tolist()))
 
 
 Tensor._diagonal_insert = _diagonal_insert

@@ -266,7 +266,9 @@ def _tensor_list(tensors, name):
                         "not Tensor")
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+        if name == "stack":
+            raise RuntimeError("stack expects a non-empty TensorList")
+        raise ValueError(f"torch.{name}(): expected a non-empty list of Tensors")
     return tensors
 
 
@@ -405,8 +407,10 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002
     nd = input.ndim
-    return apply(P.diagonal, (input,), None, offset=offset, dim1=wrap_dim(dim1, nd),
-                 dim2=wrap_dim(dim2, nd))
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return apply(P.diagonal, (input,), None, offset=offset, dim1=d1, dim2=d2)
 
 
 def pad_constant(input: Tensor, pad, value=0.0) -> Tensor:  # noqa: A002
