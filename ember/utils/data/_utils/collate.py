@@ -70,7 +70,7 @@ def default_convert(data: Any) -> Any:
     if elem_type.__module__ == "numpy" and elem_type.__name__ not in ("str_", "string_"):
         if elem_type.__name__ == "ndarray" and np_str_obj_array_pattern.search(data.dtype.str):
             return data
-        return ember.as_tensor(data)
+        return ember.from_numpy(np.asarray(data))  # keeps the dtype of NumPy scalars too
     if isinstance(data, collections.abc.Mapping):
         converted = {key: default_convert(data[key]) for key in data}
         return _rebuild_like(data, elem_type, converted, collections.abc.MutableMapping)
@@ -129,7 +129,8 @@ def collate_numpy_array_fn(batch, *, collate_fn_map=None):
 
 
 def collate_numpy_scalar_fn(batch, *, collate_fn_map=None):
-    return ember.as_tensor(batch)
+    """NumPy scalars become a 1-d tensor of their dtype."""
+    return ember.from_numpy(np.asarray(batch))
 
 
 def collate_float_fn(batch, *, collate_fn_map=None):

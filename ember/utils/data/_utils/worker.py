@@ -21,6 +21,8 @@ __all__ = ["WorkerInfo", "get_worker_info", "ExceptionWrapper"]
 # How often (seconds) a blocked worker checks that its parent is still alive, and how often the
 # main process checks that its workers are.
 MP_STATUS_CHECK_INTERVAL = 5.0
+# How often an idle worker wakes to check the done event and its parent.
+_POLL_INTERVAL = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +148,12 @@ def worker_loop(
         watchdog = _ParentWatchdog()
         while watchdog.is_alive():
             try:
-                task = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
+                task = index_queue.get(timeout=_POLL_INTERVAL)
             except queue.Empty:
+                if done_event.is_set():
+                    # Shutting down but no None arrived: when the loader iterator is collected
+                    # as part of a reference cycle, its queues may be closed before it sends one.
+                    break
                 continue
             if isinstance(task, ResumeIteration):
                 data_queue.put((task, None))
