@@ -483,13 +483,19 @@ def apply(prim, inputs: tuple, arrays=None, **params):
                 r.grad_fn = node
                 r._output_nr = i
         outputs = result
-    if prim.save:
-        if prim.save[0] == ALL:
+    save = prim.save
+    if save:
+        if save[0] == ALL:
             node.save_for_backward(*inputs)
-        else:
-            node.save_for_backward(*[
-                engine.SavedOutput(outputs[0]) if i == OUT else inputs[i] for i in prim.save
-            ])
+            return result
+        saved = [engine.SavedOutput(outputs[0]) if i == OUT else inputs[i] for i in save]
+        if prim.uses is not None:
+            keep = set()
+            for edge, used in zip(node.next_functions, prim.uses):
+                if edge[0] is not None:
+                    keep.update(used)
+            saved = [v if k in keep else None for k, v in enumerate(saved)]
+        node.save_for_backward(*saved)
     return result
 
 

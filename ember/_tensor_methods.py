@@ -9,7 +9,8 @@ import numpy as np
 
 from . import _dtype as D
 from ._device import check_device
-from ._tensor import Tensor, _make
+from ._tensor import Tensor, _make, apply
+from .autograd.primitives import math as PM
 from .functions import compare as C
 from .functions import creation as N
 from .functions import index as I
@@ -184,6 +185,8 @@ Tensor.__setitem__ = _setitem
 
 
 def zero_(self):
+    if IP._state.enabled and self._rg:  # the graph learns that the old values are gone
+        return IP.inplace(self, lambda t: apply(PM.zero, (t,)))
     return IP.write_inplace(self, np.zeros((), self._data.dtype))
 
 
@@ -197,6 +200,8 @@ def fill_(self, value):
         if IP._state.enabled and value._rg:
             return IP.inplace(self, lambda t, v: v.expand(t.shape).to(t.dtype).clone(), value)
         value = value._data
+    if IP._state.enabled and self._rg:
+        return IP.inplace(self, lambda t: apply(PM.fill, (t,), None, value=value))
     return IP.write_inplace(self, np.asarray(value))
 
 
@@ -228,9 +233,6 @@ def to(self, *args, **kwargs):
             check_device(a)
     if dtype is None or D.to_dtype(dtype).np == self._data.dtype:
         return self.clone() if copy else self
-    from .autograd.primitives import math as PM
-    from ._tensor import apply
-
     return apply(PM.to_copy, (self,), None, dtype=D.to_dtype(dtype).np)
 
 
@@ -263,9 +265,6 @@ Tensor.is_pinned = lambda self: False
 
 
 def clone(self, *, memory_format=None):
-    from .autograd.primitives import math as PM
-    from ._tensor import apply
-
     return apply(PM.clone, (self,))
 
 

@@ -127,7 +127,8 @@ def check_op(
         try:
             e_loss.backward()
         except RuntimeError as e_exc:
-            assert str(e_exc) == str(t_exc), f"backward error: {e_exc} vs {t_exc}"
+            same = str(e_exc).split(":")[0] == str(t_exc).split(":")[0]
+            assert same, f"backward error: {e_exc} vs {t_exc}"
             return e_out
         raise AssertionError(f"ember's backward did not raise; torch's raised: {t_exc}") from None
     e_loss.backward()

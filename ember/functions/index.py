@@ -32,6 +32,8 @@ def _convert_key(key):
             k = np.asarray(k)
         elif isinstance(k, np.integer):
             k = int(k)
+        elif isinstance(k, str):  # torch tries to build a tensor from it
+            raise TypeError("new(): invalid data type 'str'")
         elif k is not None and k is not Ellipsis and not isinstance(k, (int, slice, np.ndarray)):
             raise IndexError(
                 "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
@@ -153,8 +155,8 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad=False) -> Tens
 def _index_array(index, name) -> np.ndarray:
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
-    if index._data.dtype != np.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     return index._data
 
 
@@ -198,8 +200,8 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
     idx = index._data
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
+    if idx.dtype not in (np.int64, np.int32):
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     n = input._data.shape[d] if input._data.ndim else 1
     if idx.size and (idx.max() >= n or idx.min() < 0):
         raise IndexError("index out of range in self")

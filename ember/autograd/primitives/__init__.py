@@ -7,7 +7,9 @@ A primitive is declared with ``defop``::
 ``forward(*arrays, **params)`` computes the result on arrays. ``rules`` holds one derivative per
 input, ``rule(ctx, grad_output, *saved) -> grad_input``, written with Tensor operations, so that it
 is itself differentiable (``create_graph=True``). ``save`` names what the rules need: input
-positions, or ``OUT`` for the output. The engine undoes broadcasting and casts each gradient to its
+positions, or ``OUT`` for the output; ``uses`` (optional) says which saved values each rule
+reads, so that a value only a non-differentiated input's rule needs is not kept (``x * 2`` keeps
+nothing of ``x``, so changing ``x`` in place afterwards is fine, as in torch). The engine undoes broadcasting and casts each gradient to its
 input's dtype, so rules never do.
 
 Forwards that must leave more for backward (indices, masks, shapes) take ``ctx`` as their first
@@ -39,10 +41,10 @@ class Primitive:
     """A differentiable operation: array forward, node class with the derivative rules."""
 
     __slots__ = ("name", "forward", "node", "save", "needs_ctx", "is_view", "num_outputs",
-                 "differentiable_outputs")
+                 "differentiable_outputs", "uses")
 
     def __init__(self, name, forward, rules, save=(), needs_ctx=False, is_view=False,
-                 num_outputs=1, differentiable_outputs=None):
+                 num_outputs=1, differentiable_outputs=None, uses=None):
         self.name = name
         self.forward = forward
         self.node = type(name, (OpNode,), {"__slots__": (), "rules": tuple(rules),
@@ -52,6 +54,7 @@ class Primitive:
         self.is_view = is_view
         self.num_outputs = num_outputs
         self.differentiable_outputs = differentiable_outputs
+        self.uses = uses
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"

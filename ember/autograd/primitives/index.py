@@ -141,7 +141,7 @@ def _masked_fill(ctx, x, mask, value):
 masked_fill = defop("MaskedFillBackward0", _masked_fill,
                     [lambda c, g: g.masked_fill(g.new_tensor(c.mask), 0)], needs_ctx=True)
 masked_fill_tensor = defop(
-    "MaskedFillBackward1", _masked_fill,
+    "MaskedFillBackward1", lambda ctx, x, value, mask: _masked_fill(ctx, x, mask, value),
     [lambda c, g: g.masked_fill(g.new_tensor(c.mask), 0),
      lambda c, g: g.masked_fill(g.new_tensor(~np.broadcast_to(c.mask, g.shape)), 0).sum()],
     needs_ctx=True)

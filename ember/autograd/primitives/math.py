@@ -64,6 +64,8 @@ trunc = unary("TruncBackward0", np.trunc, (), _zero)
 round = unary("RoundBackward0", np.round, (), _zero)  # noqa: A001
 round_decimals = defop("RoundBackward1", lambda x, decimals: np.round(x, decimals), [_zero])
 frac = unary("FracBackward0", lambda x: x - np.trunc(x), (), lambda c, g: g)
+fill = defop("FillBackward0", lambda x, value: np.full_like(x, value), [_zero])
+zero = defop("ZeroBackward0", np.zeros_like, [_zero])
 clone = unary("CloneBackward0", lambda x: x.copy(), (), lambda c, g: g)
 to_copy = defop("ToCopyBackward0", lambda x, dtype: x.astype(dtype), [lambda c, g: g])
 
@@ -118,9 +120,10 @@ add = defop("AddBackward0", np.add, [lambda c, g: g, lambda c, g: g])
 sub = defop("SubBackward0", np.subtract, [lambda c, g: g, lambda c, g: -g])
 rsub = defop("RsubBackward1", lambda x, s: s - x, [lambda c, g: -g])
 mul = defop("MulBackward0", np.multiply, [lambda c, g, x, y: g * y, lambda c, g, x, y: g * x],
-            save=(0, 1))
+            save=(0, 1), uses=((1,), (0,)))
 div = defop("DivBackward0", np.true_divide,
-            [lambda c, g, x, y: g / y, lambda c, g, x, y: -g * x / (y * y)], save=(0, 1))
+            [lambda c, g, x, y: g / y, lambda c, g, x, y: -g * x / (y * y)], save=(0, 1),
+            uses=((1,), (0, 1)))
 
 
 def _div_rounded(x, y, mode):

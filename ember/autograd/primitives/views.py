@@ -33,6 +33,9 @@ def _positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
 class CopySlices(OpNode):
     __slots__ = ()
 
+    def name(self) -> str:
+        return "torch::autograd::CopySlices"
+
     def apply(self, grads):
         g = grads[0]
         pos = g.new_tensor(self.pos)
