@@ -158,6 +158,9 @@ from .functions.shape import (
     vstack,
 )
 
+from .linalg import cdist, det, inverse, logdet, matrix_power, pinverse  # noqa: E402
+from .linalg import legacy_cross as cross, legacy_qr as qr, legacy_slogdet as slogdet, legacy_svd as svd  # noqa: E501,I001
+
 float = float32  # noqa: A001 - torch's aliases
 double = float64
 half = float16
