@@ -16,6 +16,7 @@ COMMANDS = {
     "train": ("train", "train a model on a dataset (default: the seed CNN on bundled digits)"),
     "evaluate": ("evaluate", "report loss, accuracy and confusion matrix of a checkpoint"),
     "explain": ("explain", "work the seed note's losses out, with their gradients"),
+    "viz": ("viz", "draw the autograd graph of one training step of a script"),
 }
 
 USAGE = "usage: ember [-h] [--version] {" + ",".join(COMMANDS) + "} ..."
