@@ -49,15 +49,22 @@ def _einsum_rule(c, g, i):
     others = [c.saved_tensors[j] for j in range(len(terms)) if j != i]
     other_terms = [terms[j] for j in range(len(terms)) if j != i]
     target = terms[i]
+    shape = c.input_shape(i)
+    letters = "".join(dict.fromkeys(target))  # each letter once, in order ("ii" -> "i")
+    size = {ch: shape[target.index(ch)] for ch in letters}
     have = set(out).union(*other_terms)
-    kept = "".join(ch for ch in target if ch in have)
+    kept = "".join(ch for ch in letters if ch in have)
     grad = g._einsum(",".join([out] + other_terms) + "->" + kept, *others)
-    if kept != target:  # letters only in this operand were summed out: broadcast them back
-        shape = c.input_shape(i)
-        for pos, ch in enumerate(target):
+    if kept != letters:  # letters only in this operand were summed out: broadcast them back
+        for pos, ch in enumerate(letters):
             if ch not in have:
                 grad = grad.unsqueeze(pos)
-        grad = grad.expand(shape)
+        grad = grad.expand(tuple(size[ch] for ch in letters))
+    if letters != target:  # a repeated letter reads a diagonal: write the gradient back onto it
+        key = tuple(np.arange(size[ch]).reshape([-1 if k == letters.index(ch) else 1
+                                                 for k in range(len(letters))])
+                    for ch in target)
+        grad = grad.new_zeros(shape)._index_insert(key, grad)
     return grad
 
 
