@@ -10,6 +10,7 @@ Graphviz's ``dot`` program.
 
 from __future__ import annotations
 
+import re
 import shutil
 
 from .autograd.engine import AccumulateGrad, Node, SavedOutput
@@ -35,8 +36,13 @@ class GraphvizMissingError(RuntimeError):
     """Rendering was asked for but the graphviz package or the ``dot`` program is missing."""
 
 
+_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|-?(\.[0-9]+|[0-9]+(\.[0-9]*)?)")
+_KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}
+
+
 def _quote(s: str) -> str:
-    if s.isidentifier() or s.isdigit():
+    """A DOT identifier: bare when it is a name or a number (as graphviz writes it), else quoted."""
+    if _BARE.fullmatch(s) and s.lower() not in _KEYWORDS:
         return s
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
@@ -241,7 +247,8 @@ def build_dot(
         dot.node(str(id(node)), label, **extra)
         if type(node) is AccumulateGrad:
             leaf = node.variable
-            dot.node(str(id(leaf)), leaf_label(leaf), fillcolor=PARAM_COLOR)
+            if not any(leaf is out for out in outputs):  # else drawn already, as the output
+                dot.node(str(id(leaf)), leaf_label(leaf), fillcolor=PARAM_COLOR)
             dot.edge(str(id(leaf)), str(id(node)))
         for child, _ in node.next_functions:
             if child is not None:
@@ -258,5 +265,5 @@ def build_dot(
                 dot.edge(key, str(id(node)), dir="none")
     rows = len(dot.nodes)
     side = max(12.0, 0.15 * rows)  # grow the page with the graph so big graphs stay legible
-    dot.graph_attr["size"] = f"{side},{side}"
+    dot.graph_attr["size"] = f"{side:g},{side:g}"
     return dot

@@ -129,9 +129,11 @@ class Trace:
     def _make_hook(self, node):
         def hook(grad_inputs, grad_outputs):
             rec = self._by_node[node]
-            for g, meta in zip(grad_inputs, node._input_meta):
-                if g is not None and tuple(g.shape) != meta[0]:
-                    g = engine.unbroadcast(g.detach(), meta[0])
+            metas = node._input_meta
+            for i, (child, _) in enumerate(node.next_functions):
+                g = grad_inputs[i] if child is not None and i < len(grad_inputs) else None
+                if g is not None and i < len(metas) and tuple(g.shape) != metas[i][0]:
+                    g = engine.unbroadcast(g.detach(), metas[i][0])
                 rec.grad_input_shapes.append(_shape(g))
                 rec.grad_input_norms.append(_norm(g))
 
