@@ -96,13 +96,16 @@ def _lengths(x) -> np.ndarray:
 
 
 # -- regression ------------------------------------------------------------------------------------
-def _weighted(loss: Tensor, weight: Tensor, input: Tensor, reduction: str) -> Tensor:
-    """Elementwise losses times ``weight``; the mean divides by the total weight."""
+def _weighted(
+    loss: Tensor, weight: Tensor, input: Tensor, reduction: str, by_weight: bool = True
+) -> Tensor:
+    """Elementwise losses times ``weight``; the mean divides by the total weight (``by_weight``,
+    as torch's l1/mse) or by the count (as torch's huber)."""
     if weight.shape != input.shape:
         raise ValueError("Weights and input must have the same size.")
     loss = loss * weight
     if reduction == "mean":
-        return loss.sum() / weight.sum()
+        return loss.sum() / weight.sum() if by_weight else loss.mean()
     if reduction in ("sum", "none"):
         return _reduce(loss, get_enum(reduction))
     raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
@@ -171,7 +174,7 @@ def huber_loss(
     _warn_size(input, target)
     if weight is not None:
         loss = apply(P.huber_loss, (input, target), None, reduction=NONE, delta=float(delta))
-        return _weighted(loss, weight, input, reduction)
+        return _weighted(loss, weight, input, reduction, by_weight=False)
     return apply(
         P.huber_loss, (input, target), None, reduction=get_enum(reduction), delta=float(delta)
     )

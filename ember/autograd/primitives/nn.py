@@ -1,0 +1,619 @@
+"""Neural-network primitives: convolution, pooling, padding, resampling, activations, norms.
+
+The forwards call the array kernels (``ember/kernels/``). The operations here are linear in their
+input (conv in each argument, pooling, padding, resampling), so the derivative of each is another
+primitive of the table, and the derivative of that derivative is the original forward again:
+``create_graph=True`` works through all of them. Piecewise activations and the norms write their
+rules with Tensor methods on the saved input, which makes them differentiable as well.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ...kernels import conv as KC
+from ...kernels import pad as KD
+from ...kernels import pool as KP
+from . import OUT, defop
+from .math import _erf, _sigmoid
+
+
+def _apply(prim, inputs, **params):
+    # Rules run long after import; the Tensor layer sits above the rule table, so import late.
+    from ..._tensor import apply
+
+    return apply(prim, tuple(inputs), **params)
+
+
+def _out_padding(in_shape, g_shape, stride, padding, dilation, ksize):
+    """The output_padding making a transposed convolution of g recover ``in_shape``."""
+    return tuple(
+        in_shape[i]
+        - ((g_shape[i] - 1) * stride[i] - 2 * padding[i] + dilation[i] * (ksize[i] - 1) + 1)
+        for i in range(len(ksize))
+    )
+
+
+# --- convolution --------------------------------------------------------------------------------
+# params: stride, padding (symmetric per dim), dilation, transposed, output_padding, groups.
+def _conv(ctx, x, w, b, stride, padding, dilation, transposed, output_padding, groups):
+    ctx.p = (stride, padding, dilation, groups)
+    ctx.transposed = transposed
+    if transposed:
+        return KC.conv_transpose_forward(x, w, b, stride, padding, output_padding, groups, dilation)
+    return KC.conv_forward(x, w, b, stride, padding, dilation, groups)
+
+
+def conv_input_grad(g, w, in_shape, stride, padding, dilation, groups):
+    """dL/dx of y = conv(x, w): a transposed convolution of g."""
+    opad = _out_padding(in_shape, g.shape[2:], stride, padding, dilation, w.shape[2:])
+    return _apply(
+        convolution,
+        (g, w, None),
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        transposed=True,
+        output_padding=opad,
+        groups=groups,
+    )
+
+
+def _conv_rule_x(c, g, x, w):
+    stride, padding, dilation, groups = c.p
+    if not c.transposed:
+        return conv_input_grad(g, w, x.shape[2:], stride, padding, dilation, groups)
+    gx = _apply(
+        convolution,
+        (g, w, None),
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        transposed=False,
+        output_padding=(0,) * len(stride),
+        groups=groups,
+    )
+    for i, n in enumerate(x.shape[2:]):  # output_padding >= stride adds rows that x never had
+        if gx.shape[2 + i] != n:
+            gx = gx.narrow(2 + i, 0, n)
+    return gx
+
+
+def _conv_rule_w(c, g, x, w):
+    stride, padding, dilation, groups = c.p
+    a, b = (g, x) if c.transposed else (x, g)
+    return _apply(
+        conv_weight,
+        (a, b),
+        wshape=tuple(w.shape),
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+    )
+
+
+def _conv_rule_b(c, g, x, w):
+    return g.sum((0, *range(2, g.ndim)))
+
+
+convolution = defop(
+    "ConvolutionBackward0",
+    _conv,
+    [_conv_rule_x, _conv_rule_w, _conv_rule_b],
+    save=(0, 1),
+    needs_ctx=True,
+)
+
+
+def _conv_weight(ctx, x, gy, wshape, stride, padding, dilation, groups):
+    """dL/dw of y = conv(x, w) given gy (the kernels' channels-last weight-gradient core)."""
+    ctx.p = (stride, padding, dilation, groups)
+    pads = tuple((p, p) for p in padding)
+    return KC._conv_weight_grad(
+        KC._channels_last(x), KC._channels_last(gy), wshape, stride, pads, dilation, groups
+    )
+
+
+def _conv_weight_rule_x(c, gg, x, gy):
+    stride, padding, dilation, groups = c.p
+    return conv_input_grad(gy, gg, x.shape[2:], stride, padding, dilation, groups)
+
+
+def _conv_weight_rule_gy(c, gg, x, gy):
+    stride, padding, dilation, groups = c.p
+    return _apply(
+        convolution,
+        (x, gg, None),
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        transposed=False,
+        output_padding=(0,) * len(stride),
+        groups=groups,
+    )
+
+
+conv_weight = defop(
+    "ConvolutionBackwardBackward0",
+    _conv_weight,
+    [_conv_weight_rule_x, _conv_weight_rule_gy],
+    save=(0, 1),
+    needs_ctx=True,
+)
+
+
+# --- linear maps whose derivative is their adjoint ------------------------------------------------
+def _adjoint_pair(name, forward, backward, fwd_params, bwd_params):
+    """Primitives ``f`` and ``f_backward`` that are each other's derivative.
+
+    ``fwd_params(ctx, x)`` returns the keyword arguments of the backward (recorded at forward);
+    ``bwd_params(ctx, g)`` those of the forward again.
+    """
+
+    def fwd(ctx, x, **kw):
+        ctx.kw, ctx.in_shape = kw, x.shape
+        return forward(x, **kw)
+
+    def bwd(ctx, g, **kw):
+        ctx.kw, ctx.in_shape = kw, g.shape
+        return backward(g, **kw)
+
+    f = defop(name, fwd, [lambda c, g: _apply(fb, (g,), **fwd_params(c))], needs_ctx=True)
+    fb = defop(
+        name.replace("Backward0", "BackwardBackward0"),
+        bwd,
+        [lambda c, gg: _apply(f, (gg,), **bwd_params(c))],
+        needs_ctx=True,
+    )
+    return f, fb
+
+
+def _pool_kw(c):
+    return dict(c.kw, input_shape=c.in_shape)
+
+
+def _pool_back_kw(c):
+    kw = dict(c.kw)
+    kw.pop("input_shape")
+    return kw
+
+
+_AVG = {}
+
+
+def avg_pool(nd: int):
+    """AvgPool{nd}DBackward0: kw kernel_size, stride, padding, ceil_mode, count_include_pad,
+    divisor_override."""
+    if nd not in _AVG:
+        _AVG[nd] = _adjoint_pair(
+            f"AvgPool{nd}DBackward0",
+            KP.avg_pool_forward,
+            lambda g, input_shape, **kw: KP.avg_pool_backward(g, input_shape, **kw),
+            _pool_kw,
+            _pool_back_kw,
+        )[0]
+    return _AVG[nd]
+
+
+_ADAPTIVE_AVG = {}
+
+
+def adaptive_avg_pool(nd: int):
+    if nd not in _ADAPTIVE_AVG:
+        _ADAPTIVE_AVG[nd] = _adjoint_pair(
+            f"AdaptiveAvgPool{nd}DBackward0",
+            KP.adaptive_avg_pool_forward,
+            lambda g, input_shape: KP.adaptive_avg_pool_backward(g, input_shape),
+            lambda c: {"input_shape": c.in_shape},
+            lambda c: {"output_size": tuple(c.in_shape[2:])},
+        )[0]
+    return _ADAPTIVE_AVG[nd]
+
+
+def _pad_back(g, pads, mode, value, input_shape):
+    return KD.pad_backward(g, pads, mode, input_shape)
+
+
+_PAD = {}
+
+
+def pad(mode: str, nd: int):
+    """F.pad as one primitive: kw pads (last dim first), mode, value."""
+    name = {
+        "constant": "ConstantPadNdBackward0",
+        "reflect": f"ReflectionPad{nd}DBackward0",
+        "replicate": f"ReplicationPad{nd}DBackward0",
+        "circular": "torch::autograd::CopySlices",
+    }[mode]
+    if name not in _PAD:
+        _PAD[name] = _adjoint_pair(
+            name,
+            lambda x, pads, mode, value: KD.pad(x, pads, mode, value),
+            _pad_back,
+            _pool_kw,
+            _pool_back_kw,
+        )[0]
+    return _PAD[name]
+
+
+_INTERP = {}
+
+
+def interpolate(mode: str, nd: int):
+    """Upsample*Backward0: kw output_size, mode, align_corners, scales."""
+    kind = {
+        "nearest": "Nearest",
+        "nearest-exact": "NearestExact",
+        "linear": "Linear",
+        "bilinear": "Bilinear",
+        "trilinear": "Trilinear",
+    }[mode]
+    name = f"Upsample{kind}{nd}DBackward0"
+    if name not in _INTERP:
+
+        def back_kw(c):
+            kw = dict(c.kw)
+            kw.pop("input_shape")
+            kw["output_size"] = tuple(c.in_shape[2:])
+            return kw
+
+        def fwd_kw(c):
+            kw = dict(c.kw)
+            kw.pop("output_size")
+            kw["input_shape"] = c.in_shape
+            return kw
+
+        _INTERP[name] = _adjoint_pair(
+            name,
+            KP.interpolate_forward,
+            lambda g, input_shape, **kw: KP.interpolate_backward(g, input_shape, **kw),
+            fwd_kw,
+            back_kw,
+        )[0]
+    return _INTERP[name]
+
+
+im2col, col2im = _adjoint_pair(
+    "Im2ColBackward0",
+    lambda x, kernel_size, dilation, padding, stride: KC.unfold(
+        x, kernel_size, dilation, padding, stride
+    ),
+    lambda g, output_size, **kw: KC.fold(g, output_size, **kw),
+    lambda c: dict(c.kw, output_size=tuple(c.in_shape[2:])),
+    lambda c: {k: v for k, v in c.kw.items() if k != "output_size"},
+)
+col2im_fwd, im2col_bwd = _adjoint_pair(
+    "Col2ImBackward0",
+    lambda x, output_size, **kw: KC.fold(x, output_size, **kw),
+    lambda g, kernel_size, dilation, padding, stride: KC.unfold(
+        g, kernel_size, dilation, padding, stride
+    ),
+    lambda c: {k: v for k, v in c.kw.items() if k != "output_size"},
+    lambda c: dict(c.kw, output_size=tuple(c.in_shape[2:])),
+)
+
+
+# --- max pooling (values and indices) -----------------------------------------------------------
+def _gather_rule(c, gg):
+    """Derivative of scattering g at the indices: gather gg there."""
+    idx = gg.new_tensor(c.indices)
+    return gg.flatten(2).gather(2, idx.flatten(2)).reshape(idx.shape)
+
+
+def _scatter(ctx, g, indices, input_shape):
+    ctx.indices = indices
+    return KP.max_pool_backward(g, indices, input_shape)
+
+
+_MAX = {}
+
+
+def _max_prim(name, forward):
+    if name not in _MAX:
+        back = defop(
+            name.replace("Backward0", "BackwardBackward0"), _scatter, [_gather_rule], needs_ctx=True
+        )
+
+        def fwd(ctx, x, **kw):
+            y, idx = forward(x, **kw)
+            ctx.indices, ctx.in_shape = idx, x.shape
+            return y, idx
+
+        def rule(c, grads):
+            return _apply(back, (grads[0],), indices=c.indices, input_shape=c.in_shape)
+
+        _MAX[name] = defop(
+            name, fwd, [rule], needs_ctx=True, num_outputs=2, differentiable_outputs=(0,)
+        )
+    return _MAX[name]
+
+
+def max_pool(nd: int):
+    """MaxPool{nd}DWithIndicesBackward0 -> (values, indices): kw kernel_size, stride, padding,
+    dilation, ceil_mode."""
+    return _max_prim(f"MaxPool{nd}DWithIndicesBackward0", KP.max_pool_forward)
+
+
+def adaptive_max_pool(nd: int):
+    return _max_prim(f"AdaptiveMaxPool{nd}DBackward0", KP.adaptive_max_pool_forward)
+
+
+# --- activations --------------------------------------------------------------------------------
+def _act(name, forward, rule, save=(0,)):
+    def fwd(ctx, x, **kw):
+        for k, v in kw.items():
+            setattr(ctx, k, v)
+        return forward(x, **kw)
+
+    return defop(name, fwd, [rule], save=save, needs_ctx=True)
+
+
+def _dt(x, v):
+    return np.asarray(v, x.dtype)
+
+
+threshold = _act(
+    "ThresholdBackward0",
+    lambda x, threshold, value: np.where(x > threshold, x, _dt(x, value)),
+    lambda c, g, x: g.masked_fill(x <= c.threshold, 0),
+)
+hardtanh = _act(
+    "HardtanhBackward0",
+    lambda x, min_val, max_val: np.clip(x, _dt(x, min_val), _dt(x, max_val)),
+    lambda c, g, x: g.masked_fill((x <= c.min_val) | (x >= c.max_val), 0),
+)
+leaky_relu = _act(
+    "LeakyReluBackward0",
+    lambda x, negative_slope: np.where(x > 0, x, x * _dt(x, negative_slope)),
+    lambda c, g, x: g.masked_fill(x <= 0, 0) + (g * c.negative_slope).masked_fill(x > 0, 0),
+)
+
+
+def _elu_forward(x, alpha, scale, input_scale):
+    neg = np.expm1(np.minimum(x, 0) * _dt(x, input_scale)) * _dt(x, alpha * scale)
+    return np.where(x > 0, x * _dt(x, scale), neg)
+
+
+def _elu_rule(c, g, x, y):
+    pos = (g * c.scale).masked_fill(x <= 0, 0)
+    return pos + (g * c.input_scale * (y + c.alpha * c.scale)).masked_fill(x > 0, 0)
+
+
+elu = _act("EluBackward0", _elu_forward, _elu_rule, save=(0, OUT))
+celu = _act("CeluBackward0", _elu_forward, _elu_rule, save=(0, OUT))
+
+_SQRT_2_PI = math.sqrt(2.0 / math.pi)
+
+
+def _gelu_forward(x, approximate):
+    if approximate == "tanh":
+        inner = _dt(x, _SQRT_2_PI) * (x + _dt(x, 0.044715) * x * x * x)
+        return _dt(x, 0.5) * x * (1 + np.tanh(inner))
+    return x * _dt(x, 0.5) * (1 + _erf(x * _dt(x, 1 / math.sqrt(2.0))))
+
+
+def _gelu_rule(c, g, x):
+    if c.approximate == "tanh":
+        t = ((x + x * x * x * 0.044715) * _SQRT_2_PI).tanh()
+        return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_PI * (1 + 3 * 0.044715 * x * x))
+    cdf = 0.5 * (1 + (x * (1 / math.sqrt(2.0))).erf())
+    pdf = (x * x * -0.5).exp() * (1 / math.sqrt(2 * math.pi))
+    return g * (cdf + x * pdf)
+
+
+gelu = _act("GeluBackward0", _gelu_forward, _gelu_rule)
+
+
+def _silu_rule(c, g, x):
+    s = x.sigmoid()
+    return g * s * (1 + x * (1 - s))
+
+
+silu = _act("SiluBackward0", lambda x: x * _sigmoid(x), _silu_rule)
+
+
+def _softplus_np(x, beta=1.0, threshold=20.0):
+    bx = x * _dt(x, beta)
+    return np.where(bx > threshold, x, np.logaddexp(_dt(x, 0), bx) / _dt(x, beta))
+
+
+def _mish_rule(c, g, x):
+    t = x.exp().log1p().tanh()  # tanh(softplus(x)); large x saturates to 1, as it should
+    return g * (t + x * x.sigmoid() * (1 - t * t))
+
+
+mish = _act("MishBackward0", lambda x: x * np.tanh(_softplus_np(x)), _mish_rule)
+hardsigmoid = _act(
+    "HardsigmoidBackward0",
+    lambda x: np.clip(x / _dt(x, 6) + _dt(x, 0.5), 0, 1),
+    lambda c, g, x: (g / 6).masked_fill((x <= -3) | (x >= 3), 0),
+)
+hardswish = _act(
+    "HardswishBackward0",
+    lambda x: x * np.clip(x + _dt(x, 3), 0, 6) / _dt(x, 6),
+    lambda c, g, x: (
+        (g * (x / 3 + 0.5)).masked_fill((x < -3) | (x > 3), 0) + g.masked_fill(x <= 3, 0)
+    ),
+)
+
+
+def _softplus_rule(c, g, x):
+    z = (x * c.beta).sigmoid()
+    return (g * z).masked_fill(x * c.beta > c.threshold, 0) + g.masked_fill(
+        x * c.beta <= c.threshold, 0
+    )
+
+
+softplus = _act("SoftplusBackward0", _softplus_np, _softplus_rule)
+log_sigmoid = _act(
+    "LogSigmoidBackward0", lambda x: -_softplus_np(-x), lambda c, g, x: g * (1 - x.sigmoid())
+)
+hardshrink = _act(
+    "HardshrinkBackward0",
+    lambda x, lambd: np.where(np.abs(x) > lambd, x, _dt(x, 0)),
+    lambda c, g, x: g.masked_fill((x >= -c.lambd) & (x <= c.lambd), 0),
+)
+softshrink = _act(
+    "SoftshrinkBackward0",
+    lambda x, lambd: np.where(
+        x > lambd, x - _dt(x, lambd), np.where(x < -lambd, x + _dt(x, lambd), _dt(x, 0))
+    ),
+    lambda c, g, x: g.masked_fill((x >= -c.lambd) & (x <= c.lambd), 0),
+)
+
+
+def _glu(ctx, x, dim):
+    ctx.dim = dim
+    a, b = np.split(x, 2, axis=dim)
+    return a * _sigmoid(b)
+
+
+def _glu_rule(c, g, x):
+    half = x.shape[c.dim] // 2
+    a, b = x.narrow(c.dim, 0, half), x.narrow(c.dim, half, half)
+    s = b.sigmoid()
+    return (g * s)._cat_with(g * a * s * (1 - s), c.dim)
+
+
+glu = defop("GluBackward0", _glu, [_glu_rule], save=(0,), needs_ctx=True)
+
+
+def _prelu(ctx, x, w):
+    # one weight per channel (dim 1), or one for all
+    ctx.wshape = w.shape
+    wb = w.reshape((1, -1) + (1,) * (x.ndim - 2)) if x.ndim >= 2 and w.size > 1 else w
+    return np.where(x > 0, x, x * wb)
+
+
+def _prelu_wb(c, x, w):
+    return w.reshape((1, -1) + (1,) * (x.ndim - 2)) if x.ndim >= 2 and w.numel() > 1 else w
+
+
+def _prelu_rule_w(c, g, x, w):
+    gw = (g * x).masked_fill(x > 0, 0)
+    if w.numel() > 1 and x.ndim >= 2:
+        return gw.sum((0, *range(2, x.ndim)))
+    return gw.sum().reshape(c.wshape)
+
+
+prelu = defop(
+    "PreluKernelBackward0",
+    _prelu,
+    [
+        lambda c, g, x, w: (
+            g.masked_fill(x <= 0, 0) + (g * _prelu_wb(c, x, w)).masked_fill(x > 0, 0)
+        ),
+        _prelu_rule_w,
+    ],
+    save=(0, 1),
+    needs_ctx=True,
+)
+
+
+# --- normalization ------------------------------------------------------------------------------
+# One forward and one set of rules serve batch, layer and group norm. ``ctx.view`` reshapes the
+# input so that the statistics run over ``ctx.axes``; ``ctx.wview`` shapes weight and bias to
+# broadcast against the input; ``ctx.waxes`` are the axes summed for their gradients.
+def _norm(ctx, x, w, b, view, axes, wview, waxes, eps, mean=None, var=None, update=None):
+    ctx.view, ctx.axes, ctx.wview, ctx.waxes, ctx.eps = view, axes, wview, waxes, eps
+    xv = x.reshape(view)
+    if mean is None:
+        mu = xv.mean(axis=axes, keepdims=True)
+        xc = xv - mu
+        v = np.mean(np.square(xc), axis=axes, keepdims=True)
+        if update is not None:
+            update(mu, v, xv.size // mu.size)
+        ctx.stats = None
+    else:  # evaluation with running statistics: constants for autograd
+        mu, v = mean.reshape(wview), var.reshape(wview)
+        xc = xv - mu
+        ctx.stats = (mu, v)
+    rstd = (1 / np.sqrt(v + _dt(x, eps))).astype(x.dtype, copy=False)
+    y = (xc * rstd).reshape(x.shape)
+    if w is not None:
+        y *= w.reshape(wview)
+    if b is not None:
+        y += b.reshape(wview)
+    return y.astype(x.dtype, copy=False)
+
+
+def _xhat(c, x):
+    """Normalized input (input shape) and 1/std (view shape), as Tensor ops on x."""
+    xv = x.reshape(c.view)
+    if c.stats is not None:
+        mu, v = (x.new_tensor(s) for s in c.stats)
+    else:
+        mu = xv.mean(c.axes, keepdim=True)
+        v = ((xv - mu) * (xv - mu)).mean(c.axes, keepdim=True)
+    rstd = (v + c.eps).rsqrt()
+    return ((xv - mu) * rstd).reshape(x.shape), rstd
+
+
+def _norm_rule_x(c, g, x, w):
+    gh = g if w is None else g * w.reshape(c.wview)
+    xh, rstd = _xhat(c, x)
+    if c.stats is not None:
+        return gh * rstd.reshape(c.wview)
+    ghv, xhv = gh.reshape(c.view), xh.reshape(c.view)
+    gx = rstd * (
+        ghv - ghv.mean(c.axes, keepdim=True) - xhv * (ghv * xhv).mean(c.axes, keepdim=True)
+    )
+    return gx.reshape(x.shape)
+
+
+def _norm_rule_w(c, g, x, w):
+    return (g * _xhat(c, x)[0]).sum(c.waxes).reshape(w.shape)
+
+
+def _norm_rule_b(c, g, x, w):
+    return g.sum(c.waxes).reshape(c.input_shape(2))
+
+
+def _norm_prim(name):
+    return defop(
+        name, _norm, [_norm_rule_x, _norm_rule_w, _norm_rule_b], save=(0, 1), needs_ctx=True
+    )
+
+
+batch_norm = _norm_prim("NativeBatchNormBackward0")
+layer_norm = _norm_prim("NativeLayerNormBackward0")
+group_norm = _norm_prim("NativeGroupNormBackward0")
+
+
+# --- embedding ----------------------------------------------------------------------------------
+def _embedding(ctx, w, indices, padding_idx):
+    ctx.indices, ctx.padding_idx = indices, padding_idx
+    return w[indices]
+
+
+def _embedding_rule(c, g):
+    idx = c.indices.reshape(-1)
+    g2 = g.reshape(idx.size, -1)
+    if c.padding_idx is not None:
+        g2 = g2.masked_fill(g2.new_tensor((idx == c.padding_idx)[:, None]), 0)
+    return g2.new_zeros(c.input_shape()).index_add(0, g2.new_tensor(idx), g2)
+
+
+embedding = defop("EmbeddingBackward0", _embedding, [_embedding_rule], needs_ctx=True)
+
+
+# --- module backward hooks ----------------------------------------------------------------------
+_IDENTITY = {}
+
+
+def hook_identity(n: int):
+    """n tensors passed through unchanged; the node is where a Module's backward hooks attach."""
+    if n not in _IDENTITY:
+        if n == 1:
+            _IDENTITY[n] = defop("BackwardHookFunctionBackward", lambda x: x, [lambda c, g: g])
+        else:
+            _IDENTITY[n] = defop(
+                "BackwardHookFunctionBackward",
+                lambda *xs: tuple(xs),
+                [lambda c, grads, i=i: grads[i] for i in range(n)],
+                num_outputs=n,
+            )
+    return _IDENTITY[n]

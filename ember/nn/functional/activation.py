@@ -1,0 +1,238 @@
+"""Activation functions of ``nn.functional``; ``inplace=True`` writes the result into the input."""
+
+from __future__ import annotations
+
+import warnings
+
+from ..._tensor import Tensor, apply
+from ...autograd.primitives import math as PM
+from ...autograd.primitives import nn as P
+from ...functions import reduce as RD
+from ...functions.inplace import inplace as _inplace_write
+
+__all__ = [
+    "relu",
+    "relu_",
+    "relu6",
+    "leaky_relu",
+    "leaky_relu_",
+    "prelu",
+    "rrelu",
+    "elu",
+    "elu_",
+    "selu",
+    "celu",
+    "gelu",
+    "silu",
+    "mish",
+    "sigmoid",
+    "tanh",
+    "hardtanh",
+    "hardtanh_",
+    "hardsigmoid",
+    "hardswish",
+    "softplus",
+    "softsign",
+    "tanhshrink",
+    "threshold",
+    "threshold_",
+    "softmax",
+    "log_softmax",
+    "softmin",
+    "glu",
+    "logsigmoid",
+    "hardshrink",
+    "softshrink",
+]
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _float(x: Tensor):
+    """Activations of integer tensors fail as torch's do (they have no float kernel)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"expected Tensor as element 0 in argument 0, but got {type(x).__name__}")
+    return x
+
+
+def _act(prim, x, inplace=False, **params):
+    _float(x)
+    if inplace:
+        return _inplace_write(x, lambda t: apply(prim, (t,), **params))
+    return apply(prim, (x,), **params)
+
+
+def relu(input, inplace: bool = False):  # noqa: A002
+    """max(x, 0)."""
+    return _act(PM.relu, input, inplace)
+
+
+def relu_(input):  # noqa: A002
+    return relu(input, True)
+
+
+def relu6(input, inplace: bool = False):  # noqa: A002
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):  # noqa: A002
+    """Clamp to [min_val, max_val]."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _act(P.hardtanh, input, inplace, min_val=min_val, max_val=max_val)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):  # noqa: A002
+    return hardtanh(input, min_val, max_val, True)
+
+
+def threshold(input, threshold: float, value: float, inplace: bool = False):  # noqa: A002
+    """x where x > threshold, else value."""
+    return _act(P.threshold, input, inplace, threshold=threshold, value=value)
+
+
+def threshold_(input, threshold, value):  # noqa: A002
+    return _act(P.threshold, input, True, threshold=threshold, value=value)
+
+
+def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):  # noqa: A002
+    return _act(P.leaky_relu, input, inplace, negative_slope=negative_slope)
+
+
+def leaky_relu_(input, negative_slope=0.01):  # noqa: A002
+    return leaky_relu(input, negative_slope, True)
+
+
+def prelu(input, weight):  # noqa: A002
+    """max(0, x) + weight * min(0, x), one weight per channel (dim 1) or one for all."""
+    if weight.numel() != 1:
+        ch = input.shape[1] if input.ndim >= 2 else 1
+        if input.ndim == 0 or weight.numel() != ch:
+            raise RuntimeError(
+                "Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                f"{weight.numel()} and channel size = {ch}."
+            )
+    return apply(P.prelu, (input, weight))
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):  # noqa: A002
+    if training:
+        raise NotImplementedError("rrelu in training mode is not implemented in Ember")
+    return leaky_relu(input, (lower + upper) / 2, inplace)
+
+
+def elu(input, alpha: float = 1.0, inplace: bool = False):  # noqa: A002
+    return _act(P.elu, input, inplace, alpha=alpha, scale=1.0, input_scale=1.0)
+
+
+def elu_(input, alpha=1.0):  # noqa: A002
+    return elu(input, alpha, True)
+
+
+def selu(input, inplace: bool = False):  # noqa: A002
+    return _act(P.elu, input, inplace, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0)
+
+
+def celu(input, alpha: float = 1.0, inplace: bool = False):  # noqa: A002
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return _act(P.celu, input, inplace, alpha=alpha, scale=1.0, input_scale=1.0 / alpha)
+
+
+def gelu(input, approximate: str = "none"):  # noqa: A002
+    """x * Phi(x); approximate='tanh' uses the tanh formula."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _act(P.gelu, input, False, approximate=approximate)
+
+
+def silu(input, inplace: bool = False):  # noqa: A002
+    return _act(P.silu, input, inplace)
+
+
+def mish(input, inplace: bool = False):  # noqa: A002
+    return _act(P.mish, input, inplace)
+
+
+def sigmoid(input):  # noqa: A002
+    return input.sigmoid()
+
+
+def tanh(input):  # noqa: A002
+    return input.tanh()
+
+
+def hardsigmoid(input, inplace: bool = False):  # noqa: A002
+    return _act(P.hardsigmoid, input, inplace)
+
+
+def hardswish(input, inplace: bool = False):  # noqa: A002
+    return _act(P.hardswish, input, inplace)
+
+
+def softplus(input, beta: float = 1.0, threshold: float = 20.0):  # noqa: A002
+    """log(1 + exp(beta x)) / beta, linear above ``threshold``."""
+    return _act(P.softplus, input, False, beta=beta, threshold=threshold)
+
+
+def logsigmoid(input):  # noqa: A002
+    return _act(P.log_sigmoid, input)
+
+
+def hardshrink(input, lambd: float = 0.5):  # noqa: A002
+    return _act(P.hardshrink, input, False, lambd=lambd)
+
+
+def softshrink(input, lambd: float = 0.5):  # noqa: A002
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    return _act(P.softshrink, input, False, lambd=lambd)
+
+
+def softsign(input):  # noqa: A002
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):  # noqa: A002
+    return input - input.tanh()
+
+
+def glu(input, dim: int = -1):  # noqa: A002
+    """First half of ``dim`` times the sigmoid of the second half."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = dim % input.ndim
+    if input.shape[d] % 2:
+        raise RuntimeError(
+            f"Halving dimension must be even, but dimension {d} is size {input.shape[d]}"
+        )
+    return apply(P.glu, (input,), dim=d)
+
+
+def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        stacklevel=stacklevel,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel: int = 3, dtype=None):  # noqa: A002
+    """exp(x) / sum(exp(x)) along ``dim``."""
+    if dim is None:
+        dim = _softmax_dim("softmax", input.ndim, _stacklevel)
+    return RD.softmax(input, dim, dtype=dtype)
+
+
+def softmin(input, dim=None, _stacklevel: int = 3, dtype=None):  # noqa: A002
+    if dim is None:
+        dim = _softmax_dim("softmin", input.ndim, _stacklevel)
+    return RD.softmax(-input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None):  # noqa: A002
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
+    return RD.log_softmax(input, dim, dtype=dtype)

@@ -1,0 +1,570 @@
+"""Convolution, pooling, padding, resampling and unfold/fold as ``nn.functional`` functions.
+
+Each checks and normalises its arguments as torch does, then records one primitive of
+``autograd/primitives/nn.py``. Unbatched inputs gain a batch dimension around the primitive.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+from ..._tensor import Tensor, apply
+from ...autograd.primitives import nn as P
+
+__all__ = [
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "max_pool1d_with_indices",
+    "max_pool2d_with_indices",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d_with_indices",
+    "pad",
+    "interpolate",
+    "upsample",
+    "upsample_nearest",
+    "upsample_bilinear",
+    "unfold",
+    "fold",
+]
+
+
+def _ntuple(v, n: int, name: str = "") -> tuple:
+    if isinstance(v, (list, tuple)):
+        v = tuple(int(i) for i in v)
+        return v * n if len(v) == 1 else v
+    return (int(v),) * n
+
+
+def _batched(x: Tensor, nd: int, name: str):
+    """(input with a batch dim, whether one was added) for an nd-spatial op."""
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}"
+        )
+    if x.ndim == nd + 1:
+        return x.unsqueeze(0), True
+    return x, False
+
+
+# --- convolution --------------------------------------------------------------------------------
+def _conv(x, weight, bias, stride, padding, dilation, groups, nd, name):
+    x, unb = _batched(x, nd, name)
+    if x.ndim != nd + 2:
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
+            f"input of size: [{', '.join(map(str, x.shape))}]"
+        )
+    stride, dilation = _ntuple(stride, nd), _ntuple(dilation, nd)
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0,) * nd
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            total = [dilation[i] * (weight.shape[2 + i] - 1) for i in range(nd)]
+            padding = tuple(t // 2 for t in total)
+            extra = [t - 2 * (t // 2) for t in total]
+            if any(extra):  # asymmetric: the odd row goes on the high side, as torch pads it
+                pads = []
+                for e in reversed(extra):
+                    pads += [0, e]
+                x = pad(x, pads)
+        else:
+            raise ValueError(
+                f"Invalid padding string '{padding}', should be one of ['valid', 'same']"
+            )
+    else:
+        padding = _ntuple(padding, nd)
+    out = apply(
+        P.convolution,
+        (x, weight, bias),
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        transposed=False,
+        output_padding=(0,) * nd,
+        groups=groups,
+    )
+    return out.squeeze(0) if unb else out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
+    """1-D convolution over (N, C_in, L) with weight (C_out, C_in/groups, k)."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
+    """2-D convolution over (N, C_in, H, W) with weight (C_out, C_in/groups, kH, kW).
+
+    padding: int, tuple, 'valid' or 'same' (stride 1 only).
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
+def _conv_t(x, weight, bias, stride, padding, output_padding, groups, dilation, nd, name):
+    x, unb = _batched(x, nd, name)
+    if x.ndim != nd + 2:
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
+            f"input of size: [{', '.join(map(str, x.shape))}]"
+        )
+    out = apply(
+        P.convolution,
+        (x, weight, bias),
+        stride=_ntuple(stride, nd),
+        padding=_ntuple(padding, nd),
+        dilation=_ntuple(dilation, nd),
+        transposed=True,
+        output_padding=_ntuple(output_padding, nd),
+        groups=groups,
+    )
+    return out.squeeze(0) if unb else out
+
+
+def conv_transpose1d(
+    input,
+    weight,
+    bias=None,
+    stride=1,
+    padding=0,
+    output_padding=0,  # noqa: A002
+    groups=1,
+    dilation=1,
+):
+    return _conv_t(
+        input,
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+        1,
+        "conv_transpose1d",
+    )
+
+
+def conv_transpose2d(
+    input,
+    weight,
+    bias=None,
+    stride=1,
+    padding=0,
+    output_padding=0,  # noqa: A002
+    groups=1,
+    dilation=1,
+):
+    """Transposed 2-D convolution; weight (C_in, C_out/groups, kH, kW)."""
+    return _conv_t(
+        input,
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+        2,
+        "conv_transpose2d",
+    )
+
+
+def conv_transpose3d(
+    input,
+    weight,
+    bias=None,
+    stride=1,
+    padding=0,
+    output_padding=0,  # noqa: A002
+    groups=1,
+    dilation=1,
+):
+    return _conv_t(
+        input,
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+        3,
+        "conv_transpose3d",
+    )
+
+
+# --- pooling ------------------------------------------------------------------------------------
+def _stride(stride, kernel_size):
+    if stride is None or (isinstance(stride, (list, tuple)) and len(stride) == 0):
+        return kernel_size
+    return stride
+
+
+def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
+    x, unb = _batched(x, nd, f"max_pool{nd}d")
+    y, idx = apply(
+        P.max_pool(nd),
+        (x,),
+        kernel_size=kernel_size,
+        stride=_stride(stride, kernel_size),
+        padding=padding,
+        dilation=dilation,
+        ceil_mode=ceil_mode,
+    )
+    if unb:
+        y, idx = y.squeeze(0), idx.squeeze(0)
+    return y, idx
+
+
+def max_pool2d_with_indices(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,  # noqa: A002
+    ceil_mode=False,
+    return_indices=False,
+):
+    return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode=False,  # noqa: A002
+    return_indices=False,
+):
+    """2-D max pooling; stride defaults to kernel_size. With return_indices, (values, indices)."""
+    y, idx = _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode)
+    return (y, idx) if return_indices else y
+
+
+def max_pool3d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode=False,  # noqa: A002
+    return_indices=False,
+):
+    y, idx = _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode)
+    return (y, idx) if return_indices else y
+
+
+def max_pool1d_with_indices(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,  # noqa: A002
+    ceil_mode=False,
+    return_indices=False,
+):
+    # torch runs 1-D pooling as 2-D pooling over a unit height
+    k = _ntuple(kernel_size, 1)
+    s = _ntuple(_stride(stride, kernel_size), 1)
+    y, idx = _max_pool(
+        input.unsqueeze(-2),
+        2,
+        (1, k[0]),
+        (1, s[0]),
+        (0, _ntuple(padding, 1)[0]),
+        (1, _ntuple(dilation, 1)[0]),
+        ceil_mode,
+    )
+    return y.squeeze(-2), idx.squeeze(-2)
+
+
+def max_pool1d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode=False,  # noqa: A002
+    return_indices=False,
+):
+    y, idx = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return (y, idx) if return_indices else y
+
+
+def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    x, unb = _batched(x, nd, f"avg_pool{nd}d")
+    y = apply(
+        P.avg_pool(nd),
+        (x,),
+        kernel_size=kernel_size,
+        stride=_stride(stride, kernel_size),
+        padding=padding,
+        ceil_mode=ceil_mode,
+        count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
+    )
+    return y.squeeze(0) if unb else y
+
+
+def avg_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,  # noqa: A002
+    count_include_pad=True,
+    divisor_override=None,
+):
+    """2-D average pooling; stride defaults to kernel_size."""
+    return _avg_pool(
+        input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
+
+
+def avg_pool3d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,  # noqa: A002
+    count_include_pad=True,
+    divisor_override=None,
+):
+    return _avg_pool(
+        input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
+
+
+def avg_pool1d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,  # noqa: A002
+    count_include_pad=True,
+):
+    k = _ntuple(kernel_size, 1)[0]
+    s = _ntuple(_stride(stride, kernel_size), 1)[0]
+    y = _avg_pool(
+        input.unsqueeze(-2),
+        2,
+        (1, k),
+        (1, s),
+        (0, _ntuple(padding, 1)[0]),
+        ceil_mode,
+        count_include_pad,
+        None,
+    )
+    return y.squeeze(-2)
+
+
+def _out_size(output_size, nd):
+    if isinstance(output_size, (list, tuple)):
+        if len(output_size) == 1:
+            output_size = tuple(output_size) * nd
+        return tuple(output_size)
+    return (output_size,) * nd
+
+
+def adaptive_avg_pool2d(input, output_size):  # noqa: A002
+    """Average over adaptive windows so that the output has ``output_size``."""
+    x, unb = _batched(input, 2, "adaptive_avg_pool2d")
+    out = tuple(x.shape[2 + i] if o is None else o for i, o in enumerate(_out_size(output_size, 2)))
+    if out == (1, 1):
+        y = x.mean((-1, -2), keepdim=True)  # torch reduces with mean here (MeanBackward1)
+    else:
+        y = apply(P.adaptive_avg_pool(2), (x,), output_size=out)
+    return y.squeeze(0) if unb else y
+
+
+def adaptive_avg_pool1d(input, output_size):  # noqa: A002
+    o = _out_size(output_size, 1)[0]
+    x, unb = _batched(input, 1, "adaptive_avg_pool1d")
+    y = apply(P.adaptive_avg_pool(2), (x.unsqueeze(-2),), output_size=(1, o)).squeeze(-2)
+    return y.squeeze(0) if unb else y
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):  # noqa: A002
+    x, unb = _batched(input, 2, "adaptive_max_pool2d")
+    out = tuple(x.shape[2 + i] if o is None else o for i, o in enumerate(_out_size(output_size, 2)))
+    y, idx = apply(P.adaptive_max_pool(2), (x,), output_size=out)
+    return (y.squeeze(0), idx.squeeze(0)) if unb else (y, idx)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
+    y, idx = adaptive_max_pool2d_with_indices(input, output_size)
+    return (y, idx) if return_indices else y
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):  # noqa: A002
+    o = _out_size(output_size, 1)[0]
+    x, unb = _batched(input, 1, "adaptive_max_pool1d")
+    y, idx = apply(P.adaptive_max_pool(2), (x.unsqueeze(-2),), output_size=(1, o))
+    y, idx = y.squeeze(-2), idx.squeeze(-2)
+    return (y.squeeze(0), idx.squeeze(0)) if unb else (y, idx)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):  # noqa: A002
+    y, idx = adaptive_max_pool1d_with_indices(input, output_size)
+    return (y, idx) if return_indices else y
+
+
+# --- padding ------------------------------------------------------------------------------------
+def pad(input, pad, mode: str = "constant", value=None):  # noqa: A002
+    """Pad the last dims: ``pad`` = (last_lo, last_hi, prev_lo, prev_hi, ...); negative crops.
+
+    mode: 'constant' (with value), 'reflect', 'replicate' or 'circular'.
+    """
+    pads = tuple(int(p) for p in pad)
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    nd = max(len(pads) // 2, 1)
+    if mode == "constant":
+        return apply(P.pad("constant", nd), (input,), pads=pads, mode=mode, value=value)
+    x, unb = input, input.ndim == nd + 1
+    if unb:
+        x = x.unsqueeze(0)
+    y = apply(P.pad(mode, nd), (x,), pads=pads, mode=mode, value=value)
+    return y.squeeze(0) if unb else y
+
+
+# --- interpolation ------------------------------------------------------------------------------
+_MODE_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3}
+
+
+def interpolate(
+    input,
+    size=None,
+    scale_factor=None,
+    mode: str = "nearest",  # noqa: A002
+    align_corners=None,
+    recompute_scale_factor=None,
+    antialias: bool = False,
+):
+    """Resample the spatial dims to ``size`` or by ``scale_factor``.
+
+    mode: nearest | nearest-exact | linear | bilinear | trilinear.
+    """
+    nd = input.ndim - 2
+    if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
+        raise ValueError(
+            "align_corners option can only be set with the interpolating modes: "
+            "linear | bilinear | bicubic | trilinear"
+        )
+    if mode in _MODE_DIMS and _MODE_DIMS[mode] != nd:
+        raise NotImplementedError(
+            f"Got {input.ndim}D input, but {mode} mode needs {_MODE_DIMS[mode] + 2}D input"
+        )
+    if mode not in ("nearest", "nearest-exact", "linear", "bilinear", "trilinear"):
+        raise NotImplementedError(f"interpolation mode {mode!r} is not implemented in Ember")
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is None and scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    scales = None
+    if size is not None:
+        out = _out_size(size, nd)
+        if len(out) != nd:
+            raise ValueError(
+                f"Input and output must have the same number of spatial dimensions, but got input "
+                f"with spatial dimensions of {list(input.shape[2:])} and output size of "
+                f"{list(out)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
+                "output size in (o1, o2, ...,oK) format."
+            )
+    else:
+        sf = (
+            _out_size(scale_factor, nd)
+            if isinstance(scale_factor, (list, tuple))
+            else (float(scale_factor),) * nd
+        )
+        out = tuple(int(math.floor(input.shape[2 + i] * float(sf[i]))) for i in range(nd))
+        scales = None if recompute_scale_factor else tuple(float(s) for s in sf)
+    if mode in _MODE_DIMS and align_corners is None:
+        align_corners = False
+    return apply(
+        P.interpolate(mode, nd),
+        (input,),
+        output_size=out,
+        mode=mode,
+        align_corners=align_corners,
+        scales=scales,
+    )
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):  # noqa: A002
+    warnings.warn(
+        "nn.functional.upsample is deprecated. Use nn.functional.interpolate instead.", stacklevel=2
+    )
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):  # noqa: A002
+    warnings.warn(
+        "nn.functional.upsample_nearest is deprecated. Use nn.functional.interpolate instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):  # noqa: A002
+    warnings.warn(
+        "nn.functional.upsample_bilinear is deprecated. Use nn.functional.interpolate instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# --- unfold / fold ------------------------------------------------------------------------------
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002
+    """Sliding blocks as columns: (N, C, *S) -> (N, C*prod(k), L)."""
+    if input.ndim != 4:
+        raise NotImplementedError(
+            f"Input Error: Only 4D input Tensors are supported (got {input.ndim}D)"
+        )
+    return apply(
+        P.im2col,
+        (input,),
+        kernel_size=_ntuple(kernel_size, 2),
+        dilation=_ntuple(dilation, 2),
+        padding=_ntuple(padding, 2),
+        stride=_ntuple(stride, 2),
+    )
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002
+    """Sum columns back into an image: (N, C*prod(k), L) -> (N, C, *output_size)."""
+    if input.ndim != 3:
+        raise NotImplementedError(
+            f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
+            f"(got {input.ndim}D)"
+        )
+    return apply(
+        P.col2im_fwd,
+        (input,),
+        output_size=_ntuple(output_size, 2),
+        kernel_size=_ntuple(kernel_size, 2),
+        dilation=_ntuple(dilation, 2),
+        padding=_ntuple(padding, 2),
+        stride=_ntuple(stride, 2),
+    )

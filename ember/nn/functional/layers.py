@@ -1,0 +1,332 @@
+"""Linear maps, dropout, normalization, embedding and small helpers of ``nn.functional``."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from ..._tensor import Tensor, _make, apply
+from ...autograd.primitives import nn as P
+from ...functions import creation as N
+from ...functions.linalg import addmm
+
+__all__ = [
+    "linear",
+    "bilinear",
+    "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "alpha_dropout",
+    "feature_alpha_dropout",
+    "batch_norm",
+    "instance_norm",
+    "layer_norm",
+    "group_norm",
+    "embedding",
+    "one_hot",
+    "normalize",
+    "cosine_similarity",
+    "pairwise_distance",
+]
+
+
+def linear(input, weight, bias=None):  # noqa: A002
+    """y = x W^T + b. A 2-D input with bias is one ``addmm`` (AddmmBackward0), as torch's."""
+    if input.ndim == 2 and bias is not None:
+        return addmm(bias, input, weight.t())
+    if input.ndim == 2:
+        return input.mm(weight.t())
+    if bias is None:
+        return input.matmul(weight.t())
+    lead = input.shape[:-1]
+    if input.shape[-1] != weight.shape[-1]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({math.prod(lead)}x{input.shape[-1]} and "
+            f"{weight.shape[1]}x{weight.shape[0]})"
+        )
+    out = addmm(bias, input.reshape(-1, input.shape[-1]), weight.t())
+    return out.view(*lead, weight.shape[0])
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y_k = x1^T A_k x2 + b_k; weight (out, in1, in2)."""
+    y = input1.unsqueeze(-2).unsqueeze(-2).matmul(weight).matmul(input2.unsqueeze(-2).unsqueeze(-1))
+    y = y.squeeze(-1).squeeze(-1)
+    return y if bias is None else y + bias
+
+
+# --- dropout ------------------------------------------------------------------------------------
+def _check_p(p) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _dropout(x: Tensor, p: float, training: bool, inplace: bool, noise_shape=None):
+    # torch's CPU dropout: noise = bernoulli_(1 - p) then divided by (1 - p); x * noise.
+    if p == 0 or not training or x.numel() == 0:
+        return x
+    if p == 1:
+        zero = _make(np.zeros((), x._data.dtype))
+        return x.mul_(zero) if inplace else x * zero
+    noise = N.empty(*(noise_shape or x.shape), dtype=x.dtype)
+    noise.bernoulli_(1 - p)
+    noise.div_(1 - p)
+    return x.mul_(noise) if inplace else x * noise
+
+
+def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):  # noqa: A002
+    """Zero each element with probability p and scale the rest by 1/(1-p) (training only)."""
+    _check_p(p)
+    return _dropout(input, p, training, inplace)
+
+
+def _feature_dropout(x, p, training, inplace, nd, name):
+    _check_p(p)
+    batched = x.ndim == nd + 2
+    if x.ndim not in (nd + 1, nd + 2):
+        warnings.warn(
+            f"{name}: Received a {x.ndim}-D input to {name}, which is deprecated and will result "
+            f"in an error in a future release. To retain the behavior and silence this warning, "
+            f"please use dropout instead. Note that {name} exists to provide channel-wise "
+            f"dropout on inputs with {nd} spatial dimensions, a channel dimension, and an "
+            f"optional batch dimension (i.e. {nd + 1}D or {nd + 2}D inputs).",
+            stacklevel=3,
+        )
+    if nd == 2 and x.ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
+            "the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=3,
+        )
+        batched = True
+    if not batched:
+        shape = (x.shape[0],) + (1,) * (x.ndim - 1)
+    else:
+        shape = tuple(x.shape[:2]) + (1,) * (x.ndim - 2)
+    return _dropout(x, p, training, inplace, shape)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that "
+            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial "
+            "dimension, a channel dimension, and an optional batch dimension (i.e. 2D or 3D "
+            "inputs)."
+        )
+    return _feature_dropout(input, p, training, inplace, 1, "dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    """Zero whole channels (N, C, 1, 1 noise) with probability p (training only)."""
+    return _feature_dropout(input, p, training, inplace, 2, "dropout2d")
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    return _feature_dropout(input, p, training, inplace, 3, "dropout3d")
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
+    _check_p(p)
+    if not training or p == 0:
+        return input
+    raise NotImplementedError("alpha_dropout in training mode is not implemented in Ember")
+
+
+feature_alpha_dropout = alpha_dropout
+
+
+# --- normalization ------------------------------------------------------------------------------
+def batch_norm(
+    input,
+    running_mean,
+    running_var,
+    weight=None,
+    bias=None,  # noqa: A002
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+):
+    """Normalize each channel (dim 1) by batch statistics (training) or running ones."""
+    x = input
+    if training:
+        size = x.numel() // x.shape[1] if x.ndim > 1 else x.numel()
+        if size == 1:
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size "
+                f"{list(x.shape)}"
+            )
+    c = x.shape[1]
+    wview = (1, c) + (1,) * (x.ndim - 2)
+    axes = (0,) + tuple(range(2, x.ndim))
+    kw = dict(view=tuple(x.shape), axes=axes, wview=wview, waxes=axes, eps=eps)
+    if training or running_mean is None:
+        update = None
+        if training and running_mean is not None:
+
+            def update(mu, var, n):
+                # running_var takes the unbiased variance, as torch's does
+                rm, rv = running_mean._data, running_var._data
+                rm *= 1 - momentum
+                rm += momentum * mu.reshape(-1)
+                rv *= 1 - momentum
+                rv += momentum * var.reshape(-1) * (n / max(n - 1, 1))
+                running_mean._vc[0] += 1
+                running_var._vc[0] += 1
+
+        return apply(P.batch_norm, (x, weight, bias), update=update, **kw)
+    return apply(
+        P.batch_norm, (x, weight, bias), mean=running_mean._data, var=running_var._data, **kw
+    )
+
+
+def instance_norm(
+    input,
+    running_mean=None,
+    running_var=None,
+    weight=None,
+    bias=None,  # noqa: A002
+    use_input_stats=True,
+    momentum=0.1,
+    eps=1e-5,
+):
+    n, c = input.shape[:2]
+    x = input.reshape(1, n * c, *input.shape[2:])
+    y = batch_norm(x, None, None, None, None, True, momentum, eps).reshape(input.shape)
+    if weight is not None:
+        y = y * weight.reshape((1, c) + (1,) * (input.ndim - 2))
+    if bias is not None:
+        y = y + bias.reshape((1, c) + (1,) * (input.ndim - 2))
+    return y
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-5):  # noqa: A002
+    """Normalize over the trailing ``normalized_shape`` dims."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(shape)
+    if tuple(input.shape[input.ndim - k :]) != shape or k > input.ndim:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size{input.shape}"
+        )
+    lead = tuple(range(input.ndim - k))
+    axes = tuple(range(input.ndim - k, input.ndim))
+    return apply(
+        P.layer_norm,
+        (input, weight, bias),
+        view=tuple(input.shape),
+        axes=axes,
+        wview=shape,
+        waxes=lead,
+        eps=eps,
+    )
+
+
+def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5):  # noqa: A002
+    """Normalize over groups of channels (and all spatial positions)."""
+    if input.ndim < 2:
+        raise RuntimeError(
+            f"Expected at least 2 dimensions for input tensor but received {input.ndim}"
+        )
+    n, c = input.shape[:2]
+    if c % num_groups:
+        raise RuntimeError(
+            f"Expected number of channels in input to be divisible by num_groups, but got input "
+            f"of shape {input.shape} and num_groups={num_groups}"
+        )
+    return apply(
+        P.group_norm,
+        (input, weight, bias),
+        view=(n, num_groups, -1),
+        axes=(2,),
+        wview=(1, c) + (1,) * (input.ndim - 2),
+        waxes=(0,) + tuple(range(2, input.ndim)),
+        eps=eps,
+    )
+
+
+# --- embedding ----------------------------------------------------------------------------------
+def embedding(
+    input,
+    weight,
+    padding_idx=None,
+    max_norm=None,
+    norm_type=2.0,  # noqa: A002
+    scale_grad_by_freq=False,
+    sparse=False,
+):
+    """Rows of ``weight`` at the integer ``input``; padding_idx rows get no gradient."""
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+            f"Long, Int; but got {input.type()} instead (while checking arguments for embedding)"
+        )
+    n = weight.shape[0]
+    if padding_idx is not None:
+        if padding_idx > 0 and padding_idx >= n:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        if padding_idx < 0:
+            if padding_idx < -n:
+                raise AssertionError("Padding_idx must be within num_embeddings")
+            padding_idx = n + padding_idx
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        raise IndexError("index out of range in self")
+    if max_norm is not None:
+        _renorm_rows(weight, idx, max_norm, norm_type)
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: scale_grad_by_freq/sparse are not implemented")
+    return apply(
+        P.embedding, (weight,), indices=idx.astype(np.int64, copy=False), padding_idx=padding_idx
+    )
+
+
+def _renorm_rows(weight, idx, max_norm, norm_type) -> None:
+    """torch's embedding_renorm_: rows used whose norm exceeds max_norm are scaled in place."""
+    w = weight._data
+    rows = np.unique(idx)
+    norms = np.linalg.norm(w[rows].astype(np.float64), ord=norm_type, axis=1)
+    big = norms > max_norm
+    scale = (max_norm / (norms[big] + 1e-7)).astype(w.dtype)
+    w[rows[big]] *= scale[:, None]
+    weight._vc[0] += 1
+
+
+def one_hot(tensor, num_classes: int = -1):
+    """(*) int64 -> (*, num_classes) int64 with a 1 at each index."""
+    d = tensor._data
+    if d.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if d.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(d.max()) + 1
+    if d.size and d.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if d.size and d.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = np.zeros(d.shape + (num_classes,), np.int64)
+    np.put_along_axis(out, d[..., None], 1, axis=-1)
+    return _make(out)
+
+
+def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None):  # noqa: A002
+    """x / max(||x||_p, eps) along ``dim``."""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denom
+
+
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
+    n1 = x1.norm(2, dim, keepdim=True)
+    n2 = x2.norm(2, dim, keepdim=True)
+    return ((x1 / n1.clamp_min(eps)) * (x2 / n2.clamp_min(eps))).sum(dim)
+
+
+def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
+    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
