@@ -107,6 +107,9 @@ def run_script(
     script: str, args=(), out: str | None = None, format: str = "png", show_saved: bool = False
 ) -> list[str]:
     """Run ``script`` up to its first optimizer step; returns the files written."""
+    from .. import compat
+
+    compat.install()  # ``import torch`` in the script resolves to Ember, as under ``ember run``
     out = out or os.path.splitext(os.path.basename(script))[0] + "_graph"
     argv = sys.argv
     sys.argv = [script, *args]
