@@ -7,9 +7,15 @@ samplers and transforms make the same choices as torch's. ``generator`` is an
 
 from __future__ import annotations
 
+import math
+import struct
+
 import numpy as np
 
 from ember.kernels import random as _kr
+
+_F32 = struct.Struct("<f")
+_F64 = struct.Struct("<d")
 
 
 def kernel_generator(generator=None) -> _kr.Generator:
@@ -46,14 +52,40 @@ def randint(low: int, high: int, size: int, generator=None) -> list[int]:
     return kernel_generator(generator).randint(low, high, (size,)).tolist()
 
 
+def _float32(x: float) -> float:
+    return _F32.unpack(_F32.pack(x))[0]
+
+
+def _unit32(gen: _kr.Generator) -> float:
+    """One float32 uniform in [0, 1): the low 24 bits of a 32-bit draw, as torch makes it."""
+    return (int(gen._words(1)[0]) & 0xFFFFFF) * 2.0**-24
+
+
+def _fma32(x: float, scale: float, low: float) -> float:
+    """float32 ``x * scale + low`` with one rounding (torch's fused multiply-add), for float32
+    inputs given as Python floats: the product is exact in double; the sum's rounding error is
+    folded in by rounding to odd, so the final rounding to float32 is the only one."""
+    p = x * scale
+    s = p + low
+    bb = s - p
+    err = (p - (s - bb)) + (low - bb)  # s + err == p + low exactly (Knuth's two-sum)
+    if err != 0 and not int.from_bytes(_F64.pack(s), "little") & 1:
+        s = math.nextafter(s, math.inf if err > 0 else -math.inf)
+    return _float32(s)
+
+
 def rand(generator=None) -> float:
     """``torch.rand(1).item()`` (a float32 uniform in [0, 1))."""
-    return float(kernel_generator(generator).uniform((1,), np.float32)[0])
+    return _unit32(kernel_generator(generator))
 
 
 def uniform(low: float, high: float, generator=None) -> float:
     """``torch.empty(1).uniform_(low, high).item()`` (float32)."""
-    return float(kernel_generator(generator).uniform((1,), np.float32, low, high)[0])
+    lo, hi = _float32(low), _float32(high)
+    x = _unit32(kernel_generator(generator))
+    if (lo, hi) == (0.0, 1.0):
+        return x
+    return _fma32(x, float(np.float32(hi) - np.float32(lo)), lo)
 
 
 def normal(shape, generator=None) -> np.ndarray:
