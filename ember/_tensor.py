@@ -174,6 +174,11 @@ class Tensor:
         return self
 
     @property
+    def _version(self) -> int:
+        """How many times this tensor's memory (shared with its views) was changed in place."""
+        return self._vc[0]
+
+    @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 

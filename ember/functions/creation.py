@@ -21,7 +21,9 @@ def _infer_np_dtype(data):
             kinds.add(("t", x._data.dtype))
         elif isinstance(x, np.ndarray):
             kinds.add(("t", x.dtype))
-        elif isinstance(x, (bool, np.bool_)):
+        elif isinstance(x, np.generic):  # NumPy scalars keep their dtype, as torch does
+            kinds.add(("t", x.dtype))
+        elif isinstance(x, bool):
             kinds.add("b")
         elif isinstance(x, (int, np.integer)):
             kinds.add("i")
@@ -54,6 +56,8 @@ def _infer_np_dtype(data):
 def _to_array(data, dtype):
     if isinstance(data, Tensor):
         return data._data.astype(dtype or data._data.dtype, copy=True)
+    if isinstance(data, np.generic):
+        data = np.asarray(data)
     if isinstance(data, np.ndarray):
         D.from_numpy_dtype(data.dtype)
         return np.array(data, dtype=dtype or data.dtype, copy=True)
@@ -241,6 +245,8 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
         s32, e32, st32 = np.float32(start), np.float32(end), np.float32(step)
         i32 = i.astype(np.float32)
         arr = np.where(i < half, s32 + st32 * i32, e32 - st32 * (np.float32(steps - 1) - i32))
+    if steps == 1:
+        arr = np.full(1, start, np.float64)
     return _finish(arr.astype(npd), requires_grad, device)
 
 
