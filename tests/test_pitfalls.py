@@ -109,6 +109,95 @@ for i in range(6):
 }
 
 
+NN_HEADER = """\
+import ember
+from ember import nn
+ember.manual_seed(0)
+model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.BatchNorm1d(8), nn.Linear(8, 3))
+criterion = nn.CrossEntropyLoss()
+opt = ember.optim.SGD(model.parameters(), lr=0.01)
+x, y = ember.randn(6, 4), ember.tensor([0, 1, 2, 0, 1, 2])
+"""
+
+NN_CORRECT = (
+    NN_HEADER
+    + """\
+losses = []
+for epoch in range(2):
+    model.train()
+    for i in range(3):
+        loss = criterion(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    model.eval()
+    with ember.no_grad():
+        val = criterion(model(x), y).item()
+"""
+)
+
+FAULTY.update(
+    {
+        "eval-in-training": (
+            NN_HEADER
+            + """\
+model.eval()
+for i in range(3):
+    out = model(x)  # <- here
+    loss = criterion(out, y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+""",
+            "Dropout and BatchNorm1d are in eval mode",
+        ),
+        "train-under-no-grad": (
+            NN_HEADER
+            + """\
+for i in range(2):
+    loss = criterion(model(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+with ember.no_grad():
+    val = criterion(model(x), y)  # <- here
+""",
+            "in training mode during evaluation",
+        ),
+        "not-a-loss": (
+            """\
+import ember
+from ember import nn
+model = nn.Linear(4, 1)
+opt = ember.optim.SGD(model.parameters(), lr=0.01)
+x = ember.randn(1, 4)
+for i in range(2):
+    out = model(x)
+    opt.zero_grad()
+    out.backward()  # <- here
+    opt.step()
+""",
+            "output of Linear",
+        ),
+        "kept-graph-list": (
+            NN_HEADER
+            + """\
+losses = []
+model.train()
+for i in range(4):
+    loss = criterion(model(x), y)
+    opt.zero_grad()
+    loss.backward()  # <- here
+    opt.step()
+    losses.append(loss)
+""",
+            "loss.item()",
+        ),
+    }
+)
+
+
 def run_script(tmp_path, source: str):
     path = tmp_path / "train_script.py"
     path.write_text(textwrap.dedent(source))
@@ -123,9 +212,51 @@ def marked_line(source: str) -> int:
     return line
 
 
-def test_correct_script_warns_nothing(tmp_path):
-    found, _ = run_script(tmp_path, CORRECT)
+@pytest.mark.parametrize("source", [CORRECT, NN_CORRECT], ids=["tensors", "nn"])
+def test_correct_script_warns_nothing(tmp_path, source):
+    found, _ = run_script(tmp_path, source)
     assert [str(w.message) for w in found] == []
+
+
+def test_a_stale_loss_variable_is_not_a_leak(tmp_path):
+    source = (
+        NN_HEADER
+        + """\
+loss = criterion(model(x), y)
+opt.zero_grad()
+loss.backward()
+opt.step()
+for i in range(4):
+    other = criterion(model(x), y)
+    opt.zero_grad()
+    other.backward()
+    opt.step()
+"""
+    )
+    found, _ = run_script(tmp_path, source)
+    assert [str(w.message) for w in found] == []
+
+
+def test_seed_loop_warns_at_the_running_loss_line(tmp_path):
+    """The seed note's loop: its ``running_loss = running_loss + res_loss`` is the one warning."""
+    source = (
+        NN_HEADER
+        + """\
+for epoch in range(2):
+    running_loss = 0.0
+    for i in range(3):
+        output = model(x)
+        res_loss = criterion(output, y)
+        optimizer = opt
+        optimizer.zero_grad()
+        res_loss.backward()
+        optimizer.step()
+        running_loss = running_loss + res_loss  # <- here
+        running_loss = running_loss + res_loss.item()
+"""
+    )
+    found, path = run_script(tmp_path, source)
+    assert [(w.lineno, w.filename) for w in found] == [(marked_line(source), str(path))]
 
 
 @pytest.mark.parametrize("kind", sorted(FAULTY))

@@ -74,8 +74,10 @@ class _State:
         self.backwards = 0
         self.optimizers = weakref.WeakKeyDictionary()
         self.warned: set = set()
+        self.warned_kinds: set = set()
         self.depth = 0
         self.call_loc = None
+        self.train_under_no_grad: list = []  # module names in the current top-level call
         self.pending_eval: list = []  # (node ref, module name, location) of eval-mode forwards
         self.model_outputs = weakref.WeakKeyDictionary()  # output node -> module name
         self.scalar_adds = weakref.WeakKeyDictionary()  # node of a scalar sum -> location
@@ -108,6 +110,7 @@ def _warn(kind: str, message: str, loc) -> None:
     if key in _st.warned:
         return
     _st.warned.add(key)
+    _st.warned_kinds.add(kind)
     module = (module_globals or {}).get("__name__", "__main__")
     warnings.warn_explicit(
         message,
@@ -176,46 +179,54 @@ def _before_backward(t, loc) -> None:
 
 
 def _check_kept_graphs(node, loc) -> None:
-    """A loss graph from two or more backwards ago still alive: something holds on to it."""
+    """Loss graphs from two or more backwards ago still alive: something holds on to them.
+
+    One stale ``loss`` variable keeps one old graph alive and is harmless; a running sum or a list
+    of losses keeps one more every iteration, so it takes two old graphs to warn.
+    """
     st = _st
-    old = None
+    olds = []
     for ref, number, bloc in st.roots:
         root = ref()
         if root is node:
             return  # the same graph again (retain_graph): not a new iteration
         if root is not None and number <= st.backwards - _LEAKED_AFTER:
-            old = (root, bloc)
+            olds.append((root, bloc))
     alive = [entry for entry in st.roots if entry[0]() is not None]
     st.roots.clear()
     st.roots.extend(alive)
     st.roots.append((weakref.ref(node), st.backwards, loc))
-    if old is None:
+    if not olds or "kept-graph" in st.warned_kinds:
         return
     from ..viz import graph_nodes
 
-    root, bloc = old
-    for acc, aloc in reversed(list(st.scalar_adds.items())):
+    roots = {id(r()) for r, _, _ in alive}
+    # newest first, and sums of two graphs (``running_loss + loss``) before sums with a number
+    # (``running_loss + loss.item()``, which only carries the graph along)
+    adds = list(reversed(list(st.scalar_adds.items())))
+    adds.sort(key=lambda item: sum(c is not None for c, _ in item[0].next_functions) < 2)
+    for acc, aloc in adds:
         nodes = graph_nodes([acc])
-        if any(n is root for n in nodes):
-            roots = {id(r()) for r, _, _ in st.roots if r() is not None}
-            iterations = sum(id(n) in roots for n in nodes)
+        held = sum(id(n) in roots for n in nodes)
+        if held >= 2:
             kib = sum(_node_bytes(n) for n in nodes) / 1024
             _warn(
                 "kept-graph",
                 "a tensor that carries the autograd graph is accumulated across "
-                f"iterations: it keeps the graphs of {iterations} iterations alive "
+                f"iterations: it keeps the graphs of {held} iterations alive "
                 f"({len(nodes)} graph nodes, about {kib:.1f} KiB, growing every iteration); "
                 "accumulate loss.item() (a Python number) instead of the loss tensor",
                 aloc,
             )
             return
-    _warn(
-        "kept-graph",
-        f"the loss of the backward() at {_line(bloc)} is still referenced "
-        "iterations later and keeps its autograd graph alive: store loss.item() or "
-        "loss.detach() instead of the loss tensor",
-        bloc,
-    )
+    if len(olds) >= 2:
+        _warn(
+            "kept-graph",
+            f"the losses of {len(olds)} earlier backward() calls (at {_line(olds[0][1])}) are "
+            "still referenced and keep their autograd graphs alive, one more every iteration: "
+            "store loss.item() or loss.detach() instead of the loss tensor",
+            loc,
+        )
 
 
 def _node_bytes(node) -> int:
@@ -233,16 +244,19 @@ def _check_eval_forwards(node) -> None:
     from ..viz import graph_nodes
 
     in_graph = {id(n) for n in graph_nodes([node])}
+    by_line: dict = {}
     for ref, name, loc in _st.pending_eval:
         n = ref()
         if n is not None and id(n) in in_graph:
-            _warn(
-                "eval-in-training",
-                f"{name} is in eval mode while training (its output "
-                "reaches loss.backward()): call model.train() before the training forward "
-                "(model.eval() is for evaluation only)",
-                loc,
-            )
+            by_line.setdefault(loc[:2], (loc, []))[1].append(name)
+    for loc, names in by_line.values():
+        _warn(
+            "eval-in-training",
+            f"{_names(names)} in eval mode while training (the output reaches "
+            "loss.backward()): call model.train() before the training forward "
+            "(model.eval() is for evaluation only)",
+            loc,
+        )
 
 
 def _before_step(opt, args, kwargs) -> None:
@@ -304,26 +318,35 @@ def _after_forward(module, out, loc, top: bool) -> None:
     name = type(module).__name__
     if "Dropout" in name or "BatchNorm" in name:
         if module.training and not _grad_state.enabled:
-            what = (
-                "drops activations at random"
-                if "Dropout" in name
-                else "normalises with batch statistics and updates the running statistics"
-            )
-            _warn(
-                "train-under-no-grad",
-                f"{name} is in training mode during evaluation under "
-                f"no_grad(): it {what}; call model.eval() before evaluating (and "
-                "model.train() after)",
-                loc,
-            )
+            st.train_under_no_grad.append(name)
         elif not module.training and _grad_state.enabled:
             node = getattr(out, "grad_fn", None)
             if node is not None:
                 st.pending_eval.append((weakref.ref(node), name, loc))
-    if top and not name.endswith("Loss"):
+    if not top:
+        return
+    if st.train_under_no_grad:
+        names = _names(st.train_under_no_grad)
+        st.train_under_no_grad.clear()
+        _warn(
+            "train-under-no-grad",
+            f"{names} in training mode during evaluation under no_grad(): dropout drops "
+            "activations at random and batch norm uses batch statistics and updates its running "
+            "statistics; call model.eval() before evaluating (and model.train() after)",
+            loc,
+        )
+    if not name.endswith("Loss"):
         node = getattr(out, "grad_fn", None)
         if node is not None:
             st.model_outputs[node] = name
+
+
+def _names(names: list) -> str:
+    """``Dropout is`` / ``Dropout and BatchNorm1d are``."""
+    unique = list(dict.fromkeys(names))
+    if len(unique) == 1:
+        return f"{unique[0]} is"
+    return ", ".join(unique[:-1]) + f" and {unique[-1]} are"
 
 
 # -- the wrappers -------------------------------------------------------------------------------
