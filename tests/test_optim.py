@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-import pickle
-
 import numpy as np
 import pytest
 import torch
@@ -51,9 +48,9 @@ def _mlp_init(rng):
 
 def _mlp_loss(M, params):
     w1, b1, w2, b2 = params
-    h = M.tanh(M.matmul(M.tensor(_MLP_X), w1) + b1)
+    h = M.tanh(M.matmul(M.tensor(_MLP_X, dtype=w1.dtype), w1) + b1)
     logp = M.log_softmax(M.matmul(h, w2) + b2, dim=1)
-    return -(logp * M.tensor(_MLP_Y)).sum() / 32
+    return -(logp * M.tensor(_MLP_Y, dtype=w1.dtype)).sum() / 32
 
 
 PROBLEMS = {
@@ -63,10 +60,10 @@ PROBLEMS = {
 }
 
 
-def _trajectories(name, kwargs, problem, steps, seed=0, with_closure=False):
-    """Yield (step, ember params, torch params, ember loss, torch loss) after each step."""
+def _trajectories(name, kwargs, problem, steps, seed=0, with_closure=False, dtype=np.float32):
+    """Yield (step, ember params, torch params, ember loss, torch loss, optimizers) per step."""
     init, loss_fn = PROBLEMS[problem]
-    arrays = init(np.random.default_rng(seed))
+    arrays = [a.astype(dtype) for a in init(np.random.default_rng(seed))]
     pe = [ember.tensor(a.copy(), requires_grad=True) for a in arrays]
     pt = [torch.tensor(a.copy(), requires_grad=True) for a in arrays]
     oe = getattr(ember.optim, name)(pe, **kwargs)
@@ -139,9 +136,10 @@ def _cid(cfg):
     return name + "(" + ",".join(f"{k}={v}" for k, v in kw.items()) + ")"
 
 
-def _check_run(name, kwargs, problem, steps, rtol=1e-5, atol=1e-6, with_closure=False):
-    for i, pe, pt, le, lt, _, _ in _trajectories(name, kwargs, problem, steps,
-                                                  with_closure=with_closure):
+def _check_run(name, kwargs, problem, steps, rtol=1e-5, atol=1e-6, with_closure=False,
+               dtype=np.float32):
+    for i, pe, pt, _, _, _, _ in _trajectories(name, kwargs, problem, steps,
+                                                with_closure=with_closure, dtype=dtype):
         for k, (a, b) in enumerate(zip(pe, pt)):
             np.testing.assert_allclose(
                 a.detach().numpy(), b.detach().numpy(), rtol=rtol, atol=atol,
@@ -155,11 +153,13 @@ def test_trajectory_matches_torch(cfg, problem):
     steps = 100 if problem != "mlp" else 50
     if problem == "rosenbrock" and name in ("SGD", "ASGD"):
         kwargs = {**kwargs, "lr": kwargs["lr"] * 0.01}  # plain gradient steps diverge otherwise
-    _check_run(name, kwargs, problem, steps, rtol=_RTOL.get((name, problem), 1e-5))
-
-
-# Documented larger tolerances: accumulated float32 drift from single-rounding differences.
-_RTOL: dict = {}
+    # Rprop's step sizes jump on gradient signs: on the MLP a gradient entry near zero has a
+    # float32 sign that depends on the matmul's summation order, so that run is compared in
+    # float64 (where the sign decisions agree), at rtol 1e-10.
+    if name == "Rprop" and problem == "mlp":
+        _check_run(name, kwargs, problem, steps, rtol=1e-10, atol=1e-12, dtype=np.float64)
+        return
+    _check_run(name, kwargs, problem, steps)
 
 
 @pytest.mark.parametrize("cfg", MAXIMIZE, ids=_cid)
@@ -168,19 +168,38 @@ def test_maximize_matches_torch(cfg):
     _check_run(name, kwargs, "quadratic", 30, atol=1e-5)
 
 
-@pytest.mark.parametrize("kwargs", [
+LBFGS_CONFIGS = [
     dict(), dict(lr=0.5, history_size=5), dict(lr=1, line_search_fn="strong_wolfe"),
     dict(lr=1, max_iter=5, history_size=3, line_search_fn="strong_wolfe"),
     dict(lr=0.1, tolerance_grad=1e-4, tolerance_change=1e-6),
-])
-@pytest.mark.parametrize("problem", ["quadratic", "rosenbrock", "mlp"])
-def test_lbfgs_matches_torch(kwargs, problem):
-    steps = 10
+]
+
+
+def _check_lbfgs(kwargs, problem, steps, dtype, rtol, atol):
     for i, pe, pt, le, lt, oe, ot in _trajectories("LBFGS", kwargs, problem, steps,
-                                                    with_closure=True):
-        np.testing.assert_allclose(float(le), float(lt), rtol=1e-4, atol=1e-6)
+                                                    with_closure=True, dtype=dtype):
+        assert float(le) == pytest.approx(float(lt.detach()), rel=rtol, abs=atol)
         se, st = oe.state[pe[0]], ot.state[pt[0]]
-        assert se["func_evals"] == st["func_evals"] and se["n_iter"] == st["n_iter"]
+        assert (se["func_evals"], se["n_iter"]) == (st["func_evals"], st["n_iter"])
         for k, (a, b) in enumerate(zip(pe, pt)):
-            np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-4,
-                                       atol=1e-5, err_msg=f"LBFGS{kwargs} param {k} step {i}")
+            np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=rtol,
+                                       atol=atol, err_msg=f"LBFGS{kwargs} param {k} step {i}")
+
+
+@pytest.mark.parametrize("kwargs", LBFGS_CONFIGS)
+@pytest.mark.parametrize("problem", ["quadratic", "rosenbrock", "mlp"])
+def test_lbfgs_matches_torch_float64(kwargs, problem):
+    # 10 steps of up to 20 iterations each. L-BFGS amplifies single roundings (on Rosenbrock
+    # without a line search, 1e-16 differences grow to ~3e-7 over 90 iterations), so the
+    # exact-algorithm check runs in float64, where the function-evaluation counts and the
+    # line-search decisions must agree.
+    chaotic = problem == "rosenbrock" and "line_search_fn" not in kwargs
+    _check_lbfgs(kwargs, problem, 3 if chaotic else 10, np.float64, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("kwargs", LBFGS_CONFIGS)
+@pytest.mark.parametrize("problem", ["quadratic", "mlp"])
+def test_lbfgs_matches_torch_float32(kwargs, problem):
+    # float32: one step of up to 5 iterations; on the MLP, float32 roundings grow to ~1e-4
+    # relative by the fifth iteration (and to ~1e-1 by the twentieth).
+    _check_lbfgs({**kwargs, "max_iter": 5}, problem, 1, np.float32, rtol=1e-3, atol=1e-5)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from .._tensor import _make
-
 from .optimizer import (
     Optimizer,
     _bump,
@@ -60,7 +59,8 @@ class SGD(Optimizer):
             group.setdefault("fused", False)
 
     def step(self, closure=None):
-        """One update: ``b = mu*b + (1-dampening)*g``; ``p -= lr * (g + mu*b if nesterov else b)``."""
+        """One update: ``b = mu b + (1 - dampening) g``; ``p -= lr (g + mu b if nesterov else b)``
+        (``g`` includes ``weight_decay * p``; the first ``b`` is ``g`` itself)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, momentum = _scalar(group["lr"]), group["momentum"]
