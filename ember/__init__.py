@@ -160,6 +160,10 @@ from .functions.shape import (
 
 from .linalg import cdist, det, inverse, logdet, matrix_power, pinverse  # noqa: E402
 from .linalg import legacy_cross as cross, legacy_qr as qr, legacy_slogdet as slogdet, legacy_svd as svd  # noqa: E501,I001
+from ._typed_tensors import (  # noqa: E402 - the legacy typed constructors, default device
+    BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
+    LongTensor, ShortTensor, get_default_device, set_default_device,
+)
 
 float = float32  # noqa: A001 - torch's aliases
 double = float64
