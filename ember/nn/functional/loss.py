@@ -19,6 +19,7 @@ from ..._tensor import Tensor, apply
 from ...autograd.grad_mode import no_grad
 from ...autograd.primitives import loss as P
 from ...functions._util import broadcast_shapes
+from ...functions.math import where
 from ...functions.reduce import _scalar_type_name
 from .._reduction import MEAN, NONE, SUM, get_enum, legacy_get_string
 from .activation import logsigmoid
@@ -359,7 +360,9 @@ def cross_entropy(
     Shape: input (N, C), (C,) or (N, C, d1, ...); target of class indices (N,), () or
     (N, d1, ...), or of class probabilities shaped as input.
     """
-    enum = _enum(size_average, reduce, reduction)
+    if size_average is not None or reduce is not None:
+        reduction = legacy_get_string(size_average, reduce)
+    enum = get_enum(reduction)
     if label_smoothing > 1.0:
         raise RuntimeError(
             f"label_smoothing must be between 0.0 and 1.0. Got: {float(label_smoothing):g}"
@@ -573,7 +576,7 @@ def hinge_embedding_loss(
     enum = _enum(size_average, reduce, reduction)
     zeros = input.new_zeros(())
     beyond = (margin - input).clamp_min(0)
-    loss = beyond.where(target != 1, zeros) + input.where(target != -1, zeros)
+    loss = where(target != 1, beyond, zeros) + where(target != -1, input, zeros)
     return _reduce(loss, enum)
 
 
@@ -621,8 +624,8 @@ def cosine_embedding_loss(
     mag2 = (input2 * input2).sum(tdim) + eps
     cos = dot / (mag1 * mag2).sqrt()
     zeros = cos.new_zeros(())
-    loss = (1 - cos).where(target == 1, zeros) + (cos - margin).clamp_min(0).where(
-        target == -1, zeros
+    loss = where(target == 1, 1 - cos, zeros) + where(
+        target == -1, (cos - margin).clamp_min(0), zeros
     )
     return _reduce(loss, enum)
 

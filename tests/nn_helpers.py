@@ -1,0 +1,68 @@
+"""Differential checks of nn modules: same weights in both libraries, compare outputs and grads."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+import ember
+from helpers import assert_close
+
+
+def load_from_torch(em, tm):
+    """Copy torch's state dict into the ember module (through NumPy)."""
+    return em.load_state_dict(
+        {k: ember.tensor(v.detach().numpy().copy()) for k, v in tm.state_dict().items()}
+    )
+
+
+def check_module(
+    make,
+    shapes,
+    *,
+    train=True,
+    seed=0,
+    low=-2.0,
+    high=2.0,
+    rtol=None,
+    atol=None,
+    input_grad=True,
+    repr_equal=True,
+):
+    """``make(nn)`` builds the layer in either library; inputs of ``shapes`` (or arrays)."""
+    torch.manual_seed(seed)
+    tm = make(torch.nn)
+    em = make(ember.nn)
+    if repr_equal:
+        assert repr(em) == repr(tm).replace("torch.", "ember."), (repr(em), repr(tm))
+    assert list(em.state_dict()) == list(tm.state_dict())
+    load_from_torch(em, tm)
+    tm.train(train)
+    em.train(train)
+    rng = np.random.default_rng(seed)
+    arrays = [
+        s if isinstance(s, np.ndarray) else rng.uniform(low, high, s).astype(np.float32)
+        for s in shapes
+    ]
+    tin = [torch.tensor(a, requires_grad=input_grad and a.dtype.kind == "f") for a in arrays]
+    ein = [ember.tensor(a, requires_grad=input_grad and a.dtype.kind == "f") for a in arrays]
+    tout = tm(*tin)
+    eout = em(*ein)
+    assert_close(eout, tout, rtol, atol, msg="forward")
+    t0 = tout[0] if isinstance(tout, tuple) else tout
+    e0 = eout[0] if isinstance(eout, tuple) else eout
+    if t0.requires_grad:
+        w = rng.standard_normal(tuple(t0.shape)).astype(np.float32)
+        (t0 * torch.from_numpy(w)).sum().backward()
+        (e0 * ember.tensor(w)).sum().backward()
+        for i, (a, b) in enumerate(zip(ein, tin)):
+            if b.grad is not None:
+                assert_close(a.grad, b.grad, rtol, atol, msg=f"grad of input {i}")
+        for (name, p), (_, q) in zip(em.named_parameters(), tm.named_parameters()):
+            if q.grad is None:
+                assert p.grad is None, name
+            else:
+                assert_close(p.grad, q.grad, rtol, atol, msg=f"grad of {name}")
+    for (name, b), (_, c) in zip(em.named_buffers(), tm.named_buffers()):
+        assert_close(b, c, rtol, atol, msg=f"buffer {name}")
+    return em, tm, eout, tout
