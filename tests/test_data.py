@@ -188,36 +188,28 @@ def test_tensor_concat_subset_stack_datasets():
     assert isinstance(ds + ds, ed.ConcatDataset) and len(ds + ds) == 12
 
 
-class Counting(ed.IterableDataset):
-    def __init__(self, start, end):
-        self.start, self.end = start, end
+def counting_dataset(lib):
+    """An IterableDataset over range(start, end) that splits the range among the workers."""
 
-    def __iter__(self):
-        info = ed.get_worker_info()
-        if info is None:
-            return iter(range(self.start, self.end))
-        per = int(math.ceil((self.end - self.start) / info.num_workers))
-        lo = self.start + info.id * per
-        return iter(range(lo, min(lo + per, self.end)))
+    class Counting(lib.IterableDataset):
+        def __init__(self, start, end):
+            self.start, self.end = start, end
 
-    def __len__(self):
-        return self.end - self.start
+        def __iter__(self):
+            info = lib.get_worker_info()
+            if info is None:
+                return iter(range(self.start, self.end))
+            per = int(math.ceil((self.end - self.start) / info.num_workers))
+            lo = self.start + info.id * per
+            return iter(range(lo, min(lo + per, self.end)))
+
+        def __len__(self):
+            return self.end - self.start
+
+    return Counting
 
 
-class TorchCounting(td.IterableDataset):
-    def __init__(self, start, end):
-        self.start, self.end = start, end
-
-    def __iter__(self):
-        info = td.get_worker_info()
-        if info is None:
-            return iter(range(self.start, self.end))
-        per = int(math.ceil((self.end - self.start) / info.num_workers))
-        lo = self.start + info.id * per
-        return iter(range(lo, min(lo + per, self.end)))
-
-    def __len__(self):
-        return self.end - self.start
+Counting, TorchCounting = counting_dataset(ed), counting_dataset(td)
 
 
 def test_chain_dataset():
@@ -411,38 +403,29 @@ def test_single_process_timeout_and_pin_memory():
 
 
 # -- worker processes --------------------------------------------------------------------------
-class WorkerReport(ed.Dataset):
+def worker_report_dataset(lib, rand):
     """Each item says which worker made it and what that worker's generators give."""
 
-    def __len__(self):
-        return 8
+    class WorkerReport(lib.Dataset):
+        def __len__(self):
+            return 8
 
-    def __getitem__(self, i):
-        info = ed.get_worker_info()
-        return {
-            "i": i,
-            "worker": info.id,
-            "seed": info.seed,
-            "num_workers": info.num_workers,
-            "rand": float(ember.rand(1).item()),
-            "np": int(np.random.randint(0, 2**31)),
-        }
+        def __getitem__(self, i):
+            info = lib.get_worker_info()
+            return {
+                "i": i,
+                "worker": info.id,
+                "seed": info.seed,
+                "num_workers": info.num_workers,
+                "rand": float(rand(1).item()),
+                "np": int(np.random.randint(0, 2**31)),
+            }
+
+    return WorkerReport
 
 
-class TorchWorkerReport(td.Dataset):
-    def __len__(self):
-        return 8
-
-    def __getitem__(self, i):
-        info = td.get_worker_info()
-        return {
-            "i": i,
-            "worker": info.id,
-            "seed": info.seed,
-            "num_workers": info.num_workers,
-            "rand": float(torch.rand(1).item()),
-            "np": int(np.random.randint(0, 2**31)),
-        }
+WorkerReport = worker_report_dataset(ed, ember.rand)
+TorchWorkerReport = worker_report_dataset(td, torch.rand)
 
 
 def test_workers_seeds_and_order_match_torch():

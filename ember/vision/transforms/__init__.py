@@ -1,55 +1,7 @@
 """Image transforms in torchvision's ``transforms`` layout (PIL images and ember tensors)."""
 
 from . import functional
-from .functional import InterpolationMode
-from .transforms import (
-    CenterCrop,
-    ColorJitter,
-    Compose,
-    ConvertImageDtype,
-    Grayscale,
-    Lambda,
-    Normalize,
-    Pad,
-    PILToTensor,
-    RandomApply,
-    RandomChoice,
-    RandomCrop,
-    RandomErasing,
-    RandomGrayscale,
-    RandomHorizontalFlip,
-    RandomOrder,
-    RandomResizedCrop,
-    RandomRotation,
-    RandomVerticalFlip,
-    Resize,
-    ToPILImage,
-    ToTensor,
-)
+from .transforms import *  # noqa: F403
+from .transforms import __all__ as _transforms_all
 
-__all__ = [
-    "CenterCrop",
-    "ColorJitter",
-    "Compose",
-    "ConvertImageDtype",
-    "Grayscale",
-    "InterpolationMode",
-    "Lambda",
-    "Normalize",
-    "PILToTensor",
-    "Pad",
-    "RandomApply",
-    "RandomChoice",
-    "RandomCrop",
-    "RandomErasing",
-    "RandomGrayscale",
-    "RandomHorizontalFlip",
-    "RandomOrder",
-    "RandomResizedCrop",
-    "RandomRotation",
-    "RandomVerticalFlip",
-    "Resize",
-    "ToPILImage",
-    "ToTensor",
-    "functional",
-]
+__all__ = [*_transforms_all, "functional"]

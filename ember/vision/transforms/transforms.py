@@ -372,31 +372,36 @@ class RandomCrop(Transform):
         return f"{type(self).__name__}(size={self.size}, padding={self.padding})"
 
 
-class RandomHorizontalFlip(Transform):
-    """Mirror left-right with probability ``p``."""
+class _WithProbability(Transform):
+    """A transform applied with probability ``p`` (one ``rand(1)`` draw per call)."""
 
     def __init__(self, p: float = 0.5) -> None:
         self.p = p
-
-    def forward(self, img):
-        return F.hflip(img) if _happens(self.p) else img
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(p={self.p})"
 
 
-class RandomVerticalFlip(RandomHorizontalFlip):
+class RandomHorizontalFlip(_WithProbability):
+    """Mirror left-right with probability ``p``."""
+
+    def forward(self, img):
+        return F.hflip(img) if _happens(self.p) else img
+
+
+class RandomVerticalFlip(_WithProbability):
     """Mirror top-bottom with probability ``p``."""
 
     def forward(self, img):
         return F.vflip(img) if _happens(self.p) else img
 
 
-def _area_and_ratio(area: int, scale, log_ratio) -> tuple[float, float]:
-    """One attempt's target area and aspect ratio, drawn as torchvision draws them."""
+def _random_sides(area: int, scale, log_ratio) -> tuple[int, int]:
+    """One attempt of a random box: area ``area * U(scale)``, aspect ratio ``exp(U(log_ratio))``;
+    returns ``round(sqrt(area * ratio)), round(sqrt(area / ratio))``."""
     target = area * _rng.uniform(scale[0], scale[1])
     aspect = _exp32(_rng.uniform(log_ratio[0], log_ratio[1]))
-    return target, aspect
+    return int(round(math.sqrt(target * aspect))), int(round(math.sqrt(target / aspect)))
 
 
 class RandomResizedCrop(Transform):
@@ -422,9 +427,7 @@ class RandomResizedCrop(Transform):
         area = height * width
         log_ratio = _log_ratio(ratio)
         for _ in range(10):
-            target_area, aspect_ratio = _area_and_ratio(area, scale, log_ratio)
-            w = int(round(math.sqrt(target_area * aspect_ratio)))
-            h = int(round(math.sqrt(target_area / aspect_ratio)))
+            w, h = _random_sides(area, scale, log_ratio)
             if 0 < w <= width and 0 < h <= height:
                 i = _rng.randint(0, height - h + 1, 1)[0]
                 j = _rng.randint(0, width - w + 1, 1)[0]
@@ -569,20 +572,17 @@ class Grayscale(Transform):
         return f"{type(self).__name__}(num_output_channels={self.num_output_channels})"
 
 
-class RandomGrayscale(Transform):
+class RandomGrayscale(_WithProbability):
     """Convert to grayscale (keeping the channel count) with probability ``p``."""
 
     def __init__(self, p: float = 0.1) -> None:
-        self.p = p
+        super().__init__(p)
 
     def forward(self, img):
         channels = F.get_dimensions(img)[0]
         if _happens(self.p):
             return F.rgb_to_grayscale(img, num_output_channels=channels)
         return img
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(p={self.p})"
 
 
 class RandomErasing(Transform):
@@ -616,9 +616,7 @@ class RandomErasing(Transform):
         area = img_h * img_w
         log_ratio = _log_ratio(ratio)
         for _ in range(10):
-            erase_area, aspect_ratio = _area_and_ratio(area, scale, log_ratio)
-            h = int(round(math.sqrt(erase_area * aspect_ratio)))
-            w = int(round(math.sqrt(erase_area / aspect_ratio)))
+            h, w = _random_sides(area, scale, log_ratio)
             if not (h < img_h and w < img_w):
                 continue
             if value is None:
