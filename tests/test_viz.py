@@ -1,6 +1,8 @@
 """ember.viz.make_dot: the DOT text against the graph it draws, and torch's node names."""
 
+import os
 import re
+import subprocess
 import sys
 from collections import Counter
 
@@ -11,6 +13,7 @@ import torch
 import ember
 from ember.viz import DotGraph, GraphvizMissingError, build_dot, graph_nodes, has_dot, make_dot
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RNG = np.random.default_rng(1)
 ARRAYS = {
     "weight": RNG.standard_normal((4, 3)).astype(np.float32),
@@ -141,3 +144,40 @@ def test_render_png(tmp_path):
     out = g.render(str(tmp_path / "graph"), format="png")
     with open(out, "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_viz_command_writes_one_step_graph(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import torch\n"
+        "from torch import nn\n"
+        "model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.MaxPool2d(2), nn.Flatten(),\n"
+        "                      nn.Linear(64, 10))\n"
+        "opt = torch.optim.SGD(model.parameters(), lr=0.01)\n"
+        "for i in range(5):\n"
+        "    loss = nn.CrossEntropyLoss()(model(torch.randn(2, 3, 8, 8)), torch.tensor([1, 3]))\n"
+        "    opt.zero_grad()\n"
+        "    loss.backward()\n"
+        "    print('step', i)\n"
+        "    opt.step()\n"
+    )
+    # in a fresh interpreter: ``import torch`` must resolve to Ember, and torch is loaded here
+    env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    cmd = [sys.executable, "-m", "ember", "viz", "-o", "g", str(script)]
+    proc = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "step 0" in out and "step 1" not in out  # stopped after the first step
+    nodes, edges = parse((tmp_path / "g.dot").read_text())
+    labels = Counter(label for label, _ in nodes.values())
+    for name in (
+        "ConvolutionBackward0",
+        "MaxPool2DWithIndicesBackward0",
+        "AddmmBackward0",
+        "LogSoftmaxBackward0",
+        "NllLossBackward0",
+    ):
+        assert labels[name] == 1, name
+    assert labels["AccumulateGrad"] == 4
+    assert "0.weight\n (4, 3, 3, 3)" in labels and "3.bias\n (10)" in labels
+    assert (tmp_path / "g.png").exists() == has_dot()

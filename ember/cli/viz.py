@@ -109,7 +109,10 @@ def run_script(
     """Run ``script`` up to its first optimizer step; returns the files written."""
     from .. import compat
 
-    compat.install()  # ``import torch`` in the script resolves to Ember, as under ``ember run``
+    try:
+        compat.install()  # ``import torch`` in the script resolves to Ember, as under ``ember run``
+    except RuntimeError:  # the real torch is loaded here already: the script must use ember
+        pass
     out = out or os.path.splitext(os.path.basename(script))[0] + "_graph"
     argv = sys.argv
     sys.argv = [script, *args]
