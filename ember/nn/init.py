@@ -13,6 +13,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
+from ..functions.creation import empty
 
 __all__ = [
     "calculate_gain",
@@ -110,7 +111,11 @@ def trunc_normal_(
     b: float = 2.0,
     generator=None,
 ) -> Tensor:
-    """Fill with N(mean, std^2) truncated to [a, b] (inverse-CDF method, as torch)."""
+    """Fill with N(mean, std^2) truncated to [a, b], by rejection as torch draws it.
+
+    When [a, b] holds more than 30% of the mass, normal draws outside it are redrawn; otherwise
+    uniform candidates on [a, b] are accepted with the normal density's ratio to its peak.
+    """
 
     def norm_cdf(x):
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
@@ -121,14 +126,41 @@ def trunc_normal_(
             "values may be incorrect.",
             stacklevel=2,
         )
+    d = tensor._data
+    dt = d.dtype
+
+    def draw(kind, lo=0.0, hi=1.0):
+        t = empty(d.shape, dtype=tensor.dtype)
+        if kind == "normal":
+            return t.normal_(mean, std, generator=generator)._data
+        return t.uniform_(lo, hi, generator=generator)._data
+
     with no_grad():
-        lo, hi = norm_cdf((a - mean) / std), norm_cdf((b - mean) / std)
-        tensor.uniform_(2 * lo - 1, 2 * hi - 1, generator=generator)
-        tensor.copy_(tensor.erfinv())
-        tensor.mul_(std * math.sqrt(2.0))
-        tensor.add_(mean)
-        tensor.clamp_(min=a, max=b)
-        return tensor
+        p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)
+        if p > 0.3:
+            lo, hi = dt.type(a), dt.type(b)
+            result = draw("normal")
+            while True:
+                mask = (result < lo) | (result > hi)
+                if not mask.any():
+                    break
+                result = np.where(mask, draw("normal"), result)
+        else:
+            mode = max(a, min(mean, b))
+            log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+            def log_ratio(x):
+                return ((x - dt.type(mean)) / dt.type(std)) ** 2 * dt.type(-0.5) - dt.type(log_peak)
+
+            result = draw("uniform", a, b)
+            pending = np.log(draw("uniform")) > log_ratio(result)
+            while pending.any():
+                cand = draw("uniform", a, b)
+                result = np.where(pending, cand, result)
+                pending = np.where(pending, np.log(draw("uniform")) > log_ratio(cand), pending)
+        from ..functions.inplace import write_inplace
+
+        return write_inplace(tensor, result.astype(dt, copy=False))
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -229,8 +261,6 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    from ..functions.creation import empty
-
     flat = empty(rows, cols, dtype=tensor.dtype).normal_(0, 1, generator=generator)._data
     if rows < cols:
         flat = flat.T

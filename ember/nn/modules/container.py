@@ -280,11 +280,12 @@ class ModuleDict(Module):
                 self[m[0]] = m[1]
 
 
-def _param_str(p) -> str:
+def _param_str(p, type_name: bool = False) -> str:
     if isinstance(p, Tensor):
         size = "x".join(str(s) for s in p.size())
         kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-        return f"{kind} containing: [{p.dtype} of size {size}]"
+        # torch prints the dtype in ParameterList, the type name in ParameterDict
+        return f"{kind} containing: [{p.type() if type_name else p.dtype} of size {size}]"
     return "Object of type: " + type(p).__name__
 
 
@@ -446,7 +447,7 @@ class ParameterDict(Module):
                 self[p[0]] = p[1]
 
     def extra_repr(self) -> str:
-        return "\n".join(f"  ({k}): {_param_str(p)}" for k, p in self.items())
+        return "\n".join(f"  ({k}): {_param_str(p, True)}" for k, p in self.items())
 
     def __call__(self, input):  # noqa: A002
         raise RuntimeError("ParameterDict should not be called.")

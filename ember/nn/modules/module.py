@@ -638,12 +638,12 @@ class Module:
                     )
                     continue
                 copies.append((module, name, target, value))
-            if strict:
-                for key in state_dict:
-                    if key.startswith(prefix) and key != prefix + "_extra_state":
-                        head = key[len(prefix) :].split(".", 1)[0]
-                        if head not in module._modules and head not in local:
-                            unexpected.append(key)
+            # unexpected keys are reported even when not strict, as torch does
+            for key in state_dict:
+                if key.startswith(prefix) and key != prefix + "_extra_state":
+                    head = key[len(prefix) :].split(".", 1)[0]
+                    if head not in module._modules and head not in local:
+                        unexpected.append(key)
             for name, child in module._modules.items():
                 if child is not None:
                     visit(child, prefix + name + ".")
