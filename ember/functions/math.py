@@ -320,6 +320,9 @@ clip = clamp
 
 
 def clamp_min(input: Tensor, min) -> Tensor:  # noqa: A002
+    # A float tensor and a number: torch records ``ClampMinBackward0`` rather than clamp's node.
+    if input._data.dtype.kind == "f" and is_scalar(min) and not isinstance(min, bool):
+        return apply(P.clamp_min, (input,), None, lo=input._data.dtype.type(min), hi=None)
     return clamp(input, min=min)
 
 

@@ -108,9 +108,7 @@ binary_cross_entropy = defop(
     _bce,
     [
         lambda c, g, x, t: _weighted(c, g) * (x - t) / ((1 - x) * x).clamp_min(_EPS),
-        lambda c, g, x, t: (
-            _weighted(c, g) * ((1 - x).log().clamp_min(-100) - x.log().clamp_min(-100))
-        ),
+        lambda c, g, x, t: _weighted(c, g) * ((1 - x).log() - x.log()),
     ],
     save=(0, 1),
     needs_ctx=True,
@@ -191,7 +189,8 @@ def _nll(ctx, x, target, weight, reduction, ignore_index):
             with np.errstate(divide="ignore", invalid="ignore"):
                 out = out / total
     ctx.reduction, ctx.idx, ctx.shape2 = reduction, idx, x2.shape
-    ctx.coef = -w / total if reduction == MEAN else -w
+    # Ignored targets (weight 0) get no gradient, even when every target is ignored (total 0).
+    ctx.coef = -w / total if reduction == MEAN and total else -w
     return out
 
 
@@ -339,8 +338,8 @@ def _ctc(ctx, log_probs, targets, input_lengths, target_lengths, blank, zero_inf
         here = np.where((t <= last)[:, None] & in_seq, here + emit[t], neg)
         beta[t] = nxt = here
 
-    ctx.grad = _ctc_grad(lp, alpha + beta, ext, nll, input_lengths, zero_infinity)
-    ctx.grad = ctx.grad.astype(log_probs.dtype)
+    grad = _ctc_grad(lp, alpha + beta, ext, nll, input_lengths, zero_infinity)
+    ctx.grad = grad.astype(log_probs.dtype)
     if zero_infinity:
         nll = np.where(np.isinf(nll), 0.0, nll)
     return nll.astype(log_probs.dtype)

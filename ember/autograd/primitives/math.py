@@ -237,6 +237,7 @@ def _clamp_rule(c, g, x):
 
 
 clamp = defop("ClampBackward1", _clamp, [_clamp_rule], save=(0,), needs_ctx=True)
+clamp_min = defop("ClampMinBackward0", _clamp, [_clamp_rule], save=(0,), needs_ctx=True)
 clamp_tensor = defop(
     "ClampBackward0", lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
     [lambda c, g, x, lo, hi: g.masked_fill((x < lo) | (x > hi), 0),
