@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from helpers import assert_close
 
 import ember
-from helpers import assert_close
 
 
 def load_from_torch(em, tm):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers import check_op, check_raises
 from nn_helpers import check_module
 
 import ember
 import ember.nn.functional as F
-from helpers import check_op, check_raises
 
 CONV2D = [
     dict(),
