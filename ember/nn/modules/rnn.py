@@ -27,7 +27,7 @@ __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell"
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-# -- one time step of each cell type, on (N, *) tensors ---------------------------------------------
+# -- one time step of each cell type, on (N, *) tensors --------------------------------------------
 def _rnn_step(act):
     def step(xp, h, w_hh, b_hh, _c=None, _w_hr=None):
         g = xp + F.linear(h, w_hh, b_hh)
@@ -361,10 +361,6 @@ class RNN(RNNBase):
         self.nonlinearity = nonlinearity
         super().__init__(mode, **kw)
 
-    def extra_repr(self) -> str:
-        s = super().extra_repr()
-        return s + (f", nonlinearity='{self.nonlinearity}'" if self.nonlinearity != "tanh" else "")
-
 
 class LSTM(RNNBase):
     """Long short-term memory; ``proj_size > 0`` projects ``h`` to that size.
@@ -385,7 +381,7 @@ class GRU(RNNBase):
         super().__init__("GRU", *args, **kwargs)
 
 
-# -- cells ------------------------------------------------------------------------------------------
+# -- cells -----------------------------------------------------------------------------------------
 class RNNCellBase(Module):
     __constants__ = ["input_size", "hidden_size", "bias"]
 
