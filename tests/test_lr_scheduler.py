@@ -26,30 +26,54 @@ SCHEDULERS = {
     "ExponentialLR": lambda S, o: S.ExponentialLR(o, gamma=0.98),
     "PolynomialLR": lambda S, o: S.PolynomialLR(o, total_iters=150, power=2.0),
     "CosineAnnealingLR": lambda S, o: S.CosineAnnealingLR(o, T_max=45, eta_min=1e-4),
-    "CosineAnnealingWarmRestarts": lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=10,
-                                                                              T_mult=2,
-                                                                              eta_min=1e-3),
-    "CyclicLR-triangular": lambda S, o: S.CyclicLR(o, 0.01, 0.1, step_size_up=15,
-                                                   step_size_down=25),
-    "CyclicLR-triangular2": lambda S, o: S.CyclicLR(o, [0.01, 0.02], [0.1, 0.3], step_size_up=20,
-                                                    mode="triangular2"),
-    "CyclicLR-exp_range": lambda S, o: S.CyclicLR(o, 0.01, 0.1, step_size_up=10,
-                                                  mode="exp_range", gamma=0.99,
-                                                  cycle_momentum=False),
+    "CosineAnnealingWarmRestarts": lambda S, o: S.CosineAnnealingWarmRestarts(
+        o, T_0=10, T_mult=2, eta_min=1e-3
+    ),
+    "CyclicLR-triangular": lambda S, o: S.CyclicLR(
+        o, 0.01, 0.1, step_size_up=15, step_size_down=25
+    ),
+    "CyclicLR-triangular2": lambda S, o: S.CyclicLR(
+        o, [0.01, 0.02], [0.1, 0.3], step_size_up=20, mode="triangular2"
+    ),
+    "CyclicLR-exp_range": lambda S, o: S.CyclicLR(
+        o, 0.01, 0.1, step_size_up=10, mode="exp_range", gamma=0.99, cycle_momentum=False
+    ),
     "OneCycleLR": lambda S, o: S.OneCycleLR(o, max_lr=0.5, total_steps=201),
     "OneCycleLR-three-phase-linear": lambda S, o: S.OneCycleLR(
-        o, max_lr=[0.5, 0.2], epochs=10, steps_per_epoch=21, three_phase=True,
-        anneal_strategy="linear", pct_start=0.25),
+        o,
+        max_lr=[0.5, 0.2],
+        epochs=10,
+        steps_per_epoch=21,
+        three_phase=True,
+        anneal_strategy="linear",
+        pct_start=0.25,
+    ),
     "SequentialLR": lambda S, o: S.SequentialLR(
-        o, [S.LinearLR(o, start_factor=0.1, total_iters=20), S.CosineAnnealingLR(o, T_max=80),
-            S.ExponentialLR(o, gamma=0.97)], milestones=[20, 100]),
+        o,
+        [
+            S.LinearLR(o, start_factor=0.1, total_iters=20),
+            S.CosineAnnealingLR(o, T_max=80),
+            S.ExponentialLR(o, gamma=0.97),
+        ],
+        milestones=[20, 100],
+    ),
     "ChainedScheduler": lambda S, o: S.ChainedScheduler(
-        [S.ConstantLR(o, factor=0.5, total_iters=10), S.ExponentialLR(o, gamma=0.99),
-         S.MultiStepLR(o, milestones=[60, 150], gamma=0.2)]),
+        [
+            S.ConstantLR(o, factor=0.5, total_iters=10),
+            S.ExponentialLR(o, gamma=0.99),
+            S.MultiStepLR(o, milestones=[60, 150], gamma=0.2),
+        ]
+    ),
     "Chained-of-Sequential": lambda S, o: S.ChainedScheduler(
-        [S.SequentialLR(o, [S.ConstantLR(o, factor=0.5, total_iters=5),
-                            S.StepLR(o, step_size=25, gamma=0.7)], milestones=[30]),
-         S.CosineAnnealingLR(o, T_max=60)]),
+        [
+            S.SequentialLR(
+                o,
+                [S.ConstantLR(o, factor=0.5, total_iters=5), S.StepLR(o, step_size=25, gamma=0.7)],
+                milestones=[30],
+            ),
+            S.CosineAnnealingLR(o, T_max=60),
+        ]
+    ),
 }
 
 
@@ -111,18 +135,31 @@ def test_momentum_cycling_on_adam_betas(name):
     _compare(_run("ember", name, 150, "Adam"), _run("torch", name, 150, "Adam"))
 
 
-@pytest.mark.parametrize("mode,threshold_mode", [("min", "rel"), ("min", "abs"), ("max", "rel"),
-                                                 ("max", "abs")])
+@pytest.mark.parametrize(
+    "mode,threshold_mode", [("min", "rel"), ("min", "abs"), ("max", "rel"), ("max", "abs")]
+)
 def test_reduce_lr_on_plateau(mode, threshold_mode):
-    metrics = np.concatenate([np.linspace(1, 0.5, 20), np.full(30, 0.5), np.linspace(0.5, 0.4, 10),
-                              np.full(40, 0.4) + np.sin(np.arange(40)) * 1e-5])
+    metrics = np.concatenate(
+        [
+            np.linspace(1, 0.5, 20),
+            np.full(30, 0.5),
+            np.linspace(0.5, 0.4, 10),
+            np.full(40, 0.4) + np.sin(np.arange(40)) * 1e-5,
+        ]
+    )
     seqs = []
     for M in (ember, torch):
         opt = _optimizer("ember" if M is ember else "torch")
-        sched = M.optim.lr_scheduler.ReduceLROnPlateau(opt, mode=mode, factor=0.5, patience=3,
-                                                       threshold=1e-3, cooldown=2,
-                                                       threshold_mode=threshold_mode,
-                                                       min_lr=[1e-3, 1e-4])
+        sched = M.optim.lr_scheduler.ReduceLROnPlateau(
+            opt,
+            mode=mode,
+            factor=0.5,
+            patience=3,
+            threshold=1e-3,
+            cooldown=2,
+            threshold_mode=threshold_mode,
+            min_lr=[1e-3, 1e-4],
+        )
         seq = []
         for i, m in enumerate(metrics):
             opt.step()
@@ -175,8 +212,9 @@ def test_get_lr_outside_step_and_epoch_argument_warn():
         opt = _optimizer("ember" if M is ember else "torch")
         sched = M.optim.lr_scheduler.StepLR(opt, 3)
         msgs = _warnings_of(M, lambda M, s=sched: s.get_lr())
-        assert msgs == ["To get the last learning rate computed by the scheduler, please use "
-                        "`get_last_lr()`."]
+        assert msgs == [
+            "To get the last learning rate computed by the scheduler, please use `get_last_lr()`."
+        ]
         opt.step()
         msgs = _warnings_of(M, lambda M, s=sched: s.step(7))
         assert len(msgs) == 1 and msgs[0].startswith("The epoch parameter in `scheduler.step()`")
@@ -198,26 +236,29 @@ def test_base_class_and_alias():
     assert isinstance(S.StepLR(_optimizer("ember"), 2), S.LRScheduler)
 
 
-@pytest.mark.parametrize("build", [
-    lambda S, o: S.ConstantLR(o, factor=1.5),
-    lambda S, o: S.LinearLR(o, start_factor=0),
-    lambda S, o: S.LinearLR(o, end_factor=2),
-    lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=0),
-    lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0),
-    lambda S, o: S.OneCycleLR(o, max_lr=0.1),
-    lambda S, o: S.OneCycleLR(o, max_lr=0.1, total_steps=10, pct_start=2.0),
-    lambda S, o: S.OneCycleLR(o, max_lr=0.1, total_steps=10, anneal_strategy="exp"),
-    lambda S, o: S.CyclicLR(o, 0.1, 1.0, mode="sine"),
-    lambda S, o: S.ReduceLROnPlateau(o, factor=1.0),
-    lambda S, o: S.ReduceLROnPlateau(o, mode="avg"),
-    lambda S, o: S.ReduceLROnPlateau(o, min_lr=[0.1]),
-    lambda S, o: S.LambdaLR(o, [LAMBDA]),
-    lambda S, o: S.SequentialLR(o, [S.StepLR(o, 2)], milestones=[3]),
-    lambda S, o: S.SequentialLR(o, [], milestones=[]),
-    lambda S, o: S.StepLR(o, 2, last_epoch=5),
-    lambda S, o: S.StepLR(None, 2),
-    lambda S, o: S.ExponentialLR("not an optimizer", 0.5),
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda S, o: S.ConstantLR(o, factor=1.5),
+        lambda S, o: S.LinearLR(o, start_factor=0),
+        lambda S, o: S.LinearLR(o, end_factor=2),
+        lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=0),
+        lambda S, o: S.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=0),
+        lambda S, o: S.OneCycleLR(o, max_lr=0.1),
+        lambda S, o: S.OneCycleLR(o, max_lr=0.1, total_steps=10, pct_start=2.0),
+        lambda S, o: S.OneCycleLR(o, max_lr=0.1, total_steps=10, anneal_strategy="exp"),
+        lambda S, o: S.CyclicLR(o, 0.1, 1.0, mode="sine"),
+        lambda S, o: S.ReduceLROnPlateau(o, factor=1.0),
+        lambda S, o: S.ReduceLROnPlateau(o, mode="avg"),
+        lambda S, o: S.ReduceLROnPlateau(o, min_lr=[0.1]),
+        lambda S, o: S.LambdaLR(o, [LAMBDA]),
+        lambda S, o: S.SequentialLR(o, [S.StepLR(o, 2)], milestones=[3]),
+        lambda S, o: S.SequentialLR(o, [], milestones=[]),
+        lambda S, o: S.StepLR(o, 2, last_epoch=5),
+        lambda S, o: S.StepLR(None, 2),
+        lambda S, o: S.ExponentialLR("not an optimizer", 0.5),
+    ],
+)
 def test_errors_match_torch(build):
     results = []
     for M in (ember, torch):

@@ -31,10 +31,18 @@ class Adafactor(Optimizer):
         maximize: ascend the objective.
     """
 
-    def __init__(self, params, lr: float = 1e-2, beta2_decay: float = -0.8,
-                 eps: tuple[float | None, float] = (None, 1e-3), d: float = 1.0,
-                 weight_decay: float = 0.0, *, foreach: bool | None = None,
-                 maximize: bool = False) -> None:
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-2,
+        beta2_decay: float = -0.8,
+        eps: tuple[float | None, float] = (None, 1e-3),
+        d: float = 1.0,
+        weight_decay: float = 0.0,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+    ) -> None:
         if hasattr(lr, "numel") and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         if not 0.0 <= _scalar(lr):
@@ -50,8 +58,13 @@ class Adafactor(Optimizer):
         if not 0.0 <= weight_decay:
             raise ValueError(f"weight_decay should be >= 0 but is: {weight_decay}")
         defaults: dict[str, Any] = dict(
-            lr=lr, beta2_decay=beta2_decay, eps=eps, d=d, weight_decay=weight_decay,
-            foreach=foreach, maximize=maximize,
+            lr=lr,
+            beta2_decay=beta2_decay,
+            eps=eps,
+            d=d,
+            weight_decay=weight_decay,
+            foreach=foreach,
+            maximize=maximize,
         )
         super().__init__(params, defaults)
 
@@ -72,7 +85,8 @@ class Adafactor(Optimizer):
                     if g.ndim > 1:
                         state["row_var"] = _make(np.zeros(g.shape[:-1] + (1,), g.dtype))
                         state["col_var"] = _make(
-                            np.zeros(g.shape[:-2] + (1,) + g.shape[-1:], g.dtype))
+                            np.zeros(g.shape[:-2] + (1,) + g.shape[-1:], g.dtype)
+                        )
                     else:
                         state["variance"] = _zeros_like(p)
                 if group["maximize"]:

@@ -34,11 +34,22 @@ class Adam(Optimizer):
             running maximum of the second moment. maximize: ascend the objective.
     """
 
-    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
-                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
-                 differentiable: bool = False, fused: bool | None = None,
-                 decoupled_weight_decay: bool = False) -> None:
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+        decoupled_weight_decay: bool = False,
+    ) -> None:
         _check_lr(lr)
         _check_eps(eps)
         _check_betas(betas)
@@ -48,9 +59,16 @@ class Adam(Optimizer):
         ):
             raise ValueError("betas must be either both floats or both Tensors")
         defaults: dict[str, Any] = dict(
-            lr=lr, betas=tuple(map(_scalar, betas)), eps=eps, weight_decay=weight_decay,
-            amsgrad=amsgrad, maximize=maximize, foreach=foreach, capturable=capturable,
-            differentiable=differentiable, fused=fused,
+            lr=lr,
+            betas=tuple(map(_scalar, betas)),
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            foreach=foreach,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
             decoupled_weight_decay=decoupled_weight_decay,
         )
         super().__init__(params, defaults)
@@ -63,9 +81,15 @@ class Adam(Optimizer):
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
         for group in self.param_groups:
-            for key, value in (("amsgrad", False), ("maximize", False), ("foreach", None),
-                               ("capturable", False), ("differentiable", False),
-                               ("decoupled_weight_decay", False), ("fused", None)):
+            for key, value in (
+                ("amsgrad", False),
+                ("maximize", False),
+                ("foreach", None),
+                ("capturable", False),
+                ("differentiable", False),
+                ("decoupled_weight_decay", False),
+                ("fused", None),
+            ):
                 group.setdefault(key, value)
 
     def step(self, closure=None):
@@ -96,8 +120,9 @@ class Adam(Optimizer):
                 v *= beta2  # v = beta2 v + (1 - beta2) g^2
                 v += (1 - beta2) * g * g
                 if amsgrad:
-                    v = np.maximum(state["max_exp_avg_sq"]._data, v,
-                                   out=state["max_exp_avg_sq"]._data)
+                    v = np.maximum(
+                        state["max_exp_avg_sq"]._data, v, out=state["max_exp_avg_sq"]._data
+                    )
                 bias_correction1 = 1 - beta1**step
                 bias_correction2_sqrt = (1 - beta2**step) ** 0.5
                 # theta -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps)

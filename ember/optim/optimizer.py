@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict, defaultdict
+from collections.abc import Callable
 from copy import deepcopy
 from itertools import chain
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -124,8 +125,14 @@ class Optimizer:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        for name in ("step_pre", "step_post", "state_dict_pre", "state_dict_post",
-                     "load_state_dict_pre", "load_state_dict_post"):
+        for name in (
+            "step_pre",
+            "step_post",
+            "state_dict_pre",
+            "state_dict_post",
+            "load_state_dict_pre",
+            "load_state_dict_post",
+        ):
             self.__dict__.setdefault(f"_optimizer_{name}_hooks", OrderedDict())
         self.defaults.setdefault("differentiable", False)
 
@@ -166,12 +173,9 @@ class Optimizer:
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(
-                    "optimizer can only optimize Tensors, but one of the params is "
-                    + _typename(p)
+                    "optimizer can only optimize Tensors, but one of the params is " + _typename(p)
                 )
-            if not self.defaults.get("differentiable", None) and not (
-                p.is_leaf or p._retains_grad
-            ):
+            if not self.defaults.get("differentiable", None) and not (p.is_leaf or p._retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
         for name, default in self.defaults.items():
             if default is required and name not in param_group:
@@ -294,8 +298,12 @@ class Optimizer:
                 "loaded state dict contains a parameter group that doesn't match the size of "
                 "optimizer's group"
             )
-        id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
-                          chain.from_iterable(g["params"] for g in groups)))
+        id_map = dict(
+            zip(
+                chain.from_iterable(g["params"] for g in saved_groups),
+                chain.from_iterable(g["params"] for g in groups),
+            )
+        )
         state: defaultdict = defaultdict(dict)
         for k, v in state_dict["state"].items():
             if k in id_map:
@@ -403,7 +411,6 @@ def _grad_for_update(p: Tensor, g: np.ndarray, weight_decay: float, maximize: bo
     if weight_decay != 0:
         g = g + weight_decay * p._data
     return g
-
 
 
 def _lerp_(a: np.ndarray, b: np.ndarray, w: float) -> None:

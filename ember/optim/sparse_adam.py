@@ -13,8 +13,14 @@ class SparseAdam(Optimizer):
     """``torch.optim.SparseAdam``'s interface. Ember has no sparse tensors, so ``step`` raises
     a clear error (as torch does for a dense gradient); use ``Adam`` instead."""
 
-    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, maximize: bool = False) -> None:
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        maximize: bool = False,
+    ) -> None:
         if hasattr(lr, "numel") and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         if not 0.0 < _scalar(lr):
