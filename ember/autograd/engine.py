@@ -308,6 +308,8 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                 for nr, g in enumerate(buf):
                     for i in captures.get((node, nr), ()):
                         results[i] = g
+                        if accumulate and g is not None and type(node) is not AccumulateGrad:
+                            _accumulate(inputs[i], g, create_graph)  # backward(inputs=non-leaf)
             if type(node) is AccumulateGrad:
                 if accumulate and (captures is None or (node, 0) in captures):
                     _accumulate(node.variable, buf[0], create_graph)

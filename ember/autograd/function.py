@@ -34,6 +34,9 @@ class BackwardCFunction(Node, FunctionCtx):
     __slots__ = ()
     _fn = None
     materialize_grads = True
+    # The user's ``ctx.save_for_backward`` only notes the tensors; ``apply`` saves them on the
+    # node once the outputs exist (an output is saved without a reference cycle).
+    save_for_backward = FunctionCtx.save_for_backward
     _to_save = ()
     _non_differentiable = frozenset()
     _dirty = frozenset()
@@ -145,7 +148,7 @@ class Function(metaclass=_FunctionMeta):
                 saved.append(SavedOutput(t, next(i for i, o in enumerate(result) if o is t)))
             else:
                 saved.append(t)
-        node.save_for_backward(*saved)
+        Node.save_for_backward(node, *saved)
         return result[0] if single else tuple(result)
 
 

@@ -15,7 +15,9 @@ def _as_tuple(x):
 
 def _numerical_jacobian(fn, inputs, i, eps):
     x = inputs[i]
-    flat = x._data.reshape(-1)
+    if not x._data.flags.c_contiguous:
+        x._data = np.ascontiguousarray(x._data)
+    flat = x._data.reshape(-1)  # a view: writing it perturbs the input
     cols = []
     for k in range(flat.size):
         orig = flat[k]
@@ -39,16 +41,14 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     """
     from .. import _tensor
     from . import grad as autograd_grad
-    from .grad_mode import no_grad
 
+    # No no_grad() around the evaluations: ``func`` may itself differentiate (gradgradcheck).
     inputs = _as_tuple(inputs)
     diff = [i for i, x in enumerate(inputs) if isinstance(x, _tensor.Tensor) and x._rg]
-    with no_grad():
-        outputs = _as_tuple(func(*inputs))
+    outputs = _as_tuple(func(*inputs))
     sizes = [o._data.size for o in outputs]
     for i in diff:
-        with no_grad():
-            numerical = _numerical_jacobian(func, inputs, i, eps)
+        numerical = _numerical_jacobian(func, inputs, i, eps)
         analytical = np.zeros((inputs[i]._data.size, sum(sizes)))
         col = 0
         for oi, n in enumerate(sizes):

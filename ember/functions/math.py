@@ -177,8 +177,8 @@ def rsub(input: Tensor, other, *, alpha=1) -> Tensor:  # noqa: A002
         input = mul(input, alpha)
     if isinstance(other, Tensor):
         return sub(other, input)
-    arrays = _operands(input, other)
-    return apply(P.rsub, (input, other), arrays)
+    x, s = _operands(input, other)
+    return apply(P.rsub, (input,), [x], other=s)
 
 
 def mul(input, other, *, out=None) -> Tensor:  # noqa: A002
@@ -245,8 +245,8 @@ def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001, A002
         d = input._data
         if d.dtype.kind in "iub" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        arrays = _operands(input, exponent)
-        return _maybe_out(apply(P.pow_scalar, (input, exponent), arrays), out)
+        x, e = _operands(input, exponent)
+        return _maybe_out(apply(P.pow_scalar, (input,), [x], exponent=e), out)
     return _maybe_out(_binary(P.pow_tensor, input, exponent), out)
 
 
@@ -335,7 +335,7 @@ def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:  # noqa: A0
     if isinstance(weight, Tensor):
         arrays = [input._data, end._data, weight._data]
         return _maybe_out(apply(P.lerp_tensor, (input, end, weight), arrays), out)
-    return _maybe_out(apply(P.lerp_scalar, (input, end, weight)), out)
+    return _maybe_out(apply(P.lerp_scalar, (input, end), None, weight=weight), out)
 
 
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:  # noqa: A002

@@ -118,7 +118,7 @@ def _scipy_or_vectorized(name, scalar_fn):
 # --- binary: one rule per input -----------------------------------------------------------------
 add = defop("AddBackward0", np.add, [lambda c, g: g, lambda c, g: g])
 sub = defop("SubBackward0", np.subtract, [lambda c, g: g, lambda c, g: -g])
-rsub = defop("RsubBackward1", lambda x, s: s - x, [lambda c, g: -g])
+rsub = defop("RsubBackward1", lambda x, other: other - x, [lambda c, g: -g])
 mul = defop("MulBackward0", np.multiply, [lambda c, g, x, y: g * y, lambda c, g, x, y: g * x],
             save=(0, 1), uses=((1,), (0,)))
 div = defop("DivBackward0", np.true_divide,
@@ -149,9 +149,20 @@ floor_divide = defop("torch::autograd::NotImplemented", lambda x, y, mode: _div_
                      [_not_implemented("floor_divide")] * 2)
 rremainder = defop("torch::autograd::NotImplemented", lambda s, x: np.remainder(s, x),
                    [_not_implemented("remainder")] * 2)
-pow_scalar = defop(
-    "PowBackward0", np.power,
-    [lambda c, g, x, e: g * 0 if e == 0 else g * e * x ** (e - 1)], save=(0, 1))
+
+
+def _pow_scalar(ctx, x, exponent):
+    ctx.exponent = exponent
+    return np.power(x, exponent)
+
+
+def _pow_scalar_rule(c, g, x):
+    e = c.exponent
+    return g * 0 if e == 0 else g * e * x ** (e - 1)
+
+
+# The exponent is a number, not an input: the node has one edge, as torch's PowBackward0.
+pow_scalar = defop("PowBackward0", _pow_scalar, [_pow_scalar_rule], save=(0,), needs_ctx=True)
 pow_tensor = defop(
     "PowBackward1", np.power,
     [lambda c, g, x, y, out: g * y * x ** (y - 1),
@@ -244,8 +255,15 @@ clamp_tensor = defop(
      lambda c, g, x, lo, hi: g.masked_fill((x >= lo) | (lo > hi), 0),
      lambda c, g, x, lo, hi: g.masked_fill((x <= hi) & (lo <= hi), 0)],
     save=(0, 1, 2))
-lerp_scalar = defop("LerpBackward0", lambda a, b, w: a + w * (b - a),
-                    [lambda c, g, w: g * (1 - w), lambda c, g, w: g * w], save=(2,))
+
+
+def _lerp_scalar(ctx, a, b, weight):
+    ctx.weight = weight
+    return a + weight * (b - a)
+
+
+lerp_scalar = defop("LerpBackward0", _lerp_scalar,
+                    [lambda c, g: g * (1 - c.weight), lambda c, g: g * c.weight], needs_ctx=True)
 lerp_tensor = defop("LerpBackward1", lambda a, b, w: a + w * (b - a),
                     [lambda c, g, a, b, w: g * (1 - w), lambda c, g, a, b, w: g * w,
                      lambda c, g, a, b, w: g * (b - a)], save=(0, 1, 2))
