@@ -5,9 +5,11 @@ from __future__ import annotations
 from .activation import *  # noqa: F403
 from .container import *  # noqa: F403
 from .conv import *  # noqa: F403
+from .distance import *  # noqa: F403
 from .dropout import *  # noqa: F403
 from .flatten import *  # noqa: F403
 from .linear import *  # noqa: F403
+from .loss import *  # noqa: F403
 from .module import *  # noqa: F403
 from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
@@ -15,9 +17,3 @@ from .pooling import *  # noqa: F403
 from .rnn import *  # noqa: F403
 from .sparse import *  # noqa: F403
 from .upsampling import *  # noqa: F403
-
-try:  # the loss modules live in their own file, maintained separately
-    from .loss import *  # noqa: F403
-except ImportError as _e:  # pragma: no cover - only while loss.py is absent
-    if getattr(_e, "name", None) != f"{__name__}.loss":
-        raise
