@@ -574,3 +574,19 @@ def test_global_step_hooks():
         h.remove()
     ember.optim.SGD([pe]).step()
     assert seen == ["Adam", "SGD"]
+
+
+def test_user_subclass_step_gets_hooks_and_keeps_grad_mode():
+    class Plain(ember.optim.Optimizer):
+        def __init__(self, params):
+            super().__init__(params, {"lr": 0.1})
+
+        def step(self, closure=None):
+            return ember.is_grad_enabled()
+
+    pe, _ = _pair()
+    opt = Plain([pe])
+    seen = []
+    opt.register_step_pre_hook(lambda o, a, k: seen.append("pre"))
+    assert opt.step() is True  # torch's base does not switch grad mode for a user's step
+    assert seen == ["pre"]

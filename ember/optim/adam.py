@@ -8,13 +8,14 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
+    _adam_moments_,
+    _adam_weight_decay,
     _bump,
     _check_betas,
     _check_eps,
     _check_lr,
     _check_weight_decay,
     _increment,
-    _lerp_,
     _params_with_grad,
     _scalar,
     _step_tensor,
@@ -110,15 +111,9 @@ class Adam(Optimizer):
                 step = _increment(state["step"])
                 if group["maximize"]:
                     g = -g
-                if weight_decay != 0:
-                    if group["decoupled_weight_decay"]:  # AdamW: theta *= 1 - lr * lambda
-                        p._data *= 1 - lr * weight_decay
-                    else:
-                        g = g + weight_decay * p._data
+                g = _adam_weight_decay(p, g, lr, weight_decay, group["decoupled_weight_decay"])
                 m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                _lerp_(m, g, 1 - beta1)  # m = beta1 m + (1 - beta1) g
-                v *= beta2  # v = beta2 v + (1 - beta2) g^2
-                v += (1 - beta2) * g * g
+                _adam_moments_(m, v, g, beta1, beta2)
                 if amsgrad:
                     v = np.maximum(
                         state["max_exp_avg_sq"]._data, v, out=state["max_exp_avg_sq"]._data

@@ -9,13 +9,14 @@ import numpy as np
 from .._tensor import _make
 from .optimizer import (
     Optimizer,
+    _adam_moments_,
+    _adam_weight_decay,
     _bump,
     _check_betas,
     _check_eps,
     _check_lr,
     _check_weight_decay,
     _increment,
-    _lerp_,
     _params_with_grad,
     _scalar,
     _step_tensor,
@@ -90,20 +91,14 @@ class NAdam(Optimizer):
                 if group["maximize"]:
                     g = -g
                 bias_correction2 = 1 - beta2**step
-                if weight_decay != 0:
-                    if group["decoupled_weight_decay"]:
-                        p._data *= 1 - lr * weight_decay
-                    else:
-                        g = g + weight_decay * p._data
+                g = _adam_weight_decay(p, g, lr, weight_decay, group["decoupled_weight_decay"])
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
                 mu_product_t = state["mu_product"]
                 mu_product_t._data *= mu  # kept in float32, as torch
                 mu_product = float(mu_product_t._data)
                 m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                _lerp_(m, g, 1 - beta1)
-                v *= beta2
-                v += (1 - beta2) * g * g
+                _adam_moments_(m, v, g, beta1, beta2)
                 denom = np.sqrt(v / bias_correction2)
                 denom += eps
                 mu_product_next = mu_product * mu_next

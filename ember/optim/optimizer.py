@@ -51,8 +51,10 @@ def register_optimizer_step_post_hook(hook: Callable) -> _Handle:
     return _Handle(_global_post_hooks, hook)
 
 
-def _hooked_step(step):
-    """Wrap a subclass's ``step``: step hooks around it, no graph recorded inside it."""
+def _hooked_step(step, without_grad: bool):
+    """Wrap a subclass's ``step``: step hooks around it; for Ember's own optimizers, no graph
+    recorded inside it (unless ``differentiable``). A user's subclass manages grad mode itself,
+    as in torch (where the built-in steps carry the no-grad decorator)."""
 
     @functools.wraps(step)
     def wrapper(*args, **kwargs):
@@ -67,12 +69,15 @@ def _hooked_step(step):
                         f"{step} must return None or a tuple of (new_args, new_kwargs), but got "
                         f"{result}."
                     )
-        prev = _grad_state.enabled
-        _grad_state.enabled = bool(self.defaults.get("differentiable", False))
-        try:
+        if without_grad:
+            prev = _grad_state.enabled
+            _grad_state.enabled = bool(self.defaults.get("differentiable", False))
+            try:
+                out = step(*args, **kwargs)
+            finally:
+                _grad_state.enabled = prev
+        else:
             out = step(*args, **kwargs)
-        finally:
-            _grad_state.enabled = prev
         for hook in chain(self._optimizer_step_post_hooks.values(), _global_post_hooks.values()):
             hook(self, args, kwargs)
         return out
@@ -95,7 +100,7 @@ class Optimizer:
         super().__init_subclass__(**kwargs)
         step = cls.__dict__.get("step")
         if step is not None and not getattr(step, "hooked", False):
-            cls.step = _hooked_step(step)
+            cls.step = _hooked_step(step, cls.__module__.startswith("ember.optim."))
 
     def __init__(self, params, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
@@ -419,3 +424,22 @@ def _lerp_(a: np.ndarray, b: np.ndarray, w: float) -> None:
         a += w * (b - a)
     else:
         np.subtract(b, (b - a) * (1 - w), out=a)
+
+
+def _adam_weight_decay(
+    p: Tensor, g: np.ndarray, lr: float, weight_decay: float, decoupled: bool
+) -> np.ndarray:
+    """Decoupled (AdamW: ``p *= 1 - lr * wd``) or L2 (``g + wd * p``) weight decay."""
+    if weight_decay != 0:
+        if decoupled:
+            p._data *= 1 - lr * weight_decay
+        else:
+            g = g + weight_decay * p._data
+    return g
+
+
+def _adam_moments_(m: np.ndarray, v: np.ndarray, g: np.ndarray, beta1: float, beta2: float) -> None:
+    """``m = beta1 m + (1 - beta1) g`` (a lerp, as torch) and ``v = beta2 v + (1 - beta2) g^2``."""
+    _lerp_(m, g, 1 - beta1)
+    v *= beta2
+    v += (1 - beta2) * g * g
