@@ -6,6 +6,7 @@ import gc
 import threading
 import tracemalloc
 import warnings
+import zlib
 
 import numpy as np
 import pytest
@@ -89,9 +90,9 @@ def test_hooks():
     for m in (ember, torch):
         calls = []
         x = m.tensor([1.0, 2.0], requires_grad=True)
-        h = x.register_hook(lambda g: calls.append(("leaf", g.tolist())) or g * 10)
+        h = x.register_hook(lambda g: calls.append(("leaf", g.tolist())) or g * 10)  # noqa: B023
         y = x * 2
-        y.register_hook(lambda g: calls.append(("y", g.tolist())))
+        y.register_hook(lambda g: calls.append(("y", g.tolist())))  # noqa: B023
         z = y * y
         z.register_hook(lambda g: g + 1)
         z.sum().backward()
@@ -102,12 +103,12 @@ def test_hooks():
         (x * 1).sum().backward()
         assert x.grad.tolist() == [1.0, 1.0]
         post = []
-        x.register_post_accumulate_grad_hook(lambda t: post.append(t.grad.tolist()))
+        x.register_post_accumulate_grad_hook(lambda t: post.append(t.grad.tolist()))  # noqa: B023
         (x * 1).sum().backward()
         assert post == [[2.0, 2.0]]
         node_calls = []
         w = x * 5
-        w.grad_fn.register_hook(lambda gi, go: node_calls.append((len(gi), len(go))))
+        w.grad_fn.register_hook(lambda gi, go: node_calls.append((len(gi), len(go))))  # noqa: B023
         w.grad_fn.register_prehook(lambda go: (go[0] * 2,))
         x.grad = None
         w.sum().backward()
@@ -606,11 +607,11 @@ def _setitem_fn(a, v):
 @pytest.mark.parametrize("name", sorted(GRADCHECK))
 def test_gradcheck_every_op(name):
     fn, shapes = GRADCHECK[name]
-    rng = np.random.default_rng(abs(hash(name)) % 1000)
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
     inputs = []
-    for s in shapes:
+    for k, s in enumerate(shapes):
         a = rng.uniform(-1, 1, s)
-        if a.size > 1:  # keep values apart so that max/sort/abs are differentiable at the point
-            a = (np.argsort(rng.permutation(a.size)).reshape(s) - a.size / 2 + 0.37) * 0.3
+        if a.size > 1:  # values apart (also across inputs): max/sort/abs/clamp differentiable
+            a = (rng.permutation(a.size).reshape(s) - a.size / 2 + 0.37 + 0.11 * k) * 0.3
         inputs.append(ember.tensor(a, requires_grad=True))
     assert ember.autograd.gradcheck(fn, tuple(inputs), eps=1e-6, atol=1e-5, rtol=1e-3)
