@@ -171,12 +171,14 @@ class OpNode(Node):
 
     __slots__ = ()
     rules: tuple = ()
+    multi_output = False  # rules of a multi-output primitive get all output gradients
 
     def input_shape(self, i: int = 0) -> tuple:
         return self._input_meta[i][0]
 
     def apply(self, grads):
-        grad = grads[0] if self._num_outputs == 1 else grads
+        # By declaration, not count: a split that happens to yield one piece still gets a tuple.
+        grad = grads if self.multi_output else grads[0]
         saved = self.saved_tensors
         return tuple(
             rule(self, grad, *saved) if edge[0] is not None else None

@@ -48,7 +48,8 @@ class Primitive:
         self.name = name
         self.forward = forward
         self.node = type(name, (OpNode,), {"__slots__": (), "rules": tuple(rules),
-                                           "_num_outputs": num_outputs})
+                                           "_num_outputs": num_outputs,
+                                           "multi_output": num_outputs != 1})
         self.save = (ALL,) if save == ALL else tuple(save)
         self.needs_ctx = needs_ctx
         self.is_view = is_view
