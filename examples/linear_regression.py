@@ -13,7 +13,7 @@ y = 3 * x - 2 + 0.1 * torch.randn(x.shape)
 model = nn.Linear(1, 1)
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 loss_fn = nn.MSELoss()
-for step in range(200):
+for _ in range(200):
     loss = loss_fn(model(x), y)
     optimizer.zero_grad()
     loss.backward()

@@ -31,7 +31,7 @@ optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=5, gamma=0.5)
 loss_fn = nn.CrossEntropyLoss()
 
-for epoch in range(10):
+for _ in range(10):
     total, seen = 0.0, 0
     for xb, yb in train:
         loss = loss_fn(model(xb), yb)

@@ -11,7 +11,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from fixtures.vision_fixtures import write_cifar10
 
 REPO = Path(__file__).resolve().parents[1]
