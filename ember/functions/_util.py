@@ -80,7 +80,11 @@ def shape_error(a: tuple, b: tuple) -> RuntimeError:
 
 
 def broadcast_shapes(*shapes) -> tuple:
-    try:
-        return np.broadcast_shapes(*shapes)
-    except ValueError:
-        raise shape_error(shapes[0], shapes[1]) from None
+    """The broadcast of ``shapes``; torch's message naming the first clashing pair otherwise."""
+    out = ()
+    for s in shapes:
+        try:
+            out = np.broadcast_shapes(out, tuple(s))
+        except ValueError:
+            raise shape_error(tuple(out), tuple(s)) from None
+    return tuple(out)

@@ -124,11 +124,20 @@ def index_insert(zeros: Tensor, key: tuple, values: Tensor) -> Tensor:
 
 def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tensor:  # noqa: A002
     key = _convert_key(tuple(indices))
+    _check_bounds(input._data.shape, key)
     if not isinstance(values, Tensor):
         values = _make(np.asarray(values, dtype=input._data.dtype))
     vals = values._data.astype(input._data.dtype, copy=False)
     return apply(P.index_put, (input, values), [input._data, vals], key=key,
                  accumulate=accumulate)
+
+
+def _check_range(idx: np.ndarray, input: Tensor, d: int) -> None:  # noqa: A002
+    """torch's error for an index along ``d`` outside ``input`` (before anything is written)."""
+    n = input._data.shape[d] if input._data.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = idx[(idx >= n) | (idx < -n)].flat[0]
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
 
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad=False) -> Tensor:  # noqa: A002
@@ -137,10 +146,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad=False) -> Tens
     idx = _index_array(index, "gather")
     if idx.ndim != input._data.ndim and input._data.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    n = input._data.shape[d] if input._data.ndim else 1
-    if idx.size and (idx.max() >= n or idx.min() < -n):
-        bad = idx[(idx >= n) | (idx < -n)].flat[0]
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
+    _check_range(idx, input, d)
     for k in range(idx.ndim):
         if k != d and idx.shape[k] > input._data.shape[k]:
             raise RuntimeError(
@@ -181,6 +187,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,  # 
         src = value
     if reduce == "add":
         return scatter_add(input, dim, index, src)
+    _check_range(idx, input, d)
     if not isinstance(src, Tensor):
         return apply(P.scatter, (input, src), [input._data, np.asarray(src, input._data.dtype)],
                      dim=d, idx=idx)
@@ -191,6 +198,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,  # 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:  # noqa: A002
     d = wrap_dim(dim, input._data.ndim)
     idx = _index_array(index, "scatter_add")
+    _check_range(idx, input, d)
     return apply(P.scatter_add, (input, src), [input._data, src._data.astype(input._data.dtype)],
                  dim=d, idx=idx)
 
@@ -210,6 +218,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
 
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:  # noqa: A002
     d = wrap_dim(dim, input._data.ndim)
+    _check_range(index._data, input, d)
     return apply(P.index_add, (input, source),
                  [input._data, source._data.astype(input._data.dtype)], dim=d,
                  idx=index._data, alpha=alpha)

@@ -13,6 +13,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import _state
+from ._util import broadcast_shapes
 
 
 def check_inplace(t: Tensor) -> None:
@@ -50,7 +51,7 @@ def write_inplace(t: Tensor, values: np.ndarray) -> Tensor:
     except ValueError:
         raise RuntimeError(
             f"output with shape {list(d.shape)} doesn't match the broadcast shape "
-            f"{list(np.broadcast_shapes(d.shape, np.shape(values)))}"
+            f"{list(broadcast_shapes(d.shape, np.shape(values)))}"
         ) from None
     t._vc[0] += 1
     return t
@@ -142,7 +143,7 @@ def fast_binary_(t: Tensor, ufunc, other, alpha=1) -> Tensor:
     except ValueError:
         raise RuntimeError(
             f"output with shape {list(d.shape)} doesn't match the broadcast shape "
-            f"{list(np.broadcast_shapes(d.shape, np.shape(o)))}"
+            f"{list(broadcast_shapes(d.shape, np.shape(o)))}"
         ) from None
     t._vc[0] += 1
     return t

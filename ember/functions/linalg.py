@@ -21,7 +21,15 @@ def _same_dtype(name, a: Tensor, b: Tensor) -> None:
 def _dt(t: Tensor, cap=False) -> str:
     from .reduce import _scalar_type_name
 
-    return _scalar_type_name(t.dtype) if cap else str(t.dtype).replace("ember.", "")
+    if cap:
+        return _scalar_type_name(t.dtype)
+    return _C_TYPE_NAMES.get(t.dtype.name, t.dtype.name)
+
+
+# torch names dtypes by their C++ types in the mm message
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                 "int64": "long int", "int32": "int", "int16": "short int",
+                 "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
@@ -136,11 +144,32 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
             f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[-1]} and "
             f"{mat2.shape[0]}x{mat2.shape[-1]})"
         )
+    for name, t in (("mat1", mat1), ("self", input)):
+        if isinstance(t, Tensor) and t.dtype != mat2.dtype:
+            raise RuntimeError(
+                f"{name} and mat2 must have the same dtype, but got "
+                f"{_dt(t, True)} and {_dt(mat2, True)}"
+            )
+    out_shape = (mat1.shape[0], mat2.shape[1])
+    if isinstance(input, Tensor) and not _expands_to(input.shape, out_shape):
+        input.expand(out_shape)  # raises torch's "expanded size" message
     return apply(P.addmm, (input, mat1, mat2), None, beta=beta, alpha=alpha)
 
 
+def _expands_to(shape, target) -> bool:
+    try:
+        return np.broadcast_shapes(tuple(shape), target) == target
+    except ValueError:
+        return False
+
+
 def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
     return input.reshape(-1, 1) * vec2
+
+
 
 
 ger = outer

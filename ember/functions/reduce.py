@@ -150,6 +150,10 @@ def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):  # noqa: A002
 
 def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
     if dim is None:
+        if not input._data.size:
+            raise IndexError(
+                "argmax(): Expected reduction dim to be specified for input.numel() == 0."
+            )
         return _make(np.asarray(P._arg_extreme(np.argmax, None)(
             _Ctx(), input._data.reshape(-1), 0, False)[1]))
     return max(input, dim, keepdim).indices
@@ -157,6 +161,10 @@ def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A
 
 def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
     if dim is None:
+        if not input._data.size:
+            raise IndexError(
+                "argmin(): Expected reduction dim to be specified for input.numel() == 0."
+            )
         return _make(np.asarray(P._arg_extreme(np.argmin, None)(
             _Ctx(), input._data.reshape(-1), 0, False)[1]))
     return min(input, dim, keepdim).indices

@@ -6,7 +6,7 @@ import numpy as np
 
 from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import shape as P
-from ._util import wrap_dim
+from ._util import broadcast_shapes, wrap_dim
 
 
 def _shape_from(args) -> tuple:
@@ -181,7 +181,7 @@ def broadcast_to(input: Tensor, shape) -> Tensor:  # noqa: A002
 
 
 def broadcast_tensors(*tensors):
-    shape = np.broadcast_shapes(*[t._data.shape for t in tensors])
+    shape = broadcast_shapes(*[t._data.shape for t in tensors])
     return tuple(expand(t, shape) for t in tensors)
 
 
