@@ -446,6 +446,22 @@ def _wrap_dim(dim: int, ndim: int) -> int:
 
 
 # -- recording an operation ---------------------------------------------------------------------
+def _shape_error_or(exc: ValueError, arrays) -> Exception:
+    """NumPy's broadcast failure inside any primitive becomes torch's message naming both shapes."""
+    if "broadcast" not in str(exc):
+        return exc
+    from .functions._util import shape_error
+
+    shapes = [np.shape(a) for a in arrays if isinstance(a, np.ndarray)]
+    for i, a in enumerate(shapes):
+        for b in shapes[i + 1 :]:
+            try:
+                np.broadcast_shapes(a, b)
+            except ValueError:
+                return shape_error(a, b)
+    return exc
+
+
 def apply(prim, inputs: tuple, arrays=None, **params):
     """Run primitive ``prim`` on ``inputs`` (tensors or Python scalars); record it when needed.
 
@@ -455,15 +471,21 @@ def apply(prim, inputs: tuple, arrays=None, **params):
         arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
     record = _state.enabled and any(isinstance(x, Tensor) and x._rg for x in inputs)
     if not record:
-        out = prim.forward(NO_CTX, *arrays, **params) if prim.needs_ctx else prim.forward(
-            *arrays, **params)
+        try:
+            out = prim.forward(NO_CTX, *arrays, **params) if prim.needs_ctx else prim.forward(
+                *arrays, **params)
+        except ValueError as exc:
+            raise _shape_error_or(exc, arrays) from None
         if prim.num_outputs == 1:
             return _output(out, prim, inputs)
         return tuple([_output(o, prim, inputs) for o in out])
 
     node = prim.node()
-    out = prim.forward(node, *arrays, **params) if prim.needs_ctx else prim.forward(
-        *arrays, **params)
+    try:
+        out = prim.forward(node, *arrays, **params) if prim.needs_ctx else prim.forward(
+            *arrays, **params)
+    except ValueError as exc:
+        raise _shape_error_or(exc, arrays) from None
     node.next_functions = tuple(_edge(x) for x in inputs)
     node._input_meta = tuple(
         (x._data.shape, D._BY_NP[x._data.dtype]) if isinstance(x, Tensor) else None

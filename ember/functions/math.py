@@ -8,7 +8,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.grad_mode import _state
 from ..autograd.primitives import math as P
-from ._util import as_tensor_arg, is_scalar, shape_error
+from ._util import as_tensor_arg, broadcast_shapes, is_scalar, shape_error
 
 
 def _float_input(x: Tensor):
@@ -292,10 +292,7 @@ def where(condition: Tensor, input=None, other=None) -> Tensor:  # noqa: A002
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {D._BY_NP[cond.dtype].name.capitalize()}")
     x, y = _operands(input, other)
-    try:
-        shape = np.broadcast_shapes(cond.shape, np.shape(x), np.shape(y))
-    except ValueError:
-        raise shape_error(cond.shape, np.broadcast_shapes(np.shape(x), np.shape(y))) from None
+    shape = broadcast_shapes(cond.shape, np.shape(x), np.shape(y))
     return apply(P.where, (input, other), [x, y], cond=np.broadcast_to(cond, shape))
 
 

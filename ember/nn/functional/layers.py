@@ -163,6 +163,11 @@ def batch_norm(
                 f"{list(x.shape)}"
             )
     c = x.shape[1]
+    named = (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+             ("bias", bias))
+    for name, t in named:  # all checked before any running statistic is touched
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
     wview = (1, c) + (1,) * (x.ndim - 2)
     axes = (0,) + tuple(range(2, x.ndim))
     kw = dict(view=tuple(x.shape), axes=axes, wview=wview, waxes=axes, eps=eps)
