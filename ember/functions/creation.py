@@ -53,6 +53,29 @@ def _infer_np_dtype(data):
     return D.get_default_dtype().np  # empty list
 
 
+def _ragged_error(data, dim: int = 0):
+    """torch's message for nested sequences of unequal lengths, naming the first clash."""
+    if not isinstance(data, (list, tuple)) or not data:
+        return None
+    first = data[0]
+    want = len(first) if isinstance(first, (list, tuple)) else None
+    for x in data:
+        got = len(x) if isinstance(x, (list, tuple)) else None
+        if got != want:
+            if want is not None and got is None:
+                return TypeError("not a sequence")
+            if want is not None:
+                return ValueError(
+                    f"expected sequence of length {want} at dim {dim + 1} (got {got})"
+                )
+            return TypeError(f"expected a number at dim {dim + 1}, got a {type(x).__name__}")
+    for x in data:
+        err = _ragged_error(x, dim + 1)
+        if err is not None:
+            return err
+    return None
+
+
 def _to_array(data, dtype):
     if isinstance(data, Tensor):
         return data._data.astype(dtype or data._data.dtype, copy=True)
@@ -67,7 +90,8 @@ def _to_array(data, dtype):
     try:
         arr = np.array(data, dtype=np_dtype)
     except ValueError as e:
-        raise ValueError(f"expected sequence of equal length lists: {e}") from None
+        err = _ragged_error(data) or ValueError(f"could not build a tensor from the data: {e}")
+        raise err from None
     if arr.dtype == object:
         raise ValueError("expected sequence of equal length lists")
     return arr
