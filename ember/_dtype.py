@@ -20,7 +20,7 @@ class dtype:  # noqa: N801 - torch spells it lowercase
         self._rank = rank
 
     def __repr__(self) -> str:
-        return f"ember.{self.name}"
+        return f"{NAMESPACE}.{self.name}"
 
     def __reduce__(self):
         return (_dtype_by_name, (self.name,))
@@ -30,6 +30,16 @@ class dtype:  # noqa: N801 - torch spells it lowercase
 
     def to_real(self) -> dtype:
         return {"complex64": float32, "complex128": float64}.get(self.name, self)
+
+
+# The module name printed in reprs (``ember.float32``, ``ember.Size``). ``ember run`` and
+# ``ember.compat.install()`` switch it to "torch", so a PyTorch script prints what it prints in torch.
+NAMESPACE = "ember"
+
+
+def set_namespace(name: str) -> None:
+    global NAMESPACE
+    NAMESPACE = name
 
 
 bool = dtype("bool", np.bool_, 0)  # noqa: A001 - torch's name

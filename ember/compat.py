@@ -181,12 +181,18 @@ def install() -> None:
             )
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)
+    from ._dtype import set_namespace
+
+    set_namespace("torch")  # the script prints torch.float64, torch.Size([...]) as under torch
 
 
 def uninstall() -> None:
     """Remove the hook and the ``torch``/``torchvision`` views from ``sys.modules``."""
     if _finder in sys.meta_path:
         sys.meta_path.remove(_finder)
+    from ._dtype import set_namespace
+
+    set_namespace("ember")
     for name in list(_views):
         if sys.modules.get(name) is _views[name]:
             del sys.modules[name]
