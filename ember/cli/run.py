@@ -20,13 +20,15 @@ import types
 
 from .. import compat
 
-USAGE = """usage: ember run [-h] [--check] (script.py | -m module) [args ...]
+USAGE = """usage: ember run [-h] [--check] [--lint] [--graph PATH] (script.py | -m module) [args ...]
 
 Run a PyTorch script on Ember: import torch / torchvision resolve to Ember.
 
 options:
   -h, --help  show this help message and exit
   --check     list the torch APIs the script uses that Ember lacks (static, runs nothing)
+  --lint      warn about training-loop pitfalls, naming the script's line
+  --graph PATH  write the autograd graph of the first training step to PATH.dot (and .png)
   -m module   run a module as a script, like python -m"""
 
 # Frames of the launcher (this file, runpy) and of the import hook are not the script's: drop them
@@ -99,8 +101,26 @@ def _run_path(path: str) -> None:
     exec(code, main.__dict__)
 
 
+def checks(lint: bool = False, graph: str | None = None):
+    """The context for ``--lint`` (training-loop pitfall warnings) and ``--graph PATH``."""
+    import contextlib
+
+    stack = contextlib.ExitStack()
+    if lint:
+        from ..autograd import pitfalls
+
+        pitfalls.set_detect_pitfalls(True)
+        stack.callback(pitfalls.set_detect_pitfalls, False)
+    if graph:
+        from .viz import capture_graph
+
+        stack.enter_context(capture_graph(graph))
+    return stack
+
+
 def main(argv: list[str]) -> int:
     check, module = False, None
+    lint, graph = False, None
     i = 0
     while i < len(argv) and argv[i].startswith("-"):
         opt = argv[i]
@@ -109,6 +129,14 @@ def main(argv: list[str]) -> int:
             return 0
         if opt == "--check":
             check = True
+        elif opt == "--lint":
+            lint = True
+        elif opt == "--graph":
+            if i + 1 >= len(argv):
+                print(f"{USAGE}\nember run: error: --graph needs a path", file=sys.stderr)
+                return 2
+            graph = argv[i + 1]
+            i += 1
         elif opt == "-m":
             if i + 1 >= len(argv):
                 print(f"{USAGE}\nember run: error: -m needs a module name", file=sys.stderr)
@@ -128,7 +156,8 @@ def main(argv: list[str]) -> int:
         if check:
             spec = _module_file(module)
             return 2 if spec is None else _check(spec)
-        return _run(module, True, rest)
+        with checks(lint, graph):
+            return _run(module, True, rest)
     if i >= len(argv):
         print(f"{USAGE}\nember run: error: a script (or -m module) is required", file=sys.stderr)
         return 2
@@ -142,7 +171,8 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    return _run(script, False, rest)
+    with checks(lint, graph):
+        return _run(script, False, rest)
 
 
 def _check(path: str) -> int:

@@ -639,12 +639,22 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="continue the run saved in DIR (its config is used)",
     )
+    p.add_argument("--lint", action="store_true", help="warn about training-loop pitfalls")
+    p.add_argument("--graph", metavar="PATH", default=None,
+                   help="write the autograd graph of the first training step to PATH.dot/.png")
     p.add_argument("--interrupt-after-steps", type=int, default=None, help=argparse.SUPPRESS)
     return p
 
 
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
+    from .run import checks
+
+    with checks(args.lint, args.graph):
+        return _main(args)
+
+
+def _main(args) -> int:
     if args.resume:
         import ember
 
