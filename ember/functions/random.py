@@ -82,25 +82,52 @@ def _done(arr, requires_grad):
     return t
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-         requires_grad=False, pin_memory=False) -> Tensor:
+def rand(
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+) -> Tensor:
     """Uniform samples in [0, 1)."""
     dt = _float_dt(dtype)
     if dt.kind != "f":
-        raise RuntimeError(f'"check_uniform_bounds" not implemented for '
-                           f"'{D._BY_NP[np.dtype(dt)].name}'")
+        raise RuntimeError(
+            f"\"check_uniform_bounds\" not implemented for '{D._BY_NP[np.dtype(dt)].name}'"
+        )
     return _done(_gen(generator).uniform(shape_arg(size), dt), requires_grad)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-          requires_grad=False, pin_memory=False) -> Tensor:
+def randn(
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+) -> Tensor:
     """Standard normal samples."""
     dt = _float_dt(dtype)
     return _done(_gen(generator).normal(shape_arg(size), dt), requires_grad)
 
 
-def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
-            device=None, requires_grad=False) -> Tensor:
+def randint(
+    low=0,
+    high=None,
+    size=None,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+) -> Tensor:
     """Integers uniform in [low, high)."""
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
@@ -111,12 +138,22 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
     dt = to_np_dtype(dtype) if dtype is not None else np.dtype(np.int64)
-    return _done(_gen(generator).randint(int(low), int(high), shape_arg((size,)), dt),
-                 requires_grad)
+    return _done(
+        _gen(generator).randint(int(low), int(high), shape_arg((size,)), dt), requires_grad
+    )
 
 
-def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False, pin_memory=False) -> Tensor:
+def randperm(
+    n: int,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+) -> Tensor:
     """A random permutation of ``0..n-1``."""
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
@@ -124,23 +161,56 @@ def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, devic
     return _done(_gen(generator).randperm(int(n), dt), requires_grad)
 
 
-def rand_like(input: Tensor, *, dtype=None, generator=None, **kw) -> Tensor:  # noqa: A002
-    return rand(input._data.shape, dtype=dtype or input.dtype, generator=generator, **kw)
+def _in_memory_order(layout: np.ndarray, draw) -> np.ndarray:
+    """Values for an array shaped and strided like ``layout``, drawn in its memory order.
+
+    torch fills a tensor element by element in memory order (a transposed view row by column),
+    and only a contiguous tensor takes the vectorised 16-value normal path: ``draw(shape,
+    contiguous)`` makes the values for the memory-ordered shape, which are moved back here.
+    """
+    if layout.flags.c_contiguous:
+        return draw(layout.shape, True)
+    order = _memory_axes(layout)
+    values = draw(tuple(layout.shape[a] for a in order), False)
+    return values.transpose(np.argsort(order))
 
 
-def randn_like(input: Tensor, *, dtype=None, generator=None, **kw) -> Tensor:  # noqa: A002
-    return randn(input._data.shape, dtype=dtype or input.dtype, generator=generator, **kw)
+def _memory_axes(layout: np.ndarray) -> list[int]:
+    """The axes of ``layout`` from outermost to innermost in memory."""
+    if layout.flags.c_contiguous:
+        return list(range(layout.ndim))
+    return sorted(range(layout.ndim), key=lambda a: -abs(layout.strides[a]))
+
+
+def _like(input: Tensor, dtype, generator, requires_grad, sample) -> Tensor:  # noqa: A002
+    """A new tensor like ``input`` (torch's empty_like keeps its strides, so draws follow them):
+    ``sample(generator, shape, dtype, contiguous)`` makes the values."""
+    dt, g = _float_dt(dtype or input.dtype), _gen(generator)
+    values = _in_memory_order(input._data, lambda shape, c: sample(g, shape, dt, c))
+    return _done(values, requires_grad)
+
+
+def rand_like(input: Tensor, *, dtype=None, generator=None, requires_grad=False, **kw) -> Tensor:  # noqa: A002
+    return _like(input, dtype, generator, requires_grad, lambda g, s, dt, _: g.uniform(s, dt))
+
+
+def randn_like(input: Tensor, *, dtype=None, generator=None, requires_grad=False, **kw) -> Tensor:  # noqa: A002
+    return _like(
+        input, dtype, generator, requires_grad, lambda g, s, dt, c: g.normal(s, dt, vector=c)
+    )
 
 
 def randint_like(input: Tensor, low=0, high=None, *, dtype=None, generator=None, **kw) -> Tensor:  # noqa: A002
     if high is None:
         low, high = 0, low
-    return randint(low, high, input._data.shape, dtype=dtype or input.dtype,
-                   generator=generator, **kw)
+    return randint(
+        low, high, input._data.shape, dtype=dtype or input.dtype, generator=generator, **kw
+    )
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None,
-           requires_grad=False) -> Tensor:
+def normal(
+    mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, requires_grad=False
+) -> Tensor:
     """Normal samples; ``mean`` and ``std`` may be tensors (broadcast together)."""
     g = _gen(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
@@ -148,9 +218,11 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
         s = std._data if isinstance(std, Tensor) else std
         if isinstance(s, np.ndarray) and (s < 0).any():
             raise RuntimeError("normal expects all elements of std >= 0.0")
-        ref = mean if isinstance(mean, Tensor) else std
+        dt = (mean if isinstance(mean, Tensor) else std)._data.dtype
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
-        return _make(g.normal(shape, ref._data.dtype, m, s))
+        if not isinstance(std, Tensor):  # torch: normal_(0, std), then + mean
+            return _make((g.normal(shape, dt, 0.0, float(s)) + m.astype(dt)).astype(dt))
+        return _make(g.normal(shape, dt, m, s))
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     return _done(g.normal(shape_arg((size,)), _float_dt(dtype), mean, std), requires_grad)
@@ -167,8 +239,14 @@ def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:  # 
     return _make(g.bernoulli(probs, probs.shape, probs.dtype))
 
 
-def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002
-                generator=None, out=None) -> Tensor:
+def multinomial(
+    input: Tensor,  # noqa: A002
+    num_samples: int,
+    replacement: bool = False,
+    *,
+    generator=None,
+    out=None,
+) -> Tensor:
     return _make(_gen(generator).multinomial(input._data, num_samples, replacement))
 
 
@@ -178,41 +256,48 @@ def poisson(input: Tensor, generator=None) -> Tensor:  # noqa: A002
 
 
 # -- in-place fills, used as Tensor methods ------------------------------------------------------
-def _fill(t: Tensor, arr: np.ndarray) -> Tensor:
+def _fill(t: Tensor, draw) -> Tensor:
+    """Fill ``t`` in place with ``draw(shape, contiguous)``, drawn in t's memory order."""
     from .inplace import write_inplace
 
-    return write_inplace(t, arr)
+    return write_inplace(t, _in_memory_order(t._data, draw))
 
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
-    return _fill(t, _gen(generator).uniform(t._data.shape, t._data.dtype, a, b))
+    g, dt = _gen(generator), t._data.dtype
+    return _fill(t, lambda shape, _: g.uniform(shape, dt, a, b))
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
-    return _fill(t, _gen(generator).normal(t._data.shape, t._data.dtype, mean, std))
+    g, dt = _gen(generator), t._data.dtype
+    return _fill(t, lambda shape, contiguous: g.normal(shape, dt, mean, std, vector=contiguous))
 
 
 def bernoulli_(t: Tensor, p=0.5, *, generator=None) -> Tensor:
-    g = _gen(generator)
+    g, dt = _gen(generator), t._data.dtype
     if isinstance(p, Tensor):
-        return _fill(t, g.bernoulli(np.broadcast_to(p._data, t._data.shape),
-                                    t._data.shape, t._data.dtype))
-    return _fill(t, g.bernoulli(float(p), t._data.shape, t._data.dtype))
+        probs = np.broadcast_to(p._data, t._data.shape).transpose(_memory_axes(t._data))
+        return _fill(t, lambda shape, _: g.bernoulli(probs, shape, dt))
+    return _fill(t, lambda shape, _: g.bernoulli(float(p), shape, dt))
 
 
 def exponential_(t: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
-    return _fill(t, _gen(generator).exponential(t._data.shape, t._data.dtype, lambd))
+    g, dt = _gen(generator), t._data.dtype
+    return _fill(t, lambda shape, _: g.exponential(shape, dt, lambd))
 
 
-def random_(t: Tensor, from_=0, to=None, *, generator=None) -> Tensor:
-    g = _gen(generator)
-    if to is None and from_ == 0:
-        arr = g.random_(t._data.shape, t._data.dtype)
-    elif to is None:
-        arr = g.random_(t._data.shape, t._data.dtype, from_)
-    else:
-        arr = g.random_(t._data.shape, t._data.dtype, from_, to)
-    return _fill(t, arr)
+_NO_TO = object()  # random_(from) means random_(to=from); random_(from, None) runs to the max
+
+
+def random_(t: Tensor, from_=None, to=_NO_TO, *, generator=None) -> Tensor:
+    g, dt = _gen(generator), t._data.dtype
+    if from_ is None and to is _NO_TO:  # random_(): the dtype's whole range
+        return _fill(t, lambda shape, _: g.random_(shape, dt))
+    if to is _NO_TO:  # random_(to)
+        return _fill(t, lambda shape, _: g.random_(shape, dt, 0, from_))
+    if to is None:  # random_(from, None): up to the largest value of the dtype
+        to = K._dtype_max(np.dtype(dt)) + 1
+    return _fill(t, lambda shape, _: g.random_(shape, dt, from_, to))
 
 
 def geometric_(t: Tensor, p: float, *, generator=None) -> Tensor:

@@ -208,6 +208,11 @@ def _sincos_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(sin_negative, -sin, sin), np.where(cos_negative, -cos, cos)
 
 
+def _from_double(x: np.ndarray, dt: np.dtype) -> np.ndarray:
+    """Round doubles to dt as torch's casts do: to Half by way of float, two roundings."""
+    return (x.astype(np.float32) if dt == np.float16 else x).astype(dt)
+
+
 def _libm(fn, x: np.ndarray) -> np.ndarray:
     """Apply a libm function elementwise through ``math``: the very C library torch calls."""
     return np.fromiter(map(fn, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
@@ -357,20 +362,22 @@ class Generator:
         return out.astype(dt, copy=False).reshape(shape)
 
     # -- normal -----------------------------------------------------------------------------------
-    def normal(self, shape, dtype=np.float32, mean=0.0, std=1.0) -> np.ndarray:
+    def normal(self, shape, dtype=np.float32, mean=0.0, std=1.0, vector: bool = True):
         """torch.randn / Tensor.normal_ / torch.normal.
 
         Scalar mean and std follow ``normal_(mean, std)``.  Array mean or std (broadcast to shape)
         follow ``torch.normal(mean, std)``: a standard normal draw, then ``* std + mean`` in dtype.
+        ``vector=False`` takes torch's element-by-element path at every size, as torch does for a
+        non-contiguous tensor.
         """
         shape = _shape(shape)
         dt = _float_dtype(dtype)
         if np.ndim(mean) or np.ndim(std):
-            z = self._normal(math.prod(shape), dt, 0.0, 1.0).reshape(shape)
+            z = self._normal(math.prod(shape), dt, 0.0, 1.0, vector).reshape(shape)
             return (z * np.asarray(std, dt) + np.asarray(mean, dt)).astype(dt, copy=False)
-        return self._normal(math.prod(shape), dt, float(mean), float(std)).reshape(shape)
+        return self._normal(math.prod(shape), dt, float(mean), float(std), vector).reshape(shape)
 
-    def _normal(self, n: int, dt: np.dtype, mean: float, std: float) -> np.ndarray:
+    def _normal(self, n: int, dt: np.dtype, mean: float, std: float, vector: bool = True):
         """Box-Muller, in one of torch's two layouts.
 
         n >= 16 (``normal_fill``): n uniforms fill the output; each group of 16, [u_0..u_15],
@@ -383,7 +390,7 @@ class Generator:
         r = sqrt(-2 log1p(-u2)), r cos(2 pi u1) now and r sin(2 pi u1) cached in the generator
         for the next scalar normal; results are rounded to dtype at the end.
         """
-        if n >= 16:
+        if n >= 16 and vector:
             u = self._unit(n, dt)
             if n % 16:
                 u = np.concatenate([u[: n - n % 16], self._unit(16, dt)])
@@ -391,7 +398,7 @@ class Generator:
             if n % 16:  # the last group, computed on the fresh uniforms, overlaps the tail
                 out = np.concatenate([out[: n - 16], out[-16:]])
             return out.astype(dt, copy=False)
-        return self._normal_scalar(n, mean, std).astype(dt)
+        return _from_double(self._normal_scalar(n, mean, std), dt)
 
     @staticmethod
     def _box_muller_16(u: np.ndarray, dt: np.dtype, mean: float, std: float) -> np.ndarray:
@@ -519,7 +526,7 @@ class Generator:
         shape = _shape(shape)
         dt = _float_dtype(dtype)
         u = self._unit(math.prod(shape), np.float64)
-        return (-1.0 / lambd * _libm(math.log1p, -u)).astype(dt).reshape(shape)
+        return _from_double(-1.0 / lambd * _libm(math.log1p, -u), dt).reshape(shape)
 
     def multinomial(self, probs: np.ndarray, num_samples: int, replacement: bool = False):
         """torch.multinomial on a 1-D or 2-D array of (unnormalised) weights, rows in order.

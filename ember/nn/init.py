@@ -284,7 +284,8 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) 
         from ..functions.random import randperm
 
         for c in range(cols):
-            idx = randperm(rows, generator=generator)._data[:num_zeros]
+            # torch draws these permutations from the global generator, not from `generator`
+            idx = randperm(rows)._data[:num_zeros]
             tensor._data[idx, c] = 0
     return tensor
 

@@ -132,14 +132,38 @@ def dropout3d(input, p=0.5, training=True, inplace=False):  # noqa: A002
     return _feature_dropout(input, p, training, inplace, 3, "dropout3d")
 
 
-def alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
+# -SELU's scale * alpha: the value a dropped unit takes before the affine correction
+_ALPHA_PRIME = 1.7580993408473766
+
+
+def _alpha_dropout(x: Tensor, p: float, training: bool, inplace: bool, feature: bool):
+    # Dropped units are set to -alpha' (SELU's negative saturation), then a * x + b restores
+    # zero mean and unit variance; the mask is one bernoulli_(1 - p) draw, like dropout's.
     _check_p(p)
-    if not training or p == 0:
-        return input
-    raise NotImplementedError("alpha_dropout in training mode is not implemented in Ember")
+    if p == 0 or not training or x.numel() == 0:
+        return x
+    if feature and x.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if p == 1:
+        zero = _make(np.zeros((), x._data.dtype))
+        return x.mul_(zero) if inplace else x * zero
+    shape = tuple(x.shape[:2]) + (1,) * (x.ndim - 2) if feature else tuple(x.shape)
+    noise = N.empty(*shape, dtype=x.dtype)
+    noise.bernoulli_(1 - p)
+    a = 1.0 / math.sqrt((_ALPHA_PRIME * _ALPHA_PRIME * p + 1) * (1 - p))
+    b = noise.add(-1).mul_(_ALPHA_PRIME * a).add_(_ALPHA_PRIME * a * p)
+    noise.mul_(a)
+    return (x.mul_(noise) if inplace else x * noise).add_(b)
 
 
-feature_alpha_dropout = alpha_dropout
+def alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
+    """Dropout that keeps SELU's self-normalisation: mean 0 and variance 1 survive (training)."""
+    return _alpha_dropout(input, p, training, inplace, feature=False)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
+    """alpha_dropout of whole channels ((N, C, 1, ...) noise)."""
+    return _alpha_dropout(input, p, training, inplace, feature=True)
 
 
 # --- normalization ------------------------------------------------------------------------------
