@@ -21,6 +21,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .. import _threads
+from . import _work as W
+
 __all__ = [
     "conv_forward",
     "conv_backward",
@@ -141,8 +144,9 @@ def _pad_cl(xl: np.ndarray, pads) -> np.ndarray:
     if not any(lo or hi for lo, hi in pads):
         return xl
     shape = (xl.shape[0],) + tuple(s + lo + hi for s, (lo, hi) in zip(xl.shape[1:-1], pads))
-    out = np.zeros(shape + (xl.shape[-1],), xl.dtype)
-    out[(slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(xl.shape[1:-1], pads))] = xl
+    inner = (slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(xl.shape[1:-1], pads))
+    out = W.zeros_border(shape + (xl.shape[-1],), xl.dtype, inner)
+    out[inner] = xl
     return out
 
 
@@ -200,29 +204,116 @@ def _add_taps(dst, tap, ksize, out, stride, dilation) -> None:
 
 
 # ----------------------------------------------------------------------------- channels-last cores
-def _conv_cl(xl, w, stride, pads, dilation, groups):
-    """Channels-last convolution without bias: (N, *S, C) -> (N, *O, C_out)."""
+_CHUNK_BYTES = 1 << 20  # im2col columns built and multiplied a few images at a time, in cache
+_MIN_ROWS_PER_THREAD = 256  # below this, a second thread costs more than it saves
+
+
+def _conv_cl(xl, w, stride, pads, dilation, groups, b=None):
+    """Channels-last convolution: (N, *S, C) -> (N, *O, C_out), bias added when given.
+
+    With one group the im2col columns are built a few images at a time into a small buffer and
+    multiplied while still in cache (against one big column matrix: fewer cache misses, no
+    page faults), the batch split over the kernel threads. A 1x1 stride-1 unpadded convolution
+    multiplies the input itself.
+    """
     ksize = w.shape[2:]
-    xp = _pad_cl(xl, pads)
+    nd = len(ksize)
+    n, c = xl.shape[0], xl.shape[-1]
     out = tuple(
         conv_output_size(xl.shape[1 + i], ksize[i], stride[i], *pads[i], dilation[i])
-        for i in range(len(ksize))
+        for i in range(nd)
     )
-    cols = _im2col(xp, ksize, out, stride, dilation, groups)
-    y = _group_matmul(cols, _wmat(w, groups))
-    return y.reshape(xl.shape[0], *out, w.shape[0])
+    co = w.shape[0]
+    if groups != 1:
+        cols = _im2col(_pad_cl(xl, pads), ksize, out, stride, dilation, groups)
+        y = _group_matmul(cols, _wmat(w, groups))
+        if b is not None:
+            y += b
+        return y.reshape(n, *out, co)
+    wm = np.ascontiguousarray(_wmat(w, 1)[0])
+    m = math.prod(out)
+    kdim = wm.shape[0]
+    y = W.empty((n * m, co), np.result_type(xl.dtype, w.dtype))
+    pointwise = all(k == 1 for k in ksize) and all(st == 1 for st in stride)
+    if pointwise and not any(lo or hi for lo, hi in pads):
+        cols, win = np.ascontiguousarray(xl).reshape(n * m, c), None
+    else:
+        cols, win = None, _windows(_pad_cl(xl, pads), ksize, out, stride, dilation, 1)[0]
+    per = max(1, _CHUNK_BYTES // max(1, m * kdim * xl.itemsize))
+
+    def work(a, e):
+        buf = None if win is None else W.empty((min(per, e - a) * m, kdim), xl.dtype)
+        for i in range(a, e, per):
+            j = min(i + per, e)
+            if win is None:
+                src = cols[i * m : j * m]
+            else:
+                src = buf[: (j - i) * m]
+                np.copyto(src.reshape(j - i, *out, *ksize, c), win[i:j])
+            yc = y[i * m : j * m]
+            np.matmul(src, wm, out=yc)
+            if b is not None:
+                yc += b
+
+    _run(work, n, m)
+    return y.reshape(n, *out, co)
+
+
+def _run(work, n, rows_per_item):
+    """work(a, b) over items [0, n), split over the kernel threads when worth it."""
+    if W.FAST.threads:
+        per = max(1, -(-_MIN_ROWS_PER_THREAD // max(rows_per_item, 1)))
+        _threads.parallel(work, n, per)
+    else:
+        work(0, n)
 
 
 def _conv_weight_grad(xl, gyl, wshape, stride, pads, dilation, groups):
-    """dL/dw = columns^T @ grad_out, per group; (C_out, C/G, *k)."""
+    """dL/dw = columns^T @ grad_out, per group; (C_out, C/G, *k).
+
+    The columns are rebuilt a few images at a time, each chunk multiplied while in cache: this
+    measured as fast as keeping the forward's columns (whose write to memory costs as much),
+    with none of their memory.
+    """
     ksize = wshape[2:]
-    out = gyl.shape[1:-1]
-    cols = _im2col(_pad_cl(xl, pads), ksize, out, stride, dilation, groups)
-    co = wshape[0]
-    gy2 = gyl.reshape(-1, groups, co // groups)
-    # (G, K*Cg, Co/G): row index is (k..., c) as in _wmat
-    gw = np.matmul(cols.transpose(0, 2, 1), gy2.transpose(1, 0, 2))
     nd = len(ksize)
+    out = gyl.shape[1:-1]
+    co = wshape[0]
+    if groups != 1:
+        cols = _im2col(_pad_cl(xl, pads), ksize, out, stride, dilation, groups)
+        gy2 = gyl.reshape(-1, groups, co // groups)
+        # (G, K*Cg, Co/G): row index is (k..., c) as in _wmat
+        gw = np.matmul(cols.transpose(0, 2, 1), gy2.transpose(1, 0, 2))
+    else:
+        n, c = gyl.shape[0], wshape[1]
+        m = math.prod(out)
+        kdim = math.prod(ksize) * c
+        gy2 = gyl.reshape(n * m, co)
+        dtype = np.result_type(xl.dtype, gyl.dtype)
+        win = _windows(_pad_cl(xl, pads), ksize, out, stride, dilation, 1)[0]
+        per = max(1, _CHUNK_BYTES // max(1, m * kdim * xl.itemsize))
+
+        def work(a, e):
+            acc = np.zeros((kdim, co), dtype)
+            tmp = np.empty((kdim, co), dtype)
+            buf = W.empty((min(per, e - a) * m, kdim), xl.dtype)
+            for i in range(a, e, per):
+                j = min(i + per, e)
+                src = buf[: (j - i) * m]
+                np.copyto(src.reshape(j - i, *out, *ksize, c), win[i:j])
+                np.matmul(src.T, gy2[i * m : j * m], out=tmp)
+                acc += tmp
+            return acc
+
+        if W.FAST.threads:
+            per_t = max(1, -(-_MIN_ROWS_PER_THREAD // max(m, 1)))
+            parts = _threads.parallel(work, n, per_t)
+        else:
+            parts = [work(0, n)]
+        gw = parts[0]
+        for p in parts[1:]:
+            gw += p
+        gw = gw[None]
     gw = gw.reshape(groups, *ksize, wshape[1], co // groups)
     perm = (0, nd + 2, nd + 1, *range(1, nd + 1))
     return np.ascontiguousarray(gw.transpose(perm)).reshape(wshape)
@@ -288,10 +379,7 @@ def conv_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1) -> np.
     stride, dilation = _tuple(stride, nd, "stride"), _tuple(dilation, nd, "dilation")
     pads = _pairs(padding, nd)
     _check_conv(x, w, b, stride, pads, dilation, groups)
-    yl = _conv_cl(_channels_last(x), w, stride, pads, dilation, groups)
-    if b is not None:
-        yl += b
-    return _channels_first(yl)
+    return _channels_first(_conv_cl(_channels_last(x), w, stride, pads, dilation, groups, b))
 
 
 def conv_backward(gy, x, w, stride=1, padding=0, dilation=1, groups=1, needs=(True, True, True)):

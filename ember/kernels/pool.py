@@ -14,12 +14,14 @@ import math
 
 import numpy as np
 
+from . import _work as W
 from .pad import take_backward
 
 __all__ = [
     "pool_output_size",
     "max_pool_forward",
     "max_pool_backward",
+    "tiled_window",
     "avg_pool_forward",
     "avg_pool_backward",
     "adaptive_avg_pool_forward",
@@ -54,8 +56,8 @@ def pool_output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool)
 def _empty_like_layout(x: np.ndarray, shape, dtype) -> np.ndarray:
     """Empty (N, C, *S') array, channels-last when x is (outputs then chain without copies)."""
     if x.ndim > 2 and not x.flags.c_contiguous and np.moveaxis(x, 1, -1).flags.c_contiguous:
-        return np.moveaxis(np.empty((shape[0], *shape[2:], shape[1]), dtype), -1, 1)
-    return np.empty(shape, dtype)
+        return np.moveaxis(W.empty((shape[0], *shape[2:], shape[1]), dtype), -1, 1)
+    return W.empty(shape, dtype)
 
 
 def _pool_args(name, shape, kernel_size, stride, padding, dilation, ceil_mode):
@@ -192,6 +194,8 @@ def max_pool_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mo
     k, s, p, d, out = _pool_args(
         f"max_pool{nd}d", x.shape, kernel_size, stride, padding, dilation, ceil_mode
     )
+    if tiled_window(x.shape, k, s, p, d, ceil_mode) is not None:
+        return _max_pool_tiled(x, k, out)
     xp = _padded(x, k, s, p, d, out, _lowest(x.dtype))
     # first tap inside the input: step over the left padding in units of the dilation
     first = [np.maximum(0, -(-(p[i] - np.arange(out[i]) * s[i]) // d[i])) for i in range(nd)]
@@ -212,8 +216,97 @@ def max_pool_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mo
     )
 
 
-def max_pool_backward(gy, indices, input_shape):
-    """Scatter-add gy into the input positions recorded in indices (overlaps accumulate)."""
+def tiled_window(shape, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """The kernel size when max-pool windows tile the input (stride = kernel, no padding or
+    dilation, every window inside the input), else None: the common case with a fast path."""
+    nd = len(shape) - 2
+    k = _tuple(kernel_size, nd)
+    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else stride
+    s, p, d = _tuple(s, nd), _tuple(padding, nd), _tuple(dilation, nd)
+    if s != k or any(p) or any(v != 1 for v in d) or any(v <= 0 for v in k):
+        return None
+    if ceil_mode and any(shape[2 + i] % k[i] for i in range(nd)):
+        return None  # a last, partial window
+    return k
+
+
+def _tile_slices(t, k, out):
+    return (slice(None),) * 2 + tuple(
+        slice(t[i], t[i] + k[i] * out[i], k[i]) for i in range(len(k))
+    )
+
+
+def _tile_origins(k, out, spatial, offset=0):
+    """Flat in-plane index of each window's first element, plus ``offset``: (1, 1, *out)."""
+    flat = offset
+    for i in range(len(k)):
+        flat = flat + _along(np.arange(out[i]) * (k[i] * math.prod(spatial[i + 1 :])), i, len(k))
+    return np.asarray(flat, np.int64)
+
+
+def _max_pool_tiled(x, k, out):
+    """Max pooling over disjoint windows: one strided slice per tap, torch's tie/NaN rule.
+
+    The winner is tracked as a small tap number (masked copies are slow in NumPy; taps come in
+    increasing order, so "replace where updated" is a maximum), turned into flat input indices
+    once at the end."""
+    nd = len(k)
+    spatial = x.shape[2:]
+    taps = list(itertools.product(*map(range, k)))
+    out_shape = (*x.shape[:2], *out)
+    tdt = np.uint8 if len(taps) < 256 else np.int64
+    y = _empty_like_layout(x, out_shape, x.dtype)
+    y[...] = x[_tile_slices(taps[0], k, out)]
+    tap = _empty_like_layout(x, out_shape, tdt)
+    tap[...] = 0
+    upd = _empty_like_layout(x, out_shape, np.bool_)
+    step = _empty_like_layout(x, out_shape, tdt)
+    nan_aware = x.dtype.kind == "f" and x.size > 0 and bool(np.isnan(x.min()))
+    for j, t in enumerate(taps[1:], 1):
+        v = x[_tile_slices(t, k, out)]
+        np.greater(v, y, out=upd)
+        if nan_aware:
+            upd |= np.isnan(v)
+        np.maximum(y, v, out=y)  # propagates NaN; where v wins, y becomes v
+        np.multiply(upd, tdt(j), out=step)
+        np.maximum(tap, step, out=tap)
+    idx = _empty_like_layout(x, out_shape, np.int64)
+    idx[...] = _tile_origins(k, out, spatial)
+    rest = tap
+    for i in range(nd):  # tap number -> per-dim tap -> flat offset in the plane
+        ti = rest // tdt(math.prod(k[i + 1 :])) if i < nd - 1 else rest
+        if i < nd - 1:
+            rest = rest - ti * tdt(math.prod(k[i + 1 :]))
+        idx += ti * np.int64(math.prod(spatial[i + 1 :]))
+    return y, idx
+
+
+def max_pool_backward(gy, indices, input_shape, window=None):
+    """Scatter-add gy into the input positions recorded in indices (overlaps accumulate).
+
+    ``window``: the kernel size when the windows tile the input (``tiled_window``); each tap is
+    then one compare and one masked copy into a strided slice, no scatter."""
+    if window is not None:
+        k = tuple(window)
+        out = gy.shape[2:]
+        gx = _empty_like_layout(gy, input_shape, gy.dtype)
+        # rows and columns past the last window get no gradient
+        covered = (slice(None),) * 2 + tuple(slice(0, k[i] * out[i]) for i in range(len(k)))
+        if any(k[i] * out[i] != input_shape[2 + i] for i in range(len(k))):
+            gx[...] = 0
+        mask = _empty_like_layout(gy, gy.shape, np.bool_)
+        spatial = input_shape[2:]
+        finite = bool(np.isfinite(gy).all())  # then g * mask is g or 0 (inf * 0 would be nan)
+        for t in itertools.product(*map(range, k)):
+            off = sum(t[i] * math.prod(spatial[i + 1 :]) for i in range(len(k)))
+            np.equal(indices, _tile_origins(k, out, spatial, off), out=mask)
+            dst = gx[covered][_tile_slices(t, k, out)]
+            if finite:
+                np.multiply(gy, mask, out=dst)
+            else:
+                dst[...] = 0
+                np.copyto(dst, gy, where=mask)
+        return gx
     n, c = input_shape[:2]
     plane = math.prod(input_shape[2:])
     cl = gy.ndim > 2 and not gy.flags.c_contiguous and np.moveaxis(gy, 1, -1).flags.c_contiguous

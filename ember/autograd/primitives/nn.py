@@ -303,9 +303,9 @@ def _gather_rule(c, gg):
     return gg.flatten(2).gather(2, idx.flatten(2)).reshape(idx.shape)
 
 
-def _scatter(ctx, g, indices, input_shape):
+def _scatter(ctx, g, indices, input_shape, window=None):
     ctx.indices = indices
-    return KP.max_pool_backward(g, indices, input_shape)
+    return KP.max_pool_backward(g, indices, input_shape, window)
 
 
 _MAX = {}
@@ -320,10 +320,14 @@ def _max_prim(name, forward):
         def fwd(ctx, x, **kw):
             y, idx = forward(x, **kw)
             ctx.indices, ctx.in_shape = idx, x.shape
+            # windows tiling the input have a scatter-free backward
+            ctx.window = KP.tiled_window(x.shape, **kw) if "kernel_size" in kw else None
             return y, idx
 
         def rule(c, grads):
-            return _apply(back, (grads[0],), indices=c.indices, input_shape=c.in_shape)
+            return _apply(
+                back, (grads[0],), indices=c.indices, input_shape=c.in_shape, window=c.window
+            )
 
         _MAX[name] = defop(
             name, fwd, [rule], needs_ctx=True, num_outputs=2, differentiable_outputs=(0,)
