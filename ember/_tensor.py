@@ -27,7 +27,7 @@ class Size(tuple):
     __slots__ = ()
 
     def __repr__(self) -> str:
-        return f"ember.Size({list(self)})"
+        return f"{D.NAMESPACE}.Size({list(self)})"
 
     __str__ = __repr__
 
@@ -143,9 +143,9 @@ class Tensor:
     def type(self, dtype=None):
         """Without argument, the type string (``'ember.FloatTensor'``); with one, a cast."""
         if dtype is None:
-            return _TYPE_NAMES[self._data.dtype]
+            return f"{D.NAMESPACE}.{_TYPE_NAMES[self._data.dtype]}"
         if isinstance(dtype, str):
-            return self.to(_TYPE_BY_NAME[dtype.replace("torch.", "ember.")])
+            return self.to(_TYPE_BY_NAME[dtype.split(".")[-1]])
         return self.to(dtype)
 
     # -- autograd state --------------------------------------------------------------------
@@ -337,9 +337,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
-            )
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.item())
 
     def __float__(self) -> float:
@@ -373,7 +371,8 @@ class Tensor:
         else:
             tail = []
         return format_tensor(self._data, dtype_name=D._BY_NP[self._data.dtype].name,
-                             default_float_name=D.get_default_dtype().name, tail=tail)
+                             default_float_name=D.get_default_dtype().name, tail=tail,
+                             namespace=D.NAMESPACE)
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
@@ -466,11 +465,23 @@ def apply(prim, inputs: tuple, arrays=None, **params):
     """Run primitive ``prim`` on ``inputs`` (tensors or Python scalars); record it when needed.
 
     ``arrays`` overrides the values handed to the forward (already promoted to a common dtype).
+    This is the hot path of every operation, hence the plain loops and no property access.
     """
+    record = False
     if arrays is None:
-        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
-    record = _state.enabled and any(isinstance(x, Tensor) and x._rg for x in inputs)
-    if not record:
+        arrays = []
+        for x in inputs:
+            if type(x) is Tensor or isinstance(x, Tensor):
+                arrays.append(x._data)
+                record = record or x._rg
+            else:
+                arrays.append(x)
+    else:
+        for x in inputs:
+            if (type(x) is Tensor or isinstance(x, Tensor)) and x._rg:
+                record = True
+                break
+    if not record or not _state.enabled:
         try:
             out = prim.forward(NO_CTX, *arrays, **params) if prim.needs_ctx else prim.forward(
                 *arrays, **params)
@@ -486,11 +497,22 @@ def apply(prim, inputs: tuple, arrays=None, **params):
             *arrays, **params)
     except ValueError as exc:
         raise _shape_error_or(exc, arrays) from None
-    node.next_functions = tuple(_edge(x) for x in inputs)
-    node._input_meta = tuple(
-        (x._data.shape, D._BY_NP[x._data.dtype]) if isinstance(x, Tensor) else None
-        for x in inputs
-    )
+    edges, meta = [], []
+    for x in inputs:
+        if type(x) is Tensor or isinstance(x, Tensor):
+            d = x._data
+            meta.append((d.shape, d.dtype))
+            if not x._rg:
+                edges.append(_NO_EDGE)
+            elif x.grad_fn is not None:
+                edges.append((x.grad_fn, x._output_nr))
+            else:
+                edges.append((x._grad_accumulator(), 0))
+        else:
+            meta.append(None)
+            edges.append(_NO_EDGE)
+    node.next_functions = tuple(edges)
+    node._input_meta = tuple(meta)
     if engine.anomaly.enabled:
         engine._record_trace(node)
     if prim.num_outputs == 1:
@@ -518,12 +540,15 @@ def apply(prim, inputs: tuple, arrays=None, **params):
         saved = [engine.SavedOutput(outputs[0]) if i == OUT else inputs[i] for i in save]
         if prim.uses is not None:
             keep = set()
-            for edge, used in zip(node.next_functions, prim.uses):
+            for edge, used in zip(edges, prim.uses):
                 if edge[0] is not None:
                     keep.update(used)
             saved = [v if k in keep else None for k, v in enumerate(saved)]
         node.save_for_backward(*saved)
     return result
+
+
+_NO_EDGE = (None, 0)
 
 
 def _edge(x):
@@ -537,7 +562,13 @@ def _edge(x):
 def _output(data, prim, inputs) -> Tensor:
     if type(data) is not np.ndarray:
         data = np.asarray(data)
-    t = _make(data)
+    t = _new(Tensor)
+    t._data = data
+    t._rg = False
+    t.grad_fn = None
+    t._output_nr = 0
+    t._vc = [0]
+    t._grad = None
     if prim.is_view:
         base = inputs[0]
         t._vc = base._vc
@@ -546,12 +577,12 @@ def _output(data, prim, inputs) -> Tensor:
 
 
 _TYPE_NAMES = {
-    np.dtype(np.float32): "ember.FloatTensor", np.dtype(np.float64): "ember.DoubleTensor",
-    np.dtype(np.float16): "ember.HalfTensor", np.dtype(np.int64): "ember.LongTensor",
-    np.dtype(np.int32): "ember.IntTensor", np.dtype(np.int16): "ember.ShortTensor",
-    np.dtype(np.int8): "ember.CharTensor", np.dtype(np.uint8): "ember.ByteTensor",
-    np.dtype(np.bool_): "ember.BoolTensor", np.dtype(np.complex64): "ember.ComplexFloatTensor",
-    np.dtype(np.complex128): "ember.ComplexDoubleTensor",
+    np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "DoubleTensor",
+    np.dtype(np.float16): "HalfTensor", np.dtype(np.int64): "LongTensor",
+    np.dtype(np.int32): "IntTensor", np.dtype(np.int16): "ShortTensor",
+    np.dtype(np.int8): "CharTensor", np.dtype(np.uint8): "ByteTensor",
+    np.dtype(np.bool_): "BoolTensor", np.dtype(np.complex64): "ComplexFloatTensor",
+    np.dtype(np.complex128): "ComplexDoubleTensor",
 }
 _TYPE_BY_NAME = {name: D._BY_NP[k] for k, name in _TYPE_NAMES.items()}
 

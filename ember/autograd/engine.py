@@ -12,6 +12,7 @@ from __future__ import annotations
 import traceback
 import warnings
 
+from .._dtype import _BY_NP
 from .grad_mode import _state
 
 _RELEASED = object()  # a node's saved tensors after a backward without retain_graph
@@ -47,7 +48,7 @@ class Node:
 
     # -- saved tensors ---------------------------------------------------------------------
     def save_for_backward(self, *values) -> None:
-        """Remember values for backward; tensors with their version, so in-place edits are caught."""
+        """Remember values for backward, tensors with their version (to catch in-place edits)."""
         self._saved = values
         self._versions = tuple(getattr(v, "_vc", _NO_VC)[0] for v in values)
 
@@ -179,16 +180,16 @@ class OpNode(Node):
     def apply(self, grads):
         # By declaration, not count: a split that happens to yield one piece still gets a tuple.
         grad = grads if self.multi_output else grads[0]
-        saved = self.saved_tensors
-        return tuple(
-            rule(self, grad, *saved) if edge[0] is not None else None
-            for rule, edge in zip(self.rules, self.next_functions)
-        )
+        saved = self.saved_tensors if self._saved else ()
+        out = []
+        for rule, edge in zip(self.rules, self.next_functions):
+            out.append(rule(self, grad, *saved) if edge[0] is not None else None)
+        return out
 
 
 def unbroadcast(grad, shape: tuple):
     """Sum ``grad`` down to ``shape``: the one place where broadcasting is undone."""
-    if grad.shape == shape:
+    if grad._data.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
     dims = tuple(range(lead)) + tuple(
@@ -331,11 +332,11 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
             for (child, nr), g, meta in zip(node.next_functions, in_grads, node._input_meta):
                 if child is None or g is None:
                     continue
-                shape, dtype = meta
-                if g.shape != shape:
+                shape, dtype = meta  # of the input: its gradient must match both
+                if g._data.shape != shape:
                     g = unbroadcast(g, shape)
-                if g.dtype is not dtype:
-                    g = g.to(dtype)
+                if g._data.dtype != dtype:
+                    g = g.to(_BY_NP[dtype])
                 cbuf = buffers.get(child)
                 if cbuf is None:
                     cbuf = buffers[child] = [None] * child._num_outputs
@@ -343,7 +344,7 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
     finally:
         _state.enabled = prev
     if inputs is not None and not accumulate and not allow_unused:
-        for i, r in enumerate(results):
+        for r in results:
             if r is None:
                 raise RuntimeError(
                     "One of the differentiated Tensors appears to not have been used in the graph. "

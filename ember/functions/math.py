@@ -107,6 +107,11 @@ def _operands(a, b, floating: bool = False):
     Returns the arrays (or scalars) to hand to the forward. A Python scalar stays a scalar where
     NumPy's weak scalars already give torch's dtype.
     """
+    # Hot path: a floating tensor and a Python number compute in the tensor's dtype, which is
+    # exactly NumPy's weak-scalar rule, so nothing needs converting.
+    tb = type(b)
+    if (tb is float or tb is int) and type(a) is Tensor and a._data.dtype.kind == "f":
+        return [a._data, b]
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         ad, bd = a._data, b._data
         if ad.dtype == bd.dtype and (not floating or ad.dtype.kind in "fc"):

@@ -50,8 +50,13 @@ sum_dim = _reduction("SumBackward1", _sum, lambda c, g: _kept(c, g).expand(c.inp
 
 
 def _mean(x, dim, keepdim, dtype=None):
-    out = np.mean(x, axis=dim, keepdims=keepdim, dtype=dtype)
-    return out.astype(dtype or x.dtype, copy=False)
+    # np.add.reduce and a division: np.mean's Python wrapper costs more than the sum itself.
+    n = x.size if dim is None else int(np.prod([x.shape[d] for d in dim]))
+    acc = np.float32 if dtype is None and x.dtype == np.float16 else dtype  # as np.mean
+    out = np.add.reduce(x, axis=dim, keepdims=keepdim, dtype=acc)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.true_divide(out, n, dtype=out.dtype) if n != 1 else out
+    return np.asarray(out).astype(dtype or x.dtype, copy=False)
 
 
 mean_all = _reduction("MeanBackward0", _mean,
@@ -158,7 +163,8 @@ def _keep_correction(ctx, kw):
 
 var = _reduction(
     "VarBackward0", _var,
-    lambda c, g, x: _kept(c, g) * 2 * (x - x.mean(c.dim, keepdim=True)) / (_count(c) - c.correction),
+    lambda c, g, x: _kept(c, g) * 2 * (x - x.mean(c.dim, keepdim=True))
+    / (_count(c) - c.correction),
     save=(0,), extra=_keep_correction)
 std = _reduction(
     "StdBackward0", lambda x, dim, keepdim, correction: np.sqrt(_var(x, dim, keepdim, correction)),
@@ -262,7 +268,8 @@ def _cumprod_rule(c, g, x, out):
     return out_g
 
 
-cumprod = defop("CumprodBackward0", _cumulative(np.cumprod), [_cumprod_rule], save=(0, OUT), needs_ctx=True)
+cumprod = defop("CumprodBackward0", _cumulative(np.cumprod), [_cumprod_rule], save=(0, OUT),
+                needs_ctx=True)
 
 
 # Softmax and log-softmax are fused rather than composed from exp/sum/div: subtracting the max

@@ -55,7 +55,7 @@ def copy_slices(base, view) -> None:
     node = CopySlices()
     old_edge = _edge(base)
     node.next_functions = (old_edge, (view.grad_fn, view._output_nr))
-    node._input_meta = ((base._data.shape, base.dtype), (view._data.shape, view.dtype))
+    node._input_meta = ((base._data.shape, base._data.dtype), (view._data.shape, view._data.dtype))
     node.pos = _positions(base._data, view._data)
     node.base_shape, node.view_shape = base._data.shape, view._data.shape
     base.grad_fn, base._output_nr, base._rg = node, 0, True
