@@ -771,13 +771,16 @@ def _load_torch_zip(
     if not pkls:
         raise _corrupt(name, "a zip archive without the data.pkl record of torch.save")
     prefix = pkls[0][: -len("data.pkl")]
-    order = zf.read(prefix + "byteorder").decode() if prefix + "byteorder" in names else "little"
-    if order != "little":
-        raise _corrupt(name, f"unsupported byte order {order!r}")
     try:
+        order = "little"
+        if prefix + "byteorder" in names:
+            order = zf.read(prefix + "byteorder").decode("ascii", "replace")
+        if order != "little":
+            raise _corrupt(name, f"unsupported byte order {order!r}")
         data = zf.read(pkls[0])
         return _TorchUnpickler(data, zf, prefix, name, weights_only, map_tensor).load()
-    except (zipfile.BadZipFile, EOFError, struct.error, zlib.error) as e:
+    except (zipfile.BadZipFile, EOFError, struct.error, zlib.error, NotImplementedError) as e:
+        # NotImplementedError: a compression method zipfile does not know (a forged header)
         raise _corrupt(name, f"damaged data ({e})") from None
     except (pickle.UnpicklingError, CheckpointError):
         raise

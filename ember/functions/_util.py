@@ -30,7 +30,8 @@ def dims_tuple(dim, ndim: int):
     if dim is None:
         return None
     if isinstance(dim, (int, np.integer)):
-        return (_wrap_dim(int(dim), ndim),) if ndim else ()
+        d = _wrap_dim(int(dim), ndim)  # a 0-dim tensor takes dim 0 or -1 only
+        return (d,) if ndim else ()
     dims = tuple(_wrap_dim(int(d), ndim) for d in dim)
     if len(set(dims)) != len(dims):
         d = next(d for d in dims if dims.count(d) > 1)

@@ -132,13 +132,29 @@ def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None):  # noqa: A
     return _min_t(v, i)
 
 
+def _no_identity_check(input: Tensor, name: str, dims) -> None:  # noqa: A002
+    """An empty reduction without an identity (max, min) is an error, as torch's."""
+    if input._data.size:
+        return
+    if dims is None:
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+            "the reduction dim with the 'dim' argument."
+        )
+    for d in dims:
+        if input._data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
 def amax(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
     dims = dims_tuple(dim, input.ndim) if dim != () else None
+    _no_identity_check(input, "amax", dims)
     return apply(P.amax, (input,), None, dim=dims, keepdim=keepdim)
 
 
 def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
     dims = dims_tuple(dim, input.ndim) if dim != () else None
+    _no_identity_check(input, "amin", dims)
     return apply(P.amin, (input,), None, dim=dims, keepdim=keepdim)
 
 

@@ -205,7 +205,10 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
 
 def flip(input: Tensor, dims) -> Tensor:  # noqa: A002
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    return apply(P.flip, (input,), None, dims=tuple(wrap_dim(d, input.ndim) for d in dims))
+    dims = tuple(wrap_dim(d, input.ndim) for d in dims)
+    if not input.ndim:  # a 0-dim tensor takes dim 0 or -1, as torch's, and stays as it is
+        return apply(P.flip, (input,), None, dims=())
+    return apply(P.flip, (input,), None, dims=dims)
 
 
 def fliplr(input: Tensor) -> Tensor:  # noqa: A002
@@ -277,6 +280,9 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     from .. import _dtype as D
 
     tensors = _tensor_list(tensors, "cat")
+    for i, t in enumerate(tensors):
+        if not t._data.ndim:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     ref = next((t for t in tensors if t._data.shape != (0,)), tensors[0])
     d = wrap_dim(dim, ref._data.ndim)
     for i, t in enumerate(tensors):
@@ -381,6 +387,8 @@ def unbind(input: Tensor, dim: int = 0):  # noqa: A002
 
 
 def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:  # noqa: A002
+    if not input._data.ndim:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
     start = int(start)

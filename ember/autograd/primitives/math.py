@@ -57,7 +57,14 @@ erf = unary("ErfBackward0", lambda x: _erf(x), (0,),
             lambda c, g, x: g * TWO_OVER_SQRT_PI * (-x * x).exp())
 erfinv = unary("ErfinvBackward0", lambda x: _erfinv(x), (OUT,),
                lambda c, g, y: g * (0.5 * math.sqrt(math.pi)) * (y * y).exp())
-sign = unary("SignBackward0", lambda x: np.sign(x) if x.dtype != np.bool_ else x.copy(), (), _zero)
+def _sign(x):
+    if x.dtype == np.bool_:
+        return x.copy()
+    s = np.sign(x)
+    return np.where(s != s, 0, s).astype(x.dtype) if x.dtype.kind == "f" else s  # sign(nan) is 0
+
+
+sign = unary("SignBackward0", _sign, (), _zero)
 floor = unary("FloorBackward0", np.floor, (), _zero)
 ceil = unary("CeilBackward0", np.ceil, (), _zero)
 trunc = unary("TruncBackward0", np.trunc, (), _zero)

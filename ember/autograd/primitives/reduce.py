@@ -175,7 +175,7 @@ std = _reduction(
 
 
 def _logsumexp(x, dim, keepdim):
-    m = np.amax(x, axis=dim, keepdims=True)
+    m = np.amax(x, axis=dim, keepdims=True, initial=-np.inf)  # an empty sum is log(0) = -inf
     m = np.where(np.isfinite(m), m, 0)
     out = np.log(np.sum(np.exp(x - m), axis=dim, keepdims=True)) + m
     return out if keepdim else np.squeeze(out, axis=dim)
@@ -276,14 +276,14 @@ cumprod = defop("CumprodBackward0", _cumulative(np.cumprod), [_cumprod_rule], sa
 # keeps them finite for any logits, and the fused rules need only the output.
 def _softmax(ctx, x, dim):
     ctx.dim = dim
-    e = np.exp(x - np.amax(x, axis=dim, keepdims=True))
+    e = np.exp(x - np.amax(x, axis=dim, keepdims=True, initial=-np.inf))  # -inf: empty input
     e /= np.sum(e, axis=dim, keepdims=True)
     return e
 
 
 def _log_softmax(ctx, x, dim):
     ctx.dim = dim
-    shifted = x - np.amax(x, axis=dim, keepdims=True)
+    shifted = x - np.amax(x, axis=dim, keepdims=True, initial=-np.inf)
     shifted -= np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
     return shifted
 

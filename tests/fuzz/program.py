@@ -1,0 +1,161 @@
+"""Random differentiable programs, run in Ember and torch and compared.
+
+A program is plain data, so a failing one is pasted into ``test_regressions.py`` as it is:
+``{"dtype": "float32", "shape": (2, 3), "values": 7, "ops": [("exp", 0, 0), ("sum", 1, 0)]}``.
+``values`` seeds the input (a mix of ordinary numbers, large, tiny, -0.0 and, where drawn, NaN and
+inf); each op is ``(name, a, b)`` with two small integers the op reads as dims, shapes or seeds, so
+any integers make a valid program (out-of-range dims included: both libraries must then raise the
+same exception type).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+import ember
+
+SPECIAL = np.array([0.0, -0.0, 1.0, -1.0, 0.5, 3.0, 1e30, -1e30, 1e-30, 1e-40, 7.25, -2.5])
+NONFINITE = np.array([np.nan, np.inf, -np.inf])
+
+
+def make_values(shape, dtype, seed: int, nonfinite: bool) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape) * 2
+    mask = rng.random(shape) < 0.2
+    pool = np.concatenate([SPECIAL, NONFINITE]) if nonfinite else SPECIAL
+    x = np.where(mask, rng.choice(pool, size=shape) if shape else rng.choice(pool), x)
+    with np.errstate(over="ignore", under="ignore"):
+        return np.asarray(x).astype(dtype)
+
+
+def _dim(x, a):
+    # mostly valid dims, sometimes one past either end (an IndexError in both)
+    n = max(x.dim(), 1)
+    return a % (n + 2) - (n + 2) // 2 if a % 7 == 6 else a % n - (a // n) % 2 * n
+
+
+def _other(m, x, b, same_shape=False):
+    """A second operand: same shape, a broadcastable one, or (rarely) a clashing one."""
+    shape = tuple(x.shape)
+    kind = 0 if same_shape else b % 5
+    if kind == 1 and shape:
+        shape = shape[-1:]
+    elif kind == 2:
+        shape = ()
+    elif kind == 3 and shape:
+        shape = (1,) + shape[1:]
+    elif kind == 4 and shape:
+        shape = shape[:-1] + (shape[-1] + 1,)  # clashes: a shape error in both
+    arr = make_values(shape, x.detach().numpy().dtype, 1000 + b, nonfinite=False)
+    return m.tensor(arr)
+
+
+def _f(m):
+    return m.nn.functional
+
+
+OPS = {
+    # elementwise (NaN/inf propagate as each op defines)
+    "neg": lambda m, x, a, b: -x,
+    "abs": lambda m, x, a, b: x.abs(),
+    "exp": lambda m, x, a, b: x.exp(),
+    "tanh": lambda m, x, a, b: x.tanh(),
+    "sigmoid": lambda m, x, a, b: x.sigmoid(),
+    "relu": lambda m, x, a, b: x.relu(),
+    "sin": lambda m, x, a, b: x.sin(),
+    "sqrt": lambda m, x, a, b: x.abs().sqrt(),
+    "log": lambda m, x, a, b: (x.abs() + 1).log(),
+    "square": lambda m, x, a, b: x * x,
+    "pow": lambda m, x, a, b: x ** (a % 3 + 1),
+    "clamp": lambda m, x, a, b: x.clamp(-1.0 - a % 3, 1.0 + b % 3),
+    "softplus": lambda m, x, a, b: _f(m).softplus(x),
+    "gelu": lambda m, x, a, b: _f(m).gelu(x),
+    "leaky_relu": lambda m, x, a, b: _f(m).leaky_relu(x, 0.1),
+    "elu": lambda m, x, a, b: _f(m).elu(x),
+    "silu": lambda m, x, a, b: _f(m).silu(x),
+    "scale": lambda m, x, a, b: x * (a % 5 - 2.5),
+    # broadcasting binaries
+    "add": lambda m, x, a, b: x + _other(m, x, b),
+    "sub": lambda m, x, a, b: _other(m, x, b) - x,
+    "mul": lambda m, x, a, b: x * _other(m, x, b),
+    "div": lambda m, x, a, b: x / (_other(m, x, b).abs() + 0.5),
+    "maximum": lambda m, x, a, b: m.maximum(x, _other(m, x, b)),
+    "where": lambda m, x, a, b: m.where(x > 0, x, _other(m, x, b)),
+    # views and indexing
+    "transpose": lambda m, x, a, b: x.transpose(_dim(x, a), _dim(x, b)),
+    "flatten": lambda m, x, a, b: x.reshape(-1),
+    "unsqueeze": lambda m, x, a, b: x.unsqueeze(_dim(x, a) if x.dim() else 0),
+    "squeeze": lambda m, x, a, b: x.squeeze(),
+    "flip": lambda m, x, a, b: x.flip(_dim(x, a)),
+    "index0": lambda m, x, a, b: x[a % 3 - 1],
+    "slice": lambda m, x, a, b: x[..., a % 2 :: b % 2 + 1],
+    "narrow": lambda m, x, a, b: x.narrow(_dim(x, a), 0, b % 3),
+    "expand": lambda m, x, a, b: x.unsqueeze(0).expand(a % 3 + 1, *x.shape),
+    "view_t": lambda m, x, a, b: x.t() if x.dim() <= 2 else x.mT,
+    "reshape2": lambda m, x, a, b: x.reshape(a % 3 + 1, -1),
+    "cat": lambda m, x, a, b: m.cat([x, x * 2], _dim(x, a)),
+    # in place (on a non-leaf copy, legal in both)
+    "mul_": lambda m, x, a, b: x.clone().mul_(a % 4 - 1.5),
+    "add_": lambda m, x, a, b: x.clone().add_(_other(m, x, b)),
+    "relu_": lambda m, x, a, b: x.clone().relu_(),
+    "clamp_": lambda m, x, a, b: x.clone().clamp_(min=-0.5 * (a % 3)),
+    # reductions
+    "sum": lambda m, x, a, b: x.sum(_dim(x, a), keepdim=bool(b % 2)),
+    "sum_all": lambda m, x, a, b: x.sum(),
+    "mean": lambda m, x, a, b: x.mean(_dim(x, a), keepdim=bool(b % 2)),
+    "amax": lambda m, x, a, b: x.amax(_dim(x, a)),
+    "max": lambda m, x, a, b: x.max(_dim(x, a)).values,
+    "std": lambda m, x, a, b: x.std(_dim(x, a)),
+    "logsumexp": lambda m, x, a, b: x.logsumexp(_dim(x, a)),
+    "norm": lambda m, x, a, b: x.norm(),
+    "softmax": lambda m, x, a, b: x.softmax(_dim(x, a)),
+    "log_softmax": lambda m, x, a, b: x.log_softmax(_dim(x, a)),
+    "cumsum": lambda m, x, a, b: x.cumsum(_dim(x, a)),
+    # losses
+    "mse": lambda m, x, a, b: _f(m).mse_loss(x, _other(m, x, b, True)),
+    "l1": lambda m, x, a, b: _f(m).l1_loss(x, _other(m, x, b, True), reduction="sum"),
+    "smooth_l1": lambda m, x, a, b: _f(m).smooth_l1_loss(x, _other(m, x, b, True)),
+    "huber": lambda m, x, a, b: _f(m).huber_loss(x, _other(m, x, b, True), reduction="none"),
+}
+
+# torch may return nan where ember returns inf (or the reverse) only through 0 * inf; anything else
+# is a mismatch. Float32 chains accumulate rounding, hence the looser tolerance.
+TOL = {"float32": (2e-3, 1e-4), "float64": (1e-7, 1e-9)}
+
+
+def run(mod, prog):
+    """Run ``prog`` in ``mod``: (output, input grad) or the raised exception."""
+    dtype = prog["dtype"]
+    x0 = make_values(tuple(prog["shape"]), dtype, prog["values"], prog.get("nonfinite", False))
+    leaf = mod.tensor(x0, requires_grad=True)
+    x = leaf
+    try:
+        for name, a, b in prog["ops"]:
+            x = OPS[name](mod, x, a, b)
+        if x.requires_grad:
+            cot = make_values(tuple(x.shape), dtype, 99, nonfinite=False)
+            (x * mod.tensor(cot)).sum().backward()
+    except Exception as exc:  # noqa: BLE001
+        return exc
+    g = leaf.grad
+    return x.detach().numpy().copy(), None if g is None else g.numpy().copy()
+
+
+def check(prog):
+    """Run in both libraries; assert the same exception type, or close outputs and gradients."""
+    t = run(torch, prog)
+    e = run(ember, prog)
+    if isinstance(t, Exception) or isinstance(e, Exception):
+        assert type(e).__name__ == type(t).__name__, f"{prog}\nember: {e!r}\ntorch: {t!r}"
+        return
+    rtol, atol = TOL[prog["dtype"]]
+    for what, ev, tv in (("output", e[0], t[0]), ("grad", e[1], t[1])):
+        if tv is None:
+            assert ev is None or not np.any(ev), f"{prog}: torch has no {what}"
+            continue
+        assert ev is not None, f"{prog}: ember has no {what}"
+        assert ev.shape == tv.shape and ev.dtype == tv.dtype, (
+            f"{prog}: {what} {ev.shape} {ev.dtype} vs {tv.shape} {tv.dtype}"
+        )
+        np.testing.assert_allclose(ev, tv, rtol=rtol, atol=atol, equal_nan=True, err_msg=str(prog))
