@@ -282,3 +282,54 @@ def test_mixed_call_sequence(seed):
         assert_same(ours(), theirs())
         assert_same_state(tg, eg)
     assert_same(eg.uniform(1, np.float32), torch.rand(1, generator=tg))
+
+
+# ------------------------------------------------------------------------------------------------
+# the fast paths against their slow references
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast")
+def test_fast_fma32_equals_round_to_odd_everywhere():
+    from ember.kernels.random import _fma32, _round_to_odd, _two_sum
+
+    rng = np.random.default_rng(0)
+    n = 200_000
+    a = (rng.standard_normal(n) * 10.0 ** rng.integers(-40, 30, n)).astype(np.float32)
+    b = (rng.standard_normal(n) * 10.0 ** rng.integers(-40, 30, n)).astype(np.float32)
+    c = (rng.standard_normal(n) * 10.0 ** rng.integers(-45, 30, n)).astype(np.float32)
+    near = (-(a.astype(np.float64) * b)).astype(np.float32)  # sums near 0 and near halfway cases
+    # (1 + m 2**-12)**2 = 1 + m 2**-11 + m**2 2**-24 is halfway between two floats for odd m; a
+    # tiny c moves the exact value off it, but the double sum rounds back onto it
+    half = np.float32(1) + np.float32(2**-12) * np.arange(1, 2001, 2, dtype=np.float32)
+    tiny = np.where(np.arange(1000) % 2 == 0, np.float32(2**-80), np.float32(-(2**-80)))
+    naive = (half.astype(np.float64) ** 2 + tiny).astype(np.float32)
+    assert np.count_nonzero(naive != _fma32(half, half, tiny)) > 100  # the cases are real
+    with np.errstate(all="ignore"):
+        for x, y, z in [(a, b, c), (a, b, near), (a, np.float32(3.7), c), (half, half, tiny)]:
+            exact = _round_to_odd(
+                *_two_sum(
+                    np.broadcast_to(x.astype(np.float64) * np.float64(y), np.shape(x)),
+                    np.broadcast_to(
+                        np.float64(z) if np.ndim(z) == 0 else z.astype(np.float64), np.shape(x)
+                    ),
+                )
+            ).astype(np.float32)
+            assert np.array_equal(_fma32(x, y, z).view(np.int32), exact.view(np.int32))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 100, 5000])
+def test_swept_permutation_equals_the_swap_loop(n):
+    from ember.kernels.random import _swept
+
+    rng = np.random.default_rng(n)
+    for kind in ("uniform", "self", "repeat"):
+        steps = np.arange(n)
+        if kind == "uniform":
+            targets = steps + rng.integers(0, n - steps)
+        elif kind == "self":  # many no-op swaps
+            targets = np.where(rng.random(n) < 0.7, steps, steps + rng.integers(0, n - steps))
+        else:  # many steps aiming at the same late positions
+            targets = np.maximum(steps, n - 1 - rng.integers(0, 3, n))
+        items = list(range(n))
+        for i, t in enumerate(targets.tolist()):
+            items[i], items[t] = items[t], items[i]
+        assert _swept(targets.astype(np.int64)).tolist() == items

@@ -5,7 +5,8 @@ exactly the order and width torch's CPU kernels do, so a program seeded with ``m
 gets bit-identical numbers in Ember and in torch.  Each sampler's docstring names the draws it
 consumes; the shared building blocks are:
 
-* ``_words(n)``: the next ``n`` tempered 32-bit outputs (torch's ``random()``);
+* ``_words(n)``: the next ``n`` tempered 32-bit outputs (torch's ``random()``), run by NumPy's
+  C ``MT19937`` bit generator from Ember's state (the same recurrence; only seeding differs);
 * ``_words64(n)``: ``n`` 64-bit draws, each two 32-bit outputs, the first one the high half
   (torch's ``random64()``);
 * ``_unit(n, dtype)``: uniform floats in [0, 1) with ``digits`` random bits of mantissa: float32
@@ -21,9 +22,10 @@ Two pieces of torch arithmetic have to be imitated, not just its formulas:
   and ``_sincos_ps`` replay those polynomials step by step in float32.  This is the path of
   every x86 CPU with AVX2 (torch's ``ATEN_CPU_CAPABILITY=default`` build uses libm instead).
 
-Where a kernel calls libm in double precision, Ember calls the same libm through ``math`` (NumPy's
-SIMD ``log`` can differ from glibc's in the last bit; its float64 ``sin``/``cos`` match libm and
-are used directly).
+Where a kernel calls libm in double precision, Ember calls the same libm through ``math``: NumPy's
+``log`` and ``log1p`` are not glibc's (on the development machine they differ in the last bit for
+about 0.35% and 7% of uniform inputs), so no NumPy path replaces them; NumPy's float64
+``sin``/``cos`` match libm and are used directly.
 
 Not reproduced bit for bit: float16 ``normal`` with 16 or more elements (torch computes it in
 Half arithmetic; Ember rounds a double result), torch's non-AVX2 float32 ``randn`` path, and
@@ -47,9 +49,6 @@ _DEFAULT_SEED = 67280421310721
 # mt19937
 # ------------------------------------------------------------------------------------------------
 _N, _M = 624, 397
-_MATRIX_A = np.uint32(0x9908B0DF)
-_UPPER = np.uint32(0x80000000)
-_LOWER = np.uint32(0x7FFFFFFF)
 _U32 = 0xFFFFFFFF
 
 # Layout of torch's get_state() bytes (its legacy THGeneratorState struct plus the float-normal
@@ -70,30 +69,18 @@ def _seed_block(seed: int) -> np.ndarray:
     return mt
 
 
-def _twist(mt: np.ndarray) -> None:
-    """Regenerate the 624-word block in place.
+def _mt19937_words(mt: np.ndarray, pos: int, n: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """n tempered outputs of mt19937 from block ``mt`` read up to ``pos`` (624: twist first),
+    with the new block and position.
 
-    Word i becomes mt[i + 397] ^ twist(top bit of mt[i], low bits of mt[i + 1]), indices mod 624,
-    where words before i are already new.  Word i + 397 is still old for i < 227, and is a word
-    that an earlier slice made new otherwise, so four slices, each computed at once, follow the
-    sequential recurrence exactly: [0, 227), [227, 454), [454, 623), [623].
+    NumPy's ``MT19937`` bit generator runs this very recurrence (twist and tempering) in C; only
+    its seeding differs, and Ember sets its state directly, so torch's stream comes out of it.
     """
-
-    def step(lo: int, hi: int, following: np.ndarray, far: np.ndarray) -> None:
-        y = (mt[lo:hi] & _UPPER) | (following & _LOWER)
-        mt[lo:hi] = far ^ (y >> np.uint32(1)) ^ ((y & np.uint32(1)) * _MATRIX_A)
-
-    step(0, 227, mt[1:228].copy(), mt[397:624].copy())
-    step(227, 454, mt[228:455].copy(), mt[0:227].copy())
-    step(454, 623, mt[455:624].copy(), mt[227:396].copy())
-    step(623, 624, mt[0:1].copy(), mt[396:397].copy())
-
-
-def _temper(y: np.ndarray) -> np.ndarray:
-    y = y ^ (y >> np.uint32(11))
-    y = y ^ ((y << np.uint32(7)) & np.uint32(0x9D2C5680))
-    y = y ^ ((y << np.uint32(15)) & np.uint32(0xEFC60000))
-    return y ^ (y >> np.uint32(18))
+    bits = np.random.MT19937()
+    bits.state = {"bit_generator": "MT19937", "state": {"key": mt, "pos": pos}}
+    words = bits.random_raw(n).astype(np.uint32)
+    state = bits.state["state"]
+    return words, state["key"].astype(np.uint32), int(state["pos"])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -132,10 +119,24 @@ def _round_to_odd(s, e):
 
 
 def _fma32(a, b, c) -> np.ndarray:
-    """float32 a * b + c with a single rounding."""
-    a, b, c = np.broadcast_arrays(np.float32(a), np.float32(b), np.float32(c))
-    product = a.astype(np.float64) * b.astype(np.float64)  # exact: 24 + 24 bits < 53
-    return _round_to_odd(*_two_sum(product, c.astype(np.float64))).astype(np.float32)
+    """float32 a * b + c with a single rounding.
+
+    The product is exact in double (24 + 24 bits < 53), so only the double sum rounds before the
+    final rounding to float32.  That double rounding can go wrong only where the double sum lands
+    exactly halfway between two floats (or among float32 subnormals): those few elements are
+    recomputed with the sum rounded to odd, which makes the two roundings equal to one.
+    """
+    a, b, c = (np.asarray(v, np.float32).astype(np.float64) for v in (a, b, c))  # scalars stay
+    product = a * b
+    total = np.asarray(product + c)
+    bits = total.view(np.int64)
+    risky = ((bits & 0x1FFFFFFF) == 0x10000000) | ((bits & 0x7FF0000000000000) < 0x3810000000000000)
+    risky &= total != 0
+    out = total.astype(np.float32)
+    if risky.any():
+        p, addend = (np.broadcast_to(v, total.shape)[risky] for v in (product, c))
+        out[risky] = _round_to_odd(*_two_sum(p, addend)).astype(np.float32)
+    return out
 
 
 def _fma64(a, b, c) -> np.ndarray:
@@ -310,22 +311,12 @@ class Generator:
     def _words(self, n: int) -> np.ndarray:
         """The next n 32-bit outputs.  torch reads word ``next`` of the block and twists first
         when ``--left`` hits 0, so left + next == 625 once the first block exists."""
-        parts = []
-        take = min(n, self._left - 1)
-        if take > 0:
-            parts.append(_temper(self._mt[self._next : self._next + take]))
-            self._next += take
-            self._left -= take
-            n -= take
-        while n > 0:
-            _twist(self._mt)
-            take = min(n, _N)
-            parts.append(_temper(self._mt[:take]))
-            self._next, self._left = take, _N + 1 - take
-            n -= take
-        if not parts:
+        if n <= 0:
             return np.empty(0, np.uint32)
-        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        pos = _N if self._left == 1 else self._next
+        words, self._mt, pos = _mt19937_words(self._mt, pos, n)
+        self._next, self._left = pos, _N + 1 - pos
+        return words
 
     def _words64(self, n: int) -> np.ndarray:
         w = self._words(2 * n).astype(np.uint64)
@@ -489,12 +480,10 @@ class Generator:
         if n < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
         if n < _U32 // 20:
-            perm = np.arange(n, dtype=np.int64)
-            picks = (self._words(max(n - 1, 0)) % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
-            items = perm.tolist()
-            for i, z in enumerate(picks):
-                items[i], items[i + z] = items[i + z], items[i]
-            return np.array(items, dtype=np.int64).astype(dtype)
+            picks = self._words(max(n - 1, 0)) % np.arange(n, 1, -1, dtype=np.uint64)
+            targets = np.arange(n, dtype=np.int64)
+            targets[: n - 1] += picks.astype(np.int64)
+            return _swept(targets).astype(dtype)
         picks = (self._words64(n) % np.arange(1, n + 1, dtype=np.uint64)).tolist()
         items = list(range(n))
         for i, z in enumerate(picks):
@@ -562,6 +551,39 @@ class Generator:
                 u = self._unit(k, np.float64)
                 out[i] = np.searchsorted(cum.astype(np.float64), u, side="left")
         return out.astype(np.int64).reshape(probs.shape[:-1] + (k,))
+
+
+def _swept(targets: np.ndarray) -> np.ndarray:
+    """``r = 0..n-1; for i in range(n): r[i], r[t] = r[t], r[i]`` with t = targets[i] >= i,
+    computed without the sequential loop.
+
+    Step i fixes position i for good: it takes what position t held just before step i.  That
+    is t itself if no earlier step targeted t, else what the last such step q moved there:
+    ``v(q)``, the value position q held just before step q.  ``v`` follows the same rule one step
+    back (v(k) comes from the last step before k that targeted k, else it is k), so it is the
+    root of a forest of "came from" links, found by pointer jumping in O(log n) gathers.
+    """
+    n = targets.size
+    if n == 0:
+        return targets
+    steps = np.arange(n, dtype=np.int64)
+    order = np.argsort(targets * n + steps)  # grouped by target, steps ascending (keys unique)
+    grouped = targets[order]
+    same = grouped[1:] == grouped[:-1]
+    prev = np.full(n, -1, np.int64)  # the previous step with the same target
+    prev[order[1:][same]] = order[:-1][same]
+    last = np.full(n, -1, np.int64)  # the last step targeting each position
+    group_end = np.append(~same, True)
+    last[grouped[group_end]] = order[group_end]
+    # the step that last wrote position k before step k (a step targets only k or later)
+    came_from = np.where(targets == steps, prev, last)
+    root = np.where(came_from >= 0, came_from, steps)
+    while True:
+        up = root[root]
+        if np.array_equal(up, root):
+            break
+        root = up
+    return np.where(prev >= 0, root[np.maximum(prev, 0)], targets)
 
 
 _C_NAMES = {"uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
