@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...functions.shape import pad_constant as _pad_constant  # noqa: F401
 from .activation import *  # noqa: F403
+from .attention import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .layers import *  # noqa: F403
 

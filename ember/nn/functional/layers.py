@@ -71,10 +71,22 @@ def _dropout(x: Tensor, p: float, training: bool, inplace: bool, noise_shape=Non
     if p == 1:
         zero = _make(np.zeros((), x._data.dtype))
         return x.mul_(zero) if inplace else x * zero
-    noise = N.empty(*(noise_shape or x.shape), dtype=x.dtype)
+    noise = _noise_like(x) if noise_shape is None else N.empty(*noise_shape, dtype=x.dtype)
     noise.bernoulli_(1 - p)
     noise.div_(1 - p)
     return x.mul_(noise) if inplace else x * noise
+
+
+def _noise_like(x: Tensor) -> Tensor:
+    """torch's empty_like: a dense permuted input (a transposed view) keeps its memory order,
+    so the noise is drawn in that order; anything else gets a contiguous buffer."""
+    d = x._data
+    if not d.flags.c_contiguous and 0 not in d.strides:
+        order = sorted(range(d.ndim), key=lambda a: -d.strides[a])
+        if d.transpose(order).flags.c_contiguous:
+            base = N.empty(*[d.shape[a] for a in order], dtype=x.dtype)
+            return base.permute(*np.argsort(order).tolist())
+    return N.empty(*x.shape, dtype=x.dtype)
 
 
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False):  # noqa: A002
