@@ -140,4 +140,5 @@ def test_default_run_reaches_95_percent(tmp_path, capsys):
     code, io = train(capsys, "--out", str(tmp_path))
     assert code == 0, io.err
     accuracies = [float(r["test_acc"]) for r in rows(tmp_path)]
-    assert len(accuracies) == 20 and max(accuracies) >= 0.95, accuracies
+    # The final model is what counts (picking the best epoch would choose on the test set).
+    assert len(accuracies) == 20 and accuracies[-1] >= 0.95, accuracies
