@@ -12,6 +12,8 @@ from __future__ import annotations
 import traceback
 import warnings
 
+import numpy as np
+
 from .._dtype import _BY_NP
 from .grad_mode import _state
 
@@ -81,6 +83,15 @@ class Node:
     def release(self) -> None:
         if self._saved:
             self._saved = _RELEASED
+        # Arrays a forward kept on the node itself (pooling indices, masks) are saved state too:
+        # without this, a graph kept alive by ``running_loss = running_loss + loss`` keeps them.
+        d = getattr(self, "__dict__", None)
+        if d:
+            big = [k for k, v in d.items() if isinstance(v, np.ndarray) and v.size > 1]
+            for k in big:
+                del d[k]
+            if big:
+                self._saved = _RELEASED
 
     # -- hooks -----------------------------------------------------------------------------
     def register_hook(self, fn):
