@@ -37,3 +37,25 @@ def test_run_without_lint_is_silent(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "ember", "run", str(script)],
                           capture_output=True, text=True, check=True)
     assert "PitfallWarning" not in proc.stderr
+
+
+NAN_SCRIPT = """import torch
+x = torch.tensor([0.0], requires_grad=True)
+y = torch.sqrt(x) * 0.0
+y.sum().backward()
+"""
+
+
+def test_run_detect_anomaly_names_the_forward_op(tmp_path):
+    script = tmp_path / "nan.py"
+    script.write_text(NAN_SCRIPT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ember", "run", "--detect-anomaly", str(script)],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode != 0
+    assert "Function 'SqrtBackward0' returned nan values" in proc.stderr
+    assert "torch.sqrt(x)" in proc.stderr  # the forward line, from the anomaly trace
+    torch_like = subprocess.run([sys.executable, "-m", "ember", "run", str(script)],
+                                capture_output=True, text=True)
+    assert torch_like.returncode == 0

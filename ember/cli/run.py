@@ -20,7 +20,8 @@ import types
 
 from .. import compat
 
-USAGE = """usage: ember run [-h] [--check] [--lint] [--graph PATH] (script.py | -m module) [args ...]
+USAGE = """usage: ember run [-h] [--check] [--lint] [--graph PATH] [--detect-anomaly]
+                 (script.py | -m module) [args ...]
 
 Run a PyTorch script on Ember: import torch / torchvision resolve to Ember.
 
@@ -29,6 +30,7 @@ options:
   --check     list the torch APIs the script uses that Ember lacks (static, runs nothing)
   --lint      warn about training-loop pitfalls, naming the script's line
   --graph PATH  write the autograd graph of the first training step to PATH.dot (and .png)
+  --detect-anomaly  a NaN made in backward raises, naming the forward operation behind it
   -m module   run a module as a script, like python -m"""
 
 # Frames of the launcher (this file, runpy) and of the import hook are not the script's: drop them
@@ -101,11 +103,15 @@ def _run_path(path: str) -> None:
     exec(code, main.__dict__)
 
 
-def checks(lint: bool = False, graph: str | None = None):
-    """The context for ``--lint`` (training-loop pitfall warnings) and ``--graph PATH``."""
+def checks(lint: bool = False, graph: str | None = None, anomaly: bool = False):
+    """The context for ``--lint`` (pitfall warnings), ``--graph PATH`` and ``--detect-anomaly``."""
     import contextlib
 
     stack = contextlib.ExitStack()
+    if anomaly:
+        from ..autograd import detect_anomaly
+
+        stack.enter_context(detect_anomaly())
     if lint:
         from ..autograd import pitfalls
 
@@ -120,7 +126,7 @@ def checks(lint: bool = False, graph: str | None = None):
 
 def main(argv: list[str]) -> int:
     check, module = False, None
-    lint, graph = False, None
+    lint, graph, anomaly = False, None, False
     i = 0
     while i < len(argv) and argv[i].startswith("-"):
         opt = argv[i]
@@ -131,6 +137,8 @@ def main(argv: list[str]) -> int:
             check = True
         elif opt == "--lint":
             lint = True
+        elif opt == "--detect-anomaly":
+            anomaly = True
         elif opt == "--graph":
             if i + 1 >= len(argv):
                 print(f"{USAGE}\nember run: error: --graph needs a path", file=sys.stderr)
@@ -156,7 +164,7 @@ def main(argv: list[str]) -> int:
         if check:
             spec = _module_file(module)
             return 2 if spec is None else _check(spec)
-        with checks(lint, graph):
+        with checks(lint, graph, anomaly):
             return _run(module, True, rest)
     if i >= len(argv):
         print(f"{USAGE}\nember run: error: a script (or -m module) is required", file=sys.stderr)
@@ -171,7 +179,7 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    with checks(lint, graph):
+    with checks(lint, graph, anomaly):
         return _run(script, False, rest)
 
 

@@ -643,6 +643,8 @@ def parser() -> argparse.ArgumentParser:
         help="continue the run saved in DIR (its config is used)",
     )
     p.add_argument("--lint", action="store_true", help="warn about training-loop pitfalls")
+    p.add_argument("--detect-anomaly", action="store_true",
+                   help="a NaN made in backward raises, naming the forward operation behind it")
     p.add_argument("--graph", metavar="PATH", default=None,
                    help="write the autograd graph of the first training step to PATH.dot/.png")
     p.add_argument("--interrupt-after-steps", type=int, default=None, help=argparse.SUPPRESS)
@@ -653,7 +655,7 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     from .run import checks
 
-    with checks(args.lint, args.graph):
+    with checks(args.lint, args.graph, args.detect_anomaly):
         return _main(args)
 
 
