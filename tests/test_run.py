@@ -128,6 +128,10 @@ def test_seed_program_on_cifar_fixture(tmp_path):
         ("linear_regression.py", []),
         ("custom_function.py", []),
         ("mlp_digits.py", [str(REPO / "ember" / "vision" / "datasets" / "data" / "digits.npz")]),
+        (
+            "seed_cnn_scheduler.py",
+            [str(REPO / "ember" / "vision" / "datasets" / "data" / "digits.npz")],
+        ),
     ],
 )
 def test_examples_same_output_as_torch(tmp_path, script, args):
