@@ -450,7 +450,7 @@ def pad(input, pad, mode: str = "constant", value=None):  # noqa: A002
 
 
 # --- interpolation ------------------------------------------------------------------------------
-_MODE_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3}
+_MODE_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 
 def interpolate(
@@ -464,7 +464,7 @@ def interpolate(
 ):
     """Resample the spatial dims to ``size`` or by ``scale_factor``.
 
-    mode: nearest | nearest-exact | linear | bilinear | trilinear.
+    mode: nearest | nearest-exact | linear | bilinear | bicubic | trilinear.
     """
     nd = input.ndim - 2
     if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
@@ -476,7 +476,7 @@ def interpolate(
         raise NotImplementedError(
             f"Got {input.ndim}D input, but {mode} mode needs {_MODE_DIMS[mode] + 2}D input"
         )
-    if mode not in ("nearest", "nearest-exact", "linear", "bilinear", "trilinear"):
+    if mode not in ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear"):
         raise NotImplementedError(f"interpolation mode {mode!r} is not implemented in Ember")
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
@@ -502,6 +502,10 @@ def interpolate(
         scales = None if recompute_scale_factor else tuple(float(s) for s in sf)
     if mode in _MODE_DIMS and align_corners is None:
         align_corners = False
+    if mode == "bicubic":
+        from .vision import bicubic_resize
+
+        return bicubic_resize(input, out, align_corners, scales)
     return apply(
         P.interpolate(mode, nd),
         (input,),

@@ -237,9 +237,24 @@ def instance_norm(
     momentum=0.1,
     eps=1e-5,
 ):
+    """Normalize each (sample, channel) over its spatial dims; running stats as torch's: the
+    per-instance statistics, averaged over the batch, update them; without input stats they
+    normalize instead."""
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise RuntimeError(
+                "Expected running_mean and running_var to be defined when use_input_stats is false"
+            )
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
     n, c = input.shape[:2]
     x = input.reshape(1, n * c, *input.shape[2:])
-    y = batch_norm(x, None, None, None, None, True, momentum, eps).reshape(input.shape)
+    rm = None if running_mean is None else running_mean.detach().repeat(n)
+    rv = None if running_var is None else running_var.detach().repeat(n)
+    y = batch_norm(x, rm, rv, None, None, True, momentum, eps).reshape(input.shape)
+    if rm is not None:
+        running_mean.detach().copy_(rm.view(n, c).mean(0))
+    if rv is not None:
+        running_var.detach().copy_(rv.view(n, c).mean(0))
     if weight is not None:
         y = y * weight.reshape((1, c) + (1,) * (input.ndim - 2))
     if bias is not None:

@@ -1,0 +1,353 @@
+"""Spatial layers of ``nn.functional``: pixel/channel shuffles, local response norm, and the
+spatial-transformer pair ``affine_grid`` / ``grid_sample``.
+
+All are compositions of differentiable Tensor operations (reshape/permute, gather, arithmetic),
+so gradients, including second derivatives, come from the primitives' rules: ``grid_sample``'s
+gradient to the input is gather's scatter-add, to the grid the derivative of the bilinear weights.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..._tensor import _make
+from ...functions.math import where
+from .conv import pad
+
+__all__ = [
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "channel_shuffle",
+    "native_channel_shuffle",
+    "local_response_norm",
+    "affine_grid",
+    "grid_sample",
+]
+
+
+def pixel_shuffle(input, upscale_factor: int):  # noqa: A002
+    """(*, C r^2, H, W) -> (*, C, H r, W r)."""
+    r = int(upscale_factor)
+    if input.ndim < 3:
+        raise RuntimeError(
+            f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+            f"{input.ndim} dimension(s)"
+        )
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
+            f"of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}"
+        )
+    oc, k = c // (r * r), len(lead)
+    x = input.reshape(*lead, oc, r, r, h, w)
+    x = x.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)
+    return x.reshape(*lead, oc, h * r, w * r)
+
+
+def pixel_unshuffle(input, downscale_factor: int):  # noqa: A002
+    """(*, C, H r, W r) -> (*, C r^2, H, W), the inverse of pixel_shuffle."""
+    r = int(downscale_factor)
+    if input.ndim < 3:
+        raise RuntimeError(
+            f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
+            f"{input.ndim} dimension(s)"
+        )
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    *lead, c, h, w = input.shape
+    if h % r:
+        raise RuntimeError(
+            "pixel_unshuffle expects height to be divisible by downscale_factor, but "
+            f"input.size(-2)={h} is not divisible by {r}"
+        )
+    if w % r:
+        raise RuntimeError(
+            "pixel_unshuffle expects width to be divisible by downscale_factor, but "
+            f"input.size(-1)={w} is not divisible by {r}"
+        )
+    k = len(lead)
+    x = input.reshape(*lead, c, h // r, r, w // r, r)
+    x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return x.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input, groups: int):  # noqa: A002
+    """(N, g*k, *) -> the channels regrouped as (k, g): channel i*k+j moves to j*g+i."""
+    g = int(groups)
+    if g <= 0:
+        raise RuntimeError(
+            f"Number of groups to divide channels in must be positive. Value of groups:{g}"
+        )
+    if input.ndim <= 2:
+        raise RuntimeError(
+            "channel_shuffle expects input to have at least 3 dimensions, but got input with "
+            f"{input.ndim} dimension(s)"
+        )
+    n, c, *rest = input.shape
+    if c % g:
+        raise RuntimeError(
+            f"Number of channels must be divisible by groups. Got {c} channels and {g} groups."
+        )
+    x = input.reshape(n, g, c // g, *rest).transpose(1, 2)
+    return x.reshape(n, c, *rest)
+
+
+native_channel_shuffle = channel_shuffle
+
+
+def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):  # noqa: A002
+    """x / (k + alpha/size * sum of x^2 over ``size`` neighbouring channels)^beta.
+
+    The window covers channels c - size//2 .. c + (size-1)//2, zero beyond the edges.
+    """
+    if input.ndim < 3:
+        raise ValueError(
+            f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)"
+        )
+    if input.numel() == 0:
+        return input
+    sq = input * input
+    c = input.shape[1]
+    before, after = size // 2, (size - 1) // 2
+    widths = [0, 0] * (input.ndim - 2) + [before, after]
+    padded = pad(sq, widths)
+    total = padded.narrow(1, 0, c)
+    for i in range(1, size):
+        total = total + padded.narrow(1, i, c)
+    div = (total / size * alpha + k).pow(beta)
+    return input / div
+
+
+# --- bicubic resampling (F.interpolate(mode="bicubic")) ---------------------------------------
+_CUBIC_A = -0.75  # torch's cubic-convolution coefficient
+
+
+def _cubic_matrix(n_in: int, n_out: int, align_corners: bool, scale, dtype) -> np.ndarray:
+    """The (n_out, n_in) linear map of 1-D bicubic resampling; taps past an edge repeat it."""
+    if align_corners:
+        ratio = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+        src = np.arange(n_out) * ratio
+    else:
+        ratio = 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
+        src = (np.arange(n_out) + 0.5) * ratio - 0.5  # not clamped at 0 for cubic, as torch
+    src = src.astype(dtype)
+    base = np.floor(src)
+    t = (src - base).astype(np.float64)
+    a = _CUBIC_A
+    w = [
+        ((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a,
+        ((a + 2) * t - (a + 3)) * t * t + 1,
+        ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
+        ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a,
+    ]
+    m = np.zeros((n_out, n_in), np.float64)
+    rows = np.arange(n_out)
+    for k in range(4):
+        idx = np.clip(base.astype(np.int64) - 1 + k, 0, n_in - 1)
+        np.add.at(m, (rows, idx), w[k])
+    return m.astype(dtype)
+
+
+def bicubic_resize(input, out_size, align_corners: bool, scales=None):  # noqa: A002
+    """(N, C, H, W) -> (N, C, *out_size) by separable cubic convolution (two matmuls, so the
+    gradient is the transposed maps)."""
+    h, w = input.shape[-2:]
+    dt = input._data.dtype
+    sh, sw = scales if scales is not None else (None, None)
+    mh = _make(_cubic_matrix(h, out_size[0], align_corners, sh, dt))
+    mw = _make(_cubic_matrix(w, out_size[1], align_corners, sw, dt))
+    return mh.matmul(input).matmul(mw.t())
+
+
+# --- spatial transformer ------------------------------------------------------------------------
+_ALIGN_WARNING = (
+    "Default {} behavior has changed to align_corners=False since 1.3.0. Please specify "
+    "align_corners=True if the old behavior is desired. See the documentation of {} for details."
+)
+
+
+def _base_coords(n: int, align_corners: bool, dtype) -> np.ndarray:
+    """The n normalized pixel-centre coordinates in [-1, 1] (corner pixels' centres at +-1 when
+    align_corners, else their outer edges at +-1)."""
+    if n <= 1:
+        return np.zeros(max(n, 0), dtype)
+    a = np.linspace(-1.0, 1.0, n, dtype=np.float64)
+    if not align_corners:
+        a = a * (n - 1) / n
+    return a.astype(dtype)
+
+
+def affine_grid(theta, size, align_corners=None):
+    """The sampling grid of a batch of affine maps: theta (N, 2, 3) for size (N, C, H, W) gives
+    (N, H, W, 2); theta (N, 3, 4) for (N, C, D, H, W) gives (N, D, H, W, 3); xy(z) order."""
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING.format("affine_grid", "affine_grid"), stacklevel=2)
+        align_corners = False
+    if not theta.dtype.is_floating_point:
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = [int(s) for s in size]
+    if len(size) == 4:
+        if theta.ndim != 3 or tuple(theta.shape[-2:]) != (2, 3):
+            raise ValueError(
+                "Expected a batch of 2D affine matrices of shape Nx2x3 for size "
+                f"{_size_str(size)}. Got {theta.shape}."
+            )
+        spatial = size[-2:]
+    elif len(size) == 5:
+        if theta.ndim != 3 or tuple(theta.shape[-2:]) != (3, 4):
+            raise ValueError(
+                "Expected a batch of 3D affine matrices of shape Nx3x4 for size "
+                f"{_size_str(size)}. Got {theta.shape}."
+            )
+        spatial = size[-3:]
+    else:
+        raise NotImplementedError(
+            "affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+            f"respectively. Got size {_size_str(size)}."
+        )
+    if min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {_size_str(size)}")
+    if align_corners and min(spatial) == 1:
+        warnings.warn(
+            "Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+            "align_corners=True. This is not an intended use case of affine_grid. See the "
+            "documentation of affine_grid for details.",
+            stacklevel=2,
+        )
+    dt = theta._data.dtype
+    axes = [_base_coords(s, align_corners, dt) for s in reversed(spatial)]  # x, y(, z)
+    mesh = np.meshgrid(*axes[::-1], indexing="ij")  # (z,) y, x grids over (D,) H, W
+    base = np.stack([*mesh[::-1], np.ones_like(mesh[0])], axis=-1)  # [..., (x, y, (z,) 1)]
+    n = size[0]
+    flat = _make(base.reshape(1, -1, base.shape[-1]))
+    grid = flat.matmul(theta.transpose(1, 2))  # (N, prod(spatial), dims)
+    return grid.reshape(n, *spatial, len(spatial))
+
+
+def _size_str(size) -> str:
+    return "torch.Size([" + ", ".join(str(s) for s in size) + "])"
+
+
+def _source_index(coord, size: int, padding_mode: str, align_corners: bool):
+    """Normalized grid coordinates -> pixel coordinates, with the padding mode's folding."""
+    if align_corners:
+        coord = (coord + 1) / 2 * (size - 1)
+    else:
+        coord = ((coord + 1) * size - 1) / 2
+    if padding_mode == "border":
+        coord = coord.clamp(0, size - 1)
+    elif padding_mode == "reflection":
+        if align_corners:
+            coord = _reflect(coord, 0, 2 * (size - 1))
+        else:
+            coord = _reflect(coord, -1, 2 * size - 1)
+        coord = coord.clamp(0, size - 1)
+    return coord
+
+
+def _reflect(coord, twice_low: int, twice_high: int):
+    """Fold coordinates into [low, high] by reflecting at the ends (any number of times)."""
+    if twice_low == twice_high:
+        return coord * 0
+    low = twice_low / 2
+    span = (twice_high - twice_low) / 2
+    x = (coord - low).abs()
+    extra = x.fmod(span)
+    flips = np.floor(x._data / span)
+    even = _make((flips % 2) == 0)
+    return where(even, extra + low, span - extra + low)
+
+
+def _gather_2d(flat, iy, ix, w, valid):
+    """flat (N, C, H*W); iy, ix (N, Ho, Wo) int arrays -> (N, C, Ho, Wo) values (0 if invalid)."""
+    n, c, _ = flat.shape
+    idx = np.where(valid, iy * w + ix, 0).reshape(n, 1, -1)
+    idx = _make(np.ascontiguousarray(np.broadcast_to(idx, (n, c, idx.shape[-1]))))
+    vals = flat.gather(2, idx).reshape(n, c, *iy.shape[1:])
+    return vals
+
+
+def grid_sample(
+    input,  # noqa: A002
+    grid,
+    mode: str = "bilinear",
+    padding_mode: str = "zeros",
+    align_corners=None,
+):
+    """Sample ``input`` (N, C, H, W) at ``grid`` (N, Ho, Wo, 2) normalized (x, y) locations.
+
+    Args: mode "bilinear" or "nearest"; padding_mode "zeros", "border" or "reflection" for
+    locations outside [-1, 1]; align_corners as in affine_grid. Shape: -> (N, C, Ho, Wo).
+    """
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(
+            "nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
+            f"'bicubic', but got: '{mode}'"
+        )
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(
+            "nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+            f"'reflection', but got: '{padding_mode}'"
+        )
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING.format("grid_sample", "grid_sample"), stacklevel=2)
+        align_corners = False
+    if input.ndim != 4:
+        raise NotImplementedError(
+            f"grid_sample: Ember supports 4-D input (N, C, H, W); got {input.ndim}-D"
+        )
+    if mode == "bicubic":
+        raise NotImplementedError("grid_sample: mode 'bicubic' is not implemented in Ember")
+    if grid.ndim != 4 or grid.shape[-1] != 2:
+        raise RuntimeError(
+            "grid_sampler(): expected grid to have size 2 in last dimension, but got grid with "
+            f"sizes {list(grid.shape)}"
+        )
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(
+            "grid_sampler(): expected grid and input to have same batch size, but got input "
+            f"with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
+        )
+    if input.dtype != grid.dtype:
+        raise RuntimeError(
+            "grid_sampler(): expected input and grid to have same dtype, but input has "
+            f"{input.dtype} and grid has {grid.dtype}"
+        )
+    n, c, h, w = input.shape
+    ix = _source_index(grid[..., 0], w, padding_mode, align_corners)
+    iy = _source_index(grid[..., 1], h, padding_mode, align_corners)
+    flat = input.reshape(n, c, h * w)
+
+    def inside(yy, xx):
+        return (yy >= 0) & (yy < h) & (xx >= 0) & (xx < w)
+
+    if mode == "nearest":
+        xn = np.rint(ix._data).astype(np.int64)
+        yn = np.rint(iy._data).astype(np.int64)
+        valid = inside(yn, xn)
+        out = _gather_2d(flat, yn, xn, w, valid)
+        return out * _make(valid[:, None].astype(input._data.dtype))
+
+    x0 = np.floor(ix._data).astype(np.int64)
+    y0 = np.floor(iy._data).astype(np.int64)
+    fx0, fy0 = _make(x0.astype(ix._data.dtype)), _make(y0.astype(iy._data.dtype))
+    tx, ty = ix - fx0, iy - fy0  # distances from the north-west corner, in [0, 1)
+    out = None
+    for dy, dx, wgt in (
+        (0, 0, (1 - tx) * (1 - ty)),
+        (0, 1, tx * (1 - ty)),
+        (1, 0, (1 - tx) * ty),
+        (1, 1, tx * ty),
+    ):
+        yy, xx = y0 + dy, x0 + dx
+        valid = inside(yy, xx)
+        term = _gather_2d(flat, yy, xx, w, valid) * (
+            wgt * _make(valid.astype(input._data.dtype))
+        ).unsqueeze(1)
+        out = term if out is None else out + term
+    return out
