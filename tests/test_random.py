@@ -88,3 +88,13 @@ def test_randint_errors():
         ember.randint(5, 5, (3,))
     with pytest.raises(RuntimeError):
         torch.randint(5, 5, (3,))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_linspace_bit_exact(dtype):
+    rng = np.random.default_rng(3)
+    for _ in range(100):
+        start, end = rng.uniform(-100, 100, 2)
+        steps = int(rng.integers(0, 300))
+        same(ember.linspace(start, end, steps, dtype=getattr(ember, dtype)),
+             torch.linspace(start, end, steps, dtype=getattr(torch, dtype)))

@@ -260,15 +260,21 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
     if steps < 0:
         raise RuntimeError("linspace(): number of steps must be non-negative")
     npd = _dt(dtype)
-    # torch fills the first half from the start and the second half from the end.
-    step = (end - start) / (steps - 1) if steps > 1 else 0.0
-    i = np.arange(steps, dtype=np.float64)
+    i = np.arange(steps)
     half = steps // 2
-    arr = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
-    if npd.kind == "f" and npd.itemsize == 4:
-        s32, e32, st32 = np.float32(start), np.float32(end), np.float32(step)
-        i32 = i.astype(np.float32)
-        arr = np.where(i < half, s32 + st32 * i32, e32 - st32 * (np.float32(steps - 1) - i32))
+    if npd in (np.float32, np.float64):
+        # torch: the step in the dtype, then start + step * i for the first half and
+        # end - step * (steps - 1 - i) for the second, each rounded once (a fused multiply-add).
+        # A wider type (float64 for float32, long double for float64) gives that single rounding.
+        wide = np.float64 if npd == np.float32 else np.longdouble
+        lo, hi = npd.type(start), npd.type(end)
+        step = (hi - lo) / npd.type(max(steps - 1, 1))
+        first = (wide(lo) + wide(step) * i.astype(wide)).astype(npd)
+        second = (wide(hi) - wide(step) * (steps - 1 - i).astype(wide)).astype(npd)
+        arr = np.where(i < half, first, second)
+    else:
+        step = (end - start) / (steps - 1) if steps > 1 else 0.0
+        arr = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
     if steps == 1:
         arr = np.full(1, start, np.float64)
     return _finish(arr.astype(npd), requires_grad, device)
