@@ -146,6 +146,8 @@ class Tensor:
             return f"{D.NAMESPACE}.{_TYPE_NAMES[self._data.dtype]}"
         if isinstance(dtype, str):
             return self.to(_TYPE_BY_NAME[dtype.split(".")[-1]])
+        if hasattr(dtype, "_np_dtype"):  # a typed-constructor class: x.type(ember.FloatTensor)
+            return self.to(_TYPE_BY_NAME[dtype.__name__])
         return self.to(dtype)
 
     # -- autograd state --------------------------------------------------------------------

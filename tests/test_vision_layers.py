@@ -180,6 +180,20 @@ def test_grid_sample_nearest(align, padding_mode):
     assert_close(ex.grad, tx.grad)
 
 
+@pytest.mark.parametrize("align", [False, True])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+def test_affine_grid_sample_on_pixel_centres_and_borders(align, padding_mode):
+    # the identity and a stretch land exactly on pixel centres and image borders, where the
+    # gradient is one-sided: the grid must round as torch's and the borders count as outside
+    theta = np.array([[[1.0, 0, 0], [0, 1.0, 0]], [[0.5, 0, 0.5], [0, 2.0, -1.0]]], np.float32)
+
+    def fn(m, x, t):
+        g = F(m).affine_grid(t, (2, 2, 4, 5), align_corners=align)
+        return F(m).grid_sample(x, g, padding_mode=padding_mode, align_corners=align)
+
+    check_op(fn, [(2, 2, 4, 5), theta], atol=1e-5)
+
+
 def test_spatial_transformer_identity_and_second_derivative():
     # the identity affine grid with align_corners=False reproduces the image exactly
     x = ember.randn(2, 3, 4, 5)

@@ -12,7 +12,9 @@ import warnings
 
 import numpy as np
 
+from ... import _dtype as D
 from ..._tensor import _make
+from ...functions.creation import linspace
 from ...functions.math import where
 from .conv import pad
 
@@ -173,13 +175,14 @@ _ALIGN_WARNING = (
 
 def _base_coords(n: int, align_corners: bool, dtype) -> np.ndarray:
     """The n normalized pixel-centre coordinates in [-1, 1] (corner pixels' centres at +-1 when
-    align_corners, else their outer edges at +-1)."""
+    align_corners, else their outer edges at +-1), rounded as torch's: a linspace in ``dtype``,
+    then ``* (n - 1) / n`` in that dtype."""
     if n <= 1:
         return np.zeros(max(n, 0), dtype)
-    a = np.linspace(-1.0, 1.0, n, dtype=np.float64)
+    a = linspace(-1.0, 1.0, n, dtype=D._BY_NP[np.dtype(dtype)])._data
     if not align_corners:
-        a = a * (n - 1) / n
-    return a.astype(dtype)
+        a = (a * dtype.type(n - 1)) / dtype.type(n)
+    return a
 
 
 def affine_grid(theta, size, align_corners=None):
@@ -240,14 +243,22 @@ def _source_index(coord, size: int, padding_mode: str, align_corners: bool):
     else:
         coord = ((coord + 1) * size - 1) / 2
     if padding_mode == "border":
-        coord = coord.clamp(0, size - 1)
+        coord = _clip(coord, size)
     elif padding_mode == "reflection":
         if align_corners:
             coord = _reflect(coord, 0, 2 * (size - 1))
         else:
             coord = _reflect(coord, -1, 2 * size - 1)
-        coord = coord.clamp(0, size - 1)
+        coord = _clip(coord, size)
     return coord
+
+
+def _clip(coord, size: int):
+    """Clamp to [0, size - 1]; the gradient passes only strictly inside (torch's kernels count
+    the borders as outside), where ``clamp`` would pass it at the borders too."""
+    d = coord._data
+    inside = _make((d > 0) & (d < size - 1))
+    return where(inside, coord, coord.detach().clamp(0, size - 1))
 
 
 def _reflect(coord, twice_low: int, twice_high: int):
@@ -256,7 +267,9 @@ def _reflect(coord, twice_low: int, twice_high: int):
         return coord * 0
     low = twice_low / 2
     span = (twice_high - twice_low) / 2
-    x = (coord - low).abs()
+    x = coord - low
+    # |x| with the derivative +1 at 0, as torch's reflect_coordinates
+    x = x * _make(np.where(x._data < 0, -1.0, 1.0).astype(x._data.dtype))
     extra = x.fmod(span)
     flips = np.floor(x._data / span)
     even = _make((flips % 2) == 0)
