@@ -33,7 +33,7 @@ target = F.grid_sample(
     padding_mode="border",
 )
 model = STN()
-opt = torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.5)
 for step in range(20):
     out, theta = model(images)
     loss = F.mse_loss(out, target)
