@@ -10,6 +10,7 @@ from .optimizer import (
     Optimizer,
     _bump,
     _check_eps,
+    _check_fused,
     _check_lr,
     _check_weight_decay,
     _grad_for_update,
@@ -67,11 +68,7 @@ class Adagrad(Optimizer):
             fused=fused,
         )
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        _check_fused(fused, foreach, differentiable)
         # As torch, Adagrad creates its state up front (the accumulator has a starting value).
         for group in self.param_groups:
             for p in group["params"]:

@@ -13,6 +13,7 @@ from .optimizer import (
     _bump,
     _check_betas,
     _check_eps,
+    _check_fused,
     _check_lr,
     _check_weight_decay,
     _increment,
@@ -73,11 +74,7 @@ class Adam(Optimizer):
             decoupled_weight_decay=decoupled_weight_decay,
         )
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        _check_fused(fused, foreach, differentiable)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)

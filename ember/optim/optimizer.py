@@ -232,12 +232,15 @@ class Optimizer:
         """Perform a single optimization step; returns ``closure()``'s loss when given."""
         raise NotImplementedError
 
-    @staticmethod
-    def _closure_loss(closure):
-        if closure is None:
-            return None
-        with enable_grad():
-            return closure()
+    def _closure_loss(self, closure):
+        """Run ``closure`` (with grad enabled), then check every gradient of every group, so a
+        step that must fail fails before any parameter or state has changed."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        _check_grads(self.param_groups)
+        return loss
 
     # -- hooks -----------------------------------------------------------------------------
     def register_step_pre_hook(self, hook: Callable) -> _Handle:
@@ -378,6 +381,35 @@ def _check_betas(betas) -> None:
         raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
     if not 0.0 <= _scalar(betas[1]) < 1.0:
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+
+
+def _check_fused(fused: bool | None, foreach: bool | None, differentiable: bool) -> None:
+    """torch's checks on ``fused`` (Ember runs one plain loop whatever the flags say)."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
+def _check_grads(param_groups: list[dict[str, Any]]) -> None:
+    """Each gradient has its parameter's shape and dtype (a ``.grad`` can be swapped behind the
+    setter's back, e.g. through ``.data``); raises before any update if one does not."""
+    for group in param_groups:
+        for p in group["params"]:
+            g = p._grad
+            if g is None:
+                continue
+            if g._data.shape != p._data.shape:
+                raise RuntimeError(
+                    f"the gradient of size '{list(g._data.shape)}' does not match its parameter "
+                    f"of size '{list(p._data.shape)}'; no parameter was updated"
+                )
+            if g._data.dtype != p._data.dtype:
+                raise RuntimeError(
+                    f"the gradient with dtype {g.dtype} does not match its parameter's dtype "
+                    f"{p.dtype}; no parameter was updated"
+                )
 
 
 def _params_with_grad(group: dict[str, Any]):

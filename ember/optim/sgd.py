@@ -8,6 +8,7 @@ from .._tensor import _make
 from .optimizer import (
     Optimizer,
     _bump,
+    _check_fused,
     _check_lr,
     _check_weight_decay,
     _grad_for_update,
@@ -59,11 +60,7 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        _check_fused(fused, foreach, differentiable)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
