@@ -9,14 +9,17 @@ are bound as methods at the end of this file.
 from __future__ import annotations
 
 import warnings
+import weakref
 
 import numpy as np
 
 from . import _dtype as D
 from ._device import CPU, check_device
+from .autograd import backward as _backward
 from .autograd import engine
 from .autograd.grad_mode import _state
 from .autograd.primitives import ALL, NO_CTX, OUT
+from .autograd.primitives import shape as _shape_prims
 
 _new = object.__new__
 
@@ -240,8 +243,6 @@ class Tensor:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None or self._retains_grad:
             return
-        import weakref
-
         node = self.grad_fn
         if node._retained is None:
             node._retained = {}
@@ -279,11 +280,13 @@ class Tensor:
         ref = self._accum
         node = ref() if ref is not None else None
         if node is None:
-            import weakref
-
             node = engine.AccumulateGrad(self)
             self._accum = weakref.ref(node)
         return node
+
+    def _expand_to(self, shape: tuple) -> Tensor:
+        """``expand`` to a shape known to be valid (derivative rules use it): no argument checks."""
+        return apply(_shape_prims.expand, (self,), None, shape=shape)
 
     def _attach(self, node, output_nr: int) -> None:
         self.grad_fn = node
@@ -299,9 +302,7 @@ class Tensor:
             create_graph: record the backward pass itself, for higher-order derivatives.
             inputs: accumulate only into these tensors.
         """
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _backward((self,), gradient, retain_graph, create_graph, inputs=inputs)
 
     # -- conversion ------------------------------------------------------------------------
     def numpy(self, *, force: bool = False) -> np.ndarray:
@@ -467,7 +468,8 @@ def apply(prim, inputs: tuple, arrays=None, **params):
     """Run primitive ``prim`` on ``inputs`` (tensors or Python scalars); record it when needed.
 
     ``arrays`` overrides the values handed to the forward (already promoted to a common dtype).
-    This is the hot path of every operation, hence the plain loops and no property access.
+    This is the hot path of every operation (and of every derivative rule under ``no_grad``),
+    hence the plain loops, the inlined output wrapping and no property access.
     """
     record = False
     if arrays is None:
@@ -475,7 +477,8 @@ def apply(prim, inputs: tuple, arrays=None, **params):
         for x in inputs:
             if type(x) is Tensor or isinstance(x, Tensor):
                 arrays.append(x._data)
-                record = record or x._rg
+                if x._rg:
+                    record = True
             else:
                 arrays.append(x)
     else:
@@ -483,17 +486,26 @@ def apply(prim, inputs: tuple, arrays=None, **params):
             if (type(x) is Tensor or isinstance(x, Tensor)) and x._rg:
                 record = True
                 break
-    if not record or not _state.enabled:
+    if not record or not _state.enabled:  # the fast path: compute and wrap, nothing recorded
         try:
             out = prim.forward(NO_CTX, *arrays, **params) if prim.needs_ctx else prim.forward(
                 *arrays, **params)
         except ValueError as exc:
             raise _shape_error_or(exc, arrays) from None
-        if prim.num_outputs == 1:
+        if prim.num_outputs != 1:
+            return tuple([_output(o, prim, inputs) for o in out])
+        if prim.is_view:
             return _output(out, prim, inputs)
-        return tuple([_output(o, prim, inputs) for o in out])
+        t = _new(Tensor)
+        t._data = out if type(out) is np.ndarray else np.asarray(out)
+        t._rg = False
+        t.grad_fn = None
+        t._output_nr = 0
+        t._vc = [0]
+        t._grad = None
+        return t
 
-    node = prim.node()
+    node = _new(prim.node)  # every slot is set below or by ``save_for_backward``
     try:
         out = prim.forward(node, *arrays, **params) if prim.needs_ctx else prim.forward(
             *arrays, **params)
@@ -535,18 +547,22 @@ def apply(prim, inputs: tuple, arrays=None, **params):
                 r._output_nr = i
         outputs = result
     save = prim.save
-    if save:
-        if save[0] == ALL:
-            node.save_for_backward(*inputs)
-            return result
-        saved = [engine.SavedOutput(outputs[0]) if i == OUT else inputs[i] for i in save]
-        if prim.uses is not None:
-            keep = set()
-            for edge, used in zip(edges, prim.uses):
-                if edge[0] is not None:
-                    keep.update(used)
-            saved = [v if k in keep else None for k, v in enumerate(saved)]
-        node.save_for_backward(*saved)
+    if not save:
+        node._saved = node._versions = ()
+    elif save[0] == ALL:
+        node.save_for_backward(*inputs)
+    elif prim.uses is None:
+        node.save_for_backward(*[engine.SavedOutput(outputs[0]) if i == OUT else inputs[i]
+                                 for i in save])
+    else:
+        keep = set()
+        for edge, used in zip(edges, prim.uses):
+            if edge[0] is not None:
+                keep.update(used)
+        node.save_for_backward(*[
+            None if k not in keep else engine.SavedOutput(outputs[0]) if i == OUT else inputs[i]
+            for k, i in enumerate(save)
+        ])
     return result
 
 
@@ -562,19 +578,18 @@ def _edge(x):
 
 
 def _output(data, prim, inputs) -> Tensor:
-    if type(data) is not np.ndarray:
-        data = np.asarray(data)
     t = _new(Tensor)
-    t._data = data
+    t._data = data if type(data) is np.ndarray else np.asarray(data)
     t._rg = False
     t.grad_fn = None
     t._output_nr = 0
-    t._vc = [0]
     t._grad = None
     if prim.is_view:
         base = inputs[0]
         t._vc = base._vc
         t._base = base._base if base._base is not None else base
+    else:
+        t._vc = [0]
     return t
 
 

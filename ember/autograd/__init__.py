@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import numpy as _np
+
 from .engine import anomaly as _anomaly
 from .engine import run_backward
 from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
@@ -27,18 +29,18 @@ __all__ = [
 
 
 def _tensors(x) -> tuple:
-    from .._tensor import Tensor
-
     if x is None:
         return ()
+    if type(x) is tuple:  # Tensor.backward's (self,): no import on the hot path
+        return x
+    from .._tensor import Tensor
+
     if isinstance(x, Tensor):
         return (x,)
     return tuple(x)
 
 
 def _roots_and_grads(outputs, grad_outputs, create_graph):
-    from .._tensor import _make
-
     roots, grads = [], []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not out._rg:
@@ -53,9 +55,11 @@ def _roots_and_grads(outputs, grad_outputs, create_graph):
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{out.dtype}"
                 )
-            import numpy as np
+            from .._tensor import _make
 
-            g = _make(np.ones(out._data.shape, out._data.dtype))
+            ones = _np.empty(out._data.shape, out._data.dtype)
+            ones.fill(1)  # np.ones is a Python function: this costs a third
+            g = _make(ones)
         elif g._data.shape != out._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "

@@ -52,7 +52,7 @@ class Node:
     def save_for_backward(self, *values) -> None:
         """Remember values for backward, tensors with their version (to catch in-place edits)."""
         self._saved = values
-        self._versions = tuple(getattr(v, "_vc", _NO_VC)[0] for v in values)
+        self._versions = tuple([getattr(v, "_vc", _NO_VC)[0] for v in values])
 
     @property
     def saved_tensors(self) -> tuple:
@@ -65,20 +65,16 @@ class Node:
                 "retain_graph=True if you need to backward through the graph a second time or if "
                 "you need to access saved tensors after calling backward."
             )
-        out = []
+        outputs = False
         for t, version in zip(saved, self._versions):
-            if version is not None and t._vc[0] != version:
+            if version is not None:
+                if t._vc[0] != version:
+                    _raise_modified(t, version)
                 if type(t) is SavedOutput:
-                    t = t.tensor
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{t.type()} {list(t.shape)}]"
-                    f"{_output_of(t)}, is at version {t._vc[0]}; expected version {version} "
-                    "instead. Hint: enable anomaly detection to find the operation that failed to "
-                    "compute its gradient, with torch.autograd.set_detect_anomaly(True)."
-                )
-            out.append(t.unpack(self) if type(t) is SavedOutput else t)
-        return tuple(out)
+                    outputs = True
+        if not outputs:
+            return saved
+        return tuple([t.unpack(self) if type(t) is SavedOutput else t for t in saved])
 
     def release(self) -> None:
         if self._saved:
@@ -108,6 +104,18 @@ class Node:
 
 
 _NO_VC = (None,)
+
+
+def _raise_modified(t, version: int):
+    if type(t) is SavedOutput:
+        t = t.tensor
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{t.type()} {list(t.shape)}]"
+        f"{_output_of(t)}, is at version {t._vc[0]}; expected version {version} "
+        "instead. Hint: enable anomaly detection to find the operation that failed to "
+        "compute its gradient, with torch.autograd.set_detect_anomaly(True)."
+    )
 
 
 class SavedOutput:
@@ -192,10 +200,8 @@ class OpNode(Node):
         # By declaration, not count: a split that happens to yield one piece still gets a tuple.
         grad = grads if self.multi_output else grads[0]
         saved = self.saved_tensors if self._saved else ()
-        out = []
-        for rule, edge in zip(self.rules, self.next_functions):
-            out.append(rule(self, grad, *saved) if edge[0] is not None else None)
-        return out
+        return [rule(self, grad, *saved) if edge[0] is not None else None
+                for rule, edge in zip(self.rules, self.next_functions)]
 
 
 def unbroadcast(grad, shape: tuple):
@@ -239,21 +245,23 @@ def _check_anomaly(node: Node, grads) -> None:
 def _topological_order(roots) -> list:
     """Nodes reachable from ``roots``, each before the nodes of its inputs (iterative DFS)."""
     order, visited = [], set()
+    finish, visit = order.append, visited.add
     for root in roots:
         if root in visited:
             continue
-        visited.add(root)
+        visit(root)
         stack = [(root, iter(root.next_functions))]
+        push, pop = stack.append, stack.pop
         while stack:
             node, children = stack[-1]
             for child, _ in children:
                 if child is not None and child not in visited:
-                    visited.add(child)
-                    stack.append((child, iter(child.next_functions)))
+                    visit(child)
+                    push((child, iter(child.next_functions)))
                     break
             else:
-                stack.pop()
-                order.append(node)
+                pop()
+                finish(node)
     order.reverse()
     return order
 
@@ -299,16 +307,19 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
             observe(order)
     results = [None] * (len(inputs) if inputs is not None else 0)
 
+    # The gradients flowing into each node not yet run, one slot per output of the node.
     buffers: dict = {}
     for (node, nr), g in zip(roots, grads):
         buf = buffers.setdefault(node, [None] * node._num_outputs)
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
+    check_nan = anomaly.enabled and anomaly.check_nan
+    pop = buffers.pop
     prev = _state.enabled
     _state.enabled = create_graph
     try:
         for node in order:
-            buf = buffers.pop(node, None)
+            buf = pop(node, None)
             if buf is None:
                 continue
             if node._tensor_hooks or node._retained:
@@ -336,7 +347,7 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                     new = hook(tuple(in_grads), tuple(buf))
                     if new is not None:
                         in_grads = tuple(new)
-            if anomaly.enabled and anomaly.check_nan:
+            if check_nan:
                 _check_anomaly(node, in_grads)
             if not retain_graph:
                 node.release()
@@ -350,6 +361,9 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                     g = g.to(_BY_NP[dtype])
                 cbuf = buffers.get(child)
                 if cbuf is None:
+                    if child._num_outputs == 1:
+                        buffers[child] = [g]
+                        continue
                     cbuf = buffers[child] = [None] * child._num_outputs
                 cbuf[nr] = g if cbuf[nr] is None else cbuf[nr] + g
     finally:
@@ -387,14 +401,17 @@ def _accumulate(variable, grad, create_graph: bool) -> None:
             new = hook(grad)
             if new is not None:
                 grad = new
-    old = variable.grad
+    old = variable._grad  # a leaf's: the property's non-leaf warning does not apply
     if old is None:
         if not create_graph:
-            grad = grad.detach()
             d = grad._data
             if d.base is not None or not d.flags.writeable or not d.flags.c_contiguous:
                 grad = grad.clone()
-        variable.grad = grad
+            grad = grad.detach()
+        if hooks:  # a hook's result is checked as an assignment to .grad is
+            variable.grad = grad
+        else:
+            variable._grad = grad
     elif create_graph or old.requires_grad or grad.requires_grad:
         variable.grad = old + grad
     else:

@@ -57,11 +57,15 @@ erf = unary("ErfBackward0", lambda x: _erf(x), (0,),
             lambda c, g, x: g * TWO_OVER_SQRT_PI * (-x * x).exp())
 erfinv = unary("ErfinvBackward0", lambda x: _erfinv(x), (OUT,),
                lambda c, g, y: g * (0.5 * math.sqrt(math.pi)) * (y * y).exp())
+
+
 def _sign(x):
     if x.dtype == np.bool_:
         return x.copy()
-    s = np.sign(x)
-    return np.where(s != s, 0, s).astype(x.dtype) if x.dtype.kind == "f" else s  # sign(nan) is 0
+    s = np.asarray(np.sign(x))  # 0-d input: NumPy returns a scalar
+    if x.dtype.kind == "f":
+        s[np.isnan(s)] = 0  # sign(nan) is 0, as torch's
+    return s
 
 
 sign = unary("SignBackward0", _sign, (), _zero)

@@ -12,9 +12,9 @@ from . import OUT, defop
 
 def _kept(c, g):
     """``g`` reshaped so that it broadcasts against the input (the reduced axes kept as 1)."""
-    shape = c.input_shape()
-    if c.keepdim or c.dim is None and g.ndim == len(shape):
+    if c.keepdim or not g.ndim:  # a 0-d gradient broadcasts as it is
         return g
+    shape = c.input_shape()
     dims = range(len(shape)) if c.dim is None else c.dim
     kept = list(g.shape)
     for d in sorted(dims):
@@ -45,8 +45,18 @@ def _sum(x, dim, keepdim, dtype=None):
     return np.sum(x, axis=dim, keepdims=keepdim, dtype=dtype)
 
 
-sum_all = _reduction("SumBackward0", _sum, lambda c, g: _kept(c, g).expand(c.input_shape()))
-sum_dim = _reduction("SumBackward1", _sum, lambda c, g: _kept(c, g).expand(c.input_shape()))
+# ``_expand_to`` is ``expand`` without argument checks: the shape is the input's, valid by
+# construction (these two rules run in nearly every backward).
+def _sum_rule(c, g):
+    return _kept(c, g)._expand_to(c.input_shape())
+
+
+def _mean_rule(c, g):
+    return (_kept(c, g) / _count(c))._expand_to(c.input_shape())
+
+
+sum_all = _reduction("SumBackward0", _sum, _sum_rule)
+sum_dim = _reduction("SumBackward1", _sum, _sum_rule)
 
 
 def _mean(x, dim, keepdim, dtype=None):
@@ -54,15 +64,16 @@ def _mean(x, dim, keepdim, dtype=None):
     n = x.size if dim is None else int(np.prod([x.shape[d] for d in dim]))
     acc = np.float32 if dtype is None and x.dtype == np.float16 else dtype  # as np.mean
     out = np.add.reduce(x, axis=dim, keepdims=keepdim, dtype=acc)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.true_divide(out, n, dtype=out.dtype) if n != 1 else out
+    if n == 0:  # the mean of nothing is nan, without NumPy's warning (as torch)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.true_divide(out, n, dtype=out.dtype)
+    elif n != 1:  # dividing by n >= 2 can neither overflow nor make a nan: no errstate needed
+        out = np.true_divide(out, n, dtype=out.dtype)
     return np.asarray(out).astype(dtype or x.dtype, copy=False)
 
 
-mean_all = _reduction("MeanBackward0", _mean,
-                      lambda c, g: (_kept(c, g) / _count(c)).expand(c.input_shape()))
-mean_dim = _reduction("MeanBackward1", _mean,
-                      lambda c, g: (_kept(c, g) / _count(c)).expand(c.input_shape()))
+mean_all = _reduction("MeanBackward0", _mean, _mean_rule)
+mean_dim = _reduction("MeanBackward1", _mean, _mean_rule)
 
 
 def _prod(x, dim, keepdim, dtype=None):

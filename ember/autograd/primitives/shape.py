@@ -45,7 +45,17 @@ def _transpose(ctx, x, d0, d1):
 transpose = defop("TransposeBackward0", _transpose, [lambda c, g: g.transpose(c.d0, c.d1)],
                   needs_ctx=True, is_view=True)
 t = defop("TBackward0", lambda x: x.T, [lambda c, g: g.t()], is_view=True)
-expand = defop("ExpandBackward0", lambda x, shape: np.broadcast_to(x, shape),
+def _broadcast(x, shape):
+    # A single value (a reduction's gradient) is spread by a zero-stride read-only view built
+    # directly: np.broadcast_to's Python wrapper costs three times as much.
+    if x.size == 1 and x.flags.c_contiguous:
+        out = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
+        out.flags.writeable = False
+        return out
+    return np.broadcast_to(x, shape)
+
+
+expand = defop("ExpandBackward0", _broadcast,
                [lambda c, g: g], is_view=True)  # the engine's unbroadcast sums the copies
 squeeze_all = defop("SqueezeBackward0", lambda x: _as_view(x, tuple(s for s in x.shape if s != 1)),
                     [lambda c, g: g.reshape(c.input_shape())], is_view=True)
