@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import importlib as _importlib
 
-from . import _tensor_methods  # noqa: F401 - binds the Tensor methods
-from . import autograd
+from . import (
+    _tensor_methods,  # noqa: F401 - binds the Tensor methods
+    autograd,
+)
 from ._device import device
 from ._dtype import (
     bool,
@@ -30,7 +32,6 @@ from ._dtype import (
     uint8,
 )
 from ._tensor import Size, Tensor
-from ._tensor_str import get_printoptions, set_printoptions
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -133,8 +134,8 @@ from .functions.shape import (
     fliplr,
     flipud,
     hstack,
-    movedim,
     moveaxis,
+    movedim,
     narrow,
     permute,
     repeat_interleave,
@@ -158,12 +159,41 @@ from .functions.shape import (
     vstack,
 )
 
-from .linalg import cdist, det, inverse, logdet, matrix_power, pinverse  # noqa: E402
-from .linalg import legacy_cross as cross, legacy_qr as qr, legacy_slogdet as slogdet, legacy_svd as svd  # noqa: E501,I001
-from ._typed_tensors import (  # noqa: E402 - the legacy typed constructors, default device
-    BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
-    LongTensor, ShortTensor, get_default_device, set_default_device,
-)
+# Imported on first use, to keep ``import ember`` quick: ``ember.<name>`` resolves through
+# ``__getattr__`` below to ``<module>.<attribute>``.
+_LAZY_ATTRS = {
+    "cdist": ("linalg", "cdist"), "det": ("linalg", "det"), "inverse": ("linalg", "inverse"),
+    "logdet": ("linalg", "logdet"), "matrix_power": ("linalg", "matrix_power"),
+    "pinverse": ("linalg", "pinverse"), "cross": ("linalg", "legacy_cross"),
+    "qr": ("linalg", "legacy_qr"), "slogdet": ("linalg", "legacy_slogdet"),
+    "svd": ("linalg", "legacy_svd"),
+    # the legacy typed constructors and the default device
+    **{name: ("_typed_tensors", name) for name in (
+        "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "HalfTensor",
+        "IntTensor", "LongTensor", "ShortTensor", "get_default_device", "set_default_device")},
+    "get_printoptions": ("_tensor_str", "get_printoptions"),
+    "set_printoptions": ("_tensor_str", "set_printoptions"),
+}
+
+# Tensor methods that ember.linalg binds (``A.det()``): until it is imported, each is a stub that
+# imports it (which replaces the stubs) and calls the real method.
+_LINALG_METHODS = ("inverse", "det", "logdet", "slogdet", "cholesky", "qr", "svd", "pinverse",
+                   "matrix_power", "cross", "_linalg_solve", "_linalg_cross")
+
+
+def _linalg_stub(name: str):
+    def method(self, *args, **kwargs):
+        _importlib.import_module(".linalg", __name__)
+        return getattr(self, name)(*args, **kwargs)
+
+    method.__name__ = name
+    method._lazy_stub = True
+    return method
+
+
+for _name in _LINALG_METHODS:
+    if not hasattr(Tensor, _name):
+        setattr(Tensor, _name, _linalg_stub(_name))
 
 float = float32  # noqa: A001 - torch's aliases
 double = float64
@@ -183,6 +213,11 @@ _LAZY = {"nn", "optim", "utils", "vision", "cuda", "backends", "linalg", "serial
 
 
 def __getattr__(name: str):
+    lazy = _LAZY_ATTRS.get(name)
+    if lazy is not None:
+        value = getattr(_importlib.import_module(f".{lazy[0]}", __name__), lazy[1])
+        globals()[name] = value
+        return value
     if name in _LAZY:
         module = _importlib.import_module(f".{name}", __name__)
         globals()[name] = module

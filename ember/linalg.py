@@ -498,7 +498,8 @@ def _bind_tensor_methods() -> None:
         "_linalg_cross": lambda self, other, dim: apply(P.cross, (self, other), None, dim=dim),
     }
     for name, fn in methods.items():
-        if not hasattr(Tensor, name) or name.startswith("_linalg"):
+        current = getattr(Tensor, name, None)
+        if current is None or getattr(current, "_lazy_stub", False) or name.startswith("_linalg"):
             setattr(Tensor, name, fn)
 
 

@@ -167,6 +167,19 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):  # noqa
     return data
 
 
-from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
-from .pitfalls import PitfallWarning, set_detect_pitfalls  # noqa: E402, F401
-from .trace import trace  # noqa: E402, F401
+# Imported on first use, to keep ``import ember`` quick. ``gradcheck`` and ``trace`` are both a
+# submodule and a function: importing the submodule sets the package attribute to the module, so
+# the function is put back over it.
+_LAZY = {"gradcheck": ".gradcheck", "gradgradcheck": ".gradcheck", "trace": ".trace",
+         "PitfallWarning": ".pitfalls", "set_detect_pitfalls": ".pitfalls"}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
