@@ -14,6 +14,7 @@ import re
 import shutil
 
 from .autograd.engine import AccumulateGrad, Node, SavedOutput
+from .autograd.graph import graph_nodes
 
 __all__ = ["make_dot", "DotGraph", "GraphvizMissingError"]
 
@@ -155,19 +156,6 @@ def node_label(node, show_attrs: bool = False, max_attr_chars: int = 50) -> str:
     width = max(len(k) for k in attrs)
     rows = [f"{k.ljust(width)}: {_attr_text(v, max_attr_chars)}" for k, v in attrs.items()]
     return name + "\n" + "-" * max(len(name), 20) + "\n" + "\n".join(rows)
-
-
-def graph_nodes(roots) -> list:
-    """Every node reachable from ``roots`` (depth first, each once)."""
-    seen, out, stack = set(), [], list(reversed(roots))
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        out.append(node)
-        stack.extend(c for c, _ in reversed(node.next_functions) if c is not None)
-    return out
 
 
 def make_dot(

@@ -203,6 +203,7 @@ class Trace:
 
         Blue is the smallest norm of the trace, red the largest; the norm is written in the box.
         """
+        # drawing belongs to a layer above autograd: imported only when a picture is asked for
         from ..viz import make_dot
 
         norms = {}
