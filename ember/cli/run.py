@@ -113,10 +113,10 @@ def checks(lint: bool = False, graph: str | None = None, anomaly: bool = False):
 
         stack.enter_context(detect_anomaly())
     if lint:
-        from ..autograd import pitfalls
+        from .._pitfalls import set_detect_pitfalls
 
-        pitfalls.set_detect_pitfalls(True)
-        stack.callback(pitfalls.set_detect_pitfalls, False)
+        set_detect_pitfalls(True)
+        stack.callback(set_detect_pitfalls, False)
     if graph:
         from .viz import capture_graph
 
