@@ -17,8 +17,10 @@ from typing import Any
 
 import numpy as np
 
-import ember
+from ember._dtype import float64
 from ember._tensor import Tensor
+from ember.functions.creation import as_tensor, from_numpy, tensor
+from ember.functions.shape import stack
 
 __all__ = [
     "collate",
@@ -70,7 +72,7 @@ def default_convert(data: Any) -> Any:
     if elem_type.__module__ == "numpy" and elem_type.__name__ not in ("str_", "string_"):
         if elem_type.__name__ == "ndarray" and np_str_obj_array_pattern.search(data.dtype.str):
             return data
-        return ember.from_numpy(np.asarray(data))  # keeps the dtype of NumPy scalars too
+        return from_numpy(np.asarray(data))  # keeps the dtype of NumPy scalars too
     if isinstance(data, collections.abc.Mapping):
         converted = {key: default_convert(data[key]) for key in data}
         return _rebuild_like(data, elem_type, converted, collections.abc.MutableMapping)
@@ -117,7 +119,7 @@ def collate(batch: Any, *, collate_fn_map: dict[type | tuple[type, ...], Callabl
 
 def collate_tensor_fn(batch, *, collate_fn_map=None):
     """Tensors are stacked along a new first dimension."""
-    return ember.stack(list(batch), 0)
+    return stack(list(batch), 0)
 
 
 def collate_numpy_array_fn(batch, *, collate_fn_map=None):
@@ -125,22 +127,22 @@ def collate_numpy_array_fn(batch, *, collate_fn_map=None):
     elem = batch[0]
     if np_str_obj_array_pattern.search(elem.dtype.str) is not None:
         raise TypeError(default_collate_err_msg_format.format(elem.dtype))
-    return collate([ember.as_tensor(b) for b in batch], collate_fn_map=collate_fn_map)
+    return collate([as_tensor(b) for b in batch], collate_fn_map=collate_fn_map)
 
 
 def collate_numpy_scalar_fn(batch, *, collate_fn_map=None):
     """NumPy scalars become a 1-d tensor of their dtype."""
-    return ember.from_numpy(np.asarray(batch))
+    return from_numpy(np.asarray(batch))
 
 
 def collate_float_fn(batch, *, collate_fn_map=None):
     """Python floats become a float64 tensor."""
-    return ember.tensor(batch, dtype=ember.float64)
+    return tensor(batch, dtype=float64)
 
 
 def collate_int_fn(batch, *, collate_fn_map=None):
     """Python ints become an int64 tensor (bools a bool tensor)."""
-    return ember.tensor(batch)
+    return tensor(batch)
 
 
 def collate_str_fn(batch, *, collate_fn_map=None):
