@@ -5,11 +5,14 @@ Kept in one table so that a reader can see, for any method, which function imple
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import _dtype as D
 from ._device import check_device
 from ._tensor import Tensor, _make, apply
+from .autograd.engine import unbroadcast
 from .autograd.primitives import math as PM
 from .functions import compare as C
 from .functions import creation as N
@@ -58,15 +61,16 @@ _METHODS = {
     "roll": S.roll, "tril": S.tril, "triu": S.triu, "repeat": S.repeat, "tile": S.tile,
     "repeat_interleave": S.repeat_interleave, "split": S.split, "tensor_split": S.tensor_split,
     "chunk": S.chunk, "unbind": S.unbind, "narrow": S.narrow, "select": S.select,
-    "diagonal": S.diagonal, "contiguous": S.contiguous,
+    "diagonal": S.diagonal, "contiguous": S.contiguous, "unfold": S.unfold, "diag": N.diag,
     # indexing
     "__getitem__": I.getitem, "gather": I.gather, "take_along_dim": I.take_along_dim,
     "scatter": I.scatter, "scatter_add": I.scatter_add, "index_select": I.index_select,
     "index_add": I.index_add, "masked_fill": I.masked_fill, "masked_select": I.masked_select,
-    "index_put": I.index_put, "nonzero": I.nonzero, "argwhere": I.argwhere,
+    "index_put": I.index_put, "nonzero": I.nonzero, "argwhere": I.argwhere, "take": I.take,
+    "where": lambda self, condition, y: M.where(condition, self, y),
     # linear algebra
     "matmul": L.matmul, "mm": L.mm, "bmm": L.bmm, "mv": L.mv, "dot": L.dot, "inner": L.dot,
-    "outer": L.outer, "ger": L.outer, "addmm": L.addmm,
+    "outer": L.outer, "ger": L.outer, "addmm": L.addmm, "dist": L.dist,
     # comparison and logic
     "eq": C.eq, "ne": C.ne, "not_equal": C.ne, "lt": C.lt, "less": C.lt, "le": C.le,
     "less_equal": C.le, "gt": C.gt, "greater": C.gt, "ge": C.ge, "greater_equal": C.ge,
@@ -109,7 +113,9 @@ Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = M.abs
 def _invert(self):
     if self._data.dtype.kind in "fc":
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
     return C.logical_not(self) if self._data.dtype == np.bool_ else C.bitwise_not(self)
 
 
@@ -269,7 +275,28 @@ def clone(self, *, memory_format=None):
 
 
 Tensor.clone = clone
-Tensor.T = property(lambda self: self.permute(*reversed(range(self._data.ndim))))
+def _reversed_dims(self):
+    """``x.T``: the dims reversed; torch warns that this is deprecated unless ``x`` is 2-D."""
+    nd = self._data.ndim
+    if nd == 0:
+        warnings.warn(
+            "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+            UserWarning,
+            stacklevel=2,
+        )
+    elif nd != 2:
+        warnings.warn(
+            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+            "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
+            "reverse the dimensions of a tensor.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return self.permute(*reversed(range(nd)))
+
+
+Tensor.T = property(_reversed_dims)
 Tensor.mT = property(lambda self: self.transpose(-2, -1))
 Tensor.H = Tensor.T
 Tensor.mH = Tensor.mT
@@ -322,8 +349,19 @@ def _diagonal_insert(self, values, offset, dim1, dim2):
 
 
 Tensor._diagonal_insert = _diagonal_insert
-Tensor.sum_to_size = lambda self, *size: __import__(
-    "ember.autograd.engine", fromlist=["unbroadcast"]).unbroadcast(self, shape_arg(size))
+
+
+def sum_to_size(self, *size):
+    """This tensor summed down to ``size``, which must expand to this tensor's shape."""
+    shape = shape_arg(size)
+    if not L._expands_to(shape, self._data.shape):
+        raise RuntimeError(
+            f"size {{{list(shape)}}} is not expandable to size {{{list(self._data.shape)}}}."
+        )
+    return unbroadcast(self, shape)
+
+
+Tensor.sum_to_size = sum_to_size
 Tensor.apply_ = lambda self, fn: IP.write_inplace(self, np.vectorize(fn)(self._data))
 Tensor.map_ = lambda self, other, fn: IP.write_inplace(self, np.vectorize(fn)(self._data,
                                                                              other._data))

@@ -38,7 +38,8 @@ CASES = {
     "swapaxes": (lambda m, x: x.swapaxes(0, 1), [(3, 4)]),
     "t": (lambda m, x: x.t(), [(3, 4)]),
     "t_vec": (lambda m, x: x.t(), [(4,)]),
-    "T": (lambda m, x: x.T, [(2, 3, 4)]) if False else (lambda m, x: x.T, [(3, 4)]),
+    "T": (lambda m, x: x.T, [(3, 4)]),
+    "T_3d": (lambda m, x: x.T, [(2, 3, 4)]),  # deprecated: both warn (test_T_warns_outside_2d)
     "mT": (lambda m, x: x.mT, [(2, 3, 4)]),
     "expand": (lambda m, x: x.expand(2, 3, 4), [(1, 4)]),
     "expand_neg": (lambda m, x: x.expand(3, -1), [(1, 4)]),
@@ -85,9 +86,8 @@ CASES = {
     "repeat_interleave": (lambda m, x: x.repeat_interleave(2, 0), [(3, 4)]),
     "contiguous": (lambda m, x: x.t().contiguous(), [(3, 4)]),
     "sum_to_size": (lambda m, x: x.sum_to_size(1, 4), [(3, 4)]),
-    "sum_to_size_lead": (lambda m, x: x.sum_to_size(4), [(2, 3, 4)])
-    if False
-    else (lambda m, x: x.sum_to_size(3, 1), [(3, 4)]),
+    "sum_to_size_lead": (lambda m, x: x.sum_to_size(4), [(2, 3, 4)]),
+    "sum_to_size_inner": (lambda m, x: x.sum_to_size(3, 1), [(3, 4)]),
     "broadcast_to": (lambda m, x: m.broadcast_to(x, (2, 3, 4)), [(3, 1)]),
     "broadcast_tensors": (lambda m, x, y: m.broadcast_tensors(x, y), [(3, 1), (1, 4)]),
     "hstack": (lambda m, x, y: m.hstack([x, y]), [(3, 4), (3, 2)]),
@@ -102,6 +102,20 @@ CASES = {
 def test_shape_op(name, dtype):
     fn, shapes = CASES[name]
     check_op(fn, shapes, dtype=dtype)
+
+
+def test_T_warns_outside_2d_as_torch():
+    import warnings
+
+    import ember
+
+    with pytest.warns(UserWarning, match=r"The use of `x.T` on tensors of dimension other than 2"):
+        assert ember.ones(2, 3, 4).T.shape == (4, 3, 2)
+    with pytest.warns(UserWarning, match="Tensor.T is deprecated on 0-D tensors"):
+        assert ember.tensor(1.0).T.shape == ()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ember.ones(2, 3).T.shape == (3, 2)
 
 
 def test_views_share_memory():

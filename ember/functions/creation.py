@@ -182,6 +182,10 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
 
 def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
          requires_grad=False) -> Tensor:
+    """A tensor of shape ``size`` filled with the number ``fill_value``."""
+    if not (_number(fill_value) or isinstance(fill_value, (Tensor, np.bool_))):
+        raise TypeError("full(): argument 'fill_value' (position 2) must be Number, not "
+                        + type(fill_value).__name__)
     if dtype is None:
         dtype = _scalar_dtype(fill_value)
     return _finish(np.full(shape_arg((size,)), fill_value, _dt(dtype)), requires_grad, device)
@@ -231,6 +235,8 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     start, end, step = vals
+    if not all(np.isfinite(v) for v in (start, end)):
+        raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
@@ -288,7 +294,12 @@ def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None,
 
 def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
         requires_grad=False) -> Tensor:
-    return _finish(np.eye(n, m if m is not None else n, dtype=_dt(dtype)), requires_grad, device)
+    """A 2-D tensor with ones on the diagonal and zeros elsewhere (``n`` rows, ``m`` columns)."""
+    m = n if m is None else m
+    for name, v in (("n", n), ("m", m)):
+        if v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    return _finish(np.eye(n, m, dtype=_dt(dtype)), requires_grad, device)
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -314,6 +325,12 @@ def is_nonzero(input: Tensor) -> bool:  # noqa: A002
 
 
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """A 1-D input as the ``diagonal``-th diagonal of a square matrix; a 2-D input's diagonal."""
+    if not isinstance(diagonal, (int, np.integer)):
+        raise TypeError("diag(): argument 'diagonal' (position 1) must be int, not "
+                        + type(diagonal).__name__)
+    if input.ndim not in (1, 2):
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
     if input.ndim == 1:
         n = input.shape[0] + abs(diagonal)
         z = input.new_zeros((n, n))

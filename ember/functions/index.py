@@ -62,8 +62,7 @@ def _check_bounds(shape: tuple, key: tuple) -> None:
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     for k in key:
         if k is Ellipsis:
-            dim = len(shape) - (n_real - dim) if False else len(shape) - sum(
-                1 for kk in key[key.index(Ellipsis) + 1:] if kk is not None)
+            dim = len(shape) - sum(1 for kk in key[key.index(Ellipsis) + 1:] if kk is not None)
             continue
         if k is None:
             continue
@@ -214,6 +213,27 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
     if idx.size and (idx.max() >= n or idx.min() < 0):
         raise IndexError("index out of range in self")
     return apply(P.index_select, (input,), None, dim=d, idx=idx.reshape(-1))
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
+    """``input`` read as 1-D at ``index`` (negative counts from the end); ``index``'s shape."""
+    idx = index._data
+    if idx.dtype != np.int64:
+        from .reduce import _scalar_type_name
+
+        raise RuntimeError(
+            f"take(): Expected a long tensor for index, but got {_scalar_type_name(index.dtype)}"
+        )
+    n = input._data.size
+    bad = idx[(idx >= n) | (idx < -n)]
+    if bad.size:
+        raise IndexError(
+            f"out of range: tried to access index {int(bad.flat[0])} on a tensor of {n} elements."
+        )
+    flat = input.reshape(-1)
+    flat_idx = np.where(idx < 0, idx + n, idx).reshape(-1)
+    picked = apply(P.index_select, (flat,), None, dim=0, idx=flat_idx)
+    return picked.reshape(idx.shape)
 
 
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:  # noqa: A002

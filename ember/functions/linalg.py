@@ -47,7 +47,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     if input.ndim != 3 or mat2.ndim != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor" if input.ndim != 3
+        raise RuntimeError("batch1 must be a 3D tensor" if input.ndim != 3
                            else "batch2 must be a 3D tensor")
     if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
         raise RuntimeError(
@@ -175,6 +175,11 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
 ger = outer
 
 
+def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:  # noqa: A002
+    """The ``p``-norm of ``input - other`` (broadcast), as a 0-d tensor."""
+    return (input - other).norm(p)
+
+
 def einsum(equation: str, *operands) -> Tensor:
     """Einstein summation, as ``numpy.einsum``; gradients contract the output gradient back."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
@@ -217,5 +222,6 @@ def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
     sb = [next(letters) for _ in range(b.ndim)]
     for i, j in zip(da, db):
         sb[j] = sa[i]
-    out = [c for i, c in enumerate(sa) if i not in da] + [c for j, c in enumerate(sb) if j not in db]
+    out = [c for i, c in enumerate(sa) if i not in da]
+    out += [c for j, c in enumerate(sb) if j not in db]
     return einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out), a, b)

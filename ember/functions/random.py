@@ -264,11 +264,19 @@ def _fill(t: Tensor, draw) -> Tensor:
 
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
+    """Fill ``t`` in place with draws from U(a, b)."""
+    if a > b:
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}"
+        )
     g, dt = _gen(generator), t._data.dtype
     return _fill(t, lambda shape, _: g.uniform(shape, dt, a, b))
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+    """Fill ``t`` in place with draws from N(mean, std^2)."""
+    if not std >= 0.0:  # NaN fails too
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     g, dt = _gen(generator), t._data.dtype
     return _fill(t, lambda shape, contiguous: g.normal(shape, dt, mean, std, vector=contiguous))
 

@@ -85,7 +85,7 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:  # noqa: A002
     d = wrap_dim(dim, input._data.ndim)
     shp = input._data.shape
     sizes = tuple(sizes)
-    inner = _infer(sizes, shp[d]) if -1 in sizes or True else sizes
+    inner = _infer(sizes, shp[d])
     return view(input, shp[:d] + inner + shp[d + 1:])
 
 
@@ -227,13 +227,23 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:  # noqa: A002
     return apply(P.roll, (input,), None, shifts=shifts, dims=dims)
 
 
+def _check_diagonal(name: str, diagonal) -> None:
+    if not isinstance(diagonal, (int, np.integer)):
+        raise TypeError(f"{name}(): argument 'diagonal' (position 1) must be int, not "
+                        + type(diagonal).__name__)
+
+
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """The lower triangle (on and below the ``diagonal``-th diagonal) of the last two dims."""
+    _check_diagonal("tril", diagonal)
     if input.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
     return apply(P.tril, (input,), None, diagonal=diagonal)
 
 
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
+    """The upper triangle (on and above the ``diagonal``-th diagonal) of the last two dims."""
+    _check_diagonal("triu", diagonal)
     if input.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     return apply(P.triu, (input,), None, diagonal=diagonal)
@@ -342,9 +352,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
         sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
         return apply(P.split, (tensor,), None, sizes=sizes, dim=d)
     sizes = [int(s) for s in split_size_or_sections]
-    if __builtins__["sum"](sizes) if isinstance(__builtins__, dict) else None:
-        pass
-    if sum_(sizes) != n:
+    if sum(sizes) != n:
         raise RuntimeError(
             f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
             f"dimension {d}), but got split_sizes={sizes}"
@@ -352,23 +360,41 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
     return apply(P.split_with_sizes, (tensor,), None, sizes=sizes, dim=d)
 
 
-def sum_(xs):
-    total = 0
-    for x in xs:
-        total += x
-    return total
-
-
 def tensor_split(input: Tensor, indices_or_sections, dim: int = 0):  # noqa: A002
+    """Split along ``dim`` into ``k`` nearly equal views, or at the given indices."""
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d]
     if isinstance(indices_or_sections, int):
         k = indices_or_sections
+        if k <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
         sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
     else:
         bounds = [0] + [min(int(i), n) for i in indices_or_sections] + [n]
         sizes = [max(b - a, 0) for a, b in zip(bounds, bounds[1:])]
     return apply(P.split_with_sizes, (input,), None, sizes=sizes, dim=d)
+
+
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:  # noqa: A002
+    """``Tensor.unfold``: the windows of ``size`` along ``dimension``, ``step`` apart, as a new
+    last dim (shape ``(..., (n - size) // step + 1, ..., size)``)."""
+    nd = input._data.ndim
+    d = wrap_dim(dimension, max(nd, 1))
+    n = input._data.shape[d] if nd else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if not nd:
+        return reshape(input, (size,))
+    starts = np.arange(0, n - size + 1, step)
+    index = _make((starts[:, None] + np.arange(size)).reshape(-1))
+    windows = input.index_select(d, index)  # the windows, one after another, along d
+    shp = input._data.shape
+    windows = reshape(windows, shp[:d] + (len(starts), size) + shp[d + 1:])
+    return movedim(windows, d + 1, -1)
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0):  # noqa: A002

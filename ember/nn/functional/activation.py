@@ -9,6 +9,7 @@ from ...autograd.primitives import math as PM
 from ...autograd.primitives import nn as P
 from ...functions import reduce as RD
 from ...functions.inplace import inplace as _inplace_write
+from ...functions.reduce import _scalar_type_name
 
 __all__ = [
     "relu",
@@ -49,15 +50,28 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _float(x: Tensor):
+# torch's CPU kernel names, which its error for an integer or bool input quotes
+_FLOAT_KERNELS = {
+    P.leaky_relu: "leaky_relu_cpu", P.elu: "elu_cpu", P.celu: "elu_cpu", P.gelu: "GeluKernelImpl",
+    P.silu: "silu_cpu", P.mish: "mish_cpu", P.hardsigmoid: "hardsigmoid_cpu",
+    P.hardswish: "hardswish_cpu", P.softplus: "softplus_cpu", P.log_sigmoid: "log_sigmoid_cpu",
+    P.hardshrink: "hardshrink_cpu", P.softshrink: "softshrink_check",
+}  # fmt: skip
+
+
+def _float(x: Tensor, prim=None):
     """Activations of integer tensors fail as torch's do (they have no float kernel)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"expected Tensor as element 0 in argument 0, but got {type(x).__name__}")
+    if prim in _FLOAT_KERNELS and x._data.dtype.kind not in "fc":
+        raise NotImplementedError(
+            f'"{_FLOAT_KERNELS[prim]}" not implemented for \'{_scalar_type_name(x.dtype)}\''
+        )
     return x
 
 
 def _act(prim, x, inplace=False, **params):
-    _float(x)
+    _float(x, prim)
     if inplace:
         return _inplace_write(x, lambda t: apply(prim, (t,), **params))
     return apply(prim, (x,), **params)

@@ -11,6 +11,7 @@ import warnings
 
 from ..._tensor import Tensor, apply
 from ...autograd.primitives import nn as P
+from ...functions.reduce import _scalar_type_name
 
 __all__ = [
     "conv1d",
@@ -62,6 +63,14 @@ def _batched(x: Tensor, nd: int, name: str):
 
 
 # --- convolution --------------------------------------------------------------------------------
+def _check_same_dtype(x: Tensor, weight: Tensor) -> None:
+    if x.dtype != weight.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_scalar_type_name(x.dtype)} but found "
+            f"{_scalar_type_name(weight.dtype)}"
+        )
+
+
 def _conv(x, weight, bias, stride, padding, dilation, groups, nd, name):
     x, unb = _batched(x, nd, name)
     if x.ndim != nd + 2:
@@ -69,6 +78,7 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, nd, name):
             f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
             f"input of size: [{', '.join(map(str, x.shape))}]"
         )
+    _check_same_dtype(x, weight)
     stride, dilation = _ntuple(stride, nd), _ntuple(dilation, nd)
     if isinstance(padding, str):
         if padding == "valid":
@@ -85,9 +95,7 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, nd, name):
                     pads += [0, e]
                 x = pad(x, pads)
         else:
-            raise ValueError(
-                f"Invalid padding string '{padding}', should be one of ['valid', 'same']"
-            )
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
     else:
         padding = _ntuple(padding, nd)
     out = apply(
@@ -127,6 +135,7 @@ def _conv_t(x, weight, bias, stride, padding, output_padding, groups, dilation, 
             f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
             f"input of size: [{', '.join(map(str, x.shape))}]"
         )
+    _check_same_dtype(x, weight)
     out = apply(
         P.convolution,
         (x, weight, bias),
@@ -141,12 +150,12 @@ def _conv_t(x, weight, bias, stride, padding, output_padding, groups, dilation, 
 
 
 def conv_transpose1d(
-    input,
+    input,  # noqa: A002
     weight,
     bias=None,
     stride=1,
     padding=0,
-    output_padding=0,  # noqa: A002
+    output_padding=0,
     groups=1,
     dilation=1,
 ):
@@ -165,12 +174,12 @@ def conv_transpose1d(
 
 
 def conv_transpose2d(
-    input,
+    input,  # noqa: A002
     weight,
     bias=None,
     stride=1,
     padding=0,
-    output_padding=0,  # noqa: A002
+    output_padding=0,
     groups=1,
     dilation=1,
 ):
@@ -190,12 +199,12 @@ def conv_transpose2d(
 
 
 def conv_transpose3d(
-    input,
+    input,  # noqa: A002
     weight,
     bias=None,
     stride=1,
     padding=0,
-    output_padding=0,  # noqa: A002
+    output_padding=0,
     groups=1,
     dilation=1,
 ):
@@ -221,6 +230,10 @@ def _stride(stride, kernel_size):
 
 
 def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
+    if isinstance(x, Tensor) and x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input"
+        )
     x, unb = _batched(x, nd, f"max_pool{nd}d")
     y, idx = apply(
         P.max_pool(nd),
@@ -237,11 +250,11 @@ def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
 
 
 def max_pool2d_with_indices(
-    input,
+    input,  # noqa: A002
     kernel_size,
     stride=None,
     padding=0,
-    dilation=1,  # noqa: A002
+    dilation=1,
     ceil_mode=False,
     return_indices=False,
 ):
@@ -249,12 +262,12 @@ def max_pool2d_with_indices(
 
 
 def max_pool2d(
-    input,
+    input,  # noqa: A002
     kernel_size,
     stride=None,
     padding=0,
     dilation=1,
-    ceil_mode=False,  # noqa: A002
+    ceil_mode=False,
     return_indices=False,
 ):
     """2-D max pooling; stride defaults to kernel_size. With return_indices, (values, indices)."""
@@ -263,12 +276,12 @@ def max_pool2d(
 
 
 def max_pool3d(
-    input,
+    input,  # noqa: A002
     kernel_size,
     stride=None,
     padding=0,
     dilation=1,
-    ceil_mode=False,  # noqa: A002
+    ceil_mode=False,
     return_indices=False,
 ):
     y, idx = _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode)
@@ -276,11 +289,11 @@ def max_pool3d(
 
 
 def max_pool1d_with_indices(
-    input,
+    input,  # noqa: A002
     kernel_size,
     stride=None,
     padding=0,
-    dilation=1,  # noqa: A002
+    dilation=1,
     ceil_mode=False,
     return_indices=False,
 ):
@@ -300,12 +313,12 @@ def max_pool1d_with_indices(
 
 
 def max_pool1d(
-    input,
+    input,  # noqa: A002
     kernel_size,
     stride=None,
     padding=0,
     dilation=1,
-    ceil_mode=False,  # noqa: A002
+    ceil_mode=False,
     return_indices=False,
 ):
     y, idx = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
@@ -328,11 +341,11 @@ def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
 
 
 def avg_pool2d(
-    input,
+    input,  # noqa: A002
     kernel_size,
     stride=None,
     padding=0,
-    ceil_mode=False,  # noqa: A002
+    ceil_mode=False,
     count_include_pad=True,
     divisor_override=None,
 ):
@@ -343,11 +356,11 @@ def avg_pool2d(
 
 
 def avg_pool3d(
-    input,
+    input,  # noqa: A002
     kernel_size,
     stride=None,
     padding=0,
-    ceil_mode=False,  # noqa: A002
+    ceil_mode=False,
     count_include_pad=True,
     divisor_override=None,
 ):
@@ -357,11 +370,11 @@ def avg_pool3d(
 
 
 def avg_pool1d(
-    input,
+    input,  # noqa: A002
     kernel_size,
     stride=None,
     padding=0,
-    ceil_mode=False,  # noqa: A002
+    ceil_mode=False,
     count_include_pad=True,
 ):
     k = _ntuple(kernel_size, 1)[0]
@@ -389,6 +402,10 @@ def _out_size(output_size, nd):
 
 def adaptive_avg_pool2d(input, output_size):  # noqa: A002
     """Average over adaptive windows so that the output has ``output_size``."""
+    if isinstance(input, Tensor) and input.ndim not in (3, 4):
+        raise RuntimeError(
+            f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}"
+        )
     x, unb = _batched(input, 2, "adaptive_avg_pool2d")
     out = tuple(x.shape[2 + i] if o is None else o for i, o in enumerate(_out_size(output_size, 2)))
     if out == (1, 1):
@@ -454,10 +471,10 @@ _MODE_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 
 def interpolate(
-    input,
+    input,  # noqa: A002
     size=None,
     scale_factor=None,
-    mode: str = "nearest",  # noqa: A002
+    mode: str = "nearest",
     align_corners=None,
     recompute_scale_factor=None,
     antialias: bool = False,
@@ -485,11 +502,11 @@ def interpolate(
     scales = None
     if size is not None:
         out = _out_size(size, nd)
-        if len(out) != nd:
+        if len(out) != nd or (isinstance(size, (list, tuple)) and len(size) != nd):
             raise ValueError(
                 f"Input and output must have the same number of spatial dimensions, but got input "
                 f"with spatial dimensions of {list(input.shape[2:])} and output size of "
-                f"{list(out)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
+                f"{size}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
                 "output size in (o1, o2, ...,oK) format."
             )
     else:

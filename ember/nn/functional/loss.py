@@ -172,6 +172,8 @@ def huber_loss(
     weight: Tensor | None = None,
 ) -> Tensor:
     """Squared error below ``delta``, ``delta``-scaled absolute error above it."""
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _warn_size(input, target)
     if weight is not None:
         loss = apply(P.huber_loss, (input, target), None, reduction=NONE, delta=float(delta))
