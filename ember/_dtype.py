@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 
@@ -33,7 +35,7 @@ class dtype:  # noqa: N801 - torch spells it lowercase
 
 
 # The module name printed in reprs (``ember.float32``, ``ember.Size``). ``ember run`` and
-# ``ember.compat.install()`` switch it to "torch", so a PyTorch script prints what it prints in torch.
+# ``ember.compat.install()`` switch it to "torch", so a PyTorch script prints what torch prints.
 NAMESPACE = "ember"
 
 
@@ -103,12 +105,9 @@ def to_dtype(d) -> dtype:
         return float64
     if d is int:
         return int64
-    if d is builtins_bool:
+    if d is builtins.bool:
         return bool
     return from_numpy_dtype(d)
-
-
-builtins_bool = __builtins__["bool"] if isinstance(__builtins__, dict) else __builtins__.bool
 
 
 def _category(d: dtype) -> int:
@@ -116,7 +115,7 @@ def _category(d: dtype) -> int:
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:
-    """torch.promote_types: the smallest dtype both ``a`` and ``b`` convert to without losing kind."""
+    """torch.promote_types: the smallest dtype ``a`` and ``b`` convert to without losing kind."""
     if a is b:
         return a
     if _category(a) != _category(b):
@@ -147,7 +146,7 @@ def result_type(tensors, scalars=()) -> dtype:
         elif _category(g) > _category(out):
             out = promote_types(out, g) if _category(g) == 3 else g
     for s in scalars:
-        cat = 0 if isinstance(s, builtins_bool) else 1 if isinstance(s, int) else (
+        cat = 0 if isinstance(s, builtins.bool) else 1 if isinstance(s, int) else (
             3 if isinstance(s, complex) else 2)
         if out is None:
             out = (bool, int64, _default_float, _complex_default())[cat]

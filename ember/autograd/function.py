@@ -132,7 +132,7 @@ class Function(metaclass=_FunctionMeta):
         for i, o in enumerate(outs):
             if isinstance(o, Tensor):
                 if any(o is a for a in tensors_in) and id(o) not in node._dirty:
-                    o = o.view_as(o) if False else _alias(o)
+                    o = _alias(o)
                 if id(o) not in node._non_differentiable and o._data.dtype.kind in "fc":
                     o._rg, o.grad_fn, o._output_nr = True, node, i
                 zeros.append(lambda o=o: o.new_zeros(o.shape))

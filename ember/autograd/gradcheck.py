@@ -86,8 +86,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
         grad_outputs = tuple(_tensor._make(rng.standard_normal(o._data.shape)).requires_grad_()
                              for o in outputs)
     grad_outputs = _as_tuple(grad_outputs)
-    diff = [x for x in inputs if isinstance(x, _tensor.Tensor) and x._rg]
-
     def first(*args):
         ins, gos = args[:len(inputs)], args[len(inputs):]
         outs = _as_tuple(func(*ins))
@@ -95,6 +93,5 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
         gs = autograd_grad(outs, dx, gos, create_graph=True, allow_unused=True)
         return tuple(g if g is not None else x.new_zeros(x.shape) for g, x in zip(gs, dx))
 
-    del diff
     return gradcheck(first, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception)

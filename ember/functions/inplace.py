@@ -102,8 +102,6 @@ def inplace(t: Tensor, fn, *args, **kwargs) -> Tensor:
 def _rebase_view(view: Tensor) -> None:
     """A view changed in place inside a graph: the base now depends on the new values too."""
     base = view._base
-    from .index import _convert_key  # noqa: F401 - keeps the import graph explicit
-
     # The base's values already changed through the shared array; record that the base's
     # gradient flows through the view's new graph for the viewed region (CopySlices in torch).
     from ..autograd.primitives.views import copy_slices

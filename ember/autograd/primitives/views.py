@@ -15,7 +15,6 @@ from ..engine import OpNode
 
 def _positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
     """Flat (C-order) positions in ``base`` of each element of ``view``, in ``view``'s order."""
-    item = base.itemsize
     start = base.__array_interface__["data"][0]
     offset = view.__array_interface__["data"][0] - start
     base_addr = sum(np.indices(base.shape, sparse=True)[k] * base.strides[k]
@@ -26,7 +25,6 @@ def _positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
     view_addr = np.broadcast_to(view_addr, view.shape).reshape(-1)
     order = np.argsort(base_addr, kind="stable")
     found = order[np.searchsorted(base_addr[order], view_addr)]
-    del item
     return found.astype(np.int64)
 
 
