@@ -55,12 +55,25 @@ def assert_close(e, t, rtol=None, atol=None, msg=""):
         if tn.dtype.kind in "fc":
             r, a = TOL.get(tn.dtype.type, (1e-5, 1e-6))
             np.testing.assert_allclose(
-                en, tn, rtol=rtol or r, atol=atol or a, equal_nan=True, err_msg=msg
+                en,
+                tn,
+                rtol=r if rtol is None else rtol,
+                atol=a if atol is None else atol,
+                equal_nan=True,
+                err_msg=msg,
             )
         else:
             np.testing.assert_array_equal(en, tn, err_msg=msg)
         return
-    assert e == t or (isinstance(t, float) and np.isclose(e, t)), f"{msg}: {e} vs {t}"
+    assert not isinstance(e, ember.Tensor), f"{msg}: got a Tensor, torch gave {type(t)}: {t}"
+    if isinstance(t, float):
+        assert isinstance(e, (int, float, np.number)), f"{msg}: {e!r} vs {t}"
+        assert np.isclose(e, t, equal_nan=True), f"{msg}: {e} vs {t}"
+    elif isinstance(t, int):  # bool too
+        assert isinstance(e, (int, np.integer, np.bool_)), f"{msg}: {e!r} vs {t}"
+        assert e == t, f"{msg}: {e} vs {t}"
+    else:
+        assert e == t, f"{msg}: {e} vs {t}"
 
 
 def make_inputs(shapes, dtype=np.float32, low=-2.0, high=2.0, seed=0, requires_grad=True):
@@ -141,7 +154,7 @@ def check_op(
     return e_out
 
 
-def check_raises(fn, *args_builders, torch_fn=None):
+def check_raises(fn, torch_fn=None):
     """Both libraries raise, with the same exception type; returns ember's exception."""
     t_exc = e_exc = None
     try:
