@@ -19,7 +19,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from bench_seed_step import toy_model as cnn  # noqa: E402 - the seed CNN, built once
+from _common import toy_model as cnn  # noqa: E402 - the seed CNN, built once
 
 import ember  # noqa: E402
 

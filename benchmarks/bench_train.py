@@ -19,23 +19,14 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
+from _common import toy_model  # noqa: E402
+
 import ember  # noqa: E402
 from ember.cli import train as T  # noqa: E402
 
 
 def torch_model() -> torch.nn.Module:
-    nn = torch.nn
-    return nn.Sequential(
-        nn.Conv2d(3, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(1024, 64),
-        nn.Linear(64, 10),
-    )
+    return toy_model(torch.nn)
 
 
 def run(lib, make_model, x_tr, y_tr, x_te, y_te, epochs: int, seed: int):

@@ -27,21 +27,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout
 
 import numpy as np  # noqa: E402
-
-
-def toy_model(nn, size: int = 32):
-    """The seed program's CNN; ``size`` is the input's height and width."""
-    return nn.Sequential(
-        nn.Conv2d(3, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(64 * (size // 8) ** 2, 64),
-        nn.Linear(64, 10),
-    )
+from _common import toy_model  # noqa: E402
 
 
 def seed_flops(batch: int, size: int = 32) -> float:
@@ -210,7 +196,7 @@ else:
     from ember import vision
     from ember.utils.data import DataLoader
 sys.path.insert(0, {here!r})
-from run_all import toy_model
+from _common import toy_model
 lib.manual_seed(0)
 ds = vision.datasets.CIFAR10(data_root, train=False, transform=vision.transforms.ToTensor())
 loader = DataLoader(ds, batch_size=32)

@@ -9,6 +9,38 @@ from helpers import assert_close
 import ember
 
 
+def toy_layers(lib):
+    """The seed note's CNN (3x32x32 -> 10 classes) as one ``Sequential``, in ``lib`` (torch or
+    ember); its state_dict keys are ``0.weight`` ...."""
+    nn = lib.nn
+    return nn.Sequential(
+        nn.Conv2d(3, 32, 5, padding=2),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 32, 5, padding=2),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 5, padding=2),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(1024, 64),
+        nn.Linear(64, 10),
+    )
+
+
+def toy_model(lib):
+    """The seed program's ``toy_model``: a Module holding ``toy_layers`` as ``self.model``
+    (state_dict keys ``model.0.weight`` ...), as the seed defines it."""
+
+    class toy_model(lib.nn.Module):  # noqa: N801 - the seed's name
+        def __init__(self):
+            super().__init__()
+            self.model = toy_layers(lib)
+
+        def forward(self, x):
+            return self.model(x)
+
+    return toy_model()
+
+
 def load_from_torch(em, tm):
     """Copy torch's state dict into the ember module (through NumPy)."""
     return em.load_state_dict(

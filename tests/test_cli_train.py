@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import safetensors.torch as st
 import torch
+from nn_helpers import toy_model
 
 import ember
 from ember.cli import main
@@ -37,20 +38,8 @@ def test_one_epoch_on_digits(tmp_path, capsys):
     for name in ("best.ckpt", "final.ckpt", "last.ckpt", "model.safetensors"):
         assert (tmp_path / name).exists()
     # the final weights load into the seed's model in torch, unchanged
-    nn = torch.nn
-    seed_model = nn.Sequential(
-        nn.Conv2d(3, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(1024, 64),
-        nn.Linear(64, 10),
-    )
     weights = st.load_file(tmp_path / "model.safetensors")
-    seed_model.load_state_dict({k.removeprefix("model."): v for k, v in weights.items()})
+    toy_model(torch).load_state_dict(weights)
     # evaluate reports the same accuracy as training's last test
     assert main(["evaluate", "--checkpoint", str(tmp_path / "final.ckpt")]) == 0
     report = capsys.readouterr().out

@@ -18,29 +18,15 @@ import weakref
 
 import numpy as np
 import pytest
+from nn_helpers import toy_layers
 
 import ember
 from ember import nn
 
 
-def seed_model():
-    """The seed note's CNN (3x32x32 -> 10 classes)."""
-    return nn.Sequential(
-        nn.Conv2d(3, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(1024, 64),
-        nn.Linear(64, 10),
-    )
-
-
 def _train(steps, running_pattern, batch=2, sample_at=(50,)):
     ember.manual_seed(0)
-    model = seed_model()
+    model = toy_layers(ember)
     opt = ember.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = nn.CrossEntropyLoss()
     x = ember.randn(batch, 3, 32, 32)
@@ -108,7 +94,7 @@ def test_models_and_optimizers_freed_without_gc():
 def test_many_models_memory_returns():
     def churn(n):
         for _ in range(n):
-            model = seed_model()
+            model = toy_layers(ember)
             opt = ember.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
             nn.functional.cross_entropy(
                 model(ember.randn(1, 3, 32, 32)), ember.tensor([3])

@@ -7,40 +7,17 @@ from collections import OrderedDict
 import numpy as np
 import pytest
 import torch
-from nn_helpers import load_from_torch
+from nn_helpers import load_from_torch, toy_model
 
 import ember
 from ember import nn
 
 
-def _seed_model(lib):
-    class toy_model(lib.nn.Module):  # noqa: N801 - the seed's name
-        def __init__(self):
-            super().__init__()
-            self.model = lib.nn.Sequential(
-                lib.nn.Conv2d(3, 32, 5, padding=2),
-                lib.nn.MaxPool2d(2),
-                lib.nn.Conv2d(32, 32, 5, padding=2),
-                lib.nn.MaxPool2d(2),
-                lib.nn.Conv2d(32, 64, 5, padding=2),
-                lib.nn.MaxPool2d(2),
-                lib.nn.Flatten(),
-                lib.nn.Linear(1024, 64),
-                lib.nn.Linear(64, 10),
-            )
-
-        def forward(self, x):
-            x = self.model(x)
-            return x
-
-    return toy_model()
-
-
 def test_seed_model_repr_keys_and_init_equal_torch():
     torch.manual_seed(42)
-    tm = _seed_model(torch)
+    tm = toy_model(torch)
     ember.manual_seed(42)
-    em = _seed_model(ember)
+    em = toy_model(ember)
     assert repr(em) == repr(tm)
     assert str(em) == str(tm)
     assert list(em.state_dict()) == list(tm.state_dict())
@@ -51,9 +28,9 @@ def test_seed_model_repr_keys_and_init_equal_torch():
 
 def test_seed_model_sgd_step_matches_torch():
     torch.manual_seed(0)
-    tm = _seed_model(torch)
+    tm = toy_model(torch)
     ember.manual_seed(0)
-    em = _seed_model(ember)
+    em = toy_model(ember)
     rng = np.random.default_rng(0)
     x = rng.random((8, 3, 32, 32), dtype=np.float32)
     y = rng.integers(0, 10, 8)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import safetensors.torch as st
 import torch
+from nn_helpers import toy_layers
 
 import ember
 from ember import serialization as S
@@ -30,37 +31,6 @@ class Evil:
 class Point:
     def __init__(self, x: int, y: int) -> None:
         self.x, self.y = x, y
-
-
-def torch_toy_model() -> torch.nn.Module:
-    """The seed's toy_model, in torch."""
-    nn = torch.nn
-    return nn.Sequential(
-        nn.Conv2d(3, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(1024, 64),
-        nn.Linear(64, 10),
-    )
-
-
-def ember_toy_model():
-    nn = ember.nn
-    return nn.Sequential(
-        nn.Conv2d(3, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 32, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 5, padding=2),
-        nn.MaxPool2d(2),
-        nn.Flatten(),
-        nn.Linear(1024, 64),
-        nn.Linear(64, 10),
-    )
 
 
 def same(a, b) -> bool:
@@ -187,7 +157,7 @@ def test_hostile_pickles_are_refused(tmp_path):
 @pytest.mark.parametrize("writer", ["ember", "torch"])
 def test_truncated_files_give_clear_errors(tmp_path, writer):
     path = tmp_path / "m.pt"
-    sd = torch_toy_model().state_dict()
+    sd = toy_layers(torch).state_dict()
     if writer == "torch":
         torch.save(sd, path)
     else:
@@ -326,13 +296,13 @@ def test_map_location(tmp_path):
 @pytest.mark.parametrize("how", ["torch.save", "safetensors"])
 def test_seed_model_torch_to_ember(tmp_path, how):
     torch.manual_seed(0)
-    tm = torch_toy_model()
+    tm = toy_layers(torch)
     path = tmp_path / "m"
     if how == "torch.save":
         torch.save(tm.state_dict(), path)
     else:
         st.save_file(tm.state_dict(), path)
-    em = ember_toy_model()
+    em = toy_layers(ember)
     em.load_state_dict(ember.load(path))
     x = np.random.default_rng(0).random((2, 3, 32, 32), dtype=np.float32)
     with torch.no_grad():
@@ -343,13 +313,13 @@ def test_seed_model_torch_to_ember(tmp_path, how):
 @pytest.mark.parametrize("how", ["ember.save", "save_safetensors"])
 def test_seed_model_ember_to_torch(tmp_path, how):
     ember.manual_seed(0)
-    em = ember_toy_model()
+    em = toy_layers(ember)
     path = tmp_path / "m.safetensors"
     if how == "ember.save":
         ember.save(em.state_dict(), path)
     else:
         S.save_safetensors(em.state_dict(), path)
-    tm = torch_toy_model()
+    tm = toy_layers(torch)
     tm.load_state_dict(st.load_file(path))
     for name, value in em.state_dict().items():
         assert same(value, tm.state_dict()[name]), name
