@@ -38,6 +38,7 @@ import pickle
 import struct
 import sys
 import tempfile
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Mapping
@@ -435,6 +436,7 @@ def _parse_safetensors(buf: bytearray, name: str) -> tuple[dict, dict[str, np.nd
         if (8 + n + begin) % dt.itemsize:
             arr = arr.copy()  # keep arrays aligned for fast kernels
         if code == "BF16":  # Ember stores bfloat16 as float32 (its high 16 bits)
+            _warn_bfloat16()
             arr = (arr.astype(np.uint32) << 16).view(np.float32)
         elif not dt.isnative:
             arr = arr.astype(dt.newbyteorder("="))
@@ -720,6 +722,7 @@ class _TorchUnpickler(pickle.Unpickler):
         raw = bytearray(self.zf.read(entry))
         arr = np.frombuffer(raw, dtype=dt)
         if bf16:
+            _warn_bfloat16()
             return (arr.astype(np.uint32) << 16).view(np.float32)
         return arr if dt.isnative else arr.astype(dt.newbyteorder("="))
 
@@ -819,6 +822,54 @@ def _tensor_mapper(map_location: Any) -> Callable[[Tensor], Tensor]:
 
 
 # -- public loaders --------------------------------------------------------------------------------
+_UNPICKLER_ARGS = {"encoding", "errors", "fix_imports", "buffers"}
+
+
+def _check_load_args(f, pickle_module, weights_only: bool, mmap, pickle_load_args) -> None:
+    """torch.load's arguments that Ember accepts but does not act on: errors where torch raises,
+    a warning where acting on them would have changed what torch does."""
+    unknown = sorted(set(pickle_load_args) - _UNPICKLER_ARGS)
+    if unknown:
+        raise TypeError(f"Unpickler.__init__() got an unexpected keyword argument '{unknown[0]}'")
+    if pickle_load_args:
+        warnings.warn(
+            "pickle_load_args only works if `weights_only=False`."
+            if weights_only
+            else f"ember.load ignores pickle_load_args {sorted(pickle_load_args)}: Ember's formats "
+            "store strings as UTF-8 and a bare pickle is read with Python's defaults",
+            stacklevel=3,
+        )
+    if pickle_module is not None and pickle_module is not pickle:
+        warnings.warn(
+            f"ember.load ignores pickle_module={getattr(pickle_module, '__name__', pickle_module)}:"
+            " it reads with its own restricted unpickler, or Python's pickle when "
+            "weights_only=False",
+            stacklevel=3,
+        )
+    if mmap:
+        if not isinstance(f, (str, os.PathLike)):
+            raise ValueError("f must be a file path in order to use the mmap argument")
+        warnings.warn(
+            "ember.load reads the whole file into memory: mmap=True saves no memory in Ember",
+            stacklevel=3,
+        )
+
+
+_bf16_warned = False
+
+
+def _warn_bfloat16() -> None:
+    """Once per process: Ember has no bfloat16, so bfloat16 tensors are widened (exactly)."""
+    global _bf16_warned
+    if not _bf16_warned:
+        _bf16_warned = True
+        warnings.warn(
+            "ember.load: the file holds bfloat16 tensors; Ember stores bfloat16 as float32, so "
+            "they load as float32 (the values are exact)",
+            stacklevel=4,
+        )
+
+
 def load(
     f: str | os.PathLike | BinaryIO,
     map_location: Any = None,
@@ -840,6 +891,7 @@ def load(
     """
     if weights_only is None:
         weights_only = True
+    _check_load_args(f, pickle_module, weights_only, mmap, pickle_load_args)
     map_tensor = _tensor_mapper(map_location)
     buf, name = _read_all(f)
     if buf[:4] == b"PK\x03\x04" or buf[:4] == b"PK\x05\x06":

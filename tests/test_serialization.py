@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import collections
 import io
+import json
 import os
 import pickle
+import warnings
 import zipfile
 
 import numpy as np
@@ -249,7 +251,8 @@ def test_torch_zip_with_out_of_bounds_view_is_refused(tmp_path):
 
 
 # -- interop with torch --------------------------------------------------------------------------
-def test_torch_save_loads_into_ember(tmp_path):
+def test_torch_save_loads_into_ember(tmp_path, monkeypatch):
+    monkeypatch.setattr(S, "_bf16_warned", False)
     x = torch.arange(10.0)
     obj = {
         "x": x,
@@ -264,12 +267,32 @@ def test_torch_save_loads_into_ember(tmp_path):
         "nested": [(1, "a")],
     }
     torch.save(obj, tmp_path / "t.pt")
-    out = ember.load(tmp_path / "t.pt")
+    with pytest.warns(UserWarning, match="Ember stores bfloat16 as float32"):
+        out = ember.load(tmp_path / "t.pt")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # once per process
+        ember.load(tmp_path / "t.pt")
     assert same(out["x"], x) and same(out["view"], x[2:8:2]) and same(out["t"], x.view(2, 5).t())
     assert out["p"].requires_grad and out["p"].tolist() == [1.0, 1.0]
     assert out["bf16"].dtype == ember.float32 and out["bf16"].tolist() == [1.5, -2.25]
     assert out["i"].dtype == ember.int64 and out["size"] == ember.Size([1, 2])
     assert out["dtype"] is ember.float16 and out["epoch"] == 3 and out["nested"] == [(1, "a")]
+
+
+def test_load_arguments_ember_does_not_act_on(tmp_path):
+    ember.save({"a": ember.ones(2)}, tmp_path / "e.pt")
+    path = tmp_path / "e.pt"
+    assert ember.load(path, pickle_module=pickle)["a"].tolist() == [1.0, 1.0]  # the default
+    with pytest.warns(UserWarning, match="ignores pickle_module=json"):
+        ember.load(path, pickle_module=json)
+    with pytest.warns(UserWarning, match="mmap=True saves no memory"):
+        assert ember.load(path, mmap=True)["a"].tolist() == [1.0, 1.0]
+    with open(path, "rb") as f, pytest.raises(ValueError, match="must be a file path"):
+        ember.load(f, mmap=True)
+    with pytest.warns(UserWarning, match="only works if `weights_only=False`"):
+        ember.load(path, encoding="latin1")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'foo'"):
+        ember.load(path, foo=1)
 
 
 def test_torch_optimizer_state_loads(tmp_path):
