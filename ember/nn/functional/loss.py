@@ -1,9 +1,9 @@
 """The loss functions of ``ember.nn.functional``, with torch's signatures, checks and messages.
 
-Losses with a fused primitive (``ember/autograd/primitives/loss.py``) hand it the reduction as an
-int; the others are composed from Tensor operations and reduced by ``_reduce``, the one place a
-reduction string is applied. The deprecated ``size_average``/``reduce`` pair is mapped by
-``ember.nn._reduction.legacy_get_string``, as torch maps it.
+Every loss turns its ``reduction`` (or the deprecated ``size_average``/``reduce`` pair) into an
+int with ``_enum``. Losses with a fused primitive (``ember/autograd/primitives/loss.py``) hand it
+that int; the others are composed from Tensor operations and reduced by ``_reduce``, the one place
+a reduction is applied (weighted means included).
 """
 
 from __future__ import annotations
@@ -51,16 +51,36 @@ __all__ = [
 
 
 # -- shared helpers --------------------------------------------------------------------------------
-def _enum(size_average, reduce, reduction: str) -> int:
+# torch checks some losses' reduction in Python, with its own words and without the deprecated
+# 'elementwise_mean': _enum's ``invalid`` message for those
+_INVALID_WEIGHTED = "Invalid reduction mode: {}. Expected one of 'none', 'mean', 'sum'."
+_NOT_VALID = "{} is not valid"
+_NOT_A_VALID_VALUE = "{} is not a valid value for reduction"
+
+
+def _enum(size_average, reduce, reduction: str, invalid: str | None = None) -> int:
+    """``reduction``, or the deprecated ``size_average``/``reduce`` pair, as NONE, MEAN or SUM.
+
+    Args:
+        invalid: for the losses torch checks itself, the ValueError message (``{}`` is the
+            reduction) of anything but ``'none'``, ``'mean'`` and ``'sum'``.
+    """
     if size_average is not None or reduce is not None:
         reduction = legacy_get_string(size_average, reduce)
+    if invalid is not None and reduction not in ("none", "mean", "sum"):
+        raise ValueError(invalid.format(reduction))
     return get_enum(reduction)
 
 
-def _reduce(loss: Tensor, reduction: int) -> Tensor:
-    """Apply a reduction to elementwise losses: the one place composed losses reduce."""
+def _reduce(loss: Tensor, reduction: int, weight_sum=None) -> Tensor:
+    """Apply a reduction to elementwise losses: the one place composed losses reduce.
+
+    Args:
+        weight_sum: the total weight of the elements, which the mean divides the sum by instead
+            of their count.
+    """
     if reduction == MEAN:
-        return loss.mean()
+        return loss.mean() if weight_sum is None else loss.sum() / weight_sum
     if reduction == SUM:
         return loss.sum()
     return loss
@@ -97,19 +117,14 @@ def _lengths(x) -> np.ndarray:
 
 
 # -- regression ------------------------------------------------------------------------------------
-def _weighted(
-    loss: Tensor, weight: Tensor, input: Tensor, reduction: str, by_weight: bool = True
-) -> Tensor:
-    """Elementwise losses times ``weight``; the mean divides by the total weight (``by_weight``,
-    as torch's l1/mse) or by the count (as torch's huber)."""
+def _weight_enum(weight, input, size_average, reduce, reduction: str) -> int:
+    """``_enum`` for l1/mse/huber: with an elementwise ``weight``, torch checks its shape first
+    and words a bad reduction its own way."""
+    if weight is None:
+        return _enum(size_average, reduce, reduction)
     if weight.shape != input.shape:
         raise ValueError("Weights and input must have the same size.")
-    loss = loss * weight
-    if reduction == "mean":
-        return loss.sum() / weight.sum() if by_weight else loss.mean()
-    if reduction in ("sum", "none"):
-        return _reduce(loss, get_enum(reduction))
-    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+    return _enum(size_average, reduce, reduction, _INVALID_WEIGHTED)
 
 
 def l1_loss(
@@ -122,11 +137,11 @@ def l1_loss(
 ) -> Tensor:
     """Mean absolute error ``|input - target|``, reduced."""
     _warn_size(input, target)
-    if size_average is not None or reduce is not None:
-        reduction = legacy_get_string(size_average, reduce)
-    if weight is not None:
-        return _weighted((input - target).abs(), weight, input, reduction)
-    return _reduce((input - target).abs(), get_enum(reduction))
+    enum = _weight_enum(weight, input, size_average, reduce, reduction)
+    loss = (input - target).abs()
+    if weight is None:
+        return _reduce(loss, enum)
+    return _reduce(loss * weight, enum, weight_sum=weight.sum())
 
 
 def mse_loss(
@@ -139,11 +154,10 @@ def mse_loss(
 ) -> Tensor:
     """Mean squared error ``(input - target)**2``, reduced."""
     _warn_size(input, target)
-    if size_average is not None or reduce is not None:
-        reduction = legacy_get_string(size_average, reduce)
-    if weight is not None:
-        return _weighted((input - target) ** 2, weight, input, reduction)
-    return apply(P.mse_loss, (input, target), None, reduction=get_enum(reduction))
+    enum = _weight_enum(weight, input, size_average, reduce, reduction)
+    if weight is None:
+        return apply(P.mse_loss, (input, target), None, reduction=enum)
+    return _reduce((input - target) ** 2 * weight, enum, weight_sum=weight.sum())
 
 
 def smooth_l1_loss(
@@ -175,12 +189,11 @@ def huber_loss(
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _warn_size(input, target)
-    if weight is not None:
-        loss = apply(P.huber_loss, (input, target), None, reduction=NONE, delta=float(delta))
-        return _weighted(loss, weight, input, reduction, by_weight=False)
-    return apply(
-        P.huber_loss, (input, target), None, reduction=get_enum(reduction), delta=float(delta)
-    )
+    enum = _weight_enum(weight, input, None, None, reduction)
+    if weight is None:
+        return apply(P.huber_loss, (input, target), None, reduction=enum, delta=float(delta))
+    loss = apply(P.huber_loss, (input, target), None, reduction=NONE, delta=float(delta))
+    return _reduce(loss * weight, enum)  # torch's weighted huber mean divides by the count
 
 
 def poisson_nll_loss(
@@ -231,15 +244,14 @@ def gaussian_nll_loss(
             input.ndim == var.ndim and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1
         ):
             raise ValueError("var is of incorrect size")
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(reduction + " is not valid")
+    enum = _enum(None, None, reduction, _NOT_VALID)
     var = var.clone()
     with no_grad():
         var.clamp_(min=eps)  # stability only: the gradient passes as if unclamped, as torch
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
-    return _reduce(loss, get_enum(reduction))
+    return _reduce(loss, enum)
 
 
 def kl_div(
@@ -254,20 +266,15 @@ def kl_div(
 
     ``reduction='batchmean'`` divides the sum by the batch size, as the definition of KL wants.
     """
-    if size_average is not None or reduce is not None:
-        enum = get_enum(legacy_get_string(size_average, reduce))
-    elif reduction == "batchmean":
-        enum = SUM
-    else:
-        if reduction == "mean":
-            warnings.warn(
-                "reduction: 'mean' divides the total loss by both the batch size and the support "
-                "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
-                "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
-                "major release.",
-                stacklevel=2,
-            )
-        enum = get_enum(reduction)
+    if reduction == "mean" and size_average is None and reduce is None:
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support "
+            "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
+            "major release.",
+            stacklevel=2,
+        )
+    enum = _enum(size_average, reduce, "sum" if reduction == "batchmean" else reduction)
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -292,7 +299,10 @@ def nll_loss(
 
     Shape: input (N, C), (C,) or (N, C, d1, ...); target (N,), () or (N, d1, ...).
     """
-    enum = _enum(size_average, reduce, reduction)
+    return _nll_loss(input, target, weight, ignore_index, _enum(size_average, reduce, reduction))
+
+
+def _nll_loss(input, target, weight, ignore_index: int, enum: int) -> Tensor:
     ndim = input.ndim
     if ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
@@ -362,9 +372,7 @@ def cross_entropy(
     Shape: input (N, C), (C,) or (N, C, d1, ...); target of class indices (N,), () or
     (N, d1, ...), or of class probabilities shaped as input.
     """
-    if size_average is not None or reduce is not None:
-        reduction = legacy_get_string(size_average, reduce)
-    enum = get_enum(reduction)
+    enum = _enum(size_average, reduce, reduction)
     if label_smoothing > 1.0:
         raise RuntimeError(
             f"label_smoothing must be between 0.0 and 1.0. Got: {float(label_smoothing):g}"
@@ -373,7 +381,7 @@ def cross_entropy(
     logp = input.log_softmax(class_dim)
     if target.shape == input.shape and input.ndim:
         return _cross_entropy_probs(logp, target, weight, ignore_index, enum, label_smoothing)
-    nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    nll = _nll_loss(logp, target, weight, ignore_index, enum)
     if label_smoothing <= 0:
         return nll
     # Smoothing mixes in the cross entropy against the uniform distribution over classes.
@@ -386,15 +394,14 @@ def cross_entropy(
     else:
         smooth = -logp.sum(class_dim)
     smooth = smooth.masked_fill(ignored, 0)
+    total = None  # the mean is over the weight of the targets not ignored, as the NLL's
     if enum == MEAN:
         kept = ~ignored
         if weight is not None:
-            denom = weight.to(logp.dtype)[target.masked_select(kept)].sum()
+            total = weight.to(logp.dtype)[target.masked_select(kept)].sum()
         else:
-            denom = kept.sum()
-        smooth = smooth.sum() / denom
-    else:
-        smooth = _reduce(smooth, enum)
+            total = kept.sum()
+    smooth = _reduce(smooth, enum, weight_sum=total)
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
 
 
@@ -415,6 +422,7 @@ def _cross_entropy_probs(logp, target, weight, ignore_index, enum, label_smoothi
         shape = [1] * logp.ndim
         shape[class_dim] = n_classes
         prod = prod * weight.to(logp.dtype).view(shape)
+    # not _reduce: torch negates after summing, so the sum's grad_fn is NegBackward0
     if enum == MEAN:
         return -prod.sum() / (logp.numel() / n_classes)
     if enum == SUM:
@@ -504,16 +512,12 @@ def multilabel_soft_margin_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """One-versus-all logistic loss over the classes, averaged over them."""
-    if size_average is not None or reduce is not None:
-        reduction = legacy_get_string(size_average, reduce)
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
     class_dim = input.ndim - 1
     loss = loss.sum(class_dim) / input.size(class_dim)
-    if reduction not in ("none", "mean", "sum"):
-        raise ValueError(reduction + " is not valid")
-    return _reduce(loss, get_enum(reduction))
+    return _reduce(loss, _enum(size_average, reduce, reduction, _NOT_VALID))
 
 
 def multi_margin_loss(
@@ -672,8 +676,7 @@ def triplet_margin_with_distance_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """The triplet margin loss with any ``distance_function`` (default: pairwise distance)."""
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
+    enum = _enum(None, None, reduction, _NOT_A_VALID_VALUE)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     _same_ndim(anchor, positive, negative)
@@ -684,7 +687,7 @@ def triplet_margin_with_distance_loss(
         distance_function or pairwise_distance,
         margin,
         swap,
-        get_enum(reduction),
+        enum,
     )
 
 
@@ -711,7 +714,7 @@ def ctc_loss(
     ``targets`` are padded (N, S) or concatenated (sum(target_lengths),); the mean reduction
     divides each sample's loss by its target length before averaging over the batch.
     """
-    enum = get_enum(reduction)
+    enum = _enum(None, None, reduction)
     batched = log_probs.ndim == 3
     tmax, n_classes = log_probs.shape[0], log_probs.shape[-1]
     n = log_probs.shape[1] if batched else 1
@@ -756,7 +759,6 @@ def ctc_loss(
         blank=blank,
         zero_infinity=zero_infinity,
     )
-    if enum == MEAN:
-        lengths = log_probs.new_tensor(np.maximum(tl, 1).astype(log_probs._data.dtype))
-        return (losses / lengths).mean()
+    if enum == MEAN:  # each sample's loss per target label first
+        losses = losses / log_probs.new_tensor(np.maximum(tl, 1).astype(log_probs._data.dtype))
     return _reduce(losses, enum)
