@@ -48,6 +48,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._device import device
+from ._safe_pickle import RestrictedUnpickler
 from ._tensor import Size, Tensor, _make
 
 __all__ = [
@@ -547,23 +548,26 @@ def _bad(value: Any) -> Any:
     raise ValueError(f"bad float {value!r}")
 
 
-class _RestrictedUnpickler(pickle.Unpickler):
+class _RestrictedUnpickler(RestrictedUnpickler):
     """Admits containers, Ember tensors/dtypes/devices, NumPy arrays and the user's safe globals."""
 
-    def find_class(self, module: str, name: str) -> Any:
-        full = f"{module}.{name}"
-        if full in _safe_globals:
-            return _safe_globals[full]
-        allowed = _ember_globals()
-        if (module, name) in allowed:
-            return allowed[(module, name)]
-        raise _refuse(module, name)
+    error = UnpicklingError
 
-    def persistent_load(self, pid: Any) -> Any:
-        raise UnpicklingError("refused persistent id in an Ember pickle")
+    @classmethod
+    def allowed_globals(cls) -> dict[tuple[str, str], Any]:
+        allowed = super().allowed_globals()
+        allowed.update(_ember_globals())
+        return allowed
+
+    def extra_global(self, module: str, name: str) -> Any:
+        return _safe_globals.get(f"{module}.{name}")
+
+    def refuse(self, module: str, name: str) -> Exception:
+        return _refuse(module, name)
 
 
 def _ember_globals() -> dict[tuple[str, str], Any]:
+    """Ember's own picklable types and the stdlib containers, beside the NumPy allow-list."""
     from ._tensor import _rebuild
 
     out: dict[tuple[str, str], Any] = {
@@ -577,29 +581,12 @@ def _ember_globals() -> dict[tuple[str, str], Any]:
         ("ember._tensor", "Size"): Size,
         ("ember._dtype", "_dtype_by_name"): D._dtype_by_name,
         ("ember._device", "device"): device,
-        ("_codecs", "encode"): _latin1_encode,
-        ("numpy", "ndarray"): np.ndarray,
-        ("numpy", "dtype"): np.dtype,
     }
-    try:  # NumPy 2 renamed numpy.core; pickles name either spelling
-        from numpy._core import multiarray
-    except ImportError:
-        from numpy.core import multiarray
-    for fn in ("_reconstruct", "scalar"):
-        out[("numpy.core.multiarray", fn)] = getattr(multiarray, fn)
-        out[("numpy._core.multiarray", fn)] = getattr(multiarray, fn)
     with contextlib.suppress(ImportError):
         from .nn.parameter import Parameter
 
         out[("ember.nn.parameter", "Parameter")] = Parameter
     return out
-
-
-def _latin1_encode(obj: Any, encoding: str = "utf-8", errors: str = "strict") -> bytes:
-    # protocol-2 pickles write bytes as _codecs.encode(str, "latin1"); only that is admitted
-    if not isinstance(obj, str) or str(encoding).lower() not in ("latin1", "latin-1"):
-        raise UnpicklingError("refused _codecs.encode call other than latin-1 encoding of a str")
-    return obj.encode("latin1")
 
 
 # -- torch.save zip files --------------------------------------------------------------------------
@@ -682,7 +669,7 @@ class _TorchUnpickler(pickle.Unpickler):
             return device
         if (module, name) == ("torch", "strided"):
             return "strided"
-        allowed = _ember_globals()
+        allowed = _RestrictedUnpickler._allowed()  # NumPy, containers, latin-1 bytes
         if (module, name) in allowed and not module.startswith("ember."):
             return allowed[(module, name)]
         if not self.weights_only and not module.startswith("torch"):
