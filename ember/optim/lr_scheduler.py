@@ -1,3 +1,5 @@
+# One file past ~800 lines on purpose: it mirrors torch.optim.lr_scheduler, one module holding
+# every scheduler, so a reader finds each class where torch keeps it.
 """Learning-rate schedules, as ``torch.optim.lr_scheduler``.
 
 A scheduler rewrites ``group["lr"]`` of its optimizer's parameter groups on every ``step()``.
