@@ -207,7 +207,7 @@ def test_tiled_max_pool_equals_generic_and_torch(layout, case):
 
 
 def test_parallel_keeps_order_and_covers_range(two_threads):
-    from ember import _threads
+    from ember.kernels import _threads
 
     parts = _threads.parallel(lambda a, b: list(range(a, b)), 10)
     assert [i for p in parts for i in p] == list(range(10))

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .. import _threads
+from . import _threads
 from . import _work as W
 
 __all__ = [

@@ -1,0 +1,150 @@
+"""``ember.set_num_threads`` / ``get_num_threads``: the threads Ember and its BLAS may use.
+
+NumPy's matrix products (and so Ember's convolutions and linear layers) run in the BLAS library
+NumPy loaded. Its thread count is set through ``threadpoolctl`` when installed, else directly
+through OpenBLAS's ``*_set_num_threads`` entry point found among the loaded libraries; the usual
+environment variables are set too, for libraries and worker processes started later.
+
+The convolution kernels run their own threads instead (``parallel``): the batch is split over
+``get_num_threads()`` Python threads, each calling a single-threaded BLAS (NumPy releases the GIL
+in matmul, copies and ufuncs, which BLAS threading alone would leave on one core).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+_ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+_num_threads: int | None = None
+_blas_fns: dict[str, object] | None = None  # OpenBLAS get/set entry points, found once
+_blas_lock = threading.Lock()
+
+
+def _openblas_fns() -> dict[str, object]:
+    """OpenBLAS's ``get_num_threads``/``set_num_threads`` among the loaded libraries (cached)."""
+    global _blas_fns
+    if _blas_fns is not None:
+        return _blas_fns
+    import numpy  # noqa: F401  (its BLAS must be loaded before the maps are read)
+
+    fns: dict[str, object] = {}
+    with contextlib.suppress(OSError):
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "openblas" in line.lower()}
+        for path in sorted(paths):
+            with contextlib.suppress(OSError):
+                lib = ctypes.CDLL(path)
+                for suffix in ("get_num_threads", "set_num_threads"):
+                    for name in (
+                        f"openblas_{suffix}",
+                        f"scipy_openblas_{suffix}64_",
+                        f"openblas_{suffix}64_",
+                    ):
+                        fn = getattr(lib, name, None)
+                        if fn is not None and suffix not in fns:
+                            fns[suffix] = fn
+    _blas_fns = fns
+    return fns
+
+
+def _openblas_call(suffix: str, *args: int) -> int | None:
+    fn = _openblas_fns().get(suffix)
+    return None if fn is None else fn(*args)
+
+
+def set_num_threads(n: int) -> None:
+    """Use at most ``n`` threads for BLAS-backed ops (torch's ``set_num_threads``)."""
+    global _num_threads
+    if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    _num_threads = n
+    for var in _ENV_VARS:
+        os.environ[var] = str(n)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        _openblas_call("set_num_threads", n)
+    else:
+        threadpool_limits(limits=n, user_api="blas")
+
+
+def get_num_threads() -> int:
+    """The thread count last set, else what the BLAS library started with, else the CPU count."""
+    global _num_threads
+    if _num_threads is None:
+        # read once: inside a parallel region BLAS runs pinned to one thread
+        n = _openblas_call("get_num_threads")
+        _num_threads = n if n else (os.cpu_count() or 1)
+    return _num_threads
+
+
+# ----------------------------------------------------------------------------- kernel threads
+_executor: ThreadPoolExecutor | None = None
+_executor_size = 0
+_in_parallel = threading.local()
+_blas_single = 0  # parallel regions currently running with BLAS pinned to one thread
+
+
+@contextlib.contextmanager
+def _single_threaded_blas():
+    """BLAS on one thread while worker threads each run their own products."""
+    global _blas_single
+    fn = _openblas_fns().get("set_num_threads")
+    if fn is None:
+        with _threadpoolctl_single():
+            yield
+        return
+    with _blas_lock:
+        _blas_single += 1
+        if _blas_single == 1 and fn is not None:
+            fn(1)
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_single -= 1
+            if _blas_single == 0 and fn is not None:
+                fn(get_num_threads())
+
+
+def _threadpoolctl_single():
+    """Fallback for a BLAS other than OpenBLAS: threadpoolctl when installed, else nothing."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def parallel(fn: Callable[[int, int], object], n: int, min_per_thread: int = 1) -> list:
+    """Run ``fn(start, stop)`` over ``range(n)`` split in contiguous parts, one per thread.
+
+    Returns the results in order. Runs inline (one part) with one thread, inside another parallel
+    region, or when there are fewer than ``min_per_thread`` items per thread.
+    """
+    global _executor, _executor_size
+    threads = min(get_num_threads(), n // max(min_per_thread, 1))
+    if threads <= 1 or getattr(_in_parallel, "active", False):
+        return [fn(0, n)]
+    bounds = [n * i // threads for i in range(threads + 1)]
+    parts: Sequence[tuple[int, int]] = list(zip(bounds[:-1], bounds[1:]))
+    if _executor is None or _executor_size < threads - 1:
+        _executor = ThreadPoolExecutor(threads - 1, thread_name_prefix="ember-kernel")
+        _executor_size = threads - 1
+
+    def run(a: int, b: int):
+        _in_parallel.active = True
+        try:
+            return fn(a, b)
+        finally:
+            _in_parallel.active = False
+
+    with _single_threaded_blas():
+        futures = [_executor.submit(run, a, b) for a, b in parts[1:]]
+        first = run(*parts[0])
+        return [first] + [f.result() for f in futures]
