@@ -3,4 +3,4 @@
 set -euo pipefail
 python3 -m pip install -q -e ".[test]"
 python3 -m pip install -q --no-deps torchvision==0.28.0
-python3 -m pytest -q -n 2 "$@"
+python3 -m pytest -q -n 2 --dist loadgroup "$@"

@@ -5,6 +5,13 @@ import types
 sys.path.insert(0, os.path.dirname(__file__))
 
 import pytest
+from hypothesis import settings
+
+# The default suite draws the same hypothesis examples on every run, so CI is reproducible;
+# HYPOTHESIS_PROFILE=explore draws fresh ones (and slow tests set their own counts).
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def pytest_addoption(parser):

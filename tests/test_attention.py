@@ -42,6 +42,13 @@ def _param_grads_close(e, t, atol=1e-5):
 
 
 # --- scaled_dot_product_attention -----------------------------------------------------------
+def _opts_id(opts) -> str:
+    """A stable test id (functions by name, never by address: xdist workers must agree)."""
+    if not isinstance(opts, dict):
+        return str(opts)
+    return ",".join(f"{k}={getattr(v, '__name__', v)}" for k, v in opts.items()) or "defaults"
+
+
 MASKS = ["none", "bool2d", "bool4d", "float2d", "float4d", "causal"]
 
 
@@ -179,8 +186,8 @@ def _mha_masks(spec, L, S, N, H):
     return out
 
 
-@pytest.mark.parametrize("opts", MHA_OPTS, ids=str)
-@pytest.mark.parametrize("masks", MHA_MASKS, ids=str)
+@pytest.mark.parametrize("opts", MHA_OPTS, ids=_opts_id)
+@pytest.mark.parametrize("masks", MHA_MASKS, ids=_opts_id)
 def test_mha_vs_torch(opts, masks):
     E, H, L, S, N = 8, 2, 4, 5, 3
     if masks.get("attn_mask") == "causal":
@@ -299,7 +306,7 @@ LAYER_OPTS = [
 ]
 
 
-@pytest.mark.parametrize("opts", LAYER_OPTS, ids=str)
+@pytest.mark.parametrize("opts", LAYER_OPTS, ids=_opts_id)
 @pytest.mark.parametrize("masked", [False, True])
 def test_encoder_layer_and_stack(opts, masked):
     topts = dict(opts)
@@ -330,7 +337,7 @@ def test_encoder_layer_and_stack(opts, masked):
     _param_grads_close(e, t, atol=1e-4)
 
 
-@pytest.mark.parametrize("opts", LAYER_OPTS[:3], ids=str)
+@pytest.mark.parametrize("opts", LAYER_OPTS[:3], ids=_opts_id)
 def test_decoder_stack_masks(opts):
     torch.manual_seed(0)
     tl = torch.nn.TransformerDecoderLayer(8, 2, 16, **opts)

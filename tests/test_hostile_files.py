@@ -28,6 +28,9 @@ from ember.vision.datasets.mnist import read_idx
 
 TRIED = {"n": 0}
 CLEAR = (CheckpointError, pickle.UnpicklingError, ValueError, RuntimeError)
+# One worker runs this whole file in order, so test_inputs_tried sees every fuzz test's count.
+pytestmark = pytest.mark.xdist_group("hostile_files")
+
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 
 
