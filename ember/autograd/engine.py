@@ -81,7 +81,7 @@ class Node:
             self._saved = _RELEASED
         # Arrays a forward kept on the node itself (pooling indices, masks) are saved state too:
         # without this, a graph kept alive by ``running_loss = running_loss + loss`` keeps them.
-        d = getattr(self, "__dict__", None)
+        d = self.__dict__
         if d:
             big = [k for k, v in d.items() if isinstance(v, np.ndarray) and v.size > 1]
             for k in big:
@@ -172,7 +172,7 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
 
     def __init__(self, variable) -> None:
-        super().__init__()
+        self.next_functions = self._saved = self._versions = self._input_meta = ()
         self.variable = variable
 
     def name(self) -> str:

@@ -21,7 +21,8 @@ def _float_input(x: Tensor):
 
 def _unary_float(prim):
     def fn(input: Tensor, *, out=None) -> Tensor:  # noqa: A002 - torch's argument name
-        return _maybe_out(apply(prim, (input,), _float_input(input)), out)
+        result = apply(prim, (input,), _float_input(input))
+        return result if out is None else _maybe_out(result, out)
 
     fn.__name__ = prim.name
     return fn
@@ -29,7 +30,8 @@ def _unary_float(prim):
 
 def _unary_keep(prim):
     def fn(input: Tensor, *, out=None) -> Tensor:  # noqa: A002
-        return _maybe_out(apply(prim, (input,)), out)
+        result = apply(prim, (input,))
+        return result if out is None else _maybe_out(result, out)
 
     return fn
 
@@ -187,7 +189,8 @@ def rsub(input: Tensor, other, *, alpha=1) -> Tensor:  # noqa: A002
 
 
 def mul(input, other, *, out=None) -> Tensor:  # noqa: A002
-    return _maybe_out(_binary(P.mul, input, other), out)
+    result = _binary(P.mul, input, other)
+    return result if out is None else _maybe_out(result, out)
 
 
 multiply = mul
