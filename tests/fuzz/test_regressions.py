@@ -33,3 +33,15 @@ def test_regression(prog):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check(prog)
+
+
+def test_std_of_huge_float32_values_stays_finite():
+    # float64 accumulation as torch: the variance overflows float32, the std does not
+    import torch
+
+    import ember
+
+    values = [1e30, -1e30, 3e29]
+    e, t = ember.tensor(values), torch.tensor(values)
+    assert repr(e.std()) == repr(t.std()) == "tensor(1.0149e+30)"
+    assert repr(e.var()) == repr(t.var()) == "tensor(inf)"

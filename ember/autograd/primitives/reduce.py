@@ -160,12 +160,16 @@ min_dim = defop("MinBackward0", _arg_extreme(np.argmin, np.amin), [_indexed_rule
                 needs_ctx=True, num_outputs=2, differentiable_outputs=(0,))
 
 
-def _var(x, dim, keepdim, correction):
+def _var(x, dim, keepdim, correction, sqrt=False):
+    # Accumulated in float64 as torch does, so that std of values near 1e30 stays finite in
+    # float32 even when their variance overflows it.
     n = x.size if dim is None else int(np.prod([x.shape[d] for d in dim]))
-    mean = np.mean(x, axis=dim, keepdims=True)
-    sq = np.sum(np.square(x - mean), axis=dim, keepdims=keepdim)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (sq / max(n - correction, 0)).astype(x.dtype, copy=False)
+    wide = x.astype(np.float64) if x.dtype.itemsize < 8 and x.dtype.kind == "f" else x
+    mean = np.mean(wide, axis=dim, keepdims=True)
+    sq = np.sum(np.square(wide - mean), axis=dim, keepdims=keepdim)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = sq / max(n - correction, 0)
+        return (np.sqrt(out) if sqrt else out).astype(x.dtype, copy=False)
 
 
 def _keep_correction(ctx, kw):
@@ -178,7 +182,7 @@ var = _reduction(
     / (_count(c) - c.correction),
     save=(0,), extra=_keep_correction)
 std = _reduction(
-    "StdBackward0", lambda x, dim, keepdim, correction: np.sqrt(_var(x, dim, keepdim, correction)),
+    "StdBackward0", lambda x, dim, keepdim, correction: _var(x, dim, keepdim, correction, sqrt=True),
     lambda c, g, x, out: (_kept(c, g) * (x - x.mean(c.dim, keepdim=True))
                          / (_kept(c, out) * (_count(c) - c.correction))).masked_fill(
         _kept(c, out) == 0, 0),  # torch: zero gradient where the std is 0 (not 0 / 0)
