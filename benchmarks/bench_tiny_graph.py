@@ -107,14 +107,18 @@ def main() -> None:
     torch.set_num_threads(1)
     with open("/proc/loadavg") as f:
         print("load average:", " ".join(f.read().split()[:3]))
-    print(f"{'workload (us per iteration)':<32}{'ember med/min':>16}{'torch med/min':>16}"
-          f"{'ratio med/min':>16}{'target':>8}")
+    print(
+        f"{'workload (us per iteration)':<32}{'ember med/min':>16}{'torch med/min':>16}"
+        f"{'ratio med/min':>16}{'target':>8}"
+    )
     for name, fn, make, target in WORKLOADS:
         t = interleaved(fn, make, args.iters, args.repeats)
         em, tm = statistics.median(t[ember]) * 1e6, statistics.median(t[torch]) * 1e6
         e0, t0 = min(t[ember]) * 1e6, min(t[torch]) * 1e6
-        print(f"{name:<32}{em:>9.1f}/{e0:<6.1f}{tm:>9.1f}/{t0:<6.1f}"
-              f"{em / tm:>9.2f}/{e0 / t0:<6.2f}{target:>7.1f}x")
+        print(
+            f"{name:<32}{em:>9.1f}/{e0:<6.1f}{tm:>9.1f}/{t0:<6.1f}"
+            f"{em / tm:>9.2f}/{e0 / t0:<6.2f}{target:>7.1f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -162,23 +162,53 @@ from .functions.shape import (
 # Imported on first use, to keep ``import ember`` quick: ``ember.<name>`` resolves through
 # ``__getattr__`` below to ``<module>.<attribute>``.
 _LAZY_ATTRS = {
-    "cdist": ("linalg", "cdist"), "det": ("linalg", "det"), "inverse": ("linalg", "inverse"),
-    "logdet": ("linalg", "logdet"), "matrix_power": ("linalg", "matrix_power"),
-    "pinverse": ("linalg", "pinverse"), "cross": ("linalg", "legacy_cross"),
-    "qr": ("linalg", "legacy_qr"), "slogdet": ("linalg", "legacy_slogdet"),
+    "cdist": ("linalg", "cdist"),
+    "det": ("linalg", "det"),
+    "inverse": ("linalg", "inverse"),
+    "logdet": ("linalg", "logdet"),
+    "matrix_power": ("linalg", "matrix_power"),
+    "pinverse": ("linalg", "pinverse"),
+    "cross": ("linalg", "legacy_cross"),
+    "qr": ("linalg", "legacy_qr"),
+    "slogdet": ("linalg", "legacy_slogdet"),
     "svd": ("linalg", "legacy_svd"),
     # the legacy typed constructors and the default device
-    **{name: ("_typed_tensors", name) for name in (
-        "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "HalfTensor",
-        "IntTensor", "LongTensor", "ShortTensor", "get_default_device", "set_default_device")},
+    **{
+        name: ("_typed_tensors", name)
+        for name in (
+            "BoolTensor",
+            "ByteTensor",
+            "CharTensor",
+            "DoubleTensor",
+            "FloatTensor",
+            "HalfTensor",
+            "IntTensor",
+            "LongTensor",
+            "ShortTensor",
+            "get_default_device",
+            "set_default_device",
+        )
+    },
     "get_printoptions": ("_tensor_str", "get_printoptions"),
     "set_printoptions": ("_tensor_str", "set_printoptions"),
 }
 
 # Tensor methods that ember.linalg binds (``A.det()``): until it is imported, each is a stub that
 # imports it (which replaces the stubs) and calls the real method.
-_LINALG_METHODS = ("inverse", "det", "logdet", "slogdet", "cholesky", "qr", "svd", "pinverse",
-                   "matrix_power", "cross", "_linalg_solve", "_linalg_cross")
+_LINALG_METHODS = (
+    "inverse",
+    "det",
+    "logdet",
+    "slogdet",
+    "cholesky",
+    "qr",
+    "svd",
+    "pinverse",
+    "matrix_power",
+    "cross",
+    "_linalg_solve",
+    "_linalg_cross",
+)
 
 
 def _linalg_stub(name: str):
@@ -207,9 +237,30 @@ bfloat16 = float32  # Ember has no bfloat16 storage; computed as float32
 
 __version__ = "0.1.0"
 
-_LAZY = {"nn", "optim", "utils", "vision", "cuda", "backends", "linalg", "serialization",
-         "testing", "viz", "compat", "onnx", "accelerator", "mps", "special", "fft", "jit",
-         "distributions", "multiprocessing", "hub", "amp", "cli"}
+_LAZY = {
+    "nn",
+    "optim",
+    "utils",
+    "vision",
+    "cuda",
+    "backends",
+    "linalg",
+    "serialization",
+    "testing",
+    "viz",
+    "compat",
+    "onnx",
+    "accelerator",
+    "mps",
+    "special",
+    "fft",
+    "jit",
+    "distributions",
+    "multiprocessing",
+    "hub",
+    "amp",
+    "cli",
+}
 
 
 def __getattr__(name: str):

@@ -60,8 +60,14 @@ ALL = (bool, uint8, int8, int16, int32, int64, float16, float32, float64, comple
 _BY_NP = {d.np: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NAME.update(
-    half=float16, float=float32, double=float64, short=int16, int=int32, long=int64,
-    cfloat=complex64, cdouble=complex128,
+    half=float16,
+    float=float32,
+    double=float64,
+    short=int16,
+    int=int32,
+    long=int64,
+    cfloat=complex64,
+    cdouble=complex128,
 )
 
 
@@ -146,8 +152,13 @@ def result_type(tensors, scalars=()) -> dtype:
         elif _category(g) > _category(out):
             out = promote_types(out, g) if _category(g) == 3 else g
     for s in scalars:
-        cat = 0 if isinstance(s, builtins.bool) else 1 if isinstance(s, int) else (
-            3 if isinstance(s, complex) else 2)
+        cat = (
+            0
+            if isinstance(s, builtins.bool)
+            else 1
+            if isinstance(s, int)
+            else (3 if isinstance(s, complex) else 2)
+        )
         if out is None:
             out = (bool, int64, _default_float, _complex_default())[cat]
         elif cat > _category(out):

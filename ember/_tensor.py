@@ -54,8 +54,7 @@ class Size(tuple):
 class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("_data", "_rg", "grad_fn", "_output_nr", "_vc", "_grad", "__weakref__",
-                 "__dict__")
+    __slots__ = ("_data", "_rg", "grad_fn", "_output_nr", "_vc", "_grad", "__weakref__", "__dict__")
     # Rarely set per tensor: class-level defaults keep tensor creation cheap.
     _base = None
     _hooks = None
@@ -195,7 +194,9 @@ class Tensor:
                 ".grad attribute won't be populated during autograd.backward(). If you indeed want "
                 "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
                 "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you "
-                "access the leaf Tensor instead.", UserWarning, stacklevel=2,
+                "access the leaf Tensor instead.",
+                UserWarning,
+                stacklevel=2,
             )
         return self._grad
 
@@ -373,9 +374,13 @@ class Tensor:
             tail = ["requires_grad=True"]
         else:
             tail = []
-        return format_tensor(self._data, dtype_name=D._BY_NP[self._data.dtype].name,
-                             default_float_name=D.get_default_dtype().name, tail=tail,
-                             namespace=D.NAMESPACE)
+        return format_tensor(
+            self._data,
+            dtype_name=D._BY_NP[self._data.dtype].name,
+            default_float_name=D.get_default_dtype().name,
+            tail=tail,
+            namespace=D.NAMESPACE,
+        )
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
@@ -401,9 +406,7 @@ class Tensor:
     # -- dlpack ------------------------------------------------------------------------------
     def __dlpack__(self, stream=None, **kwargs):
         if self._rg:
-            raise RuntimeError(
-                "Can't export tensors that require gradient, use tensor.detach()"
-            )
+            raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
         return self._data.__dlpack__(**({"stream": stream} if stream is not None else {}))
 
     def __dlpack_device__(self):
@@ -488,8 +491,11 @@ def apply(prim, inputs: tuple, arrays=None, **params):
                 break
     if not record or not _state.enabled:  # the fast path: compute and wrap, nothing recorded
         try:
-            out = prim.forward(NO_CTX, *arrays, **params) if prim.needs_ctx else prim.forward(
-                *arrays, **params)
+            out = (
+                prim.forward(NO_CTX, *arrays, **params)
+                if prim.needs_ctx
+                else prim.forward(*arrays, **params)
+            )
         except ValueError as exc:
             raise _shape_error_or(exc, arrays) from None
         if prim.num_outputs != 1:
@@ -507,8 +513,11 @@ def apply(prim, inputs: tuple, arrays=None, **params):
 
     node = _new(prim.node)  # every slot is set below or by ``save_for_backward``
     try:
-        out = prim.forward(node, *arrays, **params) if prim.needs_ctx else prim.forward(
-            *arrays, **params)
+        out = (
+            prim.forward(node, *arrays, **params)
+            if prim.needs_ctx
+            else prim.forward(*arrays, **params)
+        )
     except ValueError as exc:
         raise _shape_error_or(exc, arrays) from None
     edges, meta = [], []
@@ -552,17 +561,20 @@ def apply(prim, inputs: tuple, arrays=None, **params):
     elif save[0] == ALL:
         node.save_for_backward(*inputs)
     elif prim.uses is None:
-        node.save_for_backward(*[engine.SavedOutput(outputs[0]) if i == OUT else inputs[i]
-                                 for i in save])
+        node.save_for_backward(
+            *[engine.SavedOutput(outputs[0]) if i == OUT else inputs[i] for i in save]
+        )
     else:
         keep = set()
         for edge, used in zip(edges, prim.uses):
             if edge[0] is not None:
                 keep.update(used)
-        node.save_for_backward(*[
-            None if k not in keep else engine.SavedOutput(outputs[0]) if i == OUT else inputs[i]
-            for k, i in enumerate(save)
-        ])
+        node.save_for_backward(
+            *[
+                None if k not in keep else engine.SavedOutput(outputs[0]) if i == OUT else inputs[i]
+                for k, i in enumerate(save)
+            ]
+        )
     return result
 
 
@@ -594,11 +606,16 @@ def _output(data, prim, inputs) -> Tensor:
 
 
 _TYPE_NAMES = {
-    np.dtype(np.float32): "FloatTensor", np.dtype(np.float64): "DoubleTensor",
-    np.dtype(np.float16): "HalfTensor", np.dtype(np.int64): "LongTensor",
-    np.dtype(np.int32): "IntTensor", np.dtype(np.int16): "ShortTensor",
-    np.dtype(np.int8): "CharTensor", np.dtype(np.uint8): "ByteTensor",
-    np.dtype(np.bool_): "BoolTensor", np.dtype(np.complex64): "ComplexFloatTensor",
+    np.dtype(np.float32): "FloatTensor",
+    np.dtype(np.float64): "DoubleTensor",
+    np.dtype(np.float16): "HalfTensor",
+    np.dtype(np.int64): "LongTensor",
+    np.dtype(np.int32): "IntTensor",
+    np.dtype(np.int16): "ShortTensor",
+    np.dtype(np.int8): "CharTensor",
+    np.dtype(np.uint8): "ByteTensor",
+    np.dtype(np.bool_): "BoolTensor",
+    np.dtype(np.complex64): "ComplexFloatTensor",
     np.dtype(np.complex128): "ComplexDoubleTensor",
 }
 _TYPE_BY_NAME = {name: D._BY_NP[k] for k, name in _TYPE_NAMES.items()}

@@ -27,65 +27,219 @@ from .functions._util import as_tensor_arg, shape_arg
 
 _METHODS = {
     # elementwise
-    "exp": M.exp, "exp2": M.exp2, "expm1": M.expm1, "log": M.log, "log2": M.log2,
-    "log10": M.log10, "log1p": M.log1p, "sqrt": M.sqrt, "rsqrt": M.rsqrt, "sin": M.sin,
-    "cos": M.cos, "tan": M.tan, "asin": M.asin, "acos": M.acos, "atan": M.atan,
-    "arcsin": M.asin, "arccos": M.acos, "arctan": M.atan, "sinh": M.sinh, "cosh": M.cosh,
-    "tanh": M.tanh, "asinh": M.asinh, "acosh": M.acosh, "atanh": M.atanh, "sigmoid": M.sigmoid,
-    "erf": M.erf, "erfinv": M.erfinv, "reciprocal": M.reciprocal, "neg": M.neg_check,
-    "negative": M.neg_check, "abs": M.abs, "absolute": M.abs, "sign": M.sign, "sgn": M.sign,
-    "floor": M.floor, "ceil": M.ceil, "trunc": M.trunc, "fix": M.trunc, "frac": M.frac,
-    "round": M.round, "relu": M.relu, "square": M.square, "add": M.add, "sub": M.sub,
-    "subtract": M.sub, "mul": M.mul, "multiply": M.mul, "div": M.div, "divide": M.div,
-    "true_divide": M.div, "floor_divide": M.floor_divide, "remainder": M.remainder,
-    "fmod": M.fmod, "pow": M.pow, "float_power": M.float_power, "maximum": M.maximum,
-    "minimum": M.minimum, "fmax": M.maximum, "fmin": M.minimum, "atan2": M.atan2,
-    "arctan2": M.atan2, "copysign": M.copysign, "clamp": M.clamp, "clip": M.clamp,
-    "clamp_min": M.clamp_min, "clamp_max": M.clamp_max, "lerp": M.lerp, "addcmul": M.addcmul,
-    "addcdiv": M.addcdiv, "xlogy": M.xlogy, "hypot": M.hypot, "logaddexp": M.logaddexp,
-    "deg2rad": M.deg2rad, "rad2deg": M.rad2deg, "nan_to_num": M.nan_to_num, "rsub": M.rsub,
+    "exp": M.exp,
+    "exp2": M.exp2,
+    "expm1": M.expm1,
+    "log": M.log,
+    "log2": M.log2,
+    "log10": M.log10,
+    "log1p": M.log1p,
+    "sqrt": M.sqrt,
+    "rsqrt": M.rsqrt,
+    "sin": M.sin,
+    "cos": M.cos,
+    "tan": M.tan,
+    "asin": M.asin,
+    "acos": M.acos,
+    "atan": M.atan,
+    "arcsin": M.asin,
+    "arccos": M.acos,
+    "arctan": M.atan,
+    "sinh": M.sinh,
+    "cosh": M.cosh,
+    "tanh": M.tanh,
+    "asinh": M.asinh,
+    "acosh": M.acosh,
+    "atanh": M.atanh,
+    "sigmoid": M.sigmoid,
+    "erf": M.erf,
+    "erfinv": M.erfinv,
+    "reciprocal": M.reciprocal,
+    "neg": M.neg_check,
+    "negative": M.neg_check,
+    "abs": M.abs,
+    "absolute": M.abs,
+    "sign": M.sign,
+    "sgn": M.sign,
+    "floor": M.floor,
+    "ceil": M.ceil,
+    "trunc": M.trunc,
+    "fix": M.trunc,
+    "frac": M.frac,
+    "round": M.round,
+    "relu": M.relu,
+    "square": M.square,
+    "add": M.add,
+    "sub": M.sub,
+    "subtract": M.sub,
+    "mul": M.mul,
+    "multiply": M.mul,
+    "div": M.div,
+    "divide": M.div,
+    "true_divide": M.div,
+    "floor_divide": M.floor_divide,
+    "remainder": M.remainder,
+    "fmod": M.fmod,
+    "pow": M.pow,
+    "float_power": M.float_power,
+    "maximum": M.maximum,
+    "minimum": M.minimum,
+    "fmax": M.maximum,
+    "fmin": M.minimum,
+    "atan2": M.atan2,
+    "arctan2": M.atan2,
+    "copysign": M.copysign,
+    "clamp": M.clamp,
+    "clip": M.clamp,
+    "clamp_min": M.clamp_min,
+    "clamp_max": M.clamp_max,
+    "lerp": M.lerp,
+    "addcmul": M.addcmul,
+    "addcdiv": M.addcdiv,
+    "xlogy": M.xlogy,
+    "hypot": M.hypot,
+    "logaddexp": M.logaddexp,
+    "deg2rad": M.deg2rad,
+    "rad2deg": M.rad2deg,
+    "nan_to_num": M.nan_to_num,
+    "rsub": M.rsub,
     # reductions
-    "sum": RD.sum, "nansum": RD.nansum, "mean": RD.mean, "nanmean": RD.nanmean,
-    "prod": RD.prod, "max": RD.max, "min": RD.min, "amax": RD.amax, "amin": RD.amin,
-    "aminmax": RD.aminmax, "argmax": RD.argmax, "argmin": RD.argmin, "var": RD.var,
-    "std": RD.std, "logsumexp": RD.logsumexp, "norm": RD.norm, "cumsum": RD.cumsum,
-    "cumprod": RD.cumprod, "softmax": RD.softmax, "log_softmax": RD.log_softmax, "all": RD.all,
-    "any": RD.any, "count_nonzero": RD.count_nonzero,
+    "sum": RD.sum,
+    "nansum": RD.nansum,
+    "mean": RD.mean,
+    "nanmean": RD.nanmean,
+    "prod": RD.prod,
+    "max": RD.max,
+    "min": RD.min,
+    "amax": RD.amax,
+    "amin": RD.amin,
+    "aminmax": RD.aminmax,
+    "argmax": RD.argmax,
+    "argmin": RD.argmin,
+    "var": RD.var,
+    "std": RD.std,
+    "logsumexp": RD.logsumexp,
+    "norm": RD.norm,
+    "cumsum": RD.cumsum,
+    "cumprod": RD.cumprod,
+    "softmax": RD.softmax,
+    "log_softmax": RD.log_softmax,
+    "all": RD.all,
+    "any": RD.any,
+    "count_nonzero": RD.count_nonzero,
     # shape
-    "view": S.view, "view_as": S.view_as, "reshape": S.reshape, "reshape_as": S.reshape_as,
-    "flatten": S.flatten, "unflatten": S.unflatten, "permute": S.permute,
-    "transpose": S.transpose, "swapaxes": S.transpose, "swapdims": S.transpose, "t": S.t,
-    "adjoint": S.adjoint, "movedim": S.movedim, "moveaxis": S.movedim, "expand": S.expand,
-    "expand_as": S.expand_as, "broadcast_to": S.broadcast_to, "squeeze": S.squeeze,
-    "unsqueeze": S.unsqueeze, "flip": S.flip, "fliplr": S.fliplr, "flipud": S.flipud,
-    "roll": S.roll, "tril": S.tril, "triu": S.triu, "repeat": S.repeat, "tile": S.tile,
-    "repeat_interleave": S.repeat_interleave, "split": S.split, "tensor_split": S.tensor_split,
-    "chunk": S.chunk, "unbind": S.unbind, "narrow": S.narrow, "select": S.select,
-    "diagonal": S.diagonal, "contiguous": S.contiguous, "unfold": S.unfold, "diag": N.diag,
+    "view": S.view,
+    "view_as": S.view_as,
+    "reshape": S.reshape,
+    "reshape_as": S.reshape_as,
+    "flatten": S.flatten,
+    "unflatten": S.unflatten,
+    "permute": S.permute,
+    "transpose": S.transpose,
+    "swapaxes": S.transpose,
+    "swapdims": S.transpose,
+    "t": S.t,
+    "adjoint": S.adjoint,
+    "movedim": S.movedim,
+    "moveaxis": S.movedim,
+    "expand": S.expand,
+    "expand_as": S.expand_as,
+    "broadcast_to": S.broadcast_to,
+    "squeeze": S.squeeze,
+    "unsqueeze": S.unsqueeze,
+    "flip": S.flip,
+    "fliplr": S.fliplr,
+    "flipud": S.flipud,
+    "roll": S.roll,
+    "tril": S.tril,
+    "triu": S.triu,
+    "repeat": S.repeat,
+    "tile": S.tile,
+    "repeat_interleave": S.repeat_interleave,
+    "split": S.split,
+    "tensor_split": S.tensor_split,
+    "chunk": S.chunk,
+    "unbind": S.unbind,
+    "narrow": S.narrow,
+    "select": S.select,
+    "diagonal": S.diagonal,
+    "contiguous": S.contiguous,
+    "unfold": S.unfold,
+    "diag": N.diag,
     # indexing
-    "__getitem__": I.getitem, "gather": I.gather, "take_along_dim": I.take_along_dim,
-    "scatter": I.scatter, "scatter_add": I.scatter_add, "index_select": I.index_select,
-    "index_add": I.index_add, "masked_fill": I.masked_fill, "masked_select": I.masked_select,
-    "index_put": I.index_put, "nonzero": I.nonzero, "argwhere": I.argwhere, "take": I.take,
+    "__getitem__": I.getitem,
+    "gather": I.gather,
+    "take_along_dim": I.take_along_dim,
+    "scatter": I.scatter,
+    "scatter_add": I.scatter_add,
+    "index_select": I.index_select,
+    "index_add": I.index_add,
+    "masked_fill": I.masked_fill,
+    "masked_select": I.masked_select,
+    "index_put": I.index_put,
+    "nonzero": I.nonzero,
+    "argwhere": I.argwhere,
+    "take": I.take,
     "where": lambda self, condition, y: M.where(condition, self, y),
     # linear algebra
-    "matmul": L.matmul, "mm": L.mm, "bmm": L.bmm, "mv": L.mv, "dot": L.dot, "inner": L.dot,
-    "outer": L.outer, "ger": L.outer, "addmm": L.addmm, "dist": L.dist,
+    "matmul": L.matmul,
+    "mm": L.mm,
+    "bmm": L.bmm,
+    "mv": L.mv,
+    "dot": L.dot,
+    "inner": L.dot,
+    "outer": L.outer,
+    "ger": L.outer,
+    "addmm": L.addmm,
+    "dist": L.dist,
     # comparison and logic
-    "eq": C.eq, "ne": C.ne, "not_equal": C.ne, "lt": C.lt, "less": C.lt, "le": C.le,
-    "less_equal": C.le, "gt": C.gt, "greater": C.gt, "ge": C.ge, "greater_equal": C.ge,
-    "logical_and": C.logical_and, "logical_or": C.logical_or, "logical_xor": C.logical_xor,
-    "logical_not": C.logical_not, "bitwise_and": C.bitwise_and, "bitwise_or": C.bitwise_or,
-    "bitwise_xor": C.bitwise_xor, "bitwise_not": C.bitwise_not, "isnan": C.isnan,
-    "isinf": C.isinf, "isfinite": C.isfinite, "isposinf": C.isposinf, "isneginf": C.isneginf,
-    "signbit": C.signbit, "isclose": C.isclose, "allclose": C.allclose, "equal": C.equal,
-    "sort": C.sort, "argsort": C.argsort, "msort": C.msort, "topk": C.topk,
-    "kthvalue": C.kthvalue, "median": C.median, "unique": C.unique,
-    "unique_consecutive": C.unique_consecutive, "bincount": C.bincount,
+    "eq": C.eq,
+    "ne": C.ne,
+    "not_equal": C.ne,
+    "lt": C.lt,
+    "less": C.lt,
+    "le": C.le,
+    "less_equal": C.le,
+    "gt": C.gt,
+    "greater": C.gt,
+    "ge": C.ge,
+    "greater_equal": C.ge,
+    "logical_and": C.logical_and,
+    "logical_or": C.logical_or,
+    "logical_xor": C.logical_xor,
+    "logical_not": C.logical_not,
+    "bitwise_and": C.bitwise_and,
+    "bitwise_or": C.bitwise_or,
+    "bitwise_xor": C.bitwise_xor,
+    "bitwise_not": C.bitwise_not,
+    "isnan": C.isnan,
+    "isinf": C.isinf,
+    "isfinite": C.isfinite,
+    "isposinf": C.isposinf,
+    "isneginf": C.isneginf,
+    "signbit": C.signbit,
+    "isclose": C.isclose,
+    "allclose": C.allclose,
+    "equal": C.equal,
+    "sort": C.sort,
+    "argsort": C.argsort,
+    "msort": C.msort,
+    "topk": C.topk,
+    "kthvalue": C.kthvalue,
+    "median": C.median,
+    "unique": C.unique,
+    "unique_consecutive": C.unique_consecutive,
+    "bincount": C.bincount,
     # random, in place
-    "uniform_": R.uniform_, "normal_": R.normal_, "bernoulli_": R.bernoulli_,
-    "exponential_": R.exponential_, "random_": R.random_, "geometric_": R.geometric_,
-    "cauchy_": R.cauchy_, "log_normal_": R.log_normal_, "bernoulli": R.bernoulli,
+    "uniform_": R.uniform_,
+    "normal_": R.normal_,
+    "bernoulli_": R.bernoulli_,
+    "exponential_": R.exponential_,
+    "random_": R.random_,
+    "geometric_": R.geometric_,
+    "cauchy_": R.cauchy_,
+    "log_normal_": R.log_normal_,
+    "bernoulli": R.bernoulli,
     "multinomial": R.multinomial,
 }
 for _name, _fn in _METHODS.items():
@@ -111,6 +265,8 @@ Tensor.__rmatmul__ = lambda self, other: L.matmul(as_tensor_arg(other), self)
 Tensor.__neg__ = M.neg_check
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = M.abs
+
+
 def _invert(self):
     if self._data.dtype.kind in "fc":
         raise TypeError(
@@ -137,9 +293,12 @@ def _inplace(fn, ufunc=None):
     def method(self, *args, **kwargs):
         if ufunc is not None and not kwargs and len(args) == 1 and not IP._state.enabled:
             return IP.fast_binary_(self, ufunc, args[0])
-        if ufunc is not None and len(args) == 1 and not (
-            IP._state.enabled and (self._rg or getattr(args[0], "_rg", False))
-        ) and set(kwargs) <= {"alpha"}:
+        if (
+            ufunc is not None
+            and len(args) == 1
+            and not (IP._state.enabled and (self._rg or getattr(args[0], "_rg", False)))
+            and set(kwargs) <= {"alpha"}
+        ):
             return IP.fast_binary_(self, ufunc, args[0], kwargs.get("alpha", 1))
         return IP.inplace(self, fn, *args, **kwargs)
 
@@ -147,16 +306,76 @@ def _inplace(fn, ufunc=None):
 
 
 _INPLACE_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply}
-for _name in ("add", "sub", "mul", "div", "pow", "clamp", "clip", "clamp_min", "clamp_max",
-              "masked_fill", "index_add", "scatter", "scatter_add", "exp", "log", "sqrt", "abs",
-              "neg", "sigmoid", "tanh", "relu", "floor", "ceil", "round", "trunc", "sign",
-              "reciprocal", "lerp", "addcmul", "addcdiv", "fmod", "remainder", "square",
-              "sin", "cos", "rsqrt", "t", "transpose", "squeeze", "unsqueeze", "floor_divide",
-              "erf", "log1p", "expm1", "atan2", "logical_not", "maximum", "minimum", "nan_to_num",
-              "index_put", "frac", "subtract", "multiply", "divide", "true_divide", "exp2",
-              "copysign", "tril", "triu", "hypot", "log2", "log10", "xlogy"):
-    setattr(Tensor, _name + "_", _inplace(_METHODS.get(_name) or getattr(Tensor, _name),
-                                          _INPLACE_UFUNCS.get(_name)))
+for _name in (
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "pow",
+    "clamp",
+    "clip",
+    "clamp_min",
+    "clamp_max",
+    "masked_fill",
+    "index_add",
+    "scatter",
+    "scatter_add",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "neg",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "sign",
+    "reciprocal",
+    "lerp",
+    "addcmul",
+    "addcdiv",
+    "fmod",
+    "remainder",
+    "square",
+    "sin",
+    "cos",
+    "rsqrt",
+    "t",
+    "transpose",
+    "squeeze",
+    "unsqueeze",
+    "floor_divide",
+    "erf",
+    "log1p",
+    "expm1",
+    "atan2",
+    "logical_not",
+    "maximum",
+    "minimum",
+    "nan_to_num",
+    "index_put",
+    "frac",
+    "subtract",
+    "multiply",
+    "divide",
+    "true_divide",
+    "exp2",
+    "copysign",
+    "tril",
+    "triu",
+    "hypot",
+    "log2",
+    "log10",
+    "xlogy",
+):
+    setattr(
+        Tensor,
+        _name + "_",
+        _inplace(_METHODS.get(_name) or getattr(Tensor, _name), _INPLACE_UFUNCS.get(_name)),
+    )
 Tensor.__iadd__ = Tensor.add_
 Tensor.__isub__ = Tensor.sub_
 Tensor.__imul__ = Tensor.mul_
@@ -182,8 +401,11 @@ def _setitem(self, key, value):
     if not isinstance(value, Tensor):
         value = _make(np.asarray(value, dtype=self._data.dtype))
     target_shape = np.empty(self._data.shape, bool)[key].shape
-    value = value.to(self.dtype).expand(target_shape) if value.shape != target_shape else \
-        value.to(self.dtype)
+    value = (
+        value.to(self.dtype).expand(target_shape)
+        if value.shape != target_shape
+        else value.to(self.dtype)
+    )
     IP.inplace(self, lambda t, v: I.index_put(t, key, v), value)
 
 
@@ -262,8 +484,9 @@ Tensor.byte = _cast(D.uint8)
 Tensor.bool = _cast(D.bool)
 Tensor.type_as = lambda self, other: to(self, other.dtype)
 Tensor.cpu = lambda self, memory_format=None: self
-Tensor.cuda = lambda self, device=None, non_blocking=False, memory_format=None: \
+Tensor.cuda = lambda self, device=None, non_blocking=False, memory_format=None: (
     check_device("cuda") and self
+)
 Tensor.pin_memory = lambda self: self
 Tensor.share_memory_ = lambda self: self
 Tensor.is_shared = lambda self: False
@@ -275,6 +498,8 @@ def clone(self, *, memory_format=None):
 
 
 Tensor.clone = clone
+
+
 def _reversed_dims(self):
     """``x.T``: the dims reversed; torch warns that this is deprecated unless ``x`` is 2-D."""
     nd = self._data.ndim
@@ -313,26 +538,34 @@ def _new(fn):
 Tensor.new_zeros = _new(N.zeros)
 Tensor.new_ones = _new(N.ones)
 Tensor.new_empty = _new(N.empty)
-Tensor.new_full = lambda self, size, fill_value, *, dtype=None, device=None, requires_grad=False: \
+Tensor.new_full = lambda self, size, fill_value, *, dtype=None, device=None, requires_grad=False: (
     N.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+)
 
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
     if isinstance(data, (np.ndarray, np.generic)) and dtype is None:
         return _make(np.asarray(data))
-    return N.tensor(data, dtype=dtype or (self.dtype if not isinstance(data, np.ndarray)
-                                          else None), requires_grad=requires_grad)
+    return N.tensor(
+        data,
+        dtype=dtype or (self.dtype if not isinstance(data, np.ndarray) else None),
+        requires_grad=requires_grad,
+    )
 
 
 Tensor.new_tensor = new_tensor
-Tensor.new = lambda self, *args: N.empty(*args, dtype=self.dtype) if args and all(
-    isinstance(a, int) for a in args) else N.tensor(args[0] if args else [], dtype=self.dtype)
+Tensor.new = lambda self, *args: (
+    N.empty(*args, dtype=self.dtype)
+    if args and all(isinstance(a, int) for a in args)
+    else N.tensor(args[0] if args else [], dtype=self.dtype)
+)
 Tensor._cat_with = lambda self, other, dim: S.cat([self, other], dim)
 Tensor._stack_with = lambda self, tensors, dim: S.stack(tensors, dim)
 Tensor._pad_constant = S.pad_constant
 Tensor._index_insert = lambda self, key, values: I.index_insert(self, key, values)
-Tensor._index_fill = lambda self, key, value: I.index_put(self, key, _make(
-    np.asarray(value, dtype=self._data.dtype)))
+Tensor._index_fill = lambda self, key, value: I.index_put(
+    self, key, _make(np.asarray(value, dtype=self._data.dtype))
+)
 Tensor._einsum = lambda self, spec, *ops: L.einsum(spec, self, *ops)
 
 
@@ -363,8 +596,9 @@ def sum_to_size(self, *size):
 
 Tensor.sum_to_size = sum_to_size
 Tensor.apply_ = lambda self, fn: IP.write_inplace(self, np.vectorize(fn)(self._data))
-Tensor.map_ = lambda self, other, fn: IP.write_inplace(self, np.vectorize(fn)(self._data,
-                                                                             other._data))
+Tensor.map_ = lambda self, other, fn: IP.write_inplace(
+    self, np.vectorize(fn)(self._data, other._data)
+)
 Tensor.resize_ = lambda self, *size: _resize(self, shape_arg(size))
 
 
@@ -372,6 +606,6 @@ def _resize(self, shape):
     flat = self._data.reshape(-1)
     n = int(np.prod(shape))
     new = np.zeros(n, self._data.dtype)
-    new[:min(n, flat.size)] = flat[:min(n, flat.size)]
+    new[: min(n, flat.size)] = flat[: min(n, flat.size)]
     self._data = new.reshape(shape)
     return self

@@ -29,10 +29,15 @@ class toy_model(nn.Module):  # noqa: N801 - the seed note's name
     def __init__(self):
         super().__init__()
         self.model = nn.Sequential(
-            nn.Conv2d(3, 32, 5, padding=2), nn.MaxPool2d(2),
-            nn.Conv2d(32, 32, 5, padding=2), nn.MaxPool2d(2),
-            nn.Conv2d(32, 64, 5, padding=2), nn.MaxPool2d(2),
-            nn.Flatten(), nn.Linear(1024, 64), nn.Linear(64, 10),
+            nn.Conv2d(3, 32, 5, padding=2),
+            nn.MaxPool2d(2),
+            nn.Conv2d(32, 32, 5, padding=2),
+            nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 5, padding=2),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(1024, 64),
+            nn.Linear(64, 10),
         )
 
     def forward(self, x):

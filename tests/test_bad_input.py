@@ -210,7 +210,9 @@ CASES = [
     same("m.ones(2,3,4).diag()"),
     same("m.ones(2).lerp(m.ones(3), 0.5)"),
     same_type("m.ones(2).addcmul(m.ones(3), m.ones(2))"),
-    same_type("m.ones(2).where(m.ones(2), m.ones(2))"),  # 'Float32' for 'Float': where is in functions/math.py
+    same_type(
+        "m.ones(2).where(m.ones(2), m.ones(2))"
+    ),  # 'Float32' for 'Float': where is in functions/math.py
     same("m.where(m.ones(2) > 0, m.ones(2), m.ones(3))"),
     same("m.ones(2,3).roll(1, 5)"),
     same("m.ones(2,3).flip(3)"),

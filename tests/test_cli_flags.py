@@ -23,7 +23,9 @@ def test_run_lint_and_graph(tmp_path):
     graph = tmp_path / "step"
     proc = subprocess.run(
         [sys.executable, "-m", "ember", "run", "--lint", "--graph", str(graph), str(script)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert f"{script}:11: PitfallWarning" in proc.stderr
     assert proc.stderr.count("PitfallWarning") == 1
@@ -34,8 +36,12 @@ def test_run_lint_and_graph(tmp_path):
 def test_run_without_lint_is_silent(tmp_path):
     script = tmp_path / "loop.py"
     script.write_text(SCRIPT)
-    proc = subprocess.run([sys.executable, "-m", "ember", "run", str(script)],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ember", "run", str(script)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "PitfallWarning" not in proc.stderr
 
 
@@ -51,11 +57,13 @@ def test_run_detect_anomaly_names_the_forward_op(tmp_path):
     script.write_text(NAN_SCRIPT)
     proc = subprocess.run(
         [sys.executable, "-m", "ember", "run", "--detect-anomaly", str(script)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode != 0
     assert "Function 'SqrtBackward0' returned nan values" in proc.stderr
     assert "torch.sqrt(x)" in proc.stderr  # the forward line, from the anomaly trace
-    torch_like = subprocess.run([sys.executable, "-m", "ember", "run", str(script)],
-                                capture_output=True, text=True)
+    torch_like = subprocess.run(
+        [sys.executable, "-m", "ember", "run", str(script)], capture_output=True, text=True
+    )
     assert torch_like.returncode == 0

@@ -96,5 +96,7 @@ def test_linspace_bit_exact(dtype):
     for _ in range(100):
         start, end = rng.uniform(-100, 100, 2)
         steps = int(rng.integers(0, 300))
-        same(ember.linspace(start, end, steps, dtype=getattr(ember, dtype)),
-             torch.linspace(start, end, steps, dtype=getattr(torch, dtype)))
+        same(
+            ember.linspace(start, end, steps, dtype=getattr(ember, dtype)),
+            torch.linspace(start, end, steps, dtype=getattr(torch, dtype)),
+        )

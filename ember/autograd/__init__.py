@@ -21,9 +21,22 @@ from .grad_mode import (
 )
 
 __all__ = [
-    "Function", "FunctionCtx", "InplaceFunction", "backward", "grad", "no_grad", "enable_grad",
-    "set_grad_enabled", "inference_mode", "is_grad_enabled", "gradcheck", "gradgradcheck",
-    "detect_anomaly", "set_detect_anomaly", "Variable", "once_differentiable",
+    "Function",
+    "FunctionCtx",
+    "InplaceFunction",
+    "backward",
+    "grad",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "inference_mode",
+    "is_grad_enabled",
+    "gradcheck",
+    "gradgradcheck",
+    "detect_anomaly",
+    "set_detect_anomaly",
+    "Variable",
+    "once_differentiable",
     "is_inference_mode_enabled",
 ]
 
@@ -73,8 +86,14 @@ def _roots_and_grads(outputs, grad_outputs, create_graph):
     return roots, grads
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
-             grad_variables=None, inputs=None) -> None:
+def backward(
+    tensors,
+    grad_tensors=None,
+    retain_graph=None,
+    create_graph=False,
+    grad_variables=None,
+    inputs=None,
+) -> None:
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves they depend on."""
     outputs = _tensors(tensors)
     grads = _tensors(grad_tensors) if grad_tensors is not None else (None,) * len(outputs)
@@ -87,8 +106,17 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     run_backward(roots, grads, retain_graph, create_graph, inputs=ins, accumulate=True)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    only_inputs=True,
+    allow_unused=None,
+    is_grads_batched=False,
+    materialize_grads=False,
+):
     """The gradients of ``outputs`` with respect to ``inputs``, returned rather than accumulated."""
     outs = _tensors(outputs)
     ins = _tensors(inputs)
@@ -106,8 +134,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if allow_unused is None:
         allow_unused = materialize_grads
     roots, grads = _roots_and_grads(outs, gos, create_graph)
-    results = run_backward(roots, grads, retain_graph, create_graph, inputs=ins,
-                           accumulate=False, allow_unused=allow_unused)
+    results = run_backward(
+        roots,
+        grads,
+        retain_graph,
+        create_graph,
+        inputs=ins,
+        accumulate=False,
+        allow_unused=allow_unused,
+    )
     if materialize_grads:
         results = [r if r is not None else t.new_zeros(t.shape) for r, t in zip(results, ins)]
     return tuple(results)
@@ -124,7 +159,9 @@ class detect_anomaly:  # noqa: N801 - torch's name
 
         warnings.warn(
             "Anomaly Detection has been enabled. This mode will increase the runtime and should "
-            "only be enabled for debugging.", UserWarning, stacklevel=2,
+            "only be enabled for debugging.",
+            UserWarning,
+            stacklevel=2,
         )
         self.prev = (_anomaly.enabled, _anomaly.check_nan)
         _anomaly.enabled, _anomaly.check_nan = True, self.check_nan
@@ -170,8 +207,13 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):  # noqa
 # Imported on first use, to keep ``import ember`` quick. ``gradcheck`` and ``trace`` are both a
 # submodule and a function: importing the submodule sets the package attribute to the module, so
 # the function is put back over it.
-_LAZY = {"gradcheck": ".gradcheck", "gradgradcheck": ".gradcheck", "trace": ".trace",
-         "PitfallWarning": ".pitfalls", "set_detect_pitfalls": ".pitfalls"}
+_LAZY = {
+    "gradcheck": ".gradcheck",
+    "gradgradcheck": ".gradcheck",
+    "trace": ".trace",
+    "PitfallWarning": ".pitfalls",
+    "set_detect_pitfalls": ".pitfalls",
+}
 
 
 def __getattr__(name: str):

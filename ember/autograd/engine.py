@@ -200,8 +200,10 @@ class OpNode(Node):
         # By declaration, not count: a split that happens to yield one piece still gets a tuple.
         grad = grads if self.multi_output else grads[0]
         saved = self.saved_tensors if self._saved else ()
-        return [rule(self, grad, *saved) if edge[0] is not None else None
-                for rule, edge in zip(self.rules, self.next_functions)]
+        return [
+            rule(self, grad, *saved) if edge[0] is not None else None
+            for rule, edge in zip(self.rules, self.next_functions)
+        ]
 
 
 def unbroadcast(grad, shape: tuple):
@@ -236,7 +238,8 @@ def _check_anomaly(node: Node, grads) -> None:
             if node._anomaly_trace:
                 warnings.warn(
                     f"Error detected in {node.name()}. Traceback of forward call that caused the "
-                    f"error:\n{node._anomaly_trace}", stacklevel=3,
+                    f"error:\n{node._anomaly_trace}",
+                    stacklevel=3,
                 )
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
 
@@ -283,8 +286,15 @@ def _worth_running(order: list, targets: set) -> set:
 backward_observers: list = []
 
 
-def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=None,
-                 accumulate: bool = True, allow_unused: bool = True):
+def run_backward(
+    roots,
+    grads,
+    retain_graph: bool,
+    create_graph: bool,
+    inputs=None,
+    accumulate: bool = True,
+    allow_unused: bool = True,
+):
     """Backpropagate ``grads`` from ``roots`` (pairs of node and output number).
 
     With ``inputs`` (tensors), only gradients reaching them are computed; when ``accumulate`` is

@@ -122,10 +122,10 @@ class Function(metaclass=_FunctionMeta):
         outs = (outputs,) if single else outputs
         if not record:
             return outputs
-        node.next_functions = tuple(_edge(a) if isinstance(a, Tensor) else (None, 0)
-                                    for a in args)
-        node._input_meta = tuple((a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None
-                                 for a in args)
+        node.next_functions = tuple(_edge(a) if isinstance(a, Tensor) else (None, 0) for a in args)
+        node._input_meta = tuple(
+            (a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None for a in args
+        )
         node._num_outputs = len(outs)
         zeros = []
         result = []

@@ -58,7 +58,7 @@ def shape_arg(size) -> tuple:
         if not isinstance(s, (int, np.integer)):
             raise TypeError(
                 f"empty(): argument 'size' failed to unpack the object at pos {len(out) + 1} with "
-                f"error \"type must be tuple of ints,but got {type(s).__name__}\""
+                f'error "type must be tuple of ints,but got {type(s).__name__}"'
             )
         out.append(int(s))
     for s in out:

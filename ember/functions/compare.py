@@ -56,7 +56,8 @@ def _bitwise(fn, name):
         kind = np.result_type(a, b)
         if kind.kind in "fc":
             raise NotImplementedError(
-                f"\"{name}_cpu\" not implemented for '{_scalar_type_name(D._BY_NP[kind])}'")
+                f"\"{name}_cpu\" not implemented for '{_scalar_type_name(D._BY_NP[kind])}'"
+            )
         return _make(np.asarray(fn(a, b)))
 
     return op
@@ -70,18 +71,25 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 def bitwise_not(input: Tensor) -> Tensor:  # noqa: A002
     if input._data.dtype.kind in "fc":
         raise NotImplementedError(
-            f"\"bitwise_not_cpu\" not implemented for '{_scalar_type_name(input.dtype)}'")
+            f"\"bitwise_not_cpu\" not implemented for '{_scalar_type_name(input.dtype)}'"
+        )
     return _make(np.invert(input._data))
 
 
 def isnan(input: Tensor) -> Tensor:  # noqa: A002
-    return _make(np.isnan(input._data) if input._data.dtype.kind in "fc"
-                 else np.zeros(input._data.shape, bool))
+    return _make(
+        np.isnan(input._data)
+        if input._data.dtype.kind in "fc"
+        else np.zeros(input._data.shape, bool)
+    )
 
 
 def isinf(input: Tensor) -> Tensor:  # noqa: A002
-    return _make(np.isinf(input._data) if input._data.dtype.kind in "fc"
-                 else np.zeros(input._data.shape, bool))
+    return _make(
+        np.isinf(input._data)
+        if input._data.dtype.kind in "fc"
+        else np.zeros(input._data.shape, bool)
+    )
 
 
 def isposinf(input: Tensor) -> Tensor:  # noqa: A002
@@ -93,8 +101,11 @@ def isneginf(input: Tensor) -> Tensor:  # noqa: A002
 
 
 def isfinite(input: Tensor) -> Tensor:  # noqa: A002
-    return _make(np.isfinite(input._data) if input._data.dtype.kind in "fc"
-                 else np.ones(input._data.shape, bool))
+    return _make(
+        np.isfinite(input._data)
+        if input._data.dtype.kind in "fc"
+        else np.ones(input._data.shape, bool)
+    )
 
 
 def signbit(input: Tensor) -> Tensor:  # noqa: A002
@@ -110,8 +121,7 @@ def allclose(input: Tensor, other: Tensor, rtol=1e-05, atol=1e-08, equal_nan=Fal
 
 
 def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002
-    return input._data.shape == other._data.shape and bool(np.array_equal(input._data,
-                                                                           other._data))
+    return input._data.shape == other._data.shape and bool(np.array_equal(input._data, other._data))
 
 
 def _sort_indices(x: np.ndarray, dim: int, descending: bool, stable: bool) -> np.ndarray:
@@ -190,11 +200,17 @@ def median(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A002
     return _median_t(r.values, r.indices)
 
 
-def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
-           return_counts: bool = False, dim=None):
+def unique(
+    input: Tensor,
+    sorted: bool = True,
+    return_inverse: bool = False,  # noqa: A002
+    return_counts: bool = False,
+    dim=None,
+):
     if dim is not None:
-        vals, inv, counts = np.unique(input._data, return_inverse=True, return_counts=True,
-                                      axis=dim)
+        vals, inv, counts = np.unique(
+            input._data, return_inverse=True, return_counts=True, axis=dim
+        )
     else:
         vals, inv, counts = np.unique(input._data, return_inverse=True, return_counts=True)
         inv = inv.reshape(input._data.shape)
@@ -238,8 +254,12 @@ def searchsorted(sorted_sequence: Tensor, input, *, right=False, side=None, out_
     if seq.ndim == 1:
         out = np.searchsorted(seq, vals, side=side)
     else:
-        out = np.stack([np.searchsorted(s, v, side=side) for s, v in
-                        zip(seq.reshape(-1, seq.shape[-1]), vals.reshape(-1, vals.shape[-1]))])
+        out = np.stack(
+            [
+                np.searchsorted(s, v, side=side)
+                for s, v in zip(seq.reshape(-1, seq.shape[-1]), vals.reshape(-1, vals.shape[-1]))
+            ]
+        )
         out = out.reshape(vals.shape)
     return _make(np.asarray(out, dtype=np.int32 if out_int32 else np.int64))
 

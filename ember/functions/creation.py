@@ -115,8 +115,9 @@ def _untensor(data):
     return data
 
 
-def tensor(data, *, dtype=None, device=None, requires_grad: bool = False,
-           pin_memory: bool = False) -> Tensor:
+def tensor(
+    data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False
+) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested list, array or tensor)."""
     check_device(device)
     arr = _to_array(data, to_np_dtype(dtype))
@@ -174,18 +175,29 @@ def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=Fa
     return _finish(np.ones(shape_arg(size), _dt(dtype)), requires_grad, device)
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-          pin_memory=False, memory_format=None) -> Tensor:
+def empty(
+    *size,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+    memory_format=None,
+) -> Tensor:
     # Zero-filled: uninitialised memory would make results depend on allocator history.
     return _finish(np.zeros(shape_arg(size), _dt(dtype)), requires_grad, device)
 
 
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
-         requires_grad=False) -> Tensor:
+def full(
+    size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
+) -> Tensor:
     """A tensor of shape ``size`` filled with the number ``fill_value``."""
     if not (_number(fill_value) or isinstance(fill_value, (Tensor, np.bool_))):
-        raise TypeError("full(): argument 'fill_value' (position 2) must be Number, not "
-                        + type(fill_value).__name__)
+        raise TypeError(
+            "full(): argument 'fill_value' (position 2) must be Number, not "
+            + type(fill_value).__name__
+        )
     if dtype is None:
         dtype = _scalar_dtype(fill_value)
     return _finish(np.full(shape_arg((size,)), fill_value, _dt(dtype)), requires_grad, device)
@@ -207,29 +219,68 @@ def _like(input: Tensor, dtype):
     return to_np_dtype(dtype) if dtype is not None else input._data.dtype
 
 
-def zeros_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
-               memory_format=None) -> Tensor:
+def zeros_like(
+    input: Tensor,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,  # noqa: A002
+    memory_format=None,
+) -> Tensor:
     return _finish(np.zeros(input._data.shape, _like(input, dtype)), requires_grad, device)
 
 
-def ones_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
-              memory_format=None) -> Tensor:
+def ones_like(
+    input: Tensor,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,  # noqa: A002
+    memory_format=None,
+) -> Tensor:
     return _finish(np.ones(input._data.shape, _like(input, dtype)), requires_grad, device)
 
 
-def empty_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
-               memory_format=None) -> Tensor:
+def empty_like(
+    input: Tensor,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,  # noqa: A002
+    memory_format=None,
+) -> Tensor:
     return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
 
 
-def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None,  # noqa: A002
-              requires_grad=False, memory_format=None) -> Tensor:
-    return _finish(np.full(input._data.shape, fill_value, _like(input, dtype)), requires_grad,
-                   device)
+def full_like(
+    input: Tensor,
+    fill_value,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,  # noqa: A002
+    requires_grad=False,
+    memory_format=None,
+) -> Tensor:
+    return _finish(
+        np.full(input._data.shape, fill_value, _like(input, dtype)), requires_grad, device
+    )
 
 
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
-           requires_grad=False) -> Tensor:
+def arange(
+    start=0,
+    end=None,
+    step=1,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``."""
     if end is None:
         start, end = 0, start
@@ -240,17 +291,21 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError(
-            "upper bound and larger bound inconsistent with step sign"
-        )
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     if dtype is None:
-        dtype = D.int64 if all(isinstance(v, (int, np.integer)) for v in vals) else \
-            D.get_default_dtype()
+        dtype = (
+            D.int64
+            if all(isinstance(v, (int, np.integer)) for v in vals)
+            else D.get_default_dtype()
+        )
     npd = to_np_dtype(dtype)
     n = int(np.ceil((end - start) / step))
     # Computed in float64 then cast, as torch computes start + i * step in double precision.
-    arr = (start + np.arange(n, dtype=np.float64) * step) if npd.kind == "f" else \
-        np.arange(start, end, step, dtype=np.int64)
+    arr = (
+        (start + np.arange(n, dtype=np.float64) * step)
+        if npd.kind == "f"
+        else np.arange(start, end, step, dtype=np.int64)
+    )
     return _finish(arr.astype(npd), requires_grad, device)
 
 
@@ -260,8 +315,9 @@ def range_(start=0, end=None, step=1, *, dtype=None, requires_grad=False) -> Ten
     return _finish(arr.astype(_dt(dtype)), requires_grad)
 
 
-def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False) -> Tensor:
+def linspace(
+    start, end, steps: int, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
+) -> Tensor:
     """``steps`` values evenly spaced from ``start`` to ``end`` inclusive."""
     if steps < 0:
         raise RuntimeError("linspace(): number of steps must be non-negative")
@@ -286,14 +342,23 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
     return _finish(arr.astype(npd), requires_grad, device)
 
 
-def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None,
-             requires_grad=False) -> Tensor:
+def logspace(
+    start, end, steps: int, base: float = 10.0, *, dtype=None, requires_grad=False
+) -> Tensor:
     lin = linspace(start, end, steps, dtype=D.float64)._data
-    return _finish((base ** lin).astype(_dt(dtype)), requires_grad)
+    return _finish((base**lin).astype(_dt(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
-        requires_grad=False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+) -> Tensor:
     """A 2-D tensor with ones on the diagonal and zeros elsewhere (``n`` rows, ``m`` columns)."""
     m = n if m is None else m
     for name, v in (("n", n), ("m", m)):
@@ -327,8 +392,9 @@ def is_nonzero(input: Tensor) -> bool:  # noqa: A002
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     """A 1-D input as the ``diagonal``-th diagonal of a square matrix; a 2-D input's diagonal."""
     if not isinstance(diagonal, (int, np.integer)):
-        raise TypeError("diag(): argument 'diagonal' (position 1) must be int, not "
-                        + type(diagonal).__name__)
+        raise TypeError(
+            "diag(): argument 'diagonal' (position 1) must be int, not " + type(diagonal).__name__
+        )
     if input.ndim not in (1, 2):
         raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
     if input.ndim == 1:

@@ -18,9 +18,7 @@ def _convert_key(key):
         if isinstance(k, Tensor):
             d = k._data
             if d.dtype.kind == "f":
-                raise IndexError(
-                    "tensors used as indices must be long, int, byte or bool tensors"
-                )
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             if d.dtype == np.uint8:
                 d = d.astype(bool)
             k = d
@@ -55,23 +53,26 @@ def _list_index(k: list):
 def _check_bounds(shape: tuple, key: tuple) -> None:
     """torch's IndexError for out-of-range integers (NumPy's message differs)."""
     dim = 0
-    n_real = sum(1 for k in key if k is not None and k is not Ellipsis and not (
-        isinstance(k, np.ndarray) and k.dtype == bool))
+    n_real = sum(
+        1
+        for k in key
+        if k is not None
+        and k is not Ellipsis
+        and not (isinstance(k, np.ndarray) and k.dtype == bool)
+    )
     n_real += sum(k.ndim - 1 for k in key if isinstance(k, np.ndarray) and k.dtype == bool)
     if n_real > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
     for k in key:
         if k is Ellipsis:
-            dim = len(shape) - sum(1 for kk in key[key.index(Ellipsis) + 1:] if kk is not None)
+            dim = len(shape) - sum(1 for kk in key[key.index(Ellipsis) + 1 :] if kk is not None)
             continue
         if k is None:
             continue
         if isinstance(k, int):
             n = shape[dim]
             if not -n <= k < n:
-                raise IndexError(
-                    f"index {k} is out of bounds for dimension {dim} with size {n}"
-                )
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {n}")
         elif isinstance(k, np.ndarray) and k.dtype != bool and k.size:
             n = shape[dim]
             bad = k[(k >= n) | (k < -n)]
@@ -127,8 +128,7 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
     if not isinstance(values, Tensor):
         values = _make(np.asarray(values, dtype=input._data.dtype))
     vals = values._data.astype(input._data.dtype, copy=False)
-    return apply(P.index_put, (input, values), [input._data, vals], key=key,
-                 accumulate=accumulate)
+    return apply(P.index_put, (input, values), [input._data, vals], key=key, accumulate=accumulate)
 
 
 def _check_range(idx: np.ndarray, input: Tensor, d: int) -> None:  # noqa: A002
@@ -152,8 +152,9 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad=False) -> Tens
                 f"Size does not match at dimension {k} expected index {list(idx.shape)} to be no "
                 f"larger than self {list(input._data.shape)} apart from dimension {d}"
             )
-    view = input._data[tuple(slice(0, s) if k != d else slice(None)
-                             for k, s in enumerate(idx.shape))]
+    view = input._data[
+        tuple(slice(0, s) if k != d else slice(None) for k, s in enumerate(idx.shape))
+    ]
     return apply(P.gather, (input,), [view], dim=d, idx=idx)
 
 
@@ -169,16 +170,26 @@ def take_along_dim(input: Tensor, indices: Tensor, dim=None) -> Tensor:  # noqa:
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     d = wrap_dim(dim, input.ndim)
-    shape = list(np.broadcast_shapes(
-        tuple(s if k != d else 1 for k, s in enumerate(input.shape)),
-        tuple(s if k != d else 1 for k, s in enumerate(indices.shape))))
+    shape = list(
+        np.broadcast_shapes(
+            tuple(s if k != d else 1 for k, s in enumerate(input.shape)),
+            tuple(s if k != d else 1 for k, s in enumerate(indices.shape)),
+        )
+    )
     in_shape, idx_shape = list(shape), list(shape)
     in_shape[d], idx_shape[d] = input.shape[d], indices.shape[d]
     return gather(input.expand(in_shape), d, indices.expand(idx_shape))
 
 
-def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,  # noqa: A002
-            reduce=None) -> Tensor:
+def scatter(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    src=None,
+    *,
+    value=None,  # noqa: A002
+    reduce=None,
+) -> Tensor:
     """``input`` with ``src`` (or ``value``) written along ``dim`` at ``index``."""
     d = wrap_dim(dim, input._data.ndim)
     idx = _index_array(index, "scatter")
@@ -188,18 +199,29 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None,  # 
         return scatter_add(input, dim, index, src)
     _check_range(idx, input, d)
     if not isinstance(src, Tensor):
-        return apply(P.scatter, (input, src), [input._data, np.asarray(src, input._data.dtype)],
-                     dim=d, idx=idx)
-    return apply(P.scatter, (input, src), [input._data, src._data.astype(input._data.dtype)],
-                 dim=d, idx=idx)
+        return apply(
+            P.scatter,
+            (input, src),
+            [input._data, np.asarray(src, input._data.dtype)],
+            dim=d,
+            idx=idx,
+        )
+    return apply(
+        P.scatter, (input, src), [input._data, src._data.astype(input._data.dtype)], dim=d, idx=idx
+    )
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:  # noqa: A002
     d = wrap_dim(dim, input._data.ndim)
     idx = _index_array(index, "scatter_add")
     _check_range(idx, input, d)
-    return apply(P.scatter_add, (input, src), [input._data, src._data.astype(input._data.dtype)],
-                 dim=d, idx=idx)
+    return apply(
+        P.scatter_add,
+        (input, src),
+        [input._data, src._data.astype(input._data.dtype)],
+        dim=d,
+        idx=idx,
+    )
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002
@@ -239,9 +261,14 @@ def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:  # noqa: A002
     d = wrap_dim(dim, input._data.ndim)
     _check_range(index._data, input, d)
-    return apply(P.index_add, (input, source),
-                 [input._data, source._data.astype(input._data.dtype)], dim=d,
-                 idx=index._data, alpha=alpha)
+    return apply(
+        P.index_add,
+        (input, source),
+        [input._data, source._data.astype(input._data.dtype)],
+        dim=d,
+        idx=index._data,
+        alpha=alpha,
+    )
 
 
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:  # noqa: A002
@@ -266,8 +293,12 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:  # noqa: A002
                 "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                 f"{value._data.ndim} dimension(s)."
             )
-        return apply(P.masked_fill_tensor, (input, value),
-                     [input._data, value._data.astype(input._data.dtype)], mask=m)
+        return apply(
+            P.masked_fill_tensor,
+            (input, value),
+            [input._data, value._data.astype(input._data.dtype)],
+            mask=m,
+        )
     return apply(P.masked_fill, (input,), None, mask=m, value=value)
 
 

@@ -58,8 +58,9 @@ def write_inplace(t: Tensor, values: np.ndarray) -> Tensor:
 
 
 def _cast_check(t: Tensor, result_dtype) -> None:
-    if t._data.dtype != result_dtype and not np.can_cast(result_dtype, t._data.dtype,
-                                                         casting="same_kind"):
+    if t._data.dtype != result_dtype and not np.can_cast(
+        result_dtype, t._data.dtype, casting="same_kind"
+    ):
         raise RuntimeError(
             f"result type {_name(result_dtype)} can't be cast to the desired output type "
             f"{_name(t._data.dtype)}"
@@ -133,8 +134,10 @@ def fast_binary_(t: Tensor, ufunc, other, alpha=1) -> Tensor:
     else:
         res_dtype = D.result_type((t,), (o,)).np
     if res_dtype != d.dtype:
-        torch_dt = D.result_type((t, other) if isinstance(other, Tensor) else (t,),
-                                 () if isinstance(other, Tensor) else (o,))
+        torch_dt = D.result_type(
+            (t, other) if isinstance(other, Tensor) else (t,),
+            () if isinstance(other, Tensor) else (o,),
+        )
         _cast_check(t, torch_dt.np)
     try:
         ufunc(d, o, out=d, casting="unsafe")

@@ -13,8 +13,8 @@ def _same_dtype(name, a: Tensor, b: Tensor) -> None:
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
             f"expected m1 and m2 to have the same dtype, but got: {_dt(a)} != {_dt(b)}"
-            if name == "mm" else
-            f"expected scalar type {_dt(a, True)} but found {_dt(b, True)}"
+            if name == "mm"
+            else f"expected scalar type {_dt(a, True)} but found {_dt(b, True)}"
         )
 
 
@@ -27,9 +27,17 @@ def _dt(t: Tensor, cap=False) -> str:
 
 
 # torch names dtypes by their C++ types in the mm message
-_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-                 "int64": "long int", "int32": "int", "int16": "short int",
-                 "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+_C_TYPE_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
@@ -47,8 +55,9 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     if input.ndim != 3 or mat2.ndim != 3:
-        raise RuntimeError("batch1 must be a 3D tensor" if input.ndim != 3
-                           else "batch2 must be a 3D tensor")
+        raise RuntimeError(
+            "batch1 must be a 3D tensor" if input.ndim != 3 else "batch2 must be a 3D tensor"
+        )
     if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
         raise RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: "
@@ -69,14 +78,18 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
 
 def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
     if input.ndim != 1 or tensor.ndim != 1:
-        raise RuntimeError(
-            f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors"
-        )
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
     if input.shape[0] != tensor.shape[0]:
         raise RuntimeError(
-            "inconsistent tensor size, expected tensor [" + str(input.shape[0]) + "] and src ["
-            + str(tensor.shape[0]) + "] to have the same number of elements, but got "
-            + str(input.shape[0]) + " and " + str(tensor.shape[0]) + " elements respectively"
+            "inconsistent tensor size, expected tensor ["
+            + str(input.shape[0])
+            + "] and src ["
+            + str(tensor.shape[0])
+            + "] to have the same number of elements, but got "
+            + str(input.shape[0])
+            + " and "
+            + str(tensor.shape[0])
+            + " elements respectively"
         )
     _same_dtype("dot", input, tensor)
     return apply(P.dot, (input, tensor))
@@ -89,8 +102,9 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """Matrix product with torch's rules for 1-D operands and broadcast batch dimensions."""
     a, b = input, other
     if not isinstance(b, Tensor) or not isinstance(a, Tensor):
-        raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not "
-                        f"{type(b).__name__}")
+        raise TypeError(
+            f"matmul(): argument 'other' (position 2) must be Tensor, not {type(b).__name__}"
+        )
     na, nb = a._data.ndim, b._data.ndim
     if na == 0 or nb == 0:
         raise RuntimeError(
@@ -170,8 +184,6 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
     return input.reshape(-1, 1) * vec2
 
 
-
-
 ger = outer
 
 
@@ -207,7 +219,7 @@ def _expand_ellipsis(eq: str, operands) -> str:
     for t, o in zip(terms, operands):
         if "..." in t:
             n = o.ndim - (len(t) - 3)
-            t = t.replace("...", fill[width - n:])
+            t = t.replace("...", fill[width - n :])
         new_terms.append(t)
     return ",".join(new_terms) + "->" + out.replace("...", fill)
 

@@ -161,8 +161,10 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
     """``input - alpha * other``."""
-    if isinstance(input, Tensor) and input._data.dtype == np.bool_ and (
-        not isinstance(other, Tensor) or other._data.dtype == np.bool_
+    if (
+        isinstance(input, Tensor)
+        and input._data.dtype == np.bool_
+        and (not isinstance(other, Tensor) or other._data.dtype == np.bool_)
     ):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
@@ -297,8 +299,10 @@ def where(condition: Tensor, input=None, other=None) -> Tensor:  # noqa: A002
         return tuple(_make(i) for i in np.nonzero(condition._data))
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
-                           f"with dtype {D._BY_NP[cond.dtype].name.capitalize()}")
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor "
+            f"with dtype {D._BY_NP[cond.dtype].name.capitalize()}"
+        )
     x, y = _operands(input, other)
     shape = broadcast_shapes(cond.shape, np.shape(x), np.shape(y))
     return apply(P.where, (input, other), [x, y], cond=np.broadcast_to(cond, shape))

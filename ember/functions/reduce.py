@@ -21,8 +21,14 @@ def _mode(name):
 
 
 _max_t, _min_t, _sort_t, _topk_t, _kth_t, _median_t, _mode_t, _cummax_t = (
-    _mode("max"), _mode("min"), _mode("sort"), _mode("topk"), _mode("kthvalue"),
-    _mode("median"), _mode("mode"), _mode("cummax"),
+    _mode("max"),
+    _mode("min"),
+    _mode("sort"),
+    _mode("topk"),
+    _mode("kthvalue"),
+    _mode("median"),
+    _mode("mode"),
+    _mode("cummax"),
 )
 
 
@@ -67,9 +73,17 @@ def nanmean(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: 
 
 
 def _scalar_type_name(d: D.dtype) -> str:
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}.get(d.name, d.name)
+    return {
+        "float32": "Float",
+        "float64": "Double",
+        "float16": "Half",
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
+    }.get(d.name, d.name)
 
 
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
@@ -78,17 +92,21 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
         return apply(P.prod_all, (input,), None, dim=None, keepdim=False, dtype=dt)
     if not isinstance(dim, (int, np.integer)):
         raise TypeError("prod(): argument 'dim' must be int")
-    return apply(P.prod_dim, (input,), None, dim=dims_tuple(dim, input.ndim), keepdim=keepdim,
-                 dtype=dt)
+    return apply(
+        P.prod_dim, (input,), None, dim=dims_tuple(dim, input.ndim), keepdim=keepdim, dtype=dt
+    )
 
 
 def _empty_check(input: Tensor, name: str, dim=None):
     if input._data.size == 0 and (dim is None or input._data.shape[dim] == 0):
-        where = "" if dim is None else (
-            f" on tensor with no elements because the operation does not have an identity"
+        where = (
+            ""
+            if dim is None
+            else " on tensor with no elements because the operation does not have an identity"
         )
         raise IndexError(
-            f"{name}(): Expected reduction dim {dim} to have non-zero size." if dim is not None
+            f"{name}(): Expected reduction dim {dim} to have non-zero size."
+            if dim is not None
             else f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
             "Specify the reduction dim with the 'dim' argument." + where
         )
@@ -160,8 +178,10 @@ def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
 
 def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):  # noqa: A002
     nt = namedtuple("aminmax", ["min", "max"])
-    return nt(amin(input, dim if dim is not None else (), keepdim),
-              amax(input, dim if dim is not None else (), keepdim))
+    return nt(
+        amin(input, dim if dim is not None else (), keepdim),
+        amax(input, dim if dim is not None else (), keepdim),
+    )
 
 
 def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
@@ -170,8 +190,11 @@ def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A
             raise IndexError(
                 "argmax(): Expected reduction dim to be specified for input.numel() == 0."
             )
-        return _make(np.asarray(P._arg_extreme(np.argmax, None)(
-            _Ctx(), input._data.reshape(-1), 0, False)[1]))
+        return _make(
+            np.asarray(
+                P._arg_extreme(np.argmax, None)(_Ctx(), input._data.reshape(-1), 0, False)[1]
+            )
+        )
     return max(input, dim, keepdim).indices
 
 
@@ -181,8 +204,11 @@ def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A
             raise IndexError(
                 "argmin(): Expected reduction dim to be specified for input.numel() == 0."
             )
-        return _make(np.asarray(P._arg_extreme(np.argmin, None)(
-            _Ctx(), input._data.reshape(-1), 0, False)[1]))
+        return _make(
+            np.asarray(
+                P._arg_extreme(np.argmin, None)(_Ctx(), input._data.reshape(-1), 0, False)[1]
+            )
+        )
     return min(input, dim, keepdim).indices
 
 
@@ -208,7 +234,10 @@ def _moment(prim, name, input, dim, unbiased, keepdim, correction):  # noqa: A00
 
         warnings.warn(
             f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-            "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+            "reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=3,
+        )
     return apply(prim, (input,), None, dim=dims, keepdim=keepdim, correction=correction)
 
 
@@ -223,13 +252,11 @@ def std(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=Non
 
 
 def var_mean(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None):  # noqa: A002
-    return (var(input, dim, unbiased, keepdim, correction=correction),
-            mean(input, dim, keepdim))
+    return (var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
 
 
 def std_mean(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None):  # noqa: A002
-    return (std(input, dim, unbiased, keepdim, correction=correction),
-            mean(input, dim, keepdim))
+    return (std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
 
 
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:  # noqa: A002
@@ -273,8 +300,10 @@ def _softmax_input(input: Tensor, dtype):
     if dtype is not None:
         return input.to(dtype)
     if input._data.dtype.kind not in "fc":
-        raise NotImplementedError(f'"softmax_lastdim_kernel_impl" not implemented for '
-                           f"'{_scalar_type_name(input.dtype)}'")
+        raise NotImplementedError(
+            f'"softmax_lastdim_kernel_impl" not implemented for '
+            f"'{_scalar_type_name(input.dtype)}'"
+        )
     return input
 
 

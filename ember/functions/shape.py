@@ -78,7 +78,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
     if s == e:
         return input
     shp = input._data.shape
-    return reshape(input, shp[:s] + (-1 if 0 not in shp[s:e + 1] else 0,) + shp[e + 1:])
+    return reshape(input, shp[:s] + (-1 if 0 not in shp[s : e + 1] else 0,) + shp[e + 1 :])
 
 
 def unflatten(input: Tensor, dim: int, sizes) -> Tensor:  # noqa: A002
@@ -86,7 +86,7 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:  # noqa: A002
     shp = input._data.shape
     sizes = tuple(sizes)
     inner = _infer(sizes, shp[d])
-    return view(input, shp[:d] + inner + shp[d + 1:])
+    return view(input, shp[:d] + inner + shp[d + 1 :])
 
 
 def permute(input: Tensor, *dims) -> Tensor:  # noqa: A002
@@ -118,8 +118,9 @@ swapaxes = swapdims = transpose
 def t(input: Tensor) -> Tensor:  # noqa: A002
     """Transpose a matrix (vectors and scalars are returned as views of themselves)."""
     if input._data.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
-                           f"{input._data.ndim}D")
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D"
+        )
     return apply(P.t, (input,))
 
 
@@ -229,8 +230,10 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:  # noqa: A002
 
 def _check_diagonal(name: str, diagonal) -> None:
     if not isinstance(diagonal, (int, np.integer)):
-        raise TypeError(f"{name}(): argument 'diagonal' (position 1) must be int, not "
-                        + type(diagonal).__name__)
+        raise TypeError(
+            f"{name}(): argument 'diagonal' (position 1) must be int, not "
+            + type(diagonal).__name__
+        )
 
 
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
@@ -275,8 +278,9 @@ def repeat_interleave(input: Tensor, repeats, dim=None) -> Tensor:  # noqa: A002
 
 def _tensor_list(tensors, name):
     if isinstance(tensors, Tensor):
-        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
-                        "not Tensor")
+        raise TypeError(
+            f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor"
+        )
     tensors = list(tensors)
     if not tensors:
         if name == "stack":
@@ -347,8 +351,9 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
         if size <= 0 and n:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
-                               f"dimension size of {n}")
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
+            )
         sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
         return apply(P.split, (tensor,), None, sizes=sizes, dim=d)
     sizes = [int(s) for s in split_size_or_sections]
@@ -393,7 +398,7 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:  # no
     index = _make((starts[:, None] + np.arange(size)).reshape(-1))
     windows = input.index_select(d, index)  # the windows, one after another, along d
     shp = input._data.shape
-    windows = reshape(windows, shp[:d] + (len(starts), size) + shp[d + 1:])
+    windows = reshape(windows, shp[:d] + (len(starts), size) + shp[d + 1 :])
     return movedim(windows, d + 1, -1)
 
 
@@ -432,8 +437,10 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
     d = wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
     if not -n <= index < n:
-        raise IndexError(f"select(): index {index} out of range for tensor of size "
-                         f"{list(input._data.shape)} at dimension {d}")
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size "
+            f"{list(input._data.shape)} at dimension {d}"
+        )
     from .index import getitem_key
 
     return getitem_key(input, (slice(None),) * d + (int(index),), "select")

@@ -9,8 +9,8 @@ input, ``rule(ctx, grad_output, *saved) -> grad_input``, written with Tensor ope
 is itself differentiable (``create_graph=True``). ``save`` names what the rules need: input
 positions, or ``OUT`` for the output; ``uses`` (optional) says which saved values each rule
 reads, so that a value only a non-differentiated input's rule needs is not kept (``x * 2`` keeps
-nothing of ``x``, so changing ``x`` in place afterwards is fine, as in torch). The engine undoes broadcasting and casts each gradient to its
-input's dtype, so rules never do.
+nothing of ``x``, so changing ``x`` in place afterwards is fine, as in torch). The engine undoes
+broadcasting and casts each gradient to its input's dtype, so rules never do.
 
 Forwards that must leave more for backward (indices, masks, shapes) take ``ctx`` as their first
 argument (``needs_ctx=True``) and set attributes on it; without recording, ``ctx`` is a sink that
@@ -40,16 +40,42 @@ NO_CTX = _Sink()
 class Primitive:
     """A differentiable operation: array forward, node class with the derivative rules."""
 
-    __slots__ = ("name", "forward", "node", "save", "needs_ctx", "is_view", "num_outputs",
-                 "differentiable_outputs", "uses")
+    __slots__ = (
+        "name",
+        "forward",
+        "node",
+        "save",
+        "needs_ctx",
+        "is_view",
+        "num_outputs",
+        "differentiable_outputs",
+        "uses",
+    )
 
-    def __init__(self, name, forward, rules, save=(), needs_ctx=False, is_view=False,
-                 num_outputs=1, differentiable_outputs=None, uses=None):
+    def __init__(
+        self,
+        name,
+        forward,
+        rules,
+        save=(),
+        needs_ctx=False,
+        is_view=False,
+        num_outputs=1,
+        differentiable_outputs=None,
+        uses=None,
+    ):
         self.name = name
         self.forward = forward
-        self.node = type(name, (OpNode,), {"__slots__": (), "rules": tuple(rules),
-                                           "_num_outputs": num_outputs,
-                                           "multi_output": num_outputs != 1})
+        self.node = type(
+            name,
+            (OpNode,),
+            {
+                "__slots__": (),
+                "rules": tuple(rules),
+                "_num_outputs": num_outputs,
+                "multi_output": num_outputs != 1,
+            },
+        )
         self.save = (ALL,) if save == ALL else tuple(save)
         self.needs_ctx = needs_ctx
         self.is_view = is_view

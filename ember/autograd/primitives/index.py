@@ -39,8 +39,9 @@ def _insert(ctx, zeros, g, key):
     return out
 
 
-index_insert = defop("IndexPutBackward0", _insert,
-                     [lambda c, g: g, lambda c, g: g[c.key]], needs_ctx=True)
+index_insert = defop(
+    "IndexPutBackward0", _insert, [lambda c, g: g, lambda c, g: g[c.key]], needs_ctx=True
+)
 
 
 def _index_put(ctx, x, values, key, accumulate):
@@ -58,9 +59,11 @@ def _index_put_values_rule(c, g):
 
 
 index_put = defop(
-    "IndexPutBackward0", _index_put,
+    "IndexPutBackward0",
+    _index_put,
     [lambda c, g: g if c.accumulate_ else g._index_fill(c.key, 0), _index_put_values_rule],
-    needs_ctx=True)
+    needs_ctx=True,
+)
 
 
 def _gather(ctx, x, dim, idx):
@@ -69,9 +72,11 @@ def _gather(ctx, x, dim, idx):
 
 
 gather = defop(
-    "GatherBackward0", _gather,
+    "GatherBackward0",
+    _gather,
     [lambda c, g: g.new_zeros(c.input_shape()).scatter_add(c.dim, g.new_tensor(c.idx), g)],
-    needs_ctx=True)
+    needs_ctx=True,
+)
 
 
 def _scatter_into(out, dim, idx, src, add):
@@ -100,11 +105,15 @@ def _src_rule(c, g):
     return g.gather(c.dim, g.new_tensor(c.idx))
 
 
-scatter = defop("ScatterBackward0", _scatter,
-                [lambda c, g: g.scatter(c.dim, g.new_tensor(c.idx), 0.0), _src_rule],
-                needs_ctx=True)
-scatter_add = defop("ScatterAddBackward0", _scatter_add, [lambda c, g: g, _src_rule],
-                    needs_ctx=True)
+scatter = defop(
+    "ScatterBackward0",
+    _scatter,
+    [lambda c, g: g.scatter(c.dim, g.new_tensor(c.idx), 0.0), _src_rule],
+    needs_ctx=True,
+)
+scatter_add = defop(
+    "ScatterAddBackward0", _scatter_add, [lambda c, g: g, _src_rule], needs_ctx=True
+)
 
 
 def _index_select(ctx, x, dim, idx):
@@ -113,9 +122,11 @@ def _index_select(ctx, x, dim, idx):
 
 
 index_select = defop(
-    "IndexSelectBackward0", _index_select,
+    "IndexSelectBackward0",
+    _index_select,
     [lambda c, g: g.new_zeros(c.input_shape()).index_add(c.dim, g.new_tensor(c.idx), g)],
-    needs_ctx=True)
+    needs_ctx=True,
+)
 
 
 def _index_add(ctx, x, src, dim, idx, alpha):
@@ -128,9 +139,11 @@ def _index_add(ctx, x, src, dim, idx, alpha):
 
 
 index_add = defop(
-    "IndexAddBackward0", _index_add,
+    "IndexAddBackward0",
+    _index_add,
     [lambda c, g: g, lambda c, g: g.index_select(c.dim, g.new_tensor(c.idx)) * c.alpha],
-    needs_ctx=True)
+    needs_ctx=True,
+)
 
 
 def _masked_fill(ctx, x, mask, value):
@@ -138,13 +151,21 @@ def _masked_fill(ctx, x, mask, value):
     return np.where(mask, np.asarray(value, dtype=x.dtype), x)
 
 
-masked_fill = defop("MaskedFillBackward0", _masked_fill,
-                    [lambda c, g: g.masked_fill(g.new_tensor(c.mask), 0)], needs_ctx=True)
+masked_fill = defop(
+    "MaskedFillBackward0",
+    _masked_fill,
+    [lambda c, g: g.masked_fill(g.new_tensor(c.mask), 0)],
+    needs_ctx=True,
+)
 masked_fill_tensor = defop(
-    "MaskedFillBackward1", lambda ctx, x, value, mask: _masked_fill(ctx, x, mask, value),
-    [lambda c, g: g.masked_fill(g.new_tensor(c.mask), 0),
-     lambda c, g: g.masked_fill(g.new_tensor(~np.broadcast_to(c.mask, g.shape)), 0).sum()],
-    needs_ctx=True)
+    "MaskedFillBackward1",
+    lambda ctx, x, value, mask: _masked_fill(ctx, x, mask, value),
+    [
+        lambda c, g: g.masked_fill(g.new_tensor(c.mask), 0),
+        lambda c, g: g.masked_fill(g.new_tensor(~np.broadcast_to(c.mask, g.shape)), 0).sum(),
+    ],
+    needs_ctx=True,
+)
 
 
 def _masked_select(ctx, x, mask):
@@ -154,8 +175,11 @@ def _masked_select(ctx, x, mask):
 
 
 masked_select = defop(
-    "MaskedSelectBackward0", _masked_select,
-    [lambda c, g: g.new_zeros(c.mask.shape)._index_insert((c.mask,), g)], needs_ctx=True)
+    "MaskedSelectBackward0",
+    _masked_select,
+    [lambda c, g: g.new_zeros(c.mask.shape)._index_insert((c.mask,), g)],
+    needs_ctx=True,
+)
 
 
 def _take_sorted(ctx, x, dim, idx):
@@ -172,7 +196,9 @@ def _sorted_rule(c, grads):
     return g.new_zeros(c.input_shape()).scatter(c.dim, g.new_tensor(c.idx), g)
 
 
-sort_values = defop("SortBackward0", _take_sorted, [lambda c, g: _sorted_rule(c, (g,))],
-                    needs_ctx=True)
-topk_values = defop("TopkBackward0", _take_sorted, [lambda c, g: _sorted_rule(c, (g,))],
-                    needs_ctx=True)
+sort_values = defop(
+    "SortBackward0", _take_sorted, [lambda c, g: _sorted_rule(c, (g,))], needs_ctx=True
+)
+topk_values = defop(
+    "TopkBackward0", _take_sorted, [lambda c, g: _sorted_rule(c, (g,))], needs_ctx=True
+)

@@ -7,15 +7,28 @@ import numpy as np
 from . import ALL, defop
 from .shape import VariadicNode
 
-mm = defop("MmBackward0", np.matmul,
-           [lambda c, g, a, b: g @ b.mT, lambda c, g, a, b: a.mT @ g], save=(0, 1))
+mm = defop(
+    "MmBackward0",
+    np.matmul,
+    [lambda c, g, a, b: g @ b.mT, lambda c, g, a, b: a.mT @ g],
+    save=(0, 1),
+)
 # Batched products broadcast their batch dimensions; the engine sums the gradient back.
-bmm = defop("BmmBackward0", np.matmul,
-            [lambda c, g, a, b: g @ b.mT, lambda c, g, a, b: a.mT @ g], save=(0, 1))
-mv = defop("MvBackward0", np.matmul,
-           [lambda c, g, a, v: g.unsqueeze(1) * v, lambda c, g, a, v: a.mT @ g], save=(0, 1))
-dot = defop("DotBackward0", np.dot,
-            [lambda c, g, a, b: g * b, lambda c, g, a, b: g * a], save=(0, 1))
+bmm = defop(
+    "BmmBackward0",
+    np.matmul,
+    [lambda c, g, a, b: g @ b.mT, lambda c, g, a, b: a.mT @ g],
+    save=(0, 1),
+)
+mv = defop(
+    "MvBackward0",
+    np.matmul,
+    [lambda c, g, a, v: g.unsqueeze(1) * v, lambda c, g, a, v: a.mT @ g],
+    save=(0, 1),
+)
+dot = defop(
+    "DotBackward0", np.dot, [lambda c, g, a, b: g * b, lambda c, g, a, b: g * a], save=(0, 1)
+)
 
 
 def _addmm(ctx, bias, a, b, beta, alpha):
@@ -30,11 +43,16 @@ def _addmm(ctx, bias, a, b, beta, alpha):
 
 
 addmm = defop(
-    "AddmmBackward0", _addmm,
-    [lambda c, g, a, b: g * c.beta if c.beta != 1 else g,
-     lambda c, g, a, b: (g @ b.mT) * c.alpha if c.alpha != 1 else g @ b.mT,
-     lambda c, g, a, b: (a.mT @ g) * c.alpha if c.alpha != 1 else a.mT @ g],
-    save=(1, 2), needs_ctx=True)
+    "AddmmBackward0",
+    _addmm,
+    [
+        lambda c, g, a, b: g * c.beta if c.beta != 1 else g,
+        lambda c, g, a, b: (g @ b.mT) * c.alpha if c.alpha != 1 else g @ b.mT,
+        lambda c, g, a, b: (a.mT @ g) * c.alpha if c.alpha != 1 else a.mT @ g,
+    ],
+    save=(1, 2),
+    needs_ctx=True,
+)
 
 
 def _einsum(ctx, *arrays, spec):
@@ -61,9 +79,12 @@ def _einsum_rule(c, g, i):
                 grad = grad.unsqueeze(pos)
         grad = grad.expand(tuple(size[ch] for ch in letters))
     if letters != target:  # a repeated letter reads a diagonal: write the gradient back onto it
-        key = tuple(np.arange(size[ch]).reshape([-1 if k == letters.index(ch) else 1
-                                                 for k in range(len(letters))])
-                    for ch in target)
+        key = tuple(
+            np.arange(size[ch]).reshape(
+                [-1 if k == letters.index(ch) else 1 for k in range(len(letters))]
+            )
+            for ch in target
+        )
         grad = grad.new_zeros(shape)._index_insert(key, grad)
     return grad
 

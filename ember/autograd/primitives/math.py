@@ -51,12 +51,18 @@ asinh = unary("AsinhBackward0", np.arcsinh, (0,), lambda c, g, x: g * (x * x + 1
 acosh = unary("AcoshBackward0", np.arccosh, (0,), lambda c, g, x: g * (x * x - 1).rsqrt())
 atanh = unary("AtanhBackward0", np.arctanh, (0,), lambda c, g, x: g / (1 - x * x))
 sigmoid = unary("SigmoidBackward0", lambda x: _sigmoid(x), (OUT,), lambda c, g, y: g * y * (1 - y))
-relu = unary("ReluBackward0", lambda x: np.maximum(x, 0), (OUT,),
-             lambda c, g, y: g.masked_fill(y <= 0, 0))
-erf = unary("ErfBackward0", lambda x: _erf(x), (0,),
-            lambda c, g, x: g * TWO_OVER_SQRT_PI * (-x * x).exp())
-erfinv = unary("ErfinvBackward0", lambda x: _erfinv(x), (OUT,),
-               lambda c, g, y: g * (0.5 * math.sqrt(math.pi)) * (y * y).exp())
+relu = unary(
+    "ReluBackward0", lambda x: np.maximum(x, 0), (OUT,), lambda c, g, y: g.masked_fill(y <= 0, 0)
+)
+erf = unary(
+    "ErfBackward0", lambda x: _erf(x), (0,), lambda c, g, x: g * TWO_OVER_SQRT_PI * (-x * x).exp()
+)
+erfinv = unary(
+    "ErfinvBackward0",
+    lambda x: _erfinv(x),
+    (OUT,),
+    lambda c, g, y: g * (0.5 * math.sqrt(math.pi)) * (y * y).exp(),
+)
 
 
 def _sign(x):
@@ -102,8 +108,11 @@ def _erfinv_scalar(y: float) -> float:
         return math.inf if y == 1 else math.nan
     # Giles' approximation refined by two Newton steps on erf(x) = y.
     w = -math.log((1.0 - y) * (1.0 + y))
-    x = y * (1.2533141373155 + 0.2 * w) / (1 + 0.15 * w) if w < 5 else math.copysign(
-        math.sqrt(w - math.log(w) / 2), y)
+    x = (
+        y * (1.2533141373155 + 0.2 * w) / (1 + 0.15 * w)
+        if w < 5
+        else math.copysign(math.sqrt(w - math.log(w) / 2), y)
+    )
     for _ in range(4):
         x -= (math.erf(x) - y) / (TWO_OVER_SQRT_PI * math.exp(-x * x))
     return x
@@ -130,11 +139,20 @@ def _scipy_or_vectorized(name, scalar_fn):
 add = defop("AddBackward0", np.add, [lambda c, g: g, lambda c, g: g])
 sub = defop("SubBackward0", np.subtract, [lambda c, g: g, lambda c, g: -g])
 rsub = defop("RsubBackward1", lambda x, other: other - x, [lambda c, g: -g])
-mul = defop("MulBackward0", np.multiply, [lambda c, g, x, y: g * y, lambda c, g, x, y: g * x],
-            save=(0, 1), uses=((1,), (0,)))
-div = defop("DivBackward0", np.true_divide,
-            [lambda c, g, x, y: g / y, lambda c, g, x, y: -g * x / (y * y)], save=(0, 1),
-            uses=((1,), (0, 1)))
+mul = defop(
+    "MulBackward0",
+    np.multiply,
+    [lambda c, g, x, y: g * y, lambda c, g, x, y: g * x],
+    save=(0, 1),
+    uses=((1,), (0,)),
+)
+div = defop(
+    "DivBackward0",
+    np.true_divide,
+    [lambda c, g, x, y: g / y, lambda c, g, x, y: -g * x / (y * y)],
+    save=(0, 1),
+    uses=((1,), (0, 1)),
+)
 
 
 def _div_rounded(x, y, mode):
@@ -156,10 +174,16 @@ def _not_implemented(aten):
 # Rounded quotients are piecewise constant: zero gradient, except that torch leaves the
 # ``//`` operator (floor_divide) and ``scalar % tensor`` without a derivative at all.
 div_rounded = defop("DivBackward2", _div_rounded, [_zero, _zero])
-floor_divide = defop("torch::autograd::NotImplemented", lambda x, y, mode: _div_rounded(x, y, mode),
-                     [_not_implemented("floor_divide")] * 2)
-rremainder = defop("torch::autograd::NotImplemented", lambda s, x: np.remainder(s, x),
-                   [_not_implemented("remainder")] * 2)
+floor_divide = defop(
+    "torch::autograd::NotImplemented",
+    lambda x, y, mode: _div_rounded(x, y, mode),
+    [_not_implemented("floor_divide")] * 2,
+)
+rremainder = defop(
+    "torch::autograd::NotImplemented",
+    lambda s, x: np.remainder(s, x),
+    [_not_implemented("remainder")] * 2,
+)
 
 
 def _pow_scalar(ctx, x, exponent):
@@ -175,10 +199,14 @@ def _pow_scalar_rule(c, g, x):
 # The exponent is a number, not an input: the node has one edge, as torch's PowBackward0.
 pow_scalar = defop("PowBackward0", _pow_scalar, [_pow_scalar_rule], save=(0,), needs_ctx=True)
 pow_tensor = defop(
-    "PowBackward1", np.power,
-    [lambda c, g, x, y, out: g * y * x ** (y - 1),
-     lambda c, g, x, y, out: (g * out * x.log()).masked_fill((x == 0) & (y >= 0), 0)],
-    save=(0, 1, OUT))
+    "PowBackward1",
+    np.power,
+    [
+        lambda c, g, x, y, out: g * y * x ** (y - 1),
+        lambda c, g, x, y, out: (g * out * x.log()).masked_fill((x == 0) & (y >= 0), 0),
+    ],
+    save=(0, 1, OUT),
+)
 
 
 def _rpow(ctx, x, base):
@@ -214,16 +242,33 @@ def _min_rule(first):
 
 maximum = defop("MaximumBackward0", np.maximum, [_max_rule(True), _max_rule(False)], save=(0, 1))
 minimum = defop("MinimumBackward0", np.minimum, [_min_rule(True), _min_rule(False)], save=(0, 1))
-atan2 = defop("Atan2Backward0", np.arctan2,
-              [lambda c, g, x, y: g * y / (x * x + y * y),
-               lambda c, g, x, y: -g * x / (x * x + y * y)], save=(0, 1))
-remainder = defop("RemainderBackward0", np.remainder,
-                  [lambda c, g, x, y: g, lambda c, g, x, y: -g * (x / y).floor()], save=(0, 1))
-fmod = defop("FmodBackward0", np.fmod,
-             [lambda c, g, x, y: g, lambda c, g, x, y: -g * (x / y).trunc()], save=(0, 1))
-copysign = defop("CopysignBackward0", np.copysign,
-                 [lambda c, g, x, y, out: g * (x.sign() * out.sign()).masked_fill(x == 0, 0),
-                  lambda c, g, x, y, out: g * 0], save=(0, 1, OUT))
+atan2 = defop(
+    "Atan2Backward0",
+    np.arctan2,
+    [lambda c, g, x, y: g * y / (x * x + y * y), lambda c, g, x, y: -g * x / (x * x + y * y)],
+    save=(0, 1),
+)
+remainder = defop(
+    "RemainderBackward0",
+    np.remainder,
+    [lambda c, g, x, y: g, lambda c, g, x, y: -g * (x / y).floor()],
+    save=(0, 1),
+)
+fmod = defop(
+    "FmodBackward0",
+    np.fmod,
+    [lambda c, g, x, y: g, lambda c, g, x, y: -g * (x / y).trunc()],
+    save=(0, 1),
+)
+copysign = defop(
+    "CopysignBackward0",
+    np.copysign,
+    [
+        lambda c, g, x, y, out: g * (x.sign() * out.sign()).masked_fill(x == 0, 0),
+        lambda c, g, x, y, out: g * 0,
+    ],
+    save=(0, 1, OUT),
+)
 
 
 def _where(ctx, x, y, cond):
@@ -231,10 +276,15 @@ def _where(ctx, x, y, cond):
     return np.where(cond, x, y)
 
 
-where = defop("WhereBackward0", _where,
-              [lambda c, g: g.masked_fill(g.new_tensor(np.logical_not(c.cond)), 0),
-               lambda c, g: g.masked_fill(g.new_tensor(c.cond), 0)],
-              needs_ctx=True)
+where = defop(
+    "WhereBackward0",
+    _where,
+    [
+        lambda c, g: g.masked_fill(g.new_tensor(np.logical_not(c.cond)), 0),
+        lambda c, g: g.masked_fill(g.new_tensor(c.cond), 0),
+    ],
+    needs_ctx=True,
+)
 
 
 def _clamp(ctx, x, lo, hi):
@@ -261,11 +311,15 @@ def _clamp_rule(c, g, x):
 clamp = defop("ClampBackward1", _clamp, [_clamp_rule], save=(0,), needs_ctx=True)
 clamp_min = defop("ClampMinBackward0", _clamp, [_clamp_rule], save=(0,), needs_ctx=True)
 clamp_tensor = defop(
-    "ClampBackward0", lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
-    [lambda c, g, x, lo, hi: g.masked_fill((x < lo) | (x > hi), 0),
-     lambda c, g, x, lo, hi: g.masked_fill((x >= lo) | (lo > hi), 0),
-     lambda c, g, x, lo, hi: g.masked_fill((x <= hi) & (lo <= hi), 0)],
-    save=(0, 1, 2))
+    "ClampBackward0",
+    lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
+    [
+        lambda c, g, x, lo, hi: g.masked_fill((x < lo) | (x > hi), 0),
+        lambda c, g, x, lo, hi: g.masked_fill((x >= lo) | (lo > hi), 0),
+        lambda c, g, x, lo, hi: g.masked_fill((x <= hi) & (lo <= hi), 0),
+    ],
+    save=(0, 1, 2),
+)
 
 
 def _lerp_scalar(ctx, a, b, weight):
@@ -273,8 +327,19 @@ def _lerp_scalar(ctx, a, b, weight):
     return a + weight * (b - a)
 
 
-lerp_scalar = defop("LerpBackward0", _lerp_scalar,
-                    [lambda c, g: g * (1 - c.weight), lambda c, g: g * c.weight], needs_ctx=True)
-lerp_tensor = defop("LerpBackward1", lambda a, b, w: a + w * (b - a),
-                    [lambda c, g, a, b, w: g * (1 - w), lambda c, g, a, b, w: g * w,
-                     lambda c, g, a, b, w: g * (b - a)], save=(0, 1, 2))
+lerp_scalar = defop(
+    "LerpBackward0",
+    _lerp_scalar,
+    [lambda c, g: g * (1 - c.weight), lambda c, g: g * c.weight],
+    needs_ctx=True,
+)
+lerp_tensor = defop(
+    "LerpBackward1",
+    lambda a, b, w: a + w * (b - a),
+    [
+        lambda c, g, a, b, w: g * (1 - w),
+        lambda c, g, a, b, w: g * w,
+        lambda c, g, a, b, w: g * (b - a),
+    ],
+    save=(0, 1, 2),
+)

@@ -88,7 +88,7 @@ def _prod_rule(c, g, x, out):
         return g * _kept(c, out) / x
     if c.dim is None:
         flat = x.reshape(-1)
-        return (g * _others_product(flat, 0).reshape(x.shape))
+        return g * _others_product(flat, 0).reshape(x.shape)
     return g * _others_product(x, c.dim[0])
 
 
@@ -154,10 +154,22 @@ def _indexed_rule(c, grads):
     return g.new_zeros(c.input_shape()).scatter(c.dim[0], g.new_tensor(c.indices), _kept(c, g))
 
 
-max_dim = defop("MaxBackward0", _arg_extreme(np.argmax, np.amax), [_indexed_rule],
-                needs_ctx=True, num_outputs=2, differentiable_outputs=(0,))
-min_dim = defop("MinBackward0", _arg_extreme(np.argmin, np.amin), [_indexed_rule],
-                needs_ctx=True, num_outputs=2, differentiable_outputs=(0,))
+max_dim = defop(
+    "MaxBackward0",
+    _arg_extreme(np.argmax, np.amax),
+    [_indexed_rule],
+    needs_ctx=True,
+    num_outputs=2,
+    differentiable_outputs=(0,),
+)
+min_dim = defop(
+    "MinBackward0",
+    _arg_extreme(np.argmin, np.amin),
+    [_indexed_rule],
+    needs_ctx=True,
+    num_outputs=2,
+    differentiable_outputs=(0,),
+)
 
 
 def _var(x, dim, keepdim, correction, sqrt=False):
@@ -177,16 +189,25 @@ def _keep_correction(ctx, kw):
 
 
 var = _reduction(
-    "VarBackward0", _var,
-    lambda c, g, x: _kept(c, g) * 2 * (x - x.mean(c.dim, keepdim=True))
-    / (_count(c) - c.correction),
-    save=(0,), extra=_keep_correction)
+    "VarBackward0",
+    _var,
+    lambda c, g, x: (
+        _kept(c, g) * 2 * (x - x.mean(c.dim, keepdim=True)) / (_count(c) - c.correction)
+    ),
+    save=(0,),
+    extra=_keep_correction,
+)
 std = _reduction(
-    "StdBackward0", lambda x, dim, keepdim, correction: _var(x, dim, keepdim, correction, sqrt=True),
-    lambda c, g, x, out: (_kept(c, g) * (x - x.mean(c.dim, keepdim=True))
-                         / (_kept(c, out) * (_count(c) - c.correction))).masked_fill(
-        _kept(c, out) == 0, 0),  # torch: zero gradient where the std is 0 (not 0 / 0)
-    save=(0, OUT), extra=_keep_correction)
+    "StdBackward0",
+    lambda x, dim, keepdim, correction: _var(x, dim, keepdim, correction, sqrt=True),
+    lambda c, g, x, out: (
+        _kept(c, g)
+        * (x - x.mean(c.dim, keepdim=True))
+        / (_kept(c, out) * (_count(c) - c.correction))
+    ).masked_fill(_kept(c, out) == 0, 0),  # torch: zero gradient where the std is 0 (not 0 / 0)
+    save=(0, OUT),
+    extra=_keep_correction,
+)
 
 
 def _logsumexp(x, dim, keepdim):
@@ -196,8 +217,12 @@ def _logsumexp(x, dim, keepdim):
     return out if keepdim else np.squeeze(out, axis=dim)
 
 
-logsumexp = _reduction("LogsumexpBackward0", _logsumexp,
-                       lambda c, g, x, out: _kept(c, g) * (x - _kept(c, out)).exp(), save=(0, OUT))
+logsumexp = _reduction(
+    "LogsumexpBackward0",
+    _logsumexp,
+    lambda c, g, x, out: _kept(c, g) * (x - _kept(c, out)).exp(),
+    save=(0, OUT),
+)
 
 
 def _norm(x, dim, keepdim, p):
@@ -283,8 +308,9 @@ def _cumprod_rule(c, g, x, out):
     return out_g
 
 
-cumprod = defop("CumprodBackward0", _cumulative(np.cumprod), [_cumprod_rule], save=(0, OUT),
-                needs_ctx=True)
+cumprod = defop(
+    "CumprodBackward0", _cumulative(np.cumprod), [_cumprod_rule], save=(0, OUT), needs_ctx=True
+)
 
 
 # Softmax and log-softmax are fused rather than composed from exp/sum/div: subtracting the max
@@ -304,9 +330,17 @@ def _log_softmax(ctx, x, dim):
     return shifted
 
 
-softmax = defop("SoftmaxBackward0", _softmax,
-                [lambda c, g, y: y * (g - (g * y).sum(c.dim, keepdim=True))],
-                save=(OUT,), needs_ctx=True)
-log_softmax = defop("LogSoftmaxBackward0", _log_softmax,
-                    [lambda c, g, y: g - y.exp() * g.sum(c.dim, keepdim=True)],
-                    save=(OUT,), needs_ctx=True)
+softmax = defop(
+    "SoftmaxBackward0",
+    _softmax,
+    [lambda c, g, y: y * (g - (g * y).sum(c.dim, keepdim=True))],
+    save=(OUT,),
+    needs_ctx=True,
+)
+log_softmax = defop(
+    "LogSoftmaxBackward0",
+    _log_softmax,
+    [lambda c, g, y: g - y.exp() * g.sum(c.dim, keepdim=True)],
+    save=(OUT,),
+    needs_ctx=True,
+)

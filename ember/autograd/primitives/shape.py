@@ -16,10 +16,17 @@ def _view(ctx, x, shape):
     return x.reshape(shape)
 
 
-view = defop("ViewBackward0", lambda x, shape: _as_view(x, shape),
-             [lambda c, g: g.reshape(c.input_shape())], is_view=True)
-unsafe_view = defop("UnsafeViewBackward0", lambda x, shape: x.reshape(shape).copy(),
-                    [lambda c, g: g.reshape(c.input_shape())])
+view = defop(
+    "ViewBackward0",
+    lambda x, shape: _as_view(x, shape),
+    [lambda c, g: g.reshape(c.input_shape())],
+    is_view=True,
+)
+unsafe_view = defop(
+    "UnsafeViewBackward0",
+    lambda x, shape: x.reshape(shape).copy(),
+    [lambda c, g: g.reshape(c.input_shape())],
+)
 
 
 def _as_view(x, shape):
@@ -33,8 +40,13 @@ def _permute(ctx, x, dims):
     return np.transpose(x, dims)
 
 
-permute = defop("PermuteBackward0", _permute,
-                [lambda c, g: g.permute(tuple(np.argsort(c.dims)))], needs_ctx=True, is_view=True)
+permute = defop(
+    "PermuteBackward0",
+    _permute,
+    [lambda c, g: g.permute(tuple(np.argsort(c.dims)))],
+    needs_ctx=True,
+    is_view=True,
+)
 
 
 def _transpose(ctx, x, d0, d1):
@@ -42,9 +54,16 @@ def _transpose(ctx, x, d0, d1):
     return np.swapaxes(x, d0, d1)
 
 
-transpose = defop("TransposeBackward0", _transpose, [lambda c, g: g.transpose(c.d0, c.d1)],
-                  needs_ctx=True, is_view=True)
+transpose = defop(
+    "TransposeBackward0",
+    _transpose,
+    [lambda c, g: g.transpose(c.d0, c.d1)],
+    needs_ctx=True,
+    is_view=True,
+)
 t = defop("TBackward0", lambda x: x.T, [lambda c, g: g.t()], is_view=True)
+
+
 def _broadcast(x, shape):
     # A single value (a reduction's gradient) is spread by a zero-stride read-only view built
     # directly: np.broadcast_to's Python wrapper costs three times as much.
@@ -55,14 +74,27 @@ def _broadcast(x, shape):
     return np.broadcast_to(x, shape)
 
 
-expand = defop("ExpandBackward0", _broadcast,
-               [lambda c, g: g], is_view=True)  # the engine's unbroadcast sums the copies
-squeeze_all = defop("SqueezeBackward0", lambda x: _as_view(x, tuple(s for s in x.shape if s != 1)),
-                    [lambda c, g: g.reshape(c.input_shape())], is_view=True)
-squeeze_dim = defop("SqueezeBackward1", lambda x, dim: np.squeeze(x, dim),
-                    [lambda c, g: g.reshape(c.input_shape())], is_view=True)
-squeeze_dims = defop("SqueezeBackward2", lambda x, dims: np.squeeze(x, dims),
-                     [lambda c, g: g.reshape(c.input_shape())], is_view=True)
+expand = defop(
+    "ExpandBackward0", _broadcast, [lambda c, g: g], is_view=True
+)  # the engine's unbroadcast sums the copies
+squeeze_all = defop(
+    "SqueezeBackward0",
+    lambda x: _as_view(x, tuple(s for s in x.shape if s != 1)),
+    [lambda c, g: g.reshape(c.input_shape())],
+    is_view=True,
+)
+squeeze_dim = defop(
+    "SqueezeBackward1",
+    lambda x, dim: np.squeeze(x, dim),
+    [lambda c, g: g.reshape(c.input_shape())],
+    is_view=True,
+)
+squeeze_dims = defop(
+    "SqueezeBackward2",
+    lambda x, dims: np.squeeze(x, dims),
+    [lambda c, g: g.reshape(c.input_shape())],
+    is_view=True,
+)
 
 
 def _unsqueeze(ctx, x, dim):
@@ -70,8 +102,9 @@ def _unsqueeze(ctx, x, dim):
     return np.expand_dims(x, dim)
 
 
-unsqueeze = defop("UnsqueezeBackward0", _unsqueeze, [lambda c, g: g.squeeze(c.dim)],
-                  needs_ctx=True, is_view=True)
+unsqueeze = defop(
+    "UnsqueezeBackward0", _unsqueeze, [lambda c, g: g.squeeze(c.dim)], needs_ctx=True, is_view=True
+)
 
 
 def _flip(ctx, x, dims):
@@ -89,9 +122,16 @@ def _roll(ctx, x, shifts, dims):
     return np.roll(x, shifts, dims)
 
 
-roll = defop("RollBackward0", _roll,
-             [lambda c, g: g.roll(tuple(-s for s in c.shifts) if isinstance(c.shifts, tuple)
-                                  else -c.shifts, c.dims)], needs_ctx=True)
+roll = defop(
+    "RollBackward0",
+    _roll,
+    [
+        lambda c, g: g.roll(
+            tuple(-s for s in c.shifts) if isinstance(c.shifts, tuple) else -c.shifts, c.dims
+        )
+    ],
+    needs_ctx=True,
+)
 
 
 def _tri(fn):
@@ -170,15 +210,18 @@ class VariadicNode(OpNode):
     def apply(self, grads):
         grad = grads[0]
         rule = self.rules[0]
-        return tuple(rule(self, grad, i) if edge[0] is not None else None
-                     for i, edge in enumerate(self.next_functions))
+        return tuple(
+            rule(self, grad, i) if edge[0] is not None else None
+            for i, edge in enumerate(self.next_functions)
+        )
 
 
 def _cat(ctx, *arrays, dim):
     ctx.dim = dim
     ctx.sizes = [a.shape[dim] if a.ndim else 0 for a in arrays]
-    return np.concatenate([a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)] or arrays,
-                          axis=dim)
+    return np.concatenate(
+        [a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)] or arrays, axis=dim
+    )
 
 
 def _cat_rule(c, g, i):
@@ -197,8 +240,11 @@ def _stack(ctx, *arrays, dim):
 
 
 stack = defop("StackBackward0", _stack, [lambda c, g, i: g.select(c.dim, i)], needs_ctx=True)
-stack.node = type("StackBackward0", (VariadicNode,),
-                  {"__slots__": (), "rules": (lambda c, g, i: g.select(c.dim, i),)})
+stack.node = type(
+    "StackBackward0",
+    (VariadicNode,),
+    {"__slots__": (), "rules": (lambda c, g, i: g.select(c.dim, i),)},
+)
 
 
 def _split(ctx, x, sizes, dim):
@@ -225,10 +271,17 @@ def _any(grads):
     return next(g for g in grads if g is not None)
 
 
-split = defop("SplitBackward0", _split, [_gather_pieces], needs_ctx=True, is_view=True,
-              num_outputs=-1)
-split_with_sizes = defop("SplitWithSizesBackward0", _split, [_gather_pieces], needs_ctx=True,
-                         is_view=True, num_outputs=-1)
+split = defop(
+    "SplitBackward0", _split, [_gather_pieces], needs_ctx=True, is_view=True, num_outputs=-1
+)
+split_with_sizes = defop(
+    "SplitWithSizesBackward0",
+    _split,
+    [_gather_pieces],
+    needs_ctx=True,
+    is_view=True,
+    num_outputs=-1,
+)
 
 
 def _unbind(ctx, x, dim):
@@ -242,8 +295,9 @@ def _unbind_rule(c, grads):
     return ref._stack_with(parts, c.dim)
 
 
-unbind = defop("UnbindBackward0", _unbind, [_unbind_rule], needs_ctx=True, is_view=True,
-               num_outputs=-1)
+unbind = defop(
+    "UnbindBackward0", _unbind, [_unbind_rule], needs_ctx=True, is_view=True, num_outputs=-1
+)
 
 
 def _diagonal(ctx, x, offset, dim1, dim2):

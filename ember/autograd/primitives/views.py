@@ -17,11 +17,18 @@ def _positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
     """Flat (C-order) positions in ``base`` of each element of ``view``, in ``view``'s order."""
     start = base.__array_interface__["data"][0]
     offset = view.__array_interface__["data"][0] - start
-    base_addr = sum(np.indices(base.shape, sparse=True)[k] * base.strides[k]
-                    for k in range(base.ndim)) if base.ndim else np.zeros(())
+    base_addr = (
+        sum(np.indices(base.shape, sparse=True)[k] * base.strides[k] for k in range(base.ndim))
+        if base.ndim
+        else np.zeros(())
+    )
     base_addr = np.broadcast_to(base_addr, base.shape).reshape(-1)
-    view_addr = offset + sum(np.indices(view.shape, sparse=True)[k] * view.strides[k]
-                             for k in range(view.ndim)) if view.ndim else np.asarray(offset)
+    view_addr = (
+        offset
+        + sum(np.indices(view.shape, sparse=True)[k] * view.strides[k] for k in range(view.ndim))
+        if view.ndim
+        else np.asarray(offset)
+    )
     view_addr = np.broadcast_to(view_addr, view.shape).reshape(-1)
     order = np.argsort(base_addr, kind="stable")
     found = order[np.searchsorted(base_addr[order], view_addr)]

@@ -65,7 +65,7 @@ def _float(x: Tensor, prim=None):
         raise TypeError(f"expected Tensor as element 0 in argument 0, but got {type(x).__name__}")
     if prim in _FLOAT_KERNELS and x._data.dtype.kind not in "fc":
         raise NotImplementedError(
-            f'"{_FLOAT_KERNELS[prim]}" not implemented for \'{_scalar_type_name(x.dtype)}\''
+            f"\"{_FLOAT_KERNELS[prim]}\" not implemented for '{_scalar_type_name(x.dtype)}'"
         )
     return x
 

@@ -199,8 +199,12 @@ def batch_norm(
                 f"{list(x.shape)}"
             )
     c = x.shape[1]
-    named = (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
-             ("bias", bias))
+    named = (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    )
     for name, t in named:  # all checked before any running statistic is touched
         if t is not None and t.numel() != c:
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
