@@ -23,7 +23,9 @@ from fixtures.vision_fixtures import write_cifar10
 import ember
 
 REPO = Path(__file__).resolve().parents[1]
-SEED_PROGRAM = Path(__file__).resolve().parents[2] / "shared/seed/seed_program.py"
+# The program beside the checkout (as CI has it), else the repo's verbatim copy of it.
+_SHARED = Path(__file__).resolve().parents[2] / "shared/seed/seed_program.py"
+SEED_PROGRAM = _SHARED if _SHARED.is_file() else REPO / "examples" / "seed_program.py"
 
 # Runs the seed copy as __main__; saves the toy model's state dict when the program moves it to
 # its device (right after construction, before any training step).
@@ -50,6 +52,13 @@ WRAPPER = textwrap.dedent(
     runpy.run_path(script, run_name="__main__")
     """
 )
+
+
+def test_repo_copy_is_verbatim():
+    if _SHARED.is_file():
+        repo_copy = (REPO / "examples" / "seed_program.py").read_text(encoding="utf-8")
+        assert repo_copy == _SHARED.read_text(encoding="utf-8")
+    assert "running_loss = running_loss + res_loss" in SEED_PROGRAM.read_text(encoding="utf-8")
 
 
 def seed_program_source() -> str:
