@@ -310,13 +310,15 @@ def _softmax_input(input: Tensor, dtype):
 def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:  # noqa: A002
     """``exp(x) / sum(exp(x))`` along ``dim``."""
     x = _softmax_input(input, dtype)
-    return apply(P.softmax, (x,), None, dim=wrap_dim(dim, x.ndim) if x.ndim else None)
+    d = wrap_dim(dim, x.ndim)  # a 0-d tensor still accepts only dim -1 or 0, as torch
+    return apply(P.softmax, (x,), None, dim=d if x.ndim else None)
 
 
 def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:  # noqa: A002
     """``log(softmax(x))`` along ``dim``, computed stably."""
     x = _softmax_input(input, dtype)
-    return apply(P.log_softmax, (x,), None, dim=wrap_dim(dim, x.ndim) if x.ndim else None)
+    d = wrap_dim(dim, x.ndim)
+    return apply(P.log_softmax, (x,), None, dim=d if x.ndim else None)
 
 
 def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002

@@ -45,3 +45,32 @@ def test_std_of_huge_float32_values_stays_finite():
     e, t = ember.tensor(values), torch.tensor(values)
     assert repr(e.std()) == repr(t.std()) == "tensor(1.0149e+30)"
     assert repr(e.var()) == repr(t.var()) == "tensor(inf)"
+
+
+def test_elu_family_and_leaky_relu_at_nan_and_negative_zero():
+    # torch tests x <= 0 for ELU's exponential branch: NaN takes the linear branch (gradient 1),
+    # -0.0 stays -0.0; leaky_relu's NaN gradient is the slope alone.
+    import torch
+
+    import ember
+
+    for name in ("elu", "selu", "celu", "leaky_relu"):
+        for v in (float("nan"), -0.0, float("-inf"), float("inf"), -2.0):
+            t = torch.tensor([v], requires_grad=True)
+            e = ember.tensor([v], requires_grad=True)
+            to, eo = getattr(torch.nn.functional, name)(t), getattr(ember.nn.functional, name)(e)
+            to.sum().backward()
+            eo.sum().backward()
+            assert repr(eo.detach()).replace("ember", "torch") == repr(to.detach()), (name, v)
+            assert repr(e.grad) == repr(t.grad), (name, v)
+
+
+def test_softmax_of_0d_checks_dim():
+    import pytest
+
+    import ember
+
+    x = ember.tensor(0.5)
+    assert ember.log_softmax(x, -1).item() == 0.0
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        ember.log_softmax(x, 1)

@@ -372,18 +372,24 @@ hardtanh = _act(
 leaky_relu = _act(
     "LeakyReluBackward0",
     lambda x, negative_slope: np.where(x > 0, x, x * _dt(x, negative_slope)),
-    lambda c, g, x: g.masked_fill(x <= 0, 0) + (g * c.negative_slope).masked_fill(x > 0, 0),
+    lambda c, g, x: _split_by(x > 0, g, g * c.negative_slope),
 )
 
 
+def _split_by(mask, where_true, where_false):
+    """``where_true`` where ``mask`` holds, else ``where_false`` (NaN inputs follow the mask)."""
+    return where_true.masked_fill(~mask, 0) + where_false.masked_fill(mask, 0)
+
+
+# torch tests ``x <= 0`` for the exponential branch, so NaN takes the linear one and -0.0 stays -0.0.
 def _elu_forward(x, alpha, scale, input_scale):
-    neg = np.expm1(np.minimum(x, 0) * _dt(x, input_scale)) * _dt(x, alpha * scale)
-    return np.where(x > 0, x * _dt(x, scale), neg)
+    nonpos = np.where(x > 0, 0, x)  # not np.minimum, which turns -0.0 into 0.0
+    neg = np.expm1(nonpos * _dt(x, input_scale)) * _dt(x, alpha * scale)
+    return np.where(x <= 0, neg, x * _dt(x, scale))
 
 
 def _elu_rule(c, g, x, y):
-    pos = (g * c.scale).masked_fill(x <= 0, 0)
-    return pos + (g * c.input_scale * (y + c.alpha * c.scale)).masked_fill(x > 0, 0)
+    return _split_by(x <= 0, g * c.input_scale * (y + c.alpha * c.scale), g * c.scale)
 
 
 elu = _act("EluBackward0", _elu_forward, _elu_rule, save=(0, OUT))
