@@ -381,7 +381,7 @@ def _split_by(mask, where_true, where_false):
     return where_true.masked_fill(~mask, 0) + where_false.masked_fill(mask, 0)
 
 
-# torch tests ``x <= 0`` for the exponential branch, so NaN takes the linear one and -0.0 stays -0.0.
+# torch tests ``x <= 0`` for the exponential branch: NaN takes the linear one, -0.0 stays -0.0.
 def _elu_forward(x, alpha, scale, input_scale):
     nonpos = np.where(x > 0, 0, x)  # not np.minimum, which turns -0.0 into 0.0
     neg = np.expm1(nonpos * _dt(x, input_scale)) * _dt(x, alpha * scale)
