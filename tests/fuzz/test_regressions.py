@@ -74,3 +74,20 @@ def test_softmax_of_0d_checks_dim():
     assert ember.log_softmax(x, -1).item() == 0.0
     with pytest.raises(IndexError, match="Dimension out of range"):
         ember.log_softmax(x, 1)
+
+
+def test_maximum_minimum_losing_side_gets_exact_zero():
+    # a NaN upstream gradient must not leak into the input that lost (torch masks, not multiplies)
+    import torch
+
+    import ember
+
+    for name in ("maximum", "minimum"):
+        grads = []
+        for lib in (torch, ember):
+            x = lib.tensor([0.0, 2.0, 1.0], requires_grad=True)
+            o = lib.tensor([1.0, 1.0, 1.0], requires_grad=True)
+            y = getattr(lib, name)(x, o)
+            (y * lib.tensor([float("nan"), 1.0, 3.0])).sum().backward()
+            grads.append((str(x.grad.tolist()), str(o.grad.tolist())))
+        assert grads[0] == grads[1], name

@@ -223,25 +223,24 @@ def _rpow_rule(c, g, x, out):
 rpow = defop("PowBackward2", _rpow, [_rpow_rule], save=(0, OUT), needs_ctx=True)
 
 
-def _max_rule(first):
-    # Ties share the gradient equally, as torch's maximum/minimum do.
+def _extreme_rule(wins):
+    # Ties share the gradient equally, as torch's maximum/minimum do; the losing side gets an
+    # exact zero (masked, not multiplied), so a NaN gradient does not leak into it.
     def rule(c, g, x, y):
-        mine = (x > y) if first else (y > x)
-        return g * mine + g * (x == y) * 0.5
+        won = wins(x, y)
+        return g.masked_fill(~won, 0) + (g * 0.5).masked_fill(x != y, 0)
 
     return rule
 
 
-def _min_rule(first):
-    def rule(c, g, x, y):
-        mine = (x < y) if first else (y < x)
-        return g * mine + g * (x == y) * 0.5
-
-    return rule
+_max_rule_first = _extreme_rule(lambda x, y: x > y)
+_max_rule_second = _extreme_rule(lambda x, y: y > x)
+_min_rule_first = _extreme_rule(lambda x, y: x < y)
+_min_rule_second = _extreme_rule(lambda x, y: y < x)
 
 
-maximum = defop("MaximumBackward0", np.maximum, [_max_rule(True), _max_rule(False)], save=(0, 1))
-minimum = defop("MinimumBackward0", np.minimum, [_min_rule(True), _min_rule(False)], save=(0, 1))
+maximum = defop("MaximumBackward0", np.maximum, [_max_rule_first, _max_rule_second], save=(0, 1))
+minimum = defop("MinimumBackward0", np.minimum, [_min_rule_first, _min_rule_second], save=(0, 1))
 atan2 = defop(
     "Atan2Backward0",
     np.arctan2,
