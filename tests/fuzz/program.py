@@ -63,7 +63,9 @@ OPS = {
     "tanh": lambda m, x, a, b: x.tanh(),
     "sigmoid": lambda m, x, a, b: x.sigmoid(),
     "relu": lambda m, x, a, b: x.relu(),
-    "sin": lambda m, x, a, b: x.sin(),
+    # Huge arguments (1e90) are reduced differently by torch's vectorised sin and by libm; both
+    # are "right" to their precision, so the fuzzer keeps sin's argument where they agree.
+    "sin": lambda m, x, a, b: x.clamp(-1e4, 1e4).sin(),
     "sqrt": lambda m, x, a, b: x.abs().sqrt(),
     "log": lambda m, x, a, b: (x.abs() + 1).log(),
     "square": lambda m, x, a, b: x * x,
