@@ -91,3 +91,20 @@ def test_maximum_minimum_losing_side_gets_exact_zero():
             (y * lib.tensor([float("nan"), 1.0, 3.0])).sum().backward()
             grads.append((str(x.grad.tolist()), str(o.grad.tolist())))
         assert grads[0] == grads[1], name
+
+
+def test_maximum_minimum_gradient_at_nan_inputs():
+    # torch drops the gradient only where an input strictly lost: NaN on either side keeps it
+    import torch
+
+    import ember
+
+    nan = float("nan")
+    for name in ("maximum", "minimum"):
+        grads = []
+        for lib in (torch, ember):
+            x = lib.tensor([nan, 1.0, 2.0, 3.0], requires_grad=True)
+            o = lib.tensor([1.0, nan, 2.0, 0.0], requires_grad=True)
+            (getattr(lib, name)(x, o) * lib.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+            grads.append((x.grad.tolist(), o.grad.tolist()))
+        assert grads[0] == grads[1], name

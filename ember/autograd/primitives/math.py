@@ -223,20 +223,19 @@ def _rpow_rule(c, g, x, out):
 rpow = defop("PowBackward2", _rpow, [_rpow_rule], save=(0, OUT), needs_ctx=True)
 
 
-def _extreme_rule(wins):
-    # Ties share the gradient equally, as torch's maximum/minimum do; the losing side gets an
-    # exact zero (masked, not multiplied), so a NaN gradient does not leak into it.
+def _extreme_rule(loses):
+    # torch: the gradient goes through unless this input strictly lost (so a NaN input keeps it),
+    # ties share it equally, and the losing side gets an exact zero (masked, not multiplied).
     def rule(c, g, x, y):
-        won = wins(x, y)
-        return g.masked_fill(~won, 0) + (g * 0.5).masked_fill(x != y, 0)
+        return g.masked_fill(loses(x, y), 0) - (g * 0.5).masked_fill(x != y, 0)
 
     return rule
 
 
-_max_rule_first = _extreme_rule(lambda x, y: x > y)
-_max_rule_second = _extreme_rule(lambda x, y: y > x)
-_min_rule_first = _extreme_rule(lambda x, y: x < y)
-_min_rule_second = _extreme_rule(lambda x, y: y < x)
+_max_rule_first = _extreme_rule(lambda x, y: x < y)
+_max_rule_second = _extreme_rule(lambda x, y: y < x)
+_min_rule_first = _extreme_rule(lambda x, y: x > y)
+_min_rule_second = _extreme_rule(lambda x, y: y > x)
 
 
 maximum = defop("MaximumBackward0", np.maximum, [_max_rule_first, _max_rule_second], save=(0, 1))
