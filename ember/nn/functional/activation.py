@@ -83,10 +83,12 @@ def relu(input, inplace: bool = False):  # noqa: A002
 
 
 def relu_(input):  # noqa: A002
+    """In-place ``relu``: write max(x, 0) into ``input`` and return it."""
     return relu(input, True)
 
 
 def relu6(input, inplace: bool = False):  # noqa: A002
+    """min(max(x, 0), 6), elementwise."""
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
@@ -98,6 +100,7 @@ def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool =
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):  # noqa: A002
+    """In-place ``hardtanh``: clamp ``input`` to [min_val, max_val] and return it."""
     return hardtanh(input, min_val, max_val, True)
 
 
@@ -107,14 +110,17 @@ def threshold(input, threshold: float, value: float, inplace: bool = False):  # 
 
 
 def threshold_(input, threshold, value):  # noqa: A002
+    """In-place ``threshold``: keep x where x > threshold, else write ``value``."""
     return _act(P.threshold, input, True, threshold=threshold, value=value)
 
 
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):  # noqa: A002
+    """x where x >= 0, else negative_slope * x, elementwise."""
     return _act(P.leaky_relu, input, inplace, negative_slope=negative_slope)
 
 
 def leaky_relu_(input, negative_slope=0.01):  # noqa: A002
+    """In-place ``leaky_relu``: write the result into ``input`` and return it."""
     return leaky_relu(input, negative_slope, True)
 
 
@@ -131,24 +137,34 @@ def prelu(input, weight):  # noqa: A002
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):  # noqa: A002
+    """Randomized leaky ReLU; outside training the negative slope is (lower + upper) / 2.
+
+    Args:
+        lower, upper: bounds of the negative slope's uniform distribution.
+        training: sample the slope per element; not implemented in Ember (raises).
+    """
     if training:
         raise NotImplementedError("rrelu in training mode is not implemented in Ember")
     return leaky_relu(input, (lower + upper) / 2, inplace)
 
 
 def elu(input, alpha: float = 1.0, inplace: bool = False):  # noqa: A002
+    """x where x > 0, else alpha * (exp(x) - 1), elementwise."""
     return _act(P.elu, input, inplace, alpha=alpha, scale=1.0, input_scale=1.0)
 
 
 def elu_(input, alpha=1.0):  # noqa: A002
+    """In-place ``elu``: write the result into ``input`` and return it."""
     return elu(input, alpha, True)
 
 
 def selu(input, inplace: bool = False):  # noqa: A002
+    """scale * elu(x, alpha) with the fixed self-normalizing alpha ~ 1.6733, scale ~ 1.0507."""
     return _act(P.elu, input, inplace, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0)
 
 
 def celu(input, alpha: float = 1.0, inplace: bool = False):  # noqa: A002
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)), elementwise."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     return _act(P.celu, input, inplace, alpha=alpha, scale=1.0, input_scale=1.0 / alpha)
@@ -162,26 +178,32 @@ def gelu(input, approximate: str = "none"):  # noqa: A002
 
 
 def silu(input, inplace: bool = False):  # noqa: A002
+    """x * sigmoid(x), elementwise (also called swish)."""
     return _act(P.silu, input, inplace)
 
 
 def mish(input, inplace: bool = False):  # noqa: A002
+    """x * tanh(softplus(x)), elementwise."""
     return _act(P.mish, input, inplace)
 
 
 def sigmoid(input):  # noqa: A002
+    """1 / (1 + exp(-x)), elementwise."""
     return input.sigmoid()
 
 
 def tanh(input):  # noqa: A002
+    """Hyperbolic tangent, elementwise."""
     return input.tanh()
 
 
 def hardsigmoid(input, inplace: bool = False):  # noqa: A002
+    """Piecewise-linear sigmoid: 0 below -3, 1 above 3, x / 6 + 1/2 between."""
     return _act(P.hardsigmoid, input, inplace)
 
 
 def hardswish(input, inplace: bool = False):  # noqa: A002
+    """x * hardsigmoid(x): 0 below -3, x above 3, x * (x + 3) / 6 between."""
     return _act(P.hardswish, input, inplace)
 
 
@@ -191,24 +213,29 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0):  # noqa: A002
 
 
 def logsigmoid(input):  # noqa: A002
+    """log(sigmoid(x)), elementwise, computed stably for large |x|."""
     return _act(P.log_sigmoid, input)
 
 
 def hardshrink(input, lambd: float = 0.5):  # noqa: A002
+    """x where |x| > lambd, else 0, elementwise."""
     return _act(P.hardshrink, input, False, lambd=lambd)
 
 
 def softshrink(input, lambd: float = 0.5):  # noqa: A002
+    """Shrink toward zero by ``lambd``: x - lambd above lambd, x + lambd below -lambd, else 0."""
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     return _act(P.softshrink, input, False, lambd=lambd)
 
 
 def softsign(input):  # noqa: A002
+    """x / (1 + |x|), elementwise."""
     return input / (input.abs() + 1)
 
 
 def tanhshrink(input):  # noqa: A002
+    """x - tanh(x), elementwise."""
     return input - input.tanh()
 
 
@@ -241,12 +268,14 @@ def softmax(input, dim=None, _stacklevel: int = 3, dtype=None):  # noqa: A002
 
 
 def softmin(input, dim=None, _stacklevel: int = 3, dtype=None):  # noqa: A002
+    """softmax(-x) along ``dim``: the smallest entries get the largest weights."""
     if dim is None:
         dim = _softmax_dim("softmin", input.ndim, _stacklevel)
     return RD.softmax(-input, dim, dtype=dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None):  # noqa: A002
+    """log(softmax(x)) along ``dim``, computed stably (x - logsumexp(x))."""
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
     return RD.log_softmax(input, dim, dtype=dtype)
