@@ -68,6 +68,8 @@ class ReLU(_Inplace):
 
 
 class SELU(_Inplace):
+    """Apply selu elementwise: scale * elu(x, alpha) with the fixed self-normalizing constants."""
+
     _fn = staticmethod(F.selu)
 
 
@@ -78,20 +80,28 @@ class SiLU(_Inplace):
 
 
 class Mish(_Inplace):
+    """Apply x * tanh(softplus(x)) elementwise."""
+
     _fn = staticmethod(F.mish)
 
 
 class Hardsigmoid(_Inplace):
+    """Apply the piecewise-linear sigmoid: 0 below -3, 1 above 3, x / 6 + 1/2 between."""
+
     _fn = staticmethod(F.hardsigmoid)
 
     def extra_repr(self) -> str:
+        """Nothing: torch prints ``Hardsigmoid()`` even when ``inplace=True``."""
         return ""
 
 
 class Hardswish(_Inplace):
+    """Apply x * hardsigmoid(x) elementwise."""
+
     _fn = staticmethod(F.hardswish)
 
     def extra_repr(self) -> str:
+        """Nothing: torch prints ``Hardswish()`` even when ``inplace=True``."""
         return ""
 
 
@@ -103,22 +113,32 @@ class _NoArgs(Module):
 
 
 class Sigmoid(_NoArgs):
+    """Apply 1 / (1 + exp(-x)) elementwise."""
+
     _fn = staticmethod(F.sigmoid)
 
 
 class Tanh(_NoArgs):
+    """Apply the hyperbolic tangent elementwise."""
+
     _fn = staticmethod(F.tanh)
 
 
 class Softsign(_NoArgs):
+    """Apply x / (1 + |x|) elementwise."""
+
     _fn = staticmethod(F.softsign)
 
 
 class Tanhshrink(_NoArgs):
+    """Apply x - tanh(x) elementwise."""
+
     _fn = staticmethod(F.tanhshrink)
 
 
 class LogSigmoid(_NoArgs):
+    """Apply log(sigmoid(x)) elementwise."""
+
     _fn = staticmethod(F.logsigmoid)
 
 
@@ -142,9 +162,11 @@ class Hardtanh(Module):
         assert self.max_val > self.min_val
 
     def forward(self, input):  # noqa: A002
+        """Clamp ``input`` to [min_val, max_val]."""
         return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: ``min_val``, ``max_val`` and ``inplace`` when set."""
         return f"min_val={self.min_val}, max_val={self.max_val}{_inplace_str(self.inplace)}"
 
 
@@ -155,10 +177,13 @@ class ReLU6(Hardtanh):
         super().__init__(0.0, 6.0, inplace)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: only ``inplace=True`` when set (the bounds are fixed)."""
         return _inplace_str(self.inplace, True)
 
 
 class LeakyReLU(Module):
+    """Apply x where x >= 0, else negative_slope * x, elementwise."""
+
     __constants__ = ["inplace", "negative_slope"]
 
     def __init__(self, negative_slope: float = 1e-2, inplace: bool = False) -> None:
@@ -167,9 +192,11 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):  # noqa: A002
+        """Apply leaky ReLU to ``input``."""
         return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: ``negative_slope`` and ``inplace`` when set."""
         return f"negative_slope={self.negative_slope}{_inplace_str(self.inplace)}"
 
 
@@ -188,16 +215,21 @@ class PReLU(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Set every slope back to ``init``."""
         init.constant_(self.weight, self.init)
 
     def forward(self, input):  # noqa: A002
+        """Apply PReLU to ``input`` with the learnable slopes in ``weight``."""
         return F.prelu(input, self.weight)
 
     def extra_repr(self) -> str:
+        """The repr's argument: ``num_parameters``."""
         return f"num_parameters={self.num_parameters}"
 
 
 class ELU(Module):
+    """Apply x where x > 0, else alpha * (exp(x) - 1), elementwise."""
+
     __constants__ = ["alpha", "inplace"]
     _fn = staticmethod(F.elu)
 
@@ -207,13 +239,17 @@ class ELU(Module):
         self.inplace = inplace
 
     def forward(self, input):  # noqa: A002
+        """Apply the activation (ELU, or CELU in the subclass) to ``input``."""
         return type(self)._fn(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: ``alpha`` and ``inplace`` when set."""
         return f"alpha={self.alpha}{_inplace_str(self.inplace)}"
 
 
 class CELU(ELU):
+    """Apply max(0, x) + min(0, alpha * (exp(x / alpha) - 1)) elementwise."""
+
     _fn = staticmethod(F.celu)
 
 
@@ -227,13 +263,22 @@ class GELU(Module):
         self.approximate = approximate
 
     def forward(self, input):  # noqa: A002
+        """Apply GELU to ``input``."""
         return F.gelu(input, approximate=self.approximate)
 
     def extra_repr(self) -> str:
+        """The repr's argument: ``approximate``."""
         return f"approximate={self.approximate!r}"
 
 
 class Softplus(Module):
+    """Apply log(1 + exp(beta * x)) / beta elementwise, reverting to x where beta * x > threshold.
+
+    Args:
+        beta: sharpness of the curve.
+        threshold: above this value of beta * x the output is x itself (for numerical stability).
+    """
+
     __constants__ = ["beta", "threshold"]
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
@@ -242,13 +287,17 @@ class Softplus(Module):
         self.threshold = threshold
 
     def forward(self, input):  # noqa: A002
+        """Apply softplus to ``input``."""
         return F.softplus(input, self.beta, self.threshold)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: ``beta`` and ``threshold``."""
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
 class Threshold(Module):
+    """Replace every element not greater than ``threshold`` by ``value``."""
+
     __constants__ = ["threshold", "value", "inplace"]
 
     def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
@@ -258,9 +307,11 @@ class Threshold(Module):
         self.inplace = inplace
 
     def forward(self, input):  # noqa: A002
+        """Apply the threshold to ``input``."""
         return F.threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: ``threshold``, ``value`` and ``inplace`` when set."""
         return f"threshold={self.threshold}, value={self.value}{_inplace_str(self.inplace)}"
 
 
@@ -291,14 +342,32 @@ class Softmax(_DimModule):
 
 
 class LogSoftmax(_DimModule):
+    """Apply log(softmax(x)) along ``dim``.
+
+    Args:
+        dim: the dimension normalised over; ``None`` picks one with a deprecation warning.
+    """
+
     _fn = staticmethod(F.log_softmax)
 
 
 class Softmin(_DimModule):
+    """Apply softmax(-x) along ``dim``: the smallest entries get the largest weights.
+
+    Args:
+        dim: the dimension normalised over; ``None`` picks one with a deprecation warning.
+    """
+
     _fn = staticmethod(F.softmin)
 
 
 class GLU(Module):
+    """Gated linear unit: split ``dim`` in halves a, b and return a * sigmoid(b).
+
+    Shape:
+        Input: ``(*1, N, *2)`` with N even at ``dim``. Output: ``(*1, N / 2, *2)``.
+    """
+
     __constants__ = ["dim"]
 
     def __init__(self, dim: int = -1) -> None:
@@ -306,13 +375,17 @@ class GLU(Module):
         self.dim = dim
 
     def forward(self, input):  # noqa: A002
+        """Apply the gated linear unit to ``input``."""
         return F.glu(input, self.dim)
 
     def extra_repr(self) -> str:
+        """The repr's argument: ``dim``."""
         return f"dim={self.dim}"
 
 
 class Hardshrink(Module):
+    """Keep x where |x| > lambd, else 0, elementwise."""
+
     __constants__ = ["lambd"]
 
     def __init__(self, lambd: float = 0.5) -> None:
@@ -320,15 +393,21 @@ class Hardshrink(Module):
         self.lambd = lambd
 
     def forward(self, input):  # noqa: A002
+        """Apply hard shrinkage to ``input``."""
         return F.hardshrink(input, self.lambd)
 
     def extra_repr(self) -> str:
+        """The repr's argument: the bare value of ``lambd``."""
         return f"{self.lambd}"
 
 
 class Softshrink(Hardshrink):
+    """Shrink toward zero by ``lambd``: x - lambd above lambd, x + lambd below -lambd, else 0."""
+
     def forward(self, input):  # noqa: A002
+        """Apply soft shrinkage to ``input``."""
         return F.softshrink(input, self.lambd)
 
     def extra_repr(self) -> str:
+        """The repr's argument: the bare value of ``lambd``."""
         return str(self.lambd)
