@@ -94,10 +94,12 @@ class Sequential(Module):
         return [k for k in super().__dir__() if not k.isdigit()]
 
     def append(self, module: Module) -> Sequential:
+        """Add ``module`` at the end and return ``self``."""
         self.add_module(str(len(self)), module)
         return self
 
     def insert(self, index: int, module: Module) -> Sequential:
+        """Insert ``module`` before ``index`` (negative counts from the end); return ``self``."""
         if not isinstance(module, Module):
             raise AssertionError(f"module should be of type: {Module}")
         n = len(self._modules)
@@ -111,16 +113,19 @@ class Sequential(Module):
         return self
 
     def extend(self, sequential) -> Sequential:
+        """Append every module of ``sequential`` (any iterable of modules) and return ``self``."""
         for layer in sequential:
             self.append(layer)
         return self
 
     def pop(self, key):
+        """Remove the module at index ``key`` and return it; later modules are renumbered."""
         v = self[key]
         del self[key]
         return v
 
     def forward(self, input):  # noqa: A002
+        """Feed ``input`` through each module in order and return the last output."""
         for module in self:
             input = module(input)  # noqa: A001
         return input
@@ -169,20 +174,24 @@ class ModuleList(Module):
         return [k for k in super().__dir__() if not k.isdigit()]
 
     def insert(self, index: int, module: Module) -> None:
+        """Insert ``module`` before position ``index``."""
         for i in range(len(self._modules), index, -1):
             self._modules[str(i)] = self._modules[str(i - 1)]
         self._modules[str(index)] = module
 
     def append(self, module: Module) -> ModuleList:
+        """Add ``module`` at the end and return ``self``."""
         self.add_module(str(len(self)), module)
         return self
 
     def pop(self, key):
+        """Remove the module at index ``key`` and return it; later modules are renumbered."""
         v = self[key]
         del self[key]
         return v
 
     def extend(self, modules) -> ModuleList:
+        """Append every module of the iterable ``modules`` and return ``self``."""
         if not isinstance(modules, Iterable):
             raise TypeError(
                 "ModuleList.extend should be called with an iterable, but got "
@@ -240,23 +249,29 @@ class ModuleDict(Module):
         return key in self._modules
 
     def clear(self) -> None:
+        """Remove every module."""
         self._modules.clear()
 
     def pop(self, key: str) -> Module:
+        """Remove the module under ``key`` and return it."""
         v = self[key]
         del self[key]
         return v
 
     def keys(self):
+        """The keys, in insertion order."""
         return self._modules.keys()
 
     def items(self):
+        """The (key, module) pairs, in insertion order."""
         return self._modules.items()
 
     def values(self):
+        """The modules, in insertion order."""
         return self._modules.values()
 
     def update(self, modules) -> None:
+        """Add or replace modules from a mapping or an iterable of (key, module) pairs."""
         if not isinstance(modules, Iterable):
             raise TypeError(
                 "ModuleDict.update should be called with an iterable of key/value pairs, but got "
@@ -325,12 +340,14 @@ class ParameterList(Module):
         return [k for k in super().__dir__() if not k.isdigit()]
 
     def append(self, value) -> ParameterList:
+        """Add ``value`` at the end (a plain tensor becomes a Parameter); return ``self``."""
         new_idx = len(self)
         self._size += 1
         self[new_idx] = value
         return self
 
     def extend(self, values) -> ParameterList:
+        """Append every value of the iterable ``values`` and return ``self``."""
         if not isinstance(values, Iterable) or isinstance(values, Tensor):
             raise TypeError(
                 "ParameterList.extend should be called with an iterable, but got "
@@ -341,6 +358,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
+        """One line per entry: its index, kind, dtype and size."""
         return "\n".join(f"  ({k}): {_param_str(p)}" for k, p in enumerate(self))
 
     def __call__(self, *args, **kwargs):
@@ -382,23 +400,28 @@ class ParameterDict(Module):
         return key in self._keys
 
     def copy(self) -> ParameterDict:
+        """A new ParameterDict holding the same parameters (not copies of them)."""
         return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
 
     def setdefault(self, key, default=None):
+        """Return the entry under ``key``, first setting it to ``default`` if absent."""
         if key not in self:
             self[key] = default
         return self[key]
 
     def clear(self) -> None:
+        """Remove every entry."""
         for k in list(self._keys):
             del self[k]
 
     def pop(self, key):
+        """Remove the entry under ``key`` and return it."""
         v = self[key]
         del self[key]
         return v
 
     def popitem(self):
+        """Remove the most recently inserted entry and return it as (key, value)."""
         k, _ = self._keys.popitem()
         self._keys[k] = None
         val = self[k]
@@ -406,21 +429,30 @@ class ParameterDict(Module):
         return k, val
 
     def get(self, key, default=None):
+        """The entry under ``key``, or ``default`` if absent."""
         return self[key] if key in self else default
 
     def fromkeys(self, keys, default=None) -> ParameterDict:
+        """A new ParameterDict mapping every key of ``keys`` to ``default``."""
         return ParameterDict((k, default) for k in keys)
 
     def keys(self):
+        """The keys, in insertion order."""
         return self._keys.keys()
 
     def items(self):
+        """The (key, value) pairs, in insertion order."""
         return ((k, self[k]) for k in self._keys)
 
     def values(self):
+        """The values, in insertion order."""
         return (self[k] for k in self._keys)
 
     def update(self, parameters) -> None:
+        """Add or replace entries from a mapping or an iterable of (key, value) pairs.
+
+        A plain (unordered) dict is added in sorted key order, as torch does.
+        """
         if not isinstance(parameters, Iterable):
             raise TypeError(
                 "ParametersDict.update should be called with an iterable of key/value pairs, but "
@@ -447,6 +479,7 @@ class ParameterDict(Module):
                 self[p[0]] = p[1]
 
     def extra_repr(self) -> str:
+        """One line per entry: its key, kind, tensor type and size."""
         return "\n".join(f"  ({k}): {_param_str(p, True)}" for k, p in self.items())
 
     def __call__(self, input):  # noqa: A002
