@@ -71,6 +71,7 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 
 def _forward_unimplemented(self, *input):  # noqa: A002
+    """The computation every subclass must define; the base raises NotImplementedError."""
     raise NotImplementedError(
         f'Module [{type(self).__name__}] is missing the required "forward" function'
     )
@@ -299,6 +300,7 @@ class Module:
         return handle
 
     def register_backward_hook(self, hook):
+        """Deprecated name of ``register_full_backward_hook``, which it calls."""
         return self.register_full_backward_hook(hook)
 
     def _call_impl(self, *args, **kwargs):
@@ -367,22 +369,27 @@ class Module:
     def named_parameters(
         self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ):
+        """Yield (dotted name, parameter) pairs, each shared parameter once by default."""
         return self._named_members(
             lambda m: m._parameters.items(), prefix, recurse, remove_duplicate
         )
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """The module's buffers, submodules' included if ``recurse``."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+        """Yield (dotted name, buffer) pairs, submodules' included if ``recurse``."""
         return self._named_members(lambda m: m._buffers.items(), prefix, recurse, remove_duplicate)
 
     def children(self) -> Iterator[Module]:
+        """The direct submodules (each shared one once)."""
         for _, m in self.named_children():
             yield m
 
     def named_children(self):
+        """Yield (name, module) pairs for the direct submodules (each shared one once)."""
         memo = set()
         for name, m in self._modules.items():
             if m is not None and id(m) not in memo:
@@ -390,10 +397,12 @@ class Module:
                 yield name, m
 
     def modules(self) -> Iterator[Module]:
+        """Every module in the tree, self first, each shared one once."""
         for _, m in self.named_modules():
             yield m
 
     def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
+        """Yield (dotted name, module) pairs for the whole tree, self first under ``prefix``."""
         if memo is None:
             memo = set()
         if self in memo:
@@ -408,6 +417,7 @@ class Module:
             yield from m.named_modules(memo, sub, remove_duplicate)
 
     def get_submodule(self, target: str) -> Module:
+        """The submodule at dotted path ``target`` (``""`` is self); AttributeError if absent."""
         if target == "":
             return self
         mod = self
@@ -420,6 +430,7 @@ class Module:
         return mod
 
     def get_parameter(self, target: str) -> Parameter:
+        """The parameter at dotted path ``target``; AttributeError if absent or not a Parameter."""
         mod_path, _, name = target.rpartition(".")
         mod = self.get_submodule(mod_path)
         if not hasattr(mod, name):
@@ -430,6 +441,7 @@ class Module:
         return p
 
     def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target``; AttributeError if it is absent or not a buffer."""
         mod_path, _, name = target.rpartition(".")
         mod = self.get_submodule(mod_path)
         if name not in mod._buffers:
@@ -445,6 +457,7 @@ class Module:
 
     # -- modes and gradients -------------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
+        """Set training mode (``mode=False``: evaluation) in all submodules too; return self."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
@@ -453,9 +466,11 @@ class Module:
         return self
 
     def eval(self) -> Module:
+        """Switch this module and its submodules to evaluation mode; return self."""
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Set ``requires_grad`` on every parameter; return self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -523,28 +538,36 @@ class Module:
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
 
     def float(self) -> Module:  # noqa: A003
+        """Cast floating parameters and buffers to float32 in place; return self."""
         return self._cast_floats(D.float32)
 
     def double(self) -> Module:
+        """Cast floating parameters and buffers to float64 in place; return self."""
         return self._cast_floats(D.float64)
 
     def half(self) -> Module:
+        """Cast floating parameters and buffers to float16 in place; return self."""
         return self._cast_floats(D.float16)
 
     def bfloat16(self) -> Module:
+        """Ember has no bfloat16: floating parameters and buffers are cast to float32 instead."""
         return self._cast_floats(D.float32)
 
     def type(self, dst_type) -> Module:  # noqa: A003
+        """Cast every parameter and buffer to ``dst_type`` in place; return self."""
         return self._apply(lambda t: t.type(dst_type))
 
     def cpu(self) -> Module:
+        """A no-op returning self: Ember's tensors already live on the CPU."""
         return self
 
     def cuda(self, device=None) -> Module:
+        """Raise as torch does without CUDA (Ember has no CUDA device)."""
         check_device("cuda" if device is None or isinstance(device, int) else device)
         return self
 
     def share_memory(self) -> Module:
+        """A no-op returning self (Ember has no multi-process tensor sharing)."""
         return self
 
     # -- state dict ----------------------------------------------------------------------------
@@ -560,11 +583,13 @@ class Module:
             destination[prefix + "_extra_state"] = self.get_extra_state()
 
     def get_extra_state(self):
+        """Override (with ``set_extra_state``) to add extra state to ``state_dict``; base raises."""
         raise RuntimeError(
             "Reached a code path in Module.get_extra_state() that should never be called."
         )
 
     def set_extra_state(self, state) -> None:
+        """Override (with ``get_extra_state``) to restore extra state; the base raises."""
         raise RuntimeError(
             "Reached a code path in Module.set_extra_state() that should never be called."
         )
@@ -689,9 +714,11 @@ class Module:
         return _IncompatibleKeys(missing, unexpected)
 
     def register_state_dict_pre_hook(self, hook):
+        """Run ``hook(module, prefix, keep_vars)`` before ``state_dict`` collects this module."""
         return _Handle(self._state_dict_pre_hooks, hook)
 
     def register_load_state_dict_post_hook(self, hook):
+        """Run ``hook(module, incompatible_keys)`` after ``load_state_dict`` has loaded."""
         return _Handle(self._load_state_dict_post_hooks, hook)
 
     def _register_state_dict_hook(self, hook):
