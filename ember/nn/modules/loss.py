@@ -64,6 +64,7 @@ class L1Loss(_Loss):
     __constants__ = ["reduction"]
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """Mean (or sum, or elementwise) |input - target|, as ``reduction`` says."""
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
@@ -73,6 +74,7 @@ class MSELoss(_Loss):
     __constants__ = ["reduction"]
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """Mean (or sum, or elementwise) (input - target)^2, as ``reduction`` says."""
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
@@ -94,6 +96,7 @@ class NLLLoss(_WeightedLoss):
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """The negative log-probability ``input`` gives each target class, reduced."""
         return F.nll_loss(
             input,
             target,
@@ -127,6 +130,7 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """Cross entropy of the logits ``input`` against ``target``, reduced."""
         return F.cross_entropy(
             input,
             target,
@@ -143,6 +147,7 @@ class BCELoss(_WeightedLoss):
     __constants__ = ["reduction"]
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """Binary cross entropy of the probabilities ``input`` against ``target``, reduced."""
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
 
@@ -164,6 +169,7 @@ class BCEWithLogitsLoss(_Loss):
         self.pos_weight: Tensor | None
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """Binary cross entropy of sigmoid(``input``) against ``target``, computed stably."""
         return F.binary_cross_entropy_with_logits(
             input, target, self.weight, pos_weight=self.pos_weight, reduction=self.reduction
         )
@@ -181,6 +187,7 @@ class SmoothL1Loss(_Loss):
         self.beta = beta
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """Smooth L1 loss of ``input`` against ``target``, reduced."""
         return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
 
@@ -194,6 +201,7 @@ class HuberLoss(_Loss):
         self.delta = delta
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """Huber loss of ``input`` against ``target``, reduced."""
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
@@ -209,6 +217,7 @@ class KLDivLoss(_Loss):
         self.log_target = log_target
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """KL divergence of the log-probabilities ``input`` from ``target``, reduced."""
         return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
 
 
@@ -232,6 +241,7 @@ class PoissonNLLLoss(_Loss):
         self.eps = eps
 
     def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
+        """Poisson negative log-likelihood of ``target`` given the rate ``log_input``, reduced."""
         return F.poisson_nll_loss(
             log_input,
             target,
@@ -253,6 +263,7 @@ class GaussianNLLLoss(_Loss):
         self.eps = eps
 
     def forward(self, input: Tensor, target: Tensor, var) -> Tensor:
+        """Gaussian negative log-likelihood of ``target`` under mean ``input``, variance ``var``."""
         return F.gaussian_nll_loss(
             input, target, var, full=self.full, eps=self.eps, reduction=self.reduction
         )
@@ -270,6 +281,7 @@ class HingeEmbeddingLoss(_Loss):
         self.margin = margin
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """Hinge embedding loss of distances ``input`` for labels ``target`` in {1, -1}."""
         return F.hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
 
 
@@ -279,6 +291,7 @@ class MultiLabelMarginLoss(_Loss):
     __constants__ = ["reduction"]
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """Multi-label hinge loss; ``target`` lists class indices, ended by the first -1."""
         return F.multilabel_margin_loss(input, target, reduction=self.reduction)
 
 
@@ -288,6 +301,7 @@ class SoftMarginLoss(_Loss):
     __constants__ = ["reduction"]
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """log(1 + exp(-target * input)) per element, labels ``target`` in {1, -1}, reduced."""
         return F.soft_margin_loss(input, target, reduction=self.reduction)
 
 
@@ -297,6 +311,7 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
     __constants__ = ["reduction"]
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """Per-class binary cross entropy of logits, averaged over classes, then reduced."""
         return F.multilabel_soft_margin_loss(
             input, target, weight=self.weight, reduction=self.reduction
         )
@@ -314,6 +329,7 @@ class CosineEmbeddingLoss(_Loss):
         self.margin = margin
 
     def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        """Pull pairs with ``target`` 1 to cosine 1; push pairs with -1 below ``margin``."""
         return F.cosine_embedding_loss(
             input1, input2, target, margin=self.margin, reduction=self.reduction
         )
@@ -331,6 +347,7 @@ class MarginRankingLoss(_Loss):
         self.margin = margin
 
     def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        """max(0, -target * (input1 - input2) + margin), reduced."""
         return F.margin_ranking_loss(
             input1, input2, target, margin=self.margin, reduction=self.reduction
         )
@@ -362,6 +379,7 @@ class MultiMarginLoss(_WeightedLoss):
         self.margin = margin
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """Multi-class hinge loss of the scores ``input`` against class indices ``target``."""
         return F.multi_margin_loss(
             input,
             target,
@@ -398,6 +416,7 @@ class TripletMarginLoss(_Loss):
         self.swap = swap
 
     def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        """max(d(a, p) - d(a, n) + margin, 0) with the p-norm distance, reduced."""
         return F.triplet_margin_loss(
             anchor,
             positive,
@@ -436,6 +455,7 @@ class TripletMarginWithDistanceLoss(_Loss):
         self.swap = swap
 
     def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        """max(d(a, p) - d(a, n) + margin, 0) with ``distance_function``, reduced."""
         return F.triplet_margin_with_distance_loss(
             anchor,
             positive,
@@ -465,6 +485,7 @@ class CTCLoss(_Loss):
     def forward(
         self, log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor
     ) -> Tensor:
+        """CTC loss of the per-step log-probabilities against the target sequences, reduced."""
         return F.ctc_loss(
             log_probs,
             targets,
