@@ -44,6 +44,11 @@ class set_grad_enabled(_Mode):  # noqa: N801 - torch's name
     """Turn recording on or off; takes effect immediately and as a context manager."""
 
     def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(
+                "set_grad_enabled(): argument 'enabled' (position 1) must be bool, not "
+                + type(mode).__name__
+            )
         self._args = (mode,)
         self.prev = _state.enabled
         _state.enabled = bool(mode)

@@ -8,7 +8,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import index as P
-from ._util import shape_error, wrap_dim
+from ._util import broadcast_shapes, shape_error, wrap_dim
 from .math import _operands
 from .reduce import _kth_t, _median_t, _scalar_type_name, _sort_t, _topk_t
 
@@ -112,12 +112,25 @@ def signbit(input: Tensor) -> Tensor:  # noqa: A002
     return _make(np.signbit(input._data))
 
 
+def _close_operands(input: Tensor, other: Tensor):  # noqa: A002
+    """torch compares only tensors of one dtype and broadcastable shapes."""
+    a, b = input._data, other._data
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            f"{_scalar_type_name(input.dtype)} did not match {_scalar_type_name(other.dtype)}"
+        )
+    broadcast_shapes(a.shape, b.shape)
+    return a, b
+
+
 def isclose(input: Tensor, other: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:  # noqa: A002
-    return _make(np.isclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    a, b = _close_operands(input, other)
+    return _make(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(input: Tensor, other: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:  # noqa: A002
-    return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    a, b = _close_operands(input, other)
+    return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002

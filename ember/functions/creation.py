@@ -155,8 +155,19 @@ def from_dlpack(ext) -> Tensor:
     return _make(np.from_dlpack(ext))
 
 
-def _dt(dtype, default=None):
+def _dt(dtype, default=None, fn: str | None = None):
+    if fn is not None:
+        check_dtype_arg(dtype, fn)
     return to_np_dtype(dtype) if dtype is not None else (default or D.get_default_dtype().np)
+
+
+def check_dtype_arg(dtype, fn: str) -> None:
+    """torch's TypeError for a ``dtype=`` that is no dtype (a string, a number...)."""
+    if dtype is None or isinstance(dtype, (D.dtype, np.dtype)) or dtype in (float, int, bool):
+        return
+    if isinstance(dtype, type) and issubclass(dtype, np.generic):
+        return  # NumPy scalar types: Ember's own code passes them
+    raise TypeError(f"{fn}(): argument 'dtype' must be torch.dtype, not {type(dtype).__name__}")
 
 
 def _finish(arr, requires_grad, device=None) -> Tensor:
@@ -168,11 +179,11 @@ def _finish(arr, requires_grad, device=None) -> Tensor:
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
-    return _finish(np.zeros(shape_arg(size), _dt(dtype)), requires_grad, device)
+    return _finish(np.zeros(shape_arg(size), _dt(dtype, fn="zeros")), requires_grad, device)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
-    return _finish(np.ones(shape_arg(size), _dt(dtype)), requires_grad, device)
+    return _finish(np.ones(shape_arg(size), _dt(dtype, fn="ones")), requires_grad, device)
 
 
 def empty(
@@ -186,7 +197,7 @@ def empty(
     memory_format=None,
 ) -> Tensor:
     # Zero-filled: uninitialised memory would make results depend on allocator history.
-    return _finish(np.zeros(shape_arg(size), _dt(dtype)), requires_grad, device)
+    return _finish(np.zeros(shape_arg(size), _dt(dtype, fn="empty")), requires_grad, device)
 
 
 def full(
@@ -200,7 +211,8 @@ def full(
         )
     if dtype is None:
         dtype = _scalar_dtype(fill_value)
-    return _finish(np.full(shape_arg((size,)), fill_value, _dt(dtype)), requires_grad, device)
+    npd = _dt(dtype, fn="full")
+    return _finish(np.full(shape_arg((size,)), fill_value, npd), requires_grad, device)
 
 
 def _scalar_dtype(v):

@@ -197,6 +197,7 @@ def scatter(
         src = value
     if reduce == "add":
         return scatter_add(input, dim, index, src)
+    _check_src_dtype(input, src)
     _check_range(idx, input, d)
     if not isinstance(src, Tensor):
         return apply(
@@ -211,9 +212,15 @@ def scatter(
     )
 
 
+def _check_src_dtype(input: Tensor, src) -> None:  # noqa: A002
+    if isinstance(src, Tensor) and src._data.dtype != input._data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+
+
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:  # noqa: A002
     d = wrap_dim(dim, input._data.ndim)
     idx = _index_array(index, "scatter_add")
+    _check_src_dtype(input, src)
     _check_range(idx, input, d)
     return apply(
         P.scatter_add,

@@ -197,6 +197,7 @@ def einsum(equation: str, *operands) -> Tensor:
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     eq = equation.replace(" ", "")
+    _check_subscripts(eq, operands)
     if "->" not in eq:
         letters = eq.replace(",", "").replace("...", "")
         out = "".join(sorted(ch for ch in set(letters) if letters.count(ch) == 1))
@@ -206,6 +207,28 @@ def einsum(equation: str, *operands) -> Tensor:
     dt = D.result_type(operands) if len({o._data.dtype for o in operands}) > 1 else None
     arrays = [o._data if dt is None else o._data.astype(dt.np) for o in operands]
     return apply(P.einsum, tuple(operands), arrays, spec=eq)
+
+
+def _check_subscripts(eq: str, operands) -> None:
+    """torch's einsum errors for an equation that does not fit its operands."""
+    terms = eq.split("->")[0].split(",")
+    if len(operands) > len(terms):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    if len(operands) < len(terms):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    for i, (t, o) in enumerate(zip(terms, operands)):
+        n = len(t.replace("...", ""))
+        if "..." in t:
+            if n > o._data.ndim:
+                raise RuntimeError(
+                    f"einsum(): the number of subscripts in the equation ({n}) is more than the "
+                    f"number of dimensions ({o._data.ndim}) for operand {i}"
+                )
+        elif n != o._data.ndim:
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({n}) does not match the "
+                f"number of dimensions ({o._data.ndim}) for operand {i} and no ellipsis was given"
+            )
 
 
 def _expand_ellipsis(eq: str, operands) -> str:

@@ -18,7 +18,7 @@ class Generator:
         self.device = device
 
     def manual_seed(self, seed: int) -> Generator:
-        self._k.manual_seed(int(seed))
+        self._k.manual_seed(_seed_int(seed))
         return self
 
     def seed(self) -> int:
@@ -44,13 +44,21 @@ default_generator = Generator()
 default_generator._k = K.default_generator
 
 
+def _seed_int(seed) -> int:
+    """torch takes any int that fits in 64 bits, signed or unsigned."""
+    seed = int(seed)
+    if not -(2**63) <= seed < 2**64:
+        raise ValueError("Overflow when unpacking long long")
+    return seed
+
+
 def _gen(generator) -> K.Generator:
     return default_generator._k if generator is None else generator._k
 
 
 def manual_seed(seed) -> Generator:
     """Seed the global generator (torch's stream for the same seed)."""
-    default_generator.manual_seed(int(seed))
+    default_generator.manual_seed(seed)
     return default_generator
 
 
@@ -70,8 +78,14 @@ def set_rng_state(new_state: Tensor) -> None:
     default_generator.set_state(new_state)
 
 
-def _float_dt(dtype):
+def _float_dt(dtype, kernel: str):
+    """The floating dtype to draw in; torch names the kernel that has no integer version."""
     dt = to_np_dtype(dtype) if dtype is not None else D.get_default_dtype().np
+    if dt.kind not in "fc":
+        from .reduce import _scalar_type_name
+
+        name = _scalar_type_name(D._BY_NP[np.dtype(dt)])
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
     return dt
 
 
@@ -93,11 +107,7 @@ def rand(
     pin_memory=False,
 ) -> Tensor:
     """Uniform samples in [0, 1)."""
-    dt = _float_dt(dtype)
-    if dt.kind != "f":
-        raise RuntimeError(
-            f"\"check_uniform_bounds\" not implemented for '{D._BY_NP[np.dtype(dt)].name}'"
-        )
+    dt = _float_dt(dtype, "check_uniform_bounds")
     return _done(_gen(generator).uniform(shape_arg(size), dt), requires_grad)
 
 
@@ -112,7 +122,7 @@ def randn(
     pin_memory=False,
 ) -> Tensor:
     """Standard normal samples."""
-    dt = _float_dt(dtype)
+    dt = _float_dt(dtype, "normal_kernel_cpu")
     return _done(_gen(generator).normal(shape_arg(size), dt), requires_grad)
 
 
@@ -182,21 +192,33 @@ def _memory_axes(layout: np.ndarray) -> list[int]:
     return sorted(range(layout.ndim), key=lambda a: -abs(layout.strides[a]))
 
 
-def _like(input: Tensor, dtype, generator, requires_grad, sample) -> Tensor:  # noqa: A002
+def _like(input: Tensor, dtype, generator, requires_grad, sample, kernel: str) -> Tensor:  # noqa: A002
     """A new tensor like ``input`` (torch's empty_like keeps its strides, so draws follow them):
     ``sample(generator, shape, dtype, contiguous)`` makes the values."""
-    dt, g = _float_dt(dtype or input.dtype), _gen(generator)
+    dt, g = _float_dt(dtype or input.dtype, kernel), _gen(generator)
     values = _in_memory_order(input._data, lambda shape, c: sample(g, shape, dt, c))
     return _done(values, requires_grad)
 
 
 def rand_like(input: Tensor, *, dtype=None, generator=None, requires_grad=False, **kw) -> Tensor:  # noqa: A002
-    return _like(input, dtype, generator, requires_grad, lambda g, s, dt, _: g.uniform(s, dt))
+    return _like(
+        input,
+        dtype,
+        generator,
+        requires_grad,
+        lambda g, s, dt, _: g.uniform(s, dt),
+        "check_uniform_bounds",
+    )
 
 
 def randn_like(input: Tensor, *, dtype=None, generator=None, requires_grad=False, **kw) -> Tensor:  # noqa: A002
     return _like(
-        input, dtype, generator, requires_grad, lambda g, s, dt, c: g.normal(s, dt, vector=c)
+        input,
+        dtype,
+        generator,
+        requires_grad,
+        lambda g, s, dt, c: g.normal(s, dt, vector=c),
+        "normal_kernel_cpu",
     )
 
 
@@ -225,7 +247,8 @@ def normal(
         return _make(g.normal(shape, dt, m, s))
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    return _done(g.normal(shape_arg((size,)), _float_dt(dtype), mean, std), requires_grad)
+    dt = _float_dt(dtype, "normal_kernel_cpu")
+    return _done(g.normal(shape_arg((size,)), dt, mean, std), requires_grad)
 
 
 def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:  # noqa: A002

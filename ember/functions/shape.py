@@ -71,6 +71,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
     """Merge dims ``start_dim..end_dim`` into one."""
     nd = input._data.ndim
     if nd == 0:
+        wrap_dim(start_dim, 0), wrap_dim(end_dim, 0)  # torch's IndexError for dims past 0-d
         return reshape(input, 1)
     s, e = wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)
     if s > e:
