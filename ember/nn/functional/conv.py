@@ -125,6 +125,7 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
+    """3-D convolution over (N, C_in, D, H, W) with weight (C_out, C_in/groups, kD, kH, kW)."""
     return _conv(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
 
 
@@ -159,6 +160,7 @@ def conv_transpose1d(
     groups=1,
     dilation=1,
 ):
+    """Transposed 1-D convolution over (N, C_in, L); weight (C_in, C_out/groups, k)."""
     return _conv_t(
         input,
         weight,
@@ -208,6 +210,7 @@ def conv_transpose3d(
     groups=1,
     dilation=1,
 ):
+    """Transposed 3-D convolution over (N, C_in, D, H, W); weight (C_in, C_out/groups, *k)."""
     return _conv_t(
         input,
         weight,
@@ -258,6 +261,7 @@ def max_pool2d_with_indices(
     ceil_mode=False,
     return_indices=False,
 ):
+    """2-D max pooling; always returns (values, flat H*W indices of the maxima)."""
     return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode)
 
 
@@ -284,6 +288,7 @@ def max_pool3d(
     ceil_mode=False,
     return_indices=False,
 ):
+    """3-D max pooling; stride defaults to kernel_size. With return_indices, (values, indices)."""
     y, idx = _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode)
     return (y, idx) if return_indices else y
 
@@ -297,6 +302,7 @@ def max_pool1d_with_indices(
     ceil_mode=False,
     return_indices=False,
 ):
+    """1-D max pooling; always returns (values, indices of the maxima along L)."""
     # torch runs 1-D pooling as 2-D pooling over a unit height
     k = _ntuple(kernel_size, 1)
     s = _ntuple(_stride(stride, kernel_size), 1)
@@ -321,6 +327,7 @@ def max_pool1d(
     ceil_mode=False,
     return_indices=False,
 ):
+    """1-D max pooling over (N, C, L); stride defaults to kernel_size; indices if asked."""
     y, idx = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     return (y, idx) if return_indices else y
 
@@ -364,6 +371,7 @@ def avg_pool3d(
     count_include_pad=True,
     divisor_override=None,
 ):
+    """3-D average pooling; stride defaults to kernel_size."""
     return _avg_pool(
         input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
     )
@@ -377,6 +385,7 @@ def avg_pool1d(
     ceil_mode=False,
     count_include_pad=True,
 ):
+    """1-D average pooling over (N, C, L); stride defaults to kernel_size."""
     k = _ntuple(kernel_size, 1)[0]
     s = _ntuple(_stride(stride, kernel_size), 1)[0]
     y = _avg_pool(
@@ -416,6 +425,7 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
 
 
 def adaptive_avg_pool1d(input, output_size):  # noqa: A002
+    """Average over adaptive windows of (N, C, L) so that L becomes ``output_size``."""
     o = _out_size(output_size, 1)[0]
     x, unb = _batched(input, 1, "adaptive_avg_pool1d")
     y = apply(P.adaptive_avg_pool(2), (x.unsqueeze(-2),), output_size=(1, o)).squeeze(-2)
@@ -423,6 +433,7 @@ def adaptive_avg_pool1d(input, output_size):  # noqa: A002
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):  # noqa: A002
+    """Adaptive 2-D max pooling; always returns (values, flat H*W indices)."""
     x, unb = _batched(input, 2, "adaptive_max_pool2d")
     out = tuple(x.shape[2 + i] if o is None else o for i, o in enumerate(_out_size(output_size, 2)))
     y, idx = apply(P.adaptive_max_pool(2), (x,), output_size=out)
@@ -430,11 +441,13 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False): 
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
+    """Max over adaptive windows so that the output has ``output_size``; indices if asked."""
     y, idx = adaptive_max_pool2d_with_indices(input, output_size)
     return (y, idx) if return_indices else y
 
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):  # noqa: A002
+    """Adaptive 1-D max pooling; always returns (values, indices along L)."""
     o = _out_size(output_size, 1)[0]
     x, unb = _batched(input, 1, "adaptive_max_pool1d")
     y, idx = apply(P.adaptive_max_pool(2), (x.unsqueeze(-2),), output_size=(1, o))
@@ -443,6 +456,7 @@ def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False): 
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):  # noqa: A002
+    """Max over adaptive windows of (N, C, L) so that L becomes ``output_size``."""
     y, idx = adaptive_max_pool1d_with_indices(input, output_size)
     return (y, idx) if return_indices else y
 
@@ -534,6 +548,7 @@ def interpolate(
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):  # noqa: A002
+    """Deprecated alias of ``interpolate`` (warns)."""
     warnings.warn(
         "nn.functional.upsample is deprecated. Use nn.functional.interpolate instead.", stacklevel=2
     )
@@ -541,6 +556,7 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
 
 
 def upsample_nearest(input, size=None, scale_factor=None):  # noqa: A002
+    """Deprecated: ``interpolate`` with mode='nearest' (warns)."""
     warnings.warn(
         "nn.functional.upsample_nearest is deprecated. Use nn.functional.interpolate instead.",
         stacklevel=2,
@@ -549,6 +565,7 @@ def upsample_nearest(input, size=None, scale_factor=None):  # noqa: A002
 
 
 def upsample_bilinear(input, size=None, scale_factor=None):  # noqa: A002
+    """Deprecated: ``interpolate`` with mode='bilinear', align_corners=True (warns)."""
     warnings.warn(
         "nn.functional.upsample_bilinear is deprecated. Use nn.functional.interpolate instead.",
         stacklevel=2,
