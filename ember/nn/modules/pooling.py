@@ -50,6 +50,7 @@ class MaxPool1d(_MaxPoolNd):
     """1-D max pooling. Shape: (N, C, L) -> (N, C, L_out)."""
 
     def forward(self, input):  # noqa: A002
+        """Max-pool ``input``; (values, indices) when ``return_indices``."""
         return F.max_pool1d(
             input,
             self.kernel_size,
@@ -65,6 +66,7 @@ class MaxPool2d(_MaxPoolNd):
     """2-D max pooling; stride defaults to kernel_size. Shape: (N, C, H, W) -> (N, C, H', W')."""
 
     def forward(self, input):  # noqa: A002
+        """Max-pool ``input``; (values, indices) when ``return_indices``."""
         return F.max_pool2d(
             input,
             self.kernel_size,
@@ -77,7 +79,16 @@ class MaxPool2d(_MaxPoolNd):
 
 
 class MaxPool3d(_MaxPoolNd):
+    """3-D max pooling; stride defaults to kernel_size.
+
+    Shape:
+        Input: ``(N, C, D, H, W)`` or ``(C, D, H, W)``. Output: ``(N, C, D', H', W')``, each
+        size floor((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1)
+        (ceil with ``ceil_mode``).
+    """
+
     def forward(self, input):  # noqa: A002
+        """Max-pool ``input``; (values, indices) when ``return_indices``."""
         return F.max_pool3d(
             input,
             self.kernel_size,
@@ -114,6 +125,7 @@ class AvgPool1d(Module):
         self.count_include_pad = count_include_pad
 
     def forward(self, input):  # noqa: A002
+        """Average-pool ``input``."""
         return F.avg_pool1d(
             input,
             self.kernel_size,
@@ -124,6 +136,7 @@ class AvgPool1d(Module):
         )
 
     def extra_repr(self) -> str:
+        """The repr's arguments: ``kernel_size``, ``stride`` and ``padding``."""
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
@@ -158,6 +171,7 @@ class AvgPool2d(Module):
         self.divisor_override = divisor_override
 
     def forward(self, input):  # noqa: A002
+        """Average-pool ``input``."""
         return self._fn(
             input,
             self.kernel_size,
@@ -169,10 +183,18 @@ class AvgPool2d(Module):
         )
 
     def extra_repr(self) -> str:
+        """The repr's arguments: ``kernel_size``, ``stride`` and ``padding``."""
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class AvgPool3d(AvgPool2d):
+    """3-D average pooling (count_include_pad, ceil_mode, divisor_override as F.avg_pool3d).
+
+    Shape:
+        Input: ``(N, C, D, H, W)`` or ``(C, D, H, W)``. Output: ``(N, C, D', H', W')``, each
+        size floor((size + 2 * padding - kernel_size) / stride + 1) (ceil with ``ceil_mode``).
+    """
+
     _fn = staticmethod(F.avg_pool3d)
 
 
@@ -190,10 +212,13 @@ class _AdaptiveNd(Module):
 
 
 class AdaptiveAvgPool1d(_AdaptiveNd):
+    """Average pooling to a fixed length. Shape: (N, C, L) -> (N, C, output_size)."""
+
     def __init__(self, output_size) -> None:
         super().__init__(output_size)
 
     def forward(self, input):  # noqa: A002
+        """Average-pool ``input`` to ``output_size``."""
         return F.adaptive_avg_pool1d(input, self.output_size)
 
 
@@ -204,11 +229,15 @@ class AdaptiveAvgPool2d(_AdaptiveNd):
         super().__init__(output_size)
 
     def forward(self, input):  # noqa: A002
+        """Average-pool ``input`` to ``output_size``."""
         return F.adaptive_avg_pool2d(input, self.output_size)
 
 
 class AdaptiveMaxPool1d(_AdaptiveNd):
+    """Max pooling to a fixed length. Shape: (N, C, L) -> (N, C, output_size)."""
+
     def forward(self, input):  # noqa: A002
+        """Max-pool ``input`` to ``output_size``; (values, indices) when ``return_indices``."""
         return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
@@ -216,4 +245,5 @@ class AdaptiveMaxPool2d(_AdaptiveNd):
     """Max pooling to a fixed output size."""
 
     def forward(self, input):  # noqa: A002
+        """Max-pool ``input`` to ``output_size``; (values, indices) when ``return_indices``."""
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
