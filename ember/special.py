@@ -54,6 +54,7 @@ def logit(input: Tensor, eps: float | None = None) -> Tensor:
 
 
 def erf(input: Tensor) -> Tensor:
+    """The error function ``2/sqrt(pi) * integral of exp(-t^2) from 0 to x``."""
     return M.erf(input)
 
 
@@ -63,6 +64,7 @@ def erfc(input: Tensor) -> Tensor:
 
 
 def erfinv(input: Tensor) -> Tensor:
+    """The inverse of ``erf`` on (-1, 1): ``erf(erfinv(y)) == y``."""
     return M.erfinv(input)
 
 
@@ -80,6 +82,7 @@ psi = digamma
 
 
 def polygamma(n: int, input: Tensor) -> Tensor:
+    """The ``n``-th derivative of ``digamma``; only n = 0 and n = 1 are implemented."""
     if n == 0:
         return digamma(input)
     if n == 1:
@@ -99,26 +102,32 @@ def xlog1py(input, other) -> Tensor:
 
 
 def softmax(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """``exp(x) / sum(exp(x))`` along ``dim``, computed in ``dtype`` when given."""
     return R.softmax(input, dim, dtype=dtype)
 
 
 def log_softmax(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """``log(softmax(x))`` along ``dim``, computed stably."""
     return R.log_softmax(input, dim, dtype=dtype)
 
 
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(x)))`` over ``dim``, computed stably."""
     return R.logsumexp(input, dim, keepdim)
 
 
 def expm1(input: Tensor) -> Tensor:
+    """``exp(x) - 1``, accurate for small ``x``."""
     return M.expm1(input)
 
 
 def exp2(input: Tensor) -> Tensor:
+    """``2 ** x``."""
     return M.exp2(input)
 
 
 def log1p(input: Tensor) -> Tensor:
+    """``log(1 + x)``, accurate for small ``x``."""
     return M.log1p(input)
 
 
@@ -141,6 +150,7 @@ def entr(input: Tensor) -> Tensor:
 
 
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
+    """Round half to even, to ``decimals`` decimal places."""
     return M.round(input, decimals=decimals)
 
 
