@@ -281,31 +281,40 @@ def __getattr__(name: str):
 
 
 def is_storage(obj) -> bool:
+    """Always False: Ember has no Storage objects."""
     return False
 
 
 def typename(obj) -> str:
+    """The tensor's type string (e.g. ``'ember.FloatTensor'``), else the object's class name."""
     return obj.type() if isinstance(obj, Tensor) else type(obj).__name__
 
 
 def set_num_threads(n: int) -> None:
+    """Use at most ``n`` threads for BLAS-backed ops."""
     from . import _threads
 
     _threads.set_num_threads(n)
 
 
 def get_num_threads() -> int:
+    """The number of threads BLAS-backed ops may use."""
     from . import _threads
 
     return _threads.get_num_threads()
 
 
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Record the flag that ``are_deterministic_algorithms_enabled`` reports.
+
+    Nothing in Ember changes with it (no kernel checks it); ``warn_only`` is accepted, unused.
+    """
     global _deterministic
     _deterministic = mode
 
 
 def are_deterministic_algorithms_enabled() -> bool:
+    """The flag last set by ``use_deterministic_algorithms`` (False by default)."""
     return _deterministic
 
 
@@ -313,6 +322,7 @@ _deterministic = False
 
 
 def set_float32_matmul_precision(precision: str) -> None:
+    """Record ``'highest'``, ``'high'`` or ``'medium'``; Ember always multiplies in full float32."""
     global _matmul_precision
     if precision not in ("highest", "high", "medium"):
         raise RuntimeError(f"Invalid precision '{precision}'")
@@ -320,6 +330,7 @@ def set_float32_matmul_precision(precision: str) -> None:
 
 
 def get_float32_matmul_precision() -> str:
+    """The precision last set by ``set_float32_matmul_precision`` (``'highest'`` by default)."""
     return _matmul_precision
 
 
