@@ -10,6 +10,7 @@ from .. import _dtype as D
 from .._device import check_device
 from .._tensor import Tensor, _make
 from ._util import shape_arg, to_np_dtype
+from .inplace import check_out, copy_into_out
 
 
 def _infer_np_dtype(data):
@@ -170,6 +171,25 @@ def check_dtype_arg(dtype, fn: str) -> None:
     raise TypeError(f"{fn}(): argument 'dtype' must be torch.dtype, not {type(dtype).__name__}")
 
 
+def out_dtype(dtype, out, fn: str):
+    """A factory given ``out=`` makes ``out``'s dtype; an explicit other ``dtype`` is an error."""
+    if out is None:
+        return dtype
+    check_out(out, fn)
+    if dtype is not None and D.to_dtype(dtype) != out.dtype:
+        from .reduce import _scalar_type_name
+
+        raise RuntimeError(
+            f"dtype {_scalar_type_name(D.to_dtype(dtype))} does not match dtype of out parameter "
+            f"({_scalar_type_name(out.dtype)})"
+        )
+    return out.dtype
+
+
+def into_out(result: Tensor, out, fn: str) -> Tensor:
+    return result if out is None else copy_into_out(out, result, name=fn, dtype_rule="any")
+
+
 def _finish(arr, requires_grad, device=None) -> Tensor:
     check_device(device)
     t = _make(arr)
@@ -179,11 +199,15 @@ def _finish(arr, requires_grad, device=None) -> Tensor:
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
-    return _finish(np.zeros(shape_arg(size), _dt(dtype, fn="zeros")), requires_grad, device)
+    """A tensor of zeros of shape ``size``."""
+    npd = _dt(out_dtype(dtype, out, "zeros"), fn="zeros")
+    return into_out(_finish(np.zeros(shape_arg(size), npd), requires_grad, device), out, "zeros")
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
-    return _finish(np.ones(shape_arg(size), _dt(dtype, fn="ones")), requires_grad, device)
+    """A tensor of ones of shape ``size``."""
+    npd = _dt(out_dtype(dtype, out, "ones"), fn="ones")
+    return into_out(_finish(np.ones(shape_arg(size), npd), requires_grad, device), out, "ones")
 
 
 def empty(
@@ -197,7 +221,8 @@ def empty(
     memory_format=None,
 ) -> Tensor:
     # Zero-filled: uninitialised memory would make results depend on allocator history.
-    return _finish(np.zeros(shape_arg(size), _dt(dtype, fn="empty")), requires_grad, device)
+    npd = _dt(out_dtype(dtype, out, "empty"), fn="empty")
+    return into_out(_finish(np.zeros(shape_arg(size), npd), requires_grad, device), out, "empty")
 
 
 def full(
@@ -209,10 +234,12 @@ def full(
             "full(): argument 'fill_value' (position 2) must be Number, not "
             + type(fill_value).__name__
         )
+    dtype = out_dtype(dtype, out, "full")
     if dtype is None:
         dtype = _scalar_dtype(fill_value)
     npd = _dt(dtype, fn="full")
-    return _finish(np.full(shape_arg((size,)), fill_value, npd), requires_grad, device)
+    result = _finish(np.full(shape_arg((size,)), fill_value, npd), requires_grad, device)
+    return into_out(result, out, "full")
 
 
 def _scalar_dtype(v):
@@ -304,6 +331,7 @@ def arange(
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
         raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    dtype = out_dtype(dtype, out, "arange")
     if dtype is None:
         dtype = (
             D.int64
@@ -318,7 +346,7 @@ def arange(
         if npd.kind == "f"
         else np.arange(start, end, step, dtype=np.int64)
     )
-    return _finish(arr.astype(npd), requires_grad, device)
+    return into_out(_finish(arr.astype(npd), requires_grad, device), out, "arange")
 
 
 def range_(start=0, end=None, step=1, *, dtype=None, requires_grad=False) -> Tensor:
@@ -333,7 +361,7 @@ def linspace(
     """``steps`` values evenly spaced from ``start`` to ``end`` inclusive."""
     if steps < 0:
         raise RuntimeError("linspace(): number of steps must be non-negative")
-    npd = _dt(dtype)
+    npd = _dt(out_dtype(dtype, out, "linspace"))
     i = np.arange(steps)
     half = steps // 2
     if npd in (np.float32, np.float64):
@@ -351,7 +379,7 @@ def linspace(
         arr = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
     if steps == 1:
         arr = np.full(1, start, np.float64)
-    return _finish(arr.astype(npd), requires_grad, device)
+    return into_out(_finish(arr.astype(npd), requires_grad, device), out, "linspace")
 
 
 def logspace(
@@ -376,7 +404,8 @@ def eye(
     for name, v in (("n", n), ("m", m)):
         if v < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
-    return _finish(np.eye(n, m, dtype=_dt(dtype)), requires_grad, device)
+    npd = _dt(out_dtype(dtype, out, "eye"))
+    return into_out(_finish(np.eye(n, m, dtype=npd), requires_grad, device), out, "eye")
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:

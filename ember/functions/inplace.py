@@ -8,6 +8,9 @@ over the new node as its ``grad_fn`` (torch's "rebase").
 
 from __future__ import annotations
 
+import functools
+import inspect
+
 import numpy as np
 
 from .. import _dtype as D
@@ -33,7 +36,9 @@ def check_inplace(t: Tensor) -> None:
 
 def _writable(t: Tensor) -> np.ndarray:
     d = t._data
-    if not d.flags.writeable:
+    # An expanded tensor reads one element at several places (a zero stride): writing it would
+    # be ambiguous, as torch says. Read-only arrays (np.broadcast_to's) are the same case.
+    if not d.flags.writeable or any(st == 0 and n > 1 for st, n in zip(d.strides, d.shape)):
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation."
@@ -110,13 +115,118 @@ def _rebase_view(view: Tensor) -> None:
     copy_slices(base, view)
 
 
-def copy_into_out(out: Tensor, result: Tensor) -> Tensor:
-    """Support for ``out=`` arguments: resize ``out`` if needed and copy the result in."""
-    if out._data.shape != result._data.shape:
-        out._data = np.empty(result._data.shape, out._data.dtype)
+_C_TYPE_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+_RESIZE_WARNING = (
+    "An output with one or more elements was resized since it had shape {old}, which does not "
+    "match the required output shape {new}. This behavior is deprecated, and in a future PyTorch "
+    "release outputs will not be resized unless they have zero elements. You can explicitly "
+    "reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0)."
+)
+
+
+def _op_name(result: Tensor) -> str:
+    """The op's name for messages when the caller gave none: ``ExpBackward0`` -> ``exp``."""
+    node = result.grad_fn
+    return node.name().split("Backward")[0].lower() if node is not None else ""
+
+
+def check_out(out, name: str, requires_grad: bool = False) -> None:
+    """torch's checks on an ``out=`` argument before anything is computed."""
+    prefix = f"{name}(): " if name else ""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{prefix}argument 'out' must be Tensor, not {type(out).__name__}")
+    if _state.enabled and (requires_grad or out._rg):
+        raise RuntimeError(
+            f"{prefix}functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+
+
+def copy_into_out(
+    out: Tensor, result: Tensor, *, name=None, dtype_rule="same_kind", mismatch=None
+) -> Tensor:
+    """Support for ``out=`` arguments: check, resize ``out`` if needed and copy the result in.
+
+    ``dtype_rule``: ``"same_kind"`` (most ops: the result must cast safely into ``out``),
+    ``"exact"`` (linalg, matmul, gather: ``out`` must have the result's dtype) or ``"any"``;
+    ``mismatch``, when given, is the op's own message for an ``out`` of another dtype (``{src}``
+    and ``{dst}`` name the result's and out's dtypes); a callable ``dtype_rule(out, result)``
+    raises the op's own error.
+    ``out`` is returned, holding the values but no graph, as torch's ``out=`` does.
+    """
+    check_out(out, name or _op_name(result), result._rg)
+    src, dst = result._data.dtype, out._data.dtype
+    if mismatch is not None and src != dst:
+        raise RuntimeError(mismatch.format(src=_name(src), dst=_name(dst)))
+    if callable(dtype_rule):
+        dtype_rule(out, result)
+    elif dtype_rule == "exact" and src != dst:
+        raise RuntimeError(
+            f"Expected out tensor to have dtype {_C_TYPE_NAMES.get(src.name, src.name)}, "
+            f"but got {_C_TYPE_NAMES.get(dst.name, dst.name)} instead"
+        )
+    if dtype_rule == "same_kind":
+        _cast_check(out, src)
+    shape = result._data.shape
+    if out._data.shape != shape:
+        if out._data.size:
+            import warnings
+
+            warnings.warn(
+                _RESIZE_WARNING.format(old=list(out._data.shape), new=list(shape)),
+                UserWarning,
+                stacklevel=3,
+            )
+        out._data = np.empty(shape, dst)
     np.copyto(out._data, result._data, casting="unsafe")
     out._vc[0] += 1
     return out
+
+
+def copy_into_outs(outs, results: tuple, *, name: str, dtype_rule="exact") -> tuple:
+    """``out=`` for ops returning several tensors (``max(dim)``, ``qr``...): a tuple of outs."""
+    if not isinstance(outs, (tuple, list)):
+        raise TypeError(
+            f"{name}(): argument 'out' must be tuple of Tensors, not {type(outs).__name__}"
+        )
+    if len(outs) != len(results):
+        raise TypeError(f"expected tuple of {len(results)} elements but got {len(outs)}")
+    done = [copy_into_out(o, r, name=name, dtype_rule=dtype_rule) for o, r in zip(outs, results)]
+    return type(results)(*done) if hasattr(results, "_fields") else tuple(done)
+
+
+def takes_out(name: str, dtype_rule="same_kind", mismatch=None):
+    """Give ``fn`` torch's keyword-only ``out=``: the result is copied into ``out``, returned."""
+
+    def deco(fn):
+        @functools.wraps(fn)
+        def with_out(*args, out=None, **kwargs):
+            result = fn(*args, **kwargs)
+            if out is None:
+                return result
+            if isinstance(result, tuple):
+                return copy_into_outs(out, result, name=name)  # torch: exact dtypes here
+            return copy_into_out(out, result, name=name, dtype_rule=dtype_rule, mismatch=mismatch)
+
+        sig = inspect.signature(fn)
+        params = [p for p in sig.parameters.values() if p.name != "out"]
+        at = next((i for i, p in enumerate(params) if p.kind is p.VAR_KEYWORD), len(params))
+        params.insert(at, inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None))
+        with_out.__signature__ = sig.replace(parameters=params)
+        return with_out
+
+    return deco
 
 
 def fast_binary_(t: Tensor, ufunc, other, alpha=1) -> Tensor:

@@ -8,6 +8,8 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..kernels import random as K
 from ._util import shape_arg, to_np_dtype
+from .creation import into_out, out_dtype
+from .inplace import check_out, copy_into_out
 
 
 class Generator:
@@ -107,8 +109,8 @@ def rand(
     pin_memory=False,
 ) -> Tensor:
     """Uniform samples in [0, 1)."""
-    dt = _float_dt(dtype, "check_uniform_bounds")
-    return _done(_gen(generator).uniform(shape_arg(size), dt), requires_grad)
+    dt = _float_dt(out_dtype(dtype, out, "rand"), "check_uniform_bounds")
+    return into_out(_done(_gen(generator).uniform(shape_arg(size), dt), requires_grad), out, "rand")
 
 
 def randn(
@@ -122,8 +124,8 @@ def randn(
     pin_memory=False,
 ) -> Tensor:
     """Standard normal samples."""
-    dt = _float_dt(dtype, "normal_kernel_cpu")
-    return _done(_gen(generator).normal(shape_arg(size), dt), requires_grad)
+    dt = _float_dt(out_dtype(dtype, out, "randn"), "normal_kernel_cpu")
+    return into_out(_done(_gen(generator).normal(shape_arg(size), dt), requires_grad), out, "randn")
 
 
 def randint(
@@ -147,10 +149,10 @@ def randint(
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
+    dtype = out_dtype(dtype, out, "randint")
     dt = to_np_dtype(dtype) if dtype is not None else np.dtype(np.int64)
-    return _done(
-        _gen(generator).randint(int(low), int(high), shape_arg((size,)), dt), requires_grad
-    )
+    values = _gen(generator).randint(int(low), int(high), shape_arg((size,)), dt)
+    return into_out(_done(values, requires_grad), out, "randint")
 
 
 def randperm(
@@ -167,8 +169,9 @@ def randperm(
     """A random permutation of ``0..n-1``."""
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
+    dtype = out_dtype(dtype, out, "randperm")
     dt = to_np_dtype(dtype) if dtype is not None else np.dtype(np.int64)
-    return _done(_gen(generator).randperm(int(n), dt), requires_grad)
+    return into_out(_done(_gen(generator).randperm(int(n), dt), requires_grad), out, "randperm")
 
 
 def _in_memory_order(layout: np.ndarray, draw) -> np.ndarray:
@@ -235,6 +238,10 @@ def normal(
 ) -> Tensor:
     """Normal samples; ``mean`` and ``std`` may be tensors (broadcast together)."""
     g = _gen(generator)
+    if out is not None:
+        check_out(out, "normal")
+        result = normal(mean, std, size, generator=generator, dtype=dtype or out.dtype)
+        return copy_into_out(out, result, name="normal", dtype_rule="any")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
@@ -253,6 +260,9 @@ def normal(
 
 def bernoulli(input: Tensor, p=None, *, generator=None, out=None) -> Tensor:  # noqa: A002
     """0/1 samples with probabilities ``input`` (or the scalar ``p``)."""
+    if out is not None:
+        result = bernoulli(input, p, generator=generator)
+        return copy_into_out(out, result, name="bernoulli", dtype_rule="any")
     g = _gen(generator)
     if p is not None:
         return _make(g.bernoulli(float(p), input._data.shape, input._data.dtype))
@@ -270,7 +280,15 @@ def multinomial(
     generator=None,
     out=None,
 ) -> Tensor:
-    return _make(_gen(generator).multinomial(input._data, num_samples, replacement))
+    """``num_samples`` indices drawn from the rows of ``input`` (unnormalised probabilities)."""
+    if out is not None and isinstance(out, Tensor) and out.dtype != D.int64:
+        from .reduce import _scalar_type_name
+
+        raise RuntimeError(
+            f"multinomial expects Long tensor out, got: {_scalar_type_name(out.dtype)}"
+        )
+    result = _make(_gen(generator).multinomial(input._data, num_samples, replacement))
+    return result if out is None else copy_into_out(out, result, name="multinomial")
 
 
 def poisson(input: Tensor, generator=None) -> Tensor:  # noqa: A002
