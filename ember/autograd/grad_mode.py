@@ -20,6 +20,7 @@ def is_grad_enabled() -> bool:
 
 
 def is_inference_mode_enabled() -> bool:
+    """Whether inference mode is on (inside an active ``inference_mode`` block)."""
     return _state.inference
 
 

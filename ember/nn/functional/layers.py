@@ -125,6 +125,7 @@ def _feature_dropout(x, p, training, inplace, nd, name):
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    """Zero whole channels of (N, C, L) or (C, L) with probability p (training only)."""
     if input.ndim not in (2, 3):
         raise RuntimeError(
             f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that "
@@ -141,6 +142,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):  # noqa: A002
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) with probability p (training only)."""
     return _feature_dropout(input, p, training, inplace, 3, "dropout3d")
 
 
@@ -383,10 +385,20 @@ def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None)
 
 
 def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
+    """x1 . x2 / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``.
+
+    Shape:
+        x1 and x2 broadcast to a common shape; the output drops ``dim``.
+    """
     n1 = x1.norm(2, dim, keepdim=True)
     n2 = x2.norm(2, dim, keepdim=True)
     return ((x1 / n1.clamp_min(eps)) * (x2 / n2.clamp_min(eps))).sum(dim)
 
 
 def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
+    """The p-norm of ``x1 - x2 + eps`` over the last dimension.
+
+    Shape:
+        x1 and x2 broadcast to ``(*, D)``; the output is ``(*)``, or ``(*, 1)`` with ``keepdim``.
+    """
     return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
