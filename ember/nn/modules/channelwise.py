@@ -19,9 +19,11 @@ class ChannelShuffle(Module):
         self.groups = groups
 
     def forward(self, input):  # noqa: A002
+        """Shuffle the channels of ``input`` across ``groups``."""
         return F.channel_shuffle(input, self.groups)
 
     def extra_repr(self) -> str:
+        """The repr's argument: ``groups``."""
         return f"groups={self.groups}"
 
 
@@ -29,6 +31,7 @@ class Softmax2d(Module):
     """Softmax over the channels at each spatial location. Shape: (N, C, H, W) or (C, H, W)."""
 
     def forward(self, input):  # noqa: A002
+        """Softmax over the channel dimension (dim -3) of ``input``."""
         if input.ndim not in (3, 4):
             raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D instead")
         return F.softmax(input, -3, _stacklevel=5)
@@ -50,7 +53,9 @@ class LocalResponseNorm(Module):
         self.k = k
 
     def forward(self, input):  # noqa: A002
+        """Normalise ``input`` by its neighbouring channels' energy."""
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: ``size``, ``alpha``, ``beta`` and ``k``."""
         return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)

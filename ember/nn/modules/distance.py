@@ -21,6 +21,7 @@ class PairwiseDistance(Module):
         self.keepdim = keepdim
 
     def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        """The p-norm distance between corresponding rows of ``x1`` and ``x2``."""
         return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
 
 
@@ -35,4 +36,5 @@ class CosineSimilarity(Module):
         self.eps = eps
 
     def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
+        """The cosine similarity of ``x1`` and ``x2`` along ``dim``."""
         return F.cosine_similarity(x1, x2, self.dim, self.eps)

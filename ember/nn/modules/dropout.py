@@ -31,6 +31,8 @@ class Dropout(_DropoutNd):
 
 
 class Dropout1d(_DropoutNd):
+    """Zero whole channels with probability p (training mode). Shape: (N, C, L) or (C, L)."""
+
     _fn = staticmethod(F.dropout1d)
 
 
@@ -41,12 +43,26 @@ class Dropout2d(_DropoutNd):
 
 
 class Dropout3d(_DropoutNd):
+    """Zero whole channels with probability p (training mode).
+
+    Shape:
+        Input: ``(N, C, D, H, W)`` or ``(C, D, H, W)``. Output: same shape.
+    """
+
     _fn = staticmethod(F.dropout3d)
 
 
 class AlphaDropout(_DropoutNd):
+    """Dropout that keeps zero mean and unit variance, for SELU networks (training mode).
+
+    Dropped units take SELU's negative saturation value, then an affine map restores the
+    statistics.
+    """
+
     _fn = staticmethod(F.alpha_dropout)
 
 
 class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels (training mode), for SELU networks."""
+
     _fn = staticmethod(F.feature_alpha_dropout)
