@@ -247,37 +247,33 @@ def _tile_origins(k, out, spatial, offset=0):
 def _max_pool_tiled(x, k, out):
     """Max pooling over disjoint windows: one strided slice per tap, torch's tie/NaN rule.
 
-    The winner is tracked as a small tap number (masked copies are slow in NumPy; taps come in
-    increasing order, so "replace where updated" is a maximum), turned into flat input indices
-    once at the end."""
+    The winner is tracked as its flat offset from the window origin, in the smallest integer
+    type that holds it: offsets grow with the tap number, so "replace where updated" is a
+    maximum (masked copies are many times slower in NumPy), and the flat input index is that
+    offset plus the window origin, one add at the end."""
     nd = len(k)
     spatial = x.shape[2:]
     taps = list(itertools.product(*map(range, k)))
+    offs = [sum(t[i] * math.prod(spatial[i + 1 :]) for i in range(nd)) for t in taps]
+    odt = np.min_scalar_type(offs[-1])
     out_shape = (*x.shape[:2], *out)
-    tdt = np.uint8 if len(taps) < 256 else np.int64
     y = _empty_like_layout(x, out_shape, x.dtype)
     y[...] = x[_tile_slices(taps[0], k, out)]
-    tap = _empty_like_layout(x, out_shape, tdt)
-    tap[...] = 0
+    off = _empty_like_layout(x, out_shape, odt)
+    off[...] = 0
     upd = _empty_like_layout(x, out_shape, np.bool_)
-    step = _empty_like_layout(x, out_shape, tdt)
+    step = _empty_like_layout(x, out_shape, odt)
     nan_aware = x.dtype.kind == "f" and x.size > 0 and bool(np.isnan(x.min()))
-    for j, t in enumerate(taps[1:], 1):
+    for t, o in zip(taps[1:], offs[1:]):
         v = x[_tile_slices(t, k, out)]
         np.greater(v, y, out=upd)
         if nan_aware:
             upd |= np.isnan(v)
         np.maximum(y, v, out=y)  # propagates NaN; where v wins, y becomes v
-        np.multiply(upd, tdt(j), out=step)
-        np.maximum(tap, step, out=tap)
+        np.multiply(upd, odt.type(o), out=step)
+        np.maximum(off, step, out=off)
     idx = _empty_like_layout(x, out_shape, np.int64)
-    idx[...] = _tile_origins(k, out, spatial)
-    rest = tap
-    for i in range(nd):  # tap number -> per-dim tap -> flat offset in the plane
-        ti = rest // tdt(math.prod(k[i + 1 :])) if i < nd - 1 else rest
-        if i < nd - 1:
-            rest = rest - ti * tdt(math.prod(k[i + 1 :]))
-        idx += ti * np.int64(math.prod(spatial[i + 1 :]))
+    np.add(off, _tile_origins(k, out, spatial), out=idx)
     return y, idx
 
 
