@@ -18,9 +18,11 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input):  # noqa: A002
+        """Flatten dims ``start_dim``..``end_dim`` of ``input`` into one."""
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: ``start_dim`` and ``end_dim``."""
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
@@ -43,7 +45,9 @@ class Unflatten(Module):
         self.unflattened_size = unflattened_size
 
     def forward(self, input):  # noqa: A002
+        """Split dim ``dim`` of ``input`` into ``unflattened_size``."""
         return input.unflatten(self.dim, self.unflattened_size)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: ``dim`` and ``unflattened_size``."""
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -26,11 +26,13 @@ class Fold(Module):
         self.stride = stride
 
     def forward(self, input):  # noqa: A002
+        """Sum the columns of ``input`` back into an image of ``output_size``."""
         return F.fold(
             input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride
         )
 
     def extra_repr(self) -> str:
+        """The repr's arguments: output_size, kernel_size, dilation, padding, stride."""
         return _repr(self, "output_size", "kernel_size", "dilation", "padding", "stride")
 
 
@@ -47,7 +49,9 @@ class Unfold(Module):
         self.stride = stride
 
     def forward(self, input):  # noqa: A002
+        """Extract the sliding blocks of ``input`` as columns."""
         return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: kernel_size, dilation, padding, stride."""
         return _repr(self, "kernel_size", "dilation", "padding", "stride")

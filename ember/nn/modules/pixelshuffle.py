@@ -18,9 +18,11 @@ class PixelShuffle(Module):
         self.upscale_factor = upscale_factor
 
     def forward(self, input):  # noqa: A002
+        """Move channel blocks of ``input`` into ``upscale_factor``-times larger H and W."""
         return F.pixel_shuffle(input, self.upscale_factor)
 
     def extra_repr(self) -> str:
+        """The repr's argument: ``upscale_factor``."""
         return f"upscale_factor={self.upscale_factor}"
 
 
@@ -34,7 +36,9 @@ class PixelUnshuffle(Module):
         self.downscale_factor = downscale_factor
 
     def forward(self, input):  # noqa: A002
+        """Move ``downscale_factor``-sized spatial blocks of ``input`` into channels."""
         return F.pixel_unshuffle(input, self.downscale_factor)
 
     def extra_repr(self) -> str:
+        """The repr's argument: ``downscale_factor``."""
         return f"downscale_factor={self.downscale_factor}"

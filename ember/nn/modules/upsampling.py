@@ -40,6 +40,7 @@ class Upsample(Module):
         self.recompute_scale_factor = recompute_scale_factor
 
     def forward(self, input):  # noqa: A002
+        """Resample ``input`` with ``F.interpolate`` and the stored options."""
         return F.interpolate(
             input,
             self.size,
@@ -50,6 +51,7 @@ class Upsample(Module):
         )
 
     def extra_repr(self) -> str:
+        """The repr's arguments: ``scale_factor`` (or ``size``) and ``mode``."""
         if self.scale_factor is not None:
             info = "scale_factor=" + repr(self.scale_factor)
         else:
@@ -58,10 +60,14 @@ class Upsample(Module):
 
 
 class UpsamplingNearest2d(Upsample):
+    """Nearest-neighbour 2-D upsampling to ``size`` or by ``scale_factor``. Shape: (N, C, H, W)."""
+
     def __init__(self, size=None, scale_factor=None) -> None:
         super().__init__(size, scale_factor, mode="nearest")
 
 
 class UpsamplingBilinear2d(Upsample):
+    """Bilinear 2-D upsampling with ``align_corners=True``. Shape: (N, C, H, W)."""
+
     def __init__(self, size=None, scale_factor=None) -> None:
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
