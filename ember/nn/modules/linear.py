@@ -20,6 +20,7 @@ class Identity(Module):
         super().__init__()
 
     def forward(self, input):  # noqa: A002
+        """Return ``input`` unchanged."""
         return input
 
 
@@ -46,6 +47,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Redraw weight (kaiming_uniform_, a=sqrt(5)) and bias: both U(+-1/sqrt(in_features))."""
         # torch's order: weight kaiming_uniform_(a=sqrt(5)), then bias U(+-1/sqrt(fan_in))
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
@@ -54,9 +56,11 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):  # noqa: A002
+        """Apply ``input @ weight.T + bias``."""
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: ``in_features``, ``out_features`` and ``bias``."""
         return (
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
@@ -87,15 +91,18 @@ class Bilinear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Redraw weight and bias from U(-1/sqrt(in1_features), 1/sqrt(in1_features))."""
         bound = 1 / math.sqrt(self.weight.size(1))
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1, input2):
+        """Apply ``input1^T A_k input2 + b_k`` for each output feature k."""
         return F.bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: the three feature sizes and ``bias``."""
         return (
             f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
             f"out_features={self.out_features}, bias={self.bias is not None}"

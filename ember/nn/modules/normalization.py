@@ -120,6 +120,10 @@ class BatchNorm2d(_BatchNorm):
 
 
 class BatchNorm3d(_BatchNorm):
+    """Batch normalization over (N, C, D, H, W): per-channel batch statistics in training,
+    running estimates in eval.
+    """
+
     _dims = (5,)
 
 
@@ -147,12 +151,15 @@ class LayerNorm(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Set weight to ones and bias to zeros."""
         _reset_affine(self)
 
     def forward(self, input):  # noqa: A002
+        """Normalise ``input`` over its trailing ``normalized_shape`` dims, then scale and shift."""
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: normalized_shape, eps, elementwise_affine, bias."""
         return (
             "{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}, "
             "bias={use_bias}"
@@ -186,12 +193,15 @@ class GroupNorm(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Set weight to ones and bias to zeros."""
         _reset_affine(self)
 
     def forward(self, input):  # noqa: A002
+        """Normalise ``input`` within each group of channels, then scale and shift per channel."""
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: num_groups, num_channels, eps, affine, bias."""
         return ("{num_groups}, {num_channels}, eps={eps}, affine={affine}, bias={use_bias}").format(
             **self.__dict__, use_bias=self.bias is not None
         )

@@ -73,6 +73,7 @@ class Embedding(Module):
         self.sparse = sparse
 
     def reset_parameters(self) -> None:
+        """Redraw weight from N(0, 1), zeroing the ``padding_idx`` row."""
         init.normal_(self.weight)
         self._fill_padding_idx_with_zero()
 
@@ -83,6 +84,7 @@ class Embedding(Module):
                 self.weight._vc[0] += 1
 
     def forward(self, input):  # noqa: A002
+        """Look up the rows of ``weight`` at the integer indices ``input``."""
         return F.embedding(
             input,
             self.weight,
@@ -94,6 +96,7 @@ class Embedding(Module):
         )
 
     def extra_repr(self) -> str:
+        """The repr's arguments: the table size, then the options not at their defaults."""
         s = "{num_embeddings}, {embedding_dim}"
         if self.padding_idx is not None:
             s += ", padding_idx={padding_idx}"
