@@ -120,9 +120,7 @@ class BatchNorm2d(_BatchNorm):
 
 
 class BatchNorm3d(_BatchNorm):
-    """Batch normalization over (N, C, D, H, W): per-channel batch statistics in training,
-    running estimates in eval.
-    """
+    """Batch normalization over (N, C, D, H, W): batch statistics in training, running in eval."""
 
     _dims = (5,)
 
