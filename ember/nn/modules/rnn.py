@@ -148,6 +148,7 @@ class RNNBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Redraw every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
@@ -166,6 +167,7 @@ class RNNBase(Module):
         """A no-op: Ember keeps no fused weight buffer."""
 
     def extra_repr(self) -> str:
+        """The repr's arguments: the sizes, then the options not at their defaults."""
         s = f"{self.input_size}, {self.hidden_size}"
         if self.proj_size != 0:
             s += f", proj_size={self.proj_size}"
@@ -200,6 +202,16 @@ class RNNBase(Module):
             raise RuntimeError(msg.format(expected, list(hx.shape)))
 
     def forward(self, input, hx=None):  # noqa: A002
+        """Run the recurrence over the whole sequence; return ``(output, h_n)``.
+
+        For LSTM, ``hx`` and the returned state are ``(h, c)`` pairs. A PackedSequence input gives a
+        PackedSequence output. A missing ``hx`` starts from zeros.
+
+        Shape:
+            input: ``(L, N, H_in)``, ``(N, L, H_in)`` if ``batch_first``; ``(L, H_in)`` unbatched.
+            output: ``(L, N, D * H_out)`` (batch first likewise); D = 2 if bidirectional, else 1.
+            h_n: ``(D * num_layers, N, H_out)``; LSTM's c_n: ``(D * num_layers, N, hidden_size)``.
+        """
         packed = isinstance(input, PackedSequence)
         if packed:
             sorted_idx, unsorted_idx = input.sorted_indices, input.unsorted_indices
@@ -383,6 +395,8 @@ class GRU(RNNBase):
 
 # -- cells -----------------------------------------------------------------------------------------
 class RNNCellBase(Module):
+    """The shared parameters and checks of RNNCell, LSTMCell and GRUCell."""
+
     __constants__ = ["input_size", "hidden_size", "bias"]
 
     def __init__(
@@ -409,11 +423,13 @@ class RNNCellBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Redraw every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: the sizes, then ``bias`` and ``nonlinearity`` when not default."""
         s = f"{self.input_size}, {self.hidden_size}"
         if self.bias is not True:
             s += f", bias={self.bias}"
@@ -460,6 +476,7 @@ class RNNCell(RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):  # noqa: A002
+        """One step: the next hidden state from ``input`` and ``hx`` (zeros when None)."""
         if self.nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         x, (h,), batched = self._prepare(input, hx, 1)
@@ -478,6 +495,7 @@ class LSTMCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, 4, device, dtype)
 
     def forward(self, input, hx=None):  # noqa: A002
+        """One step: ``(h_1, c_1)`` from ``input`` and ``hx = (h_0, c_0)`` (zeros when None)."""
         x, (h, c), batched = self._prepare(input, hx, 2)
         h, c = _lstm_step(
             F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh, c
@@ -494,6 +512,7 @@ class GRUCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, 3, device, dtype)
 
     def forward(self, input, hx=None):  # noqa: A002
+        """One step: the next hidden state from ``input`` and ``hx`` (zeros when None)."""
         x, (h,), batched = self._prepare(input, hx, 1)
         h, _ = _gru_step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
         return self._finish([h], batched)[0]
