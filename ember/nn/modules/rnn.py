@@ -211,6 +211,7 @@ class RNNBase(Module):
             input: ``(L, N, H_in)``, ``(N, L, H_in)`` if ``batch_first``; ``(L, H_in)`` unbatched.
             output: ``(L, N, D * H_out)`` (batch first likewise); D = 2 if bidirectional, else 1.
             h_n: ``(D * num_layers, N, H_out)``; LSTM's c_n: ``(D * num_layers, N, hidden_size)``.
+            H_out is ``proj_size`` when that is > 0, else ``hidden_size``.
         """
         packed = isinstance(input, PackedSequence)
         if packed:
