@@ -19,6 +19,7 @@ from . import _dtype as D
 from ._tensor import Tensor, _make, apply
 from .autograd.primitives import linalg_decomp as P
 from .autograd.primitives.linalg_decomp import LinAlgError
+from .functions.inplace import takes_out
 from .functions.linalg import matmul
 from .functions.reduce import _scalar_type_name
 
@@ -93,6 +94,7 @@ def _check_matrix(name: str, a: Tensor, square: bool = False, low_precision=True
 
 
 # -- norms ---------------------------------------------------------------------------------------
+@takes_out("linalg.vector_norm", "exact")
 def vector_norm(
     x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None, out=None
 ) -> Tensor:
@@ -118,6 +120,7 @@ def vector_norm(
 _MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)
 
 
+@takes_out("linalg.matrix_norm", "exact")
 def matrix_norm(
     A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None, out=None
 ) -> Tensor:
@@ -156,6 +159,7 @@ def _squeeze2(r: Tensor, d0: int, d1: int) -> Tensor:
     return r
 
 
+@takes_out("linalg.norm", "exact")
 def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, out=None, dtype=None) -> Tensor:
     """A vector norm (``dim`` an int, or a 1-D input) or a matrix norm (a pair, or 2-D input)."""
     if isinstance(dim, int):
@@ -177,24 +181,28 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, out=None, dtyp
 
 
 # -- inverses, determinants, solvers -------------------------------------------------------------
+@takes_out("linalg.inv", "exact")
 def inv(A: Tensor, *, out=None) -> Tensor:
     """The inverse of each square matrix; raises ``LinAlgError`` for a singular one."""
     _check_matrix("linalg.inv", A, square=True)
     return apply(P.inv, (A,))
 
 
+@takes_out("linalg.det", "exact")
 def det(A: Tensor, *, out=None) -> Tensor:
     """The determinant of each square matrix."""
     _check_matrix("linalg.det", A, square=True)
     return apply(P.det, (A,))
 
 
+@takes_out("linalg.slogdet", "exact")
 def slogdet(A: Tensor, *, out=None):
     """``(sign, log|det|)`` of each square matrix."""
     _check_matrix("linalg.slogdet", A, square=True)
     return _slogdet_t(*apply(P.slogdet, (A,)))
 
 
+@takes_out("linalg.solve", "exact")
 def solve(A: Tensor, B: Tensor, *, left: bool = True, out=None) -> Tensor:
     """``X`` with ``A X = B`` (or ``X A = B`` when ``left=False``); ``B`` may be a vector."""
     _check_matrix("linalg.solve", A, square=True)
@@ -221,12 +229,14 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out=None) -> Tensor:
     return x.squeeze(-1) if vector else x
 
 
+@takes_out("linalg.cholesky", "exact")
 def cholesky(A: Tensor, *, upper: bool = False, out=None) -> Tensor:
     """The lower (or upper) Cholesky factor of each symmetric positive-definite matrix."""
     _check_matrix("linalg.cholesky", A, square=True)
     return apply(P.cholesky, (A,), None, upper=upper)
 
 
+@takes_out("linalg.qr", "exact")
 def qr(A: Tensor, mode: str = "reduced", *, out=None):
     """``(Q, R)`` with ``A = QR``; ``mode`` is ``'reduced'``, ``'complete'`` or ``'r'``."""
     if mode not in ("reduced", "complete", "r"):
@@ -238,6 +248,7 @@ def qr(A: Tensor, mode: str = "reduced", *, out=None):
     return _qr_t(*apply(P.qr, (A,), None, mode=mode))
 
 
+@takes_out("linalg.eigh", "exact")
 def eigh(A: Tensor, UPLO: str = "L", *, out=None):  # noqa: N803
     """Eigenvalues (ascending) and eigenvectors of symmetric matrices, read from ``UPLO``."""
     if UPLO not in ("L", "U"):
@@ -246,6 +257,7 @@ def eigh(A: Tensor, UPLO: str = "L", *, out=None):  # noqa: N803
     return _eigh_t(*apply(P.eigh, (A,), None, uplo=UPLO))
 
 
+@takes_out("linalg.eigvalsh", "exact")
 def eigvalsh(A: Tensor, UPLO: str = "L", *, out=None) -> Tensor:  # noqa: N803
     """The eigenvalues (ascending) of symmetric matrices."""
     if UPLO not in ("L", "U"):
@@ -254,12 +266,14 @@ def eigvalsh(A: Tensor, UPLO: str = "L", *, out=None) -> Tensor:  # noqa: N803
     return apply(P.eigh, (A,), None, uplo=UPLO)[0]
 
 
+@takes_out("linalg.svd", "exact")
 def svd(A: Tensor, full_matrices: bool = True, *, driver=None, out=None):
     """``(U, S, Vh)`` with ``A = U diag(S) Vh``, singular values descending."""
     _check_matrix("linalg.svd", A)
     return _svd_t(*apply(P.svd, (A,), None, full_matrices=full_matrices))
 
 
+@takes_out("linalg.svdvals", "exact")
 def svdvals(A: Tensor, *, driver=None, out=None) -> Tensor:
     """The singular values, descending."""
     _check_matrix("linalg.svdvals", A)
@@ -280,6 +294,7 @@ def _tolerances(A: Tensor, atol, rtol):
     return arr(0.0 if atol is None else atol), arr(rtol)
 
 
+@takes_out("linalg.pinv", "exact")
 def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, out=None) -> Tensor:
     """The Moore-Penrose pseudo-inverse; singular values at or below the tolerance are dropped."""
     _check_matrix("linalg.pinv", A)
@@ -319,6 +334,7 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
     return _lstsq_t(x.squeeze(-1) if vector else x, residuals, rank, sv)
 
 
+@takes_out("linalg.matrix_rank")
 def matrix_rank(
     A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, tol=None, out=None
 ) -> Tensor:
@@ -332,6 +348,7 @@ def matrix_rank(
     return _make((s > np.maximum(a, r * smax)[..., None]).sum(-1).astype(np.int64))
 
 
+@takes_out("linalg.matrix_power", "exact")
 def matrix_power(A: Tensor, n: int, *, out=None) -> Tensor:
     """``A`` multiplied by itself ``n`` times (the inverse's power for negative ``n``)."""
     if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
@@ -355,6 +372,7 @@ def matrix_power(A: Tensor, n: int, *, out=None) -> Tensor:
     return result
 
 
+@takes_out("linalg.cross", "exact")
 def cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Tensor:
     """The cross product of 3-vectors along ``dim``, broadcasting the other dimensions."""
     if input.ndim != other.ndim:
@@ -375,6 +393,7 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Tensor:
     return apply(P.cross, (input, other), arrays, dim=dim % len(shape))
 
 
+@takes_out("linalg.multi_dot", "exact")
 def multi_dot(tensors, *, out=None) -> Tensor:
     """The product of a chain of matrices (first and last may be vectors)."""
     tensors = list(tensors)
@@ -386,6 +405,7 @@ def multi_dot(tensors, *, out=None) -> Tensor:
     return result
 
 
+@takes_out("linalg.vecdot", "exact")
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out=None) -> Tensor:
     """The dot product of vectors along ``dim``."""
     return (x * y).sum(dim)
@@ -396,6 +416,7 @@ def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> T
 
 
 # -- the legacy ``ember.*`` names ------------------------------------------------------------------
+@takes_out("inverse", "exact")
 def inverse(input: Tensor, *, out=None) -> Tensor:
     """``ember.inverse``: the same as ``ember.linalg.inv``."""
     return inv(input)
@@ -413,6 +434,7 @@ def legacy_slogdet(input: Tensor):
     return _legacy_slogdet_t(*slogdet(input))
 
 
+@takes_out("svd", "exact")
 def legacy_svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out=None):
     """``ember.svd``: ``(U, S, V)`` with ``A = U diag(S) V^T`` (V, not Vh)."""
     if not compute_uv:
@@ -430,6 +452,7 @@ def legacy_svd(input: Tensor, some: bool = True, compute_uv: bool = True, *, out
 _qr_warned = False
 
 
+@takes_out("qr", "exact")
 def legacy_qr(input: Tensor, some: bool = True, *, out=None):
     """``ember.qr`` (deprecated in torch): ``linalg.qr`` with a boolean ``some``."""
     global _qr_warned
@@ -450,6 +473,7 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
     return pinv(input, rtol=rcond)
 
 
+@takes_out("cross", "exact")
 def legacy_cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
     """``ember.cross``: without ``dim``, the first dimension of length 3."""
     if dim is None:

@@ -9,27 +9,29 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import index as P
 from ._util import broadcast_shapes, shape_error, wrap_dim
+from .inplace import copy_into_out, takes_out
 from .math import _operands
 from .reduce import _kth_t, _median_t, _scalar_type_name, _sort_t, _topk_t
 
 
-def _cmp(fn):
+def _cmp(fn, name: str):
     def op(input, other, *, out=None) -> Tensor:  # noqa: A002
         a, b = _operands(input, other)
         try:
-            return _make(np.asarray(fn(a, b)))
+            result = _make(np.asarray(fn(a, b)))
         except ValueError:
             raise shape_error(np.shape(a), np.shape(b)) from None
+        return result if out is None else copy_into_out(out, result, name=name)
 
     return op
 
 
-eq = _cmp(np.equal)
-ne = not_equal = _cmp(np.not_equal)
-lt = less = _cmp(np.less)
-le = less_equal = _cmp(np.less_equal)
-gt = greater = _cmp(np.greater)
-ge = greater_equal = _cmp(np.greater_equal)
+eq = _cmp(np.equal, "eq")
+ne = not_equal = _cmp(np.not_equal, "ne")
+lt = less = _cmp(np.less, "lt")
+le = less_equal = _cmp(np.less_equal, "le")
+gt = greater = _cmp(np.greater, "gt")
+ge = greater_equal = _cmp(np.greater_equal, "ge")
 
 
 def _logical(fn):
@@ -160,6 +162,7 @@ def _nan_to_front(order, nan_mask, dim):
     return np.take_along_axis(order, moved, axis=dim)
 
 
+@takes_out("sort")
 def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):  # noqa: A002
     """Sorted values and their indices along ``dim``."""
     if input.ndim == 0:
@@ -178,6 +181,7 @@ def msort(input: Tensor) -> Tensor:  # noqa: A002
     return sort(input, 0).values
 
 
+@takes_out("topk")
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
     """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
     d = wrap_dim(dim, input.ndim) if input.ndim else 0
@@ -193,6 +197,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     return _topk_t(values, _make(idx.astype(np.int64)))
 
 
+@takes_out("kthvalue")
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):  # noqa: A002
     d = wrap_dim(dim, input.ndim)
     v, i = sort(input, d)
@@ -202,6 +207,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):  # no
     return _kth_t(values, indices)
 
 
+@takes_out("median")
 def median(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A002
     """The lower median (torch does not average the two middle values)."""
     if dim is None:

@@ -7,6 +7,7 @@ import numpy as np
 from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import index as P
 from ._util import wrap_dim
+from .inplace import takes_out
 
 
 def _convert_key(key):
@@ -139,6 +140,7 @@ def _check_range(idx: np.ndarray, input: Tensor, d: int) -> None:  # noqa: A002
         raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
 
 
+@takes_out("gather", "exact")
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad=False) -> Tensor:  # noqa: A002
     """Values along ``dim`` at ``index``: ``out[i][j] = input[index[i][j]][j]`` for dim 0."""
     d = wrap_dim(dim, input._data.ndim)
@@ -231,6 +233,9 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor: 
     )
 
 
+@takes_out(
+    "index_select", mismatch="index_select(): self and result must have the same scalar type"
+)
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002
     d = wrap_dim(dim, input._data.ndim)
     idx = index._data
@@ -244,6 +249,11 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
     return apply(P.index_select, (input,), None, dim=d, idx=idx.reshape(-1))
 
 
+@takes_out(
+    "take",
+    mismatch="take(): self and out expected to have the same dtype, but got self.dtype = {src} "
+    "and out.dtype = {dst}",
+)
 def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
     """``input`` read as 1-D at ``index`` (negative counts from the end); ``index``'s shape."""
     idx = index._data
@@ -309,6 +319,9 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:  # noqa: A002
     return apply(P.masked_fill, (input,), None, mask=m, value=value)
 
 
+@takes_out(
+    "masked_select", mismatch="masked_select(): self and result must have the same scalar type"
+)
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
     return apply(P.masked_select, (input,), None, mask=mask._data)
 

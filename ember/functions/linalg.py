@@ -7,6 +7,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, apply
 from ..autograd.primitives import linalg as P
+from .inplace import takes_out
 
 
 def _same_dtype(name, a: Tensor, b: Tensor) -> None:
@@ -40,6 +41,7 @@ _C_TYPE_NAMES = {
 }
 
 
+@takes_out("mm", "exact")
 def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     """Matrix product of two 2-D tensors."""
     if input.ndim != 2 or mat2.ndim != 2:
@@ -53,6 +55,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     return apply(P.mm, (input, mat2))
 
 
+@takes_out("bmm", "exact")
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(
@@ -67,6 +70,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     return apply(P.bmm, (input, mat2))
 
 
+@takes_out("mv", "exact")
 def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
     if input.ndim != 2 or vec.ndim != 1 or input.shape[1] != vec.shape[0]:
         raise RuntimeError(
@@ -76,6 +80,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
     return apply(P.mv, (input, vec))
 
 
+@takes_out("dot", mismatch="result dtype {dst} does not match input dtype {src}")
 def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
     if input.ndim != 1 or tensor.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
@@ -98,6 +103,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
 inner = dot
 
 
+@takes_out("matmul", "exact")
 def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """Matrix product with torch's rules for 1-D operands and broadcast batch dimensions."""
     a, b = input, other
@@ -151,6 +157,7 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     return apply(P.bmm, (a, b))
 
 
+@takes_out("addmm", "exact")
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * (mat1 @ mat2)``."""
     if mat1.ndim != 2 or mat2.ndim != 2 or mat1.shape[1] != mat2.shape[0]:
@@ -177,6 +184,7 @@ def _expands_to(shape, target) -> bool:
         return False
 
 
+@takes_out("outer")
 def outer(input: Tensor, vec2: Tensor) -> Tensor:  # noqa: A002
     for name, t in (("self", input), ("vec2", vec2)):
         if t.ndim != 1:
@@ -192,6 +200,7 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:  # noqa: A002
     return (input - other).norm(p)
 
 
+@takes_out("einsum")
 def einsum(equation: str, *operands) -> Tensor:
     """Einstein summation, as ``numpy.einsum``; gradients contract the output gradient back."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):

@@ -10,6 +10,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import reduce as P
 from ._util import dims_tuple, to_np_dtype, wrap_dim
+from .inplace import takes_out
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 
@@ -38,6 +39,7 @@ def _int_sum_dtype(x: Tensor, dtype):
     return np.int64 if x._data.dtype.kind in "iub" else None
 
 
+@takes_out("sum", "any")
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001
     """Sum over ``dim`` (all dims when None); integer and bool inputs sum to int64."""
     dims = dims_tuple(dim, input._data.ndim)
@@ -47,10 +49,12 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor
     return apply(P.sum_dim, (input,), None, dim=dims, keepdim=keepdim, dtype=dt)
 
 
+@takes_out("nansum", "any")
 def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
     return sum(input.masked_fill(input.isnan(), 0), dim, keepdim, dtype=dtype)
 
 
+@takes_out("mean")
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
     """Arithmetic mean over ``dim``; only floating-point inputs (or an explicit float dtype)."""
     kind = np.dtype(to_np_dtype(dtype)).kind if dtype is not None else input._data.dtype.kind
@@ -86,6 +90,7 @@ def _scalar_type_name(d: D.dtype) -> str:
     }.get(d.name, d.name)
 
 
+@takes_out("prod", "any")
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
     dt = _int_sum_dtype(input, dtype)
     if dim is None:
@@ -112,7 +117,8 @@ def _empty_check(input: Tensor, name: str, dim=None):
         )
 
 
-def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None):  # noqa: A001, A002
+@takes_out("max")
+def max(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A001, A002
     """The largest value; with ``dim``, ``(values, indices)`` along it; with a tensor, maximum."""
     if isinstance(dim, Tensor):
         from .math import maximum
@@ -131,7 +137,8 @@ def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None):  # noqa: A
     return _max_t(v, i)
 
 
-def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None):  # noqa: A001, A002
+@takes_out("min")
+def min(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A001, A002
     """The smallest value; with ``dim``, ``(values, indices)`` along it; with a tensor, minimum."""
     if isinstance(dim, Tensor):
         from .math import minimum
@@ -164,12 +171,14 @@ def _no_identity_check(input: Tensor, name: str, dims) -> None:  # noqa: A002
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
+@takes_out("amax")
 def amax(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
     dims = dims_tuple(dim, input.ndim) if dim != () else None
     _no_identity_check(input, "amax", dims)
     return apply(P.amax, (input,), None, dim=dims, keepdim=keepdim)
 
 
+@takes_out("amin")
 def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
     dims = dims_tuple(dim, input.ndim) if dim != () else None
     _no_identity_check(input, "amin", dims)
@@ -184,6 +193,7 @@ def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):  # noqa: A002
     )
 
 
+@takes_out("argmax", "exact")
 def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
     if dim is None:
         if not input._data.size:
@@ -198,6 +208,7 @@ def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A
     return max(input, dim, keepdim).indices
 
 
+@takes_out("argmin", "exact")
 def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
     if dim is None:
         if not input._data.size:
@@ -241,11 +252,13 @@ def _moment(prim, name, input, dim, unbiased, keepdim, correction):  # noqa: A00
     return apply(prim, (input,), None, dim=dims, keepdim=keepdim, correction=correction)
 
 
+@takes_out("var")
 def var(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:  # noqa: A002
     """Variance over ``dim`` with Bessel's ``correction`` (default 1)."""
     return _moment(P.var, "var", input, dim, unbiased, keepdim, correction)
 
 
+@takes_out("std")
 def std(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:  # noqa: A002
     """Standard deviation over ``dim`` with Bessel's ``correction`` (default 1)."""
     return _moment(P.std, "std", input, dim, unbiased, keepdim, correction)
@@ -259,6 +272,7 @@ def std_mean(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correctio
     return (std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
 
 
+@takes_out("logsumexp")
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:  # noqa: A002
     """``log(sum(exp(input)))`` over ``dim``, computed without overflow."""
     x = input if input._data.dtype.kind in "fc" else input.to(D.get_default_dtype())
@@ -286,11 +300,13 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     return apply(P.norm, (x,), None, dim=dims_tuple(dim, x.ndim), keepdim=keepdim, p=float(ord))
 
 
+@takes_out("cumsum")
 def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:  # noqa: A002
     dt = _int_sum_dtype(input, dtype)
     return apply(P.cumsum, (input,), None, dim=wrap_dim(dim, input.ndim), dtype=dt)
 
 
+@takes_out("cumprod")
 def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:  # noqa: A002
     dt = _int_sum_dtype(input, dtype)
     return apply(P.cumprod, (input,), None, dim=wrap_dim(dim, input.ndim), dtype=dt)
@@ -321,12 +337,14 @@ def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:  # noqa: A002
     return apply(P.log_softmax, (x,), None, dim=d if x.ndim else None)
 
 
+@takes_out("all")
 def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
     d = dims_tuple(dim, input.ndim) if dim is not None else None
     out = np.all(input._data, axis=d, keepdims=keepdim)
     return _make(np.asarray(out, dtype=np.uint8 if input._data.dtype == np.uint8 else np.bool_))
 
 
+@takes_out("any")
 def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
     d = dims_tuple(dim, input.ndim) if dim is not None else None
     out = np.any(input._data, axis=d, keepdims=keepdim)

@@ -7,6 +7,7 @@ import numpy as np
 from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import shape as P
 from ._util import broadcast_shapes, wrap_dim
+from .inplace import takes_out
 
 
 def _shape_from(args) -> tuple:
@@ -290,7 +291,18 @@ def _tensor_list(tensors, name):
     return tensors
 
 
-def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
+def _cat_cast(out: Tensor, result: Tensor) -> None:
+    if not np.can_cast(result._data.dtype, out._data.dtype, casting="same_kind"):
+        from .reduce import _scalar_type_name
+
+        raise TypeError(
+            "torch.cat(): input types can't be cast to the desired output type "
+            + _scalar_type_name(out.dtype)
+        )
+
+
+@takes_out("cat", _cat_cast)
+def cat(tensors, dim: int = 0) -> Tensor:
     """Join tensors along an existing dim."""
     from .. import _dtype as D
 
@@ -323,7 +335,8 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
 concat = concatenate = cat
 
 
-def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
+@takes_out("stack", _cat_cast)
+def stack(tensors, dim: int = 0) -> Tensor:
     """Join tensors along a new dim."""
     tensors = _tensor_list(tensors, "stack")
     shp = tensors[0]._data.shape

@@ -381,7 +381,11 @@ def one_hot(tensor, num_classes: int = -1):
 def normalize(input, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None):  # noqa: A002
     """x / max(||x||_p, eps) along ``dim``."""
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
-    return input / denom
+    if out is None:
+        return input / denom
+    from ...functions.inplace import copy_into_out
+
+    return copy_into_out(out, input / denom, name="normalize")
 
 
 def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
