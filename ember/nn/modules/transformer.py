@@ -142,6 +142,14 @@ class TransformerEncoderLayer(_LayerBase):
                     batch_first, norm_first, bias, dtype, 1)  # fmt: skip
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal: bool = False):
+        """Encode ``src`` with one self-attention and feed-forward block.
+
+        Args:
+            src_mask: ``(S, S)`` or ``(N * nhead, S, S)``; True (bool) forbids attending,
+                a float is added to the attention scores.
+            src_key_padding_mask: ``(N, S)``; True marks padding positions no query attends to.
+            is_causal: a hint that ``src_mask`` is the causal mask.
+        """
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
@@ -201,6 +209,11 @@ class TransformerDecoderLayer(_LayerBase):
         tgt_is_causal: bool = False,
         memory_is_causal: bool = False,
     ):
+        """Decode ``tgt`` with self-attention, attention over ``memory``, then feed-forward.
+
+        Masks work as in TransformerEncoderLayer.forward: ``tgt_mask`` ``(T, T)``,
+        ``memory_mask`` ``(T, S)``, key padding masks ``(N, T)`` and ``(N, S)``.
+        """
         x = tgt
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask, tgt_is_causal)
@@ -417,6 +430,12 @@ class Transformer(Module):
         tgt_is_causal=None,
         memory_is_causal: bool = False,
     ):
+        """Encode ``src`` into a memory, then decode ``tgt`` against it.
+
+        Masks work as in TransformerEncoderLayer.forward: ``src_mask`` ``(S, S)``,
+        ``tgt_mask`` ``(T, T)``, ``memory_mask`` ``(T, S)``; key padding masks ``(N, S)`` for src
+        and memory, ``(N, T)`` for tgt.
+        """
         is_batched = src.ndim == 3
         if not self.batch_first and src.shape[1] != tgt.shape[1] and is_batched:
             raise RuntimeError("the batch number of src and tgt must be equal")
