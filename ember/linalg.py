@@ -412,6 +412,7 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out=None) -> Tensor:
 
 
 def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """The ``offset``-th diagonal of each matrix over dims (``dim1``, ``dim2``), as a view."""
     return A.diagonal(offset, dim1, dim2)
 
 
@@ -431,6 +432,7 @@ def logdet(input: Tensor) -> Tensor:
 
 
 def legacy_slogdet(input: Tensor):
+    """``ember.slogdet`` and ``Tensor.slogdet``: ``(sign, logabsdet)`` of each square matrix."""
     return _legacy_slogdet_t(*slogdet(input))
 
 
@@ -470,6 +472,7 @@ def legacy_qr(input: Tensor, some: bool = True, *, out=None):
 
 
 def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    """``ember.pinverse``: the pseudo-inverse, dropping singular values below rcond * largest."""
     return pinv(input, rtol=rcond)
 
 
@@ -504,6 +507,11 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=None) -> Tensor:
     return vector_norm(diff, p, -1)
 
 
+def _cholesky_method(self: Tensor, upper: bool = False) -> Tensor:
+    """``Tensor.cholesky``: the lower (or, with ``upper``, upper) Cholesky factor."""
+    return cholesky(self, upper=upper)
+
+
 def _bind_tensor_methods() -> None:
     """Tensor methods torch has for these functions (``A.inverse()``, ``A.det()``, ...)."""
     methods = {
@@ -511,7 +519,7 @@ def _bind_tensor_methods() -> None:
         "det": det,
         "logdet": logdet,
         "slogdet": legacy_slogdet,
-        "cholesky": lambda self, upper=False: cholesky(self, upper=upper),
+        "cholesky": _cholesky_method,
         "qr": legacy_qr,
         "svd": legacy_svd,
         "pinverse": pinverse,
