@@ -37,8 +37,10 @@ def check_inplace(t: Tensor) -> None:
 def _writable(t: Tensor) -> np.ndarray:
     d = t._data
     # An expanded tensor reads one element at several places (a zero stride): writing it would
-    # be ambiguous, as torch says. Read-only arrays (np.broadcast_to's) are the same case.
-    if not d.flags.writeable or any(st == 0 and n > 1 for st, n in zip(d.strides, d.shape)):
+    # be ambiguous, as torch says. Read-only arrays (np.broadcast_to's) are the same case. NumPy
+    # gives empty arrays zero strides too, but with no elements nothing overlaps.
+    overlaps = d.size and any(st == 0 and n > 1 for st, n in zip(d.strides, d.shape))
+    if not d.flags.writeable or overlaps:
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation."
