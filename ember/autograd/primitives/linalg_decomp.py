@@ -385,7 +385,12 @@ cross = defop(
 def _vector_norm(ctx, x, ord, dim, keepdim):
     ctx.ord, ctx.dim, ctx.keepdim = ord, dim, keepdim
     ax = np.abs(x)
-    if ord == float("inf"):
+    count = x.size if dim is None else int(np.prod([x.shape[d] for d in dim]))
+    if count == 1 and ord != 0:
+        # one element per result: every p-norm is |x| exactly, as in torch, where the power and
+        # root would overflow or underflow (the 2-norm of 1e30 in float32 is 1e30, not inf)
+        out = np.sum(ax, axis=dim, keepdims=keepdim)
+    elif ord == float("inf"):
         out = np.amax(ax, axis=dim, keepdims=keepdim) if x.size else np.zeros(())
     elif ord == -float("inf"):
         out = np.amin(ax, axis=dim, keepdims=keepdim)
@@ -426,6 +431,8 @@ def _vector_norm_rule(c, g, x, norm):
     zero = norm == 0
     denom = norm.masked_fill(zero, 1)
     denom = denom if p == 2 else denom.pow(p - 1)
+    if p == 2:  # x / norm first, as torch: at a subnormal norm, g / norm alone would overflow
+        return (scaled / denom * g).masked_fill(zero, 0)
     return (scaled * (g / denom)).masked_fill(zero, 0)
 
 
