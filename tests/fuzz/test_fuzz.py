@@ -5,6 +5,7 @@ A failure prints the shrunk program; paste it into ``test_regressions.py``.
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import pytest
@@ -43,7 +44,12 @@ def test_random_programs(prog):
 
 
 @pytest.mark.slow
-@settings(max_examples=20_000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    # FUZZ_EXAMPLES shortens (or lengthens) the long run, e.g. to split it over two processes
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", 20_000)),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 @given(programs)
 def test_random_programs_long(prog):
     _check(prog)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pytest
 
 from fuzz.program import check
@@ -25,6 +26,10 @@ PROGRAMS = [
     {"dtype": "float64", "shape": (0, 2), "values": 0, "ops": [("logsumexp", 0, 0)]},
     # a reduction over dim 1 of a 0-dim tensor is out of range
     {"dtype": "float32", "shape": (), "values": 0, "ops": [("mean", 20, 0)]},
+    # in place on an empty tensor: NumPy's zero strides there overlap nothing
+    {"dtype": "float32", "shape": (0, 2), "values": 0, "ops": [("mul_", 0, 0)]},
+    # a float32 sum of +-1e30 and ordinary numbers: the result is rounding noise in both
+    {"dtype": "float32", "shape": (2, 3, 3), "values": 2, "ops": [("sum_all", 0, 0)]},
 ]
 
 
@@ -108,3 +113,47 @@ def test_maximum_minimum_gradient_at_nan_inputs():
             (getattr(lib, name)(x, o) * lib.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
             grads.append((x.grad.tolist(), o.grad.tolist()))
         assert grads[0] == grads[1], name
+
+
+def _one_element_norms(lib, p, v):
+    x = lib.tensor(v, requires_grad=True)
+    n = lib.linalg.vector_norm(x, p, dim=1)
+    (n * 2).sum().backward()
+    return n.detach().numpy(), x.grad.numpy(), x.norm(p, 1).detach().numpy()
+
+
+def test_vector_norm_of_one_element_is_its_absolute_value():
+    # torch: with one element per result every p-norm is |x|; the powers would overflow/underflow
+    import torch
+
+    import ember
+
+    for p in (2, 3, 1.5, 0.5, float("inf")):
+        for v in ([[1e30], [-2e30]], [[1e-40], [0.0]]):
+            for e, t in zip(_one_element_norms(ember, p, v)[:2], _one_element_norms(torch, p, v)):
+                np.testing.assert_allclose(e, t, rtol=1e-6, atol=0, err_msg=f"p={p} at {v}")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="pending: Tensor.norm runs primitives/reduce.py's own norm, not linalg.vector_norm's",
+)
+def test_tensor_norm_of_one_element_is_its_absolute_value():
+    import torch
+
+    import ember
+
+    e = _one_element_norms(ember, 2, [[1e30], [-2e30]])[2]
+    np.testing.assert_allclose(e, _one_element_norms(torch, 2, [[1e30], [-2e30]])[2], rtol=1e-6)
+
+
+@pytest.mark.xfail(strict=True, reason="pending: Tensor.norm is not linalg.vector_norm yet")
+def test_tensor_norm_is_linalg_vector_norm():
+    # torch's Tensor.norm calls linalg.vector_norm: p=0 leaves no gradient, an empty inf-norm raises
+    import ember
+
+    with pytest.raises(RuntimeError, match="cannot compute the inf norm on an empty tensor"):
+        ember.zeros(0).norm(float("inf"))
+    x = ember.tensor([1.0, 0.0, 2.0], requires_grad=True)
+    x.norm(p=0).backward()
+    assert x.grad is None
