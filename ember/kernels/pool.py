@@ -293,9 +293,15 @@ def max_pool_backward(gy, indices, input_shape, window=None):
         mask = _empty_like_layout(gy, gy.shape, np.bool_)
         spatial = input_shape[2:]
         finite = bool(np.isfinite(gy).all())  # then g * mask is g or 0 (inf * 0 would be nan)
-        for t in itertools.product(*map(range, k)):
-            off = sum(t[i] * math.prod(spatial[i + 1 :]) for i in range(len(k)))
-            np.equal(indices, _tile_origins(k, out, spatial, off), out=mask)
+        taps = list(itertools.product(*map(range, k)))
+        offs = [sum(t[i] * math.prod(spatial[i + 1 :]) for i in range(len(k))) for t in taps]
+        # each winner's offset in its window, once, in a small type: the per-tap compares then
+        # read a byte per position instead of an int64 index
+        odt = np.min_scalar_type(offs[-1])
+        code = _empty_like_layout(gy, gy.shape, odt)
+        np.subtract(indices, _tile_origins(k, out, spatial), out=code, casting="unsafe")
+        for t, o in zip(taps, offs):
+            np.equal(code, odt.type(o), out=mask)
             dst = gx[covered][_tile_slices(t, k, out)]
             if finite:
                 np.multiply(gy, mask, out=dst)
