@@ -102,6 +102,7 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        """Redraw weight (kaiming_uniform_, a=sqrt(5)) and bias: both U(+-1/sqrt(fan_in))."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
@@ -110,6 +111,7 @@ class _ConvNd(Module):
                 init.uniform_(self.bias, -bound, bound)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: channels, kernel_size, stride, then options not at defaults."""
         s = "{in_channels}, {out_channels}, kernel_size={kernel_size}, stride={stride}"
         if self.padding != (0,) * len(self.padding):
             s += ", padding={padding}"
@@ -179,6 +181,7 @@ def _conv_class(nd: int, fn):
             return fn(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
         def forward(self, input):  # noqa: A002
+            """Convolve ``input`` with ``weight``, padded per ``padding_mode``, plus ``bias``."""
             return self._conv_forward(input, self.weight, self.bias)
 
     return ConvNd
@@ -267,6 +270,7 @@ def _transpose_class(nd: int, fn):
             return tuple(out)
 
         def forward(self, input, output_size=None):  # noqa: A002
+            """Transposed-convolve ``input``; an ``output_size`` chooses the output_padding."""
             op = self._output_padding(input, output_size)
             return fn(
                 input,
