@@ -55,9 +55,11 @@ class _Inplace(Module):
         self.inplace = inplace
 
     def forward(self, input):  # noqa: A002
+        """Apply the activation to ``input`` (in place when ``inplace``)."""
         return type(self)._fn(input, inplace=self.inplace)
 
     def extra_repr(self) -> str:
+        """The repr's argument: ``inplace=True`` when set."""
         return _inplace_str(self.inplace, True)
 
 
@@ -109,6 +111,7 @@ class _NoArgs(Module):
     _fn = None
 
     def forward(self, input):  # noqa: A002
+        """Apply the activation to ``input``."""
         return type(self)._fn(input)
 
 
@@ -329,9 +332,11 @@ class _DimModule(Module):
             self.dim = None
 
     def forward(self, input):  # noqa: A002
+        """Apply the softmax, log-softmax or softmin to ``input`` along ``dim``."""
         return type(self)._fn(input, self.dim, _stacklevel=5)
 
     def extra_repr(self) -> str:
+        """The repr's argument: ``dim``."""
         return f"dim={self.dim}"
 
 

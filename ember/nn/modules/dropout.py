@@ -20,9 +20,11 @@ class _DropoutNd(Module):
         self.inplace = inplace
 
     def forward(self, input):  # noqa: A002
+        """Apply this dropout to ``input`` in training mode; return it unchanged in eval mode."""
         return type(self)._fn(input, self.p, self.training, self.inplace)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: ``p`` and ``inplace``."""
         return f"p={self.p}, inplace={self.inplace}"
 
 

@@ -37,6 +37,10 @@ class _InstanceNorm(_BatchNorm):
             raise ValueError(f"expected {d}D or {d + 1}D input (got {input.ndim}D input)")
 
     def forward(self, input):  # noqa: A002
+        """Normalise each sample's channels over their own spatial positions.
+
+        In eval mode with ``track_running_stats``, the running statistics are used instead.
+        """
         self._check_input_dim(input)
         feature_dim = input.ndim - self._no_batch_dim
         if input.shape[feature_dim] != self.num_features:

@@ -63,12 +63,14 @@ class _BatchNorm(Module):
         self.reset_parameters()
 
     def reset_running_stats(self) -> None:
+        """Reset running_mean to 0, running_var to 1 and num_batches_tracked to 0."""
         if self.track_running_stats:
             self.running_mean.zero_()
             self.running_var.fill_(1)
             self.num_batches_tracked.zero_()
 
     def reset_parameters(self) -> None:
+        """Reset the running statistics, then weight to ones and bias to zeros."""
         self.reset_running_stats()
         _reset_affine(self)
 
@@ -78,6 +80,11 @@ class _BatchNorm(Module):
             raise ValueError(f"expected {want} input (got {input.dim()}D input)")
 
     def forward(self, input):  # noqa: A002
+        """Normalise ``input`` per channel, then scale by ``weight`` and shift by ``bias``.
+
+        Training uses the batch's statistics (and updates the running ones); eval uses the running
+        statistics when they are tracked, else the batch's.
+        """
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
@@ -100,6 +107,7 @@ class _BatchNorm(Module):
         )
 
     def extra_repr(self) -> str:
+        """The repr's arguments: num_features, eps, momentum, affine, bias, track_running_stats."""
         return (
             "{num_features}, eps={eps}, momentum={momentum}, affine={affine}, bias={use_bias}, "
             "track_running_stats={track_running_stats}"

@@ -42,11 +42,13 @@ class _PadNd(Module):
             self.value = value
 
     def forward(self, input):  # noqa: A002
+        """Pad ``input`` by ``padding`` in this layer's mode."""
         if self.mode == "constant":
             return F.pad(input, self.padding, "constant", self.value)
         return F.pad(input, self.padding, self.mode)
 
     def extra_repr(self) -> str:
+        """The repr's arguments: ``padding``, and ``value`` for constant padding."""
         if self.mode == "constant" and not type(self).__name__.startswith("Zero"):
             return f"padding={self.padding}, value={self.value}"
         return f"{self.padding}"

@@ -40,6 +40,7 @@ class _MaxPoolNd(Module):
         self.ceil_mode = ceil_mode
 
     def extra_repr(self) -> str:
+        """The repr's arguments: kernel_size, stride, padding, dilation, ceil_mode."""
         return (
             "kernel_size={kernel_size}, stride={stride}, padding={padding}, "
             "dilation={dilation}, ceil_mode={ceil_mode}".format(**self.__dict__)
@@ -208,6 +209,7 @@ class _AdaptiveNd(Module):
             self.return_indices = return_indices
 
     def extra_repr(self) -> str:
+        """The repr's argument: ``output_size``."""
         return f"output_size={self.output_size}"
 
 
