@@ -153,6 +153,7 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the scheduler's attributes from ``state_dict`` (as made by ``state_dict``)."""
         self.__dict__.update(state_dict)
 
     def get_last_lr(self) -> list:
@@ -250,6 +251,7 @@ class _LambdaScheduler(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the attributes, and each callable object's saved ``__dict__``."""
         lr_lambdas = state_dict.pop("lr_lambdas")
         self.__dict__.update(state_dict)
         state_dict["lr_lambdas"] = lr_lambdas
@@ -262,6 +264,7 @@ class LambdaLR(_LambdaScheduler):
     """``lr = initial_lr * lr_lambda(epoch)``."""
 
     def get_lr(self) -> list:
+        """``initial_lr * lr_lambda(last_epoch)`` for each group."""
         self._warn_if_called_outside_step()
         return [
             base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)
@@ -279,6 +282,7 @@ class MultiplicativeLR(_LambdaScheduler):
         super().__init__(optimizer, lr_lambda, last_epoch)
 
     def get_lr(self) -> list:
+        """Each group's current rate times ``lr_lambda(last_epoch)`` (none at the first step)."""
         self._warn_if_called_outside_step()
         if self._is_initial:
             return self._current()
@@ -299,6 +303,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list:
+        """The current rates, times ``gamma`` every ``step_size`` epochs."""
         self._warn_if_called_outside_step()
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current()
@@ -325,6 +330,7 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list:
+        """The current rates, times ``gamma`` once per milestone equal to ``last_epoch``."""
         self._warn_if_called_outside_step()
         if self.last_epoch not in self.milestones:
             return self._current()
@@ -355,6 +361,7 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list:
+        """The rates scaled by ``factor`` at epoch 0 and restored at ``total_iters``."""
         self._warn_if_called_outside_step()
         if self.last_epoch == 0:
             return self._scaled(self.factor)
@@ -394,6 +401,7 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list:
+        """The current rates, times the ratio of this epoch's linear factor to the last one's."""
         self._warn_if_called_outside_step()
         if self.last_epoch == 0:
             return self._scaled(self.start_factor)
@@ -426,6 +434,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list:
+        """The current rates times ``gamma`` (unchanged at the first step)."""
         self._warn_if_called_outside_step()
         if self._is_initial:
             return self._current()
@@ -446,6 +455,7 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list:
+        """The current rates, times the ratio of this epoch's polynomial decay to the last one's."""
         self._warn_if_called_outside_step()
         if self._is_initial or self.last_epoch > self.total_iters:
             return self._current()
@@ -478,6 +488,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list:
+        """The next rates on the cosine curve, computed from the current ones."""
         self._warn_if_called_outside_step()
         t, T, eta_min = self.last_epoch, self.T_max, self.eta_min  # noqa: N806
         groups = self.optimizer.param_groups
@@ -531,11 +542,13 @@ class _Composite(LRScheduler):
     """State handling shared by SequentialLR and ChainedScheduler."""
 
     def state_dict(self) -> dict[str, Any]:
+        """The scheduler's attributes with each wrapped scheduler's own ``state_dict``."""
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the attributes and every wrapped scheduler's state."""
         saved = state_dict.pop("_schedulers")
         self.__dict__.update(state_dict)
         state_dict["_schedulers"] = saved
@@ -582,6 +595,7 @@ class SequentialLR(_Composite):
             scheds.last_epoch -= 1
 
     def step(self) -> None:
+        """Advance one epoch, stepping the scheduler whose phase it is (a new phase restarts)."""
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[idx]
@@ -608,6 +622,7 @@ class ChainedScheduler(_Composite):
         self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
 
     def step(self) -> None:
+        """Step every wrapped scheduler once, in order."""
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
@@ -659,6 +674,12 @@ class ReduceLROnPlateau(LRScheduler):
         self.num_bad_epochs = 0
 
     def step(self, metrics, epoch=None) -> None:  # type: ignore[override]
+        """Record this epoch's ``metrics``; cut the rates after more than ``patience`` bad epochs.
+
+        Args:
+            metrics: the monitored quantity (a number, or a one-element tensor).
+            epoch: deprecated; sets ``last_epoch`` explicitly (warns).
+        """
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1
@@ -724,6 +745,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold_mode = threshold_mode
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the attributes from ``state_dict`` and rebuild the comparison for ``mode``."""
         self.__dict__.update(state_dict)
         self._init_is_better(
             mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode
@@ -831,6 +853,7 @@ class CyclicLR(LRScheduler):
         return gamma**x
 
     def get_lr(self) -> list:
+        """The rates at ``last_epoch`` in the current cycle (also sets the cycled momentum)."""
         self._warn_if_called_outside_step()
         cycle = math.floor(1 + self.last_epoch / self.total_size)
         x = 1.0 + self.last_epoch / self.total_size - cycle  # position within the cycle
@@ -851,6 +874,7 @@ class CyclicLR(LRScheduler):
         return lrs
 
     def state_dict(self) -> dict[str, Any]:
+        """As the base, with a custom ``scale_fn`` object's ``__dict__`` (not a plain function)."""
         state = super().state_dict()
         state.pop("_scale_fn_ref", None)
         fn = state.pop("_scale_fn_custom")
@@ -860,6 +884,7 @@ class CyclicLR(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore the attributes and a custom ``scale_fn`` object's state."""
         fn = state_dict.pop("_scale_fn_custom")
         super().load_state_dict(state_dict)
         if fn is not None:
@@ -894,6 +919,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list:
+        """``eta_min + (initial_lr - eta_min) * (1 + cos(pi * T_cur / T_i)) / 2`` per group."""
         self._warn_if_called_outside_step()
         return [
             self.eta_min
@@ -1022,6 +1048,7 @@ class OneCycleLR(LRScheduler):
         return (end - start) * pct + start
 
     def get_lr(self) -> list:
+        """The rates at step ``last_epoch`` of the 1cycle phases (also sets the cycled momentum)."""
         self._warn_if_called_outside_step()
         step_num = self.last_epoch
         if step_num > self.total_steps:
