@@ -252,15 +252,19 @@ class Optimizer:
         return _Handle(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+        """``hook(optimizer)``, run before ``state_dict`` builds its result."""
         return _register(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
     def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+        """``hook(optimizer, state_dict) -> None or a replacement``, run after ``state_dict``."""
         return _register(self._optimizer_state_dict_post_hooks, hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+        """``hook(optimizer, state_dict) -> None or a replacement``, run before loading."""
         return _register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+        """``hook(optimizer)``, run after ``load_state_dict`` has loaded."""
         return _register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     # -- checkpoints -----------------------------------------------------------------------
