@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import warnings
+
+import numpy as np
 
 from ..._tensor import Tensor, apply
 from ...autograd.primitives import math as PM
@@ -62,7 +65,15 @@ _FLOAT_KERNELS = {
 def _float(x: Tensor, prim=None):
     """Activations of integer tensors fail as torch's do (they have no float kernel)."""
     if not isinstance(x, Tensor):
-        raise TypeError(f"expected Tensor as element 0 in argument 0, but got {type(x).__name__}")
+        if prim is None:
+            raise TypeError(
+                f"expected Tensor as element 0 in argument 0, but got {type(x).__name__}"
+            )
+        # the function's name from its node's: LeakyReluBackward0 -> leaky_relu
+        name = re.sub(r"(?<!^)(?=[A-Z])", "_", prim.name.split("Backward")[0]).lower()
+        raise TypeError(
+            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}"
+        )
     if prim in _FLOAT_KERNELS and x._data.dtype.kind not in "fc":
         raise NotImplementedError(
             f"\"{_FLOAT_KERNELS[prim]}\" not implemented for '{_scalar_type_name(x.dtype)}'"
@@ -79,6 +90,8 @@ def _act(prim, x, inplace=False, **params):
 
 def relu(input, inplace: bool = False):  # noqa: A002
     """max(x, 0)."""
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return _act(PM.relu, input, inplace)
 
 
@@ -96,6 +109,8 @@ def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0, inplace: bool =
     """Clamp to [min_val, max_val]."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
     return _act(P.hardtanh, input, inplace, min_val=min_val, max_val=max_val)
 
 
@@ -106,6 +121,8 @@ def hardtanh_(input, min_val=-1.0, max_val=1.0):  # noqa: A002
 
 def threshold(input, threshold: float, value: float, inplace: bool = False):  # noqa: A002
     """x where x > threshold, else value."""
+    if isinstance(input, Tensor) and input._data.dtype == np.bool_:
+        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
     return _act(P.threshold, input, inplace, threshold=threshold, value=value)
 
 

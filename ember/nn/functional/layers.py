@@ -35,6 +35,11 @@ __all__ = [
 
 def linear(input, weight, bias=None):  # noqa: A002
     """y = x W^T + b. A 2-D input with bias is one ``addmm`` (AddmmBackward0), as torch's."""
+    if not input.ndim or not weight.ndim:
+        raise RuntimeError(
+            "both arguments to linear need to be at least 1D, but they are "
+            f"{input.ndim}D and {weight.ndim}D"
+        )
     if input.ndim == 2 and bias is not None:
         return addmm(bias, input, weight.t())
     if input.ndim == 2:
@@ -53,6 +58,17 @@ def linear(input, weight, bias=None):  # noqa: A002
 
 def bilinear(input1, input2, weight, bias=None):
     """y_k = x1^T A_k x2 + b_k; weight (out, in1, in2)."""
+    for i, (x, d) in enumerate(((input1, 1), (input2, 2)), 1):
+        if x.shape[-1] != weight.shape[d]:
+            raise RuntimeError(
+                f"bilinear(): input{i} size does not match weight size: got {x.shape[-1]} but "
+                f"expected {weight.shape[d]}"
+            )
+    for d, (a, b) in enumerate(zip(input1.shape[:-1], input2.shape[:-1])):
+        if a != b:
+            raise RuntimeError(
+                f"bilinear(): input batch dimensions do not match at dim {d}: got {a} and {b}"
+            )
     y = input1.unsqueeze(-2).unsqueeze(-2).matmul(weight).matmul(input2.unsqueeze(-2).unsqueeze(-1))
     y = y.squeeze(-1).squeeze(-1)
     return y if bias is None else y + bias
@@ -275,7 +291,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
     if tuple(input.shape[input.ndim - k :]) != shape or k > input.ndim:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
-            f"[*, {', '.join(map(str, shape))}], but got input of size{input.shape}"
+            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
         )
     lead = tuple(range(input.ndim - k))
     axes = tuple(range(input.ndim - k, input.ndim))
@@ -300,8 +316,16 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
     if c % num_groups:
         raise RuntimeError(
             f"Expected number of channels in input to be divisible by num_groups, but got input "
-            f"of shape {input.shape} and num_groups={num_groups}"
+            f"of shape {list(input.shape)} and num_groups={num_groups}"
         )
+    # torch's bias message shows the weight's shape ([0] without weight): kept word for word
+    for name, p, shown in (("weight", weight, weight), ("bias", bias, weight)):
+        if p is not None and (p.ndim != 1 or p.shape[0] != c):
+            raise RuntimeError(
+                f"Expected {name} to be a vector of size equal to the number of channels in "
+                f"input, but got {name} of shape {list(shown.shape) if shown is not None else [0]}"
+                f" and input of shape {list(input.shape)}"
+            )
     return apply(
         P.group_norm,
         (input, weight, bias),
