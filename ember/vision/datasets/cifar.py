@@ -174,6 +174,7 @@ class CIFAR10(VisionDataset):
         download_and_extract_archive(self.url, self.root, filename=self.filename, md5=self.tgz_md5)
 
     def extra_repr(self) -> str:
+        """The split line of the repr: ``Split: Train`` or ``Split: Test``."""
         return f"Split: {'Train' if self.train is True else 'Test'}"
 
 

@@ -98,4 +98,5 @@ class Digits(VisionDataset):
         return len(self.data)
 
     def extra_repr(self) -> str:
+        """The split line of the repr: ``Split: Train`` or ``Split: Test``."""
         return f"Split: {'Train' if self.train is True else 'Test'}"

@@ -227,6 +227,7 @@ class MNIST(VisionDataset):
                 raise RuntimeError(f"Error downloading {filename}:\n" + "\n".join(errors))
 
     def extra_repr(self) -> str:
+        """The split line of the repr: ``Split: Train`` or ``Split: Test``."""
         return f"Split: {'Train' if self.train is True else 'Test'}"
 
 
@@ -316,6 +317,7 @@ class EMNIST(MNIST):
         return [self.images_file, self.labels_file]
 
     def download(self) -> None:
+        """Do nothing if the IDX files are present; else raise, as Ember cannot fetch EMNIST."""
         if self._check_exists():
             return
         raise RuntimeError(

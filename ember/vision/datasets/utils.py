@@ -117,6 +117,7 @@ class VisionDataset(Dataset):
         return "\n".join([f"Dataset {type(self).__name__}"] + [indent + line for line in body])
 
     def extra_repr(self) -> str:
+        """Extra lines for the repr, after the size and root; none by default."""
         return ""
 
 
