@@ -19,6 +19,7 @@ from . import _dtype as D
 from ._tensor import Tensor, _make, apply
 from .autograd.primitives import linalg_decomp as P
 from .autograd.primitives.linalg_decomp import LinAlgError
+from .functions import reduce as RD
 from .functions.inplace import takes_out
 from .functions.linalg import matmul
 from .functions.reduce import _scalar_type_name
@@ -99,22 +100,7 @@ def vector_norm(
     x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None, out=None
 ) -> Tensor:
     """The vector ``ord``-norm of ``x`` over ``dim`` (all elements when None)."""
-    _check_float("linalg.vector_norm", x, low_precision=False)
-    if dtype is not None:
-        x = x.to(dtype)
-    if isinstance(dim, int):
-        dim = (dim,)
-    if dim is not None:
-        nd = max(x.ndim, 1)
-        dim = tuple(sorted(d % nd for d in dim))
-        if x.ndim == 0:
-            dim = None
-    if x.numel() == 0 and ord < 0 or (x.numel() == 0 and ord == math.inf and dim is None):
-        raise RuntimeError(
-            f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
-            "operation does not have an identity"
-        )
-    return apply(P.vector_norm, (x,), None, ord=float(ord), dim=dim, keepdim=keepdim)
+    return RD.vector_norm(x, ord, dim, keepdim, dtype=dtype)
 
 
 _MATRIX_ORDS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)

@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
+from ..autograd.primitives import linalg_decomp as LP
 from ..autograd.primitives import reduce as P
 from ._util import dims_tuple, to_np_dtype, wrap_dim
 from .inplace import takes_out
@@ -297,7 +298,22 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
         )
     if dtype is not None:
         x = x.to(dtype)
-    return apply(P.norm, (x,), None, dim=dims_tuple(dim, x.ndim), keepdim=keepdim, p=float(ord))
+    dims = dims_tuple(dim, x.ndim)  # checks the range even for a 0-d tensor (dim 0 or -1)
+    if not x.ndim:
+        dims = None
+    if x._data.size == 0 and (ord < 0 or ord == float("inf")):  # no identity to start from
+        if dims is None:
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because "
+                "the operation does not have an identity"
+            )
+        for d in (d for d in dims if x.shape[d] == 0):
+            raise RuntimeError(  # torch's message, its missing space included
+                f"linalg.vector_norm cannot compute the {ord} norm on the dimension {d}because "
+                "this dimension is empty and the operation does not have an identity"
+            )
+    # Tensor.norm is linalg.vector_norm in torch too: one primitive, one grad_fn
+    return apply(LP.vector_norm, (x,), None, ord=float(ord), dim=dims, keepdim=keepdim)
 
 
 @takes_out("cumsum")

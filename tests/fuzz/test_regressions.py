@@ -28,6 +28,8 @@ PROGRAMS = [
     {"dtype": "float32", "shape": (), "values": 0, "ops": [("mean", 20, 0)]},
     # in place on an empty tensor: NumPy's zero strides there overlap nothing
     {"dtype": "float32", "shape": (0, 2), "values": 0, "ops": [("mul_", 0, 0)]},
+    # the 2-norm of one element is |x| (torch), not sqrt(x * x), which overflows at 1e30
+    {"dtype": "float32", "shape": (), "values": 15, "nonfinite": True, "ops": [("norm", 0, 0)]},
     # a float32 sum of +-1e30 and ordinary numbers: the result is rounding noise in both
     {"dtype": "float32", "shape": (2, 3, 3), "values": 2, "ops": [("sum_all", 0, 0)]},
 ]
@@ -134,10 +136,6 @@ def test_vector_norm_of_one_element_is_its_absolute_value():
                 np.testing.assert_allclose(e, t, rtol=1e-6, atol=0, err_msg=f"p={p} at {v}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pending: Tensor.norm runs primitives/reduce.py's own norm, not linalg.vector_norm's",
-)
 def test_tensor_norm_of_one_element_is_its_absolute_value():
     import torch
 
@@ -147,13 +145,15 @@ def test_tensor_norm_of_one_element_is_its_absolute_value():
     np.testing.assert_allclose(e, _one_element_norms(torch, 2, [[1e30], [-2e30]])[2], rtol=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason="pending: Tensor.norm is not linalg.vector_norm yet")
 def test_tensor_norm_is_linalg_vector_norm():
     # torch's Tensor.norm calls linalg.vector_norm: p=0 leaves no gradient, an empty inf-norm raises
     import ember
 
     with pytest.raises(RuntimeError, match="cannot compute the inf norm on an empty tensor"):
         ember.zeros(0).norm(float("inf"))
+    with pytest.raises(RuntimeError, match="norm on the dimension 0because this dimension is"):
+        ember.linalg.vector_norm(ember.zeros(0, 3), -1, dim=0)
+    assert ember.zeros(0, 3).norm(float("inf"), 1).shape == (0,)  # only dim 0 is empty
     x = ember.tensor([1.0, 0.0, 2.0], requires_grad=True)
     x.norm(p=0).backward()
     assert x.grad is None

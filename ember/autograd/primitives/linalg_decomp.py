@@ -390,10 +390,10 @@ def _vector_norm(ctx, x, ord, dim, keepdim):
         # one element per result: every p-norm is |x| exactly, as in torch, where the power and
         # root would overflow or underflow (the 2-norm of 1e30 in float32 is 1e30, not inf)
         out = np.sum(ax, axis=dim, keepdims=keepdim)
-    elif ord == float("inf"):
-        out = np.amax(ax, axis=dim, keepdims=keepdim) if x.size else np.zeros(())
+    elif ord == float("inf"):  # initial: an empty tensor's non-empty dims reduce fine
+        out = np.amax(ax, axis=dim, keepdims=keepdim, initial=0)
     elif ord == -float("inf"):
-        out = np.amin(ax, axis=dim, keepdims=keepdim)
+        out = np.amin(ax, axis=dim, keepdims=keepdim, initial=np.inf)
     elif ord == 0:
         out = np.sum(x != 0, axis=dim, keepdims=keepdim)
     elif ord == 1:
