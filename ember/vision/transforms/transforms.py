@@ -105,6 +105,7 @@ class Transform:
         return self.forward(img)
 
     def forward(self, img):
+        """Transform ``img``; subclasses define it."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -153,6 +154,7 @@ class ConvertImageDtype(Transform):
         self.dtype = dtype
 
     def forward(self, image):
+        """Return ``image`` converted to ``dtype``, its values rescaled to that dtype's range."""
         return F.convert_image_dtype(image, self.dtype)
 
 
@@ -180,6 +182,7 @@ class Normalize(Transform):
         self.inplace = inplace
 
     def forward(self, tensor):
+        """Return ``(tensor - mean) / std``, channel by channel."""
         return F.normalize(tensor, self.mean, self.std, self.inplace)
 
     def __repr__(self) -> str:
@@ -201,6 +204,7 @@ class Resize(Transform):
         self.antialias = antialias
 
     def forward(self, img):
+        """Return ``img`` resized to ``size``."""
         return F.resize(img, self.size, self.interpolation, self.max_size, self.antialias)
 
     def __repr__(self) -> str:
@@ -217,6 +221,7 @@ class CenterCrop(Transform):
         self.size = _setup_size(size, "Please provide only two dimensions (h, w) for size.")
 
     def forward(self, img):
+        """Return the central ``size`` crop of ``img``."""
         return F.center_crop(img, self.size)
 
     def __repr__(self) -> str:
@@ -244,6 +249,7 @@ class Pad(Transform):
         self.padding_mode = padding_mode
 
     def forward(self, img):
+        """Return ``img`` with its borders padded."""
         return F.pad(img, self.padding, self.fill, self.padding_mode)
 
     def __repr__(self) -> str:
@@ -291,6 +297,7 @@ class RandomApply(Transform):
         self.p = p
 
     def forward(self, img):
+        """Apply every transform to ``img`` with probability ``p``, else return it unchanged."""
         if np.float32(self.p) < np.float32(_rng.rand()):
             return img
         for t in self.transforms:
@@ -337,6 +344,7 @@ class RandomCrop(Transform):
 
     @staticmethod
     def get_params(img, output_size) -> tuple[int, int, int, int]:
+        """Draw a crop box ``(top, left, height, width)`` of ``output_size`` inside ``img``."""
         _, h, w = F.get_dimensions(img)
         th, tw = output_size
         if h < th or w < tw:
@@ -358,6 +366,7 @@ class RandomCrop(Transform):
         self.padding_mode = padding_mode
 
     def forward(self, img):
+        """Pad ``img`` as configured, then return a random ``size`` crop of it."""
         if self.padding is not None:
             img = F.pad(img, self.padding, self.fill, self.padding_mode)
         _, height, width = F.get_dimensions(img)
@@ -386,6 +395,7 @@ class RandomHorizontalFlip(_WithProbability):
     """Mirror left-right with probability ``p``."""
 
     def forward(self, img):
+        """Return ``img`` mirrored left-right with probability ``p``, else unchanged."""
         return F.hflip(img) if _happens(self.p) else img
 
 
@@ -393,6 +403,7 @@ class RandomVerticalFlip(_WithProbability):
     """Mirror top-bottom with probability ``p``."""
 
     def forward(self, img):
+        """Return ``img`` mirrored top-bottom with probability ``p``, else unchanged."""
         return F.vflip(img) if _happens(self.p) else img
 
 
@@ -423,6 +434,10 @@ class RandomResizedCrop(Transform):
 
     @staticmethod
     def get_params(img, scale, ratio) -> tuple[int, int, int, int]:
+        """Draw a crop box ``(top, left, height, width)`` of random area and aspect ratio.
+
+        Ten random boxes are tried; if none fits, a central crop clamped to ``ratio`` is used.
+        """
         _, height, width = F.get_dimensions(img)
         area = height * width
         log_ratio = _log_ratio(ratio)
@@ -442,6 +457,7 @@ class RandomResizedCrop(Transform):
         return (height - h) // 2, (width - w) // 2, h, w
 
     def forward(self, img):
+        """Return a random crop of ``img``, resized to ``size``."""
         i, j, h, w = self.get_params(img, self.scale, self.ratio)
         return F.resized_crop(img, i, j, h, w, self.size, self.interpolation, self.antialias)
 
@@ -496,6 +512,7 @@ class ColorJitter(Transform):
         return fn_idx, b, c, s, h
 
     def forward(self, img):
+        """Apply the enabled brightness, contrast, saturation and hue changes in a random order."""
         order, b, c, s, h = self.get_params(
             self.brightness, self.contrast, self.saturation, self.hue
         )
@@ -533,9 +550,11 @@ class RandomRotation(Transform):
 
     @staticmethod
     def get_params(degrees) -> float:
+        """Draw an angle uniformly from ``[degrees[0], degrees[1]]``."""
         return _rng.uniform(float(degrees[0]), float(degrees[1]))
 
     def forward(self, img):
+        """Return ``img`` rotated by a random angle."""
         fill = self.fill
         if isinstance(img, Tensor):
             channels = F.get_dimensions(img)[0]
@@ -566,6 +585,7 @@ class Grayscale(Transform):
         self.num_output_channels = num_output_channels
 
     def forward(self, img):
+        """Return ``img`` in grayscale with ``num_output_channels`` channels."""
         return F.rgb_to_grayscale(img, num_output_channels=self.num_output_channels)
 
     def __repr__(self) -> str:
@@ -579,6 +599,7 @@ class RandomGrayscale(_WithProbability):
         super().__init__(p)
 
     def forward(self, img):
+        """Return ``img`` in grayscale with probability ``p`` (channel count kept)."""
         channels = F.get_dimensions(img)[0]
         if _happens(self.p):
             return F.rgb_to_grayscale(img, num_output_channels=channels)
@@ -612,6 +633,11 @@ class RandomErasing(Transform):
 
     @staticmethod
     def get_params(img, scale, ratio, value=None):
+        """Draw a box to erase: ``(top, left, height, width, fill)``.
+
+        ``fill`` is standard-normal noise when ``value`` is None, else ``value`` per channel. If ten
+        tries find no box, the whole image is returned as its own fill (erasing changes nothing).
+        """
         img_c, img_h, img_w = img.shape[-3], img.shape[-2], img.shape[-1]
         area = img_h * img_w
         log_ratio = _log_ratio(ratio)
@@ -629,6 +655,7 @@ class RandomErasing(Transform):
         return 0, 0, img_h, img_w, img
 
     def forward(self, img):
+        """With probability ``p``, erase a random rectangle of the tensor ``img``."""
         if not _happens(self.p):
             return img
         if isinstance(self.value, int | float):
