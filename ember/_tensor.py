@@ -17,6 +17,7 @@ from . import _dtype as D
 from ._device import CPU, check_device
 from .autograd import backward as _backward
 from .autograd import engine
+from .autograd.engine import next_seq as _next_seq
 from .autograd.grad_mode import _state
 from .autograd.primitives import ALL, NO_CTX, OUT
 from .autograd.primitives import shape as _shape_prims
@@ -541,6 +542,7 @@ def apply(prim, inputs: tuple, arrays=None, **params):
             edges.append(_NO_EDGE)
     node.next_functions = tuple(edges)
     node._input_meta = tuple(meta)
+    node._seq = _next_seq()
     if engine.anomaly.enabled:
         engine._record_trace(node)
     if prim.num_outputs == 1:

@@ -9,6 +9,8 @@ what it returns on to its inputs. Leaves end in ``AccumulateGrad`` nodes that ad
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import traceback
 import warnings
 
@@ -19,11 +21,24 @@ from .grad_mode import _state
 
 _RELEASED = object()  # a node's saved tensors after a backward without retain_graph
 
+# Every node is stamped with the next number once its edges are set, so a node's inputs always
+# carry smaller numbers than the node: running nodes from the highest number down is a valid
+# topological order (torch's engine orders its ready queue the same way).
+next_seq = itertools.count().__next__
+
 
 class Node:
     """One recorded operation: the gradient function of the tensor(s) it produced."""
 
-    __slots__ = ("next_functions", "_saved", "_versions", "_input_meta", "__weakref__", "__dict__")
+    __slots__ = (
+        "next_functions",
+        "_saved",
+        "_versions",
+        "_input_meta",
+        "_seq",
+        "__weakref__",
+        "__dict__",
+    )
     # Rarely set, so class-level defaults rather than per-node work on the hot path.
     _num_outputs = 1
     _hooks = _pre_hooks = _tensor_hooks = _retained = _anomaly_trace = None
@@ -31,6 +46,7 @@ class Node:
     def __init__(self) -> None:
         self.next_functions = ()
         self._saved = self._versions = self._input_meta = ()
+        self._seq = next_seq()
 
     def name(self) -> str:
         return type(self).__name__
@@ -174,6 +190,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable) -> None:
         self.next_functions = self._saved = self._versions = self._input_meta = ()
         self.variable = variable
+        self._seq = next_seq()
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
@@ -198,7 +215,7 @@ class OpNode(Node):
 
     def apply(self, grads):
         # By declaration, not count: a split that happens to yield one piece still gets a tuple.
-        grad = grads if self.multi_output else grads[0]
+        grad = tuple(grads) if self.multi_output else grads[0]
         saved = self.saved_tensors if self._saved else ()
         return [
             rule(self, grad, *saved) if edge[0] is not None else None
@@ -269,6 +286,17 @@ def _topological_order(roots) -> list:
     return order
 
 
+def _captures(inputs) -> dict:
+    """``{(node, output_nr): [positions in inputs]}``: where each input's gradient is read."""
+    captures: dict = {}
+    for i, t in enumerate(inputs):
+        key = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t._grad_accumulator(), 0)
+        if key[0] is None:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+        captures.setdefault(key, []).append(i)
+    return captures
+
+
 def _worth_running(order: list, targets: set) -> set:
     """The nodes with a target below them: only their gradients can reach a target."""
     reaches, run = set(), set()
@@ -300,27 +328,28 @@ def run_backward(
     With ``inputs`` (tensors), only gradients reaching them are computed; when ``accumulate`` is
     False they are returned instead of added into ``.grad`` (``autograd.grad``).
     """
-    order = _topological_order([node for node, _ in roots])
-    captures = None
-    if inputs is not None:
-        captures = {}
-        for i, t in enumerate(inputs):
-            key = (t.grad_fn, t._output_nr) if t.grad_fn is not None else (t._grad_accumulator(), 0)
-            if key[0] is None:
-                raise RuntimeError("One of the differentiated Tensors does not require grad")
-            captures.setdefault(key, []).append(i)
-        targets = {key[0] for key in captures}
-        run = _worth_running(order, targets)
-        order = [n for n in order if n in run or n in targets]
-    if backward_observers:  # ember.autograd.trace: hooks the nodes about to run
-        for observe in backward_observers:
+    captures = run = None
+    if inputs is not None or backward_observers:
+        order = _topological_order([node for node, _ in roots])
+        if inputs is not None:
+            captures = _captures(inputs)
+            targets = {key[0] for key in captures}
+            run = _worth_running(order, targets)
+            order = [n for n in order if n in run or n in targets]
+        for observe in backward_observers:  # ember.autograd.trace: hooks the nodes about to run
             observe(order)
     results = [None] * (len(inputs) if inputs is not None else 0)
 
-    # The gradients flowing into each node not yet run, one slot per output of the node.
+    # The gradients flowing into each node not yet run, one slot per output of the node, and the
+    # nodes holding a gradient, highest stamp first: a node runs once all its consumers have.
     buffers: dict = {}
+    ready: list = []
+    push, pop_ready = heapq.heappush, heapq.heappop
     for (node, nr), g in zip(roots, grads):
-        buf = buffers.setdefault(node, [None] * node._num_outputs)
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node._num_outputs
+            push(ready, (-node._seq, node))
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
     check_nan = anomaly.enabled and anomaly.check_nan
@@ -328,10 +357,9 @@ def run_backward(
     prev = _state.enabled
     _state.enabled = create_graph
     try:
-        for node in order:
-            buf = pop(node, None)
-            if buf is None:
-                continue
+        while ready:
+            node = pop_ready(ready)[1]
+            buf = pop(node)
             if node._tensor_hooks or node._retained:
                 _run_tensor_hooks(node, buf)
             if node._pre_hooks:
@@ -349,9 +377,9 @@ def run_backward(
                 if accumulate and (captures is None or (node, 0) in captures):
                     _accumulate(node.variable, buf[0], create_graph)
                 continue
-            if captures is not None and node not in run:
+            if run is not None and node not in run:
                 continue
-            in_grads = node.apply(tuple(buf))
+            in_grads = node.apply(buf)
             if node._hooks:
                 for hook in list(node._hooks.values()):
                     new = hook(tuple(in_grads), tuple(buf))
@@ -371,6 +399,7 @@ def run_backward(
                     g = g.to(_BY_NP[dtype])
                 cbuf = buffers.get(child)
                 if cbuf is None:
+                    push(ready, (-child._seq, child))
                     if child._num_outputs == 1:
                         buffers[child] = [g]
                         continue

@@ -6,7 +6,7 @@ the user's ``backward(ctx, *grad_outputs)``, exactly as torch's ``Function`` doe
 
 from __future__ import annotations
 
-from .engine import Node, SavedOutput
+from .engine import Node, SavedOutput, next_seq
 from .grad_mode import _state, no_grad
 
 
@@ -123,6 +123,7 @@ class Function(metaclass=_FunctionMeta):
         if not record:
             return outputs
         node.next_functions = tuple(_edge(a) if isinstance(a, Tensor) else (None, 0) for a in args)
+        node._seq = next_seq()  # after the edges: an input's AccumulateGrad may be new
         node._input_meta = tuple(
             (a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None for a in args
         )

@@ -179,12 +179,19 @@ def _nll(ctx, x, target, weight, reduction, ignore_index):
     """``x``: (N, C, *d) log-probabilities (or (C,)); ``target``: (N, *d) class indices (or ())."""
     x2 = x if x.ndim > 1 else x[None]
     t2 = target if x.ndim > 1 else target.reshape(1)
-    keep = t2 != ignore_index
-    bad = keep & ((t2 < 0) | (t2 >= x2.shape[1]))
-    if bad.any():
-        raise IndexError(f"Target {t2[bad][0]} is out of bounds.")
-    idx = np.where(keep, t2, 0)[:, None]
-    w = keep.astype(x.dtype) if weight is None else np.where(keep, weight[idx[:, 0]], 0)
+    n_classes = x2.shape[1]
+    if t2.size and not 0 <= ignore_index < n_classes and 0 <= t2.min() and t2.max() < n_classes:
+        # The usual case, every target a valid class: nothing is ignored (two reductions
+        # instead of the five masks below; this runs in every classification step).
+        idx = t2[:, None]
+        w = np.ones(t2.shape, x.dtype) if weight is None else weight[t2]
+    else:
+        keep = t2 != ignore_index
+        bad = keep & ((t2 < 0) | (t2 >= n_classes))
+        if bad.any():
+            raise IndexError(f"Target {t2[bad][0]} is out of bounds.")
+        idx = np.where(keep, t2, 0)[:, None]
+        w = keep.astype(x.dtype) if weight is None else np.where(keep, weight[idx[:, 0]], 0)
     loss = _pick(x2, idx) * -w
     if reduction == NONE:
         out = loss.reshape(target.shape)

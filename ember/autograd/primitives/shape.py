@@ -65,13 +65,18 @@ t = defop("TBackward0", lambda x: x.T, [lambda c, g: g.t()], is_view=True)
 
 
 def _broadcast(x, shape):
-    # A single value (a reduction's gradient) is spread by a zero-stride read-only view built
-    # directly: np.broadcast_to's Python wrapper costs three times as much.
-    if x.size == 1 and x.flags.c_contiguous:
-        out = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
-        out.flags.writeable = False
-        return out
-    return np.broadcast_to(x, shape)
+    # Zero-stride views built directly: np.broadcast_to's Python wrapper costs several times the
+    # rest of an ``expand`` (and runs in nearly every reduction's backward). The shape is valid
+    # (checked by ``expand``); writes into the view are refused by the in-place ops' overlap check.
+    if x.shape == shape:
+        return x.view()
+    if not x.flags.c_contiguous:
+        return np.broadcast_to(x, shape)
+    lead = len(shape) - x.ndim
+    strides = [0] * lead
+    for n, have, st in zip(shape[lead:], x.shape, x.strides):
+        strides.append(0 if have != n else st)
+    return np.ndarray(shape, x.dtype, x, 0, tuple(strides))
 
 
 expand = defop(

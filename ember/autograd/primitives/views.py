@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine import OpNode
+from ..engine import OpNode, next_seq
 
 
 def _positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
@@ -60,6 +60,7 @@ def copy_slices(base, view) -> None:
     node = CopySlices()
     old_edge = _edge(base)
     node.next_functions = (old_edge, (view.grad_fn, view._output_nr))
+    node._seq = next_seq()
     node._input_meta = ((base._data.shape, base._data.dtype), (view._data.shape, view._data.dtype))
     node.pos = _positions(base._data, view._data)
     node.base_shape, node.view_shape = base._data.shape, view._data.shape
