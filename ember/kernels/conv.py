@@ -142,7 +142,7 @@ def _channels_first(xl: np.ndarray) -> np.ndarray:
 
 def _pad_cl(xl: np.ndarray, pads) -> np.ndarray:
     if not any(lo or hi for lo, hi in pads):
-        return xl
+        return np.ascontiguousarray(xl)
     shape = (xl.shape[0],) + tuple(s + lo + hi for s, (lo, hi) in zip(xl.shape[1:-1], pads))
     inner = (slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(xl.shape[1:-1], pads))
     out = W.zeros_border(shape + (xl.shape[-1],), xl.dtype, inner)
@@ -172,6 +172,39 @@ def _im2col(xp, ksize, out, stride, dilation, groups) -> np.ndarray:
     win = _windows(xp, ksize, out, stride, dilation, groups)
     rows = xp.shape[0] * math.prod(out)
     return win.reshape(groups, rows, -1)
+
+
+def _kmajor(c: int, ksize) -> bool:
+    """Whether columns are better built K-major, one row per (channel, tap).
+
+    Channels-last columns copy runs of ``k_last * C`` contiguous values; with few channels (a
+    first layer on RGB input: 15 values for 5x5) those runs are short and the copy is slow.
+    K-major rows copy runs of a whole output row from a channels-first padded input instead,
+    and BLAS takes the transposed operand as it is."""
+    return c * ksize[-1] < 32
+
+
+def _cf_windows(xl, ksize, out, stride, pads, dilation) -> np.ndarray:
+    """(C, *k, N, *out) strided view of xl zero-padded in a channels-first buffer; no copy
+    beyond the padding."""
+    n, c, nd = xl.shape[0], xl.shape[-1], len(ksize)
+    spatial = xl.shape[1:-1]
+    shape = (n, c) + tuple(s + lo + hi for s, (lo, hi) in zip(spatial, pads))
+    inner = (slice(None),) * 2 + tuple(slice(lo, lo + s) for s, (lo, _) in zip(spatial, pads))
+    xp = W.zeros_border(shape, xl.dtype, inner)
+    xp[inner] = np.moveaxis(xl, -1, 1)
+    sp = xp.strides
+    return np.lib.stride_tricks.as_strided(
+        xp,
+        (c, *ksize, n, *out),
+        (
+            sp[1],
+            *(sp[2 + i] * dilation[i] for i in range(nd)),
+            sp[0],
+            *(sp[2 + i] * stride[i] for i in range(nd)),
+        ),
+        writeable=False,
+    )
 
 
 def _wmat(w: np.ndarray, groups: int) -> np.ndarray:
@@ -230,30 +263,50 @@ def _conv_cl(xl, w, stride, pads, dilation, groups, b=None):
         if b is not None:
             y += b
         return y.reshape(n, *out, co)
-    wm = np.ascontiguousarray(_wmat(w, 1)[0])
     m = math.prod(out)
-    kdim = wm.shape[0]
-    y = W.empty((n * m, co), np.result_type(xl.dtype, w.dtype))
+    dtype = np.result_type(xl.dtype, w.dtype)
+    y = W.empty((n * m, co), dtype)
     pointwise = all(k == 1 for k in ksize) and all(st == 1 for st in stride)
     if pointwise and not any(lo or hi for lo, hi in pads):
-        cols, win = np.ascontiguousarray(xl).reshape(n * m, c), None
+        cols = np.ascontiguousarray(xl).reshape(n * m, c)
+
+        def work_1x1(a, e):
+            np.matmul(cols[a * m : e * m], _wmat(w, 1)[0], out=y[a * m : e * m])
+            if b is not None:
+                y[a * m : e * m] += b
+
+        _run(work_1x1, n, m)
+        return y.reshape(n, *out, co)
+    kdim = c * math.prod(ksize)
+    kmajor = _kmajor(c, ksize)
+    if kmajor:  # weight rows (c, *k), as the K-major columns
+        wm, win = w.reshape(co, kdim).T, _cf_windows(xl, ksize, out, stride, pads, dilation)
     else:
-        cols, win = None, _windows(_pad_cl(xl, pads), ksize, out, stride, dilation, 1)[0]
+        wm, win = _wmat(w, 1)[0], _windows(_pad_cl(xl, pads), ksize, out, stride, dilation, 1)[0]
+    # the bias rides in the product: a row of ones in the columns against a row b in the weight
+    kb = kdim + (b is not None)
+    wm = np.concatenate([wm, b[None].astype(dtype)]) if b is not None else np.ascontiguousarray(wm)
     per = max(1, _CHUNK_BYTES // max(1, m * kdim * xl.itemsize))
 
     def work(a, e):
-        buf = None if win is None else W.empty((min(per, e - a) * m, kdim), xl.dtype)
+        rows = min(per, e - a) * m
+        buf = W.empty((kb, rows) if kmajor else (rows, kb), xl.dtype)
+        if b is not None:
+            (buf[kdim] if kmajor else buf[:, kdim])[...] = 1
         for i in range(a, e, per):
             j = min(i + per, e)
-            if win is None:
-                src = cols[i * m : j * m]
+            r = (j - i) * m
+            if kmajor:
+                src = buf[:, :r]
+                np.copyto(
+                    src[:kdim].reshape(c, *ksize, j - i, *out),
+                    win[(slice(None),) * (1 + nd) + (slice(i, j),)],
+                )
+                src = src.T
             else:
-                src = buf[: (j - i) * m]
-                np.copyto(src.reshape(j - i, *out, *ksize, c), win[i:j])
-            yc = y[i * m : j * m]
-            np.matmul(src, wm, out=yc)
-            if b is not None:
-                yc += b
+                src = buf[:r]
+                np.copyto(src[:, :kdim].reshape(j - i, *out, *ksize, c), win[i:j])
+            np.matmul(src, wm, out=y[i * m : j * m])
 
     _run(work, n, m)
     return y.reshape(n, *out, co)
@@ -266,6 +319,19 @@ def _run(work, n, rows_per_item):
         _threads.parallel(work, n, per)
     else:
         work(0, n)
+
+
+def _sum_parts(work, n, rows_per_item):
+    """Sum of work(a, b) over parts of [0, n), split over the kernel threads when worth it."""
+    if W.FAST.threads:
+        per_t = max(1, -(-_MIN_ROWS_PER_THREAD // max(rows_per_item, 1)))
+        parts = _threads.parallel(work, n, per_t)
+    else:
+        parts = [work(0, n)]
+    total = parts[0]
+    for p in parts[1:]:
+        total += p
+    return total
 
 
 def _conv_weight_grad(xl, gyl, wshape, stride, pads, dilation, groups):
@@ -284,6 +350,33 @@ def _conv_weight_grad(xl, gyl, wshape, stride, pads, dilation, groups):
         gy2 = gyl.reshape(-1, groups, co // groups)
         # (G, K*Cg, Co/G): row index is (k..., c) as in _wmat
         gw = np.matmul(cols.transpose(0, 2, 1), gy2.transpose(1, 0, 2))
+    elif _kmajor(wshape[1], ksize):
+        n, c = gyl.shape[0], wshape[1]
+        m = math.prod(out)
+        kdim = math.prod(ksize) * c
+        gy2 = gyl.reshape(n * m, co)
+        dtype = np.result_type(xl.dtype, gyl.dtype)
+        win = _cf_windows(xl, ksize, out, stride, pads, dilation)
+        per = max(1, _CHUNK_BYTES // max(1, m * kdim * xl.itemsize))
+
+        def work_k(a, e):
+            acc = np.zeros((kdim, co), dtype)
+            tmp = np.empty((kdim, co), dtype)
+            buf = W.empty((kdim, min(per, e - a) * m), xl.dtype)
+            for i in range(a, e, per):
+                j = min(i + per, e)
+                src = buf[:, : (j - i) * m]
+                np.copyto(
+                    src.reshape(c, *ksize, j - i, *out),
+                    win[(slice(None),) * (1 + nd) + (slice(i, j),)],
+                )
+                np.matmul(src, gy2[i * m : j * m], out=tmp)
+                acc += tmp
+            return acc
+
+        gw = _sum_parts(work_k, n, m)  # rows (c, *k)
+        gw = gw.reshape(c, *ksize, co)
+        return np.ascontiguousarray(np.moveaxis(gw, -1, 0))
     else:
         n, c = gyl.shape[0], wshape[1]
         m = math.prod(out)
@@ -305,15 +398,7 @@ def _conv_weight_grad(xl, gyl, wshape, stride, pads, dilation, groups):
                 acc += tmp
             return acc
 
-        if W.FAST.threads:
-            per_t = max(1, -(-_MIN_ROWS_PER_THREAD // max(m, 1)))
-            parts = _threads.parallel(work, n, per_t)
-        else:
-            parts = [work(0, n)]
-        gw = parts[0]
-        for p in parts[1:]:
-            gw += p
-        gw = gw[None]
+        gw = _sum_parts(work, n, m)[None]
     gw = gw.reshape(groups, *ksize, wshape[1], co // groups)
     perm = (0, nd + 2, nd + 1, *range(1, nd + 1))
     return np.ascontiguousarray(gw.transpose(perm)).reshape(wshape)
@@ -379,7 +464,8 @@ def conv_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1) -> np.
     stride, dilation = _tuple(stride, nd, "stride"), _tuple(dilation, nd, "dilation")
     pads = _pairs(padding, nd)
     _check_conv(x, w, b, stride, pads, dilation, groups)
-    return _channels_first(_conv_cl(_channels_last(x), w, stride, pads, dilation, groups, b))
+    # x goes in as a channels-last view: the column builders copy from any layout
+    return _channels_first(_conv_cl(np.moveaxis(x, 1, -1), w, stride, pads, dilation, groups, b))
 
 
 def conv_backward(gy, x, w, stride=1, padding=0, dilation=1, groups=1, needs=(True, True, True)):
@@ -392,7 +478,7 @@ def conv_backward(gy, x, w, stride=1, padding=0, dilation=1, groups=1, needs=(Tr
     if needs[0]:
         gx = _channels_first(_conv_input_grad(gyl, w, x.shape[2:], stride, pads, dilation, groups))
     if needs[1]:
-        gw = _conv_weight_grad(_channels_last(x), gyl, w.shape, stride, pads, dilation, groups)
+        gw = _conv_weight_grad(np.moveaxis(x, 1, -1), gyl, w.shape, stride, pads, dilation, groups)
     if len(needs) > 2 and needs[2]:
         gb = gyl.reshape(-1, gyl.shape[-1]).sum(0)
     return gx, gw, gb

@@ -113,7 +113,7 @@ def _conv_weight(ctx, x, gy, wshape, stride, padding, dilation, groups):
     ctx.p = (stride, padding, dilation, groups)
     pads = tuple((p, p) for p in padding)
     return KC._conv_weight_grad(
-        KC._channels_last(x), KC._channels_last(gy), wshape, stride, pads, dilation, groups
+        np.moveaxis(x, 1, -1), KC._channels_last(gy), wshape, stride, pads, dilation, groups
     )
 
 
