@@ -232,7 +232,42 @@ def _stride(stride, kernel_size):
     return stride
 
 
+def _check_pool_stride(stride, kernel_size, nd: int) -> None:
+    """torch's message for a negative stride (a zero one is the kernel's own error)."""
+    if stride is None or (isinstance(stride, (list, tuple)) and not stride):
+        return
+    s = _ntuple(stride, nd)
+    if any(v < 0 for v in s) and not any(v == 0 for v in s):
+        raise RuntimeError(
+            "stride should be greater than zero, but got "
+            + " ".join(f"d{a}: {v}" for a, v in zip("THW"[-nd:], s))
+        )
+
+
+def _check_adaptive(x: Tensor, out, nd: int, name: str, shown=None) -> None:
+    """Adaptive pooling needs non-empty spatial dims and non-negative output sizes."""
+    shape = list(x.shape) if shown is None else shown
+    for d in range(len(shape) - nd, len(shape)):
+        if shape[d] == 0:
+            raise RuntimeError(
+                f"{name}(): Expected input to have non-zero size for non-batch dimensions, but "
+                f"input has sizes {shape} with dimension {d} being empty"
+            )
+    if any(o < 0 for o in out):
+        if name.startswith("adaptive_avg"):
+            raise RuntimeError(
+                "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 "
+                "but received {" + ", ".join(map(str, out)) + "}"
+            )
+        neg = next(o for o in out if o < 0)
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {neg}: "
+            f"{shape[: len(shape) - nd] + list(out)}"
+        )
+
+
 def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
+    _check_pool_stride(stride, kernel_size, nd)
     if isinstance(x, Tensor) and x.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(
             f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input"
@@ -303,6 +338,11 @@ def max_pool1d_with_indices(
     return_indices=False,
 ):
     """1-D max pooling; always returns (values, indices of the maxima along L)."""
+    if isinstance(input, Tensor) and input.ndim not in (2, 3):
+        raise RuntimeError(
+            "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
+            f"input, but got:{list(input.shape)}"
+        )
     # torch runs 1-D pooling as 2-D pooling over a unit height
     k = _ntuple(kernel_size, 1)
     s = _ntuple(_stride(stride, kernel_size), 1)
@@ -333,6 +373,7 @@ def max_pool1d(
 
 
 def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    _check_pool_stride(stride, kernel_size, nd)
     x, unb = _batched(x, nd, f"avg_pool{nd}d")
     y = apply(
         P.avg_pool(nd),
@@ -386,6 +427,11 @@ def avg_pool1d(
     count_include_pad=True,
 ):
     """1-D average pooling over (N, C, L); stride defaults to kernel_size."""
+    if isinstance(input, Tensor) and input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument #1 "
+            "'self' (while checking arguments for avg_pool1d)"
+        )
     k = _ntuple(kernel_size, 1)[0]
     s = _ntuple(_stride(stride, kernel_size), 1)[0]
     y = _avg_pool(
@@ -417,6 +463,7 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
         )
     x, unb = _batched(input, 2, "adaptive_avg_pool2d")
     out = tuple(x.shape[2 + i] if o is None else o for i, o in enumerate(_out_size(output_size, 2)))
+    _check_adaptive(input, out, 2, "adaptive_avg_pool2d")
     if out == (1, 1):
         y = x.mean((-1, -2), keepdim=True)  # torch reduces with mean here (MeanBackward1)
     else:
@@ -428,6 +475,9 @@ def adaptive_avg_pool1d(input, output_size):  # noqa: A002
     """Average over adaptive windows of (N, C, L) so that L becomes ``output_size``."""
     o = _out_size(output_size, 1)[0]
     x, unb = _batched(input, 1, "adaptive_avg_pool1d")
+    # torch runs it as 2-D pooling over a unit height, and reports that shape
+    shown = [*input.shape[:-1], 1, input.shape[-1]]
+    _check_adaptive(input, (1, o), 2, "adaptive_avg_pool2d", shown)
     y = apply(P.adaptive_avg_pool(2), (x.unsqueeze(-2),), output_size=(1, o)).squeeze(-2)
     return y.squeeze(0) if unb else y
 
@@ -436,6 +486,7 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False): 
     """Adaptive 2-D max pooling; always returns (values, flat H*W indices)."""
     x, unb = _batched(input, 2, "adaptive_max_pool2d")
     out = tuple(x.shape[2 + i] if o is None else o for i, o in enumerate(_out_size(output_size, 2)))
+    _check_adaptive(input, out, 2, "adaptive_max_pool2d")
     y, idx = apply(P.adaptive_max_pool(2), (x,), output_size=out)
     return (y.squeeze(0), idx.squeeze(0)) if unb else (y, idx)
 
@@ -450,6 +501,8 @@ def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False): 
     """Adaptive 1-D max pooling; always returns (values, indices along L)."""
     o = _out_size(output_size, 1)[0]
     x, unb = _batched(input, 1, "adaptive_max_pool1d")
+    shown = [*input.shape[:-1], 1, input.shape[-1]]
+    _check_adaptive(input, (1, o), 2, "adaptive_max_pool1d", shown)
     y, idx = apply(P.adaptive_max_pool(2), (x.unsqueeze(-2),), output_size=(1, o))
     y, idx = y.squeeze(-2), idx.squeeze(-2)
     return (y.squeeze(0), idx.squeeze(0)) if unb else (y, idx)
