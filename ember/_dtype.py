@@ -28,9 +28,11 @@ class dtype:  # noqa: N801 - torch spells it lowercase
         return (_dtype_by_name, (self.name,))
 
     def to_complex(self) -> dtype:
+        """The complex dtype of equal precision: float32 -> complex64, float64 -> complex128."""
         return {"float32": complex64, "float64": complex128}[self.name]
 
     def to_real(self) -> dtype:
+        """The real dtype of this complex's precision (complex64 -> float32); others unchanged."""
         return {"complex64": float32, "complex128": float64}.get(self.name, self)
 
 

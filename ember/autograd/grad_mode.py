@@ -38,6 +38,7 @@ class _Mode:
     _args: tuple = ()
 
     def clone(self):
+        """A fresh context manager of the same kind and arguments."""
         return self.__class__(*self._args)
 
 
