@@ -16,15 +16,19 @@ class FunctionCtx:
     __slots__ = ()
 
     def save_for_backward(self, *tensors) -> None:
+        """Keep ``tensors`` for backward, where ``ctx.saved_tensors`` returns them."""
         self._to_save = tensors
 
     def mark_non_differentiable(self, *tensors) -> None:
+        """Mark outputs that get no gradient (``requires_grad=False``)."""
         self._non_differentiable = {id(t) for t in tensors}
 
     def mark_dirty(self, *tensors) -> None:
+        """Declare inputs that forward modified in place (and returns as outputs)."""
         self._dirty = {id(t) for t in tensors}
 
     def set_materialize_grads(self, value: bool) -> None:
+        """Whether backward gets zeros (default) or None for outputs with no gradient."""
         self.materialize_grads = value
 
 
@@ -86,12 +90,17 @@ class Function(metaclass=_FunctionMeta):
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
+        """Compute the outputs from the inputs (subclasses define it).
+
+        It takes ``ctx`` first, unless the subclass defines ``setup_context``.
+        """
         raise NotImplementedError(
             "You must implement the forward function for custom autograd.Function."
         )
 
     @staticmethod
     def backward(ctx, *grad_outputs):
+        """Given the outputs' gradients, return one gradient per forward input (None for none)."""
         raise NotImplementedError(
             "You must implement either the backward or vjp method for your custom "
             "autograd.Function to use it with backward mode AD."
@@ -99,12 +108,14 @@ class Function(metaclass=_FunctionMeta):
 
     @staticmethod
     def setup_context(ctx, inputs, output):
+        """Save what backward needs from ``inputs`` and ``output`` (for a forward without ctx)."""
         raise NotImplementedError
 
     vjp = backward
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        """Run forward and, if any input requires grad, record this Function's node in the graph."""
         from .._tensor import Tensor, _edge
 
         node = cls._backward_cls()
@@ -162,8 +173,11 @@ def _alias(t):
 
 
 class InplaceFunction(Function):
+    """A Function that may modify its inputs in place (torch's legacy base class)."""
+
     pass
 
 
 def once_differentiable(fn):
+    """Mark a backward as not differentiable twice; Ember returns ``fn`` unchanged."""
     return fn
