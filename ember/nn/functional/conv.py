@@ -7,6 +7,7 @@ Each checks and normalises its arguments as torch does, then records one primiti
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 
 from ..._tensor import Tensor, apply
@@ -523,6 +524,12 @@ def pad(input, pad, mode: str = "constant", value=None):  # noqa: A002
     pads = tuple(int(p) for p in pad)
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"pad(): argument 'value' (position 4) must be float, not {type(value).__name__}"
+        )
+    if value is not None and mode != "constant":
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     nd = max(len(pads) // 2, 1)
     if mode == "constant":
         return apply(P.pad("constant", nd), (input,), pads=pads, mode=mode, value=value)
