@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from . import _threads
 from . import _work as W
 from .pad import take_backward
 
@@ -244,6 +245,19 @@ def _tile_origins(k, out, spatial, offset=0):
     return np.asarray(flat, np.int64)
 
 
+def _batch_parallel(work, x) -> None:
+    """work(a, b) over batch items [0, N), split over the kernel threads for large inputs
+    (NumPy's ufuncs release the GIL, so the parts run at once)."""
+    n = x.shape[0]
+    if W.FAST.threads and x.size >= _MIN_PARALLEL:
+        _threads.parallel(work, n, max(1, -(-_MIN_PARALLEL // max(1, x.size // max(n, 1)))))
+    else:
+        work(0, n)
+
+
+_MIN_PARALLEL = 1 << 17  # elements per thread below which a second thread costs more than it saves
+
+
 def _max_pool_tiled(x, k, out):
     """Max pooling over disjoint windows: one strided slice per tap, torch's tie/NaN rule.
 
@@ -258,22 +272,34 @@ def _max_pool_tiled(x, k, out):
     odt = np.min_scalar_type(offs[-1])
     out_shape = (*x.shape[:2], *out)
     y = _empty_like_layout(x, out_shape, x.dtype)
-    y[...] = x[_tile_slices(taps[0], k, out)]
     off = _empty_like_layout(x, out_shape, odt)
-    off[...] = 0
     upd = _empty_like_layout(x, out_shape, np.bool_)
     step = _empty_like_layout(x, out_shape, odt)
-    nan_aware = x.dtype.kind == "f" and x.size > 0 and bool(np.isnan(x.min()))
-    for t, o in zip(taps[1:], offs[1:]):
-        v = x[_tile_slices(t, k, out)]
-        np.greater(v, y, out=upd)
-        if nan_aware:
-            upd |= np.isnan(v)
-        np.maximum(y, v, out=y)  # propagates NaN; where v wins, y becomes v
-        np.multiply(upd, odt.type(o), out=step)
-        np.maximum(off, step, out=off)
     idx = _empty_like_layout(x, out_shape, np.int64)
-    np.add(off, _tile_origins(k, out, spatial), out=idx)
+    origins = _tile_origins(k, out, spatial)
+    maybe_nan = x.dtype.kind in "fc"
+
+    def work(a, e):
+        xs, ys, offs_, upds, steps = x[a:e], y[a:e], off[a:e], upd[a:e], step[a:e]
+        nan_aware = False
+        while True:
+            ys[...] = xs[_tile_slices(taps[0], k, out)]
+            offs_[...] = 0
+            for t, o in zip(taps[1:], offs[1:]):
+                v = xs[_tile_slices(t, k, out)]
+                np.greater(v, ys, out=upds)
+                if nan_aware:
+                    upds |= np.isnan(v)
+                np.maximum(ys, v, out=ys)  # propagates NaN; where v wins, y becomes v
+                np.multiply(upds, odt.type(o), out=steps)
+                np.maximum(offs_, steps, out=offs_)
+            # NaN reaches y from any window holding one: only then is the NaN rule needed
+            if nan_aware or not maybe_nan or ys.size == 0 or not np.isnan(ys.min()):
+                break
+            nan_aware = True
+        np.add(offs_, origins, out=idx[a:e])
+
+    _batch_parallel(work, x)
     return y, idx
 
 
@@ -299,15 +325,22 @@ def max_pool_backward(gy, indices, input_shape, window=None):
         # read a byte per position instead of an int64 index
         odt = np.min_scalar_type(offs[-1])
         code = _empty_like_layout(gy, gy.shape, odt)
-        np.subtract(indices, _tile_origins(k, out, spatial), out=code, casting="unsafe")
-        for t, o in zip(taps, offs):
-            np.equal(code, odt.type(o), out=mask)
-            dst = gx[covered][_tile_slices(t, k, out)]
-            if finite:
-                np.multiply(gy, mask, out=dst)
-            else:
-                dst[...] = 0
-                np.copyto(dst, gy, where=mask)
+        origins = _tile_origins(k, out, spatial)
+        gxc = gx[covered]
+
+        def work(a, e):
+            gys, masks, codes = gy[a:e], mask[a:e], code[a:e]
+            np.subtract(indices[a:e], origins, out=codes, casting="unsafe")
+            for t, o in zip(taps, offs):
+                np.equal(codes, odt.type(o), out=masks)
+                dst = gxc[a:e][_tile_slices(t, k, out)]
+                if finite:
+                    np.multiply(gys, masks, out=dst)
+                else:
+                    dst[...] = 0
+                    np.copyto(dst, gys, where=masks)
+
+        _batch_parallel(work, gx)
         return gx
     n, c = input_shape[:2]
     plane = math.prod(input_shape[2:])
