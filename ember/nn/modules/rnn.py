@@ -224,9 +224,10 @@ class RNNBase(Module):
         else:
             sorted_idx = unsorted_idx = None
             if input.ndim not in (2, 3):
+                word = " tensor" if self.mode.startswith("RNN") else ""  # torch's own wordings
                 raise ValueError(
-                    f"{self._get_name()}: Expected input to be 2D or 3D, got {input.ndim}D "
-                    "tensor instead"
+                    f"{self._get_name()}: Expected input to be 2D or 3D, got {input.ndim}D"
+                    f"{word} instead"
                 )
             batched = input.ndim == 3
             x = input if batched else input.unsqueeze(1)
@@ -455,6 +456,17 @@ class RNNCellBase(Module):
         else:
             states = list(hx) if count == 2 else [hx]
             states = states if batched else [s.unsqueeze(0) for s in states]
+            for i, s in enumerate(states):
+                if s.shape[0] != x.shape[0]:
+                    raise RuntimeError(
+                        f"Input batch size {x.shape[0]} doesn't match hidden{i} batch size "
+                        f"{s.shape[0]}"
+                    )
+                if s.shape[1] != self.hidden_size:
+                    raise RuntimeError(
+                        f"hidden{i} has inconsistent hidden_size: got {s.shape[1]}, expected "
+                        f"{self.hidden_size}"
+                    )
         return x, states, batched
 
     def _finish(self, outs, batched):
