@@ -472,6 +472,11 @@ class Module:
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Set ``requires_grad`` on every parameter; return self."""
         for p in self.parameters():
+            if not isinstance(requires_grad, bool):  # torch's check, raised by the first parameter
+                raise TypeError(
+                    "requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                    + type(requires_grad).__name__
+                )
             p.requires_grad_(requires_grad)
         return self
 
