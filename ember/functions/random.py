@@ -306,6 +306,7 @@ def _fill(t: Tensor, draw) -> Tensor:
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
     """Fill ``t`` in place with draws from U(a, b)."""
+    _float_dt(t.dtype, "check_uniform_bounds")
     if a > b:
         raise RuntimeError(
             f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}"
@@ -316,6 +317,7 @@ def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Te
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
     """Fill ``t`` in place with draws from N(mean, std^2)."""
+    _float_dt(t.dtype, "normal_kernel_cpu")
     if not std >= 0.0:  # NaN fails too
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     g, dt = _gen(generator), t._data.dtype
@@ -323,6 +325,9 @@ def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, *, generator=None) -
 
 
 def bernoulli_(t: Tensor, p=0.5, *, generator=None) -> Tensor:
+    """Fill ``t`` in place with 0/1 draws, 1 with probability ``p`` (a number or a tensor)."""
+    if not isinstance(p, Tensor) and not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
     g, dt = _gen(generator), t._data.dtype
     if isinstance(p, Tensor):
         probs = np.broadcast_to(p._data, t._data.shape).transpose(_memory_axes(t._data))
@@ -331,6 +336,10 @@ def bernoulli_(t: Tensor, p=0.5, *, generator=None) -> Tensor:
 
 
 def exponential_(t: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
+    """Fill ``t`` in place with draws from Exp(lambd)."""
+    _continuous(t, "Exponential")
+    if not lambd > 0.0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
     g, dt = _gen(generator), t._data.dtype
     return _fill(t, lambda shape, _: g.exponential(shape, dt, lambd))
 
@@ -350,14 +359,41 @@ def random_(t: Tensor, from_=None, to=_NO_TO, *, generator=None) -> Tensor:
 
 
 def geometric_(t: Tensor, p: float, *, generator=None) -> Tensor:
-    u = _gen(generator).uniform(t._data.shape, np.float64)
-    return _fill(t, np.ceil(np.log1p(-u) / np.log1p(-p)))
+    """Fill ``t`` in place with the number of Bernoulli(p) trials up to the first success."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+    g = _gen(generator)
+    return _fill(
+        t, lambda shape, _: np.ceil(np.log1p(-g.uniform(shape, np.float64)) / np.log1p(-p))
+    )
+
+
+def _continuous(t: Tensor, name: str, c_name: bool = False) -> None:
+    if t._data.dtype.kind != "f":
+        from .inplace import _C_TYPE_NAMES
+        from .reduce import _scalar_type_name
+
+        dt = t._data.dtype
+        shown = _C_TYPE_NAMES[dt.name] if c_name else _scalar_type_name(t.dtype)
+        raise RuntimeError(
+            f"{name} distribution is a continuous probability distribution. dtype must be a "
+            f"floating point but you specified {shown}"
+        )
 
 
 def cauchy_(t: Tensor, median=0.0, sigma=1.0, *, generator=None) -> Tensor:
-    u = _gen(generator).uniform(t._data.shape, t._data.dtype)
-    return _fill(t, median + sigma * np.tan(np.pi * (u - 0.5)))
+    """Fill ``t`` in place with draws from Cauchy(median, sigma)."""
+    _continuous(t, "Cauchy", c_name=True)
+    if not sigma > 0.0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
+    g, dt = _gen(generator), t._data.dtype
+    return _fill(t, lambda shape, _: median + sigma * np.tan(np.pi * (g.uniform(shape, dt) - 0.5)))
 
 
 def log_normal_(t: Tensor, mean=1.0, std=2.0, *, generator=None) -> Tensor:
-    return _fill(t, np.exp(_gen(generator).normal(t._data.shape, t._data.dtype, mean, std)))
+    """Fill ``t`` in place with exp of draws from N(mean, std^2)."""
+    _float_dt(t.dtype, "log_normal_cpu")
+    if not std > 0.0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
+    g, dt = _gen(generator), t._data.dtype
+    return _fill(t, lambda shape, _: np.exp(g.normal(shape, dt, mean, std)))
