@@ -134,8 +134,16 @@ def movedim(input: Tensor, source, destination) -> Tensor:  # noqa: A002
     nd = input._data.ndim
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+            f"same number of dims as destination ({dst} dims)"
+        )
     src = [wrap_dim(s, nd) for s in src]
     dst = [wrap_dim(d, nd) for d in dst]
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
     order = [i for i in range(nd) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -157,6 +165,14 @@ def expand(input: Tensor, *sizes) -> Tensor:  # noqa: A002
         )
     lead = len(sizes) - len(shp)
     out = []
+    for i in reversed(range(lead, len(sizes))):  # torch reports the last mismatching dim
+        s, have = sizes[i], shp[i - lead]
+        if s != -1 and have != 1 and have != s:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size "
+                f"({have}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}."
+                f"  Tensor sizes: {list(shp)}"
+            )
     for i, s in enumerate(sizes):
         if s == -1:
             if i < lead:
@@ -165,12 +181,6 @@ def expand(input: Tensor, *sizes) -> Tensor:  # noqa: A002
                     f"non-existing dimension {i}"
                 )
             s = shp[i - lead]
-        elif i >= lead and shp[i - lead] != 1 and shp[i - lead] != s:
-            raise RuntimeError(
-                f"The expanded size of the tensor ({s}) must match the existing size "
-                f"({shp[i - lead]}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}."
-                f"  Tensor sizes: {list(shp)}"
-            )
         out.append(s)
     return apply(P.expand, (input,), None, shape=tuple(out))
 
@@ -226,6 +236,10 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:  # noqa: A002
     if dims is not None:
         dims = (dims,) if isinstance(dims, int) else tuple(dims)
         shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+        if len(shifts) != len(dims):
+            raise RuntimeError(
+                f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
+            )
         dims = tuple(wrap_dim(d, input.ndim) for d in dims)
     return apply(P.roll, (input,), None, shifts=shifts, dims=dims)
 
@@ -261,6 +275,11 @@ def repeat(input: Tensor, *sizes) -> Tensor:  # noqa: A002
             "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
             "tensor"
         )
+    shp = (1,) * (len(sizes) - input._data.ndim) + input._data.shape
+    target = [a * b for a, b in zip(shp, sizes)]
+    neg = next((t for t in target if t < 0), None)
+    if neg is not None:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {neg}: {target}")
     return apply(P.repeat, (input,), None, repeats=sizes)
 
 
@@ -274,6 +293,18 @@ def repeat_interleave(input: Tensor, repeats, dim=None) -> Tensor:  # noqa: A002
     if dim is None:
         input, dim = input.reshape(-1), 0
     reps = repeats._data if isinstance(repeats, Tensor) else repeats
+    if isinstance(repeats, Tensor):
+        if reps.ndim > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        if reps.ndim == 1 and reps.shape[0] != input.shape[dim]:
+            raise RuntimeError(
+                "repeats must have the same size as input along dim, but got repeats.size(0) = "
+                f"{reps.shape[0]} and input.size({dim}) = {input.shape[dim]}"
+            )
+        if (reps < 0).any():
+            raise RuntimeError("repeats can not be negative")
+    elif reps < 0:
+        raise RuntimeError("Repeats must be non-negative")
     idx = np.repeat(np.arange(input.shape[dim]), reps)
     return input.index_select(dim, _make(idx))
 
@@ -364,7 +395,11 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
     n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
-        if size <= 0 and n:
+        if size < 0:
+            raise RuntimeError(
+                f"split expects split_size be non-negative, but got split_size={size}"
+            )
+        if size == 0 and n:
             raise RuntimeError(
                 f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
             )
@@ -437,9 +472,15 @@ def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:  # noqa: A002
     d = wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
     start = int(start)
+    if not -n <= start <= n:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
+        )
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     if start < 0:
         start += n
-    if not 0 <= start <= n or start + length > n or length < 0:
+    if start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     key = (slice(None),) * d + (slice(start, start + length),)
     from .index import getitem_key
