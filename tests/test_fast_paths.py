@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from helpers import check_op
 
 import ember
 from ember.kernels import _work as W
@@ -213,3 +214,15 @@ def test_parallel_keeps_order_and_covers_range(two_threads):
     assert [i for p in parts for i in p] == list(range(10))
     assert len(parts) == 2
     assert _threads.parallel(lambda a, b: (a, b), 1) == [(0, 1)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv_bias_grad_of_channels_last_gradient_and_its_derivative(dtype):
+    # max_pool2d hands the conv a channels-last gradient, whose bias gradient is summed by
+    # folding rows together; the sum stays differentiable (create_graph)
+    def fn(m, x, w, b):
+        y = m.nn.functional.max_pool2d(m.nn.functional.conv2d(x, w, b, padding=2), 2)
+        (gb,) = m.autograd.grad((y * y).sum(), (b,), create_graph=True)
+        return (gb * gb).sum() + gb.sum()
+
+    check_op(fn, [(3, 5, 12, 12), (6, 5, 5, 5), (6,)], dtype=dtype, rtol=1e-3, atol=1e-3)
