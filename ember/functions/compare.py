@@ -38,7 +38,10 @@ def _logical(fn):
     def op(input, other) -> Tensor:  # noqa: A002
         a = input._data if isinstance(input, Tensor) else input
         b = other._data if isinstance(other, Tensor) else other
-        return _make(np.asarray(fn(a, b)))
+        try:
+            return _make(np.asarray(fn(a, b)))
+        except ValueError:
+            raise shape_error(np.shape(a), np.shape(b)) from None
 
     return op
 
@@ -200,6 +203,11 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 @takes_out("kthvalue")
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):  # noqa: A002
     d = wrap_dim(dim, input.ndim)
+    n = input.shape[d] if input.ndim else 1
+    if not n:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     v, i = sort(input, d)
     values, indices = v.narrow(d, k - 1, 1), i.narrow(d, k - 1, 1)
     if not keepdim:
@@ -255,11 +263,20 @@ def unique_consecutive(input: Tensor, return_inverse=False, return_counts=False,
 
 
 def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:  # noqa: A002
+    """The number of times each value 0..max occurs (weighted sums with ``weights``)."""
+    if input._data.dtype.kind not in "iu":
+        raise NotImplementedError(
+            f"\"bincount_cpu\" not implemented for '{_scalar_type_name(input.dtype)}'"
+        )
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
     if input.ndim != 1:
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if input._data.size and input._data.min() < 0:
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     w = weights._data if weights is not None else None
+    if w is not None and (w.ndim != 1 or w.shape[0] != input.shape[0]):
+        raise RuntimeError("weights should be 1-d and have the same length as input")
     out = np.bincount(input._data, weights=w, minlength=minlength)
     if w is None:
         return _make(out.astype(np.int64))

@@ -277,6 +277,13 @@ def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
 
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:  # noqa: A002
     d = wrap_dim(dim, input._data.ndim)
+    if source._data.dtype != input._data.dtype:
+        from .reduce import _scalar_type_name
+
+        raise RuntimeError(
+            f"index_add_(): self ({_scalar_type_name(input.dtype)}) and source "
+            f"({_scalar_type_name(source.dtype)}) must have the same scalar type"
+        )
     _check_range(index._data, input, d)
     return apply(
         P.index_add,
@@ -323,6 +330,12 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:  # noqa: A002
     "masked_select", mismatch="masked_select(): self and result must have the same scalar type"
 )
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
+    """The elements of ``input`` where the bool ``mask`` (broadcast with it) is True, as 1-D."""
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    from ._util import broadcast_shapes
+
+    broadcast_shapes(mask._data.shape, input._data.shape)  # torch names the mask first
     return apply(P.masked_select, (input,), None, mask=mask._data)
 
 
