@@ -446,6 +446,9 @@ def _make(data: np.ndarray, requires_grad: bool = False) -> Tensor:
     return t
 
 
+engine.wrap_array = _make
+
+
 def _wrap_dim(dim: int, ndim: int) -> int:
     """A possibly negative dimension index, checked as torch checks it."""
     n = ndim if ndim > 0 else 1

@@ -246,14 +246,14 @@ for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
 
 # -- operators ---------------------------------------------------------------------------------
-Tensor.__add__ = M.add
-Tensor.__radd__ = lambda self, other: M.add(self, other)
-Tensor.__sub__ = M.sub
-Tensor.__rsub__ = lambda self, other: M.rsub(self, other)
-Tensor.__mul__ = M.mul
-Tensor.__rmul__ = lambda self, other: M.mul(self, other)
-Tensor.__truediv__ = M.div
-Tensor.__rtruediv__ = lambda self, other: M.div(other, self)
+Tensor.__add__ = M.operator(np.add, M.add)
+Tensor.__radd__ = M.operator(np.add, M.add, reflected=True)
+Tensor.__sub__ = M.operator(np.subtract, M.sub)
+Tensor.__rsub__ = M.operator(np.subtract, M.sub, reflected=True)
+Tensor.__mul__ = M.operator(np.multiply, M.mul)
+Tensor.__rmul__ = M.operator(np.multiply, M.mul, reflected=True)
+Tensor.__truediv__ = M.operator(np.true_divide, M.div)
+Tensor.__rtruediv__ = M.operator(np.true_divide, M.div, reflected=True)
 Tensor.__floordiv__ = M.floor_divide
 Tensor.__rfloordiv__ = lambda self, other: M.floor_divide(as_tensor_arg(other), self)
 Tensor.__mod__ = M.remainder

@@ -615,3 +615,33 @@ def test_gradcheck_every_op(name):
             a = (rng.permutation(a.size).reshape(s) - a.size / 2 + 0.37 + 0.11 * k) * 0.3
         inputs.append(ember.tensor(a, requires_grad=True))
     assert ember.autograd.gradcheck(fn, tuple(inputs), eps=1e-6, atol=1e-5, rtol=1e-3)
+
+
+def test_leaf_does_not_adopt_the_callers_gradient():
+    # torch clones a gradient the caller still holds before making it a leaf's .grad.
+    for m in (ember, torch):
+        a = m.ones(3, requires_grad=True)
+        g = m.ones(3)
+        a.backward(g)
+        a.grad.add_(1)
+        assert g.tolist() == [1.0, 1.0, 1.0], m.__name__
+        assert a.grad.tolist() == [2.0, 2.0, 2.0], m.__name__
+
+
+def test_backward_runs_nodes_after_all_their_consumers():
+    # A diamond whose branches have different lengths: the shared input must receive both
+    # contributions before it runs (the engine orders nodes by their creation stamps).
+    def f(m):
+        a = m.tensor([0.5, -1.5, 2.0], dtype=m.float64, requires_grad=True)
+        b = a * 3
+        long = b.exp().sin().tanh().sum()
+        short = (b * b).sum()
+        calls = []
+        b.register_hook(lambda g: calls.append(g.clone()))
+        (long + short).backward()
+        return a.grad, calls
+
+    (ge, ce), (gt, ct) = f(ember), f(torch)
+    assert len(ce) == len(ct) == 1
+    assert_close(ge, gt)
+    assert_close(ce[0], ct[0])

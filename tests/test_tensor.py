@@ -3,6 +3,7 @@ in-place rules, version counters and views."""
 
 import copy
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -391,3 +392,39 @@ def test_hash_iter_copy_pickle():
     p = pickle.loads(pickle.dumps(w))
     assert p.requires_grad and p.tolist() == [1.0, 2.0]
     check_raises(lambda m: copy.deepcopy(m.ones(2, requires_grad=True) * 2))
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        *("a * b", "a + b", "a - b", "a / b", "a * 2", "2 * a", "1 - a", "a - 1.5", "2.0 / a"),
+        *("a / 0", "z * z", "z + 1", "1 / z", "h * 3", "h * 100000"),
+        *("a * -(2**63)", "a * (2**64 - 1)"),
+    ],
+)
+@pytest.mark.parametrize("grad", [False, True])
+def test_operator_shortcuts_match_torch(expr, grad):
+    # The operators' no-recording shortcut (functions/math.py ``operator``) against torch.
+    def run(m):
+        names = {
+            "a": m.tensor([1.5, -2.0, 0.0], requires_grad=grad),
+            "b": m.tensor([0.5, 4.0, -1.0]),
+            "z": m.tensor(3.0),
+            "h": m.tensor([1.0, -2.0], dtype=m.float16),
+        }
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with m.no_grad():
+                return eval(expr, {}, names)
+
+    e, t = run(ember), run(torch)
+    assert e.dtype.__repr__().split(".")[1] == repr(t.dtype).split(".")[1]
+    assert tuple(e.shape) == tuple(t.shape)
+    np.testing.assert_array_equal(e.numpy(), t.numpy())
+
+
+@pytest.mark.parametrize("expr", ["a * 2**64", "2**64 * a", "a + 10**20", "a - (-(2**63) - 1)"])
+def test_python_ints_beyond_64_bits_overflow(expr):
+    for m in (ember, torch):
+        with pytest.raises((OverflowError, RuntimeError)):
+            eval(expr, {}, {"a": m.ones(2)})

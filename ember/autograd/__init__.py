@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as _np
 
+from . import engine as _engine
 from .engine import anomaly as _anomaly
 from .engine import run_backward
 from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
@@ -68,18 +69,17 @@ def _roots_and_grads(outputs, grad_outputs, create_graph):
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{out.dtype}"
                 )
-            from .._tensor import _make
-
             ones = _np.empty(out._data.shape, out._data.dtype)
             ones.fill(1)  # np.ones is a Python function: this costs a third
-            g = _make(ones)
+            g = _engine.wrap_array(ones)
         elif g._data.shape != out._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
                 f"has a shape of {out.shape}."
             )
         elif not create_graph:
-            g = g.detach()
+            # A view: the caller keeps ``g``, so a leaf must not adopt its memory as its .grad.
+            g = _engine.wrap_array(g._data.view())
         node = out.grad_fn if out.grad_fn is not None else out._grad_accumulator()
         roots.append((node, out._output_nr if out.grad_fn is not None else 0))
         grads.append(g)

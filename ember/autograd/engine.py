@@ -26,6 +26,10 @@ _RELEASED = object()  # a node's saved tensors after a backward without retain_g
 # topological order (torch's engine orders its ready queue the same way).
 next_seq = itertools.count().__next__
 
+# Wraps an array as a leaf Tensor without copying: set by ``ember/_tensor.py`` (a layer above)
+# when it is imported, so that the engine can make gradients without importing it.
+wrap_array = None
+
 
 class Node:
     """One recorded operation: the gradient function of the tensor(s) it produced."""
@@ -446,7 +450,8 @@ def _accumulate(variable, grad, create_graph: bool) -> None:
             d = grad._data
             if d.base is not None or not d.flags.writeable or not d.flags.c_contiguous:
                 grad = grad.clone()
-            grad = grad.detach()
+            if grad._rg:
+                grad = grad.detach()
         if hooks:  # a hook's result is checked as an assignment to .grad is
             variable.grad = grad
         else:

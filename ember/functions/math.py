@@ -10,6 +10,8 @@ from ..autograd.grad_mode import _state
 from ..autograd.primitives import math as P
 from ._util import as_tensor_arg, broadcast_shapes, is_scalar, shape_error
 
+_INT64, _UINT64 = 2**63, 2**64  # torch takes Python ints in [-2**63, 2**64)
+
 
 def _float_input(x: Tensor):
     """Arrays of integer tensors become the default float dtype for float-valued functions."""
@@ -113,6 +115,8 @@ def _operands(a, b, floating: bool = False):
     # exactly NumPy's weak-scalar rule, so nothing needs converting.
     tb = type(b)
     if (tb is float or tb is int) and type(a) is Tensor and a._data.dtype.kind == "f":
+        if tb is int and not -_INT64 <= b < _UINT64:
+            raise OverflowError("int too big to convert")  # torch's scalars are at most 64-bit
         return [a._data, b]
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         ad, bd = a._data, b._data
@@ -132,6 +136,8 @@ def _operands(a, b, floating: bool = False):
     if not is_scalar(s):
         s = as_tensor_arg(s)
         return _operands(a if first else s, s if first else b, floating)
+    if type(s) is int and not -_INT64 <= s < _UINT64:
+        raise OverflowError("int too big to convert")
     dt = D.result_type((t,), (s,))
     if floating and not dt.is_floating_point and not dt.is_complex:
         dt = D.get_default_dtype()
@@ -150,6 +156,30 @@ def _binary(prim, a, b, floating=False):
         return apply(prim, (a, b), arrays)
     except ValueError:
         raise shape_error(np.shape(arrays[0]), np.shape(arrays[1])) from None
+
+
+def operator(ufunc, slow, reflected: bool = False):
+    """The Python operator for ``slow`` (``add``, ``mul``...), with a shortcut for its commonest
+    use: a float tensor with a tensor of the same dtype and shape, or with a Python number, when
+    nothing is recorded (every derivative rule's arithmetic). Then neither promotion nor a shape
+    check is needed and the result is NumPy's; anything else takes ``slow``.
+    """
+
+    def op(self, other):
+        a = self._data
+        to = type(other)
+        if a.dtype.kind == "f" and not (_state.enabled and (self._rg or getattr(other, "_rg", 0))):
+            if to is Tensor:
+                b = other._data
+                if b.dtype is a.dtype and b.shape == a.shape:
+                    out = ufunc(b, a) if reflected else ufunc(a, b)
+                    return _make(out if type(out) is np.ndarray else np.asarray(out))
+            elif to is float or (to is int and -_INT64 <= other < _UINT64):
+                out = ufunc(other, a) if reflected else ufunc(a, other)
+                return _make(out if type(out) is np.ndarray else np.asarray(out))
+        return slow(other, self) if reflected else slow(self, other)
+
+    return op
 
 
 def add(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
