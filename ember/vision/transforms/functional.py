@@ -95,6 +95,16 @@ def _is_pil_image(img: Any) -> bool:
     return isinstance(img, Image.Image)
 
 
+def _check_pil(img: Any, resize: bool = False) -> None:
+    """torchvision's TypeError for an image that is neither a tensor nor a PIL image."""
+    if not _is_pil_image(img):
+        raise TypeError(
+            f"Unexpected type {type(img)}"
+            if resize
+            else f"img should be PIL Image. Got {type(img)}"
+        )
+
+
 def _array(img: Tensor) -> np.ndarray:
     return img.detach().numpy() if img.requires_grad else img.numpy()
 
@@ -285,6 +295,10 @@ def normalize(tensor: Tensor, mean: Sequence[float], std: Sequence[float], inpla
         m = m.reshape(-1, 1, 1)
     if s.ndim == 1:
         s = s.reshape(-1, 1, 1)
+    from ember.functions._util import broadcast_shapes
+
+    broadcast_shapes(a.shape, m.shape)  # torch's message for a mean of another channel count
+    broadcast_shapes(a.shape, s.shape)
     if inplace:
         np.subtract(a, m, out=a)
         np.divide(a, s, out=a)
@@ -387,6 +401,7 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
     if [h, w] == [oh, ow]:
         return img
     if not isinstance(img, Tensor):
+        _check_pil(img, resize=True)
         if antialias is False:
             import warnings
 
@@ -402,6 +417,7 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
 def crop(img, top: int, left: int, height: int, width: int):
     """The ``height x width`` region at ``(top, left)``; zero-padded where it leaves the image."""
     if not isinstance(img, Tensor):
+        _check_pil(img)
         return img.crop((left, top, left + width, top + height))
     _, h, w = get_dimensions(img)
     right, bottom = left + width, top + height
@@ -535,6 +551,7 @@ def pad(img, padding, fill=0, padding_mode: str = "constant"):
 def hflip(img):
     """Mirror left-right."""
     if not isinstance(img, Tensor):
+        _check_pil(img)
         from PIL import Image
 
         return img.transpose(Image.FLIP_LEFT_RIGHT)
@@ -545,6 +562,7 @@ def hflip(img):
 def vflip(img):
     """Mirror top-bottom."""
     if not isinstance(img, Tensor):
+        _check_pil(img)
         from PIL import Image
 
         return img.transpose(Image.FLIP_TOP_BOTTOM)
@@ -606,6 +624,7 @@ def rotate(img, angle: float, interpolation=InterpolationMode.NEAREST, expand: b
     if center is not None and not isinstance(center, list | tuple):
         raise TypeError("Argument center should be a sequence")
     if not isinstance(img, Tensor):
+        _check_pil(img)
         return img.rotate(angle, _PIL_MODES[interpolation], expand, center, **_pil_fill(fill, img))
     _, h, w = get_dimensions(img)
     center_f = [0.0, 0.0] if center is None else [c - s * 0.5 for c, s in zip(center, [w, h])]
@@ -656,6 +675,7 @@ def _gray_array(a: np.ndarray) -> np.ndarray:
 def rgb_to_grayscale(img, num_output_channels: int = 1):
     """Luma ``0.2989 R + 0.587 G + 0.114 B``, as 1 or 3 channels."""
     if not isinstance(img, Tensor):
+        _check_pil(img)
         return to_grayscale(img, num_output_channels)
     if img.ndim < 3:
         raise TypeError(
@@ -702,6 +722,7 @@ def _check_factor(value: float, name: str) -> None:
 def adjust_brightness(img, brightness_factor: float):
     _check_factor(brightness_factor, "brightness_factor")
     if not isinstance(img, Tensor):
+        _check_pil(img)
         from PIL import ImageEnhance
 
         return ImageEnhance.Brightness(img).enhance(brightness_factor)
@@ -713,6 +734,7 @@ def adjust_brightness(img, brightness_factor: float):
 def adjust_contrast(img, contrast_factor: float):
     _check_factor(contrast_factor, "contrast_factor")
     if not isinstance(img, Tensor):
+        _check_pil(img)
         from PIL import ImageEnhance
 
         return ImageEnhance.Contrast(img).enhance(contrast_factor)
@@ -727,6 +749,7 @@ def adjust_contrast(img, contrast_factor: float):
 def adjust_saturation(img, saturation_factor: float):
     _check_factor(saturation_factor, "saturation_factor")
     if not isinstance(img, Tensor):
+        _check_pil(img)
         from PIL import ImageEnhance
 
         return ImageEnhance.Color(img).enhance(saturation_factor)
@@ -772,6 +795,7 @@ def adjust_hue(img, hue_factor: float):
     if not -0.5 <= hue_factor <= 0.5:
         raise ValueError(f"hue_factor ({hue_factor}) is not in [-0.5, 0.5].")
     if not isinstance(img, Tensor):
+        _check_pil(img)
         from PIL import Image
 
         mode = img.mode
