@@ -33,8 +33,9 @@ PROGRAMS = [
     # gelu of an overflowed square (inf): torch's own kernels disagree there, the harness clamps
     {"dtype": "float32", "shape": (3,), "values": 0, "ops": [("pow", 1, 0), ("gelu", 0, 0)]},
     # the backward of tanh near 1 and of log_softmax near probability 1, with a cotangent of
-    # 1e30: 1 - y^2 and g - p * sum(g) cancel to a few float32 ulps of y, p (torch's float64 run
-    # sides with Ember)
+    # 1e30: 1 - y^2 and g - p * sum(g) cancel to a few float32 ulps of y, p (the float64 answer
+    # lies 2% from torch and 5% from Ember for tanh, 60% from torch and 1% from Ember for
+    # log_softmax)
     {
         "dtype": "float32",
         "shape": (3, 4, 4),
