@@ -323,6 +323,10 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:  # noqa: A002
             [input._data, value._data.astype(input._data.dtype)],
             mask=m,
         )
+    if not isinstance(value, (bool, int, float, complex, np.number, np.bool_)):
+        raise TypeError(
+            "masked_fill(): argument 'value' must be Number or Tensor, not " + type(value).__name__
+        )
     return apply(P.masked_fill, (input,), None, mask=m, value=value)
 
 
