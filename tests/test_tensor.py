@@ -399,7 +399,7 @@ def test_hash_iter_copy_pickle():
     [
         *("a * b", "a + b", "a - b", "a / b", "a * 2", "2 * a", "1 - a", "a - 1.5", "2.0 / a"),
         *("a / 0", "z * z", "z + 1", "1 / z", "h * 3", "h * 100000"),
-        *("a * -(2**63)", "a * (2**64 - 1)"),
+        *("a * -(2**63)", "a * (2**64 - 1)", "a * z", "z - a", "a.reshape(3, 1) / b"),
     ],
 )
 @pytest.mark.parametrize("grad", [False, True])
@@ -421,6 +421,14 @@ def test_operator_shortcuts_match_torch(expr, grad):
     assert e.dtype.__repr__().split(".")[1] == repr(t.dtype).split(".")[1]
     assert tuple(e.shape) == tuple(t.shape)
     np.testing.assert_array_equal(e.numpy(), t.numpy())
+
+
+def test_operator_shortcut_keeps_torchs_shape_error():
+    with ember.no_grad():
+        e = check_raises(lambda m: m.ones(3) * m.ones(2))
+    assert str(e) == (
+        "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0"
+    )
 
 
 @pytest.mark.parametrize("expr", ["a * 2**64", "2**64 * a", "a + 10**20", "a - (-(2**63) - 1)"])

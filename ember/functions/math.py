@@ -160,9 +160,9 @@ def _binary(prim, a, b, floating=False):
 
 def operator(ufunc, slow, reflected: bool = False):
     """The Python operator for ``slow`` (``add``, ``mul``...), with a shortcut for its commonest
-    use: a float tensor with a tensor of the same dtype and shape, or with a Python number, when
-    nothing is recorded (every derivative rule's arithmetic). Then neither promotion nor a shape
-    check is needed and the result is NumPy's; anything else takes ``slow``.
+    use: a float tensor with a tensor of the same dtype, or with a Python number, when nothing is
+    recorded (every derivative rule's arithmetic). Then no promotion is needed and the result is
+    NumPy's; anything else, or shapes that do not broadcast (for torch's message), takes ``slow``.
     """
 
     def op(self, other):
@@ -171,8 +171,11 @@ def operator(ufunc, slow, reflected: bool = False):
         if a.dtype.kind == "f" and not (_state.enabled and (self._rg or getattr(other, "_rg", 0))):
             if to is Tensor:
                 b = other._data
-                if b.dtype is a.dtype and b.shape == a.shape:
-                    out = ufunc(b, a) if reflected else ufunc(a, b)
+                if b.dtype is a.dtype:
+                    try:
+                        out = ufunc(b, a) if reflected else ufunc(a, b)
+                    except ValueError:
+                        return slow(other, self) if reflected else slow(self, other)
                     return _make(out if type(out) is np.ndarray else np.asarray(out))
             elif to is float or (to is int and -_INT64 <= other < _UINT64):
                 out = ufunc(other, a) if reflected else ufunc(a, other)

@@ -221,7 +221,9 @@ def _nll_rule(c, g):
         np.put_along_axis(dense, c.idx, c.coef[:, None], 1)
     if c.reduction == NONE:
         g = g.reshape(c.coef.shape).unsqueeze(1)
-    return (g * g.new_tensor(dense)).reshape(c.input_shape())
+    out = g * g.new_tensor(dense)
+    shape = c.input_shape()
+    return out if out.shape == shape else out.reshape(shape)
 
 
 nll_loss = defop("NllLossBackward0", _nll, [_nll_rule], needs_ctx=True)

@@ -303,37 +303,31 @@ def nll_loss(
 
 
 def _nll_loss(input, target, weight, ignore_index: int, enum: int) -> Tensor:
-    ndim = input.ndim
+    ishape, tshape = input._data.shape, target._data.shape  # plain tuples: this runs every step
+    ndim, tndim = len(ishape), len(tshape)
     if ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
-    tshape = target.shape
-    if ndim != 1 and input.shape[0] != (tshape[0] if tshape else 0):
+    if ndim != 1 and ishape[0] != (tshape[0] if tshape else 0):
         raise ValueError(
-            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+            f"Expected input batch_size ({ishape[0]}) to match target batch_size "
             f"({tshape[0] if tshape else 0})."
         )
-    n_classes = input.shape[0 if ndim == 1 else 1]
+    n_classes = ishape[0 if ndim == 1 else 1]
     if ndim <= 2:
-        if target.ndim > 1:
+        if tndim > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        if ndim == 2 and target.ndim == 0 or ndim == 1 and target.ndim == 1 and tshape[0] != 1:
-            raise RuntimeError(
-                f"size mismatch (got input: {list(input.shape)} , target: {list(tshape)}"
-            )
+        if ndim == 2 and tndim == 0 or ndim == 1 and tndim == 1 and tshape[0] != 1:
+            raise RuntimeError(f"size mismatch (got input: {list(ishape)} , target: {list(tshape)}")
     elif ndim == 4:
-        if target.ndim != 3:
+        if tndim != 3:
             raise RuntimeError(
                 "only batches of spatial targets supported (3D tensors) but got targets of "
-                f"dimension: {target.ndim}"
+                f"dimension: {tndim}"
             )
-        if input.shape[2:] != tshape[1:]:
-            raise RuntimeError(
-                f"size mismatch (got input: {list(input.shape)} , target: {list(tshape)}"
-            )
-    elif tshape[1:] != input.shape[2:]:
-        raise RuntimeError(
-            f"Expected target size {[input.shape[0], *input.shape[2:]]}, got {list(tshape)}"
-        )
+        if ishape[2:] != tshape[1:]:
+            raise RuntimeError(f"size mismatch (got input: {list(ishape)} , target: {list(tshape)}")
+    elif tshape[1:] != ishape[2:]:
+        raise RuntimeError(f"Expected target size {[ishape[0], *ishape[2:]]}, got {list(tshape)}")
     t = target._data
     if t.dtype != np.int64 and t.dtype != np.uint8:
         raise RuntimeError(
@@ -377,9 +371,10 @@ def cross_entropy(
         raise RuntimeError(
             f"label_smoothing must be between 0.0 and 1.0. Got: {float(label_smoothing):g}"
         )
-    class_dim = 0 if input.ndim == 1 else 1
+    ishape = input._data.shape
+    class_dim = 0 if len(ishape) == 1 else 1
     logp = input.log_softmax(class_dim)
-    if target.shape == input.shape and input.ndim:
+    if target._data.shape == ishape and ishape:
         return _cross_entropy_probs(logp, target, weight, ignore_index, enum, label_smoothing)
     nll = _nll_loss(logp, target, weight, ignore_index, enum)
     if label_smoothing <= 0:
