@@ -871,5 +871,5 @@ def test_bad_input(expr, kind, exc_type):
 
 
 def test_catalogue_size():
-    assert len(CASES) >= 380
+    assert len(CASES) >= 740
     assert len({p.values[0] for p in CASES}) == len(CASES), "duplicate rows"
