@@ -54,6 +54,7 @@ from .functions.index import (
     nonzero,
     scatter,
     scatter_add,
+    take,
     take_along_dim,
 )
 from .functions.linalg import (

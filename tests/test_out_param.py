@@ -43,6 +43,7 @@ ROWS = [
     ("m.index_select(x, 1, idx[0], out=o)", (0,), "float32"),
     ("m.gather(x, 1, idx.expand(2, 2), out=o)", (0,), "float32"),
     ("m.masked_select(x, x > 0, out=o)", (0,), "float32"),
+    ("m.take(x, idx, out=o)", (0,), "float32"),
     # linalg
     ("m.matmul(x, y.t(), out=o)", (0,), "float32"),
     ("m.matmul(x[0], y.t(), out=o)", (0,), "float32"),
@@ -79,6 +80,7 @@ ERRORS = [
     ("m.matmul(x, y.t(), out=o)", (0,), "float64"),
     ("m.gather(x, 1, idx.expand(2, 2), out=o)", (0,), "float64"),
     ("m.index_select(x, 1, idx[0], out=o)", (0,), "float64"),
+    ("m.take(x, idx, out=o)", (0,), "float64"),
     ("m.dot(x[0], y[0], out=o)", (0,), "float64"),
     ("m.cat([x, y], out=o)", (0,), "int64"),
     ("m.stack([x, y], out=o)", (0,), "int64"),
