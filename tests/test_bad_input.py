@@ -85,6 +85,7 @@ CASES = [
     same("m.ones(2,3).sum(-3)"),
     same("m.ones(2,3).mean(dim=(0, 0))"),
     same("m.ones(2,3).long().mean()"),
+    same("m.ones(2, 3).mean(dtype=m.long)"),
     same("m.ones(0).max()"),
     same("m.ones(0,3).max(0)"),
     same("m.ones(0).argmax()"),

@@ -61,9 +61,10 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
     kind = np.dtype(to_np_dtype(dtype)).kind if dtype is not None else input._data.dtype.kind
     if kind not in "fc":
         name = D._BY_NP[input._data.dtype if dtype is None else np.dtype(to_np_dtype(dtype))]
+        which = "Input" if dtype is None else "Optional"
         raise RuntimeError(
-            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-            f"complex dtype. Got: {_scalar_type_name(name)}"
+            f"mean(): could not infer output dtype. {which} dtype must be either a floating point "
+            f"or complex dtype. Got: {_scalar_type_name(name)}"
         )
     x = input if dtype is None else input.to(dtype)
     dims = dims_tuple(dim, input._data.ndim)
