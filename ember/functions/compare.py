@@ -9,7 +9,8 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import index as P
 from ._util import broadcast_shapes, shape_error, wrap_dim
-from .inplace import copy_into_out, takes_out
+from .inplace import copy_into_out as _copy_into_out
+from .inplace import takes_out as _takes_out
 from .math import _operands
 from .reduce import _kth_t, _median_t, _scalar_type_name, _sort_t, _topk_t
 
@@ -21,7 +22,7 @@ def _cmp(fn, name: str):
             result = _make(np.asarray(fn(a, b)))
         except ValueError:
             raise shape_error(np.shape(a), np.shape(b)) from None
-        return result if out is None else copy_into_out(out, result, name=name)
+        return result if out is None else _copy_into_out(out, result, name=name)
 
     return op
 
@@ -165,7 +166,7 @@ def _nan_to_front(order, nan_mask, dim):
     return np.take_along_axis(order, moved, axis=dim)
 
 
-@takes_out("sort")
+@_takes_out("sort")
 def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):  # noqa: A002
     """Sorted values and their indices along ``dim``."""
     if input.ndim == 0:
@@ -184,7 +185,7 @@ def msort(input: Tensor) -> Tensor:  # noqa: A002
     return sort(input, 0).values
 
 
-@takes_out("topk")
+@_takes_out("topk")
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
     """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
     d = wrap_dim(dim, input.ndim) if input.ndim else 0
@@ -200,7 +201,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     return _topk_t(values, _make(idx.astype(np.int64)))
 
 
-@takes_out("kthvalue")
+@_takes_out("kthvalue")
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):  # noqa: A002
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d] if input.ndim else 1
@@ -215,7 +216,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):  # no
     return _kth_t(values, indices)
 
 
-@takes_out("median")
+@_takes_out("median")
 def median(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A002
     """The lower median (torch does not average the two middle values)."""
     if dim is None:

@@ -10,7 +10,8 @@ from .. import _dtype as D
 from .._device import check_device
 from .._tensor import Tensor, _make
 from ._util import shape_arg, to_np_dtype
-from .inplace import check_out, copy_into_out
+from .inplace import check_out as _check_out
+from .inplace import copy_into_out as _copy_into_out
 
 
 def _infer_np_dtype(data):
@@ -158,11 +159,11 @@ def from_dlpack(ext) -> Tensor:
 
 def _dt(dtype, default=None, fn: str | None = None):
     if fn is not None:
-        check_dtype_arg(dtype, fn)
+        _check_dtype_arg(dtype, fn)
     return to_np_dtype(dtype) if dtype is not None else (default or D.get_default_dtype().np)
 
 
-def check_dtype_arg(dtype, fn: str) -> None:
+def _check_dtype_arg(dtype, fn: str) -> None:
     """torch's TypeError for a ``dtype=`` that is no dtype (a string, a number...)."""
     if dtype is None or isinstance(dtype, (D.dtype, np.dtype)) or dtype in (float, int, bool):
         return
@@ -171,11 +172,11 @@ def check_dtype_arg(dtype, fn: str) -> None:
     raise TypeError(f"{fn}(): argument 'dtype' must be torch.dtype, not {type(dtype).__name__}")
 
 
-def out_dtype(dtype, out, fn: str):
+def _out_dtype(dtype, out, fn: str):
     """A factory given ``out=`` makes ``out``'s dtype; an explicit other ``dtype`` is an error."""
     if out is None:
         return dtype
-    check_out(out, fn)
+    _check_out(out, fn)
     if dtype is not None and D.to_dtype(dtype) != out.dtype:
         from .reduce import _scalar_type_name
 
@@ -186,8 +187,8 @@ def out_dtype(dtype, out, fn: str):
     return out.dtype
 
 
-def into_out(result: Tensor, out, fn: str) -> Tensor:
-    return result if out is None else copy_into_out(out, result, name=fn, dtype_rule="any")
+def _into_out(result: Tensor, out, fn: str) -> Tensor:
+    return result if out is None else _copy_into_out(out, result, name=fn, dtype_rule="any")
 
 
 def _finish(arr, requires_grad, device=None) -> Tensor:
@@ -200,14 +201,14 @@ def _finish(arr, requires_grad, device=None) -> Tensor:
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of zeros of shape ``size``."""
-    npd = _dt(out_dtype(dtype, out, "zeros"), fn="zeros")
-    return into_out(_finish(np.zeros(shape_arg(size), npd), requires_grad, device), out, "zeros")
+    npd = _dt(_out_dtype(dtype, out, "zeros"), fn="zeros")
+    return _into_out(_finish(np.zeros(shape_arg(size), npd), requires_grad, device), out, "zeros")
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of ones of shape ``size``."""
-    npd = _dt(out_dtype(dtype, out, "ones"), fn="ones")
-    return into_out(_finish(np.ones(shape_arg(size), npd), requires_grad, device), out, "ones")
+    npd = _dt(_out_dtype(dtype, out, "ones"), fn="ones")
+    return _into_out(_finish(np.ones(shape_arg(size), npd), requires_grad, device), out, "ones")
 
 
 def empty(
@@ -221,8 +222,8 @@ def empty(
     memory_format=None,
 ) -> Tensor:
     # Zero-filled: uninitialised memory would make results depend on allocator history.
-    npd = _dt(out_dtype(dtype, out, "empty"), fn="empty")
-    return into_out(_finish(np.zeros(shape_arg(size), npd), requires_grad, device), out, "empty")
+    npd = _dt(_out_dtype(dtype, out, "empty"), fn="empty")
+    return _into_out(_finish(np.zeros(shape_arg(size), npd), requires_grad, device), out, "empty")
 
 
 def full(
@@ -234,12 +235,12 @@ def full(
             "full(): argument 'fill_value' (position 2) must be Number, not "
             + type(fill_value).__name__
         )
-    dtype = out_dtype(dtype, out, "full")
+    dtype = _out_dtype(dtype, out, "full")
     if dtype is None:
         dtype = _scalar_dtype(fill_value)
     npd = _dt(dtype, fn="full")
     result = _finish(np.full(shape_arg((size,)), fill_value, npd), requires_grad, device)
-    return into_out(result, out, "full")
+    return _into_out(result, out, "full")
 
 
 def _scalar_dtype(v):
@@ -331,7 +332,7 @@ def arange(
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
         raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    dtype = out_dtype(dtype, out, "arange")
+    dtype = _out_dtype(dtype, out, "arange")
     if dtype is None:
         dtype = (
             D.int64
@@ -346,7 +347,7 @@ def arange(
         if npd.kind == "f"
         else np.arange(start, end, step, dtype=np.int64)
     )
-    return into_out(_finish(arr.astype(npd), requires_grad, device), out, "arange")
+    return _into_out(_finish(arr.astype(npd), requires_grad, device), out, "arange")
 
 
 def range_(start=0, end=None, step=1, *, dtype=None, requires_grad=False) -> Tensor:
@@ -361,7 +362,7 @@ def linspace(
     """``steps`` values evenly spaced from ``start`` to ``end`` inclusive."""
     if steps < 0:
         raise RuntimeError("linspace(): number of steps must be non-negative")
-    npd = _dt(out_dtype(dtype, out, "linspace"))
+    npd = _dt(_out_dtype(dtype, out, "linspace"))
     i = np.arange(steps)
     half = steps // 2
     if npd in (np.float32, np.float64):
@@ -379,7 +380,7 @@ def linspace(
         arr = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
     if steps == 1:
         arr = np.full(1, start, np.float64)
-    return into_out(_finish(arr.astype(npd), requires_grad, device), out, "linspace")
+    return _into_out(_finish(arr.astype(npd), requires_grad, device), out, "linspace")
 
 
 def logspace(
@@ -404,8 +405,8 @@ def eye(
     for name, v in (("n", n), ("m", m)):
         if v < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
-    npd = _dt(out_dtype(dtype, out, "eye"))
-    return into_out(_finish(np.eye(n, m, dtype=npd), requires_grad, device), out, "eye")
+    npd = _dt(_out_dtype(dtype, out, "eye"))
+    return _into_out(_finish(np.eye(n, m, dtype=npd), requires_grad, device), out, "eye")
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:

@@ -8,7 +8,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..kernels import random as K
 from ._util import shape_arg, to_np_dtype
-from .creation import into_out, out_dtype
+from .creation import _into_out, _out_dtype
 from .inplace import check_out, copy_into_out
 
 
@@ -109,8 +109,10 @@ def rand(
     pin_memory=False,
 ) -> Tensor:
     """Uniform samples in [0, 1)."""
-    dt = _float_dt(out_dtype(dtype, out, "rand"), "check_uniform_bounds")
-    return into_out(_done(_gen(generator).uniform(shape_arg(size), dt), requires_grad), out, "rand")
+    dt = _float_dt(_out_dtype(dtype, out, "rand"), "check_uniform_bounds")
+    return _into_out(
+        _done(_gen(generator).uniform(shape_arg(size), dt), requires_grad), out, "rand"
+    )
 
 
 def randn(
@@ -124,8 +126,10 @@ def randn(
     pin_memory=False,
 ) -> Tensor:
     """Standard normal samples."""
-    dt = _float_dt(out_dtype(dtype, out, "randn"), "normal_kernel_cpu")
-    return into_out(_done(_gen(generator).normal(shape_arg(size), dt), requires_grad), out, "randn")
+    dt = _float_dt(_out_dtype(dtype, out, "randn"), "normal_kernel_cpu")
+    return _into_out(
+        _done(_gen(generator).normal(shape_arg(size), dt), requires_grad), out, "randn"
+    )
 
 
 def randint(
@@ -149,10 +153,10 @@ def randint(
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
-    dtype = out_dtype(dtype, out, "randint")
+    dtype = _out_dtype(dtype, out, "randint")
     dt = to_np_dtype(dtype) if dtype is not None else np.dtype(np.int64)
     values = _gen(generator).randint(int(low), int(high), shape_arg((size,)), dt)
-    return into_out(_done(values, requires_grad), out, "randint")
+    return _into_out(_done(values, requires_grad), out, "randint")
 
 
 def randperm(
@@ -169,9 +173,9 @@ def randperm(
     """A random permutation of ``0..n-1``."""
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
-    dtype = out_dtype(dtype, out, "randperm")
+    dtype = _out_dtype(dtype, out, "randperm")
     dt = to_np_dtype(dtype) if dtype is not None else np.dtype(np.int64)
-    return into_out(_done(_gen(generator).randperm(int(n), dt), requires_grad), out, "randperm")
+    return _into_out(_done(_gen(generator).randperm(int(n), dt), requires_grad), out, "randperm")
 
 
 def _in_memory_order(layout: np.ndarray, draw) -> np.ndarray:
