@@ -117,6 +117,7 @@ def _rebase_view(view: Tensor) -> None:
     copy_slices(base, view)
 
 
+# torch's C++ names for dtypes, which some of its messages use (out= checks, mm)
 _C_TYPE_NAMES = {
     "float32": "float",
     "float64": "double",

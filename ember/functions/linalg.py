@@ -7,7 +7,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, apply
 from ..autograd.primitives import linalg as P
-from .inplace import takes_out
+from .inplace import _C_TYPE_NAMES, takes_out  # torch names dtypes by C++ types here
 
 
 def _same_dtype(name, a: Tensor, b: Tensor) -> None:
@@ -25,20 +25,6 @@ def _dt(t: Tensor, cap=False) -> str:
     if cap:
         return _scalar_type_name(t.dtype)
     return _C_TYPE_NAMES.get(t.dtype.name, t.dtype.name)
-
-
-# torch names dtypes by their C++ types in the mm message
-_C_TYPE_NAMES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-}
 
 
 @takes_out("mm", "exact")
