@@ -23,6 +23,7 @@ from .autograd.primitives import ALL, NO_CTX, OUT
 from .autograd.primitives import shape as _shape_prims
 
 _new = object.__new__
+_anomaly = engine.anomaly
 
 
 class Size(tuple):
@@ -248,6 +249,7 @@ class Tensor:
         node = self.grad_fn
         if node._retained is None:
             node._retained = {}
+            node._hooked = True
         node._retained[self._output_nr] = weakref.ref(self)
         self._retains_grad = True
 
@@ -266,6 +268,7 @@ class Tensor:
         node = self.grad_fn
         if node._tensor_hooks is None:
             node._tensor_hooks = {}
+            node._hooked = True
         return engine._Handle(node._tensor_hooks.setdefault(self._output_nr, {}), hook)
 
     def register_post_accumulate_grad_hook(self, hook):
@@ -546,10 +549,19 @@ def apply(prim, inputs: tuple, arrays=None, **params):
     node.next_functions = tuple(edges)
     node._input_meta = tuple(meta)
     node._seq = _next_seq()
-    if engine.anomaly.enabled:
+    if _anomaly.enabled:
         engine._record_trace(node)
     if prim.num_outputs == 1:
-        result = _output(out, prim, inputs)
+        if prim.is_view:
+            result = _output(out, prim, inputs)
+        else:  # _output inlined: one call fewer on every recorded operation
+            result = _new(Tensor)
+            result._data = out if type(out) is np.ndarray else np.asarray(out)
+            result._rg = False
+            result.grad_fn = None
+            result._output_nr = 0
+            result._vc = [0]
+            result._grad = None
         if result._data.dtype.kind in "fc":
             result._rg = True
             result.grad_fn = node

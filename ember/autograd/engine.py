@@ -46,6 +46,7 @@ class Node:
     # Rarely set, so class-level defaults rather than per-node work on the hot path.
     _num_outputs = 1
     _hooks = _pre_hooks = _tensor_hooks = _retained = _anomaly_trace = None
+    _hooked = False  # any of the four above set: the engine then looks at them
 
     def __init__(self) -> None:
         self.next_functions = ()
@@ -114,12 +115,14 @@ class Node:
         """``fn(grad_inputs, grad_outputs)`` runs after this node; it may return new grad_inputs."""
         if self._hooks is None:
             self._hooks = {}
+            self._hooked = True
         return _Handle(self._hooks, fn)
 
     def register_prehook(self, fn):
         """``fn(grad_outputs)`` runs before this node; it may return new grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
+            self._hooked = True
         return _Handle(self._pre_hooks, fn)
 
 
@@ -221,6 +224,8 @@ class OpNode(Node):
         # By declaration, not count: a split that happens to yield one piece still gets a tuple.
         grad = tuple(grads) if self.multi_output else grads[0]
         saved = self.saved_tensors if self._saved else ()
+        if len(self.next_functions) == 1:  # one input, so it needs its gradient (else no node)
+            return [self.rules[0](self, grad, *saved)]
         return [
             rule(self, grad, *saved) if edge[0] is not None else None
             for rule, edge in zip(self.rules, self.next_functions)
@@ -364,13 +369,9 @@ def run_backward(
         while ready:
             node = pop_ready(ready)[1]
             buf = pop(node)
-            if node._tensor_hooks or node._retained:
-                _run_tensor_hooks(node, buf)
-            if node._pre_hooks:
-                for hook in list(node._pre_hooks.values()):
-                    new = hook(tuple(buf))
-                    if new is not None:
-                        buf = list(new)
+            hooked = node._hooked
+            if hooked:
+                buf = _run_pre_hooks(node, buf)
             if captures is not None:
                 for nr, g in enumerate(buf):
                     for i in captures.get((node, nr), ()):
@@ -384,7 +385,7 @@ def run_backward(
             if run is not None and node not in run:
                 continue
             in_grads = node.apply(buf)
-            if node._hooks:
+            if hooked and node._hooks:
                 for hook in list(node._hooks.values()):
                     new = hook(tuple(in_grads), tuple(buf))
                     if new is not None:
@@ -397,9 +398,10 @@ def run_backward(
                 if child is None or g is None:
                     continue
                 shape, dtype = meta  # of the input: its gradient must match both
-                if g._data.shape != shape:
+                d = g._data
+                if d.shape != shape:
                     g = unbroadcast(g, shape)
-                if g._data.dtype != dtype:
+                if d.dtype is not dtype and d.dtype != dtype:
                     g = g.to(_BY_NP[dtype])
                 cbuf = buffers.get(child)
                 if cbuf is None:
@@ -419,6 +421,18 @@ def run_backward(
                     "Set allow_unused=True if this is the desired behavior."
                 )
     return results
+
+
+def _run_pre_hooks(node: Node, buf: list) -> list:
+    """A node's tensor hooks, ``retain_grad`` copies and pre-hooks, before it runs."""
+    if node._tensor_hooks or node._retained:
+        _run_tensor_hooks(node, buf)
+    if node._pre_hooks:
+        for hook in list(node._pre_hooks.values()):
+            new = hook(tuple(buf))
+            if new is not None:
+                buf = list(new)
+    return buf
 
 
 def _run_tensor_hooks(node: Node, buf: list) -> None:
