@@ -137,6 +137,8 @@ CASES = [
     same("m.tensor([1, 2]) // 0"),
     same("m.tensor([1.0]) & m.tensor([1.0])"),
     gap("m.tensor([1.0]) << 1"),
+    same("m.bitwise_left_shift(m.tensor([1.0]), 1)"),
+    same("m.bitwise_right_shift(m.tensor([1]), 1.5)"),
     same("~m.tensor([1.0])"),
     same_type("m.tensor([1, 2]).sqrt().long().requires_grad_()"),
     same_type("m.tensor([1, 2]).requires_grad_()"),

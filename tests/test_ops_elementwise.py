@@ -231,6 +231,11 @@ INT_CASES = [
     lambda m: m.tensor([1, 2], dtype=m.int64) * 2**40,
     lambda m: m.tensor([1.0, 2.0]) * 1e40,
     lambda m: m.tensor([1, 2], dtype=m.uint8) * 300,
+    lambda m: m.bitwise_left_shift(m.tensor([5, -5, 1]), m.tensor([3, 64, -1])),
+    lambda m: m.bitwise_right_shift(m.tensor([5, -5], dtype=m.int32), 40),
+    lambda m: m.bitwise_right_shift(m.tensor([-9, 9]), m.tensor([1, -1])),
+    lambda m: m.bitwise_left_shift(m.tensor([100], dtype=m.uint8), m.tensor([1], dtype=m.int8)),
+    lambda m: m.bitwise_left_shift(m.tensor([True, False]), 2),
 ]
 
 

@@ -74,6 +74,43 @@ bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
 bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 
+def _shift(left: bool):
+    name = "lshift" if left else "rshift"
+
+    def op(input, other) -> Tensor:  # noqa: A002
+        a, b = (np.asarray(x) for x in _operands(input, other))
+        pair = (input, other)
+        kind = np.dtype(
+            D.result_type(
+                tuple(x for x in pair if isinstance(x, Tensor)),
+                tuple(x for x in pair if not isinstance(x, Tensor)),
+            ).np
+        )
+        if kind.kind in "fc":
+            raise NotImplementedError(
+                f"\"{name}_cpu\" not implemented for '{_scalar_type_name(D._BY_NP[kind])}'"
+            )
+        if kind == np.bool_:
+            kind = np.dtype(np.int64)  # torch shifts bools as int64
+        a, b = a.astype(kind), b.astype(np.int64)
+        # torch: a shift by a negative amount or by the bit width or more empties the value
+        # (an arithmetic right shift keeps the sign); NumPy leaves those cases to C
+        fits = (b >= 0) & (b < kind.itemsize * 8)
+        amount = np.where(fits, b, 0).astype(kind)
+        if left:
+            out = np.where(fits, np.left_shift(a, amount), 0)
+        else:
+            out = np.where(fits, np.right_shift(a, amount), np.where(a < 0, -1, 0))
+        return _make(np.asarray(out, kind))
+
+    op.__name__ = f"bitwise_{'left' if left else 'right'}_shift"
+    return op
+
+
+bitwise_left_shift = _shift(True)
+bitwise_right_shift = _shift(False)
+
+
 def bitwise_not(input: Tensor) -> Tensor:  # noqa: A002
     if input._data.dtype.kind in "fc":
         raise NotImplementedError(
