@@ -30,6 +30,14 @@ PROGRAMS = [
     {"dtype": "float32", "shape": (0, 2), "values": 0, "ops": [("mul_", 0, 0)]},
     # the 2-norm of one element is |x| (torch), not sqrt(x * x), which overflows at 1e30
     {"dtype": "float32", "shape": (), "values": 15, "nonfinite": True, "ops": [("norm", 0, 0)]},
+    # sqrt's infinite gradient at 0 through a zero 2-norm: NaN in torch (g * (x / norm), the ratio
+    # zeroed), not a zeroed result
+    {
+        "dtype": "float32",
+        "shape": (),
+        "values": 0,
+        "ops": [("log_softmax", 0, 0), ("norm", 0, 0), ("sqrt", 0, 0)],
+    },
     # gelu of an overflowed square (inf): torch's own kernels disagree there, the harness clamps
     {"dtype": "float32", "shape": (3,), "values": 0, "ops": [("pow", 1, 0), ("gelu", 0, 0)]},
     # the backward of tanh near 1 and of log_softmax near probability 1, with a cotangent of
@@ -175,3 +183,22 @@ def test_tensor_norm_is_linalg_vector_norm():
     x = ember.tensor([1.0, 0.0, 2.0], requires_grad=True)
     x.norm(p=0).backward()
     assert x.grad is None
+
+
+def test_vector_norm_gradient_at_zero_norm_with_nonfinite_upstream():
+    # torch zeroes x / norm (p=2) or the whole gradient (1 < p, p != 2) at a zero norm; for p < 1
+    # it zeroes nothing, so an inf upstream gradient gives NaN there
+    import torch
+
+    import ember
+
+    inf = float("inf")
+    for p in (2, 3, 1.5, 0.5, 1, inf):
+        for g in (1.0, inf):
+            for v in ([0.0], [1.0, 0.0], [1e-30, 0.0]):
+                grads = []
+                for lib in (torch, ember):
+                    x = lib.tensor(v, requires_grad=True)
+                    (lib.linalg.vector_norm(x, p) * g).backward()
+                    grads.append(x.grad.numpy())
+                np.testing.assert_allclose(grads[1], grads[0], rtol=1e-5, err_msg=f"{p} {g} {v}")

@@ -422,18 +422,19 @@ def _vector_norm_rule(c, g, x, norm):
         mask = (x.abs() == norm).to(x.dtype)
         count = mask.sum(c.dim, keepdim=True) if c.dim is not None else mask.sum()
         return g * x.sign() * mask / count
+    zero = norm == 0
+    denom = norm.masked_fill(zero, 1)
     if p == 2:
-        scaled = x
-    elif p < 2:  # |x|^(p-1) sign(x), zero at x == 0 (masked before the power: no inf)
+        # torch: g * (x / norm) with the ratio zeroed where the norm is 0, so a subnormal norm
+        # gives a finite ratio and an inf or NaN g still shows at a zero norm
+        return g * (x / denom).masked_fill(zero, 0)
+    if p < 2:  # |x|^(p-1) sign(x), zero at x == 0 (masked before the power: no inf)
         scaled = x.sign() * x.abs().masked_fill(x == 0, 1).pow(p - 1)
     else:
         scaled = x * x.abs().pow(p - 2)
-    zero = norm == 0
-    denom = norm.masked_fill(zero, 1)
-    denom = denom if p == 2 else denom.pow(p - 1)
-    if p == 2:  # x / norm first, as torch: at a subnormal norm, g / norm alone would overflow
-        return (scaled / denom * g).masked_fill(zero, 0)
-    return (scaled * (g / denom)).masked_fill(zero, 0)
+    if p < 1:  # torch does not zero the result at a zero norm here: 0 * inf stays NaN
+        return scaled * g / denom.pow(p - 1)
+    return (scaled * (g / denom.pow(p - 1))).masked_fill(zero, 0)
 
 
 vector_norm = defop(
