@@ -186,7 +186,6 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:  # noqa: A002
     return (input - other).norm(p)
 
 
-@takes_out("einsum")
 def einsum(equation: str, *operands) -> Tensor:
     """Einstein summation, as ``numpy.einsum``; gradients contract the output gradient back."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
