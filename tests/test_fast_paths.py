@@ -226,3 +226,18 @@ def test_conv_bias_grad_of_channels_last_gradient_and_its_derivative(dtype):
         return (gb * gb).sum() + gb.sum()
 
     check_op(fn, [(3, 5, 12, 12), (6, 5, 5, 5), (6,)], dtype=dtype, rtol=1e-3, atol=1e-3)
+
+
+def test_blas_stays_single_threaded_after_kernel_threads(two_threads):
+    # two pools on the same cores fight: once the kernel threads have run, OpenBLAS keeps one
+    # thread until set_num_threads hands it its threads back
+    from ember.kernels import _threads
+
+    if "get_num_threads" not in _threads._openblas_fns():
+        pytest.skip("NumPy's BLAS is not OpenBLAS")
+    ember.set_num_threads(2)
+    assert _threads._openblas_call("get_num_threads") == 2
+    assert _threads.parallel(lambda a, b: b - a, 4) == [2, 2]
+    assert _threads._openblas_call("get_num_threads") == 1
+    ember.set_num_threads(2)
+    assert _threads._openblas_call("get_num_threads") == 2

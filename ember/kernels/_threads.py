@@ -5,9 +5,11 @@ NumPy loaded. Its thread count is set through ``threadpoolctl`` when installed, 
 through OpenBLAS's ``*_set_num_threads`` entry point found among the loaded libraries; the usual
 environment variables are set too, for libraries and worker processes started later.
 
-The convolution kernels run their own threads instead (``parallel``): the batch is split over
-``get_num_threads()`` Python threads, each calling a single-threaded BLAS (NumPy releases the GIL
-in matmul, copies and ufuncs, which BLAS threading alone would leave on one core).
+The convolution and pooling kernels run their own threads instead (``parallel``): the batch is
+split over ``get_num_threads()`` Python threads, each calling a single-threaded BLAS (NumPy
+releases the GIL in matmul, copies and ufuncs, which BLAS threading alone would leave on one
+core). Once they have run, BLAS stays on one thread (see ``_single_threaded_blas``): two thread
+pools on the same cores fight, OpenBLAS's idle workers spinning where the kernel threads work.
 """
 
 from __future__ import annotations
@@ -62,7 +64,9 @@ def set_num_threads(n: int) -> None:
     global _num_threads
     if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
         raise RuntimeError("set_num_threads expects a positive integer")
+    global _blas_pinned
     _num_threads = n
+    _blas_pinned = False
     for var in _ENV_VARS:
         os.environ[var] = str(n)
     try:
@@ -87,29 +91,33 @@ def get_num_threads() -> int:
 _executor: ThreadPoolExecutor | None = None
 _executor_size = 0
 _in_parallel = threading.local()
-_blas_single = 0  # parallel regions currently running with BLAS pinned to one thread
+_blas_pinned = False  # OpenBLAS held at one thread since the kernel threads last started
 
 
 @contextlib.contextmanager
 def _single_threaded_blas():
-    """BLAS on one thread while worker threads each run their own products."""
-    global _blas_single
+    """BLAS on one thread while the kernel threads run their own products, and after them.
+
+    OpenBLAS's idle workers spin (yielding) for a long while after each threaded call, about
+    0.1 s by default, on the very cores the kernel threads need. Restoring BLAS's threads after
+    each region let the small products between regions (a CNN's linear layers) wake them once
+    per step: at 2 threads the seed step then burnt 70-120 ms of CPU instead of the 44 it takes
+    on one thread (46 with BLAS held at one thread). So once the kernel threads have run, BLAS
+    stays on one thread, Ember's threads being the one pool; ``set_num_threads`` hands BLAS its
+    threads back until the kernel threads next run.
+    """
+    global _blas_pinned
     fn = _openblas_fns().get("set_num_threads")
     if fn is None:
         with _threadpoolctl_single():
             yield
         return
-    with _blas_lock:
-        _blas_single += 1
-        if _blas_single == 1 and fn is not None:
-            fn(1)
-    try:
-        yield
-    finally:
+    if not _blas_pinned:
         with _blas_lock:
-            _blas_single -= 1
-            if _blas_single == 0 and fn is not None:
-                fn(get_num_threads())
+            if not _blas_pinned:
+                fn(1)
+                _blas_pinned = True
+    yield
 
 
 def _threadpoolctl_single():
