@@ -93,6 +93,7 @@ ERRORS = [
     ("m.sum(x, 0, out=o.requires_grad_())", (0,), "float32"),
     ("m.max(x, 1, out=(o,))", (0,), "float32"),
     ("m.max(x, 1, out=(o, o))", (0,), "float32"),
+    ("m.add(x, y, out=o.expand(2, 3))", (3,), "float32"),
 ]
 
 

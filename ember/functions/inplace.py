@@ -192,7 +192,7 @@ def copy_into_out(
                 stacklevel=3,
             )
         out._data = np.empty(shape, dst)
-    np.copyto(out._data, result._data, casting="unsafe")
+    np.copyto(_writable(out), result._data, casting="unsafe")
     out._vc[0] += 1
     return out
 
