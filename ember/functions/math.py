@@ -158,29 +158,36 @@ def _binary(prim, a, b, floating=False):
         raise shape_error(np.shape(arrays[0]), np.shape(arrays[1])) from None
 
 
-def operator(ufunc, slow, reflected: bool = False):
+def operator(ufunc, slow, prim, reflected: bool = False):
     """The Python operator for ``slow`` (``add``, ``mul``...), with a shortcut for its commonest
-    use: a float tensor with a tensor of the same dtype, or with a Python number, when nothing is
-    recorded (every derivative rule's arithmetic). Then no promotion is needed and the result is
-    NumPy's; anything else, or shapes that do not broadcast (for torch's message), takes ``slow``.
+    use: a float tensor with a tensor of the same dtype, or with a Python number. No promotion is
+    needed then: unrecorded (every derivative rule's arithmetic), the result is NumPy's; recorded,
+    ``prim`` is applied directly. Anything else, shapes that do not broadcast (for torch's
+    message) and reflected recorded operations (torch records those differently) take ``slow``.
     """
 
     def op(self, other):
         a = self._data
+        if a.dtype.kind != "f":
+            return slow(other, self) if reflected else slow(self, other)
         to = type(other)
-        if a.dtype.kind == "f" and not (_state.enabled and (self._rg or getattr(other, "_rg", 0))):
-            if to is Tensor:
-                b = other._data
-                if b.dtype is a.dtype:
-                    try:
-                        out = ufunc(b, a) if reflected else ufunc(a, b)
-                    except ValueError:
-                        return slow(other, self) if reflected else slow(self, other)
-                    return _make(out if type(out) is np.ndarray else np.asarray(out))
-            elif to is float or (to is int and -_INT64 <= other < _UINT64):
-                out = ufunc(other, a) if reflected else ufunc(a, other)
-                return _make(out if type(out) is np.ndarray else np.asarray(out))
-        return slow(other, self) if reflected else slow(self, other)
+        if to is Tensor:
+            b = other._data
+            if b.dtype is not a.dtype:
+                return slow(other, self) if reflected else slow(self, other)
+        elif to is float or (to is int and -_INT64 <= other < _UINT64):
+            b = other
+        else:
+            return slow(other, self) if reflected else slow(self, other)
+        if _state.enabled and (self._rg or (to is Tensor and other._rg)):
+            if reflected:
+                return slow(other, self)
+            return apply(prim, (self, other), [a, b])
+        try:
+            out = ufunc(b, a) if reflected else ufunc(a, b)
+        except ValueError:
+            return slow(other, self) if reflected else slow(self, other)
+        return _make(out if type(out) is np.ndarray else np.asarray(out))
 
     return op
 
