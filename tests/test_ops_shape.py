@@ -183,3 +183,29 @@ RAISES = [
 @pytest.mark.parametrize("i", range(len(RAISES)))
 def test_raises(i):
     check_raises(RAISES[i])
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "m.arange(6.0).reshape(2, 3).view(m.int32)",
+        "m.arange(6.0).reshape(2, 3).t().view(m.int32)",
+        "m.arange(8.0).reshape(2, 4).view(m.float64)",
+        "m.arange(4.0).view(m.int8)",
+        "m.tensor([1, -2, 3, 4], dtype=m.int16).view(m.uint8)",
+        "m.tensor(1.5).view(m.int32)",
+    ],
+)
+def test_view_dtype_reinterprets_bytes(expr):
+    # view(dtype) reads the same bytes as another dtype (a cast would give other values)
+    check_op(lambda m: eval(expr, {"m": m}), [], grad=False)  # noqa: S307 - literals above
+
+
+def test_view_dtype_shares_memory_and_leaves_the_graph():
+    import ember
+
+    x = ember.zeros(2, requires_grad=True)
+    v = x.detach().view(ember.int32)
+    v.add_(1)
+    assert x.detach().numpy().view(np.int32).tolist() == [1, 1]
+    assert not x.view(ember.float32).requires_grad

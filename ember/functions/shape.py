@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import shape as P
 from ._util import broadcast_shapes, wrap_dim
@@ -37,8 +38,14 @@ def _infer(shape: tuple, numel: int) -> tuple:
 
 def view(input: Tensor, *shape) -> Tensor:  # noqa: A002
     """The same data seen with another shape; fails where reshaping would need a copy."""
-    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
-        return input.to(shape[0])  # view(dtype) of the same itemsize is not supported: cast
+    if len(shape) == 1 and isinstance(shape[0], D.dtype):
+        return _view_dtype(input, shape[0])
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list, Tensor)):
+        raise TypeError(
+            f"view() received an invalid combination of arguments - got "
+            f"({type(shape[0]).__name__}), but expected one of:\n * (torch.dtype dtype)\n"
+            " * (tuple of ints size)\n"
+        )
     shape = _infer(_shape_from(shape), input._data.size)
     try:
         return apply(P.view, (input,), None, shape=shape)
@@ -47,6 +54,34 @@ def view(input: Tensor, *shape) -> Tensor:  # noqa: A002
             "view size is not compatible with input tensor's size and stride (at least one "
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
         ) from None
+
+
+def _view_dtype(input: Tensor, dtype) -> Tensor:  # noqa: A002
+    """The same bytes read as ``dtype`` (torch's ``view(dtype)``); the last dim rescales when the
+    element sizes differ. Like torch's, the result is cut from the graph."""
+    a, dst = input._data, np.dtype(dtype.np)
+    src = a.dtype
+    if src.itemsize != dst.itemsize:
+        from .reduce import _scalar_type_name
+
+        what = (
+            f"to view {_scalar_type_name(input.dtype)} as {_scalar_type_name(dtype)} "
+            "(different element sizes)"
+        )
+        if a.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 {what}")
+        if a.strides[-1] != src.itemsize:
+            raise RuntimeError(
+                f"self.stride(-1) must be 1 {what}, but got {a.strides[-1] // src.itemsize}"
+            )
+        if (a.shape[-1] * src.itemsize) % dst.itemsize:
+            raise RuntimeError(
+                f"self.size(-1) must be divisible by {dst.itemsize // src.itemsize} {what}, "
+                f"but got {a.shape[-1]}"
+            )
+    out = _make(a.view(dst))
+    out._vc = input._vc  # writes through either one are the same writes
+    return out
 
 
 def reshape(input: Tensor, *shape) -> Tensor:  # noqa: A002
@@ -335,8 +370,6 @@ def _cat_cast(out: Tensor, result: Tensor) -> None:
 @takes_out("cat", _cat_cast)
 def cat(tensors, dim: int = 0) -> Tensor:
     """Join tensors along an existing dim."""
-    from .. import _dtype as D
-
     tensors = _tensor_list(tensors, "cat")
     for i, t in enumerate(tensors):
         if not t._data.ndim:
