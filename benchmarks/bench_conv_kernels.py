@@ -5,7 +5,7 @@ Layers: Conv2d(3,32,5,p=2) -> MaxPool2d(2) -> Conv2d(32,32,5,p=2) -> MaxPool2d(2
 it sees in training (the previous kernel's output). The first conv needs no input gradient, as
 in training (the images do not require grad). Times are the best of several repeats, in ms.
 
-Run: python benchmarks/bench_conv_kernels.py [--repeat N]
+Run: python benchmarks/bench_conv_kernels.py [--repeat N] [--threads T]
 """
 
 from __future__ import annotations
@@ -42,7 +42,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=0, help="0: each library's default")
     args = ap.parse_args()
+    if args.threads:
+        import ember
+
+        torch.set_num_threads(args.threads)
+        ember.set_num_threads(args.threads)
     rng = np.random.default_rng(0)
     rows = []
     x = rng.standard_normal((args.batch, 3, 32, 32), dtype=np.float32)
@@ -73,7 +79,9 @@ def main() -> None:
             1,
         )
         e_pf = best(partial(P.max_pool2d_forward, y, 2), args.repeat)
-        e_pb = best(partial(P.max_pool2d_backward, gp, idx, y.shape), args.repeat)
+        # the window, as the max-pool primitive passes it: tiling windows skip the scatter
+        win = P.tiled_window(y.shape, 2)
+        e_pb = best(partial(P.max_pool2d_backward, gp, idx, y.shape, win), args.repeat)
 
         # ---- torch (autograd through the same ops)
         tw = torch.from_numpy(w).requires_grad_()

@@ -321,6 +321,28 @@ def _run(work, n, rows_per_item):
         work(0, n)
 
 
+def fold_rows(rows: int, c: int) -> int:
+    """How many rows of a (rows, C) matrix to fold into one before summing down axis 0.
+
+    NumPy sums down axis 0 only C values at a time; summing a (rows/k, k*C) view instead makes
+    the inner loop k*C long (several times faster for C = 32, and the pairwise summation stays
+    as accurate), then the (k, C) partial sums are summed."""
+    k = max(1, min(rows, 1024 // max(c, 1)))
+    while rows % k:
+        k -= 1
+    return k
+
+
+def _bias_grad(gyl: np.ndarray) -> np.ndarray:
+    """Sum of a channels-last gradient over all but its channel axis (see fold_rows)."""
+    c = gyl.shape[-1]
+    rows = gyl.size // max(c, 1)
+    if not rows or not gyl.flags.c_contiguous:
+        return gyl.reshape(-1, c).sum(0)
+    k = fold_rows(rows, c)
+    return gyl.reshape(-1, k * c).sum(0).reshape(k, c).sum(0)
+
+
 def _sum_parts(work, n, rows_per_item):
     """Sum of work(a, b) over parts of [0, n), split over the kernel threads when worth it."""
     if W.FAST.threads:
@@ -480,7 +502,7 @@ def conv_backward(gy, x, w, stride=1, padding=0, dilation=1, groups=1, needs=(Tr
     if needs[1]:
         gw = _conv_weight_grad(np.moveaxis(x, 1, -1), gyl, w.shape, stride, pads, dilation, groups)
     if len(needs) > 2 and needs[2]:
-        gb = gyl.reshape(-1, gyl.shape[-1]).sum(0)
+        gb = _bias_grad(gyl)
     return gx, gw, gb
 
 
@@ -599,7 +621,7 @@ def conv_transpose_backward(
         # w plays the convolution weight of shape (C_in, C_out/G, *k) mapping gy -> x
         gw = _conv_weight_grad(gyl, _channels_last(x), w.shape, stride, pads, dilation, groups)
     if len(needs) > 2 and needs[2]:
-        gb = gyl.reshape(-1, gyl.shape[-1]).sum(0)
+        gb = _bias_grad(gyl)
     return gx, gw, gb
 
 

@@ -98,14 +98,10 @@ def _conv_rule_w(c, g, x, w):
 def _conv_rule_b(c, g, x, w):
     gl = g.movedim(1, -1) if g.ndim > 2 else None
     if gl is not None and g.numel() and gl.is_contiguous():
-        # a channels-last gradient: summing its (rows, C) matrix down axis 0 runs NumPy's
-        # reduction 32 values at a time; folding k rows into each row first makes the inner
-        # loop k*C long (several times faster, and pairwise summation keeps it accurate)
+        # a channels-last gradient: sum its (rows, C) matrix with rows folded (KC.fold_rows),
+        # in Tensor ops so that the sum stays differentiable
         ch = g.shape[1]
-        rows = g.numel() // max(ch, 1)
-        k = max(1, min(rows, 1024 // max(ch, 1)))
-        while rows % k:
-            k -= 1
+        k = KC.fold_rows(g.numel() // ch, ch)
         return gl.reshape(-1, k * ch).sum(0).reshape(k, ch).sum(0)
     return g.sum((0, *range(2, g.ndim)))
 
