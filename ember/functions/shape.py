@@ -11,10 +11,26 @@ from ._util import broadcast_shapes, wrap_dim
 from .inplace import takes_out
 
 
-def _shape_from(args) -> tuple:
+def _shape_from(args, fn: str = "view", arg: str = "size") -> tuple:
+    """Sizes given as ``f(2, 3)`` or ``f((2, 3))``; torch's TypeErrors for anything but ints."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
-    return tuple(int(a) for a in args)
+    elif len(args) == 1 and not isinstance(args[0], (int, np.integer, Tensor)):
+        raise TypeError(
+            f"{fn}(): argument '{arg}' (position 1) must be tuple of ints, not "
+            + type(args[0]).__name__
+        )
+    sizes = []
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            a = a.item()
+        if not isinstance(a, (int, np.integer)):
+            raise TypeError(
+                f"{fn}(): argument '{arg}' failed to unpack the object at pos {i + 1} with error "
+                f'"type must be tuple of ints,but got {type(a).__name__}"'
+            )
+        sizes.append(int(a))
+    return tuple(sizes)
 
 
 def _infer(shape: tuple, numel: int) -> tuple:
@@ -86,7 +102,7 @@ def _view_dtype(input: Tensor, dtype) -> Tensor:  # noqa: A002
 
 def reshape(input: Tensor, *shape) -> Tensor:  # noqa: A002
     """``view`` when the data allow it, else a copy with the new shape."""
-    shape = _infer(_shape_from(shape), input._data.size)
+    shape = _infer(_shape_from(shape, "reshape", "shape"), input._data.size)
     if shape == input._data.shape:
         return apply(P.view, (input,), None, shape=shape)
     try:
@@ -127,7 +143,7 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:  # noqa: A002
 
 
 def permute(input: Tensor, *dims) -> Tensor:  # noqa: A002
-    dims = _shape_from(dims)
+    dims = _shape_from(dims, "permute", "dims")
     nd = input._data.ndim
     if len(dims) != nd:
         raise RuntimeError(
@@ -190,7 +206,7 @@ moveaxis = movedim
 
 def expand(input: Tensor, *sizes) -> Tensor:  # noqa: A002
     """Broadcast to a larger shape without copying (``-1`` keeps a size)."""
-    sizes = _shape_from(sizes)
+    sizes = _shape_from(sizes, "expand", "size")
     shp = input._data.shape
     if len(sizes) < len(shp):
         raise RuntimeError(
@@ -304,7 +320,7 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
 
 
 def repeat(input: Tensor, *sizes) -> Tensor:  # noqa: A002
-    sizes = _shape_from(sizes)
+    sizes = _shape_from(sizes, "repeat", "repeats")
     if len(sizes) < input._data.ndim:
         raise RuntimeError(
             "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
@@ -319,7 +335,7 @@ def repeat(input: Tensor, *sizes) -> Tensor:  # noqa: A002
 
 
 def tile(input: Tensor, dims) -> Tensor:  # noqa: A002
-    dims = tuple(dims)
+    dims = _shape_from(dims if isinstance(dims, (tuple, list)) else (dims,), "tile", "dims")
     dims = (1,) * (input.ndim - len(dims)) + dims
     return repeat(input, dims)
 
