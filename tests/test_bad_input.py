@@ -88,6 +88,7 @@ CASES = [
     same('m.ones(2, 3).repeat("x")'),
     same('m.ones(2, 3).expand("x")'),
     same('m.ones(2, 3).permute("x")'),
+    same('m.ones(2, 3).nonzero(as_tuple="x")'),
     same("m.ones(2,3,4).t()"),
     same("m.ones(2,3).permute(0)"),
     same("m.ones(2,3).permute(0, 0)"),

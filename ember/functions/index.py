@@ -344,6 +344,11 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
 
 
 def nonzero(input: Tensor, *, as_tuple: bool = False):  # noqa: A002
+    """The indices of the non-zero elements: one row each, or one tensor per dim (as_tuple)."""
+    if not isinstance(as_tuple, bool):
+        raise TypeError(
+            f"nonzero(): argument 'as_tuple' must be bool, not {type(as_tuple).__name__}"
+        )
     idx = np.nonzero(input._data)
     if as_tuple:
         return tuple(_make(i.astype(np.int64)) for i in idx)
