@@ -390,8 +390,9 @@ def cat(tensors, dim: int = 0) -> Tensor:
     for i, t in enumerate(tensors):
         if not t._data.ndim:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    ref = next((t for t in tensors if t._data.shape != (0,)), tensors[0])
-    d = wrap_dim(dim, ref._data.ndim)
+    ref = next((t for t in tensors if t._data.shape != (0,)), None)
+    # torch skips legacy empty 1-D tensors; when nothing else is left, dim goes unchecked too
+    d = 0 if ref is None else wrap_dim(dim, ref._data.ndim)
     for i, t in enumerate(tensors):
         if t._data.shape == (0,):
             continue

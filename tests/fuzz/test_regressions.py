@@ -30,6 +30,8 @@ PROGRAMS = [
     {"dtype": "float32", "shape": (0, 2), "values": 0, "ops": [("mul_", 0, 0)]},
     # the 2-norm of one element is |x| (torch), not sqrt(x * x), which overflows at 1e30
     {"dtype": "float32", "shape": (), "values": 15, "nonfinite": True, "ops": [("norm", 0, 0)]},
+    # cat of legacy empty 1-D tensors only: torch checks no dim at all
+    {"dtype": "float32", "shape": (0,), "values": 0, "ops": [("cat", 20, 0)]},
     # sqrt's infinite gradient at 0 through a zero 2-norm: NaN in torch (g * (x / norm), the ratio
     # zeroed), not a zeroed result
     {
