@@ -329,9 +329,10 @@ class Tensor:
         return self._data.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        if dtype is None:
-            return self._data
-        return self._data.astype(dtype, copy=False)
+        if self._rg:  # as .numpy(): an array would silently leave the graph
+            self.numpy()
+        d = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        return d.copy() if copy and d is self._data else d
 
     def __len__(self) -> int:
         if self._data.ndim == 0:

@@ -246,14 +246,14 @@ for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
 
 # -- operators ---------------------------------------------------------------------------------
-Tensor.__add__ = M.operator(np.add, M.add, PM.add)
-Tensor.__radd__ = M.operator(np.add, M.add, PM.add, reflected=True)
-Tensor.__sub__ = M.operator(np.subtract, M.sub, PM.sub)
-Tensor.__rsub__ = M.operator(np.subtract, M.sub, PM.sub, reflected=True)
-Tensor.__mul__ = M.operator(np.multiply, M.mul, PM.mul)
-Tensor.__rmul__ = M.operator(np.multiply, M.mul, PM.mul, reflected=True)
-Tensor.__truediv__ = M.operator(np.true_divide, M.div, PM.div)
-Tensor.__rtruediv__ = M.operator(np.true_divide, M.div, PM.div, reflected=True)
+Tensor.__add__ = M._operator(np.add, M.add, PM.add)
+Tensor.__radd__ = M._operator(np.add, M.add, PM.add, reflected=True)
+Tensor.__sub__ = M._operator(np.subtract, M.sub, PM.sub)
+Tensor.__rsub__ = M._operator(np.subtract, M.sub, PM.sub, reflected=True)
+Tensor.__mul__ = M._operator(np.multiply, M.mul, PM.mul)
+Tensor.__rmul__ = M._operator(np.multiply, M.mul, PM.mul, reflected=True)
+Tensor.__truediv__ = M._operator(np.true_divide, M.div, PM.div)
+Tensor.__rtruediv__ = M._operator(np.true_divide, M.div, PM.div, reflected=True)
 Tensor.__floordiv__ = M.floor_divide
 Tensor.__rfloordiv__ = lambda self, other: M.floor_divide(as_tensor_arg(other), self)
 Tensor.__mod__ = M.remainder

@@ -436,3 +436,13 @@ def test_python_ints_beyond_64_bits_overflow(expr):
     for m in (ember, torch):
         with pytest.raises((OverflowError, RuntimeError)):
             eval(expr, {}, {"a": m.ones(2)})
+
+
+def test_array_protocol_as_torch():
+    for m in (ember, torch):
+        t = m.tensor([1.5, 2.0])
+        a = np.array(t, copy=True)
+        a[0] = 9
+        assert t.tolist() == [1.5, 2.0], m.__name__
+        with pytest.raises(RuntimeError, match="requires grad"):
+            np.asarray(m.ones(2, requires_grad=True))

@@ -158,7 +158,7 @@ def _binary(prim, a, b, floating=False):
         raise shape_error(np.shape(arrays[0]), np.shape(arrays[1])) from None
 
 
-def operator(ufunc, slow, prim, reflected: bool = False):
+def _operator(ufunc, slow, prim, reflected: bool = False):
     """The Python operator for ``slow`` (``add``, ``mul``...), with a shortcut for its commonest
     use: a float tensor with a tensor of the same dtype, or with a Python number. No promotion is
     needed then: unrecorded (every derivative rule's arithmetic), the result is NumPy's; recorded,
