@@ -204,3 +204,18 @@ def test_vector_norm_gradient_at_zero_norm_with_nonfinite_upstream():
                     (lib.linalg.vector_norm(x, p) * g).backward()
                     grads.append(x.grad.numpy())
                 np.testing.assert_allclose(grads[1], grads[0], rtol=1e-5, err_msg=f"{p} {g} {v}")
+
+
+def test_cat_skips_legacy_empty_1d_tensors_at_any_dim():
+    # torch leaves a (0,) tensor out of cat whatever the others' rank; its gradient is empty
+    import torch
+
+    import ember
+
+    for lib in (torch, ember):
+        a = lib.zeros(0, requires_grad=True)
+        b = lib.ones(2, 3, requires_grad=True)
+        y = lib.cat([b, a, b * 2], 1)
+        (y * lib.arange(12.0).reshape(2, 6)).sum().backward()
+        assert tuple(y.shape) == (2, 6) and tuple(a.grad.shape) == (0,)
+        assert b.grad.tolist() == [[6.0, 9.0, 12.0], [24.0, 27.0, 30.0]]

@@ -223,7 +223,7 @@ class VariadicNode(OpNode):
 
 def _cat(ctx, *arrays, dim):
     ctx.dim = dim
-    ctx.sizes = [a.shape[dim] if a.ndim else 0 for a in arrays]
+    ctx.sizes = [0 if a.shape in ((), (0,)) else a.shape[dim] for a in arrays]  # (0,): skipped
     return np.concatenate(
         [a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)] or arrays, axis=dim
     )
