@@ -198,13 +198,18 @@ def test_tiled_max_pool_equals_generic_and_torch(layout, case):
     np.testing.assert_array_equal(y, ty.numpy())
     np.testing.assert_array_equal(idx, tidx.numpy())
     gy = rng.standard_normal(y.shape).astype(np.float32)
-    fast = KP.max_pool_backward(gy, idx, x.shape, (2, 2))
+    fast = KP.max_pool_backward(gy, idx, x.shape, (2, 2)).copy()
     generic = KP.max_pool_backward(gy, idx, x.shape)
     np.testing.assert_array_equal(fast, generic)
+    # the forward's in-window offsets stand for the indices
+    y2, idx2, offsets = KP.max_pool_forward_offsets(x, 2)
+    np.testing.assert_array_equal(y2, y)
+    np.testing.assert_array_equal(idx2, idx)
+    np.testing.assert_array_equal(KP.max_pool_backward(gy, idx, x.shape, (2, 2), offsets), generic)
     gy[0, 0, 0, 0] = np.inf  # an infinite gradient lands only where the max was
-    np.testing.assert_array_equal(
-        KP.max_pool_backward(gy, idx, x.shape, (2, 2)), KP.max_pool_backward(gy, idx, x.shape)
-    )
+    generic = KP.max_pool_backward(gy, idx, x.shape)
+    np.testing.assert_array_equal(KP.max_pool_backward(gy, idx, x.shape, (2, 2)), generic)
+    np.testing.assert_array_equal(KP.max_pool_backward(gy, idx, x.shape, (2, 2), offsets), generic)
 
 
 def test_parallel_keeps_order_and_covers_range(two_threads):

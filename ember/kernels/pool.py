@@ -21,6 +21,7 @@ from .pad import take_backward
 __all__ = [
     "pool_output_size",
     "max_pool_forward",
+    "max_pool_forward_offsets",
     "max_pool_backward",
     "tiled_window",
     "avg_pool_forward",
@@ -191,6 +192,15 @@ def _along(a, i, nd):
 # ----------------------------------------------------------------------------- max pooling
 def max_pool_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
     """N-d max pooling: returns (y, indices), indices flat into each input plane (int64)."""
+    return max_pool_forward_offsets(x, kernel_size, stride, padding, dilation, ceil_mode)[:2]
+
+
+def max_pool_forward_offsets(
+    x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False
+) -> tuple:
+    """(y, indices, offsets): offsets, when the windows tile the input, are each winner's flat
+    offset in its window in a byte-sized type (else None), which spares the backward reading
+    the int64 indices back (``max_pool_backward(..., offsets=)``)."""
     nd = x.ndim - 2
     k, s, p, d, out = _pool_args(
         f"max_pool{nd}d", x.shape, kernel_size, stride, padding, dilation, ceil_mode
@@ -206,7 +216,7 @@ def max_pool_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mo
         * (d[i] * math.prod(x.shape[3 + i :]))
         for i in range(nd)
     ).ravel()
-    return _running_max(
+    y, idx = _running_max(
         x,
         values,
         (*x.shape[:2], *out),
@@ -215,6 +225,7 @@ def max_pool_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mo
         lambda i, o, t: o * s[i] - p[i] + t * d[i],
         offsets.astype(np.int64),
     )
+    return y, idx, None
 
 
 def tiled_window(shape, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
@@ -300,14 +311,15 @@ def _max_pool_tiled(x, k, out):
         np.add(offs_, origins, out=idx[a:e])
 
     _batch_parallel(work, x)
-    return y, idx
+    return y, idx, off
 
 
-def max_pool_backward(gy, indices, input_shape, window=None):
+def max_pool_backward(gy, indices, input_shape, window=None, offsets=None):
     """Scatter-add gy into the input positions recorded in indices (overlaps accumulate).
 
     ``window``: the kernel size when the windows tile the input (``tiled_window``); each tap is
-    then one compare and one masked copy into a strided slice, no scatter."""
+    then one compare and one masked copy into a strided slice, no scatter. ``offsets``: the
+    forward's in-window offsets of the winners (``max_pool_forward_offsets``), when at hand."""
     if window is not None:
         k = tuple(window)
         out = gy.shape[2:]
@@ -324,13 +336,15 @@ def max_pool_backward(gy, indices, input_shape, window=None):
         # each winner's offset in its window, once, in a small type: the per-tap compares then
         # read a byte per position instead of an int64 index
         odt = np.min_scalar_type(offs[-1])
-        code = _empty_like_layout(gy, gy.shape, odt)
+        given = offsets is not None and offsets.dtype == odt and offsets.shape == gy.shape
+        code = offsets if given else _empty_like_layout(gy, gy.shape, odt)
         origins = _tile_origins(k, out, spatial)
         gxc = gx[covered]
 
         def work(a, e):
             gys, masks, codes = gy[a:e], mask[a:e], code[a:e]
-            np.subtract(indices[a:e], origins, out=codes, casting="unsafe")
+            if not given:
+                np.subtract(indices[a:e], origins, out=codes, casting="unsafe")
             for t, o in zip(taps, offs):
                 np.equal(codes, odt.type(o), out=masks)
                 dst = gxc[a:e][_tile_slices(t, k, out)]

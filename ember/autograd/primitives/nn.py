@@ -310,9 +310,9 @@ def _gather_rule(c, gg):
     return gg.flatten(2).gather(2, idx.flatten(2)).reshape(idx.shape)
 
 
-def _scatter(ctx, g, indices, input_shape, window=None):
+def _scatter(ctx, g, indices, input_shape, window=None, offsets=None):
     ctx.indices = indices
-    return KP.max_pool_backward(g, indices, input_shape, window)
+    return KP.max_pool_backward(g, indices, input_shape, window, offsets)
 
 
 _MAX = {}
@@ -325,15 +325,24 @@ def _max_prim(name, forward):
         )
 
         def fwd(ctx, x, **kw):
-            y, idx = forward(x, **kw)
-            ctx.indices, ctx.in_shape = idx, x.shape
-            # windows tiling the input have a scatter-free backward
-            ctx.window = KP.tiled_window(x.shape, **kw) if "kernel_size" in kw else None
+            # windows tiling the input have a scatter-free backward, which reuses the winners'
+            # in-window offsets the forward found (a byte each, against the int64 indices)
+            window = KP.tiled_window(x.shape, **kw) if "kernel_size" in kw else None
+            if window is not None:
+                y, idx, offsets = KP.max_pool_forward_offsets(x, **kw)
+            else:
+                (y, idx), offsets = forward(x, **kw), None
+            ctx.indices, ctx.in_shape, ctx.window, ctx.offsets = idx, x.shape, window, offsets
             return y, idx
 
         def rule(c, grads):
             return _apply(
-                back, (grads[0],), indices=c.indices, input_shape=c.in_shape, window=c.window
+                back,
+                (grads[0],),
+                indices=c.indices,
+                input_shape=c.in_shape,
+                window=c.window,
+                offsets=c.offsets,
             )
 
         _MAX[name] = defop(
