@@ -140,6 +140,28 @@ def test_work_pool_hands_out_only_unreferenced_buffers():
     assert not any(e is x for lst in W._pools.values() for x in lst)
 
 
+def test_zeros_border_is_zero_whoever_used_the_buffer_before():
+    shape, inner = (8, 70, 70, 16), (slice(None), slice(2, 68), slice(3, 67))
+    border = np.ones(shape, bool)
+    border[inner] = False
+    for dirty in (False, True, False, True):
+        a = W.zeros_border(shape, np.float32, inner)
+        assert not a[border].any()
+        a[inner] = 7.0  # what the padding callers do: write only inside
+        pooled = any(a is x for lst in W._pools.values() for x in lst)
+        del a
+        if dirty:  # handed out by empty(), written everywhere, dropped
+            b = W.empty(shape, np.float32)
+            b[...] = 5.0
+            del b
+    assert pooled
+    other = (slice(None), slice(4, 60), slice(5, 60))  # another region: its own border
+    c = W.zeros_border(shape, np.float32, other)
+    mask = np.ones(shape, bool)
+    mask[other] = False
+    assert not c[mask].any()
+
+
 @pytest.mark.parametrize(
     "cin,cout,size,k,pad,stride",
     [

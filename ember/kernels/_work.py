@@ -13,6 +13,7 @@ twice). The pool keeps a few buffers per shape, within a byte budget.
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import threading
 from collections import OrderedDict
@@ -38,6 +39,7 @@ _PER_KEY = 4
 _BUDGET = 512 << 20
 _lock = threading.Lock()
 _pools: OrderedDict[tuple, list[np.ndarray]] = OrderedDict()
+_clean: dict[int, tuple] = {}  # id of a pooled array -> the inner region its zero border frames
 _held = 0
 
 
@@ -52,9 +54,15 @@ _FREE = _free_refs()
 
 def empty(shape, dtype) -> np.ndarray:
     """An uninitialized array, reused from a previous call when nothing else references it."""
+    return _take(shape, dtype, None)
+
+
+def _take(shape, dtype, border):
+    """``empty``'s array; ``border`` (a zeros_border key) asks for one whose border is known to
+    be zero, else any free one. Handing an array out drops its mark unless ``border`` matches."""
     dtype = np.dtype(dtype)
     shape = tuple(int(s) for s in shape)
-    nbytes = dtype.itemsize * int(np.prod(shape))
+    nbytes = dtype.itemsize * math.prod(shape)
     if not FAST.reuse or nbytes < _MIN_BYTES:
         return np.empty(shape, dtype)
     global _held
@@ -63,9 +71,12 @@ def empty(shape, dtype) -> np.ndarray:
         lst = _pools.get(key)
         if lst is not None:
             _pools.move_to_end(key)
-            for i in range(len(lst)):
-                if sys.getrefcount(lst[i]) == _FREE:
-                    return lst[i]
+            free = [a for a in lst if sys.getrefcount(a) == _FREE + 1]
+            if free:
+                a = next((a for a in free if _clean.get(id(a)) == border), free[0])
+                if border is None or _clean.get(id(a)) != border:
+                    _clean.pop(id(a), None)
+                return a
         a = np.empty(shape, dtype)
         if lst is None:
             lst = _pools[key] = []
@@ -75,17 +86,30 @@ def empty(shape, dtype) -> np.ndarray:
             while _held > _BUDGET and len(_pools) > 1:
                 old_key, old = _pools.popitem(last=False)
                 _held -= sum(b.nbytes for b in old)
+                for b in old:
+                    _clean.pop(id(b), None)
         return a
 
 
 def zeros_border(shape, dtype, inner: tuple[slice, ...]) -> np.ndarray:
-    """A work array whose entries outside ``inner`` are zero (the inside is left to the caller)."""
-    a = empty(shape, dtype)
+    """A work array whose entries outside ``inner`` are zero (the inside is left to the caller).
+
+    The callers (padding for convolutions) write only inside ``inner``, so a pooled array keeps
+    its zero border from one step to the next: it is zeroed once, and marked until ``empty``
+    hands it to another use."""
+    border = tuple((sl.start, sl.stop) for sl in inner)
+    a = _take(shape, dtype, border)
+    if _clean.get(id(a)) == border:
+        return a
     for axis, sl in enumerate(inner):
         if sl.start:
             a[(slice(None),) * axis + (slice(0, sl.start),)] = 0
         if sl.stop is not None and sl.stop < shape[axis]:
             a[(slice(None),) * axis + (slice(sl.stop, None),)] = 0
+    if FAST.reuse and a.nbytes >= _MIN_BYTES:
+        with _lock:
+            if any(b is a for b in _pools.get((a.shape, a.dtype.str), ())):
+                _clean[id(a)] = border
     return a
 
 
@@ -94,6 +118,7 @@ def clear() -> None:
     global _held
     with _lock:
         _pools.clear()
+        _clean.clear()
         _held = 0
 
 
