@@ -16,7 +16,12 @@ from . import (
 from ._device import device
 from ._dtype import (
     bool,
+    channels_last,
+    channels_last_3d,
     complex64,
+    contiguous_format,
+    memory_format,
+    preserve_format,
     complex128,
     dtype,
     float16,

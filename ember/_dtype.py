@@ -172,3 +172,21 @@ def result_type(tensors, scalars=()) -> dtype:
 
 def _complex_default() -> dtype:
     return complex128 if _default_float is float64 else complex64
+
+
+class memory_format:  # noqa: N801 - torch spells it lowercase
+    """How a tensor's elements are laid out; Ember keeps every tensor's layout as it is."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"{NAMESPACE}.{self.name}"
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")

@@ -85,6 +85,8 @@ class Tensor:
         """The shape, or the length of dimension ``dim``."""
         if dim is None:
             return Size(self._data.shape)
+        if not self._data.ndim:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._data.shape[_wrap_dim(dim, self._data.ndim)]
 
     @property
@@ -149,7 +151,10 @@ class Tensor:
         if dtype is None:
             return f"{D.NAMESPACE}.{_TYPE_NAMES[self._data.dtype]}"
         if isinstance(dtype, str):
-            return self.to(_TYPE_BY_NAME[dtype.split(".")[-1]])
+            name = dtype.split(".")[-1]
+            if name not in _TYPE_BY_NAME:
+                raise ValueError(f"invalid type: {dtype!r}")
+            return self.to(_TYPE_BY_NAME[name])
         if hasattr(dtype, "_np_dtype"):  # a typed-constructor class: x.type(ember.FloatTensor)
             return self.to(_TYPE_BY_NAME[dtype.__name__])
         return self.to(dtype)
@@ -176,6 +181,11 @@ class Tensor:
         self._rg = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if not isinstance(requires_grad, bool):
+            raise TypeError(
+                "requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
+                f"{type(requires_grad).__name__}"
+            )
         self.requires_grad = requires_grad
         return self
 
@@ -236,6 +246,14 @@ class Tensor:
         return t
 
     def detach_(self) -> Tensor:
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                "called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
         self.grad_fn = None
         self._rg = False
         return self

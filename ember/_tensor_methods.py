@@ -282,6 +282,10 @@ Tensor.__lt__ = C.lt
 Tensor.__le__ = C.le
 Tensor.__gt__ = C.gt
 Tensor.__ge__ = C.ge
+Tensor.__lshift__ = Tensor.bitwise_left_shift = C.bitwise_left_shift
+Tensor.__rshift__ = Tensor.bitwise_right_shift = C.bitwise_right_shift
+Tensor.__rlshift__ = lambda self, other: C.bitwise_left_shift(other, self)
+Tensor.__rrshift__ = lambda self, other: C.bitwise_right_shift(other, self)
 Tensor.__and__ = Tensor.__rand__ = C.bitwise_and
 Tensor.__or__ = Tensor.__ror__ = C.bitwise_or
 Tensor.__xor__ = Tensor.__rxor__ = C.bitwise_xor
@@ -452,6 +456,18 @@ def to(self, *args, **kwargs):
     """Cast to a dtype and/or move to a device (only the CPU exists); may return ``self``."""
     dtype = kwargs.get("dtype")
     copy = kwargs.get("copy", False)
+    if args and isinstance(args[0], (Tensor, D.dtype)) and any(
+        not isinstance(a, bool) for a in args[1:]
+    ):
+        got = ", ".join("torch.dtype" if isinstance(a, D.dtype) else type(a).__name__ for a in args)
+        raise TypeError(
+            f"to() received an invalid combination of arguments - got ({got}), but expected one "
+            "of:\n * (torch.device device = None, torch.dtype dtype = None, bool non_blocking = "
+            "False, bool copy = False, *, torch.memory_format memory_format = None)\n * "
+            "(torch.dtype dtype, bool non_blocking = False, bool copy = False, *, "
+            "torch.memory_format memory_format = None)\n * (Tensor tensor, bool non_blocking = "
+            "False, bool copy = False, *, torch.memory_format memory_format = None)\n"
+        )
     for a in args + ((kwargs["device"],) if "device" in kwargs else ()):
         if isinstance(a, Tensor):
             dtype = a.dtype
@@ -482,7 +498,16 @@ Tensor.short = _cast(D.int16)
 Tensor.char = _cast(D.int8)
 Tensor.byte = _cast(D.uint8)
 Tensor.bool = _cast(D.bool)
-Tensor.type_as = lambda self, other: to(self, other.dtype)
+def type_as(self, other):
+    """Cast to ``other``'s dtype."""
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"type_as(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}"
+        )
+    return to(self, other.dtype)
+
+
+Tensor.type_as = type_as
 Tensor.cpu = lambda self, memory_format=None: self
 Tensor.cuda = lambda self, device=None, non_blocking=False, memory_format=None: (
     check_device("cuda") and self
@@ -494,6 +519,12 @@ Tensor.is_pinned = lambda self: False
 
 
 def clone(self, *, memory_format=None):
+    """A copy that records ``CloneBackward0``; the layout is always kept (``preserve_format``)."""
+    if memory_format is not None and not isinstance(memory_format, D.memory_format):
+        raise TypeError(
+            "clone(): argument 'memory_format' must be torch.memory_format, not "
+            f"{type(memory_format).__name__}"
+        )
     return apply(PM.clone, (self,))
 
 

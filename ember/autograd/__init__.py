@@ -120,6 +120,8 @@ def grad(
     """The gradients of ``outputs`` with respect to ``inputs``, returned rather than accumulated."""
     outs = _tensors(outputs)
     ins = _tensors(inputs)
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     for t in ins:
         if not t._rg:
             raise RuntimeError("One of the differentiated Tensors does not require grad")

@@ -192,8 +192,24 @@ def _operator(ufunc, slow, prim, reflected: bool = False):
     return op
 
 
+def _check_alpha(input, other, alpha) -> None:
+    """torch refuses a float ``alpha`` for an integral result and a bool one for a non-bool."""
+    if alpha == 1 and type(alpha) is int:
+        return
+    kinds = {
+        x._data.dtype.kind if isinstance(x, Tensor) else type(x).__name__ for x in (input, other)
+    }
+    if isinstance(alpha, float) and not kinds & {"f", "c", "float", "complex"}:
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+    if isinstance(alpha, bool) and kinds - {"b", "bool"}:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+
+
 def add(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
     """``input + alpha * other``."""
+    _check_alpha(input, other, alpha)
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return _maybe_out(_binary(P.add, input, other), out)
@@ -210,6 +226,15 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
             "or `logical_xor()` operator instead."
         )
+    if any(
+        isinstance(x, bool) or (isinstance(x, Tensor) and x._data.dtype == np.bool_)
+        for x in (input, other)
+    ):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    _check_alpha(input, other, alpha)
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     if not isinstance(input, Tensor):
@@ -350,6 +375,16 @@ def where(condition: Tensor, input=None, other=None) -> Tensor:  # noqa: A002
 
 def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:  # noqa: A001, A002
     """Limit values to ``[min, max]``; bounds may be numbers or tensors."""
+    bad = [(k, v) for k, v in (("min", min), ("max", max)) if not _bound_ok(v)]
+    if bad:
+        got = ", ".join(
+            f"{k}={type(v).__name__}" for k, v in (("min", min), ("max", max)) if v is not None
+        )
+        raise TypeError(
+            f"clamp() received an invalid combination of arguments - got ({got}, ), but expected "
+            "one of:\n * (Tensor min = None, Tensor max = None)\n * (Number min = None, Number "
+            "max = None)\n"
+        )
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -366,6 +401,10 @@ def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:  # noqa: A0
 
 
 clip = clamp
+
+
+def _bound_ok(v) -> bool:
+    return v is None or isinstance(v, (Tensor, int, float, np.number))
 
 
 def clamp_min(input: Tensor, min) -> Tensor:  # noqa: A002

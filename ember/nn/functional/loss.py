@@ -367,6 +367,11 @@ def cross_entropy(
     (N, d1, ...), or of class probabilities shaped as input.
     """
     enum = _enum(size_average, reduce, reduction)
+    if not isinstance(ignore_index, int):
+        raise TypeError(
+            "cross_entropy_loss(): argument 'ignore_index' (position 5) must be int, not "
+            f"{type(ignore_index).__name__}"
+        )
     if label_smoothing > 1.0:
         raise RuntimeError(
             f"label_smoothing must be between 0.0 and 1.0. Got: {float(label_smoothing):g}"
@@ -439,6 +444,11 @@ def binary_cross_entropy(
         raise ValueError(
             f"Using a target size ({target.size()}) that is different to the input size "
             f"({input.size()}) is deprecated. Please ensure they have the same size."
+        )
+    if target._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            f"Found dtype {_scalar_type_name(target.dtype)} but expected "
+            f"{_scalar_type_name(input.dtype)}"
         )
     _not_differentiable("binary_cross_entropy", "weight", weight)
     w = _array(weight, input)

@@ -490,7 +490,10 @@ class Module:
             else:
                 g = p.grad
                 if g.grad_fn is not None:
-                    g.detach_()
+                    if g._base is not None:  # a view cannot be detached in place (torch)
+                        g = p._grad = g.detach()
+                    else:
+                        g.detach_()
                 else:
                     g.requires_grad_(False)
                 g.zero_()
