@@ -65,6 +65,7 @@ from .functions.index import (
 from .functions.linalg import (
     addmm,
     bmm,
+    dist,
     dot,
     einsum,
     ger,

@@ -303,7 +303,12 @@ def _inplace(fn, ufunc=None):
             and not (IP._state.enabled and (self._rg or getattr(args[0], "_rg", False)))
             and set(kwargs) <= {"alpha"}
         ):
-            return IP.fast_binary_(self, ufunc, args[0], kwargs.get("alpha", 1))
+            alpha = kwargs.get("alpha", 1)
+            if not isinstance(alpha, (int, float, complex, np.number)):
+                raise TypeError(
+                    f"{fn.__name__}_(): argument 'alpha' must be Number, not {type(alpha).__name__}"
+                )
+            return IP.fast_binary_(self, ufunc, args[0], alpha)
         return IP.inplace(self, fn, *args, **kwargs)
 
     return method
@@ -456,8 +461,10 @@ def to(self, *args, **kwargs):
     """Cast to a dtype and/or move to a device (only the CPU exists); may return ``self``."""
     dtype = kwargs.get("dtype")
     copy = kwargs.get("copy", False)
-    if args and isinstance(args[0], (Tensor, D.dtype)) and any(
-        not isinstance(a, bool) for a in args[1:]
+    if (
+        args
+        and isinstance(args[0], (Tensor, D.dtype))
+        and any(not isinstance(a, bool) for a in args[1:])
     ):
         got = ", ".join("torch.dtype" if isinstance(a, D.dtype) else type(a).__name__ for a in args)
         raise TypeError(
@@ -498,6 +505,8 @@ Tensor.short = _cast(D.int16)
 Tensor.char = _cast(D.int8)
 Tensor.byte = _cast(D.uint8)
 Tensor.bool = _cast(D.bool)
+
+
 def type_as(self, other):
     """Cast to ``other``'s dtype."""
     if not isinstance(other, Tensor):

@@ -836,6 +836,13 @@ CASES = [
     same("m.ones(2, 3).sub(m.ones(2, 3).bool())"),
     same("m.nn.CrossEntropyLoss(ignore_index=1.5)(m.ones(2, 3), m.tensor([0, 1]))"),
     same("m.ones(2, 3).type_as(3)"),
+    same("m.ones(2).add_(m.ones(2), alpha=None)"),
+    same('m.ones(2).add(m.ones(2), alpha="x")'),
+    same("m.ones(2).long().add(m.ones(2).long(), alpha=True)"),
+    same("m.ones(2).sub(True)"),
+    same("m.ones(2).bool().sub(m.ones(2))"),
+    same("m.ones(2) * 2**64"),
+    same("2**64 * m.ones(2)"),
 ]
 
 

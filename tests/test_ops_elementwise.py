@@ -281,3 +281,15 @@ def test_out_argument():
     ember.add(ember.ones(3), 2, out=e)
     torch.add(torch.ones(3), 2, out=t)
     assert e.tolist() == t.tolist()
+
+
+def test_integer_pow_with_negative_exponents_as_torch():
+    # NumPy refuses these; torch's integer pow gives 0 except for bases 1 and -1.
+    def run(m):
+        b = m.tensor([0, 1, -1, -1, 2, -2, 5])
+        e = m.tensor([-1, -3, -3, -2, -2, -1, 0])
+        return [b**e, 2 ** m.tensor([-1, 2]), m.tensor([[2], [1]]) ** m.tensor([-1, 2])]
+
+    for x, y in zip(run(ember), run(torch)):
+        assert x.tolist() == y.tolist()
+        assert str(x.dtype).split(".")[1] == str(y.dtype).split(".")[1]

@@ -192,10 +192,12 @@ def _operator(ufunc, slow, prim, reflected: bool = False):
     return op
 
 
-def _check_alpha(input, other, alpha) -> None:
+def _check_alpha(input, other, alpha, name: str) -> None:
     """torch refuses a float ``alpha`` for an integral result and a bool one for a non-bool."""
     if alpha == 1 and type(alpha) is int:
         return
+    if not isinstance(alpha, (int, float, complex, np.number)):
+        raise TypeError(f"{name}(): argument 'alpha' must be Number, not {type(alpha).__name__}")
     kinds = {
         x._data.dtype.kind if isinstance(x, Tensor) else type(x).__name__ for x in (input, other)
     }
@@ -209,7 +211,7 @@ def _check_alpha(input, other, alpha) -> None:
 
 def add(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
     """``input + alpha * other``."""
-    _check_alpha(input, other, alpha)
+    _check_alpha(input, other, alpha, "add")
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     return _maybe_out(_binary(P.add, input, other), out)
@@ -234,7 +236,7 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
             "to invert a mask, use the `~` or `logical_not()` operator instead."
         )
-    _check_alpha(input, other, alpha)
+    _check_alpha(input, other, alpha, "sub")
     if alpha != 1:
         other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
     if not isinstance(input, Tensor):

@@ -198,9 +198,23 @@ def _pow_scalar_rule(c, g, x):
 
 # The exponent is a number, not an input: the node has one edge, as torch's PowBackward0.
 pow_scalar = defop("PowBackward0", _pow_scalar, [_pow_scalar_rule], save=(0,), needs_ctx=True)
+
+
+def _power(x, y):
+    """``x ** y``; integer powers with negative exponents are 0 except for bases 1 and -1, as
+    torch's integer pow (NumPy refuses them)."""
+    if np.result_type(x, y).kind in "iu" and np.any(np.asarray(y) < 0):
+        neg = np.asarray(y) < 0
+        odd = np.abs(y) % 2 == 1
+        small = np.where(x == 1, 1, np.where(x == -1, np.where(odd, -1, 1), 0))
+        out = np.where(neg, small, np.power(x, np.where(neg, 0, y)))
+        return out.astype(np.result_type(x, y), copy=False)
+    return np.power(x, y)
+
+
 pow_tensor = defop(
     "PowBackward1",
-    np.power,
+    _power,
     [
         lambda c, g, x, y, out: g * y * x ** (y - 1),
         lambda c, g, x, y, out: (g * out * x.log()).masked_fill((x == 0) & (y >= 0), 0),
@@ -211,7 +225,7 @@ pow_tensor = defop(
 
 def _rpow(ctx, x, base):
     ctx.base = base
-    return np.power(np.asarray(base, x.dtype), x)
+    return _power(np.asarray(base, x.dtype), x)
 
 
 def _rpow_rule(c, g, x, out):
