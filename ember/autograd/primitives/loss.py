@@ -184,7 +184,17 @@ def _nll(ctx, x, target, weight, reduction, ignore_index):
         # The usual case, every target a valid class: nothing is ignored (two reductions
         # instead of the five masks below; this runs in every classification step).
         idx = t2[:, None]
-        w = np.ones(t2.shape, x.dtype) if weight is None else weight[t2]
+        if weight is None:  # every weight 1: the mean divides by the count, exactly as by sum(w)
+            loss = -_pick(x2, idx)
+            n = loss.size
+            ctx.reduction, ctx.idx, ctx.shape2 = reduction, idx, x2.shape
+            one = x.dtype.type(1)
+            ctx.coef = np.full(loss.shape, -one / n if reduction == MEAN else -one, x.dtype)
+            if reduction == NONE:
+                return loss.reshape(target.shape)
+            out = np.add.reduce(loss, axis=None)
+            return out / x.dtype.type(n) if reduction == MEAN else out
+        w = weight[t2]
     else:
         keep = t2 != ignore_index
         bad = keep & ((t2 < 0) | (t2 >= n_classes))
