@@ -134,8 +134,16 @@ class Tensor:
         return self._data.dtype.kind == "c"
 
     def stride(self, dim: int | None = None):
-        st = tuple(s // self._data.itemsize for s in self._data.strides)
-        return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
+        d = self._data
+        if _internal_layout(d):  # torch's result here is contiguous: show its strides
+            st, n = [], 1
+            for size in reversed(d.shape):
+                st.append(n)
+                n *= max(size, 1)
+            st = tuple(reversed(st))
+        else:
+            st = tuple(s // d.itemsize for s in d.strides)
+        return st if dim is None else st[_wrap_dim(dim, d.ndim)]
 
     def storage_offset(self) -> int:
         return 0
@@ -144,7 +152,15 @@ class Tensor:
         return self._data.__array_interface__["data"][0]
 
     def is_contiguous(self, memory_format=None) -> bool:
-        return self._data.flags.c_contiguous
+        return self._data.flags.c_contiguous or _internal_layout(self._data)
+
+    def _relayout(self) -> bool:
+        """Give a tensor in Ember's internal channels-last layout the row-major memory torch's
+        would have (values unchanged), so that views of it behave as torch's; True if done."""
+        if self._base is None and _internal_layout(self._data):
+            self._data = np.ascontiguousarray(self._data)
+            return True
+        return False
 
     def type(self, dtype=None):
         """Without argument, the type string (``'ember.FloatTensor'``); with one, a cast."""
@@ -469,6 +485,15 @@ def _make(data: np.ndarray, requires_grad: bool = False) -> Tensor:
 
 
 engine.wrap_array = _make
+
+
+def _internal_layout(d: np.ndarray) -> bool:
+    """Channels-last memory shown as (N, C, *spatial): how Ember's convolution and pooling kernels
+    leave activations (and elementwise ops keep them). torch's tensor would be contiguous."""
+    nd = d.ndim
+    if nd < 3 or d.flags.c_contiguous:
+        return False
+    return d.transpose((0, *range(2, nd), 1)).flags.c_contiguous
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:

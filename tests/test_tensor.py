@@ -446,3 +446,19 @@ def test_array_protocol_as_torch():
         assert t.tolist() == [1.5, 2.0], m.__name__
         with pytest.raises(RuntimeError, match="requires grad"):
             np.asarray(m.ones(2, requires_grad=True))
+
+
+def test_conv_activations_look_contiguous_as_torch():
+    # Ember keeps activations channels-last inside; the user sees torch's contiguous tensors:
+    # strides, is_contiguous, view (sharing memory) and ViewBackward0 after flatten.
+    def run(m):
+        m.manual_seed(0)
+        conv = m.nn.Conv2d(3, 4, 3)
+        y = m.nn.MaxPool2d(2)(conv(m.randn(2, 3, 6, 6)).relu())
+        flat = y.view(y.size(0), -1)
+        with m.no_grad():
+            flat[0, 0] = 5.0
+        out = (y.is_contiguous(), y.stride(), type(y.flatten(1).grad_fn).__name__)
+        return out, y[0, 0, 0, 0].item(), y.contiguous() is y
+
+    assert run(ember) == run(torch)

@@ -66,6 +66,8 @@ def view(input: Tensor, *shape) -> Tensor:  # noqa: A002
     try:
         return apply(P.view, (input,), None, shape=shape)
     except AttributeError:
+        if input._relayout():  # contiguous in torch: the view exists there
+            return apply(P.view, (input,), None, shape=shape)
         raise RuntimeError(
             "view size is not compatible with input tensor's size and stride (at least one "
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
@@ -108,6 +110,8 @@ def reshape(input: Tensor, *shape) -> Tensor:  # noqa: A002
     try:
         return apply(P.view, (input,), None, shape=shape)
     except AttributeError:
+        if input._relayout():  # contiguous in torch: a view there (ViewBackward0)
+            return apply(P.view, (input,), None, shape=shape)
         return apply(P.unsafe_view, (input,), None, shape=shape)
 
 
@@ -573,6 +577,6 @@ def atleast_2d(t: Tensor) -> Tensor:
 
 
 def contiguous(input: Tensor, memory_format=None) -> Tensor:  # noqa: A002
-    if input._data.flags.c_contiguous:
+    if input.is_contiguous():
         return input
     return input.clone()
