@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections import namedtuple
 
 import numpy as np
 
@@ -20,6 +19,7 @@ from ._tensor import Tensor, _make, apply
 from .autograd.primitives import linalg_decomp as P
 from .autograd.primitives.linalg_decomp import LinAlgError
 from .functions import reduce as RD
+from .functions._util import return_type
 from .functions.inplace import takes_out
 from .functions.linalg import matmul
 from .functions.reduce import _scalar_type_name
@@ -52,9 +52,7 @@ __all__ = [
 
 
 def _return_type(name, fields):
-    nt = namedtuple(name, fields)
-    nt.__module__ = "ember.return_types"
-    return nt
+    return return_type(name, fields)
 
 
 _slogdet_t = _return_type("linalg_slogdet", ["sign", "logabsdet"])

@@ -8,6 +8,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import ember
 from ember._tensor_str import format_tensor, get_printoptions, printoptions, set_printoptions
 
 inf, nan = math.inf, math.nan
@@ -343,3 +344,17 @@ def test_random_tensors_match_torch(t, opts, requires_grad, default_dtype):
         set_printoptions(profile="default")
         torch.set_printoptions(profile="default")
         torch.set_default_dtype(torch.float32)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "m.tensor([[1.0, 2.0], [3.0, 0.0]]).max(1)",
+        "m.tensor([3.0, 1.0]).sort()",
+        "m.aminmax(m.tensor([1.0, 3.0]))",
+        "m.tensor([3.0, 1.0, 2.0]).topk(2)",
+    ],
+)
+def test_return_types_print_as_torch(expr):
+    e = repr(eval(expr, {"m": ember})).replace("ember.", "torch.")
+    assert e == repr(eval(expr, {"m": torch}))

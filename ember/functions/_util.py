@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections import namedtuple
 
 import numpy as np
 
@@ -89,3 +90,16 @@ def broadcast_shapes(*shapes) -> tuple:
         except ValueError:
             raise shape_error(tuple(out), tuple(s)) from None
     return tuple(out)
+
+
+def return_type(name: str, fields: list) -> type:
+    """A named tuple that prints as torch's ``torch.return_types.<name>(...)``, one field a line."""
+
+    def __repr__(self) -> str:
+        body = ",\n".join(f"{k}={v!r}" for k, v in zip(self._fields, self))
+        return f"{D.NAMESPACE}.return_types.{name}(\n{body})"
+
+    base = namedtuple(name, fields)
+    return type(
+        name, (base,), {"__slots__": (), "__repr__": __repr__, "__module__": "ember.return_types"}
+    )

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import linalg_decomp as LP
 from ..autograd.primitives import reduce as P
-from ._util import dims_tuple, to_np_dtype, wrap_dim
+from ._util import dims_tuple, return_type, to_np_dtype, wrap_dim
 from .inplace import takes_out
-
-values_indices = namedtuple("values_indices", ["values", "indices"])
 
 
 def _mode(name):
-    nt = namedtuple(name, ["values", "indices"])
-    nt.__module__ = "ember.return_types"
-    return nt
+    return return_type(name, ["values", "indices"])
 
 
+_aminmax_t = return_type("aminmax", ["min", "max"])
 _max_t, _min_t, _sort_t, _topk_t, _kth_t, _median_t, _mode_t, _cummax_t = (
     _mode("max"),
     _mode("min"),
@@ -188,8 +183,7 @@ def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
 
 
 def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):  # noqa: A002
-    nt = namedtuple("aminmax", ["min", "max"])
-    return nt(
+    return _aminmax_t(
         amin(input, dim if dim is not None else (), keepdim),
         amax(input, dim if dim is not None else (), keepdim),
     )
