@@ -303,14 +303,13 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:  # noqa: A002
             f"masked_fill_ only supports boolean masks, but got mask with dtype "
             f"{'unsigned char' if m.dtype == np.uint8 else m.dtype}"
         )
-    try:
-        np.broadcast_shapes(m.shape, input._data.shape)
-    except ValueError:
-        from ._util import shape_error
+    if m.shape != input._data.shape:  # np.broadcast_shapes is slow: only when needed
+        try:
+            np.broadcast_shapes(m.shape, input._data.shape)
+        except ValueError:
+            from ._util import shape_error
 
-        raise shape_error(input._data.shape, m.shape) from None
-    if np.broadcast_shapes(m.shape, input._data.shape) != input._data.shape:
-        m = m  # torch broadcasts the mask to the input only
+            raise shape_error(input._data.shape, m.shape) from None
     if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(
