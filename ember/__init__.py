@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import importlib as _importlib
+import warnings as _warnings
 
 from . import (
     _tensor_methods,  # noqa: F401 - binds the Tensor methods
@@ -164,6 +165,16 @@ from .functions.shape import (
     unflatten,
     unsqueeze,
     vstack,
+)
+
+# NumPy warns about floating-point events (log(0), 0/0, overflow) that torch computes silently,
+# as IEEE arithmetic: the same inf/nan, no warning. Only warnings raised from Ember's own code
+# are silenced (a filter costs nothing until a warning is raised; np.errstate costs per call).
+_warnings.filterwarnings(
+    "ignore",
+    message=r"(divide by zero|invalid value|overflow|underflow) encountered",
+    category=RuntimeWarning,
+    module=r"ember(\.|$)",
 )
 
 # Imported on first use, to keep ``import ember`` quick: ``ember.<name>`` resolves through

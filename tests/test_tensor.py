@@ -462,3 +462,25 @@ def test_conv_activations_look_contiguous_as_torch():
         return out, y[0, 0, 0, 0].item(), y.contiguous() is y
 
     assert run(ember) == run(torch)
+
+
+def test_floating_point_events_are_silent_as_torchs():
+    # torch computes log(0), 0/0 and overflow silently; NumPy warns. Ember silences only the
+    # warnings its own code raises: a user's NumPy call still warns (here: is an error).
+    import subprocess
+    import sys
+
+    code = (
+        "import ember, numpy as np\n"
+        "x = ember.tensor([0.0, -1.0, 1e30])\n"
+        "print(x.log().tolist(), (x / 0).tolist(), (x * 1e30).tolist(), x.sqrt().tolist())\n"
+        "try:\n    np.log(np.zeros(1))\nexcept RuntimeWarning:\n    print('numpy warns')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    x = torch.tensor([0.0, -1.0, 1e30])
+    assert (
+        out[0] == f"{x.log().tolist()} {(x / 0).tolist()} {(x * 1e30).tolist()} {x.sqrt().tolist()}"
+    )
+    assert out[1] == "numpy warns"
