@@ -437,9 +437,11 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tens
 
 
 def xlogy(input, other) -> Tensor:  # noqa: A002
+    """``input * log(other)``, 0 where ``input`` is 0 (unless ``other`` is nan)."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("xlogy(): expected at least one Tensor argument")
     input, other = as_tensor_arg(input), as_tensor_arg(other)
-    out = mul(input, log(other))
-    return out.masked_fill((input == 0) & ~other.isnan(), 0)
+    return _binary(P.xlogy, input, other, floating=True)
 
 
 def hypot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002

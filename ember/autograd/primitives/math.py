@@ -260,6 +260,22 @@ atan2 = defop(
     [lambda c, g, x, y: g * y / (x * x + y * y), lambda c, g, x, y: -g * x / (x * x + y * y)],
     save=(0, 1),
 )
+
+
+def _xlogy(x, y):
+    # 0 where x == 0 (even for y == 0 or inf), unless y is nan, as torch.
+    return np.where((x == 0) & ~np.isnan(y), 0, x * np.log(y)).astype(np.result_type(x, y))
+
+
+xlogy = defop(
+    "XlogyBackward0",
+    _xlogy,
+    [
+        lambda c, g, x, y: g * y.log().where(~((x == 0) & (y <= 0)), 0.0),
+        lambda c, g, x, y: g * x / y,
+    ],
+    save=(0, 1),
+)
 remainder = defop(
     "RemainderBackward0",
     np.remainder,
