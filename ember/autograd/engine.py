@@ -2,9 +2,12 @@
 
 Every differentiable operation leaves a ``Node`` behind (``tensor.grad_fn``). A node knows its
 inputs' nodes (``next_functions``) and how to turn the gradient of its output into gradients of its
-inputs (``apply``). ``backward`` sorts the nodes reachable from the output topologically, then walks
-them from the output to the leaves, handing each node the summed gradient of its output and passing
-what it returns on to its inputs. Leaves end in ``AccumulateGrad`` nodes that add into ``.grad``.
+inputs (``apply``). ``backward`` walks the graph from the output to the leaves in a topological
+order without sorting it first: every node carries a creation stamp larger than its inputs', so
+taking the pending node with the largest stamp (a heap, as torch's ready queue) runs each node
+after all its consumers. Each node gets the summed gradient of its output and passes what it
+returns on to its inputs. Leaves end in ``AccumulateGrad`` nodes that add into ``.grad``. The walk
+is a loop, never recursion: a chain of 100,000 operations backpropagates.
 """
 
 from __future__ import annotations
