@@ -129,6 +129,14 @@ def _threadpoolctl_single():
     return threadpool_limits(limits=1, user_api="blas")
 
 
+def part_count(n: int, min_per_thread: int = 1) -> int:
+    """How many parts ``parallel`` splits ``range(n)`` into (work buffers are made up front)."""
+    threads = min(get_num_threads(), n // max(min_per_thread, 1))
+    if threads <= 1 or getattr(_in_parallel, "active", False):
+        return 1
+    return threads
+
+
 def parallel(fn: Callable[[int, int], object], n: int, min_per_thread: int = 1) -> list:
     """Run ``fn(start, stop)`` over ``range(n)`` split in contiguous parts, one per thread.
 
@@ -136,8 +144,8 @@ def parallel(fn: Callable[[int, int], object], n: int, min_per_thread: int = 1) 
     region, or when there are fewer than ``min_per_thread`` items per thread.
     """
     global _executor, _executor_size
-    threads = min(get_num_threads(), n // max(min_per_thread, 1))
-    if threads <= 1 or getattr(_in_parallel, "active", False):
+    threads = part_count(n, min_per_thread)
+    if threads <= 1:
         return [fn(0, n)]
     bounds = [n * i // threads for i in range(threads + 1)]
     parts: Sequence[tuple[int, int]] = list(zip(bounds[:-1], bounds[1:]))

@@ -288,9 +288,10 @@ def _conv_cl(xl, w, stride, pads, dilation, groups, b=None):
     wm = np.concatenate([wm, b[None].astype(dtype)]) if b is not None else np.ascontiguousarray(wm)
     per = max(1, _CHUNK_BYTES // max(1, m * kdim * xl.itemsize))
 
+    bufs = _part_buffers(n, m, per, lambda r: (kb, r) if kmajor else (r, kb), xl.dtype)
+
     def work(a, e):
-        rows = min(per, e - a) * m
-        buf = W.empty((kb, rows) if kmajor else (rows, kb), xl.dtype)
+        buf = bufs.pop()
         if b is not None:
             (buf[kdim] if kmajor else buf[:, kdim])[...] = 1
         for i in range(a, e, per):
@@ -312,13 +313,26 @@ def _conv_cl(xl, w, stride, pads, dilation, groups, b=None):
     return y.reshape(n, *out, co)
 
 
+def _min_items(rows_per_item):
+    return max(1, -(-_MIN_ROWS_PER_THREAD // max(rows_per_item, 1)))
+
+
 def _run(work, n, rows_per_item):
     """work(a, b) over items [0, n), split over the kernel threads when worth it."""
     if W.FAST.threads:
-        per = max(1, -(-_MIN_ROWS_PER_THREAD // max(rows_per_item, 1)))
-        _threads.parallel(work, n, per)
+        _threads.parallel(work, n, _min_items(rows_per_item))
     else:
         work(0, n)
+
+
+def _part_buffers(n, m, per, shape, dtype) -> list:
+    """One work buffer per part of [0, n) that _run/_sum_parts will hand a thread, each part
+    popping its own. Taken from the pool here, in one thread and in one go: taken inside the
+    threads, how many a step needs at once would depend on their timing, and the pool would
+    grow by one now and then."""
+    parts = _threads.part_count(n, _min_items(m)) if W.FAST.threads else 1
+    rows = min(per, -(-n // parts)) * m
+    return [W.empty(shape(rows), dtype) for _ in range(parts)]
 
 
 def fold_rows(rows: int, c: int) -> int:
@@ -346,8 +360,7 @@ def _bias_grad(gyl: np.ndarray) -> np.ndarray:
 def _sum_parts(work, n, rows_per_item):
     """Sum of work(a, b) over parts of [0, n), split over the kernel threads when worth it."""
     if W.FAST.threads:
-        per_t = max(1, -(-_MIN_ROWS_PER_THREAD // max(rows_per_item, 1)))
-        parts = _threads.parallel(work, n, per_t)
+        parts = _threads.parallel(work, n, _min_items(rows_per_item))
     else:
         parts = [work(0, n)]
     total = parts[0]
@@ -380,11 +393,12 @@ def _conv_weight_grad(xl, gyl, wshape, stride, pads, dilation, groups):
         dtype = np.result_type(xl.dtype, gyl.dtype)
         win = _cf_windows(xl, ksize, out, stride, pads, dilation)
         per = max(1, _CHUNK_BYTES // max(1, m * kdim * xl.itemsize))
+        bufs = _part_buffers(n, m, per, lambda r: (kdim, r), xl.dtype)
 
         def work_k(a, e):
             acc = np.zeros((kdim, co), dtype)
             tmp = np.empty((kdim, co), dtype)
-            buf = W.empty((kdim, min(per, e - a) * m), xl.dtype)
+            buf = bufs.pop()
             for i in range(a, e, per):
                 j = min(i + per, e)
                 src = buf[:, : (j - i) * m]
@@ -407,11 +421,12 @@ def _conv_weight_grad(xl, gyl, wshape, stride, pads, dilation, groups):
         dtype = np.result_type(xl.dtype, gyl.dtype)
         win = _windows(_pad_cl(xl, pads), ksize, out, stride, dilation, 1)[0]
         per = max(1, _CHUNK_BYTES // max(1, m * kdim * xl.itemsize))
+        bufs = _part_buffers(n, m, per, lambda r: (r, kdim), xl.dtype)
 
         def work(a, e):
             acc = np.zeros((kdim, co), dtype)
             tmp = np.empty((kdim, co), dtype)
-            buf = W.empty((min(per, e - a) * m, kdim), xl.dtype)
+            buf = bufs.pop()
             for i in range(a, e, per):
                 j = min(i + per, e)
                 src = buf[: (j - i) * m]
