@@ -132,12 +132,21 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
     return apply(P.index_put, (input, values), [input._data, vals], key=key, accumulate=accumulate)
 
 
-def _check_range(idx: np.ndarray, input: Tensor, d: int) -> None:  # noqa: A002
+def _check_range(idx: np.ndarray, input: Tensor, d: int, exc=RuntimeError) -> None:  # noqa: A002
     """torch's error for an index along ``d`` outside ``input`` (before anything is written)."""
     n = input._data.shape[d] if input._data.ndim else 1
     if idx.size and (idx.max() >= n or idx.min() < -n):
         bad = idx[(idx >= n) | (idx < -n)].flat[0]
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
+        raise exc(f"index {bad} is out of bounds for dimension {d} with size {n}")
+
+
+def _check_flat_range(idx: np.ndarray, n: int) -> None:
+    """torch's error for an index into a tensor read as 1-D (``take``, ``put``)."""
+    bad = idx[(idx >= n) | (idx < -n)]
+    if bad.size:
+        raise IndexError(
+            f"out of range: tried to access index {int(bad.flat[0])} on a tensor of {n} elements."
+        )
 
 
 @takes_out("gather", "exact")
@@ -264,11 +273,7 @@ def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
             f"take(): Expected a long tensor for index, but got {_scalar_type_name(index.dtype)}"
         )
     n = input._data.size
-    bad = idx[(idx >= n) | (idx < -n)]
-    if bad.size:
-        raise IndexError(
-            f"out of range: tried to access index {int(bad.flat[0])} on a tensor of {n} elements."
-        )
+    _check_flat_range(idx, n)
     flat = input.reshape(-1)
     flat_idx = np.where(idx < 0, idx + n, idx).reshape(-1)
     picked = apply(P.index_select, (flat,), None, dim=0, idx=flat_idx)
@@ -356,3 +361,168 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):  # noqa: A002
 
 def argwhere(input: Tensor) -> Tensor:  # noqa: A002
     return nonzero(input)
+
+
+def _type_name(t: Tensor) -> str:
+    from .reduce import _scalar_type_name
+
+    return _scalar_type_name(t.dtype)
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:  # noqa: A002
+    """``input`` with ``value`` at positions ``index`` along ``dim``."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = index._data
+    if idx.dtype != np.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if idx.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    n = input._data.shape[d] if input._data.ndim else 1
+    bad = idx[(idx >= n) | (idx < -n)]
+    if bad.size:
+        raise IndexError(
+            f"index {int(bad.flat[0])} is out of bounds for dimension {d} with size {n}"
+        )
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(
+            "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value._data.ndim} dimension(s)."
+        )
+    mask = np.zeros(n, bool)
+    mask[idx.reshape(-1)] = True
+    mask = mask.reshape([n if k == d else 1 for k in range(input._data.ndim)])
+    if not isinstance(value, Tensor) and input._data.dtype.kind in "iub":
+        value = int(value)  # torch truncates a float value into an integer tensor
+    return masked_fill(input, _make(mask), value)
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:  # noqa: A002
+    """``input`` with the slices of ``source`` along ``dim`` written at positions ``index``."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = index._data
+    if idx.dtype != np.int64:
+        raise RuntimeError(
+            f"index_copy_(): Expected a long tensor for index, but got {_type_name(index)}"
+        )
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "index_copy_(): self and source expected to have the same dtype, but got (self) "
+            f"{_type_name(input)} and (source) {_type_name(source)}"
+        )
+    if source._data.ndim and source._data.ndim != input._data.ndim:
+        raise IndexError(
+            "index_copy_(): When source and destination are not scalars, their dimensionality "
+            f"must match. Source dimensionality ({source._data.ndim}), destination "
+            f"dimensionality ({input._data.ndim})"
+        )
+    n_src = source._data.shape[d] if source._data.ndim else 1
+    if idx.size != n_src:
+        raise IndexError(
+            f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) "
+            f"({n_src})"
+        )
+    for k in range(input._data.ndim):
+        if k != d and source._data.shape[k] != input._data.shape[k]:
+            raise RuntimeError(
+                "index_copy_(): Source/destination tensor must have same slice shapes. "
+                f"Destination slice shape: {input._data.shape[k]} at dimension {k} and source "
+                f"slice shape: {source._data.shape[k]} at dimension {k}."
+            )
+    n = input._data.shape[d] if input._data.ndim else 1
+    bad = idx[(idx >= n) | (idx < 0)]
+    if bad.size:
+        raise IndexError(
+            f"index_copy_(): index {int(bad.flat[0])} is out of bounds for dimension {d} with "
+            f"size {n}"
+        )
+    if not input._data.ndim:
+        return index_put(input, (), source)
+    key = (slice(None),) * d + (idx.reshape(-1),)
+    return index_put(input, key, source.reshape(source._data.shape or (1,)))
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:  # noqa: A002
+    """``input`` with the leading elements of ``source``, in order, where ``mask`` is True."""
+    m = mask._data
+    if m.dtype != np.bool_:
+        raise RuntimeError(
+            "masked_scatter_ only supports boolean masks, but got mask with dtype "
+            + _type_name(mask)
+        )
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(  # torch's message has no space after "got"
+            "masked_scatter: expected self and source to have same dtypes but got"
+            f"{_type_name(input)} and {_type_name(source)}"
+        )
+    from ._util import broadcast_shapes
+
+    shape = tuple(broadcast_shapes(input._data.shape, m.shape))
+    m = np.broadcast_to(m, shape)
+    count = int(m.sum())
+    if source._data.size < count:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    base = input if input._data.shape == shape else input.expand(shape)
+    return index_put(base, (m,), source.reshape(-1)[:count])
+
+
+def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:  # noqa: A002
+    """``input`` (read as 1-D) with ``source`` written (or added) at ``index``."""
+    idx = index._data
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"put_(): Expected a long tensor for index, but got {_type_name(index)}")
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "put_(): self and source expected to have the same dtype, but got self.dtype = "
+            f"{_type_name(input)} and source.dtype = {_type_name(source)}"
+        )
+    if source._data.size != idx.size:
+        raise IndexError(
+            "put_(): Expected source and index to have the same number of elements, but got "
+            f"source.numel() = {source._data.size}, index.numel() = {idx.size}"
+        )
+    n = input._data.size
+    _check_flat_range(idx, n)
+    flat = index_put(input.reshape(-1), (idx.reshape(-1),), source.reshape(-1), accumulate)
+    return flat.reshape(input._data.shape)
+
+
+_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
+def scatter_reduce(
+    input: Tensor,  # noqa: A002
+    dim: int,
+    index: Tensor,
+    src: Tensor,
+    reduce: str,
+    *,
+    include_self: bool = True,
+) -> Tensor:
+    """``input`` with ``src`` reduced into it along ``dim`` at ``index`` (sum, prod, mean, amax,
+    amin); ``include_self=False`` leaves ``input``'s own values out where something lands."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _index_array(index, "scatter_reduce")
+    if reduce not in _REDUCTIONS:
+        raise RuntimeError(
+            f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
+        )
+    _check_src_dtype(input, src)
+    if idx.ndim != input._data.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    for k in range(idx.ndim):
+        if (k != d and idx.shape[k] > input._data.shape[k]) or idx.shape[k] > src._data.shape[k]:
+            raise RuntimeError(
+                f"Expected index {list(idx.shape)} to be no larger than self "
+                f"{list(input._data.shape)} apart from dimension {d} and to be no larger size "
+                f"than src {list(src._data.shape)}"
+            )
+    _check_range(idx, input, d)
+    return apply(
+        P.scatter_reduce,
+        (input, src),
+        None,
+        dim=d,
+        idx=idx.astype(np.int64),
+        reduce=reduce,
+        include_self=include_self,
+    )

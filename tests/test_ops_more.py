@@ -1,0 +1,257 @@
+"""Less common tensor ops against torch: index_fill/copy, masked_scatter, scatter_reduce, put,
+trace, diff, rot90, addmv/baddbmm/addbmm, logcumsumexp, renorm, mode, cummax/cummin."""
+
+import numpy as np
+import pytest
+import torch
+from helpers import check_op, check_raises
+
+import ember
+
+DTYPES = [np.float32, np.float64]
+L = lambda m, v: m.tensor(v)  # noqa: E731 - an index (or mask) tensor in either library
+IDX = [[0, 0, 1], [2, 2, 2], [0, 3, 0]]
+
+OPS = {
+    "index_fill": (lambda m, x: x.index_fill(1, L(m, [0, 2]), -1.5), [(3, 4)]),
+    "index_fill_neg": (lambda m, x: m.index_fill(x, 0, L(m, [-1]), 2), [(3, 4)]),
+    "index_fill_tensor_value": (lambda m, x, v: x.index_fill(1, L(m, [1, 3]), v), [(2, 4), ()]),
+    "index_fill_0d": (lambda m, x: x.index_fill(0, L(m, 0), 3.0), [()]),
+    "index_copy": (lambda m, x, s: x.index_copy(1, L(m, [3, 0]), s), [(3, 4), (3, 2)]),
+    "index_copy_fn": (lambda m, x, s: m.index_copy(x, 0, L(m, [2, 0]), s), [(3, 4), (2, 4)]),
+    "masked_scatter": (
+        lambda m, x, s: x.masked_scatter(L(m, [True, False, True, False]), s),
+        [(3, 4), (10,)],
+    ),
+    "masked_scatter_bcast": (
+        lambda m, x, s: m.masked_scatter(x, L(m, [[True], [False]]), s),
+        [(4,), (3, 5)],
+    ),
+    "put": (lambda m, x, s: x.put(L(m, [0, 11, -2]), s), [(3, 4), (3,)]),
+    "put_accumulate": (
+        lambda m, x, s: m.put(x, L(m, [[1, 1], [5, 1]]), s, accumulate=True),
+        [(3, 4), (2, 2)],
+    ),
+    "trace": (lambda m, x: m.trace(x), [(3, 4)]),
+    "trace_method": (lambda m, x: x.trace(), [(4, 2)]),
+    "diff": (lambda m, x: m.diff(x), [(3, 5)]),
+    "diff_n2_dim0": (lambda m, x: x.diff(n=2, dim=0), [(4, 3)]),
+    "diff_prepend_append": (
+        lambda m, x, p, a: m.diff(x, dim=1, prepend=p, append=a),
+        [(3, 4), (3, 1), (3, 2)],
+    ),
+    "diff_past_length": (lambda m, x: m.diff(x, n=7), [(2, 3)]),
+    "rot90": (lambda m, x: m.rot90(x), [(3, 4)]),
+    "rot90_k2": (lambda m, x: x.rot90(2, [1, 2]), [(2, 3, 4)]),
+    "rot90_k3": (lambda m, x: m.rot90(x, 3, (0, 1)), [(3, 4)]),
+    "rot90_neg": (lambda m, x: m.rot90(x, -1, [-1, 0]), [(3, 4)]),
+    "rot90_k0": (lambda m, x: m.rot90(x, 4), [(3, 4)]),
+    "flip_varargs": (lambda m, x: x.flip(0, 1), [(3, 4)]),
+    "flip_kw": (lambda m, x: x.flip(dims=(1,)), [(3, 4)]),
+    "addmv": (lambda m, i, a, v: m.addmv(i, a, v), [(3,), (3, 4), (4,)]),
+    "addmv_scaled": (lambda m, i, a, v: i.addmv(a, v, beta=0.5, alpha=2), [(1,), (3, 4), (4,)]),
+    "addmv_beta0": (lambda m, i, a, v: m.addmv(i, a, v, beta=0), [(3,), (3, 4), (4,)]),
+    "baddbmm": (lambda m, i, a, b: m.baddbmm(i, a, b), [(2, 3, 5), (2, 3, 4), (2, 4, 5)]),
+    "baddbmm_bcast": (
+        lambda m, i, a, b: i.baddbmm(a, b, beta=2, alpha=-0.5),
+        [(5,), (2, 3, 4), (2, 4, 5)],
+    ),
+    "addbmm": (lambda m, i, a, b: m.addbmm(i, a, b), [(3, 5), (2, 3, 4), (2, 4, 5)]),
+    "addbmm_scaled": (
+        lambda m, i, a, b: i.addbmm(a, b, beta=0.5, alpha=3),
+        [(1, 5), (2, 3, 4), (2, 4, 5)],
+    ),
+    "logcumsumexp": (lambda m, x: m.logcumsumexp(x, 1), [(3, 5)]),
+    "logcumsumexp_dim0": (lambda m, x: x.logcumsumexp(dim=0), [(4, 2, 3)]),
+    "logcumsumexp_0d": (lambda m, x: m.logcumsumexp(x, 0), [()]),
+    "renorm": (lambda m, x: m.renorm(x, 2, 0, 1.5), [(3, 4)]),
+    "renorm_p1_dim1": (lambda m, x: x.renorm(1, 1, 2.0), [(3, 4, 2)]),
+    "renorm_inf": (lambda m, x: m.renorm(x, float("inf"), -1, 1.0), [(3, 4)]),
+    "cummax": (lambda m, x: m.cummax(x, 1), [(3, 5)]),
+    "cummin": (lambda m, x: x.cummin(0), [(4, 3)]),
+    "cummax_0d": (lambda m, x: m.cummax(x, 0), [()]),
+    "cummin_neg_dim": (lambda m, x: m.cummin(x, dim=-1), [(2, 3, 4)]),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_op(name, dtype):
+    fn, shapes = OPS[name]
+    check_op(fn, shapes, dtype=dtype)
+
+
+REDUCE = ["sum", "prod", "mean", "amax", "amin"]
+
+
+def _with_ties(m, x, s):
+    # ties between src values (and with input) and zeros, so the tie and zero rules are exercised
+    s = s * L(m, [[0.0, 1, 1], [1, 1, 1], [1, 1, 1]]).to(s.dtype)
+    return x, s
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("reduce", REDUCE)
+def test_scatter_reduce(reduce, include_self, dtype):
+    def fn(m, x, s):
+        x, s = _with_ties(m, x, s)
+        return x.scatter_reduce(1, L(m, IDX), s, reduce, include_self=include_self)
+
+    check_op(fn, [(3, 4), (3, 3)], dtype=dtype)
+
+
+@pytest.mark.parametrize("reduce", REDUCE)
+def test_scatter_reduce_ties_and_larger_src(reduce):
+    x = np.array([[1.0, 2, 3], [0, 5, 5]])
+    s = np.array([[3.0, 3, 1, 9], [5, 0, 2, 9], [7, 7, 7, 7]])
+    check_op(
+        lambda m, x, s: m.scatter_reduce(x, 1, L(m, [[2, 2, 0], [1, 1, 0]]), s, reduce),
+        [x, s],
+        dtype=np.float64,
+    )
+
+
+@pytest.mark.parametrize("reduce", REDUCE)
+def test_scatter_reduce_int(reduce):
+    x = np.arange(6).reshape(2, 3)
+    check_op(
+        lambda m, x: x.scatter_reduce(1, L(m, [[0, 0], [1, 2]]), L(m, [[3, 4], [5, 6]]), reduce),
+        [x],
+    )
+
+
+def test_inplace_variants():
+    for fn in [
+        lambda m, x: x.index_fill_(1, L(m, [0]), 5.0),
+        lambda m, x: x.index_copy_(0, L(m, [1]), m.ones(1, 4)),
+        lambda m, x: x.masked_scatter_(L(m, [True, False, False, True]), m.arange(12.0)),
+        lambda m, x: x.scatter_reduce_(0, L(m, [[2, 0, 0, 1]]), m.ones(1, 4), "sum"),
+        lambda m, x: x.put_(L(m, [3, 3]), L(m, [1.0, 2.0]), accumulate=True),
+    ]:
+        e = ember.arange(12.0).reshape(3, 4)
+        t = torch.arange(12.0).reshape(3, 4)
+        assert fn(ember, e) is e
+        fn(torch, t)
+        np.testing.assert_array_equal(e.numpy(), t.numpy())
+
+
+def test_integer_and_bool_dtypes():
+    i = np.arange(12).reshape(3, 4)
+    check_op(lambda m, x: m.trace(x), [i])
+    check_op(lambda m, x: m.diff(x, dim=0), [i])
+    check_op(lambda m, x: m.diff(x > 4), [i])
+    check_op(lambda m, x: x.to(m.uint8).diff(), [i])
+    check_op(lambda m, x: m.cummax(x, 1), [i % 3])
+    check_op(lambda m, x: m.cummin(x > 5, 0), [i])
+    check_op(lambda m, x: x.index_fill(1, L(m, [0]), 2.5), [i])
+    check_op(lambda m, i, a, v: m.addmv(i, a, v, beta=3), [i[0, :3], i[:, :2] - 5, i[0, :2]])
+
+
+def test_cumulative_extremes_ties_and_nan():
+    v = np.array([[1.0, 3, 3, 2, 5, 5], [np.nan, 1, np.nan, 2, 0, 0]])
+    check_op(lambda m, x: m.cummax(x, 1), [v])
+    check_op(lambda m, x: m.cummin(x, 1), [v])
+    check_op(lambda m, x: m.cummax(x, 1), [np.zeros((2, 0))])
+
+
+def test_logcumsumexp_wide_range():
+    v = np.array([[-1000.0, 0.0, 1000.0, -np.inf], [3.0, -np.inf, 2.0, 700.0]])
+    check_op(lambda m, x: m.logcumsumexp(x, 1), [v], dtype=np.float64)
+
+
+def test_mode():
+    v = np.array([[1.0, 2, 2, 1, 3], [3, 3, 1, 1, 1], [4, 4, 4, 4, 4]])
+    check_op(lambda m, x: m.mode(x), [v])
+    check_op(lambda m, x: x.mode(0, True), [v])
+    check_op(lambda m, x: m.mode(x, dim=-1, keepdim=True), [v.astype(np.float32)])
+    check_op(lambda m, x: m.mode(x), [np.array(3.0)])
+    check_op(lambda m, x: m.mode(x > 1), [v])
+    check_op(lambda m, x: m.mode(x, 1), [np.arange(12).reshape(3, 4) % 2])
+    assert repr(ember.mode(ember.tensor([1.0, 1.0]))).startswith("torch.return_types.mode(")
+
+
+def test_histc_method():
+    check_op(lambda m, x: x.histc(4, -1, 1), [(3, 4)], grad=False)
+
+
+BAD = {
+    "index_fill_int32_index": lambda m: m.ones(2, 3).index_fill(1, L(m, [0]).int(), 1),
+    "index_fill_out_of_range": lambda m: m.ones(2, 3).index_fill(1, L(m, [3]), 1),
+    "index_fill_dim": lambda m: m.ones(2, 3).index_fill(2, L(m, [0]), 1),
+    "index_fill_2d_index": lambda m: m.ones(2, 3).index_fill(1, L(m, [[0]]), 1),
+    "index_fill_1d_value": lambda m: m.ones(2, 3).index_fill(1, L(m, [0]), m.ones(2)),
+    "index_copy_count": lambda m: m.ones(2, 3).index_copy(1, L(m, [0, 1]), m.ones(2, 3)),
+    "index_copy_range": lambda m: m.ones(2, 3).index_copy(1, L(m, [0, 5]), m.ones(2, 2)),
+    "index_copy_negative": lambda m: m.ones(2, 3).index_copy(1, L(m, [0, -1]), m.ones(2, 2)),
+    "index_copy_dtype": lambda m: m.ones(2, 3).index_copy(1, L(m, [0]), m.ones(2, 1).double()),
+    "index_copy_int32": lambda m: m.ones(2, 3).index_copy(1, L(m, [0]).int(), m.ones(2, 1)),
+    "index_copy_slice": lambda m: m.ones(2, 3).index_copy(1, L(m, [0]), m.ones(3, 1)),
+    "index_copy_ndim": lambda m: m.ones(2, 3).index_copy(1, L(m, 0), m.ones(2)),
+    "masked_scatter_mask_dtype": lambda m: m.ones(3).masked_scatter(L(m, [1, 0, 1]), m.ones(3)),
+    "masked_scatter_short": lambda m: m.ones(3).masked_scatter(m.ones(3).bool(), m.ones(2)),
+    "masked_scatter_dtype": lambda m: m.ones(3).masked_scatter(m.ones(3).bool(), m.ones(3).long()),
+    "masked_scatter_shape": lambda m: m.ones(3).masked_scatter(m.ones(2).bool(), m.ones(3)),
+    "put_range": lambda m: m.ones(2, 3).put(L(m, [6]), m.ones(1)),
+    "put_int32": lambda m: m.ones(2, 3).put(L(m, [0]).int(), m.ones(1)),
+    "put_count": lambda m: m.ones(2, 3).put(L(m, [0, 1]), m.ones(3)),
+    "put_dtype": lambda m: m.ones(2, 3).put(L(m, [0]), L(m, [1])),
+    "scatter_reduce_bad_reduce": lambda m: m.ones(2, 3).scatter_reduce(
+        1, L(m, [[0]]), m.ones(1, 1), "max"
+    ),
+    "scatter_reduce_dtype": lambda m: m.ones(2, 3).scatter_reduce(
+        1, L(m, [[0]]), m.ones(1, 1).double(), "sum"
+    ),
+    "scatter_reduce_range": lambda m: m.ones(2, 3).scatter_reduce(
+        1, L(m, [[3]]), m.ones(1, 1), "sum"
+    ),
+    "scatter_reduce_ndim": lambda m: m.ones(2, 3).scatter_reduce(1, L(m, [0]), m.ones(1), "sum"),
+    "scatter_reduce_index_size": lambda m: m.ones(2, 3).scatter_reduce(
+        1, L(m, [[0, 0, 0, 0]]), m.ones(1, 3), "sum"
+    ),
+    "scatter_reduce_positional_include_self": lambda m: m.ones(2, 3).scatter_reduce(
+        1, L(m, [[0]]), m.ones(1, 1), "sum", False
+    ),
+    "trace_1d": lambda m: m.trace(m.ones(3)),
+    "trace_bool": lambda m: m.trace(m.ones(2, 2).bool()),
+    "diff_0d": lambda m: m.diff(m.tensor(1.0)),
+    "diff_negative_n": lambda m: m.diff(m.ones(3), n=-1),
+    "diff_prepend_ndim": lambda m: m.diff(m.ones(2, 3), dim=0, prepend=m.ones(3)),
+    "diff_prepend_shape": lambda m: m.diff(m.ones(2, 3), dim=0, prepend=m.ones(1, 2)),
+    "diff_dim": lambda m: m.diff(m.ones(2, 3), dim=2),
+    "rot90_three_dims": lambda m: m.rot90(m.ones(2, 3), 1, [0, 1, 2]),
+    "rot90_1d": lambda m: m.rot90(m.ones(3)),
+    "rot90_same_dims": lambda m: m.rot90(m.ones(2, 3), 1, [0, -2]),
+    "rot90_dim_range": lambda m: m.rot90(m.ones(2, 3), 1, [0, 5]),
+    "flip_function_varargs": lambda m: m.flip(m.ones(2, 3), 0, 1),
+    "addmv_size": lambda m: m.addmv(m.ones(2), m.ones(2, 3), m.ones(2)),
+    "addmv_input_size": lambda m: m.addmv(m.ones(3), m.ones(2, 3), m.ones(3)),
+    "addmv_dtype": lambda m: m.addmv(m.ones(2), m.ones(2, 3), m.ones(3).double()),
+    "addmv_matrix_vec": lambda m: m.addmv(m.ones(2), m.ones(2, 3), m.ones(3, 1)),
+    "baddbmm_inner": lambda m: m.baddbmm(m.ones(2, 2, 2), m.ones(2, 2, 3), m.ones(2, 2, 2)),
+    "baddbmm_2d": lambda m: m.baddbmm(m.ones(2, 2, 2), m.ones(2, 3), m.ones(3, 2)),
+    "baddbmm_input": lambda m: m.baddbmm(m.ones(3, 2, 2), m.ones(2, 2, 3), m.ones(2, 3, 2)),
+    "baddbmm_dtype": lambda m: m.baddbmm(
+        m.ones(2, 2, 2).double(), m.ones(2, 2, 3), m.ones(2, 3, 2)
+    ),
+    "addbmm_batches": lambda m: m.addbmm(m.ones(2, 2), m.ones(2, 2, 3), m.ones(3, 3, 2)),
+    "addbmm_inner": lambda m: m.addbmm(m.ones(2, 2), m.ones(2, 2, 3), m.ones(2, 2, 2)),
+    "addbmm_input": lambda m: m.addbmm(m.ones(3, 2), m.ones(2, 2, 3), m.ones(2, 3, 2)),
+    "addbmm_2d": lambda m: m.addbmm(m.ones(2, 2), m.ones(2, 3), m.ones(3, 2)),
+    "logcumsumexp_int": lambda m: m.logcumsumexp(L(m, [1, 2]), 0),
+    "logcumsumexp_dim": lambda m: m.logcumsumexp(m.ones(2, 3), 2),
+    "renorm_p0": lambda m: m.renorm(m.ones(2, 3), 0, 0, 1),
+    "renorm_maxnorm": lambda m: m.renorm(m.ones(2, 3), 2, 0, -1),
+    "renorm_1d": lambda m: m.renorm(m.ones(3), 2, 0, 1),
+    "renorm_dim": lambda m: m.renorm(m.ones(2, 3), 2, 3, 1),
+    "renorm_int": lambda m: m.renorm(m.ones(2, 3).long(), 2, 0, 1),
+    "mode_empty": lambda m: m.mode(m.ones(0)),
+    "mode_dim": lambda m: m.mode(m.ones(2, 3), 2),
+    "cummax_dim": lambda m: m.cummax(m.ones(2, 3), 2),
+    "cummin_dim": lambda m: m.ones(3).cummin(1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_input(name):
+    check_raises(BAD[name])
