@@ -26,6 +26,7 @@ __all__ = [
     "layer_norm",
     "group_norm",
     "embedding",
+    "embedding_bag",
     "one_hot",
     "normalize",
     "cosine_similarity",
@@ -382,6 +383,163 @@ def _renorm_rows(weight, idx, max_norm, norm_type) -> None:
     scale = (max_norm / (norms[big] + 1e-7)).astype(w.dtype)
     w[rows[big]] *= scale[:, None]
     weight._vc[0] += 1
+
+
+def embedding_bag(
+    input,  # noqa: A002
+    weight,
+    offsets=None,
+    max_norm=None,
+    norm_type=2,
+    scale_grad_by_freq=False,
+    mode="mean",
+    sparse=False,
+    per_sample_weights=None,
+    include_last_offset=False,
+    padding_idx=None,
+):
+    """Sums, means or maxima of bags of ``weight`` rows without building the gathered rows' batch.
+
+    Shape:
+        input (N) with offsets (B) (bag b is input[offsets[b]:offsets[b + 1]]; with
+        include_last_offset, offsets is (B + 1)), or input (B, L) as B bags of L; output (B, D).
+    Composed from ``embedding``/``gather``, ``mul`` and ``index_add``, so the gradient matches
+    torch's EmbeddingBagBackward0 while grad_fn names the last composed op.
+    """
+    psw = per_sample_weights
+    if psw is not None and tuple(input.shape) != tuple(psw.shape):
+        raise ValueError(
+            f"embedding_bag: If per_sample_weights ({psw.shape}) is not None, then it must have "
+            f"the same shape as the input ({input.shape})"
+        )
+    if weight.dim() != 2:
+        raise ValueError(
+            f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}"
+        )
+    idx = input._data
+    if input.dim() == 2:
+        if offsets is not None:
+            raise ValueError(
+                "if input is 2D, then offsets has to be None, as input is treated is a mini-batch "
+                "of fixed length sequences. However, found offsets of type "
+                f"{type(offsets)}"
+            )
+        offs = np.arange(0, idx.size, idx.shape[1], dtype=np.int64) if idx.shape[1] else None
+        if offs is None:
+            offs = np.zeros(idx.shape[0], np.int64)
+        idx = idx.reshape(-1)
+        psw = psw.reshape(-1) if psw is not None else None
+    elif input.dim() == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets.dim() != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+        offs = offsets._data
+    else:
+        raise ValueError(
+            f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}"
+        )
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if scale_grad_by_freq and mode == "max":
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if psw is not None and mode != "sum":
+        raise NotImplementedError(
+            "embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+            f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
+            "GitHub."
+        )
+    for a in (idx, offs):  # torch names both 'indices'
+        if a.dtype.kind not in "iu":
+            raise RuntimeError(
+                "Expected tensor for argument #1 'indices' to have one of the following scalar "
+                f"types: Long, Int; but got {_make(a).type()} instead (while checking arguments "
+                "for embedding_bag)"
+            )
+    if weight._data.dtype.kind != "f":
+        raise RuntimeError(
+            "Expected tensor for argument #1 'weight' to have one of the following scalar types: "
+            f"Half, BFloat16, Float, Double; but got {weight.type()} instead (while checking "
+            "arguments for embedding_bag)"
+        )
+    if psw is not None and psw.dtype != weight.dtype:
+        raise RuntimeError(
+            "Expected tensor for argument #1 'weight' to have the same type as tensor for "
+            f"argument #1 'per_sample_weights'; but type {weight.type()} does not equal "
+            f"{psw.type()} (while checking arguments for embedding_bag)"
+        )
+    n, dim = weight.shape
+    if padding_idx is not None:
+        if not -n <= padding_idx < n:
+            raise RuntimeError(
+                f"padding_idx must be within the number of embeddings, -{n} through {n - 1}, "
+                f"but got {padding_idx}"
+            )
+        padding_idx %= n
+    if sparse or scale_grad_by_freq:
+        raise NotImplementedError("embedding_bag: scale_grad_by_freq/sparse are not implemented")
+    idx, offs = idx.astype(np.int64), offs.astype(np.int64)
+    bags, bag_of, keep = _bag_layout(idx, offs, include_last_offset)
+    if keep.size:
+        bad = np.flatnonzero((idx[keep] < 0) | (idx[keep] >= n))
+        if bad.size:
+            raise RuntimeError(
+                f"Index {keep[bad[0]]} of input takes value {idx[keep[bad[0]]]} which is not in "
+                f"the valid range [0, {n})"
+            )
+    if padding_idx is not None:
+        used = idx[keep] != padding_idx
+        keep, bag_of = keep[used], bag_of[used]
+    if max_norm is not None:
+        _renorm_rows(weight, idx[keep], max_norm, norm_type)
+    out = N.zeros((bags, dim), dtype=weight.dtype)
+    if mode == "max":
+        return _bag_max(out, weight, idx[keep], bag_of)
+    rows = embedding(_make(idx[keep]), weight)
+    if psw is not None:
+        rows = rows * psw[_make(keep)].unsqueeze(1)
+    out = out.index_add(0, _make(bag_of), rows)
+    if mode == "mean":
+        counts = np.maximum(np.bincount(bag_of, minlength=bags), 1)
+        out = out / _make(counts.astype(weight._data.dtype)[:, None])
+    return out
+
+
+def _bag_layout(idx: np.ndarray, offs: np.ndarray, include_last_offset: bool):
+    """The bag count, each used position's bag, and the used positions of ``idx``."""
+    if offs.size and offs[0] != 0:
+        raise RuntimeError(
+            "offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start "
+            f"from position 0. However, got {offs[0]}"
+        )
+    if offs.size and offs[-1] > idx.size:
+        raise RuntimeError(
+            f"offsets[-1] can not be greater than input's length {idx.size} but got "
+            f"offsets[-1] of {offs[-1]}"
+        )
+    if np.any(np.diff(offs) < 0):
+        raise RuntimeError("Expected i < index_size to be true, but got false.")
+    if include_last_offset:
+        bags, end = max(offs.size - 1, 0), int(offs[-1]) if offs.size else 0
+    else:
+        bags, end = offs.size, idx.size if offs.size else 0
+    keep = np.arange(end, dtype=np.int64)
+    bag_of = np.searchsorted(offs[:bags], keep, side="right") - 1
+    return bags, bag_of, keep
+
+
+def _bag_max(out, weight, idx: np.ndarray, bag_of: np.ndarray):
+    """Each bag's column-wise maximum; the gradient goes to the first row holding it, as torch's."""
+    if not idx.size:
+        return out
+    vals = weight._data[idx]
+    starts = np.flatnonzero(np.r_[True, bag_of[1:] != bag_of[:-1]])
+    best = np.maximum.reduceat(vals, starts, axis=0)
+    first = np.where(vals == np.repeat(best, np.diff(np.r_[starts, idx.size]), axis=0),
+                     np.arange(idx.size)[:, None], idx.size)  # fmt: skip
+    first = np.minimum(np.minimum.reduceat(first, starts, axis=0), idx.size - 1)  # NaN bags
+    picked = weight.gather(0, _make(idx[first]))
+    return out.index_add(0, _make(bag_of[starts]), picked)
 
 
 def one_hot(tensor, num_classes: int = -1):
