@@ -74,6 +74,15 @@ PROGRAMS = [
         "values": 92,
         "ops": [("sum_all", 0, 0), ("tanh", 0, 0)],
     },
+    # sigmoid(|sum|) of such noise: torch's sum is 4.07, Ember's 0.0 (float64 gets 0.0 too)
+    {
+        "dtype": "float32",
+        "shape": (2, 4, 4),
+        "values": 7773,
+        "ops": [("sum_all", 0, 0), ("abs", 0, 0), ("sigmoid", 0, 0)],
+    },
+    # the std of [1e-40, 2e-40] is subnormal: torch's backward overflows 1 / (2 std) to NaN
+    {"dtype": "float32", "shape": (3, 3, 1), "values": 248, "ops": [("cat", 2, 0), ("std", 2, 0)]},
     # a float32 sum of +-1e30 and ordinary numbers: the result is rounding noise in both
     {"dtype": "float32", "shape": (2, 3, 3), "values": 2, "ops": [("sum_all", 0, 0)]},
 ]
