@@ -69,7 +69,10 @@ from .functions.index import (
     take_along_dim,
 )
 from .functions.linalg import (
+    addbmm,
     addmm,
+    addmv,
+    baddbmm,
     bmm,
     dist,
     dot,

@@ -197,6 +197,9 @@ _METHODS = {
     "inner": L.dot,
     "outer": L.outer,
     "ger": L.outer,
+    "addmv": L.addmv,
+    "baddbmm": L.baddbmm,
+    "addbmm": L.addbmm,
     "addmm": L.addmm,
     "dist": L.dist,
     # comparison and logic

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import Tensor, apply
+from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import linalg as P
 from .inplace import _C_TYPE_NAMES, takes_out  # torch names dtypes by C++ types here
 
@@ -161,6 +161,81 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
     if isinstance(input, Tensor) and not _expands_to(input.shape, out_shape):
         input.expand(out_shape)  # raises torch's "expanded size" message
     return apply(P.addmm, (input, mat1, mat2), None, beta=beta, alpha=alpha)
+
+
+def _add_scaled(input: Tensor, product: Tensor, beta, alpha) -> Tensor:  # noqa: A002
+    """``beta * input + alpha * product`` as torch's add-product ops compute it: ``input``
+    expands to the product's shape, ``beta == 0`` ignores its values (nan included), and
+    integer tensors take ``alpha`` and ``beta`` truncated to integers."""
+    if not _expands_to(input.shape, tuple(product.shape)):
+        input.expand(tuple(product.shape))  # raises torch's "expanded size" message
+    if product.dtype.np.kind in "iu":
+        beta, alpha = int(beta), int(alpha)
+    out = product if alpha == 1 else product * alpha
+    if beta == 0:  # masked to 0, not multiplied: 0 * nan is nan; input still gets a (0) grad
+        return out + input.masked_fill(_make(np.ones((), bool)), 0)
+    return out + (input if beta == 1 else input * beta)
+
+
+def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
+    """``beta * input + alpha * (mat @ vec)``."""
+    if input.ndim > 1 or mat.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got {input.ndim}, {mat.ndim}, {vec.ndim}"
+        )
+    if mat.shape[1] != vec.shape[0] or not _expands_to(input.shape, (mat.shape[0],)):
+        size = "x".join(str(n) for n in input.shape)
+        raise RuntimeError(
+            f"size mismatch, got input ({size}), mat ({mat.shape[0]}x{mat.shape[1]}), "
+            f"vec ({vec.shape[0]})"
+        )
+    if not input.dtype == mat.dtype == vec.dtype:
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got "
+            f"{_dt(input, True)}, {_dt(mat, True)}, and {_dt(vec, True)}"
+        )
+    return _add_scaled(input, mv(mat, vec), beta, alpha)
+
+
+def _check_batches(batch1: Tensor, batch2: Tensor) -> None:
+    for t in (batch1, batch2):
+        if t.ndim != 3:  # torch reads size(2) first: an IndexError for a matrix
+            from ._util import wrap_dim
+
+            wrap_dim(2, t.ndim)
+
+
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
+    """``beta * input + alpha * bmm(batch1, batch2)``, ``input`` broadcast to the product."""
+    _check_batches(batch1, batch2)
+    if input.dtype != batch1.dtype and batch1.dtype == batch2.dtype:
+        raise RuntimeError(
+            f"Input dtypes must be the same, got: input {_dt(input)}, batch1: {_dt(batch1)}, "
+            f"batch2: {_dt(batch2)}"
+        )
+    return _add_scaled(input, bmm(batch1, batch2), beta, alpha)
+
+
+def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
+    """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``."""
+    _check_batches(batch1, batch2)
+    if batch1.shape[0] != batch2.shape[0]:
+        raise RuntimeError(
+            "batch1 and batch2 must have same number of batches, got "
+            f"{batch1.shape[0]} and {batch2.shape[0]}"
+        )
+    if batch1.shape[2] != batch2.shape[1]:
+        raise RuntimeError(
+            f"Incompatible matrix sizes for bmm ({batch1.shape[1]}x{batch1.shape[2]} and "
+            f"{batch2.shape[1]}x{batch2.shape[2]})"
+        )
+    for a in (input, batch1):
+        if a.dtype != batch2.dtype:
+            raise RuntimeError(
+                f"self and mat2 must have the same dtype, but got {_dt(a, True)} and "
+                f"{_dt(batch2, True)}"
+            )
+    return _add_scaled(input, bmm(batch1, batch2).sum(0), beta, alpha)
 
 
 def _expands_to(shape, target) -> bool:
