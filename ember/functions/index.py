@@ -502,6 +502,7 @@ def scatter_reduce(
     amin); ``include_self=False`` leaves ``input``'s own values out where something lands."""
     d = wrap_dim(dim, input._data.ndim)
     idx = _index_array(index, "scatter_reduce")
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # torch takes these too
     if reduce not in _REDUCTIONS:
         raise RuntimeError(
             f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"

@@ -8,6 +8,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import linalg_decomp as LP
 from ..autograd.primitives import reduce as P
+from ..autograd.primitives import scan as SP
 from ._util import dims_tuple, return_type, to_np_dtype, wrap_dim
 from .inplace import takes_out
 
@@ -365,3 +366,102 @@ def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
 def count_nonzero(input: Tensor, dim=None) -> Tensor:  # noqa: A002
     d = dims_tuple(dim, input.ndim) if dim is not None else None
     return _make(np.asarray(np.count_nonzero(input._data, axis=d), dtype=np.int64))
+
+
+def trace(input: Tensor) -> Tensor:  # noqa: A002
+    """The sum of the main diagonal of a 2-D tensor."""
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    if input.dtype == D.bool:
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    return input.diagonal().sum()
+
+
+def logcumsumexp(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+    """``log(cumsum(exp(input), dim))``, computed without overflow."""
+    d = wrap_dim(dim, input.ndim)
+    if input._data.dtype.kind not in "fc":
+        raise NotImplementedError(
+            f"\"logcumsumexp_out_cpu\" not implemented for '{_scalar_type_name(input.dtype)}'"
+        )
+    return apply(SP.logcumsumexp, (input,), None, dim=d)
+
+
+def _running_best(a: np.ndarray, larger: bool) -> np.ndarray:
+    """Where the running max (or min) along axis 0 was found: the latest of equal values, and
+    the latest NaN once one is seen (NaN wins, as in torch)."""
+    idx = np.zeros(a.shape, np.int64)
+    if not a.shape[0]:
+        return idx
+    best, at = a[0].copy(), np.zeros(a.shape[1:], np.int64)
+    nan_aware = a.dtype.kind in "fc"
+    for i in range(1, a.shape[0]):
+        v = a[i]
+        take = v >= best if larger else v <= best
+        if nan_aware:
+            take = np.isnan(v) | (take & ~np.isnan(best))
+        best = np.where(take, v, best)
+        at = np.where(take, i, at)
+        idx[i] = at
+    return idx
+
+
+def _cumulative_extreme(input: Tensor, dim: int, larger: bool, name: str):  # noqa: A002
+    d = wrap_dim(dim, input.ndim)
+    if not input.ndim:
+        return _mode(name)(input.clone(), _make(np.zeros((), np.int64)))
+    idx = np.moveaxis(_running_best(np.moveaxis(input._data, d, 0), larger), 0, d)
+    return _mode(name)(input.gather(d, _make(np.ascontiguousarray(idx))), _make(idx))
+
+
+def cummax(input: Tensor, dim: int):  # noqa: A002
+    """``(values, indices)`` of the running maximum along ``dim``."""
+    return _cumulative_extreme(input, dim, True, "cummax")
+
+
+def cummin(input: Tensor, dim: int):  # noqa: A002
+    """``(values, indices)`` of the running minimum along ``dim``."""
+    return _cumulative_extreme(input, dim, False, "cummin")
+
+
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False):  # noqa: A002
+    """``(values, indices)``: the most frequent value along ``dim`` (the smallest of equally
+    frequent ones) and the last index where it stands."""
+    d = wrap_dim(dim, input.ndim)
+    _empty_check(input, "mode", d if input.ndim else None)
+    a = input._data
+    if not a.ndim:
+        return _mode("mode")(input.clone(), _make(np.zeros((), np.int64)))
+    rows = np.moveaxis(a, d, -1).reshape(-1, a.shape[d])
+    found = np.empty(len(rows), np.int64)
+    for r, row in enumerate(rows):
+        vals, counts = np.unique(row, return_counts=True, equal_nan=False)
+        v = vals[np.argmax(counts)]  # np.unique sorts: the first of the most frequent
+        found[r] = np.flatnonzero((row == v) | ((row != row) & (v != v)))[-1]
+    keep_shape = tuple(1 if k == d else n for k, n in enumerate(a.shape))
+    idx = np.moveaxis(found.reshape(np.moveaxis(np.empty(keep_shape), d, -1).shape), -1, d)
+    values = input.gather(d, _make(np.ascontiguousarray(idx)))
+    indices = _make(np.ascontiguousarray(idx))
+    if not keepdim:
+        values, indices = values.squeeze(d), indices.squeeze(d)
+    return _mode("mode")(values, indices)
+
+
+def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:  # noqa: A002
+    """``input`` with each slice along ``dim`` whose ``p``-norm exceeds ``maxnorm`` scaled down
+    to norm ``maxnorm``."""
+    if input.ndim < 2:
+        raise RuntimeError(
+            f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions"
+        )
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm}")
+    d = wrap_dim(dim, input.ndim)
+    others = tuple(k for k in range(input.ndim) if k != d)
+    norms = vector_norm(input, p, others, keepdim=True)
+    over = norms > maxnorm
+    # torch's 1e-7 keeps a zero norm finite; slices within the bound are left exactly as they are
+    factor = (maxnorm / (norms + 1e-7)).masked_fill(~over, 1)
+    return input * factor
