@@ -401,12 +401,63 @@ for _name in (
     "log2",
     "log10",
     "xlogy",
+    "absolute",
+    "acos",
+    "acosh",
+    "addbmm",
+    "addmm",
+    "addmv",
+    "arccos",
+    "arcsin",
+    "arctan2",
+    "arctan",
+    "asin",
+    "asinh",
+    "atan",
+    "atanh",
+    "baddbmm",
+    "bitwise_and",
+    "bitwise_left_shift",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_right_shift",
+    "bitwise_xor",
+    "cosh",
+    "cumprod",
+    "cumsum",
+    "deg2rad",
+    "erfinv",
+    "fix",
+    "negative",
+    "rad2deg",
+    "renorm",
+    "sgn",
+    "sinh",
+    "tan",
+    "logical_and",  # torch records nothing for these: the gradient passes as before
+    "logical_or",
+    "logical_xor",
 ):
     setattr(
         Tensor,
         _name + "_",
         _inplace(_METHODS.get(_name) or getattr(Tensor, _name), _INPLACE_UFUNCS.get(_name)),
     )
+# comparisons in place keep the tensor's dtype and give it a zero gradient, as torch's
+for _name in (
+    "eq",
+    "ge",
+    "greater",
+    "greater_equal",
+    "gt",
+    "le",
+    "less",
+    "less_equal",
+    "lt",
+    "ne",
+    "not_equal",
+):
+    setattr(Tensor, _name + "_", _inplace(C.zero_grad_inplace(getattr(Tensor, _name))))
 Tensor.__iadd__ = Tensor.add_
 Tensor.__isub__ = Tensor.sub_
 Tensor.__imul__ = Tensor.mul_

@@ -273,3 +273,63 @@ BAD = {
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_bad_input(name):
     check_raises(BAD[name])
+
+
+INPLACE_UNARY = ["absolute", "arcsin", "arctan", "asinh", "atanh", "cosh", "deg2rad", "erfinv"]
+INPLACE_UNARY += ["fix", "negative", "rad2deg", "sgn", "sinh", "tan", "acos", "asin", "atan"]
+INPLACE_BINARY = ["eq", "ge", "greater", "greater_equal", "gt", "le", "less"]
+INPLACE_BINARY += ["less_equal", "logical_and", "logical_or", "logical_xor", "lt", "ne"]
+INPLACE_BINARY += ["not_equal"]
+INPLACE_INT = ["bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift"]
+INPLACE_INT += ["bitwise_right_shift"]
+
+
+@pytest.mark.parametrize("name", INPLACE_UNARY)
+def test_inplace_unary(name):
+    # torch has no derivative for asinh_ and atanh_; its sgn gradient is a ZeroTensor
+    grad = name not in ("sgn", "asinh", "atanh")
+    check_op(lambda m, x: getattr(x * 1, name + "_")(), [(3, 4)], low=-0.9, high=0.9, grad=grad)
+
+
+@pytest.mark.parametrize("name", INPLACE_BINARY)
+def test_inplace_binary(name):
+    b = np.round(np.random.default_rng(3).uniform(-1, 1, (3, 4)), 1).astype(np.float32)
+    check_op(lambda m, x, y: getattr(x * 1, name + "_")(y), [np.round(b.T.reshape(3, 4), 1), b])
+
+
+def test_inplace_arctan2():
+    check_op(lambda m, x, y: (x * 1).arctan2_(y), [(3, 4), (3, 4)])
+
+
+@pytest.mark.parametrize("name", INPLACE_INT + ["bitwise_not"])
+def test_inplace_integer(name):
+    rng = np.random.default_rng(1)
+    a, b = rng.integers(0, 8, (3, 4)), rng.integers(0, 3, (3, 4))
+    if name == "bitwise_not":
+        check_op(lambda m, x: x.bitwise_not_(), [a])
+    else:
+        check_op(lambda m, x, y: getattr(x, name + "_")(y), [a, b])
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+def test_inplace_products_and_scans(dtype):
+    check_op(lambda m, x: (x * 1).cumsum_(1), [(3, 4)], dtype=dtype)
+    check_op(lambda m, x: (x * 1).cumprod_(0), [(3, 4)], dtype=dtype)
+    check_op(lambda m, x: (x * 1).renorm_(2, 0, 1.0), [(3, 4)], dtype=dtype)
+    # torch has no derivative for acosh_, so only its values are compared
+    check_op(lambda m, x: (x * 1).acosh_(), [(3, 4)], dtype=dtype, low=1.5, high=3, grad=False)
+    shapes = [(3, 5), (3, 4), (4, 5)]
+    check_op(lambda m, i, a, b: (i * 1).addmm_(a, b, beta=2), shapes, dtype=dtype)
+    shapes = [(3,), (3, 4), (4,)]
+    check_op(lambda m, i, a, v: (i * 1).addmv_(a, v, alpha=-1), shapes, dtype=dtype)
+    shapes = [(2, 3, 5), (2, 3, 4), (2, 4, 5)]
+    check_op(lambda m, i, a, b: (i * 1).baddbmm_(a, b), shapes, dtype=dtype)
+    shapes = [(3, 5), (2, 3, 4), (2, 4, 5)]
+    check_op(lambda m, i, a, b: (i * 1).addbmm_(a, b), shapes, dtype=dtype)
+
+
+def test_inplace_bad_input():
+    check_raises(lambda m: m.ones(3, requires_grad=True).sinh_())
+    check_raises(lambda m: m.ones(3).addmv_(m.ones(2, 3), m.ones(3)))
+    check_raises(lambda m: m.ones(3).bitwise_and_(m.ones(3, dtype=m.int64)))
+    check_raises(lambda m: m.ones(3, dtype=m.int64).lt_(m.ones(2)))

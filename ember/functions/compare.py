@@ -35,6 +35,22 @@ gt = greater = _cmp(np.greater, "gt")
 ge = greater_equal = _cmp(np.greater_equal, "ge")
 
 
+def zero_grad_inplace(fn):
+    """The out-of-place op behind an in-place comparison (``x.lt_(y)``): for a tensor in a
+    graph, the result joins it with a zero gradient, as the result is piecewise constant."""
+
+    def op(input: Tensor, *args) -> Tensor:  # noqa: A002
+        result = fn(input, *args)
+        out = result.to(input.dtype)
+        everywhere = _make(np.ones((), bool))
+        for t in (input, *args):
+            if isinstance(t, Tensor) and t.requires_grad:
+                out = out + t.masked_fill(everywhere, 0).to(input.dtype)
+        return out
+
+    return op
+
+
 def _logical(fn):
     def op(input, other) -> Tensor:  # noqa: A002
         a = input._data if isinstance(input, Tensor) else input
