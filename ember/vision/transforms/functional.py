@@ -7,7 +7,6 @@ round-half-to-even when casting back to integers).
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Sequence
 from enum import Enum
@@ -19,6 +18,18 @@ import ember
 from ember._tensor import Tensor
 
 __all__ = [
+    "ten_crop",
+    "solarize",
+    "posterize",
+    "perspective",
+    "invert",
+    "gaussian_blur",
+    "five_crop",
+    "equalize",
+    "autocontrast",
+    "affine",
+    "adjust_sharpness",
+    "adjust_gamma",
     "InterpolationMode",
     "adjust_brightness",
     "adjust_contrast",
@@ -570,98 +581,6 @@ def vflip(img):
     return _tensor(_array(img)[..., ::-1, :])
 
 
-def _inverse_rotation_matrix(center: list[float], angle: float) -> list[float]:
-    """The inverse of a rotation by ``angle`` degrees about ``center`` (output to input
-    coordinates, origin at the image centre), as torchvision's affine helper builds it."""
-    rot = math.radians(angle)
-    a, b, c, d = math.cos(rot), -math.sin(rot), math.sin(rot), math.cos(rot)
-    m = [d, -b, 0.0, -c, a, 0.0]
-    cx, cy = center
-    m[2] += m[0] * -cx + m[1] * -cy + cx
-    m[5] += m[3] * -cx + m[4] * -cy + cy
-    return m
-
-
-def _expanded_size(m: list[float], w: int, h: int) -> tuple[int, int]:
-    pts = np.array([[-0.5 * w, -0.5 * h, 1.0], [-0.5 * w, 0.5 * h, 1.0],
-                    [0.5 * w, 0.5 * h, 1.0], [0.5 * w, -0.5 * h, 1.0]], np.float32)  # fmt: skip
-    new = pts @ np.asarray(m, np.float32).reshape(2, 3).T
-    shift = np.array([w * 0.5, h * 0.5], np.float32)  # back to corner-origin coordinates
-    tol = np.float32(1e-4)
-    hi = np.ceil(np.trunc((new.max(axis=0) + shift) / tol) * tol)
-    lo = np.floor(np.trunc((new.min(axis=0) + shift) / tol) * tol)
-    size = hi - lo
-    return int(size[0]), int(size[1])
-
-
-def _grid_sample(a: np.ndarray, gx: np.ndarray, gy: np.ndarray, mode: str) -> np.ndarray:
-    """grid_sample with zeros padding and align_corners=False on (C, H, W) float data."""
-    c, h, w = a.shape
-    x = ((gx + 1) * w - 1) / 2
-    y = ((gy + 1) * h - 1) / 2
-    if mode == "nearest":
-        xi, yi = np.rint(x).astype(np.int64), np.rint(y).astype(np.int64)
-        ok = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-        out = a[:, np.clip(yi, 0, h - 1), np.clip(xi, 0, w - 1)]
-        return np.where(ok, out, a.dtype.type(0))
-    x0, y0 = np.floor(x).astype(np.int64), np.floor(y).astype(np.int64)
-    out = np.zeros((c,) + x.shape, a.dtype)
-    for dy in (0, 1):
-        for dx in (0, 1):
-            xi, yi = x0 + dx, y0 + dy
-            wgt = (1 - np.abs(x - xi)) * (1 - np.abs(y - yi))
-            ok = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-            out += np.where(ok, a[:, np.clip(yi, 0, h - 1), np.clip(xi, 0, w - 1)] * wgt, 0)
-    return out.astype(a.dtype)
-
-
-def rotate(img, angle: float, interpolation=InterpolationMode.NEAREST, expand: bool = False,
-           center=None, fill=None):  # fmt: skip
-    """Rotate counter-clockwise by ``angle`` degrees about ``center`` (default: the centre)."""
-    interpolation = _interpolation(interpolation)
-    if not isinstance(angle, int | float):
-        raise TypeError("Argument angle should be int or float")
-    if center is not None and not isinstance(center, list | tuple):
-        raise TypeError("Argument center should be a sequence")
-    if not isinstance(img, Tensor):
-        _check_pil(img)
-        return img.rotate(angle, _PIL_MODES[interpolation], expand, center, **_pil_fill(fill, img))
-    _, h, w = get_dimensions(img)
-    center_f = [0.0, 0.0] if center is None else [c - s * 0.5 for c, s in zip(center, [w, h])]
-    m = _inverse_rotation_matrix(center_f, -angle)
-    ow, oh = _expanded_size(m, w, h) if expand else (w, h)
-    a = _array(img)
-    work = a if a.dtype.kind == "f" else a.astype(np.float32)
-    dt = work.dtype
-    theta = np.asarray(m, dt).reshape(2, 3)
-    xs = np.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, ow, dtype=np.float64).astype(dt)
-    ys = np.linspace(-oh * 0.5 + 0.5, oh * 0.5 - 0.5, oh, dtype=np.float64).astype(dt)
-    bx, by = np.meshgrid(xs, ys)
-    norm = np.asarray([0.5 * w, 0.5 * h], dt)
-    gx = (bx * theta[0, 0] + by * theta[0, 1] + theta[0, 2]) / norm[0]
-    gy = (bx * theta[1, 0] + by * theta[1, 1] + theta[1, 2]) / norm[1]
-    lead = work.shape[:-3]
-    flat = work.reshape((-1,) + work.shape[-3:]) if work.ndim > 2 else work[None, None]
-    mode = interpolation.value
-    outs = []
-    for im in flat:
-        if fill is not None:
-            im = np.concatenate([im, np.ones((1,) + im.shape[1:], dt)])
-        res = _grid_sample(im, gx, gy, mode)
-        if fill is not None:
-            mask, res = res[-1:], res[:-1]
-            fills = fill if isinstance(fill, list | tuple) else [float(fill)]
-            fill_img = np.broadcast_to(np.asarray(fills, dt).reshape(-1, 1, 1), res.shape)
-            if mode == "nearest":
-                res = np.where(mask < 0.5, fill_img, res)
-            else:
-                res = res * mask + (dt.type(1.0) - mask) * fill_img
-        outs.append(res)
-    out = np.stack(outs)
-    out = out.reshape(lead + out.shape[1:]) if a.ndim > 2 else out[0, 0]
-    return _tensor(_round_to(out, a.dtype) if a.dtype != dt else out)
-
-
 # -- colour ----------------------------------------------------------------------------------
 def _gray_array(a: np.ndarray) -> np.ndarray:
     if a.shape[-3] == 3:
@@ -824,3 +743,16 @@ def erase(img: Tensor, i: int, j: int, h: int, w: int, v, inplace: bool = False)
         a = a.copy()
     a[..., i : i + h, j : j + w] = np.asarray(v)
     return img if inplace else ember.from_numpy(a)
+
+
+from ._color import (  # noqa: E402
+    adjust_gamma,
+    adjust_sharpness,
+    autocontrast,
+    equalize,
+    gaussian_blur,
+    invert,
+    posterize,
+    solarize,
+)
+from ._geometry import affine, five_crop, perspective, rotate, ten_crop  # noqa: E402
