@@ -46,6 +46,24 @@ from .autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .functions.arrange import (
+    atleast_3d,
+    block_diag,
+    cartesian_prod,
+    column_stack,
+    combinations,
+    diagflat,
+    dsplit,
+    dstack,
+    hsplit,
+    meshgrid,
+    ravel,
+    row_stack,
+    tril_indices,
+    triu_indices,
+    unravel_index,
+    vsplit,
+)
 from .functions.compare import *  # noqa: F403
 from .functions.creation import *  # noqa: F403
 from .functions.creation import range_ as _range  # noqa: F401
@@ -125,7 +143,6 @@ from .functions.reduce import (
     max,
     mean,
     min,
-    mode,
     nanmean,
     nansum,
     norm,
@@ -196,6 +213,7 @@ _warnings.filterwarnings(
 # Imported on first use, to keep ``import ember`` quick: ``ember.<name>`` resolves through
 # ``__getattr__`` below to ``<module>.<attribute>``.
 _LAZY_ATTRS = {
+    "mode": ("functions.reduce", "mode"),  # lazy: use_deterministic_algorithms has a `mode`
     "cdist": ("linalg", "cdist"),
     "det": ("linalg", "det"),
     "inverse": ("linalg", "inverse"),

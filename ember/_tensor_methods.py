@@ -14,6 +14,7 @@ from ._device import check_device
 from ._tensor import Tensor, _make, apply
 from .autograd.engine import unbroadcast
 from .autograd.primitives import math as PM
+from .functions import arrange as AR
 from .functions import compare as C
 from .functions import creation as N
 from .functions import index as I
@@ -156,6 +157,12 @@ _METHODS = {
     "unsqueeze": S.unsqueeze,
     "flip": S.flip_method,
     "rot90": S.rot90,
+    "ravel": AR.ravel,
+    "diag_embed": AR.diag_embed,
+    "diagflat": AR.diagflat,
+    "hsplit": AR.hsplit,
+    "vsplit": AR.vsplit,
+    "dsplit": AR.dsplit,
     "diff": S.diff,
     "fliplr": S.fliplr,
     "flipud": S.flipud,

@@ -333,3 +333,80 @@ def test_inplace_bad_input():
     check_raises(lambda m: m.ones(3).addmv_(m.ones(2, 3), m.ones(3)))
     check_raises(lambda m: m.ones(3).bitwise_and_(m.ones(3, dtype=m.int64)))
     check_raises(lambda m: m.ones(3, dtype=m.int64).lt_(m.ones(2)))
+
+
+ARRANGE = {
+    "meshgrid_ij": (lambda m, a, b: m.meshgrid(a, b, indexing="ij"), [(3,), (4,)]),
+    "meshgrid_xy": (lambda m, a, b, c: m.meshgrid([a, b, c], indexing="xy"), [(3,), (), (2,)]),
+    "cartesian_prod": (lambda m, a, b: m.cartesian_prod(a, b), [(3,), (2,)]),
+    "cartesian_prod_one": (lambda m, a: m.cartesian_prod(a), [(3,)]),
+    "combinations": (lambda m, a: m.combinations(a), [(4,)]),
+    "combinations_r3_repl": (lambda m, a: m.combinations(a, 3, True), [(3,)]),
+    "block_diag": (lambda m, a, b, c: m.block_diag(a, b, c), [(), (3,), (2, 2)]),
+    "atleast_3d": (lambda m, a, b, c: m.atleast_3d(a, b, c), [(), (3,), (2, 2)]),
+    "atleast_3d_one": (lambda m, a: m.atleast_3d(a), [(2, 3, 1, 2)]),
+    "column_stack": (lambda m, a, b, c: m.column_stack([a, b, c]), [(2,), (2, 3), (2, 1)]),
+    "row_stack": (lambda m, a, b: m.row_stack((a, b)), [(3,), (2, 3)]),
+    "dstack": (lambda m, a, b: m.dstack([a, b]), [(3,), (1, 3)]),
+    "hsplit": (lambda m, a: m.hsplit(a, 2), [(3, 4)]),
+    "hsplit_vector": (lambda m, a: a.hsplit([1, 3]), [(5,)]),
+    "vsplit": (lambda m, a: m.vsplit(a, [1]), [(3, 4)]),
+    "dsplit": (lambda m, a: a.dsplit(2), [(2, 1, 4)]),
+    "diag_embed": (lambda m, a: m.diag_embed(a), [(2, 3)]),
+    "diag_embed_offset_dims": (lambda m, a: a.diag_embed(1, 0, 2), [(2, 3)]),
+    "diag_embed_neg": (lambda m, a: a.diag_embed(-2, dim1=-1, dim2=0), [(2, 3, 2)]),
+    "diagflat": (lambda m, a: m.diagflat(a, -1), [(2, 2)]),
+    "diagflat_method": (lambda m, a: a.diagflat(), [(3,)]),
+    "ravel": (lambda m, a: m.ravel(a.t()), [(2, 3)]),
+    "ravel_method": (lambda m, a: a.ravel(), [()]),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", sorted(ARRANGE))
+def test_arrange(name, dtype):
+    fn, shapes = ARRANGE[name]
+    check_op(fn, shapes, dtype=dtype)
+
+
+def test_arrange_integers_and_indices():
+    i = np.arange(6)
+    check_op(lambda m, a: m.block_diag(a, a.reshape(2, 3).double()), [i])
+    check_op(lambda m, a: m.combinations(a, 0), [i.astype(np.float32)])
+    check_op(lambda m, a: m.combinations(a, 7), [i])
+    check_op(lambda m, _: m.tril_indices(3, 4, -1), [i])
+    check_op(lambda m, _: m.triu_indices(4, 3, 1, dtype=m.int32), [i])
+    check_op(lambda m, _: m.tril_indices(0, 3), [i])
+    check_op(lambda m, a: m.unravel_index(a, (2, 3)), [np.array([4, 0, 5, 6, -6, -1])])
+    check_op(lambda m, a: m.unravel_index(a[0], 6), [i])
+    check_op(lambda m, a: m.unravel_index(a, (3, 1, 2)), [i.reshape(2, 3)])
+    check_op(lambda m: m.block_diag(), [])
+    with pytest.warns(UserWarning, match="indexing"):
+        ember.meshgrid(ember.ones(2), ember.ones(3))
+
+
+ARRANGE_BAD = {
+    "meshgrid_empty": lambda m: m.meshgrid(indexing="ij"),
+    "meshgrid_2d": lambda m: m.meshgrid(m.ones(2, 2), m.ones(3), indexing="ij"),
+    "meshgrid_indexing": lambda m: m.meshgrid(m.ones(2), indexing="ji"),
+    "meshgrid_dtype": lambda m: m.meshgrid(m.ones(2), m.ones(2).double(), indexing="ij"),
+    "cartesian_prod_2d": lambda m: m.cartesian_prod(m.ones(2, 2)),
+    "combinations_2d": lambda m: m.combinations(m.ones(2, 2)),
+    "block_diag_3d": lambda m: m.block_diag(m.ones(2), m.ones(2, 2, 2)),
+    "hsplit_0d": lambda m: m.hsplit(m.tensor(1.0), 2),
+    "hsplit_uneven": lambda m: m.hsplit(m.ones(3, 4), 3),
+    "vsplit_1d": lambda m: m.vsplit(m.ones(4), 2),
+    "dsplit_uneven": lambda m: m.dsplit(m.ones(2, 2, 4), 3),
+    "tril_indices_negative": lambda m: m.tril_indices(-1, 2),
+    "tril_indices_float": lambda m: m.tril_indices(3, 3, dtype=m.float32),
+    "triu_indices_col": lambda m: m.triu_indices(3, -2),
+    "unravel_float": lambda m: m.unravel_index(m.tensor([1.0]), (2, 3)),
+    "unravel_negative_shape": lambda m: m.unravel_index(m.tensor([1]), (2, -3)),
+    "diag_embed_same_dims": lambda m: m.ones(2, 3).diag_embed(1, 0, 0),
+    "diag_embed_dim_range": lambda m: m.ones(2, 3).diag_embed(0, 0, 3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ARRANGE_BAD))
+def test_arrange_bad_input(name):
+    check_raises(ARRANGE_BAD[name])

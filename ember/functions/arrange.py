@@ -1,0 +1,239 @@
+"""Tensors arranged from tensors: grids, products of index sets, block layouts, stacks and splits
+along named axes, and the index sets of triangles; all composed of differentiable ops."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _make
+from ._util import wrap_dim
+from .index import index_put, index_select
+from .shape import cat, hstack, movedim, stack, tensor_split, vstack
+
+
+def _tensors(args) -> list:
+    """``f(a, b)`` and ``f([a, b])`` alike, as torch's variadic tensor functions."""
+    if len(args) == 1 and isinstance(args[0], (list, tuple)):
+        return list(args[0])
+    return list(args)
+
+
+def meshgrid(*tensors, indexing: str | None = None):
+    """Coordinate grids from 1-D tensors: ``out[i]`` varies along dim ``i`` (``"ij"``) or, with
+    ``"xy"``, the first two dims swapped (Cartesian order)."""
+    tensors = _tensors(tensors)
+    if indexing is None:
+        warnings.warn(
+            "torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+            "argument.",
+            UserWarning,
+            stacklevel=2,
+        )
+        indexing = "ij"
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(
+            f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}'
+        )
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(
+                f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}"
+            )
+        if t.dtype != tensors[0].dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    order = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) > 1:
+        order[0], order[1] = 1, 0  # where each input's axis lies in the grid
+    shape = [0] * len(tensors)
+    for i, t in enumerate(tensors):
+        shape[order[i]] = t.numel()
+    out = []
+    for i, t in enumerate(tensors):
+        view = [1] * len(tensors)
+        view[order[i]] = t.numel()
+        out.append(t.reshape(view).expand(shape))
+    return tuple(out)
+
+
+def cartesian_prod(*tensors) -> Tensor:
+    """All tuples with one element from each 1-D tensor, one tuple a row (a lone tensor as is)."""
+    tensors = _tensors(tensors)
+    for t in tensors:
+        if t.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([g.reshape(-1) for g in grids], 1)
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:  # noqa: A002
+    """The length-``r`` combinations of a 1-D tensor's elements, one a row, in order."""
+    if input.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return input.new_zeros((0,))
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    idx = np.array(list(pick(range(input.shape[0]), r)), np.int64).reshape(-1, r)
+    return index_select(input, 0, _make(idx.reshape(-1))).reshape(idx.shape)
+
+
+def block_diag(*tensors) -> Tensor:
+    """The tensors (scalars, vectors as rows, matrices) along the diagonal of a zero matrix."""
+    mats = []
+    for i, t in enumerate(tensors):
+        if t.ndim > 2:
+            raise RuntimeError(
+                "torch.block_diag: Input tensors must have 2 or fewer dimensions. Input "
+                f"{i} has {t.ndim} dimensions"
+            )
+        mats.append(t.reshape(1, -1) if t.ndim < 2 else t)
+    if not mats:
+        return _make(np.zeros((1, 0), D.get_default_dtype().np))
+    dtype = D.result_type(mats)
+    width = sum(m.shape[1] for m in mats)
+    rows, left = [], 0
+    for m in mats:
+        m = m.to(dtype)
+        right = width - left - m.shape[1]
+        rows.append(cat([m.new_zeros((m.shape[0], left)), m, m.new_zeros((m.shape[0], right))], 1))
+        left += m.shape[1]
+    return cat(rows, 0)
+
+
+def atleast_3d(*tensors):
+    """Each tensor with at least 3 dims: ``(n,)`` becomes ``(1, n, 1)``, ``(m, n)``
+    ``(m, n, 1)``."""
+    out = []
+    for t in _tensors(tensors):
+        if t.ndim == 0:
+            t = t.reshape(1, 1, 1)
+        elif t.ndim == 1:
+            t = t.reshape(1, -1, 1)
+        elif t.ndim == 2:
+            t = t.unsqueeze(-1)
+        out.append(t)
+    single = len(tensors) == 1 and isinstance(tensors[0], Tensor)
+    return out[0] if single else tuple(out)
+
+
+def column_stack(tensors) -> Tensor:
+    """The tensors side by side as columns: scalars and vectors become ``(n, 1)`` columns."""
+    return hstack([t.reshape(-1, 1) if t.ndim < 2 else t for t in tensors])
+
+
+def row_stack(tensors) -> Tensor:
+    """``vstack``: the tensors one under another as rows."""
+    return vstack(tensors)
+
+
+def dstack(tensors) -> Tensor:
+    """The tensors stacked depthwise (along dim 2, after ``atleast_3d``)."""
+    return cat([atleast_3d(t) for t in tensors], 2)
+
+
+def _split_named(name: str, input: Tensor, sections, dim: int, min_ndim: int):  # noqa: A002
+    if input.ndim < min_ndim:
+        raise RuntimeError(
+            f"torch.{name} requires a tensor with at least {min_ndim} dimension, but got a "
+            f"tensor with {input.ndim} dimensions!"
+        )
+    if isinstance(sections, int) and (sections == 0 or input.shape[dim] % sections):
+        raise RuntimeError(
+            f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+            f"dimension {input.shape[dim]} is not divisible by the split_size {sections}!"
+        )
+    return tensor_split(input, sections, dim)
+
+
+def hsplit(input: Tensor, indices_or_sections):  # noqa: A002
+    """Split along columns: dim 1, or dim 0 of a vector."""
+    return _split_named("hsplit", input, indices_or_sections, 1 if input.ndim > 1 else 0, 1)
+
+
+def vsplit(input: Tensor, indices_or_sections):  # noqa: A002
+    """Split along rows (dim 0) of a tensor of at least 2 dims."""
+    return _split_named("vsplit", input, indices_or_sections, 0, 2)
+
+
+def dsplit(input: Tensor, indices_or_sections):  # noqa: A002
+    """Split along depth (dim 2) of a tensor of at least 3 dims."""
+    return _split_named("dsplit", input, indices_or_sections, 2, 3)
+
+
+def _triangle_indices(name, np_fn, row, col, offset, dtype) -> Tensor:
+    for arg, v in (("row", row), ("col", col)):
+        if v < 0:
+            raise RuntimeError(f"{arg} must be non-negative, got{v}")
+    dt = D.to_dtype(dtype) if dtype is not None else D.int64
+    if dt not in (D.int64, D.int32):
+        from .reduce import _scalar_type_name
+
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_scalar_type_name(dt)}'")
+    r, c = np_fn(row, offset, col)
+    return _make(np.stack([r, c]).astype(dt.np).reshape(2, -1))
+
+
+def tril_indices(
+    row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None
+) -> Tensor:
+    """The ``(row, col)`` coordinates of a ``row x col`` matrix's lower triangle, as 2 rows."""
+    return _triangle_indices("tril_indices", np.tril_indices, row, col, offset, dtype)
+
+
+def triu_indices(
+    row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None
+) -> Tensor:
+    """The ``(row, col)`` coordinates of a ``row x col`` matrix's upper triangle, as 2 rows."""
+    return _triangle_indices("triu_indices", np.triu_indices, row, col, offset, dtype)
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: A002
+    """The last dim of ``input`` as the ``offset``-th diagonals of matrices in dims
+    ``(dim1, dim2)`` of the result (one more dim than ``input``)."""
+    nd = input.ndim + 1
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    n = input.shape[-1] if input.ndim else 1
+    m = n + abs(offset)
+    zeros = input.new_zeros((*input.shape[:-1], m, m))
+    rows = np.arange(n) + max(-offset, 0)
+    cols = np.arange(n) + max(offset, 0)
+    out = index_put(zeros, (Ellipsis, rows, cols), input.reshape(*input.shape[:-1], n))
+    return movedim(out, (-2, -1), (d1, d2))
+
+
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:  # noqa: A002
+    """The flattened ``input`` as the ``offset``-th diagonal of a square matrix."""
+    return diag_embed(input.reshape(-1), offset)
+
+
+def ravel(input: Tensor) -> Tensor:  # noqa: A002
+    """``input`` flattened to 1-D."""
+    return input.reshape(-1)
+
+
+def unravel_index(indices: Tensor, shape) -> tuple:
+    """The coordinates, in a tensor of ``shape``, of flat ``indices``: one tensor per dim."""
+    if not isinstance(indices, Tensor):
+        raise TypeError(f"expected 'indices' to be a tensor, but got {type(indices)}")
+    if indices._data.dtype.kind not in "iu":
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(int(s) for s in shape)
+    if any(s < 0 for s in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    idx = indices._data.astype(np.int64)
+    out, stride = [], 1
+    for s in reversed(shape):
+        out.append(_make(np.mod(np.floor_divide(idx, stride), s) if s else np.zeros_like(idx)))
+        stride *= s
+    return tuple(reversed(out))
