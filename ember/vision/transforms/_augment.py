@@ -15,7 +15,7 @@ from ember._tensor import Tensor
 from ember.utils.data import _rng
 
 from . import functional as F
-from .functional import InterpolationMode, _interpolation
+from .functional import InterpolationMode, _interpolation, _interpolation_modes_from_int
 from .transforms import (
     Transform,
     _check_sequence_input,
@@ -26,6 +26,7 @@ from .transforms import (
 )
 
 __all__ = [
+    "ElasticTransform",
     "FiveCrop",
     "GaussianBlur",
     "LinearTransformation",
@@ -344,4 +345,64 @@ class LinearTransformation(Transform):
         return (
             f"{type(self).__name__}(transformation_matrix={self.transformation_matrix.tolist()}, "
             f"mean_vector={self.mean_vector.tolist()})"
+        )
+
+
+def _two_floats(x, name: str):
+    if not isinstance(x, float | Sequence):
+        raise TypeError(f"{name} should be float or a sequence of floats. Got {type(x)}")
+    if isinstance(x, Sequence):
+        if len(x) != 2:
+            raise ValueError(f"If {name} is a sequence its length should be 2. Got {len(x)}")
+        for v in x:
+            if not isinstance(v, float):
+                raise TypeError(f"{name} should be a sequence of floats. Got {type(v)}")
+        return x
+    return [float(x), float(x)]
+
+
+class ElasticTransform(Transform):
+    """Displace pixels by a random field: uniform noise in [-1, 1] per pixel, Gaussian-blurred
+    with std ``sigma`` and scaled by ``alpha`` (pixels), as in Simard et al. (2003)."""
+
+    def __init__(self, alpha=50.0, sigma=5.0, interpolation=InterpolationMode.BILINEAR,
+                 fill=0) -> None:  # fmt: skip
+        self.alpha = _two_floats(alpha, "alpha")
+        self.sigma = _two_floats(sigma, "sigma")
+        if isinstance(interpolation, int):
+            interpolation = _interpolation_modes_from_int(interpolation)
+        self.interpolation = interpolation
+        if isinstance(fill, numbers.Number):
+            fill = [float(fill)]
+        elif isinstance(fill, list | tuple):
+            fill = [float(f) for f in fill]
+        else:
+            raise TypeError(
+                f"fill should be int or float or a list or tuple of them. Got {type(fill)}"
+            )
+        self.fill = fill
+
+    @staticmethod
+    def get_params(alpha, sigma, size) -> Tensor:
+        """Draw the displacement field (1, H, W, 2) for an image of ``size`` [H, W]."""
+        fields = []
+        for i in range(2):
+            d = ember.rand([1, 1] + list(size)) * 2 - 1
+            if sigma[i] > 0.0:
+                k = int(8 * sigma[i] + 1)
+                k += 1 - k % 2
+                d = F.gaussian_blur(d, [k, k], list(sigma))
+            fields.append(d * alpha[i] / size[1 - i])  # dx in widths, dy in heights
+        return ember.cat(fields, 1).permute([0, 2, 3, 1])
+
+    def forward(self, img):
+        """Return ``img`` elastically distorted."""
+        _, h, w = F.get_dimensions(img)
+        displacement = self.get_params(self.alpha, self.sigma, [h, w])
+        return F.elastic_transform(img, displacement, self.interpolation, self.fill)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(alpha={self.alpha}, sigma={self.sigma}, "
+            f"interpolation={self.interpolation}, fill={self.fill})"
         )

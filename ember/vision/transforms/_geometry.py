@@ -277,3 +277,31 @@ def ten_crop(img, size, vertical_flip: bool = False) -> tuple:
     """``five_crop`` of the image, then of its horizontal (or vertical) mirror."""
     size = _crop_size(size)
     return five_crop(img, size) + five_crop(vflip(img) if vertical_flip else hflip(img), size)
+
+
+def elastic_transform(img, displacement: Tensor, interpolation=InterpolationMode.BILINEAR,
+                      fill=None):  # fmt: skip
+    """Sample each output pixel at its own position plus ``displacement`` (1, H, W, 2), given as
+    (dx, dy) in grid_sample's [-1, 1] coordinates."""
+    if not isinstance(displacement, Tensor):
+        raise TypeError("Argument displacement should be a Tensor")
+    interpolation = _interpolation(interpolation)
+    if not isinstance(img, Tensor):
+        _check_pil(img)
+        from .functional import pil_to_tensor, to_pil_image
+
+        out = elastic_transform(pil_to_tensor(img), displacement, interpolation, fill)
+        return to_pil_image(out, mode=img.mode)
+    _, h, w = get_dimensions(img)
+    expected = ember.Size([1, h, w, 2])
+    if tuple(displacement.shape) != tuple(expected):
+        raise ValueError(
+            f"Argument displacement shape should be {expected}, but given {displacement.shape}"
+        )
+    _grid_checks(img, interpolation, fill)
+    dt = np.float64 if img.dtype == ember.float64 else np.float32
+    d = _array(displacement).astype(dt)
+    xs = np.linspace((1 - w) / w, (w - 1) / w, w).astype(dt)
+    ys = np.linspace((1 - h) / h, (h - 1) / h, h).astype(dt)
+    return _grid_transform(img, xs[None, :] + d[0, ..., 0], ys[:, None] + d[0, ..., 1],
+                           interpolation, fill)  # fmt: skip

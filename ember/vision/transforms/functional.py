@@ -18,6 +18,7 @@ import ember
 from ember._tensor import Tensor
 
 __all__ = [
+    "elastic_transform",
     "ten_crop",
     "solarize",
     "posterize",
@@ -755,4 +756,11 @@ from ._color import (  # noqa: E402
     posterize,
     solarize,
 )
-from ._geometry import affine, five_crop, perspective, rotate, ten_crop  # noqa: E402
+from ._geometry import (  # noqa: E402
+    affine,
+    elastic_transform,
+    five_crop,
+    perspective,
+    rotate,
+    ten_crop,
+)
