@@ -97,11 +97,13 @@ from .functions.linalg import (
     einsum,
     ger,
     inner,
+    kron,
     matmul,
     mm,
     mv,
     outer,
     tensordot,
+    vdot,
 )
 from .functions.math import *  # noqa: F403
 from .functions.random import (
@@ -132,7 +134,9 @@ from .functions.reduce import (
     any,
     argmax,
     argmin,
+    corrcoef,
     count_nonzero,
+    cov,
     cummax,
     cummin,
     cumprod,

@@ -410,3 +410,62 @@ ARRANGE_BAD = {
 @pytest.mark.parametrize("name", sorted(ARRANGE_BAD))
 def test_arrange_bad_input(name):
     check_raises(ARRANGE_BAD[name])
+
+
+STATS = {
+    "cov": (lambda m, x: m.cov(x), [(3, 5)]),
+    "cov_1d": (lambda m, x: x.cov(), [(6,)]),
+    "cov_correction0": (lambda m, x: m.cov(x, correction=0), [(2, 4)]),
+    "cov_weights": (
+        lambda m, x, a: m.cov(x, fweights=L(m, [1, 3, 0, 2]), aweights=a.abs() + 0.1),
+        [(3, 4), (4,)],
+    ),
+    "cov_aweights": (lambda m, x, a: m.cov(x, aweights=a.abs(), correction=2), [(2, 6), (6,)]),
+    "corrcoef": (lambda m, x: m.corrcoef(x), [(3, 5)]),
+    "corrcoef_1d": (lambda m, x: x.corrcoef(), [(4,)]),
+    "kron": (lambda m, a, b: m.kron(a, b), [(2, 3), (3, 2)]),
+    "kron_ranks": (lambda m, a, b: a.kron(b), [(2, 1, 3), (4, 2)]),
+    "kron_scalar": (lambda m, a, b: m.kron(a, b), [(), (3,)]),
+    "vdot": (lambda m, a, b: m.vdot(a, b), [(5,), (5,)]),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", sorted(STATS))
+def test_stats_and_products(name, dtype):
+    fn, shapes = STATS[name]
+    check_op(fn, shapes, dtype=dtype)
+
+
+def test_stats_integer_and_degenerate():
+    i = np.arange(6).reshape(2, 3)
+    check_op(lambda m, x: m.cov(x), [i])
+    check_op(lambda m, x: m.corrcoef(x), [i])
+    check_op(lambda m, x: m.cov(x), [np.ones((2, 1), np.float32)])
+    check_op(lambda m, x: m.kron(x, x > 2), [i])
+    check_op(lambda m, x: m.isin(x, L(m, [2, 5, 9])), [i])
+    check_op(lambda m, x: m.isin(x, 2.0, invert=True), [i.astype(np.float32)])
+    check_op(lambda m, x: m.isin(3, x), [i])
+    check_op(lambda m, x: m.isin(x, L(m, [1.0, 4.0])), [i])
+
+
+STATS_BAD = {
+    "cov_3d": lambda m: m.cov(m.ones(2, 2, 2)),
+    "cov_fweights_float": lambda m: m.cov(m.ones(2, 3), fweights=m.ones(3)),
+    "cov_fweights_numel": lambda m: m.cov(m.ones(2, 3), fweights=L(m, [1, 2])),
+    "cov_fweights_2d": lambda m: m.cov(m.ones(2, 3), fweights=L(m, [[1, 2, 3]])),
+    "cov_fweights_negative": lambda m: m.cov(m.ones(2, 3), fweights=L(m, [1, -2, 3])),
+    "cov_aweights_int": lambda m: m.cov(m.ones(2, 3), aweights=L(m, [1, 2, 3])),
+    "cov_aweights_negative": lambda m: m.cov(m.ones(2, 3), aweights=L(m, [1, -2.0, 3])),
+    "corrcoef_3d": lambda m: m.corrcoef(m.ones(2, 2, 2)),
+    "vdot_2d": lambda m: m.vdot(m.ones(2, 2), m.ones(2, 2)),
+    "vdot_size": lambda m: m.vdot(m.ones(2), m.ones(3)),
+    "vdot_dtype": lambda m: m.vdot(m.ones(2), m.ones(2).double()),
+    "isin_bool": lambda m: m.isin(L(m, [1, 2]), L(m, [True])),
+    "isin_scalars": lambda m: m.isin(2, 3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STATS_BAD))
+def test_stats_bad_input(name):
+    check_raises(STATS_BAD[name])

@@ -35,6 +35,21 @@ gt = greater = _cmp(np.greater, "gt")
 ge = greater_equal = _cmp(np.greater_equal, "ge")
 
 
+def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """Whether each of ``elements`` is among ``test_elements`` (either may be a scalar)."""
+    for v in (elements, test_elements):
+        if isinstance(v, Tensor) and v._data.dtype == np.bool_:
+            raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError(
+            "isin() received an invalid combination of arguments - got "
+            f"({type(elements).__name__}, {type(test_elements).__name__})"
+        )
+    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    return _make(np.asarray(np.isin(a, b, invert=invert)))
+
+
 def zero_grad_inplace(fn):
     """The out-of-place op behind an in-place comparison (``x.lt_(y)``): for a tensor in a
     graph, the result joins it with a zero gradient, as the result is piecewise constant."""

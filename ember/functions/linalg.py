@@ -89,6 +89,22 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
 inner = dot
 
 
+def vdot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """The dot product of two 1-D tensors, the first conjugated (for real tensors, ``dot``)."""
+    return dot(input.conj() if input.dtype.is_complex else input, other)
+
+
+def kron(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """The Kronecker product: ``other`` scaled by each element of ``input``, tiled in place."""
+    nd = max(input.ndim, other.ndim)
+    a = input.reshape((1,) * (nd - input.ndim) + tuple(input.shape))
+    b = other.reshape((1,) * (nd - other.ndim) + tuple(other.shape))
+    # interleave: a's dims at even positions, b's at odd ones, so the product's reshape tiles
+    a = a.reshape([n for s in a.shape for n in (s, 1)])
+    b = b.reshape([n for s in b.shape for n in (1, s)])
+    return (a * b).reshape([p * q for p, q in zip(a.shape[::2], b.shape[1::2])])
+
+
 @takes_out("matmul", "exact")
 def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """Matrix product with torch's rules for 1-D operands and broadcast batch dimensions."""

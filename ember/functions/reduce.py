@@ -465,3 +465,75 @@ def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:  # noqa: A002
     # torch's 1e-7 keeps a zero norm finite; slices within the bound are left exactly as they are
     factor = (maxnorm / (norms + 1e-7)).masked_fill(~over, 1)
     return input * factor
+
+
+def _cov_weights(w, name: str, n: int, integral: bool):
+    if w is None:
+        return None
+    kind = "iu" if integral else "f"
+    if w._data.dtype.kind not in kind:
+        want = "integral" if integral else "floating point"
+        raise RuntimeError(
+            f"cov(): expected {name} to have {want} dtype but got {name} with "
+            f"{_scalar_type_name(w.dtype)} dtype"
+        )
+    if w.ndim > 1:
+        raise RuntimeError(
+            f"cov(): expected {name} to have one or fewer dimensions but got {name} with "
+            f"{w.ndim} dimensions"
+        )
+    if w.numel() != n:
+        raise RuntimeError(
+            f"cov(): expected {name} to have the same numel as there are observations in the "
+            f"input but got {w.numel()} != {n}"
+        )
+    if (w._data < 0).any():
+        raise RuntimeError(f"cov(): {name} cannot be negative")
+    return w
+
+
+def cov(input: Tensor, *, correction: int = 1, fweights=None, aweights=None) -> Tensor:  # noqa: A002
+    """Covariance matrix of the variables in ``input``'s rows (observations in columns), with
+    optional frequency and observation weights."""
+    if input.ndim > 2:
+        raise RuntimeError(
+            "cov(): expected input to have two or fewer dimensions but got an input with "
+            f"{input.ndim} dimensions"
+        )
+    x = input if input._data.dtype.kind in "fc" else input.to(D.get_default_dtype())
+    x = x.reshape(1, -1) if x.ndim < 2 else x
+    n = x.shape[1]
+    fw = _cov_weights(fweights, "fweights", n, True)
+    aw = _cov_weights(aweights, "aweights", n, False)
+    w = fw if aw is None else aw if fw is None else fw * aw
+    if w is None:
+        w_sum = x.new_tensor(float(n))
+        avg = x.mean(1, keepdim=True)
+    else:
+        w = w.to(x.dtype)
+        w_sum = w.sum()
+        avg = (x * w).sum(1, keepdim=True) / w_sum
+    if correction == 0:
+        norm = w_sum
+    elif aw is None:
+        norm = w_sum - correction
+    else:
+        norm = w_sum - correction * (w * aw.to(x.dtype)).sum() / w_sum
+    norm = norm.clamp(min=0)
+    xm = x - avg
+    out = ((xm if w is None else xm * w) @ xm.t()) / norm
+    return out.squeeze() if input.ndim < 2 else out
+
+
+def corrcoef(input: Tensor) -> Tensor:  # noqa: A002
+    """Pearson correlation coefficients of the variables in ``input``'s rows."""
+    if input.ndim > 2:
+        raise RuntimeError(
+            "corrcoef(): expected input to have two or fewer dimensions but got an input with "
+            f"{input.ndim} dimensions"
+        )
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    std = c.diagonal().sqrt()
+    return (c / std.unsqueeze(1) / std.unsqueeze(0)).clamp(-1, 1)
