@@ -357,6 +357,7 @@ ELASTIC = [
     lambda T: T.ElasticTransform(),
     lambda T: T.ElasticTransform(alpha=(20.0, 40.0), sigma=[2.0, 3.0], fill=2),
     lambda T: T.ElasticTransform(10.0, 0.0, interpolation=T.InterpolationMode.NEAREST),
+    lambda T: T.ElasticTransform(30.0, 3.0, interpolation=T.InterpolationMode.BICUBIC, fill=9),
 ]
 
 
@@ -391,7 +392,7 @@ def test_elastic_transform_functional_and_params():
     disp = (rng.standard_normal((1, 13, 17, 2)) * 0.1).astype(np.float32)
     for dtype in ("uint8", "float32"):
         e, t = both(image_arrays(1)[dtype])
-        for mode in ("NEAREST", "BILINEAR"):
+        for mode in ("NEAREST", "BILINEAR", "BICUBIC"):
             ours = EF.elastic_transform(e, ember.from_numpy(disp), EF.InterpolationMode[mode])
             theirs = TF.elastic_transform(t, torch.from_numpy(disp), TF.InterpolationMode[mode])
             same(ours, theirs, dtype)

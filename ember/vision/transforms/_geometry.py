@@ -62,8 +62,23 @@ def _expanded_size(m: list[float], w: int, h: int) -> tuple[int, int]:
     return int(size[0]), int(size[1])
 
 
+def _cubic_weights(t: np.ndarray) -> list[np.ndarray]:
+    """Keys' cubic convolution weights (A = -0.75, as torch) of the taps at -1, 0, 1, 2 for the
+    fractional offset ``t``."""
+    A = t.dtype.type(-0.75)
+
+    def near(d):  # |d| <= 1
+        return ((A + 2) * d - (A + 3)) * d * d + 1
+
+    def far(d):  # 1 < |d| < 2
+        return ((A * d - 5 * A) * d + 8 * A) * d - 4 * A
+
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
 def _grid_sample(a: np.ndarray, gx: np.ndarray, gy: np.ndarray, mode: str) -> np.ndarray:
-    """grid_sample with zeros padding and align_corners=False on (C, H, W) float data."""
+    """grid_sample with zeros padding and align_corners=False on (C, H, W) float data (nearest,
+    bilinear or bicubic)."""
     c, h, w = a.shape
     x = ((gx + 1) * w - 1) / 2
     y = ((gy + 1) * h - 1) / 2
@@ -74,6 +89,15 @@ def _grid_sample(a: np.ndarray, gx: np.ndarray, gy: np.ndarray, mode: str) -> np
         return np.where(ok, out, a.dtype.type(0))
     x0, y0 = np.floor(x).astype(np.int64), np.floor(y).astype(np.int64)
     out = np.zeros((c,) + x.shape, a.dtype)
+    if mode == "bicubic":
+        wx, wy = _cubic_weights(x - x0), _cubic_weights(y - y0)
+        for dy in range(4):
+            for dx in range(4):
+                xi, yi = x0 + dx - 1, y0 + dy - 1
+                ok = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+                tap = a[:, np.clip(yi, 0, h - 1), np.clip(xi, 0, w - 1)] * (wx[dx] * wy[dy])
+                out += np.where(ok, tap, 0)
+        return out.astype(a.dtype)
     for dy in (0, 1):
         for dx in (0, 1):
             xi, yi = x0 + dx, y0 + dy
@@ -144,7 +168,10 @@ def _grid_transform(img: Tensor, gx: np.ndarray, gy: np.ndarray, interpolation, 
     return _tensor(_round_to(out, a.dtype) if a.dtype != dt else out)
 
 
-def _grid_checks(img: Tensor, interpolation: InterpolationMode, fill) -> None:
+_NEAR_LINEAR = (InterpolationMode.NEAREST, InterpolationMode.BILINEAR)
+
+
+def _grid_checks(img: Tensor, interpolation: InterpolationMode, fill, modes=_NEAR_LINEAR) -> None:
     """torchvision's checks before a tensor is resampled on a grid."""
     if isinstance(fill, list | tuple):
         channels = get_dimensions(img)[0]
@@ -153,7 +180,7 @@ def _grid_checks(img: Tensor, interpolation: InterpolationMode, fill) -> None:
                 "The number of elements in 'fill' cannot broadcast to match the number of "
                 f"channels of the image ({len(fill)} != {channels})"
             )
-    if interpolation not in (InterpolationMode.NEAREST, InterpolationMode.BILINEAR):
+    if interpolation not in modes:
         raise ValueError(
             f"Interpolation mode '{interpolation.value}' is unsupported with Tensor input"
         )
@@ -298,7 +325,7 @@ def elastic_transform(img, displacement: Tensor, interpolation=InterpolationMode
         raise ValueError(
             f"Argument displacement shape should be {expected}, but given {displacement.shape}"
         )
-    _grid_checks(img, interpolation, fill)
+    _grid_checks(img, interpolation, fill, _NEAR_LINEAR + (InterpolationMode.BICUBIC,))
     dt = np.float64 if img.dtype == ember.float64 else np.float32
     d = _array(displacement).astype(dt)
     xs = np.linspace((1 - w) / w, (w - 1) / w, w).astype(dt)
