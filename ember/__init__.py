@@ -217,6 +217,32 @@ _warnings.filterwarnings(
 # Imported on first use, to keep ``import ember`` quick: ``ember.<name>`` resolves through
 # ``__getattr__`` below to ``<module>.<attribute>``.
 _LAZY_ATTRS = {
+    # torch.* aliases of nn.functional ops with the same signature
+    **{
+        name: ("nn.functional", name)
+        for name in (
+            "avg_pool1d",
+            "bilinear",
+            "celu",
+            "channel_shuffle",
+            "conv1d",
+            "conv2d",
+            "conv3d",
+            "conv_transpose1d",
+            "conv_transpose2d",
+            "conv_transpose3d",
+            "cosine_similarity",
+            "hardshrink",
+            "max_pool1d",
+            "max_pool2d",
+            "max_pool3d",
+            "pairwise_distance",
+            "pixel_shuffle",
+            "pixel_unshuffle",
+            "prelu",
+            "selu",
+        )
+    },
     "mode": ("functions.reduce", "mode"),  # lazy: use_deterministic_algorithms has a `mode`
     "cdist": ("linalg", "cdist"),
     "det": ("linalg", "det"),

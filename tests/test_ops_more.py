@@ -469,3 +469,31 @@ STATS_BAD = {
 @pytest.mark.parametrize("name", sorted(STATS_BAD))
 def test_stats_bad_input(name):
     check_raises(STATS_BAD[name])
+
+
+FUNCTIONAL_ALIASES = {
+    "conv2d": (lambda m, x, w: m.conv2d(x, w, padding=1), [(1, 2, 5, 5), (3, 2, 3, 3)]),
+    "conv1d": (lambda m, x, w: m.conv1d(x, w, None, 2), [(1, 2, 7), (3, 2, 3)]),
+    "conv_transpose2d": (
+        lambda m, x, w: m.conv_transpose2d(x, w, stride=2),
+        [(1, 2, 4, 4), (2, 3, 3, 3)],
+    ),
+    "cosine_similarity": (lambda m, x, y: m.cosine_similarity(x, y), [(3, 4), (3, 4)]),
+    "pairwise_distance": (lambda m, x, y: m.pairwise_distance(x, y), [(3, 4), (3, 4)]),
+    "pixel_shuffle": (lambda m, x: m.pixel_shuffle(x, 2), [(1, 8, 2, 2)]),
+    "pixel_unshuffle": (lambda m, x: m.pixel_unshuffle(x, 2), [(1, 2, 4, 4)]),
+    "max_pool2d": (lambda m, x: m.max_pool2d(x, 2), [(1, 2, 4, 4)]),
+    "max_pool1d": (lambda m, x: m.max_pool1d(x, 2), [(1, 2, 4)]),
+    "avg_pool1d": (lambda m, x: m.avg_pool1d(x, 2), [(1, 2, 4)]),
+    "prelu": (lambda m, x, w: m.prelu(x, w), [(2, 3, 4), (3,)]),
+    "selu": (lambda m, x: m.selu(x), [(2, 3)]),
+    "celu": (lambda m, x: m.celu(x, 0.5), [(2, 3)]),
+    "hardshrink": (lambda m, x: m.hardshrink(x, 0.3), [(2, 3)]),
+    "bilinear": (lambda m, a, b, w, c: m.bilinear(a, b, w, c), [(2, 3), (2, 4), (5, 3, 4), (5,)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONAL_ALIASES))
+def test_functional_aliases_at_top_level(name):
+    fn, shapes = FUNCTIONAL_ALIASES[name]
+    check_op(fn, shapes)
