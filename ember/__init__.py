@@ -67,6 +67,7 @@ from .functions.arrange import (
 from .functions.compare import *  # noqa: F403
 from .functions.creation import *  # noqa: F403
 from .functions.creation import range_ as _range  # noqa: F401
+from .functions.dtypes import can_cast, is_signed, result_type
 from .functions.index import (
     argwhere,
     gather,
@@ -217,6 +218,7 @@ _warnings.filterwarnings(
 # Imported on first use, to keep ``import ember`` quick: ``ember.<name>`` resolves through
 # ``__getattr__`` below to ``<module>.<attribute>``.
 _LAZY_ATTRS = {
+    "clone": ("_tensor_methods", "clone"),
     # torch.* aliases of nn.functional ops with the same signature
     **{
         name: ("nn.functional", name)

@@ -17,6 +17,7 @@ from .autograd.primitives import math as PM
 from .functions import arrange as AR
 from .functions import compare as C
 from .functions import creation as N
+from .functions import dtypes as DT
 from .functions import index as I
 from .functions import inplace as IP
 from .functions import linalg as L
@@ -158,6 +159,7 @@ _METHODS = {
     "flip": S.flip_method,
     "rot90": S.rot90,
     "ravel": AR.ravel,
+    "is_signed": DT.is_signed,
     "diag_embed": AR.diag_embed,
     "diagflat": AR.diagflat,
     "hsplit": AR.hsplit,

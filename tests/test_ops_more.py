@@ -497,3 +497,39 @@ FUNCTIONAL_ALIASES = {
 def test_functional_aliases_at_top_level(name):
     fn, shapes = FUNCTIONAL_ALIASES[name]
     check_op(fn, shapes)
+
+
+def _dtype_name(d) -> str:
+    return str(d).split(".")[-1]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        lambda m: (2, 3.0),
+        lambda m: (True, 2),
+        lambda m: (m.ones(2, dtype=m.int32), 2.5),
+        lambda m: (m.tensor(1.0, dtype=m.float64), m.ones(2)),
+        lambda m: (m.ones(2, dtype=m.uint8), m.ones(2, dtype=m.int8)),
+        lambda m: (3, m.ones(2, dtype=m.int16)),
+    ],
+)
+def test_result_type(args):
+    assert _dtype_name(ember.result_type(*args(ember))) == _dtype_name(
+        torch.result_type(*args(torch))
+    )
+
+
+def test_can_cast_is_signed_clone():
+    names = ["bool", "uint8", "int8", "int32", "int64", "float32", "float64"]
+    for a in names:
+        for b in names:
+            e = ember.can_cast(getattr(ember, a), getattr(ember, b))
+            assert e == torch.can_cast(getattr(torch, a), getattr(torch, b)), (a, b)
+        assert ember.ones(1, dtype=getattr(ember, a)).is_signed() == torch.is_signed(
+            torch.ones(1, dtype=getattr(torch, a))
+        )
+    check_op(lambda m, x: m.clone(x), [(2, 3)])
+    assert not ember.can_cast(float, ember.int32) and ember.can_cast(ember.int32, float)
+    check_raises(lambda m: m.can_cast("float", m.int32))
+    check_raises(lambda m: m.result_type("a", 2))

@@ -1,0 +1,51 @@
+"""Questions about dtypes that torch answers as functions: promotion and safe casting."""
+
+from __future__ import annotations
+
+import numbers
+
+from .. import _dtype as D
+from .._tensor import Tensor
+
+
+def result_type(tensor1, tensor2) -> D.dtype:
+    """The dtype an operation on ``tensor1`` and ``tensor2`` (tensors or numbers) computes in."""
+    tensors = [t for t in (tensor1, tensor2) if isinstance(t, Tensor)]
+    scalars = [s for s in (tensor1, tensor2) if not isinstance(s, Tensor)]
+    for s in scalars:
+        if not isinstance(s, (bool, numbers.Number)):
+            raise TypeError(
+                "result_type() received an invalid combination of arguments - got "
+                f"({type(tensor1).__name__}, {type(tensor2).__name__})"
+            )
+    if not tensors:  # two numbers: the kind of the higher one, at its default width
+        kind = max(_number_kind(s) for s in scalars)
+        return (D.bool, D.int64, D.get_default_dtype(), D.complex64)[kind]
+    return D.result_type(tensors, scalars)
+
+
+def _number_kind(s) -> int:
+    if isinstance(s, bool):
+        return 0
+    if isinstance(s, numbers.Integral):
+        return 1
+    return 2 if isinstance(s, numbers.Real) else 3
+
+
+def can_cast(from_: D.dtype, to: D.dtype) -> bool:
+    """Whether torch's type promotion allows casting ``from_`` to ``to``: never to a lower kind
+    (complex > floating point > integer > bool)."""
+    py = {bool: D.bool, int: D.int64, float: D.float64, complex: D.complex128}
+    from_, to = py.get(from_, from_), py.get(to, to)  # Python's types stand for dtypes too
+    for name, v in (("from_", from_), ("to", to)):
+        if not isinstance(v, D.dtype):
+            raise TypeError(
+                f"can_cast(): argument '{name}' (position {1 if name == 'from_' else 2}) must be "
+                f"torch.dtype, not {type(v).__name__}"
+            )
+    return D._category(from_) <= D._category(to)
+
+
+def is_signed(input: Tensor) -> bool:  # noqa: A002
+    """Whether ``input``'s dtype holds negative values."""
+    return input.dtype.is_signed
