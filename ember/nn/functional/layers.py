@@ -424,9 +424,9 @@ def embedding_bag(
                 "of fixed length sequences. However, found offsets of type "
                 f"{type(offsets)}"
             )
-        offs = np.arange(0, idx.size, idx.shape[1], dtype=np.int64) if idx.shape[1] else None
-        if offs is None:
-            offs = np.zeros(idx.shape[0], np.int64)
+        if idx.shape[1] == 0:  # torch builds the offsets with arange(0, numel, 0)
+            raise RuntimeError("step must be nonzero")
+        offs = np.arange(0, idx.size, idx.shape[1], dtype=np.int64)
         idx = idx.reshape(-1)
         psw = psw.reshape(-1) if psw is not None else None
     elif input.dim() == 1:
@@ -495,7 +495,8 @@ def embedding_bag(
     out = N.zeros((bags, dim), dtype=weight.dtype)
     if mode == "max":
         return _bag_max(out, weight, idx[keep], bag_of)
-    rows = embedding(_make(idx[keep]), weight)
+    # no rows used: an empty slice keeps weight in the graph (embedding's rule fails on 0 rows)
+    rows = embedding(_make(idx[keep]), weight) if keep.size else weight[:0]
     if psw is not None:
         rows = rows * psw[_make(keep)].unsqueeze(1)
     out = out.index_add(0, _make(bag_of), rows)
@@ -507,6 +508,8 @@ def embedding_bag(
 
 def _bag_layout(idx: np.ndarray, offs: np.ndarray, include_last_offset: bool):
     """The bag count, each used position's bag, and the used positions of ``idx``."""
+    if include_last_offset and not offs.size:
+        raise RuntimeError("include_last_offset: number of offset should be at least 1")
     if offs.size and offs[0] != 0:
         raise RuntimeError(
             "offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start "
@@ -531,7 +534,7 @@ def _bag_layout(idx: np.ndarray, offs: np.ndarray, include_last_offset: bool):
 def _bag_max(out, weight, idx: np.ndarray, bag_of: np.ndarray):
     """Each bag's column-wise maximum; the gradient goes to the first row holding it, as torch's."""
     if not idx.size:
-        return out
+        return out.index_add(0, _make(bag_of), weight[:0])
     vals = weight._data[idx]
     starts = np.flatnonzero(np.r_[True, bag_of[1:] != bag_of[:-1]])
     best = np.maximum.reduceat(vals, starts, axis=0)
