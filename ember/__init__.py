@@ -218,6 +218,12 @@ _warnings.filterwarnings(
 # Imported on first use, to keep ``import ember`` quick: ``ember.<name>`` resolves through
 # ``__getattr__`` below to ``<module>.<attribute>``.
 _LAZY_ATTRS = {
+    "digamma": ("special", "digamma"),
+    "erfc": ("special", "erfc"),
+    "lgamma": ("special", "gammaln"),
+    "logit": ("special", "logit"),
+    "polygamma": ("special", "polygamma"),
+    "sinc": ("special", "sinc"),
     "clone": ("_tensor_methods", "clone"),
     # torch.* aliases of nn.functional ops with the same signature
     **{

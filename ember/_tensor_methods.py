@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from . import _dtype as D
+from . import special as SP
 from ._device import check_device
 from ._tensor import Tensor, _make, apply
 from .autograd.engine import unbroadcast
@@ -53,6 +54,15 @@ _METHODS = {
     "asinh": M.asinh,
     "acosh": M.acosh,
     "atanh": M.atanh,
+    "arcsinh": M.asinh,
+    "arccosh": M.acosh,
+    "arctanh": M.atanh,
+    "lgamma": SP.gammaln,
+    "digamma": SP.digamma,
+    "erfc": SP.erfc,
+    "logit": SP.logit,
+    "sinc": SP.sinc,
+    "polygamma": lambda self, n: SP.polygamma(n, self),
     "sigmoid": M.sigmoid,
     "erf": M.erf,
     "erfinv": M.erfinv,
@@ -447,6 +457,14 @@ for _name in (
     "sgn",
     "sinh",
     "tan",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
+    "lgamma",
+    "digamma",
+    "erfc",
+    "logit",
+    "sinc",
     "logical_and",  # torch records nothing for these: the gradient passes as before
     "logical_or",
     "logical_xor",

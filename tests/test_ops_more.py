@@ -533,3 +533,34 @@ def test_can_cast_is_signed_clone():
     assert not ember.can_cast(float, ember.int32) and ember.can_cast(ember.int32, float)
     check_raises(lambda m: m.can_cast("float", m.int32))
     check_raises(lambda m: m.result_type("a", 2))
+
+
+SPECIAL_ALIASES = {
+    "lgamma": (lambda m, x: m.lgamma(x), 0.1, 3.0),
+    "lgamma_method": (lambda m, x: x.lgamma(), 0.1, 3.0),
+    "digamma": (lambda m, x: x.digamma(), 0.1, 3.0),
+    "erfc": (lambda m, x: m.erfc(x), -2.0, 2.0),
+    "logit": (lambda m, x: x.logit(), 0.05, 0.95),
+    "logit_eps": (lambda m, x: m.logit(x, 0.2), 0.05, 0.95),
+    "sinc": (lambda m, x: x.sinc(), -2.0, 2.0),
+    "polygamma0": (lambda m, x: m.polygamma(0, x), 0.5, 3.0),
+    "arcsinh": (lambda m, x: x.arcsinh(), -2.0, 2.0),
+    "arccosh": (lambda m, x: x.arccosh(), 1.5, 3.0),
+    "arctanh": (lambda m, x: x.arctanh(), -0.9, 0.9),
+    "lgamma_": (lambda m, x: (x * 1).lgamma_(), 0.1, 3.0),
+    "erfc_": (lambda m, x: (x * 1).erfc_(), -2.0, 2.0),
+    "sinc_": (lambda m, x: (x * 1).sinc_(), -2.0, 2.0),
+    "logit_": (lambda m, x: (x * 1).logit_(), 0.05, 0.95),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", sorted(SPECIAL_ALIASES))
+def test_special_aliases(name, dtype):
+    fn, low, high = SPECIAL_ALIASES[name]
+    check_op(fn, [(3, 4)], dtype=dtype, low=low, high=high)
+
+
+def test_polygamma_values():
+    # ember.special.polygamma has n <= 1 and no gradient for n = 1 yet: values only
+    check_op(lambda m, x: x.polygamma(1), [(3, 4)], low=0.5, high=3.0, grad=False)
