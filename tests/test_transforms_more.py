@@ -421,3 +421,44 @@ def test_elastic_constructor_errors_match(make):
 ])  # fmt: skip
 def test_elastic_call_errors_match(call):
     test_call_errors_match(call)
+
+
+@pytest.mark.parametrize("mode", ["L", "RGBA"])
+@pytest.mark.parametrize("make", [
+    lambda T: T.RandomAffine(20, translate=(0.1, 0.3), shear=4, fill=7),
+    lambda T: T.RandomPerspective(0.6, p=1.0, fill=200, interpolation=T.InterpolationMode.NEAREST),
+    lambda T: T.RandomRotation(30, fill=3),
+    lambda T: T.RandomInvert(0.7), lambda T: T.RandomSolarize(99, 0.7),
+    lambda T: T.RandomPosterize(2, 0.7), lambda T: T.RandomEqualize(0.7),
+])  # fmt: skip
+def test_random_pil_other_modes(mode, make):
+    for seed in range(6):
+        img = pil_image(seed, mode=mode)
+        seed_both(seed)
+        try:
+            theirs = make(TT)(img)
+        except OSError as err:  # Pillow's ImageOps refuse RGBA: the same error must come out
+            with pytest.raises(OSError, match=str(err)):
+                make(ET)(img)
+            continue
+        torch.manual_seed(seed)  # rewind torch: Ember draws second here
+        ours = make(ET)(img)
+        theirs = make(TT)(img)
+        assert_same(ours, theirs)
+        assert_same_stream()
+
+
+@pytest.mark.parametrize("make", [
+    lambda T: T.RandomAffine(20, translate=(0.1, 0.3), scale=(0.8, 1.2), fill=0.5),
+    lambda T: T.RandomPerspective(0.6, p=1.0),
+    lambda T: T.GaussianBlur(3, (0.2, 1.5)),
+    lambda T: T.RandomAdjustSharpness(0.3, p=1.0),
+    lambda T: T.RandomAutocontrast(p=1.0),
+])  # fmt: skip
+def test_random_batched_tensor(make):
+    for seed in range(4):
+        e, t = both(image_arrays(seed, (2, 3, 12, 15))["float32"])
+        seed_both(seed)
+        ours, theirs = make(ET)(e), make(TT)(t)
+        assert_same_stream()
+        assert_same(ours, theirs, atol=3e-5)
