@@ -207,7 +207,7 @@ def test_random_uint8_ops(make):
 
 
 def test_get_params_match():
-    for seed in range(20):
+    for seed in range(50):
         seed_both(seed)
         ours = ET.RandomAffine.get_params(
             [-20, 20], [0.3, 0.2], [0.5, 2.0], [-4, 4, -6, 6], [17, 13]
@@ -215,15 +215,11 @@ def test_get_params_match():
         theirs = TT.RandomAffine.get_params(
             [-20, 20], [0.3, 0.2], [0.5, 2.0], [-4, 4, -6, 6], [17, 13]
         )
-        assert ours[1] == theirs[1]
-        np.testing.assert_allclose([ours[0], ours[2], *ours[3]], [theirs[0], theirs[2], *theirs[3]],
-                                   rtol=1e-6)  # fmt: skip
+        assert ours == theirs  # the same float32 draws, widened to the same Python floats
         assert ET.RandomPerspective.get_params(31, 20, 0.6) == TT.RandomPerspective.get_params(
             31, 20, 0.6
         )
-        assert ET.GaussianBlur.get_params(0.1, 2.0) == pytest.approx(
-            TT.GaussianBlur.get_params(0.1, 2.0)
-        )
+        assert ET.GaussianBlur.get_params(0.1, 2.0) == TT.GaussianBlur.get_params(0.1, 2.0)
         assert_same_stream()
 
 
