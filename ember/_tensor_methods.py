@@ -266,6 +266,7 @@ _METHODS = {
     "msort": C.msort,
     "topk": C.topk,
     "kthvalue": C.kthvalue,
+    "nanmedian": C.nanmedian,
     "median": C.median,
     "unique": C.unique,
     "unique_consecutive": C.unique_consecutive,

@@ -564,3 +564,29 @@ def test_special_aliases(name, dtype):
 def test_polygamma_values():
     # ember.special.polygamma has n <= 1 and no gradient for n = 1 yet: values only
     check_op(lambda m, x: x.polygamma(1), [(3, 4)], low=0.5, high=3.0, grad=False)
+
+
+NAN_ROWS = np.array([[1.0, np.nan, 3, np.nan, 0], [4, 1, 0, 2, 5], [np.nan] * 5])
+MEDIANS = {
+    "median_dim_nan": lambda m, x: m.median(x, 1),
+    "nanmedian_dim": lambda m, x: m.nanmedian(x, 1),
+    "nanmedian_all": lambda m, x: m.nanmedian(x),
+    "median_dim0_nan": lambda m, x: m.median(x, 0),
+    "nanmedian_keepdim": lambda m, x: x.nanmedian(0, True),
+    "median_all_nan": lambda m, x: m.median(x),
+    "nanmedian_no_nan": lambda m, x: x[1].nanmedian(),
+    "nanmedian_dim_no_nan": lambda m, x: x[1:].nan_to_num(7.0).nanmedian(-1),
+    "median_ties_share_grad": lambda m, x: x[:2, 2:].median(),
+    "nanmedian_ties_share_grad": lambda m, x: x[:2].nanmedian(),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", sorted(MEDIANS))
+def test_median_nan_and_ties(name, dtype):
+    check_op(MEDIANS[name], [NAN_ROWS.astype(dtype)])
+
+
+def test_nanmedian_bad_input():
+    check_raises(lambda m: m.nanmedian(m.ones(2, 3), 2))
+    assert ".return_types.nanmedian(" in repr(ember.nanmedian(ember.ones(2, 3), 1))

@@ -8,7 +8,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import index as P
-from ._util import broadcast_shapes, shape_error, wrap_dim
+from ._util import broadcast_shapes, return_type, shape_error, wrap_dim
 from .inplace import copy_into_out as _copy_into_out
 from .inplace import takes_out as _takes_out
 from .math import _operands
@@ -286,14 +286,67 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):  # no
 
 @_takes_out("median")
 def median(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A002
-    """The lower median (torch does not average the two middle values)."""
+    """The lower median (torch does not average the two middle values); NaN where one is."""
+    if input._data.dtype.kind == "f" and np.isnan(input._data).any():
+        return _median_with_nan(input, dim, keepdim, skip_nan=False)
     if dim is None:
         flat = input.reshape(-1)
         v, _ = sort(flat)
-        return v[(flat.shape[0] - 1) // 2]
+        return _share_gradient(input, v[(flat.shape[0] - 1) // 2])
     d = wrap_dim(dim, input.ndim)
     r = kthvalue(input, (input.shape[d] + 1) // 2, d, keepdim)
     return _median_t(r.values, r.indices)
+
+
+def nanmedian(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A002
+    """The lower median of the values that are not NaN (NaN if all are)."""
+    if input._data.dtype.kind == "f" and np.isnan(input._data).any():
+        return _median_with_nan(input, dim, keepdim, skip_nan=True)
+    out = median(input, dim, keepdim)
+    return out if dim is None else _nanmedian_t(*out)
+
+
+_nanmedian_t = return_type("nanmedian", ["values", "indices"])
+
+
+def _share_gradient(input: Tensor, picked: Tensor) -> Tensor:  # noqa: A002
+    """``picked`` (one element of ``input``) whose gradient is shared evenly by all the
+    elements equal to it (NaN: all the NaNs), as torch's full reductions to one value."""
+    if not picked.requires_grad:
+        return picked
+    v = picked._data
+    same = np.isnan(input._data) if np.isnan(v) else input._data == v
+    if same.sum() == 1:
+        return picked
+    share = input.masked_fill(_make(~same), 0).sum() / float(same.sum())
+    return picked.detach() + (share - share.detach())  # the value stays exactly ``picked``
+
+
+def _median_with_nan(input: Tensor, dim, keepdim: bool, skip_nan: bool):  # noqa: A002
+    """Median by position in a stable sort (NaN last), as torch picks it: the first NaN for
+    ``median``, the middle of the other values for ``nanmedian`` (the middle of all, if none)."""
+    a = input._data
+    d = None if dim is None else wrap_dim(dim, a.ndim)
+    flat = dim is None or a.ndim == 0
+    arr = a.reshape(-1) if flat else a
+    axis = 0 if flat else d
+    order = np.argsort(arr, axis=axis, kind="stable")
+    n = arr.shape[axis]
+    valid = (~np.isnan(arr)).sum(axis=axis, keepdims=True)
+    if skip_nan:
+        pos = np.where(valid > 0, (valid - 1) // 2, (n - 1) // 2)
+    else:
+        pos = np.where(valid < n, valid, (n - 1) // 2)
+    idx = np.take_along_axis(order, pos, axis=axis)
+    if dim is None:
+        return _share_gradient(input, input.reshape(-1)[int(idx[0])])
+    if a.ndim == 0:
+        values, indices = input.clone(), _make(np.zeros((), np.int64))
+    else:
+        values, indices = input.gather(d, _make(idx)), _make(idx)
+        if not keepdim:
+            values, indices = values.squeeze(d), indices.squeeze(d)
+    return (_nanmedian_t if skip_nan else _median_t)(values, indices)
 
 
 def unique(
