@@ -70,11 +70,13 @@ from .functions.creation import range_ as _range  # noqa: F401
 from .functions.dtypes import can_cast, is_signed, result_type
 from .functions.index import (
     argwhere,
+    diagonal_scatter,
     gather,
     index_add,
     index_copy,
     index_fill,
     index_put,
+    index_reduce,
     index_select,
     masked_fill,
     masked_scatter,
@@ -84,6 +86,8 @@ from .functions.index import (
     scatter,
     scatter_add,
     scatter_reduce,
+    select_scatter,
+    slice_scatter,
     take,
     take_along_dim,
 )

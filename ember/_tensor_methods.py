@@ -206,6 +206,10 @@ _METHODS = {
     "index_copy": I.index_copy,
     "masked_scatter": I.masked_scatter,
     "scatter_reduce": I.scatter_reduce,
+    "index_reduce": I.index_reduce,
+    "slice_scatter": I.slice_scatter,
+    "select_scatter": I.select_scatter,
+    "diagonal_scatter": I.diagonal_scatter,
     "put": I.put,
     "masked_fill": I.masked_fill,
     "masked_select": I.masked_select,
@@ -372,6 +376,7 @@ for _name in (
     "index_copy",
     "masked_scatter",
     "scatter_reduce",
+    "index_reduce",
     "put",
     "scatter",
     "scatter_add",
@@ -490,6 +495,7 @@ for _name in (
     "not_equal",
 ):
     setattr(Tensor, _name + "_", _inplace(C.zero_grad_inplace(getattr(Tensor, _name))))
+Tensor.fill_diagonal_ = _inplace(I.fill_diagonal)
 Tensor.__iadd__ = Tensor.add_
 Tensor.__isub__ = Tensor.sub_
 Tensor.__imul__ = Tensor.mul_

@@ -590,3 +590,65 @@ def test_median_nan_and_ties(name, dtype):
 def test_nanmedian_bad_input():
     check_raises(lambda m: m.nanmedian(m.ones(2, 3), 2))
     assert ".return_types.nanmedian(" in repr(ember.nanmedian(ember.ones(2, 3), 1))
+
+
+SCATTERS = {
+    "slice_scatter": (lambda m, x, s: m.slice_scatter(x, s, 0, 1, 3), [(4, 4), (2, 4)]),
+    "slice_scatter_step": (lambda m, x, s: x.slice_scatter(s, dim=1, step=2), [(4, 5), (4, 3)]),
+    "slice_scatter_neg": (lambda m, x, s: m.slice_scatter(x, s, -1, -2), [(3, 4), (3, 2)]),
+    "select_scatter": (lambda m, x, s: m.select_scatter(x, s, 0, 1), [(2, 3), (3,)]),
+    "select_scatter_neg": (lambda m, x, s: x.select_scatter(s, -1, -1), [(2, 3, 4), (2, 3)]),
+    "diagonal_scatter": (lambda m, x, s: m.diagonal_scatter(x, s, 1), [(3, 3), (2,)]),
+    "diagonal_scatter_dims": (
+        lambda m, x, s: x.diagonal_scatter(s, -1, 0, 2),
+        [(3, 2, 4), (2, 2)],
+    ),
+    "fill_diagonal_": (lambda m, x: (x * 1).fill_diagonal_(2.5), [(3, 4)]),
+    "fill_diagonal_wrap": (lambda m, x: (x * 1).fill_diagonal_(-1, wrap=True), [(7, 3)]),
+    "fill_diagonal_no_wrap": (lambda m, x: (x * 1).fill_diagonal_(-1), [(7, 3)]),
+    "fill_diagonal_3d": (lambda m, x: (x * 1).fill_diagonal_(0), [(3, 3, 3)]),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", sorted(SCATTERS))
+def test_scatters(name, dtype):
+    fn, shapes = SCATTERS[name]
+    check_op(fn, shapes, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("reduce", ["prod", "mean", "amax", "amin"])
+def test_index_reduce(reduce, include_self, dtype):
+    def fn(m, x, s):
+        s = s * L(m, [[0.0, 1], [1, 1], [1, 1], [1, 1]]).to(s.dtype)  # a zero for prod's rule
+        return x.index_reduce(0, L(m, [0, 0, 2, 0]), s, reduce, include_self=include_self)
+
+    check_op(fn, [(3, 2), (4, 2)], dtype=dtype)
+
+
+def test_index_reduce_inplace_and_dim1():
+    check_op(lambda m, x, s: (x * 1).index_reduce_(1, L(m, [2, 2]), s, "amax"), [(2, 3), (2, 2)])
+    check_op(lambda m, x: x.long().fill_diagonal_(2.7), [(2, 3)], grad=False)
+
+
+SCATTERS_BAD = {
+    "slice_scatter_shape": lambda m: m.slice_scatter(m.zeros(4, 4), m.ones(3, 4), 0, 1, 3),
+    "slice_scatter_dim": lambda m: m.slice_scatter(m.zeros(4, 4), m.ones(4, 4), 2),
+    "select_scatter_shape": lambda m: m.select_scatter(m.zeros(2, 3), m.ones(2), 0, 1),
+    "select_scatter_index": lambda m: m.select_scatter(m.zeros(2, 3), m.ones(3), 0, 5),
+    "diagonal_scatter_shape": lambda m: m.diagonal_scatter(m.zeros(3, 3), m.ones(3), 1),
+    "fill_diagonal_1d": lambda m: m.zeros(3).fill_diagonal_(1),
+    "fill_diagonal_unequal": lambda m: m.zeros(3, 3, 2).fill_diagonal_(1),
+    "index_reduce_sum": lambda m: m.ones(3, 2).index_reduce(0, L(m, [0]), m.ones(1, 2), "sum"),
+    "index_reduce_range": lambda m: m.ones(3, 2).index_reduce(0, L(m, [3]), m.ones(1, 2), "prod"),
+    "index_reduce_float_index": lambda m: m.ones(3, 2).index_reduce(
+        0, L(m, [0.0]), m.ones(1, 2), "prod"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCATTERS_BAD))
+def test_scatters_bad_input(name):
+    check_raises(SCATTERS_BAD[name])

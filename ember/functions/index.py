@@ -527,3 +527,103 @@ def scatter_reduce(
         reduce=reduce,
         include_self=include_self,
     )
+
+
+def index_reduce(
+    input: Tensor,  # noqa: A002
+    dim: int,
+    index: Tensor,
+    source: Tensor,
+    reduce: str,
+    *,
+    include_self: bool = True,
+) -> Tensor:
+    """``input`` with the slices of ``source`` along ``dim`` reduced (prod, mean, amax, amin)
+    into the slices ``index`` names; ``scatter_reduce`` with the index spread over each slice."""
+    d = wrap_dim(dim, input._data.ndim)
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(
+            f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
+            f"{reduce}."
+        )
+    idx = _index_array(index, "index_reduce_")
+    if idx.ndim > 1:
+        raise IndexError("index_reduce_(): Index is supposed to be a vector")
+    if source._data.ndim != input._data.ndim or source._data.shape[d] != idx.size:
+        raise IndexError(
+            "index_reduce_(): Number of indices should be equal to source.size(dim) and source "
+            "should have the same number of dimensions as self"
+        )
+    _check_range(idx, input, d, IndexError)
+    view = [1] * source._data.ndim
+    view[d] = idx.size
+    spread = np.broadcast_to(idx.reshape(view), source._data.shape)
+    return scatter_reduce(
+        input, d, _make(np.ascontiguousarray(spread)), source, reduce, include_self=include_self
+    )
+
+
+def _check_scatter_src(src: Tensor, slice_shape) -> None:
+    if tuple(src.shape) != tuple(slice_shape):
+        raise RuntimeError(
+            "expected src to have a size equal to the slice of self. src size = "
+            f"{list(src.shape)}, slice size = {list(slice_shape)}"
+        )
+
+
+def slice_scatter(
+    input: Tensor,  # noqa: A002
+    src: Tensor,
+    dim: int = 0,
+    start=None,
+    end=None,
+    step: int = 1,
+) -> Tensor:
+    """``input`` with ``src`` written where ``input``'s slice ``start:end:step`` along ``dim``
+    reads."""
+    d = wrap_dim(dim, input._data.ndim)
+    key = (slice(None),) * d + (slice(start, end, step),)
+    _check_scatter_src(src, input._data[key].shape)
+    return index_put(input, key, src)
+
+
+def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
+    """``input`` with ``src`` written where ``input.select(dim, index)`` reads."""
+    d = wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    if not -n <= index < n:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+            f"dimension {d}"
+        )
+    key = (slice(None),) * d + (index,)
+    _check_scatter_src(src, input._data[key].shape)
+    return index_put(input, key, src)
+
+
+def diagonal_scatter(
+    input: Tensor,  # noqa: A002
+    src: Tensor,
+    offset: int = 0,
+    dim1: int = 0,
+    dim2: int = 1,
+) -> Tensor:
+    """``input`` with ``src`` written where ``input.diagonal(offset, dim1, dim2)`` reads."""
+    _check_scatter_src(src, input.diagonal(offset, dim1, dim2).shape)
+    d1, d2 = wrap_dim(dim1, input.ndim), wrap_dim(dim2, input.ndim)
+    return input._diagonal_insert(src, offset, d1, d2)
+
+
+def fill_diagonal(input: Tensor, fill_value, wrap: bool = False) -> Tensor:  # noqa: A002
+    """``input`` with ``fill_value`` on its main diagonal (all dims equal, or a matrix; a tall
+    matrix with ``wrap`` starts again every ``columns + 1`` rows); behind ``fill_diagonal_``."""
+    shape = input._data.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    mask = np.zeros(shape, bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    if input._data.dtype.kind in "iub" and not isinstance(fill_value, Tensor):
+        fill_value = int(fill_value)  # torch truncates a float fill into an integer tensor
+    return masked_fill(input, _make(mask), fill_value)
