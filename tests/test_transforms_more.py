@@ -458,3 +458,21 @@ def test_random_batched_tensor(make):
         ours, theirs = make(ET)(e), make(TT)(t)
         assert_same_stream()
         assert_same(ours, theirs, atol=3e-5)
+
+
+def test_float64_images():
+    """float64 images keep their dtype; the blur kernel is float64 then (equal to rounding), and
+    elastic_transform samples in the displacement's dtype, as torchvision does."""
+    a = np.random.default_rng(0).random((3, 13, 17))
+    e, t = both(a)
+    assert_same(EF.gaussian_blur(e, 5, 1.3), TF.gaussian_blur(t, 5, 1.3), atol=1e-12)
+    assert_same(
+        EF.affine(e, 30.0, [1, 2], 1.1, [3.0, 2.0]), TF.affine(t, 30.0, [1, 2], 1.1, [3.0, 2.0])
+    )
+    d = (np.random.default_rng(1).random((1, 13, 17, 2)) * 0.1).astype(np.float32)
+    ours = EF.elastic_transform(e, ember.from_numpy(d))
+    theirs = TF.elastic_transform(t, torch.from_numpy(d))
+    assert_same(ours, theirs, atol=1e-5)
+    # sampled in float32: differs from a float64 computation by float32 rounding, not less
+    exact = TF.elastic_transform(t, torch.from_numpy(d.astype(np.float64)))
+    assert np.abs(ours.numpy() - exact.numpy()).max() > 1e-9

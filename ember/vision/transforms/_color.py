@@ -29,10 +29,10 @@ from .functional import (
 )
 
 
-def _gaussian_kernel1d(size: int, sigma: float) -> np.ndarray:
+def _gaussian_kernel1d(size: int, sigma: float, dtype) -> np.ndarray:
     half = (size - 1) * 0.5
-    x = np.linspace(-half, half, size).astype(np.float32)
-    pdf = np.exp(np.float32(-0.5) * (x / np.float32(sigma)) ** 2)
+    x = np.linspace(-half, half, size).astype(dtype)
+    pdf = np.exp(dtype(-0.5) * (x / dtype(sigma)) ** 2)
     return pdf / pdf.sum()
 
 
@@ -87,14 +87,15 @@ def gaussian_blur(img, kernel_size, sigma=None):
     a = _array(img)
     work = a if a.dtype.kind == "f" else a.astype(np.float32)
     kx, ky = kernel_size
-    kernel = np.outer(_gaussian_kernel1d(ky, sigma[1]), _gaussian_kernel1d(kx, sigma[0]))
+    dt = work.dtype.type
+    kernel = np.outer(_gaussian_kernel1d(ky, sigma[1], dt), _gaussian_kernel1d(kx, sigma[0], dt))
     if a.shape[-2] <= ky // 2 or a.shape[-1] <= kx // 2:
         raise RuntimeError(
             "Padding size should be less than the corresponding input dimension, but got: "
             f"padding ({kx // 2}, {kx // 2}) at dimension 3 of input {list(img.shape)}"
         )
     widths = [(0, 0)] * (a.ndim - 2) + [(ky // 2, ky // 2), (kx // 2, kx // 2)]
-    out = _filter2d(np.pad(work, widths, mode="reflect"), kernel.astype(work.dtype))
+    out = _filter2d(np.pad(work, widths, mode="reflect"), kernel)
     return _tensor(_round_to(out, a.dtype) if a.dtype != work.dtype else out)
 
 

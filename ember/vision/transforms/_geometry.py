@@ -141,10 +141,11 @@ def _affine_grid_transform(img: Tensor, m: list[float], ow: int, oh: int, interp
 
 
 def _grid_transform(img: Tensor, gx: np.ndarray, gy: np.ndarray, interpolation, fill) -> Tensor:
-    """grid_sample of every image in ``img`` at the normalised grid ``(gx, gy)``; points outside
-    take ``fill`` (blended by the sampled coverage, as torchvision does), or zeros when None."""
+    """grid_sample of every image in ``img`` at the normalised grid ``(gx, gy)``, in the grid's
+    dtype (the result is cast back); points outside take ``fill`` (blended by the sampled
+    coverage, as torchvision does), or zeros when None."""
     a = _array(img)
-    work = a if a.dtype.kind == "f" else a.astype(np.float32)
+    work = a.astype(gx.dtype, copy=False)
     dt = work.dtype
     lead = work.shape[:-3]
     flat = work.reshape((-1,) + work.shape[-3:]) if work.ndim > 2 else work[None, None]
@@ -326,8 +327,9 @@ def elastic_transform(img, displacement: Tensor, interpolation=InterpolationMode
             f"Argument displacement shape should be {expected}, but given {displacement.shape}"
         )
     _grid_checks(img, interpolation, fill, _NEAR_LINEAR + (InterpolationMode.BICUBIC,))
-    dt = np.float64 if img.dtype == ember.float64 else np.float32
-    d = _array(displacement).astype(dt)
+    d = _array(displacement)
+    dt = d.dtype if d.dtype in (np.float32, np.float64) else np.float32  # as torchvision: the
+    d = d.astype(dt, copy=False)  # displacement's dtype, not the image's, sets the precision
     xs = np.linspace((1 - w) / w, (w - 1) / w, w).astype(dt)
     ys = np.linspace((1 - h) / h, (h - 1) / h, h).astype(dt)
     return _grid_transform(img, xs[None, :] + d[0, ..., 0], ys[:, None] + d[0, ..., 1],
