@@ -420,3 +420,12 @@ def test_pool_double_backward():
         return (gx * gx).sum()
 
     check_op(fn, [(2, 3, 6, 6)], rtol=1e-3, atol=1e-3)
+
+
+def test_embedding_of_no_indices_has_a_zero_gradient():
+    for m in (ember, torch):
+        emb = m.nn.Embedding(5, 3)
+        out = emb(m.zeros(2, 0, dtype=m.long))
+        out.sum().backward()
+        assert tuple(out.shape) == (2, 0, 3)
+        assert emb.weight.grad.abs().sum().item() == 0.0

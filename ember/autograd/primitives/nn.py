@@ -617,7 +617,7 @@ def _embedding(ctx, w, indices, padding_idx):
 
 def _embedding_rule(c, g):
     idx = c.indices.reshape(-1)
-    g2 = g.reshape(idx.size, -1)
+    g2 = g.reshape(idx.size, c.input_shape()[1])  # not -1: no indices is a valid (0, D)
     if c.padding_idx is not None:
         g2 = g2.masked_fill(g2.new_tensor((idx == c.padding_idx)[:, None]), 0)
     return g2.new_zeros(c.input_shape()).index_add(0, g2.new_tensor(idx), g2)
