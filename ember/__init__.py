@@ -62,6 +62,7 @@ from .functions.arrange import (
     tril_indices,
     triu_indices,
     unravel_index,
+    vander,
     vsplit,
 )
 from .functions.compare import *  # noqa: F403
@@ -97,6 +98,7 @@ from .functions.linalg import (
     addmv,
     baddbmm,
     bmm,
+    chain_matmul,
     dist,
     dot,
     einsum,
@@ -146,6 +148,7 @@ from .functions.reduce import (
     cummin,
     cumprod,
     cumsum,
+    cumulative_trapezoid,
     log_softmax,
     logcumsumexp,
     logsumexp,
@@ -162,6 +165,8 @@ from .functions.reduce import (
     std_mean,
     sum,
     trace,
+    trapezoid,
+    trapz,
     var,
     var_mean,
 )
@@ -183,6 +188,7 @@ from .functions.shape import (
     fliplr,
     flipud,
     hstack,
+    is_same_size,
     moveaxis,
     movedim,
     narrow,
@@ -193,6 +199,7 @@ from .functions.shape import (
     rot90,
     select,
     split,
+    split_with_sizes,
     squeeze,
     stack,
     swapaxes,

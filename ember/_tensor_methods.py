@@ -168,6 +168,8 @@ _METHODS = {
     "unsqueeze": S.unsqueeze,
     "flip": S.flip_method,
     "rot90": S.rot90,
+    "split_with_sizes": S.split_with_sizes,
+    "is_same_size": S.is_same_size,
     "ravel": AR.ravel,
     "is_signed": DT.is_signed,
     "diag_embed": AR.diag_embed,

@@ -237,3 +237,20 @@ def unravel_index(indices: Tensor, shape) -> tuple:
         out.append(_make(np.mod(np.floor_divide(idx, stride), s) if s else np.zeros_like(idx)))
         stride *= s
     return tuple(reversed(out))
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:  # noqa: N803
+    """The Vandermonde matrix of a 1-D ``x``: columns ``x**(N-1), ..., x, 1`` (reversed if
+    ``increasing``); built by cumulative products, so gradients at 0 stay finite."""
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    if x._data.dtype.kind in "biu":
+        x = x.to(D.int64)
+    if n == 0:
+        return x.new_zeros((x.shape[0], 0))
+    cols = cat([x.new_ones((x.shape[0], 1)), x.unsqueeze(1).expand(x.shape[0], n - 1)], 1)
+    out = cols.cumprod(1)
+    return out if increasing else out.flip(1)

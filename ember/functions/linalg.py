@@ -345,3 +345,25 @@ def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
     out = [c for i, c in enumerate(sa) if i not in da]
     out += [c for j, c in enumerate(sb) if j not in db]
     return einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out), a, b)
+
+
+def chain_matmul(*matrices) -> Tensor:
+    """The product of the matrices, left to right (deprecated in torch for linalg.multi_dot)."""
+    import warnings
+
+    warnings.warn(
+        "torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+        "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than "
+        "multiple parameters.",
+        UserWarning,
+        stacklevel=2,
+    )
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for m in matrices:
+        if m.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {m.ndim}, expected 2 instead.")
+    out = matrices[0]
+    for m in matrices[1:]:
+        out = mm(out, m)
+    return out if len(matrices) > 1 else out.clone()

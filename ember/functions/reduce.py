@@ -537,3 +537,46 @@ def corrcoef(input: Tensor) -> Tensor:  # noqa: A002
         return c / c
     std = c.diagonal().sqrt()
     return (c / std.unsqueeze(1) / std.unsqueeze(0)).clamp(-1, 1)
+
+
+def _trapezoid_terms(name: str, y: Tensor, x, dx, dim: int):
+    """The per-interval areas of the trapezoid rule along ``dim``, and ``dim`` wrapped."""
+    if x is not None and dx is not None:
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got both x and dx"
+        )
+    if y.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = wrap_dim(dim, y.ndim)
+    yf = y if y._data.dtype.kind in "fc" else y.to(D.get_default_dtype())
+    n = y.shape[d]
+    m = n - 1 if n else 0
+    mid = (yf.narrow(d, 1, m) + yf.narrow(d, 0, m)) if n else yf
+    if x is None:
+        return mid * (0.5 * (1 if dx is None else dx)), d
+    if x.ndim == 1:
+        if x.shape[0] != n:
+            raise RuntimeError(f"{name}: There must be one `x` value for each sample point")
+        steps = x.diff().reshape([m if k == d else 1 for k in range(y.ndim)])
+    else:
+        steps = x.diff(dim=d)
+    return mid * steps * 0.5, d
+
+
+def trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    """The trapezoid-rule integral of ``y`` along ``dim``, at points ``x`` or spacing ``dx``."""
+    terms, d = _trapezoid_terms("trapezoid", y, x, dx, dim)
+    return terms.sum(d)
+
+
+def trapz(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    """``trapezoid`` under its older name."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    """The running trapezoid-rule integral of ``y`` along ``dim`` (one value fewer than ``y``)."""
+    terms, d = _trapezoid_terms("cumulative_trapezoid", y, x, dx, dim)
+    if y.shape[d] == 0:
+        return terms
+    return terms.cumsum(d)

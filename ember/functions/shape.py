@@ -645,3 +645,25 @@ def contiguous(input: Tensor, memory_format=None) -> Tensor:  # noqa: A002
     if input.is_contiguous():
         return input
     return input.clone()
+
+
+def split_with_sizes(input: Tensor, split_sizes, dim: int = 0):  # noqa: A002
+    """Split along ``dim`` into pieces of exactly the given sizes."""
+    d = wrap_dim(dim, input.ndim)
+    sizes = [int(s) for s in split_sizes]
+    if sum(sizes) != input.shape[d]:
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes to sum exactly to {input.shape[d]} (input "
+            f"tensor's size at dimension {d}), but got split_sizes={sizes}"
+        )
+    return split(input, sizes, d)
+
+
+def is_same_size(input: Tensor, other: Tensor) -> bool:  # noqa: A002
+    """Whether the two tensors have the same shape."""
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            "is_same_size(): argument 'other' (position 1) must be Tensor, not "
+            + type(other).__name__
+        )
+    return tuple(input.shape) == tuple(other.shape)
