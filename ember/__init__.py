@@ -215,6 +215,13 @@ from .functions.shape import (
     unsqueeze,
     vstack,
 )
+from .functions.windows import (
+    bartlett_window,
+    blackman_window,
+    hamming_window,
+    hann_window,
+    kaiser_window,
+)
 
 # NumPy warns about floating-point events (log(0), 0/0, overflow) that torch computes silently,
 # as IEEE arithmetic: the same inf/nan, no warning. Only warnings raised from Ember's own code

@@ -726,3 +726,24 @@ INTEGRALS_BAD = {
 @pytest.mark.filterwarnings("ignore:torch.chain_matmul is deprecated")
 def test_integrals_bad_input(name):
     check_raises(INTEGRALS_BAD[name])
+
+
+WINDOWS = ["hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window"]
+
+
+@pytest.mark.parametrize("periodic", [True, False])
+@pytest.mark.parametrize("length", [0, 1, 2, 5, 8])
+@pytest.mark.parametrize("name", WINDOWS)
+def test_windows(name, length, periodic):
+    for dtype in ("float32", "float64"):
+        e = getattr(ember, name)(length, periodic, dtype=getattr(ember, dtype))
+        t = getattr(torch, name)(length, periodic, dtype=getattr(torch, dtype))
+        check_op(lambda m, _: e if m is ember else t, [(1,)], grad=False)
+
+
+def test_window_parameters_and_bad_input():
+    check_op(lambda m, _: m.hamming_window(6, False, 0.5, 0.4), [(1,)], grad=False)
+    check_op(lambda m, _: m.kaiser_window(7, True, 5.0), [(1,)], grad=False)
+    assert ember.hann_window(3, requires_grad=True).requires_grad
+    check_raises(lambda m: m.hann_window(-1))
+    check_raises(lambda m: m.bartlett_window(3, dtype=m.int64))
