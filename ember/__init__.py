@@ -96,6 +96,7 @@ from .functions.linalg import (
     addbmm,
     addmm,
     addmv,
+    addr,
     baddbmm,
     bmm,
     chain_matmul,
@@ -109,6 +110,7 @@ from .functions.linalg import (
     mm,
     mv,
     outer,
+    pdist,
     tensordot,
     vdot,
 )

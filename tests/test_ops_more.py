@@ -749,3 +749,62 @@ def test_window_parameters_and_bad_input():
     assert ember.hann_window(3, requires_grad=True).requires_grad
     check_raises(lambda m: m.hann_window(-1))
     check_raises(lambda m: m.bartlett_window(3, dtype=m.int64))
+
+
+MORE = {
+    "addr": (lambda m, i, a, b: m.addr(i, a, b), [(2, 3), (2,), (3,)]),
+    "addr_scaled": (lambda m, i, a, b: i.addr(a, b, beta=2, alpha=0.5), [(3,), (2,), (3,)]),
+    "addr_": (lambda m, i, a, b: (i * 1).addr_(a, b, alpha=-1), [(2, 3), (2,), (3,)]),
+    "pdist": (lambda m, x: m.pdist(x), [(4, 3)]),
+    "pdist_p1": (lambda m, x: m.pdist(x, 1), [(5, 2)]),
+    "pdist_inf": (lambda m, x: m.pdist(x, float("inf")), [(3, 4)]),
+    "pdist_one_row": (lambda m, x: m.pdist(x), [(1, 3)]),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_more_products(name, dtype):
+    fn, shapes = MORE[name]
+    check_op(fn, shapes, dtype=dtype)
+
+
+def test_histogram():
+    x = np.array([1.0, 2, 1, 4, 2.5, -3, 7])
+    check_op(lambda m, x: m.histogram(x, 3), [x], grad=False)
+    check_op(lambda m, x: x.histogram(x.new_tensor([0.0, 1.5, 5])), [x], grad=False)
+    check_op(
+        lambda m, x: m.histogram(x, 2, range=(0.0, 2.0), weight=x * 0 + 2, density=True),
+        [x],
+        grad=False,
+    )
+    check_op(lambda m, x: m.histogram(x, 4), [np.ones(3, np.float32)], grad=False)
+    check_op(lambda m, x: m.histogram(x, 2), [np.ones(0, np.float32)], grad=False)
+    check_op(lambda m, x: m.histc(x, 4), [np.ones(3, np.float32)], grad=False)
+    check_op(lambda m, x: x.histc(5, -1, 3), [x], grad=False)
+    check_op(lambda m, x: m.histc(x, 4), [np.ones(0, np.float32)], grad=False)
+    assert ember.ones(1).is_nonzero() and not ember.zeros(1).is_nonzero()
+
+
+MORE_BAD = {
+    "addr_vec1": lambda m: m.addr(m.ones(2, 3), m.ones(2, 1), m.ones(3)),
+    "addr_input": lambda m: m.addr(m.ones(3, 3), m.ones(2), m.ones(3)),
+    "pdist_1d": lambda m: m.pdist(m.ones(3)),
+    "pdist_negative_p": lambda m: m.pdist(m.ones(3, 2), p=-1),
+    "histogram_long": lambda m: m.histogram(m.ones(3).long(), 3),
+    "histogram_zero_bins": lambda m: m.histogram(m.ones(3), 0),
+    "histogram_weight": lambda m: m.histogram(m.ones(5), 2, weight=m.ones(3)),
+    "histogram_range": lambda m: m.histogram(m.ones(3), 2, range=(2.0, 1.0)),
+    "histogram_weight_dtype": lambda m: m.histogram(m.ones(3), 2, weight=m.ones(3).double()),
+    "histogram_bins_dtype": lambda m: m.histogram(m.ones(3).double(), m.tensor([0.0, 1.0])),
+    "histc_long": lambda m: m.histc(m.ones(3).long(), 3),
+    "histc_bins": lambda m: m.histc(m.ones(3), 0),
+    "histc_range": lambda m: m.histc(m.ones(3), 4, 2, 1),
+    "histc_nan": lambda m: m.histc(m.tensor([1.0, float("nan")]), 4),
+    "is_nonzero_many": lambda m: m.ones(2).is_nonzero(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE_BAD))
+def test_more_bad_input(name):
+    check_raises(MORE_BAD[name])

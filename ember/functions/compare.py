@@ -426,8 +426,72 @@ def bucketize(input, boundaries: Tensor, *, out_int32=False, right=False):  # no
     return searchsorted(boundaries, input, right=right, out_int32=out_int32)
 
 
+def _check_histogram_input(input: Tensor, bins, kernel: str) -> None:  # noqa: A002
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_scalar_type_name(input.dtype)}'"
+        )
+    if isinstance(bins, int) and bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+
+
 def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:  # noqa: A001, A002
+    """Counts of ``input``'s values in ``bins`` equal bins over ``[min, max]`` (the data's
+    range when both are 0); values outside are not counted."""
+    _check_histogram_input(input, bins, "histogram_cpu")
     d = input._data
-    lo, hi = (d.min(), d.max()) if min == 0 and max == 0 else (min, max)
+    if min == 0 and max == 0:
+        lo, hi = (float(d.min()), float(d.max())) if d.size else (0.0, 0.0)
+    else:
+        lo, hi = float(min), float(max)
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(f"torch.histc: range of [{lo}, {hi}] is not finite")
     h, _ = np.histogram(d, bins=bins, range=(lo, hi))
     return _make(h.astype(d.dtype))
+
+
+_histogram_t = return_type("histogram", ["hist", "bin_edges"])
+
+
+def histogram(input: Tensor, bins, *, range=None, weight=None, density: bool = False):  # noqa: A001, A002
+    """``(hist, bin_edges)``: counts (or weights, or a density) of ``input`` in ``bins`` equal
+    bins over ``range`` (the data's by default), or between the edges of a ``bins`` tensor."""
+    _check_histogram_input(input, bins, "histogramdd")
+    d = input._data.reshape(-1)
+    w = None
+    if weight is not None:
+        if tuple(weight.shape) != tuple(input.shape):
+            raise RuntimeError(
+                "torch.histogramdd: if weight tensor is provided it should have the same shape "
+                "as the input tensor excluding its innermost dimension, but got input with shape "
+                f"{[*input.shape, 1]} and weight with shape {list(weight.shape)}"
+            )
+        if weight._data.dtype != input._data.dtype:
+            from .inplace import _C_TYPE_NAMES as c
+
+            raise RuntimeError(
+                "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
+                f"should have the same dtype, but got input({c[input._data.dtype.name]}), and "
+                f"weight({c.get(weight._data.dtype.name, weight._data.dtype.name)})"
+            )
+        w = weight._data.reshape(-1)
+    if range is not None and range[0] > range[1]:
+        raise RuntimeError(
+            f"torch.histogramdd: min should not exceed max, but got min {range[0]} max "
+            f"{range[1]} for dimension 0"
+        )
+    if isinstance(bins, Tensor) and bins._data.dtype != input._data.dtype:
+        from .inplace import _C_TYPE_NAMES as c
+
+        raise RuntimeError(
+            "torch.histogramdd: input tensor and bins tensors should have the same dtype, but got "
+            f"input with dtype {c[input._data.dtype.name]} and bins for dimension 0 with dtype "
+            f"{c.get(bins._data.dtype.name, bins._data.dtype.name)}"
+        )
+    edges = bins._data if isinstance(bins, Tensor) else bins
+    if range is None and not isinstance(bins, Tensor) and not d.size:
+        range = (0.0, 1.0)  # noqa: A001
+    h, e = np.histogram(d, bins=edges, range=range, weights=w, density=density)
+    return _histogram_t(_make(h.astype(d.dtype)), _make(e.astype(d.dtype)))

@@ -367,3 +367,27 @@ def chain_matmul(*matrices) -> Tensor:
     for m in matrices[1:]:
         out = mm(out, m)
     return out if len(matrices) > 1 else out.clone()
+
+
+def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
+    """``beta * input + alpha * outer(vec1, vec2)``."""
+    for name, v in (("vec1", vec1), ("vec2", vec2)):
+        if v.ndim != 1:
+            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v.ndim}-D")
+    return _add_scaled(input, outer(vec1, vec2), beta, alpha)
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:  # noqa: A002
+    """The ``p``-norm distances between all pairs of rows ``i < j``, in row-major pair order."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    from .index import index_select
+    from .reduce import vector_norm
+
+    i, j = np.triu_indices(input.shape[0], 1)
+    rows = index_select(input, 0, _make(i)) - index_select(input, 0, _make(j))
+    return vector_norm(rows, p, 1)
