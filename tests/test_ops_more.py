@@ -808,3 +808,21 @@ MORE_BAD = {
 @pytest.mark.parametrize("name", sorted(MORE_BAD))
 def test_more_bad_input(name):
     check_raises(MORE_BAD[name])
+
+
+def test_logcumsumexp_second_derivative_and_leading_minus_inf():
+    for v in ([[-1.0, 0.5, 2.0]], [[3.0, -1000.0, 0.5, 2.0]]):
+        w = np.array([[1.0, -2.0, 0.5, 1.0][: len(v[0])]])
+        grads = []
+        for m in (ember, torch):
+            x = m.tensor(v, dtype=m.float64, requires_grad=True)
+            y = m.logcumsumexp(x, 1)
+            (g,) = m.autograd.grad((y * m.tensor(w)).sum(), x, create_graph=True)
+            (g * g).sum().backward()
+            grads.append((g.detach().numpy(), x.grad.numpy()))
+        np.testing.assert_allclose(grads[0][0], grads[1][0], rtol=1e-10)
+        np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-10)
+    # a leading -inf: exp(x - out) there is 0 (torch computes -inf - -inf, a NaN)
+    x = ember.tensor([float("-inf"), 1.0, 2.0], dtype=ember.float64, requires_grad=True)
+    ember.logcumsumexp(x, 0).backward(ember.tensor([1.0, -2.0, 0.5], dtype=ember.float64))
+    assert x.grad.numpy()[0] == 0 and np.isfinite(x.grad.numpy()).all()

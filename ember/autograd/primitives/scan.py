@@ -24,9 +24,22 @@ def _logcumsumexp_rule(c, g, x, out):
     def suffix(t):
         return t.flip(d).logcumsumexp(d).flip(d)
 
-    pos = suffix(g.clamp(min=0).log() - out)
-    neg = suffix((-g).clamp(min=0).log() - out)
-    return (pos + x).exp() - (neg + x).exp()
+    tiny = float(np.finfo(g.dtype.np).tiny)
+
+    def log_part(h):  # log(h) where h > 0, -inf elsewhere, without evaluating log(0)
+        return h.clamp(min=tiny).log().masked_fill(h <= 0, float("-inf"))
+
+    # a part with no nonzero entries is left out: its all -inf logs would make NaN (-inf - -inf)
+    # in a second derivative
+    # out is -inf only where every x so far is -inf, whose gradients are 0 anyway: a finite
+    # stand-in keeps -inf - -inf (NaN) out of this rule and of its own derivative
+    out = out.masked_fill(out == float("-inf"), 0)
+    grad = g.new_zeros(tuple(g.shape))
+    if bool((g > 0).any()):
+        grad = grad + (suffix(log_part(g) - out) + x).exp()
+    if bool((g < 0).any()):
+        grad = grad - (suffix(log_part(-g) - out) + x).exp()
+    return grad
 
 
 logcumsumexp = defop(
