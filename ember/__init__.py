@@ -194,6 +194,7 @@ from .functions.shape import (
     moveaxis,
     movedim,
     narrow,
+    narrow_copy,
     permute,
     repeat_interleave,
     reshape,
@@ -214,6 +215,8 @@ from .functions.shape import (
     triu,
     unbind,
     unflatten,
+    unsafe_chunk,
+    unsafe_split,
     unsqueeze,
     vstack,
 )

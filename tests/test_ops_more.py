@@ -500,3 +500,19 @@ def test_logcumsumexp_second_derivative_and_leading_minus_inf():
     x = ember.tensor([float("-inf"), 1.0, 2.0], dtype=ember.float64, requires_grad=True)
     ember.logcumsumexp(x, 0).backward(ember.tensor([1.0, -2.0, 0.5], dtype=ember.float64))
     assert x.grad.numpy()[0] == 0 and np.isfinite(x.grad.numpy()).all()
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, x: m.narrow_copy(x, 1, 1, 2),
+        lambda m, x: x.narrow_copy(0, 0, 1),
+        lambda m, x: m.unsafe_chunk(x, 2, 1),
+        lambda m, x: x.unsafe_split(2),
+        lambda m, x: m.unsafe_split(x, 2, dim=-1),
+    ],
+)
+def test_copying_narrow_and_unsafe_splits(fn):
+    check_op(fn, [(3, 4)])
+    check_raises(lambda m: m.narrow_copy(m.ones(2, 3), 1, 2, 5))
+    check_raises(lambda m: m.ones(3).unsafe_split([1, 2]))

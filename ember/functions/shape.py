@@ -667,3 +667,24 @@ def is_same_size(input: Tensor, other: Tensor) -> bool:  # noqa: A002
             + type(other).__name__
         )
     return tuple(input.shape) == tuple(other.shape)
+
+
+def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
+    """``narrow`` as a new tensor rather than a view."""
+    return narrow(input, dim, start, length).clone()
+
+
+def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0):  # noqa: A002
+    """``chunk`` (torch's variant skips view checks that Ember does not need)."""
+    return chunk(input, chunks, dim)
+
+
+def unsafe_split(tensor: Tensor, split_size: int, dim: int = 0):
+    """``split`` into pieces of ``split_size`` (torch's variant skips view checks that Ember
+    does not need)."""
+    if not isinstance(split_size, (int, np.integer)):
+        raise TypeError(
+            "unsafe_split(): argument 'split_size' (position 1) must be int, not "
+            + type(split_size).__name__
+        )
+    return split(tensor, split_size, dim)
