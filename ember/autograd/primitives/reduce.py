@@ -177,7 +177,10 @@ def _var(x, dim, keepdim, correction, sqrt=False):
     # float32 even when their variance overflows it.
     n = x.size if dim is None else int(np.prod([x.shape[d] for d in dim]))
     wide = x.astype(np.float64) if x.dtype.itemsize < 8 and x.dtype.kind == "f" else x
-    mean = np.mean(wide, axis=dim, keepdims=True)
+    if n == x.size:  # torch's whole-tensor var takes the mean in the input's dtype
+        mean = np.mean(x, axis=dim, keepdims=True).astype(wide.dtype)
+    else:
+        mean = np.mean(wide, axis=dim, keepdims=True)
     sq = np.sum(np.square(wide - mean), axis=dim, keepdims=keepdim)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = sq / max(n - correction, 0)
@@ -223,45 +226,6 @@ logsumexp = _reduction(
     lambda c, g, x, out: _kept(c, g) * (x - _kept(c, out)).exp(),
     save=(0, OUT),
 )
-
-
-def _norm(x, dim, keepdim, p):
-    a = np.abs(x)
-    if p == 2:
-        out = np.sqrt(np.sum(a * a, axis=dim, keepdims=keepdim))
-    elif p == float("inf"):
-        out = np.amax(a, axis=dim, keepdims=keepdim) if a.size else np.zeros(())
-    elif p == -float("inf"):
-        out = np.amin(a, axis=dim, keepdims=keepdim)
-    elif p == 0:
-        out = np.sum(a != 0, axis=dim, keepdims=keepdim).astype(x.dtype)
-    elif p == 1:
-        out = np.sum(a, axis=dim, keepdims=keepdim)
-    else:
-        out = np.sum(a**p, axis=dim, keepdims=keepdim) ** (1.0 / p)
-    return np.asarray(out).astype(x.dtype, copy=False)
-
-
-def _norm_rule(c, g, x, out):
-    p, g, out = c.p, _kept(c, g), _kept(c, out)
-    if p == 0:
-        return x * 0
-    if p == 1:
-        return g * x.sign()
-    if p == 2:
-        return (g * x / out).masked_fill(out == 0, 0)
-    if p in (float("inf"), -float("inf")):
-        mask = x.abs() == out
-        return g * x.sign() * mask / mask.sum(c.dim, keepdim=True)
-    scale = x * x.abs() ** (p - 2) / out ** (p - 1)
-    return (g * scale).masked_fill(out == 0, 0)
-
-
-def _keep_p(ctx, kw):
-    ctx.p = kw["p"]
-
-
-norm = _reduction("LinalgVectorNormBackward0", _norm, _norm_rule, save=(0, OUT), extra=_keep_p)
 
 
 def _cumulative(fn):
