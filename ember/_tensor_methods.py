@@ -411,10 +411,6 @@ for _name in (
     "sin",
     "cos",
     "rsqrt",
-    "t",
-    "transpose",
-    "squeeze",
-    "unsqueeze",
     "floor_divide",
     "erf",
     "log1p",
@@ -489,6 +485,35 @@ for _name in (
         _name + "_",
         _inplace(_METHODS.get(_name) or getattr(Tensor, _name), _INPLACE_UFUNCS.get(_name)),
     )
+
+
+def _reshaping_inplace(fn):
+    """``t_``, ``transpose_``, ``squeeze_``...: the tensor itself takes the new shape (a view of
+    its own memory, values untouched) and, when recorded, the op's node."""
+
+    def method(self, *args, **kwargs):
+        IP.check_inplace(self)
+        result = fn(self, *args, **kwargs)
+        self._data = result._data
+        self._vc[0] += 1
+        if result.grad_fn is not None:
+            self.grad_fn, self._output_nr = result.grad_fn, result._output_nr
+        return self
+
+    return method
+
+
+for _name, _fn in (
+    ("t_", S.t),
+    ("transpose_", S.transpose),
+    ("swapaxes_", S.transpose),
+    ("swapdims_", S.transpose),
+    ("squeeze_", S.squeeze),
+    ("unsqueeze_", S.unsqueeze),
+):
+    setattr(Tensor, _name, _reshaping_inplace(_fn))
+
+
 # comparisons in place keep the tensor's dtype and give it a zero gradient, as torch's
 for _name in (
     "eq",

@@ -293,3 +293,21 @@ def test_integer_pow_with_negative_exponents_as_torch():
     for x, y in zip(run(ember), run(torch)):
         assert x.tolist() == y.tolist()
         assert str(x.dtype).split(".")[1] == str(y.dtype).split(".")[1]
+
+
+def test_atan2_gradient_at_the_origin_and_reshaping_inplace_ops():
+    def run(m):
+        x = m.tensor([0.0, 1.0], requires_grad=True)
+        y = m.tensor([0.0, 2.0], requires_grad=True)
+        m.atan2(x, y).sum().backward()
+        z = m.ones(2, 3, requires_grad=True) * 2
+        z.t_()
+        z.unsqueeze_(0)
+        shapes = [tuple(z.shape)]
+        z.squeeze_()
+        a = m.ones(2, 3)
+        a.swapaxes_(0, 1)
+        shapes += [tuple(z.shape), tuple(a.shape)]
+        return x.grad.tolist(), y.grad.tolist(), shapes
+
+    assert run(ember) == run(torch)

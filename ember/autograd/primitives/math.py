@@ -254,10 +254,18 @@ _min_rule_second = _extreme_rule(lambda x, y: y > x)
 
 maximum = defop("MaximumBackward0", np.maximum, [_max_rule_first, _max_rule_second], save=(0, 1))
 minimum = defop("MinimumBackward0", np.minimum, [_min_rule_first, _min_rule_second], save=(0, 1))
+
+
+def _atan2_rule(c, g, x, y, num):
+    r2 = x * x + y * y
+    scaled = g * num
+    return (scaled / r2).where(r2 != 0, scaled * 0)  # torch's gradient at the origin: (signed) 0
+
+
 atan2 = defop(
     "Atan2Backward0",
     np.arctan2,
-    [lambda c, g, x, y: g * y / (x * x + y * y), lambda c, g, x, y: -g * x / (x * x + y * y)],
+    [lambda c, g, x, y: _atan2_rule(c, g, x, y, y), lambda c, g, x, y: _atan2_rule(c, g, x, y, -x)],
     save=(0, 1),
 )
 
