@@ -10,7 +10,6 @@ import warnings
 import numpy as np
 
 from . import _dtype as D
-from . import special as SP
 from ._device import check_device
 from ._tensor import Tensor, _make, apply
 from .autograd.engine import unbroadcast
@@ -27,6 +26,20 @@ from .functions import random as R
 from .functions import reduce as RD
 from .functions import shape as S
 from .functions._util import as_tensor_arg, shape_arg
+
+
+def _special(name: str):
+    """A function of ``ember.special`` as a method, imported on first call: it may load SciPy,
+    which would triple ``import ember``'s time."""
+
+    def method(*args, **kwargs):
+        from . import special
+
+        return getattr(special, name)(*args, **kwargs)
+
+    method.__name__ = name
+    return method
+
 
 _METHODS = {
     # elementwise
@@ -57,12 +70,12 @@ _METHODS = {
     "arcsinh": M.asinh,
     "arccosh": M.acosh,
     "arctanh": M.atanh,
-    "lgamma": SP.gammaln,
-    "digamma": SP.digamma,
-    "erfc": SP.erfc,
-    "logit": SP.logit,
-    "sinc": SP.sinc,
-    "polygamma": lambda self, n: SP.polygamma(n, self),
+    "lgamma": _special("gammaln"),
+    "digamma": _special("digamma"),
+    "erfc": _special("erfc"),
+    "logit": _special("logit"),
+    "sinc": _special("sinc"),
+    "polygamma": lambda self, n: _special("polygamma")(n, self),
     "sigmoid": M.sigmoid,
     "erf": M.erf,
     "erfinv": M.erfinv,
