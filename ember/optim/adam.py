@@ -110,7 +110,7 @@ class Adam(Optimizer):
                     g = -g
                 g = _adam_weight_decay(p, g, lr, weight_decay, group["decoupled_weight_decay"])
                 m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                _adam_moments_(m, v, g, beta1, beta2)
+                t = _adam_moments_(m, v, g, beta1, beta2)
                 if amsgrad:
                     v = np.maximum(
                         state["max_exp_avg_sq"]._data, v, out=state["max_exp_avg_sq"]._data
@@ -121,7 +121,9 @@ class Adam(Optimizer):
                 denom = np.sqrt(v)
                 denom /= bias_correction2_sqrt
                 denom += eps
-                p._data += (-(lr / bias_correction1) * m) / denom
+                np.multiply(m, -(lr / bias_correction1), out=t)
+                t /= denom
+                p._data += t
                 _bump(p)
                 for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
                     if key in state:

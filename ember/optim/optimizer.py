@@ -457,12 +457,20 @@ def _grad_for_update(p: Tensor, g: np.ndarray, weight_decay: float, maximize: bo
     return g
 
 
-def _lerp_(a: np.ndarray, b: np.ndarray, w: float) -> None:
-    """``a += w * (b - a)`` in place, in torch's two-sided form (exact at ``w`` = 0 and 1)."""
+def _lerp_(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
+    """``a += w * (b - a)`` in place, in torch's two-sided form (exact at ``w`` = 0 and 1).
+
+    Returns the scratch array it used (of ``a``'s shape), for the caller to reuse: each fresh
+    array of a large parameter's size costs page faults.
+    """
+    t = np.subtract(b, a)
     if abs(w) < 0.5:
-        a += w * (b - a)
+        t *= w
+        a += t
     else:
-        np.subtract(b, (b - a) * (1 - w), out=a)
+        t *= 1 - w
+        np.subtract(b, t, out=a)
+    return t
 
 
 def _adam_weight_decay(
@@ -477,8 +485,14 @@ def _adam_weight_decay(
     return g
 
 
-def _adam_moments_(m: np.ndarray, v: np.ndarray, g: np.ndarray, beta1: float, beta2: float) -> None:
-    """``m = beta1 m + (1 - beta1) g`` (a lerp, as torch) and ``v = beta2 v + (1 - beta2) g^2``."""
-    _lerp_(m, g, 1 - beta1)
+def _adam_moments_(
+    m: np.ndarray, v: np.ndarray, g: np.ndarray, beta1: float, beta2: float
+) -> np.ndarray:
+    """``m = beta1 m + (1 - beta1) g`` (a lerp, as torch) and ``v = beta2 v + (1 - beta2) g^2``;
+    returns a scratch array of ``m``'s shape for the caller to reuse."""
+    t = _lerp_(m, g, 1 - beta1)
+    np.multiply(g, 1 - beta2, out=t)
+    t *= g
     v *= beta2
-    v += (1 - beta2) * g * g
+    v += t
+    return t

@@ -7,10 +7,21 @@ import numpy as np
 from . import ALL, defop
 from .shape import VariadicNode
 
+
+def _right_grad(g, a, b):
+    """``a.mT @ g``, laid out as ``b`` is: a Linear weight enters transposed (``W.t()``), and its
+    gradient computed as ``(g.mT @ a).mT`` is contiguous again after TBackward, so that
+    AccumulateGrad need not copy it (torch's matmul backward does the same)."""
+    d = b._data
+    if d.ndim == 2 and d.flags.f_contiguous and not d.flags.c_contiguous:
+        return (g.mT @ a).mT
+    return a.mT @ g
+
+
 mm = defop(
     "MmBackward0",
     np.matmul,
-    [lambda c, g, a, b: g @ b.mT, lambda c, g, a, b: a.mT @ g],
+    [lambda c, g, a, b: g @ b.mT, lambda c, g, a, b: _right_grad(g, a, b)],
     save=(0, 1),
 )
 # Batched products broadcast their batch dimensions; the engine sums the gradient back.
@@ -48,7 +59,7 @@ addmm = defop(
     [
         lambda c, g, a, b: g * c.beta if c.beta != 1 else g,
         lambda c, g, a, b: (g @ b.mT) * c.alpha if c.alpha != 1 else g @ b.mT,
-        lambda c, g, a, b: (a.mT @ g) * c.alpha if c.alpha != 1 else a.mT @ g,
+        lambda c, g, a, b: _right_grad(g, a, b) * c.alpha if c.alpha != 1 else _right_grad(g, a, b),
     ],
     save=(1, 2),
     needs_ctx=True,
