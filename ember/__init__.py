@@ -52,6 +52,7 @@ from .functions.arrange import (
     cartesian_prod,
     column_stack,
     combinations,
+    diag_embed,
     diagflat,
     dsplit,
     dstack,

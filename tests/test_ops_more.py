@@ -516,3 +516,11 @@ def test_copying_narrow_and_unsafe_splits(fn):
     check_op(fn, [(3, 4)])
     check_raises(lambda m: m.narrow_copy(m.ones(2, 3), 1, 2, 5))
     check_raises(lambda m: m.ones(3).unsafe_split([1, 2]))
+
+
+def test_top_level_diag_embed_takes_dims():
+    def run(m):
+        x = m.arange(6.0).reshape(2, 3)
+        return [m.diag_embed(x, off, 0, 2).tolist() for off in (-1, 0, 1)]
+
+    assert run(ember) == run(torch)

@@ -446,11 +446,5 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     return input.diagonal(diagonal)
 
 
-def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: A002
-    n = input.shape[-1] + abs(offset)
-    z = input.new_zeros(tuple(input.shape[:-1]) + (n, n))
-    return z._diagonal_insert(input, offset, z.ndim - 2, z.ndim - 1)
-
-
 def _number(x) -> bool:
     return isinstance(x, numbers.Number)
