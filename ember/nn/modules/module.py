@@ -8,7 +8,6 @@ those three dicts recursively.
 
 from __future__ import annotations
 
-import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator
 
@@ -20,21 +19,15 @@ from ..._tensor import Tensor, _make
 from ...autograd.engine import _Handle
 from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter
+from ._hooks import (
+    _BackwardHook,
+    _global_forward_hooks,
+    _global_forward_pre_hooks,
+    register_module_forward_hook,
+    register_module_forward_pre_hook,
+)
 
 __all__ = ["Module", "register_module_forward_hook", "register_module_forward_pre_hook"]
-
-_global_forward_hooks: dict = OrderedDict()
-_global_forward_pre_hooks: dict = OrderedDict()
-
-
-def register_module_forward_pre_hook(hook):
-    """A forward pre-hook run for every module."""
-    return _Handle(_global_forward_pre_hooks, hook)
-
-
-def register_module_forward_hook(hook):
-    """A forward hook run for every module."""
-    return _Handle(_global_forward_hooks, hook)
 
 
 def _typename(obj) -> str:
@@ -759,72 +752,3 @@ class Module:
 def _plain(t: Tensor) -> Tensor:
     out = _make(t._data, t._rg)
     return out
-
-
-class _BackwardHook:
-    """Module backward hooks: identity nodes around the module's tensor inputs and outputs.
-
-    The output-side node sees the outputs' gradients (grad_output); the input-side node then sees
-    the inputs' gradients (grad_input) and hands both to the module's hooks.
-    """
-
-    def __init__(self, module: Module) -> None:
-        self.module = weakref.ref(module)
-        self.grad_output = None
-        self.n_inputs = 0
-        self.input_node = None
-
-    def _identity(self, tensors):
-        from ...autograd.primitives.nn import _apply, hook_identity
-
-        return _apply(hook_identity(len(tensors)), tensors)
-
-    def setup_input(self, args):
-        idx = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
-        self.n_inputs = sum(isinstance(a, Tensor) for a in args)
-        if not idx:
-            return args
-        outs = self._identity([args[i] for i in idx])
-        outs = outs if isinstance(outs, tuple) else (outs,)
-        self.input_node = outs[0].grad_fn
-        self.input_node.register_hook(self._on_input_grads)
-        args = list(args)
-        for i, o in zip(idx, outs):
-            args[i] = o
-        return tuple(args)
-
-    def setup_output(self, result):
-        single = isinstance(result, Tensor)
-        outs = (result,) if single else result
-        if not isinstance(outs, tuple):
-            return result
-        idx = [i for i, o in enumerate(outs) if isinstance(o, Tensor) and o.requires_grad]
-        if not idx:
-            return result
-        new = self._identity([outs[i] for i in idx])
-        new = new if isinstance(new, tuple) else (new,)
-        new[0].grad_fn.register_prehook(self._on_output_grads)
-        outs = list(outs)
-        for i, o in zip(idx, new):
-            outs[i] = o
-        return outs[0] if single else tuple(outs)
-
-    def _on_output_grads(self, grad_outputs):
-        module = self.module()
-        for hook in module._backward_pre_hooks.values():
-            res = hook(module, tuple(grad_outputs))
-            if res is not None:
-                grad_outputs = tuple(res)
-        self.grad_output = tuple(grad_outputs)
-        if self.input_node is None:  # no input needs grad: the hooks run now, as torch's do
-            for hook in module._backward_hooks.values():
-                hook(module, (None,) * max(self.n_inputs, 1), self.grad_output)
-        return grad_outputs
-
-    def _on_input_grads(self, grad_inputs, grad_outputs):
-        module = self.module()
-        for hook in module._backward_hooks.values():
-            res = hook(module, tuple(grad_inputs), self.grad_output)
-            if res is not None:
-                grad_inputs = tuple(res)
-        return grad_inputs
