@@ -1,0 +1,212 @@
+"""The in-place variants of the Tensor methods (``add_``, ``clamp_``, ``t_``, ``eq_``...) and the
+augmented operators (``+=``...), built from the out-of-place methods that
+``ember/_tensor_methods.py`` binds first; it calls ``bind_inplace_methods`` once they are bound.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._tensor import Tensor
+from .functions import compare as C
+from .functions import index as I
+from .functions import inplace as IP
+from .functions import shape as S
+
+
+def _inplace(fn, ufunc=None):
+    def method(self, *args, **kwargs):
+        if ufunc is not None and not kwargs and len(args) == 1 and not IP._state.enabled:
+            return IP.fast_binary_(self, ufunc, args[0])
+        if (
+            ufunc is not None
+            and len(args) == 1
+            and not (IP._state.enabled and (self._rg or getattr(args[0], "_rg", False)))
+            and set(kwargs) <= {"alpha"}
+        ):
+            alpha = kwargs.get("alpha", 1)
+            if not isinstance(alpha, (int, float, complex, np.number)):
+                raise TypeError(
+                    f"{fn.__name__}_(): argument 'alpha' must be Number, not {type(alpha).__name__}"
+                )
+            return IP.fast_binary_(self, ufunc, args[0], alpha)
+        return IP.inplace(self, fn, *args, **kwargs)
+
+    return method
+
+
+_INPLACE_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply}
+# name_ is the in-place form of the method name
+_INPLACE_NAMES = (
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "pow",
+    "clamp",
+    "clip",
+    "clamp_min",
+    "clamp_max",
+    "masked_fill",
+    "index_add",
+    "index_fill",
+    "index_copy",
+    "masked_scatter",
+    "scatter_reduce",
+    "index_reduce",
+    "put",
+    "scatter",
+    "scatter_add",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "neg",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "sign",
+    "reciprocal",
+    "lerp",
+    "addcmul",
+    "addcdiv",
+    "fmod",
+    "remainder",
+    "square",
+    "sin",
+    "cos",
+    "rsqrt",
+    "floor_divide",
+    "erf",
+    "log1p",
+    "expm1",
+    "atan2",
+    "logical_not",
+    "maximum",
+    "minimum",
+    "nan_to_num",
+    "index_put",
+    "frac",
+    "subtract",
+    "multiply",
+    "divide",
+    "true_divide",
+    "exp2",
+    "copysign",
+    "tril",
+    "triu",
+    "hypot",
+    "log2",
+    "log10",
+    "xlogy",
+    "absolute",
+    "acos",
+    "acosh",
+    "addbmm",
+    "addmm",
+    "addmv",
+    "addr",
+    "arccos",
+    "arcsin",
+    "arctan2",
+    "arctan",
+    "asin",
+    "asinh",
+    "atan",
+    "atanh",
+    "baddbmm",
+    "bitwise_and",
+    "bitwise_left_shift",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_right_shift",
+    "bitwise_xor",
+    "cosh",
+    "cumprod",
+    "cumsum",
+    "deg2rad",
+    "erfinv",
+    "fix",
+    "negative",
+    "rad2deg",
+    "renorm",
+    "sgn",
+    "sinh",
+    "tan",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
+    "lgamma",
+    "digamma",
+    "erfc",
+    "logit",
+    "sinc",
+    "logical_and",  # torch records nothing for these: the gradient passes as before
+    "logical_or",
+    "logical_xor",
+)
+
+
+def _reshaping_inplace(fn):
+    """``t_``, ``transpose_``, ``squeeze_``...: the tensor itself takes the new shape (a view of
+    its own memory, values untouched) and, when recorded, the op's node."""
+
+    def method(self, *args, **kwargs):
+        IP.check_inplace(self)
+        result = fn(self, *args, **kwargs)
+        self._data = result._data
+        self._vc[0] += 1
+        if result.grad_fn is not None:
+            self.grad_fn, self._output_nr = result.grad_fn, result._output_nr
+        return self
+
+    return method
+
+
+_RESHAPING = (
+    ("t_", S.t),
+    ("transpose_", S.transpose),
+    ("swapaxes_", S.transpose),
+    ("swapdims_", S.transpose),
+    ("squeeze_", S.squeeze),
+    ("unsqueeze_", S.unsqueeze),
+)
+
+# comparisons in place keep the tensor's dtype and give it a zero gradient, as torch's
+_COMPARISONS = (
+    "eq",
+    "ge",
+    "greater",
+    "greater_equal",
+    "gt",
+    "le",
+    "less",
+    "less_equal",
+    "lt",
+    "ne",
+    "not_equal",
+)
+
+
+def bind_inplace_methods(methods: dict) -> None:
+    """Bind the in-place methods on ``Tensor``, each wrapping ``methods[name]`` (the table of
+    ``_tensor_methods``) or the ``Tensor`` method of that name, which must be bound already."""
+    for name in _INPLACE_NAMES:
+        fn = methods.get(name) or getattr(Tensor, name)
+        setattr(Tensor, name + "_", _inplace(fn, _INPLACE_UFUNCS.get(name)))
+    for name, fn in _RESHAPING:
+        setattr(Tensor, name, _reshaping_inplace(fn))
+    for name in _COMPARISONS:
+        setattr(Tensor, name + "_", _inplace(C.zero_grad_inplace(getattr(Tensor, name))))
+    Tensor.fill_diagonal_ = _inplace(I.fill_diagonal)
+    Tensor.__iadd__ = Tensor.add_
+    Tensor.__isub__ = Tensor.sub_
+    Tensor.__imul__ = Tensor.mul_
+    Tensor.__itruediv__ = Tensor.div_
+    Tensor.__ipow__ = Tensor.pow_
+    Tensor.__imod__ = Tensor.remainder_
+    Tensor.__ifloordiv__ = Tensor.floor_divide_
