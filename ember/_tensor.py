@@ -135,7 +135,7 @@ class Tensor:
 
     def stride(self, dim: int | None = None):
         d = self._data
-        if _internal_layout(d):  # torch's result here is contiguous: show its strides
+        if self._base is None and _internal_layout(d):  # torch's result is contiguous here
             st, n = [], 1
             for size in reversed(d.shape):
                 st.append(n)
@@ -152,7 +152,8 @@ class Tensor:
         return self._data.__array_interface__["data"][0]
 
     def is_contiguous(self, memory_format=None) -> bool:
-        return self._data.flags.c_contiguous or _internal_layout(self._data)
+        d = self._data
+        return d.flags.c_contiguous or (self._base is None and _internal_layout(d))
 
     def _relayout(self) -> bool:
         """Give a tensor in Ember's internal channels-last layout the row-major memory torch's
@@ -489,7 +490,9 @@ engine.wrap_array = _make
 
 def _internal_layout(d: np.ndarray) -> bool:
     """Channels-last memory shown as (N, C, *spatial): how Ember's convolution and pooling kernels
-    leave activations (and elementwise ops keep them). torch's tensor would be contiguous."""
+    leave activations (and elementwise ops keep them). torch's tensor would be contiguous. Only
+    asked of tensors that are not views: a user's ``permute`` of NHWC data is not contiguous in
+    torch either."""
     nd = d.ndim
     if nd < 3 or d.flags.c_contiguous:
         return False

@@ -484,3 +484,17 @@ def test_floating_point_events_are_silent_as_torchs():
         out[0] == f"{x.log().tolist()} {(x / 0).tolist()} {(x * 1e30).tolist()} {x.sqrt().tolist()}"
     )
     assert out[1] == "numpy warns"
+
+
+def test_permuted_nhwc_view_is_not_contiguous_as_torch():
+    # Only tensors Ember laid out itself count as contiguous; a user's permute is a view.
+    def run(m):
+        x = m.arange(180.0).reshape(2, 5, 6, 3).permute(0, 3, 1, 2)
+        try:
+            x.view(2, -1)
+            viewed = True
+        except RuntimeError:
+            viewed = False
+        return x.is_contiguous(), x.stride(), viewed
+
+    assert run(ember) == run(torch)
