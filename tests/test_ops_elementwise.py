@@ -311,3 +311,38 @@ def test_atan2_gradient_at_the_origin_and_reshaping_inplace_ops():
         return x.grad.tolist(), y.grad.tolist(), shapes
 
     assert run(ember) == run(torch)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "m.heaviside(m.tensor([-1.5, 0.0, 2.0]), m.tensor([0.5]))",
+        "m.gcd(m.tensor([12, -18, 0]), m.tensor([8, 4, 5]))",
+        "m.tensor([4, 6]).lcm(m.tensor([6, 4]))",
+        "m.nextafter(m.tensor([1.0, 2.0]), m.tensor([2.0, 1.0])) - m.tensor([1.0, 2.0])",
+        "m.tensor([8.0, 0.3, -5.0]).frexp().mantissa",
+        "m.tensor([8.0, 0.3, -5.0]).frexp().exponent",
+        "m.tensor([1.0, -2.0]).positive()",
+    ],
+)
+def test_more_elementwise_functions(expr):
+    e, t = eval(expr, {"m": ember}), eval(expr, {"m": torch})
+    assert e.tolist() == t.tolist()
+    assert str(e.dtype).split(".")[1] == str(t.dtype).split(".")[1]
+
+
+def test_logaddexp2_and_ldexp_with_gradients():
+    check_op(lambda m, a, b: m.logaddexp2(a, b), [(3, 4), (4,)])
+    check_op(lambda m, a: m.ldexp(a, m.tensor([1, 2, 3, 4])), [(3, 4)])
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "m.gcd(m.tensor([1.5]), m.tensor([2.0]))",
+        "m.frexp(m.tensor([1]))",
+        "m.positive(m.ones(2).bool())",
+    ],
+)
+def test_more_elementwise_bad_input(expr):
+    check_raises(lambda m: eval(expr, {"m": m}))

@@ -8,7 +8,9 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.grad_mode import _state
 from ..autograd.primitives import math as P
-from ._util import as_tensor_arg, broadcast_shapes, is_scalar, shape_error
+from ._util import as_tensor_arg, broadcast_shapes, is_scalar, return_type, shape_error
+
+_frexp_t = return_type("frexp", ["mantissa", "exponent"])
 
 _INT64, _UINT64 = 2**63, 2**64  # torch takes Python ints in [-2**63, 2**64)
 
@@ -451,6 +453,64 @@ def hypot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
 def logaddexp(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     m = maximum(input, other).detach()
     return add(m, log(add(exp(sub(input, m)), exp(sub(other, m)))))
+
+
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """``log2(2**input + 2**other)``, computed without overflow."""
+    m = maximum(input, other).detach()
+    return add(m, log2(add(exp2(sub(input, m)), exp2(sub(other, m)))))
+
+
+def ldexp(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """``input * 2**other``; the result is floating point."""
+    return mul(input, exp2(other))
+
+
+def _elementwise_no_grad(name: str, fn, integral: bool = False):
+    """A NumPy ufunc over two broadcast tensors, without a gradient (as torch's ``name``)."""
+
+    def op(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+        a, b = _operands(input, other)
+        if integral and np.result_type(a, b).kind not in "iub":
+            dt = D._BY_NP[np.result_type(a, b)]
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_scalar_name(dt)}'")
+        try:
+            return _make(np.asarray(fn(a, b)))
+        except ValueError:
+            raise shape_error(np.shape(a), np.shape(b)) from None
+
+    op.__name__ = name
+    op.__doc__ = f"torch's ``{name}``, elementwise over broadcast inputs; not differentiable."
+    return op
+
+
+def _scalar_name(dt) -> str:
+    from .reduce import _scalar_type_name
+
+    return _scalar_type_name(dt)
+
+
+gcd = _elementwise_no_grad("gcd", np.gcd, integral=True)
+lcm = _elementwise_no_grad("lcm", np.lcm, integral=True)
+nextafter = _elementwise_no_grad("nextafter", np.nextafter)
+heaviside = _elementwise_no_grad("heaviside", np.heaviside)
+
+
+def frexp(input: Tensor):  # noqa: A002
+    """``input`` as ``mantissa * 2**exponent`` with the mantissa in [0.5, 1)."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"torch.frexp() only supports floating-point dtypes but got {_scalar_name(input.dtype)}"
+        )
+    mantissa, exponent = np.frexp(input._data)
+    return _frexp_t(_make(np.asarray(mantissa)), _make(np.asarray(exponent, np.int32)))
+
+
+def positive(input: Tensor) -> Tensor:  # noqa: A002
+    """``input`` itself (``+input``); refused for bool tensors, as torch."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
 
 
 def deg2rad(input: Tensor) -> Tensor:  # noqa: A002
