@@ -318,7 +318,8 @@ _METHODS = {
     "multinomial": R.multinomial,
 }
 for _name, _fn in _METHODS.items():
-    setattr(Tensor, _name, _fn)
+    # torch's methods take no ``out=``; binding the plain function also skips its wrapper call
+    setattr(Tensor, _name, getattr(_fn, "without_out", _fn))
 
 # -- operators ---------------------------------------------------------------------------------
 Tensor.__add__ = M._operator(np.add, M.add, PM.add)

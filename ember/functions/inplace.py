@@ -227,6 +227,7 @@ def takes_out(name: str, dtype_rule="same_kind", mismatch=None):
         at = next((i for i, p in enumerate(params) if p.kind is p.VAR_KEYWORD), len(params))
         params.insert(at, inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None))
         with_out.__signature__ = sig.replace(parameters=params)
+        with_out.without_out = fn  # Tensor methods bind this: torch's methods take no out=
         return with_out
 
     return deco
