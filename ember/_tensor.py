@@ -548,37 +548,31 @@ def apply(prim, inputs: tuple, arrays=None, **params):
             if (type(x) is Tensor or isinstance(x, Tensor)) and x._rg:
                 record = True
                 break
-    if not record or not _state.enabled:  # the fast path: compute and wrap, nothing recorded
-        try:
-            out = (
-                prim.forward(NO_CTX, *arrays, **params)
-                if prim.needs_ctx
-                else prim.forward(*arrays, **params)
-            )
-        except ValueError as exc:
-            raise _shape_error_or(exc, arrays) from None
-        if prim.num_outputs != 1:
-            return tuple([_output(o, prim, inputs) for o in out])
-        if prim.is_view:
-            return _output(out, prim, inputs)
-        t = _new(Tensor)
-        t._data = out if type(out) is np.ndarray else np.asarray(out)
-        t._rg = False
-        t.grad_fn = None
-        t._output_nr = 0
-        t._vc = [0]
-        t._grad = None
-        return t
-
-    node = _new(prim.node)  # every slot is set below or by ``save_for_backward``
+    record = record and _state.enabled
+    node = _new(prim.node) if record else None  # its slots are set below or by save_for_backward
     try:
         out = (
-            prim.forward(node, *arrays, **params)
+            prim.forward(node if record else NO_CTX, *arrays, **params)
             if prim.needs_ctx
             else prim.forward(*arrays, **params)
         )
     except ValueError as exc:
         raise _shape_error_or(exc, arrays) from None
+    if prim.num_outputs != 1:
+        result = tuple([_output(o, prim, inputs) for o in out])
+    elif prim.is_view:
+        result = _output(out, prim, inputs)
+    else:  # _output inlined: one call fewer on every operation
+        result = _new(Tensor)
+        result._data = out if type(out) is np.ndarray else np.asarray(out)
+        result._rg = False
+        result.grad_fn = None
+        result._output_nr = 0
+        result._vc = [0]
+        result._grad = None
+    if not record:  # the fast path: computed and wrapped, nothing recorded
+        return result
+
     edges, meta = [], []
     for x in inputs:
         if type(x) is Tensor or isinstance(x, Tensor):
@@ -599,22 +593,11 @@ def apply(prim, inputs: tuple, arrays=None, **params):
     if _anomaly.enabled:
         engine._record_trace(node)
     if prim.num_outputs == 1:
-        if prim.is_view:
-            result = _output(out, prim, inputs)
-        else:  # _output inlined: one call fewer on every recorded operation
-            result = _new(Tensor)
-            result._data = out if type(out) is np.ndarray else np.asarray(out)
-            result._rg = False
-            result.grad_fn = None
-            result._output_nr = 0
-            result._vc = [0]
-            result._grad = None
         if result._data.dtype.kind in "fc":
             result._rg = True
             result.grad_fn = node
         outputs = (result,)
     else:
-        result = tuple([_output(o, prim, inputs) for o in out])
         if prim.num_outputs < 0:
             node._num_outputs = len(result)
         diff = prim.differentiable_outputs
