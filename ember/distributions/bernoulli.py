@@ -1,0 +1,110 @@
+"""``Bernoulli(probs=None, logits=None)``."""
+
+from __future__ import annotations
+
+from numbers import Number
+
+import ember
+from ember import Size, Tensor
+
+from . import constraints
+from .exp_family import ExponentialFamily
+from .utils import (
+    EMPTY,
+    broadcast_all,
+    lazy_property,
+    logits_to_probs,
+    probs_to_logits,
+    softplus,
+)
+
+__all__ = ["Bernoulli"]
+
+
+def check_one_of(probs, logits) -> None:
+    """Exactly one parameterisation must be given."""
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+
+
+def bce_with_logits(logits: Tensor, target: Tensor) -> Tensor:
+    """Elementwise ``-(t log sigmoid(l) + (1 - t) log sigmoid(-l))``, computed stably."""
+    return softplus(logits) - target * logits
+
+
+class Bernoulli(ExponentialFamily):
+    """1 with probability ``probs`` (or ``sigmoid(logits)``), else 0."""
+
+    arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
+    support = constraints.boolean
+    has_enumerate_support = True
+    _mean_carrier_measure = 0
+
+    def __init__(self, probs=None, logits=None, validate_args: bool | None = None) -> None:
+        check_one_of(probs, logits)
+        if probs is not None:
+            is_scalar = isinstance(probs, Number)
+            (self.probs,) = broadcast_all(probs)
+        else:
+            is_scalar = isinstance(logits, Number)
+            (self.logits,) = broadcast_all(logits)
+        self._param = self.probs if probs is not None else self.logits
+        batch_shape = Size() if is_scalar else self._param.size()
+        super().__init__(batch_shape, validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(Bernoulli, _instance)
+        batch_shape = self._expand_into(new, batch_shape, ("probs", "logits"))
+        new._param = new.probs if "probs" in self.__dict__ else new.logits
+        super(Bernoulli, new).__init__(batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    def _new(self, *args, **kwargs):
+        return self._param.new(*args, **kwargs)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.probs
+
+    @property
+    def mode(self) -> Tensor:
+        mode = (self.probs >= 0.5).to(self.probs.dtype)
+        return ember.where(self.probs == 0.5, ember.full_like(mode, float("nan")), mode)
+
+    @property
+    def variance(self) -> Tensor:
+        return self.probs * (1 - self.probs)
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def param_shape(self) -> Size:
+        return self._param.size()
+
+    def sample(self, sample_shape=EMPTY) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        with ember.no_grad():
+            return ember.bernoulli(self.probs.expand(shape))
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        logits, value = broadcast_all(self.logits, value)
+        return -bce_with_logits(logits, value)
+
+    def entropy(self) -> Tensor:
+        return bce_with_logits(self.logits, self.probs)
+
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        values = ember.arange(2, dtype=self._param.dtype)
+        values = values.view((-1,) + (1,) * len(self._batch_shape))
+        if expand:
+            values = values.expand((-1,) + tuple(self._batch_shape))
+        return values

@@ -1,0 +1,124 @@
+"""``Binomial(total_count=1, probs=None, logits=None)``."""
+
+from __future__ import annotations
+
+import ember
+from ember import Size, Tensor
+
+from . import constraints
+from .bernoulli import check_one_of
+from .distribution import Distribution
+from .utils import EMPTY, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+
+__all__ = ["Binomial"]
+
+
+def _clamp_by_zero(x: Tensor) -> Tensor:
+    # max(x, 0) whose gradient at 0 is 1/2, as torch's
+    return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
+
+
+class Binomial(Distribution):
+    """The number of successes in ``total_count`` independent Bernoulli(``probs``) trials."""
+
+    arg_constraints = {
+        "total_count": constraints.nonnegative_integer,
+        "probs": constraints.unit_interval,
+        "logits": constraints.real,
+    }
+    has_enumerate_support = True
+
+    def __init__(
+        self, total_count=1, probs=None, logits=None, validate_args: bool | None = None
+    ) -> None:
+        check_one_of(probs, logits)
+        if probs is not None:
+            self.total_count, self.probs = broadcast_all(total_count, probs)
+            self.total_count = self.total_count.type_as(self.probs)
+        else:
+            self.total_count, self.logits = broadcast_all(total_count, logits)
+            self.total_count = self.total_count.type_as(self.logits)
+        self._param = self.probs if probs is not None else self.logits
+        super().__init__(self._param.size(), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        new = self._get_checked_instance(Binomial, _instance)
+        batch_shape = self._expand_into(new, batch_shape, ("total_count", "probs", "logits"))
+        new._param = new.probs if "probs" in self.__dict__ else new.logits
+        super(Binomial, new).__init__(batch_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
+    def _new(self, *args, **kwargs):
+        return self._param.new(*args, **kwargs)
+
+    @constraints.dependent_property(is_discrete=True, event_dim=0)
+    def support(self):
+        return constraints.integer_interval(0, self.total_count)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.total_count * self.probs
+
+    @property
+    def mode(self) -> Tensor:
+        return ((self.total_count + 1) * self.probs).floor().clamp(max=self.total_count)
+
+    @property
+    def variance(self) -> Tensor:
+        return self.total_count * self.probs * (1 - self.probs)
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        return logits_to_probs(self.logits, is_binary=True)
+
+    @property
+    def param_shape(self) -> Size:
+        return self._param.size()
+
+    def sample(self, sample_shape=EMPTY) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        with ember.no_grad():
+            total = self.total_count.expand(shape)
+            probs = self.probs.expand(shape)
+            n_max = int(total.max()) if total.numel() else 0
+            # one Bernoulli trial per slot; slots past an element's own count do not count
+            trials = ember.bernoulli(probs.unsqueeze(-1).expand(tuple(shape) + (n_max,)))
+            used = ember.arange(n_max, dtype=probs.dtype) < total.unsqueeze(-1)
+            return (trials * used).sum(-1).to(probs.dtype)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        n, logits = self.total_count, self.logits
+        log_factorial_n = ember.lgamma(n + 1)
+        log_factorial_k = ember.lgamma(value + 1)
+        log_factorial_nmk = ember.lgamma(n - value + 1)
+        # n * log(1 + exp(logits)), written to stay finite for large |logits|
+        normalize_term = (
+            n * _clamp_by_zero(logits) + n * ember.log1p(ember.exp(-ember.abs(logits)))
+        ) - log_factorial_n
+        return value * logits - normalize_term - log_factorial_k - log_factorial_nmk
+
+    def _homogeneous_count(self, what: str) -> int:
+        total = int(self.total_count.max())
+        if not bool(self.total_count.min() == total):
+            raise NotImplementedError(f"Inhomogeneous total count not supported by `{what}`.")
+        return total
+
+    def entropy(self) -> Tensor:
+        self._homogeneous_count("entropy")
+        log_prob = self.log_prob(self.enumerate_support(False))
+        return -(ember.exp(log_prob) * log_prob).sum(0)
+
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        total = self._homogeneous_count("enumerate_support")
+        values = ember.arange(1 + total, dtype=self._param.dtype)
+        values = values.view((-1,) + (1,) * len(self._batch_shape))
+        if expand:
+            values = values.expand((-1,) + tuple(self._batch_shape))
+        return values

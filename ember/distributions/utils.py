@@ -1,0 +1,107 @@
+"""Helpers shared by the distributions: broadcasting parameters, probs/logits, lazy attributes."""
+
+from __future__ import annotations
+
+from numbers import Number
+
+import numpy as np
+
+import ember
+from ember import Size, Tensor
+
+__all__ = [
+    "broadcast_all",
+    "clamp_probs",
+    "lazy_property",
+    "logits_to_probs",
+    "probs_to_logits",
+]
+
+#: the empty shape, the default ``sample_shape``
+EMPTY = Size()
+
+
+def finfo(dtype) -> np.finfo:
+    """NumPy's float limits for an Ember dtype (eps, tiny, min)."""
+    return np.finfo(np.dtype(str(dtype).split(".")[-1]))
+
+
+def broadcast_all(*values) -> tuple[Tensor, ...]:
+    """Numbers become tensors (of the first tensor's dtype, else the default), then broadcast."""
+    for v in values:
+        if not isinstance(v, (Tensor, Number)):
+            raise ValueError(
+                "Input arguments must all be instances of numbers.Number, torch.Tensor or objects "
+                "implementing __torch_function__."
+            )
+    dtype = next((v.dtype for v in values if isinstance(v, Tensor)), ember.get_default_dtype())
+    tensors = [v if isinstance(v, Tensor) else ember.tensor(v, dtype=dtype) for v in values]
+    return tuple(ember.broadcast_tensors(*tensors))
+
+
+def standard_normal(shape, dtype) -> Tensor:
+    """N(0, 1) noise drawn as torch's ``empty(shape).normal_()`` draws it."""
+    return ember.empty(shape, dtype=dtype).normal_()
+
+
+def sum_rightmost(value, dim: int):
+    """Sum out the rightmost ``dim`` dimensions."""
+    if dim == 0:
+        return value
+    return value.reshape(tuple(value.shape[: value.dim() - dim]) + (-1,)).sum(-1)
+
+
+def clamp_probs(probs: Tensor) -> Tensor:
+    """Clamp into ``[eps, 1 - eps]`` so that logs stay finite."""
+    eps = float(finfo(probs.dtype).eps)
+    return probs.clamp(min=eps, max=1 - eps)
+
+
+def logits_to_probs(logits: Tensor, is_binary: bool = False) -> Tensor:
+    """Sigmoid of binary logits, softmax over the last dim otherwise."""
+    if is_binary:
+        return ember.sigmoid(logits)
+    return ember.softmax(logits, dim=-1)
+
+
+def probs_to_logits(probs: Tensor, is_binary: bool = False) -> Tensor:
+    """Log-odds of binary probabilities, log-probabilities otherwise (clamped first)."""
+    ps = clamp_probs(probs)
+    if is_binary:
+        return ps.log() - (-ps).log1p()
+    return ps.log()
+
+
+def softplus(x: Tensor) -> Tensor:
+    """``log(1 + exp(x))`` without overflow."""
+    return x.clamp(min=0) + (-x.abs()).exp().log1p()
+
+
+def one_hot(indices: Tensor, num_classes: int, dtype) -> Tensor:
+    """``indices`` as one-hot vectors of ``dtype`` along a new last dim."""
+    return (indices.unsqueeze(-1) == ember.arange(num_classes)).to(dtype)
+
+
+class lazy_property:  # noqa: N801 - torch's name
+    """A property computed on first access and then stored on the instance."""
+
+    def __init__(self, wrapped) -> None:
+        self.wrapped = wrapped
+        self.__doc__ = wrapped.__doc__
+        self.__name__ = wrapped.__name__
+
+    def __get__(self, instance, obj_type=None):
+        if instance is None:
+            return _lazy_property_and_property(self.wrapped)
+        with ember.enable_grad():
+            value = self.wrapped(instance)
+        setattr(instance, self.wrapped.__name__, value)
+        return value
+
+
+class _lazy_property_and_property(lazy_property, property):  # noqa: N801
+    """What a lazy_property looks like on the class (a property, for introspection)."""
+
+    def __init__(self, wrapped) -> None:
+        property.__init__(self, wrapped)
+        lazy_property.__init__(self, wrapped)
