@@ -7,9 +7,11 @@ import warnings
 
 import numpy as np
 
-from ..._tensor import Tensor, apply
+from ..._tensor import Tensor, _make, apply
 from ...autograd.primitives import math as PM
 from ...autograd.primitives import nn as P
+from ...functions import creation as N
+from ...functions import random as _random
 from ...functions import reduce as RD
 from ...functions.inplace import inplace as _inplace_write
 from ...functions.reduce import _scalar_type_name
@@ -22,10 +24,13 @@ __all__ = [
     "leaky_relu_",
     "prelu",
     "rrelu",
+    "rrelu_",
     "elu",
     "elu_",
     "selu",
+    "selu_",
     "celu",
+    "celu_",
     "gelu",
     "silu",
     "mish",
@@ -43,6 +48,7 @@ __all__ = [
     "softmax",
     "log_softmax",
     "softmin",
+    "gumbel_softmax",
     "glu",
     "logsigmoid",
     "hardshrink",
@@ -153,16 +159,51 @@ def prelu(input, weight):  # noqa: A002
     return apply(P.prelu, (input, weight))
 
 
-def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):  # noqa: A002
-    """Randomized leaky ReLU; outside training the negative slope is (lower + upper) / 2.
+def rrelu(
+    input,  # noqa: A002
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+    inplace: bool = False,
+):
+    """Randomized leaky ReLU: x where x > 0, else a * x.
 
     Args:
-        lower, upper: bounds of the negative slope's uniform distribution.
-        training: sample the slope per element; not implemented in Ember (raises).
+        lower, upper: in training, each non-positive element draws its own slope a ~ U(lower,
+            upper); outside training a = (lower + upper) / 2.
+        training: draw the slopes (from the global generator, as torch's stream).
+        inplace: write the result into ``input``.
     """
-    if training:
-        raise NotImplementedError("rrelu in training mode is not implemented in Ember")
-    return leaky_relu(input, (lower + upper) / 2, inplace)
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"rrelu(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    if not training:
+        return leaky_relu(input, (lower + upper) / 2, inplace)
+    d = input._data
+    if d.dtype not in (np.float32, np.float64):
+        raise NotImplementedError(
+            f"\"rrelu_with_noise_out_cpu\" not implemented for '{_scalar_type_name(input.dtype)}'"
+        )
+    # torch draws one double U(lower, upper) per non-positive element in order, with the
+    # bounds first rounded to the input's dtype; the slope is then rounded to that dtype.
+    flat = np.ascontiguousarray(d).reshape(-1)
+    neg = flat <= 0
+    u = _random._gen(None)._unit(int(neg.sum()), np.float64)
+    lo, hi = float(d.dtype.type(lower)), float(d.dtype.type(upper))
+    noise = np.ones(flat.shape, d.dtype)
+    noise[neg] = u * (hi - lo) + lo
+    slopes = _make(noise.reshape(d.shape))
+    if inplace:
+        return _inplace_write(input, lambda t: t * slopes)
+    return input * slopes
+
+
+def rrelu_(input, lower: float = 1 / 8, upper: float = 1 / 3, training: bool = False):  # noqa: A002
+    """In-place ``rrelu``: write the result into ``input`` and return it."""
+    return rrelu(input, lower, upper, training, True)
 
 
 def elu(input, alpha: float = 1.0, inplace: bool = False):  # noqa: A002
@@ -180,11 +221,21 @@ def selu(input, inplace: bool = False):  # noqa: A002
     return _act(P.elu, input, inplace, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0)
 
 
+def selu_(input):  # noqa: A002
+    """In-place ``selu``: write the result into ``input`` and return it."""
+    return selu(input, True)
+
+
 def celu(input, alpha: float = 1.0, inplace: bool = False):  # noqa: A002
     """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)), elementwise."""
     if alpha == 0:
-        raise RuntimeError("ZeroDivisionError")
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     return _act(P.celu, input, inplace, alpha=alpha, scale=1.0, input_scale=1.0 / alpha)
+
+
+def celu_(input, alpha: float = 1.0):  # noqa: A002
+    """In-place ``celu``: write the result into ``input`` and return it."""
+    return celu(input, alpha, True)
 
 
 def gelu(input, approximate: str = "none"):  # noqa: A002
@@ -289,6 +340,24 @@ def softmin(input, dim=None, _stacklevel: int = 3, dtype=None):  # noqa: A002
     if dim is None:
         dim = _softmax_dim("softmin", input.ndim, _stacklevel)
     return RD.softmax(-input, dim, dtype=dtype)
+
+
+def gumbel_softmax(logits, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1):
+    """softmax((logits + g) / tau) along ``dim``, g ~ Gumbel(0, 1) drawn per element.
+
+    ``hard=True`` returns the one-hot of the argmax whose gradient is the soft sample's
+    (straight-through). ``eps`` is deprecated and unused, as in torch.
+    """
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    # -log(Exp(1)) is a Gumbel(0, 1) draw; exponential_ follows torch's stream
+    gumbels = -N.empty(*logits.shape, dtype=logits.dtype).exponential_().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = N.zeros(*logits.shape, dtype=logits.dtype).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
 
 
 def log_softmax(input, dim=None, _stacklevel: int = 3, dtype=None):  # noqa: A002

@@ -10,7 +10,8 @@ import numpy as np
 from ..._tensor import Tensor, _make, apply
 from ...autograd.primitives import nn as P
 from ...functions import creation as N
-from ...functions.linalg import addmm
+from ...functions.linalg import addmm, pdist
+from ...functions.reduce import _scalar_type_name
 
 __all__ = [
     "linear",
@@ -25,12 +26,14 @@ __all__ = [
     "instance_norm",
     "layer_norm",
     "group_norm",
+    "rms_norm",
     "embedding",
     "embedding_bag",
     "one_hot",
     "normalize",
     "cosine_similarity",
     "pairwise_distance",
+    "pdist",
 ]
 
 
@@ -305,6 +308,70 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
         waxes=lead,
         eps=eps,
     )
+
+
+def rms_norm(input, normalized_shape, weight=None, eps: float | None = None):  # noqa: A002
+    """x / sqrt(mean(x^2) + eps) over the trailing ``normalized_shape`` dims, times ``weight``.
+
+    ``eps=None`` takes the machine epsilon of the computing dtype (float32 for float16 input,
+    which is upcast to float32 and the result cast back, as torch computes it).
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"rms_norm(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
+    if not isinstance(normalized_shape, (list, tuple)):
+        raise TypeError(
+            "rms_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+            f"{type(normalized_shape).__name__}"
+        )
+    shape = tuple(normalized_shape)
+    if not shape:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
+            "one element, but got normalized_shape = []"
+        )
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(
+            "Expected weight to be of same shape as normalized_shape, but got weight of shape "
+            f"{list(weight.shape)} and normalized_shape = {list(shape)}"
+        )
+    k = len(shape)
+    if input.ndim < k:
+        raise ValueError(f"Input tensor must have at least {k} dimensions, but got {input.ndim}")
+    if tuple(input.shape[input.ndim - k :]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*{', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
+    if input._data.dtype.kind not in "fc":
+        raise NotImplementedError(
+            f"\"rms_norm\" not implemented for '{_scalar_type_name(input.dtype)}'"
+        )
+    if weight is not None and weight.dtype != input.dtype:
+        warnings.warn(
+            "Mismatch dtype between input and weight: input dtype = "
+            f"{_c_type_name(input.dtype)}, weight dtype = {_c_type_name(weight.dtype)}, Cannot "
+            "dispatch to fused implementation.",
+            stacklevel=2,
+        )
+    x = input.float() if input._data.dtype == np.float16 else input
+    if eps is None:
+        eps = float(np.finfo(x._data.dtype).eps)
+    dims = tuple(range(input.ndim - k, input.ndim))
+    y = x * x.pow(2).mean(dims, keepdim=True).add(eps).rsqrt()
+    if weight is not None:
+        y = y * weight
+    return y.type_as(input)
+
+
+def _c_type_name(dtype) -> str:
+    """The C++ name torch's warnings give a dtype: float, double, c10::Half."""
+    name = str(dtype).split(".")[-1]
+    return {
+        "float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+        "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+    }.get(name, name)  # fmt: skip
 
 
 def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5):  # noqa: A002

@@ -13,6 +13,7 @@ __all__ = [
     "ReLU6",
     "LeakyReLU",
     "PReLU",
+    "RReLU",
     "ELU",
     "SELU",
     "CELU",
@@ -203,6 +204,27 @@ class LeakyReLU(Module):
     def extra_repr(self) -> str:
         """The repr's arguments: ``negative_slope`` and ``inplace`` when set."""
         return f"negative_slope={self.negative_slope}{_inplace_str(self.inplace)}"
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: negative slopes drawn from U(lower, upper) per element in training,
+    fixed at (lower + upper) / 2 in eval."""
+
+    __constants__ = ["lower", "upper", "inplace"]
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False):
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input):  # noqa: A002
+        """Apply rrelu to ``input``, drawing slopes when the module is training."""
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        """The repr's arguments: ``lower``, ``upper`` and ``inplace`` when set."""
+        return f"lower={self.lower}, upper={self.upper}{_inplace_str(self.inplace)}"
 
 
 class PReLU(Module):

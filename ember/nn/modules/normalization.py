@@ -1,4 +1,4 @@
-"""Normalization layers: BatchNorm1d/2d/3d, LayerNorm, GroupNorm."""
+"""Normalization layers: BatchNorm1d/2d/3d, LayerNorm, GroupNorm, RMSNorm."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "RMSNorm"]
 
 
 def _affine_params(module: Module, shape, affine: bool, bias: bool, dtype) -> None:
@@ -26,6 +26,15 @@ def _reset_affine(module: Module) -> None:
         init.ones_(module.weight)
     if module.bias is not None:
         init.zeros_(module.bias)
+
+
+def _trailing_shape_options(module: Module, normalized_shape, eps, elementwise_affine) -> None:
+    """Set LayerNorm's and RMSNorm's options; an int ``normalized_shape`` means one dim."""
+    if isinstance(normalized_shape, numbers.Integral):
+        normalized_shape = (normalized_shape,)
+    module.normalized_shape = tuple(normalized_shape)
+    module.eps = eps
+    module.elementwise_affine = elementwise_affine
 
 
 class _BatchNorm(Module):
@@ -148,11 +157,7 @@ class LayerNorm(Module):
         dtype=None,
     ) -> None:
         super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
+        _trailing_shape_options(self, normalized_shape, eps, elementwise_affine)
         _affine_params(self, self.normalized_shape, elementwise_affine, bias, dtype)
         self.reset_parameters()
 
@@ -210,4 +215,45 @@ class GroupNorm(Module):
         """The repr's arguments: num_groups, num_channels, eps, affine, bias."""
         return ("{num_groups}, {num_channels}, eps={eps}, affine={affine}, bias={use_bias}").format(
             **self.__dict__, use_bias=self.bias is not None
+        )
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalization over the trailing ``normalized_shape`` dims, then a weight.
+
+    Args: normalized_shape (int or shape), eps (None: the input dtype's machine epsilon),
+    elementwise_affine (learn a weight, initialised to ones).
+    Shape: (*, *normalized_shape) -> the same.
+    """
+
+    __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
+
+    def __init__(
+        self,
+        normalized_shape,
+        eps: float | None = None,
+        elementwise_affine: bool = True,
+        device=None,
+        dtype=None,
+    ) -> None:
+        super().__init__()
+        _trailing_shape_options(self, normalized_shape, eps, elementwise_affine)
+        shape = self.normalized_shape
+        weight = Parameter(empty(shape, dtype=dtype)) if elementwise_affine else None
+        self.register_parameter("weight", weight)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Set weight to ones."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, x):
+        """Divide ``x`` by its root mean square over the normalized dims, then scale by weight."""
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        """The repr's arguments: normalized_shape, eps, elementwise_affine."""
+        return "{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}".format(
+            **self.__dict__
         )
