@@ -67,6 +67,7 @@ from .functions.arrange import (
     vsplit,
 )
 from .functions.compare import *  # noqa: F403
+from .functions.complex import *  # noqa: F403
 from .functions.creation import *  # noqa: F403
 from .functions.creation import range_ as _range  # noqa: F401
 from .functions.dtypes import can_cast, is_signed, result_type
@@ -93,6 +94,7 @@ from .functions.index import (
     take,
     take_along_dim,
 )
+from .functions.info import e, finfo, iinfo, inf, nan, newaxis, pi
 from .functions.linalg import (
     addbmm,
     addmm,
@@ -116,6 +118,7 @@ from .functions.linalg import (
     vdot,
 )
 from .functions.math import *  # noqa: F403
+from .functions.quantile import nanquantile, quantile
 from .functions.random import (
     Generator,
     bernoulli,
@@ -221,6 +224,7 @@ from .functions.shape import (
     unsqueeze,
     vstack,
 )
+from .functions.shape import split_with_sizes as unsafe_split_with_sizes
 from .functions.windows import (
     bartlett_window,
     blackman_window,
@@ -247,6 +251,10 @@ _LAZY_ATTRS = {
     "lgamma": ("special", "gammaln"),
     "logit": ("special", "logit"),
     "polygamma": ("special", "polygamma"),
+    "i0": ("special", "i0"),
+    "igamma": ("special", "igamma"),
+    "igammac": ("special", "igammac"),
+    "mvlgamma": ("special", "mvlgamma"),
     "sinc": ("special", "sinc"),
     "clone": ("_tensor_methods", "clone"),
     # torch.* aliases of nn.functional ops with the same signature
@@ -273,8 +281,17 @@ _LAZY_ATTRS = {
             "pixel_unshuffle",
             "prelu",
             "selu",
+            "celu_",
+            "selu_",
+            "rrelu",
+            "rrelu_",
+            "rms_norm",
         )
     },
+    "adaptive_avg_pool1d": ("nn.functional", "adaptive_avg_pool1d"),
+    # torch.* spellings that return (values, indices) and take no return_indices
+    "adaptive_max_pool1d": ("nn.functional.pooling", "_torch_adaptive_max_pool1d"),
+    "max_pool1d_with_indices": ("nn.functional.pooling", "_torch_max_pool1d_with_indices"),
     "mode": ("functions.reduce", "mode"),  # lazy: use_deterministic_algorithms has a `mode`
     "cdist": ("linalg", "cdist"),
     "det": ("linalg", "det"),
@@ -286,6 +303,17 @@ _LAZY_ATTRS = {
     "qr": ("linalg", "legacy_qr"),
     "slogdet": ("linalg", "legacy_slogdet"),
     "svd": ("linalg", "legacy_svd"),
+    "cholesky": ("linalg", "legacy_cholesky"),
+    "cholesky_solve": ("linalg", "cholesky_solve"),
+    "cholesky_inverse": ("linalg", "cholesky_inverse"),
+    "triangular_solve": ("linalg", "triangular_solve"),
+    "lu": ("linalg", "legacy_lu"),
+    "lu_solve": ("linalg", "legacy_lu_solve"),
+    "lu_unpack": ("linalg", "lu_unpack"),
+    "matrix_exp": ("linalg", "matrix_exp"),
+    "matrix_rank": ("linalg", "legacy_matrix_rank"),
+    "nuclear_norm": ("linalg", "nuclear_norm"),
+    "frobenius_norm": ("linalg", "frobenius_norm"),
     # the legacy typed constructors and the default device
     **{
         name: ("_typed_tensors", name)
@@ -305,6 +333,80 @@ _LAZY_ATTRS = {
     },
     "get_printoptions": ("_tensor_str", "get_printoptions"),
     "set_printoptions": ("_tensor_str", "set_printoptions"),
+    # torch.* spellings of nn.functional ops (ATen's argument order, integer reductions)
+    **{
+        name: ("nn.functional._torch_level", name)
+        for name in (
+            "alpha_dropout",
+            "alpha_dropout_",
+            "batch_norm",
+            "binary_cross_entropy_with_logits",
+            "convolution",
+            "cosine_embedding_loss",
+            "ctc_loss",
+            "dropout",
+            "dropout_",
+            "embedding",
+            "embedding_bag",
+            "feature_alpha_dropout",
+            "feature_alpha_dropout_",
+            "feature_dropout",
+            "feature_dropout_",
+            "group_norm",
+            "hinge_embedding_loss",
+            "instance_norm",
+            "kl_div",
+            "layer_norm",
+            "margin_ranking_loss",
+            "poisson_nll_loss",
+            "threshold",
+            "triplet_margin_loss",
+        )
+    },
+    "threshold_": ("nn.functional", "threshold_"),
+    "constant_pad_nd": ("functions.shape", "pad_constant"),
+    # views copied into fresh memory, and tensors over explicit memory
+    **{
+        name: ("functions.copies", name)
+        for name in (
+            "alias_copy",
+            "as_strided_copy",
+            "detach",
+            "detach_copy",
+            "diagonal_copy",
+            "expand_copy",
+            "permute_copy",
+            "select_copy",
+            "slice_copy",
+            "split_copy",
+            "split_with_sizes_copy",
+            "squeeze_copy",
+            "t_copy",
+            "transpose_copy",
+            "unbind_copy",
+            "unfold_copy",
+            "unsqueeze_copy",
+            "view_copy",
+        )
+    },
+    **{
+        name: ("functions.strided", name)
+        for name in ("as_strided", "as_strided_", "empty_permuted", "empty_strided", "frombuffer")
+    },
+    # process-wide switches; compile is the identity (Ember has no compiler)
+    **{
+        name: ("_runtime", name)
+        for name in (
+            "compile",
+            "get_device",
+            "get_num_interop_threads",
+            "is_warn_always_enabled",
+            "set_default_tensor_type",
+            "set_flush_denormal",
+            "set_num_interop_threads",
+            "set_warn_always",
+        )
+    },
 }
 
 # Tensor methods that ember.linalg binds (``A.det()``): until it is imported, each is a stub that
@@ -322,6 +424,12 @@ _LINALG_METHODS = (
     "cross",
     "_linalg_solve",
     "_linalg_cross",
+    "cholesky_solve",
+    "cholesky_inverse",
+    "triangular_solve",
+    "lu",
+    "lu_solve",
+    "matrix_exp",
 )
 
 
@@ -338,6 +446,21 @@ def _linalg_stub(name: str):
 for _name in _LINALG_METHODS:
     if not hasattr(Tensor, _name):
         setattr(Tensor, _name, _linalg_stub(_name))
+
+
+def _functional_method(name: str):
+    """``tensor.<name>(...)`` for an ``nn.functional`` op that torch also binds on Tensor;
+    ``nn`` is imported on the first call (it sits above the Tensor layer)."""
+
+    def method(self, *args, **kwargs):
+        return __getattr__(name)(self, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+for _name in ("hardshrink", "prelu"):
+    setattr(Tensor, _name, _functional_method(_name))
 
 float = float32  # noqa: A001 - torch's aliases
 double = float64

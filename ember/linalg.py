@@ -48,6 +48,12 @@ __all__ = [
     "vecdot",
     "matmul",
     "diagonal",
+    "solve_triangular",
+    "lu",
+    "lu_factor",
+    "lu_factor_ex",
+    "lu_solve",
+    "matrix_exp",
 ]
 
 
@@ -491,11 +497,6 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=None) -> Tensor:
     return vector_norm(diff, p, -1)
 
 
-def _cholesky_method(self: Tensor, upper: bool = False) -> Tensor:
-    """``Tensor.cholesky``: the lower (or, with ``upper``, upper) Cholesky factor."""
-    return cholesky(self, upper=upper)
-
-
 def _bind_tensor_methods() -> None:
     """Tensor methods torch has for these functions (``A.inverse()``, ``A.det()``, ...)."""
     methods = {
@@ -503,7 +504,6 @@ def _bind_tensor_methods() -> None:
         "det": det,
         "logdet": logdet,
         "slogdet": legacy_slogdet,
-        "cholesky": _cholesky_method,
         "qr": legacy_qr,
         "svd": legacy_svd,
         "pinverse": pinverse,
@@ -520,3 +520,24 @@ def _bind_tensor_methods() -> None:
 
 
 _bind_tensor_methods()
+
+# the solvers, LU and matrix_exp, and the legacy ``ember.*`` names among them (they use the checks
+# above, hence imported last)
+from ._linalg_solvers import cholesky as legacy_cholesky  # noqa: E402, F401
+from ._linalg_solvers import (  # noqa: E402, F401
+    cholesky_inverse,
+    cholesky_solve,
+    frobenius_norm,
+    legacy_lu,
+    legacy_lu_solve,
+    lu,
+    lu_factor,
+    lu_factor_ex,
+    lu_solve,
+    lu_unpack,
+    matrix_exp,
+    nuclear_norm,
+    solve_triangular,
+    triangular_solve,
+)
+from ._linalg_solvers import matrix_rank as legacy_matrix_rank  # noqa: E402, F401

@@ -156,7 +156,7 @@ def _leading_minor(m: np.ndarray) -> int:
     return m.shape[0]
 
 
-def _cholesky(ctx, a, upper):
+def _cholesky(ctx, a, upper, name="linalg.cholesky"):
     ctx.upper = upper
     try:
         out = np.linalg.cholesky(a)
@@ -171,7 +171,7 @@ def _cholesky(ctx, a, upper):
 
         i, m = _first_failure(a, ok)
         raise LinAlgError(
-            f"linalg.cholesky: {_batch_prefix(a, i)}The factorization could not be completed "
+            f"{name}: {_batch_prefix(a, i)}The factorization could not be completed "
             "because the input is not positive-definite (the leading minor of order "
             f"{_leading_minor(m)} is not positive-definite)."
         ) from None

@@ -1,0 +1,445 @@
+"""Triangular and factored solvers, LU and the matrix exponential (``ember.linalg``), with
+hand-written derivative rules.
+
+Forwards work on stacks of matrices ``(*, m, n)``. The triangular solves and the LU factorization
+are written here on NumPy (substitution and Gaussian elimination with partial pivoting, each a
+loop over one matrix dimension vectorised over the batch), because NumPy has neither; their
+singular cases give inf/nan as LAPACK's ``trsm`` does, not an error. Rules are written with
+Tensor methods bound by ``ember/_linalg_solvers.py`` (``_linalg_solve_triangular``...), so
+``create_graph=True`` differentiates them again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import OUT, defop
+from .linalg_decomp import _cholesky, _cholesky_rule, _inv, _outs
+
+
+# -- triangular solves ----------------------------------------------------------------------------
+def trisolve(a: np.ndarray, b: np.ndarray, upper: bool, unit: bool = False) -> np.ndarray:
+    """``X`` with ``A X = B`` for triangular ``A`` (only its ``upper`` or lower triangle read)."""
+    n = a.shape[-1]
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    dtype = np.result_type(a, b)
+    x = np.zeros(batch + b.shape[-2:], dtype)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for i in range(n - 1, -1, -1) if upper else range(n):
+            done = slice(i + 1, n) if upper else slice(0, i)
+            row = b[..., i, :] - (a[..., i : i + 1, done] @ x[..., done, :])[..., 0, :]
+            x[..., i, :] = row if unit else row / a[..., i, i, None]
+    return x
+
+
+def _solve_triangular(ctx, a, b, upper, left, unit):
+    ctx.upper, ctx.left, ctx.unit = upper, left, unit
+    if left:
+        return trisolve(a, b, upper, unit)
+    # X A = B  <=>  A^T X^T = B^T
+    return np.swapaxes(
+        trisolve(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2), not upper, unit), -1, -2
+    )
+
+
+def _triangle(x, upper: bool, unit: bool):
+    """The part of a gradient that a triangular solve's coefficient matrix actually uses."""
+    k = 1 if unit else 0
+    return x.triu(k) if upper else x.tril(-k)
+
+
+def _solve_triangular_rule_a(c, g, a, b, x):
+    gb = _solve_triangular_rule_b(c, g, a, b, x)
+    return _triangle(-(gb @ x.mT) if c.left else -(x.mT @ gb), c.upper, c.unit)
+
+
+def _solve_triangular_rule_b(c, g, a, b, x):
+    return a.mT._linalg_solve_triangular(g, not c.upper, c.left, c.unit)
+
+
+solve_triangular = defop(
+    "LinalgSolveTriangularBackward0",
+    _solve_triangular,
+    [_solve_triangular_rule_a, _solve_triangular_rule_b],
+    save=(0, 1, OUT),
+    needs_ctx=True,
+)
+
+
+def _triangular_solve(ctx, b, a, upper, transpose, unit):
+    ctx.upper, ctx.transpose, ctx.unit = upper, transpose, unit
+    op = np.swapaxes(a, -1, -2) if transpose else a
+    x = trisolve(op, b, upper != transpose, unit)
+    ctx.outs = (x,)
+    return x, a.copy()
+
+
+def _triangular_solve_rules(c, grads, b, a):
+    # op(A) X = B: gB = op(A)^-T gX; gA from op(A), transposed back, plus the clone's gradient
+    gx, gclone = grads
+    x = _outs(c, b)[0]
+    op = a.mT if c.transpose else a
+    upper = c.upper != c.transpose
+    gb = ga = None
+    if gx is not None:
+        gb = op.mT._linalg_solve_triangular(gx, not upper, True, c.unit)
+        gop = -(gb @ x.mT)
+        ga = _triangle(gop.mT if c.transpose else gop, c.upper, c.unit)
+    if gclone is not None:
+        ga = gclone if ga is None else ga + gclone
+    return gb, ga
+
+
+triangular_solve = defop(
+    "TriangularSolveBackward0",
+    _triangular_solve,
+    [
+        lambda c, grads, b, a: _triangular_solve_rules(c, grads, b, a)[0],
+        lambda c, grads, b, a: _triangular_solve_rules(c, grads, b, a)[1],
+    ],
+    save=(0, 1),
+    needs_ctx=True,
+    num_outputs=2,
+)
+
+
+# -- Cholesky: the legacy factor, solve and inverse -----------------------------------------------
+legacy_cholesky = defop(
+    "CholeskyBackward0", _cholesky, [_cholesky_rule], save=(OUT,), needs_ctx=True
+)
+
+
+def _lower(l, upper: bool):
+    return np.swapaxes(l, -1, -2) if upper else l
+
+
+def _cholesky_solve(ctx, b, l, upper):
+    ctx.upper = upper
+    low = _lower(l, upper)
+    y = trisolve(low, b, upper=False)
+    return trisolve(np.swapaxes(low, -1, -2), y, upper=True)
+
+
+def _symmetric_chain(common, l, upper: bool):
+    """The gradient of ``A = L L^T`` (``U^T U``) pulled back to the factor, from ``gA + gA^T``."""
+    return l @ common if upper else common @ l
+
+
+def _cholesky_solve_rule_l(c, g, b, l, x):
+    gb = g._cholesky_solve(l, c.upper)
+    common = gb @ x.mT
+    return -_symmetric_chain(common + common.mT, l, c.upper)
+
+
+cholesky_solve = defop(
+    "CholeskySolveBackward0",
+    _cholesky_solve,
+    [lambda c, g, b, l, x: g._cholesky_solve(l, c.upper), _cholesky_solve_rule_l],
+    save=(0, 1, OUT),
+    needs_ctx=True,
+)
+
+
+def _cholesky_inverse(ctx, l, upper):
+    ctx.upper = upper
+    low = _lower(l, upper)
+    try:
+        linv = _inv(low)
+    except RuntimeError as exc:
+        raise type(exc)(str(exc).replace("linalg.inv", "cholesky_inverse", 1)) from None
+    return np.swapaxes(linv, -1, -2) @ linv
+
+
+def _cholesky_inverse_rule(c, g, l, y):
+    common = -(y @ (g + g.mT) @ y)
+    return _symmetric_chain(common, l, c.upper)
+
+
+cholesky_inverse = defop(
+    "CholeskyInverseBackward0",
+    _cholesky_inverse,
+    [_cholesky_inverse_rule],
+    save=(0, OUT),
+    needs_ctx=True,
+)
+
+
+# -- LU -------------------------------------------------------------------------------------------
+def lu_factor(a: np.ndarray):
+    """Packed ``LU`` (unit-diagonal L below, U on and above the diagonal), 1-based int32 pivots
+    and int32 infos (the first zero pivot, 1-based, else 0), as LAPACK's ``getrf``."""
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    batch = a.shape[:-2]
+    lu = a.reshape((-1, m, n)).copy()
+    count = lu.shape[0]
+    piv = np.zeros((count, k), np.int32)
+    info = np.zeros(count, np.int32)
+    rows = np.arange(count)
+    for j in range(k):
+        p = j + np.argmax(np.abs(lu[:, j:, j]), axis=1) if m > j else np.full(count, j)
+        piv[:, j] = p + 1
+        top = lu[rows, j].copy()
+        lu[rows, j] = lu[rows, p]
+        lu[rows, p] = top
+        pivot = lu[:, j, j]
+        zero = pivot == 0
+        info[(info == 0) & zero] = j + 1
+        scale = np.where(zero, 1, pivot)
+        lu[:, j + 1 :, j] /= scale[:, None]
+        lu[:, j + 1 :, j + 1 :] -= lu[:, j + 1 :, j : j + 1] * lu[:, j : j + 1, j + 1 :]
+    return lu.reshape(a.shape), piv.reshape(batch + (k,)), info.reshape(batch)
+
+
+def permutation(piv: np.ndarray, m: int, dtype) -> np.ndarray:
+    """``P`` with ``A = P L U`` from LAPACK's sequence of row swaps."""
+    batch = piv.shape[:-1]
+    flat = piv.reshape((-1, piv.shape[-1])).astype(np.int64) - 1
+    perm = np.tile(np.arange(m), (flat.shape[0], 1))
+    rows = np.arange(flat.shape[0])
+    for j in range(flat.shape[1]):
+        p = flat[:, j]
+        top = perm[rows, j].copy()
+        perm[rows, j] = perm[rows, p]
+        perm[rows, p] = top
+    out = np.zeros((flat.shape[0], m, m), dtype)
+    out[rows[:, None], perm, np.arange(m)] = 1  # row perm[i] of A is row i of L U
+    return out.reshape(batch + (m, m))
+
+
+def unpack(lu: np.ndarray):
+    """``L`` (unit diagonal, m x k) and ``U`` (k x n) from packed ``LU``."""
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    low = np.tril(lu[..., :, :k], -1) + np.eye(m, k, dtype=lu.dtype)
+    return low, np.triu(lu[..., :k, :])
+
+
+def lu_backward(gl, gu, l, u):
+    """The gradient of ``P^T A`` from those of ``L`` and ``U`` (``A = P L U``), for square, wide
+    and tall matrices: with ``X = L^-1 dL`` strictly lower and ``Y = dU U^-1`` upper, the square
+    blocks give ``L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T``; the extra columns of a wide U
+    and the extra rows of a tall L add their own terms to that middle factor."""
+    m, n = l.shape[-2], u.shape[-1]
+    k = min(m, n)
+    if gl is None:
+        gl = l.new_zeros(l.shape)
+    if gu is None:
+        gu = u.new_zeros(u.shape)
+    if m == n:
+        phi = (l.mT @ gl).tril(-1) + (gu @ u.mT).triu()
+        return l.mT.inverse() @ phi @ u.mT.inverse()
+    if m < n:  # U = [U1 | U2]
+        u1, u2, gu1, gu2 = u[..., :, :k], u[..., :, k:], gu[..., :, :k], gu[..., :, k:]
+        phi = (l.mT @ gl - gu2 @ u2.mT).tril(-1) + (gu1 @ u1.mT).triu()
+        lt_inv = l.mT.inverse()
+        return (lt_inv @ phi @ u1.mT.inverse())._cat_with(lt_inv @ gu2, -1)
+    # m > n: L = [L1; L2]
+    l1, l2, gl1, gl2 = l[..., :k, :], l[..., k:, :], gl[..., :k, :], gl[..., k:, :]
+    phi = (l1.mT @ gl1).tril(-1) + (gu @ u.mT - l2.mT @ gl2).triu()
+    ut_inv = u.mT.inverse()
+    return (l1.mT.inverse() @ phi @ ut_inv)._cat_with(gl2 @ ut_inv, -2)
+
+
+def _lu(ctx, a):
+    lu, piv, _ = lu_factor(a)
+    p = permutation(piv, a.shape[-2], a.dtype)
+    low, up = unpack(lu)
+    ctx.outs = (p, low, up)
+    return p, low, up
+
+
+def _lu_rule(c, grads):
+    like = next(g for g in grads if g is not None)
+    p, l, u = _outs(c, like)
+    return p @ lu_backward(grads[1], grads[2], l, u)
+
+
+lu = defop(
+    "LinalgLuBackward0",
+    _lu,
+    [_lu_rule],
+    needs_ctx=True,
+    num_outputs=3,
+    differentiable_outputs=(1, 2),
+)
+
+
+def _lu_factor_ex(ctx, a):
+    lu_, piv, info = lu_factor(a)
+    ctx.outs = (lu_,)
+    ctx.m = a.shape[-2]
+    ctx.piv = piv
+    return lu_, piv, info
+
+
+def _lu_factor_rule(c, grads):
+    g = grads[0]
+    lu_ = _outs(c, g)[0]
+    m, n = lu_.shape[-2:]
+    k = min(m, n)
+    l, u = _unpack_tensor(lu_, k)
+    p = g.new_tensor(permutation(c.piv, c.m, g.numpy(force=True).dtype))
+    return p @ lu_backward(g[..., :, :k].tril(-1), g[..., :k, :].triu(), l, u)
+
+
+def _unpack_tensor(lu_, k: int):
+    m = lu_.shape[-2]
+    eye = lu_.new_tensor(np.eye(m, k, dtype=lu_.numpy(force=True).dtype))
+    return lu_[..., :, :k].tril(-1) + eye, lu_[..., :k, :].triu()
+
+
+lu_factor_ex = defop(
+    "LinalgLuFactorExBackward0",
+    _lu_factor_ex,
+    [_lu_factor_rule],
+    needs_ctx=True,
+    num_outputs=3,
+    differentiable_outputs=(0,),
+)
+
+
+def _pad(x, shape):
+    """``x`` in the top-left corner of zeros of the (matrix) ``shape``."""
+    rows, cols = shape[-2] - x.shape[-2], shape[-1] - x.shape[-1]
+    if rows:
+        x = x._cat_with(x.new_zeros(x.shape[:-2] + (rows, x.shape[-1])), -2)
+    if cols:
+        x = x._cat_with(x.new_zeros(x.shape[:-1] + (cols,)), -1)
+    return x
+
+
+def _lu_unpack(ctx, lu_, piv, unpack_data, unpack_pivots):
+    m = lu_.shape[-2]
+    empty = np.zeros((0,), lu_.dtype)
+    low, up = unpack(lu_) if unpack_data else (empty, empty)
+    p = permutation(piv, m, lu_.dtype) if unpack_pivots else empty
+    return p, low, up
+
+
+def _lu_unpack_rule(c, grads, lu_):
+    _, gl, gu = grads
+    out = lu_.new_zeros(lu_.shape)
+    if gl is not None:
+        out = out + _pad(gl.tril(-1), lu_.shape)
+    if gu is not None:
+        out = out + _pad(gu.triu(), lu_.shape)
+    return out
+
+
+lu_unpack = defop(
+    "LuUnpackBackward0",
+    _lu_unpack,
+    [_lu_unpack_rule],
+    save=(0,),
+    needs_ctx=True,
+    num_outputs=3,
+    differentiable_outputs=(1, 2),
+)
+
+
+def lu_solve_arrays(lu_, piv, b, left: bool, adjoint: bool) -> np.ndarray:
+    """``X`` with ``op(A) X = B`` (``X op(A) = B`` unless ``left``), ``A = P L U`` given packed."""
+    t = np.swapaxes
+    if not left:  # X op(A) = B  <=>  op(A)^T X^T = B^T
+        return t(lu_solve_arrays(lu_, piv, t(b, -1, -2), True, not adjoint), -1, -2)
+    p = permutation(piv, lu_.shape[-2], lu_.dtype)
+    low, up = unpack(lu_)
+    if not adjoint:  # L U X = P^T B
+        return trisolve(up, trisolve(low, t(p, -1, -2) @ b, False, True), True)
+    # U^T L^T P^T X = B
+    return p @ trisolve(t(low, -1, -2), trisolve(t(up, -1, -2), b, False), True, True)
+
+
+def _lu_solve(ctx, lu_, b, piv, left, adjoint):
+    ctx.piv, ctx.left, ctx.adjoint = piv, left, adjoint
+    return lu_solve_arrays(lu_, piv, b, left, adjoint)
+
+
+def _lu_solve_rule_b(c, g, lu_, b, x):
+    return lu_._linalg_lu_solve(c.piv, g, c.left, not c.adjoint)
+
+
+def _lu_solve_rule_lu(c, g, lu_, b, x):
+    gb = _lu_solve_rule_b(c, g, lu_, b, x)
+    if c.left:
+        ga = -(x @ gb.mT) if c.adjoint else -(gb @ x.mT)
+    else:
+        ga = -(gb.mT @ x) if c.adjoint else -(x.mT @ gb)
+    # A = P L U: gL = tril(P^T gA U^T, -1), gU = triu(L^T P^T gA)
+    n = lu_.shape[-1]
+    l, u = _unpack_tensor(lu_, n)
+    pga = lu_.new_tensor(permutation(c.piv, n, lu_.numpy(force=True).dtype)).mT @ ga
+    return (pga @ u.mT).tril(-1) + (l.mT @ pga).triu()
+
+
+lu_solve = defop(
+    "LinalgLuSolveBackward0",
+    _lu_solve,
+    [_lu_solve_rule_lu, _lu_solve_rule_b],
+    save=(0, 1, OUT),
+    needs_ctx=True,
+)
+
+
+# -- matrix exponential ---------------------------------------------------------------------------
+# Scaling and squaring with the [13/13] Pade approximant (Higham, 2005): scale A by 2^-s until its
+# 1-norm is at most theta_13, approximate, then square s times. Computed in float64.
+_PADE13 = (
+    64764752532480000.0,
+    32382376266240000.0,
+    7771770303897600.0,
+    1187353796428800.0,
+    129060195264000.0,
+    10559470521600.0,
+    670442572800.0,
+    33522128640.0,
+    1323241920.0,
+    40840800.0,
+    960960.0,
+    16380.0,
+    182.0,
+    1.0,
+)
+_THETA13 = 5.371920351148152
+
+
+def _matrix_exp(a):
+    x = a.astype(np.float64)
+    n = x.shape[-1]
+    if x.size == 0:
+        return a.copy()
+    norm = np.abs(x).sum(-2).max(-1)
+    with np.errstate(divide="ignore"):
+        s = np.where(norm > _THETA13, np.ceil(np.log2(norm / _THETA13)), 0)
+    s = np.nan_to_num(s, nan=0, posinf=0).astype(np.int64)
+    x = x / (2.0**s)[..., None, None]
+    b = _PADE13
+    eye = np.eye(n)
+    x2 = x @ x
+    x4 = x2 @ x2
+    x6 = x4 @ x2
+    u = x @ (
+        x6 @ (b[13] * x6 + b[11] * x4 + b[9] * x2) + b[7] * x6 + b[5] * x4 + b[3] * x2 + b[1] * eye
+    )
+    v = x6 @ (b[12] * x6 + b[10] * x4 + b[8] * x2) + b[6] * x6 + b[4] * x4 + b[2] * x2 + b[0] * eye
+    with np.errstate(all="ignore"):
+        try:
+            r = np.linalg.solve(v - u, v + u)
+        except np.linalg.LinAlgError:  # nan/inf input: torch gives nan, not an error
+            r = np.full(x.shape, np.nan)
+        for i in range(int(s.max()) if s.size else 0):
+            r = np.where((i < s)[..., None, None], r @ r, r)
+    return r.astype(a.dtype)
+
+
+def _matrix_exp_rule(c, g, a):
+    # d exp(A)[gA] is the top-right block of exp([[A^T, g], [0, A^T]]) (Mathias, 1996)
+    n = a.shape[-1]
+    at = a.mT
+    top = at._cat_with(g, -1)
+    bottom = at.new_zeros(at.shape)._cat_with(at, -1)
+    return top._cat_with(bottom, -2)._linalg_matrix_exp()[..., :n, n:]
+
+
+matrix_exp = defop("LinalgMatrixExpBackward0", _matrix_exp, [_matrix_exp_rule], save=(0,))

@@ -1,0 +1,341 @@
+"""Triangular, Cholesky and LU solvers, LU, matrix_exp, lstsq and the deprecated norms against
+torch: values, gradients, return types, warnings and errors."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from tests.helpers import assert_close, check_op, check_raises
+
+F64 = np.float64
+
+
+@pytest.fixture(autouse=True)
+def _quiet_deprecations():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        yield
+
+
+def _rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def _tri(n, batch=(), seed=0):
+    """Well-conditioned matrices (both triangles used by the different solves)."""
+    return (_rng(seed).standard_normal(batch + (n, n)) + 3 * np.eye(n)).astype(F64)
+
+
+def _spd(n, batch=(), seed=0):
+    a = _rng(seed).standard_normal(batch + (n, n))
+    return a @ np.swapaxes(a, -1, -2) + n * np.eye(n)
+
+
+def _chol(n, batch=(), upper=False, seed=0):
+    low = np.linalg.cholesky(_spd(n, batch, seed))
+    return np.swapaxes(low, -1, -2).copy() if upper else low
+
+
+def _randn(*shape, seed=1):
+    return _rng(seed).standard_normal(shape)
+
+
+# -- triangular solves ----------------------------------------------------------------------------
+@pytest.mark.parametrize("upper", [True, False])
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("unit", [False, True])
+def test_solve_triangular(upper, left, unit):
+    b = _randn(3, 4) if left else _randn(4, 3)
+    out = check_op(
+        lambda m, a, b: m.linalg.solve_triangular(a, b, upper=upper, left=left, unitriangular=unit),
+        [_tri(3, (2,)), b],
+        dtype=F64,
+    )
+    assert type(out.grad_fn).__name__ == "LinalgSolveTriangularBackward0"
+
+
+def test_solve_triangular_float32_promotion_and_singular():
+    check_op(
+        lambda m, a, b: m.linalg.solve_triangular(a, b, upper=False),
+        [_tri(4).astype(np.float32), (4, 2)],
+    )
+    a, b = np.zeros((3, 3), np.float32), np.ones((3, 2), np.float32)
+    check_op(lambda m, a, b: m.linalg.solve_triangular(a, b, upper=True), [a, b], grad=False)
+    x = ember.linalg.solve_triangular(
+        ember.tensor(_tri(3).astype(np.float32)), ember.tensor(_randn(3, 2)), upper=True
+    )
+    assert x.dtype == ember.float64  # float32 A, float64 B: promoted, as torch's
+
+
+def test_solve_triangular_errors():
+    for fn in (
+        lambda m: m.linalg.solve_triangular(m.ones(3, 3), m.ones(3), upper=True),
+        lambda m: m.linalg.solve_triangular(m.ones(3), m.ones(3, 3), upper=True),
+        lambda m: m.linalg.solve_triangular(m.ones(2, 3), m.ones(2, 2), upper=True),
+        lambda m: m.linalg.solve_triangular(m.ones(3, 3), m.ones(3, 2), upper=True, left=False),
+        lambda m: m.linalg.solve_triangular(m.ones(3, 3), m.ones(3, 2)),
+        lambda m: m.linalg.solve_triangular(
+            m.ones(3, 3, dtype=m.long), m.ones(3, 2, dtype=m.long), upper=True
+        ),
+    ):
+        check_raises(fn)
+    e = check_raises(lambda m: m.linalg.solve_triangular(m.ones(3, 3), m.ones(2, 3), upper=True))
+    assert str(e) == (
+        "linalg.solve_triangular: Incompatible shapes of A and B for the equation AX = B "
+        "(3x3 and 2x3)"
+    )
+
+
+@pytest.mark.parametrize("upper", [True, False])
+@pytest.mark.parametrize("transpose", [True, False])
+@pytest.mark.parametrize("unit", [False, True])
+def test_triangular_solve(upper, transpose, unit):
+    out = check_op(
+        lambda m, b, a: m.triangular_solve(b, a, upper, transpose, unit),
+        [_randn(2, 3, 2), _tri(3)],
+        dtype=F64,
+    )
+    assert type(out).__name__ == "triangular_solve"
+    assert [type(t.grad_fn).__name__ for t in out] == ["TriangularSolveBackward0"] * 2
+    check_op(lambda m, b, a: b.triangular_solve(a).solution, [_randn(3, 2), _tri(3)], dtype=F64)
+
+
+def _repr(x) -> str:
+    return repr(x).replace("ember.", "torch.")
+
+
+def test_triangular_solve_repr_warning_and_errors():
+    b, a = _randn(3, 2), np.triu(_tri(3))
+    e = ember.triangular_solve(ember.tensor(b), ember.tensor(a))
+    t = torch.triangular_solve(torch.tensor(b), torch.tensor(a))
+    assert _repr(e) == repr(t)
+    from ember import _linalg_solvers
+
+    _linalg_solvers._warned.discard("triangular_solve")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ember.triangular_solve(ember.tensor(b), ember.tensor(a))
+        ember.triangular_solve(ember.tensor(b), ember.tensor(a))
+    assert len(caught) == 1 and "torch.triangular_solve is deprecated" in str(caught[0].message)
+    for fn in (
+        lambda m: m.triangular_solve(m.ones(3, 2), m.ones(2, 3)),
+        lambda m: m.triangular_solve(m.ones(2, 2), m.ones(3, 3)),
+        lambda m: m.triangular_solve(m.ones(3), m.ones(3, 3)),
+        lambda m: m.triangular_solve(m.ones(3, 3), m.ones(3)),
+        lambda m: m.triangular_solve(m.ones(3, 3), m.ones(3, 3, dtype=m.float64)),
+    ):
+        check_raises(fn)
+
+
+# -- Cholesky -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_solve_inverse_and_legacy_factor(upper):
+    factor = _chol(3, (2,), upper)
+    out = check_op(lambda m, b, f: m.cholesky_solve(b, f, upper), [_randn(3, 2), factor], dtype=F64)
+    assert type(out.grad_fn).__name__ == "CholeskySolveBackward0"
+    check_op(lambda m, b, f: b.cholesky_solve(f, upper=upper), [_randn(2, 3, 4), factor], dtype=F64)
+    out = check_op(lambda m, f: m.cholesky_inverse(f, upper), [factor], dtype=F64)
+    assert type(out.grad_fn).__name__ == "CholeskyInverseBackward0"
+    check_op(lambda m, f: f.cholesky_inverse(upper), [factor[0]], dtype=F64)
+    out = check_op(lambda m, a: m.cholesky(a, upper), [_spd(3, (2,))], dtype=F64)
+    assert type(out.grad_fn).__name__ == "CholeskyBackward0"
+    check_op(lambda m, a: a.cholesky(upper=upper), [_spd(4)], dtype=F64)
+
+
+def test_cholesky_float32_values():
+    a = _spd(4).astype(np.float32)
+    check_op(lambda m, a: m.cholesky_solve(a, m.linalg.cholesky(a)), [a], rtol=1e-3, atol=1e-4)
+
+
+def test_cholesky_errors_and_warning():
+    for m in (ember, torch):
+        with pytest.raises(m.linalg.LinAlgError, match="^cholesky: The factorization could not"):
+            m.cholesky(m.tensor([[1.0, 2.0], [2.0, 1.0]]))
+    for fn in (
+        lambda m: m.cholesky(m.ones(2, 3)),
+        lambda m: m.cholesky_solve(m.ones(3, 2), m.ones(3)),
+        lambda m: m.cholesky_solve(m.ones(3), m.ones(3, 3)),
+        lambda m: m.cholesky_solve(m.ones(2, 2), m.eye(3)),
+        lambda m: m.cholesky_solve(m.ones(3, 2), m.eye(3, dtype=m.float64)),
+        lambda m: m.cholesky_solve(m.ones(3, 2, dtype=m.long), m.ones(3, 3, dtype=m.long)),
+        lambda m: m.cholesky_inverse(m.ones(2, 3)),
+        lambda m: m.cholesky_inverse(m.ones(3)),
+        lambda m: m.cholesky_inverse(m.ones(3, 3, dtype=m.long)),
+    ):
+        check_raises(fn)
+    for m in (ember, torch):
+        with pytest.raises(m.linalg.LinAlgError, match="^cholesky_inverse: The diagonal element 1"):
+            m.cholesky_inverse(m.zeros(2, 2))
+    from ember import _linalg_solvers
+
+    _linalg_solvers._warned.discard("cholesky")
+    with pytest.warns(UserWarning, match="torch.cholesky is deprecated"):
+        ember.cholesky(ember.eye(2))
+
+
+# -- LU --------------------------------------------------------------------------------------------
+LU_SHAPES = [(3, 3), (2, 4, 4), (3, 5), (5, 3), (2, 2, 4)]
+
+
+@pytest.mark.parametrize("shape", LU_SHAPES)
+def test_lu_and_lu_factor(shape):
+    a = _randn(*shape)
+    out = check_op(lambda m, a: m.linalg.lu(a), [a], dtype=F64)
+    assert type(out).__name__ == "linalg_lu"
+    assert out.P.grad_fn is None and type(out.L.grad_fn).__name__ == "LinalgLuBackward0"
+    out = check_op(lambda m, a: m.linalg.lu_factor(a), [a], dtype=F64)
+    assert type(out.LU.grad_fn).__name__ == "LinalgLuFactorExBackward0"
+    check_op(lambda m, a: tuple(m.linalg.lu_factor_ex(a)), [a], dtype=F64)
+    out = check_op(lambda m, a: m.lu_unpack(*m.linalg.lu_factor(a)), [a], dtype=F64)
+    assert type(out.U.grad_fn).__name__ == "LuUnpackBackward0"
+    check_op(lambda m, a: m.lu(a), [a], dtype=F64)
+    check_op(lambda m, a: tuple(a.lu(get_infos=True)), [a], dtype=F64)
+
+
+def test_lu_float32_pivoting_and_singular():
+    a = _randn(5, 5).astype(np.float32)
+    check_op(lambda m, a: tuple(m.linalg.lu(a)), [a], rtol=1e-4, atol=1e-5)
+    z = np.array([[0.0, 0.0], [0.0, 0.0]], np.float32)
+    check_op(lambda m, a: tuple(m.linalg.lu_factor_ex(a)), [z], grad=False)
+    check_op(lambda m, a: tuple(m.linalg.lu(a)), [z], grad=False)
+    s = np.array([[1.0, 2.0], [2.0, 4.0]], np.float32)
+    check_op(lambda m, a: tuple(m.linalg.lu_factor_ex(a)), [s], grad=False)
+
+
+def test_lu_reprs_and_unpack_options():
+    a = _randn(4, 2)
+    e_lu, t_lu = ember.linalg.lu_factor(ember.tensor(a)), torch.linalg.lu_factor(torch.tensor(a))
+    assert _repr(e_lu) == repr(t_lu)
+    assert _repr(ember.linalg.lu_factor_ex(ember.tensor(a))) == repr(
+        torch.linalg.lu_factor_ex(torch.tensor(a))
+    )
+    assert _repr(ember.lu(ember.tensor(a), get_infos=True)) == repr(
+        torch.lu(torch.tensor(a), get_infos=True)
+    )
+    for kw in ({"unpack_data": False}, {"unpack_pivots": False}):
+        assert_close(ember.lu_unpack(*e_lu, **kw), torch.lu_unpack(*t_lu, **kw))
+
+
+def test_lu_errors():
+    for fn in (
+        lambda m: m.linalg.lu_factor(m.zeros(2, 2)),
+        lambda m: m.linalg.lu_factor(m.zeros(2, 2), pivot=False),
+        lambda m: m.linalg.lu(m.zeros(2, 2), pivot=False),
+        lambda m: m.linalg.lu_factor(m.zeros(2)),
+        lambda m: m.linalg.lu_factor(m.zeros(2, 2, dtype=m.long)),
+        lambda m: m.linalg.lu_factor_ex(m.zeros(2, 2), check_errors=True),
+        lambda m: m.lu_unpack(m.ones(3, 3), m.tensor([1, 2, 3])),
+        lambda m: m.lu_unpack(m.ones(3), m.tensor([1, 2], dtype=m.int32)),
+    ):
+        check_raises(fn)
+    e = check_raises(lambda m: m.linalg.lu_factor(m.zeros(2, 2)))
+    assert str(e).startswith("torch.linalg.lu_factor: U[1,1] is zero")
+
+
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("adjoint", [False, True])
+def test_lu_solve(left, adjoint):
+    b = _randn(3, 2) if left else _randn(2, 3)
+    out = check_op(
+        lambda m, a, b: m.linalg.lu_solve(*m.linalg.lu_factor(a), b, left=left, adjoint=adjoint),
+        [_randn(2, 3, 3, seed=3), b],
+        dtype=F64,
+    )
+    assert type(out.grad_fn).__name__ == "LinalgLuSolveBackward0"
+
+
+def test_legacy_lu_solve_and_errors():
+    check_op(lambda m, a, b: m.lu_solve(b, *m.lu(a)), [_randn(3, 3), _randn(3, 2)], dtype=F64)
+    check_op(lambda m, a, b: b.lu_solve(*a.lu()), [_randn(3, 3), _randn(3, 2)], dtype=F64)
+    lu = (ember.tensor(_randn(3, 3)), ember.tensor(np.array([1, 2, 3], np.int32)))
+    for fn in (
+        lambda m: m.linalg.lu_solve(*m.linalg.lu_factor(m.eye(3)), m.ones(2, 2)),
+        lambda m: m.linalg.lu_solve(*m.linalg.lu_factor(m.eye(3)), m.ones(3)),
+        lambda m: m.linalg.lu_solve(m.eye(3), m.tensor([1, 2, 3]), m.ones(3, 3)),
+        lambda m: m.linalg.lu_solve(m.eye(3), m.tensor([1, 2], dtype=m.int32), m.ones(3, 3)),
+        lambda m: m.linalg.lu_solve(m.ones(2, 3), m.tensor([1, 2], dtype=m.int32), m.ones(3, 3)),
+        lambda m: m.linalg.lu_solve(
+            m.eye(3), m.tensor([1, 2, 3], dtype=m.int32), m.ones(3, 3, dtype=m.float64)
+        ),
+    ):
+        check_raises(fn)
+    assert lu[1].dtype == ember.int32
+
+
+# -- matrix_exp ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("scale", [0.1, 1.0, 5.0, 20.0])
+def test_matrix_exp(scale):
+    out = check_op(lambda m, a: m.matrix_exp(a), [scale * _randn(2, 3, 3)], dtype=F64, rtol=1e-8)
+    assert type(out.grad_fn).__name__ == "LinalgMatrixExpBackward0"
+
+
+def test_matrix_exp_float32_method_double_backward_and_errors():
+    check_op(lambda m, a: a.matrix_exp(), [(3, 3)], rtol=1e-4, atol=1e-4)
+    check_op(lambda m, a: m.linalg.matrix_exp(a), [np.zeros((0, 0), np.float32)], grad=False)
+    a = _randn(3, 3) * 0.5
+    grads = []
+    for m in (ember, torch):
+        x = m.tensor(a, requires_grad=True)
+        (g,) = m.autograd.grad(m.linalg.matrix_exp(x).sin().sum(), x, create_graph=True)
+        grads.append(m.autograd.grad((g * g).sum(), x)[0])
+    assert_close(grads[0], grads[1], rtol=1e-7, atol=1e-9)
+    for fn in (
+        lambda m: m.matrix_exp(m.ones(2, 3)),
+        lambda m: m.matrix_exp(m.ones(3)),
+        lambda m: m.matrix_exp(m.ones(2, 2, dtype=m.long)),
+    ):
+        check_raises(fn)
+
+
+def test_second_order_gradients_of_solvers():
+    a, b = _tri(3), _randn(3, 2)
+    results = []
+    for m in (ember, torch):
+        x, y = m.tensor(a, requires_grad=True), m.tensor(b, requires_grad=True)
+        out = m.linalg.solve_triangular(x, y, upper=False)
+        out = out + m.linalg.lu_solve(*m.linalg.lu_factor(x), y)
+        (g,) = m.autograd.grad(out.pow(2).sum(), x, create_graph=True)
+        results.append(m.autograd.grad(g.sum(), (x, y)))
+    assert_close(results[0], results[1], rtol=1e-7, atol=1e-9)
+
+
+# -- lstsq -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("driver", [None, "gelsy", "gelsd", "gelss", "gels"])
+def test_lstsq_drivers(driver):
+    a, b = _randn(5, 3), _randn(5, 2, seed=2)
+    e = ember.linalg.lstsq(ember.tensor(a), ember.tensor(b), driver=driver)
+    t = torch.linalg.lstsq(torch.tensor(a), torch.tensor(b), driver=driver)
+    assert type(e).__name__ == "linalg_lstsq"
+    assert_close(tuple(e), tuple(t), rtol=1e-8, atol=1e-10)
+    check_op(lambda m, a, b: m.linalg.lstsq(a, b, driver=driver).solution, [a, b], dtype=F64)
+
+
+def test_lstsq_vector_and_batched():
+    check_op(lambda m, a, b: m.linalg.lstsq(a, b).solution, [_randn(4, 3), _randn(4)], dtype=F64)
+    check_op(
+        lambda m, a, b: m.linalg.lstsq(a, b).solution, [_randn(2, 4, 3), _randn(2, 4, 2)], dtype=F64
+    )
+
+
+# -- deprecated norms, matrix_rank -----------------------------------------------------------------
+def test_nuclear_and_frobenius_norm():
+    x = _randn(2, 3, 4)
+    check_op(lambda m, a: m.nuclear_norm(a), [x], dtype=F64)
+    check_op(lambda m, a: m.nuclear_norm(a, True), [x[0]], dtype=F64)
+    check_op(lambda m, a: m.nuclear_norm(a, (0, 2), keepdim=True), [x], dtype=F64)
+    check_op(lambda m, a: m.frobenius_norm(a, (0, 2), True), [x], dtype=F64)
+    check_op(lambda m, a: m.frobenius_norm(a, 1), [(2, 3, 4)])
+    for fn in (
+        lambda m: m.frobenius_norm(m.ones(2, 3, 4), (0, 1, 2)),
+        lambda m: m.frobenius_norm(m.ones(2, 2, dtype=m.long), (0, 1)),
+        lambda m: m.frobenius_norm(m.ones(2, 2)),
+        lambda m: m.nuclear_norm(m.ones(2, 2, dtype=m.long)),
+        lambda m: m.nuclear_norm(m.ones(2, 3, 4), (0,)),
+        lambda m: m.matrix_rank(m.eye(3)),
+    ):
+        check_raises(fn)
