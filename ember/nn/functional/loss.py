@@ -339,6 +339,11 @@ def _nll_loss(input, target, weight, ignore_index: int, enum: int) -> Tensor:
             f"weight tensor should be defined either for all {n_classes} classes or no classes "
             f"but got weight tensor of shape: {list(weight.shape)}"
         )
+    if weight is not None and weight._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_scalar_type_name(input.dtype)} but found "
+            f"{_scalar_type_name(weight.dtype)}"
+        )
     params = {"weight": _array(weight, input), "reduction": enum, "ignore_index": ignore_index}
     if ndim <= 2:
         return apply(P.nll_loss, (input,), [input._data, t], **params)
