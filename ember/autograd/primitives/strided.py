@@ -1,0 +1,72 @@
+"""Strided views of a tensor's memory (``as_strided``) and the ``*_copy`` nodes.
+
+``as_strided`` reads the flat memory a tensor lives in (its "storage") with any sizes and strides.
+Its gradient goes through that storage: the output gradient is scattered (summed where elements
+overlap) into a zero storage, then the input's own elements are read back out of it.
+
+``copy_node(name)`` is the node of torch's ``*_copy`` functions (``ViewBackward0_copy``...): the
+view was already taken and differentiated by its own primitive; this one copies the values into
+fresh memory and passes the gradient straight through.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import defop
+
+
+def positions(size: tuple, stride: tuple, offset: int) -> np.ndarray:
+    """Flat storage positions of each element (row-major) of a ``size``/``stride`` geometry."""
+    pos = np.full((), offset, np.int64)
+    for n, st in zip(size, stride):
+        pos = pos[..., None] + np.arange(n, dtype=np.int64) * st
+    return pos.reshape(-1)
+
+
+def _as_strided(ctx, x, storage, size, stride, offset, in_stride, in_offset):
+    ctx.geometry = (storage.size, size, stride, offset, in_stride, in_offset)
+    item = storage.itemsize
+    return np.lib.stride_tricks.as_strided(
+        storage[offset:], size, tuple(s * item for s in stride), writeable=storage.flags.writeable
+    )
+
+
+def _as_strided_rule(c, g):
+    n, size, stride, offset, in_stride, in_offset = c.geometry
+    flat = g.new_zeros(n).index_add(0, g.new_tensor(positions(size, stride, offset)), g.reshape(-1))
+    shape = c.input_shape()
+    return flat[g.new_tensor(positions(shape, in_stride, in_offset))].reshape(shape)
+
+
+as_strided = defop(
+    "AsStridedBackward0", _as_strided, [_as_strided_rule], needs_ctx=True, is_view=True
+)
+# torch names the in-place form's node apart
+as_strided_inplace = defop(
+    "AsStridedBackward1", _as_strided, [_as_strided_rule], needs_ctx=True, is_view=True
+)
+
+
+_COPY_NODES: dict = {}
+
+
+def copy_node(name: str):
+    """The primitive ``name`` (``'ViewBackward0_copy'``): a fresh row-major copy, gradient as is."""
+    prim = _COPY_NODES.get(name)
+    if prim is None:
+        prim = _COPY_NODES[name] = defop(name, lambda x: x.copy(), [lambda c, g: g])
+    return prim
+
+
+def _not_implemented(name: str):
+    def rule(c, g):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+
+    return rule
+
+
+# torch records detach_copy's output in the graph with a node whose backward refuses
+detach_copy = defop(
+    "torch::autograd::NotImplemented", lambda x: x.copy(), [_not_implemented("detach_copy")]
+)
