@@ -12,7 +12,7 @@ import numpy as np
 from . import _dtype as D
 from ._device import check_device
 from ._tensor import Tensor, _make, apply
-from ._tensor_inplace import bind_inplace_methods
+from ._tensor_inplace import _inplace, bind_inplace_methods
 from .autograd.engine import unbroadcast
 from .autograd.primitives import math as PM
 from .functions import arrange as AR
@@ -85,6 +85,10 @@ _METHODS = {
     "logit": _special("logit"),
     "sinc": _special("sinc"),
     "polygamma": lambda self, n: _special("polygamma")(n, self),
+    "i0": _special("i0"),
+    "igamma": _special("igamma"),
+    "igammac": _special("igammac"),
+    "mvlgamma": _special("mvlgamma"),
     "sigmoid": M.sigmoid,
     "erf": M.erf,
     "erfinv": M.erfinv,
@@ -370,6 +374,8 @@ Tensor.__hash__ = object.__hash__
 
 # -- in-place variants (ember/_tensor_inplace.py): they wrap the methods bound above, so here --
 bind_inplace_methods(_METHODS)
+for _name in ("i0", "igamma", "igammac", "mvlgamma", "polygamma"):
+    setattr(Tensor, _name + "_", _inplace(_METHODS[_name]))
 
 
 def _setitem(self, key, value):

@@ -9,6 +9,7 @@ from .autograd.primitives import special as P
 from .functions import math as M
 from .functions import reduce as R
 from .functions._util import as_tensor_arg
+from .functions.inplace import takes_out
 
 __all__ = [
     "expit",
@@ -32,6 +33,13 @@ __all__ = [
     "sinc",
     "entr",
     "round",
+    "i0",
+    "i0e",
+    "i1",
+    "i1e",
+    "gammainc",
+    "gammaincc",
+    "multigammaln",
 ]
 
 
@@ -81,13 +89,131 @@ def digamma(input: Tensor) -> Tensor:
 psi = digamma
 
 
+def _tensor_arg(fn: str, name: str, position: int, x) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"{fn}(): argument '{name}' (position {position}) must be Tensor, not "
+            f"{type(x).__name__}"
+        )
+    return x
+
+
+def _int_arg(fn: str, name: str, position: int, n) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(
+            f"{fn}(): argument '{name}' (position {position}) must be int, not {type(n).__name__}"
+        )
+    return n
+
+
+@takes_out("polygamma")
 def polygamma(n: int, input: Tensor) -> Tensor:
-    """The ``n``-th derivative of ``digamma``; only n = 0 and n = 1 are implemented."""
-    if n == 0:
-        return digamma(input)
-    if n == 1:
-        return apply(P.trigamma, (_float(input),))
-    raise NotImplementedError("ember.special.polygamma: only n = 0 and n = 1 are implemented")
+    """The ``n``-th derivative of ``digamma`` (``n >= 0``)."""
+    _int_arg("polygamma", "n", 1, n)
+    x = _float(_tensor_arg("polygamma", "input", 2, input))
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return apply(P.polygamma, (x,), None, n=n)
+
+
+def _real_float(fn: str, x: Tensor) -> Tensor:
+    if x._data.dtype.kind == "c":
+        raise NotImplementedError(
+            f"\"{fn}\" not implemented for '{str(x.dtype).split('.')[-1].capitalize()}'"
+        )
+    return _float(x)
+
+
+@takes_out("special.i0")
+def i0(input: Tensor) -> Tensor:
+    """The modified Bessel function of the first kind of order 0."""
+    x = _tensor_arg("special_i0", "input", 1, input)
+    return apply(P.i0, (_real_float("i0_vml_cpu", x),))
+
+
+@takes_out("special.i0e")
+def i0e(input: Tensor) -> Tensor:
+    """The exponentially scaled ``i0``: ``exp(-|x|) * i0(x)``."""
+    x = _tensor_arg("special_i0e", "input", 1, input)
+    return apply(P.i0e, (_real_float("i0e_cpu", x),))
+
+
+@takes_out("special.i1")
+def i1(input: Tensor) -> Tensor:
+    """The modified Bessel function of the first kind of order 1."""
+    x = _tensor_arg("special_i1", "input", 1, input)
+    return apply(P.i1, (_real_float("i1_cpu", x),))
+
+
+@takes_out("special.i1e")
+def i1e(input: Tensor) -> Tensor:
+    """The exponentially scaled ``i1``: ``exp(-|x|) * i1(x)``."""
+    x = _tensor_arg("special_i1e", "input", 1, input)
+    return apply(P.i1e, (_real_float("i1e_cpu", x),))
+
+
+def _igamma(fn: str, prim, input: Tensor, other: Tensor) -> Tensor:
+    from .functions.math import _operands
+
+    _tensor_arg(fn, "input", 1, input)
+    _tensor_arg(fn, "other", 2, other)
+    arrays = _operands(input, other)
+    if arrays[0].dtype.kind not in "f":
+        kind = M.D.result_type((input, other))
+        raise NotImplementedError(f"\"igamma_cpu\" not implemented for '{_type_name(kind)}'")
+    return apply(prim, (input, other), arrays)
+
+
+def _type_name(dtype) -> str:
+    from .functions.reduce import _scalar_type_name
+
+    return _scalar_type_name(dtype)
+
+
+@takes_out("special.gammainc")
+def gammainc(input: Tensor, other: Tensor) -> Tensor:
+    """The regularized lower incomplete gamma function ``P(input, other)``."""
+    return _igamma("special_gammainc", P.igamma, input, other)
+
+
+@takes_out("special.gammaincc")
+def gammaincc(input: Tensor, other: Tensor) -> Tensor:
+    """The regularized upper incomplete gamma function ``Q(input, other) = 1 - P``."""
+    return _igamma("special_gammaincc", P.igammac, input, other)
+
+
+@takes_out("igamma")
+def igamma(input: Tensor, other: Tensor) -> Tensor:
+    """``ember.igamma``: the same as ``ember.special.gammainc``."""
+    return _igamma("igamma", P.igamma, input, other)
+
+
+@takes_out("igammac")
+def igammac(input: Tensor, other: Tensor) -> Tensor:
+    """``ember.igammac``: the same as ``ember.special.gammaincc``."""
+    return _igamma("igammac", P.igammac, input, other)
+
+
+def _mvlgamma(fn: str, input: Tensor, p: int) -> Tensor:
+    x = _float(_tensor_arg(fn, "input", 1, input))
+    _int_arg(fn, "p", 2, p)
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    # log Gamma_p(x) = p (p - 1) / 4 log(pi) + sum_{i < p} lgamma(x - i / 2)
+    offsets = x.new_tensor([-i / 2 for i in range(p)])
+    return (x.unsqueeze(-1) + offsets).lgamma().sum(-1) + p * (p - 1) / 4 * math.log(math.pi)
+
+
+@takes_out("special.multigammaln")
+def multigammaln(input: Tensor, p: int) -> Tensor:
+    """The multivariate log-gamma function of dimension ``p``."""
+    return _mvlgamma("special_multigammaln", input, p)
+
+
+@takes_out("mvlgamma")
+def mvlgamma(input: Tensor, p: int) -> Tensor:
+    """``ember.mvlgamma``: the same as ``ember.special.multigammaln``."""
+    return _mvlgamma("mvlgamma", input, p)
 
 
 def xlogy(input, other) -> Tensor:
@@ -157,7 +283,11 @@ def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
 def _bind() -> None:
     """Tensor methods used by the derivative rules above (and torch's ``lgamma``/``digamma``)."""
     Tensor._digamma = digamma
-    Tensor._trigamma = lambda self: polygamma(1, self)
+    Tensor._polygamma = lambda self, n: polygamma(n, self)
+    Tensor._special_i0 = i0
+    Tensor._special_i0e = i0e
+    Tensor._special_i1 = i1
+    Tensor._special_i1e = i1e
     for name, fn in (("lgamma", gammaln), ("digamma", digamma), ("erfc", erfc), ("logit", logit)):
         if not hasattr(Tensor, name):
             setattr(Tensor, name, fn)
