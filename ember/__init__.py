@@ -67,7 +67,6 @@ from .functions.arrange import (
     vsplit,
 )
 from .functions.compare import *  # noqa: F403
-from .functions.complex import *  # noqa: F403
 from .functions.creation import *  # noqa: F403
 from .functions.creation import range_ as _range  # noqa: F401
 from .functions.dtypes import can_cast, is_signed, result_type
@@ -118,7 +117,6 @@ from .functions.linalg import (
     vdot,
 )
 from .functions.math import *  # noqa: F403
-from .functions.quantile import nanquantile, quantile
 from .functions.random import (
     Generator,
     bernoulli,
