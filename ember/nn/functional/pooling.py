@@ -6,10 +6,12 @@ Each composes existing differentiable ops (the pools of ``conv.py``, ``pow``, ``
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 
+from ..._dtype import int64
 from ..._tensor import Tensor, apply
 from ...autograd.primitives import nn as P
 from ...functions.creation import from_numpy
@@ -124,7 +126,7 @@ def _unpool_size(x: Tensor, k, s, p, output_size) -> list[int]:
 def _max_unpool(x: Tensor, indices: Tensor, size: list[int], kind: int) -> Tensor:
     """Scatter ``x`` into zeros of spatial ``size`` at the flat ``indices`` (per plane)."""
     nd = len(size)
-    if indices.dtype.itemsize != 8 or indices.dtype.is_floating_point or indices.dtype.is_complex:
+    if indices.dtype != int64:
         but = f" but got: {_scalar_type_name(indices.dtype)}" if kind == 2 else ""
         raise RuntimeError(f"elements in indices should be type int64{but}")
     if x.ndim not in (nd + 1, nd + 2):
@@ -317,6 +319,10 @@ def _fractional(x, kernel_size, output_size, output_ratio, samples, nd):
                 f"{name}: {what} must either be a single Int or tuple of {'three ' * (nd == 3)}Ints"
             )
     k, out = _ntuple(kernel_size, nd), _ntuple(output_size, nd)
+    if any(v <= 0 for v in k):  # torch reads outside the input here; refuse instead
+        raise RuntimeError(
+            f"{name}(): kernel_size must be greater than zero, but got kernel_size={list(k)}"
+        )
     if samples.ndim != 3:
         raise RuntimeError(f"Expect _random_samples to have 3 dimensions, got {samples.ndim}")
     if samples.dtype != x.dtype:
@@ -356,29 +362,47 @@ def _fractional(x, kernel_size, output_size, output_ratio, samples, nd):
                 f"Trying to create tensor with negative dimension {out[d]}: "
                 f"{list(x.shape[:-nd]) + list(out)}"
             )
-    u = samples.detach().numpy()[:n]
+    a = x.detach().numpy().reshape(n, c, *spatial)
+    idx_t = from_numpy(_fractional_winners(a, samples.detach().numpy()[:n], k, out))
+    y = xb.reshape(n, c, -1).gather(2, idx_t.flatten(2)).reshape(n, c, *out)
+    return (y.squeeze(0), idx_t.squeeze(0)) if unb else (y, idx_t)
+
+
+def _fractional_winners(a: np.ndarray, u: np.ndarray, k, out) -> np.ndarray:
+    """Flat in-plane index of each window's maximum: (N, C, *out) for ``a`` of (N, C, *spatial).
+
+    The first maximum of a window wins, unless it holds a NaN: then its last NaN does.
+    """
+    n, c, spatial = a.shape[0], a.shape[1], a.shape[2:]
+    nd = len(spatial)
     # sample 0 drives the width in 2-D, the time axis in 3-D
     order = (1, 0) if nd == 2 else (0, 1, 2)
-    pos = np.zeros((n, c, *(1,) * (2 * nd)), np.int64)
+    plane = [math.prod(spatial[d + 1 :]) for d in range(nd)]
+    origin = np.zeros((n, c, *(1,) * nd), np.int64)
     for d in range(nd):
         starts = _fractional_starts(u[..., order[d]], spatial[d], out[d], k[d])
-        along = starts[..., None] + np.arange(k[d])  # (n, c, out[d], k[d])
-        shape = [n, c] + [1] * (2 * nd)
-        shape[2 + d], shape[2 + nd + d] = out[d], k[d]
-        pos = pos + along.reshape(shape) * math.prod(spatial[d + 1 :])
-    taps = pos.reshape(n, c, -1, math.prod(k))
-    flat = x.detach().numpy().reshape(n, c, -1)
-    values = np.take_along_axis(flat, taps.reshape(n, c, -1), 2).reshape(taps.shape)
-    win = np.argmax(values, -1)  # the first maximum; a NaN wins, the last one in the window
-    nan = np.isnan(values)
-    if nan.any():
-        last_nan = nan.shape[-1] - 1 - np.argmax(nan[..., ::-1], -1)
-        win = np.where(nan.any(-1), last_nan, win)
-    idx = np.take_along_axis(taps, win[..., None], -1)[..., 0]
-    idx_t = from_numpy(idx)
-    y = xb.reshape(n, c, -1).gather(2, idx_t).reshape(n, c, *out)
-    idx_t = idx_t.reshape(n, c, *out)
-    return (y.squeeze(0), idx_t.squeeze(0)) if unb else (y, idx_t)
+        shape = [n, c] + [1] * nd
+        shape[2 + d] = out[d]
+        origin = origin + starts.reshape(shape) * plane[d]
+    # offsets into the whole array, so that each tap is one flat ``take``
+    planes = np.arange(n * c, dtype=np.int64).reshape(n, c, *(1,) * nd) * math.prod(spatial)
+    origin = np.ascontiguousarray(np.broadcast_to(origin + planes, (n, c, *out)))
+    flat = np.ascontiguousarray(a).reshape(-1)
+    nan_aware = flat.dtype.kind == "f" and bool(np.isnan(flat).any())
+    taps = [sum(t * p for t, p in zip(tap, plane)) for tap in itertools.product(*map(range, k))]
+    idx = origin + taps[0]
+    best = flat.take(idx)
+    pos, v = np.empty_like(idx), np.empty_like(best)
+    wins = np.empty(best.shape, np.bool_)
+    for off in taps[1:]:
+        np.add(origin, off, out=pos)
+        flat.take(pos, out=v)
+        np.greater(v, best, out=wins)
+        if nan_aware:
+            wins |= np.isnan(v)
+        np.copyto(best, v, where=wins)
+        np.copyto(idx, pos, where=wins)
+    return idx - planes
 
 
 def _fractional_fn(nd: int, with_indices: bool):
