@@ -7,6 +7,7 @@ from .activation import *  # noqa: F403
 from .attention import *  # noqa: F403
 from .conv import *  # noqa: F403
 from .layers import *  # noqa: F403
+from .pooling import *  # noqa: F403
 from .vision import *  # noqa: F403
 
 try:  # the loss functions live in their own module, maintained separately
