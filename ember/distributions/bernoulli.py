@@ -9,14 +9,7 @@ from ember import Size, Tensor
 
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import (
-    EMPTY,
-    broadcast_all,
-    lazy_property,
-    logits_to_probs,
-    probs_to_logits,
-    softplus,
-)
+from .utils import EMPTY, ProbsLogits, broadcast_all, softplus
 
 __all__ = ["Bernoulli"]
 
@@ -32,7 +25,7 @@ def bce_with_logits(logits: Tensor, target: Tensor) -> Tensor:
     return softplus(logits) - target * logits
 
 
-class Bernoulli(ExponentialFamily):
+class Bernoulli(ProbsLogits, ExponentialFamily):
     """1 with probability ``probs`` (or ``sigmoid(logits)``), else 0."""
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
@@ -53,15 +46,7 @@ class Bernoulli(ExponentialFamily):
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Bernoulli, _instance)
-        batch_shape = self._expand_into(new, batch_shape, ("probs", "logits"))
-        new._param = new.probs if "probs" in self.__dict__ else new.logits
-        super(Bernoulli, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    def _new(self, *args, **kwargs):
-        return self._param.new(*args, **kwargs)
+        return self._expanded(Bernoulli, batch_shape, _instance, ("probs", "logits"))
 
     @property
     def mean(self) -> Tensor:
@@ -75,18 +60,6 @@ class Bernoulli(ExponentialFamily):
     @property
     def variance(self) -> Tensor:
         return self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self) -> Size:
-        return self._param.size()
 
     def sample(self, sample_shape=EMPTY) -> Tensor:
         shape = self._extended_shape(sample_shape)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from numbers import Number
 
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
 from .dirichlet import Dirichlet
@@ -35,11 +35,8 @@ class Beta(ExponentialFamily):
         super().__init__(self._dirichlet._batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Beta, _instance)
-        batch_shape = Size(batch_shape)
+        new = self._expanded(Beta, batch_shape, _instance)
         new._dirichlet = self._dirichlet.expand(batch_shape)
-        super(Beta, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
         return new
 
     @property

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
 from .bernoulli import check_one_of
 from .distribution import Distribution
-from .utils import EMPTY, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import EMPTY, ProbsLogits, broadcast_all
 
 __all__ = ["Binomial"]
 
@@ -18,7 +18,7 @@ def _clamp_by_zero(x: Tensor) -> Tensor:
     return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
 
 
-class Binomial(Distribution):
+class Binomial(ProbsLogits, Distribution):
     """The number of successes in ``total_count`` independent Bernoulli(``probs``) trials."""
 
     arg_constraints = {
@@ -42,15 +42,7 @@ class Binomial(Distribution):
         super().__init__(self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Binomial, _instance)
-        batch_shape = self._expand_into(new, batch_shape, ("total_count", "probs", "logits"))
-        new._param = new.probs if "probs" in self.__dict__ else new.logits
-        super(Binomial, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    def _new(self, *args, **kwargs):
-        return self._param.new(*args, **kwargs)
+        return self._expanded(Binomial, batch_shape, _instance, ("total_count", "probs", "logits"))
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
@@ -67,18 +59,6 @@ class Binomial(Distribution):
     @property
     def variance(self) -> Tensor:
         return self.total_count * self.probs * (1 - self.probs)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self) -> Size:
-        return self._param.size()
 
     def sample(self, sample_shape=EMPTY) -> Tensor:
         shape = self._extended_shape(sample_shape)

@@ -8,12 +8,12 @@ from ember import Size, Tensor
 from . import constraints
 from .bernoulli import check_one_of
 from .distribution import Distribution
-from .utils import EMPTY, finfo, lazy_property, logits_to_probs, probs_to_logits
+from .utils import EMPTY, ProbsLogits, finfo
 
 __all__ = ["Categorical"]
 
 
-class Categorical(Distribution):
+class Categorical(ProbsLogits, Distribution):
     """A draw from ``{0, ..., K-1}``; ``probs`` are normalised, ``logits`` log-normalised."""
 
     arg_constraints = {
@@ -21,6 +21,7 @@ class Categorical(Distribution):
         "logits": constraints.independent(constraints.real, 1),
     }
     has_enumerate_support = True
+    _is_binary = False
 
     def __init__(self, probs=None, logits=None, validate_args: bool | None = None) -> None:
         check_one_of(probs, logits)
@@ -38,34 +39,14 @@ class Categorical(Distribution):
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Categorical, _instance)
-        batch_shape = self._expand_into(
-            new, batch_shape, ("probs", "logits"), {"probs": 1, "logits": 1}
-        )
-        new._param = new.probs if "probs" in self.__dict__ else new.logits
+        names, dims = ("probs", "logits"), {"probs": 1, "logits": 1}
+        new = self._expanded(Categorical, batch_shape, _instance, names, dims)
         new._num_events = self._num_events
-        super(Categorical, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
         return new
-
-    def _new(self, *args, **kwargs):
-        return self._param.new(*args, **kwargs)
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
         return constraints.integer_interval(0, self._num_events - 1)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits)
-
-    @property
-    def param_shape(self) -> Size:
-        return self._param.size()
 
     @property
     def mean(self) -> Tensor:

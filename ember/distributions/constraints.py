@@ -334,20 +334,11 @@ class _Cat(Constraint):
         return ember.cat(checks, self.dim)
 
 
-class _Stack(Constraint):
+class _Stack(_Cat):
     """``cseq[i]`` on index ``i`` of dimension ``dim``."""
 
     def __init__(self, cseq, dim: int = 0) -> None:
-        self.cseq = list(cseq)
-        self.dim = dim
-
-    @property
-    def is_discrete(self):
-        return any(c.is_discrete for c in self.cseq)
-
-    @property
-    def event_dim(self):
-        return max(c.event_dim for c in self.cseq)
+        super().__init__(cseq, dim)
 
     def check(self, value):
         parts = [value.select(self.dim, i) for i in range(value.size(self.dim))]

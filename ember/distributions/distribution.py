@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import warnings
+from numbers import Number
 
 import ember
 from ember import Size, Tensor
 
 from . import constraints
-from .utils import EMPTY, lazy_property
+from .utils import EMPTY, broadcast_all, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -175,12 +176,26 @@ class Distribution:
             )
         return self.__new__(type(self)) if _instance is None else _instance
 
-    def _expand_into(self, new, batch_shape, names, event_dims=None):
-        """Set ``new.<name>`` to this distribution's parameter expanded to ``batch_shape``.
+    def _init_params(self, names, values, validate_args) -> None:
+        """Set the parameters ``names`` to ``values`` broadcast together, then validate them.
+
+        The batch shape is theirs, or ``()`` when every value is a plain number.
+        """
+        tensors = broadcast_all(*values)
+        for name, tensor in zip(names, tensors):
+            setattr(self, name, tensor)
+        scalar = all(isinstance(v, Number) for v in values)
+        Distribution.__init__(
+            self, Size() if scalar else tensors[0].size(), validate_args=validate_args
+        )
+
+    def _expanded(self, cls, batch_shape, _instance, names=(), event_dims=None):
+        """A ``cls`` like this one with the parameters ``names`` expanded to ``batch_shape``.
 
         Only parameters present on the instance are expanded (lazy ones follow from them);
         ``event_dims`` gives how many trailing dims of a parameter are not batch dims.
         """
+        new = self._get_checked_instance(cls, _instance)
         batch_shape = Size(batch_shape)
         for name in names:
             if name in self.__dict__:
@@ -188,7 +203,11 @@ class Distribution:
                 extra = (event_dims or {}).get(name, 0)
                 tail = tuple(param.shape[param.dim() - extra :]) if extra else ()
                 setattr(new, name, param.expand(tuple(batch_shape) + tail))
-        return batch_shape
+        if "_param" in self.__dict__:  # the probs-or-logits parameter, whichever was given
+            new._param = new.probs if "probs" in self.__dict__ else new.logits
+        Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
 
     def __repr__(self) -> str:
         names = [k for k in self.arg_constraints if k in self.__dict__]
@@ -197,3 +216,15 @@ class Distribution:
             for p in names
         )
         return f"{self.__class__.__name__}({args})"
+
+
+class LocIsMeanAndMode:
+    """For distributions symmetric and unimodal about ``loc``."""
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc

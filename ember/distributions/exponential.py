@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from numbers import Number
-
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import EMPTY, broadcast_all
+from .utils import EMPTY
 
 __all__ = ["Exponential"]
 
@@ -23,16 +21,10 @@ class Exponential(ExponentialFamily):
     _mean_carrier_measure = 0
 
     def __init__(self, rate, validate_args: bool | None = None) -> None:
-        (self.rate,) = broadcast_all(rate)
-        batch_shape = Size() if isinstance(rate, Number) else self.rate.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._init_params(("rate",), (rate,), validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Exponential, _instance)
-        batch_shape = self._expand_into(new, batch_shape, ("rate",))
-        super(Exponential, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(Exponential, batch_shape, _instance, ("rate",))
 
     @property
     def mean(self) -> Tensor:

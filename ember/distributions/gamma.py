@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from numbers import Number
-
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 from ember.autograd import Function
 
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import EMPTY, broadcast_all, finfo
+from .utils import EMPTY, finfo
 
 __all__ = ["Gamma"]
 
@@ -120,19 +118,10 @@ class Gamma(ExponentialFamily):
     _mean_carrier_measure = 0
 
     def __init__(self, concentration, rate, validate_args: bool | None = None) -> None:
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        if isinstance(concentration, Number) and isinstance(rate, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.concentration.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._init_params(("concentration", "rate"), (concentration, rate), validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Gamma, _instance)
-        batch_shape = self._expand_into(new, batch_shape, ("concentration", "rate"))
-        super(Gamma, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(Gamma, batch_shape, _instance, ("concentration", "rate"))
 
     @property
     def mean(self) -> Tensor:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
 from .distribution import Distribution
@@ -36,14 +36,11 @@ class Independent(Distribution):
         super().__init__(shape[:cut], shape[cut:], validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Independent, _instance)
-        batch_shape = Size(batch_shape)
+        new = self._expanded(Independent, batch_shape, _instance)
         new.base_dist = self.base_dist.expand(
-            batch_shape + self.event_shape[: self.reinterpreted_batch_ndims]
+            new.batch_shape + self.event_shape[: self.reinterpreted_batch_ndims]
         )
         new.reinterpreted_batch_ndims = self.reinterpreted_batch_ndims
-        super(Independent, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
         return new
 
     @property

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from numbers import Number
-
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
-from .distribution import Distribution
-from .utils import EMPTY, broadcast_all, finfo
+from .distribution import Distribution, LocIsMeanAndMode
+from .utils import EMPTY, finfo
 
 __all__ = ["Laplace"]
 
 
-class Laplace(Distribution):
+class Laplace(LocIsMeanAndMode, Distribution):
     """The Laplace (double exponential) distribution centred at ``loc`` with width ``scale``."""
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
@@ -22,27 +20,10 @@ class Laplace(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, Number) and isinstance(scale, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.loc.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._init_params(("loc", "scale"), (loc, scale), validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Laplace, _instance)
-        batch_shape = self._expand_into(new, batch_shape, ("loc", "scale"))
-        super(Laplace, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
+        return self._expanded(Laplace, batch_shape, _instance, ("loc", "scale"))
 
     @property
     def variance(self) -> Tensor:

@@ -8,7 +8,7 @@ import ember
 from ember import Size, Tensor
 
 from . import constraints
-from .distribution import Distribution
+from .distribution import Distribution, LocIsMeanAndMode
 from .utils import EMPTY, lazy_property, standard_normal
 
 __all__ = ["MultivariateNormal"]
@@ -27,6 +27,7 @@ def batch_mv(bmat: Tensor, bvec: Tensor) -> Tensor:
 
 def tril_solve(bL: Tensor, rhs: Tensor) -> Tensor:  # noqa: N803
     """``L^-1 rhs`` for lower-triangular ``L``, broadcast over batch dims."""
+    bL = bL.tril()  # noqa: N806 - only the lower triangle is read (and gets gradient)
     batch = ember.broadcast_shapes(bL.shape[:-2], rhs.shape[:-2])
     n, k = bL.shape[-1], rhs.shape[-1]
     return _linalg().solve(bL.expand(batch + (n, n)), rhs.expand(batch + (n, k)))
@@ -41,7 +42,7 @@ def _precision_to_scale_tril(P: Tensor) -> Tensor:  # noqa: N803
     return _linalg().cholesky(_linalg().inv(P))
 
 
-class MultivariateNormal(Distribution):
+class MultivariateNormal(LocIsMeanAndMode, Distribution):
     """The normal distribution over vectors, with one of three covariance parameterisations."""
 
     arg_constraints = {
@@ -79,9 +80,9 @@ class MultivariateNormal(Distribution):
             if m is not None
         )
         if matrix.dim() < 2:
+            shown = "scale_tril matrix" if name == "scale_tril" else name
             raise ValueError(
-                f"{name} matrix must be at least two-dimensional, with optional leading batch "
-                "dimensions"
+                f"{shown} must be at least two-dimensional, with optional leading batch dimensions"
             )
         batch_shape = ember.broadcast_shapes(matrix.shape[:-2], loc.shape[:-1])
         setattr(self, name, matrix.expand(batch_shape + (-1, -1)))
@@ -95,13 +96,10 @@ class MultivariateNormal(Distribution):
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(MultivariateNormal, _instance)
         names = ("loc", "covariance_matrix", "scale_tril", "precision_matrix")
         dims = {"loc": 1, "covariance_matrix": 2, "scale_tril": 2, "precision_matrix": 2}
-        batch_shape = self._expand_into(new, batch_shape, names, dims)
+        new = self._expanded(MultivariateNormal, batch_shape, _instance, names, dims)
         new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        super(MultivariateNormal, new).__init__(batch_shape, self.event_shape, validate_args=False)
-        new._validate_args = self._validate_args
         return new
 
     def _matrix_shape(self) -> Size:
@@ -120,14 +118,6 @@ class MultivariateNormal(Distribution):
     def precision_matrix(self) -> Tensor:
         L = self._unbroadcasted_scale_tril  # noqa: N806
         return _linalg().inv(ember.matmul(L, L.mT)).expand(self._matrix_shape())
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:

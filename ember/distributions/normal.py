@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import math
-from numbers import Number
 
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
+from .distribution import LocIsMeanAndMode
 from .exp_family import ExponentialFamily
-from .utils import EMPTY, broadcast_all, standard_normal
+from .utils import EMPTY, standard_normal
 
 __all__ = ["Normal"]
 
 
-class Normal(ExponentialFamily):
+class Normal(LocIsMeanAndMode, ExponentialFamily):
     """The normal distribution with mean ``loc`` and standard deviation ``scale``."""
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
@@ -24,27 +24,10 @@ class Normal(ExponentialFamily):
     _mean_carrier_measure = 0
 
     def __init__(self, loc, scale, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = broadcast_all(loc, scale)
-        if isinstance(loc, Number) and isinstance(scale, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.loc.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._init_params(("loc", "scale"), (loc, scale), validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Normal, _instance)
-        batch_shape = self._expand_into(new, batch_shape, ("loc", "scale"))
-        super(Normal, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
+        return self._expanded(Normal, batch_shape, _instance, ("loc", "scale"))
 
     @property
     def stddev(self) -> Tensor:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from numbers import Number
-
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
 from .distribution import Distribution
-from .utils import EMPTY, broadcast_all
+from .utils import EMPTY
 
 __all__ = ["Uniform"]
 
@@ -27,19 +25,10 @@ class Uniform(Distribution):
         }
 
     def __init__(self, low, high, validate_args: bool | None = None) -> None:
-        self.low, self.high = broadcast_all(low, high)
-        if isinstance(low, Number) and isinstance(high, Number):
-            batch_shape = Size()
-        else:
-            batch_shape = self.low.size()
-        super().__init__(batch_shape, validate_args=validate_args)
+        self._init_params(("low", "high"), (low, high), validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(Uniform, _instance)
-        batch_shape = self._expand_into(new, batch_shape, ("low", "high"))
-        super(Uniform, new).__init__(batch_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expanded(Uniform, batch_shape, _instance, ("low", "high"))
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):

@@ -31,7 +31,7 @@ def broadcast_all(*values) -> tuple[Tensor, ...]:
     for v in values:
         if not isinstance(v, (Tensor, Number)):
             raise ValueError(
-                "Input arguments must all be instances of numbers.Number, torch.Tensor or objects "
+                "Input arguments must all be instances of Number, torch.Tensor or objects "
                 "implementing __torch_function__."
             )
     dtype = next((v.dtype for v in values if isinstance(v, Tensor)), ember.get_default_dtype())
@@ -105,3 +105,24 @@ class _lazy_property_and_property(lazy_property, property):  # noqa: N801
     def __init__(self, wrapped) -> None:
         property.__init__(self, wrapped)
         lazy_property.__init__(self, wrapped)
+
+
+class ProbsLogits:
+    """The ``probs``/``logits`` pair: whichever was given is ``_param``, the other is lazy."""
+
+    _is_binary = True
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        return probs_to_logits(self.probs, is_binary=self._is_binary)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        return logits_to_probs(self.logits, is_binary=self._is_binary)
+
+    @property
+    def param_shape(self) -> Size:
+        return self._param.size()
+
+    def _new(self, *args, **kwargs):
+        return self._param.new(*args, **kwargs)

@@ -1,0 +1,804 @@
+"""ember.distributions against torch.distributions: densities, moments, KL, gradients, sampling."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.distributions as TD
+from helpers import assert_close, check_raises
+
+import ember
+import ember.distributions as ED
+
+DTYPES = ["float32", "float64"]
+TOL = {"float32": (2e-4, 2e-5), "float64": (1e-9, 1e-10)}
+
+
+# ------------------------------------------------------------------------------------------------
+# helpers: one parameter set, as leaves in both libraries
+# ------------------------------------------------------------------------------------------------
+def leaves(arrays, grad=True):
+    """The same arrays as ember and torch leaf tensors (float ones requiring grad)."""
+    e, t = [], []
+    for a in arrays:
+        if not isinstance(a, np.ndarray):
+            e.append(a)
+            t.append(a)
+            continue
+        rg = grad and a.dtype.kind == "f"
+        e.append(ember.tensor(a.copy(), requires_grad=rg))
+        t.append(torch.tensor(a.copy(), requires_grad=rg))
+    return e, t
+
+
+def build(name, args, kwargs=None):
+    """``name(*args, **kwargs)`` in both libraries, with ember/torch versions of the tensors."""
+    kwargs = kwargs or {}
+    keys = list(kwargs)
+    e_all, t_all = leaves(list(args) + [kwargs[k] for k in keys])
+    n = len(args)
+    e = getattr(ED, name)(*e_all[:n], **dict(zip(keys, e_all[n:])))
+    t = getattr(TD, name)(*t_all[:n], **dict(zip(keys, t_all[n:])))
+    return e, t, e_all, t_all
+
+
+def compare_grads(e_out, t_out, e_in, t_in, dt, msg):
+    """Backpropagate the same random cotangent through both outputs; compare every input's grad."""
+    w = np.random.default_rng(7).standard_normal(tuple(t_out.shape)).astype(dt)
+    (t_out * torch.from_numpy(w)).sum().backward()
+    (e_out * ember.from_numpy(w.copy())).sum().backward()
+    r, a = TOL[dt]
+    for i, (ei, ti) in enumerate(zip(e_in, t_in)):
+        if not isinstance(ti, torch.Tensor) or not ti.requires_grad:
+            continue
+        assert (ei.grad is None) == (ti.grad is None), f"{msg}: grad presence of input {i}"
+        if ti.grad is not None:
+            assert_close(ei.grad, ti.grad, r * 10, a * 10, msg=f"{msg}: grad of input {i}")
+
+
+def rng_for(dt, seed=0):
+    return np.random.default_rng(seed), dt
+
+
+def pos(rng, shape, dt, low=0.5, high=2.0):
+    return rng.uniform(low, high, shape).astype(dt)
+
+
+def real(rng, shape, dt):
+    return rng.standard_normal(shape).astype(dt)
+
+
+def probs(rng, shape, dt):
+    return rng.uniform(0.05, 0.95, shape).astype(dt)
+
+
+def simplex(rng, shape, dt):
+    p = rng.uniform(0.1, 1.0, shape)
+    return (p / p.sum(-1, keepdims=True)).astype(dt)
+
+
+def lower_tril(rng, shape, dt):
+    n = shape[-1]
+    m = rng.standard_normal(shape) * 0.3
+    m = np.tril(m, -1) + np.eye(n) * rng.uniform(0.5, 1.5, shape[:-1])[..., None]
+    return m.astype(dt)
+
+
+def spd(rng, shape, dt):
+    m = rng.standard_normal(shape)
+    return (m @ np.swapaxes(m, -1, -2) + shape[-1] * np.eye(shape[-1])).astype(dt)
+
+
+# Each case: name, constructor args and kwargs (made from an rng and dtype), and a value in the
+# support of shape ``value_shape`` (batch shape (2, 3) unless the parameters say otherwise).
+def _cases():
+    B = (2, 3)
+    return {
+        "Normal": (lambda r, d: ((real(r, B, d), pos(r, B, d)), {}), lambda r, d: real(r, B, d)),
+        "Normal_scalar_scale": (
+            lambda r, d: ((real(r, B, d), 0.7), {}),
+            lambda r, d: real(r, B, d),
+        ),
+        "Bernoulli": (lambda r, d: ((probs(r, B, d),), {}), lambda r, d: _bits(r, B, d)),
+        "Bernoulli_logits": (
+            lambda r, d: ((), {"logits": real(r, B, d)}),
+            lambda r, d: _bits(r, B, d),
+        ),
+        "Categorical": (
+            lambda r, d: ((simplex(r, (2, 3, 4), d) * 3,), {}),
+            lambda r, d: r.integers(0, 4, B),
+        ),
+        "Categorical_logits": (
+            lambda r, d: ((), {"logits": real(r, (2, 3, 4), d)}),
+            lambda r, d: r.integers(0, 4, B),
+        ),
+        "OneHotCategorical": (
+            lambda r, d: ((simplex(r, (2, 3, 4), d),), {}),
+            lambda r, d: np.eye(4, dtype=d)[r.integers(0, 4, B)],
+        ),
+        "Uniform": (
+            lambda r, d: ((-(real(r, B, d) ** 2) - 0.5, real(r, B, d) ** 2 + 0.5), {}),
+            lambda r, d: r.uniform(-0.2, 0.2, B).astype(d),
+        ),
+        "Exponential": (lambda r, d: ((pos(r, B, d),), {}), lambda r, d: pos(r, B, d, 0, 3)),
+        "Laplace": (lambda r, d: ((real(r, B, d), pos(r, B, d)), {}), lambda r, d: real(r, B, d)),
+        "Gamma": (lambda r, d: ((pos(r, B, d), pos(r, B, d)), {}), lambda r, d: pos(r, B, d, 0.1)),
+        "Beta": (lambda r, d: ((pos(r, B, d), pos(r, B, d)), {}), lambda r, d: probs(r, B, d)),
+        "Dirichlet": (lambda r, d: ((pos(r, (2, 4), d),), {}), lambda r, d: simplex(r, (2, 4), d)),
+        "Poisson": (
+            lambda r, d: ((pos(r, B, d, 0.5, 4),), {}),
+            lambda r, d: r.integers(0, 6, B).astype(d),
+        ),
+        "Binomial": (
+            lambda r, d: ((r.integers(3, 8, B).astype(d), probs(r, B, d)), {}),
+            lambda r, d: r.integers(0, 3, B).astype(d),
+        ),
+        "Binomial_logits": (
+            lambda r, d: ((6,), {"logits": real(r, B, d)}),
+            lambda r, d: r.integers(0, 7, B).astype(d),
+        ),
+        "LogNormal": (
+            lambda r, d: ((real(r, B, d), pos(r, B, d)), {}),
+            lambda r, d: pos(r, B, d, 0.1, 3),
+        ),
+        "MultivariateNormal_tril": (
+            lambda r, d: ((real(r, (2, 3), d),), {"scale_tril": lower_tril(r, (2, 3, 3), d)}),
+            lambda r, d: real(r, (2, 3), d),
+        ),
+        "MultivariateNormal_cov": (
+            lambda r, d: ((real(r, (2, 3), d),), {"covariance_matrix": spd(r, (3, 3), d)}),
+            lambda r, d: real(r, (4, 2, 3), d),
+        ),
+        "MultivariateNormal_prec": (
+            lambda r, d: ((real(r, (3,), d),), {"precision_matrix": spd(r, (2, 3, 3), d)}),
+            lambda r, d: real(r, (2, 3), d),
+        ),
+    }
+
+
+def _bits(r, shape, d):
+    return r.integers(0, 2, shape).astype(d)
+
+
+CASES = _cases()
+
+
+def make_case(key, dt, seed=0):
+    params, value = CASES[key]
+    r = np.random.default_rng(seed)
+    args, kwargs = params(r, dt)
+    e, t, e_in, t_in = build(key.split("_")[0], args, kwargs)
+    v = value(r, dt)
+    return e, t, e_in, t_in, v
+
+
+# ------------------------------------------------------------------------------------------------
+# log_prob, entropy, moments, shapes: values and gradients
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("key", sorted(CASES))
+def test_log_prob_values_and_grads(key, dt):
+    e, t, e_in, t_in, v = make_case(key, dt)
+    assert e.batch_shape == tuple(t.batch_shape) and e.event_shape == tuple(t.event_shape)
+    r, a = TOL[dt]
+    e_lp, t_lp = e.log_prob(ember.tensor(v)), t.log_prob(torch.tensor(v))
+    assert_close(e_lp, t_lp, r, a, msg=f"{key} log_prob")
+    compare_grads(e_lp, t_lp, e_in, t_in, dt, f"{key} log_prob")
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("key", sorted(CASES))
+def test_entropy_and_moments(key, dt):
+    e, t, e_in, t_in, _ = make_case(key, dt, seed=1)
+    r, a = TOL[dt]
+    for name in ("mean", "variance", "stddev", "mode"):
+        try:
+            expected = getattr(t, name)
+        except NotImplementedError:
+            with pytest.raises(NotImplementedError):
+                getattr(e, name)
+            continue
+        assert_close(getattr(e, name), expected, r, a, msg=f"{key}.{name}")
+    try:
+        t_h = t.entropy()
+    except NotImplementedError:
+        with pytest.raises(NotImplementedError):
+            e.entropy()
+        return
+    e_h = e.entropy()
+    assert_close(e_h, t_h, r, a, msg=f"{key} entropy")
+    if t_h.requires_grad:
+        compare_grads(e_h, t_h, e_in, t_in, dt, f"{key} entropy")
+
+
+@pytest.mark.parametrize("key", sorted(CASES))
+def test_sample_shapes_and_dtypes(key):
+    e, t, *_ = make_case(key, "float64")
+    for shape in [(), (5,), (2, 1)]:
+        es, ts = e.sample(shape), t.sample(shape)
+        assert tuple(es.shape) == tuple(ts.shape), f"{key} sample{shape}"
+        assert str(es.dtype)[6:] == str(ts.dtype)[6:], f"{key} sample dtype"
+        assert not es.requires_grad
+        assert bool(e.support.check(es).all()), f"{key}: a sample outside the support"
+        if t.has_rsample:
+            er, tr = e.rsample(shape), t.rsample(shape)
+            assert tuple(er.shape) == tuple(tr.shape) and er.requires_grad == tr.requires_grad
+    assert e.has_rsample == t.has_rsample
+    assert e.has_enumerate_support == t.has_enumerate_support
+
+
+@pytest.mark.parametrize("key", sorted(CASES))
+def test_expand(key):
+    e, t, *_ = make_case(key, "float32")
+    shape = (5,) + tuple(t.batch_shape)
+    ex, tx = e.expand(shape), t.expand(shape)
+    assert ex.batch_shape == tuple(tx.batch_shape) and ex.event_shape == tuple(tx.event_shape)
+    assert type(ex) is type(e)
+    assert_close(ex.mean, tx.mean, msg=f"{key} expanded mean")
+    assert tuple(ex.sample().shape) == tuple(tx.sample().shape)
+
+
+@pytest.mark.parametrize("key", ["Bernoulli", "Categorical", "OneHotCategorical", "Binomial"])
+def test_enumerate_support(key):
+    if key == "Binomial":
+        e, t, *_ = build(key, (4, np.array([0.2, 0.7], np.float32)))
+    else:
+        e, t, *_ = make_case(key, "float32")
+    for expand in (True, False):
+        assert_close(e.enumerate_support(expand), t.enumerate_support(expand))
+
+
+def test_binomial_inhomogeneous_count_errors():
+    e, t, *_ = make_case("Binomial", "float32")
+    check_raises(lambda m: (e if m is ember else t).entropy())
+    check_raises(lambda m: (e if m is ember else t).enumerate_support())
+
+
+# ------------------------------------------------------------------------------------------------
+# cdf / icdf
+# ------------------------------------------------------------------------------------------------
+CDF_CASES = ["Normal", "Uniform", "Exponential", "Laplace", "LogNormal"]
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("key", CDF_CASES)
+def test_cdf_icdf(key, dt):
+    e, t, e_in, t_in, v = make_case(key, dt, seed=2)
+    r, a = TOL[dt]
+    e_c, t_c = e.cdf(ember.tensor(v)), t.cdf(torch.tensor(v))
+    assert_close(e_c, t_c, r, a, msg=f"{key} cdf")
+    compare_grads(e_c, t_c, e_in, t_in, dt, f"{key} cdf")
+    q = np.random.default_rng(3).uniform(0.05, 0.95, tuple(t.batch_shape)).astype(dt)
+    e, t, e_in, t_in, _ = make_case(key, dt, seed=2)
+    e_q, t_q = e.icdf(ember.tensor(q)), t.icdf(torch.tensor(q))
+    assert_close(e_q, t_q, r * 10, a * 10, msg=f"{key} icdf")
+    compare_grads(e_q, t_q, e_in, t_in, dt, f"{key} icdf")
+
+
+def test_transformed_distribution_with_transforms():
+    r = np.random.default_rng(4)
+    loc, scale = real(r, (3,), "float64"), pos(r, (3,), "float64")
+    (el, es), (tl, ts) = leaves([loc, scale])
+    chains = {
+        "exp_affine": lambda T, a, b: [T.ExpTransform(), T.AffineTransform(a, b)],
+        "sigmoid": lambda T, a, b: [T.SigmoidTransform()],
+        "neg_affine": lambda T, a, b: [T.AffineTransform(0.5, -2.0), T.ExpTransform()],
+        "tanh": lambda T, a, b: [T.TanhTransform()],
+        "inverse": lambda T, a, b: [
+            T.ExpTransform(),
+            T.ExpTransform().inv,
+            T.AffineTransform(a, b),
+        ],
+    }
+    for name, chain in chains.items():
+        e = ED.TransformedDistribution(
+            ED.Normal(el, es), chain(ED.transforms, el.detach() + 3, es.detach())
+        )
+        t = TD.TransformedDistribution(
+            TD.Normal(tl, ts), chain(TD.transforms, tl.detach() + 3, ts.detach())
+        )
+        assert e.batch_shape == tuple(t.batch_shape)
+        torch.manual_seed(0)
+        x = t.sample((4,))
+        e_lp, t_lp = e.log_prob(ember.tensor(x.numpy())), t.log_prob(x)
+        assert_close(e_lp, t_lp, 1e-8, 1e-9, msg=f"{name} log_prob")
+        e_c, t_c = e.cdf(ember.tensor(x.numpy())), t.cdf(x)
+        assert_close(e_c, t_c, 1e-8, 1e-9, msg=f"{name} cdf")
+        q = torch.tensor([0.2, 0.5, 0.9], dtype=torch.float64)
+        assert_close(e.icdf(ember.tensor(q.numpy())), t.icdf(q), 1e-8, 1e-9, msg=f"{name} icdf")
+        assert repr(e.support) == repr(t.support)
+    el.grad = es.grad = None
+
+
+def test_transforms_api():
+    ET, TT = ED.transforms, TD.transforms
+    for make in [
+        lambda T: T.ExpTransform(),
+        lambda T: T.SigmoidTransform(),
+        lambda T: T.AffineTransform(1.0, 2.0),
+        lambda T: T.ExpTransform().inv,
+        lambda T: T.ComposeTransform([T.ExpTransform(), T.AffineTransform(1.0, 2.0)]),
+    ]:
+        e, t = make(ET), make(TT)
+        assert repr(e) == repr(t)
+        assert repr(e.domain) == repr(t.domain) and repr(e.codomain) == repr(t.codomain)
+        assert e.sign == t.sign and e.bijective == t.bijective
+        x = np.linspace(-1.5, 1.5, 7)
+        ey, ty = e(ember.tensor(x)), t(torch.tensor(x))
+        assert_close(ey, ty)
+        assert_close(e.inv(ey), t.inv(ty))
+        assert_close(
+            e.log_abs_det_jacobian(ember.tensor(x), ey), t.log_abs_det_jacobian(torch.tensor(x), ty)
+        )
+    assert ET.ExpTransform() == ET.ExpTransform() and ET.ExpTransform() != ET.SigmoidTransform()
+    assert ET.AffineTransform(1.0, 2.0) == ET.AffineTransform(1.0, 2.0)
+    assert ET.ExpTransform().inv.inv == ET.ExpTransform()
+    check_raises(lambda m: m.distributions.transforms.ExpTransform(cache_size=2))
+    check_raises(lambda m: m.distributions.TransformedDistribution(m.distributions.Normal(0, 1), 3))
+
+
+# ------------------------------------------------------------------------------------------------
+# KL divergences
+# ------------------------------------------------------------------------------------------------
+KL_PAIRS = [
+    ("Normal", "Normal"),
+    ("Bernoulli", "Bernoulli"),
+    ("Bernoulli_logits", "Bernoulli"),
+    ("Categorical", "Categorical_logits"),
+    ("OneHotCategorical", "OneHotCategorical"),
+    ("Uniform", "Uniform"),
+    ("Exponential", "Exponential"),
+    ("Laplace", "Laplace"),
+    ("Gamma", "Gamma"),
+    ("Beta", "Beta"),
+    ("Dirichlet", "Dirichlet"),
+    ("Poisson", "Poisson"),
+    ("LogNormal", "LogNormal"),
+    ("MultivariateNormal_tril", "MultivariateNormal_cov"),
+    ("MultivariateNormal_prec", "MultivariateNormal_tril"),
+    ("Exponential", "Gamma"),
+    ("Gamma", "Exponential"),
+    ("Uniform", "Normal"),
+    ("Uniform", "Exponential"),
+    ("Normal", "Laplace"),
+]
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("pair", KL_PAIRS, ids=lambda p: f"{p[0]}-{p[1]}")
+def test_kl_divergence(pair, dt):
+    ep, tp, ep_in, tp_in, _ = make_case(pair[0], dt, seed=5)
+    eq, tq, eq_in, tq_in, _ = make_case(pair[1], dt, seed=6)
+    r, a = TOL[dt]
+    e_kl, t_kl = ED.kl_divergence(ep, eq), TD.kl_divergence(tp, tq)
+    assert_close(e_kl, t_kl, r * 10, a * 10, msg=f"KL{pair}")
+    if t_kl.requires_grad:
+        compare_grads(e_kl, t_kl, ep_in + eq_in, tp_in + tq_in, dt, f"KL{pair}")
+
+
+def test_kl_edge_cases():
+    p = np.array([0.0, 0.3, 1.0, 0.5], np.float32)
+    q = np.array([0.4, 0.0, 0.2, 1.0], np.float32)
+    e = ED.kl_divergence(ED.Bernoulli(ember.tensor(p)), ED.Bernoulli(ember.tensor(q)))
+    t = TD.kl_divergence(TD.Bernoulli(torch.tensor(p)), TD.Bernoulli(torch.tensor(q)))
+    assert_close(e, t)
+    cp = np.array([[0.5, 0.5, 0.0], [0.2, 0.3, 0.5]], np.float32)
+    cq = np.array([[0.3, 0.0, 0.7], [0.2, 0.3, 0.5]], np.float32)
+    e = ED.kl_divergence(ED.Categorical(ember.tensor(cp)), ED.Categorical(ember.tensor(cq)))
+    t = TD.kl_divergence(TD.Categorical(torch.tensor(cp)), TD.Categorical(torch.tensor(cq)))
+    assert_close(e, t)
+    lo, hi = np.array([0.0, -1.0], np.float32), np.array([1.0, 2.0], np.float32)
+    e = ED.kl_divergence(ED.Uniform(ember.tensor(lo), ember.tensor(hi)), ED.Uniform(0.0, 1.5))
+    t = TD.kl_divergence(TD.Uniform(torch.tensor(lo), torch.tensor(hi)), TD.Uniform(0.0, 1.5))
+    assert_close(e, t)
+    n1, n2 = np.array([3.0, 5.0], np.float32), np.array([3.0, 4.0], np.float32)
+    e = ED.kl_divergence(ED.Binomial(ember.tensor(n1), 0.3), ED.Binomial(ember.tensor(n2), 0.6))
+    t = TD.kl_divergence(TD.Binomial(torch.tensor(n1), 0.3), TD.Binomial(torch.tensor(n2), 0.6))
+    assert_close(e, t)
+    check_raises(
+        lambda m: m.distributions.kl_divergence(
+            m.distributions.Binomial(2, 0.3), m.distributions.Binomial(3, 0.3)
+        )
+    )
+
+
+def test_kl_independent_and_dispatch():
+    r = np.random.default_rng(8)
+    a, b, c, d = (real(r, (2, 3), "float64") for _ in range(4))
+    e = ED.kl_divergence(
+        ED.Independent(ED.Normal(ember.tensor(a), ember.tensor(b).exp()), 1),
+        ED.Independent(ED.Normal(ember.tensor(c), ember.tensor(d).exp()), 1),
+    )
+    t = TD.kl_divergence(
+        TD.Independent(TD.Normal(torch.tensor(a), torch.tensor(b).exp()), 1),
+        TD.Independent(TD.Normal(torch.tensor(c), torch.tensor(d).exp()), 1),
+    )
+    assert_close(e, t)
+    check_raises(
+        lambda m: m.distributions.kl_divergence(
+            m.distributions.Poisson(1.0), m.distributions.Normal(0.0, 1.0)
+        )
+    )
+    check_raises(lambda m: m.distributions.register_kl("x", m.distributions.Normal))
+
+    class MyNormal(ED.Normal):
+        pass
+
+    # a subclass inherits its parents' registration, until one is registered for it
+    assert_close(
+        ED.kl_divergence(MyNormal(0.0, 1.0), ED.Normal(1.0, 2.0)),
+        TD.kl_divergence(TD.Normal(0.0, 1.0), TD.Normal(1.0, 2.0)),
+    )
+
+    @ED.register_kl(MyNormal, ED.Normal)
+    def _kl_mine(p, q):
+        return ember.tensor(42.0)
+
+    assert ED.kl_divergence(MyNormal(0.0, 1.0), ED.Normal(1.0, 2.0)).item() == 42.0
+    assert ED.kl_divergence(ED.Normal(0.0, 1.0), MyNormal(1.0, 2.0)).item() != 42.0
+
+
+def test_kl_multivariate_normal_event_shapes_differ():
+    check_raises(
+        lambda m: m.distributions.kl_divergence(
+            m.distributions.MultivariateNormal(m.zeros(2), m.eye(2)),
+            m.distributions.MultivariateNormal(m.zeros(3), m.eye(3)),
+        )
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# reparameterized sampling: same seed, same noise, so values and gradients match torch's
+# ------------------------------------------------------------------------------------------------
+RSAMPLE_SAME_NOISE = [
+    "Normal",
+    "Uniform",
+    "Exponential",
+    "Laplace",
+    "LogNormal",
+    "MultivariateNormal_tril",
+    "MultivariateNormal_cov",
+]
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("key", RSAMPLE_SAME_NOISE)
+def test_rsample_same_seed_values_and_grads(key, dt):
+    e, t, e_in, t_in, _ = make_case(key, dt, seed=9)
+    ember.manual_seed(3)
+    torch.manual_seed(3)
+    es, ts = e.rsample((5,)), t.rsample((5,))
+    r, a = TOL[dt]
+    assert_close(es, ts, r, a, msg=f"{key} rsample")
+    f_e, f_t = (es * es).sin(), (ts * ts).sin()  # a deterministic function of the sample
+    compare_grads(f_e, f_t, e_in, t_in, dt, f"{key} rsample")
+
+
+def test_normal_rsample_gradients_are_the_noise():
+    loc = ember.zeros(4, requires_grad=True)
+    scale = ember.ones(4, requires_grad=True)
+    ember.manual_seed(11)
+    x = ED.Normal(loc, scale).rsample()
+    x.sum().backward()
+    assert np.array_equal(loc.grad.numpy(), np.ones(4, np.float32))
+    np.testing.assert_allclose(scale.grad.numpy(), x.detach().numpy())  # eps, since loc = 0
+
+
+def test_gamma_rsample_gradient_is_implicit_reparameterization():
+    alpha = np.array([0.3, 0.9, 1.5, 4.0, 20.0, 150.0])
+    rate = np.array([1.0, 2.0, 0.5, 1.0, 3.0, 1.0])
+    a = ember.tensor(alpha, requires_grad=True)
+    b = ember.tensor(rate, requires_grad=True)
+    ember.manual_seed(1)
+    x = ED.Gamma(a, b).rsample()
+    x.sum().backward()
+    z = x.detach().numpy() * rate  # the standard-gamma draws
+    dz = torch._standard_gamma_grad(torch.tensor(alpha), torch.tensor(z)).numpy()
+    np.testing.assert_allclose(a.grad.numpy(), dz / rate, rtol=1e-3)
+    np.testing.assert_allclose(b.grad.numpy(), -x.detach().numpy() / rate, rtol=1e-10)
+
+
+def test_beta_and_dirichlet_rsample_are_differentiable():
+    c = ember.tensor([0.5, 2.0, 3.0], requires_grad=True)
+    x = ED.Dirichlet(c).rsample((50,))
+    assert x.requires_grad
+    (x[:, 0]).sum().backward()
+    # raising the first concentration moves mass to the first coordinate, on average
+    assert c.grad[0].item() > 0 and c.grad[1].item() < 0 and c.grad[2].item() < 0
+    c1 = ember.tensor(2.0, requires_grad=True)
+    y = ED.Beta(c1, ember.tensor(3.0)).rsample((100,))
+    y.sum().backward()
+    assert c1.grad.item() > 0
+
+
+# ------------------------------------------------------------------------------------------------
+# sampling: torch's exact streams where Ember's samplers are torch's, else the right statistics
+# ------------------------------------------------------------------------------------------------
+# the reparameterized ones, and those sampled by torch's bernoulli/multinomial/normal
+SAME_SEED = RSAMPLE_SAME_NOISE + [
+    "Normal_scalar_scale",
+    "Bernoulli",
+    "Bernoulli_logits",
+    "Categorical",
+    "Categorical_logits",
+    "OneHotCategorical",
+    "MultivariateNormal_prec",
+]
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("key", SAME_SEED)
+def test_sample_same_seed_as_torch(key, dt):
+    e, t, *_ = make_case(key, dt, seed=12)
+    for seed in (0, 123):
+        ember.manual_seed(seed)
+        torch.manual_seed(seed)
+        es, ts = e.sample((40,)), t.sample((40,))
+        if key.startswith(("MultivariateNormal", "LogNormal", "Laplace")):
+            # the same noise, then a matrix product, exp or log1p: equal up to rounding
+            assert_close(es, ts, *TOL[dt], msg=key)
+        else:
+            assert_close(es, ts, 0, 0, msg=key)
+        assert np.array_equal(ember.get_rng_state().numpy(), torch.get_rng_state().numpy())
+
+
+STATS = [
+    ("Gamma", lambda D, m: D.Gamma(m.tensor([0.4, 2.0, 9.0]), m.tensor([1.0, 0.5, 3.0]))),
+    ("Beta", lambda D, m: D.Beta(m.tensor([0.5, 2.0, 5.0]), m.tensor([0.7, 2.0, 1.0]))),
+    ("Dirichlet", lambda D, m: D.Dirichlet(m.tensor([0.3, 1.0, 4.0]))),
+    ("Poisson", lambda D, m: D.Poisson(m.tensor([0.5, 3.0, 20.0]))),
+    ("Binomial", lambda D, m: D.Binomial(m.tensor([1.0, 5.0, 30.0]), m.tensor([0.3, 0.5, 0.9]))),
+    ("Categorical", lambda D, m: D.Categorical(m.tensor([0.1, 0.2, 0.7]))),
+    ("Exponential", lambda D, m: D.Exponential(m.tensor([0.5, 4.0]))),
+    ("Laplace", lambda D, m: D.Laplace(m.tensor([0.5, -4.0]), m.tensor([1.0, 0.2]))),
+]
+
+
+@pytest.mark.parametrize("name,make", STATS, ids=[s[0] for s in STATS])
+def test_sample_statistics(name, make):
+    ember.manual_seed(0)
+    e, t = make(ED, ember), make(TD, torch)
+    n = 20000
+    x = e.sample((n,)).double().numpy()
+    if name == "Categorical":
+        freq = np.bincount(x.astype(int), minlength=3) / n
+        np.testing.assert_allclose(freq, t.probs.numpy(), atol=0.015)
+        return
+    mean, var = t.mean.double().numpy(), t.variance.double().numpy()
+    # five standard errors of the mean, and of the variance (via a generous 4th-moment bound)
+    np.testing.assert_allclose(x.mean(0), mean, atol=5 * np.sqrt(var.max() / n) + 1e-3)
+    np.testing.assert_allclose(x.var(0), var, rtol=0.1, atol=1e-3)
+    assert bool(e.support.check(ember.tensor(x).to(e.mean.dtype)).all())
+
+
+# ------------------------------------------------------------------------------------------------
+# validation: errors, messages and switches
+# ------------------------------------------------------------------------------------------------
+BAD_PARAMS = [
+    lambda m: m.distributions.Normal(0.0, -1.0),
+    lambda m: m.distributions.Normal(m.tensor([0.0, float("nan")]), 1.0),
+    lambda m: m.distributions.Bernoulli(1.5),
+    lambda m: m.distributions.Bernoulli(0.5, logits=0.0),
+    lambda m: m.distributions.Bernoulli(),
+    lambda m: m.distributions.Categorical(m.tensor([0.5, -0.1])),
+    lambda m: m.distributions.Categorical(m.tensor(1.0)),
+    lambda m: m.distributions.Categorical(logits=m.tensor(1.0)),
+    lambda m: m.distributions.Uniform(1.0, 0.0),
+    lambda m: m.distributions.Exponential(m.tensor([-1.0])),
+    lambda m: m.distributions.Laplace(0.0, 0.0),
+    lambda m: m.distributions.Gamma(-1.0, 1.0),
+    lambda m: m.distributions.Beta(1.0, -2.0),
+    lambda m: m.distributions.Dirichlet(m.tensor([1.0, -1.0])),
+    lambda m: m.distributions.Dirichlet(m.tensor(1.0)),
+    lambda m: m.distributions.Poisson(-0.5),
+    lambda m: m.distributions.Binomial(2.5, 0.5),
+    lambda m: m.distributions.Binomial(3, probs=1.5),
+    lambda m: m.distributions.MultivariateNormal(m.zeros(2), m.tensor([[1.0, 2.0], [2.0, 1.0]])),
+    lambda m: m.distributions.MultivariateNormal(m.zeros(2), scale_tril=-m.eye(2)),
+    lambda m: m.distributions.MultivariateNormal(m.zeros(2)),
+    lambda m: m.distributions.MultivariateNormal(m.zeros(2), m.eye(2), scale_tril=m.eye(2)),
+    lambda m: m.distributions.MultivariateNormal(m.tensor(0.0), m.eye(2)),
+    lambda m: m.distributions.MultivariateNormal(m.zeros(2), m.ones(2)),
+    lambda m: m.distributions.Independent(m.distributions.Normal(m.zeros(2), 1.0), 2),
+    lambda m: m.distributions.Normal("a", 1.0),
+]
+
+
+def assert_same_error(make):
+    """Both raise the same exception type with the same message (Ember's names for torch's)."""
+    e_exc = check_raises(make)
+    try:
+        make(torch)
+    except Exception as t_exc:  # noqa: BLE001
+        assert str(e_exc).replace("ember.", "torch.") == str(t_exc)
+
+
+@pytest.mark.parametrize("make", BAD_PARAMS, ids=range(len(BAD_PARAMS)))
+def test_invalid_parameters_raise_like_torch(make):
+    assert_same_error(make)
+
+
+BAD_VALUES = [
+    lambda m: m.distributions.Normal(0.0, 1.0).log_prob(1.0),
+    lambda m: m.distributions.Normal(m.zeros(3), 1.0).log_prob(m.zeros(2)),
+    lambda m: m.distributions.Bernoulli(0.5).log_prob(m.tensor([0.5])),
+    lambda m: m.distributions.Categorical(m.ones(3)).log_prob(m.tensor([3])),
+    lambda m: m.distributions.Categorical(m.ones(3)).log_prob(m.tensor([1.5])),
+    lambda m: m.distributions.Uniform(0.0, 1.0).log_prob(m.tensor(2.0)),
+    lambda m: m.distributions.Exponential(1.0).log_prob(m.tensor(-1.0)),
+    lambda m: m.distributions.Gamma(1.0, 1.0).log_prob(m.tensor(-1.0)),
+    lambda m: m.distributions.Beta(1.0, 1.0).log_prob(m.tensor(1.5)),
+    lambda m: m.distributions.Dirichlet(m.ones(3)).log_prob(m.tensor([0.5, 0.5, 0.5])),
+    lambda m: m.distributions.Dirichlet(m.ones(3)).log_prob(m.tensor([0.5, 0.5])),
+    lambda m: m.distributions.Poisson(1.0).log_prob(m.tensor(1.5)),
+    lambda m: m.distributions.Binomial(3, 0.5).log_prob(m.tensor(4.0)),
+    lambda m: m.distributions.OneHotCategorical(m.ones(3)).log_prob(m.tensor([1.0, 1.0, 0.0])),
+    lambda m: m.distributions.LogNormal(0.0, 1.0).log_prob(m.tensor(-1.0)),
+    lambda m: m.distributions.MultivariateNormal(m.zeros(2), m.eye(2)).log_prob(m.zeros(3)),
+    lambda m: m.distributions.Independent(m.distributions.Normal(m.zeros(2), 1.0), 1).log_prob(
+        m.tensor([0.0, float("nan")])
+    ),
+]
+
+
+@pytest.mark.parametrize("make", BAD_VALUES, ids=range(len(BAD_VALUES)))
+def test_out_of_support_values_raise_like_torch(make):
+    assert_same_error(make)
+
+
+def test_validate_args_switches():
+    assert ED.Distribution._validate_args is TD.Distribution._validate_args is True
+    e = ED.Normal(0.0, -1.0, validate_args=False)  # no check at all
+    assert math.isnan(e.log_prob(ember.tensor(0.0)).item())
+    try:
+        ED.Distribution.set_default_validate_args(False)
+        ED.Normal(0.0, -1.0)
+        assert ED.Uniform(0.0, 1.0).log_prob(ember.tensor(2.0)).item() == -math.inf
+    finally:
+        ED.Distribution.set_default_validate_args(True)
+    with pytest.raises(ValueError):
+        ED.Normal(0.0, -1.0)
+    check_raises(lambda m: m.distributions.Distribution.set_default_validate_args(3))
+
+
+# ------------------------------------------------------------------------------------------------
+# reprs, constraints, misc API
+# ------------------------------------------------------------------------------------------------
+REPRS = [
+    lambda m: m.distributions.Normal(0.0, 1.0),
+    lambda m: m.distributions.Normal(m.zeros(3), 1.0),
+    lambda m: m.distributions.Normal(m.zeros(1), 2.5),
+    lambda m: m.distributions.Bernoulli(logits=m.zeros(2)),
+    lambda m: m.distributions.Bernoulli(0.25),
+    lambda m: m.distributions.Categorical(m.ones(3)),
+    lambda m: m.distributions.Beta(1.0, 2.0),
+    lambda m: m.distributions.LogNormal(0.0, 1.0),
+    lambda m: m.distributions.Independent(m.distributions.Normal(m.zeros(2), 1.0), 1),
+    lambda m: m.distributions.MultivariateNormal(m.zeros(2), m.eye(2)),
+    lambda m: m.distributions.Gamma(1.0, 2.0),
+    lambda m: m.distributions.Binomial(3, 0.5),
+    lambda m: m.distributions.Uniform(0.0, 1.0),
+    lambda m: m.distributions.Dirichlet(m.ones(3)),
+]
+
+
+@pytest.mark.parametrize("make", REPRS, ids=range(len(REPRS)))
+def test_repr(make):
+    assert repr(make(ember)).replace("ember.", "torch.") == repr(make(torch))
+
+
+def test_support_and_arg_constraints_reprs():
+    for make in REPRS:
+        e, t = make(ember), make(torch)
+        assert repr(e.support) == repr(t.support)
+        assert {k: repr(v) for k, v in e.arg_constraints.items()} == {
+            k: repr(v) for k, v in t.arg_constraints.items()
+        }
+
+
+CONSTRAINTS = [
+    ("real", None),
+    ("positive", None),
+    ("nonnegative", None),
+    ("unit_interval", None),
+    ("boolean", None),
+    ("nonnegative_integer", None),
+    ("positive_integer", None),
+    ("simplex", None),
+    ("one_hot", None),
+    ("real_vector", None),
+    ("lower_cholesky", None),
+    ("lower_triangular", None),
+    ("positive_definite", None),
+    ("positive_semidefinite", None),
+    ("symmetric", None),
+    ("square", None),
+    ("integer_interval", (0, 3)),
+    ("interval", (-1.0, 0.5)),
+    ("half_open_interval", (-1.0, 0.5)),
+    ("greater_than", (0.5,)),
+    ("greater_than_eq", (0.5,)),
+    ("less_than", (0.5,)),
+]
+
+
+@pytest.mark.parametrize("name,args", CONSTRAINTS, ids=[c[0] for c in CONSTRAINTS])
+def test_constraints(name, args):
+    ec, tc = getattr(ED.constraints, name), getattr(TD.constraints, name)
+    if args is not None:
+        ec, tc = ec(*args), tc(*args)
+    assert repr(ec) == repr(tc)
+    assert ec.event_dim == tc.event_dim and ec.is_discrete == tc.is_discrete
+    r = np.random.default_rng(0)
+    values = [
+        r.integers(-1, 4, (4, 3, 3)).astype(np.float32),
+        r.uniform(-1, 1, (4, 3, 3)).astype(np.float32),
+        np.eye(3, dtype=np.float32)[None].repeat(2, 0),
+        spd(r, (2, 3, 3), "float32"),
+        lower_tril(r, (2, 3, 3), "float32"),
+        simplex(r, (4, 3), "float32"),
+    ]
+    for v in values:
+        assert_close(ec.check(ember.tensor(v)), tc.check(torch.tensor(v)), msg=f"{name} check")
+
+
+def test_dependent_constraints():
+    C, T = ED.constraints, TD.constraints
+    assert C.is_dependent(C.dependent) and not C.is_dependent(C.real)
+    assert C.is_dependent(ED.Uniform.support) and C.is_dependent(ED.Categorical.support)
+    assert repr(C.independent(C.positive, 2)) == repr(T.independent(T.positive, 2))
+    check_raises(lambda m: m.distributions.constraints.dependent.check(m.zeros(1)))
+    check_raises(lambda m: m.distributions.constraints.dependent.event_dim)
+
+
+def test_independent():
+    r = np.random.default_rng(3)
+    loc, scale = real(r, (2, 3, 4), "float64"), pos(r, (2, 3, 4), "float64")
+    e = ED.Independent(ED.Normal(ember.tensor(loc), ember.tensor(scale)), 2)
+    t = TD.Independent(TD.Normal(torch.tensor(loc), torch.tensor(scale)), 2)
+    assert e.batch_shape == tuple(t.batch_shape) and e.event_shape == tuple(t.event_shape)
+    v = real(r, (5, 2, 3, 4), "float64")
+    assert_close(e.log_prob(ember.tensor(v)), t.log_prob(torch.tensor(v)))
+    assert_close(e.entropy(), t.entropy())
+    assert repr(e.support) == repr(t.support)
+    assert e.has_rsample and not e.has_enumerate_support
+    check_raises(
+        lambda m: m.distributions.Independent(
+            m.distributions.Bernoulli(m.ones(2) / 2), 1
+        ).enumerate_support()
+    )
+
+
+def test_lazy_parameters_and_probs_logits():
+    p = np.array([0.0, 0.2, 1.0], np.float32)
+    e, t = ED.Bernoulli(ember.tensor(p)), TD.Bernoulli(torch.tensor(p))
+    assert "logits" not in e.__dict__
+    assert_close(e.logits, t.logits)
+    assert "logits" in e.__dict__
+    logits = np.array([[1.0, -2.0, 30.0], [0.0, 0.0, 0.0]], np.float32)
+    e, t = ED.Categorical(logits=ember.tensor(logits)), TD.Categorical(logits=torch.tensor(logits))
+    assert_close(e.logits, t.logits)  # normalised: logsumexp 0
+    assert_close(e.probs, t.probs)
+    assert e.param_shape == tuple(t.param_shape)
+    assert e.support.upper_bound == t.support.upper_bound == 2
+
+
+def test_perplexity_and_sample_n():
+    e, t = ED.Normal(ember.tensor([0.0, 1.0]), 2.0), TD.Normal(torch.tensor([0.0, 1.0]), 2.0)
+    assert_close(e.perplexity(), t.perplexity())
+    with pytest.warns(UserWarning):
+        assert tuple(e.sample_n(3).shape) == (3, 2)
+
+
+def test_module_layout():
+    assert ember.distributions is ED
+    for name in ["Normal", "Categorical", "kl_divergence", "register_kl", "constraints"]:
+        assert hasattr(TD, name) and hasattr(ED, name)
+    from ember.distributions.normal import Normal  # torch's module path
+
+    assert Normal is ED.Normal
+    assert issubclass(ED.Normal, ED.ExponentialFamily)
+    assert issubclass(ED.LogNormal, ED.TransformedDistribution)
