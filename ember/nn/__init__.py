@@ -4,4 +4,9 @@ from __future__ import annotations
 
 from . import functional, init, utils  # noqa: F401
 from .modules import *  # noqa: F403
-from .parameter import Buffer, Parameter, UninitializedParameter  # noqa: F401
+from .parameter import (  # noqa: F401
+    Buffer,
+    Parameter,
+    UninitializedBuffer,
+    UninitializedParameter,
+)
