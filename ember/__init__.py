@@ -253,6 +253,7 @@ _LAZY_ATTRS = {
     "igamma": ("special", "igamma"),
     "igammac": ("special", "igammac"),
     "mvlgamma": ("special", "mvlgamma"),
+    "gradient": ("functions.gradient", "gradient"),
     "sinc": ("special", "sinc"),
     "clone": ("_tensor_methods", "clone"),
     # torch.* aliases of nn.functional ops with the same signature

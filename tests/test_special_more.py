@@ -201,3 +201,45 @@ def test_polygamma_double_backward_inplace_and_errors():
         check_raises(fn)
     e = check_raises(lambda m: m.polygamma(-1, m.ones(2)))
     assert str(e) == "polygamma(n, x) does not support negative n."
+
+
+# -- gradient (finite differences) -----------------------------------------------------------------
+def _coords(n, seed):
+    return np.cumsum(np.random.default_rng(seed).uniform(0.2, 2.0, n))
+
+
+@pytest.mark.parametrize("edge_order", [1, 2])
+def test_gradient_spacings(edge_order):
+    out = check_op(lambda m, x: m.gradient(x, edge_order=edge_order), [(4, 5)], rtol=1e-4)
+    assert type(out[0].grad_fn).__name__ == "CatBackward0"
+    kw = {"edge_order": edge_order}
+    check_op(lambda m, x: m.gradient(x, spacing=2.5, dim=1, **kw), [(4, 5)], dtype=F64)
+    check_op(lambda m, x: m.gradient(x, spacing=[2, 0.5], dim=[1, 0], **kw), [(4, 5)], dtype=F64)
+    check_op(lambda m, x: m.gradient(x, spacing=(3.0, 0.5), **kw), [(3, 4)], dtype=F64)
+    c4, c5 = _coords(4, 1), _coords(5, 2)
+    check_op(lambda m, x: m.gradient(x, spacing=[m.tensor(c5)], dim=-1, **kw), [(4, 5)], dtype=F64)
+    check_op(
+        lambda m, x: m.gradient(x, spacing=(m.tensor(c4), m.tensor(c5)), **kw),
+        [(4, 5)],
+        dtype=F64,
+    )
+    check_op(lambda m, x: m.gradient(x, **kw), [(3, 3, 4)], dtype=F64)
+
+
+def test_gradient_integer_scalar_and_errors():
+    check_op(lambda m, x: m.gradient(x), [np.array([1, 2, 4, 8])], grad=False)
+    check_op(lambda m, x: m.gradient(x, spacing=2, dim=0), [np.array([1, 2, 4, 8])], grad=False)
+    check_op(lambda m, x: m.gradient(x), [np.array(3.0, np.float32)], grad=False)
+    for fn in (
+        lambda m: m.gradient(m.ones(3), edge_order=3),
+        lambda m: m.gradient(m.ones(2, 2), dim=0, edge_order=2),
+        lambda m: m.gradient(m.ones(1), dim=0),
+        lambda m: m.gradient(m.ones(2, 4), spacing=[1.0, 2.0, 3.0]),
+        lambda m: m.gradient(m.ones(2, 4), dim=2),
+        lambda m: m.gradient(m.ones(4), spacing=[m.tensor(2.0)], dim=0),
+        lambda m: m.gradient(m.ones(4), spacing=m.arange(4.0), dim=0),
+        lambda m: m.gradient(m.ones(2, 4), spacing=[m.arange(4.0), 2.0], dim=[1, 0]),
+    ):
+        check_raises(fn)
+    e = check_raises(lambda m: m.gradient(m.ones(2, 4), spacing=[1.0, 2.0, 3.0]))
+    assert "but got a list of length 3" in str(e)
