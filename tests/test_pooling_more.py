@@ -467,3 +467,19 @@ def test_fractional_max_pool_seeded_draws_match_torch(nd, shape, kw):
         return getattr(m.nn, f"FractionalMaxPool{nd}d")(kw["kernel_size"], **m_kw)(x)
 
     check_op(module, [shape])
+
+
+def test_double_backward():
+    y0, idx = _pooled(2, (2, 3, 6, 6), dict(kernel_size=2))
+    u = _samples((2, 3, 6, 6), 2)
+
+    def fn(m, x, v):
+        F = _f(m)
+        y = F.lp_pool2d(x, 2, 2) + F.fractional_max_pool2d(
+            x, 2, output_size=3, _random_samples=_lib_tensor(m, u)
+        )
+        z = F.max_unpool2d(v, _lib_tensor(m, idx.numpy()), 2)
+        gx, gv = m.autograd.grad((y * y).sum() + (z * z * x).sum(), (x, v), create_graph=True)
+        return (gx * gx).sum() + (gv * gv).sum()
+
+    check_op(fn, [(2, 3, 6, 6), y0.numpy()], low=0.5, rtol=1e-3, atol=1e-3)
