@@ -9,6 +9,7 @@ from .autograd.primitives import special as P
 from .functions import math as M
 from .functions import reduce as R
 from .functions._util import as_tensor_arg
+from .functions.dtypes import result_type
 from .functions.inplace import takes_out
 
 __all__ = [
@@ -116,40 +117,24 @@ def polygamma(n: int, input: Tensor) -> Tensor:
     return apply(P.polygamma, (x,), None, n=n)
 
 
-def _real_float(fn: str, x: Tensor) -> Tensor:
-    if x._data.dtype.kind == "c":
-        raise NotImplementedError(
-            f"\"{fn}\" not implemented for '{str(x.dtype).split('.')[-1].capitalize()}'"
-        )
-    return _float(x)
+def _bessel(name: str, prim, kernel: str, doc: str):
+    """``special.<name>``: a real floating (integers promoted) elementwise primitive."""
+
+    def fn(input: Tensor) -> Tensor:  # noqa: A002
+        x = _tensor_arg(f"special_{name}", "input", 1, input)
+        if x._data.dtype.kind == "c":
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_type_name(x.dtype)}'")
+        return apply(prim, (_float(x),))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return takes_out(f"special.{name}")(fn)
 
 
-@takes_out("special.i0")
-def i0(input: Tensor) -> Tensor:
-    """The modified Bessel function of the first kind of order 0."""
-    x = _tensor_arg("special_i0", "input", 1, input)
-    return apply(P.i0, (_real_float("i0_vml_cpu", x),))
-
-
-@takes_out("special.i0e")
-def i0e(input: Tensor) -> Tensor:
-    """The exponentially scaled ``i0``: ``exp(-|x|) * i0(x)``."""
-    x = _tensor_arg("special_i0e", "input", 1, input)
-    return apply(P.i0e, (_real_float("i0e_cpu", x),))
-
-
-@takes_out("special.i1")
-def i1(input: Tensor) -> Tensor:
-    """The modified Bessel function of the first kind of order 1."""
-    x = _tensor_arg("special_i1", "input", 1, input)
-    return apply(P.i1, (_real_float("i1_cpu", x),))
-
-
-@takes_out("special.i1e")
-def i1e(input: Tensor) -> Tensor:
-    """The exponentially scaled ``i1``: ``exp(-|x|) * i1(x)``."""
-    x = _tensor_arg("special_i1e", "input", 1, input)
-    return apply(P.i1e, (_real_float("i1e_cpu", x),))
+i0 = _bessel("i0", P.i0, "i0_vml_cpu", "The modified Bessel function of the first kind of order 0.")
+i0e = _bessel("i0e", P.i0e, "i0e_cpu", "The exponentially scaled ``i0``: ``exp(-|x|) * i0(x)``.")
+i1 = _bessel("i1", P.i1, "i1_cpu", "The modified Bessel function of the first kind of order 1.")
+i1e = _bessel("i1e", P.i1e, "i1e_cpu", "The exponentially scaled ``i1``: ``exp(-|x|) * i1(x)``.")
 
 
 def _igamma(fn: str, prim, input: Tensor, other: Tensor) -> Tensor:
@@ -159,8 +144,8 @@ def _igamma(fn: str, prim, input: Tensor, other: Tensor) -> Tensor:
     _tensor_arg(fn, "other", 2, other)
     arrays = _operands(input, other)
     if arrays[0].dtype.kind not in "f":
-        kind = M.D.result_type((input, other))
-        raise NotImplementedError(f"\"igamma_cpu\" not implemented for '{_type_name(kind)}'")
+        dtype = result_type(input, other)
+        raise NotImplementedError(f"\"igamma_cpu\" not implemented for '{_type_name(dtype)}'")
     return apply(prim, (input, other), arrays)
 
 
