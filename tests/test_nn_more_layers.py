@@ -493,6 +493,10 @@ def test_lazy_module_casts_and_direct_initialization():
         m = lib.nn.LazyBatchNorm1d(dtype=lib.float64)
         m(lib.ones(3, 2, dtype=lib.float64))
         assert str(m.running_mean.dtype).endswith("float64")
+        m = lib.nn.LazyBatchNorm2d().double()  # the buffers' casts stay uninitialized
+        assert type(m.running_var).__name__ == "UninitializedBuffer"
+        m(lib.ones(2, 3, 2, 2, dtype=lib.float64))
+        assert str(m.running_var.dtype).endswith("float64") and tuple(m.running_var.shape) == (3,)
         # initialize_parameters alone materializes, but the class stays lazy until a forward
         m = lib.nn.LazyLinear(3)
         m.initialize_parameters(lib.ones(2, 6))

@@ -239,3 +239,22 @@ class UninitializedBuffer(UninitializedTensorMixin, Tensor):
         if device is not None:
             check_device(device)
         return _uninitialized(cls, requires_grad, dtype)
+
+
+def _cast_stays_uninitialized(name: str):
+    """A buffer's cast gives another uninitialized buffer (a module's ``.double()`` replaces its
+    buffers by their casts, and the lazy layer must still find them uninitialized)."""
+    cast = getattr(Tensor, name)
+
+    def method(self, *args, **kwargs):
+        out = cast(self, *args, **kwargs)
+        if out is self or not isinstance(out, Tensor):
+            return out
+        return UninitializedBuffer(self.requires_grad, None, out.dtype)
+
+    method.__name__ = name
+    return method
+
+
+for _name in ("to", "half", "float", "double", "char", "short", "int", "long"):
+    setattr(UninitializedBuffer, _name, _cast_stays_uninitialized(_name))
