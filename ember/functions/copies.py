@@ -134,6 +134,11 @@ def detach(input: Tensor) -> Tensor:  # noqa: A002
     return input.detach()
 
 
+def detach_(input: Tensor) -> Tensor:  # noqa: A002
+    """``input.detach_()``: cut ``input`` itself from the graph (not a view's)."""
+    return input.detach_()
+
+
 def detach_copy(input: Tensor, *, out=None) -> Tensor:  # noqa: A002
     """A copy of ``input``; as in torch it stays in the graph, whose backward refuses it."""
     result = apply(P.detach_copy, (input,))

@@ -17,7 +17,14 @@ from ..autograd.primitives import strided as P
 from .creation import _dt, _finish
 from .inplace import check_inplace
 
-__all__ = ["as_strided", "as_strided_", "empty_permuted", "empty_strided", "frombuffer"]
+__all__ = [
+    "as_strided",
+    "as_strided_",
+    "as_strided_scatter",
+    "empty_permuted",
+    "empty_strided",
+    "frombuffer",
+]
 
 
 def _storage(t: Tensor) -> tuple[np.ndarray, tuple, int]:
@@ -73,13 +80,26 @@ def _geometry(size, stride, storage_offset, storage_size: int, item: int) -> tup
     return size, stride
 
 
-def _strided(input: Tensor, size, stride, storage_offset, prim) -> Tensor:  # noqa: A002
+def _strided(input: Tensor, size, stride, storage_offset, prim, src=None) -> Tensor:  # noqa: A002
     flat, in_stride, in_offset = _storage(input)
     offset = in_offset if storage_offset is None else int(storage_offset)
     size, stride = _geometry(size, stride, offset, flat.size, flat.itemsize)
+    if src is not None:
+        if tuple(src.shape) != size:
+            raise RuntimeError(
+                f"expected src to have a size equal to the slice of self. src size = "
+                f"{list(src.shape)}, slice size = {list(size)}"
+            )
+        pos = P.positions(size, stride, offset)
+        if np.unique(pos).size != pos.size:  # two src elements for one place: refused as torch
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers "
+                "to a single memory location. Please clone() the tensor before performing the "
+                "operation."
+            )
     return apply(
         prim,
-        (input,),
+        (input,) if src is None else (input, src),
         None,
         storage=flat,
         size=size,
@@ -105,6 +125,18 @@ def as_strided_(input: Tensor, size, stride, storage_offset: int | None = None) 
     if recording:
         input.grad_fn, input._output_nr = view.grad_fn, 0
     return input
+
+
+def as_strided_scatter(
+    input: Tensor,  # noqa: A002
+    src: Tensor,
+    size,
+    stride,
+    storage_offset: int | None = None,
+) -> Tensor:
+    """A copy of ``input`` with ``src`` written where ``input.as_strided(size, stride,
+    storage_offset)`` would look (positions in ``input``'s memory)."""
+    return _strided(input, size, stride, storage_offset, P.as_strided_scatter, src)
 
 
 def _check_sizes(size: tuple) -> None:

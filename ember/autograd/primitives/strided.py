@@ -4,6 +4,8 @@
 Its gradient goes through that storage: the output gradient is scattered (summed where elements
 overlap) into a zero storage, then the input's own elements are read back out of it.
 
+``as_strided_scatter`` writes a tensor into those elements of a copy of the input instead.
+
 ``copy_node(name)`` is the node of torch's ``*_copy`` functions (``ViewBackward0_copy``...): the
 view was already taken and differentiated by its own primitive; this one copies the values into
 fresh memory and passes the gradient straight through.
@@ -45,6 +47,35 @@ as_strided = defop(
 # torch names the in-place form's node apart
 as_strided_inplace = defop(
     "AsStridedBackward1", _as_strided, [_as_strided_rule], needs_ctx=True, is_view=True
+)
+
+
+def _as_strided_scatter(ctx, x, src, storage, size, stride, offset, in_stride, in_offset):
+    ctx.geometry = (storage.size, size, stride, offset, in_stride, in_offset)
+    buf = storage.copy()
+    buf[positions(size, stride, offset)] = src.reshape(-1)
+    return buf[positions(x.shape, in_stride, in_offset)].reshape(x.shape)
+
+
+def _scatter_rules():
+    def positions_of(c):
+        n, size, stride, offset, in_stride, in_offset = c.geometry
+        return n, positions(size, stride, offset), positions(c.input_shape(), in_stride, in_offset)
+
+    def input_rule(c, g):  # the elements src overwrote get none
+        _, out_pos, in_pos = positions_of(c)
+        return g.masked_fill(g.new_tensor(np.isin(in_pos, out_pos).reshape(g.shape)), 0)
+
+    def src_rule(c, g):  # the output's gradient laid out as storage, read where src went
+        n, out_pos, in_pos = positions_of(c)
+        flat = g.new_zeros(n).index_add(0, g.new_tensor(in_pos), g.reshape(-1))
+        return flat[g.new_tensor(out_pos)].reshape(c.input_shape(1))
+
+    return [input_rule, src_rule]
+
+
+as_strided_scatter = defop(
+    "AsStridedScatterBackward0", _as_strided_scatter, _scatter_rules(), needs_ctx=True
 )
 
 
