@@ -67,6 +67,7 @@ from .functions.arrange import (
     vsplit,
 )
 from .functions.compare import *  # noqa: F403
+from .functions.complex import *  # noqa: F403
 from .functions.creation import *  # noqa: F403
 from .functions.creation import range_ as _range  # noqa: F401
 from .functions.dtypes import can_cast, is_signed, result_type
@@ -117,6 +118,7 @@ from .functions.linalg import (
     vdot,
 )
 from .functions.math import *  # noqa: F403
+from .functions.quantile import nanquantile, quantile
 from .functions.random import (
     Generator,
     bernoulli,
@@ -313,6 +315,9 @@ _LAZY_ATTRS = {
     "matrix_rank": ("linalg", "legacy_matrix_rank"),
     "nuclear_norm": ("linalg", "nuclear_norm"),
     "frobenius_norm": ("linalg", "frobenius_norm"),
+    "geqrf": ("linalg", "geqrf"),
+    "orgqr": ("linalg", "orgqr"),
+    "ormqr": ("linalg", "ormqr"),
     # the legacy typed constructors and the default device
     **{
         name: ("_typed_tensors", name)
@@ -371,6 +376,7 @@ _LAZY_ATTRS = {
             "alias_copy",
             "as_strided_copy",
             "detach",
+            "detach_",
             "detach_copy",
             "diagonal_copy",
             "expand_copy",
@@ -390,7 +396,14 @@ _LAZY_ATTRS = {
     },
     **{
         name: ("functions.strided", name)
-        for name in ("as_strided", "as_strided_", "empty_permuted", "empty_strided", "frombuffer")
+        for name in (
+            "as_strided",
+            "as_strided_",
+            "as_strided_scatter",
+            "empty_permuted",
+            "empty_strided",
+            "frombuffer",
+        )
     },
     # process-wide switches; compile is the identity (Ember has no compiler)
     **{
@@ -429,6 +442,9 @@ _LINALG_METHODS = (
     "lu",
     "lu_solve",
     "matrix_exp",
+    "geqrf",
+    "orgqr",
+    "ormqr",
 )
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _dtype as D
 from ._tensor import Tensor
 from .functions import compare as C
 from .functions import index as I
 from .functions import inplace as IP
 from .functions import shape as S
+from .functions.reduce import _scalar_type_name
 
 
 def _inplace(fn, ufunc=None):
@@ -145,6 +147,12 @@ _INPLACE_NAMES = (
     "erfc",
     "logit",
     "sinc",
+    "gcd",
+    "lcm",
+    "heaviside",
+    "ldexp",
+    "nextafter",
+    "conj_physical",
     "logical_and",  # torch records nothing for these: the gradient passes as before
     "logical_or",
     "logical_xor",
@@ -192,6 +200,79 @@ _COMPARISONS = (
 )
 
 
+def float_power_(self, exponent) -> Tensor:
+    """In place ``float_power``: computed in double, so only a double (or complex double)
+    tensor can hold the result, as torch requires."""
+    complex_ = self._data.dtype.kind == "c" or (
+        isinstance(exponent, Tensor) and exponent._data.dtype.kind == "c"
+    )
+    needed = D.complex128 if complex_ else D.float64
+    if self.dtype != needed:
+        names = {"complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+        have, want = (names.get(t.name) or _scalar_type_name(t) for t in (self.dtype, needed))
+        raise RuntimeError(
+            f"the base given to float_power_ has dtype {have} but the operation's result "
+            f"requires dtype {want}"
+        )
+    return IP.inplace(self, Tensor.float_power, exponent)
+
+
+def _resize_shape(size: tuple, name: str) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(
+                f"{name}(): argument 'size' (position 1) must be tuple of ints, not "
+                f"{type(s).__name__}"
+            )
+    shape = tuple(int(s) for s in size)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}"
+        )
+    return shape
+
+
+def _check_resize(self, shape: tuple, memory_format) -> None:
+    if self._rg:
+        raise RuntimeError("cannot resize variables that require grad")
+    for fmt, rank in ((D.channels_last, 4), (D.channels_last_3d, 5)):
+        if memory_format is fmt and len(shape) != rank:
+            raise RuntimeError(f"required rank {rank} tensor to use {fmt.name} format")
+
+
+def resize_(self, *size, memory_format=None) -> Tensor:
+    """Give this tensor a new shape over its memory, as torch: shrinking keeps the memory (growing
+    back shows the old values), growing extends it (the new elements are zeros here, where torch
+    leaves them uninitialised). The values always lie in row-major order."""
+    shape = _resize_shape(size, "resize_")
+    _check_resize(self, shape, memory_format)
+    if shape == self._data.shape:
+        return self
+    from .functions.strided import _storage
+
+    flat, _, offset = _storage(self)
+    n = int(np.prod(shape, dtype=np.int64))
+    if offset + n > flat.size:
+        grown = np.zeros(offset + n, flat.dtype)
+        grown[: flat.size] = flat
+        flat = grown
+    self._data = flat[offset : offset + n].reshape(shape)
+    self._vc[0] += 1
+    return self
+
+
+def resize_as_(self, the_template: Tensor, memory_format=None) -> Tensor:
+    """``resize_`` to ``the_template``'s shape."""
+    if not isinstance(the_template, Tensor):
+        raise TypeError(
+            "resize_as_(): argument 'the_template' (position 1) must be Tensor, not "
+            f"{type(the_template).__name__}"
+        )
+    return resize_(self, the_template._data.shape, memory_format=memory_format)
+
+
 def bind_inplace_methods(methods: dict) -> None:
     """Bind the in-place methods on ``Tensor``, each wrapping ``methods[name]`` (the table of
     ``_tensor_methods``) or the ``Tensor`` method of that name, which must be bound already."""
@@ -203,6 +284,9 @@ def bind_inplace_methods(methods: dict) -> None:
     for name in _COMPARISONS:
         setattr(Tensor, name + "_", _inplace(C.zero_grad_inplace(getattr(Tensor, name))))
     Tensor.fill_diagonal_ = _inplace(I.fill_diagonal)
+    Tensor.float_power_ = float_power_
+    Tensor.resize_ = resize_
+    Tensor.resize_as_ = resize_as_
     Tensor.__iadd__ = Tensor.add_
     Tensor.__isub__ = Tensor.sub_
     Tensor.__imul__ = Tensor.mul_

@@ -12,17 +12,20 @@ import numpy as np
 from . import _dtype as D
 from ._device import check_device
 from ._tensor import Tensor, _make, apply
+from ._tensor_attrs import bind_attributes
 from ._tensor_inplace import _inplace, bind_inplace_methods
 from .autograd.engine import unbroadcast
 from .autograd.primitives import math as PM
 from .functions import arrange as AR
 from .functions import compare as C
+from .functions import complex as CX
 from .functions import creation as N
 from .functions import dtypes as DT
 from .functions import index as I
 from .functions import inplace as IP
 from .functions import linalg as L
 from .functions import math as M
+from .functions import quantile as Q
 from .functions import random as R
 from .functions import reduce as RD
 from .functions import shape as S
@@ -199,6 +202,7 @@ _METHODS = {
     "narrow_copy": S.narrow_copy,
     "unsafe_chunk": S.unsafe_chunk,
     "unsafe_split": S.unsafe_split,
+    "unsafe_split_with_sizes": S.split_with_sizes,
     "is_same_size": S.is_same_size,
     "ravel": AR.ravel,
     "is_signed": DT.is_signed,
@@ -305,6 +309,8 @@ _METHODS = {
     "topk": C.topk,
     "kthvalue": C.kthvalue,
     "nanmedian": C.nanmedian,
+    "quantile": Q.quantile,
+    "nanquantile": Q.nanquantile,
     "median": C.median,
     "unique": C.unique,
     "unique_consecutive": C.unique_consecutive,
@@ -320,6 +326,15 @@ _METHODS = {
     "log_normal_": R.log_normal_,
     "bernoulli": R.bernoulli,
     "multinomial": R.multinomial,
+    # complex numbers (ember/functions/complex.py)
+    "angle": CX.angle,
+    "conj": CX.conj,
+    "conj_physical": CX.conj_physical,
+    "resolve_conj": CX.resolve_conj,
+    "resolve_neg": CX.resolve_neg,
+    "is_conj": CX.is_conj,
+    "is_neg": CX.is_neg,
+    "isreal": CX.isreal,
 }
 for _name, _fn in _METHODS.items():
     # torch's methods take no ``out=``; binding the plain function also skips its wrapper call
@@ -374,6 +389,7 @@ Tensor.__hash__ = object.__hash__
 
 # -- in-place variants (ember/_tensor_inplace.py): they wrap the methods bound above, so here --
 bind_inplace_methods(_METHODS)
+bind_attributes()
 for _name in ("i0", "igamma", "igammac", "mvlgamma", "polygamma"):
     setattr(Tensor, _name + "_", _inplace(_METHODS[_name]))
 
@@ -623,13 +639,13 @@ Tensor.apply_ = lambda self, fn: IP.write_inplace(self, np.vectorize(fn)(self._d
 Tensor.map_ = lambda self, other, fn: IP.write_inplace(
     self, np.vectorize(fn)(self._data, other._data)
 )
-Tensor.resize_ = lambda self, *size: _resize(self, shape_arg(size))
 
 
-def _resize(self, shape):
-    flat = self._data.reshape(-1)
-    n = int(np.prod(shape))
-    new = np.zeros(n, self._data.dtype)
-    new[: min(n, flat.size)] = flat[: min(n, flat.size)]
-    self._data = new.reshape(shape)
-    return self
+# views of the tensor's memory with explicit strides (ember/functions/strided.py)
+from .functions.strided import as_strided as _as_strided  # noqa: E402
+from .functions.strided import as_strided_ as _as_strided_  # noqa: E402
+from .functions.strided import as_strided_scatter as _as_strided_scatter  # noqa: E402
+
+Tensor.as_strided = _as_strided
+Tensor.as_strided_ = _as_strided_
+Tensor.as_strided_scatter = _as_strided_scatter

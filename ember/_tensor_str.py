@@ -29,6 +29,7 @@ _options: dict = {**_PROFILES["default"], "sci_mode": None}
 # Dtypes whose name is never printed for a non-empty tensor, besides the default float dtype:
 # their values alone identify them (integers print without a dot, bools as True/False).
 _INFERABLE_DTYPES = ("int64", "bool")
+_DEFAULT_COMPLEX = {"float32": "complex64", "float64": "complex128"}
 
 
 def set_printoptions(
@@ -131,6 +132,27 @@ class _Formatter:
         return self._text(value).rjust(self.width)
 
 
+class _ComplexFormatter:
+    """Complex elements as torch prints them: the real parts formatted as a float tensor of their
+    own (right-aligned to a common width), the imaginary parts likewise but never padded, always
+    signed and followed by "j": ``[1.+10.j, 1.-100.j]``."""
+
+    def __init__(self, values: np.ndarray, precision: int, sci_mode: bool | None) -> None:
+        self.real = _Formatter(values.real, precision, sci_mode)
+        self.imag = _Formatter(values.imag, precision, sci_mode)
+        # what torch counts per element when breaking rows into lines
+        self.width = self.real.width + self.imag.width + 1
+
+    def __call__(self, value) -> str:
+        imag = self.imag._text(value.imag)
+        return self.real(value.real) + ("" if imag.startswith("-") else "+") + imag + "j"
+
+
+def _formatter(values: np.ndarray, precision: int, sci_mode: bool | None):
+    kind = _ComplexFormatter if values.dtype.kind == "c" else _Formatter
+    return kind(values, precision, sci_mode)
+
+
 def _edge_indices(size: int, summarize: bool, edgeitems: int) -> list[int]:
     """Indices kept along one dimension: all of them, or edgeitems from each end."""
     if summarize and size > 2 * edgeitems:
@@ -197,7 +219,7 @@ def format_tensor(
     """``repr`` of a tensor, exactly as torch writes it but with ``namespace`` for ``torch``.
 
     Args:
-        data: the tensor's values (float16/32/64, signed or unsigned ints, bool).
+        data: the tensor's values (float16/32/64, complex64/128, signed or unsigned ints, bool).
         dtype_name: the tensor's dtype name, e.g. "float32", "int64", "bool".
         default_float_name: the current default float dtype; its name is not printed.
         tail: further items after the dtype, e.g. ``["requires_grad=True"]``.
@@ -226,15 +248,17 @@ def format_tensor(
             # tensor shows no values at all.
             suffixes.append(f"size={tuple(data.shape)}")
         if data.ndim == 0:
-            body = _Formatter(data, opts["precision"], opts["sci_mode"])(data.item())
+            body = _formatter(data, opts["precision"], opts["sci_mode"])(data.item())
         elif summarize and edgeitems == 0:
             body = "[...]"
         else:
             # Width and notation are chosen from the values actually printed.
             shown = data[np.ix_(*(_edge_indices(n, summarize, edgeitems) for n in data.shape))]
-            fmt = _Formatter(shown, opts["precision"], opts["sci_mode"])
+            fmt = _formatter(shown, opts["precision"], opts["sci_mode"])
             body = _render(data, fmt, indent, summarize, edgeitems, linewidth)
-        if dtype_name != default_float_name and dtype_name not in _INFERABLE_DTYPES:
+        # the complex dtype of the default float dtype's precision goes unnamed too
+        default_complex = _DEFAULT_COMPLEX.get(default_float_name)
+        if dtype_name not in (default_float_name, default_complex, *_INFERABLE_DTYPES):
             suffixes.append(dtype_item)
 
     suffixes.extend(tail)

@@ -1,0 +1,148 @@
+"""Tensor attributes about memory and the graph (``itemsize``, ``nbytes``, ``output_nr``,
+``dim_order()``...), the complex parts as properties (``real``, ``imag``) and
+``new_empty_strided``; ``ember/_tensor_methods.py`` calls ``bind_attributes`` once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtype as D
+from ._tensor import Tensor
+from .functions import complex as CX
+
+_AMBIGUOUS = (
+    "The tensor does not have unique dim order, or cannot map to exact one of the given memory "
+    "formats."
+)
+
+
+def _dense(shape: tuple, strides: tuple, order) -> bool:
+    """Whether the strides lay the dims out densely, nested in ``order`` (outermost first);
+    size-1 dims may have any stride, as in torch's contiguity checks."""
+    expected = 1
+    for d in reversed(tuple(order)):
+        if shape[d] != 1:
+            if strides[d] != expected:
+                return False
+            expected *= shape[d]
+    return True
+
+
+def _is_contiguous_as(shape: tuple, strides: tuple, fmt) -> bool:
+    n = len(shape)
+    if fmt is D.channels_last:
+        return n == 4 and _dense(shape, strides, (0, 2, 3, 1))
+    if fmt is D.channels_last_3d:
+        return n == 5 and _dense(shape, strides, (0, 2, 3, 4, 1))
+    return 0 in shape or _dense(shape, strides, range(n))
+
+
+def _order(shape: tuple, strides: tuple) -> tuple:
+    """The dims from outermost to innermost in memory, ordered as torch orders them."""
+    n = len(shape)
+    contiguous = _is_contiguous_as(shape, strides, D.contiguous_format)
+    channels_last = _is_contiguous_as(shape, strides, D.channels_last)
+    if contiguous and not channels_last:
+        return tuple(range(n))
+    if channels_last and not contiguous:
+        return (0, 2, 3, 1)
+
+    def outer(a: int, b: int) -> int:
+        """1: ``a`` lies outside ``b``; -1: inside; 0: undecided (a zero stride)."""
+        if strides[a] == 0 or strides[b] == 0:
+            return 0
+        if strides[a] != strides[b]:
+            return 1 if strides[a] > strides[b] else -1
+        return 1 if shape[a] > shape[b] else 0
+
+    # Insertion sort from the innermost dim; an undecided pair is stepped over, not stopped at,
+    # so a dim with a zero stride keeps its place while the others are ordered around it.
+    perm = list(range(n - 1, -1, -1))
+    for i in range(1, n):
+        cur = i
+        for j in range(i - 1, -1, -1):
+            c = outer(perm[j], perm[cur])
+            if c > 0:
+                perm[j], perm[cur] = perm[cur], perm[j]
+                cur = j
+            elif c < 0:
+                break
+    return tuple(reversed(perm))
+
+
+def dim_order(self, *, ambiguity_check=False) -> tuple:
+    """The dims from outermost to innermost in memory: ``(0, 2, 3, 1)`` for channels-last.
+
+    With ``ambiguity_check=True`` a layout with more than one valid order (size-1 dims, equal
+    neighbouring strides) raises; a list of memory formats instead accepts such a layout when it
+    is contiguous in exactly one of them.
+    """
+    if not isinstance(ambiguity_check, (bool, list)) or (
+        isinstance(ambiguity_check, list)
+        and not all(isinstance(f, D.memory_format) for f in ambiguity_check)
+    ):
+        raise TypeError("The ambiguity_check argument must be a bool or a list of memory formats.")
+    shape, strides = tuple(self._data.shape), self.stride()
+    if self._data.size == 0:  # NumPy may give empty arrays any strides; torch's are row-major
+        strides = tuple(
+            int(np.prod([max(n, 1) for n in shape[i + 1 :]])) for i in range(len(shape))
+        )
+    if ambiguity_check is not False:
+        ambiguous = (
+            1 in shape
+            or any(a == b for a, b in zip(strides, strides[1:]))
+            or (0 in strides and len(shape) > 1 and 0 not in shape)
+        )
+        if ambiguous and ambiguity_check is True:
+            raise RuntimeError(_AMBIGUOUS)
+        if ambiguous:
+            if sum(_is_contiguous_as(shape, strides, f) for f in ambiguity_check) != 1:
+                raise RuntimeError(_AMBIGUOUS)
+            known = (D.contiguous_format, D.channels_last, D.channels_last_3d)
+            if sum(_is_contiguous_as(shape, strides, f) for f in known) > 1:
+                raise RuntimeError("The tensor does not have unique dim order.")
+    return _order(shape, strides)
+
+
+def new_empty_strided(
+    self,
+    size,
+    stride,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
+    """``empty_strided`` with this tensor's dtype unless another is given."""
+    from .functions.strided import empty_strided
+
+    return empty_strided(
+        size, stride, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad
+    )
+
+
+def _set_real(self, value) -> None:
+    CX.real(self).copy_(value)
+
+
+def _set_imag(self, value) -> None:
+    CX.imag(self).copy_(value)
+
+
+def bind_attributes() -> None:
+    """Set the attributes above on ``Tensor``."""
+    Tensor.itemsize = property(lambda self: self._data.itemsize)
+    Tensor.nbytes = property(lambda self: self._data.size * self._data.itemsize)
+    Tensor.is_cpu = True
+    Tensor.output_nr = property(lambda self: self._output_nr)
+    # Ember marks no tensor as made in inference mode: they all stay usable with autograd.
+    Tensor.is_inference = lambda self: False
+    Tensor.dim_order = dim_order
+    Tensor.new_empty_strided = new_empty_strided
+    Tensor.real = property(CX.real, _set_real)
+    Tensor.imag = property(CX.imag, _set_imag)
+    Tensor._view_as_real = CX.view_as_real  # for derivative rules, written with Tensor methods
+    Tensor._view_as_complex = CX.view_as_complex
