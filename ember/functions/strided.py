@@ -17,15 +17,6 @@ from ..autograd.primitives import strided as P
 from .creation import _dt, _finish
 from .inplace import check_inplace
 
-__all__ = [
-    "as_strided",
-    "as_strided_",
-    "as_strided_scatter",
-    "empty_permuted",
-    "empty_strided",
-    "frombuffer",
-]
-
 
 def _storage(t: Tensor) -> tuple[np.ndarray, tuple, int]:
     """(flat storage, t's strides in it, t's offset in it), in elements.
