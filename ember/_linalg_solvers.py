@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from ._tensor import Tensor, apply
+from .autograd.primitives import householder as H
 from .autograd.primitives import linalg_solvers as P
 from .functions._util import return_type
 from .functions.inplace import takes_out
@@ -376,6 +377,95 @@ def matrix_exp(A: Tensor) -> Tensor:  # noqa: N803
     return apply(P.matrix_exp, (A,))
 
 
+# -- Householder QR -------------------------------------------------------------------------------
+_geqrf_t = return_type("geqrf", ["a", "tau"])
+
+
+@takes_out("geqrf", "exact")
+def geqrf(input: Tensor):  # noqa: A002
+    """``(a, tau)``: QR in LAPACK's compact form, R above the diagonal, reflectors below."""
+    if input.ndim < 2:
+        raise RuntimeError("torch.geqrf: input must have at least 2 dimensions.")
+    _floating("geqrf_cpu", input)
+    return _geqrf_t(*apply(H.geqrf, (input,)))
+
+
+def _check_reflectors(fn: str, A: Tensor, tau: Tensor) -> None:  # noqa: N803
+    if A.ndim < 2:
+        raise RuntimeError(f"{fn}: input must have at least 2 dimensions.")
+    if tau.ndim != A.ndim - 1:
+        raise RuntimeError(
+            f"{fn}: Expected tau to have one dimension less than input, but got tau.ndim equal "
+            f"to {tau.ndim} and input.ndim is equal to {A.ndim}"
+        )
+    if A._data.dtype != tau._data.dtype:
+        raise RuntimeError(
+            f"{fn}: tau dtype {_scalar_type_name(tau.dtype)} does not match input dtype "
+            f"{_scalar_type_name(A.dtype)}"
+        )
+    _floating("orgqr_cpu", A)
+
+
+@takes_out("linalg.householder_product", "exact")
+def householder_product(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803
+    """The first ``n`` columns of ``H_1 ... H_k``, ``H_i = I - tau_i v_i v_i^T`` with ``v_i``
+    read below the diagonal of column ``i`` of ``A`` (as ``geqrf`` leaves them)."""
+    fn = "torch.linalg.householder_product"
+    _check_reflectors(fn, A, tau)
+    if A.shape[-2] < A.shape[-1]:
+        raise RuntimeError(
+            f"{fn}: input.shape[-2] must be greater than or equal to input.shape[-1]"
+        )
+    if A.shape[-1] < tau.shape[-1]:
+        raise RuntimeError(f"{fn}: input.shape[-1] must be greater than or equal to tau.shape[-1]")
+    return apply(H.householder_product, (A, tau))
+
+
+def orgqr(input: Tensor, tau: Tensor) -> Tensor:  # noqa: A002
+    """``ember.orgqr``: the same as ``ember.linalg.householder_product``."""
+    return householder_product(input, tau)
+
+
+@takes_out("ormqr", "exact")
+def ormqr(
+    input: Tensor,  # noqa: A002
+    tau: Tensor,
+    other: Tensor,
+    left: bool = True,
+    transpose: bool = False,
+) -> Tensor:
+    """``other`` multiplied by ``Q = H_1 ... H_k`` (or ``Q^T``) on the left or the right."""
+    fn = "torch.ormqr"
+    if other.ndim < 2:
+        raise RuntimeError(f"{fn}: other must have at least 2 dimensions.")
+    _check_reflectors(fn, input, tau)
+    side = -2 if left else -1
+    if other.shape[side] != input.shape[-2]:
+        raise RuntimeError(f"{fn}: other.shape[{side}] must be equal to input.shape[-2]")
+    if tau.shape[-1] > min(other.shape[side], input.shape[-1]):
+        raise RuntimeError(
+            f"{fn}: tau.shape[-1] must be equal to min(other.shape[{side}], input.shape[-1])"
+        )
+    if other._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            f"{fn}: Expected input and other to have the same dtype, but input has dtype"
+            f"{_scalar_type_name(input.dtype)} and other has dtype "
+            f"{_scalar_type_name(other.dtype)}"
+        )
+    return apply(H.ormqr, (input, tau, other), None, left=left, transpose=transpose)
+
+
+def _full_q(A: Tensor, tau: Tensor) -> Tensor:  # noqa: N803
+    """The square ``Q = H_1 ... H_k`` (differentiable): ``A``'s reflector columns cut or padded
+    with zero columns to a square."""
+    m, n = A.shape[-2:]
+    if n >= m:
+        square = A[..., :, :m]
+    else:
+        square = A._cat_with(A.new_zeros(A.shape[:-1] + (m - n,)), -1)
+    return apply(H.householder_product, (square, tau))
+
+
 # -- deprecated norms ------------------------------------------------------------------------------
 @takes_out("frobenius_norm", "exact")
 def frobenius_norm(input: Tensor, dim, keepdim: bool = False) -> Tensor:  # noqa: A002
@@ -452,6 +542,10 @@ def _bind_tensor_methods() -> None:
             P.lu_solve, (self, b), None, piv=piv, left=left, adjoint=adjoint
         ),
         "_linalg_matrix_exp": lambda self: apply(P.matrix_exp, (self,)),
+        "_linalg_full_q": _full_q,
+        "geqrf": geqrf.without_out,
+        "orgqr": orgqr,
+        "ormqr": ormqr.without_out,
     }
     for name, fn in methods.items():
         setattr(Tensor, name, fn)

@@ -54,6 +54,7 @@ __all__ = [
     "lu_factor_ex",
     "lu_solve",
     "matrix_exp",
+    "householder_product",
 ]
 
 
@@ -528,6 +529,8 @@ from ._linalg_solvers import (  # noqa: E402, F401
     cholesky_inverse,
     cholesky_solve,
     frobenius_norm,
+    geqrf,
+    householder_product,
     legacy_lu,
     legacy_lu_solve,
     lu,
@@ -537,6 +540,8 @@ from ._linalg_solvers import (  # noqa: E402, F401
     lu_unpack,
     matrix_exp,
     nuclear_norm,
+    orgqr,
+    ormqr,
     solve_triangular,
     triangular_solve,
 )

@@ -339,3 +339,81 @@ def test_nuclear_and_frobenius_norm():
         lambda m: m.matrix_rank(m.eye(3)),
     ):
         check_raises(fn)
+
+
+# -- Householder QR ------------------------------------------------------------------------------
+@pytest.mark.parametrize("shape", [(4, 3), (3, 3), (2, 5), (2, 4, 3), (3, 2)])
+def test_geqrf(shape):
+    a = _randn(*shape)
+    out = check_op(lambda m, a: m.geqrf(a), [a], dtype=F64)
+    assert type(out).__name__ == "geqrf"
+    check_op(lambda m, a: a.geqrf(), [a.astype(np.float32)], rtol=1e-4, atol=1e-5)
+    for m in (ember, torch):
+        x = m.tensor(a, requires_grad=True)
+        with pytest.raises(NotImplementedError, match="the derivative for 'geqrf'"):
+            m.geqrf(x).a.sum().backward()
+
+
+def test_geqrf_zero_columns():
+    for a in (np.zeros((3, 2)), np.array([[1.0, 2.0], [0.0, 3.0], [0.0, 0.0]])):
+        check_op(lambda m, a: m.geqrf(a), [a], dtype=F64, grad=False)
+
+
+@pytest.mark.parametrize(("shape", "k"), [((4, 3), 3), ((4, 3), 2), ((3, 3), 3), ((2, 4, 3), 3)])
+def test_householder_product(shape, k):
+    a, tau = _randn(*shape), _rng(5).uniform(0.5, 1.9, shape[:-2] + (k,))
+    out = check_op(lambda m, a, t: m.linalg.householder_product(a, t), [a, tau], dtype=F64)
+    assert type(out.grad_fn).__name__ == "LinalgHouseholderProductBackward0"
+    check_op(lambda m, a, t: a.orgqr(t), [a, tau], dtype=F64)
+    check_op(lambda m, a, t: m.orgqr(a, t), [a.astype(np.float32), tau.astype(np.float32)])
+
+
+def test_householder_product_of_geqrf_is_qr():
+    a = _randn(5, 3)
+    e = ember.linalg.householder_product(*ember.geqrf(ember.tensor(a)))
+    t = torch.linalg.householder_product(*torch.geqrf(torch.tensor(a)))
+    assert_close(e, t)
+    assert_close(e, torch.linalg.qr(torch.tensor(a)).Q)
+
+
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("transpose", [False, True])
+@pytest.mark.parametrize(("shape", "k", "cshape"), [((4, 3), 3, (4, 2)), ((3, 4), 3, (3, 2))])
+def test_ormqr(left, transpose, shape, k, cshape):
+    a, tau = _randn(*shape), _rng(5).uniform(0.5, 1.9, (k,))
+    c = _randn(*(cshape if left else cshape[::-1]), seed=7)
+    out = check_op(lambda m, a, t, c: m.ormqr(a, t, c, left, transpose), [a, tau, c], dtype=F64)
+    assert type(out.grad_fn).__name__ == "OrmqrBackward0"
+    check_op(lambda m, a, t, c: a.ormqr(t, c, left, transpose), [a, tau, c], dtype=F64)
+
+
+def test_householder_double_backward():
+    a, tau, c = _randn(4, 3), _rng(5).uniform(0.5, 1.9, (3,)), _randn(4, 2, seed=7)
+    results = []
+    for m in (ember, torch):
+        x, t = m.tensor(a, requires_grad=True), m.tensor(tau, requires_grad=True)
+        y = m.linalg.householder_product(x, t).sum() + m.ormqr(x, t, m.tensor(c)).pow(2).sum()
+        gx, gt = m.autograd.grad(y, (x, t), create_graph=True)
+        results.append(m.autograd.grad((gx * gx).sum() + gt.sum(), (x, t)))
+    assert_close(results[0], results[1], rtol=1e-7, atol=1e-9)
+
+
+def test_householder_errors():
+    for fn in (
+        lambda m: m.geqrf(m.ones(3)),
+        lambda m: m.geqrf(m.ones(3, 3, dtype=m.long)),
+        lambda m: m.linalg.householder_product(m.ones(4), m.ones(3)),
+        lambda m: m.linalg.householder_product(m.ones(4, 3), m.ones(2, 3)),
+        lambda m: m.linalg.householder_product(m.ones(3, 4), m.ones(3)),
+        lambda m: m.linalg.householder_product(m.ones(4, 2), m.ones(3)),
+        lambda m: m.linalg.householder_product(m.ones(4, 3), m.ones(3, dtype=m.float64)),
+        lambda m: m.linalg.householder_product(m.ones(4, 3, dtype=m.long), m.ones(3, dtype=m.long)),
+        lambda m: m.ormqr(m.ones(4, 3), m.ones(3), m.ones(3, 2)),
+        lambda m: m.ormqr(m.ones(4, 3), m.ones(5), m.ones(4, 2)),
+        lambda m: m.ormqr(m.ones(4, 3), m.ones(3), m.ones(4)),
+        lambda m: m.ormqr(m.ones(4, 3), m.ones(3), m.ones(4, 2, dtype=m.float64)),
+        lambda m: m.ormqr(m.ones(4, 3), m.ones(3), m.ones(4, 2), left=False),
+    ):
+        check_raises(fn)
+    e = check_raises(lambda m: m.ormqr(m.ones(4, 3), m.ones(3), m.ones(3, 2)))
+    assert str(e) == "torch.ormqr: other.shape[-2] must be equal to input.shape[-2]"
