@@ -505,6 +505,8 @@ Tensor.short = _cast(D.int16)
 Tensor.char = _cast(D.int8)
 Tensor.byte = _cast(D.uint8)
 Tensor.bool = _cast(D.bool)
+Tensor.cfloat = _cast(D.complex64)
+Tensor.cdouble = _cast(D.complex128)
 
 
 def type_as(self, other):

@@ -437,6 +437,8 @@ def test_complex_parts():
         ember.isreal(ember.tensor([1 + 1j, 2, 1j])), torch.isreal(torch.tensor([1 + 1j, 2, 1j]))
     )
     assert e.itemsize == t.itemsize and e.nbytes == t.nbytes
+    for name in ("cfloat", "cdouble"):
+        assert_close(getattr(ember.tensor(re), name)(), getattr(torch.tensor(re), name)())
 
 
 def test_complex_parts_share_memory():
