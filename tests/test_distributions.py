@@ -144,6 +144,30 @@ def _cases():
             lambda r, d: ((real(r, B, d), pos(r, B, d)), {}),
             lambda r, d: pos(r, B, d, 0.1, 3),
         ),
+        "Cauchy": (lambda r, d: ((real(r, B, d), pos(r, B, d)), {}), lambda r, d: real(r, B, d)),
+        "HalfNormal": (lambda r, d: ((pos(r, B, d),), {}), lambda r, d: pos(r, B, d, 0.0, 3.0)),
+        "Geometric": (
+            lambda r, d: ((probs(r, B, d),), {}),
+            lambda r, d: r.integers(0, 6, B).astype(d),
+        ),
+        "Geometric_logits": (
+            lambda r, d: ((), {"logits": real(r, B, d)}),
+            lambda r, d: r.integers(0, 6, B).astype(d),
+        ),
+        "Multinomial": (
+            lambda r, d: ((5, simplex(r, (2, 4), d)), {}),
+            lambda r, d: np.array([[1, 0, 3, 1], [0, 0, 0, 5]], d),
+        ),
+        "Multinomial_logits": (
+            lambda r, d: ((4,), {"logits": real(r, (3, 2), d)}),
+            lambda r, d: np.array([[1, 3], [0, 4], [2, 2]], d),
+        ),
+        "Chi2": (lambda r, d: ((pos(r, B, d, 0.5, 5),), {}), lambda r, d: pos(r, B, d, 0.1, 4)),
+        "StudentT": (
+            lambda r, d: ((pos(r, B, d, 0.5, 5), real(r, B, d), pos(r, B, d)), {}),
+            lambda r, d: real(r, B, d) * 3,
+        ),
+        "Gumbel": (lambda r, d: ((real(r, B, d), pos(r, B, d)), {}), lambda r, d: real(r, B, d)),
         "MultivariateNormal_tril": (
             lambda r, d: ((real(r, (2, 3), d),), {"scale_tril": lower_tril(r, (2, 3, 3), d)}),
             lambda r, d: real(r, (2, 3), d),
@@ -260,7 +284,7 @@ def test_binomial_inhomogeneous_count_errors():
 # ------------------------------------------------------------------------------------------------
 # cdf / icdf
 # ------------------------------------------------------------------------------------------------
-CDF_CASES = ["Normal", "Uniform", "Exponential", "Laplace", "LogNormal"]
+CDF_CASES = ["Normal", "Uniform", "Exponential", "Laplace", "LogNormal", "Cauchy", "HalfNormal"]
 
 
 @pytest.mark.parametrize("dt", DTYPES)
@@ -359,6 +383,12 @@ KL_PAIRS = [
     ("LogNormal", "LogNormal"),
     ("MultivariateNormal_tril", "MultivariateNormal_cov"),
     ("MultivariateNormal_prec", "MultivariateNormal_tril"),
+    ("Cauchy", "Cauchy"),
+    ("Geometric", "Geometric_logits"),
+    ("Gumbel", "Gumbel"),
+    ("HalfNormal", "HalfNormal"),
+    ("Chi2", "Chi2"),
+    ("Chi2", "Gamma"),
     ("Exponential", "Gamma"),
     ("Gamma", "Exponential"),
     ("Uniform", "Normal"),
@@ -455,6 +485,8 @@ def test_kl_multivariate_normal_event_shapes_differ():
 # ------------------------------------------------------------------------------------------------
 RSAMPLE_SAME_NOISE = [
     "Normal",
+    "HalfNormal",
+    "Gumbel",
     "Uniform",
     "Exponential",
     "Laplace",
@@ -526,6 +558,10 @@ SAME_SEED = RSAMPLE_SAME_NOISE + [
     "Categorical_logits",
     "OneHotCategorical",
     "MultivariateNormal_prec",
+    "Geometric",
+    "Geometric_logits",
+    "Multinomial",
+    "Multinomial_logits",
 ]
 
 
@@ -537,8 +573,8 @@ def test_sample_same_seed_as_torch(key, dt):
         ember.manual_seed(seed)
         torch.manual_seed(seed)
         es, ts = e.sample((40,)), t.sample((40,))
-        if key.startswith(("MultivariateNormal", "LogNormal", "Laplace")):
-            # the same noise, then a matrix product, exp or log1p: equal up to rounding
+        if key.startswith(("MultivariateNormal", "LogNormal", "Laplace", "Gumbel")):
+            # the same noise, then a matrix product, exp or log: equal up to rounding
             assert_close(es, ts, *TOL[dt], msg=key)
         else:
             assert_close(es, ts, 0, 0, msg=key)
@@ -553,6 +589,9 @@ STATS = [
     ("Binomial", lambda D, m: D.Binomial(m.tensor([1.0, 5.0, 30.0]), m.tensor([0.3, 0.5, 0.9]))),
     ("Categorical", lambda D, m: D.Categorical(m.tensor([0.1, 0.2, 0.7]))),
     ("Exponential", lambda D, m: D.Exponential(m.tensor([0.5, 4.0]))),
+    ("StudentT", lambda D, m: D.StudentT(m.tensor([7.0, 9.0]), m.tensor([1.0, -2.0]))),
+    ("Chi2", lambda D, m: D.Chi2(m.tensor([1.0, 4.0]))),
+    ("Cauchy_median", lambda D, m: D.Cauchy(m.tensor([1.0, -2.0]), m.tensor([0.5, 2.0]))),
     ("Laplace", lambda D, m: D.Laplace(m.tensor([0.5, -4.0]), m.tensor([1.0, 0.2]))),
 ]
 
@@ -566,6 +605,11 @@ def test_sample_statistics(name, make):
     if name == "Categorical":
         freq = np.bincount(x.astype(int), minlength=3) / n
         np.testing.assert_allclose(freq, t.probs.numpy(), atol=0.015)
+        return
+    if name == "Cauchy_median":  # no moments: the quartiles instead
+        q = np.quantile(x, [0.25, 0.5, 0.75], axis=0)
+        expected = [t.icdf(torch.tensor(p)).numpy() for p in (0.25, 0.5, 0.75)]
+        np.testing.assert_allclose(q, expected, atol=0.1)
         return
     mean, var = t.mean.double().numpy(), t.variance.double().numpy()
     # five standard errors of the mean, and of the variance (via a generous 4th-moment bound)
@@ -604,6 +648,16 @@ BAD_PARAMS = [
     lambda m: m.distributions.MultivariateNormal(m.zeros(2), m.ones(2)),
     lambda m: m.distributions.Independent(m.distributions.Normal(m.zeros(2), 1.0), 2),
     lambda m: m.distributions.Normal("a", 1.0),
+    lambda m: m.distributions.Geometric(m.tensor([0.0, 0.5])),
+    lambda m: m.distributions.Geometric(1.5),
+    lambda m: m.distributions.Multinomial(m.tensor(3), m.ones(2)),
+    lambda m: m.distributions.Multinomial(3, m.tensor([0.5, -0.5])),
+    lambda m: m.distributions.StudentT(-1.0),
+    lambda m: m.distributions.StudentT(2.0, 0.0, -1.0),
+    lambda m: m.distributions.Cauchy(0.0, -1.0),
+    lambda m: m.distributions.Chi2(m.tensor([-1.0])),
+    lambda m: m.distributions.HalfNormal(-1.0),
+    lambda m: m.distributions.Gumbel(0.0, -1.0),
 ]
 
 
@@ -637,6 +691,10 @@ BAD_VALUES = [
     lambda m: m.distributions.Binomial(3, 0.5).log_prob(m.tensor(4.0)),
     lambda m: m.distributions.OneHotCategorical(m.ones(3)).log_prob(m.tensor([1.0, 1.0, 0.0])),
     lambda m: m.distributions.LogNormal(0.0, 1.0).log_prob(m.tensor(-1.0)),
+    lambda m: m.distributions.HalfNormal(1.0).log_prob(m.tensor(-1.0)),
+    lambda m: m.distributions.Geometric(0.5).log_prob(m.tensor(-1.0)),
+    lambda m: m.distributions.Multinomial(3, m.ones(2)).log_prob(m.tensor([3.0, 1.0])),
+    lambda m: m.distributions.Multinomial(3, m.ones(2)).log_prob(m.tensor([-1.0, 1.0])),
     lambda m: m.distributions.MultivariateNormal(m.zeros(2), m.eye(2)).log_prob(m.zeros(3)),
     lambda m: m.distributions.Independent(m.distributions.Normal(m.zeros(2), 1.0), 1).log_prob(
         m.tensor([0.0, float("nan")])
@@ -682,6 +740,13 @@ REPRS = [
     lambda m: m.distributions.Binomial(3, 0.5),
     lambda m: m.distributions.Uniform(0.0, 1.0),
     lambda m: m.distributions.Dirichlet(m.ones(3)),
+    lambda m: m.distributions.Geometric(0.3),
+    lambda m: m.distributions.Chi2(3.0),
+    lambda m: m.distributions.StudentT(3.0),
+    lambda m: m.distributions.Gumbel(0.0, 1.0),
+    lambda m: m.distributions.HalfNormal(1.0),
+    lambda m: m.distributions.Cauchy(m.zeros(2), 1.0),
+    lambda m: m.distributions.Multinomial(3, m.ones(2)),
 ]
 
 

@@ -228,3 +228,18 @@ class LocIsMeanAndMode:
     @property
     def mode(self) -> Tensor:
         return self.loc
+
+
+class LocScale:
+    """A real-valued family with a location ``loc`` and a positive ``scale``, sampled by
+    reparameterization."""
+
+    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
+    support = constraints.real
+    has_rsample = True
+
+    def __init__(self, loc, scale, validate_args: bool | None = None) -> None:
+        self._init_params(("loc", "scale"), (loc, scale), validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        return self._expanded(LocScale, batch_shape, _instance, ("loc", "scale"))

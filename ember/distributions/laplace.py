@@ -5,25 +5,14 @@ from __future__ import annotations
 import ember
 from ember import Tensor
 
-from . import constraints
-from .distribution import Distribution, LocIsMeanAndMode
+from .distribution import Distribution, LocIsMeanAndMode, LocScale
 from .utils import EMPTY, finfo
 
 __all__ = ["Laplace"]
 
 
-class Laplace(LocIsMeanAndMode, Distribution):
+class Laplace(LocScale, LocIsMeanAndMode, Distribution):
     """The Laplace (double exponential) distribution centred at ``loc`` with width ``scale``."""
-
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args: bool | None = None) -> None:
-        self._init_params(("loc", "scale"), (loc, scale), validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        return self._expanded(Laplace, batch_shape, _instance, ("loc", "scale"))
 
     @property
     def variance(self) -> Tensor:

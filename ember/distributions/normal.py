@@ -7,27 +7,17 @@ import math
 import ember
 from ember import Tensor
 
-from . import constraints
-from .distribution import LocIsMeanAndMode
+from .distribution import LocIsMeanAndMode, LocScale
 from .exp_family import ExponentialFamily
 from .utils import EMPTY, standard_normal
 
 __all__ = ["Normal"]
 
 
-class Normal(LocIsMeanAndMode, ExponentialFamily):
+class Normal(LocScale, LocIsMeanAndMode, ExponentialFamily):
     """The normal distribution with mean ``loc`` and standard deviation ``scale``."""
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
     _mean_carrier_measure = 0
-
-    def __init__(self, loc, scale, validate_args: bool | None = None) -> None:
-        self._init_params(("loc", "scale"), (loc, scale), validate_args)
-
-    def expand(self, batch_shape, _instance=None):
-        return self._expanded(Normal, batch_shape, _instance, ("loc", "scale"))
 
     @property
     def stddev(self) -> Tensor:

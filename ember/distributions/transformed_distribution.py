@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ember
 from ember import Size, Tensor
 
 from . import constraints
@@ -76,10 +77,11 @@ class TransformedDistribution(Distribution):
         return self.base_dist.has_rsample
 
     def sample(self, sample_shape=EMPTY) -> Tensor:
-        x = self.base_dist.sample(sample_shape)
-        for t in self.transforms:
-            x = t(x)
-        return x
+        with ember.no_grad():
+            x = self.base_dist.sample(sample_shape)
+            for t in self.transforms:
+                x = t(x)
+            return x
 
     def rsample(self, sample_shape=EMPTY) -> Tensor:
         x = self.base_dist.rsample(sample_shape)
