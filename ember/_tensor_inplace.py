@@ -5,6 +5,8 @@ augmented operators (``+=``...), built from the out-of-place methods that
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import _dtype as D
@@ -273,6 +275,34 @@ def resize_as_(self, the_template: Tensor, memory_format=None) -> Tensor:
     return resize_(self, the_template._data.shape, memory_format=memory_format)
 
 
+def _autograd_resize(self, sizes: tuple, name: str) -> Tensor:
+    warnings.warn(f"non-inplace {name} is deprecated", UserWarning, stacklevel=3)
+    have = self._data.size
+    want = int(np.prod(sizes)) if all(isinstance(s, int) for s in sizes) else None
+    if want != have:
+
+        def text(shape) -> str:
+            return "x".join(str(n) for n in shape)
+
+        raise RuntimeError(
+            f"requested resize to {text(sizes)} ({text(sizes) if want is None else want} "
+            f"elements in total), but the given tensor has a size of {text(self._data.shape)} "
+            f"({have} elements). autograd's resize can only change the shape of a given tensor, "
+            "while preserving the number of elements. "
+        )
+    return self.reshape(sizes)
+
+
+def resize(self, *sizes) -> Tensor:
+    """Deprecated out-of-place ``resize``: a reshape that keeps the element count."""
+    return _autograd_resize(self, sizes, "resize")
+
+
+def resize_as(self, tensor: Tensor) -> Tensor:
+    """Deprecated out-of-place ``resize_as``: a reshape to ``tensor``'s shape."""
+    return _autograd_resize(self, tuple(tensor._data.shape), "resize_as")
+
+
 def bind_inplace_methods(methods: dict) -> None:
     """Bind the in-place methods on ``Tensor``, each wrapping ``methods[name]`` (the table of
     ``_tensor_methods``) or the ``Tensor`` method of that name, which must be bound already."""
@@ -287,6 +317,8 @@ def bind_inplace_methods(methods: dict) -> None:
     Tensor.float_power_ = float_power_
     Tensor.resize_ = resize_
     Tensor.resize_as_ = resize_as_
+    Tensor.resize = resize
+    Tensor.resize_as = resize_as
     Tensor.__iadd__ = Tensor.add_
     Tensor.__isub__ = Tensor.sub_
     Tensor.__imul__ = Tensor.mul_

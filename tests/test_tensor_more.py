@@ -249,6 +249,23 @@ def test_resize_errors():
             ember.ones(3, requires_grad=True).resize_(2)
 
 
+def test_deprecated_resize():
+    with pytest.warns(UserWarning, match="non-inplace resize is deprecated"):
+        check_op(lambda m, x: x.resize(2, 3), [(6,)])
+    with pytest.warns(UserWarning, match="non-inplace resize_as is deprecated"):
+        check_op(lambda m, x: x.resize_as(m.ones(3, 2)), [(2, 3)])
+    for fn in (
+        lambda m: m.arange(6.0).view(2, 3).resize(4, 2),
+        lambda m: m.arange(6.0).view(2, 3).resize_as(m.ones(4, 2)),
+        lambda m: m.arange(6.0).resize((2, 3)),
+    ):
+        with pytest.warns(UserWarning):
+            t_msg = str(check_raises(fn, fn))
+        with pytest.warns(UserWarning), pytest.raises(RuntimeError) as t_exc:
+            fn(torch)
+        assert t_msg == str(t_exc.value)
+
+
 def test_binary_inplace_methods():
     rng = np.random.default_rng(5)
     a, b = rng.integers(-20, 20, (3, 4)), rng.integers(-20, 20, (4,))
@@ -437,6 +454,8 @@ def test_complex_parts():
         ember.isreal(ember.tensor([1 + 1j, 2, 1j])), torch.isreal(torch.tensor([1 + 1j, 2, 1j]))
     )
     assert e.itemsize == t.itemsize and e.nbytes == t.nbytes
+    assert ember.is_complex(e) and not ember.is_complex(ember.ones(2))
+    assert_close(ember.conj_physical_(e), torch.conj_physical_(t))
     for name in ("cfloat", "cdouble"):
         assert_close(getattr(ember.tensor(re), name)(), getattr(torch.tensor(re), name)())
 

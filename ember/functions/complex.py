@@ -23,7 +23,9 @@ __all__ = [
     "complex",
     "conj",
     "conj_physical",
+    "conj_physical_",
     "imag",
+    "is_complex",
     "is_conj",
     "is_neg",
     "isreal",
@@ -59,6 +61,16 @@ def conj_physical(input: Tensor) -> Tensor:  # noqa: A002
 def conj(input: Tensor) -> Tensor:  # noqa: A002
     """The complex conjugate. A copy, not torch's lazy view (see the module docstring)."""
     return conj_physical.without_out(input)
+
+
+def conj_physical_(input: Tensor) -> Tensor:  # noqa: A002
+    """In-place ``conj_physical``."""
+    return input.conj_physical_()
+
+
+def is_complex(input: Tensor) -> bool:  # noqa: A002
+    """Whether ``input`` has a complex dtype."""
+    return input._data.dtype.kind == "c"
 
 
 def resolve_conj(input: Tensor) -> Tensor:  # noqa: A002
