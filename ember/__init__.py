@@ -256,6 +256,7 @@ _LAZY_ATTRS = {
     "igammac": ("special", "igammac"),
     "mvlgamma": ("special", "mvlgamma"),
     "gradient": ("functions.gradient", "gradient"),
+    "histogramdd": ("functions.histogramdd", "histogramdd"),
     "sinc": ("special", "sinc"),
     "clone": ("_tensor_methods", "clone"),
     # torch.* aliases of nn.functional ops with the same signature

@@ -243,3 +243,57 @@ def test_gradient_integer_scalar_and_errors():
         check_raises(fn)
     e = check_raises(lambda m: m.gradient(m.ones(2, 4), spacing=[1.0, 2.0, 3.0]))
     assert "but got a list of length 3" in str(e)
+
+
+# -- histogramdd -----------------------------------------------------------------------------------
+POINTS = np.array([[0.0, 0.0], [1, 1], [2, 0], [2, 2.5], [0.5, 1.5]], np.float32)
+WEIGHTS = np.array([1.0, 2.0, 3.0, 4.0, 5.0], np.float32)
+
+
+def test_histogramdd_bins_ranges_weights_density():
+    out = check_op(lambda m, x: m.histogramdd(x, bins=[3, 3]), [POINTS], grad=False)
+    assert type(out).__name__ == "histogramdd" and len(out.bin_edges) == 2
+    check_op(lambda m, x: m.histogramdd(x, bins=(2, 3)), [POINTS.astype(F64)], grad=False)
+    check_op(
+        lambda m, x: m.histogramdd(x, bins=2, range=[0.0, 1.0, 0.0, 1.0], density=True),
+        [POINTS],
+        grad=False,
+    )
+    check_op(
+        lambda m, x, w: m.histogramdd(x, bins=[2, 3], weight=w, density=True),
+        [POINTS, WEIGHTS],
+        grad=False,
+    )
+    check_op(
+        lambda m, x, w: m.histogramdd(
+            x, bins=[m.tensor([0.0, 1.0, 2.0]), m.tensor([0.0, 3.0])], weight=w
+        ),
+        [POINTS, WEIGHTS],
+        grad=False,
+    )
+    x = np.random.default_rng(0).standard_normal((2, 50, 3))
+    check_op(lambda m, x: m.histogramdd(x, bins=4), [x], grad=False)
+    check_op(lambda m, x: m.histogramdd(x, bins=2), [np.zeros((3, 1), np.float32)], grad=False)
+    check_op(lambda m, x: m.histogramdd(x, bins=2), [np.zeros((0, 2), np.float32)], grad=False)
+
+
+def test_histogramdd_errors():
+    for fn in (
+        lambda m: m.histogramdd(m.tensor(POINTS), bins=[2]),
+        lambda m: m.histogramdd(m.tensor(POINTS).long(), bins=[2, 2]),
+        lambda m: m.histogramdd(m.tensor(POINTS), bins=2, range=[0.0, 1.0]),
+        lambda m: m.histogramdd(m.tensor(POINTS), bins=2, range=[1.0, 0.0, 0.0, 1.0]),
+        lambda m: m.histogramdd(m.tensor(POINTS), bins=[2, -1]),
+        lambda m: m.histogramdd(m.tensor([[float("nan"), 1.0]]), bins=2),
+        lambda m: m.histogramdd(m.tensor(POINTS), bins=2, weight=m.ones(4)),
+        lambda m: m.histogramdd(m.tensor(POINTS), 2, weight=m.ones(5, dtype=m.float64)),
+        lambda m: m.histogramdd(m.ones(5), bins=2),
+        lambda m: m.histogramdd(
+            m.tensor(POINTS), bins=[m.tensor([0.0, 1.0], dtype=m.float64), m.tensor([0.0, 3.0])]
+        ),
+    ):
+        check_raises(fn)
+    e = check_raises(lambda m: m.histogramdd(m.tensor(POINTS), bins=2, range=[1.0, 0, 0, 1]))
+    assert str(e) == (
+        "torch.histogramdd: min should not exceed max, but got min 1 max 0 for dimension 0"
+    )
