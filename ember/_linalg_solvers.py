@@ -15,7 +15,7 @@ from .autograd.primitives import linalg_solvers as P
 from .functions._util import return_type
 from .functions.inplace import takes_out
 from .functions.reduce import _scalar_type_name
-from .linalg import LinAlgError, _check_float, _check_matrix, matrix_norm, vector_norm
+from .linalg import _check_float, _check_matrix, matrix_norm, vector_norm
 
 _triangular_solve_t = return_type("triangular_solve", ["solution", "cloned_coefficient"])
 _lu_t = return_type("linalg_lu", ["P", "L", "U"])
@@ -216,17 +216,18 @@ def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False): 
     _check_lu_input("linalg.lu_factor", A, pivot)
     lu_, piv, info = _lu_factor_ex(A)
     if check_errors:
-        _raise_singular(info, "linalg.lu_factor_ex")
+        _raise_singular(info, "torch.linalg.lu_factor_ex")
     return _lu_factor_ex_t(lu_, piv, info)
 
 
 def _raise_singular(info: Tensor, fn: str) -> None:
+    """torch's error for a zero pivot (a plain RuntimeError here, not LinAlgError)."""
     flat = info._data.reshape(-1)
     bad = np.flatnonzero(flat)
     if bad.size:
         k = int(flat[bad[0]])
         prefix = f"(Batch element {bad[0]}): " if info.ndim else ""
-        raise LinAlgError(
+        raise RuntimeError(
             f"{fn}: {prefix}U[{k},{k}] is zero and using it on lu_solve would result in a "
             "division by zero. If you still want to perform the factorization, consider calling "
             "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)"
@@ -238,15 +239,7 @@ def lu_factor(A: Tensor, *, pivot: bool = True):  # noqa: N803
     """``(LU, pivots)``: the packed LU factorization with partial pivoting (``A = P L U``)."""
     _check_lu_input("linalg.lu_factor", A, pivot)
     lu_, piv, info = _lu_factor_ex(A)
-    flat = info._data.reshape(-1)
-    if np.any(flat):
-        k = int(flat[np.flatnonzero(flat)[0]])
-        # torch raises a plain RuntimeError here, naming the factor's first zero pivot
-        raise RuntimeError(
-            f"torch.linalg.lu_factor: U[{k},{k}] is zero and using it on lu_solve would result "
-            "in a division by zero. If you still want to perform the factorization, consider "
-            "calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)"
-        )
+    _raise_singular(info, "torch.linalg.lu_factor")
     return _lu_factor_t(lu_, piv)
 
 
@@ -343,11 +336,7 @@ def legacy_lu(A: Tensor, pivot: bool = True, get_infos: bool = False, out=None):
     )
     _check_lu_input("linalg.lu_factor", A, pivot)
     lu_, piv, info = _lu_factor_ex(A)
-    if not get_infos:
-        _raise_singular(info, "torch.linalg.lu_factor")
-        result = (lu_, piv)
-    else:
-        result = _lu_with_info_t(lu_, piv, info)
+    result = _lu_with_info_t(lu_, piv, info) if get_infos else (lu_, piv)
     if out is not None:
         from .functions.inplace import copy_into_outs
 

@@ -235,6 +235,22 @@ def test_lu_errors():
         check_raises(fn)
     e = check_raises(lambda m: m.linalg.lu_factor(m.zeros(2, 2)))
     assert str(e).startswith("torch.linalg.lu_factor: U[1,1] is zero")
+    batch = [np.eye(2), np.zeros((2, 2))]
+    for fn in (
+        lambda m: m.linalg.lu_factor(m.tensor(np.stack(batch))),
+        lambda m: m.linalg.lu_factor_ex(m.tensor(np.stack(batch)), check_errors=True),
+    ):
+        assert str(check_raises(fn)) == str(_torch_error(fn))
+    # the deprecated torch.lu reports a zero pivot only through get_infos
+    check_op(lambda m, a: m.lu(a), [np.zeros((2, 2))], dtype=F64, grad=False)
+
+
+def _torch_error(fn) -> Exception:
+    try:
+        fn(torch)
+    except Exception as exc:  # noqa: BLE001
+        return exc
+    raise AssertionError("torch did not raise")
 
 
 @pytest.mark.parametrize("left", [True, False])
