@@ -5,10 +5,11 @@ deprecated ``ember.*`` norms: argument checks with torch's messages over the pri
 
 from __future__ import annotations
 
-import warnings
+import sys
 
 import numpy as np
 
+from ._runtime import warn_once
 from ._tensor import Tensor, apply
 from .autograd.primitives import householder as H
 from .autograd.primitives import linalg_solvers as P
@@ -24,14 +25,14 @@ _lu_factor_ex_t = return_type("linalg_lu_factor_ex", ["LU", "pivots", "info"])
 _lu_with_info_t = return_type("_lu_with_info", ["LU", "pivots", "info"])
 _lu_unpack_t = return_type("lu_unpack", ["P", "L", "U"])
 
-_warned: set = set()
-
 
 def _deprecated(key: str, message: str) -> None:
-    """torch warns once per process for these (``TORCH_WARN_ONCE``)."""
-    if key not in _warned:
-        _warned.add(key)
-        warnings.warn(message, UserWarning, stacklevel=3)
+    """torch's once-per-process deprecation warning, attributed to the first caller outside
+    Ember (as torch attributes its C++ warnings to the Python line calling in)."""
+    frame, level = sys._getframe(1), 3  # 3: our caller, counted from inside warn_once
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("ember."):
+        frame, level = frame.f_back, level + 1
+    warn_once(key, message, stacklevel=level)
 
 
 def _at_least_2d(fn: str, name: str, t: Tensor) -> None:

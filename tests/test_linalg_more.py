@@ -114,14 +114,15 @@ def test_triangular_solve_repr_warning_and_errors():
     e = ember.triangular_solve(ember.tensor(b), ember.tensor(a))
     t = torch.triangular_solve(torch.tensor(b), torch.tensor(a))
     assert _repr(e) == repr(t)
-    from ember import _linalg_solvers
+    from ember import _runtime
 
-    _linalg_solvers._warned.discard("triangular_solve")
+    _runtime._warned.discard("triangular_solve")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         ember.triangular_solve(ember.tensor(b), ember.tensor(a))
-        ember.triangular_solve(ember.tensor(b), ember.tensor(a))
+        ember.tensor(b).triangular_solve(ember.tensor(a))
     assert len(caught) == 1 and "torch.triangular_solve is deprecated" in str(caught[0].message)
+    assert caught[0].filename == __file__  # attributed to the caller, as torch's
     for fn in (
         lambda m: m.triangular_solve(m.ones(3, 2), m.ones(2, 3)),
         lambda m: m.triangular_solve(m.ones(2, 2), m.ones(3, 3)),
@@ -171,11 +172,13 @@ def test_cholesky_errors_and_warning():
     for m in (ember, torch):
         with pytest.raises(m.linalg.LinAlgError, match="^cholesky_inverse: The diagonal element 1"):
             m.cholesky_inverse(m.zeros(2, 2))
-    from ember import _linalg_solvers
+    from ember import _runtime
 
-    _linalg_solvers._warned.discard("cholesky")
-    with pytest.warns(UserWarning, match="torch.cholesky is deprecated"):
-        ember.cholesky(ember.eye(2))
+    for call in (lambda: ember.cholesky(ember.eye(2)), lambda: ember.eye(2).cholesky()):
+        _runtime._warned.discard("cholesky")
+        with pytest.warns(UserWarning, match="torch.cholesky is deprecated") as caught:
+            call()
+        assert caught[0].filename == __file__
 
 
 # -- LU --------------------------------------------------------------------------------------------
