@@ -57,6 +57,18 @@ def test_quantile_method_float64_and_ties(name):
     check_op(lambda m, x: getattr(m, name)(x, 0.5, 0, keepdim=True), [np.array(3.0, np.float32)])
 
 
+@pytest.mark.parametrize("interpolation", INTERPOLATIONS)
+def test_quantile_gradient_in_q(interpolation):
+    a = _with_nans()
+    for name in ("quantile", "nanquantile"):
+        for q in (np.array([0.15, 0.5, 0.9], np.float32), np.array(0.35, np.float32)):
+
+            def fn(m, x, qq, name=name):
+                return getattr(m, name)(x, qq, 1, interpolation=interpolation)
+
+            check_op(fn, [a.copy(), q], rtol=1e-6, atol=1e-6)
+
+
 def test_quantile_all_nan_rows():
     a = np.full((2, 3), np.nan, np.float32)
     a[1, 0] = 4.0

@@ -79,13 +79,18 @@ def _quantile(input, q, dim, keepdim: bool, interpolation: str, skip_nan: bool) 
     ranked = rows.sort(-1).values  # NaN sorts last
     n = ranked._data.shape[-1]
     nan = np.isnan(ranked._data)
-    # Ranks are computed in the input's dtype, as torch's: q * (count - 1) rounds the same way.
+    # rank = q * scale + fixed, in the input's dtype as torch's (q * (count - 1) rounds alike)
     if skip_nan:
-        count = (n - nan.sum(-1, keepdims=True)).astype(dt)
-        ranks = np.where(count > 0, qs * (count - dt(1)), dt(0))  # all NaN: read the first
+        count = n - nan.sum(-1, keepdims=True)
+        scale = np.maximum(count - 1, 0).astype(dt)  # all NaN: rank 0, read the first
+        fixed = np.zeros_like(scale)
+        free = count > 0
     else:
-        ranks = np.where(nan.any(-1, keepdims=True), dt(n - 1), qs * dt(n - 1))  # NaN: the last
-    ranks = np.broadcast_to(ranks, ranked._data.shape[:-1] + qs.shape)
+        has_nan = nan.any(-1, keepdims=True)
+        scale = np.where(has_nan, 0, n - 1).astype(dt)
+        fixed = np.where(has_nan, n - 1, 0).astype(dt)  # a NaN in the row: read the last
+        free = ~has_nan
+    ranks = np.broadcast_to(qs * scale + fixed, ranked._data.shape[:-1] + qs.shape)
     below = np.floor(ranks)
 
     def read(position: np.ndarray) -> Tensor:
@@ -98,22 +103,28 @@ def _quantile(input, q, dim, keepdim: bool, interpolation: str, skip_nan: bool) 
     elif interpolation == "nearest":
         out = read(np.round(ranks))  # halves to even, as torch rounds
     else:
-        weight = ranks - below if interpolation == "linear" else np.full_like(ranks, 0.5)
-        out = _lerp(read(below), read(np.ceil(ranks)), weight.astype(dt))
+        if interpolation == "midpoint":
+            weight = _make(np.full_like(ranks, 0.5))
+        elif isinstance(q, Tensor) and q.requires_grad:  # linear in q: torch differentiates it
+            # rows of a fixed rank take no gradient (masked, not scaled by 0: their values are NaN)
+            weight = q.reshape(-1) * _make(scale) + _make(fixed - below)
+            weight = weight.where(_make(np.broadcast_to(free, ranks.shape)), 0)
+        else:
+            weight = _make(ranks - below)
+        out = _lerp(read(below), read(np.ceil(ranks)), weight)
     # (..., q) -> (q, ...), then the kept dims; a scalar or 0-dim q leaves no q dim
     out = out.movedim(-1, 0)
     q_shape = qs.shape if isinstance(q, Tensor) and q._data.ndim == 1 else ()
     return out.reshape(q_shape + kept)
 
 
-def _lerp(start: Tensor, end: Tensor, weight: np.ndarray) -> Tensor:
+def _lerp(start: Tensor, end: Tensor, weight: Tensor) -> Tensor:
     """torch's lerp, rounded as torch's: from ``end`` back when the weight is past one half."""
-    step = end - start
-    upper = _make(weight >= 0.5)
+    upper = weight._data >= 0.5
     return (
-        start.where(~upper, 0)
-        + end.where(upper, 0)
-        + step * _make(np.where(weight < 0.5, weight, weight - 1).astype(weight.dtype))
+        start.where(_make(~upper), 0)
+        + end.where(_make(upper), 0)
+        + (end - start) * (weight - _make(upper.astype(weight._data.dtype)))
     )
 
 
