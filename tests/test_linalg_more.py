@@ -334,6 +334,18 @@ def test_lstsq_drivers(driver):
     check_op(lambda m, a, b: m.linalg.lstsq(a, b, driver=driver).solution, [a, b], dtype=F64)
 
 
+@pytest.mark.parametrize(("a_shape", "b_shape"), [((3, 5), (3, 2)), ((5, 3), (5, 2))])
+def test_lstsq_double_backward(a_shape, b_shape):
+    a, b = _randn(*a_shape), _randn(*b_shape, seed=2)
+    results = []
+    for m in (ember, torch):
+        x, y = m.tensor(a, requires_grad=True), m.tensor(b, requires_grad=True)
+        out = m.linalg.lstsq(x, y).solution
+        gx, gy = m.autograd.grad(out.pow(2).sum(), (x, y), create_graph=True)
+        results.append(m.autograd.grad((gx * gx).sum() + (gy * gy).sum(), (x, y)))
+    assert_close(results[0], results[1], rtol=1e-7, atol=1e-9)
+
+
 def test_lstsq_vector_and_batched():
     check_op(lambda m, a, b: m.linalg.lstsq(a, b).solution, [_randn(4, 3), _randn(4)], dtype=F64)
     check_op(

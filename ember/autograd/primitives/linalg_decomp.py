@@ -349,19 +349,22 @@ pinv = defop("LinalgPinvBackward0", _pinv, [_pinv_rule], save=(0, OUT))
 
 def _lstsq(ctx, a, b, rcond):
     # The minimum-norm solution, as LAPACK's gelsy/gelsd give it, through the pseudo-inverse.
-    p = _pinv(a, 0.0, rcond)
-    ctx.pinv = p
-    return p @ b
+    ctx.rcond = rcond
+    return _pinv(a, 0.0, rcond) @ b
 
 
-def _lstsq_rule_a(c, g, a, b):
-    return _pinv_rule(c, g @ b.mT, a, a.new_tensor(c.pinv))
+def _lstsq_pinv(c, a):
+    # recomputed as a differentiable tensor, so that create_graph differentiates the rules again
+    return a.pinverse(c.rcond)
 
 
 lstsq = defop(
     "LinalgLstsqBackward0",
     _lstsq,
-    [_lstsq_rule_a, lambda c, g, a, b: a.new_tensor(c.pinv).mT @ g],
+    [
+        lambda c, g, a, b: _pinv_rule(c, g @ b.mT, a, _lstsq_pinv(c, a)),
+        lambda c, g, a, b: _lstsq_pinv(c, a).mT @ g,
+    ],
     save=(0, 1),
     needs_ctx=True,
 )
