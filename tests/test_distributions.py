@@ -251,6 +251,8 @@ def test_sample_shapes_and_dtypes(key):
             er, tr = e.rsample(shape), t.rsample(shape)
             assert tuple(er.shape) == tuple(tr.shape) and er.requires_grad == tr.requires_grad
     assert e.has_rsample == t.has_rsample
+    if not t.has_rsample:
+        check_raises(lambda m: (e if m is ember else t).rsample())
     assert e.has_enumerate_support == t.has_enumerate_support
 
 
@@ -453,6 +455,12 @@ def test_kl_independent_and_dispatch():
         )
     )
     check_raises(lambda m: m.distributions.register_kl("x", m.distributions.Normal))
+    # exponential families of different types: torch's message for its Bregman fallback
+    assert_same_error(
+        lambda m: m.distributions.kl_divergence(
+            m.distributions.Normal(0.0, 1.0), m.distributions.Bernoulli(0.5)
+        )
+    )
 
     class MyNormal(ED.Normal):
         pass
@@ -843,6 +851,7 @@ def test_lazy_parameters_and_probs_logits():
     assert "logits" not in e.__dict__
     assert_close(e.logits, t.logits)
     assert "logits" in e.__dict__
+    assert_close(e.entropy(), t.entropy(), 0, 0)  # rounded as torch's at p = 0 and 1
     logits = np.array([[1.0, -2.0, 30.0], [0.0, 0.0, 0.0]], np.float32)
     e, t = ED.Categorical(logits=ember.tensor(logits)), TD.Categorical(logits=torch.tensor(logits))
     assert_close(e.logits, t.logits)  # normalised: logsumexp 0
@@ -867,3 +876,18 @@ def test_module_layout():
     assert Normal is ED.Normal
     assert issubclass(ED.Normal, ED.ExponentialFamily)
     assert issubclass(ED.LogNormal, ED.TransformedDistribution)
+
+
+def test_bernoulli_gradients_at_even_odds():
+    # probs 0.5 is logits 0 exactly, where a kinked softplus would give the wrong derivative
+    for kind in ("probs", "logits"):
+        v = np.array([0.5, 0.0, 0.5, 0.0], np.float32) if kind == "probs" else np.zeros(4, "f")
+        (e_p,), (t_p,) = leaves([v])
+        e, t = ED.Bernoulli(**{kind: e_p}), TD.Bernoulli(**{kind: t_p})
+        x = np.array([0.0, 0.0, 1.0, 1.0], np.float32)
+        e_out = e.log_prob(ember.tensor(x)) + e.entropy()
+        t_out = t.log_prob(torch.tensor(x)) + t.entropy()
+        e_kl = ED.kl_divergence(e, ED.Bernoulli(ember.tensor([0.3, 0.5, 0.5, 0.9])))
+        t_kl = TD.kl_divergence(t, TD.Bernoulli(torch.tensor([0.3, 0.5, 0.5, 0.9])))
+        assert_close(e_out + e_kl, t_out + t_kl)
+        compare_grads(e_out + e_kl, t_out + t_kl, [e_p], [t_p], "float32", kind)

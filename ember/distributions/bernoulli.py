@@ -21,8 +21,11 @@ def check_one_of(probs, logits) -> None:
 
 
 def bce_with_logits(logits: Tensor, target: Tensor) -> Tensor:
-    """Elementwise ``-(t log sigmoid(l) + (1 - t) log sigmoid(-l))``, computed stably."""
-    return softplus(logits) - target * logits
+    """Elementwise ``-(t log sigmoid(l) + (1 - t) log sigmoid(-l))``, computed stably.
+
+    Written as torch's ``binary_cross_entropy_with_logits`` so that roundings agree.
+    """
+    return (1 - target) * logits + softplus(-logits)
 
 
 class Bernoulli(ProbsLogits, ExponentialFamily):

@@ -73,8 +73,14 @@ def probs_to_logits(probs: Tensor, is_binary: bool = False) -> Tensor:
 
 
 def softplus(x: Tensor) -> Tensor:
-    """``log(1 + exp(x))`` without overflow."""
-    return x.clamp(min=0) + (-x.abs()).exp().log1p()
+    """``log(1 + exp(x))`` without overflow, with the derivative ``sigmoid(x)`` everywhere.
+
+    Each branch sees only the inputs it serves (clamped), so the other cannot overflow.
+    """
+    positive = x > 0
+    above = x + (-x.clamp(min=0)).exp().log1p()
+    below = x.clamp(max=0).exp().log1p()
+    return ember.where(positive, above, below)
 
 
 def one_hot(indices: Tensor, num_classes: int, dtype) -> Tensor:
