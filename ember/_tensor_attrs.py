@@ -105,23 +105,11 @@ def dim_order(self, *, ambiguity_check=False) -> tuple:
     return _order(shape, strides)
 
 
-def new_empty_strided(
-    self,
-    size,
-    stride,
-    *,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad: bool = False,
-    pin_memory: bool = False,
-) -> Tensor:
+def new_empty_strided(self, size, stride, *, dtype=None, **kwargs) -> Tensor:
     """``empty_strided`` with this tensor's dtype unless another is given."""
     from .functions.strided import empty_strided
 
-    return empty_strided(
-        size, stride, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad
-    )
+    return empty_strided(size, stride, dtype=dtype or self.dtype, **kwargs)
 
 
 def _set_real(self, value) -> None:
