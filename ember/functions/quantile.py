@@ -6,13 +6,14 @@ elements each quantile was read from, as torch's does.
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
 
 from .._tensor import Tensor, _make
 from ._util import wrap_dim
-from .inplace import takes_out
+from .inplace import copy_into_out
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 _MAX_NUMEL = 2**24  # torch refuses larger inputs
@@ -131,7 +132,25 @@ def _lerp(start: Tensor, end: Tensor, weight: Tensor) -> Tensor:
 _OUT_DTYPE = "quantile() out tensor must be same dtype as the input tensor"
 
 
-@takes_out("quantile", mismatch=_OUT_DTYPE)
+def _takes_out(fn):
+    """torch's ``out=`` for quantile, which torch composes from other ops: unlike a primitive's
+    ``out`` (``inplace.takes_out``), this one joins the graph when the result requires grad."""
+
+    @functools.wraps(fn)
+    def with_out(*args, out=None, **kwargs):
+        result = fn(*args, **kwargs)
+        if out is None:
+            return result
+        copy_into_out(out, result.detach(), name="quantile", mismatch=_OUT_DTYPE)
+        if result.requires_grad:
+            out.copy_(result)
+        return out
+
+    with_out.without_out = fn  # Tensor methods bind this: torch's methods take no out=
+    return with_out
+
+
+@_takes_out
 def quantile(
     input: Tensor,  # noqa: A002
     q,
@@ -150,7 +169,7 @@ def quantile(
     return _quantile(input, q, dim, keepdim, interpolation, skip_nan=False)
 
 
-@takes_out("nanquantile", mismatch=_OUT_DTYPE)
+@_takes_out
 def nanquantile(
     input: Tensor,  # noqa: A002
     q,
