@@ -310,10 +310,10 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
     m, n = A.shape[-2:]
     eps = np.finfo(A._data.dtype).eps
     rc = eps * max(m, n) if rcond is None else float(rcond)
-    x = apply(P.lstsq, (A, b), None, rcond=rc)
+    x, qr_ranks = apply(P.lstsq, (A, b), None, rcond=rc, driver=driver)
     s = np.linalg.svd(A._data, compute_uv=False)
     smax = s[..., :1] if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
-    ranks = (s > rc * smax).sum(-1).astype(np.int64)
+    ranks = qr_ranks._data if driver == "gelsy" else (s > rc * smax).sum(-1).astype(np.int64)
     empty = _make(np.zeros((0,), A._data.dtype))
     residuals = empty
     if driver != "gelsy" and driver != "gels" and m > n and np.all(ranks == n):

@@ -334,6 +334,27 @@ def test_lstsq_drivers(driver):
     check_op(lambda m, a, b: m.linalg.lstsq(a, b, driver=driver).solution, [a, b], dtype=F64)
 
 
+@pytest.mark.parametrize("driver", [None, "gelsd", "gelss"])
+@pytest.mark.parametrize("rcond", [None, 0.1])
+def test_lstsq_rank_deficient_and_rcond(driver, rcond):
+    # gelsy truncates by QR with column pivoting, gelsd/gelss by singular values
+    tall = _randn(5, 2)
+    tall = np.concatenate([tall, tall[:, :1] + tall[:, 1:]], 1)
+    scaled = np.diag([1.0, 0.3, 0.05, 0.01]) @ _randn(4, 4, seed=4)
+    for a, b in ((tall, _randn(5, 2, seed=2)), (np.diag([1.0, 0.3, 0.05, 0.01]), _randn(4, 1))):
+        e = ember.linalg.lstsq(ember.tensor(a), ember.tensor(b), rcond=rcond, driver=driver)
+        t = torch.linalg.lstsq(torch.tensor(a), torch.tensor(b), rcond=rcond, driver=driver)
+        assert_close(tuple(e), tuple(t), rtol=1e-7, atol=1e-9)
+    if driver != "gelsy" and driver is not None:
+        e = ember.linalg.lstsq(
+            ember.tensor(scaled), ember.tensor(_randn(4, 2)), rcond, driver=driver
+        )
+        t = torch.linalg.lstsq(
+            torch.tensor(scaled), torch.tensor(_randn(4, 2)), rcond, driver=driver
+        )
+        assert_close(tuple(e), tuple(t), rtol=1e-7, atol=1e-9)
+
+
 @pytest.mark.parametrize(("a_shape", "b_shape"), [((3, 5), (3, 2)), ((5, 3), (5, 2))])
 def test_lstsq_double_backward(a_shape, b_shape):
     a, b = _randn(*a_shape), _randn(*b_shape, seed=2)

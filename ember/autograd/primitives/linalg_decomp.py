@@ -347,26 +347,73 @@ def _pinv_rule(c, g, a, p):
 pinv = defop("LinalgPinvBackward0", _pinv, [_pinv_rule], save=(0, OUT))
 
 
-def _lstsq(ctx, a, b, rcond):
-    # The minimum-norm solution, as LAPACK's gelsy/gelsd give it, through the pseudo-inverse.
-    ctx.rcond = rcond
-    return _pinv(a, 0.0, rcond) @ b
+def _gelsy_one(a, b, rcond):
+    """LAPACK gelsy's answer for one matrix: QR with column pivoting, the rank as the largest
+    leading block of R with ``smin >= rcond * smax`` (LAPACK estimates these; here they are
+    exact), then the minimum-norm solution of that truncated system."""
+    m, n = a.shape
+    r, qtb = a.astype(np.float64), b.astype(np.float64)
+    perm = np.arange(n)
+    for j in range(min(m, n)):
+        p = j + int(np.argmax(np.linalg.norm(r[j:, j:], axis=0)))
+        r[:, [j, p]], perm[[j, p]] = r[:, [p, j]], perm[[p, j]]
+        v = r[j:, j].copy()
+        alpha = np.linalg.norm(v)
+        if alpha == 0:
+            continue
+        v[0] += np.copysign(alpha, v[0])
+        v /= np.linalg.norm(v)
+        r[j:, j:] -= 2 * np.outer(v, v @ r[j:, j:])
+        qtb[j:] -= 2 * np.outer(v, v @ qtb[j:])
+    rank = 0
+    if min(m, n) and r[0, 0] != 0:
+        rank = 1
+        while rank < min(m, n):
+            sv = np.linalg.svd(r[: rank + 1, : rank + 1], compute_uv=False)
+            if sv[0] * rcond > sv[-1]:
+                break
+            rank += 1
+    x = np.zeros((n, b.shape[-1]))
+    if rank:
+        x[perm] = np.linalg.pinv(r[:rank]) @ qtb[:rank]
+    return x, rank
+
+
+def _lstsq(ctx, a, b, rcond, driver):
+    ctx.pinv_rtol = np.finfo(a.dtype).eps * max(a.shape[-2:])
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    if driver != "gelsy":  # the minimum-norm solution: SVD truncation, none for gels
+        x = _pinv(a, 0.0, 0.0 if driver == "gels" else rcond) @ b
+        return x, np.zeros(batch, np.int64)
+    a = np.broadcast_to(a, batch + a.shape[-2:]).reshape((-1,) + a.shape[-2:])
+    b = np.broadcast_to(b, batch + b.shape[-2:]).reshape((-1,) + b.shape[-2:])
+    solved = [_gelsy_one(ai, bi, rcond) for ai, bi in zip(a, b)]
+    x = np.stack([s[0] for s in solved]).astype(a.dtype).reshape(batch + (a.shape[-1], b.shape[-1]))
+    return x, np.array([s[1] for s in solved], np.int64).reshape(batch)
 
 
 def _lstsq_pinv(c, a):
-    # recomputed as a differentiable tensor, so that create_graph differentiates the rules again
-    return a.pinverse(c.rcond)
+    # torch differentiates through the default pseudo-inverse, whatever rcond and the driver
+    # (recomputed as a tensor, so that create_graph differentiates the rules again)
+    return a.pinverse(c.pinv_rtol)
+
+
+def _lstsq_rules(c, grads, a, b):
+    g = grads[0]
+    return _pinv_rule(c, g @ b.mT, a, _lstsq_pinv(c, a)), _lstsq_pinv(c, a).mT @ g
 
 
 lstsq = defop(
     "LinalgLstsqBackward0",
     _lstsq,
     [
-        lambda c, g, a, b: _pinv_rule(c, g @ b.mT, a, _lstsq_pinv(c, a)),
-        lambda c, g, a, b: _lstsq_pinv(c, a).mT @ g,
+        lambda c, g, a, b: _lstsq_rules(c, g, a, b)[0],
+        lambda c, g, a, b: _lstsq_rules(c, g, a, b)[1],
     ],
     save=(0, 1),
     needs_ctx=True,
+    num_outputs=2,
+    differentiable_outputs=(0,),
 )
 
 
