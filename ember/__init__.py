@@ -392,6 +392,8 @@ _LAZY_ATTRS = {
             "unbind_copy",
             "unfold_copy",
             "unsqueeze_copy",
+            "view_as_complex_copy",
+            "view_as_real_copy",
             "view_copy",
         )
     },

@@ -389,6 +389,25 @@ def test_copies_own_memory_and_out():
     check_raises(lambda m: m.select_copy(m.ones(3, 4), 1, 4))
 
 
+def test_complex_view_copies():
+    z = np.array([1 + 2j, -0.5 + 0.25j, 3 - 1j], np.complex64)
+    ez, tz = ember.tensor(z, requires_grad=True), torch.tensor(z, requires_grad=True)
+    er, tr = ember.view_as_real_copy(ez), torch.view_as_real_copy(tz)
+    assert_close(er, tr)
+    assert er.grad_fn.name() == tr.grad_fn.name() and er._base is None
+    g = np.random.default_rng(4).standard_normal((3, 2)).astype(np.float32)
+    er.backward(ember.tensor(g))
+    tr.backward(torch.tensor(g))
+    assert_close(ez.grad, tz.grad)
+    pairs = np.random.default_rng(6).standard_normal((2, 2)).astype(np.float32)
+    ec = ember.view_as_complex_copy(ember.tensor(pairs))
+    assert_close(ec, torch.view_as_complex_copy(torch.tensor(pairs)))
+    assert not np.shares_memory(ec.numpy(), pairs)
+    check_raises(lambda m: m.view_as_complex_copy(m.ones(2, 2, requires_grad=True)))
+    check_raises(lambda m: m.view_as_complex_copy(m.ones(3)))
+    check_raises(lambda m: m.view_as_real_copy(m.ones(3)))
+
+
 def test_detach():
     x = ember.randn(2, 3, requires_grad=True)
     d = ember.detach(x)

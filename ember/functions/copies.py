@@ -7,6 +7,7 @@ its own storage, and a node named as torch names it (``PermuteBackward0_copy``).
 from __future__ import annotations
 
 from .._tensor import Tensor, apply
+from ..autograd.grad_mode import _state
 from ..autograd.primitives import strided as P
 from . import shape as S
 from .inplace import copy_into_out
@@ -122,6 +123,25 @@ def unfold_copy(input: Tensor, dimension: int, size: int, step: int, *, out=None
     # Ember composes unfold: the node is named after torch's view instead
     windows = S.unfold(input, dimension, size, step)
     return _fresh(windows, out, "unfold_copy", "UnfoldBackward0_copy")
+
+
+def view_as_real_copy(input: Tensor, *, out=None) -> Tensor:  # noqa: A002
+    """``torch.view_as_real`` in fresh memory."""
+    from .complex import view_as_real
+
+    return _fresh(view_as_real(input), out, "view_as_real_copy")
+
+
+def view_as_complex_copy(input: Tensor, *, out=None) -> Tensor:  # noqa: A002
+    """``torch.view_as_complex`` in fresh memory; like torch's, not differentiable."""
+    from .complex import view_as_complex
+
+    if _state.enabled and input.requires_grad:
+        raise RuntimeError(
+            "view_as_complex_copy does not support automatic differentiation for outputs with "
+            "complex dtype."
+        )
+    return _fresh(view_as_complex(input), out, "view_as_complex_copy")
 
 
 def alias_copy(input: Tensor, *, out=None) -> Tensor:  # noqa: A002
