@@ -168,6 +168,47 @@ def _cases():
             lambda r, d: real(r, B, d) * 3,
         ),
         "Gumbel": (lambda r, d: ((real(r, B, d), pos(r, B, d)), {}), lambda r, d: real(r, B, d)),
+        "HalfCauchy": (lambda r, d: ((pos(r, B, d),), {}), lambda r, d: pos(r, B, d, 0.0, 3.0)),
+        "Pareto": (
+            lambda r, d: ((pos(r, B, d, 0.5, 1.0), pos(r, B, d, 0.5, 4.0)), {}),
+            lambda r, d: pos(r, B, d, 1.0, 3.0),
+        ),
+        "Weibull": (
+            lambda r, d: ((pos(r, B, d), pos(r, B, d)), {}),
+            lambda r, d: pos(r, B, d, 0.1),
+        ),
+        "InverseGamma": (
+            lambda r, d: ((pos(r, B, d, 0.5, 4.0), pos(r, B, d)), {}),
+            lambda r, d: pos(r, B, d, 0.1),
+        ),
+        "Kumaraswamy": (
+            lambda r, d: ((pos(r, B, d), pos(r, B, d)), {}),
+            lambda r, d: probs(r, B, d),
+        ),
+        "NegativeBinomial": (
+            lambda r, d: ((pos(r, B, d, 0.5, 5.0), probs(r, B, d)), {}),
+            lambda r, d: r.integers(0, 6, B).astype(d),
+        ),
+        "NegativeBinomial_logits": (
+            lambda r, d: ((pos(r, B, d, 0.5, 5.0),), {"logits": real(r, B, d)}),
+            lambda r, d: r.integers(0, 6, B).astype(d),
+        ),
+        "RelaxedBernoulli": (
+            lambda r, d: ((np.array(0.7, d), probs(r, B, d)), {}),
+            lambda r, d: probs(r, B, d),
+        ),
+        "RelaxedBernoulli_logits": (
+            lambda r, d: ((np.array(1.3, d),), {"logits": real(r, B, d)}),
+            lambda r, d: probs(r, B, d),
+        ),
+        "RelaxedOneHotCategorical": (
+            lambda r, d: ((np.array(0.6, d), simplex(r, (2, 4), d)), {}),
+            lambda r, d: simplex(r, (2, 4), d),
+        ),
+        "OneHotCategoricalStraightThrough": (
+            lambda r, d: ((simplex(r, (2, 3, 4), d),), {}),
+            lambda r, d: np.eye(4, dtype=d)[r.integers(0, 4, B)],
+        ),
         "MultivariateNormal_tril": (
             lambda r, d: ((real(r, (2, 3), d),), {"scale_tril": lower_tril(r, (2, 3, 3), d)}),
             lambda r, d: real(r, (2, 3), d),
@@ -263,7 +304,13 @@ def test_expand(key):
     ex, tx = e.expand(shape), t.expand(shape)
     assert ex.batch_shape == tuple(tx.batch_shape) and ex.event_shape == tuple(tx.event_shape)
     assert type(ex) is type(e)
-    assert_close(ex.mean, tx.mean, msg=f"{key} expanded mean")
+    try:
+        expected = tx.mean
+    except NotImplementedError:  # relaxed distributions have no closed-form mean
+        expected = tx.sample()
+        assert_close(ex.sample().shape, expected.shape)
+    else:
+        assert_close(ex.mean, expected, msg=f"{key} expanded mean")
     assert tuple(ex.sample().shape) == tuple(tx.sample().shape)
 
 
@@ -286,7 +333,19 @@ def test_binomial_inhomogeneous_count_errors():
 # ------------------------------------------------------------------------------------------------
 # cdf / icdf
 # ------------------------------------------------------------------------------------------------
-CDF_CASES = ["Normal", "Uniform", "Exponential", "Laplace", "LogNormal", "Cauchy", "HalfNormal"]
+CDF_CASES = [
+    "Normal",
+    "Uniform",
+    "Exponential",
+    "Laplace",
+    "LogNormal",
+    "Cauchy",
+    "HalfNormal",
+    "HalfCauchy",
+    "Pareto",
+    "Weibull",
+    "Kumaraswamy",
+]
 
 
 @pytest.mark.parametrize("dt", DTYPES)
@@ -390,6 +449,7 @@ KL_PAIRS = [
     ("Gumbel", "Gumbel"),
     ("HalfNormal", "HalfNormal"),
     ("Chi2", "Chi2"),
+    ("Pareto", "Pareto"),
     ("Chi2", "Gamma"),
     ("Exponential", "Gamma"),
     ("Gamma", "Exponential"),
@@ -493,6 +553,12 @@ def test_kl_multivariate_normal_event_shapes_differ():
 # ------------------------------------------------------------------------------------------------
 RSAMPLE_SAME_NOISE = [
     "Normal",
+    "Pareto",
+    "Weibull",
+    "Kumaraswamy",
+    "RelaxedBernoulli",
+    "RelaxedOneHotCategorical",
+    "OneHotCategoricalStraightThrough",
     "HalfNormal",
     "Gumbel",
     "Uniform",
@@ -557,6 +623,20 @@ def test_beta_and_dirichlet_rsample_are_differentiable():
 # ------------------------------------------------------------------------------------------------
 # sampling: torch's exact streams where Ember's samplers are torch's, else the right statistics
 # ------------------------------------------------------------------------------------------------
+# Samples that are the very same floats (the rest apply exp, log or a matrix product to the same
+# noise, so they may differ in the last bit)
+EXACT_SAMPLES = (
+    "Normal",
+    "Bernoulli",
+    "Categorical",
+    "OneHotCategorical",
+    "Uniform",
+    "Exponential",
+    "Geometric",
+    "Multinomial",
+    "HalfNormal",
+)
+
 # the reparameterized ones, and those sampled by torch's bernoulli/multinomial/normal
 SAME_SEED = RSAMPLE_SAME_NOISE + [
     "Normal_scalar_scale",
@@ -581,7 +661,7 @@ def test_sample_same_seed_as_torch(key, dt):
         ember.manual_seed(seed)
         torch.manual_seed(seed)
         es, ts = e.sample((40,)), t.sample((40,))
-        if key.startswith(("MultivariateNormal", "LogNormal", "Laplace", "Gumbel")):
+        if not key.startswith(EXACT_SAMPLES):
             # the same noise, then a matrix product, exp or log: equal up to rounding
             assert_close(es, ts, *TOL[dt], msg=key)
         else:
@@ -599,6 +679,11 @@ STATS = [
     ("Exponential", lambda D, m: D.Exponential(m.tensor([0.5, 4.0]))),
     ("StudentT", lambda D, m: D.StudentT(m.tensor([7.0, 9.0]), m.tensor([1.0, -2.0]))),
     ("Chi2", lambda D, m: D.Chi2(m.tensor([1.0, 4.0]))),
+    ("Pareto", lambda D, m: D.Pareto(m.tensor([1.0, 2.0]), m.tensor([5.0, 6.0]))),
+    ("Weibull", lambda D, m: D.Weibull(m.tensor([1.0, 2.0]), m.tensor([0.8, 3.0]))),
+    ("InverseGamma", lambda D, m: D.InverseGamma(m.tensor([5.0, 7.0]), m.tensor([1.0, 2.0]))),
+    ("Kumaraswamy", lambda D, m: D.Kumaraswamy(m.tensor([0.5, 2.0]), m.tensor([3.0, 1.0]))),
+    ("NegativeBinomial", lambda D, m: D.NegativeBinomial(m.tensor([2.0, 7.5]), 0.3)),
     ("Cauchy_median", lambda D, m: D.Cauchy(m.tensor([1.0, -2.0]), m.tensor([0.5, 2.0]))),
     ("Laplace", lambda D, m: D.Laplace(m.tensor([0.5, -4.0]), m.tensor([1.0, 0.2]))),
 ]
@@ -666,6 +751,15 @@ BAD_PARAMS = [
     lambda m: m.distributions.Chi2(m.tensor([-1.0])),
     lambda m: m.distributions.HalfNormal(-1.0),
     lambda m: m.distributions.Gumbel(0.0, -1.0),
+    lambda m: m.distributions.HalfCauchy(-1.0),
+    lambda m: m.distributions.Pareto(1.0, -1.0),
+    lambda m: m.distributions.Weibull(-1.0, 1.0),
+    lambda m: m.distributions.InverseGamma(1.0, -1.0),
+    lambda m: m.distributions.Kumaraswamy(-1.0, 1.0),
+    lambda m: m.distributions.NegativeBinomial(-1.0, 0.5),
+    lambda m: m.distributions.NegativeBinomial(2.0, 1.0),
+    lambda m: m.distributions.RelaxedBernoulli(m.tensor(0.5), 1.5),
+    lambda m: m.distributions.RelaxedOneHotCategorical(m.tensor(0.5), m.tensor([0.5, -0.5])),
 ]
 
 
@@ -700,6 +794,12 @@ BAD_VALUES = [
     lambda m: m.distributions.OneHotCategorical(m.ones(3)).log_prob(m.tensor([1.0, 1.0, 0.0])),
     lambda m: m.distributions.LogNormal(0.0, 1.0).log_prob(m.tensor(-1.0)),
     lambda m: m.distributions.HalfNormal(1.0).log_prob(m.tensor(-1.0)),
+    lambda m: m.distributions.Pareto(1.0, 2.0).log_prob(m.tensor(0.5)),
+    lambda m: m.distributions.Kumaraswamy(1.0, 2.0).log_prob(m.tensor(1.5)),
+    lambda m: m.distributions.NegativeBinomial(2.0, 0.5).log_prob(m.tensor(0.5)),
+    lambda m: m.distributions.RelaxedOneHotCategorical(m.tensor(0.5), m.ones(3)).log_prob(
+        m.tensor([0.5, 0.6, 0.0])
+    ),
     lambda m: m.distributions.Geometric(0.5).log_prob(m.tensor(-1.0)),
     lambda m: m.distributions.Multinomial(3, m.ones(2)).log_prob(m.tensor([3.0, 1.0])),
     lambda m: m.distributions.Multinomial(3, m.ones(2)).log_prob(m.tensor([-1.0, 1.0])),
@@ -755,6 +855,15 @@ REPRS = [
     lambda m: m.distributions.HalfNormal(1.0),
     lambda m: m.distributions.Cauchy(m.zeros(2), 1.0),
     lambda m: m.distributions.Multinomial(3, m.ones(2)),
+    lambda m: m.distributions.HalfCauchy(1.0),
+    lambda m: m.distributions.Pareto(1.0, 2.0),
+    lambda m: m.distributions.Weibull(1.0, 2.0),
+    lambda m: m.distributions.InverseGamma(1.0, 2.0),
+    lambda m: m.distributions.Kumaraswamy(1.0, 2.0),
+    lambda m: m.distributions.NegativeBinomial(2.0, 0.5),
+    lambda m: m.distributions.RelaxedBernoulli(m.tensor(0.5), 0.5),
+    lambda m: m.distributions.RelaxedOneHotCategorical(m.tensor(0.5), m.ones(3)),
+    lambda m: m.distributions.OneHotCategoricalStraightThrough(m.ones(3)),
 ]
 
 
@@ -891,3 +1000,54 @@ def test_bernoulli_gradients_at_even_odds():
         t_kl = TD.kl_divergence(t, TD.Bernoulli(torch.tensor([0.3, 0.5, 0.5, 0.9])))
         assert_close(e_out + e_kl, t_out + t_kl)
         compare_grads(e_out + e_kl, t_out + t_kl, [e_p], [t_p], "float32", kind)
+
+
+@pytest.mark.parametrize("event", [False, True], ids=["scalar", "vector"])
+def test_mixture_same_family(event):
+    r = np.random.default_rng(13)
+    w = simplex(r, (2, 3), "float64")
+    loc = real(r, (2, 3, 4) if event else (2, 3), "float64")
+    scale = pos(r, loc.shape, "float64")
+    (ew, el, es), (tw, tl, ts) = leaves([w, loc, scale])
+
+    def make(D, w, loc, scale):
+        comp = D.Normal(loc, scale)
+        return D.MixtureSameFamily(D.Categorical(w), D.Independent(comp, 1) if event else comp)
+
+    e, t = make(ED, ew, el, es), make(TD, tw, tl, ts)
+    assert e.batch_shape == tuple(t.batch_shape) and e.event_shape == tuple(t.event_shape)
+    assert repr(e).replace("ember.", "torch.") == repr(t)
+    assert_close(e.mean, t.mean)
+    assert_close(e.variance, t.variance)
+    v = real(r, (5,) + tuple(t.batch_shape) + tuple(t.event_shape), "float64")
+    e_lp, t_lp = e.log_prob(ember.tensor(v)), t.log_prob(torch.tensor(v))
+    assert_close(e_lp, t_lp)
+    compare_grads(e_lp, t_lp, [ew, el, es], [tw, tl, ts], "float64", "mixture log_prob")
+    if not event:
+        assert_close(e.cdf(ember.tensor(v)), t.cdf(torch.tensor(v)))
+    ember.manual_seed(4)
+    torch.manual_seed(4)
+    assert_close(e.sample((6,)), t.sample((6,)), 0, 0)
+    ex, tx = e.expand((3, 2)), t.expand((3, 2))
+    assert_close(ex.mean, tx.mean)
+
+
+def test_mixture_same_family_errors():
+    assert_same_error(
+        lambda m: m.distributions.MixtureSameFamily(
+            m.distributions.Normal(0.0, 1.0), m.distributions.Normal(m.zeros(2), 1.0)
+        )
+    )
+    assert_same_error(
+        lambda m: m.distributions.MixtureSameFamily(m.distributions.Categorical(m.ones(2)), 3)
+    )
+    assert_same_error(
+        lambda m: m.distributions.MixtureSameFamily(
+            m.distributions.Categorical(m.ones(3)), m.distributions.Normal(m.zeros(2), 1.0)
+        )
+    )
+    assert_same_error(
+        lambda m: m.distributions.MixtureSameFamily(
+            m.distributions.Categorical(m.ones(3, 2)), m.distributions.Normal(m.zeros(4, 2), 1.0)
+        )
+    )

@@ -10,7 +10,7 @@ from .categorical import Categorical
 from .distribution import Distribution
 from .utils import EMPTY, one_hot
 
-__all__ = ["OneHotCategorical"]
+__all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
 class OneHotCategorical(Distribution):
@@ -86,3 +86,14 @@ class OneHotCategorical(Distribution):
         if expand:
             values = values.expand((n,) + tuple(self.batch_shape) + (n,))
         return values
+
+
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """OneHotCategorical whose ``rsample`` passes gradients straight through to ``probs``."""
+
+    has_rsample = True
+
+    def rsample(self, sample_shape=EMPTY) -> Tensor:
+        samples = self.sample(sample_shape)
+        probs = self._categorical.probs  # cached, so the graph is built once
+        return samples + (probs - probs.detach())
