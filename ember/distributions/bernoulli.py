@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from numbers import Number
-
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
 from .exp_family import ExponentialFamily
 from .utils import EMPTY, ProbsLogits, broadcast_all, softplus
 
 __all__ = ["Bernoulli"]
-
-
-def check_one_of(probs, logits) -> None:
-    """Exactly one parameterisation must be given."""
-    if (probs is None) == (logits is None):
-        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
 
 
 def bce_with_logits(logits: Tensor, target: Tensor) -> Tensor:
@@ -37,15 +29,7 @@ class Bernoulli(ProbsLogits, ExponentialFamily):
     _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, validate_args: bool | None = None) -> None:
-        check_one_of(probs, logits)
-        if probs is not None:
-            is_scalar = isinstance(probs, Number)
-            (self.probs,) = broadcast_all(probs)
-        else:
-            is_scalar = isinstance(logits, Number)
-            (self.logits,) = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
-        batch_shape = Size() if is_scalar else self._param.size()
+        batch_shape = self._set_probs_or_logits(probs, logits)
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):

@@ -6,9 +6,8 @@ import ember
 from ember import Tensor
 
 from . import constraints
-from .bernoulli import check_one_of
 from .distribution import Distribution
-from .utils import EMPTY, ProbsLogits, broadcast_all
+from .utils import EMPTY, ProbsLogits
 
 __all__ = ["Binomial"]
 
@@ -31,14 +30,7 @@ class Binomial(ProbsLogits, Distribution):
     def __init__(
         self, total_count=1, probs=None, logits=None, validate_args: bool | None = None
     ) -> None:
-        check_one_of(probs, logits)
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.type_as(self.probs)
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.type_as(self.logits)
-        self._param = self.probs if probs is not None else self.logits
+        self._set_probs_or_logits(probs, logits, total_count)
         super().__init__(self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):

@@ -6,9 +6,8 @@ import ember
 from ember import Size, Tensor
 
 from . import constraints
-from .bernoulli import check_one_of
 from .distribution import Distribution
-from .utils import EMPTY, ProbsLogits, finfo
+from .utils import EMPTY, ProbsLogits, check_one_of, finfo
 
 __all__ = ["Categorical"]
 
@@ -84,3 +83,39 @@ class Categorical(ProbsLogits, Distribution):
         if expand:
             values = values.expand((-1,) + tuple(self._batch_shape))
         return values
+
+
+class OverCategorical:
+    """A distribution over vectors of ``K`` values built on ``self._categorical``: its
+    parameters are the Categorical's."""
+
+    arg_constraints = Categorical.arg_constraints
+
+    def _init_categorical(self, probs, logits) -> tuple[Size, Size]:
+        """Make the Categorical; return the batch and event shapes it implies."""
+        self._categorical = Categorical(probs, logits)
+        return self._categorical.batch_shape, self._categorical.param_shape[-1:]
+
+    def _expand_categorical(self, cls, batch_shape, _instance):
+        new = self._expanded(cls, batch_shape, _instance)
+        new._categorical = self._categorical.expand(batch_shape)
+        return new
+
+    def _new(self, *args, **kwargs):
+        return self._categorical._new(*args, **kwargs)
+
+    @property
+    def _param(self) -> Tensor:
+        return self._categorical._param
+
+    @property
+    def param_shape(self) -> Size:
+        return self._categorical.param_shape
+
+    @property
+    def logits(self) -> Tensor:
+        return self._categorical.logits
+
+    @property
+    def probs(self) -> Tensor:
+        return self._categorical.probs

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from numbers import Number
-
 import ember
-from ember import Size, Tensor
+from ember import Tensor
 
 from . import constraints
-from .bernoulli import bce_with_logits, check_one_of
+from .bernoulli import bce_with_logits
 from .distribution import Distribution
 from .utils import EMPTY, ProbsLogits, broadcast_all, finfo
 
@@ -22,14 +20,7 @@ class Geometric(ProbsLogits, Distribution):
     support = constraints.nonnegative_integer
 
     def __init__(self, probs=None, logits=None, validate_args: bool | None = None) -> None:
-        check_one_of(probs, logits)
-        if probs is not None:
-            (self.probs,) = broadcast_all(probs)
-        else:
-            (self.logits,) = broadcast_all(logits)
-        self._param = self.probs if probs is not None else self.logits
-        given = probs if probs is not None else logits
-        batch_shape = Size() if isinstance(given, Number) else self._param.size()
+        batch_shape = self._set_probs_or_logits(probs, logits)
         super().__init__(batch_shape, validate_args=validate_args)
         if self._validate_args and probs is not None:
             value = self.probs

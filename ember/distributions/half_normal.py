@@ -15,19 +15,21 @@ from .transforms import AbsTransform
 __all__ = ["HalfNormal"]
 
 
-class HalfNormal(TransformedDistribution):
-    """The absolute value of a centred normal variable of standard deviation ``scale``."""
+class Folded(TransformedDistribution):
+    """``|X|`` for ``X`` of a family symmetric about 0 (``_base_family(0, scale)``)."""
 
     arg_constraints = {"scale": constraints.positive}
     support = constraints.nonnegative
     has_rsample = True
+    _base_family: type
+    _value_as_tensor = False  # log_prob converts numbers (HalfCauchy) or refuses them
 
     def __init__(self, scale, validate_args: bool | None = None) -> None:
-        base_dist = Normal(0, scale, validate_args=False)
+        base_dist = self._base_family(0, scale, validate_args=False)
         super().__init__(base_dist, AbsTransform(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._get_checked_instance(HalfNormal, _instance)
+        new = self._get_checked_instance(Folded, _instance)
         return super().expand(batch_shape, _instance=new)
 
     @property
@@ -35,18 +37,12 @@ class HalfNormal(TransformedDistribution):
         return self.base_dist.scale
 
     @property
-    def mean(self) -> Tensor:
-        return self.scale * math.sqrt(2 / math.pi)
-
-    @property
     def mode(self) -> Tensor:
         return ember.zeros_like(self.scale)
 
-    @property
-    def variance(self) -> Tensor:
-        return self.scale.pow(2) * (1 - 2 / math.pi)
-
-    def log_prob(self, value: Tensor) -> Tensor:
+    def log_prob(self, value) -> Tensor:
+        if self._value_as_tensor:
+            value = ember.as_tensor(value, dtype=self.scale.dtype)
         if self._validate_args:
             self._validate_sample(value)
         log_prob = self.base_dist.log_prob(value) + math.log(2)
@@ -62,3 +58,17 @@ class HalfNormal(TransformedDistribution):
 
     def entropy(self) -> Tensor:
         return self.base_dist.entropy() - math.log(2)
+
+
+class HalfNormal(Folded):
+    """The absolute value of a centred normal variable of standard deviation ``scale``."""
+
+    _base_family = Normal
+
+    @property
+    def mean(self) -> Tensor:
+        return self.scale * math.sqrt(2 / math.pi)
+
+    @property
+    def variance(self) -> Tensor:
+        return self.scale.pow(2) * (1 - 2 / math.pi)

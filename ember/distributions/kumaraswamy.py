@@ -7,7 +7,7 @@ import math
 import ember
 from ember import Tensor
 
-from . import constraints
+from .beta import Beta
 from .gumbel import EULER_GAMMA
 from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, PowerTransform
@@ -27,11 +27,8 @@ def _moments(a: Tensor, b: Tensor, n: int) -> Tensor:
 class Kumaraswamy(TransformedDistribution):
     """``(1 - (1 - U)^(1/c0))^(1/c1)`` for ``U ~ Uniform(0, 1)``."""
 
-    arg_constraints = {
-        "concentration1": constraints.positive,
-        "concentration0": constraints.positive,
-    }
-    support = constraints.unit_interval
+    arg_constraints = Beta.arg_constraints
+    support = Beta.support
     has_rsample = True
 
     def __init__(self, concentration1, concentration0, validate_args: bool | None = None):

@@ -6,10 +6,9 @@ import ember
 from ember import Tensor
 
 from . import constraints
-from .bernoulli import check_one_of
 from .distribution import Distribution
 from .gamma import Gamma
-from .utils import EMPTY, ProbsLogits, broadcast_all, lazy_property, softplus
+from .utils import EMPTY, ProbsLogits, lazy_property, softplus
 
 __all__ = ["NegativeBinomial"]
 
@@ -25,14 +24,7 @@ class NegativeBinomial(ProbsLogits, Distribution):
     support = constraints.nonnegative_integer
 
     def __init__(self, total_count, probs=None, logits=None, validate_args: bool | None = None):
-        check_one_of(probs, logits)
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.type_as(self.probs)
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.type_as(self.logits)
-        self._param = self.probs if probs is not None else self.logits
+        self._set_probs_or_logits(probs, logits, total_count)
         super().__init__(self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):

@@ -113,10 +113,32 @@ class _lazy_property_and_property(lazy_property, property):  # noqa: N801
         lazy_property.__init__(self, wrapped)
 
 
+def check_one_of(probs, logits) -> None:
+    """Exactly one of the two parameterisations must be given."""
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+
+
 class ProbsLogits:
     """The ``probs``/``logits`` pair: whichever was given is ``_param``, the other is lazy."""
 
     _is_binary = True
+
+    def _set_probs_or_logits(self, probs, logits, total_count=None) -> Size:
+        """Set the one given (broadcast with ``total_count``, cast to its dtype, when given);
+        return the batch shape it implies (``()`` for a plain number)."""
+        check_one_of(probs, logits)
+        name, given = ("probs", probs) if probs is not None else ("logits", logits)
+        if total_count is None:
+            (param,) = broadcast_all(given)
+        else:
+            total, param = broadcast_all(total_count, given)
+            self.total_count = total.type_as(param)
+        setattr(self, name, param)
+        self._param = param
+        if total_count is None and isinstance(given, Number):
+            return Size()
+        return param.size()
 
     @lazy_property
     def logits(self) -> Tensor:
