@@ -55,6 +55,13 @@ __all__ = [
     "lu_solve",
     "matrix_exp",
     "householder_product",
+    "cholesky_ex",
+    "inv_ex",
+    "solve_ex",
+    "cond",
+    "vander",
+    "tensorinv",
+    "tensorsolve",
 ]
 
 
@@ -197,9 +204,14 @@ def slogdet(A: Tensor, *, out=None):
 def solve(A: Tensor, B: Tensor, *, left: bool = True, out=None) -> Tensor:
     """``X`` with ``A X = B`` (or ``X A = B`` when ``left=False``); ``B`` may be a vector."""
     _check_matrix("linalg.solve", A, square=True)
-    if not left:
-        return solve(A.mT, B.mT).mT
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
+    if not left:
+        if vector:  # torch takes B as a column here, which cannot stand left of A
+            raise RuntimeError(
+                f"linalg.solve: Incompatible shapes of A and B for the equation XA = B "
+                f"({A.shape[-2]}x{A.shape[-1]} and {B.shape[-1]}x1)"
+            )
+        return solve(A.mT, B.mT).mT
     b = B.unsqueeze(-1) if vector else B
     if b.shape[-2] != A.shape[-1]:
         raise RuntimeError(
@@ -524,6 +536,15 @@ _bind_tensor_methods()
 
 # the solvers, LU and matrix_exp, and the legacy ``ember.*`` names among them (they use the checks
 # above, hence imported last)
+from ._linalg_extra import (  # noqa: E402, F401
+    cholesky_ex,
+    cond,
+    inv_ex,
+    solve_ex,
+    tensorinv,
+    tensorsolve,
+    vander,
+)
 from ._linalg_solvers import cholesky as legacy_cholesky  # noqa: E402, F401
 from ._linalg_solvers import (  # noqa: E402, F401
     cholesky_inverse,

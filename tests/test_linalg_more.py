@@ -3,6 +3,7 @@ torch: values, gradients, return types, warnings and errors."""
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -469,3 +470,86 @@ def test_householder_errors():
         check_raises(fn)
     e = check_raises(lambda m: m.ormqr(m.ones(4, 3), m.ones(3), m.ones(3, 2)))
     assert str(e) == "torch.ormqr: other.shape[-2] must be equal to input.shape[-2]"
+
+
+# -- *_ex variants, cond, vander, tensorinv, tensorsolve -------------------------------------------
+NOT_PD = np.array([[4.0, 2.0, 1.0], [2.0, 1.0, 0.0], [1.0, 0.0, 3.0]])
+SINGULAR = np.stack([np.zeros((2, 2)), np.array([[1.0, 2.0], [2.0, 4.0]]), np.eye(2)])
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_ex(upper):
+    out = check_op(lambda m, a: m.linalg.cholesky_ex(a, upper=upper), [_spd(3, (2,))], dtype=F64)
+    assert type(out).__name__ == "linalg_cholesky_ex"
+    assert type(out.L.grad_fn).__name__ == "LinalgCholeskyExBackward0"
+    # the partial factor and info of a matrix that is not positive-definite, as LAPACK leaves it
+    batch = np.stack([np.eye(3), NOT_PD])
+    check_op(lambda m, a: m.linalg.cholesky_ex(a, upper=upper), [batch], dtype=F64, grad=False)
+    for m in (ember, torch):
+        with pytest.raises(m.linalg.LinAlgError, match="^linalg.cholesky_ex: The factorization"):
+            m.linalg.cholesky_ex(m.tensor(NOT_PD), check_errors=True)
+
+
+def test_inv_ex_and_solve_ex():
+    a = _tri(3, (2,))
+    out = check_op(lambda m, a: m.linalg.inv_ex(a), [a], dtype=F64)
+    assert type(out.inverse.grad_fn).__name__ == "LinalgInvExBackward0"
+    check_op(lambda m, a, b: m.linalg.solve_ex(a, b), [a, _randn(3, 2)], dtype=F64)
+    check_op(lambda m, a, b: m.linalg.solve_ex(a, b), [a, _randn(2, 3)], dtype=F64)
+    check_op(lambda m, a, b: m.linalg.solve_ex(a, b, left=False), [a, _randn(4, 3)], dtype=F64)
+    # singular: LAPACK's inf and nan, and the zero pivot in info
+    check_op(lambda m, a: m.linalg.inv_ex(a), [np.zeros((2, 2))], dtype=F64, grad=False)
+    check_op(
+        lambda m, a: m.linalg.solve_ex(a, m.ones(2, dtype=m.float64)),
+        [np.zeros((2, 2))],
+        grad=False,
+    )
+    check_op(lambda m, a: m.linalg.inv_ex(a).info, [SINGULAR], dtype=F64, grad=False)
+    check_op(lambda m, a: m.linalg.solve_ex(a, a).info, [SINGULAR], dtype=F64, grad=False)
+    for m in (ember, torch):
+        with pytest.raises(m.linalg.LinAlgError, match="^linalg.inv_ex: The diagonal element 1"):
+            m.linalg.inv_ex(m.zeros(2, 2), check_errors=True)
+        with pytest.raises(m.linalg.LinAlgError, match="^torch.linalg.solve_ex: The solver failed"):
+            m.linalg.solve_ex(m.zeros(2, 2), m.ones(2), check_errors=True)
+    check_raises(lambda m: m.linalg.inv_ex(m.ones(2, 3)))
+    check_raises(lambda m: m.linalg.solve(m.eye(3).expand(2, 3, 3), m.ones(2, 3), left=False))
+
+
+@pytest.mark.parametrize("p", [None, 2, -2, "nuc", "fro", 1, -1, math.inf, -math.inf])
+def test_cond(p):
+    # torch 2.13 cannot differentiate cond for the orders that go through inv_ex (an in-place
+    # fill of a saved tensor); Ember's gradient there is the composed one, so values only
+    differentiable = p in (None, 2, -2, "nuc")
+    check_op(lambda m, a: m.linalg.cond(a, p), [_tri(3, (2,))], dtype=F64, grad=differentiable)
+    singular = SINGULAR[[0, 2]] if p == "nuc" else SINGULAR
+    check_op(lambda m, a: m.linalg.cond(a, p), [singular], dtype=F64, grad=False)
+
+
+def test_cond_errors_and_rectangular():
+    check_op(lambda m, a: m.linalg.cond(a), [_randn(2, 3)], dtype=F64)
+    check_raises(lambda m: m.linalg.cond(m.ones(2, 2), 3))
+    check_raises(lambda m: m.linalg.cond(m.ones(2, 3), 1))
+    check_raises(lambda m: m.linalg.cond(m.ones(2, 2, dtype=m.long)))
+
+
+def test_vander_tensorinv_tensorsolve():
+    out = check_op(lambda m, x: m.linalg.vander(x), [(3,)], dtype=F64)
+    assert type(out.grad_fn).__name__ == "CatBackward0"
+    check_op(lambda m, x: m.linalg.vander(x, N=4), [(2, 3)], dtype=F64)
+    check_op(lambda m, x: m.linalg.vander(x), [np.array([1, 2, 3])], grad=False)
+    check_op(lambda m, a: m.linalg.tensorinv(a, ind=1), [_randn(4, 2, 2)], dtype=F64)
+    check_op(lambda m, a: m.linalg.tensorinv(a), [_randn(2, 3, 6)], dtype=F64)
+    check_op(lambda m, a, b: m.linalg.tensorsolve(a, b), [_randn(2, 3, 6), _randn(2, 3)], dtype=F64)
+    check_op(
+        lambda m, a, b: m.linalg.tensorsolve(a, b, dims=(0,)),
+        [_randn(6, 2, 3), _randn(2, 3)],
+        dtype=F64,
+    )
+    for fn in (
+        lambda m: m.linalg.vander(m.tensor([1.0, 2.0]), N=1),
+        lambda m: m.linalg.vander(m.tensor(1.0)),
+        lambda m: m.linalg.vander(m.tensor([True, False])),
+        lambda m: m.linalg.tensorinv(m.eye(4).reshape(4, 2, 2), ind=0),
+        lambda m: m.linalg.tensorsolve(m.eye(6).reshape(2, 3, 6), m.ones(2, 2)),
+    ):
+        check_raises(fn)
