@@ -41,6 +41,25 @@ __all__ = [
     "gammainc",
     "gammaincc",
     "multigammaln",
+    "erfcx",
+    "log_ndtr",
+    "ndtri",
+    "zeta",
+    "spherical_bessel_j0",
+    "modified_bessel_i0",
+    "modified_bessel_i1",
+    "chebyshev_polynomial_t",
+    "chebyshev_polynomial_u",
+    "chebyshev_polynomial_v",
+    "chebyshev_polynomial_w",
+    "shifted_chebyshev_polynomial_t",
+    "shifted_chebyshev_polynomial_u",
+    "shifted_chebyshev_polynomial_v",
+    "shifted_chebyshev_polynomial_w",
+    "hermite_polynomial_h",
+    "hermite_polynomial_he",
+    "laguerre_polynomial_l",
+    "legendre_polynomial_p",
 ]
 
 
@@ -117,7 +136,7 @@ def polygamma(n: int, input: Tensor) -> Tensor:
     return apply(P.polygamma, (x,), None, n=n)
 
 
-def _bessel(name: str, prim, kernel: str, doc: str):
+def _unary_special(name: str, prim, kernel: str, doc: str):
     """``special.<name>``: a real floating (integers promoted) elementwise primitive."""
 
     def fn(input: Tensor) -> Tensor:  # noqa: A002
@@ -131,10 +150,18 @@ def _bessel(name: str, prim, kernel: str, doc: str):
     return takes_out(f"special.{name}")(fn)
 
 
-i0 = _bessel("i0", P.i0, "i0_vml_cpu", "The modified Bessel function of the first kind of order 0.")
-i0e = _bessel("i0e", P.i0e, "i0e_cpu", "The exponentially scaled ``i0``: ``exp(-|x|) * i0(x)``.")
-i1 = _bessel("i1", P.i1, "i1_cpu", "The modified Bessel function of the first kind of order 1.")
-i1e = _bessel("i1e", P.i1e, "i1e_cpu", "The exponentially scaled ``i1``: ``exp(-|x|) * i1(x)``.")
+i0 = _unary_special(
+    "i0", P.i0, "i0_vml_cpu", "The modified Bessel function of the first kind of order 0."
+)
+i0e = _unary_special(
+    "i0e", P.i0e, "i0e_cpu", "The exponentially scaled ``i0``: ``exp(-|x|) * i0(x)``."
+)
+i1 = _unary_special(
+    "i1", P.i1, "i1_cpu", "The modified Bessel function of the first kind of order 1."
+)
+i1e = _unary_special(
+    "i1e", P.i1e, "i1e_cpu", "The exponentially scaled ``i1``: ``exp(-|x|) * i1(x)``."
+)
 
 
 def _igamma(fn: str, prim, input: Tensor, other: Tensor) -> Tensor:
@@ -265,6 +292,30 @@ def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
     return M.round(input, decimals=decimals)
 
 
+erfcx = _unary_special("erfcx", P.erfcx, "erfcx_cpu", "The scaled complementary error function.")
+log_ndtr = _unary_special(
+    "log_ndtr", P.log_ndtr, "log_ndtr_cpu", "``log(ndtr(x))``, finite in the tails."
+)
+ndtri = _unary_special(
+    "ndtri", P.ndtri, "ndtri_cpu", "The inverse of ``ndtr``: the normal quantile."
+)
+
+
+@takes_out("special.zeta")
+def zeta(input, other) -> Tensor:  # noqa: A002
+    """The Hurwitz zeta function ``sum_k (other + k)^-input``."""
+    from .functions.math import _operands
+
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(
+            "special_zeta() received an invalid combination of arguments - got "
+            f"({type(input).__name__}, {type(other).__name__}), but expected one of: (Tensor "
+            "input, Tensor other), (Number self, Tensor other), (Tensor input, Number other)"
+        )
+    arrays = _operands(input, other, floating=True)
+    return apply(P.zeta, (input, other), arrays)
+
+
 def _bind() -> None:
     """Tensor methods used by the derivative rules above (and torch's ``lgamma``/``digamma``)."""
     Tensor._digamma = digamma
@@ -273,9 +324,28 @@ def _bind() -> None:
     Tensor._special_i0e = i0e
     Tensor._special_i1 = i1
     Tensor._special_i1e = i1e
+    Tensor._special_zeta = zeta
     for name, fn in (("lgamma", gammaln), ("digamma", digamma), ("erfc", erfc), ("logit", logit)):
         if not hasattr(Tensor, name):
             setattr(Tensor, name, fn)
 
 
 _bind()
+
+from ._special_polynomials import (  # noqa: E402, F401
+    chebyshev_polynomial_t,
+    chebyshev_polynomial_u,
+    chebyshev_polynomial_v,
+    chebyshev_polynomial_w,
+    hermite_polynomial_h,
+    hermite_polynomial_he,
+    laguerre_polynomial_l,
+    legendre_polynomial_p,
+    modified_bessel_i0,
+    modified_bessel_i1,
+    shifted_chebyshev_polynomial_t,
+    shifted_chebyshev_polynomial_u,
+    shifted_chebyshev_polynomial_v,
+    shifted_chebyshev_polynomial_w,
+    spherical_bessel_j0,
+)

@@ -3,6 +3,7 @@ torch: values (also from the NumPy fallbacks used without SciPy), gradients, met
 
 from __future__ import annotations
 
+import math
 import sys
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 import torch
 
 import ember
+from ember.autograd.primitives import math as PM
 from ember.autograd.primitives import special as P
 from tests.helpers import assert_close, check_op, check_raises
 
@@ -297,3 +299,102 @@ def test_histogramdd_errors():
     assert str(e) == (
         "torch.histogramdd: min should not exceed max, but got min 1 max 0 for dimension 0"
     )
+
+
+# -- erfcx, log_ndtr, ndtri, zeta ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "node"), [("erfcx", "SpecialErfcxBackward0"), ("log_ndtr", "SpecialLogNdtrBackward0")]
+)
+def test_erfcx_and_log_ndtr(name, node):
+    out = check_op(lambda m, x: getattr(m.special, name)(x), [(3, 4)], low=-5, high=5)
+    assert type(out.grad_fn).__name__ == node
+    check_op(lambda m, x: getattr(m.special, name)(x), [(30,)], dtype=F64, low=-30, high=30)
+    check_op(lambda m, x: getattr(m.special, name)(x), [np.array([1, 2])], grad=False)
+    x = np.array([-40.0, -26.0, 0.0, 9.99, 10.01, 27.0, 1e10, np.inf, -np.inf, np.nan])
+    check_op(lambda m, x: getattr(m.special, name)(x), [x], dtype=F64, grad=False)
+
+
+def test_ndtri():
+    out = check_op(lambda m, p: m.special.ndtri(p), [(3, 4)], low=0.01, high=0.99, rtol=1e-4)
+    assert type(out.grad_fn).__name__ == "SpecialNdtriBackward0"
+    check_op(lambda m, p: m.special.ndtri(p), [(30,)], dtype=F64, low=0, high=1)
+    p = np.array([0.0, 5e-324, 1e-300, 1e-20, 1e-9, 0.5, 1 - 1e-9, 1 - 1e-15, 1.0, 1.5, -0.1])
+    check_op(lambda m, p: m.special.ndtri(p), [np.append(p, np.nan)], dtype=F64, grad=False)
+
+
+def test_tail_functions_without_scipy(monkeypatch):
+    x = np.linspace(-30, 30, 601)
+    p = np.concatenate([np.linspace(0, 1, 201), [1e-300, 1e-20, 1 - 1e-12]])
+    # erfc from the standard library, as the primitives use it without SciPy
+    monkeypatch.setitem(PM._SPECIAL, "erfc", np.vectorize(math.erfc, otypes=[np.float64]))
+    for mine, ref, arg in (
+        (P._erfcx64, torch.special.erfcx, x),
+        (P._log_ndtr64, torch.special.log_ndtr, x),
+        (P._ndtri64, torch.special.ndtri, p),
+    ):
+        want = ref(torch.tensor(arg)).numpy()
+        np.testing.assert_allclose(mine(arg), want, rtol=1e-12, atol=0, equal_nan=True)
+
+
+def test_zeta():
+    s = np.array([1.0, 2.0, 3.5, 2.0, 2.0, 2.0, 0.5, np.inf, 2.0, 1.5, 1.0001, 7, 30, 3, 4.5, 2.5])
+    q = np.array([1.0, 0.5, 2, -1, -1.5, 0, 1, 2, np.inf, 3, 2, -2.5, 0.3, -2.5, -2.5, 100])
+    check_op(lambda m, s, q: m.special.zeta(s, q), [s, q], dtype=F64, grad=False)
+    out = check_op(
+        lambda m, q: m.special.zeta(m.tensor([2.0, 3.5, 1.5], dtype=m.float64), q),
+        [(3,)],
+        dtype=F64,
+        low=0.2,
+        high=3,
+    )
+    assert type(out.grad_fn).__name__ == "SpecialZetaBackward0"
+    check_op(lambda m, q: m.special.zeta(2.0, q), [(3,)], low=0.2, high=3, grad=False)
+    check_op(lambda m, s: m.special.zeta(s, 2.0), [(3,)], low=1.2, high=3, grad=False)
+    check_op(lambda m, s, q: m.special.zeta(s, q), [np.array([2, 3]), np.array([1, 2])])
+    for m in (ember, torch):
+        s = m.tensor([2.0, 3.0], requires_grad=True)
+        with pytest.raises(NotImplementedError, match="the derivative for 'zeta'"):
+            m.special.zeta(s, m.tensor([1.0, 2.0])).sum().backward()
+    check_raises(lambda m: m.special.zeta(2.0, 3.0))
+
+
+# -- functions torch does not differentiate -------------------------------------------------------
+def test_spherical_bessel_j0_and_modified_bessel():
+    x = np.array([0.0, 1e-4, 0.3, 1.0, 10.0, np.inf, -np.inf, np.nan], np.float32)
+    out = check_op(lambda m, x: m.special.spherical_bessel_j0(x), [x])
+    assert out.grad_fn is None
+    y = np.array([0.0, 1.0, 100.0, 800.0, np.inf, -np.inf, -3.0], np.float32)
+    for name in ("modified_bessel_i0", "modified_bessel_i1"):
+        check_op(lambda m, x, name=name: getattr(m.special, name)(x), [y])
+        fn = getattr(ember.special, name), getattr(torch.special, name)
+        check_op(lambda m, x, fn=fn: fn[m is torch](x), [(20,)], dtype=F64, low=-50, high=50)
+    check_op(lambda m, x: m.special.spherical_bessel_j0(x), [np.array([0, 2])])
+
+
+POLYNOMIALS = [
+    f"{prefix}chebyshev_polynomial_{kind}" for prefix in ("", "shifted_") for kind in "tuvw"
+] + ["hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l"]
+POLYNOMIALS += ["legendre_polynomial_p"]
+
+
+@pytest.mark.parametrize("name", POLYNOMIALS)
+def test_polynomials(name):
+    x = np.array([-1.0, -0.3, 0.0, 0.5, 1.0, 2.0], np.float32)  # torch's nan handling varies
+    for n in (0, 1, 3, 10, -1):
+        out = check_op(lambda m, x, n=n: getattr(m.special, name)(x, n), [x], rtol=1e-4, atol=1e-5)
+        assert out.grad_fn is None
+    degrees = np.array([-1.0, 0.0, 1.0, 2.0, 7.0, 2.5], np.float32)
+    check_op(
+        lambda m, n: getattr(m.special, name)(m.tensor([[0.5], [-0.7]]), n),
+        [degrees],
+        rtol=1e-4,
+        atol=1e-5,
+    )
+    check_op(lambda m, x, n: getattr(m.special, name)(x, n), [np.array([1, 2]), np.array([3])])
+    check_op(lambda m, n: getattr(m.special, name)(0.5, n), [np.array([3, 4])], rtol=1e-4)
+    check_op(
+        lambda m, x: getattr(m.special, name)(x, m.tensor([3, 5, 12])),
+        [np.random.default_rng(0).uniform(-1.5, 1.5, (4, 3))],
+        dtype=F64,
+    )
+    check_raises(lambda m: getattr(m.special, name)(0.5, 3))

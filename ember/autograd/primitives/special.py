@@ -232,8 +232,8 @@ _BERNOULLI_OVER_FACT = [
 ]
 
 
-def _hurwitz_zeta(s: int, q: np.ndarray) -> np.ndarray:
-    """``zeta(s, q) = sum_k (q + k)^-s`` for an integer ``s >= 2``, by Euler-Maclaurin: the first
+def _hurwitz_zeta(s: float, q: np.ndarray) -> np.ndarray:
+    """``zeta(s, q) = sum_k (q + k)^-s`` for ``s > 1``, by Euler-Maclaurin: the first
     terms summed directly until ``q + N`` is large, then the integral and Bernoulli corrections.
     The direct sum also serves negative non-integer ``q`` (the series converges there)."""
     q = np.asarray(q, np.float64)
@@ -276,4 +276,136 @@ polygamma = defop(
     [lambda c, g, x: g * x._polygamma(c.n + 1)],
     save=(0,),
     needs_ctx=True,
+)
+
+
+# -- erfcx, log_ndtr, ndtri ------------------------------------------------------------------------
+_SQRT_2PI = math.sqrt(2 * math.pi)
+
+
+def _erfc64(x: np.ndarray) -> np.ndarray:
+    return np.asarray(_scipy_or_vectorized("erfc", math.erfc)(x), np.float64)
+
+
+def _erfcx64(x: np.ndarray) -> np.ndarray:
+    """``exp(x^2) erfc(x)`` in float64: the product below 10 (erfc keeps its relative accuracy),
+    the asymptotic series above, the reflection ``2 exp(x^2) - erfcx(-x)`` below 0."""
+    x = np.asarray(x, np.float64)
+    out = np.full(x.shape, np.nan)
+    ax = np.abs(x)
+    mid = ax < 10
+    with np.errstate(over="ignore"):
+        out[mid] = np.exp(ax[mid] ** 2) * _erfc64(ax[mid])
+    big = (ax >= 10) & np.isfinite(ax)
+    inv2 = 1 / (2 * ax[big] ** 2)
+    term, acc = np.ones_like(inv2), np.ones_like(inv2)
+    for k in range(1, 25):
+        term = term * -(2 * k - 1) * inv2
+        acc += term
+    out[big] = acc / (ax[big] * math.sqrt(math.pi))
+    out[np.isinf(x)] = 0.0
+    neg = x < 0
+    with np.errstate(over="ignore"):
+        out[neg] = 2 * np.exp(x[neg] ** 2) - out[neg]
+    return out
+
+
+def _log_ndtr64(x: np.ndarray) -> np.ndarray:
+    """``log(ndtr(x))``: ``log1p(-ndtr(-x))`` above 0, ``log(erfcx(-x / sqrt 2) / 2) - x^2 / 2``
+    below, which stays finite far into the tail where ndtr underflows."""
+    x = np.asarray(x, np.float64)
+    out = np.empty_like(x)
+    pos = x > 0
+    out[pos] = np.log1p(-0.5 * _erfc64(x[pos] / math.sqrt(2)))
+    xn = x[~pos]
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        out[~pos] = np.log(0.5 * _erfcx64(-xn / math.sqrt(2))) - xn * xn / 2
+    out[x == -np.inf] = -np.inf
+    return out
+
+
+def _ndtri64(p: np.ndarray) -> np.ndarray:
+    """The inverse of ndtr: a starting point (erfinv near the middle, the tail's asymptotics
+    beyond), then Newton steps on ``log_ndtr(x) = log(q)`` for ``q = min(p, 1 - p)``."""
+    from .math import _erfinv_scalar
+
+    p = np.asarray(p, np.float64)
+    q = np.minimum(p, 1 - p)
+    ok = (q > 0) & (q <= 0.5)
+    qs = q[ok]
+    middle = qs > 1e-8
+    x = np.empty_like(qs)
+    erfinv = np.vectorize(_erfinv_scalar, otypes=[np.float64])
+    x[middle] = math.sqrt(2) * erfinv(2 * qs[middle] - 1)
+    t = -2 * np.log(qs[~middle])
+    x[~middle] = -np.sqrt(t - np.log(t) - math.log(2 * math.pi))
+    target = np.log(qs)
+    for _ in range(6):
+        lg = _log_ndtr64(x)
+        step = (lg - target) / np.exp(-x * x / 2 - math.log(_SQRT_2PI) - lg)
+        x = x - step
+    out = np.full(p.shape, np.nan)
+    out[ok] = np.where(p[ok] > 0.5, -x, x)
+    out[p == 0] = -np.inf
+    out[p == 1] = np.inf
+    return out
+
+
+def _float64_kernel(fn):
+    return lambda x: fn(x).astype(x.dtype, copy=False)
+
+
+erfcx = defop(
+    "SpecialErfcxBackward0",
+    _float64_kernel(_erfcx64),
+    [lambda c, g, x, y: g * (2 * x * y - 2 / math.sqrt(math.pi))],
+    save=(0, OUT),
+)
+
+
+def _log_ndtr_rule(c, g, x, y):
+    # the normal density over ndtr, as exp(log pdf - log ndtr): finite deep in the left tail
+    return g * (-x * x / 2 - y).exp() / _SQRT_2PI
+
+
+log_ndtr = defop(
+    "SpecialLogNdtrBackward0", _float64_kernel(_log_ndtr64), [_log_ndtr_rule], save=(0, OUT)
+)
+ndtri = defop(
+    "SpecialNdtriBackward0",
+    _float64_kernel(_ndtri64),
+    [lambda c, g, p, x: g * _SQRT_2PI * (x * x / 2).exp()],
+    save=(0, OUT),
+)
+
+
+# -- Hurwitz zeta ----------------------------------------------------------------------------------
+def _zeta64(s: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``zeta(s, q)`` for real ``s`` with torch's domain: inf at ``s = 1`` and at non-positive
+    integer ``q``, nan for ``s < 1``, for negative non-integer ``q`` unless ``s`` is an integer,
+    and for infinite arguments."""
+    s, q = np.broadcast_arrays(np.asarray(s, np.float64), np.asarray(q, np.float64))
+    out = np.full(s.shape, np.nan)
+    pole = (s == 1) | ((q <= 0) & (q == np.floor(q)) & (s > 1))
+    ok = (s > 1) & np.isfinite(s) & np.isfinite(q) & ~pole & ((q > 0) | (s == np.floor(s)))
+    out[pole] = np.inf
+    for value in np.unique(s[ok]):
+        at = ok & (s == value)
+        out[at] = _hurwitz_zeta(value, q[at])
+    return out
+
+
+def _zeta(x, q):
+    return _zeta64(x, q).astype(np.result_type(x, q), copy=False)
+
+
+def _no_zeta_rule(c, g, x, q):
+    raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+
+
+zeta = defop(
+    "SpecialZetaBackward0",
+    _zeta,
+    [_no_zeta_rule, lambda c, g, x, q: -g * x * (x + 1)._special_zeta(q)],
+    save=(0, 1),
 )
