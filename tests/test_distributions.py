@@ -209,6 +209,26 @@ def _cases():
             lambda r, d: ((simplex(r, (2, 3, 4), d),), {}),
             lambda r, d: np.eye(4, dtype=d)[r.integers(0, 4, B)],
         ),
+        "ContinuousBernoulli": (
+            lambda r, d: ((np.array([[0.1, 0.4995, 0.7], [0.5, 0.93, 0.3]], d),), {}),
+            lambda r, d: probs(r, B, d),
+        ),
+        "ContinuousBernoulli_logits": (
+            lambda r, d: ((), {"logits": real(r, B, d)}),
+            lambda r, d: probs(r, B, d),
+        ),
+        "FisherSnedecor": (
+            lambda r, d: ((pos(r, B, d, 1.0, 9.0), pos(r, B, d, 1.0, 9.0)), {}),
+            lambda r, d: pos(r, B, d, 0.1, 3.0),
+        ),
+        "LogisticNormal": (
+            lambda r, d: ((real(r, (2, 3), d), pos(r, (2, 3), d)), {}),
+            lambda r, d: simplex(r, (2, 4), d),
+        ),
+        "LowRankMultivariateNormal": (
+            lambda r, d: ((real(r, (2, 3), d), real(r, (3, 2), d), pos(r, (2, 3), d)), {}),
+            lambda r, d: real(r, (4, 2, 3), d),
+        ),
         "MultivariateNormal_tril": (
             lambda r, d: ((real(r, (2, 3), d),), {"scale_tril": lower_tril(r, (2, 3, 3), d)}),
             lambda r, d: real(r, (2, 3), d),
@@ -335,6 +355,7 @@ def test_binomial_inhomogeneous_count_errors():
 # ------------------------------------------------------------------------------------------------
 CDF_CASES = [
     "Normal",
+    "ContinuousBernoulli",
     "Uniform",
     "Exponential",
     "Laplace",
@@ -450,6 +471,7 @@ KL_PAIRS = [
     ("HalfNormal", "HalfNormal"),
     ("Chi2", "Chi2"),
     ("Pareto", "Pareto"),
+    ("ContinuousBernoulli", "ContinuousBernoulli_logits"),
     ("Chi2", "Gamma"),
     ("Exponential", "Gamma"),
     ("Gamma", "Exponential"),
@@ -553,6 +575,9 @@ def test_kl_multivariate_normal_event_shapes_differ():
 # ------------------------------------------------------------------------------------------------
 RSAMPLE_SAME_NOISE = [
     "Normal",
+    "ContinuousBernoulli",
+    "LogisticNormal",
+    "LowRankMultivariateNormal",
     "Pareto",
     "Weibull",
     "Kumaraswamy",
@@ -752,6 +777,15 @@ BAD_PARAMS = [
     lambda m: m.distributions.HalfNormal(-1.0),
     lambda m: m.distributions.Gumbel(0.0, -1.0),
     lambda m: m.distributions.HalfCauchy(-1.0),
+    lambda m: m.distributions.ContinuousBernoulli(1.5, validate_args=True),
+    lambda m: m.distributions.FisherSnedecor(1.0, -1.0),
+    lambda m: m.distributions.LogisticNormal(m.zeros(2), -1.0),
+    lambda m: m.distributions.LowRankMultivariateNormal(m.tensor(0.0), m.ones(2, 1), m.ones(2)),
+    lambda m: m.distributions.LowRankMultivariateNormal(m.zeros(2), m.ones(2), m.ones(2)),
+    lambda m: m.distributions.LowRankMultivariateNormal(m.zeros(2), m.ones(3, 1), m.ones(2)),
+    lambda m: m.distributions.LowRankMultivariateNormal(m.zeros(2), m.ones(2, 1), m.ones(3)),
+    lambda m: m.distributions.LowRankMultivariateNormal(m.zeros(3, 2), m.ones(4, 2, 1), m.ones(2)),
+    lambda m: m.distributions.transforms.ReshapeTransform((2, 3), (5,)),
     lambda m: m.distributions.Pareto(1.0, -1.0),
     lambda m: m.distributions.Weibull(-1.0, 1.0),
     lambda m: m.distributions.InverseGamma(1.0, -1.0),
@@ -815,6 +849,15 @@ def test_out_of_support_values_raise_like_torch(make):
     assert_same_error(make)
 
 
+def test_parameter_errors_before_validation():
+    # probs are clamped into (0, 1) before the check unless validate_args is given
+    assert_close(ED.ContinuousBernoulli(1.5).probs, TD.ContinuousBernoulli(1.5).probs)
+    # a negative diagonal fails the capacitance Cholesky factorisation before validation
+    for m in (ember, torch):
+        with pytest.raises(RuntimeError, match="not positive-definite"):
+            m.distributions.LowRankMultivariateNormal(m.zeros(2), m.ones(2, 1), -m.ones(2))
+
+
 def test_validate_args_switches():
     assert ED.Distribution._validate_args is TD.Distribution._validate_args is True
     e = ED.Normal(0.0, -1.0, validate_args=False)  # no check at all
@@ -856,6 +899,10 @@ REPRS = [
     lambda m: m.distributions.Cauchy(m.zeros(2), 1.0),
     lambda m: m.distributions.Multinomial(3, m.ones(2)),
     lambda m: m.distributions.HalfCauchy(1.0),
+    lambda m: m.distributions.ContinuousBernoulli(0.3),
+    lambda m: m.distributions.FisherSnedecor(2.0, 3.0),
+    lambda m: m.distributions.LogisticNormal(m.zeros(2), 1.0),
+    lambda m: m.distributions.LowRankMultivariateNormal(m.zeros(2), m.ones(2, 1), m.ones(2)),
     lambda m: m.distributions.Pareto(1.0, 2.0),
     lambda m: m.distributions.Weibull(1.0, 2.0),
     lambda m: m.distributions.InverseGamma(1.0, 2.0),
@@ -1050,4 +1097,98 @@ def test_mixture_same_family_errors():
         lambda m: m.distributions.MixtureSameFamily(
             m.distributions.Categorical(m.ones(3, 2)), m.distributions.Normal(m.zeros(4, 2), 1.0)
         )
+    )
+
+
+TRANSFORM_INPUTS = [
+    ("StickBreakingTransform", (), (3, 4)),
+    ("SoftmaxTransform", (), (3, 4)),
+    ("LowerCholeskyTransform", (), (2, 3, 3)),
+    ("IndependentTransform", ("ExpTransform", 1), (3, 4)),
+    ("ReshapeTransform", ((2, 3), (6,)), (4, 2, 3)),
+    ("TanhTransform", (), (3, 4)),
+    ("SoftplusTransform", (), (3, 4)),
+    ("AbsTransform", (), (3, 4)),
+    ("PowerTransform", (2.5,), (3, 4)),
+]
+
+
+@pytest.mark.parametrize("name,args,shape", TRANSFORM_INPUTS, ids=[t[0] for t in TRANSFORM_INPUTS])
+def test_more_transforms(name, args, shape):
+    def make(T):
+        if name == "IndependentTransform":
+            return T.IndependentTransform(getattr(T, args[0])(), args[1])
+        if name == "PowerTransform":
+            return T.PowerTransform(
+                torch.tensor(args[0]) if T is TD.transforms else ember.tensor(args[0])
+            )
+        return getattr(T, name)(*args)
+
+    e, t = make(ED.transforms), make(TD.transforms)
+    assert repr(e) == repr(t)
+    assert repr(e.domain) == repr(t.domain) and repr(e.codomain) == repr(t.codomain)
+    assert e.bijective == t.bijective
+    r = np.random.default_rng(2)
+    x = r.standard_normal(shape)
+    if name == "PowerTransform":
+        x = np.abs(x) + 0.1
+    (ex,), (tx,) = leaves([x])
+    ey, ty = e(ex), t(tx)
+    assert_close(ey, ty)
+    assert_close(e.inv(ey.detach()), t.inv(ty.detach()))
+    assert tuple(e.forward_shape(shape)) == tuple(t.forward_shape(shape))
+    try:
+        t_j = t.log_abs_det_jacobian(tx, ty)
+    except NotImplementedError:
+        check_raises(lambda m: (e if m is ember else t).log_abs_det_jacobian(ex, ey))
+        return
+    e_j = e.log_abs_det_jacobian(ex, ey)
+    assert_close(e_j, t_j)
+    compare_grads(e_j + ey.sum(), t_j + ty.sum(), [ex], [tx], "float64", name)
+
+
+REGISTRY_CONSTRAINTS = [
+    lambda C: C.real,
+    lambda C: C.positive,
+    lambda C: C.nonnegative,
+    lambda C: C.greater_than(2.0),
+    lambda C: C.less_than(1.0),
+    lambda C: C.unit_interval,
+    lambda C: C.interval(-1.0, 2.0),
+    lambda C: C.half_open_interval(0.0, 1.0),
+    lambda C: C.simplex,
+    lambda C: C.lower_cholesky,
+    lambda C: C.independent(C.positive, 1),
+    lambda C: C.real_vector,
+    lambda C: C.boolean,
+]
+
+
+@pytest.mark.parametrize("make", REGISTRY_CONSTRAINTS, ids=range(len(REGISTRY_CONSTRAINTS)))
+def test_biject_to_and_transform_to(make):
+    ec, tc = make(ED.constraints), make(TD.constraints)
+    x = np.random.default_rng(5).standard_normal((2, 3, 3))
+    for registry in ("biject_to", "transform_to"):
+        try:
+            tt = getattr(TD, registry)(tc)
+        except NotImplementedError:
+            check_raises(
+                lambda m, reg=registry: getattr(m.distributions, reg)(
+                    make(m.distributions.constraints)
+                )
+            )
+            continue
+        et = getattr(ED, registry)(ec)
+        assert repr(et) == repr(tt)
+        ey, ty = et(ember.tensor(x)), tt(torch.tensor(x))
+        assert_close(ey, ty)
+        assert bool(ec.check(ey).all())
+
+
+def test_constraint_registry_register():
+    registry = ED.constraint_registry.ConstraintRegistry()
+    registry.register(ED.constraints.positive, lambda c: ED.transforms.ExpTransform())
+    assert isinstance(registry(ED.constraints.greater_than(3.0)), ED.transforms.ExpTransform)
+    check_raises(
+        lambda m: m.distributions.constraint_registry.ConstraintRegistry().register(3, abs)
     )
