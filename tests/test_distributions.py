@@ -1192,3 +1192,54 @@ def test_constraint_registry_register():
     check_raises(
         lambda m: m.distributions.constraint_registry.ConstraintRegistry().register(3, abs)
     )
+
+
+def _kl_params(name, r, dt):
+    """A distribution of each registered family (batch shape (3,)) as (args, kwargs)."""
+    u = lambda lo, hi: r.uniform(lo, hi, 3).astype(dt)  # noqa: E731
+    table = {
+        "Bernoulli": ((u(0.1, 0.9),), {}),
+        "Binomial": ((5.0, u(0.1, 0.9)), {}),
+        "Beta": ((u(0.5, 2), u(0.5, 2)), {}),
+        "ContinuousBernoulli": ((u(0.1, 0.9),), {}),
+        "Exponential": ((u(0.5, 2),), {}),
+        "Gamma": ((u(0.5, 2), u(0.5, 2)), {}),
+        "Gumbel": ((u(-1, 1), u(0.5, 2)), {}),
+        "Laplace": ((u(-1, 1), u(0.5, 2)), {}),
+        "Normal": ((u(-1, 1), u(0.5, 2)), {}),
+        "Pareto": ((u(0.2, 0.5), u(2.5, 4)), {}),
+        "Poisson": ((u(0.5, 2),), {}),
+        "Uniform": ((u(0.0, 0.3), u(0.6, 1.0)), {}),
+        "LowRankMultivariateNormal": (
+            (real(r, (3, 2), dt), real(r, (2, 1), dt), u(0.5, 2)[:2]),
+            {},
+        ),
+        "MultivariateNormal": ((real(r, (3, 2), dt),), {"scale_tril": lower_tril(r, (2, 2), dt)}),
+    }
+    return table.get(name)
+
+
+def _registered_pairs():
+    from torch.distributions.kl import _KL_REGISTRY
+
+    pairs = []
+    for tp, tq in _KL_REGISTRY:
+        if _kl_params(tp.__name__, np.random.default_rng(0), "float64") is None:
+            continue
+        if _kl_params(tq.__name__, np.random.default_rng(0), "float64") is None:
+            continue
+        pairs.append((tp.__name__, tq.__name__))
+    return sorted(pairs)
+
+
+@pytest.mark.parametrize("pair", _registered_pairs(), ids=lambda p: f"{p[0]}-{p[1]}")
+def test_kl_divergence_every_torch_pair(pair):
+    r = np.random.default_rng(21)
+    p_args, p_kw = _kl_params(pair[0], r, "float64")
+    q_args, q_kw = _kl_params(pair[1], r, "float64")
+    ep, tp, ep_in, tp_in = build(pair[0], p_args, p_kw)
+    eq, tq, eq_in, tq_in = build(pair[1], q_args, q_kw)
+    e_kl, t_kl = ED.kl_divergence(ep, eq), TD.kl_divergence(tp, tq)
+    assert_close(e_kl, t_kl, 1e-7, 1e-9, msg=f"KL{pair}")
+    if t_kl.requires_grad and bool(torch.isfinite(t_kl).all()):
+        compare_grads(e_kl, t_kl, ep_in + eq_in, tp_in + tq_in, "float64", f"KL{pair}")

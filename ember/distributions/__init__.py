@@ -4,7 +4,11 @@ Each distribution has ``batch_shape``/``event_shape``, ``sample``/``rsample``, `
 ``entropy`` and moments; ``kl_divergence`` finds the closed form registered for a pair of types.
 """
 
-from . import constraints, transforms
+from . import (
+    constraints,
+    kl_cross,  # noqa: F401 - registers the cross-family divergences
+    transforms,
+)
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial

@@ -206,6 +206,17 @@ def _kl_laplace_laplace(p, q):
     return t1 + t2 + t3 - 1
 
 
+def gaussian_kl(p_loc, p_tril, q_loc, q_tril) -> Tensor:
+    """KL between normals given Cholesky factors of their covariances."""
+    n = p_loc.shape[-1]
+    half_log_det_ratio = q_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1) - p_tril.diagonal(
+        dim1=-2, dim2=-1
+    ).log().sum(-1)
+    trace = tril_solve(q_tril, p_tril).pow(2).sum((-2, -1))  # tr(Sq^-1 Sp)
+    mahalanobis = batch_mahalanobis(q_tril, q_loc - p_loc)
+    return half_log_det_ratio + 0.5 * (trace + mahalanobis - n)
+
+
 @register_kl(MultivariateNormal, MultivariateNormal)
 def _kl_multivariatenormal_multivariatenormal(p, q):
     if p.event_shape != q.event_shape:
@@ -213,15 +224,7 @@ def _kl_multivariatenormal_multivariatenormal(p, q):
             "KL-divergence between two Multivariate Normals with different event shapes cannot "
             "be computed"
         )
-    p_tril, q_tril = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
-    half_term1 = q_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1) - p_tril.diagonal(
-        dim1=-2, dim2=-1
-    ).log().sum(-1)
-    n = p.event_shape[0]
-    # tr(Sq^-1 Sp) = ||Lq^-1 Lp||_F^2
-    term2 = tril_solve(q_tril, p_tril).pow(2).sum((-2, -1))
-    term3 = batch_mahalanobis(q_tril, q.loc - p.loc)
-    return half_term1 + 0.5 * (term2 + term3 - n)
+    return gaussian_kl(p.loc, p._unbroadcasted_scale_tril, q.loc, q._unbroadcasted_scale_tril)
 
 
 @register_kl(Normal, Normal)
