@@ -553,3 +553,27 @@ def test_vander_tensorinv_tensorsolve():
         lambda m: m.linalg.tensorsolve(m.eye(6).reshape(2, 3, 6), m.ones(2, 2)),
     ):
         check_raises(fn)
+
+
+def test_lu_factor_large_matrices_and_numpy_fallback(monkeypatch):
+    # from 32 rows and columns LAPACK (through SciPy, when installed) factors; NumPy otherwise
+    a = _randn(40, 40)
+    check_op(lambda m, a: m.linalg.lu_factor(a), [a], dtype=F64)
+    check_op(lambda m, a: m.linalg.lu_factor(a), [_randn(2, 50, 40).astype(np.float32)], rtol=1e-4)
+    low_rank = np.zeros((40, 40))
+    low_rank[:, :3] = _randn(40, 3)
+    check_op(lambda m, a: m.linalg.lu_factor_ex(a), [low_rank], dtype=F64, grad=False)
+    from ember.autograd.primitives import linalg_solvers
+
+    monkeypatch.setitem(__import__("sys").modules, "scipy.linalg", None)
+    check_op(lambda m, a: m.linalg.lu_factor(a), [a], dtype=F64)
+    check_op(lambda m, a: m.linalg.lu_factor_ex(a), [low_rank], dtype=F64, grad=False)
+    assert linalg_solvers._SCIPY_LU_MIN <= 40
+
+
+def test_lstsq_batched_mixed_ranks():
+    a = _randn(6, 5, 3)
+    a[2, :, 2] = a[2, :, 0] + a[2, :, 1]  # one rank-deficient matrix among full-rank ones
+    b = _randn(6, 5, 2)
+    check_op(lambda m, a, b: m.linalg.lstsq(a, b).solution, [a, b], dtype=F64)
+    check_op(lambda m, a, b: m.linalg.lstsq(a, b)[1:], [a, b], dtype=F64, grad=False)

@@ -385,11 +385,21 @@ def _lstsq(ctx, a, b, rcond, driver):
     if driver != "gelsy":  # the minimum-norm solution: SVD truncation, none for gels
         x = _pinv(a, 0.0, 0.0 if driver == "gels" else rcond) @ b
         return x, np.zeros(batch, np.int64)
-    a = np.broadcast_to(a, batch + a.shape[-2:]).reshape((-1,) + a.shape[-2:])
+    m, n = a.shape[-2:]
+    a = np.broadcast_to(a, batch + a.shape[-2:]).reshape((-1, m, n))
     b = np.broadcast_to(b, batch + b.shape[-2:]).reshape((-1,) + b.shape[-2:])
-    solved = [_gelsy_one(ai, bi, rcond) for ai, bi in zip(a, b)]
-    x = np.stack([s[0] for s in solved]).astype(a.dtype).reshape(batch + (a.shape[-1], b.shape[-1]))
-    return x, np.array([s[1] for s in solved], np.int64).reshape(batch)
+    x = _pinv(a, 0.0, 0.0) @ b
+    ranks = np.full(a.shape[0], min(m, n), np.int64)
+    # A tall or square matrix with smin >= rcond * smax has full rank for gelsy too (a leading
+    # block of R has smin and smax within A's), so its unique solution needs no pivoted QR.
+    clear = np.zeros(a.shape[0], bool)
+    if m >= n and n:
+        sv = np.linalg.svd(a, compute_uv=False)
+        clear = (sv[:, 0] > 0) & (sv[:, -1] >= rcond * sv[:, 0])
+    for i in np.flatnonzero(~clear):
+        xi, ranks[i] = _gelsy_one(a[i], b[i], rcond)
+        x[i] = xi
+    return x.reshape(batch + (n, b.shape[-1])), ranks.reshape(batch)
 
 
 def _lstsq_pinv(c, a):

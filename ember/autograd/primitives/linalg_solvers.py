@@ -165,10 +165,20 @@ cholesky_inverse = defop(
 
 
 # -- LU -------------------------------------------------------------------------------------------
+_SCIPY_LU_MIN = 32  # from this size on, LAPACK through SciPy (when installed) is much faster
+
+
 def lu_factor(a: np.ndarray):
     """Packed ``LU`` (unit-diagonal L below, U on and above the diagonal), 1-based int32 pivots
     and int32 infos (the first zero pivot, 1-based, else 0), as LAPACK's ``getrf``."""
     m, n = a.shape[-2:]
+    if min(m, n) >= _SCIPY_LU_MIN:
+        try:
+            import scipy.linalg as sl
+        except ImportError:
+            sl = None
+        if sl is not None:
+            return _lu_factor_lapack(a, sl)
     k = min(m, n)
     batch = a.shape[:-2]
     lu = a.reshape((-1, m, n)).copy()
@@ -189,6 +199,24 @@ def lu_factor(a: np.ndarray):
         lu[:, j + 1 :, j] /= scale[:, None]
         lu[:, j + 1 :, j + 1 :] -= lu[:, j + 1 :, j : j + 1] * lu[:, j : j + 1, j + 1 :]
     return lu.reshape(a.shape), piv.reshape(batch + (k,)), info.reshape(batch)
+
+
+def _lu_factor_lapack(a: np.ndarray, sl):
+    import warnings
+
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    flat = a.reshape((-1, m, n))
+    lu = np.empty_like(flat)
+    piv = np.empty((flat.shape[0], k), np.int32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SciPy warns of an exactly singular factor
+        for i, matrix in enumerate(flat):
+            lu[i], p = sl.lu_factor(matrix, check_finite=False)
+            piv[i] = p + 1
+    zero = np.diagonal(lu, axis1=-2, axis2=-1)[:, :k] == 0
+    info = np.where(zero.any(-1), zero.argmax(-1) + 1, 0).astype(np.int32)
+    return lu.reshape(a.shape), piv.reshape(a.shape[:-2] + (k,)), info.reshape(a.shape[:-2])
 
 
 def permutation(piv: np.ndarray, m: int, dtype) -> np.ndarray:

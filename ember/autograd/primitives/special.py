@@ -92,8 +92,19 @@ def _bessel_i(x: np.ndarray, order: int, scaled: bool) -> np.ndarray:
 
 
 def _bessel(order: int, scaled: bool):
+    name = f"i{order}{'e' if scaled else ''}"
+
     def forward(x):
-        return _bessel_i(x, order, scaled).astype(x.dtype, copy=False)
+        try:
+            import scipy.special as sp  # optional: faster; the same Cephes values as torch's
+
+            out = np.asarray(getattr(sp, name)(x.astype(np.float64)))
+            if not scaled:
+                out = np.where(np.isinf(x), np.nan, out)  # torch: nan at infinity
+        except ImportError:
+            with np.errstate(over="ignore"):
+                out = _bessel_i(x, order, scaled)
+        return out.astype(x.dtype, copy=False)
 
     return forward
 
@@ -232,24 +243,26 @@ _BERNOULLI_OVER_FACT = [
 ]
 
 
-def _hurwitz_zeta(s: float, q: np.ndarray) -> np.ndarray:
-    """``zeta(s, q) = sum_k (q + k)^-s`` for ``s > 1``, by Euler-Maclaurin: the first
-    terms summed directly until ``q + N`` is large, then the integral and Bernoulli corrections.
-    The direct sum also serves negative non-integer ``q`` (the series converges there)."""
-    q = np.asarray(q, np.float64)
-    start = 15.0 + 2 * s
+def _hurwitz_zeta(s, q: np.ndarray) -> np.ndarray:
+    """``zeta(s, q) = sum_k (q + k)^-s`` for ``s > 1`` (a number or an array like ``q``), by
+    Euler-Maclaurin: the first terms summed directly until ``q + N`` is large, then the integral
+    and Bernoulli corrections. The direct sum also serves negative non-integer ``q`` (the series
+    converges there)."""
+    s, q = np.broadcast_arrays(np.asarray(s, np.float64), np.asarray(q, np.float64))
+    # q + N past 2 pi times the corrections' ratio (s + 2j) / (2 pi w), capped for huge s
+    start = 15.0 + 2 * np.minimum(s, 60.0)
     steps = np.where(np.isfinite(q), np.ceil(np.maximum(start - q, 0)), 0)
-    acc = np.zeros_like(q)
+    acc = np.zeros(q.shape)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         for k in range(int(steps.max()) if steps.size else 0):
             acc += np.where(k < steps, (q + k) ** -s, 0)
         w = q + steps
         acc += w ** (1 - s) / (s - 1) + 0.5 * w**-s
-        rising = float(s)  # s (s + 1) ... (s + 2j - 2)
+        rising = s.copy()  # s (s + 1) ... (s + 2j - 2)
         power = w ** (-s - 1)
         for j, coef in enumerate(_BERNOULLI_OVER_FACT, start=1):
             acc += coef * rising * power
-            rising *= (s + 2 * j - 1) * (s + 2 * j)
+            rising = rising * (s + 2 * j - 1) * (s + 2 * j)
             power = power / (w * w)
     return acc
 
@@ -327,7 +340,7 @@ def _log_ndtr64(x: np.ndarray) -> np.ndarray:
 def _ndtri64(p: np.ndarray) -> np.ndarray:
     """The inverse of ndtr: a starting point (erfinv near the middle, the tail's asymptotics
     beyond), then Newton steps on ``log_ndtr(x) = log(q)`` for ``q = min(p, 1 - p)``."""
-    from .math import _erfinv_scalar
+    from .math import _erfinv
 
     p = np.asarray(p, np.float64)
     q = np.minimum(p, 1 - p)
@@ -335,8 +348,7 @@ def _ndtri64(p: np.ndarray) -> np.ndarray:
     qs = q[ok]
     middle = qs > 1e-8
     x = np.empty_like(qs)
-    erfinv = np.vectorize(_erfinv_scalar, otypes=[np.float64])
-    x[middle] = math.sqrt(2) * erfinv(2 * qs[middle] - 1)
+    x[middle] = math.sqrt(2) * _erfinv(2 * qs[middle] - 1)
     t = -2 * np.log(qs[~middle])
     x[~middle] = -np.sqrt(t - np.log(t) - math.log(2 * math.pi))
     target = np.log(qs)
@@ -389,9 +401,7 @@ def _zeta64(s: np.ndarray, q: np.ndarray) -> np.ndarray:
     pole = (s == 1) | ((q <= 0) & (q == np.floor(q)) & (s > 1))
     ok = (s > 1) & np.isfinite(s) & np.isfinite(q) & ~pole & ((q > 0) | (s == np.floor(s)))
     out[pole] = np.inf
-    for value in np.unique(s[ok]):
-        at = ok & (s == value)
-        out[at] = _hurwitz_zeta(value, q[at])
+    out[ok] = _hurwitz_zeta(s[ok], q[ok])
     return out
 
 
