@@ -50,6 +50,7 @@ class Node:
     _num_outputs = 1
     _hooks = _pre_hooks = _tensor_hooks = _retained = _anomaly_trace = None
     _hooked = False  # any of the four above set: the engine then looks at them
+    array_rules = False  # see OpNode
 
     def __init__(self) -> None:
         self.next_functions = ()
@@ -80,6 +81,14 @@ class Node:
 
     @property
     def saved_tensors(self) -> tuple:
+        saved = self._checked_saved()
+        for t in saved:
+            if type(t) is SavedOutput:
+                return tuple([t.unpack(self) if type(t) is SavedOutput else t for t in saved])
+        return saved
+
+    def _checked_saved(self) -> tuple:
+        """The saved values as stored, once they are known to be intact."""
         saved = self._saved
         if saved is _RELEASED:
             raise RuntimeError(
@@ -89,16 +98,10 @@ class Node:
                 "retain_graph=True if you need to backward through the graph a second time or if "
                 "you need to access saved tensors after calling backward."
             )
-        outputs = False
         for t, version in zip(saved, self._versions):
-            if version is not None:
-                if t._vc[0] != version:
-                    _raise_modified(t, version)
-                if type(t) is SavedOutput:
-                    outputs = True
-        if not outputs:
-            return saved
-        return tuple([t.unpack(self) if type(t) is SavedOutput else t for t in saved])
+            if version is not None and t._vc[0] != version:
+                _raise_modified(t, version)
+        return saved
 
     def release(self) -> None:
         if self._saved:
@@ -210,10 +213,12 @@ class AccumulateGrad(Node):
 
 
 class OpNode(Node):
-    """A node made by a primitive of the rule table (see ``ops/``).
+    """A node made by a primitive of the rule table (see ``primitives/``).
 
     ``rules`` holds one derivative function per input, ``rule(ctx, grad, *saved)``; only the
-    ones whose input needs a gradient are called.
+    ones whose input needs a gradient are called. Rules of a primitive declared with
+    ``arrays=True`` also run on NumPy arrays (see ``primitives/rule_ops.py``): a plain backward
+    calls them through ``apply_arrays``, making no Tensor for any intermediate gradient.
     """
 
     __slots__ = ()
@@ -227,6 +232,15 @@ class OpNode(Node):
         # By declaration, not count: a split that happens to yield one piece still gets a tuple.
         grad = tuple(grads) if self.multi_output else grads[0]
         saved = self.saved_tensors if self._saved else ()
+        return self._run_rules(grad, saved)
+
+    def apply_arrays(self, grads):
+        """``apply`` on arrays: array gradients in, array (or NumPy scalar) gradients out."""
+        grad = tuple(grads) if self.multi_output else grads[0]
+        saved = self._saved_arrays() if self._saved else ()
+        return self._run_rules(grad, saved)
+
+    def _run_rules(self, grad, saved) -> list:
         if len(self.next_functions) == 1:  # one input, so it needs its gradient (else no node)
             return [self.rules[0](self, grad, *saved)]
         return [
@@ -234,17 +248,28 @@ class OpNode(Node):
             for rule, edge in zip(self.rules, self.next_functions)
         ]
 
+    def _saved_arrays(self) -> list:
+        """The saved values with each tensor's array in its place (after the version check)."""
+        return [
+            t.tensor._data if type(t) is SavedOutput else getattr(t, "_data", t)
+            for t in self._checked_saved()
+        ]
+
 
 def unbroadcast(grad, shape: tuple):
-    """Sum ``grad`` down to ``shape``: the one place where broadcasting is undone."""
-    if grad._data.shape == shape:
+    """Sum ``grad`` (a Tensor or an array) down to ``shape``: the one place where broadcasting
+    is undone."""
+    if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
     dims = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1
     )
     if dims:
-        grad = grad.sum(dims, keepdim=True)
+        if type(grad) is np.ndarray:
+            grad = np.add.reduce(grad, axis=dims, keepdims=True)
+        else:
+            grad = grad.sum(dims, keepdim=True)
     return grad.reshape(shape) if grad.shape != shape else grad
 
 
@@ -263,7 +288,8 @@ def _record_trace(node: Node) -> None:
 
 def _check_anomaly(node: Node, grads) -> None:
     for i, g in enumerate(grads):
-        if g is not None and g._data.dtype.kind in "fc" and g.isnan().any().item():
+        d = getattr(g, "_data", g)
+        if d is not None and d.dtype.kind in "fc" and np.isnan(d).any():
             if node._anomaly_trace:
                 warnings.warn(
                     f"Error detected in {node.name()}. Traceback of forward call that caused the "
@@ -351,6 +377,10 @@ def run_backward(
         for observe in backward_observers:  # ember.autograd.trace: hooks the nodes about to run
             observe(order)
     results = [None] * (len(inputs) if inputs is not None else 0)
+    # Without create_graph, gradients flow as NumPy arrays: nodes whose rules run on arrays
+    # (``OpNode.array_rules``) take them as they are, and a Tensor is made only where code outside
+    # the engine sees a gradient (other nodes, hooks, ``.grad``, ``autograd.grad``'s results).
+    raw = not create_graph
 
     # The gradients flowing into each node not yet run, one slot per output of the node, and the
     # nodes holding a gradient, highest stamp first: a node runs once all its consumers have.
@@ -358,6 +388,8 @@ def run_backward(
     ready: list = []
     push, pop_ready = heapq.heappush, heapq.heappop
     for (node, nr), g in zip(roots, grads):
+        if raw:
+            g = g._data
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * node._num_outputs
@@ -365,6 +397,7 @@ def run_backward(
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
     check_nan = anomaly.enabled and anomaly.check_nan
+    adopted: set = set()  # ids of the arrays a leaf took as its .grad in this backward
     pop = buffers.pop
     prev = _state.enabled
     _state.enabled = create_graph
@@ -374,25 +407,29 @@ def run_backward(
             buf = pop(node)
             hooked = node._hooked
             if hooked:
-                buf = _run_pre_hooks(node, buf)
+                buf = _run_pre_hooks(node, buf, raw)
             if captures is not None:
                 for nr, g in enumerate(buf):
                     for i in captures.get((node, nr), ()):
+                        g = _as_tensor(g) if raw else g
                         results[i] = g
                         if accumulate and g is not None and type(node) is not AccumulateGrad:
-                            _accumulate(inputs[i], g, create_graph)  # backward(inputs=non-leaf)
+                            _accumulate(inputs[i], g, create_graph, adopted)  # inputs=non-leaf
             if type(node) is AccumulateGrad:
                 if accumulate and (captures is None or (node, 0) in captures):
-                    _accumulate(node.variable, buf[0], create_graph)
+                    g = buf[0]
+                    _accumulate(node.variable, _as_tensor(g) if raw else g, create_graph, adopted)
                 continue
             if run is not None and node not in run:
                 continue
-            in_grads = node.apply(buf)
+            if not raw:
+                in_grads = node.apply(buf)
+            elif node.array_rules:
+                in_grads = node.apply_arrays(buf)
+            else:  # a node whose rules need Tensors: a custom Function, a rule not yet ported
+                in_grads = [_as_array(g) for g in node.apply([_as_tensor(g) for g in buf])]
             if hooked and node._hooks:
-                for hook in list(node._hooks.values()):
-                    new = hook(tuple(in_grads), tuple(buf))
-                    if new is not None:
-                        in_grads = tuple(new)
+                in_grads = _run_post_hooks(node, in_grads, buf, raw)
             if check_nan:
                 _check_anomaly(node, in_grads)
             if not retain_graph:
@@ -401,11 +438,11 @@ def run_backward(
                 if child is None or g is None:
                     continue
                 shape, dtype = meta  # of the input: its gradient must match both
-                d = g._data
+                d = g if raw else g._data
                 if d.shape != shape:
                     g = unbroadcast(g, shape)
                 if d.dtype is not dtype and d.dtype != dtype:
-                    g = g.to(_BY_NP[dtype])
+                    g = g.astype(dtype) if raw else g.to(_BY_NP[dtype])
                 cbuf = buffers.get(child)
                 if cbuf is None:
                     push(ready, (-child._seq, child))
@@ -426,8 +463,19 @@ def run_backward(
     return results
 
 
-def _run_pre_hooks(node: Node, buf: list) -> list:
+def _as_tensor(g):
+    # array rules may return NumPy scalars (from 0-d arrays): Tensors hold arrays
+    return None if g is None else wrap_array(g if type(g) is np.ndarray else np.asarray(g))
+
+
+def _as_array(g):
+    return None if g is None else g._data
+
+
+def _run_pre_hooks(node: Node, buf: list, raw: bool) -> list:
     """A node's tensor hooks, ``retain_grad`` copies and pre-hooks, before it runs."""
+    if raw:
+        return [_as_array(g) for g in _run_pre_hooks(node, [_as_tensor(g) for g in buf], False)]
     if node._tensor_hooks or node._retained:
         _run_tensor_hooks(node, buf)
     if node._pre_hooks:
@@ -436,6 +484,18 @@ def _run_pre_hooks(node: Node, buf: list) -> list:
             if new is not None:
                 buf = list(new)
     return buf
+
+
+def _run_post_hooks(node: Node, in_grads, buf: list, raw: bool):
+    """A node's hooks, ``hook(grad_inputs, grad_outputs)``, which may replace its grad_inputs."""
+    if raw:
+        out = _run_post_hooks(node, [_as_tensor(g) for g in in_grads], buf, False)
+        return [_as_array(g) for g in out]
+    for hook in list(node._hooks.values()):
+        new = hook(tuple(in_grads), tuple(buf))
+        if new is not None:
+            in_grads = tuple(new)
+    return in_grads
 
 
 def _run_tensor_hooks(node: Node, buf: list) -> None:
@@ -453,8 +513,13 @@ def _run_tensor_hooks(node: Node, buf: list) -> None:
             t.grad = g.clone() if t.grad is None else t.grad + g
 
 
-def _accumulate(variable, grad, create_graph: bool) -> None:
-    """``variable.grad += grad``, as torch: in place when it can, keeping the grad's identity."""
+def _accumulate(variable, grad, create_graph: bool, adopted: set) -> None:
+    """``variable.grad += grad``, as torch: in place when it can, keeping the grad's identity.
+
+    A first gradient is taken as it is when nothing else can see its memory: not a view, not
+    read-only, and not already another leaf's ``.grad`` in this backward (``adopted``: the rule
+    of an addition hands both its inputs the same gradient).
+    """
     hooks = variable._hooks
     if hooks:
         for hook in list(hooks.values()):
@@ -463,12 +528,16 @@ def _accumulate(variable, grad, create_graph: bool) -> None:
                 grad = new
     old = variable._grad  # a leaf's: the property's non-leaf warning does not apply
     if old is None:
-        if not create_graph:
-            d = grad._data
-            if d.base is not None or not d.flags.writeable or not d.flags.c_contiguous:
-                grad = grad.clone()
-            if grad._rg:
-                grad = grad.detach()
+        d = grad._data
+        if id(d) in adopted:
+            grad = grad.clone()
+        elif not create_graph and (
+            d.base is not None or not d.flags.writeable or not d.flags.c_contiguous
+        ):
+            grad = grad.clone()
+        if not create_graph and grad._rg:
+            grad = grad.detach()
+        adopted.add(id(grad._data))
         if hooks:  # a hook's result is checked as an assignment to .grad is
             variable.grad = grad
         else:

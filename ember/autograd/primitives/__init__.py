@@ -6,7 +6,10 @@ A primitive is declared with ``defop``::
 
 ``forward(*arrays, **params)`` computes the result on arrays. ``rules`` holds one derivative per
 input, ``rule(ctx, grad_output, *saved) -> grad_input``, written with Tensor operations, so that it
-is itself differentiable (``create_graph=True``). ``save`` names what the rules need: input
+is itself differentiable (``create_graph=True``). Rules written only with Python's operators and
+the functions of ``rule_ops`` work on NumPy arrays as well; declared with ``arrays=True``, they
+get arrays in a plain backward (no Tensor made for each intermediate gradient: the overhead of
+small graphs). ``save`` names what the rules need: input
 positions, or ``OUT`` for the output; ``uses`` (optional) says which saved values each rule
 reads, so that a value only a non-differentiated input's rule needs is not kept (``x * 2`` keeps
 nothing of ``x``, so changing ``x`` in place afterwards is fine, as in torch). The engine undoes
@@ -63,6 +66,7 @@ class Primitive:
         num_outputs=1,
         differentiable_outputs=None,
         uses=None,
+        arrays=False,
     ):
         self.name = name
         self.forward = forward
@@ -74,6 +78,7 @@ class Primitive:
                 "rules": tuple(rules),
                 "_num_outputs": num_outputs,
                 "multi_output": num_outputs != 1,
+                "array_rules": arrays,
             },
         )
         self.save = (ALL,) if save == ALL else tuple(save)

@@ -12,7 +12,7 @@ def _right_grad(g, a, b):
     """``a.mT @ g``, laid out as ``b`` is: a Linear weight enters transposed (``W.t()``), and its
     gradient computed as ``(g.mT @ a).mT`` is contiguous again after TBackward, so that
     AccumulateGrad need not copy it (torch's matmul backward does the same)."""
-    d = b._data
+    d = getattr(b, "_data", b)  # a Tensor's array, or the array itself
     if d.ndim == 2 and d.flags.f_contiguous and not d.flags.c_contiguous:
         return (g.mT @ a).mT
     return a.mT @ g
@@ -23,6 +23,7 @@ mm = defop(
     np.matmul,
     [lambda c, g, a, b: g @ b.mT, lambda c, g, a, b: _right_grad(g, a, b)],
     save=(0, 1),
+    arrays=True,
 )
 # Batched products broadcast their batch dimensions; the engine sums the gradient back.
 bmm = defop(
@@ -30,15 +31,21 @@ bmm = defop(
     np.matmul,
     [lambda c, g, a, b: g @ b.mT, lambda c, g, a, b: a.mT @ g],
     save=(0, 1),
+    arrays=True,
 )
 mv = defop(
     "MvBackward0",
     np.matmul,
-    [lambda c, g, a, v: g.unsqueeze(1) * v, lambda c, g, a, v: a.mT @ g],
+    [lambda c, g, a, v: g.reshape(g.shape + (1,)) * v, lambda c, g, a, v: a.mT @ g],
     save=(0, 1),
+    arrays=True,
 )
 dot = defop(
-    "DotBackward0", np.dot, [lambda c, g, a, b: g * b, lambda c, g, a, b: g * a], save=(0, 1)
+    "DotBackward0",
+    np.dot,
+    [lambda c, g, a, b: g * b, lambda c, g, a, b: g * a],
+    save=(0, 1),
+    arrays=True,
 )
 
 
@@ -63,6 +70,7 @@ addmm = defop(
     ],
     save=(1, 2),
     needs_ctx=True,
+    arrays=True,
 )
 
 

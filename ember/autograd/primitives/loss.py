@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import defop
+from . import rule_ops as R
 
 NONE, MEAN, SUM = 0, 1, 2
 _EPS = 1e-12  # BCE's floor on x * (1 - x) in the gradient, as torch
@@ -230,14 +231,15 @@ def _nll_rule(c, g):
     else:
         np.put_along_axis(dense, c.idx, c.coef[:, None], 1)
     if c.reduction == NONE:
-        g = g.reshape(c.coef.shape).unsqueeze(1)
-    out = g * g.new_tensor(dense)
+        shape = c.coef.shape
+        g = g.reshape(shape[:1] + (1,) + shape[1:])
+    out = g * R.lift(g, dense)
     shape = c.input_shape()
     return out if out.shape == shape else out.reshape(shape)
 
 
-nll_loss = defop("NllLossBackward0", _nll, [_nll_rule], needs_ctx=True)
-nll_loss2d = defop("NllLoss2DBackward0", _nll, [_nll_rule], needs_ctx=True)
+nll_loss = defop("NllLossBackward0", _nll, [_nll_rule], needs_ctx=True, arrays=True)
+nll_loss2d = defop("NllLoss2DBackward0", _nll, [_nll_rule], needs_ctx=True, arrays=True)
 
 
 def _multi_margin(ctx, x, target, weight, reduction, p, margin):

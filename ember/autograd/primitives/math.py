@@ -11,18 +11,19 @@ import math
 import numpy as np
 
 from . import OUT, defop
+from . import rule_ops as R
 
 LN2 = math.log(2.0)
 LN10 = math.log(10.0)
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 
 
-def unary(name, fn, save, rule):
-    return defop(name, fn, [rule], save=save)
+def unary(name, fn, save, rule, arrays=True):
+    return defop(name, fn, [rule], save=save, arrays=arrays)
 
 
 def _zero(c, g, *saved):
-    return g.new_zeros(g.shape)
+    return R.zeros_like(g)
 
 
 # --- unary --------------------------------------------------------------------------------------
@@ -37,54 +38,47 @@ log1p = unary("Log1pBackward0", np.log1p, (0,), lambda c, g, x: g / (x + 1))
 sqrt = unary("SqrtBackward0", np.sqrt, (OUT,), lambda c, g, y: g / (2 * y))
 rsqrt = unary("RsqrtBackward0", lambda x: 1 / np.sqrt(x), (OUT,), lambda c, g, y: -0.5 * g * y**3)
 reciprocal = unary("ReciprocalBackward0", np.reciprocal, (OUT,), lambda c, g, y: -g * y * y)
-abs = unary("AbsBackward0", np.abs, (0,), lambda c, g, x: g * x.sign())  # noqa: A001
-sin = unary("SinBackward0", np.sin, (0,), lambda c, g, x: g * x.cos())
-cos = unary("CosBackward0", np.cos, (0,), lambda c, g, x: -g * x.sin())
+abs = unary("AbsBackward0", np.abs, (0,), lambda c, g, x: g * R.sign(x))  # noqa: A001
+sin = unary("SinBackward0", np.sin, (0,), lambda c, g, x: g * R.cos(x))
+cos = unary("CosBackward0", np.cos, (0,), lambda c, g, x: -g * R.sin(x))
 tan = unary("TanBackward0", np.tan, (OUT,), lambda c, g, y: g * (1 + y * y))
-asin = unary("AsinBackward0", np.arcsin, (0,), lambda c, g, x: g * (1 - x * x).rsqrt())
-acos = unary("AcosBackward0", np.arccos, (0,), lambda c, g, x: -g * (1 - x * x).rsqrt())
+asin = unary("AsinBackward0", np.arcsin, (0,), lambda c, g, x: g * R.rsqrt(1 - x * x))
+acos = unary("AcosBackward0", np.arccos, (0,), lambda c, g, x: -g * R.rsqrt(1 - x * x))
 atan = unary("AtanBackward0", np.arctan, (0,), lambda c, g, x: g / (1 + x * x))
-sinh = unary("SinhBackward0", np.sinh, (0,), lambda c, g, x: g * x.cosh())
-cosh = unary("CoshBackward0", np.cosh, (0,), lambda c, g, x: g * x.sinh())
+sinh = unary("SinhBackward0", np.sinh, (0,), lambda c, g, x: g * R.cosh(x))
+cosh = unary("CoshBackward0", np.cosh, (0,), lambda c, g, x: g * R.sinh(x))
 tanh = unary("TanhBackward0", np.tanh, (OUT,), lambda c, g, y: g * (1 - y * y))
-asinh = unary("AsinhBackward0", np.arcsinh, (0,), lambda c, g, x: g * (x * x + 1).rsqrt())
-acosh = unary("AcoshBackward0", np.arccosh, (0,), lambda c, g, x: g * (x * x - 1).rsqrt())
+asinh = unary("AsinhBackward0", np.arcsinh, (0,), lambda c, g, x: g * R.rsqrt(x * x + 1))
+acosh = unary("AcoshBackward0", np.arccosh, (0,), lambda c, g, x: g * R.rsqrt(x * x - 1))
 atanh = unary("AtanhBackward0", np.arctanh, (0,), lambda c, g, x: g / (1 - x * x))
 sigmoid = unary("SigmoidBackward0", lambda x: _sigmoid(x), (OUT,), lambda c, g, y: g * y * (1 - y))
 relu = unary(
-    "ReluBackward0", lambda x: np.maximum(x, 0), (OUT,), lambda c, g, y: g.masked_fill(y <= 0, 0)
+    "ReluBackward0", lambda x: np.maximum(x, 0), (OUT,), lambda c, g, y: R.zero_where(g, y <= 0)
 )
 erf = unary(
-    "ErfBackward0", lambda x: _erf(x), (0,), lambda c, g, x: g * TWO_OVER_SQRT_PI * (-x * x).exp()
+    "ErfBackward0", lambda x: _erf(x), (0,), lambda c, g, x: g * TWO_OVER_SQRT_PI * R.exp(-x * x)
 )
 erfinv = unary(
     "ErfinvBackward0",
     lambda x: _erfinv(x),
     (OUT,),
-    lambda c, g, y: g * (0.5 * math.sqrt(math.pi)) * (y * y).exp(),
+    lambda c, g, y: g * (0.5 * math.sqrt(math.pi)) * R.exp(y * y),
 )
 
 
-def _sign(x):
-    if x.dtype == np.bool_:
-        return x.copy()
-    s = np.asarray(np.sign(x))  # 0-d input: NumPy returns a scalar
-    if x.dtype.kind == "f":
-        s[np.isnan(s)] = 0  # sign(nan) is 0, as torch's
-    return s
-
-
-sign = unary("SignBackward0", _sign, (), _zero)
+sign = unary("SignBackward0", R.sign_array, (), _zero)
 floor = unary("FloorBackward0", np.floor, (), _zero)
 ceil = unary("CeilBackward0", np.ceil, (), _zero)
 trunc = unary("TruncBackward0", np.trunc, (), _zero)
 round = unary("RoundBackward0", np.round, (), _zero)  # noqa: A001
-round_decimals = defop("RoundBackward1", lambda x, decimals: np.round(x, decimals), [_zero])
+round_decimals = defop(
+    "RoundBackward1", lambda x, decimals: np.round(x, decimals), [_zero], arrays=True
+)
 frac = unary("FracBackward0", lambda x: x - np.trunc(x), (), lambda c, g: g)
-fill = defop("FillBackward0", lambda x, value: np.full_like(x, value), [_zero])
-zero = defop("ZeroBackward0", np.zeros_like, [_zero])
+fill = defop("FillBackward0", lambda x, value: np.full_like(x, value), [_zero], arrays=True)
+zero = defop("ZeroBackward0", np.zeros_like, [_zero], arrays=True)
 clone = unary("CloneBackward0", lambda x: x.copy(), (), lambda c, g: g)
-to_copy = defop("ToCopyBackward0", lambda x, dtype: x.astype(dtype), [lambda c, g: g])
+to_copy = defop("ToCopyBackward0", lambda x, dtype: x.astype(dtype), [lambda c, g: g], arrays=True)
 
 
 def _sigmoid(x):
@@ -136,15 +130,16 @@ def _scipy_or_vectorized(name, scalar_fn):
 
 
 # --- binary: one rule per input -----------------------------------------------------------------
-add = defop("AddBackward0", np.add, [lambda c, g: g, lambda c, g: g])
-sub = defop("SubBackward0", np.subtract, [lambda c, g: g, lambda c, g: -g])
-rsub = defop("RsubBackward1", lambda x, other: other - x, [lambda c, g: -g])
+add = defop("AddBackward0", np.add, [lambda c, g: g, lambda c, g: g], arrays=True)
+sub = defop("SubBackward0", np.subtract, [lambda c, g: g, lambda c, g: -g], arrays=True)
+rsub = defop("RsubBackward1", lambda x, other: other - x, [lambda c, g: -g], arrays=True)
 mul = defop(
     "MulBackward0",
     np.multiply,
     [lambda c, g, x, y: g * y, lambda c, g, x, y: g * x],
     save=(0, 1),
     uses=((1,), (0,)),
+    arrays=True,
 )
 div = defop(
     "DivBackward0",
@@ -152,6 +147,7 @@ div = defop(
     [lambda c, g, x, y: g / y, lambda c, g, x, y: -g * x / (y * y)],
     save=(0, 1),
     uses=((1,), (0, 1)),
+    arrays=True,
 )
 
 
@@ -197,7 +193,9 @@ def _pow_scalar_rule(c, g, x):
 
 
 # The exponent is a number, not an input: the node has one edge, as torch's PowBackward0.
-pow_scalar = defop("PowBackward0", _pow_scalar, [_pow_scalar_rule], save=(0,), needs_ctx=True)
+pow_scalar = defop(
+    "PowBackward0", _pow_scalar, [_pow_scalar_rule], save=(0,), needs_ctx=True, arrays=True
+)
 
 
 def _power(x, y):
@@ -217,9 +215,10 @@ pow_tensor = defop(
     _power,
     [
         lambda c, g, x, y, out: g * y * x ** (y - 1),
-        lambda c, g, x, y, out: (g * out * x.log()).masked_fill((x == 0) & (y >= 0), 0),
+        lambda c, g, x, y, out: R.zero_where(g * out * R.log(x), (x == 0) & (y >= 0)),
     ],
     save=(0, 1, OUT),
+    arrays=True,
 )
 
 
@@ -241,7 +240,7 @@ def _extreme_rule(loses):
     # torch: the gradient goes through unless this input strictly lost (so a NaN input keeps it),
     # ties share it equally, and the losing side gets an exact zero (masked, not multiplied).
     def rule(c, g, x, y):
-        return g.masked_fill(loses(x, y), 0) - (g * 0.5).masked_fill(x != y, 0)
+        return R.zero_where(g, loses(x, y)) - R.zero_where(g * 0.5, x != y)
 
     return rule
 
@@ -252,8 +251,12 @@ _min_rule_first = _extreme_rule(lambda x, y: x > y)
 _min_rule_second = _extreme_rule(lambda x, y: y > x)
 
 
-maximum = defop("MaximumBackward0", np.maximum, [_max_rule_first, _max_rule_second], save=(0, 1))
-minimum = defop("MinimumBackward0", np.minimum, [_min_rule_first, _min_rule_second], save=(0, 1))
+maximum = defop(
+    "MaximumBackward0", np.maximum, [_max_rule_first, _max_rule_second], save=(0, 1), arrays=True
+)
+minimum = defop(
+    "MinimumBackward0", np.minimum, [_min_rule_first, _min_rule_second], save=(0, 1), arrays=True
+)
 
 
 def _atan2_rule(c, g, x, y, num):
@@ -316,10 +319,11 @@ where = defop(
     "WhereBackward0",
     _where,
     [
-        lambda c, g: g.masked_fill(g.new_tensor(np.logical_not(c.cond)), 0),
-        lambda c, g: g.masked_fill(g.new_tensor(c.cond), 0),
+        lambda c, g: R.zero_where(g, R.lift(g, np.logical_not(c.cond))),
+        lambda c, g: R.zero_where(g, R.lift(g, c.cond)),
     ],
     needs_ctx=True,
+    arrays=True,
 )
 
 
@@ -341,20 +345,23 @@ def _clamp_rule(c, g, x):
         keep = x >= c.lo
     if c.hi is not None:
         keep = (x <= c.hi) if keep is None else keep & (x <= c.hi)
-    return g if keep is None else g.masked_fill(~keep, 0)
+    return g if keep is None else R.zero_where(g, ~keep)
 
 
-clamp = defop("ClampBackward1", _clamp, [_clamp_rule], save=(0,), needs_ctx=True)
-clamp_min = defop("ClampMinBackward0", _clamp, [_clamp_rule], save=(0,), needs_ctx=True)
+clamp = defop("ClampBackward1", _clamp, [_clamp_rule], save=(0,), needs_ctx=True, arrays=True)
+clamp_min = defop(
+    "ClampMinBackward0", _clamp, [_clamp_rule], save=(0,), needs_ctx=True, arrays=True
+)
 clamp_tensor = defop(
     "ClampBackward0",
     lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
     [
-        lambda c, g, x, lo, hi: g.masked_fill((x < lo) | (x > hi), 0),
-        lambda c, g, x, lo, hi: g.masked_fill((x >= lo) | (lo > hi), 0),
-        lambda c, g, x, lo, hi: g.masked_fill((x <= hi) & (lo <= hi), 0),
+        lambda c, g, x, lo, hi: R.zero_where(g, (x < lo) | (x > hi)),
+        lambda c, g, x, lo, hi: R.zero_where(g, (x >= lo) | (lo > hi)),
+        lambda c, g, x, lo, hi: R.zero_where(g, (x <= hi) & (lo <= hi)),
     ],
     save=(0, 1, 2),
+    arrays=True,
 )
 
 
@@ -368,6 +375,7 @@ lerp_scalar = defop(
     _lerp_scalar,
     [lambda c, g: g * (1 - c.weight), lambda c, g: g * c.weight],
     needs_ctx=True,
+    arrays=True,
 )
 lerp_tensor = defop(
     "LerpBackward1",
@@ -378,4 +386,5 @@ lerp_tensor = defop(
         lambda c, g, a, b, w: g * (b - a),
     ],
     save=(0, 1, 2),
+    arrays=True,
 )

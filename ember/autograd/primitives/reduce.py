@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import OUT, defop
+from . import rule_ops as R
 
 
 def _kept(c, g):
@@ -31,28 +32,26 @@ def _count(c) -> int:
     return n
 
 
-def _reduction(name, fn, rule, save=(), extra=None):
+def _reduction(name, fn, rule, save=(), extra=None, arrays=True):
     def forward(ctx, x, dim, keepdim, **kw):
         ctx.dim, ctx.keepdim = dim, keepdim
         if extra:
             extra(ctx, kw)
         return fn(x, dim, keepdim, **kw)
 
-    return defop(name, forward, [rule], save=save, needs_ctx=True)
+    return defop(name, forward, [rule], save=save, needs_ctx=True, arrays=arrays)
 
 
 def _sum(x, dim, keepdim, dtype=None):
     return np.add.reduce(x, axis=dim, keepdims=keepdim, dtype=dtype)  # np.sum's wrapper costs more
 
 
-# ``_expand_to`` is ``expand`` without argument checks: the shape is the input's, valid by
-# construction (these two rules run in nearly every backward).
 def _sum_rule(c, g):
-    return _kept(c, g)._expand_to(c.input_shape())
+    return R.expand(_kept(c, g), c.input_shape())
 
 
 def _mean_rule(c, g):
-    return (_kept(c, g) / _count(c))._expand_to(c.input_shape())
+    return R.expand(_kept(c, g) / _count(c), c.input_shape())
 
 
 sum_all = _reduction("SumBackward0", _sum, _sum_rule)
@@ -102,14 +101,14 @@ def _others_product(x, dim):
     return left * right
 
 
-prod_all = _reduction("ProdBackward0", _prod, _prod_rule, save=(0, OUT))
-prod_dim = _reduction("ProdBackward1", _prod, _prod_rule, save=(0, OUT))
+prod_all = _reduction("ProdBackward0", _prod, _prod_rule, save=(0, OUT), arrays=False)
+prod_dim = _reduction("ProdBackward1", _prod, _prod_rule, save=(0, OUT), arrays=False)
 
 
 def _extreme_rule(c, g, x, out):
     # Every position holding the extreme value shares the gradient equally, as torch does.
     mask = x == _kept(c, out)
-    return _kept(c, g) * mask / mask.sum(c.dim, keepdim=True)
+    return _kept(c, g) * mask / R.sum_keepdim(mask, c.dim)
 
 
 def _amax(x, dim, keepdim):
@@ -199,6 +198,7 @@ var = _reduction(
     ),
     save=(0,),
     extra=_keep_correction,
+    arrays=False,
 )
 std = _reduction(
     "StdBackward0",
@@ -210,6 +210,7 @@ std = _reduction(
     ).masked_fill(_kept(c, out) == 0, 0),  # torch: zero gradient where the std is 0 (not 0 / 0)
     save=(0, OUT),
     extra=_keep_correction,
+    arrays=False,
 )
 
 
@@ -223,7 +224,7 @@ def _logsumexp(x, dim, keepdim):
 logsumexp = _reduction(
     "LogsumexpBackward0",
     _logsumexp,
-    lambda c, g, x, out: _kept(c, g) * (x - _kept(c, out)).exp(),
+    lambda c, g, x, out: _kept(c, g) * R.exp(x - _kept(c, out)),
     save=(0, OUT),
 )
 
@@ -304,14 +305,16 @@ def _log_softmax(ctx, x, dim):
 softmax = defop(
     "SoftmaxBackward0",
     _softmax,
-    [lambda c, g, y: y * (g - (g * y).sum(c.dim, keepdim=True))],
+    [lambda c, g, y: y * (g - R.sum_keepdim(g * y, c.dim))],
     save=(OUT,),
     needs_ctx=True,
+    arrays=True,
 )
 log_softmax = defop(
     "LogSoftmaxBackward0",
     _log_softmax,
-    [lambda c, g, y: g - y.exp() * g.sum(c.dim, keepdim=True)],
+    [lambda c, g, y: g - R.exp(y) * R.sum_keepdim(g, c.dim)],
     save=(OUT,),
     needs_ctx=True,
+    arrays=True,
 )

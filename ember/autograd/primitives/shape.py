@@ -10,6 +10,7 @@ import numpy as np
 
 from ..engine import OpNode
 from . import defop
+from . import rule_ops as R
 
 
 def _view(ctx, x, shape):
@@ -21,11 +22,13 @@ view = defop(
     lambda x, shape: _as_view(x, shape),
     [lambda c, g: g.reshape(c.input_shape())],
     is_view=True,
+    arrays=True,
 )
 unsafe_view = defop(
     "UnsafeViewBackward0",
     lambda x, shape: x.reshape(shape).copy(),
     [lambda c, g: g.reshape(c.input_shape())],
+    arrays=True,
 )
 
 
@@ -43,9 +46,10 @@ def _permute(ctx, x, dims):
 permute = defop(
     "PermuteBackward0",
     _permute,
-    [lambda c, g: g.permute(tuple(np.argsort(c.dims)))],
+    [lambda c, g: R.permute(g, tuple(np.argsort(c.dims)))],
     needs_ctx=True,
     is_view=True,
+    arrays=True,
 )
 
 
@@ -57,48 +61,37 @@ def _transpose(ctx, x, d0, d1):
 transpose = defop(
     "TransposeBackward0",
     _transpose,
-    [lambda c, g: g.transpose(c.d0, c.d1)],
+    [lambda c, g: R.transpose(g, c.d0, c.d1)],
     needs_ctx=True,
     is_view=True,
+    arrays=True,
 )
-t = defop("TBackward0", lambda x: x.T, [lambda c, g: g.t()], is_view=True)
-
-
-def _broadcast(x, shape):
-    # Zero-stride views built directly: np.broadcast_to's Python wrapper costs several times the
-    # rest of an ``expand`` (and runs in nearly every reduction's backward). The shape is valid
-    # (checked by ``expand``); writes into the view are refused by the in-place ops' overlap check.
-    if x.shape == shape:
-        return x.view()
-    if not x.flags.c_contiguous:
-        return np.broadcast_to(x, shape)
-    lead = len(shape) - x.ndim
-    strides = [0] * lead
-    for n, have, st in zip(shape[lead:], x.shape, x.strides):
-        strides.append(0 if have != n else st)
-    return np.ndarray(shape, x.dtype, x, 0, tuple(strides))
+t = defop("TBackward0", lambda x: x.T, [lambda c, g: R.t(g)], is_view=True, arrays=True)
 
 
 expand = defop(
-    "ExpandBackward0", _broadcast, [lambda c, g: g], is_view=True
+    "ExpandBackward0", R.broadcast_array, [lambda c, g: g], is_view=True, arrays=True
 )  # the engine's unbroadcast sums the copies
 squeeze_all = defop(
     "SqueezeBackward0",
     lambda x: _as_view(x, tuple(s for s in x.shape if s != 1)),
     [lambda c, g: g.reshape(c.input_shape())],
     is_view=True,
+    arrays=True,
 )
 squeeze_dim = defop(
     "SqueezeBackward1",
     lambda x, dim: np.squeeze(x, dim),
     [lambda c, g: g.reshape(c.input_shape())],
     is_view=True,
+    arrays=True,
 )
 squeeze_dims = defop(
     "SqueezeBackward2",
     lambda x, dims: np.squeeze(x, dims),
     [lambda c, g: g.reshape(c.input_shape())],
     is_view=True,
+    arrays=True,
 )
 
 
@@ -108,7 +101,12 @@ def _unsqueeze(ctx, x, dim):
 
 
 unsqueeze = defop(
-    "UnsqueezeBackward0", _unsqueeze, [lambda c, g: g.squeeze(c.dim)], needs_ctx=True, is_view=True
+    "UnsqueezeBackward0",
+    _unsqueeze,
+    [lambda c, g: R.squeeze(g, c.dim)],
+    needs_ctx=True,
+    is_view=True,
+    arrays=True,
 )
 
 
@@ -117,7 +115,7 @@ def _flip(ctx, x, dims):
     return np.flip(x, dims).copy()  # torch's flip copies; a NumPy view would alias
 
 
-flip = defop("FlipBackward0", _flip, [lambda c, g: g.flip(c.dims)], needs_ctx=True)
+flip = defop("FlipBackward0", _flip, [lambda c, g: R.flip(g, c.dims)], needs_ctx=True, arrays=True)
 
 
 def _roll(ctx, x, shifts, dims):
