@@ -1,6 +1,6 @@
 """The orthogonal polynomials of ``ember.special`` (Chebyshev T/U/V/W and their shifted forms,
-Hermite H/He, Laguerre, Legendre) and its other functions torch does not differentiate
-(``spherical_bessel_j0``, ``modified_bessel_i0``/``i1``).
+Hermite H/He, Laguerre, Legendre) and its other functions torch does not differentiate: the
+Bessel functions J0, J1, Y0, Y1, I0, I1, K0, K1 (and scaled K), ``spherical_bessel_j0``.
 
 Each polynomial is its three-term recurrence run in float64 up to each element's degree ``n``
 (truncated to an integer; 0 for negative ``n``), with torch's exact values at ``x = +-1``.
@@ -15,6 +15,7 @@ from ._tensor import Tensor, _make
 from .autograd.primitives.special import i0, i1
 from .functions._util import as_tensor_arg
 from .functions.inplace import takes_out
+from .kernels import bessel as B
 
 
 def _operands(fn: str, x, n):
@@ -144,15 +145,56 @@ def spherical_bessel_j0(input: Tensor) -> Tensor:  # noqa: A002
     return _make(out.astype(x._data.dtype))
 
 
-def _modified_bessel(name: str, order: int):
+def _from_kernel(name: str, kernel, doc: str):
     def fn(input: Tensor) -> Tensor:  # noqa: A002
         x = _float_input(f"special_{name}", input)
-        return _make((i0 if order == 0 else i1).forward(x._data))
+        with np.errstate(all="ignore"):
+            return _make(np.asarray(kernel(x._data)).astype(x._data.dtype))
 
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"The modified Bessel function of the first kind of order {order} (no gradient)."
+    fn.__doc__ = doc
     return takes_out(f"special.{name}")(fn)
 
 
-modified_bessel_i0 = _modified_bessel("modified_bessel_i0", 0)
-modified_bessel_i1 = _modified_bessel("modified_bessel_i1", 1)
+modified_bessel_i0 = _from_kernel(
+    "modified_bessel_i0",
+    i0.forward,
+    "The modified Bessel function of the first kind of order 0 (no gradient).",
+)
+modified_bessel_i1 = _from_kernel(
+    "modified_bessel_i1",
+    i1.forward,
+    "The modified Bessel function of the first kind of order 1 (no gradient).",
+)
+bessel_j0 = _from_kernel(
+    "bessel_j0", lambda x: B.bessel_jy(x)[0], "The Bessel function of the first kind of order 0."
+)
+bessel_j1 = _from_kernel(
+    "bessel_j1", lambda x: B.bessel_jy(x)[1], "The Bessel function of the first kind of order 1."
+)
+bessel_y0 = _from_kernel(
+    "bessel_y0", lambda x: B.bessel_jy(x)[2], "The Bessel function of the second kind of order 0."
+)
+bessel_y1 = _from_kernel(
+    "bessel_y1", lambda x: B.bessel_jy(x)[3], "The Bessel function of the second kind of order 1."
+)
+modified_bessel_k0 = _from_kernel(
+    "modified_bessel_k0",
+    lambda x: B.bessel_k(x, False)[0],
+    "The modified Bessel function of the second kind of order 0.",
+)
+modified_bessel_k1 = _from_kernel(
+    "modified_bessel_k1",
+    lambda x: B.bessel_k(x, False)[1],
+    "The modified Bessel function of the second kind of order 1.",
+)
+scaled_modified_bessel_k0 = _from_kernel(
+    "scaled_modified_bessel_k0",
+    lambda x: B.bessel_k(x, True)[0],
+    "``exp(x) * modified_bessel_k0(x)``.",
+)
+scaled_modified_bessel_k1 = _from_kernel(
+    "scaled_modified_bessel_k1",
+    lambda x: B.bessel_k(x, True)[1],
+    "``exp(x) * modified_bessel_k1(x)``.",
+)

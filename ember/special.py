@@ -60,6 +60,14 @@ __all__ = [
     "hermite_polynomial_he",
     "laguerre_polynomial_l",
     "legendre_polynomial_p",
+    "bessel_j0",
+    "bessel_j1",
+    "bessel_y0",
+    "bessel_y1",
+    "modified_bessel_k0",
+    "modified_bessel_k1",
+    "scaled_modified_bessel_k0",
+    "scaled_modified_bessel_k1",
 ]
 
 
@@ -333,6 +341,10 @@ def _bind() -> None:
 _bind()
 
 from ._special_polynomials import (  # noqa: E402, F401
+    bessel_j0,
+    bessel_j1,
+    bessel_y0,
+    bessel_y1,
     chebyshev_polynomial_t,
     chebyshev_polynomial_u,
     chebyshev_polynomial_v,
@@ -343,6 +355,10 @@ from ._special_polynomials import (  # noqa: E402, F401
     legendre_polynomial_p,
     modified_bessel_i0,
     modified_bessel_i1,
+    modified_bessel_k0,
+    modified_bessel_k1,
+    scaled_modified_bessel_k0,
+    scaled_modified_bessel_k1,
     shifted_chebyshev_polynomial_t,
     shifted_chebyshev_polynomial_u,
     shifted_chebyshev_polynomial_v,
