@@ -229,6 +229,10 @@ def _cases():
             lambda r, d: ((real(r, (2, 3), d), real(r, (3, 2), d), pos(r, (2, 3), d)), {}),
             lambda r, d: real(r, (4, 2, 3), d),
         ),
+        "VonMises": (
+            lambda r, d: ((real(r, B, d), pos(r, B, d, 0.2, 6.0)), {}),
+            lambda r, d: r.uniform(-3.1, 3.1, B).astype(d),
+        ),
         "MultivariateNormal_tril": (
             lambda r, d: ((real(r, (2, 3), d),), {"scale_tril": lower_tril(r, (2, 3, 3), d)}),
             lambda r, d: real(r, (2, 3), d),
@@ -671,6 +675,7 @@ SAME_SEED = RSAMPLE_SAME_NOISE + [
     "Categorical_logits",
     "OneHotCategorical",
     "MultivariateNormal_prec",
+    "VonMises",
     "Geometric",
     "Geometric_logits",
     "Multinomial",
@@ -777,6 +782,8 @@ BAD_PARAMS = [
     lambda m: m.distributions.HalfNormal(-1.0),
     lambda m: m.distributions.Gumbel(0.0, -1.0),
     lambda m: m.distributions.HalfCauchy(-1.0),
+    lambda m: m.distributions.VonMises(0.0, -1.0),
+    lambda m: m.distributions.transforms.CatTransform([3]),
     lambda m: m.distributions.ContinuousBernoulli(1.5, validate_args=True),
     lambda m: m.distributions.FisherSnedecor(1.0, -1.0),
     lambda m: m.distributions.LogisticNormal(m.zeros(2), -1.0),
@@ -899,6 +906,7 @@ REPRS = [
     lambda m: m.distributions.Cauchy(m.zeros(2), 1.0),
     lambda m: m.distributions.Multinomial(3, m.ones(2)),
     lambda m: m.distributions.HalfCauchy(1.0),
+    lambda m: m.distributions.VonMises(m.zeros(2), 1.0),
     lambda m: m.distributions.ContinuousBernoulli(0.3),
     lambda m: m.distributions.FisherSnedecor(2.0, 3.0),
     lambda m: m.distributions.LogisticNormal(m.zeros(2), 1.0),
@@ -1064,6 +1072,7 @@ def test_mixture_same_family(event):
     e, t = make(ED, ew, el, es), make(TD, tw, tl, ts)
     assert e.batch_shape == tuple(t.batch_shape) and e.event_shape == tuple(t.event_shape)
     assert repr(e).replace("ember.", "torch.") == repr(t)
+    assert repr(e.support) == repr(t.support)
     assert_close(e.mean, t.mean)
     assert_close(e.variance, t.variance)
     v = real(r, (5,) + tuple(t.batch_shape) + tuple(t.event_shape), "float64")
@@ -1110,6 +1119,9 @@ TRANSFORM_INPUTS = [
     ("SoftplusTransform", (), (3, 4)),
     ("AbsTransform", (), (3, 4)),
     ("PowerTransform", (2.5,), (3, 4)),
+    ("PositiveDefiniteTransform", (), (2, 3, 3)),
+    ("CatTransform", ("cat",), (3, 5)),
+    ("StackTransform", ("stack",), (4, 3)),
 ]
 
 
@@ -1118,6 +1130,12 @@ def test_more_transforms(name, args, shape):
     def make(T):
         if name == "IndependentTransform":
             return T.IndependentTransform(getattr(T, args[0])(), args[1])
+        if name == "CatTransform":
+            return T.CatTransform(
+                [T.ExpTransform(), T.TanhTransform(), T.SigmoidTransform()], 1, [1, 2, 2]
+            )
+        if name == "StackTransform":
+            return T.StackTransform([T.ExpTransform(), T.TanhTransform(), T.SigmoidTransform()], 1)
         if name == "PowerTransform":
             return T.PowerTransform(
                 torch.tensor(args[0]) if T is TD.transforms else ember.tensor(args[0])
@@ -1161,6 +1179,9 @@ REGISTRY_CONSTRAINTS = [
     lambda C: C.independent(C.positive, 1),
     lambda C: C.real_vector,
     lambda C: C.boolean,
+    lambda C: C.positive_definite,
+    lambda C: C.cat([C.positive, C.real], 2, [1, 2]),
+    lambda C: C.stack([C.positive, C.unit_interval, C.real], 2),
 ]
 
 
@@ -1243,3 +1264,41 @@ def test_kl_divergence_every_torch_pair(pair):
     assert_close(e_kl, t_kl, 1e-7, 1e-9, msg=f"KL{pair}")
     if t_kl.requires_grad and bool(torch.isfinite(t_kl).all()):
         compare_grads(e_kl, t_kl, ep_in + eq_in, tp_in + tq_in, "float64", f"KL{pair}")
+
+
+def test_von_mises_samples():
+    loc, kappa = np.array([0.5, -2.0, 3.0]), np.array([0.05, 2.0, 30.0])
+    e = ED.VonMises(ember.tensor(loc), ember.tensor(kappa))
+    t = TD.VonMises(torch.tensor(loc), torch.tensor(kappa))
+    ember.manual_seed(0)
+    x = e.sample((20000,)).numpy()
+    assert ((x >= -np.pi) & (x < np.pi)).all()
+    # the mean resultant vector: direction loc, length I1(kappa) / I0(kappa) = 1 - variance
+    resultant = np.exp(1j * x).mean(0)
+    np.testing.assert_allclose(np.abs(resultant), 1 - t.variance.numpy(), atol=0.02)
+    close = kappa > 1
+    np.testing.assert_allclose(np.angle(resultant)[close], loc[close], atol=0.05)
+
+
+def test_tril_vector_utils():
+    from torch.distributions import utils as TU
+
+    from ember.distributions import utils as EU
+
+    m = np.arange(18.0).reshape(2, 3, 3)
+    for diag in (-1, 0, 1):
+        v = EU.tril_matrix_to_vec(ember.tensor(m), diag)
+        assert_close(v, TU.tril_matrix_to_vec(torch.tensor(m), diag))
+        assert_close(
+            EU.vec_to_tril_matrix(v, diag), TU.vec_to_tril_matrix(torch.tensor(v.numpy()), diag)
+        )
+    assert_same_error(lambda m: _utils(m).vec_to_tril_matrix(m.arange(5.0)))
+    assert EU.euler_constant == TU.euler_constant
+    (ev,), (tv,) = leaves([np.arange(6.0)])
+    compare_grads(
+        EU.vec_to_tril_matrix(ev), TU.vec_to_tril_matrix(tv), [ev], [tv], "float64", "vec_to_tril"
+    )
+
+
+def _utils(m):
+    return m.distributions.utils

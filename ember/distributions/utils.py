@@ -10,12 +10,18 @@ import ember
 from ember import Size, Tensor
 
 __all__ = [
+    "euler_constant",
+    "is_tensor_like",
+    "tril_matrix_to_vec",
+    "vec_to_tril_matrix",
     "broadcast_all",
     "clamp_probs",
     "lazy_property",
     "logits_to_probs",
     "probs_to_logits",
 ]
+
+euler_constant = 0.57721566490153286060  # Euler-Mascheroni constant
 
 #: the empty shape, the default ``sample_shape``
 EMPTY = Size()
@@ -154,3 +160,41 @@ class ProbsLogits:
 
     def _new(self, *args, **kwargs):
         return self._param.new(*args, **kwargs)
+
+
+def is_tensor_like(x) -> bool:
+    """Whether ``x`` is a Tensor."""
+    return isinstance(x, Tensor)
+
+
+def _tril_indices(n: int, diag: int):
+    rows, cols = np.tril_indices(n, k=diag)
+    return ember.tensor(rows), ember.tensor(cols)
+
+
+def tril_matrix_to_vec(mat: Tensor, diag: int = 0) -> Tensor:
+    """The entries on and below diagonal ``diag`` of the last two dims, row by row."""
+    n = mat.shape[-1]
+    if not -n <= diag < n:
+        raise ValueError(f"diag ({diag}) provided is outside [{-n}, {n - 1}].")
+    rows, cols = _tril_indices(n, diag)
+    return mat[..., rows, cols]
+
+
+def vec_to_tril_matrix(vec: Tensor, diag: int = 0) -> Tensor:
+    """The inverse of ``tril_matrix_to_vec``: a lower-triangular matrix from its entries."""
+    length = vec.shape[-1]
+    n = 1
+    while len(np.tril_indices(n, k=diag)[0]) < length:
+        n += 1
+    rows, cols = np.tril_indices(n, k=diag)
+    if len(rows) != length:
+        raise ValueError(
+            f"The size of last dimension is {length} which cannot be expressed as the "
+            "lower triangular part of a square D x D matrix."
+        )
+    # entry k of vec goes to flat position rows[k] * n + cols[k]; the rest read a zero slot
+    source = np.full(n * n, length)
+    source[rows * n + cols] = np.arange(length)
+    padded = ember.cat([vec, ember.zeros(tuple(vec.shape[:-1]) + (1,), dtype=vec.dtype)], -1)
+    return padded[..., ember.tensor(source)].reshape(tuple(vec.shape[:-1]) + (n, n))
