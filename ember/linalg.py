@@ -37,6 +37,8 @@ __all__ = [
     "qr",
     "eigh",
     "eigvalsh",
+    "eig",
+    "eigvals",
     "svd",
     "svdvals",
     "pinv",
@@ -72,6 +74,7 @@ def _return_type(name, fields):
 _slogdet_t = _return_type("linalg_slogdet", ["sign", "logabsdet"])
 _qr_t = _return_type("linalg_qr", ["Q", "R"])
 _eigh_t = _return_type("linalg_eigh", ["eigenvalues", "eigenvectors"])
+_eig_t = _return_type("linalg_eig", ["eigenvalues", "eigenvectors"])
 _svd_t = _return_type("linalg_svd", ["U", "S", "Vh"])
 _lstsq_t = _return_type("linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
 _legacy_svd_t = _return_type("svd", ["U", "S", "V"])
@@ -258,6 +261,21 @@ def eigh(A: Tensor, UPLO: str = "L", *, out=None):  # noqa: N803
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
     _check_matrix("linalg.eigh", A, square=True)
     return _eigh_t(*apply(P.eigh, (A,), None, uplo=UPLO))
+
+
+@takes_out("linalg.eig", "exact")
+def eig(A: Tensor, *, out=None):  # noqa: N803
+    """Eigenvalues and eigenvectors (unit columns) of general square matrices, as complex
+    tensors, in LAPACK's order."""
+    _check_matrix("linalg.eig", A, square=True)
+    return _eig_t(*apply(P.eig, (A,)))
+
+
+@takes_out("linalg.eigvals", "exact")
+def eigvals(A: Tensor, *, out=None) -> Tensor:  # noqa: N803
+    """The (complex) eigenvalues of general square matrices."""
+    _check_matrix("linalg.eigvals", A, square=True)
+    return apply(P.eig, (A,))[0]
 
 
 @takes_out("linalg.eigvalsh", "exact")

@@ -577,3 +577,34 @@ def test_lstsq_batched_mixed_ranks():
     b = _randn(6, 5, 2)
     check_op(lambda m, a, b: m.linalg.lstsq(a, b).solution, [a, b], dtype=F64)
     check_op(lambda m, a, b: m.linalg.lstsq(a, b)[1:], [a, b], dtype=F64, grad=False)
+
+
+# -- eig, eigvals ----------------------------------------------------------------------------------
+def _eig_parts(result):
+    # eigenvectors are defined up to a phase (LAPACK builds differ in it): compare their moduli
+    return result.eigenvalues.real, result.eigenvalues.imag, result.eigenvectors.abs()
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (5, 5), (2, 4, 4)])
+def test_eig_and_eigvals(shape):
+    a = _randn(*shape)  # complex conjugate eigenvalue pairs among real ones
+    # eigenvector gradients amplify the two LAPACK builds' rounding differences
+    check_op(lambda m, a: _eig_parts(m.linalg.eig(a)), [a], dtype=F64, rtol=1e-6, atol=1e-8)
+    check_op(
+        lambda m, a: (m.linalg.eigvals(a).real, m.linalg.eigvals(a).imag),
+        [a],
+        dtype=F64,
+        rtol=1e-6,
+        atol=1e-8,
+    )
+    out = ember.linalg.eig(ember.tensor(a.astype(np.float32), requires_grad=True))
+    assert out.eigenvalues.dtype == ember.complex64
+    assert type(out.eigenvectors.grad_fn).__name__ == "LinalgEigBackward0"
+    check_op(lambda m, a: _eig_parts(m.linalg.eig(a)), [a.astype(np.float32)], rtol=1e-3, atol=1e-4)
+
+
+def test_eig_repr_and_errors():
+    a = np.array([[2.0, 1.0], [1.0, 3.0]], np.float32)
+    assert _repr(ember.linalg.eig(ember.tensor(a))) == repr(torch.linalg.eig(torch.tensor(a)))
+    check_raises(lambda m: m.linalg.eig(m.ones(2, 3)))
+    check_raises(lambda m: m.linalg.eigvals(m.ones(2, 2, dtype=m.long)))

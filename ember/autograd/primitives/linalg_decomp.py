@@ -322,6 +322,37 @@ def _svd_rule(c, grads):
 svd = defop("LinalgSvdBackward0", _svd, [_svd_rule], needs_ctx=True, num_outputs=3)
 
 
+def _eig(ctx, a):
+    w, v = np.linalg.eig(a)
+    complex_type = np.result_type(a.dtype, np.complex64)  # NumPy gives real arrays when it can
+    w, v = w.astype(complex_type), v.astype(complex_type)
+    ctx.outs = (w, v)
+    ctx.real = a.dtype.kind != "c"
+    return w, v
+
+
+def _eig_rule(c, grads):
+    # gA = V^-H (diag(gL) + off-diagonal of (V^H gV - V^H V diag(re(V^H gV))) / conj(E)) V^H,
+    # E_ij = L_j - L_i; the real part for a real A
+    like = next(g for g in grads if g is not None)
+    w, v = _outs(c, like)
+    gw, gv = grads
+    vh = v.mT.conj()
+    eye = _eye(w, w.shape[-1])
+    inner = 0
+    if gv is not None:
+        vhgv = vh @ gv
+        inner = vhgv - vh @ (v * _diag(vhgv).real.unsqueeze(-2))
+        inner = inner / ((w.unsqueeze(-2) - w.unsqueeze(-1)).conj() + eye) * (1 - eye)
+    if gw is not None:
+        inner = inner + _diag_embed(gw)
+    ga = vh.inverse() @ inner @ vh
+    return ga.real if c.real else ga
+
+
+eig = defop("LinalgEigBackward0", _eig, [_eig_rule], needs_ctx=True, num_outputs=2)
+
+
 # -- pseudo-inverse, least squares ---------------------------------------------------------------
 def _pinv(a, atol, rtol):
     u, s, vh = np.linalg.svd(a, full_matrices=False)
