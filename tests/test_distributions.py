@@ -1341,3 +1341,28 @@ def test_generalized_pareto_float64():
         ours = getattr(e, name)(ember.tensor(v)).detach().numpy()
         np.testing.assert_allclose(ours, getattr(t, name)(v32).detach().numpy(), rtol=1e-5)
     assert e.log_prob(ember.tensor(v)).dtype == ember.float64
+
+
+BROADCAST = [
+    ("Normal", lambda r: (real(r, (3, 1), "f"), pos(r, (1, 4), "f")), 0.3),
+    ("Laplace", lambda r: (real(r, (3, 1), "f"), pos(r, (4,), "f")), 0.3),
+    ("Gamma", lambda r: (pos(r, (4,), "f"), pos(r, (3, 1), "f")), 0.5),
+    ("Beta", lambda r: (pos(r, (3, 1), "f"), pos(r, (4,), "f")), 0.5),
+    ("Uniform", lambda r: (-pos(r, (3, 1), "f"), pos(r, (1, 4), "f")), 0.0),
+    ("StudentT", lambda r: (pos(r, (3, 1), "f", 2, 5), real(r, (4,), "f"), 1.5), 0.3),
+    ("Binomial", lambda r: (np.array([[3.0], [5.0], [9.0]], "f"), probs(r, (4,), "f")), 1.0),
+]
+
+
+@pytest.mark.parametrize("name,params,inside", BROADCAST, ids=[b[0] for b in BROADCAST])
+def test_parameter_and_value_broadcasting(name, params, inside):
+    r = np.random.default_rng(17)
+    e, t, e_in, t_in = build(name, params(r))
+    assert e.batch_shape == tuple(t.batch_shape) == (3, 4)
+    # values that broadcast against the batch shape, and a stack of samples
+    values = [np.full((1, 4), inside, "f"), np.full((2, 3, 1), inside, "f")]
+    values.append(t.sample((5,)).numpy())
+    for v in values:
+        e_lp, t_lp = e.log_prob(ember.tensor(v)), t.log_prob(torch.tensor(v))
+        assert_close(e_lp, t_lp, 1e-4, 1e-5, msg=f"{name} log_prob{v.shape}")
+    compare_grads(e_lp, t_lp, e_in, t_in, "float32", f"{name} broadcast log_prob")
