@@ -314,6 +314,10 @@ _LAZY_ATTRS = {
     "lu_unpack": ("linalg", "lu_unpack"),
     "matrix_exp": ("linalg", "matrix_exp"),
     "matrix_rank": ("linalg", "legacy_matrix_rank"),
+    "eig": ("linalg", "legacy_eig"),
+    "lstsq": ("linalg", "legacy_lstsq"),
+    "solve": ("linalg", "legacy_solve"),
+    "symeig": ("linalg", "legacy_symeig"),
     "nuclear_norm": ("linalg", "nuclear_norm"),
     "frobenius_norm": ("linalg", "frobenius_norm"),
     "geqrf": ("linalg", "geqrf"),
@@ -448,6 +452,10 @@ _LINALG_METHODS = (
     "geqrf",
     "orgqr",
     "ormqr",
+    "eig",
+    "lstsq",
+    "solve",
+    "symeig",
 )
 
 

@@ -500,13 +500,60 @@ def nuclear_norm(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # n
     return matrix_norm(input, "nuc", tuple(dim), keepdim)
 
 
-def matrix_rank(*args, **kwargs):
-    """Removed from torch since 1.9: raises, pointing at ``linalg.matrix_rank``."""
-    raise RuntimeError(
-        "This function was deprecated since version 1.9 and is now removed.\nPlease use the "
-        "`torch.linalg.matrix_rank` function instead. The parameter 'symmetric' was renamed in "
-        "`torch.linalg.matrix_rank()` to 'hermitian'."
-    )
+_REMOVED = "This function was deprecated since version 1.9 and is now removed."
+
+
+def _removed(name: str, message: str):
+    """A function torch removed in 1.9 but still names: it raises, saying what replaces it."""
+
+    def fn(*args, **kwargs):
+        raise RuntimeError(f"{_REMOVED}{message}")
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = "Removed from torch since 1.9: raises, pointing at its ``linalg`` successor."
+    return fn
+
+
+matrix_rank = _removed(
+    "matrix_rank",
+    "\nPlease use the `torch.linalg.matrix_rank` function instead. The parameter 'symmetric' was "
+    "renamed in `torch.linalg.matrix_rank()` to 'hermitian'.",
+)
+legacy_eig = _removed(
+    "eig",
+    " `torch.linalg.eig` returns complex tensors of dtype `cfloat` or `cdouble` rather than real "
+    "tensors mimicking complex tensors.\n\nL, _ = torch.eig(A) should be replaced with:\n"
+    "L_complex = torch.linalg.eigvals(A)\n\nand\n\nL, V = torch.eig(A, eigenvectors=True) "
+    "should be replaced with:\nL_complex, V_complex = torch.linalg.eig(A)",
+)
+legacy_lstsq = _removed(
+    "lstsq",
+    " `torch.lstsq` is deprecated in favor of `torch.linalg.lstsq`.\n`torch.linalg.lstsq` has "
+    "reversed arguments and does not return the QR decomposition in the returned tuple "
+    "(although it returns other information about the problem).\n\nTo get the QR "
+    "decomposition consider using `torch.linalg.qr`.\n\nThe returned solution in "
+    "`torch.lstsq` stored the residuals of the solution in the last m - n columns of the "
+    "returned value whenever m > n. In torch.linalg.lstsq, the residuals are in the field "
+    "'residuals' of the returned named tuple.\n\nThe unpacking of the solution, as in\nX, _ = "
+    "torch.lstsq(B, A).solution[:A.size(1)]\nshould be replaced with:\nX = "
+    "torch.linalg.lstsq(A, B).solution",
+)
+legacy_solve = _removed(
+    "solve",
+    " `torch.solve` is deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` has its "
+    "arguments reversed and does not return the LU factorization.\n\nTo get the LU "
+    "factorization see `torch.lu`, which can be used with `torch.lu_solve` or "
+    "`torch.lu_unpack`.\nX = torch.solve(B, A).solution should be replaced with:\nX = "
+    "torch.linalg.solve(A, B)",
+)
+legacy_symeig = _removed(
+    "symeig",
+    " The default behavior has changed from using the upper triangular portion of the matrix by "
+    "default to using the lower triangular portion.\n\nL, _ = torch.symeig(A, upper=upper) "
+    "should be replaced with:\nL = torch.linalg.eigvalsh(A, UPLO='U' if upper else 'L')\n\n"
+    "and\n\nL, V = torch.symeig(A, eigenvectors=True) should be replaced with:\nL, V = "
+    "torch.linalg.eigh(A, UPLO='U' if upper else 'L')",
+)
 
 
 # -- methods ---------------------------------------------------------------------------------------
@@ -522,6 +569,10 @@ def _bind_tensor_methods() -> None:
         "lu": lambda self, pivot=True, get_infos=False: legacy_lu(self, pivot, get_infos),
         "lu_solve": legacy_lu_solve.without_out,
         "matrix_exp": matrix_exp.without_out,
+        "eig": legacy_eig,
+        "lstsq": legacy_lstsq,
+        "solve": legacy_solve,
+        "symeig": legacy_symeig,
         "_linalg_solve_triangular": lambda self, b, upper, left, unit: solve_triangular(
             self, b, upper=upper, left=left, unitriangular=unit
         ),

@@ -608,3 +608,13 @@ def test_eig_repr_and_errors():
     assert _repr(ember.linalg.eig(ember.tensor(a))) == repr(torch.linalg.eig(torch.tensor(a)))
     check_raises(lambda m: m.linalg.eig(m.ones(2, 3)))
     check_raises(lambda m: m.linalg.eigvals(m.ones(2, 2, dtype=m.long)))
+
+
+@pytest.mark.parametrize("name", ["eig", "lstsq", "solve", "symeig", "matrix_rank"])
+def test_functions_removed_in_torch_1_9_raise_with_its_message(name):
+    args = (lambda m: (m.eye(2),)) if name in ("eig", "symeig", "matrix_rank") else None
+    args = args or (lambda m: (m.eye(2), m.eye(2)))
+    e = check_raises(lambda m: getattr(m, name)(*args(m)))
+    assert str(e) == str(_torch_error(lambda m: getattr(m, name)(*args(m))))
+    if name != "matrix_rank":
+        check_raises(lambda m: getattr(args(m)[0], name)(*args(m)[1:]))
