@@ -74,6 +74,31 @@ def _lower_regularized_gamma(alpha: Tensor, x: Tensor, terms: int = 400) -> Tens
     return ember.where(x < alpha + 1.0, series, 1.0 - prefactor * h)
 
 
+class _Igamma(Function):
+    """The regularized lower incomplete gamma ``P(alpha, x)`` (torch's ``special.gammainc``),
+    differentiable in ``x`` only, as torch's."""
+
+    @staticmethod
+    def forward(ctx, alpha: Tensor, x: Tensor) -> Tensor:
+        ctx.save_for_backward(alpha, x)
+        with ember.no_grad():
+            p = _lower_regularized_gamma(alpha.double(), x.double())
+        return p.to(ember.promote_types(alpha.dtype, x.dtype))
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        alpha, x = ctx.saved_tensors
+        if ctx.needs_input_grad[0]:
+            raise NotImplementedError("the derivative for 'igamma: input' is not implemented.")
+        return None, grad * _log_gamma_density(alpha, x).exp()
+
+
+def gammainc(alpha: Tensor, x: Tensor) -> Tensor:
+    """``P(alpha, x)``, broadcast."""
+    alpha, x = ember.broadcast_tensors(alpha, x)
+    return _Igamma.apply(alpha, x)
+
+
 def standard_gamma_grad(x: Tensor, alpha: Tensor) -> Tensor:
     """``dx/dalpha`` of a standard-gamma draw ``x`` by implicit differentiation of its CDF.
 
@@ -148,6 +173,11 @@ class Gamma(ExponentialFamily):
             self._validate_sample(value)
         c, r = self.concentration, self.rate
         return ember.xlogy(c, r) + ember.xlogy(c - 1, value) - r * value - ember.lgamma(c)
+
+    def cdf(self, value: Tensor) -> Tensor:
+        if self._validate_args:
+            self._validate_sample(value)
+        return gammainc(self.concentration, self.rate * value)
 
     def entropy(self) -> Tensor:
         c = self.concentration
