@@ -19,6 +19,8 @@ from .linalg import LinAlgError, _check_matrix, inv, matrix_norm, solve, svdvals
 _cholesky_ex_t = return_type("linalg_cholesky_ex", ["L", "info"])
 _inv_ex_t = return_type("linalg_inv_ex", ["inverse", "info"])
 _solve_ex_t = return_type("linalg_solve_ex", ["result", "info"])
+_ldl_factor_t = return_type("linalg_ldl_factor", ["LD", "pivots"])
+_ldl_factor_ex_t = return_type("linalg_ldl_factor_ex", ["LD", "pivots", "info"])
 
 
 def _info(batch: tuple, values=None) -> Tensor:
@@ -213,3 +215,49 @@ def tensorsolve(A: Tensor, B: Tensor, dims=None, *, out=None) -> Tensor:  # noqa
 
         return copy_into_out(out, result, name="linalg.tensorsolve", dtype_rule="exact")
     return result
+
+
+# -- LDL -------------------------------------------------------------------------------------------
+@takes_out("linalg.ldl_factor_ex", "exact")
+def ldl_factor_ex(A: Tensor, *, hermitian: bool = False, check_errors: bool = False):  # noqa: N803
+    """``(LD, pivots, info)``: the Bunch-Kaufman factorization ``P^T A P = L D L^T`` of symmetric
+    matrices (read from the lower triangle), as LAPACK's ``sytrf``; 2x2 blocks of D have
+    negative pivots; ``info`` is the first zero diagonal of D (0 when none)."""
+    _check_matrix("torch.linalg.ldl_factor_ex", A, square=True)
+    ld, piv, info = apply(PS.ldl_factor_ex, (A,))
+    if check_errors:
+        _raise_ldl(info._data, "torch.linalg.ldl_factor_ex")
+    return _ldl_factor_ex_t(ld, piv, info)
+
+
+def _raise_ldl(info: np.ndarray, fn: str) -> None:
+    if np.any(info):
+        k = int(info.reshape(-1)[np.flatnonzero(info.reshape(-1))[0]])
+        # torch reports LAPACK's code through a failed internal assert here
+        raise RuntimeError(f"{fn}: Unknown error code: {k}.")
+
+
+@takes_out("linalg.ldl_factor", "exact")
+def ldl_factor(A: Tensor, *, hermitian: bool = False):  # noqa: N803
+    """``(LD, pivots)`` of ``ldl_factor_ex``, raising for a singular matrix."""
+    _check_matrix("torch.linalg.ldl_factor_ex", A, square=True)
+    ld, piv, info = apply(PS.ldl_factor_ex, (A,))
+    _raise_ldl(info._data, "torch.linalg.ldl_factor")
+    return _ldl_factor_t(ld, piv)
+
+
+@takes_out("linalg.ldl_solve", "exact")
+def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False) -> Tensor:  # noqa: N803
+    """``X`` with ``A X = B`` from ``ldl_factor``'s ``(LD, pivots)``."""
+    from ._linalg_solvers import _same_dtype
+
+    _same_dtype("", B, LD)
+    _check_matrix("torch.linalg.ldl_solve", LD, square=True)
+    if B.ndim < 2:
+        raise RuntimeError("torch.linalg.ldl_solve: Expected B to have at least 2 dimensions")
+    if B.shape[-2] != LD.shape[-1]:
+        raise RuntimeError(
+            f"Incompatible matrix sizes for torch.linalg.ldl_solve: each A matrix is "
+            f"{LD.shape[-2]} by {LD.shape[-1]} but each b matrix is {B.shape[-2]} by {B.shape[-1]}"
+        )
+    return apply(PS.ldl_solve_, (LD, B), None, piv=pivots._data.astype(np.int64))

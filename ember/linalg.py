@@ -64,6 +64,9 @@ __all__ = [
     "vander",
     "tensorinv",
     "tensorsolve",
+    "ldl_factor",
+    "ldl_factor_ex",
+    "ldl_solve",
 ]
 
 
@@ -558,6 +561,9 @@ from ._linalg_extra import (  # noqa: E402, F401
     cholesky_ex,
     cond,
     inv_ex,
+    ldl_factor,
+    ldl_factor_ex,
+    ldl_solve,
     solve_ex,
     tensorinv,
     tensorsolve,

@@ -618,3 +618,52 @@ def test_functions_removed_in_torch_1_9_raise_with_its_message(name):
     assert str(e) == str(_torch_error(lambda m: getattr(m, name)(*args(m))))
     if name != "matrix_rank":
         check_raises(lambda m: getattr(args(m)[0], name)(*args(m)[1:]))
+
+
+# -- LDL ------------------------------------------------------------------------------------------
+def _symmetric(n, seed, batch=()):
+    a = _randn(*batch, n, n, seed=seed)
+    return a + np.swapaxes(a, -1, -2)
+
+
+LDL_CASES = [
+    np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 3.0], [2.0, 3.0, 0.0]]),  # a 2x2 pivot with a swap
+    _symmetric(5, 1),
+    _symmetric(8, 2) * np.r_[1e-3, np.ones(7)][:, None] * np.r_[1e-3, np.ones(7)],
+    _symmetric(4, 3, (2,)),
+]
+
+
+@pytest.mark.parametrize("a", LDL_CASES)
+def test_ldl_factor_and_solve(a):
+    out = check_op(lambda m, a: m.linalg.ldl_factor_ex(a), [a], dtype=F64, grad=False)
+    assert type(out).__name__ == "linalg_ldl_factor_ex"
+    check_op(lambda m, a: m.linalg.ldl_factor(a, hermitian=True), [a], dtype=F64, grad=False)
+    b = _randn(*a.shape[:-1], 2, seed=9)
+    check_op(
+        lambda m, a, b: m.linalg.ldl_solve(*m.linalg.ldl_factor(a), b),
+        [a, b],
+        dtype=F64,
+        grad=False,
+    )
+    check_op(lambda m, a: m.linalg.ldl_factor(a), [a.astype(np.float32)], grad=False, rtol=1e-4)
+
+
+def test_ldl_singular_gradients_and_errors():
+    check_op(lambda m, a: m.linalg.ldl_factor_ex(a), [np.zeros((2, 2))], dtype=F64, grad=False)
+    for fn in (
+        lambda m: m.linalg.ldl_factor(m.zeros(2, 2)),
+        lambda m: m.linalg.ldl_factor(m.ones(2, 3)),
+        lambda m: m.linalg.ldl_solve(*m.linalg.ldl_factor(m.eye(3)), m.ones(3, 1, dtype=m.float64)),
+        lambda m: m.linalg.ldl_solve(*m.linalg.ldl_factor(m.eye(3)), m.ones(2, 1)),
+    ):
+        check_raises(fn)
+    for m in (ember, torch):
+        a = m.tensor(LDL_CASES[0], requires_grad=True)
+        ld, piv = m.linalg.ldl_factor(a)
+        assert type(ld.grad_fn).__name__ == "NotImplemented"
+        with pytest.raises(RuntimeError, match="derivative for aten::linalg_ldl_factor_ex is not"):
+            ld.sum().backward()
+        b = m.ones(3, 1, dtype=m.float64, requires_grad=True)
+        with pytest.raises(RuntimeError, match="derivative for aten::linalg_ldl_solve is not"):
+            m.linalg.ldl_solve(ld.detach(), piv, b).sum().backward()

@@ -471,3 +471,156 @@ def _matrix_exp_rule(c, g, a):
 
 
 matrix_exp = defop("LinalgMatrixExpBackward0", _matrix_exp, [_matrix_exp_rule], save=(0,))
+
+
+# -- LDL (Bunch-Kaufman) ------------------------------------------------------------------------
+_BK_ALPHA = (1 + np.sqrt(17.0)) / 8
+
+
+def _swap_symmetric(a: np.ndarray, i: int, p: int) -> None:
+    """Swap rows and columns ``i < p`` of the symmetric matrix whose lower triangle is ``a``'s,
+    within ``a[i:, i:]`` (LAPACK's ``sytf2`` interchange)."""
+    if i == p:
+        return
+    a[p + 1 :, [i, p]] = a[p + 1 :, [p, i]]
+    between = a[i + 1 : p, i].copy()
+    a[i + 1 : p, i] = a[p, i + 1 : p]
+    a[p, i + 1 : p] = between
+    a[i, i], a[p, p] = a[p, p], a[i, i]
+
+
+def _ldl_one(m: np.ndarray):
+    """LAPACK's unblocked ``sytf2`` (lower) on one matrix: the packed ``LD``, 1-based pivots
+    (negative pairs for 2x2 blocks) and ``info`` (the first zero diagonal of D, else 0)."""
+    a = np.tril(m).astype(m.dtype, copy=True)
+    n = a.shape[0]
+    piv = np.zeros(n, np.int32)
+    info = 0
+    k = 0
+    while k < n:
+        step = 1
+        absakk = abs(a[k, k])
+        imax = k + 1 + int(np.argmax(np.abs(a[k + 1 :, k]))) if k + 1 < n else k
+        colmax = abs(a[imax, k]) if k + 1 < n else 0.0
+        if max(absakk, colmax) == 0 or np.isnan(absakk):
+            info = info or k + 1
+            kp = k
+        elif absakk >= _BK_ALPHA * colmax:
+            kp = k
+        else:
+            row = np.abs(np.concatenate([a[imax, k:imax], a[imax + 1 :, imax]]))
+            rowmax = row.max() if row.size else 0.0
+            if absakk >= _BK_ALPHA * colmax * (colmax / rowmax):
+                kp = k
+            elif abs(a[imax, imax]) >= _BK_ALPHA * rowmax:
+                kp = imax
+            else:
+                kp, step = imax, 2
+        kk = k + step - 1
+        if kp != kk:
+            _swap_symmetric(a, kk, kp)
+            if step == 2:
+                a[k + 1, k], a[kp, k] = a[kp, k], a[k + 1, k]
+        if step == 1:
+            if a[k, k] != 0:
+                x = a[k + 1 :, k].copy()
+                a[k + 1 :, k + 1 :] -= np.tril(np.outer(x, x)) / a[k, k]
+                a[k + 1 :, k] = x / a[k, k]
+            piv[k] = kp + 1
+        else:
+            d21 = a[k + 1, k]
+            d11 = a[k + 1, k + 1] / d21
+            d22 = a[k, k] / d21
+            t = 1 / (d11 * d22 - 1)
+            d21 = t / d21
+            col_k, col_k1 = a[k + 2 :, k].copy(), a[k + 2 :, k + 1].copy()
+            wk = d21 * (d11 * col_k - col_k1)
+            wk1 = d21 * (d22 * col_k1 - col_k)
+            a[k + 2 :, k + 2 :] -= np.tril(np.outer(col_k, wk) + np.outer(col_k1, wk1))
+            a[k + 2 :, k], a[k + 2 :, k + 1] = wk, wk1
+            piv[k] = piv[k + 1] = -(kp + 1)
+        k += step
+    return a, piv, info
+
+
+def ldl_factor(a: np.ndarray):
+    """``(LD, pivots, info)`` of each symmetric matrix (read from its lower triangle)."""
+    flat = a.reshape((-1,) + a.shape[-2:])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        done = [_ldl_one(m) for m in flat]
+    batch = a.shape[:-2]
+    return (
+        np.stack([d[0] for d in done]).reshape(a.shape) if done else a.copy(),
+        np.stack([d[1] for d in done]).reshape(batch + a.shape[-1:])
+        if done
+        else np.zeros(batch + a.shape[-1:], np.int32),
+        np.array([d[2] for d in done], np.int32).reshape(batch),
+    )
+
+
+def _ldl_solve_one(ld: np.ndarray, piv: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``X`` with ``A X = B`` from ``ldl_factor``'s output (LAPACK's ``sytrs``, lower)."""
+    n = ld.shape[0]
+    x = b.astype(np.result_type(ld, b), copy=True)
+    # forward: apply P and L^-1 block by block, then D^-1
+    k = 0
+    while k < n:
+        if piv[k] > 0:
+            p = piv[k] - 1
+            x[[k, p]] = x[[p, k]]
+            x[k + 1 :] -= np.outer(ld[k + 1 :, k], x[k])
+            x[k] /= ld[k, k]
+            k += 1
+        else:
+            p = -piv[k] - 1
+            x[[k + 1, p]] = x[[p, k + 1]]
+            x[k + 2 :] -= np.outer(ld[k + 2 :, k], x[k]) + np.outer(ld[k + 2 :, k + 1], x[k + 1])
+            d = np.array([[ld[k, k], ld[k + 1, k]], [ld[k + 1, k], ld[k + 1, k + 1]]])
+            x[k : k + 2] = np.linalg.solve(d, x[k : k + 2])
+            k += 2
+    # backward: apply L^-T and P^T, last block first
+    k = n - 1
+    while k >= 0:
+        if piv[k] > 0:
+            x[k] -= ld[k + 1 :, k] @ x[k + 1 :]
+            p = piv[k] - 1
+            x[[k, p]] = x[[p, k]]
+            k -= 1
+        else:
+            x[k] -= ld[k + 1 :, k] @ x[k + 1 :]
+            x[k - 1] -= ld[k + 1 :, k - 1] @ x[k + 1 :]
+            p = -piv[k] - 1
+            x[[k, p]] = x[[p, k]]
+            k -= 2
+    return x
+
+
+def ldl_solve(ld: np.ndarray, piv: np.ndarray, b: np.ndarray) -> np.ndarray:
+    batch = np.broadcast_shapes(ld.shape[:-2], piv.shape[:-1], b.shape[:-2])
+    lds = np.broadcast_to(ld, batch + ld.shape[-2:]).reshape((-1,) + ld.shape[-2:])
+    pivs = np.broadcast_to(piv, batch + piv.shape[-1:]).reshape((-1, piv.shape[-1]))
+    bs = np.broadcast_to(b, batch + b.shape[-2:]).reshape((-1,) + b.shape[-2:])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = [_ldl_solve_one(l_, p, b_) for l_, p, b_ in zip(lds, pivs, bs)]
+    return np.stack(out).reshape(batch + b.shape[-2:]) if out else np.zeros(batch + b.shape[-2:])
+
+
+def _not_implemented(op: str):
+    def rule(c, *args):
+        raise RuntimeError(f"derivative for aten::{op} is not implemented")
+
+    return rule
+
+
+ldl_factor_ex = defop(
+    "NotImplemented",
+    ldl_factor,
+    [_not_implemented("linalg_ldl_factor_ex")],
+    num_outputs=3,
+    differentiable_outputs=(0,),
+)
+ldl_solve_ = defop(
+    "NotImplemented",
+    lambda ld, b, piv: ldl_solve(ld, piv, b),
+    [_not_implemented("linalg_ldl_solve")] * 2,
+)
