@@ -1,6 +1,7 @@
 """The orthogonal polynomials of ``ember.special`` (Chebyshev T/U/V/W and their shifted forms,
 Hermite H/He, Laguerre, Legendre) and its other functions torch does not differentiate: the
-Bessel functions J0, J1, Y0, Y1, I0, I1, K0, K1 (and scaled K), ``spherical_bessel_j0``.
+Bessel functions J0, J1, Y0, Y1, I0, I1, K0, K1 (and scaled K), ``spherical_bessel_j0`` and
+the Airy function Ai.
 
 Each polynomial is its three-term recurrence run in float64 up to each element's degree ``n``
 (truncated to an integer; 0 for negative ``n``), with torch's exact values at ``x = +-1``.
@@ -198,3 +199,4 @@ scaled_modified_bessel_k1 = _from_kernel(
     lambda x: B.bessel_k(x, True)[1],
     "``exp(x) * modified_bessel_k1(x)``.",
 )
+airy_ai = _from_kernel("airy_ai", B.airy_ai, "The Airy function Ai.")

@@ -68,6 +68,7 @@ __all__ = [
     "modified_bessel_k1",
     "scaled_modified_bessel_k0",
     "scaled_modified_bessel_k1",
+    "airy_ai",
 ]
 
 
@@ -341,6 +342,7 @@ def _bind() -> None:
 _bind()
 
 from ._special_polynomials import (  # noqa: E402, F401
+    airy_ai,
     bessel_j0,
     bessel_j1,
     bessel_y0,

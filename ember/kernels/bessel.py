@@ -128,13 +128,14 @@ def _k_series(x: np.ndarray):
     return -log * i0 + h0, 1 / x + log * s1 * x / 2 - x / 4 * h1
 
 
-def _k_fraction(x: np.ndarray):
-    """``(K0 e^x, K1 e^x)`` by Steed's algorithm for Temme's continued fraction (``x > 2``)."""
+def _k_fraction(x: np.ndarray, mu: float = 0.0):
+    """``(K_mu e^x, K_(mu+1) e^x)`` for ``|mu| <= 1/2`` by Steed's algorithm for Temme's
+    continued fraction (``x >= 2``)."""
     b = 2 * (1 + x)
     d = 1 / b
     h = delh = d
     q1, q2 = np.zeros_like(x), np.ones_like(x)
-    a1 = 0.25
+    a1 = 0.25 - mu * mu
     q = c = np.full_like(x, a1)
     a = -a1
     s = 1 + q * delh
@@ -153,7 +154,7 @@ def _k_fraction(x: np.ndarray):
         if np.all(np.abs(dels / s) < 1e-17):
             break
     k0 = np.sqrt(math.pi / (2 * x)) / s
-    k1 = k0 * (x + 0.5 - a1 * h) / x
+    k1 = k0 * (mu + x + 0.5 - a1 * h) / x
     return k0, k1
 
 
@@ -174,3 +175,46 @@ def bessel_k(x: np.ndarray, scaled: bool):
     k0[x == 0], k1[x == 0] = np.inf, np.inf
     k0[x == np.inf], k1[x == np.inf] = 0.0, 0.0
     return k0, k1
+
+
+_AI0, _AIP0 = 0.355028053887817239, 0.258819403792806798  # Ai(0), -Ai'(0)
+
+
+def airy_ai(x: np.ndarray) -> np.ndarray:
+    """The Airy function Ai: Maclaurin series on [-8, 2.1]; ``sqrt(x/3) K_1/3(zeta) / pi``
+    above, ``zeta = 2/3 x^1.5`` (the continued fraction needs ``zeta >= 2``); the oscillating
+    asymptotic expansion below, where its smallest term is under 1e-15. nan at +-inf."""
+    x = np.asarray(x, np.float64)
+    out = np.full(x.shape, np.nan)
+    mid = (x >= -8) & (x <= 2.1)
+    xm = x[mid]
+    cube = xm**3
+    f, g = np.ones_like(xm), xm.copy()
+    tf, tg = np.ones_like(xm), xm.copy()
+    for k in range(1, 60):
+        tf = tf * cube / ((3 * k - 1) * 3 * k)
+        tg = tg * cube / (3 * k * (3 * k + 1))
+        f += tf
+        g += tg
+    out[mid] = _AI0 * f - _AIP0 * g
+    right = (x > 2.1) & np.isfinite(x)
+    xr = x[right]
+    zeta = 2 / 3 * xr**1.5
+    with np.errstate(under="ignore"):
+        out[right] = np.sqrt(xr / 3) / math.pi * _k_fraction(zeta, 1 / 3)[0] * np.exp(-zeta)
+    left = (x < -8) & np.isfinite(x)
+    t = -x[left]
+    zeta = 2 / 3 * t**1.5
+    p, q = np.zeros_like(t), np.zeros_like(t)
+    u, power = 1.0, np.ones_like(t)
+    for k in range(30):
+        term = u * power * (-1) ** (k // 2)
+        if k % 2:
+            q += term
+        else:
+            p += term
+        u *= (6 * k + 5) * (6 * k + 3) * (6 * k + 1) / (216 * (k + 1) * (2 * k + 1))
+        power = power / zeta
+    phase = zeta + math.pi / 4
+    out[left] = (np.sin(phase) * p - np.cos(phase) * q) / (math.sqrt(math.pi) * t**0.25)
+    return out
