@@ -803,6 +803,7 @@ BAD_PARAMS = [
     lambda m: m.distributions.Gumbel(0.0, -1.0),
     lambda m: m.distributions.HalfCauchy(-1.0),
     lambda m: m.distributions.VonMises(0.0, -1.0),
+    lambda m: m.distributions.LKJCholesky(1),
     lambda m: m.distributions.GeneralizedPareto(0.0, -1.0, 0.5),
     lambda m: m.distributions.transforms.CatTransform([3]),
     lambda m: m.distributions.ContinuousBernoulli(1.5, validate_args=True),
@@ -929,6 +930,7 @@ REPRS = [
     lambda m: m.distributions.Multinomial(3, m.ones(2)),
     lambda m: m.distributions.HalfCauchy(1.0),
     lambda m: m.distributions.VonMises(m.zeros(2), 1.0),
+    lambda m: m.distributions.LKJCholesky(3, m.tensor([0.5, 2.0])),
     lambda m: m.distributions.GeneralizedPareto(0.0, 1.0, 0.0),
     lambda m: m.distributions.ContinuousBernoulli(0.3),
     lambda m: m.distributions.FisherSnedecor(2.0, 3.0),
@@ -1143,6 +1145,7 @@ TRANSFORM_INPUTS = [
     ("AbsTransform", (), (3, 4)),
     ("PowerTransform", (2.5,), (3, 4)),
     ("PositiveDefiniteTransform", (), (2, 3, 3)),
+    ("CorrCholeskyTransform", (), (3, 6)),
     ("CatTransform", ("cat",), (3, 5)),
     ("StackTransform", ("stack",), (4, 3)),
 ]
@@ -1203,6 +1206,7 @@ REGISTRY_CONSTRAINTS = [
     lambda C: C.real_vector,
     lambda C: C.boolean,
     lambda C: C.positive_definite,
+    lambda C: C.corr_cholesky,
     lambda C: C.cat([C.positive, C.real], 2, [1, 2]),
     lambda C: C.stack([C.positive, C.unit_interval, C.real], 2),
 ]
@@ -1392,3 +1396,32 @@ def test_gamma_cdf_gradients():
             .backward()
         )
     )
+
+
+@pytest.mark.parametrize("dim", [2, 3, 5])
+def test_lkj_cholesky(dim):
+    eta = np.array([0.5, 1.0, 3.0])
+    (ec,), (tc,) = leaves([eta])
+    e, t = ED.LKJCholesky(dim, ec), TD.LKJCholesky(dim, tc)
+    assert e.batch_shape == tuple(t.batch_shape) and e.event_shape == tuple(t.event_shape)
+    torch.manual_seed(0)
+    value = t.sample((4,))
+    e_lp, t_lp = e.log_prob(ember.tensor(value.numpy())), t.log_prob(value)
+    assert_close(e_lp, t_lp)
+    compare_grads(e_lp, t_lp, [ec], [tc], "float64", "LKJCholesky log_prob")
+    ember.manual_seed(0)
+    x = e.sample((20000,)).numpy()
+    assert bool(e.support.check(ember.tensor(x)).all())
+    # each correlation's marginal is Beta(a, a) on (-1, 1), a = eta - 1 + dim / 2: E[r^2] is
+    # 1 / (2a + 1) (torch's own sampler is off for the rows below the second)
+    r = x @ np.swapaxes(x, -1, -2)
+    rows, cols = np.tril_indices(dim, -1)
+    a = eta - 1 + dim / 2
+    np.testing.assert_allclose(
+        (r[..., rows, cols] ** 2).mean(0),
+        np.broadcast_to((1 / (2 * a + 1))[:, None], (3, len(rows))),
+        atol=0.01,
+    )
+    assert tuple(e.expand((2, 3)).sample().shape) == (2, 3, dim, dim)
+    # a bad concentration fails in the Beta of the row lengths (whose parameters differ)
+    check_raises(lambda m: m.distributions.LKJCholesky(dim, -1.0))

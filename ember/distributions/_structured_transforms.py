@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import ember
 from ember import Tensor
 
@@ -363,3 +365,66 @@ class StackTransform(Transform):
     @constraints.dependent_property
     def codomain(self):
         return constraints.stack([t.codomain for t in self.transforms], self.dim)
+
+
+class CorrCholeskyTransform(_Parameterless):
+    """Vectors of ``D (D - 1) / 2`` reals to Cholesky factors of ``D x D`` correlation matrices.
+
+    ``tanh`` makes each value a partial correlation in (-1, 1); laid out row by row below the
+    diagonal, each row is then scaled, stick-breaking style, so that it has unit norm.
+    """
+
+    domain = constraints.real_vector
+    codomain = constraints.corr_cholesky
+    bijective = True
+
+    def _call(self, x):
+        from .utils import vec_to_tril_matrix
+
+        partial = vec_to_tril_matrix(ember.tanh(x), diag=-1)
+        # what is left of each row's unit length before column j: prod_{k<j} sqrt(1 - r_k^2)
+        remaining = (1 - partial.pow(2)).sqrt().cumprod(-1)
+        ones = ember.ones(tuple(remaining.shape[:-1]) + (1,), dtype=x.dtype)
+        before = ember.cat([ones, remaining[..., :-1]], -1)
+        eye = ember.eye(partial.shape[-1], dtype=x.dtype)
+        return (partial + eye) * before
+
+    def _left_before(self, y):
+        """``1 - sum_{k<j} y_k^2`` along each row (the squared length left before column j)."""
+        left = 1 - (y * y).cumsum(-1)
+        ones = ember.ones(tuple(left.shape[:-1]) + (1,), dtype=y.dtype)
+        return ember.cat([ones, left[..., :-1]], -1)
+
+    def _inverse(self, y):
+        from .utils import tril_matrix_to_vec
+
+        y_vec = tril_matrix_to_vec(y, diag=-1)
+        left_vec = tril_matrix_to_vec(self._left_before(y), diag=-1)
+        partial = y_vec / left_vec.sqrt()
+        return 0.5 * (partial.log1p() - (-partial).log1p())  # atanh
+
+    def log_abs_det_jacobian(self, x, y, intermediates=None):
+        from .utils import tril_matrix_to_vec
+
+        # d y_ij / d r_ij = sqrt(left before column j) (0 for j = 0: those entries are r itself)
+        left = tril_matrix_to_vec(1 - (y * y).cumsum(-1), diag=-2)
+        stick_breaking = 0.5 * left.log().sum(-1)
+        tanh = 2.0 * (math.log(2.0) - x - softplus(-2.0 * x)).sum(-1)
+        return stick_breaking + tanh
+
+    def forward_shape(self, shape):
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        n = shape[-1]
+        d = round((0.25 + 2 * n) ** 0.5 + 0.5)
+        if d * (d - 1) // 2 != n:
+            raise ValueError("Input is not a flattened lower-diagonal number")
+        return tuple(shape[:-1]) + (d, d)
+
+    def inverse_shape(self, shape):
+        if len(shape) < 2:
+            raise ValueError("Too few dimensions on input")
+        if shape[-2] != shape[-1]:
+            raise ValueError("Input is not square")
+        d = shape[-1]
+        return tuple(shape[:-2]) + (d * (d - 1) // 2,)

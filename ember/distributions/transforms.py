@@ -11,6 +11,7 @@ from ._elementwise_transforms import (
 )
 from ._structured_transforms import (
     CatTransform,
+    CorrCholeskyTransform,
     CumulativeDistributionTransform,
     IndependentTransform,
     LowerCholeskyTransform,
@@ -31,6 +32,7 @@ __all__ = [
     "AffineTransform",
     "CatTransform",
     "ComposeTransform",
+    "CorrCholeskyTransform",
     "CumulativeDistributionTransform",
     "ExpTransform",
     "IndependentTransform",
