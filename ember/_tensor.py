@@ -135,7 +135,9 @@ class Tensor:
 
     def stride(self, dim: int | None = None):
         d = self._data
-        if self._base is None and _internal_layout(d):  # torch's result is contiguous here
+        # torch's strides are contiguous here: the internal layout, and any empty tensor (whose
+        # NumPy strides can be 0)
+        if d.size == 0 or (self._base is None and _internal_layout(d)):
             st, n = [], 1
             for size in reversed(d.shape):
                 st.append(n)
@@ -146,7 +148,14 @@ class Tensor:
         return st if dim is None else st[_wrap_dim(dim, d.ndim)]
 
     def storage_offset(self) -> int:
-        return 0
+        """Elements from the start of the memory this tensor views to its first element."""
+        d = root = self._data
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        if d.size == 0 or root is d:
+            return 0
+        start = d.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+        return start // d.itemsize
 
     def data_ptr(self) -> int:
         return self._data.__array_interface__["data"][0]

@@ -115,6 +115,7 @@ CASES = {
             F.cross_entropy(a, E.tensor([0, 2, 1]))
             + F.nll_loss(F.log_softmax(a, 1), E.tensor([1, 1, 0]), reduction="none").sum()
             + F.nll_loss(a.view(3, 3, 1, 1), E.tensor([0, 1, 2]).view(3, 1, 1), reduction="sum")
+            + F.cross_entropy(a, E.full((3, 3), 1 / 3, dtype=E.float64))
         ),
         [(3, 3)],
     ),

@@ -45,15 +45,9 @@ def _grad_fn_name(t) -> str | None:
 
 
 # Names that Ember's shared ops record differently from torch, outside these losses: the mean of
-# F.cross_entropy over probability targets divides by a Scalar (torch: DivBackward1), and
-# ember.squeeze(t, 0) of a 0-d tensor records SqueezeBackward2 (torch: SqueezeBackward1).
-_KNOWN_GAPS = {"DivBackward1": "DivBackward0", "SqueezeBackward1": "SqueezeBackward2"}
-
-
 def _same_grad_fn(e_out, t_out) -> None:
-    """Equal grad_fn names (or one of the known gaps above)."""
-    e_name, t_name = _grad_fn_name(e_out), _grad_fn_name(t_out)
-    assert e_name in (t_name, _KNOWN_GAPS.get(t_name)), (e_name, t_name)
+    """Equal grad_fn names."""
+    assert _grad_fn_name(e_out) == _grad_fn_name(t_out)
 
 
 # -- F.linear_cross_entropy ------------------------------------------------------------------------

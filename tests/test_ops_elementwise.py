@@ -346,3 +346,20 @@ def test_logaddexp2_and_ldexp_with_gradients():
 )
 def test_more_elementwise_bad_input(expr):
     check_raises(lambda m: eval(expr, {"m": m}))
+
+
+@pytest.mark.parametrize("name", ["gcd", "lcm", "heaviside", "ldexp", "nextafter", "hypot"])
+def test_binary_ops_refuse_python_numbers(name):
+    x = [4] if name in ("gcd", "lcm") else [4.0]
+    check_raises(lambda m: getattr(m, name)(m.tensor(x), 2))
+    check_raises(lambda m: getattr(m, name)(2, m.tensor(x)))
+
+
+def test_heaviside_keeps_the_input_dtype():
+    for dtype in ("int64", "int32", "bool", "float32"):
+        for m in (ember, torch):
+            x = m.tensor([1, 0, -1] if dtype != "bool" else [True, False, True])
+            x = x.to(getattr(m, dtype))
+            out = m.heaviside(x, m.tensor([5 if dtype != "bool" else True]).to(getattr(m, dtype)))
+            assert str(out.dtype).split(".")[-1] == dtype
+    check_raises(lambda m: m.heaviside(m.tensor([1.0]), m.tensor([1.0], dtype=m.float64)))

@@ -498,3 +498,30 @@ def test_permuted_nhwc_view_is_not_contiguous_as_torch():
         return x.is_contiguous(), x.stride(), viewed
 
     assert run(ember) == run(torch)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.empty(0, 3),
+        lambda m: m.empty(2, 0, 3),
+        lambda m: m.arange(10.0)[3:],
+        lambda m: m.arange(12.0).view(3, 4)[1:, 2:],
+        lambda m: m.arange(12.0).view(3, 4).t(),
+        lambda m: m.arange(12.0).view(3, 4)[:, 1],
+        lambda m: m.arange(24.0).view(2, 3, 4)[1].unsqueeze(0)[:, 1:],
+        lambda m: m.ones(3, 1).expand(3, 4),
+    ],
+)
+def test_strides_and_storage_offset_match_torch(make):
+    e, t = make(ember), make(torch)
+    assert e.stride() == t.stride()
+    assert e.storage_offset() == t.storage_offset()
+
+
+def test_squeeze_of_a_dim_records_squeeze_backward1_even_when_nothing_is_squeezed():
+    for m in (ember, torch):
+        x, y = m.tensor(2.0, requires_grad=True), m.ones(2, 3, requires_grad=True)
+        assert x.squeeze(0).grad_fn.name() == "SqueezeBackward1"
+        assert y.squeeze(0).grad_fn.name() == "SqueezeBackward1"
+        assert tuple(y.squeeze(0).shape) == (2, 3)

@@ -446,38 +446,55 @@ def xlogy(input, other) -> Tensor:  # noqa: A002
     return _binary(P.xlogy, input, other, floating=True)
 
 
+def _tensors_only(name: str, input, other, other_name: str = "other") -> None:  # noqa: A002
+    """torch's argument-parser error for the binary ops that take no Python numbers."""
+    for pos, (arg, value) in enumerate((("input", input), (other_name, other)), 1):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                f"{type(value).__name__}"
+            )
+
+
 def hypot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    _tensors_only("hypot", input, other)
     return sqrt(add(mul(input, input), mul(other, other)))
 
 
 def logaddexp(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    _tensors_only("logaddexp", input, other)
     m = maximum(input, other).detach()
     return add(m, log(add(exp(sub(input, m)), exp(sub(other, m)))))
 
 
 def logaddexp2(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """``log2(2**input + 2**other)``, computed without overflow."""
+    _tensors_only("logaddexp2", input, other)
     m = maximum(input, other).detach()
     return add(m, log2(add(exp2(sub(input, m)), exp2(sub(other, m)))))
 
 
 def ldexp(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """``input * 2**other``; the result is floating point."""
+    _tensors_only("ldexp", input, other)
     return mul(input, exp2(other))
 
 
-def _elementwise_no_grad(name: str, fn, integral: bool = False):
+def _elementwise_no_grad(name: str, fn, integral: bool = False, other_name: str = "other"):
     """A NumPy ufunc over two broadcast tensors, without a gradient (as torch's ``name``)."""
 
     def op(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+        _tensors_only(name, input, other, other_name)
         a, b = _operands(input, other)
         if integral and np.result_type(a, b).kind not in "iub":
             dt = D._BY_NP[np.result_type(a, b)]
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_scalar_name(dt)}'")
         try:
-            return _make(np.asarray(fn(a, b)))
+            out = np.asarray(fn(a, b))
         except ValueError:
             raise shape_error(np.shape(a), np.shape(b)) from None
+        # NumPy computes some (heaviside) in floating point: the result has the inputs' dtype
+        return _make(out.astype(np.result_type(a, b), copy=False))
 
     op.__name__ = name
     op.__doc__ = f"torch's ``{name}``, elementwise over broadcast inputs; not differentiable."
@@ -493,7 +510,15 @@ def _scalar_name(dt) -> str:
 gcd = _elementwise_no_grad("gcd", np.gcd, integral=True)
 lcm = _elementwise_no_grad("lcm", np.lcm, integral=True)
 nextafter = _elementwise_no_grad("nextafter", np.nextafter)
-heaviside = _elementwise_no_grad("heaviside", np.heaviside)
+_heaviside = _elementwise_no_grad("heaviside", np.heaviside, other_name="values")
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:  # noqa: A002
+    """0 where ``input`` < 0, 1 where > 0, ``values`` where it is 0; not differentiable."""
+    _tensors_only("heaviside", input, values, "values")
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return _heaviside(input, values)
 
 
 def frexp(input: Tensor):  # noqa: A002

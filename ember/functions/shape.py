@@ -261,10 +261,7 @@ def squeeze(input: Tensor, dim=None) -> Tensor:  # noqa: A002
     if isinstance(dim, (tuple, list)):
         dims = tuple(d for d in (wrap_dim(x, nd) for x in dim) if nd and input._data.shape[d] == 1)
         return apply(P.squeeze_dims, (input,), None, dims=dims)
-    d = wrap_dim(dim, nd)
-    if nd == 0 or input._data.shape[d] != 1:
-        return apply(P.squeeze_dims, (input,), None, dims=())
-    return apply(P.squeeze_dim, (input,), None, dim=d)
+    return apply(P.squeeze_dim, (input,), None, dim=wrap_dim(dim, nd))
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002

@@ -151,6 +151,18 @@ div = defop(
 )
 
 
+def _div_scalar(ctx, x, other):
+    ctx.other = other
+    return x / other
+
+
+# Division by a number that is not a tensor input (torch's div.Scalar, made by its own
+# composite ops such as cross_entropy's mean): one edge, as torch's DivBackward1.
+div_scalar = defop(
+    "DivBackward1", _div_scalar, [lambda c, g: g / c.other], needs_ctx=True, arrays=True
+)
+
+
 def _div_rounded(x, y, mode):
     with np.errstate(divide="ignore", invalid="ignore"):
         if mode == "floor":

@@ -81,7 +81,7 @@ squeeze_all = defop(
 )
 squeeze_dim = defop(
     "SqueezeBackward1",
-    lambda x, dim: np.squeeze(x, dim),
+    lambda x, dim: np.squeeze(x, dim) if x.ndim and x.shape[dim] == 1 else x.view(),
     [lambda c, g: g.reshape(c.input_shape())],
     is_view=True,
     arrays=True,

@@ -18,6 +18,7 @@ from ... import _dtype as D
 from ..._tensor import Tensor, apply
 from ...autograd.grad_mode import no_grad
 from ...autograd.primitives import loss as P
+from ...autograd.primitives.math import div_scalar as _div_scalar
 from ...functions._util import broadcast_shapes
 from ...functions.math import where
 from ...functions.reduce import _scalar_type_name
@@ -429,7 +430,7 @@ def _cross_entropy_probs(logp, target, weight, ignore_index, enum, label_smoothi
         prod = prod * weight.to(logp.dtype).view(shape)
     # not _reduce: torch negates after summing, so the sum's grad_fn is NegBackward0
     if enum == MEAN:
-        return -prod.sum() / (logp.numel() / n_classes)
+        return apply(_div_scalar, (-prod.sum(),), None, other=logp.numel() / n_classes)
     if enum == SUM:
         return -prod.sum()
     return -prod.sum(class_dim)
