@@ -603,3 +603,37 @@ def test_uninitialized_parameter_refuses_use(use):
         else:
             t_msg, e_msg = _messages(lambda m: use(m, getattr(m.nn, cls)()))  # noqa: B023
             assert e_msg == t_msg
+
+
+def test_lazy_module_loads_a_checkpoint_before_its_first_forward():
+    t_lin = torch.nn.Linear(4, 3)
+    sd = {k: ember.tensor(v.detach().numpy().copy()) for k, v in t_lin.state_dict().items()}
+    pairs = [(ember.nn.LazyLinear(3), torch.nn.LazyLinear(3)) for _ in range(2)]
+    for e, t in pairs:
+        e.load_state_dict(sd)
+        t.load_state_dict(t_lin.state_dict())
+        assert tuple(e.weight.shape) == tuple(t.weight.shape) == (3, 4)
+        assert type(e).__name__ == type(t).__name__ == "LazyLinear"
+    e, t = pairs[0]
+    out = e(ember.ones(2, 4))
+    np.testing.assert_allclose(out.detach().numpy(), t(torch.ones(2, 4)).detach().numpy(), 1e-6)
+    assert type(e).__name__ == type(t).__name__ == "Linear" and e.in_features == t.in_features
+    e, t = pairs[1]
+    with pytest.raises(AssertionError, match="in_features inferred from input: 5"):
+        e(ember.ones(2, 5))
+    with pytest.raises(AssertionError):
+        t(torch.ones(2, 5))
+
+
+def test_load_state_dict_pre_hooks_run_with_their_arguments():
+    seen = []
+    e = ember.nn.Sequential(ember.nn.Linear(2, 2))
+    h = e[0].register_load_state_dict_pre_hook(
+        lambda mod, sd, prefix, meta, strict, missing, unexpected, errors: seen.append(
+            (type(mod).__name__, prefix, sorted(sd), strict)
+        )
+    )
+    e.load_state_dict(e.state_dict())
+    h.remove()
+    e.load_state_dict(e.state_dict())
+    assert seen == [("Linear", "0.", ["0.bias", "0.weight"], True)]

@@ -58,6 +58,16 @@ class LazyModuleMixin:
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._initialize_hook = self.register_forward_pre_hook(_infer_parameters, with_kwargs=True)
+        self._load_hook = self._register_load_state_dict_pre_hook(self._lazy_load_hook)
+
+    def _lazy_load_hook(self, state_dict, prefix, *args) -> None:
+        """A checkpoint gives uninitialized tensors their shapes: they are materialized before
+        the load copies into them (the class changes at the first forward, as torch's)."""
+        for table in (self._parameters, self._buffers):
+            for name, t in table.items():
+                key = prefix + name
+                if is_lazy(t) and key in state_dict and isinstance(state_dict[key], Tensor):
+                    t.materialize(state_dict[key].shape)
 
     def has_uninitialized_params(self) -> bool:
         """Whether any of this module's own parameters or buffers is still uninitialized."""
@@ -107,6 +117,13 @@ class LazyLinear(LazyModuleMixin, Linear):
                 if self.bias is not None:
                     self.bias.materialize((self.out_features,))
                 self.reset_parameters()
+        if self.in_features == 0:  # materialized by a checkpoint: its shape must fit the input
+            if input.shape[-1] != self.weight.shape[-1]:
+                raise AssertionError(
+                    f"The in_features inferred from input: {input.shape[-1]} is not equal to "
+                    f"in_features from self.weight: {self.weight.shape[-1]}"
+                )
+            self.in_features = input.shape[-1]
 
 
 class _LazyConvXdMixin(LazyModuleMixin):

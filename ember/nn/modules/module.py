@@ -644,6 +644,9 @@ class Module:
         state_dict = OrderedDict(state_dict)
 
         def visit(module: Module, prefix: str) -> None:
+            for hook, with_module in list(module._load_state_dict_pre_hooks.values()):
+                args = (state_dict, prefix, {}, strict, missing, unexpected, errors)
+                hook(module, *args) if with_module else hook(*args)
             local = module._local_state()
             for name, target in local.items():
                 key = prefix + name
@@ -717,6 +720,16 @@ class Module:
     def register_state_dict_pre_hook(self, hook):
         """Run ``hook(module, prefix, keep_vars)`` before ``state_dict`` collects this module."""
         return _Handle(self._state_dict_pre_hooks, hook)
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """Run ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before this module's entries are loaded."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module: bool = False):
+        handle = _Handle(self._load_state_dict_pre_hooks, None)
+        self._load_state_dict_pre_hooks[handle.id] = (hook, with_module)
+        return handle
 
     def register_load_state_dict_post_hook(self, hook):
         """Run ``hook(module, incompatible_keys)`` after ``load_state_dict`` has loaded."""
