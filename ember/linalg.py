@@ -343,18 +343,13 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
     m, n = A.shape[-2:]
     eps = np.finfo(A._data.dtype).eps
     rc = eps * max(m, n) if rcond is None else float(rcond)
-    x, qr_ranks = apply(P.lstsq, (A, b), None, rcond=rc, driver=driver)
     s = np.linalg.svd(A._data, compute_uv=False)
     smax = s[..., :1] if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
-    ranks = qr_ranks._data if driver == "gelsy" else (s > rc * smax).sum(-1).astype(np.int64)
-    empty = _make(np.zeros((0,), A._data.dtype))
-    residuals = empty
-    if driver != "gelsy" and driver != "gels" and m > n and np.all(ranks == n):
-        residuals = ((matmul(A, x) - b) ** 2).sum(-2)
-    elif driver == "gels" and m > n:
-        residuals = ((matmul(A, x) - b) ** 2).sum(-2)
-    rank = _make(ranks) if driver != "gels" else _make(np.zeros((0,), np.int64))
-    sv = _make(s.astype(A._data.dtype)) if driver in ("gelsd", "gelss") else empty
+    svd_ranks = (s > rc * smax).sum(-1).astype(np.int64)
+    x, residuals, ranks = apply(P.lstsq, (A, b), None, rcond=rc, driver=driver, svd_ranks=svd_ranks)
+    rank = ranks if driver != "gels" else _make(np.zeros((0,), np.int64))
+    empty = np.zeros((0,), A._data.dtype)
+    sv = _make(s.astype(A._data.dtype) if driver in ("gelsd", "gelss") else empty)
     return _lstsq_t(x.squeeze(-1) if vector else x, residuals, rank, sv)
 
 

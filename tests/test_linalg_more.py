@@ -332,7 +332,10 @@ def test_lstsq_drivers(driver):
     t = torch.linalg.lstsq(torch.tensor(a), torch.tensor(b), driver=driver)
     assert type(e).__name__ == "linalg_lstsq"
     assert_close(tuple(e), tuple(t), rtol=1e-8, atol=1e-10)
-    check_op(lambda m, a, b: m.linalg.lstsq(a, b, driver=driver).solution, [a, b], dtype=F64)
+    out = check_op(lambda m, a, b: m.linalg.lstsq(a, b, driver=driver), [a, b], dtype=F64)
+    assert type(out.residuals.grad_fn).__name__ == "LinalgLstsqBackward0"
+    # the residuals' own gradient (zero through the solution at the optimum, not directly)
+    check_op(lambda m, a, b: m.linalg.lstsq(a, b, driver=driver).residuals, [a, b], dtype=F64)
 
 
 @pytest.mark.parametrize("driver", [None, "gelsd", "gelss"])
@@ -575,8 +578,8 @@ def test_lstsq_batched_mixed_ranks():
     a = _randn(6, 5, 3)
     a[2, :, 2] = a[2, :, 0] + a[2, :, 1]  # one rank-deficient matrix among full-rank ones
     b = _randn(6, 5, 2)
-    check_op(lambda m, a, b: m.linalg.lstsq(a, b).solution, [a, b], dtype=F64)
-    check_op(lambda m, a, b: m.linalg.lstsq(a, b)[1:], [a, b], dtype=F64, grad=False)
+    check_op(lambda m, a, b: m.linalg.lstsq(a, b), [a, b], dtype=F64)
+    check_op(lambda m, a, b: m.linalg.lstsq(a, b, driver="gelsd"), [a, b], dtype=F64)
 
 
 # -- eig, eigvals ----------------------------------------------------------------------------------

@@ -410,12 +410,24 @@ def _gelsy_one(a, b, rcond):
     return x, rank
 
 
-def _lstsq(ctx, a, b, rcond, driver):
+def _lstsq(ctx, a, b, rcond, driver, svd_ranks):
+    """``(solution, residuals, rank)`` as the LAPACK ``driver`` reports them: residuals (the
+    squared error of each column) only for a tall matrix solved by gels, or of full rank by
+    gelsd/gelss; gelsy's rank from its pivoted QR, the others' from the singular values."""
     ctx.pinv_rtol = np.finfo(a.dtype).eps * max(a.shape[-2:])
+    m, n = a.shape[-2:]
+    if driver == "gelsy":
+        x, ranks = _gelsy(a, b, rcond)
+    else:  # the minimum-norm solution: SVD truncation, none for gels
+        x, ranks = _pinv(a, 0.0, 0.0 if driver == "gels" else rcond) @ b, svd_ranks
+    full = m > n and (driver == "gels" or (driver != "gelsy" and np.all(ranks == n)))
+    ctx.outs, ctx.residuals = (x,), full  # (ctx drops them when nothing is recorded)
+    res = ((a @ x - b) ** 2).sum(-2) if full else np.zeros((0,), a.dtype)
+    return x, res, ranks
+
+
+def _gelsy(a, b, rcond):
     batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    if driver != "gelsy":  # the minimum-norm solution: SVD truncation, none for gels
-        x = _pinv(a, 0.0, 0.0 if driver == "gels" else rcond) @ b
-        return x, np.zeros(batch, np.int64)
     m, n = a.shape[-2:]
     a = np.broadcast_to(a, batch + a.shape[-2:]).reshape((-1, m, n))
     b = np.broadcast_to(b, batch + b.shape[-2:]).reshape((-1,) + b.shape[-2:])
@@ -440,8 +452,21 @@ def _lstsq_pinv(c, a):
 
 
 def _lstsq_rules(c, grads, a, b):
-    g = grads[0]
-    return _pinv_rule(c, g @ b.mT, a, _lstsq_pinv(c, a)), _lstsq_pinv(c, a).mT @ g
+    gx, gres = grads[0], grads[1]
+    extra_a = extra_b = None
+    if gres is not None and c.residuals:
+        # residuals = sum((A X - B)^2): directly, and through X
+        (x,) = _outs(c, gres)
+        w = 2 * (a @ x - b) * gres.unsqueeze(-2)
+        gx = a.mT @ w if gx is None else gx + a.mT @ w
+        extra_a, extra_b = w @ x.mT, -w
+    if gx is None:  # only the empty residuals were used: torch leaves the gradients undefined
+        return None, None
+    p = _lstsq_pinv(c, a)
+    ga, gb = _pinv_rule(c, gx @ b.mT, a, p), p.mT @ gx
+    if extra_a is not None:
+        ga, gb = ga + extra_a, gb + extra_b
+    return ga, gb
 
 
 lstsq = defop(
@@ -453,8 +478,8 @@ lstsq = defop(
     ],
     save=(0, 1),
     needs_ctx=True,
-    num_outputs=2,
-    differentiable_outputs=(0,),
+    num_outputs=3,
+    differentiable_outputs=(0, 1),
 )
 
 
