@@ -259,6 +259,24 @@ _LAZY_ATTRS = {
     "histogramdd": ("functions.histogramdd", "histogramdd"),
     "sinc": ("special", "sinc"),
     "clone": ("_tensor_methods", "clone"),
+    "autocast": ("amp.autocast_mode", "autocast"),
+    **{
+        name: ("amp.autocast_mode", name)
+        for name in (
+            "is_autocast_enabled",
+            "set_autocast_enabled",
+            "get_autocast_dtype",
+            "set_autocast_dtype",
+            "is_autocast_cache_enabled",
+            "set_autocast_cache_enabled",
+            "clear_autocast_cache",
+            "autocast_increment_nesting",
+            "autocast_decrement_nesting",
+            "is_autocast_cpu_enabled",
+            "get_autocast_cpu_dtype",
+            "get_autocast_gpu_dtype",
+        )
+    },
     # torch.* aliases of nn.functional ops with the same signature
     **{
         name: ("nn.functional", name)
@@ -523,6 +541,7 @@ _LAZY = {
     "hub",
     "amp",
     "cli",
+    "random",
 }
 
 

@@ -34,4 +34,14 @@ __all__ = [
     "SGD",
     "SparseAdam",
     "lr_scheduler",
+    "swa_utils",
 ]
+
+
+def __getattr__(name: str):
+    # swa_utils imports ember.nn: loaded on first use, so that importing optim stays light
+    if name == "swa_utils":
+        import importlib
+
+        return importlib.import_module(".swa_utils", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
