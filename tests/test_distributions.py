@@ -1425,3 +1425,45 @@ def test_lkj_cholesky(dim):
     assert tuple(e.expand((2, 3)).sample().shape) == (2, 3, dim, dim)
     # a bad concentration fails in the Beta of the row lengths (whose parameters differ)
     check_raises(lambda m: m.distributions.LKJCholesky(dim, -1.0))
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+@pytest.mark.parametrize("param", ["covariance_matrix", "precision_matrix", "scale_tril"])
+def test_wishart(param, dt):
+    r = np.random.default_rng(31)
+    matrix = lower_tril(r, (2, 3, 3), dt) if param == "scale_tril" else spd(r, (2, 3, 3), dt)
+    df = np.array([3.5, 6.0], dt)
+    (edf, em), (tdf, tm) = leaves([df, matrix])
+    e, t = ED.Wishart(edf, **{param: em}), TD.Wishart(tdf, **{param: tm})
+    assert repr(e).replace("ember.", "torch.") == repr(t)
+    assert e.batch_shape == tuple(t.batch_shape) and e.event_shape == tuple(t.event_shape)
+    rt, at = TOL[dt]
+    for name in ("mean", "mode", "variance"):
+        assert_close(getattr(e, name), getattr(t, name), rt * 10, at * 10, msg=name)
+    torch.manual_seed(1)
+    x = t.sample((4,)).detach()
+    e_out = e.log_prob(ember.tensor(x.numpy())) + e.entropy()
+    t_out = t.log_prob(x) + t.entropy()
+    assert_close(e_out, t_out, rt * 10, at * 10)
+    compare_grads(e_out, t_out, [edf, em], [tdf, tm], dt, "Wishart log_prob + entropy")
+
+
+def test_wishart_sampling_and_errors():
+    cov = spd(np.random.default_rng(2), (3, 3), "float64")
+    e = ED.Wishart(ember.tensor(7.0, dtype=ember.float64), ember.tensor(cov))
+    ember.manual_seed(0)
+    x = e.sample((20000,)).numpy()
+    np.testing.assert_allclose(x.mean(0), 7.0 * cov, rtol=0.03)
+    assert bool(e.support.check(ember.tensor(x[:50])).all())
+    df = ember.tensor(5.0, dtype=ember.float64, requires_grad=True)
+    ED.Wishart(df, ember.tensor(cov)).rsample().trace().backward()
+    assert df.grad is not None and df.grad.item() != 0
+    S = [[2.0, 0.5], [0.5, 1.0]]
+    for make in [
+        lambda m: m.distributions.Wishart(3.0),
+        lambda m: m.distributions.Wishart(3.0, m.tensor(S), scale_tril=m.tensor(S).tril()),
+        lambda m: m.distributions.Wishart(3.0, m.ones(2)),
+        lambda m: m.distributions.Wishart(0.5, m.tensor(S)),
+        lambda m: m.distributions.Wishart(3.0, m.tensor([[1.0, 2.0], [2.0, 1.0]])),
+    ]:
+        assert_same_error(make)
