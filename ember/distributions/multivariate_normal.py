@@ -42,7 +42,39 @@ def _precision_to_scale_tril(P: Tensor) -> Tensor:  # noqa: N803
     return _linalg().cholesky(_linalg().inv(P))
 
 
-class MultivariateNormal(LocIsMeanAndMode, Distribution):
+def scale_tril_of(covariance_matrix, precision_matrix, scale_tril) -> Tensor:
+    """The lower Cholesky factor of the covariance, from whichever matrix was given."""
+    if scale_tril is not None:
+        return scale_tril
+    if covariance_matrix is not None:
+        return _linalg().cholesky(covariance_matrix)
+    return _precision_to_scale_tril(precision_matrix)
+
+
+class CovarianceParams:
+    """``scale_tril``, ``covariance_matrix`` and ``precision_matrix`` (expanded to the batch
+    shape) from ``self._unbroadcasted_scale_tril``, computed when first read."""
+
+    def _matrix_shape(self) -> Size:
+        n = self._unbroadcasted_scale_tril.shape[-1]
+        return self._batch_shape + (n, n)
+
+    @lazy_property
+    def scale_tril(self) -> Tensor:
+        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
+
+    @lazy_property
+    def covariance_matrix(self) -> Tensor:
+        L = self._unbroadcasted_scale_tril  # noqa: N806
+        return ember.matmul(L, L.mT).expand(self._matrix_shape())
+
+    @lazy_property
+    def precision_matrix(self) -> Tensor:
+        L = self._unbroadcasted_scale_tril  # noqa: N806
+        return _linalg().inv(ember.matmul(L, L.mT)).expand(self._matrix_shape())
+
+
+class MultivariateNormal(CovarianceParams, LocIsMeanAndMode, Distribution):
     """The normal distribution over vectors, with one of three covariance parameterisations."""
 
     arg_constraints = {
@@ -88,12 +120,9 @@ class MultivariateNormal(LocIsMeanAndMode, Distribution):
         setattr(self, name, matrix.expand(batch_shape + (-1, -1)))
         self.loc = loc.expand(batch_shape + (-1,))
         super().__init__(batch_shape, self.loc.shape[-1:], validate_args=validate_args)
-        if scale_tril is not None:
-            self._unbroadcasted_scale_tril = scale_tril
-        elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = _linalg().cholesky(covariance_matrix)
-        else:
-            self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
+        self._unbroadcasted_scale_tril = scale_tril_of(
+            covariance_matrix, precision_matrix, scale_tril
+        )
 
     def expand(self, batch_shape, _instance=None):
         names = ("loc", "covariance_matrix", "scale_tril", "precision_matrix")
@@ -101,23 +130,6 @@ class MultivariateNormal(LocIsMeanAndMode, Distribution):
         new = self._expanded(MultivariateNormal, batch_shape, _instance, names, dims)
         new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
         return new
-
-    def _matrix_shape(self) -> Size:
-        return self._batch_shape + self._event_shape + self._event_shape
-
-    @lazy_property
-    def scale_tril(self) -> Tensor:
-        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
-
-    @lazy_property
-    def covariance_matrix(self) -> Tensor:
-        L = self._unbroadcasted_scale_tril  # noqa: N806
-        return ember.matmul(L, L.mT).expand(self._matrix_shape())
-
-    @lazy_property
-    def precision_matrix(self) -> Tensor:
-        L = self._unbroadcasted_scale_tril  # noqa: N806
-        return _linalg().inv(ember.matmul(L, L.mT)).expand(self._matrix_shape())
 
     @property
     def variance(self) -> Tensor:

@@ -11,7 +11,8 @@ from ember import Size, Tensor
 from . import constraints
 from .chi2 import Chi2
 from .distribution import Distribution
-from .utils import EMPTY, finfo, lazy_property
+from .multivariate_normal import CovarianceParams, scale_tril_of
+from .utils import EMPTY, finfo
 
 __all__ = ["Wishart"]
 
@@ -28,7 +29,7 @@ def _mvdigamma(x: Tensor, p: int) -> Tensor:
     return ember.digamma(x.unsqueeze(-1) - offsets).sum(-1)
 
 
-class Wishart(Distribution):
+class Wishart(CovarianceParams, Distribution):
     """Positive-definite matrices ``sum_k x_k x_k^T`` of ``df`` draws ``x_k ~ N(0, Sigma)``,
     sampled by the Bartlett decomposition."""
 
@@ -85,12 +86,9 @@ class Wishart(Distribution):
         self.df = self.df.expand(batch_shape)
         setattr(self, name, param.expand(tuple(batch_shape) + (-1, -1)))
         super().__init__(batch_shape, param.shape[-2:], validate_args=validate_args)
-        if scale_tril is not None:
-            self._unbroadcasted_scale_tril = scale_tril
-        elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = _linalg().cholesky(covariance_matrix)
-        else:
-            self._unbroadcasted_scale_tril = _linalg().cholesky(_linalg().inv(precision_matrix))
+        self._unbroadcasted_scale_tril = scale_tril_of(
+            covariance_matrix, precision_matrix, scale_tril
+        )
         # row i of the Bartlett factor has a chi-squared(df - i) diagonal
         offsets = ember.arange(p, dtype=self.df.dtype)
         self._dist_chi2 = Chi2(df=self.df.unsqueeze(-1) - offsets)
@@ -103,23 +101,6 @@ class Wishart(Distribution):
         p = self.event_shape[-1]
         new._dist_chi2 = self._dist_chi2.expand(Size(batch_shape) + (p,))
         return new
-
-    def _matrix_shape(self) -> Size:
-        return self._batch_shape + self._event_shape
-
-    @lazy_property
-    def scale_tril(self) -> Tensor:
-        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
-
-    @lazy_property
-    def covariance_matrix(self) -> Tensor:
-        L = self._unbroadcasted_scale_tril  # noqa: N806
-        return ember.matmul(L, L.mT).expand(self._matrix_shape())
-
-    @lazy_property
-    def precision_matrix(self) -> Tensor:
-        L = self._unbroadcasted_scale_tril  # noqa: N806
-        return _linalg().inv(ember.matmul(L, L.mT)).expand(self._matrix_shape())
 
     def _df_matrix(self) -> Tensor:
         return self.df.reshape(tuple(self._batch_shape) + (1, 1))
