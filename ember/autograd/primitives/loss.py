@@ -176,13 +176,19 @@ def _pick(x2, idx):
     return np.take_along_axis(x2, idx, 1)[:, 0]
 
 
+def _below(t: np.ndarray, n: int) -> bool:
+    """Whether every class index in ``t`` lies in [0, n): one reduction, negative int64 indices
+    read as huge unsigned ones."""
+    return (t.view(np.uint64) if t.dtype == np.int64 else t).max() < n
+
+
 def _nll(ctx, x, target, weight, reduction, ignore_index):
     """``x``: (N, C, *d) log-probabilities (or (C,)); ``target``: (N, *d) class indices (or ())."""
     x2 = x if x.ndim > 1 else x[None]
     t2 = target if x.ndim > 1 else target.reshape(1)
     n_classes = x2.shape[1]
-    if t2.size and not 0 <= ignore_index < n_classes and 0 <= t2.min() and t2.max() < n_classes:
-        # The usual case, every target a valid class: nothing is ignored (two reductions
+    if t2.size and not 0 <= ignore_index < n_classes and _below(t2, n_classes):
+        # The usual case, every target a valid class: nothing is ignored (one reduction
         # instead of the five masks below; this runs in every classification step).
         idx = t2[:, None]
         if weight is None:  # every weight 1: the mean divides by the count, exactly as by sum(w)
@@ -190,7 +196,8 @@ def _nll(ctx, x, target, weight, reduction, ignore_index):
             n = loss.size
             ctx.reduction, ctx.idx, ctx.shape2 = reduction, idx, x2.shape
             one = x.dtype.type(1)
-            ctx.coef = np.full(loss.shape, -one / n if reduction == MEAN else -one, x.dtype)
+            ctx.coef = np.empty(loss.shape, x.dtype)  # np.full's wrapper costs more than this
+            ctx.coef.fill(-one / n if reduction == MEAN else -one)
             if reduction == NONE:
                 return loss.reshape(target.shape)
             out = np.add.reduce(loss, axis=None)
