@@ -391,6 +391,7 @@ _LAZY_ATTRS = {
         )
     },
     "threshold_": ("nn.functional", "threshold_"),
+    "vmap": ("func", "vmap"),
     "constant_pad_nd": ("functions.shape", "pad_constant"),
     # views copied into fresh memory, and tensors over explicit memory
     **{
@@ -540,7 +541,9 @@ _LAZY = {
     "multiprocessing",
     "hub",
     "amp",
+    "cpu",
     "cli",
+    "func",
     "random",
 }
 

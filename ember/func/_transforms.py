@@ -1,0 +1,283 @@
+"""``grad``, ``grad_and_value``, ``vjp``, ``jvp``, ``jacrev``, ``jacfwd``, ``hessian``.
+
+Each transform runs the function on fresh aliases of its inputs and differentiates with
+``ember.autograd.grad``. Results keep their graph (``create_graph=True``) only where someone
+outside may differentiate them again: inside another transform, or when an input requires grad.
+That is what makes ``grad(grad(f))``, ``jacrev(jacrev(f))`` and ``vmap(grad(f))`` compose.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from .. import autograd
+from .._tensor import Tensor
+from ..autograd.functional import jacobian_rows
+from ..autograd.grad_mode import enable_grad, is_grad_enabled
+from ._pytree import structure_str, tree_flatten, tree_map, tree_unflatten
+
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"]
+
+# How many transforms are evaluating their function right now.
+_depth = 0
+
+
+class _Level:
+    """Enter a transform: grad mode on, one level deeper."""
+
+    def __enter__(self):
+        global _depth
+        _depth += 1
+        self._grad = enable_grad()
+        self._grad.__enter__()
+
+    def __exit__(self, *exc) -> None:
+        global _depth
+        _depth -= 1
+        self._grad.__exit__(*exc)
+
+
+def _keep_graph(args) -> bool:
+    """Whether results must stay differentiable for an enclosing transform or autograd."""
+    if not is_grad_enabled():
+        return False
+    if _depth > 0:
+        return True
+    return any(isinstance(x, Tensor) and x.requires_grad for x in tree_flatten(args)[0])
+
+
+def _lift(x, keep: bool) -> Tensor:
+    """A differentiable stand-in for ``x``: an alias keeping its graph, or a fresh leaf."""
+    if not isinstance(x, Tensor):
+        raise ValueError(f"Thing passed to transform API must be Tensor, got {type(x)}")
+    if keep and x.requires_grad:
+        return x.view_as(x)
+    return x.detach().requires_grad_(True)
+
+
+def _check_argnums(argnums, n: int) -> tuple:
+    """``argnums`` as a tuple of non-negative positions, with torch's errors."""
+    if isinstance(argnums, tuple):
+        if not argnums:
+            raise RuntimeError("argnums must be non-empty")
+        if len(set(argnums)) != len(argnums):
+            raise RuntimeError(f"argnums elements must be unique, got {argnums}")
+        items = argnums
+    elif isinstance(argnums, int):
+        items = (argnums,)
+    else:
+        raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
+    for a in items:
+        if not isinstance(a, int):
+            raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(a)}")
+        if not -n <= a < n:
+            raise RuntimeError(f"Got argnum={a}, but only {n} positional inputs")
+    return tuple(a % n for a in items)
+
+
+def _lift_args(args: tuple, argnums, keep: bool):
+    """``(new args, the lifted tree at argnums, its leaves)``: argnums' tensors replaced by
+    stand-ins that ``autograd.grad`` can differentiate with respect to."""
+    positions = _check_argnums(argnums, len(args))
+    args = list(args)
+    for p in positions:
+        args[p] = tree_map(lambda x: _lift(x, keep), args[p])
+    diff = tuple(args[p] for p in positions) if isinstance(argnums, tuple) else args[positions[0]]
+    return tuple(args), diff, tree_flatten(diff)[0]
+
+
+def _grads(outputs, inputs, cotangents=None, keep: bool = False) -> list:
+    """Gradients of ``outputs`` (weighted by ``cotangents``) with respect to ``inputs``; zeros
+    where an input is unused. The graph is retained: a vjp_fn may be called again."""
+    if cotangents is None:
+        cotangents = [None] * len(outputs)
+    pairs = [(o, c) for o, c in zip(outputs, cotangents) if o.requires_grad]
+    if pairs:
+        outs, cts = zip(*pairs)
+        gs = autograd.grad(
+            outs, inputs, cts, retain_graph=True, create_graph=keep, allow_unused=True
+        )
+    else:
+        gs = [None] * len(inputs)
+    return [x.new_zeros(x.shape) if g is None else g for g, x in zip(gs, inputs)]
+
+
+def _settle(tree, keep: bool):
+    """Detach the tensors of ``tree`` unless they must stay differentiable."""
+    if keep:
+        return tree
+    return tree_map(lambda x: x.detach() if isinstance(x, Tensor) else x, tree)
+
+
+def _split_aux(out, has_aux: bool, api: str):
+    if not has_aux:
+        return out, None
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise RuntimeError(
+            f"{api}: output of function f should be a tuple: (output, aux) if has_aux is True"
+        )
+    return out
+
+
+def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
+    """A function returning ``(gradient, value)`` of the scalar ``func`` with respect to the
+    arguments at ``argnums`` (``(gradient, (value, aux))`` with ``has_aux``)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        keep = _keep_graph(args)
+        with _Level():
+            args, diff, leaves = _lift_args(args, argnums, keep)
+            out, aux = _split_aux(func(*args, **kwargs), has_aux, "grad_and_value(f)(*args)")
+            if not isinstance(out, Tensor):
+                raise RuntimeError(
+                    "grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got "
+                    f"{type(out)}"
+                )
+            if out.dim() != 0:
+                raise RuntimeError(
+                    "grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got "
+                    f"tensor with {out.dim()} dims. Maybe you wanted to use the vjp or jacrev APIs "
+                    "instead?"
+                )
+            gs = _grads([out], leaves, keep=keep)
+        g = _settle(tree_unflatten(gs, tree_flatten(diff)[1]), keep)
+        value = _settle(out, keep)
+        return (g, (value, _settle(aux, keep))) if has_aux else (g, value)
+
+    return wrapper
+
+
+def grad(func: Callable, argnums=0, has_aux: bool = False) -> Callable:
+    """A function returning the gradient of the scalar ``func`` with respect to ``argnums``
+    (``(gradient, aux)`` with ``has_aux``)."""
+    inner = grad_and_value(func, argnums, has_aux)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        g, value = inner(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    return wrapper
+
+
+def _check_outputs(out, api: str) -> list:
+    leaves = tree_flatten(out)[0]
+    for x in leaves:
+        if not isinstance(x, Tensor):
+            raise RuntimeError(
+                f"{api}: expected f(*primals) to return only tensors, got unsupported type "
+                f"{type(x)}"
+            )
+    return leaves
+
+
+def vjp(func: Callable, *primals, has_aux: bool = False):
+    """``(func(*primals), vjp_fn)`` (and ``aux``): ``vjp_fn(cotangents)`` returns the
+    cotangents pulled back to each primal, as a tuple."""
+    keep = _keep_graph(primals)
+    with _Level():
+        args, diff, leaves = (
+            _lift_args(primals, tuple(range(len(primals))), keep) if primals else ((), (), [])
+        )
+        out, aux = _split_aux(func(*args), has_aux, "vjp(f, *primals)")
+        outs = _check_outputs(out, "vjp(f, *primals)")
+    spec = tree_flatten(diff)[1]
+
+    def vjp_fn(cotangents):
+        cts, ct_spec = tree_flatten(cotangents)
+        if ct_spec != tree_flatten(out)[1]:
+            raise RuntimeError(
+                "Expected pytree structure of cotangents to be the same as pytree structure of "
+                f"outputs to the function. cotangents: {structure_str(cotangents)}, primal "
+                f"output: {structure_str(out)}"
+            )
+        again = keep or _keep_graph(cotangents)
+        with _Level():
+            gs = _grads(outs, leaves, cts, keep=again)
+        return _settle(tree_unflatten(gs, spec), again)
+
+    if has_aux:
+        return _settle(out, keep), vjp_fn, _settle(aux, keep)
+    return _settle(out, keep), vjp_fn
+
+
+def jvp(func: Callable, primals, tangents, *, strict: bool = False, has_aux: bool = False):
+    """``(func(*primals), J @ tangents)`` (and ``aux``), by the double-backward trick: the
+    gradient of ``u^T J`` with respect to the dummy cotangent ``u`` is ``J v``."""
+    if not isinstance(primals, tuple):
+        raise RuntimeError(
+            "jvp(f, primals, tangents): Expected primals to be a tuple. E.g. it should be valid "
+            "to call f(*primals)."
+        )
+    if not isinstance(tangents, tuple):
+        raise RuntimeError(
+            "jvp(f, primals, tangents): Expected tangents to be a tuple. E.g. it should be valid "
+            "to call f(*primals)."
+        )
+    keep = _keep_graph((primals, tangents))
+    with _Level():
+        args, diff, leaves = _lift_args(primals, tuple(range(len(primals))), keep)
+        tan = tree_flatten(tangents)[0]
+        out, aux = _split_aux(func(*args), has_aux, "jvp(f, primals, tangents)")
+        outs = _check_outputs(out, "jvp(f, primals, tangents)")
+        dummy = [o.new_zeros(o.shape).requires_grad_(True) for o in outs]
+        u_jac = _grads(outs, leaves, dummy, keep=True)
+        res = _grads(u_jac, dummy, tan, keep=keep)
+    tangent_out = tree_unflatten(res, tree_flatten(out)[1])
+    if has_aux:
+        return _settle(out, keep), _settle(tangent_out, keep), _settle(aux, keep)
+    return _settle(out, keep), _settle(tangent_out, keep)
+
+
+def jacrev(
+    func: Callable,
+    argnums=0,
+    *,
+    has_aux: bool = False,
+    chunk_size=None,
+    _preallocate_and_copy: bool = False,
+) -> Callable:
+    """A function returning the Jacobian of ``func`` with respect to ``argnums``, one backward
+    per output element; for each output leaf, ``output.shape + input.shape``."""
+
+    @functools.wraps(func)
+    def wrapper(*args):
+        keep = _keep_graph(args)
+        with _Level():
+            args, diff, leaves = _lift_args(args, argnums, keep)
+            out, aux = _split_aux(func(*args), has_aux, "jacrev(f, ...)(*args)")
+            outs, out_spec = tree_flatten(out)
+            _check_outputs(out, "jacrev(f, ...)(*args)")
+            spec = tree_flatten(diff)[1]
+            per_output = []
+            for o in outs:
+                if o.numel() == 0:
+                    jac = [o.new_zeros(tuple(o.shape) + tuple(x.shape)) for x in leaves]
+                else:
+                    jac = jacobian_rows(o, tuple(leaves), keep)
+                per_output.append(tree_unflatten(list(jac), spec))
+        jac = _settle(tree_unflatten(per_output, out_spec), keep)
+        return (jac, _settle(aux, keep)) if has_aux else jac
+
+    return wrapper
+
+
+def jacfwd(
+    func: Callable, argnums=0, has_aux: bool = False, *, randomness: str = "error"
+) -> Callable:
+    """``jacrev``'s Jacobian, under torch's forward-mode name.
+
+    Ember has no forward-mode AD: the Jacobian is computed in reverse mode (one backward per
+    output element), which gives the same values.
+    """
+    from ._vmap import check_randomness
+
+    check_randomness(randomness)
+    return jacrev(func, argnums, has_aux=has_aux)
+
+
+def hessian(func: Callable, argnums=0) -> Callable:
+    """A function returning the Hessian of the scalar ``func``: the Jacobian of its Jacobian."""
+    return jacfwd(jacrev(func, argnums), argnums)
