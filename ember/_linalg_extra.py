@@ -66,13 +66,6 @@ def _lu_info(A: Tensor) -> np.ndarray:  # noqa: N803
     return PS.lu_factor(A._data)[2]
 
 
-def _singular_inverse(A: Tensor) -> Tensor:  # noqa: N803
-    """The inverse through LU as LAPACK's ``getri`` leaves it for a singular matrix (inf/nan)."""
-    lu_, piv, _ = PS.lu_factor(A._data)
-    eye = np.broadcast_to(np.eye(A.shape[-1], dtype=A._data.dtype), A.shape)
-    return _make(PS.lu_solve_arrays(lu_, piv, eye, True, False))
-
-
 def _raise_singular(info: np.ndarray, message: str) -> None:
     """``LinAlgError(message)`` for the first singular matrix: ``{prefix}`` names its batch
     element, ``{k}`` its first zero pivot."""
@@ -96,7 +89,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False):  # noqa: N803
             "linalg.inv_ex: {prefix}The diagonal element {k} is zero, the inversion could not be "
             "completed because the input matrix is singular.",
         )
-    return _inv_ex_t(_singular_inverse(A), _info(info.shape, info))
+    return _inv_ex_t(apply(PS.inv_unchecked, (A,)), _info(info.shape, info))
 
 
 @takes_out("linalg.solve_ex", "exact")
@@ -113,22 +106,15 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
             "torch.linalg.solve_ex: {prefix}The solver failed because the input matrix is "
             "singular.",
         )
-    if not left:
-        return _solve_ex_t(solve_ex(A.mT, B.mT).result.mT, _info(info.shape, info))
-    # LAPACK's getrs on the singular factor: substitution's inf and nan, as torch's
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
     b = B.unsqueeze(-1) if vector else B
-    lu_, piv, _ = PS.lu_factor(A._data)
     batch = np.broadcast_shapes(A.shape[:-2], b.shape[:-2])
-    x = PS.lu_solve_arrays(
-        np.broadcast_to(lu_, batch + A.shape[-2:]),
-        np.broadcast_to(piv, batch + piv.shape[-1:]),
+    arrays = (
+        np.broadcast_to(A._data, batch + A.shape[-2:]),
         np.broadcast_to(b._data, batch + b.shape[-2:]),
-        True,
-        False,
     )
-    result = _make(x[..., 0] if vector else x)
-    return _solve_ex_t(result, _info(info.shape, info))
+    result = apply(PS.solve_unchecked, (A, b), arrays, left=left)
+    return _solve_ex_t(result.squeeze(-1) if vector else result, _info(info.shape, info))
 
 
 _COND_ORDS = (None, "fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)

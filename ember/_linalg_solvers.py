@@ -583,6 +583,9 @@ def _bind_tensor_methods() -> None:
             P.lu_solve, (self, b), None, piv=piv, left=left, adjoint=adjoint
         ),
         "_linalg_matrix_exp": lambda self: apply(P.matrix_exp, (self,)),
+        "_linalg_solve_unchecked": lambda self, b, left, adjoint: apply(
+            P.solve_unchecked, (self, b), _broadcast_batch(self, b), left=left, adjoint=adjoint
+        ),
         "_linalg_full_q": _full_q,
         "geqrf": geqrf.without_out,
         "orgqr": orgqr,

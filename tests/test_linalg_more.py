@@ -500,15 +500,12 @@ def test_inv_ex_and_solve_ex():
     check_op(lambda m, a, b: m.linalg.solve_ex(a, b), [a, _randn(3, 2)], dtype=F64)
     check_op(lambda m, a, b: m.linalg.solve_ex(a, b), [a, _randn(2, 3)], dtype=F64)
     check_op(lambda m, a, b: m.linalg.solve_ex(a, b, left=False), [a, _randn(4, 3)], dtype=F64)
-    # singular: LAPACK's inf and nan, and the zero pivot in info
-    check_op(lambda m, a: m.linalg.inv_ex(a), [np.zeros((2, 2))], dtype=F64, grad=False)
-    check_op(
-        lambda m, a: m.linalg.solve_ex(a, m.ones(2, dtype=m.float64)),
-        [np.zeros((2, 2))],
-        grad=False,
-    )
-    check_op(lambda m, a: m.linalg.inv_ex(a).info, [SINGULAR], dtype=F64, grad=False)
-    check_op(lambda m, a: m.linalg.solve_ex(a, a).info, [SINGULAR], dtype=F64, grad=False)
+    # singular: LAPACK's inf and nan (values and gradients), and the zero pivot in info
+    check_op(lambda m, a: m.linalg.inv_ex(a), [SINGULAR], dtype=F64)
+    for left in (True, False):
+        b = np.ones((3, 2, 1) if left else (3, 1, 2))
+        check_op(lambda m, a, b, s=left: m.linalg.solve_ex(a, b, left=s), [SINGULAR, b], dtype=F64)
+    check_op(lambda m, a, b: m.linalg.solve_ex(a, b), [np.zeros((2, 2)), np.ones(2)], dtype=F64)
     for m in (ember, torch):
         with pytest.raises(m.linalg.LinAlgError, match="^linalg.inv_ex: The diagonal element 1"):
             m.linalg.inv_ex(m.zeros(2, 2), check_errors=True)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import OUT, defop
+from . import NO_CTX, OUT, defop
 from .linalg_decomp import _cholesky, _cholesky_rule, _inv, _outs
+from .linalg_decomp import inv as _inverse
 
 
 # -- triangular solves ----------------------------------------------------------------------------
@@ -219,8 +220,9 @@ def _lu_factor_lapack(a: np.ndarray, sl):
     return lu.reshape(a.shape), piv.reshape(a.shape[:-2] + (k,)), info.reshape(a.shape[:-2])
 
 
-def permutation(piv: np.ndarray, m: int, dtype) -> np.ndarray:
-    """``P`` with ``A = P L U`` from LAPACK's sequence of row swaps."""
+def row_order(piv: np.ndarray, m: int) -> np.ndarray:
+    """``perm`` with ``(P^T A)[i] = A[perm[i]]`` for ``A = P L U``, from LAPACK's sequence of row
+    swaps (1-based ``piv``)."""
     batch = piv.shape[:-1]
     flat = piv.reshape((-1, piv.shape[-1])).astype(np.int64) - 1
     perm = np.tile(np.arange(m), (flat.shape[0], 1))
@@ -230,9 +232,15 @@ def permutation(piv: np.ndarray, m: int, dtype) -> np.ndarray:
         top = perm[rows, j].copy()
         perm[rows, j] = perm[rows, p]
         perm[rows, p] = top
-    out = np.zeros((flat.shape[0], m, m), dtype)
-    out[rows[:, None], perm, np.arange(m)] = 1  # row perm[i] of A is row i of L U
-    return out.reshape(batch + (m, m))
+    return perm.reshape(batch + (m,))
+
+
+def permutation(piv: np.ndarray, m: int, dtype) -> np.ndarray:
+    """``P`` with ``A = P L U``."""
+    perm = row_order(piv, m).reshape(-1, m)
+    out = np.zeros((perm.shape[0], m, m), dtype)
+    out[np.arange(perm.shape[0])[:, None], perm, np.arange(m)] = 1  # row perm[i] of A: row i
+    return out.reshape(piv.shape[:-1] + (m, m))
 
 
 def unpack(lu: np.ndarray):
@@ -371,12 +379,20 @@ def lu_solve_arrays(lu_, piv, b, left: bool, adjoint: bool) -> np.ndarray:
     t = np.swapaxes
     if not left:  # X op(A) = B  <=>  op(A)^T X^T = B^T
         return t(lu_solve_arrays(lu_, piv, t(b, -1, -2), True, not adjoint), -1, -2)
-    p = permutation(piv, lu_.shape[-2], lu_.dtype)
+    # rows permuted by indexing, not by multiplying with P: 0 * inf would make nan of the
+    # infinities a singular factor gives, as LAPACK's getrs does not
+    batch = np.broadcast_shapes(lu_.shape[:-2], piv.shape[:-1], b.shape[:-2])
+    perm = np.broadcast_to(row_order(piv, lu_.shape[-2]), batch + piv.shape[-1:])[..., None]
+    b = np.broadcast_to(b, batch + b.shape[-2:])
     low, up = unpack(lu_)
     if not adjoint:  # L U X = P^T B
-        return trisolve(up, trisolve(low, t(p, -1, -2) @ b, False, True), True)
+        pb = np.take_along_axis(b, perm, -2)
+        return trisolve(up, trisolve(low, pb, False, True), True)
     # U^T L^T P^T X = B
-    return p @ trisolve(t(low, -1, -2), trisolve(t(up, -1, -2), b, False), True, True)
+    y = trisolve(t(low, -1, -2), trisolve(t(up, -1, -2), b, False), True, True)
+    x = np.empty_like(y)
+    np.put_along_axis(x, np.broadcast_to(perm, y.shape[:-1] + (1,)), y, -2)
+    return x
 
 
 def _lu_solve(ctx, lu_, b, piv, left, adjoint):
@@ -388,12 +404,17 @@ def _lu_solve_rule_b(c, g, lu_, b, x):
     return lu_._linalg_lu_solve(c.piv, g, c.left, not c.adjoint)
 
 
+def _solve_grad_a(left: bool, adjoint: bool, gb, x):
+    """The gradient of ``A`` in ``op(A) X = B`` (``X op(A) = B`` unless ``left``) from that of
+    ``B`` (``op(A)^-T g``, or ``g op(A)^-T``)."""
+    if left:
+        return -(x @ gb.mT) if adjoint else -(gb @ x.mT)
+    return -(gb.mT @ x) if adjoint else -(x.mT @ gb)
+
+
 def _lu_solve_rule_lu(c, g, lu_, b, x):
     gb = _lu_solve_rule_b(c, g, lu_, b, x)
-    if c.left:
-        ga = -(x @ gb.mT) if c.adjoint else -(gb @ x.mT)
-    else:
-        ga = -(gb.mT @ x) if c.adjoint else -(x.mT @ gb)
+    ga = _solve_grad_a(c.left, c.adjoint, gb, x)
     # A = P L U: gL = tril(P^T gA U^T, -1), gU = triu(L^T P^T gA)
     n = lu_.shape[-1]
     l, u = _unpack_tensor(lu_, n)
@@ -623,4 +644,54 @@ ldl_solve_ = defop(
     "NotImplemented",
     lambda ld, b, piv: ldl_solve(ld, piv, b),
     [_not_implemented("linalg_ldl_solve")] * 2,
+)
+
+
+# -- inverse and solve of singular matrices (linalg.inv_ex, solve_ex) ----------------------------
+def _solve_unchecked(ctx, a, b, left, adjoint=False):
+    """``linalg.solve``'s answer without its error: LAPACK's ``getrs`` on the singular factor,
+    with substitution's inf and nan (torch solves ``X A = B`` as ``A^T X^T = B^T`` on A's LU)."""
+    ctx.left, ctx.adjoint = left, adjoint
+    lu_, piv, _ = lu_factor(a)
+    return lu_solve_arrays(lu_, piv, b, left, adjoint)
+
+
+def _inv_unchecked(a):
+    eye = np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)
+    return _solve_unchecked(NO_CTX, a, eye, True)
+
+
+def _solve_unchecked_rule_b(c, g, a, b, x):
+    return a._linalg_solve_unchecked(g, c.left, not c.adjoint)
+
+
+def _quiet(rule):
+    """A rule run without NumPy's warnings: singular inputs make inf and nan gradients."""
+
+    def quiet(*args):
+        with np.errstate(all="ignore"):
+            return rule(*args)
+
+    return quiet
+
+
+inv_unchecked = defop(
+    "LinalgInvExBackward0",
+    _inv_unchecked,
+    [_quiet(r) for r in _inverse.node.rules],
+    save=(OUT,),
+)
+solve_unchecked = defop(
+    "LinalgSolveExBackward0",
+    _solve_unchecked,
+    [
+        _quiet(
+            lambda c, g, a, b, x: _solve_grad_a(
+                c.left, c.adjoint, _solve_unchecked_rule_b(c, g, a, b, x), x
+            )
+        ),
+        _quiet(_solve_unchecked_rule_b),
+    ],
+    save=(0, 1, OUT),
+    needs_ctx=True,
 )
