@@ -1467,3 +1467,68 @@ def test_wishart_sampling_and_errors():
         lambda m: m.distributions.Wishart(3.0, m.tensor([[1.0, 2.0], [2.0, 1.0]])),
     ]:
         assert_same_error(make)
+
+
+EXP_FAMILY = [
+    lambda m, D: D.Normal(m.tensor([0.5, -1.0]), m.tensor([2.0, 0.7])),
+    lambda m, D: D.Bernoulli(m.tensor([0.3, 0.9])),
+    lambda m, D: D.Exponential(m.tensor([2.0, 0.4])),
+    lambda m, D: D.Gamma(m.tensor([2.0, 0.5]), m.tensor([3.0, 1.5])),
+    lambda m, D: D.ContinuousBernoulli(m.tensor([0.3, 0.8])),
+]
+
+
+@pytest.mark.parametrize("make", EXP_FAMILY, ids=range(len(EXP_FAMILY)))
+def test_exponential_family_entropy_and_bregman_kl(make):
+    e, t = make(ember, ED), make(torch, TD)
+    for a, b in zip(e._natural_params, t._natural_params):
+        assert_close(a, b)
+    assert_close(e._log_normalizer(*e._natural_params), t._log_normalizer(*t._natural_params))
+    # the generic entropy, from the log normalizer's gradient
+    assert_close(ED.ExponentialFamily.entropy(e), TD.ExponentialFamily.entropy(t), 1e-4, 1e-5)
+    eq, tq = type(e)(**_reversed_params(e)), type(t)(**_reversed_params(t))
+    from torch.distributions.kl import _kl_expfamily_expfamily
+
+    assert_close(e._bregman_kl(eq), _kl_expfamily_expfamily(t, tq), 1e-4, 1e-5)
+    # and the registered closed form agrees with it
+    np.testing.assert_allclose(
+        e._bregman_kl(eq).detach().numpy(), ED.kl_divergence(e, eq).numpy(), rtol=1e-4
+    )
+
+
+def _reversed_params(d):
+    """The same family with its parameters in reverse batch order."""
+    names = [n for n in d.arg_constraints if n in d.__dict__]
+    if "probs" in names:
+        names = ["probs"]
+    return {n: d.__dict__[n].flip(0) for n in names}
+
+
+def test_user_exponential_family_uses_bregman_kl():
+    def make(D, m):
+        class Rayleighish(D.ExponentialFamily):
+            """A toy member of the family: t(x) = x^2 with theta = -1 / (2 s^2)."""
+
+            arg_constraints = {}
+
+            def __init__(self, s):
+                self.s = s
+                super().__init__(s.shape)
+
+            @property
+            def _natural_params(self):
+                return (-0.5 / self.s.pow(2),)
+
+            def _log_normalizer(self, x):
+                return -m.log(-2 * x)
+
+            _mean_carrier_measure = 0
+
+        return Rayleighish
+
+    E, T = make(ED, ember), make(TD, torch)
+    s1, s2 = np.array([0.5, 2.0]), np.array([1.5, 1.0])
+    e_kl = ED.kl_divergence(E(ember.tensor(s1)), E(ember.tensor(s2)))
+    t_kl = TD.kl_divergence(T(torch.tensor(s1)), T(torch.tensor(s2)))
+    assert_close(e_kl, t_kl)
+    assert_close(E(ember.tensor(s1)).entropy(), T(torch.tensor(s1)).entropy())

@@ -62,6 +62,13 @@ class Bernoulli(ProbsLogits, ExponentialFamily):
     def entropy(self) -> Tensor:
         return bce_with_logits(self.logits, self.probs)
 
+    @property
+    def _natural_params(self) -> tuple:
+        return (ember.logit(self.probs),)
+
+    def _log_normalizer(self, x) -> Tensor:
+        return ember.log1p(ember.exp(x))
+
     def enumerate_support(self, expand: bool = True) -> Tensor:
         values = ember.arange(2, dtype=self._param.dtype)
         values = values.view((-1,) + (1,) * len(self._batch_shape))

@@ -142,3 +142,16 @@ class ContinuousBernoulli(ProbsLogits, ExponentialFamily):
         log_probs0 = ember.log1p(-self.probs)
         log_probs1 = ember.log(self.probs)
         return self.mean * (log_probs0 - log_probs1) - self._cont_bern_log_norm() - log_probs0
+
+    @property
+    def _natural_params(self) -> tuple:
+        return (self.logits,)
+
+    def _log_normalizer(self, x) -> Tensor:
+        """``log((e^x - 1) / x)``, by its Taylor series where ``x`` is near 0."""
+        low, high = self._lims[0] - 0.5, self._lims[1] - 0.5
+        stable = (x <= low) | (x > high)
+        cut = ember.where(stable, x, low * ember.ones_like(x))
+        log_norm = ember.log(ember.abs(ember.expm1(cut))) - ember.log(ember.abs(cut))
+        taylor = 0.5 * x + x.pow(2) / 24.0 - x.pow(4) / 2880.0
+        return ember.where(stable, log_norm, taylor)

@@ -61,3 +61,10 @@ class Exponential(ExponentialFamily):
 
     def entropy(self) -> Tensor:
         return 1.0 - ember.log(self.rate)
+
+    @property
+    def _natural_params(self) -> tuple:
+        return (-self.rate,)
+
+    def _log_normalizer(self, x) -> Tensor:
+        return -ember.log(-x)

@@ -182,3 +182,10 @@ class Gamma(ExponentialFamily):
     def entropy(self) -> Tensor:
         c = self.concentration
         return c - ember.log(self.rate) + ember.lgamma(c) + (1.0 - c) * ember.digamma(c)
+
+    @property
+    def _natural_params(self) -> tuple:
+        return (self.concentration - 1, -self.rate)
+
+    def _log_normalizer(self, x, y) -> Tensor:
+        return ember.lgamma(x + 1) + (x + 1) * ember.log(-y.reciprocal())

@@ -305,10 +305,7 @@ def _kl_expfamily_expfamily(p, q):
             "The cross KL-divergence between different exponential families cannot "
             "                            be computed using Bregman divergences"
         )
-    raise NotImplementedError(
-        f"No KL(p || q) is implemented for p type {p.__class__.__name__} and q type "
-        f"{q.__class__.__name__}"
-    )
+    return p._bregman_kl(q)
 
 
 # -- pairs of different families ---------------------------------------------------------------
