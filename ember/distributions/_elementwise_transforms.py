@@ -10,7 +10,7 @@ from ember import Tensor
 
 from . import constraints
 from ._transform import Transform, _ElementwiseTransform, _Parameterless
-from .utils import finfo, softplus
+from .utils import broadcast_all, finfo, softplus
 
 
 class ExpTransform(_ElementwiseTransform):
@@ -114,7 +114,7 @@ class PowerTransform(Transform):
 
     def __init__(self, exponent, cache_size: int = 0) -> None:
         super().__init__(cache_size=cache_size)
-        (self.exponent,) = _as_tensors(exponent)
+        (self.exponent,) = broadcast_all(exponent)
 
     def with_cache(self, cache_size: int = 1) -> Transform:
         if self._cache_size == cache_size:
@@ -143,12 +143,6 @@ class PowerTransform(Transform):
         return ember.broadcast_shapes(shape, getattr(self.exponent, "shape", ()))
 
     inverse_shape = forward_shape
-
-
-def _as_tensors(*values):
-    from .utils import broadcast_all
-
-    return broadcast_all(*values)
 
 
 class AffineTransform(Transform):

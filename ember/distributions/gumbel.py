@@ -12,11 +12,9 @@ from .distribution import LocIsMeanAndMode
 from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, ExpTransform
 from .uniform import Uniform
-from .utils import broadcast_all, finfo
+from .utils import broadcast_all, euler_constant, finfo
 
 __all__ = ["Gumbel"]
-
-EULER_GAMMA = 0.57721566490153286060
 
 
 class Gumbel(TransformedDistribution):
@@ -57,7 +55,7 @@ class Gumbel(TransformedDistribution):
 
     @property
     def mean(self) -> Tensor:
-        return self.loc + self.scale * EULER_GAMMA
+        return self.loc + self.scale * euler_constant
 
     @property
     def stddev(self) -> Tensor:
@@ -68,4 +66,4 @@ class Gumbel(TransformedDistribution):
         return self.stddev.pow(2)
 
     def entropy(self) -> Tensor:
-        return self.scale.log() + (1 + EULER_GAMMA)
+        return self.scale.log() + (1 + euler_constant)

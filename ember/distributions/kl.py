@@ -21,7 +21,7 @@ from .exp_family import ExponentialFamily
 from .exponential import Exponential
 from .gamma import Gamma
 from .geometric import Geometric
-from .gumbel import EULER_GAMMA, Gumbel
+from .gumbel import Gumbel
 from .half_normal import HalfNormal
 from .independent import Independent
 from .laplace import Laplace
@@ -32,7 +32,7 @@ from .pareto import Pareto
 from .poisson import Poisson
 from .transformed_distribution import TransformedDistribution
 from .uniform import Uniform
-from .utils import softplus, sum_rightmost
+from .utils import euler_constant, softplus, sum_rightmost
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -288,9 +288,9 @@ def _kl_gumbel_gumbel(p, q):
     ct2 = q.loc / q.scale
     ct3 = p.loc / q.scale
     t1 = -ct1.log() - ct2 + ct3
-    t2 = ct1 * EULER_GAMMA
+    t2 = ct1 * euler_constant
     t3 = ember.exp(ct2 + (1 + ct1).lgamma() - ct3)
-    return t1 + t2 + t3 - (1 + EULER_GAMMA)
+    return t1 + t2 + t3 - (1 + euler_constant)
 
 
 @register_kl(HalfNormal, HalfNormal)

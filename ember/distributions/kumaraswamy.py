@@ -8,11 +8,10 @@ import ember
 from ember import Tensor
 
 from .beta import Beta
-from .gumbel import EULER_GAMMA
 from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, PowerTransform
 from .uniform import Uniform
-from .utils import broadcast_all
+from .utils import broadcast_all, euler_constant
 
 __all__ = ["Kumaraswamy"]
 
@@ -73,5 +72,5 @@ class Kumaraswamy(TransformedDistribution):
         a, b = self.concentration1, self.concentration0
         t1 = 1 - a.reciprocal()
         t0 = 1 - b.reciprocal()
-        h0 = ember.digamma(b + 1) + EULER_GAMMA
+        h0 = ember.digamma(b + 1) + euler_constant
         return t0 + t1 * h0 - ember.log(a) - ember.log(b)

@@ -10,15 +10,15 @@ import ember
 from ember import Size, Tensor
 
 __all__ = [
-    "euler_constant",
-    "is_tensor_like",
-    "tril_matrix_to_vec",
-    "vec_to_tril_matrix",
     "broadcast_all",
     "clamp_probs",
+    "euler_constant",
+    "is_tensor_like",
     "lazy_property",
     "logits_to_probs",
     "probs_to_logits",
+    "tril_matrix_to_vec",
+    "vec_to_tril_matrix",
 ]
 
 euler_constant = 0.57721566490153286060  # Euler-Mascheroni constant

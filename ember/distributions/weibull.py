@@ -7,10 +7,9 @@ from ember import Tensor
 
 from . import constraints
 from .exponential import Exponential
-from .gumbel import EULER_GAMMA
 from .transformed_distribution import TransformedDistribution
 from .transforms import AffineTransform, PowerTransform
-from .utils import broadcast_all
+from .utils import broadcast_all, euler_constant
 
 __all__ = ["Weibull"]
 
@@ -63,7 +62,7 @@ class Weibull(TransformedDistribution):
 
     def entropy(self) -> Tensor:
         return (
-            EULER_GAMMA * (1 - self.concentration_reciprocal)
+            euler_constant * (1 - self.concentration_reciprocal)
             + ember.log(self.scale * self.concentration_reciprocal)
             + 1
         )
