@@ -317,8 +317,8 @@ def _kl_exponential_gamma(p, q):
         t1
         + ratio
         + q.concentration.lgamma()
-        + q.concentration * 0.5772156649015329
-        - (1 + 0.5772156649015329)
+        + q.concentration * euler_constant
+        - (1 + euler_constant)
     )
 
 
