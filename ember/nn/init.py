@@ -313,6 +313,7 @@ def _deprecated(fn):
         return fn(*args, **kwargs)
 
     old.__doc__ = f"Deprecated alias of ``{fn.__name__}`` (warns a FutureWarning)."
+    old.__name__ = old.__qualname__ = fn.__name__[:-1]
     return old
 
 
@@ -324,3 +325,6 @@ xavier_normal = _deprecated(xavier_normal_)
 kaiming_uniform = _deprecated(kaiming_uniform_)
 kaiming_normal = _deprecated(kaiming_normal_)
 orthogonal = _deprecated(orthogonal_)
+dirac = _deprecated(dirac_)
+eye = _deprecated(eye_)
+sparse = _deprecated(sparse_)

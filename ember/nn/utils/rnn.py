@@ -22,6 +22,7 @@ __all__ = [
     "pack_sequence",
     "unpad_sequence",
     "unpack_sequence",
+    "invert_permutation",
 ]
 
 
@@ -84,6 +85,13 @@ def _invert(perm: np.ndarray) -> np.ndarray:
     inv = np.empty_like(perm)
     inv[perm] = np.arange(perm.size, dtype=perm.dtype)
     return inv
+
+
+def invert_permutation(permutation: Tensor | None) -> Tensor | None:
+    """The inverse of a permutation of ``0..n-1`` (None stays None)."""
+    if permutation is None:
+        return None
+    return _make(_invert(permutation._data))
 
 
 def pack_padded_sequence(
