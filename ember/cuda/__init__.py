@@ -85,3 +85,11 @@ def synchronize(device: Any = None) -> None:
 
 def memory_allocated(device: Any = None) -> int:
     raise _not_compiled()
+
+
+def __getattr__(name: str):
+    if name == "amp":  # imported on first use: it pulls in ember.amp
+        import importlib
+
+        return importlib.import_module(".amp", __name__)
+    raise AttributeError(f"module 'ember.cuda' has no attribute '{name}'")

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
+from ..amp._state import AUTOCAST, lower_precision  # the ops on torch's CPU autocast list cast
 from ..autograd.primitives import linalg as P
 from .inplace import _C_TYPE_NAMES, takes_out  # torch names dtypes by C++ types here
 
@@ -30,6 +31,8 @@ def _dt(t: Tensor, cap=False) -> str:
 @takes_out("mm", "exact")
 def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     """Matrix product of two 2-D tensors."""
+    if AUTOCAST.on:
+        input, mat2 = lower_precision(input, mat2)
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"{'self' if input.ndim != 2 else 'mat2'} must be a matrix")
     if input.shape[1] != mat2.shape[0]:
@@ -43,6 +46,8 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
 
 @takes_out("bmm", "exact")
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+    if AUTOCAST.on:
+        input, mat2 = lower_precision(input, mat2)
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(
             "batch1 must be a 3D tensor" if input.ndim != 3 else "batch2 must be a 3D tensor"
@@ -113,6 +118,8 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
         raise TypeError(
             f"matmul(): argument 'other' (position 2) must be Tensor, not {type(b).__name__}"
         )
+    if AUTOCAST.on:
+        a, b = lower_precision(a, b)
     na, nb = a._data.ndim, b._data.ndim
     if na == 0 or nb == 0:
         raise RuntimeError(
@@ -162,6 +169,8 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
 @takes_out("addmm", "exact")
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * (mat1 @ mat2)``."""
+    if AUTOCAST.on:
+        input, mat1, mat2 = lower_precision(input, mat1, mat2)
     if mat1.ndim != 2 or mat2.ndim != 2 or mat1.shape[1] != mat2.shape[0]:
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({mat1.shape[0]}x{mat1.shape[-1]} and "
@@ -223,6 +232,8 @@ def _check_batches(batch1: Tensor, batch2: Tensor) -> None:
 
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * bmm(batch1, batch2)``, ``input`` broadcast to the product."""
+    if AUTOCAST.on:
+        input, batch1, batch2 = lower_precision(input, batch1, batch2)
     _check_batches(batch1, batch2)
     if input.dtype != batch1.dtype and batch1.dtype == batch2.dtype:
         raise RuntimeError(
@@ -234,6 +245,8 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -
 
 def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``."""
+    if AUTOCAST.on:
+        input, batch1, batch2 = lower_precision(input, batch1, batch2)
     _check_batches(batch1, batch2)
     if batch1.shape[0] != batch2.shape[0]:
         raise RuntimeError(
@@ -289,6 +302,8 @@ def einsum(equation: str, *operands) -> Tensor:
         eq = eq + "->" + ("..." if "..." in eq else "") + out
     if "..." in eq:
         eq = _expand_ellipsis(eq, operands)
+    if AUTOCAST.on and len(operands) > 1:  # torch contracts with bmm, on autocast's list
+        operands = lower_precision(*operands)
     dt = D.result_type(operands) if len({o._data.dtype for o in operands}) > 1 else None
     arrays = [o._data if dt is None else o._data.astype(dt.np) for o in operands]
     return apply(P.einsum, tuple(operands), arrays, spec=eq)

@@ -11,6 +11,7 @@ import numbers
 import warnings
 
 from ..._tensor import Tensor, apply
+from ...amp._state import AUTOCAST, full_precision, lower_precision
 from ...autograd.primitives import nn as P
 from ...functions.reduce import _scalar_type_name
 
@@ -73,6 +74,8 @@ def _check_same_dtype(x: Tensor, weight: Tensor) -> None:
 
 
 def _conv(x, weight, bias, stride, padding, dilation, groups, nd, name):
+    if AUTOCAST.on:  # on torch's CPU autocast list, as are the transposed ones
+        x, weight, bias = lower_precision(x, weight, bias)
     x, unb = _batched(x, nd, name)
     if x.ndim != nd + 2:
         raise RuntimeError(
@@ -131,6 +134,8 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _conv_t(x, weight, bias, stride, padding, output_padding, groups, dilation, nd, name):
+    if AUTOCAST.on:
+        x, weight, bias = lower_precision(x, weight, bias)
     x, unb = _batched(x, nd, name)
     if x.ndim != nd + 2:
         raise RuntimeError(
@@ -269,6 +274,8 @@ def _check_adaptive(x: Tensor, out, nd: int, name: str, shown=None) -> None:
 
 def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
     _check_pool_stride(stride, kernel_size, nd)
+    if AUTOCAST.on and nd == 3:  # torch's CPU autocast runs the 3-D pools in float32
+        (x,) = full_precision(x)
     if isinstance(x, Tensor) and x.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(
             f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input"
@@ -375,6 +382,8 @@ def max_pool1d(
 
 def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     _check_pool_stride(stride, kernel_size, nd)
+    if AUTOCAST.on and nd == 3:
+        (x,) = full_precision(x)
     x, unb = _batched(x, nd, f"avg_pool{nd}d")
     y = apply(
         P.avg_pool(nd),
@@ -533,6 +542,8 @@ def pad(input, pad, mode: str = "constant", value=None):  # noqa: A002
     nd = max(len(pads) // 2, 1)
     if mode == "constant":
         return apply(P.pad("constant", nd), (input,), pads=pads, mode=mode, value=value)
+    if AUTOCAST.on and (mode == "replicate" or mode == "reflect" and nd < 3):
+        (input,) = full_precision(input)  # torch's CPU autocast pads these in float32
     x, unb = input, input.ndim == nd + 1
     if unb:
         x = x.unsqueeze(0)

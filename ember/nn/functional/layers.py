@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from ..._tensor import Tensor, _make, apply
+from ...amp._state import AUTOCAST, suspended
 from ...autograd.primitives import nn as P
 from ...functions import creation as N
 from ...functions.linalg import addmm, pdist
@@ -73,6 +74,9 @@ def bilinear(input1, input2, weight, bias=None):
             raise RuntimeError(
                 f"bilinear(): input batch dimensions do not match at dim {d}: got {a} and {b}"
             )
+    if AUTOCAST.on:  # torch's bilinear is not autocast; its matmuls here must not be either
+        with suspended():
+            return bilinear(input1, input2, weight, bias)
     y = input1.unsqueeze(-2).unsqueeze(-2).matmul(weight).matmul(input2.unsqueeze(-2).unsqueeze(-1))
     y = y.squeeze(-1).squeeze(-1)
     return y if bias is None else y + bias
