@@ -598,6 +598,8 @@ def test_kl_multivariate_normal_event_shapes_differ():
 # ------------------------------------------------------------------------------------------------
 RSAMPLE_SAME_NOISE = [
     "Normal",
+    "Cauchy",
+    "HalfCauchy",
     "GeneralizedPareto",
     "ContinuousBernoulli",
     "LogisticNormal",

@@ -30,7 +30,9 @@ class Cauchy(LocScale, Distribution):
 
     def rsample(self, sample_shape=EMPTY) -> Tensor:
         shape = self._extended_shape(sample_shape)
-        eps = ember.empty(shape, dtype=self.loc.dtype).cauchy_()
+        # torch's cauchy_: tan(pi (u - 1/2)) of a float64 uniform, whatever the dtype
+        u = ember.rand(shape, dtype=ember.float64)
+        eps = ember.tan(math.pi * (u - 0.5)).to(self.loc.dtype)
         return self.loc + eps * self.scale
 
     def log_prob(self, value: Tensor) -> Tensor:
