@@ -114,6 +114,10 @@ def test_functional_tuple_structures():
     # unused input: zeros in non-strict mode
     same(lambda m, d: af(m).vjp(lambda a, b: a * 2, (d["x"], d["y"]), d["x"]))
     same(lambda m, d: af(m).jacobian(lambda a, b: a.sin(), (d["x"], d["y"])))
+    same(lambda m, d: af(m).jacobian(pair_out, (d["x"], d["y"]), vectorize=True))
+    same(
+        lambda m, d: af(m).jacobian(UNARY["poly"], d["x"], vectorize=True, strategy="forward-mode")
+    )
 
 
 @pytest.mark.parametrize("api", ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"])
@@ -302,6 +306,14 @@ BAD_FUNC = {
     "jacrev argnum": lambda m, x: m.func.jacrev(lambda a: a.sin(), argnums=2)(x),
     "jacfwd randomness": lambda m, x: m.func.jacfwd(lambda a: a, randomness="x")(x),
     "jvp primals": lambda m, x: m.func.jvp(lambda a: a, x, (x,)),
+    "jvp tangents": lambda m, x: m.func.jvp(lambda a: a, (x,), x),
+    "jvp tangent count": lambda m, x: m.func.jvp(lambda a: a, (x,), (x, x)),
+    "jvp tangent size": lambda m, x: m.func.jvp(lambda a: a, (x,), (m.ones(4),)),
+    "jvp float primal": lambda m, x: m.func.jvp(lambda a, b: a * b, (x, 2.0), (x, 1.0)),
+    "jvp float output": lambda m, x: m.func.jvp(lambda a: 3.0, (x,), (x,)),
+    "jvp aux": lambda m, x: m.func.jvp(lambda a: a, (x,), (x,), has_aux=True),
+    "int input": lambda m, x: m.func.grad(lambda a: a.sum())(m.arange(3)),
+    "jacrev float output": lambda m, x: m.func.jacrev(lambda a: 3.0)(x),
 }
 
 
@@ -374,6 +386,7 @@ def test_vmap_nested_and_over_grad():
     )
     same(lambda m, d: m.vmap(lambda a: a.sum(), chunk_size=2)(d["X"]))
     same(lambda m, d: m.vmap(lambda a: a.sum())(d["X"][:0]))  # an empty batch
+    same(lambda m, d: m.vmap(lambda a, k=1: a * k)(d["X"], k=d["x"]))  # kwargs are not mapped
 
 
 def test_per_sample_gradients_with_functional_call():
@@ -468,6 +481,8 @@ BAD_VMAP = {
     "batched out None": lambda m, X, x: m.vmap(lambda a: a, out_dims=None)(X),
     "chunk_size": lambda m, X, x: m.vmap(lambda a: a, chunk_size=0),
     "randomness": lambda m, X, x: m.vmap(lambda a: a, randomness="foo"),
+    "no inputs": lambda m, X, x: m.vmap(lambda: x)(),
+    "nested in_dims": lambda m, X, x: m.vmap(lambda a: a, in_dims=((0,),))(X),
 }
 
 

@@ -51,6 +51,8 @@ def _lift(x, keep: bool) -> Tensor:
     """A differentiable stand-in for ``x``: an alias keeping its graph, or a fresh leaf."""
     if not isinstance(x, Tensor):
         raise ValueError(f"Thing passed to transform API must be Tensor, got {type(x)}")
+    if not (x.is_floating_point() or x.is_complex()):
+        raise RuntimeError("only Tensors of floating point dtype can require gradients")
     if keep and x.requires_grad:
         return x.view_as(x)
     return x.detach().requires_grad_(True)
@@ -211,20 +213,35 @@ def jvp(func: Callable, primals, tangents, *, strict: bool = False, has_aux: boo
             "jvp(f, primals, tangents): Expected primals to be a tuple. E.g. it should be valid "
             "to call f(*primals)."
         )
-    if not isinstance(tangents, tuple):
+    p_leaves, p_spec = tree_flatten(primals)
+    t_leaves, t_spec = tree_flatten(tangents)
+    if p_spec != t_spec:
         raise RuntimeError(
-            "jvp(f, primals, tangents): Expected tangents to be a tuple. E.g. it should be valid "
-            "to call f(*primals)."
+            "jvp(f, primals, tangents): Expected primals and tangents to have the same python "
+            "structure. For example, if primals is a tuple of 3 tensors, tangents also must be. "
+            f"Got primals with structure {structure_str(primals)} and tangents with structure "
+            f"{structure_str(tangents)}"
         )
+    for p, t in zip(p_leaves, t_leaves):
+        if not isinstance(p, Tensor):
+            raise RuntimeError(
+                "jvp(f, primals, tangents): Expected primals to only contain Tensors, got "
+                f"{type(p)}"
+            )
+        if isinstance(t, Tensor) and t.shape != p.shape:
+            raise RuntimeError(
+                "Trying to set a forward gradient that has a different size than that of the "
+                f"original Tensor, this is not supported. Tensor is of size {list(p.shape)} while "
+                f"the given forward gradient is of size {list(t.shape)}."
+            )
     keep = _keep_graph((primals, tangents))
     with _Level():
         args, diff, leaves = _lift_args(primals, tuple(range(len(primals))), keep)
-        tan = tree_flatten(tangents)[0]
         out, aux = _split_aux(func(*args), has_aux, "jvp(f, primals, tangents)")
         outs = _check_outputs(out, "jvp(f, primals, tangents)")
         dummy = [o.new_zeros(o.shape).requires_grad_(True) for o in outs]
         u_jac = _grads(outs, leaves, dummy, keep=True)
-        res = _grads(u_jac, dummy, tan, keep=keep)
+        res = _grads(u_jac, dummy, t_leaves, keep=keep)
     tangent_out = tree_unflatten(res, tree_flatten(out)[1])
     if has_aux:
         return _settle(out, keep), _settle(tangent_out, keep), _settle(aux, keep)
@@ -249,7 +266,7 @@ def jacrev(
             args, diff, leaves = _lift_args(args, argnums, keep)
             out, aux = _split_aux(func(*args), has_aux, "jacrev(f, ...)(*args)")
             outs, out_spec = tree_flatten(out)
-            _check_outputs(out, "jacrev(f, ...)(*args)")
+            _check_outputs(out, "vjp(f, *primals)")  # torch names vjp here
             spec = tree_flatten(diff)[1]
             per_output = []
             for o in outs:

@@ -165,6 +165,11 @@ def vmap(
                 "python collection of ints representing where in the outputs the vmapped "
                 "dimension should appear."
             )
+        if not args:
+            raise ValueError(
+                f"vmap({name})(<inputs>): got no inputs. Maybe you forgot to add inputs, or you "
+                "are trying to vmap over a function with no inputs. The latter is unsupported."
+            )
         leaves, spec = tree_flatten(args)
         dims = broadcast_prefix(in_dims, args)
         if dims is None:
