@@ -890,3 +890,31 @@ def test_elementwise_mean_is_deprecated_mean():
     with pytest.warns(UserWarning, match="elementwise_mean"):
         out = EF.l1_loss(ember.tensor(X), ember.zeros(4, 5), reduction="elementwise_mean")
     assert abs(out.item() - np.abs(X).mean()) < 1e-6
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_classification_losses_without_a_graph(reduction):
+    # no node to record into: the forward's context is a sink, and nothing may be read back from it
+    rng = np.random.default_rng(3)
+    x, t = rng.standard_normal((5, 4)).astype(np.float32), rng.integers(0, 4, 5)
+    for fn in ("cross_entropy", "nll_loss"):
+        want = getattr(TF, fn)(torch.from_numpy(x), torch.from_numpy(t), reduction=reduction)
+        got = getattr(EF, fn)(ember.tensor(x), ember.tensor(t), reduction=reduction)
+        with ember.no_grad():
+            got2 = getattr(EF, fn)(
+                ember.tensor(x, requires_grad=True), ember.tensor(t), reduction=reduction
+            )
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(got2.numpy(), want.numpy(), rtol=1e-6)
+
+
+def test_losses_on_the_autocast_float32_list_widen_float16():
+    x16 = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float16)
+    t = np.array([0, 2, 1, 1])
+    for lib, F in ((ember, EF), (torch, TF)):
+        x, tt = lib.tensor(x16), lib.tensor(t)
+        with lib.autocast("cpu", dtype=lib.float16):
+            assert str(F.cross_entropy(x, tt).dtype).endswith("float32")
+            assert str(F.mse_loss(x, x).dtype).endswith("float32")
+            assert str(F.gaussian_nll_loss(x, x, x.abs() + 1).dtype).endswith("float16")
+        assert str(F.cross_entropy(x, tt).dtype).endswith("float16")

@@ -196,8 +196,9 @@ def _nll(ctx, x, target, weight, reduction, ignore_index):
             n = loss.size
             ctx.reduction, ctx.idx, ctx.shape2 = reduction, idx, x2.shape
             one = x.dtype.type(1)
-            ctx.coef = np.empty(loss.shape, x.dtype)  # np.full's wrapper costs more than this
-            ctx.coef.fill(-one / n if reduction == MEAN else -one)
+            coef = np.empty(loss.shape, x.dtype)  # np.full's wrapper costs more than this
+            coef.fill(-one / n if reduction == MEAN else -one)
+            ctx.coef = coef
             if reduction == NONE:
                 return loss.reshape(target.shape)
             out = np.add.reduce(loss, axis=None)

@@ -8,6 +8,7 @@ a reduction is applied (weighted means included).
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Callable
@@ -16,6 +17,7 @@ import numpy as np
 
 from ... import _dtype as D
 from ..._tensor import Tensor, apply
+from ...amp._state import AUTOCAST, full_precision
 from ...autograd.grad_mode import no_grad
 from ...autograd.primitives import loss as P
 from ...autograd.primitives.math import div_scalar as _div_scalar
@@ -128,6 +130,21 @@ def _weight_enum(weight, input, size_average, reduce, reduction: str) -> int:
     return _enum(size_average, reduce, reduction, _INVALID_WEIGHTED)
 
 
+def _float32_under_autocast(fn: Callable) -> Callable:
+    """The losses on torch's CPU autocast float32 list: float16 tensors are widened while
+    autocast is on (a float16 loss of a scaled gradient would overflow)."""
+
+    @functools.wraps(fn)
+    def loss(*args, **kwargs):
+        if AUTOCAST.on:
+            args = full_precision(*args)
+            kwargs = {k: full_precision(v)[0] for k, v in kwargs.items()}
+        return fn(*args, **kwargs)
+
+    return loss
+
+
+@_float32_under_autocast
 def l1_loss(
     input: Tensor,
     target: Tensor,
@@ -145,6 +162,7 @@ def l1_loss(
     return _reduce(loss * weight, enum, weight_sum=weight.sum())
 
 
+@_float32_under_autocast
 def mse_loss(
     input: Tensor,
     target: Tensor,
@@ -161,6 +179,7 @@ def mse_loss(
     return _reduce((input - target) ** 2 * weight, enum, weight_sum=weight.sum())
 
 
+@_float32_under_autocast
 def smooth_l1_loss(
     input: Tensor,
     target: Tensor,
@@ -179,6 +198,7 @@ def smooth_l1_loss(
     return apply(P.smooth_l1_loss, (input, target), None, reduction=enum, beta=float(beta))
 
 
+@_float32_under_autocast
 def huber_loss(
     input: Tensor,
     target: Tensor,
@@ -197,6 +217,7 @@ def huber_loss(
     return _reduce(loss * weight, enum)  # torch's weighted huber mean divides by the count
 
 
+@_float32_under_autocast
 def poisson_nll_loss(
     input: Tensor,
     target: Tensor,
@@ -255,6 +276,7 @@ def gaussian_nll_loss(
     return _reduce(loss, enum)
 
 
+@_float32_under_autocast
 def kl_div(
     input: Tensor,
     target: Tensor,
@@ -287,6 +309,7 @@ def kl_div(
 
 
 # -- classification --------------------------------------------------------------------------------
+@_float32_under_autocast
 def nll_loss(
     input: Tensor,
     target: Tensor,
@@ -357,6 +380,7 @@ def _nll_loss(input, target, weight, ignore_index: int, enum: int) -> Tensor:
     return out.view(n, *input.shape[2:]) if enum == NONE else out
 
 
+@_float32_under_autocast
 def cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -436,6 +460,7 @@ def _cross_entropy_probs(logp, target, weight, ignore_index, enum, label_smoothi
     return -prod.sum(class_dim)
 
 
+@_float32_under_autocast
 def binary_cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -470,6 +495,7 @@ def binary_cross_entropy(
     return apply(P.binary_cross_entropy, (input, target), None, reduction=enum, weight=w)
 
 
+@_float32_under_autocast
 def binary_cross_entropy_with_logits(
     input: Tensor,
     target: Tensor,
@@ -504,6 +530,7 @@ def binary_cross_entropy_with_logits(
     )
 
 
+@_float32_under_autocast
 def soft_margin_loss(
     input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
 ) -> Tensor:
@@ -531,6 +558,7 @@ def multilabel_soft_margin_loss(
     return _reduce(loss, _enum(size_average, reduce, reduction, _NOT_VALID))
 
 
+@_float32_under_autocast
 def multi_margin_loss(
     input: Tensor,
     target: Tensor,
@@ -565,6 +593,7 @@ def multi_margin_loss(
     )
 
 
+@_float32_under_autocast
 def multilabel_margin_loss(
     input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
 ) -> Tensor:
@@ -581,6 +610,7 @@ def multilabel_margin_loss(
 
 
 # -- embeddings and ranking ------------------------------------------------------------------------
+@_float32_under_autocast
 def hinge_embedding_loss(
     input: Tensor,
     target: Tensor,
@@ -597,6 +627,7 @@ def hinge_embedding_loss(
     return _reduce(loss, enum)
 
 
+@_float32_under_autocast
 def margin_ranking_loss(
     input1: Tensor,
     input2: Tensor,
@@ -616,6 +647,7 @@ def margin_ranking_loss(
     return _reduce((-target * (input1 - input2) + margin).clamp_min(0), enum)
 
 
+@_float32_under_autocast
 def cosine_embedding_loss(
     input1: Tensor,
     input2: Tensor,
@@ -656,6 +688,7 @@ def _same_ndim(anchor: Tensor, positive: Tensor, negative: Tensor) -> None:
         )
 
 
+@_float32_under_autocast
 def triplet_margin_loss(
     anchor: Tensor,
     positive: Tensor,
@@ -711,6 +744,7 @@ def _triplet(anchor, positive, negative, dist, margin, swap, enum):
 
 
 # -- sequences -------------------------------------------------------------------------------------
+@_float32_under_autocast
 def ctc_loss(
     log_probs: Tensor,
     targets: Tensor,
