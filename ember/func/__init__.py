@@ -8,8 +8,13 @@ and stacks the results. They nest: ``vmap(grad(f))`` gives per-sample gradients,
 
 from __future__ import annotations
 
-from ._module import functional_call, stack_module_state
-from ._transforms import grad, grad_and_value, hessian, jacfwd, jacrev, jvp, vjp
+from ._module import (
+    functional_call,
+    functionalize,
+    replace_all_batch_norm_modules_,
+    stack_module_state,
+)
+from ._transforms import grad, grad_and_value, hessian, jacfwd, jacrev, jvp, linearize, vjp
 from ._vmap import vmap
 
 __all__ = [
@@ -23,4 +28,7 @@ __all__ = [
     "vjp",
     "functional_call",
     "stack_module_state",
+    "linearize",
+    "functionalize",
+    "replace_all_batch_norm_modules_",
 ]

@@ -1,14 +1,21 @@
-"""``functional_call`` and ``stack_module_state``: modules as functions of their tensors."""
+"""``functional_call``, ``stack_module_state`` and friends: modules as functions of their
+tensors."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._tensor import Tensor
 from ..functions.shape import stack
 
-__all__ = ["functional_call", "stack_module_state"]
+__all__ = [
+    "functional_call",
+    "stack_module_state",
+    "functionalize",
+    "replace_all_batch_norm_modules_",
+]
 
 
 def functional_call(
@@ -77,3 +84,36 @@ def stack_module_state(models) -> tuple[dict[str, Any], dict[str, Any]]:
         {k: _stacked(tuple(p[k] for p in params), k) for k in params[0]},
         {k: _stacked(tuple(b[k] for b in buffers), k) for k in buffers[0]},
     )
+
+
+def replace_all_batch_norm_modules_(root):
+    """Stop every batch norm under ``root`` tracking running statistics (so that ``vmap`` over
+    it uses batch statistics): their running buffers become None. Returns ``root``."""
+    from ..nn.modules.normalization import _BatchNorm
+
+    for module in root.modules():
+        if isinstance(module, _BatchNorm):
+            module.running_mean = None
+            module.running_var = None
+            module.num_batches_tracked = None
+            module.track_running_stats = False
+    return root
+
+
+def functionalize(func: Callable, *, remove: str = "mutations") -> Callable:
+    """``func`` itself, checked: Ember runs eagerly without graph capture, so there is no
+    program to rewrite; results, and mutations of the inputs, are those of ``func``."""
+    if remove not in ("mutations", "mutations_and_views"):
+        raise RuntimeError(
+            f"functionalize(f, remove='mutations'): received invalid argument for remove={remove}."
+            " Valid options are:\n     remove='mutations': all inplace and out= operators will be "
+            "removed from the program, and replaced with their out-of-place equivalents.\n     "
+            "remove='mutations_and_views': In addition to the above, all aliasing operators "
+            "{view} will be replaced with their non-aliasing counterparts, {view}_copy.\n"
+        )
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return wrapper

@@ -17,7 +17,16 @@ from ..autograd.functional import jacobian_rows
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
 from ._pytree import structure_str, tree_flatten, tree_map, tree_unflatten
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"]
+__all__ = [
+    "grad",
+    "grad_and_value",
+    "vjp",
+    "jvp",
+    "linearize",
+    "jacrev",
+    "jacfwd",
+    "hessian",
+]
 
 # How many transforms are evaluating their function right now.
 _depth = 0
@@ -112,6 +121,15 @@ def _settle(tree, keep: bool):
     return tree_map(lambda x: x.detach() if isinstance(x, Tensor) else x, tree)
 
 
+def _pull(outputs, inputs, vectors, spec, keep: bool, given):
+    """One more backward through a kept graph (for ``vjp_fn``/``jvp_fn``), as a ``spec`` tree;
+    differentiable when the graph is or the ``given`` vectors require grad."""
+    again = keep or _keep_graph(given)
+    with _Level():
+        gs = _grads(outputs, inputs, vectors, keep=again)
+    return _settle(tree_unflatten(gs, spec), again)
+
+
 def _split_aux(out, has_aux: bool, api: str):
     if not has_aux:
         return out, None
@@ -195,14 +213,24 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
                 f"outputs to the function. cotangents: {structure_str(cotangents)}, primal "
                 f"output: {structure_str(out)}"
             )
-        again = keep or _keep_graph(cotangents)
-        with _Level():
-            gs = _grads(outs, leaves, cts, keep=again)
-        return _settle(tree_unflatten(gs, spec), again)
+        return _pull(outs, leaves, cts, spec, keep, cotangents)
 
     if has_aux:
         return _settle(out, keep), vjp_fn, _settle(aux, keep)
     return _settle(out, keep), vjp_fn
+
+
+def _pullback_graph(func: Callable, primals: tuple, keep: bool, has_aux: bool, api: str):
+    """Run ``func`` and differentiate it once against zero dummy cotangents ``u`` with
+    ``create_graph``: ``u^T J``, whose gradient with respect to ``u`` is ``J v`` for any ``v``
+    (the double-backward trick). Returns ``(out, aux, dummy, u_jac)``."""
+    where = f"{api}(f, primals, tangents)" if api == "jvp" else f"{api}(f, *primals)"
+    args, _, leaves = _lift_args(primals, tuple(range(len(primals))), keep)
+    out, aux = _split_aux(func(*args), has_aux, where)
+    outs = _check_outputs(out, where)
+    # u^T J is linear in u, so u's value never matters: zeros keep inf/nan out.
+    dummy = [o.new_zeros(o.shape).requires_grad_(True) for o in outs]
+    return out, aux, dummy, _grads(outs, leaves, dummy, keep=True)
 
 
 def jvp(func: Callable, primals, tangents, *, strict: bool = False, has_aux: bool = False):
@@ -236,16 +264,39 @@ def jvp(func: Callable, primals, tangents, *, strict: bool = False, has_aux: boo
             )
     keep = _keep_graph((primals, tangents))
     with _Level():
-        args, diff, leaves = _lift_args(primals, tuple(range(len(primals))), keep)
-        out, aux = _split_aux(func(*args), has_aux, "jvp(f, primals, tangents)")
-        outs = _check_outputs(out, "jvp(f, primals, tangents)")
-        dummy = [o.new_zeros(o.shape).requires_grad_(True) for o in outs]
-        u_jac = _grads(outs, leaves, dummy, keep=True)
+        out, aux, dummy, u_jac = _pullback_graph(func, primals, keep, has_aux, "jvp")
         res = _grads(u_jac, dummy, t_leaves, keep=keep)
     tangent_out = tree_unflatten(res, tree_flatten(out)[1])
     if has_aux:
         return _settle(out, keep), _settle(tangent_out, keep), _settle(aux, keep)
     return _settle(out, keep), _settle(tangent_out, keep)
+
+
+def linearize(func: Callable, *primals) -> tuple:
+    """``(func(*primals), jvp_fn)``: ``jvp_fn(*tangents)`` is the Jacobian-vector product at
+    ``primals``, each call one backward through a graph kept from the first evaluation."""
+    keep = _keep_graph(primals)
+    with _Level():
+        out, _, dummy, u_jac = _pullback_graph(func, primals, keep, False, "linearize")
+    p_leaves, p_spec = tree_flatten(primals)
+    out_spec = tree_flatten(out)[1]
+
+    def jvp_fn(*tangents):
+        t_leaves, t_spec = tree_flatten(tangents)
+        if t_spec != p_spec:
+            raise RuntimeError(
+                f"Expected the tangents {structure_str(tangents)} to have the same argspec as the "
+                f"primals {structure_str(primals)}"
+            )
+        for i, (t, p) in enumerate(zip(t_leaves, p_leaves)):
+            if t.shape != p.shape:
+                raise RuntimeError(
+                    f"tangent:{i} with shape {t.shape} in flattened pytree doesn't match the shape "
+                    f"{p.shape} of the corresponding primal."
+                )
+        return _pull(u_jac, dummy, t_leaves, out_spec, keep, tangents)
+
+    return _settle(out, keep), jvp_fn
 
 
 def jacrev(
