@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 import ember
 from ember import Tensor
 from ember.autograd import Function
@@ -46,32 +48,41 @@ def _log_gamma_density(alpha: Tensor, x: Tensor) -> Tensor:
     return (alpha - 1) * x.log() - x - ember.lgamma(alpha)
 
 
-def _lower_regularized_gamma(alpha: Tensor, x: Tensor, terms: int = 400) -> Tensor:
-    """P(alpha, x): the series below ``alpha + 1``, Lentz's continued fraction for Q above."""
-    prefactor = (alpha * x.log() - x - ember.lgamma(alpha)).exp()
+def _lower_regularized_gamma(alpha: Tensor, x: Tensor, max_terms: int = 2000) -> Tensor:
+    """P(alpha, x) in float64: the series below ``alpha + 1``, Lentz's continued fraction for
+    Q = 1 - P above; both stop once every element has converged."""
+    a = alpha.detach().double().numpy()
+    v = x.detach().double().numpy()
+    log_prefactor = a * np.log(v) - v - ember.lgamma(alpha.detach().double()).numpy()
+    prefactor = np.exp(log_prefactor)
+    eps, tiny = 1e-16, 1e-300
+    use_series = v < a + 1.0
     # series: sum_n x^n / (alpha (alpha+1) ... (alpha+n))
-    term = 1.0 / alpha
-    total = term
-    for n in range(1, terms):
-        term = term * x / (alpha + n)
+    term = 1.0 / a
+    total = term.copy()
+    for n in range(1, max_terms):
+        term = term * v / (a + n)
         total = total + term
+        if not np.any((np.abs(term) > eps * np.abs(total)) & use_series):
+            break
     series = prefactor * total
     # continued fraction for Q(alpha, x)
-    tiny = 1e-300
-    b = x + 1.0 - alpha
-    c = ember.full_like(x, 1.0 / tiny)
-    d = 1.0 / b
+    b = v + 1.0 - a
+    c = np.full_like(v, 1.0 / tiny)
+    d = 1.0 / np.where(np.abs(b) < tiny, tiny, b)
     h = d
-    for i in range(1, terms):
-        an = -i * (i - alpha)
+    for i in range(1, max_terms):
+        an = -i * (i - a)
         b = b + 2.0
         d = an * d + b
-        d = ember.where(d.abs() < tiny, ember.full_like(d, tiny), d)
+        d = 1.0 / np.where(np.abs(d) < tiny, tiny, d)
         c = b + an / c
-        c = ember.where(c.abs() < tiny, ember.full_like(c, tiny), c)
-        d = 1.0 / d
+        c = np.where(np.abs(c) < tiny, tiny, c)
         h = h * d * c
-    return ember.where(x < alpha + 1.0, series, 1.0 - prefactor * h)
+        if not np.any((np.abs(d * c - 1.0) > 8 * eps) & ~use_series):  # rounding: a few ulps
+            break
+    result = np.where(use_series, series, 1.0 - prefactor * h)
+    return ember.from_numpy(np.asarray(result, dtype=np.float64))
 
 
 class _Igamma(Function):
