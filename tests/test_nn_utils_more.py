@@ -10,8 +10,10 @@ import warnings
 import numpy as np
 import pytest
 import torch
+import torch.nn.utils.prune  # noqa: F401 - torch does not import it with nn.utils
 
 import ember
+import ember.nn.utils.prune  # noqa: F401
 from tests.helpers import assert_close, check_raises, to_ember
 
 
@@ -650,3 +652,119 @@ def test_dir_matches_torch():
         assert set(getattr(ember.nn.utils, sub).__all__) == set(
             getattr(torch.nn.utils, sub).__all__
         ), sub
+
+
+# -- prune ---------------------------------------------------------------------------------------
+def pruned_pair(steps):
+    """A conv + linear model in each library with the same weights, after ``steps(lib, P, m)``
+    (each library's global generator seeded alike: random pruning draws the same numbers)."""
+    out = []
+    for lib in (torch, ember):
+        lib.manual_seed(0)
+        m = lib.nn.Sequential(lib.nn.Conv2d(3, 6, 3), lib.nn.Flatten(), lib.nn.Linear(150, 4))
+        rng = np.random.default_rng(0)
+        with lib.no_grad():
+            for p in m.parameters():
+                p.copy_(lib.tensor(rng.standard_normal(tuple(p.shape)).astype(np.float32)))
+        for step in steps:
+            step(lib, lib.nn.utils.prune, m)
+        out.append(m)
+    return out
+
+
+PRUNINGS = {
+    "l1": [lambda lib, P, m: P.l1_unstructured(m[0], "weight", 0.3)],
+    "random": [lambda lib, P, m: P.random_unstructured(m[0], "weight", 10)],
+    "random_structured": [lambda lib, P, m: P.random_structured(m[0], "weight", 0.5, dim=0)],
+    "ln_structured": [lambda lib, P, m: P.ln_structured(m[0], "weight", 2, n=1, dim=1)],
+    "container": [
+        lambda lib, P, m: P.l1_unstructured(m[0], "weight", 0.2),
+        lambda lib, P, m: P.ln_structured(m[0], "weight", 0.5, n=2, dim=0),
+        lambda lib, P, m: P.random_unstructured(m[0], "weight", 0.3),
+        lambda lib, P, m: P.random_structured(m[0], "weight", 1, dim=-1),
+    ],
+    "global": [
+        lambda lib, P, m: P.l1_unstructured(m[2], "weight", 3),
+        lambda lib, P, m: P.global_unstructured(
+            [(m[0], "weight"), (m[2], "weight"), (m[2], "bias")], P.L1Unstructured, amount=0.4
+        ),
+    ],
+    "custom_identity": [
+        lambda lib, P, m: P.custom_from_mask(m[2], "bias", lib.tensor([1.0, 0, 1, 0])),
+        lambda lib, P, m: P.identity(m[2], "weight"),
+    ],
+    "importance": [
+        lambda lib, P, m: P.l1_unstructured(
+            m[2], "weight", 0.5, importance_scores=lib.arange(600.0).reshape(4, 150).flip(1)
+        ),
+    ],
+    "remove": [
+        lambda lib, P, m: P.l1_unstructured(m[0], "weight", 0.3),
+        lambda lib, P, m: P.random_unstructured(m[0], "weight", 0.3),
+        lambda lib, P, m: P.remove(m[0], "weight"),
+    ],
+}
+
+
+@pytest.mark.parametrize("case", list(PRUNINGS))
+def test_prune_matches_torch(case):
+    tm, em = pruned_pair(PRUNINGS[case])
+    check_state(tm, em)
+    check_call(tm, em, torch.randn(2, 3, 7, 7), rtol=1e-4, atol=1e-5)
+    P = ember.nn.utils.prune
+    assert P.is_pruned(em) == torch.nn.utils.prune.is_pruned(tm) == (case != "remove")
+    hooks = [[type(h).__name__ for h in m[0]._forward_pre_hooks.values()] for m in (tm, em)]
+    assert hooks[0] == hooks[1]
+    tnames = [n for n, _ in tm.named_parameters()]
+    assert [n for n, _ in em.named_parameters()] == tnames
+    if case == "remove":
+        assert isinstance(em[0].weight, ember.nn.Parameter)
+        assert "weight_orig" not in tnames
+
+
+def test_prune_method_prune_and_container():
+    t = [3.0, -1.0, 2.0, 5.0, -0.5]
+    res = [lib.nn.utils.prune.L1Unstructured(2).prune(lib.tensor(t)) for lib in (torch, ember)]
+    assert_close(res[1], res[0])
+    m = ember.nn.Linear(3, 2)
+    P = ember.nn.utils.prune
+    P.l1_unstructured(m, "weight", 1)
+    P.random_unstructured(m, "weight", 1)
+    container = next(iter(m._forward_pre_hooks.values()))
+    assert isinstance(container, P.PruningContainer) and len(container) == 2
+    assert [type(x).__name__ for x in container] == ["L1Unstructured", "RandomUnstructured"]
+    assert int((m.weight_mask == 0).sum()) == 2
+    close(m.weight, m.weight_orig * m.weight_mask)
+
+
+def test_prune_errors():
+    def lin(lib):
+        return lib.nn.Linear(3, 2)
+
+    cases = [
+        lambda lib, P: P.l1_unstructured(lin(lib), "weight", -1),
+        lambda lib, P: P.l1_unstructured(lin(lib), "weight", 1.5),
+        lambda lib, P: P.l1_unstructured(lin(lib), "weight", "a"),
+        lambda lib, P: P.l1_unstructured(lin(lib), "weight", 7),
+        lambda lib, P: P.ln_structured(lin(lib), "bias", 1, n=2, dim=0),
+        lambda lib, P: P.ln_structured(lin(lib), "weight", 1, n=2, dim=2),
+        lambda lib, P: P.random_structured(lin(lib), "weight", 5, dim=1),
+        lambda lib, P: P.remove(lin(lib), "weight"),
+        lambda lib, P: P.global_unstructured([(lin(lib), "weight")], P.RandomStructured, amount=1),
+        lambda lib, P: P.global_unstructured(
+            [(lin(lib), "weight")], P.L1Unstructured, importance_scores=[1], amount=1
+        ),
+        lambda lib, P: P.global_unstructured(3, P.L1Unstructured, amount=1),
+        lambda lib, P: P.l1_unstructured(lin(lib), "weight", 1, importance_scores=lib.ones(3)),
+        lambda lib, P: P.l1_unstructured(lin(lib), "foo", 1),
+    ]
+    for case in cases:
+        same_error(lambda lib, case=case: case(lib, lib.nn.utils.prune))
+    # a failed pruning puts the parameter back (re-registered, so last, as in torch)
+    tm, em = both(lin)
+    for lib, m in ((torch, tm), (ember, em)):
+        with pytest.raises(ValueError):
+            lib.nn.utils.prune.l1_unstructured(m, "weight", 9)
+    check_state(tm, em)
+    assert list(em.state_dict()) == ["bias", "weight"]
+    assert not ember.nn.utils.prune.is_pruned(em)
