@@ -538,3 +538,12 @@ def test_module_layout():
     assert Normal is ED.Normal
     assert issubclass(ED.Normal, ED.ExponentialFamily)
     assert issubclass(ED.LogNormal, ED.TransformedDistribution)
+
+
+def test_binomial_large_counts_and_reproducible_samples():
+    d = ED.Binomial(ember.tensor([1e6, 3.0]), ember.tensor([0.5, 0.2]))
+    ember.manual_seed(5)
+    x = d.sample((2000,))
+    np.testing.assert_allclose(x.numpy().mean(0), [5e5, 0.6], rtol=0.01)
+    ember.manual_seed(5)
+    assert np.array_equal(d.sample((2000,)).numpy(), x.numpy())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 import ember
 from ember import Tensor
 
@@ -55,13 +57,13 @@ class Binomial(ProbsLogits, Distribution):
     def sample(self, sample_shape=EMPTY) -> Tensor:
         shape = self._extended_shape(sample_shape)
         with ember.no_grad():
-            total = self.total_count.expand(shape)
-            probs = self.probs.expand(shape)
-            n_max = int(total.max()) if total.numel() else 0
-            # one Bernoulli trial per slot; slots past an element's own count do not count
-            trials = ember.bernoulli(probs.unsqueeze(-1).expand(tuple(shape) + (n_max,)))
-            used = ember.arange(n_max, dtype=probs.dtype) < total.unsqueeze(-1)
-            return (trials * used).sum(-1).to(probs.dtype)
+            total = self.total_count.expand(shape).numpy()
+            probs = self.probs.expand(shape).numpy()
+            # torch's binomial sampler is its own; like ember.poisson, draw from NumPy's exact
+            # sampler seeded from Ember's generator (so manual_seed still reproduces a run)
+            seed = int(ember.randint(0, 2**62, (1,)).item())
+            counts = np.random.default_rng(seed).binomial(total.astype(np.int64), probs)
+            return ember.from_numpy(counts.astype(probs.dtype))
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate_args:
