@@ -266,6 +266,26 @@ def test_parametrize_errors():
     close(m2.weight, m.weight)
 
 
+@pytest.mark.parametrize(
+    "inverse",
+    [lambda x: x, lambda x: [x], lambda x: [x, 1], lambda x: [x, x.double()], None],
+    ids=["tensor", "short", "not-tensor", "dtype", "one-original-dtype"],
+)
+def test_parametrize_assignment_errors(inverse):
+    def assign(lib):
+        m = lib.nn.Linear(3, 3)
+        if inverse is None:  # one original: a dtype change is refused
+            lib.nn.utils.parametrize.register_parametrization(m, "weight", scale(lib))
+            m.weight = lib.ones(3, 3, dtype=lib.float64)
+            return
+        lib.nn.utils.parametrize.register_parametrization(m, "weight", halves(lib))
+        # from now on the parametrization's right_inverse misbehaves
+        m.parametrizations.weight[0].right_inverse = inverse
+        m.weight = lib.ones(3, 3)
+
+    same_error(assign)
+
+
 # -- parametrizations ----------------------------------------------------------------------------
 @pytest.mark.parametrize("dim", [0, 1, 2, -1, None])
 def test_weight_norm_parametrization(dim):

@@ -170,8 +170,8 @@ class ParametrizationList(ModuleList):
                     original_i = getattr(self, f"original{i}")
                     if not isinstance(tensor, Tensor):
                         raise ValueError(
-                            f"`right_inverse` must return a sequence of tensors. Got element {i} "
-                            f"of type {type(tensor).__name__}"
+                            "'right_inverse' must return a sequence of tensors or reference-type "
+                            f"opaques. Got element {i} of type {type(tensor).__name__}."
                         )
                     if original_i.dtype != tensor.dtype:
                         raise ValueError(
