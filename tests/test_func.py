@@ -280,6 +280,13 @@ def test_func_jacobians(jac):
     same(lambda m, d: getattr(m.func, jac)(lambda a, b: {"o": a @ b}, argnums=1)(d["W"], d["x"]))
     same(lambda m, d: getattr(m.func, jac)(lambda a: (a.sin(), a * 2), has_aux=True)(d["x"]))
     same(lambda m, d: getattr(m.func, jac)(lambda p: p["w"] @ p["v"])({"w": d["W"], "v": d["x"]}))
+    same(lambda m, d: getattr(m.func, jac)(lambda a: a.sum() * m.ones(0, 2))(d["x"]))
+    # dtypes: jacrev's follow the input, jacfwd's the output
+    same(
+        lambda m, d: getattr(m.func, jac)(lambda a, b: a.float().sum() + b, argnums=(0, 1))(
+            d["x"], m.ones(2)
+        )
+    )
 
 
 def test_func_hessian():
@@ -309,7 +316,10 @@ def test_func_grad_composes_with_outer_autograd():
         g = m.func.grad(SCALAR["trig"])(x)
         assert g.requires_grad
         g.pow(2).sum().backward()
-        return g, x.grad
+        X = d["X"].requires_grad_()
+        per_sample = m.func.vmap(m.func.grad(SCALAR["matrix"]))(X)
+        (gX,) = m.autograd.grad(per_sample.sin().sum(), X)
+        return g, x.grad, per_sample, gX
 
     same(run)
 
@@ -330,6 +340,10 @@ BAD_FUNC = {
     "vjp structure": lambda m, x: m.func.vjp(lambda a: (a * 2, a), x)[1]((x,)),
     "vjp shape": lambda m, x: m.func.vjp(lambda a: a * 2, x)[1](m.ones(4)),
     "jacrev argnum": lambda m, x: m.func.jacrev(lambda a: a.sin(), argnums=2)(x),
+    "jacrev aux": lambda m, x: m.func.jacrev(lambda a: a, has_aux=True)(x),
+    "jacfwd aux": lambda m, x: m.func.jacfwd(lambda a: a, has_aux=True)(x),
+    "jacfwd float output": lambda m, x: m.func.jacfwd(lambda a: 3.0)(x),
+    "jacrev chunk_size": lambda m, x: m.func.jacrev(lambda a: a, chunk_size=0),
     "jacfwd randomness": lambda m, x: m.func.jacfwd(lambda a: a, randomness="x")(x),
     "jvp primals": lambda m, x: m.func.jvp(lambda a: a, x, (x,)),
     "jvp tangents": lambda m, x: m.func.jvp(lambda a: a, (x,), x),

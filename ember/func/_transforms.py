@@ -299,37 +299,49 @@ def linearize(func: Callable, *primals) -> tuple:
     return _settle(out, keep), jvp_fn
 
 
-def jacrev(
-    func: Callable,
-    argnums=0,
-    *,
-    has_aux: bool = False,
-    chunk_size=None,
-    _preallocate_and_copy: bool = False,
-) -> Callable:
-    """A function returning the Jacobian of ``func`` with respect to ``argnums``, one backward
-    per output element; for each output leaf, ``output.shape + input.shape``."""
+def _jacobian(func: Callable, argnums, has_aux: bool, forward: bool) -> Callable:
+    """The Jacobian transform shared by ``jacrev`` and ``jacfwd`` (``forward``), both in
+    reverse mode."""
+    api = "jvp(f, primals, tangents)" if forward else "vjp(f, *primals)"
 
     @functools.wraps(func)
     def wrapper(*args):
         keep = _keep_graph(args)
         with _Level():
             args, diff, leaves = _lift_args(args, argnums, keep)
-            out, aux = _split_aux(func(*args), has_aux, "jacrev(f, ...)(*args)")
+            out, aux = _split_aux(func(*args), has_aux, api)
             outs, out_spec = tree_flatten(out)
-            _check_outputs(out, "vjp(f, *primals)")  # torch names vjp here
+            _check_outputs(out, api)
             spec = tree_flatten(diff)[1]
             per_output = []
             for o in outs:
                 if o.numel() == 0:
-                    jac = [o.new_zeros(tuple(o.shape) + tuple(x.shape)) for x in leaves]
+                    jac = [x.new_zeros(tuple(o.shape) + tuple(x.shape)) for x in leaves]
                 else:
                     jac = jacobian_rows(o, tuple(leaves), keep)
+                if forward:  # forward mode's tangents take the output's dtype
+                    jac = [j.to(o.dtype) for j in jac]
                 per_output.append(tree_unflatten(list(jac), spec))
         jac = _settle(tree_unflatten(per_output, out_spec), keep)
         return (jac, _settle(aux, keep)) if has_aux else jac
 
     return wrapper
+
+
+def jacrev(
+    func: Callable,
+    argnums=0,
+    *,
+    has_aux: bool = False,
+    chunk_size: int | None = None,
+    _preallocate_and_copy: bool = False,
+) -> Callable:
+    """A function returning the Jacobian of ``func`` with respect to ``argnums``, one backward
+    per output element; for each output leaf, ``output.shape + input.shape``. ``chunk_size``
+    is checked, then changes nothing."""
+    if chunk_size is not None and chunk_size <= 0:
+        raise ValueError("jacrev: `chunk_size` should be greater than 0.")
+    return _jacobian(func, argnums, has_aux, forward=False)
 
 
 def jacfwd(
@@ -343,7 +355,7 @@ def jacfwd(
     from ._vmap import check_randomness
 
     check_randomness(randomness)
-    return jacrev(func, argnums, has_aux=has_aux)
+    return _jacobian(func, argnums, has_aux, forward=True)
 
 
 def hessian(func: Callable, argnums=0) -> Callable:

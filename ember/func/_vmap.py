@@ -16,6 +16,7 @@ __all__ = ["vmap"]
 
 
 def check_randomness(randomness) -> None:
+    """Refuse a ``randomness`` mode that torch does not know."""
     if randomness not in ("error", "different", "same"):
         raise RuntimeError(
             "Only allowed values for randomness are 'error', 'different', or 'same'. "
