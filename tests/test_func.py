@@ -390,6 +390,8 @@ VMAP_CASES = {
     ),
     "dict out": (lambda a: {"s": a.sum(), "t": [a, a * 2]}, {}, ("X",)),
     "list arg": (lambda p: p[0] + p[1], {"in_dims": ([0, 1],)}, (["X", "V"],)),
+    "tuple arg": (lambda p, c: p[0] * p[1] + c, {"in_dims": ((0, None), 1)}, (("X", "x"), "V")),
+    "list out": (lambda a: [a.sum(), a], {"out_dims": [0, 1]}, ("X",)),
     "scalar per sample": (lambda a: a * 3, {}, ("x",)),
 }
 
@@ -401,8 +403,8 @@ def test_vmap(case):
     def pick(d, n):
         if isinstance(n, dict):
             return {k: d[v] for k, v in n.items()}
-        if isinstance(n, list):
-            return [d[v] for v in n]
+        if isinstance(n, (list, tuple)):
+            return type(n)(d[v] for v in n)
         return d[n]
 
     def run(m, d):

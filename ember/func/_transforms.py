@@ -9,6 +9,7 @@ That is what makes ``grad(grad(f))``, ``jacrev(jacrev(f))`` and ``vmap(grad(f))`
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 
 from .. import autograd
@@ -28,22 +29,20 @@ __all__ = [
     "hessian",
 ]
 
-# How many transforms are evaluating their function right now.
-_depth = 0
+# ``depth``: how many transforms are evaluating their function right now, in this thread.
+_state = threading.local()
 
 
 class _Level:
     """Enter a transform: grad mode on, one level deeper."""
 
     def __enter__(self):
-        global _depth
-        _depth += 1
+        _state.depth = getattr(_state, "depth", 0) + 1
         self._grad = enable_grad()
         self._grad.__enter__()
 
     def __exit__(self, *exc) -> None:
-        global _depth
-        _depth -= 1
+        _state.depth -= 1
         self._grad.__exit__(*exc)
 
 
@@ -51,7 +50,7 @@ def _keep_graph(args) -> bool:
     """Whether results must stay differentiable for an enclosing transform or autograd."""
     if not is_grad_enabled():
         return False
-    if _depth > 0:
+    if getattr(_state, "depth", 0) > 0:
         return True
     return any(isinstance(x, Tensor) and x.requires_grad for x in tree_flatten(args)[0])
 
