@@ -110,9 +110,14 @@ def _check_keys(module: Module, keys) -> None:
 
 @contextlib.contextmanager
 def _reparametrize_module(
-    module: Module, parameters_and_buffers: dict, *, tie_weights: bool = False, strict: bool = False
+    module: Module,
+    parameters_and_buffers: dict,
+    tie_weights: bool = False,
+    strict: bool = False,
+    stack_weights: bool = False,
 ):
-    """Within the context, ``module`` sees the given tensors in place of its own."""
+    """Within the context, ``module`` sees the given tensors in place of its own (restored in
+    reverse order with ``stack_weights``, so that tied names get their first tensor back)."""
     if strict:
         _check_keys(module, parameters_and_buffers)
     untied = _untie(module, parameters_and_buffers) if tie_weights else parameters_and_buffers
@@ -120,6 +125,8 @@ def _reparametrize_module(
     try:
         yield
     finally:
+        if stack_weights:
+            originals = dict(reversed(originals.items()))
         current = _swap_all(module, originals)
         # in-place updates the call made to the module's tables (e.g. a BatchNorm's running
         # stats being reassigned) flow back to the caller's dict
