@@ -259,6 +259,8 @@ _LAZY_ATTRS = {
     "histogramdd": ("functions.histogramdd", "histogramdd"),
     "sinc": ("special", "sinc"),
     "clone": ("_tensor_methods", "clone"),
+    "stft": ("fft._stft", "stft"),
+    "istft": ("fft._stft", "istft"),
     "autocast": ("amp.autocast_mode", "autocast"),
     **{
         name: ("amp.autocast_mode", name)

@@ -45,6 +45,12 @@ def _special(name: str):
     return method
 
 
+def _spectral():
+    from .fft import _stft  # on first call: the FFT module and the padding kernels it uses
+
+    return _stft
+
+
 _METHODS = {
     # elementwise
     "exp": M.exp,
@@ -335,6 +341,9 @@ _METHODS = {
     "is_conj": CX.is_conj,
     "is_neg": CX.is_neg,
     "isreal": CX.isreal,
+    # short-time Fourier transforms (ember/fft/_stft.py)
+    "stft": lambda self, *args, **kwargs: _spectral().stft(self, *args, **kwargs),
+    "istft": lambda self, *args, **kwargs: _spectral().istft(self, *args, **kwargs),
 }
 for _name, _fn in _METHODS.items():
     # torch's methods take no ``out=``; binding the plain function also skips its wrapper call

@@ -386,3 +386,155 @@ def test_errors(case):
             fn(torch, torch.tensor(x), torch.tensor(z))
         except Exception as t_exc:  # noqa: BLE001
             assert str(exc) == str(t_exc)
+
+
+# -- stft and istft ------------------------------------------------------------------------------
+@pytest.fixture
+def _no_window_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        yield
+
+
+def _check_spectral(fn, *arrays, seed=2):
+    """``fn(m, *tensors)`` in both libraries: values, dtype, and the gradients of every float or
+    complex input for a random real loss on the output."""
+    ins = {
+        m: [m.tensor(a.copy(), requires_grad=a.dtype.kind in "fc") for a in arrays]
+        for m in (torch, ember)
+    }
+    outs = {m: fn(m, *ins[m]) for m in (torch, ember)}
+    t_out, e_out = _resolved(outs[torch]), outs[ember]
+    rtol, atol = _tol(t_out.dtype)
+    assert_close(e_out, t_out, rtol, atol, msg="forward")
+    w = np.random.default_rng(seed).standard_normal(tuple(t_out.shape) + (2,))
+    for m, y in ((torch, t_out), (ember, e_out)):
+        wm = m.tensor(w.astype(np.float64 if y.dtype in (m.float64, m.complex128) else np.float32))
+        loss = (m.view_as_real(y) * wm).sum() if y.is_complex() else (y * wm[..., 0]).sum()
+        loss.backward()
+    for i, (t, e) in enumerate(zip(ins[torch], ins[ember])):
+        if t.requires_grad:
+            assert_close(e.grad, _resolved(t.grad), rtol, atol * 10, msg=f"grad of input {i}")
+
+
+@pytest.mark.usefixtures("_no_window_warnings")
+def test_stft():
+    x, xb = _real(40), _real((3, 40), np.float32)
+    w8, w6 = np.hanning(8), np.hanning(6)
+    z = _complex(40)
+    _check_spectral(lambda m, x: m.stft(x, 8, return_complex=True), x)
+    _check_spectral(lambda m, x, w: m.stft(x, 8, window=w, return_complex=True), x, w8)
+    _check_spectral(lambda m, x: x.stft(8, hop_length=3, win_length=6, return_complex=True), x)
+    _check_spectral(
+        lambda m, x, w: m.stft(x, 8, hop_length=3, win_length=6, window=w, return_complex=True),
+        x,
+        w6,
+    )
+    _check_spectral(
+        lambda m, x: m.stft(x, 16, hop_length=5, normalized=True, return_complex=True), xb
+    )
+    _check_spectral(lambda m, x, w: m.stft(x, 8, window=w, return_complex=True), xb, w8)
+    _check_spectral(lambda m, x: m.stft(x, 8, onesided=False, return_complex=True), x)
+    _check_spectral(lambda m, x: m.stft(x, 8, return_complex=False), x)
+    _check_spectral(lambda m, x, w: m.stft(x, 8, window=w, center=False), x, _complex(8))
+    _check_spectral(lambda m, x, w: m.stft(x, 8, 2, window=w, center=False), z, w8)
+    _check_spectral(
+        lambda m, x, w: m.stft(
+            x, 8, 3, 6, w, center=False, align_to_window=True, return_complex=True
+        ),
+        x,
+        w6,
+    )
+    for mode in ("constant", "replicate", "circular"):
+        _check_spectral(lambda m, x, p=mode: m.stft(x, 8, pad_mode=p, return_complex=True), x)
+    _check_spectral(lambda m, x, w: m.stft(x, 8, window=w), z, w8)
+    _check_spectral(lambda m, x, w: m.stft(x, 8, window=w, return_complex=True), x, _complex(8))
+
+
+@pytest.mark.usefixtures("_no_window_warnings")
+def test_istft():
+    w8, ones = np.hanning(8), np.ones(8)
+    hann = torch.hann_window(8, dtype=torch.float64)
+    spec = torch.stft(torch.from_numpy(_real(40)), 8, window=hann, return_complex=True).numpy()
+    signals = torch.from_numpy(_real((3, 40), np.float32))
+    batch = torch.stft(signals, 16, 4, window=torch.hann_window(16), return_complex=True).numpy()
+    two_sided = _complex((8, 11))
+    _check_spectral(lambda m, s, w: m.istft(s, 8, window=w), spec, w8)
+    _check_spectral(lambda m, s, w: m.istft(s, 8, window=w, length=37), spec, w8)
+    _check_spectral(lambda m, s, w: m.istft(s, 8, window=w, length=46), spec, ones)
+    _check_spectral(lambda m, s: m.istft(s, 16, 4, window=m.hann_window(16)), batch)
+    _check_spectral(lambda m, s, w: m.istft(s, 8, window=w, normalized=True), spec, w8)
+    _check_spectral(lambda m, s, w: m.istft(s, 8, window=w), two_sided, w8)
+    _check_spectral(
+        lambda m, s, w: m.istft(s, 8, window=w, onesided=False, return_complex=True),
+        two_sided,
+        w8,
+    )
+    _check_spectral(lambda m, s, w: m.istft(s, 8, 2, 6, w), spec, np.hanning(6))
+    _check_spectral(lambda m, s: s.istft(8), spec)
+    _check_spectral(lambda m, s, w: m.istft(s, 8, 4, center=False, window=w), spec, ones)
+    # the inverse recovers the signal
+    x = ember.tensor(_real(40))
+    w = ember.hann_window(8, dtype=ember.float64)
+    back = ember.istft(ember.stft(x, 8, window=w, return_complex=True), 8, window=w, length=40)
+    assert_close(back, torch.from_numpy(x.numpy()), 1e-12, 1e-12)
+
+
+def test_stft_warnings():
+    # torch warns these once per process (an earlier test may have used that up): Ember only
+    x = _real(20)
+    for m in (ember,):
+        with pytest.warns(UserWarning, match="A window was not provided"):
+            m.stft(m.tensor(x), 8, window=None, return_complex=True)
+        with pytest.warns(UserWarning, match="return_complex=False is deprecated"):
+            m.stft(m.tensor(x), 8, window=m.ones(8, dtype=m.float64), return_complex=False)
+        s = m.stft(m.tensor(x), 8, window=m.ones(8, dtype=m.float64), return_complex=True)
+        with pytest.warns(UserWarning, match="Please provide the same window used by stft"):
+            m.istft(s, 8)
+        with pytest.warns(UserWarning, match="Result is being padded with zeros in the tail"):
+            m.istft(s, 8, window=m.ones(8, dtype=m.float64), length=30)
+
+
+STFT_ERRORS = [
+    lambda m, x, s: m.stft(x, 8),
+    lambda m, x, s: m.stft(x, 40, return_complex=True),
+    lambda m, x, s: m.stft(x, 32, center=False, return_complex=True),
+    lambda m, x, s: m.stft(x, 0, return_complex=True),
+    lambda m, x, s: m.stft(x, 8, hop_length=0, return_complex=True),
+    lambda m, x, s: m.stft(x, 8, win_length=9, return_complex=True),
+    lambda m, x, s: m.stft(x, 8, window=m.ones(7), return_complex=True),
+    lambda m, x, s: m.stft(x.reshape(1, 2, 10), 8, return_complex=True),
+    lambda m, x, s: m.stft(x.long(), 8, return_complex=True),
+    lambda m, x, s: m.stft(s[:, 0], 8, onesided=True, return_complex=True),
+    lambda m, x, s: m.stft(x, 8, pad_mode="bad", return_complex=True),
+    lambda m, x, s: m.stft(x, 8, align_to_window=True, return_complex=True),
+    lambda m, x, s: m.istft(s, 8, win_length=9),
+    lambda m, x, s: m.istft(s, 8, win_length=0),
+    lambda m, x, s: m.istft(s, 8, hop_length=9),
+    lambda m, x, s: m.istft(s, 8, window=m.ones(7)),
+    lambda m, x, s: m.istft(s[None, None], 8),
+    lambda m, x, s: m.istft(s[0], 8),
+    lambda m, x, s: m.istft(s[:, :0], 8),
+    lambda m, x, s: m.istft(s, 10),
+    lambda m, x, s: m.istft(s, 8, onesided=False),
+    lambda m, x, s: m.istft(s.real, 8),
+    lambda m, x, s: m.istft(m.view_as_real(s), 8),
+    lambda m, x, s: m.istft(s, 8, return_complex=True),
+    lambda m, x, s: m.istft(s, 8, window=m.ones(8, dtype=m.complex64)),
+    lambda m, x, s: m.istft(s, 8, window=m.hann_window(8), center=False),
+]
+
+
+@pytest.mark.usefixtures("_no_window_warnings")
+@pytest.mark.parametrize("case", range(len(STFT_ERRORS)))
+def test_stft_errors(case):
+    x, s = _real(20, np.float32), _complex((5, 11), np.complex64)
+    fn = STFT_ERRORS[case]
+    exc = check_raises(lambda m: fn(m, m.tensor(x), m.tensor(s)))
+    try:
+        fn(torch, torch.tensor(x), torch.tensor(s))
+    except Exception as t_exc:  # noqa: BLE001
+        # torch names the input by its C++ type (torch.FloatTensor, CPUComplexFloatType), Ember by
+        # its own: the messages agree from the shape on
+        expected = str(t_exc).replace("torch.", "ember.").split("[", 1)[-1]
+        assert str(exc).split("[", 1)[-1] == expected

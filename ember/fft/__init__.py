@@ -19,12 +19,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import _dtype as D
-from ._tensor import Tensor, _wrap_dim, apply
-from .autograd.primitives import fft as P
-from .functions.creation import _finish, _into_out, _out_dtype
-from .functions.inplace import copy_into_out, takes_out
-from .functions.reduce import _scalar_type_name
+from .. import _dtype as D
+from .._tensor import Tensor, _wrap_dim, apply
+from ..autograd.primitives import fft as P
+from ..functions.creation import _finish, _into_out, _out_dtype
+from ..functions.inplace import copy_into_out, takes_out
+from ..functions.reduce import _scalar_type_name
 
 __all__ = [
     "fft",
