@@ -262,8 +262,8 @@ def test_out():
         assert_close(e, t, 1e-4, 1e-4)
     a = _real((3, 4), np.float64)  # double results into complex64 outs, as torch allows
     for name in ("ihfftn", "ifft2", "fft"):
-        t_out = torch.empty(3, 3, dtype=torch.complex64)
-        e_out = ember.empty(3, 3, dtype=ember.complex64)
+        t_out = torch.empty(0, dtype=torch.complex64)
+        e_out = ember.empty(0, dtype=ember.complex64)
         getattr(torch.fft, name)(torch.from_numpy(a), out=t_out)
         getattr(ember.fft, name)(ember.tensor(a), out=e_out)
         assert_close(e_out, _resolved(t_out), 1e-5, 1e-5)
@@ -306,8 +306,11 @@ def test_fftfreq_and_rfftfreq():
     e = ember.fft.rfftfreq(6, requires_grad=True)
     assert e.requires_grad and e.is_leaf
     e_out, t_out = ember.empty(2, dtype=ember.float64), torch.empty(2, dtype=torch.float64)
-    ember.fft.fftfreq(5, 0.3, out=e_out)
-    torch.fft.fftfreq(5, 0.3, out=t_out)
+    with pytest.warns(UserWarning, match="was resized"):
+        ember.fft.fftfreq(5, 0.3, out=e_out)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        torch.fft.fftfreq(5, 0.3, out=t_out)
     assert_close(e_out, t_out)
 
 
