@@ -164,9 +164,11 @@ def result_type(tensors, scalars=()) -> dtype:
         if out is None:
             out = (bool, int64, _default_float, _complex_default())[cat]
         elif cat > _category(out):
-            out = (bool, int64, _default_float, _complex_default())[cat]
-            if cat == 3 and _category(out) == 2:
+            # a complex number with a float tensor keeps its precision (float64 -> complex128)
+            if cat == 3 and _category(out) == 2 and out is not float16:
                 out = out.to_complex()
+            else:
+                out = (bool, int64, _default_float, _complex_default())[cat]
     return out
 
 

@@ -363,3 +363,12 @@ def test_heaviside_keeps_the_input_dtype():
             out = m.heaviside(x, m.tensor([5 if dtype != "bool" else True]).to(getattr(m, dtype)))
             assert str(out.dtype).split(".")[-1] == dtype
     check_raises(lambda m: m.heaviside(m.tensor([1.0]), m.tensor([1.0], dtype=m.float64)))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "bool"])
+def test_a_python_complex_keeps_the_tensors_precision(dtype):
+    for scalar in (1j, 2 + 0.5j):
+        e = ember.ones(2, dtype=getattr(ember, dtype)) * scalar
+        t = torch.ones(2, dtype=getattr(torch, dtype)) * scalar
+        assert str(e.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+        np.testing.assert_array_equal(e.numpy(), t.numpy())
