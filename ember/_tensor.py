@@ -308,12 +308,12 @@ class Tensor:
         if self.grad_fn is None:
             if self._hooks is None:
                 self._hooks = {}
-            return engine._Handle(self._hooks, hook)
+            return engine.add_hook(self._hooks, hook)
         node = self.grad_fn
         if node._tensor_hooks is None:
             node._tensor_hooks = {}
             node._hooked = True
-        return engine._Handle(node._tensor_hooks.setdefault(self._output_nr, {}), hook)
+        return engine.add_hook(node._tensor_hooks.setdefault(self._output_nr, {}), hook)
 
     def register_post_accumulate_grad_hook(self, hook):
         if self.grad_fn is not None:
@@ -322,7 +322,7 @@ class Tensor:
             )
         if self._post_hooks is None:
             self._post_hooks = {}
-        return engine._Handle(self._post_hooks, hook)
+        return engine.add_hook(self._post_hooks, hook)
 
     def _grad_accumulator(self):
         """The leaf's AccumulateGrad node, made once and kept while the graph holds it."""

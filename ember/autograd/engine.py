@@ -122,14 +122,14 @@ class Node:
         if self._hooks is None:
             self._hooks = {}
             self._hooked = True
-        return _Handle(self._hooks, fn)
+        return add_hook(self._hooks, fn)
 
     def register_prehook(self, fn):
         """``fn(grad_outputs)`` runs before this node; it may return new grad_outputs."""
         if self._pre_hooks is None:
             self._pre_hooks = {}
             self._hooked = True
-        return _Handle(self._pre_hooks, fn)
+        return add_hook(self._pre_hooks, fn)
 
 
 _NO_VC = (None,)
@@ -174,25 +174,66 @@ def _output_of(t) -> str:
     return f", which is output {t._output_nr} of {node.name()}" if node is not None else ""
 
 
-class _Handle:
-    """A removable hook, as torch's ``RemovableHandle``."""
+class RemovableHandle:
+    """A handle that removes a hook from ``hooks_dict`` (and ``extra_dict``), as torch's.
 
-    _next_id = 0
+    The registry holds the hook under ``handle.id`` (``add_hook`` does both steps). Registries
+    are held weakly where they allow it (torch's OrderedDicts), strongly otherwise (plain dicts).
+    """
 
-    def __init__(self, registry: dict, fn) -> None:
-        _Handle._next_id += 1
-        self.id = _Handle._next_id
-        self._registry = registry
-        registry[self.id] = fn
+    id: int
+    next_id: int = 0
+
+    def __init__(self, hooks_dict, *, extra_dict=None) -> None:
+        self.hooks_dict_ref = self._ref(hooks_dict)
+        self.id = RemovableHandle.next_id
+        RemovableHandle.next_id += 1
+        if extra_dict is None:
+            extra_dict = ()
+        elif not isinstance(extra_dict, list):
+            extra_dict = [extra_dict]
+        self.extra_dict_ref = tuple(self._ref(d) for d in extra_dict)
+
+    @staticmethod
+    def _ref(registry):
+        import weakref
+
+        try:
+            return weakref.ref(registry)
+        except TypeError:  # a plain dict cannot be weakly referenced
+            return lambda: registry
 
     def remove(self) -> None:
-        self._registry.pop(self.id, None)
+        """Remove the hook from every registry it was put in (a second call does nothing)."""
+        for ref in (self.hooks_dict_ref, *self.extra_dict_ref):
+            registry = ref()
+            if registry is not None and self.id in registry:
+                del registry[self.id]
 
-    def __enter__(self):
+    def __getstate__(self) -> tuple:
+        return (self.hooks_dict_ref(), self.id, tuple(ref() for ref in self.extra_dict_ref))
+
+    def __setstate__(self, state: tuple) -> None:
+        from collections import OrderedDict
+
+        self.hooks_dict_ref = self._ref(OrderedDict() if state[0] is None else state[0])
+        self.id = state[1]
+        RemovableHandle.next_id = max(RemovableHandle.next_id, self.id + 1)
+        extra = () if len(state) < 3 or state[2] is None else state[2]
+        self.extra_dict_ref = tuple(self._ref(d) for d in extra)
+
+    def __enter__(self) -> RemovableHandle:
         return self
 
     def __exit__(self, *exc) -> None:
         self.remove()
+
+
+def add_hook(registry, hook, *, extra_dict=None) -> RemovableHandle:
+    """Put ``hook`` in ``registry`` under a new handle's id and return the handle."""
+    handle = RemovableHandle(registry, extra_dict=extra_dict)
+    registry[handle.id] = hook
+    return handle
 
 
 class AccumulateGrad(Node):

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor, _make
-from ..autograd.engine import _Handle
+from ..autograd.engine import RemovableHandle, add_hook
 from ..autograd.grad_mode import _state as _grad_state
 from ..autograd.grad_mode import enable_grad
 
@@ -41,14 +41,14 @@ _global_pre_hooks: OrderedDict = OrderedDict()
 _global_post_hooks: OrderedDict = OrderedDict()
 
 
-def register_optimizer_step_pre_hook(hook: Callable) -> _Handle:
+def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
     """Register a pre hook ``hook(optimizer, args, kwargs)`` run before every optimizer's step."""
-    return _Handle(_global_pre_hooks, hook)
+    return add_hook(_global_pre_hooks, hook)
 
 
-def register_optimizer_step_post_hook(hook: Callable) -> _Handle:
+def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
     """Register a post hook ``hook(optimizer, args, kwargs)`` run after every optimizer's step."""
-    return _Handle(_global_post_hooks, hook)
+    return add_hook(_global_post_hooks, hook)
 
 
 def _hooked_step(step, without_grad: bool):
@@ -246,27 +246,35 @@ class Optimizer:
         return loss
 
     # -- hooks -----------------------------------------------------------------------------
-    def register_step_pre_hook(self, hook: Callable) -> _Handle:
+    def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs) -> None or (args, kwargs)``, run before ``step``."""
-        return _Handle(self._optimizer_step_pre_hooks, hook)
+        return add_hook(self._optimizer_step_pre_hooks, hook)
 
-    def register_step_post_hook(self, hook: Callable) -> _Handle:
+    def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs) -> None``, run after ``step``."""
-        return _Handle(self._optimizer_step_post_hooks, hook)
+        return add_hook(self._optimizer_step_post_hooks, hook)
 
-    def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+    def register_state_dict_pre_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
         """``hook(optimizer)``, run before ``state_dict`` builds its result."""
         return _register(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
-    def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+    def register_state_dict_post_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
         """``hook(optimizer, state_dict) -> None or a replacement``, run after ``state_dict``."""
         return _register(self._optimizer_state_dict_post_hooks, hook, prepend)
 
-    def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+    def register_load_state_dict_pre_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
         """``hook(optimizer, state_dict) -> None or a replacement``, run before loading."""
         return _register(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
-    def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+    def register_load_state_dict_post_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
         """``hook(optimizer)``, run after ``load_state_dict`` has loaded."""
         return _register(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
@@ -336,8 +344,8 @@ class Optimizer:
             hook(self)
 
 
-def _register(registry: OrderedDict, hook: Callable, prepend: bool) -> _Handle:
-    handle = _Handle(registry, hook)
+def _register(registry: OrderedDict, hook: Callable, prepend: bool) -> RemovableHandle:
+    handle = add_hook(registry, hook)
     if prepend:
         registry.move_to_end(handle.id, last=False)
     return handle

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from ..._tensor import Tensor
-from ...autograd.engine import _Handle
+from ...autograd.engine import add_hook
 
 if TYPE_CHECKING:
     from .module import Module
@@ -21,12 +21,12 @@ _global_forward_pre_hooks: dict = OrderedDict()
 
 def register_module_forward_pre_hook(hook):
     """A forward pre-hook run for every module."""
-    return _Handle(_global_forward_pre_hooks, hook)
+    return add_hook(_global_forward_pre_hooks, hook)
 
 
 def register_module_forward_hook(hook):
     """A forward hook run for every module."""
-    return _Handle(_global_forward_hooks, hook)
+    return add_hook(_global_forward_hooks, hook)
 
 
 class _BackwardHook:

@@ -16,7 +16,7 @@ import numpy as np
 from ... import _dtype as D
 from ..._device import check_device
 from ..._tensor import Tensor, _make
-from ...autograd.engine import _Handle
+from ...autograd.engine import RemovableHandle, add_hook
 from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter
 from ._hooks import (
@@ -257,7 +257,9 @@ class Module:
     # -- calling -----------------------------------------------------------------------------------
     def register_forward_pre_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False):
         """``hook(module, args)`` (or ``(module, args, kwargs)``) runs before ``forward``."""
-        handle = _Handle(self._forward_pre_hooks, hook)
+        handle = add_hook(
+            self._forward_pre_hooks, hook, extra_dict=self._forward_pre_hooks_with_kwargs
+        )
         if with_kwargs:
             self._forward_pre_hooks_with_kwargs[handle.id] = True
         if prepend:
@@ -268,7 +270,8 @@ class Module:
         self, hook, *, prepend: bool = False, with_kwargs: bool = False, always_call: bool = False
     ):
         """``hook(module, args, output)`` runs after ``forward``; a non-None return replaces it."""
-        handle = _Handle(self._forward_hooks, hook)
+        extra = [self._forward_hooks_with_kwargs, self._forward_hooks_always_called]
+        handle = add_hook(self._forward_hooks, hook, extra_dict=extra)
         if with_kwargs:
             self._forward_hooks_with_kwargs[handle.id] = True
         if always_call:
@@ -280,14 +283,14 @@ class Module:
     def register_full_backward_hook(self, hook, prepend: bool = False):
         """``hook(module, grad_input, grad_output)`` runs when the inputs' gradients are known;
         it may return new grad_input."""
-        handle = _Handle(self._backward_hooks, hook)
+        handle = add_hook(self._backward_hooks, hook)
         if prepend:
             self._backward_hooks.move_to_end(handle.id, last=False)
         return handle
 
     def register_full_backward_pre_hook(self, hook, prepend: bool = False):
         """``hook(module, grad_output)`` runs when the outputs' gradients are known."""
-        handle = _Handle(self._backward_pre_hooks, hook)
+        handle = add_hook(self._backward_pre_hooks, hook)
         if prepend:
             self._backward_pre_hooks.move_to_end(handle.id, last=False)
         return handle
@@ -719,7 +722,7 @@ class Module:
 
     def register_state_dict_pre_hook(self, hook):
         """Run ``hook(module, prefix, keep_vars)`` before ``state_dict`` collects this module."""
-        return _Handle(self._state_dict_pre_hooks, hook)
+        return add_hook(self._state_dict_pre_hooks, hook)
 
     def register_load_state_dict_pre_hook(self, hook):
         """Run ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
@@ -727,16 +730,16 @@ class Module:
         return self._register_load_state_dict_pre_hook(hook, with_module=True)
 
     def _register_load_state_dict_pre_hook(self, hook, with_module: bool = False):
-        handle = _Handle(self._load_state_dict_pre_hooks, None)
+        handle = RemovableHandle(self._load_state_dict_pre_hooks)
         self._load_state_dict_pre_hooks[handle.id] = (hook, with_module)
         return handle
 
     def register_load_state_dict_post_hook(self, hook):
         """Run ``hook(module, incompatible_keys)`` after ``load_state_dict`` has loaded."""
-        return _Handle(self._load_state_dict_post_hooks, hook)
+        return add_hook(self._load_state_dict_post_hooks, hook)
 
     def _register_state_dict_hook(self, hook):
-        return _Handle(self._state_dict_hooks, hook)
+        return add_hook(self._state_dict_hooks, hook)
 
     # -- printing --------------------------------------------------------------------------------
     def _get_name(self) -> str:
