@@ -135,9 +135,9 @@ class Tensor:
 
     def stride(self, dim: int | None = None):
         d = self._data
-        # torch's strides are contiguous here: the internal layout, and any empty tensor (whose
-        # NumPy strides can be 0)
-        if d.size == 0 or (self._base is None and _internal_layout(d)):
+        # torch's strides are contiguous here: the internal layout, and an empty array made
+        # without strides of its own (NumPy gives those all-zero strides)
+        if (d.size == 0 and not any(d.strides)) or (self._base is None and _internal_layout(d)):
             st, n = [], 1
             for size in reversed(d.shape):
                 st.append(n)
