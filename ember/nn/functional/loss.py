@@ -8,7 +8,6 @@ a reduction is applied (weighted means included).
 
 from __future__ import annotations
 
-import functools
 import math
 import warnings
 from collections.abc import Callable
@@ -17,7 +16,6 @@ import numpy as np
 
 from ... import _dtype as D
 from ..._tensor import Tensor, apply
-from ...amp._state import AUTOCAST, full_precision
 from ...autograd.grad_mode import no_grad
 from ...autograd.primitives import loss as P
 from ...autograd.primitives.math import div_scalar as _div_scalar
@@ -25,6 +23,7 @@ from ...functions._util import broadcast_shapes
 from ...functions.math import where
 from ...functions.reduce import _scalar_type_name
 from .._reduction import MEAN, NONE, SUM, get_enum, legacy_get_string
+from ._amp import float32_under_autocast as _float32_under_autocast
 from .activation import logsigmoid
 from .layers import pairwise_distance
 
@@ -128,20 +127,6 @@ def _weight_enum(weight, input, size_average, reduce, reduction: str) -> int:
     if weight.shape != input.shape:
         raise ValueError("Weights and input must have the same size.")
     return _enum(size_average, reduce, reduction, _INVALID_WEIGHTED)
-
-
-def _float32_under_autocast(fn: Callable) -> Callable:
-    """The losses on torch's CPU autocast float32 list: float16 tensors are widened while
-    autocast is on (a float16 loss of a scaled gradient would overflow)."""
-
-    @functools.wraps(fn)
-    def loss(*args, **kwargs):
-        if AUTOCAST.on:
-            args = full_precision(*args)
-            kwargs = {k: full_precision(v)[0] for k, v in kwargs.items()}
-        return fn(*args, **kwargs)
-
-    return loss
 
 
 @_float32_under_autocast
