@@ -296,8 +296,13 @@ def multinomial(
 
 
 def poisson(input: Tensor, generator=None) -> Tensor:  # noqa: A002
-    rng = np.random.default_rng(int(_gen(generator).randint(0, 2**62, (1,), np.int64)[0]))
-    return _make(rng.poisson(input._data).astype(input._data.dtype))
+    """Poisson counts with rates ``input``, in its dtype (torch's CPU sampler and stream)."""
+    rates = input._data
+    _float_dt(rates.dtype, "poisson_cpu")
+    if not (rates >= 0).all():  # NaN fails too
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    # the result is a new contiguous tensor, filled in logical order whatever input's strides
+    return _make(_gen(generator).poisson(rates).astype(rates.dtype))
 
 
 # -- in-place fills, used as Tensor methods ------------------------------------------------------
@@ -366,10 +371,8 @@ def geometric_(t: Tensor, p: float, *, generator=None) -> Tensor:
     """Fill ``t`` in place with the number of Bernoulli(p) trials up to the first success."""
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
-    g = _gen(generator)
-    return _fill(
-        t, lambda shape, _: np.ceil(np.log1p(-g.uniform(shape, np.float64)) / np.log1p(-p))
-    )
+    g, dt = _gen(generator), t._data.dtype
+    return _fill(t, lambda shape, _: g.geometric(shape, dt, p))
 
 
 def _continuous(t: Tensor, name: str, c_name: bool = False) -> None:
@@ -391,7 +394,7 @@ def cauchy_(t: Tensor, median=0.0, sigma=1.0, *, generator=None) -> Tensor:
     if not sigma > 0.0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
     g, dt = _gen(generator), t._data.dtype
-    return _fill(t, lambda shape, _: median + sigma * np.tan(np.pi * (g.uniform(shape, dt) - 0.5)))
+    return _fill(t, lambda shape, _: g.cauchy(shape, dt, median, sigma))
 
 
 def log_normal_(t: Tensor, mean=1.0, std=2.0, *, generator=None) -> Tensor:
@@ -400,4 +403,4 @@ def log_normal_(t: Tensor, mean=1.0, std=2.0, *, generator=None) -> Tensor:
     if not std > 0.0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
     g, dt = _gen(generator), t._data.dtype
-    return _fill(t, lambda shape, _: np.exp(g.normal(shape, dt, mean, std)))
+    return _fill(t, lambda shape, _: g.log_normal(shape, dt, mean, std))
