@@ -96,6 +96,7 @@ from .functions.index import (
 )
 from .functions.info import e, finfo, iinfo, inf, nan, newaxis, pi
 from .functions.linalg import (
+    _weight_norm,
     addbmm,
     addmm,
     addmv,

@@ -8,6 +8,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..amp._state import AUTOCAST, lower_precision  # the ops on torch's CPU autocast list cast
 from ..autograd.primitives import linalg as P
+from ..autograd.primitives import nn_named as PN
 from .inplace import _C_TYPE_NAMES, takes_out  # torch names dtypes by C++ types here
 
 
@@ -400,9 +401,19 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:  # noqa: A002
         raise RuntimeError("pdist only supports floating-point dtypes")
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
-    from .index import index_select
-    from .reduce import vector_norm
+    return apply(PN.pdist, (input,), None, p=float(p))
 
-    i, j = np.triu_indices(input.shape[0], 1)
-    rows = index_select(input, 0, _make(i)) - index_select(input, 0, _make(j))
-    return vector_norm(rows, p, 1)
+
+def _norm_except_dim(v: Tensor, dim: int) -> Tensor:
+    """The 2-norm of ``v`` over every dimension but ``dim`` (keeping dims); ``dim=-1``: all."""
+    if dim == -1:
+        return v.norm()
+    others = tuple(d for d in range(v.ndim) if d != dim)
+    return v.norm(2, others, keepdim=True)
+
+
+def _weight_norm(v: Tensor, g: Tensor, dim: int = 0) -> Tensor:
+    """``v * g / ||v||`` with the norm taken over all dimensions but ``dim`` (all for -1)."""
+    if dim == 0 or dim == v.ndim - 1:  # torch runs these as one fused node
+        return apply(PN.weight_norm_interface, (v, g), None, dim=dim)
+    return v * (g / _norm_except_dim(v, dim))

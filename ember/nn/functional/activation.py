@@ -7,9 +7,10 @@ import warnings
 
 import numpy as np
 
-from ..._tensor import Tensor, _make, apply
+from ..._tensor import Tensor, apply
 from ...autograd.primitives import math as PM
 from ...autograd.primitives import nn as P
+from ...autograd.primitives import nn_named as PN
 from ...functions import creation as N
 from ...functions import random as _random
 from ...functions import reduce as RD
@@ -181,24 +182,28 @@ def rrelu(
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if not training:
-        return leaky_relu(input, (lower + upper) / 2, inplace)
-    d = input._data
-    if d.dtype not in (np.float32, np.float64):
-        raise NotImplementedError(
-            f"\"rrelu_with_noise_out_cpu\" not implemented for '{_scalar_type_name(input.dtype)}'"
-        )
-    # torch draws one double U(lower, upper) per non-positive element in order, with the
-    # bounds first rounded to the input's dtype; the slope is then rounded to that dtype.
-    flat = np.ascontiguousarray(d).reshape(-1)
-    neg = flat <= 0
-    u = _random._gen(None)._unit(int(neg.sum()), np.float64)
-    lo, hi = float(d.dtype.type(lower)), float(d.dtype.type(upper))
-    noise = np.ones(flat.shape, d.dtype)
-    noise[neg] = u * (hi - lo) + lo
-    slopes = _make(noise.reshape(d.shape))
+        _float(input, P.leaky_relu)
+        d = input._data
+        noise = np.where(d > 0, d.dtype.type(1), d.dtype.type((lower + upper) / 2))
+    else:
+        d = input._data
+        if d.dtype not in (np.float32, np.float64):
+            raise NotImplementedError(
+                '"rrelu_with_noise_out_cpu" not implemented for '
+                f"'{_scalar_type_name(input.dtype)}'"
+            )
+        # torch draws one double U(lower, upper) per non-positive element in order, with the
+        # bounds first rounded to the input's dtype; the slope is then rounded to that dtype.
+        flat = np.ascontiguousarray(d).reshape(-1)
+        neg = flat <= 0
+        u = _random._gen(None)._unit(int(neg.sum()), np.float64)
+        lo, hi = float(d.dtype.type(lower)), float(d.dtype.type(upper))
+        noise = np.ones(flat.shape, d.dtype)
+        noise[neg] = u * (hi - lo) + lo
+        noise = noise.reshape(d.shape)
     if inplace:
-        return _inplace_write(input, lambda t: t * slopes)
-    return input * slopes
+        return _inplace_write(input, lambda t: apply(PN.rrelu_with_noise_, (t,), noise=noise))
+    return apply(PN.rrelu_with_noise, (input,), noise=noise)
 
 
 def rrelu_(input, lower: float = 1 / 8, upper: float = 1 / 3, training: bool = False):  # noqa: A002

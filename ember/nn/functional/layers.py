@@ -10,6 +10,7 @@ import numpy as np
 from ..._tensor import Tensor, _make, apply
 from ...amp._state import AUTOCAST, suspended
 from ...autograd.primitives import nn as P
+from ...autograd.primitives import nn_named as PN
 from ...functions import creation as N
 from ...functions.linalg import addmm, pdist
 from ...functions.reduce import _scalar_type_name
@@ -474,8 +475,6 @@ def embedding_bag(
     Shape:
         input (N) with offsets (B) (bag b is input[offsets[b]:offsets[b + 1]]; with
         include_last_offset, offsets is (B + 1)), or input (B, L) as B bags of L; output (B, D).
-    Composed from ``embedding``/``gather``, ``mul`` and ``index_add``, so the gradient matches
-    torch's EmbeddingBagBackward0 while grad_fn names the last composed op.
     """
     psw = per_sample_weights
     if psw is not None and tuple(input.shape) != tuple(psw.shape):
@@ -563,18 +562,8 @@ def embedding_bag(
         keep, bag_of = keep[used], bag_of[used]
     if max_norm is not None:
         _renorm_rows(weight, idx[keep], max_norm, norm_type)
-    out = N.zeros((bags, dim), dtype=weight.dtype)
-    if mode == "max":
-        return _bag_max(out, weight, idx[keep], bag_of)
-    # no rows used: an empty slice keeps weight in the graph (embedding's rule fails on 0 rows)
-    rows = embedding(_make(idx[keep]), weight) if keep.size else weight[:0]
-    if psw is not None:
-        rows = rows * psw[_make(keep)].unsqueeze(1)
-    out = out.index_add(0, _make(bag_of), rows)
-    if mode == "mean":
-        counts = np.maximum(np.bincount(bag_of, minlength=bags), 1)
-        out = out / _make(counts.astype(weight._data.dtype)[:, None])
-    return out
+    params = dict(rows=idx[keep], bag_of=bag_of, keep=keep, bags=bags, mode=mode)
+    return apply(PN.embedding_bag, (weight, psw), None, **params)
 
 
 def _bag_layout(idx: np.ndarray, offs: np.ndarray, include_last_offset: bool):
@@ -600,20 +589,6 @@ def _bag_layout(idx: np.ndarray, offs: np.ndarray, include_last_offset: bool):
     keep = np.arange(end, dtype=np.int64)
     bag_of = np.searchsorted(offs[:bags], keep, side="right") - 1
     return bags, bag_of, keep
-
-
-def _bag_max(out, weight, idx: np.ndarray, bag_of: np.ndarray):
-    """Each bag's column-wise maximum; the gradient goes to the first row holding it, as torch's."""
-    if not idx.size:
-        return out.index_add(0, _make(bag_of), weight[:0])
-    vals = weight._data[idx]
-    starts = np.flatnonzero(np.r_[True, bag_of[1:] != bag_of[:-1]])
-    best = np.maximum.reduceat(vals, starts, axis=0)
-    first = np.where(vals == np.repeat(best, np.diff(np.r_[starts, idx.size]), axis=0),
-                     np.arange(idx.size)[:, None], idx.size)  # fmt: skip
-    first = np.minimum(np.minimum.reduceat(first, starts, axis=0), idx.size - 1)  # NaN bags
-    picked = weight.gather(0, _make(idx[first]))
-    return out.index_add(0, _make(bag_of[starts]), picked)
 
 
 def one_hot(tensor, num_classes: int = -1):

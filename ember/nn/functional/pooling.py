@@ -14,6 +14,7 @@ import numpy as np
 from ..._dtype import int64
 from ..._tensor import Tensor, apply
 from ...autograd.primitives import nn as P
+from ...autograd.primitives import nn_named as PN
 from ...functions.creation import from_numpy
 from ...functions.random import rand
 from ...functions.reduce import _scalar_type_name
@@ -151,10 +152,7 @@ def _max_unpool(x: Tensor, indices: Tensor, size: list[int], kind: int) -> Tenso
             f"Found an invalid max index: {int(idx[bad].flat[0])} (output volumes are of size "
             f"{'x'.join(map(str, size))})"
         )
-    lead = tuple(x.shape[: x.ndim - nd])
-    flat_x, flat_i = x.reshape(*lead, -1), indices.reshape(*lead, -1)
-    out = x.new_zeros((*lead, plane)).scatter(-1, flat_i, flat_x)
-    return out.reshape(*lead, *size)
+    return apply(PN.max_unpool(kind), (x,), None, indices=idx, size=tuple(size))
 
 
 def _max_unpool_fn(nd: int):
@@ -363,9 +361,11 @@ def _fractional(x, kernel_size, output_size, output_ratio, samples, nd):
                 f"{list(x.shape[:-nd]) + list(out)}"
             )
     a = x.detach().numpy().reshape(n, c, *spatial)
-    idx_t = from_numpy(_fractional_winners(a, samples.detach().numpy()[:n], k, out))
-    y = xb.reshape(n, c, -1).gather(2, idx_t.flatten(2)).reshape(n, c, *out)
-    return (y.squeeze(0), idx_t.squeeze(0)) if unb else (y, idx_t)
+    idx = _fractional_winners(a, samples.detach().numpy()[:n], k, out)
+    lead = tuple(x.shape[: x.ndim - nd])
+    y = apply(PN.fractional_max_pool(nd), (x,), None, indices=idx.reshape(*lead, *out), nd=nd)
+    idx_t = from_numpy(idx)
+    return (y, idx_t.squeeze(0)) if unb else (y, idx_t)
 
 
 def _fractional_winners(a: np.ndarray, u: np.ndarray, k, out) -> np.ndarray:

@@ -11,6 +11,7 @@ from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...functions.creation import eye, full, zeros_like
 from ...functions.info import finfo
+from ...functions.linalg import _norm_except_dim, _weight_norm
 from ...functions.math import where
 from ...functions.random import randn
 from ...functions.shape import cat
@@ -20,19 +21,6 @@ from ..modules.module import Module
 from .parametrize import register_parametrization
 
 __all__ = ["orthogonal", "spectral_norm", "weight_norm"]
-
-
-def _norm_except_dim(v: Tensor, dim: int) -> Tensor:
-    """The 2-norm of ``v`` over every dimension but ``dim`` (keeping dims); ``dim=-1``: all."""
-    if dim == -1:
-        return v.norm()
-    others = tuple(d for d in range(v.ndim) if d != dim)
-    return v.norm(2, others, keepdim=True)
-
-
-def _weight_norm(v: Tensor, g: Tensor, dim: int) -> Tensor:
-    """``v * g / ||v||`` with the norm taken over all dimensions but ``dim``."""
-    return v * (g / _norm_except_dim(v, dim))
 
 
 # -- weight_norm ---------------------------------------------------------------------------------
