@@ -1,18 +1,26 @@
-"""Matrix products. Each rule is the product of the output gradient with the other factor."""
+"""Matrix products. Each rule is the product of the output gradient with the other factor,
+conjugated for complex values (torch's convention: ``grad_a = g @ b^H``)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from . import ALL, defop
+from . import rule_ops as R
 from .shape import VariadicNode
 
 
+def _left_grad(g, b):
+    """``g @ b^H``."""
+    return g @ R.conj(b).mT
+
+
 def _right_grad(g, a, b):
-    """``a.mT @ g``, laid out as ``b`` is: a Linear weight enters transposed (``W.t()``), and its
+    """``a^H @ g``, laid out as ``b`` is: a Linear weight enters transposed (``W.t()``), and its
     gradient computed as ``(g.mT @ a).mT`` is contiguous again after TBackward, so that
     AccumulateGrad need not copy it (torch's matmul backward does the same)."""
     d = getattr(b, "_data", b)  # a Tensor's array, or the array itself
+    a = R.conj(a)
     if d.ndim == 2 and d.flags.f_contiguous and not d.flags.c_contiguous:
         return (g.mT @ a).mT
     return a.mT @ g
@@ -21,7 +29,7 @@ def _right_grad(g, a, b):
 mm = defop(
     "MmBackward0",
     np.matmul,
-    [lambda c, g, a, b: g @ b.mT, lambda c, g, a, b: _right_grad(g, a, b)],
+    [lambda c, g, a, b: _left_grad(g, b), lambda c, g, a, b: _right_grad(g, a, b)],
     save=(0, 1),
     arrays=True,
 )
@@ -29,21 +37,24 @@ mm = defop(
 bmm = defop(
     "BmmBackward0",
     np.matmul,
-    [lambda c, g, a, b: g @ b.mT, lambda c, g, a, b: a.mT @ g],
+    [lambda c, g, a, b: _left_grad(g, b), lambda c, g, a, b: R.conj(a).mT @ g],
     save=(0, 1),
     arrays=True,
 )
 mv = defop(
     "MvBackward0",
     np.matmul,
-    [lambda c, g, a, v: g.reshape(g.shape + (1,)) * v, lambda c, g, a, v: a.mT @ g],
+    [
+        lambda c, g, a, v: g.reshape(g.shape + (1,)) * R.conj(v),
+        lambda c, g, a, v: R.conj(a).mT @ g,
+    ],
     save=(0, 1),
     arrays=True,
 )
 dot = defop(
     "DotBackward0",
     np.dot,
-    [lambda c, g, a, b: g * b, lambda c, g, a, b: g * a],
+    [lambda c, g, a, b: g * R.conj(b), lambda c, g, a, b: g * R.conj(a)],
     save=(0, 1),
     arrays=True,
 )
@@ -64,9 +75,11 @@ addmm = defop(
     "AddmmBackward0",
     _addmm,
     [
-        lambda c, g, a, b: g * c.beta if c.beta != 1 else g,
-        lambda c, g, a, b: (g @ b.mT) * c.alpha if c.alpha != 1 else g @ b.mT,
-        lambda c, g, a, b: _right_grad(g, a, b) * c.alpha if c.alpha != 1 else _right_grad(g, a, b),
+        lambda c, g, a, b: g * R.conj(c.beta) if c.beta != 1 else g,
+        lambda c, g, a, b: _left_grad(g, b) * R.conj(c.alpha) if c.alpha != 1 else _left_grad(g, b),
+        lambda c, g, a, b: (
+            _right_grad(g, a, b) * R.conj(c.alpha) if c.alpha != 1 else _right_grad(g, a, b)
+        ),
     ],
     save=(1, 2),
     needs_ctx=True,
@@ -83,7 +96,7 @@ def _einsum_rule(c, g, i):
     """The gradient of operand ``i``: contract the output gradient with the other operands."""
     ins, out = c.spec.split("->")
     terms = ins.split(",")
-    others = [c.saved_tensors[j] for j in range(len(terms)) if j != i]
+    others = [c.saved_tensors[j].conj() for j in range(len(terms)) if j != i]
     other_terms = [terms[j] for j in range(len(terms)) if j != i]
     target = terms[i]
     shape = c.input_shape(i)

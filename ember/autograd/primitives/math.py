@@ -28,30 +28,36 @@ def _zero(c, g, *saved):
 
 # --- unary --------------------------------------------------------------------------------------
 neg = unary("NegBackward0", np.negative, (), lambda c, g: -g)
-exp = unary("ExpBackward0", np.exp, (OUT,), lambda c, g, y: g * y)
-exp2 = unary("Exp2Backward0", np.exp2, (OUT,), lambda c, g, y: g * y * LN2)
-expm1 = unary("Expm1Backward0", np.expm1, (OUT,), lambda c, g, y: g * (y + 1))
-log = unary("LogBackward0", np.log, (0,), lambda c, g, x: g / x)
-log2 = unary("Log2Backward0", np.log2, (0,), lambda c, g, x: g / (x * LN2))
-log10 = unary("Log10Backward0", np.log10, (0,), lambda c, g, x: g / (x * LN10))
-log1p = unary("Log1pBackward0", np.log1p, (0,), lambda c, g, x: g / (x + 1))
-sqrt = unary("SqrtBackward0", np.sqrt, (OUT,), lambda c, g, y: g / (2 * y))
-rsqrt = unary("RsqrtBackward0", lambda x: 1 / np.sqrt(x), (OUT,), lambda c, g, y: -0.5 * g * y**3)
-reciprocal = unary("ReciprocalBackward0", np.reciprocal, (OUT,), lambda c, g, y: -g * y * y)
+exp = unary("ExpBackward0", np.exp, (OUT,), lambda c, g, y: g * R.conj(y))
+exp2 = unary("Exp2Backward0", np.exp2, (OUT,), lambda c, g, y: g * R.conj(y) * LN2)
+expm1 = unary("Expm1Backward0", np.expm1, (OUT,), lambda c, g, y: g * R.conj(y + 1))
+log = unary("LogBackward0", np.log, (0,), lambda c, g, x: g / R.conj(x))
+log2 = unary("Log2Backward0", np.log2, (0,), lambda c, g, x: g / R.conj(x * LN2))
+log10 = unary("Log10Backward0", np.log10, (0,), lambda c, g, x: g / R.conj(x * LN10))
+log1p = unary("Log1pBackward0", np.log1p, (0,), lambda c, g, x: g / R.conj(x + 1))
+sqrt = unary("SqrtBackward0", np.sqrt, (OUT,), lambda c, g, y: g / R.conj(2 * y))
+rsqrt = unary(
+    "RsqrtBackward0", lambda x: 1 / np.sqrt(x), (OUT,), lambda c, g, y: -0.5 * g * R.conj(y) ** 3
+)
+reciprocal = unary(
+    "ReciprocalBackward0", np.reciprocal, (OUT,), lambda c, g, y: -g * R.conj(y) * R.conj(y)
+)
 abs = unary("AbsBackward0", np.abs, (0,), lambda c, g, x: g * R.sign(x))  # noqa: A001
-sin = unary("SinBackward0", np.sin, (0,), lambda c, g, x: g * R.cos(x))
-cos = unary("CosBackward0", np.cos, (0,), lambda c, g, x: -g * R.sin(x))
-tan = unary("TanBackward0", np.tan, (OUT,), lambda c, g, y: g * (1 + y * y))
-asin = unary("AsinBackward0", np.arcsin, (0,), lambda c, g, x: g * R.rsqrt(1 - x * x))
-acos = unary("AcosBackward0", np.arccos, (0,), lambda c, g, x: -g * R.rsqrt(1 - x * x))
-atan = unary("AtanBackward0", np.arctan, (0,), lambda c, g, x: g / (1 + x * x))
-sinh = unary("SinhBackward0", np.sinh, (0,), lambda c, g, x: g * R.cosh(x))
-cosh = unary("CoshBackward0", np.cosh, (0,), lambda c, g, x: g * R.sinh(x))
-tanh = unary("TanhBackward0", np.tanh, (OUT,), lambda c, g, y: g * (1 - y * y))
-asinh = unary("AsinhBackward0", np.arcsinh, (0,), lambda c, g, x: g * R.rsqrt(x * x + 1))
-acosh = unary("AcoshBackward0", np.arccosh, (0,), lambda c, g, x: g * R.rsqrt(x * x - 1))
-atanh = unary("AtanhBackward0", np.arctanh, (0,), lambda c, g, x: g / (1 - x * x))
-sigmoid = unary("SigmoidBackward0", lambda x: _sigmoid(x), (OUT,), lambda c, g, y: g * y * (1 - y))
+sin = unary("SinBackward0", np.sin, (0,), lambda c, g, x: g * R.conj(R.cos(x)))
+cos = unary("CosBackward0", np.cos, (0,), lambda c, g, x: -g * R.conj(R.sin(x)))
+tan = unary("TanBackward0", np.tan, (OUT,), lambda c, g, y: g * R.conj(1 + y * y))
+asin = unary("AsinBackward0", np.arcsin, (0,), lambda c, g, x: g * R.conj(R.rsqrt(1 - x * x)))
+acos = unary("AcosBackward0", np.arccos, (0,), lambda c, g, x: -g * R.conj(R.rsqrt(1 - x * x)))
+atan = unary("AtanBackward0", np.arctan, (0,), lambda c, g, x: g / R.conj(1 + x * x))
+sinh = unary("SinhBackward0", np.sinh, (0,), lambda c, g, x: g * R.conj(R.cosh(x)))
+cosh = unary("CoshBackward0", np.cosh, (0,), lambda c, g, x: g * R.conj(R.sinh(x)))
+tanh = unary("TanhBackward0", np.tanh, (OUT,), lambda c, g, y: g * R.conj(1 - y * y))
+asinh = unary("AsinhBackward0", np.arcsinh, (0,), lambda c, g, x: g * R.conj(R.rsqrt(x * x + 1)))
+acosh = unary("AcoshBackward0", np.arccosh, (0,), lambda c, g, x: _acosh_rule(c, g, x))
+atanh = unary("AtanhBackward0", np.arctanh, (0,), lambda c, g, x: g / R.conj(1 - x * x))
+sigmoid = unary(
+    "SigmoidBackward0", lambda x: _sigmoid(x), (OUT,), lambda c, g, y: g * R.conj(y) * R.conj(1 - y)
+)
 relu = unary(
     "ReluBackward0", lambda x: np.maximum(x, 0), (OUT,), lambda c, g, y: R.zero_where(g, y <= 0)
 )
@@ -81,7 +87,16 @@ clone = unary("CloneBackward0", lambda x: x.copy(), (), lambda c, g: g)
 to_copy = defop("ToCopyBackward0", lambda x, dtype: x.astype(dtype), [lambda c, g: g], arrays=True)
 
 
+def _acosh_rule(c, g, x):
+    # complex: the principal branch's 1 / (sqrt(x - 1) sqrt(x + 1)), not 1 / sqrt(x^2 - 1)
+    if R.is_complex(x):
+        return g * R.conj(R.rsqrt(x - 1) * R.rsqrt(x + 1))
+    return g * R.rsqrt(x * x - 1)
+
+
 def _sigmoid(x):
+    if x.dtype.kind == "c":  # no order on complex numbers: the plain formula
+        return 1 / (1 + np.exp(-x))
     # exp(-|x|) never overflows; the two halves join without cancellation.
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -136,7 +151,7 @@ rsub = defop("RsubBackward1", lambda x, other: other - x, [lambda c, g: -g], arr
 mul = defop(
     "MulBackward0",
     np.multiply,
-    [lambda c, g, x, y: g * y, lambda c, g, x, y: g * x],
+    [lambda c, g, x, y: g * R.conj(y), lambda c, g, x, y: g * R.conj(x)],
     save=(0, 1),
     uses=((1,), (0,)),
     arrays=True,
@@ -144,7 +159,7 @@ mul = defop(
 div = defop(
     "DivBackward0",
     np.true_divide,
-    [lambda c, g, x, y: g / y, lambda c, g, x, y: -g * x / (y * y)],
+    [lambda c, g, x, y: g / R.conj(y), lambda c, g, x, y: -g * R.conj(x) / R.conj(y * y)],
     save=(0, 1),
     uses=((1,), (0, 1)),
     arrays=True,
@@ -159,7 +174,11 @@ def _div_scalar(ctx, x, other):
 # Division by a number that is not a tensor input (torch's div.Scalar, made by its own
 # composite ops such as cross_entropy's mean): one edge, as torch's DivBackward1.
 div_scalar = defop(
-    "DivBackward1", _div_scalar, [lambda c, g: g / c.other], needs_ctx=True, arrays=True
+    "DivBackward1",
+    _div_scalar,
+    [lambda c, g: g / R.conj(c.other)],
+    needs_ctx=True,
+    arrays=True,
 )
 
 
@@ -201,7 +220,7 @@ def _pow_scalar(ctx, x, exponent):
 
 def _pow_scalar_rule(c, g, x):
     e = c.exponent
-    return g * 0 if e == 0 else g * e * x ** (e - 1)
+    return g * 0 if e == 0 else g * R.conj(e) * R.conj(x ** (e - 1))
 
 
 # The exponent is a number, not an input: the node has one edge, as torch's PowBackward0.
@@ -226,8 +245,10 @@ pow_tensor = defop(
     "PowBackward1",
     _power,
     [
-        lambda c, g, x, y, out: g * y * x ** (y - 1),
-        lambda c, g, x, y, out: R.zero_where(g * out * R.log(x), (x == 0) & (y >= 0)),
+        lambda c, g, x, y, out: g * R.conj(y) * R.conj(x ** (y - 1)),
+        lambda c, g, x, y, out: R.zero_where(
+            g * R.conj(out) * R.conj(R.log(x)), (x == 0) & (y >= 0)
+        ),
     ],
     save=(0, 1, OUT),
     arrays=True,
@@ -241,8 +262,8 @@ def _rpow(ctx, x, base):
 
 def _rpow_rule(c, g, x, out):
     if c.base == 0:  # torch takes the derivative of 0 ** x as 0 where x >= 0, not 0 * -inf
-        return (g * out * -math.inf).masked_fill(x >= 0, 0)
-    return g * out * (math.log(c.base) if c.base > 0 else math.nan)
+        return (g * R.conj(out) * -math.inf).masked_fill(x >= 0, 0)
+    return g * R.conj(out) * (math.log(c.base) if c.base > 0 else math.nan)
 
 
 rpow = defop("PowBackward2", _rpow, [_rpow_rule], save=(0, OUT), needs_ctx=True)
@@ -385,7 +406,7 @@ def _lerp_scalar(ctx, a, b, weight):
 lerp_scalar = defop(
     "LerpBackward0",
     _lerp_scalar,
-    [lambda c, g: g * (1 - c.weight), lambda c, g: g * c.weight],
+    [lambda c, g: g * R.conj(1 - c.weight), lambda c, g: g * R.conj(c.weight)],
     needs_ctx=True,
     arrays=True,
 )
@@ -393,9 +414,9 @@ lerp_tensor = defop(
     "LerpBackward1",
     lambda a, b, w: a + w * (b - a),
     [
-        lambda c, g, a, b, w: g * (1 - w),
-        lambda c, g, a, b, w: g * w,
-        lambda c, g, a, b, w: g * (b - a),
+        lambda c, g, a, b, w: g * R.conj(1 - w),
+        lambda c, g, a, b, w: g * R.conj(w),
+        lambda c, g, a, b, w: g * R.conj(b - a),
     ],
     save=(0, 1, 2),
     arrays=True,

@@ -82,9 +82,9 @@ def _prod(x, dim, keepdim, dtype=None):
 def _prod_rule(c, g, x, out):
     # d prod / d x_i is the product of the others; division by x_i fails at zeros, so the product
     # of the others is built from exclusive cumulative products when zeros are present.
-    g = _kept(c, g)
+    g, x = _kept(c, g), R.conj(x)  # complex: the conjugate derivative, as every rule
     if not (x == 0).any().item():
-        return g * _kept(c, out) / x
+        return g * R.conj(_kept(c, out)) / x
     if c.dim is None:
         flat = x.reshape(-1)
         return g * _others_product(flat, 0).reshape(x.shape)
@@ -252,8 +252,9 @@ def _cumprod_rule(c, g, x, out):
     d = c.dim
     if x.ndim == 0:
         return g
+    x = R.conj(x)
     if not (x == 0).any().item():
-        return (g * out).flip(d).cumsum(d).flip(d) / x
+        return (g * R.conj(out)).flip(d).cumsum(d).flip(d) / x
     # With zeros: sum over k >= i of g_k * prod_{j<=k, j!=i} x_j, done position by position.
     n = x.shape[d]
     cols = []

@@ -5,6 +5,11 @@ that no Tensor is made for each intermediate gradient (most of a small graph's b
 ``create_graph=True`` the same rules get Tensors, and what they do is recorded. Operators
 (``+ - * / ** @ < ~``) and ``.shape``, ``.ndim``, ``.reshape``, ``.mT`` work on both; each
 function here does the rest for both, one line each.
+
+Complex gradients follow torch's convention: a rule multiplies the output gradient by the
+*conjugate* of the derivative (``g * conj(y)`` for ``x * y``), so that a real loss of a complex
+input gets ``dL/dre + i dL/dim``. ``conj`` costs one dtype test for real values and leaves them
+as they are, so real rules keep their numerics.
 """
 
 from __future__ import annotations
@@ -15,6 +20,21 @@ import numpy as np
 def is_array(x) -> bool:
     """True for a NumPy array or scalar, False for a Tensor."""
     return type(x) is np.ndarray or isinstance(x, np.generic)
+
+
+def is_complex(x) -> bool:
+    return x.dtype.kind == "c" if is_array(x) else x.is_complex()
+
+
+def conj(x):
+    """The complex conjugate of a complex ``x`` (array, Tensor or number); a real ``x`` itself."""
+    if is_array(x):
+        return np.conj(x) if x.dtype.kind == "c" else x
+    if type(x) is complex:  # a scalar parameter such as addmm's alpha
+        return x.conjugate()
+    if isinstance(x, (int, float)):
+        return x
+    return x.conj()  # a real Tensor's conj() is the tensor itself
 
 
 def exp(x):
