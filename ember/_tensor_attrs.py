@@ -1,9 +1,12 @@
 """Tensor attributes about memory and the graph (``itemsize``, ``nbytes``, ``output_nr``,
-``dim_order()``...), the complex parts as properties (``real``, ``imag``) and
-``new_empty_strided``; ``ember/_tensor_methods.py`` calls ``bind_attributes`` once.
+``dim_order()``...), the complex parts as properties (``real``, ``imag``), the conjugate
+transposes (``mH``, ``H``, ``adjoint()``) and ``new_empty_strided``;
+``ember/_tensor_methods.py`` calls ``bind_attributes`` once.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -112,6 +115,30 @@ def new_empty_strided(self, size, stride, *, dtype=None, **kwargs) -> Tensor:
     return empty_strided(size, stride, dtype=dtype or self.dtype, **kwargs)
 
 
+def _conj_transpose(self, name: str, batches: bool) -> Tensor:
+    """``self.mT`` conjugated (a copy for complex: Ember has no conjugate bit), with torch's
+    checks: 0-D warns and is only conjugated, 1-D (and beyond 2-D for ``H``) refused."""
+    nd = self._data.ndim
+    if nd == 0:
+        warnings.warn(
+            f"{name} is deprecated on 0-D tensors. Consider using x.conj().",
+            UserWarning,
+            stacklevel=3,
+        )
+        return CX.conj(self)
+    if nd == 1 or (nd > 2 and not batches):
+        what = "matrices or batches of matrices" if batches else "matrices (2-D tensors)"
+        hint = " For batches of matrices, consider using tensor.mH" if nd > 2 else ""
+        call = name.split(".")[-1] if batches else "H"
+        raise RuntimeError(f"tensor.{call} is only supported on {what}. Got {nd}-D tensor.{hint}")
+    return CX.conj(self.transpose(-2, -1))
+
+
+def adjoint(self) -> Tensor:
+    """The conjugate transpose of the last two dims (``mH``)."""
+    return _conj_transpose(self, "adjoint()", True)
+
+
 def _set_real(self, value) -> None:
     CX.real(self).copy_(value)
 
@@ -130,6 +157,9 @@ def bind_attributes() -> None:
     Tensor.is_inference = lambda self: False
     Tensor.dim_order = dim_order
     Tensor.new_empty_strided = new_empty_strided
+    Tensor.mH = property(lambda self: _conj_transpose(self, "Tensor.mH", True))
+    Tensor.H = property(lambda self: _conj_transpose(self, "Tensor.H", False))
+    Tensor.adjoint = adjoint
     Tensor.real = property(CX.real, _set_real)
     Tensor.imag = property(CX.imag, _set_imag)
     Tensor._view_as_real = CX.view_as_real  # for derivative rules, written with Tensor methods

@@ -194,7 +194,6 @@ _METHODS = {
     "swapaxes": S.transpose,
     "swapdims": S.transpose,
     "t": S.t,
-    "adjoint": S.adjoint,
     "movedim": S.movedim,
     "moveaxis": S.movedim,
     "expand": S.expand,
@@ -574,8 +573,6 @@ def _reversed_dims(self):
 
 Tensor.T = property(_reversed_dims)
 Tensor.mT = property(lambda self: self.transpose(-2, -1))
-Tensor.H = Tensor.T
-Tensor.mH = Tensor.mT
 
 
 # -- new_* constructors and private helpers used by derivative rules -----------------------------
