@@ -454,7 +454,7 @@ _THETA13 = 5.371920351148152
 
 
 def _matrix_exp(a):
-    x = a.astype(np.float64)
+    x = a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
     n = x.shape[-1]
     if x.size == 0:
         return a.copy()
@@ -483,9 +483,9 @@ def _matrix_exp(a):
 
 
 def _matrix_exp_rule(c, g, a):
-    # d exp(A)[gA] is the top-right block of exp([[A^T, g], [0, A^T]]) (Mathias, 1996)
+    # d exp(A)[gA] is the top-right block of exp([[A^H, g], [0, A^H]]) (Mathias, 1996)
     n = a.shape[-1]
-    at = a.mT
+    at = a.mT.conj()  # a real tensor's conj() is itself
     top = at._cat_with(g, -1)
     bottom = at.new_zeros(at.shape)._cat_with(at, -1)
     return top._cat_with(bottom, -2)._linalg_matrix_exp()[..., :n, n:]
