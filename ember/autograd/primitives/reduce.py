@@ -175,15 +175,23 @@ def _var(x, dim, keepdim, correction, sqrt=False):
     # Accumulated in float64 as torch does, so that std of values near 1e30 stays finite in
     # float32 even when their variance overflows it.
     n = x.size if dim is None else int(np.prod([x.shape[d] for d in dim]))
-    wide = x.astype(np.float64) if x.dtype.itemsize < 8 and x.dtype.kind == "f" else x
+    complex_ = x.dtype.kind == "c"
+    wide = x
+    if x.dtype.kind == "f" and x.dtype.itemsize < 8:
+        wide = x.astype(np.float64)
+    elif complex_ and x.dtype.itemsize < 16:
+        wide = x.astype(np.complex128)
     if n == x.size:  # torch's whole-tensor var takes the mean in the input's dtype
         mean = np.mean(x, axis=dim, keepdims=True).astype(wide.dtype)
     else:
         mean = np.mean(wide, axis=dim, keepdims=True)
-    sq = np.sum(np.square(wide - mean), axis=dim, keepdims=keepdim)
+    d = wide - mean
+    sq = np.sum(d.real**2 + d.imag**2 if complex_ else np.square(d), axis=dim, keepdims=keepdim)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = sq / max(n - correction, 0)
-        return (np.sqrt(out) if sqrt else out).astype(x.dtype, copy=False)
+        # a complex input's variance is real: |x - mean|^2 averaged
+        dtype = x.real.dtype if complex_ else x.dtype
+        return (np.sqrt(out) if sqrt else out).astype(dtype, copy=False)
 
 
 def _keep_correction(ctx, kw):
@@ -224,7 +232,7 @@ def _logsumexp(x, dim, keepdim):
 logsumexp = _reduction(
     "LogsumexpBackward0",
     _logsumexp,
-    lambda c, g, x, out: _kept(c, g) * R.exp(x - _kept(c, out)),
+    lambda c, g, x, out: _kept(c, g) * R.conj(R.exp(x - _kept(c, out))),
     save=(0, OUT),
 )
 
