@@ -11,6 +11,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._tensor import Tensor
+from .autograd.primitives import shape as SP
 from .functions import compare as C
 from .functions import index as I
 from .functions import inplace as IP
@@ -170,8 +171,12 @@ def _reshaping_inplace(fn):
         result = fn(self, *args, **kwargs)
         self._data = result._data
         self._vc[0] += 1
-        if result.grad_fn is not None:
-            self.grad_fn, self._output_nr = result.grad_fn, result._output_nr
+        node = result.grad_fn
+        if node is not None:
+            # the same computation under the in-place name (TBackward1 for ``t_``): nodes of one
+            # primitive and of its renamed copy share their layout, so the class can change
+            node.__class__ = SP.INPLACE_NODES.get(type(node), type(node))
+            self.grad_fn, self._output_nr = node, result._output_nr
         return self
 
     return method
