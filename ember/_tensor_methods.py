@@ -450,13 +450,9 @@ def fill_(self, value):
     return IP.write_inplace(self, np.asarray(value))
 
 
-def copy_(self, src, non_blocking=False):
-    """Copy ``src`` (broadcast) into this tensor's values."""
-    if not isinstance(src, Tensor):
-        src = as_tensor_arg(src)
-    if IP._state.enabled and (self._rg or src._rg):
-        return IP.inplace(self, lambda t, s: s.to(t.dtype).expand(t.shape).clone(), src)
-    return IP.write_inplace(self, src._data)
+def copy_(self, other, non_blocking=False):  # torch's keyword is ``other``, its docs say src
+    """Copy ``other`` (broadcast) into this tensor's values."""
+    return IP.copy_(self, other)
 
 
 Tensor.zero_ = zero_

@@ -16,7 +16,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import _state
-from ._util import broadcast_shapes
+from ._util import broadcast_shapes, is_scalar
 
 
 def check_inplace(t: Tensor) -> None:
@@ -62,6 +62,67 @@ def write_inplace(t: Tensor, values: np.ndarray) -> Tensor:
         ) from None
     t._vc[0] += 1
     return t
+
+
+def copy_(t: Tensor, src) -> Tensor:
+    """``Tensor.copy_``: ``src`` broadcast to ``t``'s shape and cast to its dtype, with torch's
+    checks (a Tensor or a number, no overlap between the two, the broadcast shape exactly t's)."""
+    if not isinstance(src, Tensor):
+        if not is_scalar(src):
+            raise TypeError(
+                f"copy_(): argument 'other' (position 1) must be Tensor, not {type(src).__name__}"
+            )
+        src = _make(np.asarray(src))  # torch wraps a number in a 0-d tensor
+    d = _writable(t)
+    s = src._data
+    if _partly_overlap(d, s):
+        raise RuntimeError(
+            "unsupported operation: some elements of the input tensor and the written-to tensor "
+            "refer to a single memory location. Please clone() the tensor before performing the "
+            "operation."
+        )
+    shape = broadcast_shapes(d.shape, s.shape)
+    if tuple(shape) != d.shape:  # src may broadcast, but never beyond t's own shape
+        raise RuntimeError(
+            f"output with shape {list(d.shape)} doesn't match the broadcast shape {list(shape)}"
+        )
+    if _state.enabled and (t._rg or src._rg):
+        return inplace(t, lambda dst, s: s.to(dst.dtype).expand(dst.shape).clone(), src)
+    if s.dtype.kind == "c" and d.dtype.kind != "c":
+        import warnings
+
+        warnings.warn(
+            "Casting complex values to real discards the imaginary part", UserWarning, stacklevel=3
+        )
+        s = s.real
+    return write_inplace(t, s)
+
+
+def _partly_overlap(a: np.ndarray, b: np.ndarray) -> bool:
+    """torch's partial-overlap test between a written tensor and an input.
+
+    Only arrays that are dense (some order of their axes is C-contiguous) are compared: the
+    rest is "too hard" and passes, as in torch.  Two dense arrays overlap partly when their
+    byte ranges intersect without being the same range with the same strides.  Negative
+    strides pass too: Ember's flip-like views are torch's fresh copies.
+    """
+    if not a.size or not b.size or not (_dense(a) and _dense(b)):
+        return False
+    a0, b0 = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
+    a1, b1 = a0 + a.nbytes, b0 + b.nbytes
+    if (a0, a1) == (b0, b1):
+        return a.strides != b.strides
+    return a0 < b1 and b0 < a1
+
+
+def _dense(a: np.ndarray) -> bool:
+    """Whether ``a``'s elements fill one block of memory with no gaps and no repeats."""
+    expected = a.itemsize
+    for stride, size in sorted((st, n) for st, n in zip(a.strides, a.shape) if n != 1):
+        if stride != expected:
+            return False
+        expected *= size
+    return True
 
 
 def _cast_check(t: Tensor, result_dtype) -> None:
