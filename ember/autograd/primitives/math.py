@@ -42,7 +42,7 @@ rsqrt = unary(
 reciprocal = unary(
     "ReciprocalBackward0", np.reciprocal, (OUT,), lambda c, g, y: -g * R.conj(y) * R.conj(y)
 )
-abs = unary("AbsBackward0", np.abs, (0,), lambda c, g, x: g * R.sign(x))  # noqa: A001
+abs = unary("AbsBackward0", np.abs, (0,), lambda c, g, x: _abs_rule(c, g, x))  # noqa: A001
 sin = unary("SinBackward0", np.sin, (0,), lambda c, g, x: g * R.conj(R.cos(x)))
 cos = unary("CosBackward0", np.cos, (0,), lambda c, g, x: -g * R.conj(R.sin(x)))
 tan = unary("TanBackward0", np.tan, (OUT,), lambda c, g, y: g * R.conj(1 + y * y))
@@ -85,6 +85,15 @@ fill = defop("FillBackward0", lambda x, value: np.full_like(x, value), [_zero], 
 zero = defop("ZeroBackward0", np.zeros_like, [_zero], arrays=True)
 clone = unary("CloneBackward0", lambda x: x.copy(), (), lambda c, g: g)
 to_copy = defop("ToCopyBackward0", lambda x, dtype: x.astype(dtype), [lambda c, g: g], arrays=True)
+
+
+def _abs_rule(c, g, x):
+    if R.is_array(x) or not x.is_complex():  # NumPy's sign of a complex array is x / |x|
+        return g * R.sign(x)
+    # x / |x| built from differentiable ops: Tensor.sign() has no derivative, and under
+    # create_graph a complex |x|'s gradient must itself be differentiated
+    a = x.abs()
+    return g * (x / a.masked_fill(a == 0, 1))
 
 
 def _acosh_rule(c, g, x):
