@@ -95,6 +95,10 @@ UNARY = {
     "mul_scalar": lambda m, z: z * (2 - 3j),
     "div_scalar": lambda m, z: z / (2 - 3j),
     "rdiv_scalar": lambda m, z: (1 + 2j) / z,
+    "pow_complex_exponent": lambda m, z: z ** (1.5 + 1j),
+    "rpow": lambda m, z: 2**z,
+    "rpow_complex_base": lambda m, z: (2 + 1j) ** z,
+    "rpow_negative_base": lambda m, z: (-2) ** z,
     "mH": lambda m, z: z.mH,
     "H": lambda m, z: z.H,
     "adjoint": lambda m, z: z.adjoint(),
@@ -132,6 +136,8 @@ BINARY = {
     "baddbmm": (lambda m, a, b: m.baddbmm(a.sum() * 0 + 1, a, b), [(2, 2, 3), (2, 3, 4)]),
     "matrix_power": (lambda m, a, b: m.linalg.matrix_power(a, 3) @ b, [(3, 3), (3, 2)]),
     "lerp": (lambda m, a, b: m.lerp(a, b, 0.3), [(2, 3), (2, 3)]),
+    "lerp_complex_weight": (lambda m, a, b: m.lerp(a, b, 0.3 + 0.2j), [(2, 3), (2, 3)]),
+    "lerp_tensor_weight": (lambda m, a, b: m.lerp(a, b, a * b), [(2, 3), (2, 3)]),
     "where": (lambda m, a, b: m.where(a.real > 0, a, b), [(2, 3), (2, 3)]),
 }
 

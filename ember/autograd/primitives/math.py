@@ -6,6 +6,7 @@ output, and the remaining arguments are the saved inputs or output named by ``sa
 
 from __future__ import annotations
 
+import cmath
 import math
 
 import numpy as np
@@ -272,6 +273,8 @@ def _rpow(ctx, x, base):
 def _rpow_rule(c, g, x, out):
     if c.base == 0:  # torch takes the derivative of 0 ** x as 0 where x >= 0, not 0 * -inf
         return (g * R.conj(out) * -math.inf).masked_fill(x >= 0, 0)
+    if isinstance(c.base, complex) or (c.base < 0 and x.is_complex()):
+        return g * R.conj(out) * cmath.log(c.base).conjugate()  # log's principal branch
     return g * R.conj(out) * (math.log(c.base) if c.base > 0 else math.nan)
 
 
