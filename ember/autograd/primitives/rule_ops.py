@@ -28,7 +28,9 @@ def is_complex(x) -> bool:
 
 def conj(x):
     """The complex conjugate of a complex ``x`` (array, Tensor or number); a real ``x`` itself."""
-    if is_array(x):
+    if type(x) is np.ndarray:  # the plain backward's case first, without a call to is_array
+        return x if x.dtype.kind != "c" else np.conj(x)
+    if isinstance(x, np.generic):
         return np.conj(x) if x.dtype.kind == "c" else x
     if type(x) is complex:  # a scalar parameter such as addmm's alpha
         return x.conjugate()
