@@ -187,6 +187,54 @@ def test_rrelu_module_and_zero():
     check_named(fn, [x])
 
 
+ACTIVATIONS_INPLACE = [
+    ("leaky_relu_", lambda F, y: F.leaky_relu_(y, 0.2)),
+    ("leaky_relu inplace", lambda F, y: F.leaky_relu(y, inplace=True)),
+    ("elu_", lambda F, y: F.elu_(y, 0.7)),
+    ("elu inplace", lambda F, y: F.elu(y, inplace=True)),
+    ("selu_", lambda F, y: F.selu_(y)),
+    ("selu inplace", lambda F, y: F.selu(y, inplace=True)),
+    ("celu_", lambda F, y: F.celu_(y, 1.5)),
+    ("celu inplace", lambda F, y: F.celu(y, inplace=True)),
+    ("threshold_", lambda F, y: F.threshold_(y, 0.1, 2.0)),
+    ("threshold inplace", lambda F, y: F.threshold(y, 0.1, 2.0, inplace=True)),
+    ("hardtanh_", lambda F, y: F.hardtanh_(y)),
+    ("relu_", lambda F, y: F.relu_(y)),
+    ("leaky_relu", lambda F, y: F.leaky_relu(y, 0.2)),
+    ("elu", lambda F, y: F.elu(y)),
+    ("threshold", lambda F, y: F.threshold(y, 0.1, 2.0)),
+]
+
+
+@pytest.mark.parametrize("name, op", ACTIVATIONS_INPLACE, ids=[c[0] for c in ACTIVATIONS_INPLACE])
+def test_activation_inplace_names(name, op):
+    def fn(m, x):
+        y = x * 1.5
+        out = op(m.nn.functional, y)
+        assert (out is y) == (name.endswith("_") or "inplace" in name)
+        return out * x
+
+    check_named(fn, [(3, 5)], depth=3)
+
+
+@pytest.mark.parametrize(
+    "x_shape, w_shape",
+    [((2, 3, 4, 4), (3,)), ((2, 3), (3,)), ((2, 3, 4), (1,)), ((3,), (1,)), ((3,), ()), ((), ())],
+)
+def test_prelu_views_the_weight(x_shape, w_shape):
+    check_named(lambda m, x, w: m.nn.functional.prelu(x, w), [x_shape, w_shape])
+
+
+def test_prelu_module():
+    def fn(m, x, w):
+        act = m.nn.PReLU(3)
+        with m.no_grad():
+            act.weight.copy_(w)
+        return act(x) * w.sum()
+
+    check_named(fn, [(2, 3, 5), (3,)], depth=3)
+
+
 # --- weight norm --------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "v_shape, g_shape, dim",

@@ -521,7 +521,7 @@ def _prelu_wb(c, x, w):
 def _prelu_rule_w(c, g, x, w):
     gw = (g * x).masked_fill(x > 0, 0)
     if w.numel() > 1 and x.ndim >= 2:
-        return gw.sum((0, *range(2, x.ndim)))
+        return gw.sum((0, *range(2, x.ndim))).reshape(c.wshape)
     return gw.sum().reshape(c.wshape)
 
 

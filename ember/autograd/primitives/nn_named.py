@@ -14,8 +14,10 @@ import math
 import numpy as np
 
 from . import OUT, defop
+from . import nn as N
 from . import rule_ops as R
 from .linalg_decomp import _vector_norm, _vector_norm_rule
+from .shape import renamed
 
 
 # --- index pooling: values scattered to, or gathered from, flat in-plane positions ---------------
@@ -176,6 +178,13 @@ def _rrelu_prim(name):
 # x times its slope (1 where x > 0): drawn per element in training, (lower + upper) / 2 otherwise
 rrelu_with_noise = _rrelu_prim("RreluWithNoiseBackward0")
 rrelu_with_noise_ = _rrelu_prim("RreluWithNoiseBackward1")  # the in-place form
+
+# torch names the in-place forms of these activations apart: leaky_relu_ records
+# LeakyReluBackward1 (selu_ records elu_'s EluBackward1)
+INPLACE = {
+    p: renamed(p, p.name.replace("Backward0", "Backward1"))
+    for p in (N.leaky_relu, N.elu, N.celu, N.threshold)
+}
 
 
 # --- weight norm --------------------------------------------------------------------------------

@@ -315,7 +315,7 @@ def _diagonal_rule(c, g):
 diagonal = defop("DiagonalBackward0", _diagonal, [_diagonal_rule], needs_ctx=True, is_view=True)
 
 
-def _renamed(prim, name: str):
+def renamed(prim, name: str):
     """``prim`` under another node name: same forward and rules (torch names the in-place forms
     of its view ops apart, ``t_`` recording TBackward1 where ``t`` records TBackward0)."""
     return defop(
@@ -330,12 +330,12 @@ def _renamed(prim, name: str):
     )
 
 
-t_ = _renamed(t, "TBackward1")
-transpose_ = _renamed(transpose, "TransposeBackward1")
-squeeze_all_ = _renamed(squeeze_all, "SqueezeBackward3")
-squeeze_dim_ = _renamed(squeeze_dim, "SqueezeBackward4")
-squeeze_dims_ = _renamed(squeeze_dims, "SqueezeBackward5")
-unsqueeze_ = _renamed(unsqueeze, "UnsqueezeBackward1")
+t_ = renamed(t, "TBackward1")
+transpose_ = renamed(transpose, "TransposeBackward1")
+squeeze_all_ = renamed(squeeze_all, "SqueezeBackward3")
+squeeze_dim_ = renamed(squeeze_dim, "SqueezeBackward4")
+squeeze_dims_ = renamed(squeeze_dims, "SqueezeBackward5")
+unsqueeze_ = renamed(unsqueeze, "UnsqueezeBackward1")
 # the node each out-of-place view records -> the one its in-place form records
 INPLACE_NODES = {
     p.node: q.node

@@ -91,7 +91,7 @@ def _float(x: Tensor, prim=None):
 def _act(prim, x, inplace=False, **params):
     _float(x, prim)
     if inplace:
-        return _inplace_write(x, lambda t: apply(prim, (t,), **params))
+        return _inplace_write(x, lambda t: apply(PN.INPLACE.get(prim, prim), (t,), **params))
     return apply(prim, (x,), **params)
 
 
@@ -157,6 +157,10 @@ def prelu(input, weight):  # noqa: A002
                 "Mismatch of parameter numbers and input channel size. Found parameter numbers = "
                 f"{weight.numel()} and channel size = {ch}."
             )
+    nd, n = input.ndim, weight.numel()
+    rank = (1, n) + (1,) * (nd - 2) if nd >= 2 else (n,) * nd
+    if tuple(weight.shape) != rank:  # torch views the weight to the input's rank first
+        weight = weight.reshape(rank)
     return apply(P.prelu, (input, weight))
 
 
