@@ -483,6 +483,8 @@ def run_backward(
                 if d.shape != shape:
                     g = unbroadcast(g, shape)
                 if d.dtype is not dtype and d.dtype != dtype:
+                    if d.dtype.kind == "c" and dtype.kind != "c":  # a real input: torch keeps
+                        g = g.real  # the real part, without NumPy's ComplexWarning
                     g = g.astype(dtype) if raw else g.to(_BY_NP[dtype])
                 cbuf = buffers.get(child)
                 if cbuf is None:

@@ -182,7 +182,8 @@ def t(input: Tensor) -> Tensor:  # noqa: A002
 
 
 def adjoint(input: Tensor) -> Tensor:  # noqa: A002
-    return transpose(input, -2, -1)
+    """The conjugate transpose of the last two dims (``input.mH``)."""
+    return input.mH
 
 
 def movedim(input: Tensor, source, destination) -> Tensor:  # noqa: A002
