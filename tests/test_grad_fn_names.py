@@ -305,6 +305,70 @@ def test_pooling_double_backward():
     assert ember.autograd.gradgradcheck(lambda y: F.max_unpool2d(y, idx, 2), (y,))
 
 
+# --- matmul folds, linear, instance norm, feature dropout ---------------------------------------
+MATMUL = [
+    ("3d@2d", (2, 4, 3), (3, 5)),
+    ("4d@2d", (2, 2, 4, 3), (3, 5)),
+    ("3d@1d", (2, 4, 3), (3,)),
+    ("1d@2d", (3,), (3, 5)),
+    ("2d@2d", (4, 3), (3, 5)),
+    ("2d@1d", (4, 3), (3,)),
+]
+
+
+@pytest.mark.parametrize("name, a, b", MATMUL, ids=[c[0] for c in MATMUL])
+def test_matmul_folds(name, a, b):
+    check_named(lambda m, x, y: x @ y, [a, b], depth=3)
+
+
+def test_matmul_vector_size_mismatch():
+    check_raises(lambda m: m.ones(2, 4, 3) @ m.ones(5))
+
+
+@pytest.mark.parametrize("bias", [False, True])
+@pytest.mark.parametrize("contiguous", [False, True])
+def test_linear_batched(bias, contiguous):
+    def fn(m, x, w, b):
+        x = x if contiguous else x.transpose(0, 1)
+        return m.nn.functional.linear(x, w, b if bias else None)
+
+    check_named(fn, [(2, 4, 3), (5, 3), (5,)], depth=2)
+
+
+@pytest.mark.parametrize("affine", [False, True])
+@pytest.mark.parametrize("stats", ["input", "running", "running only"])
+def test_instance_norm(affine, stats):
+    def fn(m, x, w, b):
+        rm, rv = (m.zeros(3), m.ones(3)) if stats != "input" else (None, None)
+        y = m.nn.functional.instance_norm(
+            x,
+            rm,
+            rv,
+            w if affine else None,
+            b if affine else None,
+            use_input_stats=stats != "running only",
+        )
+        if rm is not None:  # the running statistics update as torch's
+            y = y + (rm.sum() + rv.sum())
+        return y
+
+    check_named(fn, [(2, 3, 4, 5), (3,), (3,)], depth=3)
+
+
+@pytest.mark.parametrize("nd, shape", [(1, (3, 6)), (3, (3, 2, 2, 2)), (1, (2, 3, 6))])
+@pytest.mark.parametrize("inplace", [False, True])
+@pytest.mark.parametrize("p, training", [(0.5, True), (0.5, False), (1.0, True)])
+def test_feature_dropout_unbatched(nd, shape, inplace, p, training):
+    def fn(m, x):
+        m.manual_seed(11)
+        y = x * 1
+        out = getattr(m.nn.functional, f"dropout{nd}d")(y, p, training, inplace)
+        assert tuple(y.shape) == tuple(x.shape)
+        return out
+
+    check_named(fn, [shape])
+
+
 # --- in-place view ops --------------------------------------------------------------------------
 INPLACE = [
     ("t_", (2, 3), lambda y: y.t_()),

@@ -9,6 +9,7 @@ from .._tensor import Tensor, _make, apply
 from ..amp._state import AUTOCAST, lower_precision  # the ops on torch's CPU autocast list cast
 from ..autograd.primitives import linalg as P
 from ..autograd.primitives import nn_named as PN
+from ..autograd.primitives import shape as SP
 from .inplace import _C_TYPE_NAMES, takes_out  # torch names dtypes by C++ types here
 
 
@@ -131,27 +132,31 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     if na == 2 and nb == 1:
         return mv(a, b)
     if na == 1 and nb == 2:
-        return mm(a.unsqueeze(0), b).squeeze(0)
+        return mm(a.unsqueeze(0), b).squeeze_(0)  # in place, as torch (SqueezeBackward4)
     if na == 2 and nb == 2:
         return mm(a, b)
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
             f"expected m1 and m2 to have the same dtype, but got: {_dt(a)} != {_dt(b)}"
         )
-    if nb == 2 and na > 2:
+    if nb <= 2 and na > 2:
         # Fold the batch into the rows: one large matrix product instead of many small ones.
         k = a._data.shape[-1]
         if k != b._data.shape[0]:
+            if nb == 1:
+                raise RuntimeError(
+                    f"size mismatch, got input ({a._data.size // max(k, 1)}), mat "
+                    f"({a._data.size // max(k, 1)}x{k}), vec ({b.shape[0]})"
+                )
             raise RuntimeError(
                 f"mat1 and mat2 shapes cannot be multiplied ({a._data.size // max(k, 1)}x{k} and "
                 f"{b.shape[0]}x{b.shape[1]})"
             )
-        out = mm(a.reshape(-1, k), b)
-        return out.reshape(a._data.shape[:-1] + (b._data.shape[1],))
+        out = (mm if nb == 2 else mv)(a.reshape(-1, k), b)
+        shape = a._data.shape[:-1] + b._data.shape[1:]
+        return apply(SP.fresh_view, (out,), None, shape=shape)  # torch's _unsafe_view
     if na == 1:
         return matmul(a.unsqueeze(0), b).squeeze(-2)
-    if nb == 1:
-        return matmul(a, b.unsqueeze(-1)).squeeze(-1)
     if a._data.shape[-1] != b._data.shape[-2]:
         raise RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: "

@@ -31,6 +31,15 @@ unsafe_view = defop(
     arrays=True,
 )
 
+# torch's _unsafe_view of an op's own fresh result (matmul's folded product): no copy, as nothing
+# else holds that array; the result is not a view of it (its own version counter)
+fresh_view = defop(
+    "UnsafeViewBackward0",
+    lambda x, shape: x.reshape(shape),
+    [lambda c, g: g.reshape(c.input_shape())],
+    arrays=True,
+)
+
 
 def _as_view(x, shape):
     out = x.view()

@@ -52,6 +52,8 @@ def linear(input, weight, bias=None):  # noqa: A002
         return input.mm(weight.t())
     if bias is None:
         return input.matmul(weight.t())
+    if not input.is_contiguous():  # torch folds only a contiguous input into one addmm
+        return input.matmul(weight.t()) + bias
     lead = input.shape[:-1]
     if input.shape[-1] != weight.shape[-1]:
         raise RuntimeError(
@@ -142,6 +144,11 @@ def _feature_dropout(x, p, training, inplace, nd, name):
             stacklevel=3,
         )
         batched = True
+    if not batched and nd != 2 and x.ndim == nd + 1:
+        # torch runs the batched form on a batch of one (in place: x.unsqueeze_(0), squeeze_)
+        y = x.unsqueeze_(0) if inplace else x.unsqueeze(0)
+        out = _dropout(y, p, training, inplace, (1, y.shape[1]) + (1,) * nd)
+        return out.squeeze_(0) if inplace else out.squeeze(0)
     if not batched:
         shape = (x.shape[0],) + (1,) * (x.ndim - 1)
     else:
@@ -271,25 +278,22 @@ def instance_norm(
     """Normalize each (sample, channel) over its spatial dims; running stats as torch's: the
     per-instance statistics, averaged over the batch, update them; without input stats they
     normalize instead."""
-    if not use_input_stats:
-        if running_mean is None or running_var is None:
-            raise RuntimeError(
-                "Expected running_mean and running_var to be defined when use_input_stats is false"
-            )
-        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError(
+            "Expected running_mean and running_var to be defined when use_input_stats is false"
+        )
+    # as torch: one batch norm over (1, N * C, *spatial), the per-channel tensors repeated
     n, c = input.shape[:2]
     x = input.reshape(1, n * c, *input.shape[2:])
     rm = None if running_mean is None else running_mean.detach().repeat(n)
     rv = None if running_var is None else running_var.detach().repeat(n)
-    y = batch_norm(x, rm, rv, None, None, True, momentum, eps).reshape(input.shape)
-    if rm is not None:
+    w = None if weight is None else weight.repeat(n)
+    b = None if bias is None else bias.repeat(n)
+    y = batch_norm(x, rm, rv, w, b, use_input_stats, momentum, eps).reshape(input.shape)
+    if use_input_stats and rm is not None:
         running_mean.detach().copy_(rm.view(n, c).mean(0))
-    if rv is not None:
+    if use_input_stats and rv is not None:
         running_var.detach().copy_(rv.view(n, c).mean(0))
-    if weight is not None:
-        y = y * weight.reshape((1, c) + (1,) * (input.ndim - 2))
-    if bias is not None:
-        y = y + bias.reshape((1, c) + (1,) * (input.ndim - 2))
     return y
 
 
