@@ -369,6 +369,52 @@ def test_feature_dropout_unbatched(nd, shape, inplace, p, training):
     check_named(fn, [shape])
 
 
+@pytest.mark.parametrize(
+    "s1, s2, bias", [((4, 3), (4, 2), True), ((4, 3), (4, 2), False), ((2, 4, 3), (2, 4, 2), True)]
+)
+def test_bilinear(s1, s2, bias):
+    def fn(m, x1, x2, w, b):
+        return m.nn.functional.bilinear(x1, x2, w, b if bias else None)
+
+    check_named(fn, [s1, s2, (5, 3, 2), (5,)], depth=3)
+
+
+def test_bilinear_unbatched_module_and_double_backward():
+    def fn(m, x1, x2, w):
+        layer = m.nn.Bilinear(3, 2, 5)
+        with m.no_grad():
+            layer.weight.copy_(w)
+        return layer(x1, x2)
+
+    check_named(fn, [(3,), (2,), (5, 3, 2)])
+    rng = np.random.default_rng(6)
+    args = [ember.tensor(rng.standard_normal(s), requires_grad=True) for s in ((4, 3), (4, 2))]
+    w = ember.tensor(rng.standard_normal((5, 3, 2)), requires_grad=True)
+    assert ember.autograd.gradgradcheck(
+        lambda a, b, w: ember.nn.functional.bilinear(a, b, w), (*args, w)
+    )
+
+
+def test_bilinear_errors():
+    for bias in ((4,), (1,)):
+        err = check_raises(
+            lambda m, bias=bias: m.nn.functional.bilinear(
+                m.ones(4, 3), m.ones(4, 2), m.ones(5, 3, 2), m.ones(bias)
+            )
+        )
+        assert str(err) == (
+            f"bilinear(): bias size does not match weight size: got {bias[0]} but expected 5"
+        )
+    err = check_raises(
+        lambda m: m.nn.functional.bilinear(
+            m.ones(4, 3), m.ones(4, 2, dtype=m.float64), m.ones(5, 3, 2)
+        )
+    )
+    assert str(err) == (
+        "All tensors must have the same dtype, got input1: float, input2: double, weight: float"
+    )
+
+
 # --- in-place view ops --------------------------------------------------------------------------
 INPLACE = [
     ("t_", (2, 3), lambda y: y.t_()),

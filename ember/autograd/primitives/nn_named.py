@@ -221,3 +221,32 @@ weight_norm_interface = defop(
     save=(0, 1),
     needs_ctx=True,
 )
+
+
+# --- bilinear -----------------------------------------------------------------------------------
+def _trilinear(x1, w, x2):
+    """y[n, o] = sum_ij x1[n, i] w[o, i, j] x2[n, j] for x1 (N, I), w (O, I, J), x2 (N, J)."""
+    o, i, j = w.shape
+    t = (x1 @ w.transpose(1, 0, 2).reshape(i, o * j)).reshape(-1, o, j)
+    return np.einsum("noj,nj->no", t, x2)
+
+
+def _bilinear_inner(g, w):
+    """sum_o g[n, o] w[o, i, j]: (N, I, J)."""
+    o, i, j = w.shape
+    return (g @ w.reshape(o, i * j)).reshape(g.shape[0], i, j)
+
+
+trilinear = defop(
+    "TrilinearBackward0",
+    _trilinear,
+    [
+        lambda c, g, x1, w, x2: (_bilinear_inner(g, w) @ x2.unsqueeze(-1)).squeeze(-1),
+        lambda c, g, x1, w, x2: (
+            g.mT @ (x1.unsqueeze(2) * x2.unsqueeze(1)).reshape(x1.shape[0], -1)
+        ).reshape(w.shape),
+        lambda c, g, x1, w, x2: (x1.unsqueeze(1) @ _bilinear_inner(g, w)).squeeze(1),
+    ],
+    save=(0, 1, 2),
+    uses=((1, 2), (0, 2), (0, 1)),
+)

@@ -8,10 +8,10 @@ import warnings
 import numpy as np
 
 from ..._tensor import Tensor, _make, apply
-from ...amp._state import AUTOCAST, suspended
 from ...autograd.primitives import nn as P
 from ...autograd.primitives import nn_named as PN
 from ...functions import creation as N
+from ...functions.inplace import _C_TYPE_NAMES
 from ...functions.linalg import addmm, pdist
 from ...functions.reduce import _scalar_type_name
 
@@ -77,11 +77,23 @@ def bilinear(input1, input2, weight, bias=None):
             raise RuntimeError(
                 f"bilinear(): input batch dimensions do not match at dim {d}: got {a} and {b}"
             )
-    if AUTOCAST.on:  # torch's bilinear is not autocast; its matmuls here must not be either
-        with suspended():
-            return bilinear(input1, input2, weight, bias)
-    y = input1.unsqueeze(-2).unsqueeze(-2).matmul(weight).matmul(input2.unsqueeze(-2).unsqueeze(-1))
-    y = y.squeeze(-1).squeeze(-1)
+    dtypes = [t._data.dtype for t in (input1, input2, weight)]
+    if len(set(dtypes)) > 1:
+        have = ", ".join(
+            f"{n}: {_C_TYPE_NAMES.get(d.name, d.name)}"
+            for n, d in zip(("input1", "input2", "weight"), dtypes)
+        )
+        raise RuntimeError(f"All tensors must have the same dtype, got {have}")
+    if bias is not None and bias.shape[-1 if bias.ndim else 0 :] != weight.shape[:1]:
+        got = bias.shape[0] if bias.ndim else 1
+        raise RuntimeError(
+            f"bilinear(): bias size does not match weight size: got {got} but expected "
+            f"{weight.shape[0]}"
+        )
+    # as torch: the batch flattened, one TrilinearBackward0 node, the batch shape restored
+    x1 = input1.reshape(-1, input1.shape[-1])
+    x2 = input2.reshape(-1, input2.shape[-1])
+    y = apply(PN.trilinear, (x1, weight, x2)).view(*input1.shape[:-1], weight.shape[0])
     return y if bias is None else y + bias
 
 
