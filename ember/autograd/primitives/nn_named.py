@@ -3,8 +3,9 @@
 ``grad_fn`` names are part of the API users see (tensor reprs, ``next_functions``), so these
 run what the composition would as one node under torch's name: max-unpooling and fractional max
 pooling (a scatter to, or a gather from, flat in-plane positions), ``pdist``, ``embedding_bag``,
-``rrelu`` and ``_weight_norm``. The rules are written with Tensor methods, so double backward
-works through each.
+``rrelu``, ``_weight_norm`` and ``bilinear`` (TrilinearBackward0); and the in-place activations'
+own node names (LeakyReluBackward1...). The rules are written with Tensor methods, so double
+backward works through each.
 """
 
 from __future__ import annotations
