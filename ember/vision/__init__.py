@@ -1,8 +1,8 @@
-"""Vision datasets and transforms (Ember's torchvision); submodules load on first access."""
+"""Vision datasets, transforms and models (Ember's torchvision), loaded on first access."""
 
 import importlib
 
-__all__ = ["datasets", "transforms", "utils"]
+__all__ = ["datasets", "models", "transforms", "utils"]
 
 
 def __getattr__(name: str):

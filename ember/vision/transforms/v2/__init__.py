@@ -1,0 +1,10 @@
+"""torchvision's ``transforms.v2``: transforms over samples of images, videos, masks, boxes and
+labels (see ``ember.vision.tv_tensors``)."""
+
+from ..functional import InterpolationMode
+from . import functional
+from ._transform import Transform
+from ._transforms import *  # noqa: F403
+from ._transforms import __all__ as _all
+
+__all__ = [*_all, "InterpolationMode", "Transform", "functional"]

@@ -1,0 +1,388 @@
+"""torchvision's ``transforms.v2.functional``: each operation dispatches on its input's type.
+
+Plain tensors, ``Image`` and ``Video`` use the v1 image kernels (``transforms.functional``) and
+keep their type; PIL images use the v1 PIL path; ``Mask`` uses the image kernels with nearest
+interpolation; ``BoundingBoxes`` are moved with the image by the box kernels here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import ember
+from ember._tensor import Tensor
+from ember.vision import tv_tensors
+from ember.vision.tv_tensors import BoundingBoxes, BoundingBoxFormat, Mask, TVTensor
+
+from .. import functional as _F
+from ..functional import (
+    InterpolationMode,
+    _is_pil_image,
+    get_dimensions,
+    pil_to_tensor,
+    to_grayscale,
+    to_pil_image,
+)
+
+__all__ = [
+    "InterpolationMode",
+    "adjust_brightness",
+    "adjust_contrast",
+    "adjust_hue",
+    "adjust_saturation",
+    "affine",
+    "center_crop",
+    "clamp_bounding_boxes",
+    "convert_bounding_box_format",
+    "convert_image_dtype",
+    "crop",
+    "erase",
+    "gaussian_blur",
+    "get_dimensions",
+    "get_size",
+    "hflip",
+    "horizontal_flip",
+    "normalize",
+    "pad",
+    "pil_to_tensor",
+    "resize",
+    "resized_crop",
+    "rgb_to_grayscale",
+    "rotate",
+    "to_dtype",
+    "to_grayscale",
+    "to_image",
+    "to_pil_image",
+    "to_pure_tensor",
+    "vertical_flip",
+    "vflip",
+]
+
+
+def _plain(t: Tensor) -> Tensor:
+    return tv_tensors._as_subclass(t, Tensor) if isinstance(t, TVTensor) else t
+
+
+def _type_error(inpt: Any) -> TypeError:
+    return TypeError(
+        "Input can either be a plain tensor, any TVTensor subclass, or a PIL image, but got "
+        f"{type(inpt)} instead."
+    )
+
+
+def _on_mask(fn, mask: Tensor, *args, **kwargs) -> Tensor:
+    """An image kernel on a mask: ``[H, W]`` masks get a channel dimension for the call."""
+    m = _plain(mask)
+    if m.ndim < 3:
+        return fn(m.unsqueeze(0), *args, **kwargs).squeeze(0)
+    return fn(m, *args, **kwargs)
+
+
+def _noop(x):
+    return x
+
+
+def _dispatch(inpt, image_fn, box_fn=None, mask_fn=None):
+    """Apply the kernel for ``inpt``'s type and give the result ``inpt``'s type back.
+
+    ``_noop`` for ``box_fn`` / ``mask_fn`` passes those through (what v2 does for colour ops).
+    """
+    if isinstance(inpt, BoundingBoxes):
+        if box_fn is _noop:
+            return inpt
+        if box_fn is None:
+            raise NotImplementedError("this operation does not support BoundingBoxes in Ember")
+        _rotated_check(inpt.format)
+        out, canvas = box_fn(inpt)
+        return tv_tensors.wrap(out, like=inpt, canvas_size=canvas)
+    if isinstance(inpt, Mask):
+        if mask_fn is _noop:
+            return inpt
+        return tv_tensors.wrap(_on_mask(mask_fn or image_fn, inpt), like=inpt)
+    if isinstance(inpt, TVTensor):
+        return tv_tensors.wrap(image_fn(_plain(inpt)), like=inpt)
+    if isinstance(inpt, Tensor) or _is_pil_image(inpt):
+        return image_fn(inpt)
+    raise _type_error(inpt)
+
+
+# -- sizes -----------------------------------------------------------------------------------
+def get_size(inpt) -> list[int]:
+    """``[height, width]`` of an image, video, mask or the canvas of boxes."""
+    if isinstance(inpt, BoundingBoxes):
+        return list(inpt.canvas_size)
+    if isinstance(inpt, Mask):
+        return list(inpt.shape[-2:])
+    if isinstance(inpt, Tensor) or _is_pil_image(inpt):
+        return get_dimensions(inpt)[1:]
+    raise _type_error(inpt)
+
+
+# -- boxes -----------------------------------------------------------------------------------
+def _rotated_check(fmt: BoundingBoxFormat) -> None:
+    if tv_tensors._is_rotated(fmt):
+        raise NotImplementedError(f"Ember's v2 kernels do not support {fmt} boxes")
+
+
+def _to_xyxy(a: np.ndarray, fmt: BoundingBoxFormat) -> np.ndarray:
+    x, y, c, d = (a[..., i] for i in range(4))
+    if fmt == BoundingBoxFormat.XYWH:
+        return np.stack([x, y, x + c, y + d], axis=-1)
+    if fmt == BoundingBoxFormat.CXCYWH:
+        return np.stack([x - c / 2, y - d / 2, x + c / 2, y + d / 2], axis=-1)
+    return a
+
+
+def _from_xyxy(a: np.ndarray, fmt: BoundingBoxFormat) -> np.ndarray:
+    x1, y1, x2, y2 = (a[..., i] for i in range(4))
+    if fmt == BoundingBoxFormat.XYWH:
+        return np.stack([x1, y1, x2 - x1, y2 - y1], axis=-1)
+    if fmt == BoundingBoxFormat.CXCYWH:
+        return np.stack([(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1], axis=-1)
+    return a
+
+
+def _box_array(boxes: Tensor) -> np.ndarray:
+    """The boxes as floats (integer boxes are worked on in float32 and cast back)."""
+    a = _F._array(boxes)
+    return a if a.dtype.kind == "f" else a.astype(np.float32)
+
+
+def _box_back(a: np.ndarray, dtype) -> Tensor:
+    dt = np.dtype(dtype.np)
+    return _F._tensor(a if dt.kind == "f" else np.round(a).astype(dt))
+
+
+def convert_bounding_box_format(inpt, old_format=None, new_format=None, inplace: bool = False):
+    """Boxes converted from ``old_format`` (the boxes' own for ``BoundingBoxes``) to
+    ``new_format``."""
+    if new_format is None:
+        raise TypeError("convert_bounding_box_format() missing 1 required argument: 'new_format'")
+    if isinstance(new_format, str):
+        new_format = BoundingBoxFormat[new_format.upper()]
+    if isinstance(inpt, BoundingBoxes):
+        if old_format is not None:
+            raise ValueError("For bounding box tv_tensor inputs, `old_format` must not be passed.")
+        old_format = inpt.format
+    elif old_format is None:
+        raise ValueError("For pure tensor inputs, `old_format` has to be passed.")
+    if isinstance(old_format, str):
+        old_format = BoundingBoxFormat[old_format.upper()]
+    _rotated_check(old_format)
+    _rotated_check(new_format)
+    if old_format == new_format:
+        return inpt
+    out = _box_back(_from_xyxy(_to_xyxy(_box_array(inpt), old_format), new_format), inpt.dtype)
+    if isinstance(inpt, BoundingBoxes):
+        return tv_tensors.wrap(out, like=inpt, format=new_format)
+    return out
+
+
+def _clamp_xyxy(a: np.ndarray, canvas) -> np.ndarray:
+    h, w = canvas
+    out = a.copy()
+    out[..., 0::2] = np.clip(out[..., 0::2], 0, w)
+    out[..., 1::2] = np.clip(out[..., 1::2], 0, h)
+    return out
+
+
+def _moved(boxes: BoundingBoxes, fn, canvas, clamp: bool = True) -> tuple[Tensor, tuple]:
+    """Run ``fn`` on the boxes in XYXY float coordinates, clamp them to the new ``canvas``
+    (unless ``clamp`` is off or the boxes' ``clamping_mode`` is None), and cast back."""
+    a = fn(_to_xyxy(_box_array(boxes), boxes.format))
+    if clamp and boxes.clamping_mode is not None:
+        a = _clamp_xyxy(a, canvas)
+    return _box_back(_from_xyxy(a, boxes.format), boxes.dtype), canvas
+
+
+def clamp_bounding_boxes(inpt, format=None, canvas_size=None, clamping_mode="auto"):
+    """Boxes clipped to their canvas."""
+    if not isinstance(inpt, BoundingBoxes):
+        raise NotImplementedError("Ember clamps BoundingBoxes only (pass a BoundingBoxes)")
+    _rotated_check(inpt.format)
+    mode = inpt.clamping_mode if clamping_mode == "auto" else clamping_mode
+    if mode is None:
+        return inpt
+    out, _ = _moved(tv_tensors.wrap(inpt, like=inpt, clamping_mode=mode), _noop, inpt.canvas_size)
+    return tv_tensors.wrap(out, like=inpt)
+
+
+# -- geometry --------------------------------------------------------------------------------
+def horizontal_flip(inpt):
+    """Mirror left-right."""
+
+    def boxes(b):
+        w = b.canvas_size[1]
+        return _moved(b, lambda a: np.stack([w - a[..., 2], a[..., 1], w - a[..., 0],
+                                             a[..., 3]], -1), b.canvas_size, False)  # fmt: skip
+
+    return _dispatch(inpt, _F.hflip, boxes)
+
+
+def vertical_flip(inpt):
+    """Mirror top-bottom."""
+
+    def boxes(b):
+        h = b.canvas_size[0]
+        return _moved(b, lambda a: np.stack([a[..., 0], h - a[..., 3], a[..., 2],
+                                             h - a[..., 1]], -1), b.canvas_size, False)  # fmt: skip
+
+    return _dispatch(inpt, _F.vflip, boxes)
+
+
+hflip = horizontal_flip
+vflip = vertical_flip
+
+
+def _shift(a: np.ndarray, dx: float, dy: float) -> np.ndarray:
+    out = a.copy()
+    out[..., 0::2] += dx
+    out[..., 1::2] += dy
+    return out
+
+
+def crop(inpt, top: int, left: int, height: int, width: int):
+    """The ``height x width`` region at ``(top, left)`` (zero padding outside the image)."""
+    return _dispatch(
+        inpt,
+        lambda x: _F.crop(x, top, left, height, width),
+        lambda b: _moved(b, lambda a: _shift(a, -left, -top), (height, width)),
+    )
+
+
+def _resize_boxes(b: BoundingBoxes, new_h: int, new_w: int):
+    h, w = b.canvas_size
+
+    def fn(a):
+        out = a.copy()
+        out[..., 0::2] *= np.float32(new_w / w) if a.dtype == np.float32 else new_w / w
+        out[..., 1::2] *= np.float32(new_h / h) if a.dtype == np.float32 else new_h / h
+        return out
+
+    return _moved(b, fn, (new_h, new_w))
+
+
+def resize(inpt, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True):
+    """Resize to ``size`` ((h, w), or the shorter side for an int or a 1-element list)."""
+
+    def boxes(b):
+        h, w = b.canvas_size
+        sz = [size] if isinstance(size, int) else list(size)
+        nh, nw = _F._resized_output_size(h, w, sz, max_size)
+        return _resize_boxes(b, nh, nw)
+
+    return _dispatch(
+        inpt,
+        lambda x: _F.resize(x, size, interpolation, max_size, antialias),
+        boxes,
+        lambda x: _F.resize(x, size, InterpolationMode.NEAREST, max_size, antialias),
+    )
+
+
+def center_crop(inpt, output_size):
+    """The central ``output_size`` region."""
+    if isinstance(output_size, int):
+        output_size = [output_size, output_size]
+    elif len(output_size) == 1:
+        output_size = [output_size[0], output_size[0]]
+    th, tw = output_size
+
+    def boxes(b):
+        h, w = b.canvas_size
+        top, left = int(round((h - th) / 2.0)), int(round((w - tw) / 2.0))
+        return _moved(b, lambda a: _shift(a, -left, -top), (th, tw))
+
+    return _dispatch(inpt, lambda x: _F.center_crop(x, output_size), boxes)
+
+
+def resized_crop(inpt, top: int, left: int, height: int, width: int, size,
+                 interpolation=InterpolationMode.BILINEAR, antialias=True):  # fmt: skip
+    """``crop`` then ``resize``."""
+    return resize(crop(inpt, top, left, height, width), size, interpolation, antialias=antialias)
+
+
+def pad(inpt, padding, fill=0, padding_mode: str = "constant"):
+    """Pad the borders: int, (lr, tb) or (l, t, r, b)."""
+
+    def boxes(b):
+        left, top, right, bottom = _F._ltrb(padding)
+        h, w = b.canvas_size
+        canvas = (h + top + bottom, w + left + right)
+        return _moved(b, lambda a: _shift(a, left, top), canvas, False)
+
+    return _dispatch(
+        inpt,
+        lambda x: _F.pad(x, padding, fill, padding_mode),
+        boxes,
+        lambda x: _F.pad(x, padding, 0 if fill is None else fill, padding_mode),
+    )
+
+
+# -- dtypes and conversions -------------------------------------------------------------------
+def to_image(inpt) -> tv_tensors.Image:
+    """A PIL image, HWC ndarray or tensor as an ``Image``."""
+    if isinstance(inpt, np.ndarray):
+        out = ember.from_numpy(np.ascontiguousarray(np.atleast_3d(inpt).transpose(2, 0, 1)))
+    elif _is_pil_image(inpt):
+        out = pil_to_tensor(inpt)
+    elif isinstance(inpt, Tensor):
+        out = _plain(inpt)
+    else:
+        raise TypeError(
+            f"Input can either be a pure Tensor, a numpy array, or a PIL image, but got "
+            f"{type(inpt)} instead."
+        )
+    return tv_tensors.Image(out)
+
+
+def to_pure_tensor(inpt: Tensor) -> Tensor:
+    """A TVTensor as a plain tensor (sharing its data)."""
+    return _plain(inpt)
+
+
+def to_dtype(inpt, dtype=ember.float32, scale: bool = False):
+    """``inpt`` as ``dtype``; with ``scale`` image values are rescaled to the new range."""
+    if not isinstance(inpt, Tensor):
+        raise _type_error(inpt)
+    plain = _plain(inpt)
+    if scale and not isinstance(inpt, BoundingBoxes | Mask):
+        out = convert_image_dtype(plain, dtype)
+    else:
+        out = plain.to(dtype)
+    return tv_tensors.wrap(out, like=inpt) if isinstance(inpt, TVTensor) else out
+
+
+# -- image-only operations (colour, blur, erase, normalize; rotate and affine move masks too) ---
+def _image_op(fn, masks: bool = False):
+    """The v2 form of the v1 kernel ``fn``: typed images keep their type; masks are warped with
+    nearest interpolation when ``masks``, else passed through, as are boxes."""
+
+    def op(inpt, *args, **kwargs):
+        def mask_fn(x):
+            return fn(x, *args, **{**kwargs, "interpolation": InterpolationMode.NEAREST})
+
+        return _dispatch(
+            inpt,
+            lambda x: fn(x, *args, **kwargs),
+            None if masks else _noop,
+            mask_fn if masks else _noop,
+        )
+
+    op.__name__ = op.__qualname__ = fn.__name__
+    op.__doc__ = fn.__doc__
+    return op
+
+
+adjust_brightness = _image_op(_F.adjust_brightness)
+adjust_contrast = _image_op(_F.adjust_contrast)
+adjust_saturation = _image_op(_F.adjust_saturation)
+adjust_hue = _image_op(_F.adjust_hue)
+gaussian_blur = _image_op(_F.gaussian_blur)
+normalize = _image_op(_F.normalize)
+rgb_to_grayscale = _image_op(_F.rgb_to_grayscale)
+erase = _image_op(_F.erase)
+convert_image_dtype = _image_op(_F.convert_image_dtype)
+rotate = _image_op(_F.rotate, masks=True)
+affine = _image_op(_F.affine, masks=True)

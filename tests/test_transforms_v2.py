@@ -1,0 +1,331 @@
+"""ember.vision.transforms.v2 and tv_tensors against torchvision 0.28's: values, types, reprs,
+seeded random draws, errors."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from conftest import import_torchvision
+
+import ember
+from ember.vision import tv_tensors as ETV
+from ember.vision.transforms import v2 as E2
+from ember.vision.transforms.v2 import functional as EF
+
+PIL = pytest.importorskip("PIL")
+from PIL import Image as PILImage  # noqa: E402
+
+tv = import_torchvision()
+from torchvision import tv_tensors as TTV  # noqa: E402
+from torchvision.transforms import v2 as T2  # noqa: E402
+
+TF = T2.functional
+
+RNG = np.random.default_rng(0)
+IMG = RNG.integers(0, 256, (3, 12, 16), dtype=np.uint8)
+MASK = RNG.integers(0, 3, (12, 16), dtype=np.uint8)
+BOXES = np.array([[1, 2, 9, 7], [0, 0, 15, 11], [10, 5, 16, 12]], np.float32)
+
+
+def both_image(kind="Image", arr=IMG):
+    e, t = ember.from_numpy(arr.copy()), torch.from_numpy(arr.copy())
+    if kind == "tensor":
+        return e, t
+    return getattr(ETV, kind)(e), getattr(TTV, kind)(t)
+
+
+def both_boxes(fmt="XYXY", arr=BOXES, canvas=(12, 16)):
+    return (
+        ETV.BoundingBoxes(ember.from_numpy(arr.copy()), format=fmt, canvas_size=canvas),
+        TTV.BoundingBoxes(torch.from_numpy(arr.copy()), format=fmt, canvas_size=canvas),
+    )
+
+
+def assert_same(ours, theirs, atol=0.0):
+    if isinstance(theirs, dict | tuple | list):
+        assert type(ours) is type(theirs) and len(ours) == len(theirs)
+        pairs = ours.items() if isinstance(ours, dict) else enumerate(ours)
+        for k, v in pairs:
+            assert_same(v, theirs[k], atol)
+        return
+    if isinstance(theirs, PILImage.Image):
+        assert isinstance(ours, PILImage.Image)
+        assert (ours.mode, ours.size, ours.tobytes()) == (theirs.mode, theirs.size, theirs.tobytes())
+        return
+    if not isinstance(theirs, torch.Tensor):
+        assert ours == theirs
+        return
+    assert type(ours).__name__ == type(theirs).__name__, (type(ours), type(theirs))
+    if isinstance(theirs, TTV.BoundingBoxes):
+        assert ours.format.value == theirs.format.value
+        assert tuple(ours.canvas_size) == tuple(theirs.canvas_size)
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    a, b = ours.detach().numpy(), theirs.detach().numpy()
+    if atol == 0:
+        np.testing.assert_array_equal(a, b)
+    else:
+        np.testing.assert_allclose(a.astype(np.float64), b.astype(np.float64), rtol=0, atol=atol)
+
+
+def seed_both(seed):
+    ember.manual_seed(seed)
+    torch.manual_seed(seed)
+
+
+# -- tv_tensors --------------------------------------------------------------------------------
+def test_tv_tensor_construction_and_repr():
+    for kind in ("Image", "Mask"):
+        e, t = both_image(kind, IMG[:, :2, :2])
+        assert repr(e) == repr(t).replace("torch", "ember")
+    e, t = both_image("Image", IMG[0, :2, :3])  # 2-D image gains a channel dimension
+    assert_same(e, t)
+    ev, tvv = both_image("Video", RNG.random((2, 3, 2, 2), dtype=np.float32))
+    assert repr(ev) == repr(tvv).replace("torch", "ember")
+    eb, tb = both_boxes()
+    assert repr(eb) == repr(tb).replace("torch", "ember")
+    one = ETV.BoundingBoxes([1, 2, 3, 4], format="xywh", canvas_size=(5, 5))
+    ref = TTV.BoundingBoxes([1, 2, 3, 4], format="xywh", canvas_size=(5, 5))
+    assert_same(one, ref)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.Image(1.0),
+        lambda m: m.Video([[[1.0]]]),
+        lambda m: m.BoundingBoxes([[[1, 2, 3, 4]]], format="XYXY", canvas_size=(5, 5)),
+        lambda m: m.BoundingBoxes([1, 2, 3, 4], format="abc", canvas_size=(5, 5)),
+    ],
+)
+def test_tv_tensor_errors(make):
+    with pytest.raises(Exception) as theirs:
+        make(TTV)
+    with pytest.raises(type(theirs.value)) as ours:
+        make(ETV)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_tv_tensor_type_propagation():
+    e, _ = both_image()
+    assert type(e + 1) is ember.Tensor and type(e[0]) is ember.Tensor
+    for out in (e.clone(), e.to(ember.float32), e.detach(), e.requires_grad_(False)):
+        assert type(out) is ETV.Image
+    eb, _ = both_boxes()
+    moved = eb.to(ember.float64)
+    assert type(moved) is ETV.BoundingBoxes and moved.canvas_size == (12, 16)
+    w = ETV.wrap(ember.ones(1, 4), like=eb, canvas_size=(3, 3))
+    assert (type(w), w.canvas_size, w.format) == (ETV.BoundingBoxes, (3, 3), eb.format)
+
+
+# -- functional --------------------------------------------------------------------------------
+GEOMETRY = [
+    ("horizontal_flip", (), {}),
+    ("vertical_flip", (), {}),
+    ("crop", (2, 3, 7, 9), {}),
+    ("crop", (-2, 10, 8, 9), {}),
+    ("center_crop", ([6, 10],), {}),
+    ("resize", ([7, 9],), {}),
+    ("resize", ([20, 30],), {"interpolation": T2.InterpolationMode.NEAREST}),
+    ("pad", ([1, 2, 3, 4],), {}),
+    ("resized_crop", (1, 2, 8, 10, [5, 6]), {}),
+]
+
+
+def _args(args, kwargs, mod):
+    def conv(v):
+        return getattr(mod, v.name) if isinstance(v, T2.InterpolationMode) else v
+
+    return [conv(a) for a in args], {k: conv(v) for k, v in kwargs.items()}
+
+
+@pytest.mark.parametrize("name,args,kwargs", GEOMETRY)
+@pytest.mark.parametrize("kind", ["Image", "Mask", "tensor", "boxes", "pil"])
+def test_geometry_functional(name, args, kwargs, kind):
+    if kind == "boxes":
+        e, t = both_boxes("XYWH" if "crop" in name else "CXCYWH")
+    elif kind == "pil":
+        e = t = PILImage.fromarray(IMG.transpose(1, 2, 0))
+    else:
+        e, t = both_image(kind, MASK if kind == "Mask" else IMG)
+    ea, ek = _args(args, kwargs, E2.InterpolationMode)
+    theirs = getattr(TF, name)(t, *args, **kwargs)
+    ours = getattr(EF, name)(e, *ea, **ek)
+    atol = 1 if name in ("resize", "resized_crop") and kind in ("Image", "tensor") else 1e-5
+    assert_same(ours, theirs, atol=0 if kind in ("Mask", "pil") else atol)
+
+
+@pytest.mark.parametrize("fmt", ["XYXY", "XYWH", "CXCYWH"])
+@pytest.mark.parametrize("dtype", [np.float32, np.int64])
+def test_box_format_conversion_and_clamp(fmt, dtype):
+    arr = (BOXES * 1.5 - 3).astype(dtype)
+    e, t = both_boxes("XYXY", arr)
+    assert_same(EF.convert_bounding_box_format(e, new_format=fmt),
+                TF.convert_bounding_box_format(t, new_format=fmt))  # fmt: skip
+    e2 = EF.convert_bounding_box_format(e, new_format=fmt)
+    t2 = TF.convert_bounding_box_format(t, new_format=fmt)
+    assert_same(E2.ClampBoundingBoxes()(e2), T2.ClampBoundingBoxes()(t2))
+
+
+def test_color_and_dtype_functional():
+    e, t = both_image()
+    assert_same(EF.adjust_brightness(e, 1.3), TF.adjust_brightness(t, 1.3))
+    assert_same(EF.rgb_to_grayscale(e), TF.rgb_to_grayscale(t))
+    ef, tf = EF.to_dtype(e, ember.float32, scale=True), TF.to_dtype(t, torch.float32, scale=True)
+    assert_same(ef, tf)
+    assert_same(EF.normalize(ef, [0.5, 0.4, 0.3], [0.2, 0.3, 0.4]),
+                TF.normalize(tf, [0.5, 0.4, 0.3], [0.2, 0.3, 0.4]), atol=1e-6)  # fmt: skip
+    assert_same(EF.to_dtype(e, ember.int32), TF.to_dtype(t, torch.int32))
+    em, tm = both_image("Mask", MASK)
+    assert EF.adjust_brightness(em, 2.0) is em  # colour ops pass masks through
+    assert_same(EF.to_image(IMG.transpose(1, 2, 0)), TF.to_image(IMG.transpose(1, 2, 0)))
+    with pytest.raises(TypeError):
+        EF.resize("not an image", [3, 3])
+
+
+# -- transforms --------------------------------------------------------------------------------
+def _sample(e_img, t_img):
+    eb, tb = both_boxes()
+    em, tm = both_image("Mask", MASK)
+    return (
+        {"image": e_img, "boxes": eb, "masks": em, "labels": ember.tensor([1, 2, 3]), "id": 7},
+        {"image": t_img, "boxes": tb, "masks": tm, "labels": torch.tensor([1, 2, 3]), "id": 7},
+    )
+
+
+RANDOM_SPATIAL = [
+    lambda m: m.RandomHorizontalFlip(),
+    lambda m: m.RandomVerticalFlip(p=0.7),
+    lambda m: m.RandomCrop((8, 10)),
+    lambda m: m.RandomCrop(14, padding=2, pad_if_needed=True),
+    lambda m: m.RandomResizedCrop((6, 7)),
+    lambda m: m.Resize(8),
+    lambda m: m.CenterCrop(9),
+    lambda m: m.Pad([1, 2]),
+]
+
+
+@pytest.mark.parametrize("make", RANDOM_SPATIAL)
+@pytest.mark.parametrize("seed", [0, 3])
+def test_spatial_transforms_on_samples(make, seed):
+    e_img, t_img = both_image()
+    es, ts = _sample(e_img, t_img)
+    seed_both(seed)
+    theirs = make(T2)(ts)
+    ours = make(E2)(es)
+    assert_same(ours, theirs, atol=1)
+    assert repr(make(E2)) == repr(make(T2))
+    assert ember.rand(1).item() == torch.rand(1).item()  # the same number of draws
+
+
+RANDOM_IMAGE = [
+    lambda m: m.ColorJitter(0.4, 0.3, 0.2, 0.1),
+    lambda m: m.RandomGrayscale(p=0.6),
+    lambda m: m.Grayscale(3),
+    lambda m: m.GaussianBlur(5, sigma=(0.5, 1.5)),
+    lambda m: m.RandomRotation(20),
+    lambda m: m.RandomAffine(10, translate=(0.1, 0.2), scale=(0.9, 1.1), shear=5),
+    lambda m: m.RandomApply([m.RandomHorizontalFlip(p=1.0)], p=0.5),
+    lambda m: m.RandomChoice([m.RandomHorizontalFlip(p=1.0), m.RandomVerticalFlip(p=1.0)]),
+    lambda m: m.RandomOrder([m.Pad(1), m.CenterCrop(10), m.RandomVerticalFlip(p=1.0)]),
+]
+
+
+@pytest.mark.parametrize("make", RANDOM_IMAGE)
+@pytest.mark.parametrize("kind", ["Image", "tensor", "pil"])
+def test_image_transforms(make, kind):
+    if kind == "pil":
+        e = t = PILImage.fromarray(IMG.transpose(1, 2, 0))
+    else:
+        e, t = both_image(kind)
+    for seed in (0, 1):
+        seed_both(seed)
+        theirs = make(T2)((t, 5))
+        ours = make(E2)((e, 5))
+        assert_same(ours, theirs, atol=1)
+        assert ember.rand(1).item() == torch.rand(1).item()
+    assert repr(make(E2)) == repr(make(T2))
+
+
+@pytest.mark.parametrize("value", [0, "random", (1.0, 2.0, 3.0)])
+def test_random_erasing(value):
+    arr = RNG.random((3, 12, 16), dtype=np.float32)
+    e, t = both_image("Image", arr)
+    for seed in range(3):
+        seed_both(seed)
+        assert_same(E2.RandomErasing(p=0.8, value=value)(e),
+                    T2.RandomErasing(p=0.8, value=value)(t))  # fmt: skip
+    assert repr(E2.RandomErasing(value=value)) == repr(T2.RandomErasing(value=value))
+
+
+def test_conversion_transforms():
+    pil = PILImage.fromarray(IMG.transpose(1, 2, 0))
+    pipe = [lambda m, d: m.ToImage(), lambda m, d: m.ToDtype(d, scale=True),
+            lambda m, d: m.Normalize([0.5, 0.5, 0.5], [0.25, 0.25, 0.25])]  # fmt: skip
+    ec = E2.Compose([f(E2, ember.float32) for f in pipe])
+    tc = T2.Compose([f(T2, torch.float32) for f in pipe])
+    assert repr(ec) == repr(tc)
+    assert_same(ec(pil), tc(pil), atol=1e-6)
+    e, t = both_image()
+    assert_same(E2.ToPureTensor()(e), T2.ToPureTensor()(t))
+    assert_same(E2.PILToTensor()(pil), T2.PILToTensor()(pil))
+    assert_same(E2.ToPILImage()(e), T2.ToPILImage()(t))
+    assert_same(E2.ConvertImageDtype()(e), T2.ConvertImageDtype()(t))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = E2.ToTensor()(pil)
+    assert "ToTensor()` is deprecated" in str(caught[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert_same(out, T2.ToTensor()(pil))
+    es, ts = _sample(e, t)
+    dt = {ETV.Image: ember.float32, ETV.Mask: ember.int64, "others": None}
+    tdt = {TTV.Image: torch.float32, TTV.Mask: torch.int64, "others": None}
+    assert_same(E2.ToDtype(dt, scale=True)(es), T2.ToDtype(tdt, scale=True)(ts))
+    with pytest.raises(ValueError):
+        E2.ToDtype({ETV.Image: ember.float32})(es)
+    lam = E2.Lambda(lambda x: x * 2, ETV.Mask)
+    assert_same(lam(es), T2.Lambda(lambda x: x * 2, TTV.Mask)(ts))
+
+
+def test_pure_tensor_heuristic():
+    e1, t1 = both_image("tensor")
+    e2, t2 = both_image("tensor")
+    assert_same(E2.Pad(1)((e1, e2)), T2.Pad(1)((t1, t2)))  # only the first is the image
+    ei, ti = both_image()
+    assert_same(E2.Pad(1)((e1, ei)), T2.Pad(1)((t1, ti)))  # an Image: tensors pass through
+
+
+def test_sanitize_bounding_boxes():
+    arr = np.array([[1, 2, 9, 7], [3, 3, 3.5, 9], [20, 20, 30, 30], [0, 0, 4, 4]], np.float32)
+    eb, tb = both_boxes("XYXY", arr, canvas=(12, 16))
+    es = {"boxes": eb, "labels": ember.tensor([1, 2, 3, 4]), "image": both_image()[0]}
+    ts = {"boxes": tb, "labels": torch.tensor([1, 2, 3, 4]), "image": both_image()[1]}
+    assert_same(E2.SanitizeBoundingBoxes()(es), T2.SanitizeBoundingBoxes()(ts))
+    assert repr(E2.SanitizeBoundingBoxes()) == repr(T2.SanitizeBoundingBoxes())
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.Normalize([0.5], [0.5]),
+        lambda m: m.RandomErasing(p=1.0),
+    ],
+)
+def test_pil_rejected(make):
+    pil = PILImage.fromarray(IMG.transpose(1, 2, 0))
+    with pytest.raises(TypeError) as theirs:
+        make(T2)(pil)
+    with pytest.raises(TypeError) as ours:
+        make(E2)(pil)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_mismatched_sizes_error():
+    e, t = both_image()
+    e2, t2 = both_image("Image", IMG[:, :5, :5])
+    with pytest.raises(ValueError):
+        T2.RandomCrop(3)((t, t2))
+    with pytest.raises(ValueError):
+        E2.RandomCrop(3)((e, e2))
