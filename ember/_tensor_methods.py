@@ -403,6 +403,11 @@ for _name in ("i0", "igamma", "igammac", "mvlgamma", "polygamma"):
 
 
 def _setitem(self, key, value):
+    if not isinstance(value, (Tensor, bool, int, float, complex)):
+        kind = type(value)
+        name = kind.__qualname__
+        name = name if kind.__module__ == "builtins" else f"{kind.__module__}.{name}"
+        raise TypeError(f"can't assign a {name} to a {self.type()}")
     key = I._convert_key(key)
     IP.check_inplace(self)
     recording = IP._state.enabled and (self._rg or getattr(value, "_rg", False))
@@ -412,12 +417,21 @@ def _setitem(self, key, value):
         try:
             d[key] = v
         except ValueError as e:
-            raise RuntimeError(str(e)) from None
+            # torch drops a value's leading size-1 dims that the slot lacks (x[0, 0] = ones(1))
+            slot = d[key]
+            while np.ndim(v) > np.ndim(slot) and np.shape(v)[0] == 1:
+                v = v[0]
+            try:
+                d[key] = v
+            except ValueError:
+                raise RuntimeError(str(e)) from None
         self._vc[0] += 1
         return
     if not isinstance(value, Tensor):
         value = _make(np.asarray(value, dtype=self._data.dtype))
     target_shape = np.empty(self._data.shape, bool)[key].shape
+    while value.ndim > len(target_shape) and value.shape[0] == 1:
+        value = value[0]
     value = (
         value.to(self.dtype).expand(target_shape)
         if value.shape != target_shape

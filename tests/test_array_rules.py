@@ -30,6 +30,13 @@ def _unit(x):
     return x.tanh() * 0.9
 
 
+def _inplace_views(b):
+    b.t_().transpose_(0, 1).unsqueeze_(0).squeeze_(0)
+    b.unsqueeze_(0).unsqueeze_(2).squeeze_()
+    b.unsqueeze_(0).unsqueeze_(1).squeeze_((0, 1))
+    return b * b
+
+
 CASES = {
     "arith": (lambda a, b: (a + b) * (a - b) / _pos(b) - (2.0 - a) + (-b), [(3, 4), (4,)]),
     "pow": (lambda a: a**3 + a**0 + _pos(a) ** 0.5, [(2, 3)]),
@@ -98,6 +105,7 @@ CASES = {
         ),
         [(3, 4)],
     ),
+    "inplace_views": (lambda a: _inplace_views(a.clone()), [(3, 4)]),
     "matrix": (
         lambda a, b, v, bias: (
             (a @ b).sum()

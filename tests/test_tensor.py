@@ -525,3 +525,16 @@ def test_squeeze_of_a_dim_records_squeeze_backward1_even_when_nothing_is_squeeze
         assert x.squeeze(0).grad_fn.name() == "SqueezeBackward1"
         assert y.squeeze(0).grad_fn.name() == "SqueezeBackward1"
         assert tuple(y.squeeze(0).shape) == (2, 3)
+
+
+def test_setitem_values_as_torch():
+    for m in (ember, torch):
+        x = m.zeros(2, 3)
+        x[0, 0] = m.ones(1)  # the value's leading size-1 dims go
+        x[0, :2] = m.ones(1, 2) * 2
+        x[1] = 5
+        x[1, 1] = np.float64(7)
+        np.testing.assert_array_equal(np.asarray(x.tolist()), [[2, 2, 0], [5, 7, 5]])
+    for value in ([1.0, 2.0, 3.0], np.ones(3), np.float32(2), None):
+        check_raises(lambda m, v=value: m.zeros(2, 3).__setitem__(1, v))
+    check_raises(lambda m: m.zeros(2, 3).__setitem__(0, m.ones(2, 3)))
