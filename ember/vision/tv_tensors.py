@@ -123,14 +123,15 @@ def _rebuild(cls, array, metadata):
     return cls._wrap(ember.from_numpy(array), **metadata)
 
 
-class Image(TVTensor):
-    """An image tensor ``[..., C, H, W]`` (a 2-D input gets a channel dimension; a PIL image is
-    converted with ``pil_to_tensor``)."""
+class _Visual(TVTensor):
+    """Images and videos: at least ``_min_ndim`` dimensions, ``repr`` with a trailing ``, )``."""
 
-    def __new__(cls, data: Any, *, dtype=None, device=None, requires_grad=None) -> Image:
-        t = _to_tensor(_pil_to_tensor(data), dtype, requires_grad)
-        if t.ndim < 2:
-            raise ValueError(f"Tensor must be 2D or higher, got {t.ndim}D tensor.")
+    _min_ndim = 2
+
+    def __new__(cls, data: Any, *, dtype=None, device=None, requires_grad=None):
+        t = _to_tensor(_pil_to_tensor(data) if cls is Image else data, dtype, requires_grad)
+        if t.ndim < cls._min_ndim:
+            raise cls._too_small(t.ndim)
         if t.ndim == 2:
             t = t.unsqueeze(0)
         return cls._wrap(t)
@@ -142,20 +143,23 @@ class Image(TVTensor):
         return self._make_repr()
 
 
-class Video(TVTensor):
+class Image(_Visual):
+    """An image tensor ``[..., C, H, W]`` (a 2-D input gets a channel dimension; a PIL image is
+    converted with ``pil_to_tensor``)."""
+
+    @staticmethod
+    def _too_small(ndim: int) -> ValueError:
+        return ValueError(f"Tensor must be 2D or higher, got {ndim}D tensor.")
+
+
+class Video(_Visual):
     """A video tensor ``[..., T, C, H, W]``."""
 
-    def __new__(cls, data: Any, *, dtype=None, device=None, requires_grad=None) -> Video:
-        t = _to_tensor(data, dtype, requires_grad)
-        if t.ndim < 4:
-            raise ValueError()
-        return cls._wrap(t)
+    _min_ndim = 4
 
-    def __init__(self, *args, **kwargs) -> None:
-        pass
-
-    def __repr__(self) -> str:
-        return self._make_repr()
+    @staticmethod
+    def _too_small(ndim: int) -> ValueError:
+        return ValueError()
 
 
 class Mask(TVTensor):

@@ -97,6 +97,8 @@ class Transform(Module):
 
     def _apply_flat(self, flat: list) -> list:
         needs = self._needs_transform_list(flat)
+        if not any(needs):
+            return flat
         params = self.make_params([x for x, n in zip(flat, needs, strict=True) if n])
         return [self.transform(x, params) if n else x for x, n in zip(flat, needs, strict=True)]
 

@@ -381,6 +381,7 @@ class RandomCrop(_Spatial):
         )
         if padding is not None:
             _v1.Pad(padding, fill, padding_mode)
+            padding = F._F._ltrb(padding)
         self.padding = padding
         self.pad_if_needed = pad_if_needed
         self.fill = fill
@@ -560,8 +561,6 @@ class GaussianBlur(Transform):
 class RandomErasing(_RandomApplyTransform):
     """Erase a random rectangle of image tensors with probability ``p``."""
 
-    _pil = False
-
     def __init__(self, p=0.5, scale=(0.02, 0.33), ratio=(0.3, 3.3), value=0, inplace=False):
         v1 = _v1.RandomErasing(p, scale, ratio, value, inplace)
         super().__init__(p=p)
@@ -573,13 +572,6 @@ class RandomErasing(_RandomApplyTransform):
         else:
             self.value = [float(v) for v in value]
         self.inplace = inplace
-
-    def _needs(self, x: Any) -> bool:
-        return _plain_image(x)
-
-    def check_inputs(self, flat_inputs: list) -> None:
-        if any(_is_pil_image(x) for x in flat_inputs):
-            raise TypeError(f"{type(self).__name__}() does not support PIL images.")
 
     def make_params(self, flat_inputs: list) -> dict:
         c, h, w = query_chw(flat_inputs)

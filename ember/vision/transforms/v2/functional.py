@@ -151,8 +151,11 @@ def _box_array(boxes: Tensor) -> np.ndarray:
 
 
 def _box_back(a: np.ndarray, dtype) -> Tensor:
+    """Back to the boxes' dtype; integer coordinates round down, as torchvision's do."""
     dt = np.dtype(dtype.np)
-    return _F._tensor(a if dt.kind == "f" else np.round(a).astype(dt))
+    if dt.kind != "f":
+        a = np.floor(a)
+    return _F._tensor(a.astype(dt))
 
 
 def convert_bounding_box_format(inpt, old_format=None, new_format=None, inplace: bool = False):
@@ -174,7 +177,9 @@ def convert_bounding_box_format(inpt, old_format=None, new_format=None, inplace:
     _rotated_check(new_format)
     if old_format == new_format:
         return inpt
-    out = _box_back(_from_xyxy(_to_xyxy(_box_array(inpt), old_format), new_format), inpt.dtype)
+    # integer centres round down, as torchvision's integer division does
+    a = _from_xyxy(_to_xyxy(_box_array(inpt), old_format), new_format)
+    out = _box_back(a, inpt.dtype)
     if isinstance(inpt, BoundingBoxes):
         return tv_tensors.wrap(out, like=inpt, format=new_format)
     return out
@@ -261,7 +266,7 @@ def _resize_boxes(b: BoundingBoxes, new_h: int, new_w: int):
         out[..., 1::2] *= np.float32(new_h / h) if a.dtype == np.float32 else new_h / h
         return out
 
-    return _moved(b, fn, (new_h, new_w))
+    return _moved(b, fn, (new_h, new_w), False)
 
 
 def resize(inpt, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True):
@@ -310,7 +315,7 @@ def pad(inpt, padding, fill=0, padding_mode: str = "constant"):
         left, top, right, bottom = _F._ltrb(padding)
         h, w = b.canvas_size
         canvas = (h + top + bottom, w + left + right)
-        return _moved(b, lambda a: _shift(a, left, top), canvas, False)
+        return _moved(b, lambda a: _shift(a, left, top), canvas)
 
     return _dispatch(
         inpt,
@@ -347,7 +352,12 @@ def to_dtype(inpt, dtype=ember.float32, scale: bool = False):
     if not isinstance(inpt, Tensor):
         raise _type_error(inpt)
     plain = _plain(inpt)
-    if scale and not isinstance(inpt, BoundingBoxes | Mask):
+    src_int = not plain.is_floating_point()
+    if scale and src_int and dtype.is_floating_point:
+        # v2 multiplies by the reciprocal of the integer range (v1 divides by it)
+        a = _F._array(plain).astype(dtype.np)
+        out = _F._tensor(a * a.dtype.type(1.0 / _F._max_value(_F._array(plain).dtype)))
+    elif scale and not isinstance(inpt, BoundingBoxes | Mask):
         out = convert_image_dtype(plain, dtype)
     else:
         out = plain.to(dtype)
@@ -382,7 +392,17 @@ adjust_hue = _image_op(_F.adjust_hue)
 gaussian_blur = _image_op(_F.gaussian_blur)
 normalize = _image_op(_F.normalize)
 rgb_to_grayscale = _image_op(_F.rgb_to_grayscale)
-erase = _image_op(_F.erase)
+
+
+def _erase_any(img, i: int, j: int, h: int, w: int, v, inplace: bool = False):
+    """v1 ``erase``, with PIL images erased through a tensor copy (as v2 does)."""
+    if _is_pil_image(img):
+        out = _F.erase(pil_to_tensor(img), i, j, h, w, v)
+        return to_pil_image(out, mode=img.mode)
+    return _F.erase(img, i, j, h, w, v, inplace)
+
+
+erase = _image_op(_erase_any)
 convert_image_dtype = _image_op(_F.convert_image_dtype)
 rotate = _image_op(_F.rotate, masks=True)
 affine = _image_op(_F.affine, masks=True)
