@@ -1,0 +1,155 @@
+"""ember.vision.models against torchvision.models 0.28: same module tree and repr, same
+initialisation from the same seed, same outputs from the same weights."""
+
+import numpy as np
+import pytest
+import torch
+from conftest import import_torchvision
+from helpers import assert_close
+
+import ember
+from ember.vision import models as em
+
+tvm = import_torchvision().models
+
+
+def build_both(name, seed=0, **kwargs):
+    """The model ``name`` from each library, each built right after ``manual_seed(seed)``."""
+    ember.manual_seed(seed)
+    ours = getattr(em, name)(**kwargs)
+    torch.manual_seed(seed)
+    theirs = getattr(tvm, name)(**kwargs)
+    return ours, theirs
+
+
+def same_state_dict(ours, theirs):
+    """Same keys in the same order, and bit-identical tensors (same seed, same draws)."""
+    a, b = ours.state_dict(), theirs.state_dict()
+    assert list(a) == list(b)
+    for k in b:
+        x, y = a[k].numpy(), b[k].numpy()
+        assert x.shape == y.shape and x.dtype == y.dtype, k
+        assert np.array_equal(x, y), f"{k} differs"
+
+
+def load_theirs(ours, theirs):
+    """Copy torchvision's state into ours through load_state_dict."""
+    state = {k: ember.tensor(v.detach().numpy().copy()) for k, v in theirs.state_dict().items()}
+    ours.load_state_dict(state)
+
+
+def perturb_bn(theirs, seed=1):
+    """Non-trivial running statistics and affine parameters, so eval mode tests the BN path."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for m in theirs.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.running_mean.copy_(torch.randn(m.running_mean.shape, generator=g) * 0.1)
+                m.running_var.copy_(torch.rand(m.running_var.shape, generator=g) + 0.5)
+                m.weight.copy_(torch.rand(m.weight.shape, generator=g) + 0.5)
+                m.bias.copy_(torch.randn(m.bias.shape, generator=g) * 0.1)
+
+
+def check_model(name, size=32, batch=2, seed=0, rtol=1e-4, **kwargs):
+    """Repr, parameter count, same-seed state_dict, and eval outputs after loading theirs."""
+    ours, theirs = build_both(name, seed, **kwargs)
+    assert repr(ours) == repr(theirs)
+    assert sum(p.numel() for p in ours.parameters()) == sum(p.numel() for p in theirs.parameters())
+    same_state_dict(ours, theirs)
+    perturb_bn(theirs)
+    load_theirs(ours, theirs)
+    ours.eval()
+    theirs.eval()
+    x = np.random.default_rng(seed).standard_normal((batch, 3, size, size)).astype(np.float32)
+    with torch.no_grad():
+        expected = theirs(torch.from_numpy(x))
+    with ember.no_grad():
+        got = ours(ember.tensor(x))
+    # Deep float32 stacks sum in a different order than torch: tolerance scaled to the logits.
+    atol = 2e-5 * max(1.0, float(expected.abs().max()))
+    assert_close(got, expected, rtol=rtol, atol=atol, msg=name)
+    return ours, theirs
+
+
+# ------------------------------------------------------------------------------------------------
+# ResNet family
+# ------------------------------------------------------------------------------------------------
+def test_resnet18():
+    check_model("resnet18", num_classes=10)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["resnet18", "resnet34", "resnet50"])
+def test_resnet_full_head(name):
+    check_model(name)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2"])
+def test_resnet_deep(name):
+    check_model(name, num_classes=10)
+
+
+# ------------------------------------------------------------------------------------------------
+# VGG and AlexNet: their 4096-wide classifiers hold 60M-120M weights, slow to draw in Ember
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["vgg11", "vgg11_bn"])
+def test_vgg(name):
+    check_model(name, num_classes=10)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["vgg13_bn", "vgg16", "vgg19_bn"])
+def test_vgg_deeper_without_init(name):
+    ours, theirs = build_both(name, init_weights=False, dropout=0.25)
+    assert repr(ours) == repr(theirs)
+    same_state_dict(ours, theirs)
+
+
+@pytest.mark.slow
+def test_alexnet():
+    check_model("alexnet", size=64, num_classes=10, dropout=0.1)
+
+
+# ------------------------------------------------------------------------------------------------
+# MobileNets
+# ------------------------------------------------------------------------------------------------
+def test_mobilenet_v2():
+    check_model("mobilenet_v2", num_classes=10)
+
+
+def test_mobilenet_v2_width():
+    check_model("mobilenet_v2", num_classes=7, width_mult=0.5, dropout=0.1)
+
+
+def test_mobilenet_v3_small():
+    check_model("mobilenet_v3_small", num_classes=10)
+
+
+def test_mobilenet_v3_large():
+    check_model("mobilenet_v3_large", num_classes=10)
+
+
+def test_mobilenet_v3_reduced_tail_dilated():
+    check_model(
+        "mobilenet_v3_small", num_classes=5, width_mult=0.75, reduced_tail=True, dilated=True
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# SqueezeNet and DenseNet
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["squeezenet1_0", "squeezenet1_1"])
+def test_squeezenet(name):
+    check_model(name, size=64, num_classes=10)
+
+
+def test_densenet121():
+    check_model("densenet121", num_classes=10)
+
+
+@pytest.mark.slow
+def test_densenet_small_config_with_dropout():
+    ours, theirs = check_model("densenet121", num_classes=4, drop_rate=0.2, bn_size=2)
+    assert ours.features.denseblock1.denselayer1.drop_rate == 0.2
