@@ -473,3 +473,35 @@ def test_out_of_place_names_unchanged():
         e, t = fn(e_in[0] * 1), fn(t_in[0] * 1)
         assert graph(e) == graph(t)
         assert graph(e)[0].endswith("Backward0")
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        None,
+        (None, None),
+        (slice(None), None),
+        (Ellipsis, None),
+        (0, None),
+        (slice(1, None), None),
+        slice(None),
+        Ellipsis,
+        (None, 1),
+        (slice(None), slice(0, 100)),
+        (slice(None), slice(1, None)),
+        0,
+        (0, Ellipsis),
+        (Ellipsis, 1),
+        (slice(None), slice(None)),
+    ],
+)
+def test_basic_indexing_shows_torchs_last_view(key):
+    names, grads = [], []
+    for m in (ember, torch):
+        x = m.ones(3, 4, requires_grad=True)
+        y = x[key]
+        names.append(y.grad_fn.name())
+        y.sum().backward()
+        grads.append(np.asarray(x.grad.tolist()))
+    assert names[0] == names[1]
+    np.testing.assert_array_equal(grads[0], grads[1])

@@ -95,23 +95,40 @@ def _check_bounds(shape: tuple, key: tuple) -> None:
 
 def getitem(input: Tensor, key) -> Tensor:  # noqa: A002
     """``input[key]`` with torch's rules; basic keys give views, advanced ones copies."""
+    single = not isinstance(key, tuple)
     key = _convert_key(key)
-    _check_bounds(input._data.shape, key)
+    shape = input._data.shape
+    _check_bounds(shape, key)
     basic = all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
     if not basic:
         return apply(P.index, (input,), None, key=key)
-    if any(isinstance(k, int) for k in key):
-        kind = "select"
-    elif any(isinstance(k, slice) for k in key):
-        kind = "slice"
-    elif any(k is None for k in key):
-        kind = "alias"
-    else:
-        kind = "alias"
-    return getitem_key(input, key, kind)
+    return getitem_key(input, key, _last_view(shape, key, single))
 
 
-_BASIC = {"select": P.select, "slice": P.slice_, "alias": P.alias}
+def _last_view(shape: tuple, key: tuple, single: bool) -> str:
+    """The view torch's indexing makes last for a basic key, whose node the result shows.
+
+    torch applies the key's parts left to right (select, slice, unsqueeze for None); inside a
+    tuple, a slice covering its whole dim is skipped; when nothing is applied, it is an alias.
+    One node does the whole key here, named after that last view.
+    """
+    last, dim = "alias", 0
+    for k in key:
+        if k is None:
+            last = "unsqueeze"
+        elif k is Ellipsis:
+            dim = len(shape) - sum(1 for kk in key[key.index(Ellipsis) + 1 :] if kk is not None)
+        elif isinstance(k, int):
+            last, dim = "select", dim + 1
+        else:
+            start, stop, step = k.indices(shape[dim])
+            if single or (start, stop, step) != (0, shape[dim], 1):
+                last = "slice"
+            dim += 1
+    return last
+
+
+_BASIC = {"select": P.select, "slice": P.slice_, "alias": P.alias, "unsqueeze": P.unsqueeze_key}
 
 
 def getitem_key(input: Tensor, key: tuple, kind: str) -> Tensor:  # noqa: A002

@@ -25,6 +25,9 @@ def _insert_rule(c, g):
 select = defop("SelectBackward0", _getitem, [_insert_rule], needs_ctx=True, is_view=True)
 slice_ = defop("SliceBackward0", _getitem, [_insert_rule], needs_ctx=True, is_view=True)
 alias = defop("AliasBackward0", _getitem, [_insert_rule], needs_ctx=True, is_view=True)
+unsqueeze_key = defop(  # x[:, None]: torch's last view is an unsqueeze
+    "UnsqueezeBackward0", _getitem, [_insert_rule], needs_ctx=True, is_view=True
+)
 index = defop("IndexBackward0", _getitem, [_insert_rule], needs_ctx=True)
 
 
