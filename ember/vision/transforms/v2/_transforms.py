@@ -381,7 +381,8 @@ class RandomCrop(_Spatial):
         )
         if padding is not None:
             _v1.Pad(padding, fill, padding_mode)
-            padding = F._F._ltrb(padding)
+            left, top, right, bottom = F._F._ltrb(padding)
+            padding = [left, right, top, bottom]  # torchvision keeps torch's pad order
         self.padding = padding
         self.pad_if_needed = pad_if_needed
         self.fill = fill
@@ -389,7 +390,7 @@ class RandomCrop(_Spatial):
 
     def make_params(self, flat_inputs: list) -> dict:
         h, w = query_size(flat_inputs)
-        left, top, right, bottom = [0] * 4 if self.padding is None else F._F._ltrb(self.padding)
+        left, right, top, bottom = [0] * 4 if self.padding is None else self.padding
         h, w = h + top + bottom, w + left + right
         th, tw = self.size
         if self.pad_if_needed and h < th:
@@ -665,9 +666,6 @@ class SanitizeBoundingBoxes(Transform):
                 x = tv_tensors.wrap(kept, like=x) if isinstance(x, TVTensor) else kept
             out.append(x)
         return tree_unflatten(out, spec)
-
-    def extra_repr(self) -> str:
-        return f"min_size={self.min_size}, min_area={self.min_area}, labels_getter=default"
 
 
 __all__ = [
