@@ -153,3 +153,135 @@ def test_densenet121():
 def test_densenet_small_config_with_dropout():
     ours, theirs = check_model("densenet121", num_classes=4, drop_rate=0.2, bn_size=2)
     assert ours.features.denseblock1.denselayer1.drop_rate == 0.2
+
+
+# ------------------------------------------------------------------------------------------------
+# Constructor options and argument errors
+# ------------------------------------------------------------------------------------------------
+def test_resnet18_zero_init_residual():
+    ours, theirs = build_both("resnet18", num_classes=3, zero_init_residual=True)
+    same_state_dict(ours, theirs)
+    for layer in (ours.layer1, ours.layer4):
+        for block in layer:
+            assert float(block.bn2.weight.abs().sum()) == 0.0
+            assert float(block.bn1.weight.sum()) == block.bn1.num_features
+
+
+@pytest.mark.slow
+def test_resnet50_dilation_and_zero_init():
+    check_model(
+        "resnet50",
+        num_classes=3,
+        zero_init_residual=True,
+        replace_stride_with_dilation=[False, True, True],
+    )
+
+
+def test_resnet_group_norm():
+    ember.manual_seed(0)
+    ours = em.ResNet(em.BasicBlock, [1, 1, 1, 1], 5, norm_layer=lambda c: ember.nn.GroupNorm(4, c))
+    torch.manual_seed(0)
+    theirs = tvm.ResNet(
+        tvm.resnet.BasicBlock, [1, 1, 1, 1], 5, norm_layer=lambda c: torch.nn.GroupNorm(4, c)
+    )
+    assert repr(ours) == repr(theirs)
+    same_state_dict(ours, theirs)
+    x = np.random.default_rng(0).standard_normal((2, 3, 32, 32)).astype(np.float32)
+    assert_close(ours(ember.tensor(x)), theirs(torch.from_numpy(x)), rtol=1e-4, atol=1e-4)
+
+
+def raises_like(ours_fn, theirs_fn):
+    """Same exception type and message from both libraries."""
+    with pytest.raises(Exception) as theirs:
+        theirs_fn()
+    with pytest.raises(type(theirs.value)) as ours:
+        ours_fn()
+    assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("resnext50_32x4d", {"groups": 2}),
+        ("wide_resnet50_2", {"width_per_group": 64}),
+        ("resnet18", {"replace_stride_with_dilation": [True]}),
+        ("resnet18", {"groups": 2}),
+        ("resnet18", {"replace_stride_with_dilation": [False, False, True]}),
+        ("mobilenet_v2", {"inverted_residual_setting": [[1, 16, 1]]}),
+        ("resnet18", {"weights": "IMAGENET1K_V2"}),
+    ],
+)
+def test_bad_arguments(name, kwargs):
+    raises_like(lambda: getattr(em, name)(**kwargs), lambda: getattr(tvm, name)(**kwargs))
+
+
+def test_bad_versions_and_strides():
+    raises_like(lambda: em.SqueezeNet("2_0"), lambda: tvm.SqueezeNet("2_0"))
+    raises_like(lambda: em.MobileNetV3([], 10), lambda: tvm.MobileNetV3([], 10))
+    raises_like(lambda: em.MobileNetV3([1], 10), lambda: tvm.MobileNetV3([1], 10))
+    raises_like(
+        lambda: em.mobilenetv2.InvertedResidual(8, 8, 3, 1),
+        lambda: tvm.mobilenetv2.InvertedResidual(8, 8, 3, 1),
+    )
+    raises_like(
+        lambda: em.mobilenetv3._mobilenet_v3_conf("mobilenet_v3_tiny"),
+        lambda: tvm.mobilenetv3._mobilenet_v3_conf("mobilenet_v3_tiny"),
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Weights enums and the registry
+# ------------------------------------------------------------------------------------------------
+BUILDERS = [
+    "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d",
+    "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2",
+    "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+    "alexnet", "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large",
+    "squeezenet1_0", "squeezenet1_1", "densenet121", "densenet161", "densenet169", "densenet201",
+]  # fmt: skip
+
+
+def test_list_models():
+    assert em.list_models() == sorted(BUILDERS)
+    assert em.list_models(module=em) == sorted(BUILDERS)
+    for include, exclude in [("resnet*", None), ("vgg*", "*_bn"), (["dense*", "squeeze*"], None)]:
+        assert em.list_models(include=include, exclude=exclude) == tvm.list_models(
+            include=include, exclude=exclude
+        )
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_weights_enums(name):
+    ours, theirs = em.get_model_weights(name), tvm.get_model_weights(name)
+    assert ours.__name__ == theirs.__name__
+    assert em.get_model_weights(getattr(em, name)) is ours
+    assert [w.name for w in ours] == [w.name for w in theirs]
+    assert ours.DEFAULT.name == theirs.DEFAULT.name
+    assert repr(ours.DEFAULT) == repr(theirs.DEFAULT)
+    for a, b in zip(ours, theirs):
+        assert a.url == b.url and a.meta["num_params"] == b.meta["num_params"]
+    assert ours.verify("DEFAULT") is ours.DEFAULT
+    with pytest.raises(
+        RuntimeError, match=rf"{ours.__name__}\.{ours.DEFAULT.name}.*cannot download"
+    ):
+        getattr(em, name)(weights="DEFAULT")
+    with pytest.raises(RuntimeError, match="cannot download"):
+        getattr(em, name)(weights=ours.DEFAULT)
+
+
+def test_get_model():
+    ember.manual_seed(3)
+    ours = em.get_model("MobileNet_V3_Small", num_classes=4)
+    torch.manual_seed(3)
+    theirs = tvm.get_model("MobileNet_V3_Small", num_classes=4)
+    same_state_dict(ours, theirs)
+    raises_like(lambda: em.get_model("nonet"), lambda: tvm.get_model("nonet"))
+
+
+def test_num_params_in_meta():
+    ember.manual_seed(0)
+    model = em.squeezenet1_1()
+    assert (
+        sum(p.numel() for p in model.parameters())
+        == em.SqueezeNet1_1_Weights.DEFAULT.meta["num_params"]
+    )
