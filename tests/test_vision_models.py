@@ -238,13 +238,19 @@ BUILDERS = [
     "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
     "alexnet", "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large",
     "squeezenet1_0", "squeezenet1_1", "densenet121", "densenet161", "densenet169", "densenet201",
+    "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0",
+    "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3",
 ]  # fmt: skip
 
 
 def test_list_models():
     assert em.list_models() == sorted(BUILDERS)
     assert em.list_models(module=em) == sorted(BUILDERS)
-    for include, exclude in [("resnet*", None), ("vgg*", "*_bn"), (["dense*", "squeeze*"], None)]:
+    for include, exclude in [
+        ("resnet*", None),
+        ("vgg*", "*_bn"),
+        (["dense*", "squeeze*", "mnas*", "shuffle*"], None),
+    ]:
         assert em.list_models(include=include, exclude=exclude) == tvm.list_models(
             include=include, exclude=exclude
         )
@@ -284,4 +290,43 @@ def test_num_params_in_meta():
     assert (
         sum(p.numel() for p in model.parameters())
         == em.SqueezeNet1_1_Weights.DEFAULT.meta["num_params"]
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# ShuffleNetV2 and MNASNet
+# ------------------------------------------------------------------------------------------------
+def test_shufflenet_v2_x0_5():
+    check_model("shufflenet_v2_x0_5", num_classes=10)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0"])
+def test_shufflenet_v2_wider(name):
+    check_model(name, num_classes=10)
+
+
+def test_mnasnet0_5():
+    check_model("mnasnet0_5", num_classes=10)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["mnasnet0_75", "mnasnet1_0", "mnasnet1_3"])
+def test_mnasnet_wider(name):
+    check_model(name, num_classes=10, dropout=0.1)
+
+
+def test_shufflenet_mnasnet_errors():
+    raises_like(lambda: em.ShuffleNetV2([4, 8], [1] * 5), lambda: tvm.ShuffleNetV2([4, 8], [1] * 5))
+    raises_like(
+        lambda: em.ShuffleNetV2([4] * 3, [1] * 4), lambda: tvm.ShuffleNetV2([4] * 3, [1] * 4)
+    )
+    raises_like(
+        lambda: em.shufflenetv2.InvertedResidual(8, 24, 1),
+        lambda: tvm.shufflenetv2.InvertedResidual(8, 24, 1),
+    )
+    raises_like(lambda: em.MNASNet(0.0), lambda: tvm.MNASNet(0.0))
+    raises_like(
+        lambda: em.mnasnet._InvertedResidual(8, 8, 7, 1, 3),
+        lambda: tvm.mnasnet._InvertedResidual(8, 8, 7, 1, 3),
     )
