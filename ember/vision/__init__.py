@@ -2,7 +2,7 @@
 
 import importlib
 
-__all__ = ["datasets", "models", "transforms", "utils"]
+__all__ = ["datasets", "io", "models", "ops", "transforms", "utils"]
 
 
 def __getattr__(name: str):
