@@ -221,6 +221,12 @@ RANDOM_IMAGE = [
     lambda m: m.RandomApply([m.RandomHorizontalFlip(p=1.0)], p=0.5),
     lambda m: m.RandomChoice([m.RandomHorizontalFlip(p=1.0), m.RandomVerticalFlip(p=1.0)]),
     lambda m: m.RandomOrder([m.Pad(1), m.CenterCrop(10), m.RandomVerticalFlip(p=1.0)]),
+    lambda m: m.TrivialAugmentWide(),
+    lambda m: m.TrivialAugmentWide(num_magnitude_bins=7, fill=[1, 2, 3]),
+    lambda m: m.RandAugment(),
+    # one op: Ember's sharpness/saturation can differ from v2's by one level, and chained ops
+    # (posterize after them) can widen that
+    lambda m: m.RandAugment(num_ops=1, magnitude=5, interpolation=m.InterpolationMode.BILINEAR),
 ]
 
 
@@ -231,7 +237,7 @@ def test_image_transforms(make, kind):
         e = t = PILImage.fromarray(IMG.transpose(1, 2, 0))
     else:
         e, t = both_image(kind)
-    for seed in (0, 1):
+    for seed in range(8):
         seed_both(seed)
         theirs = make(T2)((t, 5))
         ours = make(E2)((e, 5))
@@ -324,6 +330,11 @@ REPRS = [
     "RandomResizedCrop((4, 5), scale=(0.5, 1.0), ratio=(1.0, 2.0), antialias=False)",
     "Resize((4, 5), antialias=False)",
     "Resize(4, max_size=9)",
+    "Resize(3, interpolation=M.InterpolationMode.BICUBIC)",
+    "Resize(3, interpolation=2)",
+    "RandomRotation(3, interpolation=M.InterpolationMode.BILINEAR)",
+    "TrivialAugmentWide(fill=[1, 2])",
+    "RandAugment(interpolation=M.InterpolationMode.BILINEAR)",
     "RandomCrop(3, padding=(1, 2))",
     "RandomCrop((3, 4), padding=[1, 2, 3, 4], fill=3, padding_mode='edge')",
     "ColorJitter(hue=0.2)",

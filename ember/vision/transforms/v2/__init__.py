@@ -3,9 +3,19 @@ labels (see ``ember.vision.tv_tensors``)."""
 
 from ..functional import InterpolationMode
 from . import functional
+from ._auto import RandAugment, TrivialAugmentWide
 from ._mix import CutMix, MixUp
 from ._transform import Transform
 from ._transforms import *  # noqa: F403
 from ._transforms import __all__ as _all
 
-__all__ = [*_all, "CutMix", "InterpolationMode", "MixUp", "Transform", "functional"]
+__all__ = [
+    *_all,
+    "CutMix",
+    "InterpolationMode",
+    "MixUp",
+    "RandAugment",
+    "Transform",
+    "TrivialAugmentWide",
+    "functional",
+]

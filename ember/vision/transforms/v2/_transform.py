@@ -116,8 +116,6 @@ class Transform(Module):
                 continue
             if not isinstance(value, bool | int | float | str | tuple | list | enum.Enum):
                 continue
-            if isinstance(value, enum.Enum):
-                value = value.value
             extra.append(f"{name}={value}")
         return ", ".join(extra)
 

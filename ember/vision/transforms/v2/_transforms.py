@@ -18,7 +18,7 @@ from ember.vision.tv_tensors import BoundingBoxes, Mask, TVTensor
 
 from .. import _augment as _v1a
 from .. import transforms as _v1
-from ..functional import InterpolationMode, _interpolation, _is_pil_image, to_tensor
+from ..functional import _is_pil_image, to_tensor
 from . import functional as F
 from ._transform import Transform, _RandomApplyTransform, is_pure_tensor, query_chw, query_size
 
@@ -305,7 +305,7 @@ class _Spatial(Transform):
 class Resize(_Spatial):
     """Resize to ``size``."""
 
-    def __init__(self, size, interpolation=InterpolationMode.BILINEAR, max_size=None,
+    def __init__(self, size, interpolation="bilinear", max_size=None,
                  antialias=True) -> None:  # fmt: skip
         super().__init__()
         if isinstance(size, int):
@@ -317,12 +317,14 @@ class Resize(_Spatial):
                 f"size can be an integer, a sequence of one or two integers, but got {size}."
             )
         self.size = size
-        self.interpolation = _interpolation(interpolation)
+        F._mode(interpolation)
+        self.interpolation = interpolation  # kept as given: torchvision's repr shows it so
         self.max_size = max_size
         self.antialias = antialias
 
     def transform(self, inpt: Any, params: dict) -> Any:
-        return F.resize(inpt, self.size, self.interpolation, self.max_size, self.antialias)
+        mode = F._mode(self.interpolation)
+        return F.resize(inpt, self.size, mode, self.max_size, self.antialias)
 
 
 class CenterCrop(_Spatial):
@@ -419,13 +421,13 @@ class RandomResizedCrop(_Spatial):
     """A crop of random area and aspect ratio, resized to ``size``."""
 
     def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0),
-                 interpolation=InterpolationMode.BILINEAR, antialias=True) -> None:  # fmt: skip
+                 interpolation="bilinear", antialias=True) -> None:  # fmt: skip
         super().__init__()
-        v1 = _v1.RandomResizedCrop(size, scale, ratio, interpolation, antialias)
+        v1 = _v1.RandomResizedCrop(size, scale, ratio, F._mode(interpolation), antialias)
         self.size = tuple(v1.size)
         self.scale = scale
         self.ratio = ratio
-        self.interpolation = v1.interpolation
+        self.interpolation = interpolation
         self.antialias = antialias
 
     def make_params(self, flat_inputs: list) -> dict:
@@ -435,7 +437,7 @@ class RandomResizedCrop(_Spatial):
         return {"top": top, "left": left, "height": ch, "width": cw}
 
     def transform(self, inpt: Any, params: dict) -> Any:
-        size, mode = list(self.size), self.interpolation
+        size, mode = list(self.size), F._mode(self.interpolation)
         return F.resized_crop(
             inpt, **params, size=size, interpolation=mode, antialias=self.antialias
         )
@@ -444,12 +446,12 @@ class RandomResizedCrop(_Spatial):
 class RandomRotation(Transform):
     """Rotate by a random angle from ``degrees`` (masks follow; boxes are not supported)."""
 
-    def __init__(self, degrees, interpolation=InterpolationMode.NEAREST, expand=False,
-                 center=None, fill=0) -> None:  # fmt: skip
+    def __init__(self, degrees, interpolation="nearest", expand=False, center=None,
+                 fill=0) -> None:  # fmt: skip
         super().__init__()
-        self._v1 = _v1.RandomRotation(degrees, interpolation, expand, center, fill)
+        self._v1 = _v1.RandomRotation(degrees, F._mode(interpolation), expand, center, fill)
         self.degrees = self._v1.degrees
-        self.interpolation = self._v1.interpolation
+        self.interpolation = interpolation
         self.expand = expand
         self.fill = fill
         if center is not None:
@@ -460,7 +462,7 @@ class RandomRotation(Transform):
 
     def transform(self, inpt: Any, params: dict) -> Any:
         fill = _v1a._tensor_fill(inpt, self.fill) if isinstance(inpt, Tensor) else self.fill
-        return F.rotate(inpt, params["angle"], interpolation=self.interpolation,
+        return F.rotate(inpt, params["angle"], interpolation=self._v1.interpolation,
                         expand=self.expand, center=self._v1.center, fill=fill)  # fmt: skip
 
 
@@ -468,11 +470,12 @@ class RandomAffine(Transform):
     """A random affine map (masks follow; boxes are not supported)."""
 
     def __init__(self, degrees, translate=None, scale=None, shear=None,
-                 interpolation=InterpolationMode.NEAREST, fill=0, center=None) -> None:  # fmt: skip
+                 interpolation="nearest", fill=0, center=None) -> None:  # fmt: skip
         super().__init__()
-        self._v1 = _v1a.RandomAffine(degrees, translate, scale, shear, interpolation, fill, center)
+        mode = F._mode(interpolation)
+        self._v1 = _v1a.RandomAffine(degrees, translate, scale, shear, mode, fill, center)
         for name in ("degrees", "translate", "scale", "shear", "interpolation", "fill", "center"):
-            value = getattr(self._v1, name)
+            value = interpolation if name == "interpolation" else getattr(self._v1, name)
             if value is not None:
                 setattr(self, name, value)
 

@@ -32,6 +32,12 @@ __all__ = [
     "adjust_contrast",
     "adjust_hue",
     "adjust_saturation",
+    "adjust_sharpness",
+    "autocontrast",
+    "equalize",
+    "invert",
+    "posterize",
+    "solarize",
     "affine",
     "center_crop",
     "clamp_bounding_boxes",
@@ -269,8 +275,16 @@ def _resize_boxes(b: BoundingBoxes, new_h: int, new_w: int):
     return _moved(b, fn, (new_h, new_w), False)
 
 
-def resize(inpt, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True):
+def _mode(interpolation) -> InterpolationMode:
+    """An ``InterpolationMode`` from a mode, its name (``"bilinear"``) or a Pillow constant."""
+    if isinstance(interpolation, str):
+        return InterpolationMode(interpolation.lower())
+    return _F._interpolation(interpolation)
+
+
+def resize(inpt, size, interpolation="bilinear", max_size=None, antialias=True):
     """Resize to ``size`` ((h, w), or the shorter side for an int or a 1-element list)."""
+    interpolation = _mode(interpolation)
 
     def boxes(b):
         h, w = b.canvas_size
@@ -303,7 +317,7 @@ def center_crop(inpt, output_size):
 
 
 def resized_crop(inpt, top: int, left: int, height: int, width: int, size,
-                 interpolation=InterpolationMode.BILINEAR, antialias=True):  # fmt: skip
+                 interpolation="bilinear", antialias=True):  # fmt: skip
     """``crop`` then ``resize``."""
     return resize(crop(inpt, top, left, height, width), size, interpolation, antialias=antialias)
 
@@ -370,6 +384,9 @@ def _image_op(fn, masks: bool = False):
     nearest interpolation when ``masks``, else passed through, as are boxes."""
 
     def op(inpt, *args, **kwargs):
+        if "interpolation" in kwargs:
+            kwargs["interpolation"] = _mode(kwargs["interpolation"])
+
         def mask_fn(x):
             return fn(x, *args, **{**kwargs, "interpolation": InterpolationMode.NEAREST})
 
@@ -404,5 +421,29 @@ def _erase_any(img, i: int, j: int, h: int, w: int, v, inplace: bool = False):
 
 erase = _image_op(_erase_any)
 convert_image_dtype = _image_op(_F.convert_image_dtype)
+adjust_sharpness = _image_op(_F.adjust_sharpness)
+posterize = _image_op(_F.posterize)
+solarize = _image_op(_F.solarize)
+
+
+def _autocontrast_v2(img):
+    """v1 ``autocontrast`` for PIL; tensors with v2's arithmetic, which divides by
+    ``(max - min) / bound`` and so can differ from v1 (``* bound / (max - min)``) by one level."""
+    if not isinstance(img, Tensor):
+        return _F.autocontrast(img)
+    a = _F._array(img)
+    bound = _F._max_value(a.dtype)
+    f = a if a.dtype.kind == "f" else a.astype(np.float32)
+    lo = f.min(axis=(-2, -1), keepdims=True)
+    hi = f.max(axis=(-2, -1), keepdims=True)
+    flat = hi == lo
+    inv_scale = np.where(flat, f.dtype.type(1), (hi - lo) * f.dtype.type(1.0 / bound))
+    out = np.clip((f - np.where(flat, f.dtype.type(0), lo)) / inv_scale, 0, bound)
+    return _F._tensor(out.astype(a.dtype))
+
+
+autocontrast = _image_op(_autocontrast_v2)
+equalize = _image_op(_F.equalize)
+invert = _image_op(_F.invert)
 rotate = _image_op(_F.rotate, masks=True)
 affine = _image_op(_F.affine, masks=True)
