@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 from conftest import import_torchvision
 from PIL import Image
 
@@ -177,3 +178,145 @@ def test_missing_pillow_is_a_clear_import_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "PIL", None)
     with pytest.raises(ImportError, match="needs Pillow"):
         eio.encode_png(ember.zeros(3, 2, 2, dtype=ember.uint8))
+
+
+# drawing (ember.vision.utils) vs torchvision.utils: both draw with the same Pillow ------------
+
+tv_utils = import_torchvision().utils
+
+
+def _img(c=3, h=40, w=50, seed=0, floating=False):
+    arr = _rng_img((c, h, w), seed)
+    t = torch.from_numpy(arr.copy())
+    return (
+        (t.float() / 255, ember.from_numpy(arr).float() / 255)
+        if floating
+        else (
+            t,
+            ember.from_numpy(arr),
+        )
+    )
+
+
+def _same(e, t):
+    assert str(e.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+    np.testing.assert_array_equal(e.numpy(), t.numpy())
+
+
+BOXES = [[2.0, 3.0, 20.0, 30.0], [10.5, 5.2, 45.9, 38.0], [0.0, 0.0, 5.0, 5.0]]
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        dict(colors="red", width=3),
+        dict(colors=[(255, 0, 0), "blue", "#00ff00"], fill=True),
+        dict(labels=["cat", "dog", "x"]),
+        dict(labels=["cat", "dog", "x"], fill_labels=True, label_colors="white", width=2),
+        dict(labels=["a", "b", "c"], fill_labels=True, label_background_colors=["red"] * 3),
+    ],
+)
+@pytest.mark.parametrize("channels,floating", [(3, False), (1, False), (3, True)])
+def test_draw_bounding_boxes(kw, channels, floating):
+    t_img, e_img = _img(channels, floating=floating)
+    boxes = torch.tensor(BOXES)
+    t_out = tv_utils.draw_bounding_boxes(t_img, boxes, **kw)
+    e_out = ember.vision.utils.draw_bounding_boxes(e_img, ember.tensor(BOXES), **kw)
+    if floating:
+        np.testing.assert_allclose(e_out.numpy(), t_out.numpy(), atol=1e-6)
+        assert e_out.dtype == ember.float32
+    else:
+        _same(e_out, t_out)
+
+
+@pytest.mark.parametrize("floating", [False, True])
+@pytest.mark.parametrize("alpha,colors", [(0.8, None), (0.3, "green"), (1.0, [(9, 8, 7), "red"])])
+def test_draw_segmentation_masks(floating, alpha, colors):
+    t_img, e_img = _img(3, 12, 15, seed=3, floating=floating)
+    rng = np.random.default_rng(4)
+    masks = rng.uniform(size=(2, 12, 15)) > 0.5
+    t_out = tv_utils.draw_segmentation_masks(t_img, torch.from_numpy(masks), alpha, colors)
+    e_out = ember.vision.utils.draw_segmentation_masks(e_img, ember.tensor(masks), alpha, colors)
+    if floating:
+        np.testing.assert_allclose(e_out.numpy(), t_out.numpy(), atol=1e-6)
+    else:
+        _same(e_out, t_out)
+    one = masks[0]
+    _same(
+        ember.vision.utils.draw_segmentation_masks(_img(3, 12, 15)[1], ember.tensor(one)),
+        tv_utils.draw_segmentation_masks(_img(3, 12, 15)[0], torch.from_numpy(one)),
+    )
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        dict(colors="red", radius=4),
+        dict(connectivity=[(0, 1), (1, 2)], colors=(0, 255, 0), width=2),
+        dict(connectivity=[(0, 1), (1, 2)], visibility=[[True, False, True], [True] * 3]),
+    ],
+)
+def test_draw_keypoints(kw):
+    t_img, e_img = _img(3, 30, 30, seed=5)
+    kp = [[[3.0, 4.0], [20.5, 10.2], [15.0, 25.0]], [[28.0, 2.0], [1.0, 29.0], [14.0, 14.0]]]
+    kw_t, kw_e = dict(kw), dict(kw)
+    if "visibility" in kw:
+        kw_t["visibility"] = torch.tensor(kw["visibility"])
+        kw_e["visibility"] = ember.tensor(kw["visibility"])
+    t_out = tv_utils.draw_keypoints(t_img, torch.tensor(kp), **kw_t)
+    e_out = ember.vision.utils.draw_keypoints(e_img, ember.tensor(kp), **kw_e)
+    _same(e_out, t_out)
+
+
+_BOX = [[0.0, 0, 1, 1]]
+DRAW_ERRORS = [
+    ("draw_bounding_boxes", 3, [[5.0, 0, 1, 1]], "float32", {}, False),
+    ("draw_bounding_boxes", 2, _BOX, "float32", {}, False),
+    ("draw_bounding_boxes", 3, _BOX, "float32", dict(labels=["a", "b"]), False),
+    ("draw_bounding_boxes", 3, _BOX, "float32", dict(colors=[]), False),
+    ("draw_bounding_boxes", 3, _BOX, "float32", {}, True),
+    ("draw_segmentation_masks", 3, np.ones((8, 8)).tolist(), "float32", {}, False),
+    ("draw_segmentation_masks", 3, np.ones((8, 7)).tolist(), "bool", {}, False),
+    ("draw_keypoints", 3, [[0.0, 0.0], [1.0, 1.0]], "float32", {}, False),
+    ("draw_keypoints", 2, [[[0.0, 0.0], [1.0, 1.0]]], "float32", {}, False),
+]
+
+
+@pytest.mark.parametrize("fn,channels,second,dtype,kw,int_image", DRAW_ERRORS)
+def test_draw_errors(fn, channels, second, dtype, kw, int_image):
+    def call(lib, utils):
+        img = lib.from_numpy(_rng_img((channels, 8, 8)))
+        img = img.int() if int_image else img
+        return getattr(utils, fn)(img, lib.tensor(second, dtype=getattr(lib, dtype)), **kw)
+
+    with pytest.raises(ValueError) as te:
+        call(torch, tv_utils)
+    with pytest.raises(ValueError) as ee:
+        call(ember, ember.vision.utils)
+    assert str(ee.value) == str(te.value).replace("torch.", "ember.")
+
+
+def test_draw_nothing_warns():
+    e3 = ember.zeros(3, 4, 4, dtype=ember.uint8)
+    with pytest.warns(UserWarning, match="No box was drawn"):
+        assert ember.vision.utils.draw_bounding_boxes(e3, ember.zeros(0, 4)) is e3
+
+
+@pytest.mark.parametrize(
+    "shape,kw",
+    [((4, 3, 6, 5), dict(nrow=3, padding=1, normalize=True)), ((2, 1, 7, 7), dict(pad_value=0.7))],
+)
+def test_save_image_reads_back_as_torchvision_writes(shape, kw, tmp_path):
+    x = np.random.default_rng(6).uniform(-0.2, 1.2, shape).astype(np.float32)
+    tv_utils.save_image(torch.from_numpy(x), tmp_path / "t.png", **kw)
+    ember.vision.utils.save_image(ember.from_numpy(x.copy()), tmp_path / "e.png", **kw)
+    _same(
+        eio.read_image(tmp_path / "e.png"),
+        torch.from_numpy(np.asarray(Image.open(tmp_path / "t.png")).transpose(2, 0, 1).copy()),
+    )
+    _same(
+        ember.vision.utils.make_grid(ember.from_numpy(x.copy()), **kw),
+        tv_utils.make_grid(torch.from_numpy(x), **kw),
+    )
