@@ -240,6 +240,8 @@ BUILDERS = [
     "squeezenet1_0", "squeezenet1_1", "densenet121", "densenet161", "densenet169", "densenet201",
     "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0",
     "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3",
+    *[f"efficientnet_b{i}" for i in range(8)],
+    "efficientnet_v2_s", "efficientnet_v2_m", "efficientnet_v2_l",
 ]  # fmt: skip
 
 
@@ -250,6 +252,7 @@ def test_list_models():
         ("resnet*", None),
         ("vgg*", "*_bn"),
         (["dense*", "squeeze*", "mnas*", "shuffle*"], None),
+        ("efficientnet*", "*v2*"),
     ]:
         assert em.list_models(include=include, exclude=exclude) == tvm.list_models(
             include=include, exclude=exclude
@@ -330,3 +333,29 @@ def test_shufflenet_mnasnet_errors():
         lambda: em.mnasnet._InvertedResidual(8, 8, 7, 1, 3),
         lambda: tvm.mnasnet._InvertedResidual(8, 8, 7, 1, 3),
     )
+
+
+# ------------------------------------------------------------------------------------------------
+# EfficientNet
+# ------------------------------------------------------------------------------------------------
+def test_efficientnet_b0():
+    ours, theirs = check_model("efficientnet_b0", num_classes=10)
+    # Stochastic depth grows linearly with the block index: the last block's p is 0.2 * 14 / 16.
+    assert ours.features[6][3].stochastic_depth.p == theirs.features[6][3].stochastic_depth.p
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["efficientnet_b1", "efficientnet_b5", "efficientnet_v2_s"])
+def test_efficientnet_scaled(name):
+    check_model(name, num_classes=10, dropout=0.1, stochastic_depth_prob=0.3)
+
+
+def test_efficientnet_errors():
+    raises_like(lambda: em.EfficientNet([], 0.2), lambda: tvm.EfficientNet([], 0.2))
+    raises_like(lambda: em.EfficientNet([1], 0.2), lambda: tvm.EfficientNet([1], 0.2))
+    raises_like(
+        lambda: em.efficientnet._efficientnet_conf("efficientnet_v3"),
+        lambda: tvm.efficientnet._efficientnet_conf("efficientnet_v3"),
+    )
+    with pytest.raises(TypeError):
+        em.efficientnet_b5(norm_layer=ember.nn.BatchNorm2d)
