@@ -301,6 +301,11 @@ def test_roi_align_list_boxes_float64_and_outside():
     # samples more than a pixel outside the image read nothing (torchvision's kernel)
     far = ember.tensor([[0, 30.0, 30.0, 40.0, 40.0]], dtype=ember.float64)
     assert np.all(eops.roi_align(to_ember(x), far, 2).numpy() == 0)
+    none = torch.zeros(0, 5, dtype=torch.float64)
+    assert_close(
+        eops.roi_align(to_ember(x), to_ember(none), 2),
+        _roi_align_ref(x, none, 1.0, 2, 2, -1, False),
+    )
 
 
 def _roi_pool_ref(x, rois, ph, pw, scale):

@@ -1,15 +1,16 @@
 """Detection kernels on NumPy (torchvision.ops semantics): greedy non-maximum suppression, the
-RoIPool arg-max search, and RoIAlign's sampling points with their bilinear weights.
+RoIPool arg-max search, and RoIAlign's bilinear weights.
 
-RoIAlign and RoIPool return *where to read* (flat indices and weights); the caller gathers from
-the input tensor with differentiable indexing, so their gradients need no rule of their own.
+RoIAlign and RoIPool return *how to read* the input (weight matrices, arg-max indices); the
+caller applies them to the input tensor with differentiable ops (matmul, indexing), so their
+gradients need no rule of their own.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["nms", "roi_pool_values", "roi_align_samples"]
+__all__ = ["nms", "roi_pool_values", "roi_align_weights"]
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float, labels=None) -> np.ndarray:
@@ -77,7 +78,37 @@ def roi_pool_values(
     return idx, filled
 
 
-def roi_align_samples(
+def _axis_weights(start, length, bins: int, grid, size: int, dtype) -> np.ndarray:
+    """(K, bins, size) weights of one axis: each bin's bilinear weights of its ``grid`` sample
+    points over the pixels, averaged over the samples; samples more than a pixel outside the
+    image weigh nothing."""
+    dt = np.dtype(dtype).type
+    k = start.shape[0]
+    bin_sz = length / dt(bins)
+    g = max(int(grid.max(initial=1)), 1)
+    gridf = np.maximum(grid, 1).astype(dtype)[:, None, None]
+    i = np.arange(g, dtype=dtype)[None, None, :]
+    p = np.arange(bins, dtype=dtype)[None, :, None]
+    pos = (
+        start[:, None, None]
+        + p * bin_sz[:, None, None]
+        + (i + dt(0.5)) * bin_sz[:, None, None] / gridf
+    )
+    valid = (i < grid[:, None, None]) & (pos >= -1) & (pos <= size)
+    pos = np.maximum(pos, dt(0))
+    lo = pos.astype(np.int64)
+    edge = lo >= size - 1
+    lo = np.where(edge, size - 1, lo)
+    hi = np.where(edge, lo, lo + 1)
+    frac = np.where(edge, dt(0), pos - lo.astype(dtype))
+    w = np.zeros((k, bins, size), dtype=dtype)
+    kk, pp, _ = np.indices(pos.shape)
+    np.add.at(w, (kk, pp, lo), np.where(valid, (dt(1) - frac) / gridf, dt(0)))
+    np.add.at(w, (kk, pp, hi), np.where(valid, frac / gridf, dt(0)))
+    return w
+
+
+def roi_align_weights(
     rois: np.ndarray,
     size: tuple[int, int],
     pooled: tuple[int, int],
@@ -86,61 +117,22 @@ def roi_align_samples(
     aligned: bool,
     dtype=np.float32,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """RoIAlign's reads: flat (b, y, x) indices into an (N*H*W) plane and bilinear weights, both
-    (K, PH, PW, G, 4), G the largest sampling grid; the weights already divide by each RoI's
-    own sample count, so a sum over (G, 4) gives each bin's average."""
+    """RoIAlign as two matrices per RoI: (K, PH, H) row weights and (K, PW, W) column weights,
+    so that bin (i, j) of RoI k is ``wy[k, i] @ image @ wx[k, j]``. Bilinear sampling, the
+    out-of-image rule and the per-RoI sample count all factor into y and x parts."""
     h, w = size
-    ph_n, pw_n = pooled
+    ph, pw = pooled
     dt = np.dtype(dtype).type
     rois = rois.astype(dtype, copy=False)
-    k = rois.shape[0]
     off = dt(0.5) if aligned else dt(0)
     scale = dt(spatial_scale)
     sx, sy = rois[:, 1] * scale - off, rois[:, 2] * scale - off
     roi_w, roi_h = rois[:, 3] * scale - off - sx, rois[:, 4] * scale - off - sy
     if not aligned:  # legacy: RoIs are at least one pixel wide
         roi_w, roi_h = np.maximum(roi_w, dt(1)), np.maximum(roi_h, dt(1))
-    bin_h, bin_w = roi_h / dt(ph_n), roi_w / dt(pw_n)
     if sampling_ratio > 0:
-        gh = np.full(k, sampling_ratio, dtype=np.int64)
-        gw = gh.copy()
-    else:
-        gh = np.ceil(roi_h / dt(ph_n)).astype(np.int64)
-        gw = np.ceil(roi_w / dt(pw_n)).astype(np.int64)
-    mh, mw = max(int(gh.max(initial=1)), 1), max(int(gw.max(initial=1)), 1)
-    iy, ix = np.arange(mh, dtype=dtype), np.arange(mw, dtype=dtype)
-    # sample coordinates: (K, PH, 1, GH, 1) for y and (K, 1, PW, 1, GW) for x
-    ph = np.arange(ph_n, dtype=dtype)[None, :, None, None, None]
-    pw = np.arange(pw_n, dtype=dtype)[None, None, :, None, None]
-    r = (slice(None), None, None, None, None)
-    ghf, gwf = np.maximum(gh, 1).astype(dtype), np.maximum(gw, 1).astype(dtype)
-    y = sy[r] + ph * bin_h[r] + (iy[None, None, None, :, None] + dt(0.5)) * bin_h[r] / ghf[r]
-    x = sx[r] + pw * bin_w[r] + (ix[None, None, None, None, :] + dt(0.5)) * bin_w[r] / gwf[r]
-    y, x = np.broadcast_arrays(y, x)
-    valid = (iy[None, None, None, :, None] < gh[r]) & (ix[None, None, None, None, :] < gw[r])
-    valid = valid & (y >= -1) & (y <= h) & (x >= -1) & (x <= w)
-    y, x = np.maximum(y, dt(0)), np.maximum(x, dt(0))
-    y_lo, x_lo = y.astype(np.int64), x.astype(np.int64)
-    top, right = y_lo >= h - 1, x_lo >= w - 1
-    y_lo, x_lo = np.where(top, h - 1, y_lo), np.where(right, w - 1, x_lo)
-    y = np.where(top, y_lo.astype(dtype), y)
-    x = np.where(right, x_lo.astype(dtype), x)
-    y_hi, x_hi = np.where(top, y_lo, y_lo + 1), np.where(right, x_lo, x_lo + 1)
-    ly, lx = y - y_lo.astype(dtype), x - x_lo.astype(dtype)
-    hy, hx = dt(1) - ly, dt(1) - lx
-    count = np.maximum(gh * gw, 1).astype(dtype)[r]
-    weights = np.stack([hy * hx, hy * lx, ly * hx, ly * lx], axis=-1)
-    weights = np.where(valid[..., None], weights / count[..., None], dt(0))
-    base = (rois[:, 0].astype(np.int64) * (h * w))[r]
-    idx = np.stack(
-        [
-            base + y_lo * w + x_lo,
-            base + y_lo * w + x_hi,
-            base + y_hi * w + x_lo,
-            base + y_hi * w + x_hi,
-        ],
-        axis=-1,
-    )
-    idx = np.where(valid[..., None], idx, 0)
-    g = mh * mw
-    return idx.reshape(k, ph_n, pw_n, g, 4), weights.reshape(k, ph_n, pw_n, g, 4).astype(dtype)
+        gh = gw = np.full(rois.shape[0], sampling_ratio, dtype=np.int64)
+    else:  # adaptive: about one sample per pixel
+        gh = np.ceil(roi_h / dt(ph)).astype(np.int64)
+        gw = np.ceil(roi_w / dt(pw)).astype(np.int64)
+    return _axis_weights(sy, roi_h, ph, gh, h, dtype), _axis_weights(sx, roi_w, pw, gw, w, dtype)

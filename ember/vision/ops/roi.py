@@ -64,14 +64,26 @@ def roi_align(
     n, c, h, w = input.shape
     dtype = input.detach().numpy().dtype
     rois = _rois_array(boxes, dtype)
-    idx, wts = K.roi_align_samples(
+    if rois.shape[0] == 0:
+        return input.new_zeros((0, c, ph, pw))
+    wy, wx = K.roi_align_weights(
         rois, (h, w), (ph, pw), spatial_scale, int(sampling_ratio), bool(aligned), dtype
     )
-    k = rois.shape[0]
-    plane = input.permute(0, 2, 3, 1).reshape(n * h * w, c)
-    vals = plane[ember.from_numpy(idx.reshape(-1))].reshape(*idx.shape, c)
-    out = (vals * ember.from_numpy(wts).unsqueeze(-1)).sum(dim=(3, 4))  # (K, PH, PW, C)
-    return out.permute(0, 3, 1, 2).reshape(k, c, ph, pw)
+    batch = rois[:, 0].astype(np.int64)
+    outs, order = [], []
+    # one pair of matmuls per image: (K, 1, PH, H) @ (C, H, W) @ (K, 1, W, PW)
+    for b in np.unique(batch):
+        sel = np.nonzero(batch == b)[0]
+        rows = ember.from_numpy(wy[sel]).unsqueeze(1)
+        cols = ember.from_numpy(np.ascontiguousarray(wx[sel].transpose(0, 2, 1))).unsqueeze(1)
+        outs.append(rows @ input[int(b)] @ cols)
+        order.append(sel)
+    out = ember.cat(outs, 0)
+    if len(outs) == 1:
+        return out
+    inverse = np.empty(len(batch), dtype=np.int64)
+    inverse[np.concatenate(order)] = np.arange(len(batch))
+    return out[ember.from_numpy(inverse)]
 
 
 def roi_pool(input: Tensor, boxes, output_size, spatial_scale: float = 1.0) -> Tensor:  # noqa: A002
