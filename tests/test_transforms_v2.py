@@ -118,6 +118,10 @@ GEOMETRY = [
     ("resize", ([20, 30],), {"interpolation": T2.InterpolationMode.NEAREST}),
     ("pad", ([1, 2, 3, 4],), {}),
     ("resized_crop", (1, 2, 8, 10, [5, 6]), {}),
+    ("rotate", (30.0,), {}),
+    ("rotate", (30.0,), {"expand": True}),
+    ("rotate", (-40.0,), {"center": [3, 4]}),
+    ("affine", (20.0, [1, 2], 1.1, [5.0, 3.0]), {}),
 ]
 
 
@@ -195,6 +199,8 @@ RANDOM_SPATIAL = [
     lambda m: m.Resize(8),
     lambda m: m.CenterCrop(9),
     lambda m: m.Pad([1, 2]),
+    lambda m: m.RandomRotation(25),
+    lambda m: m.RandomAffine(10, translate=(0.1, 0.1), scale=(0.9, 1.1), shear=(-5, 5, -3, 3)),
 ]
 
 

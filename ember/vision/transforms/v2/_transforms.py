@@ -444,7 +444,7 @@ class RandomResizedCrop(_Spatial):
 
 
 class RandomRotation(Transform):
-    """Rotate by a random angle from ``degrees`` (masks follow; boxes are not supported)."""
+    """Rotate by a random angle from ``degrees`` (masks and boxes follow)."""
 
     def __init__(self, degrees, interpolation="nearest", expand=False, center=None,
                  fill=0) -> None:  # fmt: skip
@@ -467,7 +467,7 @@ class RandomRotation(Transform):
 
 
 class RandomAffine(Transform):
-    """A random affine map (masks follow; boxes are not supported)."""
+    """A random affine map (masks and boxes follow)."""
 
     def __init__(self, degrees, translate=None, scale=None, shear=None,
                  interpolation="nearest", fill=0, center=None) -> None:  # fmt: skip

@@ -7,6 +7,7 @@ interpolation; ``BoundingBoxes`` are moved with the image by the box kernels her
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -445,5 +446,58 @@ def _autocontrast_v2(img):
 autocontrast = _image_op(_autocontrast_v2)
 equalize = _image_op(_F.equalize)
 invert = _image_op(_F.invert)
-rotate = _image_op(_F.rotate, masks=True)
-affine = _image_op(_F.affine, masks=True)
+_rotate_image = _image_op(_F.rotate, masks=True)
+_affine_image = _image_op(_F.affine, masks=True)
+
+
+def _affine_boxes(boxes: BoundingBoxes, angle, translate, scale, shear, center, expand=False):
+    """Boxes under the forward affine map: the bounding rectangle of each box's four corners,
+    shifted onto the expanded canvas when ``expand`` (rotation about the centre only)."""
+    from .._geometry import _inverse_affine_matrix
+
+    h, w = boxes.canvas_size
+    shear = [float(shear), 0.0] if isinstance(shear, int | float) else list(shear)
+    shear = shear * 2 if len(shear) == 1 else shear
+    c = [w * 0.5, h * 0.5] if center is None else center
+    inv = _inverse_affine_matrix(c, angle, [float(t) for t in translate], scale, shear)
+    fwd = np.linalg.inv(np.vstack([np.reshape(inv, (2, 3)), [0.0, 0.0, 1.0]]))[:2]
+    canvas, shift = (h, w), (0.0, 0.0)
+    if expand:
+        # the image corners' images span the new canvas, whose origin is their minimum
+        xs, ys = np.array([0.0, w, w, 0.0]), np.array([0.0, 0.0, h, h])
+        px = fwd[0, 0] * xs + fwd[0, 1] * ys + fwd[0, 2]
+        py = fwd[1, 0] * xs + fwd[1, 1] * ys + fwd[1, 2]
+        nw, nh = (math.ceil(p.max() - p.min() - 1e-4) for p in (px, py))
+        canvas, shift = (nh, nw), (-px.min(), -py.min())
+
+    def fn(a):
+        x1, y1, x2, y2 = (a[..., i : i + 1].astype(np.float64) for i in range(4))
+        xs, ys = np.concatenate([x1, x2, x2, x1], -1), np.concatenate([y1, y1, y2, y2], -1)
+        px = fwd[0, 0] * xs + fwd[0, 1] * ys + fwd[0, 2] + shift[0]
+        py = fwd[1, 0] * xs + fwd[1, 1] * ys + fwd[1, 2] + shift[1]
+        out = [px.min(-1), py.min(-1), px.max(-1), py.max(-1)]
+        return np.stack(out, -1).astype(a.dtype)
+
+    return _moved(boxes, fn, canvas)
+
+
+def rotate(inpt, angle: float, interpolation="nearest", expand: bool = False, center=None,
+           fill=None):  # fmt: skip
+    """Rotate counter-clockwise by ``angle`` degrees; boxes get the rotated corners' bounding
+    rectangle."""
+    if isinstance(inpt, BoundingBoxes):
+        return _dispatch(inpt, None, lambda b: _affine_boxes(b, -angle, [0, 0], 1.0, [0.0, 0.0],
+                                                              center, expand))  # fmt: skip
+    return _rotate_image(inpt, angle, interpolation=interpolation, expand=expand, center=center,
+                         fill=fill)  # fmt: skip
+
+
+def affine(inpt, angle: float, translate, scale: float, shear, interpolation="nearest",
+           fill=None, center=None):  # fmt: skip
+    """Rotate, translate, scale and shear about ``center``; boxes get the mapped corners'
+    bounding rectangle."""
+    if isinstance(inpt, BoundingBoxes):
+        return _dispatch(inpt, None, lambda b: _affine_boxes(b, angle, translate, scale, shear,
+                                                              center))  # fmt: skip
+    return _affine_image(inpt, angle, translate, scale, shear, interpolation=interpolation,
+                         fill=fill, center=center)  # fmt: skip
