@@ -486,3 +486,58 @@ def test_drop_block_properties():
     check_raises(lambda m: _ops(m).drop_block2d(m.ones(1, 5, 5), 0.5, 3))
     check_raises(lambda m: _ops(m).drop_block2d(m.ones(1, 1, 5, 5), 0.5, 2))
     check_raises(lambda m: _ops(m).drop_block3d(m.ones(1, 5, 5), 0.5, 3))
+
+
+# FeaturePyramidNetwork ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "extra,norm", [(None, False), ("pool", True), ("p6p7", False), ("p6p7_c5", True)]
+)
+def test_feature_pyramid_network(extra, norm):
+    from torchvision.ops import feature_pyramid_network as tfpn
+
+    from ember.vision.ops import feature_pyramid_network as efpn
+
+    def build(mod, nn):
+        blocks = {
+            None: None,
+            "pool": lambda: mod.LastLevelMaxPool(),
+            "p6p7": lambda: mod.LastLevelP6P7(8, 8),
+            "p6p7_c5": lambda: mod.LastLevelP6P7(16, 8),
+        }[extra]
+        return mod.FeaturePyramidNetwork(
+            [4, 6, 16],
+            8,
+            extra_blocks=blocks() if blocks else None,
+            norm_layer=nn.BatchNorm2d if norm else None,
+        ).eval()
+
+    t, e = build(tfpn, torch.nn), build(efpn, ember.nn)
+    assert repr(e) == repr(t)
+    _same_weights(e, t)
+    rng = np.random.default_rng(0)
+    shapes = {"c3": (2, 4, 16, 20), "c4": (2, 6, 8, 10), "c5": (2, 16, 3, 5)}
+    xs = {k: torch.tensor(rng.standard_normal(s).astype(np.float32)) for k, s in shapes.items()}
+    es = {k: to_ember(v, requires_grad=True) for k, v in xs.items()}
+    ts = {k: v.clone().requires_grad_(True) for k, v in xs.items()}
+    t_out, e_out = t(ts), e(es)
+    assert list(e_out) == list(t_out)
+    for k in t_out:
+        assert_close(e_out[k], t_out[k], rtol=1e-4, atol=1e-4, msg=k)
+    sum(v.sum() for v in t_out.values()).backward()
+    sum(v.sum() for v in e_out.values()).backward()
+    for k in xs:
+        assert_close(es[k].grad, ts[k].grad, rtol=1e-4, atol=1e-4, msg=k)
+
+
+def test_feature_pyramid_network_init_and_errors():
+    fpn = eops.FeaturePyramidNetwork([3, 5], 4)
+    w = fpn.layer_blocks[0][0].weight.detach().numpy()
+    bound = math.sqrt(6 / ((1 + 1) * 4 * 9))  # kaiming_uniform_(a=1), fan_in = 4 * 3 * 3
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.8 * bound
+    assert np.all(fpn.inner_blocks[1][0].bias.detach().numpy() == 0)
+    with pytest.raises(ValueError, match="in_channels=0"):
+        eops.FeaturePyramidNetwork([3, 0], 4)
+    with pytest.raises(TypeError, match="extra_blocks should be of type ExtraFPNBlock"):
+        eops.FeaturePyramidNetwork([3], 4, extra_blocks=ember.nn.ReLU())

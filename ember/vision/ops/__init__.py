@@ -14,6 +14,7 @@ from .boxes import (
     nms,
     remove_small_boxes,
 )
+from .feature_pyramid_network import FeaturePyramidNetwork
 from .losses import (
     complete_box_iou_loss,
     distance_box_iou_loss,
@@ -64,6 +65,7 @@ __all__ = [
     "drop_block2d",
     "drop_block3d",
     "stochastic_depth",
+    "FeaturePyramidNetwork",
     "RoIAlign",
     "RoIPool",
     "roi_align",
