@@ -241,7 +241,7 @@ BUILDERS = [
     "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0",
     "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3",
     *[f"efficientnet_b{i}" for i in range(8)],
-    "efficientnet_v2_s", "efficientnet_v2_m", "efficientnet_v2_l",
+    "efficientnet_v2_s", "efficientnet_v2_m", "efficientnet_v2_l", "googlenet",
 ]  # fmt: skip
 
 
@@ -253,6 +253,7 @@ def test_list_models():
         ("vgg*", "*_bn"),
         (["dense*", "squeeze*", "mnas*", "shuffle*"], None),
         ("efficientnet*", "*v2*"),
+        ("goog*", None),
     ]:
         assert em.list_models(include=include, exclude=exclude) == tvm.list_models(
             include=include, exclude=exclude
@@ -359,3 +360,37 @@ def test_efficientnet_errors():
     )
     with pytest.raises(TypeError):
         em.efficientnet_b5(norm_layer=ember.nn.BatchNorm2d)
+
+
+# ------------------------------------------------------------------------------------------------
+# GoogLeNet
+# ------------------------------------------------------------------------------------------------
+def test_googlenet_eval():
+    check_model("googlenet", size=64, num_classes=10, init_weights=True, transform_input=True)
+
+
+def test_googlenet_training_outputs():
+    ours, theirs = build_both("googlenet", num_classes=5, init_weights=True, dropout=0.0)
+    ours.aux1.dropout.p = ours.aux2.dropout.p = theirs.aux1.dropout.p = theirs.aux2.dropout.p = 0
+    x = np.random.default_rng(0).standard_normal((2, 3, 64, 64)).astype(np.float32)
+    got, expected = ours(ember.tensor(x)), theirs(torch.from_numpy(x))
+    assert type(got).__name__ == type(expected).__name__ == "GoogLeNetOutputs"
+    assert got._fields == expected._fields
+    assert_close(list(got), list(expected), rtol=1e-4, atol=1e-4)
+    ours.aux_logits = theirs.aux_logits = False
+    assert_close(ours(ember.tensor(x)), theirs(torch.from_numpy(x)), rtol=1e-4, atol=1e-4)
+
+
+def test_googlenet_warns_and_checks_blocks():
+    with pytest.warns(FutureWarning, match="init_weights=True"):
+        ember.manual_seed(0)
+        ours = em.googlenet(num_classes=3, aux_logits=False)
+    torch.manual_seed(0)
+    with pytest.warns(FutureWarning):
+        theirs = tvm.googlenet(num_classes=3, aux_logits=False)
+    assert repr(ours) == repr(theirs)
+    same_state_dict(ours, theirs)
+    raises_like(
+        lambda: em.GoogLeNet(blocks=[1, 2], init_weights=False),
+        lambda: tvm.GoogLeNet(blocks=[1, 2], init_weights=False),
+    )

@@ -8,6 +8,7 @@ from ._api import Weights, WeightsEnum, get_model, get_model_builder, get_model_
 from .alexnet import *  # noqa: F403
 from .densenet import *  # noqa: F403
 from .efficientnet import *  # noqa: F403
+from .googlenet import *  # noqa: F403
 from .mnasnet import *  # noqa: F403
 from .mobilenetv2 import *  # noqa: F403
 from .mobilenetv3 import *  # noqa: F403
