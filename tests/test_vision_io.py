@@ -230,6 +230,15 @@ def test_draw_bounding_boxes(kw, channels, floating):
         _same(e_out, t_out)
 
 
+@pytest.mark.parametrize("kw", [{}, dict(fill=True, width=2, labels=["r", "s"])])
+def test_draw_rotated_bounding_boxes(kw):
+    t_img, e_img = _img(3, 60, 60, seed=2)
+    rot = [[5.0, 10.0, 40.0, 3.5, 47.0, 38.0, 12.0, 44.5], [30, 30, 50, 30, 50, 45, 30, 45.0]]
+    t_out = tv_utils.draw_bounding_boxes(t_img, torch.tensor(rot), **kw)
+    e_out = ember.vision.utils.draw_bounding_boxes(e_img, ember.tensor(rot), **kw)
+    _same(e_out, t_out)
+
+
 @pytest.mark.parametrize("floating", [False, True])
 @pytest.mark.parametrize("alpha,colors", [(0.8, None), (0.3, "green"), (1.0, [(9, 8, 7), "red"])])
 def test_draw_segmentation_masks(floating, alpha, colors):

@@ -186,6 +186,26 @@ def _from_pil(img, dtype) -> Tensor:
     return convert_image_dtype(out, dtype) if dtype != ember.uint8 else out
 
 
+def _oriented_rectangle(draw, xy: list, color, width: int, fill) -> None:
+    """A rotated box (x1, y1, ..., x4, y4): its first edge dashed (which marks the box's
+    orientation), the other three solid, then the optional fill."""
+    x, y = xy[0], xy[1]
+    left = math.hypot(xy[2] - x, xy[3] - y)
+    dash = True
+    while left > 0:  # alternate 5-pixel dashes and gaps along the first edge
+        step = min(left, 5)
+        angle = math.atan2(xy[3] - y, xy[2] - x)
+        ex, ey = x + math.cos(angle) * step, y + math.sin(angle) * step
+        if dash:
+            draw.line([(x, y), (ex, ey)], color, width, None)
+        left -= step
+        x, y, dash = ex, ey, not dash
+    n = len(xy)
+    for i in range(2, n, 2):
+        draw.line(((xy[i], xy[i + 1]), (xy[(i + 2) % n], xy[(i + 3) % n])), width=width, fill=color)
+    draw.polygon(xy, fill=fill, outline=None, width=0)
+
+
 @no_grad()
 def draw_bounding_boxes(
     image: Tensor,
@@ -200,8 +220,9 @@ def draw_bounding_boxes(
     label_background_colors=None,
     fill_labels: bool = False,
 ) -> Tensor:
-    """Draw (x1, y1, x2, y2) boxes, optionally filled and labelled, on a (C, H, W) image (uint8,
-    or float in [0, 1]); returns a new image of the input's dtype with 3 channels.
+    """Draw (x1, y1, x2, y2) boxes, or rotated (x1, y1, ..., x4, y4) ones, optionally filled and
+    labelled, on a (C, H, W) image (uint8, or float in [0, 1]); returns a new 3-channel image
+    of the input's dtype.
 
     Labels use Pillow's default font unless ``font`` names a TrueType file.
     """
@@ -215,8 +236,6 @@ def draw_bounding_boxes(
             "Boxes need to be in (xmin, ymin, xmax, ymax) format. Use torchvision.ops.box_convert"
             " to convert them"
         )
-    if boxes.shape[-1] != 4:
-        raise NotImplementedError("Ember draws axis-aligned (x1, y1, x2, y2) boxes only")
     num_boxes = boxes.shape[0]
     if num_boxes == 0:
         warnings.warn("boxes doesn't contain any box. No box was drawn", stacklevel=2)
@@ -254,7 +273,11 @@ def draw_bounding_boxes(
     for bbox, color, label, lcolor, bg in zip(
         rows, colors, labels, label_colors, label_background_colors
     ):
-        draw.rectangle(bbox, width=width, outline=color, fill=(color + (100,)) if fill else None)
+        shade = (color + (100,)) if fill else None
+        if len(bbox) > 4:
+            _oriented_rectangle(draw, bbox, color, width, shade)
+        else:
+            draw.rectangle(bbox, width=width, outline=color, fill=shade)
         if label is not None:
             margin = width + 1  # the box line, then one pixel
             at = (bbox[0] + margin, bbox[1] + margin)
