@@ -329,3 +329,15 @@ def test_save_image_reads_back_as_torchvision_writes(shape, kw, tmp_path):
         ember.vision.utils.make_grid(ember.from_numpy(x.copy()), **kw),
         tv_utils.make_grid(torch.from_numpy(x), **kw),
     )
+
+
+def test_apply_exif_orientation():
+    rgb = _smooth(8, 12)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to display
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG", exif=exif)
+    data = ember.from_numpy(np.frombuffer(buf.getvalue(), dtype=np.uint8).copy())
+    np.testing.assert_array_equal(eio.decode_png(data).numpy(), rgb.transpose(2, 0, 1))
+    turned = eio.decode_image(data, apply_exif_orientation=True).numpy()
+    np.testing.assert_array_equal(turned, np.rot90(rgb, -1).transpose(2, 0, 1))
