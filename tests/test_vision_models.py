@@ -119,6 +119,7 @@ def test_mobilenet_v2():
     check_model("mobilenet_v2", num_classes=10)
 
 
+@pytest.mark.slow
 def test_mobilenet_v2_width():
     check_model("mobilenet_v2", num_classes=7, width_mult=0.5, dropout=0.1)
 
@@ -131,6 +132,7 @@ def test_mobilenet_v3_large():
     check_model("mobilenet_v3_large", num_classes=10)
 
 
+@pytest.mark.slow
 def test_mobilenet_v3_reduced_tail_dilated():
     check_model(
         "mobilenet_v3_small", num_classes=5, width_mult=0.75, reduced_tail=True, dilated=True
@@ -158,6 +160,7 @@ def test_densenet_small_config_with_dropout():
 # ------------------------------------------------------------------------------------------------
 # Constructor options and argument errors
 # ------------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_resnet18_zero_init_residual():
     ours, theirs = build_both("resnet18", num_classes=3, zero_init_residual=True)
     same_state_dict(ours, theirs)
@@ -373,7 +376,8 @@ def test_googlenet_training_outputs():
     ours, theirs = build_both("googlenet", num_classes=5, init_weights=True, dropout=0.0)
     ours.aux1.dropout.p = ours.aux2.dropout.p = theirs.aux1.dropout.p = theirs.aux2.dropout.p = 0
     x = np.random.default_rng(0).standard_normal((2, 3, 64, 64)).astype(np.float32)
-    got, expected = ours(ember.tensor(x)), theirs(torch.from_numpy(x))
+    with ember.no_grad(), torch.no_grad():
+        got, expected = ours(ember.tensor(x)), theirs(torch.from_numpy(x))
     assert type(got).__name__ == type(expected).__name__ == "GoogLeNetOutputs"
     assert got._fields == expected._fields
     assert_close(list(got), list(expected), rtol=1e-4, atol=1e-4)
