@@ -429,3 +429,36 @@ def test_mixup_errors(call):
     with pytest.raises(ValueError) as ours:
         call(E2, ember, ember.from_numpy(imgs), ember.from_numpy(labels))
     assert str(ours.value) == str(theirs.value).replace("torch.", "ember.")
+
+
+ERRORS = [
+    "Resize([1, 2, 3])",
+    "RandomCrop(20)(X)",
+    "RandomErasing(p=2)",
+    "Pad([1, 2, 3])",
+    "RandomCrop(3, padding=[1, 2, 3])",
+    "SanitizeBoundingBoxes()({'a': X})",
+    "SanitizeBoundingBoxes()(X)",
+    "SanitizeBoundingBoxes()(X.sum(0))",
+    "Grayscale(2)(X)",
+    "MixUp(num_classes=2)({'a': X})",
+    "Normalize([0.5], [0.5])(X)",
+    "RandAugment(num_ops=-1)",
+    "GaussianBlur(4)",
+    "ColorJitter(-1)",
+    "RandomRotation(-3)",
+    "RandomChoice([M.Pad(1)], p=[1, 2])",
+]
+
+
+@pytest.mark.parametrize("expr", ERRORS)
+def test_errors(expr):
+    def run(mod, lib, tvt):
+        image = tvt.Image(lib.zeros(1, 2, 2, dtype=lib.uint8))
+        with pytest.raises(Exception) as info:
+            eval("M." + expr, {"M": mod, "X": image})
+        return info.value
+
+    theirs, ours = run(T2, torch, TTV), run(E2, ember, ETV)
+    assert type(ours) is type(theirs)
+    assert str(ours) == str(theirs).replace("torch.", "ember.")

@@ -18,21 +18,10 @@ from ember.utils.data import _rng
 from ember.vision.tv_tensors import BoundingBoxes, Image, Mask, Video
 
 from ..functional import _is_pil_image
-from ._transform import Transform, is_pure_tensor, query_size
+from ._transform import Transform, find_labels, is_pure_tensor, query_size
 from .functional import to_pure_tensor
 
 __all__ = ["CutMix", "MixUp"]
-
-
-def _default_labels(sample: Any):
-    if isinstance(sample, tuple | list):
-        sample = sample[1]
-    if isinstance(sample, dict):
-        for key in sample:
-            if isinstance(key, str) and key.lower() == "labels":
-                return sample[key]
-        raise ValueError("Could not infer where the labels are in the sample.")
-    return sample
 
 
 class _BaseMixUpCutMix(Transform):
@@ -42,7 +31,7 @@ class _BaseMixUpCutMix(Transform):
         self.alpha = float(alpha)
         self._dist = ember.distributions.Beta(ember.tensor([alpha]), ember.tensor([alpha]))
         self.num_classes = num_classes
-        self._labels_getter = _default_labels if labels_getter == "default" else labels_getter
+        self._labels_getter = find_labels if labels_getter == "default" else labels_getter
 
     def _lam(self) -> float:
         return float(self._dist.sample(()))

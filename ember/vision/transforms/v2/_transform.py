@@ -60,6 +60,32 @@ def query_chw(flat_inputs: list) -> tuple[int, int, int]:
     return next(iter(dims))
 
 
+def find_labels(sample: Any) -> Any:
+    """The default ``labels_getter``: a plain tensor sample itself, the ``"labels"`` key of a
+    dict sample (or of the dict second in a tuple), or the tensor second in a tuple."""
+    if is_pure_tensor(sample):
+        return sample
+    pair = isinstance(sample, tuple | list) and len(sample) >= 2
+    if pair and isinstance(sample[1], dict | Tensor):
+        sample = sample[1]
+        if isinstance(sample, Tensor):
+            return sample
+    elif not isinstance(sample, dict):
+        raise ValueError(
+            "When using the default labels_getter, the input passed to forward must be a "
+            "dictionary or a two-tuple whose second item is a dictionary or a tensor, but got "
+            f"{sample} instead."
+        )
+    for key in sample:
+        if isinstance(key, str) and key.lower() == "labels":
+            return sample[key]
+    raise ValueError(
+        "Could not infer where the labels are in the sample. Try passing a callable as the "
+        "labels_getter parameter?If there are no labels in the sample by design, pass "
+        "labels_getter=None."
+    )
+
+
 class Transform(Module):
     """Base of the v2 transforms: ``make_params`` draws once per call, ``transform`` applies the
     parameters to each input that needs it."""

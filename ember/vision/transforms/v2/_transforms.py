@@ -20,7 +20,14 @@ from .. import _augment as _v1a
 from .. import transforms as _v1
 from ..functional import _is_pil_image, to_tensor
 from . import functional as F
-from ._transform import Transform, _RandomApplyTransform, is_pure_tensor, query_chw, query_size
+from ._transform import (
+    Transform,
+    _RandomApplyTransform,
+    find_labels,
+    is_pure_tensor,
+    query_chw,
+    query_size,
+)
 
 _SIZE_MSG = "Please provide only two dimensions (h, w) for size."
 _IMAGE_TYPES = (tv_tensors.Image, tv_tensors.Video)
@@ -28,6 +35,13 @@ _IMAGE_TYPES = (tv_tensors.Image, tv_tensors.Video)
 
 def _plain_image(x) -> bool:
     return isinstance(x, _IMAGE_TYPES) or is_pure_tensor(x)
+
+
+def _check_padding(padding) -> None:
+    if isinstance(padding, Sequence) and len(padding) not in (1, 2, 4):
+        raise ValueError(
+            f"Padding must be an int or a 1, 2, or 4 element of tuple or list, got {padding}."
+        )
 
 
 class _Plain(Transform):
@@ -314,7 +328,8 @@ class Resize(_Spatial):
             size = list(size)
         else:
             raise ValueError(
-                f"size can be an integer, a sequence of one or two integers, but got {size}."
+                "size can be an integer, a sequence of one or two integers, or None, but got "
+                f"{size} instead."
             )
         self.size = size
         F._mode(interpolation)
@@ -363,6 +378,7 @@ class Pad(_Spatial):
 
     def __init__(self, padding, fill=0, padding_mode: str = "constant") -> None:
         super().__init__()
+        _check_padding(padding)
         _v1.Pad(padding, fill, padding_mode)  # the v1 argument checks
         self.padding = padding
         self.fill = fill
@@ -382,6 +398,7 @@ class RandomCrop(_Spatial):
             _v1._setup_size(size, "Please provide only two dimensions (h, w) for size.")
         )
         if padding is not None:
+            _check_padding(padding)
             _v1.Pad(padding, fill, padding_mode)
             left, top, right, bottom = F._F._ltrb(padding)
             padding = [left, right, top, bottom]  # torchvision keeps torch's pad order
@@ -401,7 +418,7 @@ class RandomCrop(_Spatial):
             left, right, w = left + tw - w, right + tw - w, w + 2 * (tw - w)
         if h < th or w < tw:
             raise ValueError(
-                f"Required crop size {(th, tw)} is larger than input image size {(h, w)}"
+                f"Required crop size {(th, tw)} is larger than input image size {(h, w)}."
             )
         if (h, w) == (th, tw):
             i = j = 0
@@ -566,8 +583,8 @@ class RandomErasing(_RandomApplyTransform):
     """Erase a random rectangle of image tensors with probability ``p``."""
 
     def __init__(self, p=0.5, scale=(0.02, 0.33), ratio=(0.3, 3.3), value=0, inplace=False):
-        v1 = _v1.RandomErasing(p, scale, ratio, value, inplace)
         super().__init__(p=p)
+        v1 = _v1.RandomErasing(p, scale, ratio, value, inplace)
         self.scale, self.ratio = v1.scale, v1.ratio
         if isinstance(value, int | float):
             self.value = [float(value)]
@@ -632,14 +649,7 @@ class SanitizeBoundingBoxes(Transform):
             return None
         if callable(self.labels_getter):
             return self.labels_getter(sample)
-        if isinstance(sample, tuple | list) and len(sample) == 2 and isinstance(sample[1], dict):
-            sample = sample[1]
-        if not isinstance(sample, dict):
-            raise ValueError("The labels_getter is 'default' but the input sample is not a dict")
-        for key in sample:
-            if isinstance(key, str) and key.lower() == "labels":
-                return sample[key]
-        return None
+        return find_labels(sample)
 
     def forward(self, *inputs: Any) -> Any:
         from ember.func._pytree import tree_flatten, tree_unflatten
@@ -648,7 +658,9 @@ class SanitizeBoundingBoxes(Transform):
         labels = self._labels(sample)
         flat, spec = tree_flatten(sample)
         boxes = [x for x in flat if isinstance(x, BoundingBoxes)]
-        if len(boxes) != 1:
+        if not boxes:
+            raise ValueError("No bounding boxes were found in the sample")
+        if len(boxes) > 1:
             raise ValueError(f"Expected exactly one BoundingBoxes in the sample, got {len(boxes)}")
         b = boxes[0]
         a = F._to_xyxy(F._box_array(b), b.format)

@@ -409,7 +409,16 @@ adjust_saturation = _image_op(_F.adjust_saturation)
 adjust_hue = _image_op(_F.adjust_hue)
 gaussian_blur = _image_op(_F.gaussian_blur)
 normalize = _image_op(_F.normalize)
-rgb_to_grayscale = _image_op(_F.rgb_to_grayscale)
+
+
+def _grayscale(img, num_output_channels: int = 1):
+    """v1 ``rgb_to_grayscale`` with v2's check of ``num_output_channels``."""
+    if num_output_channels not in (1, 3):
+        raise ValueError(f"num_output_channels must be 1 or 3, got {num_output_channels}.")
+    return _F.rgb_to_grayscale(img, num_output_channels)
+
+
+rgb_to_grayscale = _image_op(_grayscale)
 
 
 def _erase_any(img, i: int, j: int, h: int, w: int, v, inplace: bool = False):
