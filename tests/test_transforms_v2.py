@@ -462,3 +462,39 @@ def test_errors(expr):
     theirs, ours = run(T2, torch, TTV), run(E2, ember, ETV)
     assert type(ours) is type(theirs)
     assert str(ours) == str(theirs).replace("torch.", "ember.")
+
+
+VIDEO_TRANSFORMS = [
+    lambda m, d: m.RandomResizedCrop((5, 6)),
+    lambda m, d: m.RandomHorizontalFlip(p=0.6),
+    lambda m, d: m.ColorJitter(0.3, 0.3, 0.3, 0.05),
+    lambda m, d: m.Compose([m.ToDtype(d.float32, scale=True), m.Normalize([0.5] * 3, [0.2] * 3)]),
+    lambda m, d: m.Compose([m.ToDtype(d.float32, scale=True), m.RandomErasing(p=0.9)]),
+]
+
+
+@pytest.mark.parametrize("make", VIDEO_TRANSFORMS)
+def test_video(make):
+    arr = RNG.integers(0, 256, (2, 3, 12, 16), dtype=np.uint8)
+    e, t = both_image("Video", arr)
+    for seed in range(3):
+        seed_both(seed)
+        theirs = make(T2, torch)({"video": t, "label": 1})
+        ours = make(E2, ember)({"video": e, "label": 1})
+        assert_same(ours, theirs, atol=1e-5 if theirs["video"].is_floating_point() else 1)
+
+
+def test_random_erasing_passes_masks_and_boxes_with_warning():
+    e_img, t_img = both_image("Image", RNG.random((3, 12, 16), dtype=np.float32))
+    es, ts = _sample(e_img, t_img)
+    messages = []
+    for mod, sample in ((T2, ts), (E2, es)):
+        seed_both(0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = mod.RandomErasing(p=1.0)(sample)
+        messages.append([str(w.message) for w in caught])
+        if mod is T2:
+            theirs = out
+    assert messages[0] == messages[1] and len(messages[0]) == 2
+    assert_same(out, theirs)

@@ -608,6 +608,13 @@ class RandomErasing(_RandomApplyTransform):
         return {"i": i, "j": j, "h": eh, "w": ew, "v": v}
 
     def transform(self, inpt: Any, params: dict) -> Any:
+        if isinstance(inpt, BoundingBoxes | Mask):
+            warnings.warn(
+                f"{type(self).__name__}() is currently passing through inputs of type "
+                f"tv_tensors.{type(inpt).__name__}. This will likely change in the future.",
+                stacklevel=2,
+            )
+            return inpt
         if params["v"] is None:
             return inpt
         return F.erase(inpt, params["i"], params["j"], params["h"], params["w"], params["v"],
