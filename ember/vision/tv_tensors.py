@@ -1,13 +1,15 @@
 """Typed tensors for the v2 transforms, as torchvision's ``tv_tensors``: ``Image``, ``Video``,
 ``Mask`` and ``BoundingBoxes`` are ``ember.Tensor`` subclasses that tell a transform what their
-data means.
+data means; the v2 transforms and ``v2.functional`` give each output its input's type.
 
-What differs from torchvision: torch unwraps a TVTensor to a plain tensor in every operation
-through ``__torch_function__``; Ember has no such hook, but its operations build their results as
-plain ``ember.Tensor`` already, so ``image + 1``, ``image[0]`` or ``image.sum()`` come back plain
-here too. As in torchvision, ``clone``, ``to``, ``detach`` and ``requires_grad_`` keep the type
-(and a box's metadata), and in-place operations return the typed tensor itself. Rotated box
-formats (``XYWHR``, ``CXCYWHR``, ``XYXYXYXY``) are named but the v2 kernels refuse them.
+How this differs from torchvision: torch unwraps a TVTensor to a plain tensor in every
+operation through ``__torch_function__``; Ember has no such hook, but its operations build new
+results as plain ``ember.Tensor``, so ``image + 1``, ``image[0]`` or ``image.sum()`` come back
+plain here too. As in torchvision, ``clone``, ``to``, ``detach`` and ``requires_grad_`` keep the
+type (and a box's metadata). Unlike torchvision, a method that returns the tensor object itself
+(an in-place operation such as ``add_``, or ``float()`` / ``contiguous()`` when nothing changes)
+returns it typed, where torch returns a plain alias; there is no ``set_return_type``. Rotated
+box formats (``XYWHR``, ``CXCYWHR``, ``XYXYXYXY``) are named, but the v2 kernels refuse them.
 """
 
 from __future__ import annotations
