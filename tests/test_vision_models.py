@@ -245,6 +245,7 @@ BUILDERS = [
     "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3",
     *[f"efficientnet_b{i}" for i in range(8)],
     "efficientnet_v2_s", "efficientnet_v2_m", "efficientnet_v2_l", "googlenet",
+    "inception_v3",
 ]  # fmt: skip
 
 
@@ -256,7 +257,7 @@ def test_list_models():
         ("vgg*", "*_bn"),
         (["dense*", "squeeze*", "mnas*", "shuffle*"], None),
         ("efficientnet*", "*v2*"),
-        ("goog*", None),
+        (["goog*", "incep*"], None),
     ]:
         assert em.list_models(include=include, exclude=exclude) == tvm.list_models(
             include=include, exclude=exclude
@@ -397,4 +398,39 @@ def test_googlenet_warns_and_checks_blocks():
     raises_like(
         lambda: em.GoogLeNet(blocks=[1, 2], init_weights=False),
         lambda: tvm.GoogLeNet(blocks=[1, 2], init_weights=False),
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Inception v3 (27M weights; the auxiliary head needs 299x299 inputs)
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_inception_v3_eval():
+    check_model("inception_v3", size=80, num_classes=10, init_weights=True, transform_input=True)
+
+
+@pytest.mark.slow
+def test_inception_v3_training_outputs():
+    ours, theirs = build_both("inception_v3", num_classes=5, init_weights=True, dropout=0.0)
+    # Batch statistics of 2 samples on 8x8 maps amplify float32 rounding past any fair
+    # tolerance: the norms use running statistics while the rest runs in training mode.
+    for model in (ours, theirs):
+        for m in model.modules():
+            if "BatchNorm" in type(m).__name__:
+                m.eval()
+    x = np.random.default_rng(0).standard_normal((2, 3, 299, 299)).astype(np.float32)
+    with ember.no_grad(), torch.no_grad():
+        got, expected = ours(ember.tensor(x)), theirs(torch.from_numpy(x))
+    assert type(got).__name__ == type(expected).__name__ == "InceptionOutputs"
+    assert got._fields == expected._fields
+    assert_close(list(got), list(expected), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.slow
+def test_inception_v3_warns_and_checks_blocks():
+    with pytest.warns(FutureWarning, match="init_weights=True"):
+        em.inception_v3(aux_logits=False)
+    raises_like(
+        lambda: em.Inception3(inception_blocks=[1], init_weights=False),
+        lambda: tvm.Inception3(inception_blocks=[1], init_weights=False),
     )
