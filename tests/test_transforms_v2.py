@@ -98,6 +98,8 @@ GEOMETRY = [
     ("crop", (-2, 10, 8, 9), {}),
     ("center_crop", ([6, 10],), {}),
     ("resize", ([7, 9],), {}),
+    ("resize", (None,), {"max_size": 10}),
+    ("resize", (9,), {"max_size": 11}),
     ("resize", ([20, 30],), {"interpolation": T2.InterpolationMode.NEAREST}),
     ("pad", ([1, 2, 3, 4],), {}),
     ("resized_crop", (1, 2, 8, 10, [5, 6]), {}),
@@ -116,14 +118,15 @@ def _args(args, kwargs, mod):
 
 
 @pytest.mark.parametrize("name,args,kwargs", GEOMETRY)
-@pytest.mark.parametrize("kind", ["Image", "Mask", "tensor", "boxes", "pil"])
+@pytest.mark.parametrize("kind", ["Image", "Mask", "tensor", "boxes", "int64 boxes", "pil"])
 def test_geometry_functional(name, args, kwargs, kind):
     if kind == "Mask" and name == "resized_crop":
         pytest.xfail(
             "v1 tensor NEAREST resize rounds its source index in float64, torch in float32"
         )
-    if kind == "boxes":
-        e, t = both_boxes("XYWH" if "crop" in name else "CXCYWH")
+    if kind in ("boxes", "int64 boxes"):
+        arr = BOXES.astype(np.int64) if kind == "int64 boxes" else BOXES
+        e, t = both_boxes("XYWH" if "crop" in name else "CXCYWH", arr)
     elif kind == "pil":
         e = t = PILImage.fromarray(IMG.transpose(1, 2, 0))
     else:
@@ -319,6 +322,7 @@ REPRS = [
     "RandomResizedCrop((4, 5), scale=(0.5, 1.0), ratio=(1.0, 2.0), antialias=False)",
     "Resize((4, 5), antialias=False)",
     "Resize(4, max_size=9)",
+    "Resize(None, max_size=9)",
     "Resize(3, interpolation=M.InterpolationMode.BICUBIC)",
     "Resize(3, interpolation=2)",
     "RandomRotation(3, interpolation=M.InterpolationMode.BILINEAR)",
@@ -415,6 +419,9 @@ def test_mixup_errors(call):
 
 
 ERRORS = [
+    "Resize(None)",
+    "Resize([3, 3], max_size=5)(X)",
+    "Resize(3, max_size=3)(X)",
     "V.Image(1.0)",
     "V.Video(L.zeros(2, 2, 2))",
     "V.BoundingBoxes([[[1, 2, 3, 4]]], format='XYXY', canvas_size=(5, 5))",

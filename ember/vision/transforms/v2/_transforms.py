@@ -324,6 +324,8 @@ class Resize(_Spatial):
         super().__init__()
         if isinstance(size, int):
             size = [size]
+        elif size is None:
+            F._output_size(1, 1, None, max_size)  # the same check as at call time
         elif isinstance(size, Sequence) and len(size) in (1, 2):
             size = list(size)
         else:

@@ -265,15 +265,14 @@ def crop(inpt, top: int, left: int, height: int, width: int):
 
 
 def _resize_boxes(b: BoundingBoxes, new_h: int, new_w: int):
+    """A pure scaling, so every format's x and y entries scale in place (no conversion to XYXY:
+    integer boxes then truncate as torchvision's do)."""
     h, w = b.canvas_size
-
-    def fn(a):
-        out = a.copy()
-        out[..., 0::2] *= np.float32(new_w / w) if a.dtype == np.float32 else new_w / w
-        out[..., 1::2] *= np.float32(new_h / h) if a.dtype == np.float32 else new_h / h
-        return out
-
-    return _moved(b, fn, (new_h, new_w), False)
+    a = _box_array(b)
+    out = a.copy()
+    out[..., 0::2] *= a.dtype.type(new_w / w)
+    out[..., 1::2] *= a.dtype.type(new_h / h)
+    return _F._tensor(out.astype(b.dtype.np)), (new_h, new_w)
 
 
 def _mode(interpolation) -> InterpolationMode:
@@ -283,21 +282,37 @@ def _mode(interpolation) -> InterpolationMode:
     return _F._interpolation(interpolation)
 
 
+def _output_size(h: int, w: int, size, max_size) -> list[int]:
+    """``[height, width]`` after ``resize``: ``size`` (h, w); an int or ``[s]`` for the shorter
+    side (the longer one capped at ``max_size``); or None for the longer side at ``max_size``."""
+    if size is None:
+        if not isinstance(max_size, int):
+            raise ValueError(
+                f"max_size must be an integer when size is None, but got {max_size} instead."
+            )
+        if h <= w:
+            return [int(h * max_size / w), max_size]
+        return [max_size, int(w * max_size / h)]
+    size = [size] if isinstance(size, int) else list(size)
+    if max_size is not None and len(size) != 1:
+        raise ValueError(
+            "max_size should only be passed if size is None or specifies the length of the "
+            "smaller edge, i.e. size should be an int or a sequence of length 1 in torchscript "
+            "mode."
+        )
+    return _F._resized_output_size(h, w, size, max_size)
+
+
 def resize(inpt, size, interpolation="bilinear", max_size=None, antialias=True):
-    """Resize to ``size`` ((h, w), or the shorter side for an int or a 1-element list)."""
+    """Resize to ``size`` ((h, w), or the shorter side for an int or a 1-element list, or the
+    longer side to ``max_size`` for None)."""
     interpolation = _mode(interpolation)
-
-    def boxes(b):
-        h, w = b.canvas_size
-        sz = [size] if isinstance(size, int) else list(size)
-        nh, nw = _F._resized_output_size(h, w, sz, max_size)
-        return _resize_boxes(b, nh, nw)
-
+    out = _output_size(*get_size(inpt), size, max_size)
     return _dispatch(
         inpt,
-        lambda x: _F.resize(x, size, interpolation, max_size, antialias),
-        boxes,
-        lambda x: _F.resize(x, size, InterpolationMode.NEAREST, max_size, antialias),
+        lambda x: _F.resize(x, out, interpolation, None, antialias),
+        lambda b: _resize_boxes(b, *out),
+        lambda x: _F.resize(x, out, InterpolationMode.NEAREST, None, antialias),
     )
 
 
