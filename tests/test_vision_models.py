@@ -245,7 +245,7 @@ BUILDERS = [
     "mnasnet0_5", "mnasnet0_75", "mnasnet1_0", "mnasnet1_3",
     *[f"efficientnet_b{i}" for i in range(8)],
     "efficientnet_v2_s", "efficientnet_v2_m", "efficientnet_v2_l", "googlenet",
-    "inception_v3",
+    "inception_v3", "convnext_tiny", "convnext_small", "convnext_base", "convnext_large",
 ]  # fmt: skip
 
 
@@ -258,6 +258,7 @@ def test_list_models():
         (["dense*", "squeeze*", "mnas*", "shuffle*"], None),
         ("efficientnet*", "*v2*"),
         (["goog*", "incep*"], None),
+        ("convnext*", None),
     ]:
         assert em.list_models(include=include, exclude=exclude) == tvm.list_models(
             include=include, exclude=exclude
@@ -434,3 +435,40 @@ def test_inception_v3_warns_and_checks_blocks():
         lambda: em.Inception3(inception_blocks=[1], init_weights=False),
         lambda: tvm.Inception3(inception_blocks=[1], init_weights=False),
     )
+
+
+# ------------------------------------------------------------------------------------------------
+# ConvNeXt
+# ------------------------------------------------------------------------------------------------
+def test_convnext_small_setting():
+    def build(lib, seed=0):
+        lib_models = em if lib is ember else tvm
+        cfg = lib_models.convnext.CNBlockConfig
+        lib.manual_seed(seed)
+        setting = [cfg(16, 32, 1), cfg(32, 48, 2), cfg(48, None, 2)]
+        return lib_models.ConvNeXt(setting, stochastic_depth_prob=0.3, num_classes=7)
+
+    ours, theirs = build(ember), build(torch)
+    assert repr(ours) == repr(theirs)
+    same_state_dict(ours, theirs)
+    with torch.no_grad():
+        for p in theirs.parameters():
+            if p.ndim == 3:  # layer scales: 1e-6 would hide the blocks from the comparison
+                p.fill_(0.5)
+    load_theirs(ours, theirs)
+    ours.eval()
+    theirs.eval()
+    x = np.random.default_rng(0).standard_normal((2, 3, 32, 32)).astype(np.float32)
+    with torch.no_grad():
+        expected = theirs(torch.from_numpy(x))
+    assert_close(ours(ember.tensor(x)), expected, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_convnext_tiny():
+    check_model("convnext_tiny", num_classes=10, stochastic_depth_prob=0.2)
+
+
+def test_convnext_errors():
+    raises_like(lambda: em.ConvNeXt([]), lambda: tvm.ConvNeXt([]))
+    raises_like(lambda: em.ConvNeXt([1]), lambda: tvm.ConvNeXt([1]))

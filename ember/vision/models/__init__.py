@@ -6,6 +6,7 @@ initialised model, and any other ``weights`` raises an error naming them.
 
 from ._api import Weights, WeightsEnum, get_model, get_model_builder, get_model_weights, list_models
 from .alexnet import *  # noqa: F403
+from .convnext import *  # noqa: F403
 from .densenet import *  # noqa: F403
 from .efficientnet import *  # noqa: F403
 from .googlenet import *  # noqa: F403
