@@ -493,3 +493,21 @@ def test_random_erasing_passes_masks_and_boxes_with_warning():
             theirs = out
     assert messages[0] == messages[1] and len(messages[0]) == 2
     assert_same(out, theirs)
+
+
+@pytest.mark.parametrize("mode", ["soft", "hard", None])
+def test_clamp_plain_boxes(mode):
+    arr = np.array([[-1.0, 2, 30, 4], [3, -2, 5, 14]], np.float32)
+    e, t = ember.from_numpy(arr.copy()), torch.from_numpy(arr.copy())
+    kw = {"format": "XYXY", "canvas_size": (10, 12), "clamping_mode": mode}
+    assert_same(EF.clamp_bounding_boxes(e, **kw), TF.clamp_bounding_boxes(t, **kw))
+    eb, tb = both_boxes("XYWH", arr, canvas=(10, 12))
+    assert_same(EF.clamp_bounding_boxes(eb, clamping_mode=mode),
+                TF.clamp_bounding_boxes(tb, clamping_mode=mode))  # fmt: skip
+    bad = [(e, t, {}), (eb, tb, {"format": "XYXY"})]  # plain without metadata; boxes with it
+    for ours_in, theirs_in, kw in bad:
+        with pytest.raises(ValueError) as theirs:
+            TF.clamp_bounding_boxes(theirs_in, **kw)
+        with pytest.raises(ValueError) as ours:
+            EF.clamp_bounding_boxes(ours_in, **kw)
+        assert str(ours.value) == str(theirs.value)

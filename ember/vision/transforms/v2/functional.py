@@ -210,15 +210,26 @@ def _moved(boxes: BoundingBoxes, fn, canvas, clamp: bool = True) -> tuple[Tensor
 
 
 def clamp_bounding_boxes(inpt, format=None, canvas_size=None, clamping_mode="auto"):
-    """Boxes clipped to their canvas."""
-    if not isinstance(inpt, BoundingBoxes):
-        raise NotImplementedError("Ember clamps BoundingBoxes only (pass a BoundingBoxes)")
-    _rotated_check(inpt.format)
-    mode = inpt.clamping_mode if clamping_mode == "auto" else clamping_mode
+    """Boxes clipped to their canvas (plain tensors need ``format``, ``canvas_size`` and
+    ``clamping_mode``; ``clamping_mode=None`` leaves them as they are)."""
+    if isinstance(inpt, BoundingBoxes):
+        if format is not None or canvas_size is not None:
+            raise ValueError(
+                "For bounding box tv_tensor inputs, `format` and `canvas_size` must not be passed."
+            )
+        boxes = inpt
+    elif format is None or canvas_size is None or clamping_mode == "auto":
+        raise ValueError(
+            "For pure tensor inputs, `format`, `canvas_size` and `clamping_mode` have to be passed."
+        )
+    else:
+        boxes = BoundingBoxes(inpt, format=format, canvas_size=canvas_size)
+    _rotated_check(boxes.format)
+    mode = boxes.clamping_mode if clamping_mode == "auto" else clamping_mode
     if mode is None:
         return inpt
-    out, _ = _moved(tv_tensors.wrap(inpt, like=inpt, clamping_mode=mode), _noop, inpt.canvas_size)
-    return tv_tensors.wrap(out, like=inpt)
+    out, _ = _moved(boxes, _noop, boxes.canvas_size)
+    return tv_tensors.wrap(out, like=inpt) if isinstance(inpt, BoundingBoxes) else out
 
 
 # -- geometry --------------------------------------------------------------------------------
