@@ -287,12 +287,21 @@ def test_pure_tensor_heuristic():
     assert_same(E2.Pad(1)((e1, ei)), T2.Pad(1)((t1, ti)))  # an Image: tensors pass through
 
 
-def test_sanitize_bounding_boxes():
-    arr = np.array([[1, 2, 9, 7], [3, 3, 3.5, 9], [20, 20, 30, 30], [0, 0, 4, 4]], np.float32)
+@pytest.mark.parametrize("fmt", ["XYXY", "XYWH", "CXCYWH"])
+def test_sanitize_bounding_boxes(fmt):
+    arr = np.array([[1, 2, 9, 7], [3, 3, 3.5, 9], [20, 20, 30, 30], [0, 0, 4, 4], [-5, 1, -1, 6]],
+                   np.float32)  # fmt: skip
     eb, tb = both_boxes("XYXY", arr, canvas=(12, 16))
-    es = {"boxes": eb, "labels": ember.tensor([1, 2, 3, 4]), "image": both_image()[0]}
-    ts = {"boxes": tb, "labels": torch.tensor([1, 2, 3, 4]), "image": both_image()[1]}
+    eb, tb = EF.convert_bounding_box_format(eb, new_format=fmt), TF.convert_bounding_box_format(
+        tb, new_format=fmt)  # fmt: skip
+    masks = RNG.integers(0, 2, (5, 12, 16), dtype=np.uint8)
+    em, tm = both_image("Mask", masks)
+    ei, ti = both_image()
+    es = {"boxes": eb, "labels": ember.tensor([1, 2, 3, 4, 5]), "masks": em, "image": ei}
+    ts = {"boxes": tb, "labels": torch.tensor([1, 2, 3, 4, 5]), "masks": tm, "image": ti}
     assert_same(E2.SanitizeBoundingBoxes()(es), T2.SanitizeBoundingBoxes()(ts))
+    assert_same(E2.SanitizeBoundingBoxes(min_size=3, min_area=20)((ei, es)),
+                T2.SanitizeBoundingBoxes(min_size=3, min_area=20)((ti, ts)))  # fmt: skip
     assert repr(E2.SanitizeBoundingBoxes()) == repr(T2.SanitizeBoundingBoxes())
 
 
