@@ -246,6 +246,7 @@ BUILDERS = [
     *[f"efficientnet_b{i}" for i in range(8)],
     "efficientnet_v2_s", "efficientnet_v2_m", "efficientnet_v2_l", "googlenet",
     "inception_v3", "convnext_tiny", "convnext_small", "convnext_base", "convnext_large",
+    "vit_b_16", "vit_b_32", "vit_l_16", "vit_l_32", "vit_h_14",
 ]  # fmt: skip
 
 
@@ -259,6 +260,7 @@ def test_list_models():
         ("efficientnet*", "*v2*"),
         (["goog*", "incep*"], None),
         ("convnext*", None),
+        ("vit*", "*_32"),
     ]:
         assert em.list_models(include=include, exclude=exclude) == tvm.list_models(
             include=include, exclude=exclude
@@ -472,3 +474,73 @@ def test_convnext_tiny():
 def test_convnext_errors():
     raises_like(lambda: em.ConvNeXt([]), lambda: tvm.ConvNeXt([]))
     raises_like(lambda: em.ConvNeXt([1]), lambda: tvm.ConvNeXt([1]))
+
+
+# ------------------------------------------------------------------------------------------------
+# Vision Transformer
+# ------------------------------------------------------------------------------------------------
+def randomize_heads(theirs, seed=2):
+    """The heads start at zero; random ones make the outputs depend on the whole network."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in theirs.heads.parameters():
+            p.copy_(torch.randn(p.shape, generator=g) * 0.5)
+
+
+def check_vit(stem, **kwargs):
+    def build(lib):
+        models = em if lib is ember else tvm
+        lib.manual_seed(0)
+        configs = None
+        if stem:
+            cfg = models.vision_transformer.ConvStemConfig
+            configs = [cfg(8, 3, 2), cfg(12, 3, 2)]
+        return models.VisionTransformer(conv_stem_configs=configs, **kwargs)
+
+    ours, theirs = build(ember), build(torch)
+    assert repr(ours) == repr(theirs)
+    same_state_dict(ours, theirs)
+    randomize_heads(theirs)
+    perturb_bn(theirs)
+    load_theirs(ours, theirs)
+    ours.eval()
+    theirs.eval()
+    x = np.random.default_rng(0).standard_normal((2, 3, 32, 32)).astype(np.float32)
+    with torch.no_grad():
+        expected = theirs(torch.from_numpy(x))
+    assert_close(ours(ember.tensor(x)), expected, rtol=1e-4, atol=1e-5)
+    return ours, theirs
+
+
+VIT_SMALL = dict(image_size=32, num_layers=2, num_heads=2, hidden_dim=16, mlp_dim=32)
+
+
+def test_vit_small():
+    check_vit(False, patch_size=8, num_classes=10, representation_size=12, **VIT_SMALL)
+
+
+def test_vit_conv_stem():
+    ours, theirs = check_vit(True, patch_size=4, num_classes=3, **VIT_SMALL)
+    x = np.zeros((1, 3, 16, 16), np.float32)
+    raises_like(lambda: ours(ember.tensor(x)), lambda: theirs(torch.from_numpy(x)))
+    raises_like(
+        lambda: em.VisionTransformer(30, 8, 1, 1, 8, 8),
+        lambda: tvm.VisionTransformer(30, 8, 1, 1, 8, 8),
+    )
+
+
+@pytest.mark.slow
+def test_vit_b_32():
+    ours, theirs = build_both("vit_b_32", num_classes=10, image_size=64)
+    assert repr(ours) == repr(theirs)
+    same_state_dict(ours, theirs)
+    randomize_heads(theirs)
+    load_theirs(ours, theirs)
+    ours.eval()
+    theirs.eval()
+    x = np.random.default_rng(0).standard_normal((2, 3, 64, 64)).astype(np.float32)
+    with torch.no_grad():
+        expected = theirs(torch.from_numpy(x))
+    with ember.no_grad():
+        got = ours(ember.tensor(x))
+    assert_close(got, expected, rtol=1e-4, atol=1e-4)
