@@ -520,3 +520,31 @@ def test_clamp_plain_boxes(mode):
         with pytest.raises(ValueError) as ours:
             EF.clamp_bounding_boxes(ours_in, **kw)
         assert str(ours.value) == str(theirs.value)
+
+
+POINT_OPS = [
+    lambda m: m.RandomInvert(p=0.6),
+    lambda m: m.RandomAutocontrast(p=0.6),
+    lambda m: m.RandomEqualize(p=0.6),
+    lambda m: m.RandomPosterize(3, p=0.6),
+    lambda m: m.RandomSolarize(100.0, p=0.6),
+    lambda m: m.RandomAdjustSharpness(1.7, p=0.6),
+    lambda m: m.Identity(),
+    lambda m: m.RGB(),
+    lambda m: m.ConvertBoundingBoxFormat("CXCYWH"),
+]
+
+
+@pytest.mark.parametrize("make", POINT_OPS)
+@pytest.mark.parametrize("kind", ["Image", "gray", "pil"])
+def test_point_transforms(make, kind):
+    if kind == "pil":
+        e_img = t_img = PILImage.fromarray(IMG.transpose(1, 2, 0))
+    else:
+        e_img, t_img = both_image("Image", IMG[:1] if kind == "gray" else IMG)
+    es, ts = _sample(e_img, t_img)
+    for seed in range(3):
+        seed_both(seed)
+        assert_same(make(E2)(es), make(T2)(ts), atol=1)
+        assert ember.rand(1).item() == torch.rand(1).item()
+    assert repr(make(E2)) == repr(make(T2))

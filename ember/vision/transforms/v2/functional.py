@@ -33,7 +33,11 @@ __all__ = [
     "adjust_contrast",
     "adjust_hue",
     "adjust_saturation",
+    "adjust_gamma",
     "adjust_sharpness",
+    "get_image_num_channels",
+    "get_num_channels",
+    "grayscale_to_rgb",
     "autocontrast",
     "equalize",
     "invert",
@@ -536,3 +540,23 @@ def affine(inpt, angle: float, translate, scale: float, shear, interpolation="ne
                                                               center))  # fmt: skip
     return _affine_image(inpt, angle, translate, scale, shear, interpolation=interpolation,
                          fill=fill, center=center)  # fmt: skip
+
+
+def _gray_to_rgb(img):
+    if not isinstance(img, Tensor):
+        return img.convert("RGB")
+    if get_dimensions(img)[0] == 3:
+        return img
+    return _F._tensor(np.repeat(_F._array(img), 3, axis=-3))
+
+
+grayscale_to_rgb = _image_op(_gray_to_rgb)
+adjust_gamma = _image_op(_F.adjust_gamma)
+
+
+def get_num_channels(inpt) -> int:
+    """The channel count of an image or video."""
+    return get_dimensions(inpt)[0]
+
+
+get_image_num_channels = get_num_channels
