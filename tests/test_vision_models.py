@@ -247,6 +247,8 @@ BUILDERS = [
     "efficientnet_v2_s", "efficientnet_v2_m", "efficientnet_v2_l", "googlenet",
     "inception_v3", "convnext_tiny", "convnext_small", "convnext_base", "convnext_large",
     "vit_b_16", "vit_b_32", "vit_l_16", "vit_l_32", "vit_h_14",
+    *[f"regnet_{k}_{s}" for k in "xy" for s in ["400mf", "800mf", "1_6gf", "3_2gf", "8gf"]],
+    *[f"regnet_{k}_{s}" for k in "xy" for s in ["16gf", "32gf"]], "regnet_y_128gf",
 ]  # fmt: skip
 
 
@@ -261,6 +263,7 @@ def test_list_models():
         (["goog*", "incep*"], None),
         ("convnext*", None),
         ("vit*", "*_32"),
+        ("regnet*", "*gf"),
     ]:
         assert em.list_models(include=include, exclude=exclude) == tvm.list_models(
             include=include, exclude=exclude
@@ -544,3 +547,35 @@ def test_vit_b_32():
     with ember.no_grad():
         got = ours(ember.tensor(x))
     assert_close(got, expected, rtol=1e-4, atol=1e-4)
+
+
+# ------------------------------------------------------------------------------------------------
+# RegNet
+# ------------------------------------------------------------------------------------------------
+REGNETS = [f"regnet_{k}_{s}" for k in "yx" for s in ["400mf", "800mf", "1_6gf", "3_2gf", "8gf"]]
+REGNETS += [f"regnet_{k}_{s}" for k in "yx" for s in ["16gf", "32gf"]] + ["regnet_y_128gf"]
+
+
+def test_regnet_block_params():
+    """The float32 width rule gives torchvision's stages for every published configuration."""
+    for name in REGNETS:
+        depth, w_0, w_a, w_m, group_width, se_ratio = em.regnet._CONFIGS[name][0]
+        args = (depth, w_0, w_a, w_m, group_width)
+        ours = em.regnet.BlockParams.from_init_params(*args, se_ratio=se_ratio)
+        theirs = tvm.regnet.BlockParams.from_init_params(*args, se_ratio=se_ratio)
+        assert vars(ours) == vars(theirs), name
+    raises_like(
+        lambda: em.regnet.BlockParams.from_init_params(4, 20, 1.0, 2.0, 8),
+        lambda: tvm.regnet.BlockParams.from_init_params(4, 20, 1.0, 2.0, 8),
+    )
+
+
+@pytest.mark.parametrize("name", ["regnet_y_400mf", "regnet_x_400mf"])
+def test_regnet_400mf(name):
+    check_model(name, num_classes=10)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["regnet_y_1_6gf", "regnet_x_3_2gf"])
+def test_regnet_larger(name):
+    check_model(name, num_classes=10)
