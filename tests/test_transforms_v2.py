@@ -548,3 +548,28 @@ def test_point_transforms(make, kind):
         assert_same(make(E2)(es), make(T2)(ts), atol=1)
         assert ember.rand(1).item() == torch.rand(1).item()
     assert repr(make(E2)) == repr(make(T2))
+
+
+# unclipped noise on uint8 overflows the dtype, whose cast is unspecified: not compared
+@pytest.mark.parametrize("dtype,clip", [(np.float32, True), (np.float32, False), (np.uint8, True)])
+def test_gaussian_noise(dtype, clip):
+    arr = IMG if dtype == np.uint8 else IMG.astype(np.float32) / 255
+    e, t = both_image("Image", arr)
+    seed_both(4)
+    ours = E2.GaussianNoise(mean=0.1, sigma=0.3, clip=clip)((e, 2))
+    theirs = T2.GaussianNoise(mean=0.1, sigma=0.3, clip=clip)((t, 2))
+    assert_same(ours, theirs, atol=1e-6)
+    assert repr(E2.GaussianNoise(clip=clip)) == repr(T2.GaussianNoise(clip=clip))
+
+
+@pytest.mark.parametrize(
+    "make", [lambda m: m.FiveCrop(5), lambda m: m.TenCrop((4, 6), vertical_flip=True)]
+)
+@pytest.mark.parametrize("kind", ["Image", "tensor", "pil"])
+def test_five_ten_crop(make, kind):
+    if kind == "pil":
+        e = t = PILImage.fromarray(IMG.transpose(1, 2, 0))
+    else:
+        e, t = both_image(kind)
+    assert_same(make(E2)({"img": e, "label": 3}), make(T2)({"img": t, "label": 3}))
+    assert repr(make(E2)) == repr(make(T2))

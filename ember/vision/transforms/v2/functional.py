@@ -50,7 +50,9 @@ __all__ = [
     "convert_image_dtype",
     "crop",
     "erase",
+    "five_crop",
     "gaussian_blur",
+    "gaussian_noise",
     "get_dimensions",
     "get_size",
     "hflip",
@@ -62,6 +64,7 @@ __all__ = [
     "resized_crop",
     "rgb_to_grayscale",
     "rotate",
+    "ten_crop",
     "to_dtype",
     "to_grayscale",
     "to_image",
@@ -560,3 +563,40 @@ def get_num_channels(inpt) -> int:
 
 
 get_image_num_channels = get_num_channels
+
+
+def gaussian_noise(inpt, mean: float = 0.0, sigma: float = 0.1, clip: bool = True):
+    """``inpt + mean + sigma * randn_like(inpt)`` on the [0, 1] scale (integer images add the
+    noise times their maximum, truncated to whole levels), clipped to the value range when
+    ``clip``."""
+
+    def image_fn(x):
+        noise = mean + ember.randn(*x.shape) * sigma
+        if x.is_floating_point():
+            out = x + noise
+            return out.clamp(0, 1) if clip else out
+        top = _F._max_value(np.dtype(x.dtype.np))
+        out = x.float() + (noise * top).trunc()  # whole levels of noise, as torchvision adds
+        return (out.clamp(0, top) if clip else out).to(x.dtype)
+
+    if _is_pil_image(inpt):
+        raise TypeError("gaussian_noise does not support PIL images")
+    return _dispatch(inpt, image_fn, _noop, _noop)
+
+
+def _crops(fn):
+    """``fn`` (v1 ``five_crop`` / ``ten_crop``) with each crop given the input's type."""
+
+    def op(inpt, *args, **kwargs):
+        crops = fn(_plain(inpt), *args, **kwargs)
+        if isinstance(inpt, TVTensor):
+            return tuple(tv_tensors.wrap(c, like=inpt) for c in crops)
+        return crops
+
+    op.__name__ = op.__qualname__ = fn.__name__
+    op.__doc__ = fn.__doc__
+    return op
+
+
+five_crop = _crops(_F.five_crop)
+ten_crop = _crops(_F.ten_crop)
