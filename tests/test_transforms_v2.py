@@ -44,6 +44,17 @@ def both_boxes(fmt="XYXY", arr=BOXES, canvas=(12, 16)):
     )
 
 
+def image_pair(kind):
+    """The test image as (ours, theirs): one PIL image, a plain tensor, an Image, or a
+    one-channel ("gray") Image."""
+    if kind == "pil":
+        pil = PILImage.fromarray(IMG.transpose(1, 2, 0))
+        return pil, pil
+    if kind == "gray":
+        return both_image("Image", IMG[:1])
+    return both_image(kind)
+
+
 def assert_same(ours, theirs, atol=0.0):
     """Same structure, TVTensor types and box metadata, then v1's value comparison."""
     if isinstance(theirs, dict | tuple | list):
@@ -225,10 +236,7 @@ RANDOM_IMAGE = [
 @pytest.mark.parametrize("make", RANDOM_IMAGE)
 @pytest.mark.parametrize("kind", ["Image", "tensor", "pil"])
 def test_image_transforms(make, kind):
-    if kind == "pil":
-        e = t = PILImage.fromarray(IMG.transpose(1, 2, 0))
-    else:
-        e, t = both_image(kind)
+    e, t = image_pair(kind)
     for seed in range(8):
         seed_both(seed)
         theirs = make(T2)((t, 5))
@@ -538,10 +546,7 @@ POINT_OPS = [
 @pytest.mark.parametrize("make", POINT_OPS)
 @pytest.mark.parametrize("kind", ["Image", "gray", "pil"])
 def test_point_transforms(make, kind):
-    if kind == "pil":
-        e_img = t_img = PILImage.fromarray(IMG.transpose(1, 2, 0))
-    else:
-        e_img, t_img = both_image("Image", IMG[:1] if kind == "gray" else IMG)
+    e_img, t_img = image_pair(kind)
     es, ts = _sample(e_img, t_img)
     for seed in range(3):
         seed_both(seed)
@@ -567,9 +572,6 @@ def test_gaussian_noise(dtype, clip):
 )
 @pytest.mark.parametrize("kind", ["Image", "tensor", "pil"])
 def test_five_ten_crop(make, kind):
-    if kind == "pil":
-        e = t = PILImage.fromarray(IMG.transpose(1, 2, 0))
-    else:
-        e, t = both_image(kind)
+    e, t = image_pair(kind)
     assert_same(make(E2)({"img": e, "label": 3}), make(T2)({"img": t, "label": 3}))
     assert repr(make(E2)) == repr(make(T2))
