@@ -579,3 +579,16 @@ def test_regnet_400mf(name):
 @pytest.mark.parametrize("name", ["regnet_y_1_6gf", "regnet_x_3_2gf"])
 def test_regnet_larger(name):
     check_model(name, num_classes=10)
+
+
+def test_get_weight_and_verify():
+    for name in ["ResNet50_Weights.IMAGENET1K_V1", "RegNet_Y_16GF_Weights.IMAGENET1K_SWAG_E2E_V1"]:
+        assert repr(em.get_weight(name)) == repr(tvm.get_weight(name))
+    for name in ["ResNet50_Weights", "Nope_Weights.X", "ResNet50_Weights.NOPE"]:
+        raises_like(lambda n=name: em.get_weight(n), lambda n=name: tvm.get_weight(n))
+    raises_like(lambda: em.get_model_weights("nonet"), lambda: tvm.get_model_weights("nonet"))
+    raises_like(lambda: em.ResNet50_Weights.verify(3), lambda: tvm.ResNet50_Weights.verify(3))
+    w = em.ResNet50_Weights.verify("ResNet50_Weights.IMAGENET1K_V1")
+    assert w is em.ResNet50_Weights.IMAGENET1K_V1
+    with pytest.raises(RuntimeError, match="cannot download"):
+        w.get_state_dict()

@@ -4,7 +4,15 @@ Pretrained weights cannot be downloaded by Ember: ``weights=None`` (the default)
 initialised model, and any other ``weights`` raises an error naming them.
 """
 
-from ._api import Weights, WeightsEnum, get_model, get_model_builder, get_model_weights, list_models
+from ._api import (
+    Weights,
+    WeightsEnum,
+    get_model,
+    get_model_builder,
+    get_model_weights,
+    get_weight,
+    list_models,
+)
 from .alexnet import *  # noqa: F403
 from .convnext import *  # noqa: F403
 from .densenet import *  # noqa: F403

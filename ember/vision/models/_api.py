@@ -152,3 +152,18 @@ def get_model_weights(name: Callable | str) -> type[WeightsEnum]:
     if not (isinstance(weights, type) and issubclass(weights, WeightsEnum)):
         raise ValueError("The weight enum for the specific method couldn't be retrieved.")
     return weights
+
+
+def get_weight(name: str) -> WeightsEnum:
+    """The weights member named like ``"ResNet50_Weights.IMAGENET1K_V1"``."""
+    try:
+        enum_name, value_name = name.split(".")
+    except ValueError:
+        raise ValueError(f"Invalid weight name provided: '{name}'.") from None
+    for builder in BUILTIN_MODELS.values():
+        enum = getattr(sys.modules[builder.__module__], enum_name, None)
+        if isinstance(enum, type) and issubclass(enum, WeightsEnum):
+            return enum[value_name]
+    raise ValueError(
+        f"The weight enum '{enum_name}' for the specific method couldn't be retrieved."
+    )
