@@ -249,6 +249,7 @@ BUILDERS = [
     "vit_b_16", "vit_b_32", "vit_l_16", "vit_l_32", "vit_h_14",
     *[f"regnet_{k}_{s}" for k in "xy" for s in ["400mf", "800mf", "1_6gf", "3_2gf", "8gf"]],
     *[f"regnet_{k}_{s}" for k in "xy" for s in ["16gf", "32gf"]], "regnet_y_128gf",
+    "swin_t", "swin_s", "swin_b", "swin_v2_t", "swin_v2_s", "swin_v2_b",
 ]  # fmt: skip
 
 
@@ -264,6 +265,7 @@ def test_list_models():
         ("convnext*", None),
         ("vit*", "*_32"),
         ("regnet*", "*gf"),
+        ("swin_*", None),
     ]:
         assert em.list_models(include=include, exclude=exclude) == tvm.list_models(
             include=include, exclude=exclude
@@ -592,3 +594,45 @@ def test_get_weight_and_verify():
     assert w is em.ResNet50_Weights.IMAGENET1K_V1
     with pytest.raises(RuntimeError, match="cannot download"):
         w.get_state_dict()
+
+
+# ------------------------------------------------------------------------------------------------
+# Swin Transformer
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("v2", [False, True])
+def test_swin_small_padded_and_shifted(v2):
+    """20x20 inputs in 2x2 patches: 10x10 then 5x5 maps, both padded to 4x4 windows."""
+
+    def build(lib):
+        models = em if lib is ember else tvm
+        extra = {}
+        if v2:
+            sw = models.swin_transformer
+            extra = {"block": sw.SwinTransformerBlockV2, "downsample_layer": sw.PatchMergingV2}
+        lib.manual_seed(0)
+        return models.SwinTransformer(
+            [2, 2], 8, [2, 2], [2, 4], [4, 4], num_classes=5, stochastic_depth_prob=0.1, **extra
+        )
+
+    ours, theirs = build(ember), build(torch)
+    assert repr(ours) == repr(theirs)
+    same_state_dict(ours, theirs)
+    with torch.no_grad():
+        theirs.head.weight.mul_(50)  # logits of a useful size for the comparison
+    load_theirs(ours, theirs)
+    ours.eval()
+    theirs.eval()
+    x = np.random.default_rng(0).standard_normal((2, 3, 20, 20)).astype(np.float32)
+    with torch.no_grad():
+        expected = theirs(torch.from_numpy(x))
+    assert_close(ours(ember.tensor(x)), expected, rtol=1e-4, atol=1e-5)
+    raises_like(
+        lambda: em.swin_transformer.ShiftedWindowAttention(8, [4], [0, 0], 2),
+        lambda: tvm.swin_transformer.ShiftedWindowAttention(8, [4], [0, 0], 2),
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["swin_t", "swin_v2_t"])
+def test_swin_tiny(name):
+    check_model(name, num_classes=10)
