@@ -657,3 +657,36 @@ def test_swin_small_padded_and_shifted(v2):
 @pytest.mark.parametrize("name", ["swin_t", "swin_v2_t"])
 def test_swin_tiny(name):
     check_model(name, num_classes=10)
+
+
+# ------------------------------------------------------------------------------------------------
+# Gradients of every parameter through a whole network (eval mode: with batch statistics of a
+# few samples on 1x1 or 2x2 maps, the deepest norms amplify float32 rounding past any tolerance)
+# ------------------------------------------------------------------------------------------------
+def check_gradients(name, size=32, **kwargs):
+    ours, theirs = build_both(name, **kwargs)
+    perturb_bn(theirs)
+    load_theirs(ours, theirs)
+    ours.eval()
+    theirs.eval()
+    x = np.random.default_rng(0).standard_normal((2, 3, size, size)).astype(np.float32)
+    out_t = theirs(torch.from_numpy(x))
+    cot = np.random.default_rng(1).standard_normal(tuple(out_t.shape)).astype(np.float32)
+    (out_t * torch.from_numpy(cot)).sum().backward()
+    out_e = ours(ember.tensor(x))
+    (out_e * ember.tensor(cot)).sum().backward()
+    assert_close(out_e, out_t, rtol=1e-4, atol=1e-4)
+    ours_params = dict(ours.named_parameters())
+    for k, p in theirs.named_parameters():
+        g = p.grad
+        assert_close(ours_params[k].grad, g, rtol=1e-3, atol=1e-4 * float(g.abs().max()), msg=k)
+
+
+def test_squeezenet_gradients():
+    check_gradients("squeezenet1_1", num_classes=10)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["resnet18", "mobilenet_v3_small", "shufflenet_v2_x0_5"])
+def test_gradients(name):
+    check_gradients(name, size=64, num_classes=10)
