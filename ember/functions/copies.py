@@ -10,6 +10,7 @@ from .._tensor import Tensor, apply
 from ..autograd.grad_mode import _state
 from ..autograd.primitives import strided as P
 from . import shape as S
+from .index import getitem_key
 from .inplace import copy_into_out
 from .strided import as_strided
 
@@ -100,7 +101,9 @@ def slice_copy(
     if step <= 0:
         raise RuntimeError("slice step must be positive")
     d = S.wrap_dim(dim, input.ndim)
-    return _fresh(input[(slice(None),) * d + (slice(start, end, step),)], out, "slice_copy")
+    key = (slice(None),) * d + (slice(start, end, step),)
+    # always a slice node (torch's aten::slice), even where indexing would skip a full slice
+    return _fresh(getitem_key(input, key, "slice"), out, "slice_copy")
 
 
 def split_copy(input: Tensor, split_size: int, dim: int = 0, *, out=None):  # noqa: A002
