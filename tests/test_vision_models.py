@@ -690,3 +690,18 @@ def test_squeezenet_gradients():
 @pytest.mark.parametrize("name", ["resnet18", "mobilenet_v3_small", "shufflenet_v2_x0_5"])
 def test_gradients(name):
     check_gradients(name, size=64, num_classes=10)
+
+
+def test_torchvision_checkpoint_file_loads(tmp_path):
+    """The route the weights error suggests: a torchvision .pth file, ember.load, load_state_dict."""
+    torch.manual_seed(1)
+    theirs = tvm.squeezenet1_1(num_classes=7)
+    torch.save(theirs.state_dict(), tmp_path / "squeezenet.pth")
+    ours = em.squeezenet1_1(num_classes=7)
+    ours.load_state_dict(ember.load(tmp_path / "squeezenet.pth"))
+    ours.eval()
+    theirs.eval()
+    x = np.random.default_rng(0).standard_normal((1, 3, 64, 64)).astype(np.float32)
+    with torch.no_grad():
+        expected = theirs(torch.from_numpy(x))
+    assert_close(ours(ember.tensor(x)), expected, rtol=1e-4, atol=1e-5)
