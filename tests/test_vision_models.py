@@ -693,7 +693,7 @@ def test_gradients(name):
 
 
 def test_torchvision_checkpoint_file_loads(tmp_path):
-    """The route the weights error suggests: a torchvision .pth file, ember.load, load_state_dict."""
+    """The route the weights error suggests: a torchvision .pth, ember.load, load_state_dict."""
     torch.manual_seed(1)
     theirs = tvm.squeezenet1_1(num_classes=7)
     torch.save(theirs.state_dict(), tmp_path / "squeezenet.pth")
