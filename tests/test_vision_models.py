@@ -270,13 +270,15 @@ BUILDERS = [
     "vit_b_16", "vit_b_32", "vit_l_16", "vit_l_32", "vit_h_14",
     *[f"regnet_{k}_{s}" for k in "xy" for s in ["400mf", "800mf", "1_6gf", "3_2gf", "8gf"]],
     *[f"regnet_{k}_{s}" for k in "xy" for s in ["16gf", "32gf"]], "regnet_y_128gf",
-    "swin_t", "swin_s", "swin_b", "swin_v2_t", "swin_v2_s", "swin_v2_b",
+    "swin_t", "swin_s", "swin_b", "swin_v2_t", "swin_v2_s", "swin_v2_b", "maxvit_t",
 ]  # fmt: skip
 
 
 def test_list_models():
     assert em.list_models() == sorted(BUILDERS)
     assert em.list_models(module=em) == sorted(BUILDERS)
+    # Every classification builder of torchvision.models (detection, video etc. live elsewhere).
+    assert em.list_models() == tvm.list_models(module=tvm)
     for include, exclude in [
         ("resnet*", None),
         ("vgg*", "*_bn"),
@@ -287,6 +289,7 @@ def test_list_models():
         ("vit*", "*_32"),
         ("regnet*", "*gf"),
         ("swin_*", None),
+        ("maxvit*", None),
     ]:
         assert em.list_models(include=include, exclude=exclude) == tvm.list_models(
             include=include, exclude=exclude
@@ -705,3 +708,46 @@ def test_torchvision_checkpoint_file_loads(tmp_path):
     with torch.no_grad():
         expected = theirs(torch.from_numpy(x))
     assert_close(ours(ember.tensor(x)), expected, rtol=1e-4, atol=1e-5)
+
+
+# ------------------------------------------------------------------------------------------------
+# MaxViT
+# ------------------------------------------------------------------------------------------------
+MAXVIT_SMALL = dict(
+    input_size=(32, 32),
+    stem_channels=8,
+    partition_size=2,
+    block_channels=[8, 16],
+    block_layers=[1, 2],
+    head_dim=4,
+    stochastic_depth_prob=0.2,
+    num_classes=5,
+)
+
+
+def test_maxvit_small():
+    ember.manual_seed(0)
+    ours = em.MaxVit(**MAXVIT_SMALL)
+    torch.manual_seed(0)
+    theirs = tvm.MaxVit(**MAXVIT_SMALL)
+    assert repr(ours) == repr(theirs)
+    same_state_dict(ours, theirs)
+    perturb_bn(theirs)
+    with torch.no_grad():
+        theirs.classifier[-1].weight.mul_(100)  # N(0, 0.02) weights: logits of a useful size
+    load_theirs(ours, theirs)
+    ours.eval()
+    theirs.eval()
+    x = np.random.default_rng(0).standard_normal((2, 3, 32, 32)).astype(np.float32)
+    with torch.no_grad():
+        expected = theirs(torch.from_numpy(x))
+    assert_close(ours(ember.tensor(x)), expected, rtol=1e-4, atol=1e-5)
+    bad = dict(MAXVIT_SMALL, input_size=(36, 36), partition_size=4)
+    raises_like(lambda: em.MaxVit(**bad), lambda: tvm.MaxVit(**bad))
+
+
+@pytest.mark.slow
+def test_maxvit_t_init():
+    ours, theirs = build_both("maxvit_t", num_classes=10)
+    assert repr(ours) == repr(theirs)
+    same_state_dict(ours, theirs)
