@@ -50,12 +50,16 @@ def perturb_bn(theirs, seed=1):
                 m.bias.copy_(torch.randn(m.bias.shape, generator=g) * 0.1)
 
 
-def check_model(name, size=32, batch=2, seed=0, rtol=1e-4, **kwargs):
-    """Repr, parameter count, same-seed state_dict, and eval outputs after loading theirs."""
-    ours, theirs = build_both(name, seed, **kwargs)
+def build_alike(build):
+    """``build(lib)`` for each library (it seeds ``lib``): same repr, bit-identical state."""
+    ours, theirs = build(ember), build(torch)
     assert repr(ours) == repr(theirs)
-    assert sum(p.numel() for p in ours.parameters()) == sum(p.numel() for p in theirs.parameters())
     same_state_dict(ours, theirs)
+    return ours, theirs
+
+
+def same_outputs(ours, theirs, size=32, batch=2, seed=0, rtol=1e-4, msg=""):
+    """Load torchvision's (BN-perturbed) state into ours; eval outputs must agree."""
     perturb_bn(theirs)
     load_theirs(ours, theirs)
     ours.eval()
@@ -67,7 +71,16 @@ def check_model(name, size=32, batch=2, seed=0, rtol=1e-4, **kwargs):
         got = ours(ember.tensor(x))
     # Deep float32 stacks sum in a different order than torch: tolerance scaled to the logits.
     atol = 2e-5 * max(1.0, float(expected.abs().max()))
-    assert_close(got, expected, rtol=rtol, atol=atol, msg=name)
+    assert_close(got, expected, rtol=rtol, atol=atol, msg=msg)
+
+
+def check_model(name, size=32, batch=2, seed=0, rtol=1e-4, **kwargs):
+    """Repr, parameter count, same-seed state_dict, and eval outputs after loading theirs."""
+    ours, theirs = build_both(name, seed, **kwargs)
+    assert repr(ours) == repr(theirs)
+    assert sum(p.numel() for p in ours.parameters()) == sum(p.numel() for p in theirs.parameters())
+    same_state_dict(ours, theirs)
+    same_outputs(ours, theirs, size, batch, seed, rtol, msg=name)
     return ours, theirs
 
 
@@ -159,17 +172,8 @@ def test_densenet_small_growth():
         models = em if lib is ember else tvm
         return models.DenseNet(8, (2, 3, 2, 2), 16, bn_size=2, num_classes=6)
 
-    ours, theirs = build(ember), build(torch)
-    assert repr(ours) == repr(theirs)
-    same_state_dict(ours, theirs)
-    perturb_bn(theirs)
-    load_theirs(ours, theirs)
-    ours.eval()
-    theirs.eval()
-    x = np.random.default_rng(0).standard_normal((2, 3, 32, 32)).astype(np.float32)
-    with torch.no_grad():
-        expected = theirs(torch.from_numpy(x))
-    assert_close(ours(ember.tensor(x)), expected, rtol=1e-4, atol=1e-5)
+    ours, theirs = build_alike(build)
+    same_outputs(ours, theirs, 32)
 
 
 @pytest.mark.slow
@@ -480,20 +484,12 @@ def test_convnext_small_setting():
         setting = [cfg(16, 32, 1), cfg(32, 48, 2), cfg(48, None, 2)]
         return lib_models.ConvNeXt(setting, stochastic_depth_prob=0.3, num_classes=7)
 
-    ours, theirs = build(ember), build(torch)
-    assert repr(ours) == repr(theirs)
-    same_state_dict(ours, theirs)
+    ours, theirs = build_alike(build)
     with torch.no_grad():
         for p in theirs.parameters():
             if p.ndim == 3:  # layer scales: 1e-6 would hide the blocks from the comparison
                 p.fill_(0.5)
-    load_theirs(ours, theirs)
-    ours.eval()
-    theirs.eval()
-    x = np.random.default_rng(0).standard_normal((2, 3, 32, 32)).astype(np.float32)
-    with torch.no_grad():
-        expected = theirs(torch.from_numpy(x))
-    assert_close(ours(ember.tensor(x)), expected, rtol=1e-4, atol=1e-5)
+    same_outputs(ours, theirs, 32)
 
 
 @pytest.mark.slow
@@ -527,18 +523,9 @@ def check_vit(stem, **kwargs):
             configs = [cfg(8, 3, 2), cfg(12, 3, 2)]
         return models.VisionTransformer(conv_stem_configs=configs, **kwargs)
 
-    ours, theirs = build(ember), build(torch)
-    assert repr(ours) == repr(theirs)
-    same_state_dict(ours, theirs)
+    ours, theirs = build_alike(build)
     randomize_heads(theirs)
-    perturb_bn(theirs)
-    load_theirs(ours, theirs)
-    ours.eval()
-    theirs.eval()
-    x = np.random.default_rng(0).standard_normal((2, 3, 32, 32)).astype(np.float32)
-    with torch.no_grad():
-        expected = theirs(torch.from_numpy(x))
-    assert_close(ours(ember.tensor(x)), expected, rtol=1e-4, atol=1e-5)
+    same_outputs(ours, theirs, 32)
     return ours, theirs
 
 
@@ -565,15 +552,7 @@ def test_vit_b_32():
     assert repr(ours) == repr(theirs)
     same_state_dict(ours, theirs)
     randomize_heads(theirs)
-    load_theirs(ours, theirs)
-    ours.eval()
-    theirs.eval()
-    x = np.random.default_rng(0).standard_normal((2, 3, 64, 64)).astype(np.float32)
-    with torch.no_grad():
-        expected = theirs(torch.from_numpy(x))
-    with ember.no_grad():
-        got = ours(ember.tensor(x))
-    assert_close(got, expected, rtol=1e-4, atol=1e-4)
+    same_outputs(ours, theirs, 64)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -638,18 +617,10 @@ def test_swin_small_padded_and_shifted(v2):
             [2, 2], 8, [2, 2], [2, 4], [4, 4], num_classes=5, stochastic_depth_prob=0.1, **extra
         )
 
-    ours, theirs = build(ember), build(torch)
-    assert repr(ours) == repr(theirs)
-    same_state_dict(ours, theirs)
+    ours, theirs = build_alike(build)
     with torch.no_grad():
         theirs.head.weight.mul_(50)  # logits of a useful size for the comparison
-    load_theirs(ours, theirs)
-    ours.eval()
-    theirs.eval()
-    x = np.random.default_rng(0).standard_normal((2, 3, 20, 20)).astype(np.float32)
-    with torch.no_grad():
-        expected = theirs(torch.from_numpy(x))
-    assert_close(ours(ember.tensor(x)), expected, rtol=1e-4, atol=1e-5)
+    same_outputs(ours, theirs, 20)
     raises_like(
         lambda: em.swin_transformer.ShiftedWindowAttention(8, [4], [0, 0], 2),
         lambda: tvm.swin_transformer.ShiftedWindowAttention(8, [4], [0, 0], 2),
@@ -735,13 +706,7 @@ def test_maxvit_small():
     perturb_bn(theirs)
     with torch.no_grad():
         theirs.classifier[-1].weight.mul_(100)  # N(0, 0.02) weights: logits of a useful size
-    load_theirs(ours, theirs)
-    ours.eval()
-    theirs.eval()
-    x = np.random.default_rng(0).standard_normal((2, 3, 32, 32)).astype(np.float32)
-    with torch.no_grad():
-        expected = theirs(torch.from_numpy(x))
-    assert_close(ours(ember.tensor(x)), expected, rtol=1e-4, atol=1e-5)
+    same_outputs(ours, theirs, 32)
     bad = dict(MAXVIT_SMALL, input_size=(36, 36), partition_size=4)
     raises_like(lambda: em.MaxVit(**bad), lambda: tvm.MaxVit(**bad))
 
