@@ -131,10 +131,6 @@ def _args(args, kwargs, mod):
 @pytest.mark.parametrize("name,args,kwargs", GEOMETRY)
 @pytest.mark.parametrize("kind", ["Image", "Mask", "tensor", "boxes", "int64 boxes", "pil"])
 def test_geometry_functional(name, args, kwargs, kind):
-    if kind == "Mask" and name == "resized_crop":
-        pytest.xfail(
-            "v1 tensor NEAREST resize rounds its source index in float64, torch in float32"
-        )
     if kind in ("boxes", "int64 boxes"):
         arr = BOXES.astype(np.int64) if kind == "int64 boxes" else BOXES
         e, t = both_boxes("XYWH" if "crop" in name else "CXCYWH", arr)

@@ -16,6 +16,7 @@ import numpy as np
 
 import ember
 from ember._tensor import Tensor
+from ember.kernels.pool import _nearest_index
 
 __all__ = [
     "elastic_transform",
@@ -373,13 +374,8 @@ def _resize_array(
 ) -> np.ndarray:
     h, w = a.shape[-2:]
     if mode in (InterpolationMode.NEAREST, InterpolationMode.NEAREST_EXACT):
-        offset = 0.5 if mode == InterpolationMode.NEAREST_EXACT else 0.0
-        rows = np.minimum(
-            np.floor((np.arange(oh) + offset) * np.float32(h / oh)).astype(int), h - 1
-        )
-        cols = np.minimum(
-            np.floor((np.arange(ow) + offset) * np.float32(w / ow)).astype(int), w - 1
-        )
+        exact = mode == InterpolationMode.NEAREST_EXACT  # torch's interpolate picks the pixels
+        rows, cols = _nearest_index(h, oh, None, exact), _nearest_index(w, ow, None, exact)
         return a[..., rows[:, None], cols[None, :]]
     if mode != InterpolationMode.BILINEAR:
         raise NotImplementedError(f"tensor resize with {mode} is not supported by Ember yet")
