@@ -105,6 +105,15 @@ CASES = {
         ),
         [(3, 4)],
     ),
+    "regression_losses": (
+        lambda a, b: (
+            F.mse_loss(a, b)
+            + F.mse_loss(a, b, reduction="none").sum()
+            + F.smooth_l1_loss(a, b, beta=0.5)
+            + F.huber_loss(a, b, reduction="sum", delta=0.7)
+        ),
+        [(3, 4), (3, 4)],
+    ),
     "inplace_views": (lambda a: _inplace_views(a.clone()), [(3, 4)]),
     "matrix": (
         lambda a, b, v, bias: (

@@ -468,7 +468,11 @@ def run_backward(
             elif node.array_rules:
                 in_grads = node.apply_arrays(buf)
             else:  # a node whose rules need Tensors: a custom Function, a rule not yet ported
-                in_grads = [_as_array(g) for g in node.apply([_as_tensor(g) for g in buf])]
+                tbuf = [
+                    None if g is None else wrap_array(g if type(g) is np.ndarray else np.asarray(g))
+                    for g in buf
+                ]
+                in_grads = [None if g is None else g._data for g in node.apply(tbuf)]
             if hooked and node._hooks:
                 in_grads = _run_post_hooks(node, in_grads, buf, raw)
             if check_nan:

@@ -53,6 +53,7 @@ mse_loss = defop(
     [lambda c, g, x, y: _scale(c, g) * 2 * (x - y), lambda c, g, x, y: _scale(c, g) * -2 * (x - y)],
     save=(0, 1),
     needs_ctx=True,
+    arrays=True,
 )
 
 
@@ -66,11 +67,12 @@ smooth_l1_loss = defop(
     "SmoothL1LossBackward0",
     _smooth_l1,
     [
-        lambda c, g, x, y: _scale(c, g) * ((x - y) / c.beta).clamp(-1, 1),
-        lambda c, g, x, y: _scale(c, g) * ((y - x) / c.beta).clamp(-1, 1),
+        lambda c, g, x, y: _scale(c, g) * R.clamp((x - y) / c.beta, -1, 1),
+        lambda c, g, x, y: _scale(c, g) * R.clamp((y - x) / c.beta, -1, 1),
     ],
     save=(0, 1),
     needs_ctx=True,
+    arrays=True,
 )
 
 
@@ -84,11 +86,12 @@ huber_loss = defop(
     "HuberLossBackward0",
     _huber,
     [
-        lambda c, g, x, y: _scale(c, g) * (x - y).clamp(-c.delta, c.delta),
-        lambda c, g, x, y: _scale(c, g) * (y - x).clamp(-c.delta, c.delta),
+        lambda c, g, x, y: _scale(c, g) * R.clamp(x - y, -c.delta, c.delta),
+        lambda c, g, x, y: _scale(c, g) * R.clamp(y - x, -c.delta, c.delta),
     ],
     save=(0, 1),
     needs_ctx=True,
+    arrays=True,
 )
 
 

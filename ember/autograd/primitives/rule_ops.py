@@ -138,3 +138,7 @@ def squeeze(g, dim):
 
 def flip(g, dims):
     return np.flip(g, dims) if is_array(g) else g.flip(dims)
+
+
+def clamp(x, lo=None, hi=None):
+    return np.clip(x, lo, hi) if is_array(x) else x.clamp(lo, hi)
