@@ -164,6 +164,9 @@ _COS_POLY = [_F(c) for c in (2.443315711809948e-5, -1.388731625493765e-3, 4.1666
 _SIN_POLY = [_F(c) for c in (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)]
 
 
+_BM_BLOCK = 4096  # Box-Muller groups of 16 per block: 65536 values
+
+
 def _log_ps(x: np.ndarray) -> np.ndarray:
     """cephes logf for x in (0, 1]: x = m * 2**e with m in [sqrt(1/2), sqrt(2)), then a degree-9
     polynomial in m - 1, and e * log(2) added in two parts for precision."""
@@ -397,11 +400,17 @@ class Generator:
     def _box_muller_16(u: np.ndarray, dt: np.dtype, mean: float, std: float) -> np.ndarray:
         groups = u.reshape(-1, 2, 8)  # per group: [u_0..u_7] for the radius, [u_8..u_15] angle
         if dt == np.float32:
-            radius = np.sqrt(_F(-2) * _log_ps(_F(1) - groups[:, 0]))
-            sin, cos = _sincos_ps(_F(_TWO_PI) * groups[:, 1])
-            out = np.stack([radius * cos, radius * sin], axis=1)
-            if (mean, std) != (0.0, 1.0):
-                out = _fma32(out, _F(std), _F(mean))
+            # In blocks that stay in cache: the emulated log/sincos make dozens of temporaries
+            # each, which for a large tensor are fresh pages every time (elementwise: same bits).
+            out = np.empty((len(groups), 2, 8), np.float32)
+            for i in range(0, len(groups), _BM_BLOCK):
+                g = groups[i : i + _BM_BLOCK]
+                radius = np.sqrt(_F(-2) * _log_ps(_F(1) - g[:, 0]))
+                sin, cos = _sincos_ps(_F(_TWO_PI) * g[:, 1])
+                block = np.stack([radius * cos, radius * sin], axis=1)
+                if (mean, std) != (0.0, 1.0):
+                    block = _fma32(block, _F(std), _F(mean))
+                out[i : i + _BM_BLOCK] = block
         else:  # float64; float16 (computed in Half by torch) is approximated here in double
             groups = groups.astype(np.float64, copy=False)
             radius = np.sqrt(-2.0 * _libm(math.log, 1.0 - groups[:, 0]))
