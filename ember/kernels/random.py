@@ -71,18 +71,16 @@ def _seed_block(seed: int) -> np.ndarray:
     return mt
 
 
-def _mt19937_words(mt: np.ndarray, pos: int, n: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """n tempered outputs of mt19937 from block ``mt`` read up to ``pos`` (624: twist first),
-    with the new block and position.
+def _mt19937(mt: np.ndarray, pos: int) -> np.random.MT19937:
+    """NumPy's ``MT19937`` bit generator holding block ``mt``, read up to ``pos`` (624: twist
+    first).
 
-    NumPy's ``MT19937`` bit generator runs this very recurrence (twist and tempering) in C; only
-    its seeding differs, and Ember sets its state directly, so torch's stream comes out of it.
+    It runs mt19937's very recurrence (twist and tempering) in C; only its seeding differs, and
+    Ember sets its state directly, so torch's stream comes out of it.
     """
     bits = np.random.MT19937()
     bits.state = {"bit_generator": "MT19937", "state": {"key": mt, "pos": pos}}
-    words = bits.random_raw(n).astype(np.uint32)
-    state = bits.state["state"]
-    return words, state["key"].astype(np.uint32), int(state["pos"])
+    return bits
 
 
 # ------------------------------------------------------------------------------------------------
@@ -255,9 +253,7 @@ class Generator:
         """Seed like torch: any int, taken modulo 2**64; mt19937 itself uses the low 32 bits."""
         seed = int(seed) & 0xFFFFFFFFFFFFFFFF
         self._initial_seed = seed
-        self._mt = _seed_block(seed)
-        self._left = 1  # torch's counters: a twist happens when --left reaches 0
-        self._next = 0
+        self._load(_seed_block(seed), 1, 0)  # torch's counters: twist when --left reaches 0
         self._normal_double: float | None = None  # the second Box-Muller value, kept for later
         self._normal_float: float | None = None
         return self
@@ -275,10 +271,11 @@ class Generator:
         """The generator state as torch's 5056 ``get_state()`` bytes."""
         buf = np.zeros(_STATE_SIZE, np.uint8)
         buf[0:8].view(np.uint64)[0] = self._initial_seed
-        buf[8:12].view(np.int32)[0] = self._left
+        mt, left, nxt = self._block()
+        buf[8:12].view(np.int32)[0] = left
         buf[12:16].view(np.int32)[0] = 1  # seeded
-        buf[16:24].view(np.uint64)[0] = self._next
-        buf[24:5016].view(np.uint64)[:] = self._mt
+        buf[16:24].view(np.uint64)[0] = nxt
+        buf[24:5016].view(np.uint64)[:] = mt
         if self._normal_double is not None:
             buf[5024:5032].view(np.float64)[0] = self._normal_double
             buf[5040:5044].view(np.int32)[0] = 1
@@ -304,8 +301,7 @@ class Generator:
         if not (1 <= left <= _N and 0 <= nxt <= _N and (left + nxt == _N + 1 or nxt == 0)):
             raise RuntimeError("Invalid mt19937 state")
         self._initial_seed = int(buf[0:8].view(np.uint64)[0])
-        self._left, self._next = left, nxt
-        self._mt = buf[24:5016].view(np.uint64).astype(np.uint32)
+        self._load(buf[24:5016].view(np.uint64).astype(np.uint32), left, nxt)
         valid = buf[5040:5044].view(np.int32)[0] != 0
         self._normal_double = float(buf[5024:5032].view(np.float64)[0]) if valid else None
         fvalid = buf.size == _STATE_SIZE and buf[5052] != 0
@@ -313,15 +309,34 @@ class Generator:
         return self
 
     # -- raw draws --------------------------------------------------------------------------------
+    def _load(self, mt: np.ndarray, left: int, nxt: int) -> None:
+        """Make block ``mt`` with torch's counters ``left``/``next`` the live state.
+
+        The state lives in one NumPy bit generator between draws (rebuilding one per draw cost a
+        third of a millisecond, more than a small transform's whole work). torch reads word
+        ``next`` of the block and twists first when ``--left`` hits 0, so left + next == 625
+        once the first block exists; the counters as loaded are kept until the next draw, so
+        that a fresh generator's state reads back as torch's (next 0, not 624).
+        """
+        self._bits = _mt19937(mt, _N if left == 1 else nxt)
+        self._counters: tuple[int, int] | None = (left, nxt)
+
+    def _block(self) -> tuple[np.ndarray, int, int]:
+        """The live state as torch holds it: (block, left, next)."""
+        st = self._bits.state["state"]
+        if self._counters is not None:
+            left, nxt = self._counters
+        else:
+            nxt = int(st["pos"])
+            left = _N + 1 - nxt
+        return st["key"].astype(np.uint32), left, nxt
+
     def _words(self, n: int) -> np.ndarray:
-        """The next n 32-bit outputs.  torch reads word ``next`` of the block and twists first
-        when ``--left`` hits 0, so left + next == 625 once the first block exists."""
+        """The next n 32-bit outputs (torch's ``random()``)."""
         if n <= 0:
             return np.empty(0, np.uint32)
-        pos = _N if self._left == 1 else self._next
-        words, self._mt, pos = _mt19937_words(self._mt, pos, n)
-        self._next, self._left = pos, _N + 1 - pos
-        return words
+        self._counters = None
+        return self._bits.random_raw(n).astype(np.uint32)
 
     def _words64(self, n: int) -> np.ndarray:
         w = self._words(2 * n).astype(np.uint64)
@@ -559,7 +574,7 @@ class Generator:
         exactly the number used.
         """
         lam = np.asarray(rates, np.float64).ravel().tolist()
-        mark = (self._mt.copy(), self._left, self._next)
+        mark = self._block()
         used = 0
         batch: list[float] = []
 
@@ -573,7 +588,7 @@ class Generator:
         out = np.empty(len(lam), np.int64)
         for i, rate in enumerate(lam):
             out[i] = _poisson_one(rate, uniform)
-        self._mt, self._left, self._next = mark
+        self._load(*mark)
         self._words(2 * used)
         return out.reshape(np.shape(rates))
 
