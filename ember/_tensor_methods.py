@@ -427,17 +427,7 @@ def _setitem(self, key, value):
                 raise RuntimeError(str(e)) from None
         self._vc[0] += 1
         return
-    if not isinstance(value, Tensor):
-        value = _make(np.asarray(value, dtype=self._data.dtype))
-    target_shape = np.empty(self._data.shape, bool)[key].shape
-    while value.ndim > len(target_shape) and value.shape[0] == 1:
-        value = value[0]
-    value = (
-        value.to(self.dtype).expand(target_shape)
-        if value.shape != target_shape
-        else value.to(self.dtype)
-    )
-    IP.inplace(self, lambda t, v: I.index_put(t, key, v), value)
+    I.setitem(self, key, value)
 
 
 Tensor.__setitem__ = _setitem
@@ -457,7 +447,7 @@ def fill_(self, value):
                 f"{value._data.ndim} dimensions."
             )
         if IP._state.enabled and value._rg:
-            return IP.inplace(self, lambda t, v: v.expand(t.shape).to(t.dtype).clone(), value)
+            return IP.inplace(self, I.fill_with, value)
         value = value._data
     if IP._state.enabled and self._rg:
         return IP.inplace(self, lambda t: apply(PM.fill, (t,), None, value=value))

@@ -135,6 +135,104 @@ def getitem_key(input: Tensor, key: tuple, kind: str) -> Tensor:  # noqa: A002
     return apply(_BASIC[kind], (input,), None, key=key)
 
 
+def _split_key(key: tuple, shape: tuple) -> tuple:
+    """torch's two steps for ``t[key] = v``: the basic part of ``key`` (ints, slices, None) taken
+    as a view, then the advanced part (index tensors, masks) put into that view.
+
+    Returns the view's key (None when the view would be ``t`` itself: only whole slices and
+    ``...``) and the advanced key on the view's dims (None when there is no advanced index).
+    """
+    basic, adv, dim, advanced, trivial = [], [], 0, False, True
+    for k in key:
+        if isinstance(k, np.ndarray) and k.ndim == 0 and k.dtype != bool:
+            k = int(k)  # a 0-d index tensor selects, as an int
+        if isinstance(k, np.ndarray) and k.ndim == 0 and k:
+            k = None  # ``t[True]``: a new dim of size 1
+        if k is Ellipsis:
+            basic.append(k)
+            adv.append(k)
+            dim = len(shape) - sum(_dims_taken(kk) for kk in key[key.index(Ellipsis) + 1 :])
+        elif k is None:
+            basic.append(k)
+            adv.append(slice(None))
+            trivial = False
+        elif isinstance(k, int):
+            basic.append(k)
+            dim += 1
+            trivial = False
+        elif isinstance(k, slice):
+            basic.append(k)
+            adv.append(slice(None))
+            trivial = trivial and k.indices(shape[dim]) == (0, shape[dim], 1)
+            dim += 1
+        else:  # an index array or mask: the view keeps these dims whole
+            n = _dims_taken(k)
+            basic.extend([slice(None)] * n)
+            adv.append(k)
+            advanced = True
+            dim += n
+    if Ellipsis not in basic:
+        basic.append(Ellipsis)  # a 0-d result stays a view of the array, not a NumPy scalar
+    return (None if trivial else tuple(basic)), (tuple(adv) if advanced else None)
+
+
+def _dims_taken(k) -> int:
+    if k is None or k is Ellipsis:
+        return 0
+    if isinstance(k, np.ndarray) and k.dtype == bool:
+        return k.ndim
+    return 1
+
+
+def _drop_leading_ones(value: Tensor) -> Tensor:
+    """torch views a value without its leading size-1 dims before writing it."""
+    shape = tuple(value._data.shape)
+    i = 0
+    while i < len(shape) and shape[i] == 1:
+        i += 1
+    return value.view(shape[i:])
+
+
+def fill_with(input: Tensor, value: Tensor) -> Tensor:  # noqa: A002
+    """``input``'s shape filled with the 0-d ``value`` (out of place; torch's FillBackward3)."""
+    from ..autograd.primitives.views import fill_tensor
+
+    return apply(fill_tensor, (input, value))
+
+
+def setitem(input: Tensor, key: tuple, value) -> None:  # noqa: A002
+    """``input[key] = value`` when autograd records it, with torch's nodes: ``CopySlices`` when a
+    view of ``input`` is written, ``IndexPutBackward0`` for advanced indices, ``CopyBackwards``
+    (or ``FillBackward3`` for a 0-d value) otherwise. ``key`` is already converted."""
+    from ..autograd.primitives import views as V
+    from . import inplace as IP
+
+    shape = input._data.shape
+    _check_bounds(shape, key)
+    view_key, adv_key = _split_key(key, shape)
+    if not isinstance(value, Tensor):
+        value = _make(np.asarray(value, dtype=input._data.dtype))
+    dst = input
+    if view_key is not None:
+        dst = getitem_key(input, view_key, _last_view(shape, view_key, False))
+    if adv_key is not None:
+        if value._data.ndim and value._data.shape[0] == 1:
+            value = _drop_leading_ones(value)
+        IP.inplace(dst, lambda t, v: index_put(t, adv_key, v), value)
+    elif value._data.shape == dst._data.shape:
+        IP.copy_(dst, value)
+    elif value._data.ndim == 0:
+        IP.inplace(dst, fill_with, value)
+    else:
+        value = _drop_leading_ones(value)
+        if value._data.shape != dst._data.shape:
+            value = value.expand(dst._data.shape)
+        IP.copy_(dst, value)
+    base = input._base
+    if dst is not input and base is not None and dst._rg:
+        V.read_from_base(base, input)  # written through a view of a view: torch's fresh node
+
+
 def index_insert(zeros: Tensor, key: tuple, values: Tensor) -> Tensor:
     """``zeros`` with ``values`` added at ``key`` (the adjoint of reading at ``key``)."""
     return apply(P.index_insert, (zeros, values), None, key=key)

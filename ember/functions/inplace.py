@@ -86,8 +86,11 @@ def copy_(t: Tensor, src) -> Tensor:
         raise RuntimeError(
             f"output with shape {list(d.shape)} doesn't match the broadcast shape {list(shape)}"
         )
-    if _state.enabled and (t._rg or src._rg):
-        return inplace(t, lambda dst, s: s.to(dst.dtype).expand(dst.shape).clone(), src)
+    if _state.enabled and (t._rg or src._rg):  # torch's CopyBackwards node
+        from .._tensor import apply
+        from ..autograd.primitives.views import copy as copy_prim
+
+        return inplace(t, lambda dst, s: apply(copy_prim, (dst, s)), src)
     if s.dtype.kind == "c" and d.dtype.kind != "c":
         import warnings
 
@@ -164,18 +167,18 @@ def inplace(t: Tensor, fn, *args, **kwargs) -> Tensor:
     if recording and result.grad_fn is not None:
         t.grad_fn, t._output_nr, t._rg = result.grad_fn, result._output_nr, True
         if t._base is not None:
-            _rebase_view(t)
+            _rebase_view(t, old)
     return t
 
 
-def _rebase_view(view: Tensor) -> None:
+def _rebase_view(view: Tensor, old: Tensor) -> None:
     """A view changed in place inside a graph: the base now depends on the new values too."""
     base = view._base
     # The base's values already changed through the shared array; record that the base's
     # gradient flows through the view's new graph for the viewed region (CopySlices in torch).
     from ..autograd.primitives.views import copy_slices
 
-    copy_slices(base, view)
+    copy_slices(base, view, old)
 
 
 # torch's C++ names for dtypes, which some of its messages use (out= checks, mm)
