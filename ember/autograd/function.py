@@ -10,6 +10,22 @@ from .engine import Node, SavedOutput, next_seq
 from .grad_mode import _state, no_grad
 
 
+class _ForwardAD:
+    """Forward AD's state (``forward_ad.py``), kept here so that ``Function.apply`` reads it."""
+
+    level = -1  # the open dual level; -1 when none is open
+    generation = 0  # counts exited levels: a dual made in an earlier one has no tangent now
+    tangent_pass = False  # a tangent is being computed: dual nodes route to their seeds
+
+
+_fw = _ForwardAD()
+
+_NO_JVP = (
+    "You must implement the jvp function for custom autograd.Function to use it with forward "
+    "mode AD."
+)
+
+
 class FunctionCtx:
     """The ``ctx`` object handed to a custom Function's forward and backward."""
 
@@ -18,6 +34,10 @@ class FunctionCtx:
     def save_for_backward(self, *tensors) -> None:
         """Keep ``tensors`` for backward, where ``ctx.saved_tensors`` returns them."""
         self._to_save = tensors
+
+    def save_for_forward(self, *tensors) -> None:
+        """Keep ``tensors`` for ``jvp``, where ``ctx.saved_tensors`` returns them."""
+        self._to_save_fw = tensors
 
     def mark_non_differentiable(self, *tensors) -> None:
         """Mark outputs that get no gradient (``requires_grad=False``)."""
@@ -41,7 +61,11 @@ class BackwardCFunction(Node, FunctionCtx):
     # The user's ``ctx.save_for_backward`` only notes the tensors; ``apply`` saves them on the
     # node once the outputs exist (an output is saved without a reference cycle).
     save_for_backward = FunctionCtx.save_for_backward
-    _to_save = ()
+    _to_save = _to_save_fw = ()
+    # While ``jvp`` runs, ``saved_tensors`` are the ones saved for forward (as torch); after it,
+    # the node's tangents come from the outputs' own duals, so the tangent pass stops here.
+    _fw_saved = None
+    _fw_jvp = False
     _non_differentiable = frozenset()
     _dirty = frozenset()
 
@@ -49,6 +73,8 @@ class BackwardCFunction(Node, FunctionCtx):
         return type(self).__name__
 
     def apply(self, grads):
+        if self._fw_jvp and _fw.tangent_pass:
+            return (None,) * len(self.next_functions)
         if self.materialize_grads:
             grads = tuple(g if g is not None else self._zeros[i]() for i, g in enumerate(grads))
         out = self._fn.backward(self, *grads)
@@ -74,6 +100,8 @@ class BackwardCFunction(Node, FunctionCtx):
 
     @property
     def saved_tensors(self) -> tuple:
+        if self._fw_saved is not None:
+            return self._fw_saved
         return Node.saved_tensors.fget(self)
 
 
@@ -87,6 +115,9 @@ class _FunctionMeta(type):
 
 class Function(metaclass=_FunctionMeta):
     """Base class for custom differentiable operations; call them with ``.apply``."""
+
+    generate_vmap_rule = False
+    _fw_internal = False  # forward_ad's own Functions: no jvp of their own
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -112,6 +143,19 @@ class Function(metaclass=_FunctionMeta):
         raise NotImplementedError
 
     vjp = backward
+
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        """Given the inputs' tangents, return one tangent per output (forward-mode AD)."""
+        raise NotImplementedError(_NO_JVP)
+
+    @staticmethod
+    def vmap(info, in_dims, *args):
+        """A batching rule for ``func.vmap`` (subclasses may define it)."""
+        raise NotImplementedError(
+            "To use autograd.Function with vmap, you must either override the vmap staticmethod "
+            "or set generate_vmap_rule=True."
+        )
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -161,6 +205,10 @@ class Function(metaclass=_FunctionMeta):
             else:
                 saved.append(t)
         Node.save_for_backward(node, *saved)
+        if _fw.level >= 0 and not cls._fw_internal:
+            from .forward_ad import _custom_function_jvp
+
+            result = _custom_function_jvp(cls, node, args, result)
         return result[0] if single else tuple(result)
 
 
