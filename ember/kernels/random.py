@@ -139,6 +139,20 @@ def _fma32(a, b, c) -> np.ndarray:
     return out
 
 
+def _fma32n(a, b64, c) -> np.ndarray:
+    """``_fma32`` for the polynomial steps below, whose results are never float32 subnormals:
+    ``b64`` is b already in double (a Horner loop converts its x once), and only the halfway
+    check remains (about half the passes over memory of ``_fma32``)."""
+    product = np.multiply(a, b64, dtype=np.float64)
+    total = product + c
+    risky = (total.view(np.int64) & 0x1FFFFFFF) == 0x10000000
+    out = total.astype(np.float32)
+    if risky.any():
+        p, addend = (np.broadcast_to(v, total.shape)[risky] for v in (product, c))
+        out[risky] = _round_to_odd(*_two_sum(p, np.float64(addend))).astype(np.float32)
+    return out
+
+
 def _fma64(a, b, c) -> np.ndarray:
     """float64 a * b + c with a single rounding (Boldo and Melquiond's emulation)."""
     a, b, c = np.broadcast_arrays(np.float64(a), np.float64(b), np.float64(c))
@@ -175,13 +189,14 @@ def _log_ps(x: np.ndarray) -> np.ndarray:
     x = (m - _F(1)) + np.where(small, m, _F(0))
     e = e - np.where(small, _F(1), _F(0))
     z = x * x
+    x64, z64 = x.astype(np.float64), z.astype(np.float64)
     y = np.full_like(x, _LOG_POLY[0])
     for c in _LOG_POLY[1:]:
-        y = _fma32(y, x, c)
+        y = _fma32n(y, x64, c)
     y = y * x
-    y = _fma32(y, z, e * _LOG_Q1)
-    y = _fma32(-z, _F(0.5), y)
-    return _fma32(e, _LOG_Q2, x + y)
+    y = _fma32n(y, z64, e * _LOG_Q1)
+    y = _fma32n(-z, 0.5, y)
+    return _fma32n(e, float(_LOG_Q2), x + y)
 
 
 def _sincos_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -196,17 +211,19 @@ def _sincos_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     sin_negative = sin_negative ^ ((j & 4) != 0)
     cos_negative = (~(j - 2) & 4) != 0
     use_sin_poly = (j & 2) == 0  # octants where sin comes from the sine polynomial
+    y64 = y.astype(np.float64)
     for part in _PI_OVER_4_PARTS:
-        x = _fma32(y, part, x)
+        x = _fma32n(part, y64, x)
     z = x * x
+    z64 = z.astype(np.float64)
     c = np.full_like(x, _COS_POLY[0])
     for coef in _COS_POLY[1:]:
-        c = _fma32(c, z, coef)
-    c = _fma32(c * z, z, -(z * _F(0.5))) + _F(1)  # 1 - z/2 + z**2 * poly(z)
+        c = _fma32n(c, z64, coef)
+    c = _fma32n(c * z, z64, -(z * _F(0.5))) + _F(1)  # 1 - z/2 + z**2 * poly(z)
     s = np.full_like(x, _SIN_POLY[0])
     for coef in _SIN_POLY[1:]:
-        s = _fma32(s, z, coef)
-    s = _fma32(s * z, x, x)  # x + x**3 * poly(z)
+        s = _fma32n(s, z64, coef)
+    s = _fma32n(s * z, x.astype(np.float64), x)  # x + x**3 * poly(z)
     sin = np.where(use_sin_poly, s, c)
     cos = np.where(use_sin_poly, c, s)
     return np.where(sin_negative, -sin, sin), np.where(cos_negative, -cos, cos)
