@@ -119,7 +119,7 @@ def test_enter_exit_and_decorator():
         fw.exit_dual_level()
 
         @fw.dual_level()
-        def f(a):
+        def f(a, fw=fw, m=m):
             return fw.unpack_dual(fw.make_dual(a, m.tensor(t)) * 3).tangent
 
         np.testing.assert_allclose(f(m.tensor(x)).numpy(), t * 3, rtol=1e-6)

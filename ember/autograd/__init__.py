@@ -228,3 +228,10 @@ def __getattr__(name: str):
     value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value
+
+# torch's submodules, imported as torch does: after the names they take from this module.
+from . import anomaly_mode, forward_ad, graph  # noqa: E402, F401
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402, F401 - the functions over the module
+from .graph import is_multithreading_enabled, set_multithreading_enabled  # noqa: E402, F401
+from .variable import Variable  # noqa: E402, F811 - the class (torch's) over the function above
+from .variable import _variable as variable  # noqa: E402, F401 - torch's deprecated function
