@@ -229,6 +229,7 @@ def __getattr__(name: str):
     globals()[name] = value
     return value
 
+
 # torch's submodules, imported as torch does: after the names they take from this module.
 from . import anomaly_mode, forward_ad, graph  # noqa: E402, F401
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402, F401 - the functions over the module
