@@ -40,6 +40,7 @@ UNARY = {
     "where_relu": lambda m, d: m.where(d > 0, d, d * 0.1).relu(),
     "mean_dim": lambda m, d: d.mean(0, keepdim=True) - d.max(),
     "inplace": lambda m, d: d.clone().mul_(3).add_(1),
+    "sign": lambda m, d: d.sign(),  # a derivative that ignores its gradient: zero tangent
 }
 
 
@@ -71,6 +72,19 @@ def test_make_dual_and_unpack_roundtrip():
             assert isinstance(u, tuple) and u.tangent is tt and u[1] is tt
             assert u.primal.requires_grad is False and u.primal.tolist() == xt.tolist()
     _both(lambda m, fw: m.tensor(x))  # the inputs are untouched
+
+
+def test_a_wider_tangent_widens_the_results_tangents():
+    x, t = _data((4,), (4,), seed=8)
+
+    def run(m, fw):
+        with fw.dual_level():
+            d = fw.make_dual(m.tensor(x), m.tensor(t.astype(np.float64)))
+            assert fw.unpack_dual(d).tangent.dtype == m.float64
+            return [*fw.unpack_dual(d.sin() * 2), fw.unpack_dual(d.sum()).tangent]
+
+    # Ember computes the products at the primal's precision (float32)
+    assert_close(run(ember, efw), run(torch, tfw), rtol=1e-5, atol=1e-6)
 
 
 def test_several_duals_and_non_duals():

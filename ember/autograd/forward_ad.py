@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._dtype import _BY_NP
 from . import engine
 from .function import _NO_JVP, Function, _fw
 from .grad_mode import _state, enable_grad
@@ -211,7 +212,7 @@ def _tangent(out, duals: list, user: bool):
     seeds = [n._seed for n in duals]
     with enable_grad():
         u = _zeros(out).requires_grad_()
-        _fw.tangent_pass = True
+        prev, _fw.tangent_pass = _fw.tangent_pass, True
         try:
             gs = grad(out, seeds, u, create_graph=True, allow_unused=True)
         except RuntimeError as e:
@@ -223,17 +224,25 @@ def _tangent(out, duals: list, user: bool):
                 "before that backward, or pass retain_graph=True"
             ) from None
         finally:
-            _fw.tangent_pass = False
+            _fw.tangent_pass = prev
         pairs = [(g, n._tangent) for g, n in zip(gs, duals) if g is not None]
         if not pairs:
             return None
+        # A wider tangent (float64 on a float32 primal) makes a wider result tangent, as torch;
+        # the products themselves are computed at the primal's precision.
+        dtype = out._data.dtype
+        for _, t in pairs:
+            d = t._data.dtype
+            if d.kind == dtype.kind and d.itemsize > dtype.itemsize:
+                dtype = d
         pairs = [(g, t.to(g.dtype)) for g, t in pairs if g.requires_grad]
-        if not pairs:  # a derivative that ignores its gradient: constant zero in u
-            return _zeros(out)
-        gs, ts = zip(*pairs)
-        # The tangent keeps a graph only where the user's reverse mode can ask for it.
-        (jvp,) = grad(gs, u, ts, create_graph=user, allow_unused=True)
-    return _zeros(out) if jvp is None else jvp
+        jvp = None
+        if pairs:  # else every derivative ignores its gradient: constant zero in u
+            gs, ts = zip(*pairs)
+            # The tangent keeps a graph only where the user's reverse mode can ask for it.
+            (jvp,) = grad(gs, u, ts, create_graph=user, allow_unused=True)
+    jvp = _zeros(out) if jvp is None else jvp
+    return jvp if jvp._data.dtype == dtype else jvp.to(_BY_NP[dtype])
 
 
 def unpack_dual(tensor, *, level: int | None = None) -> UnpackedDualTensor:
