@@ -21,7 +21,7 @@ import numpy as np
 from .._dtype import _BY_NP
 from . import engine
 from .function import _NO_JVP, Function, _fw
-from .grad_mode import _state, enable_grad
+from .grad_mode import enable_grad
 from .graph import graph_nodes
 
 __all__ = [
@@ -274,8 +274,6 @@ def _custom_function_jvp(cls, node, args: tuple, outputs: list) -> list:
     """A custom Function applied in a dual level: its outputs' tangents from its ``jvp``."""
     from .._tensor import Tensor
 
-    if not _state.enabled:
-        return outputs
     tangents, found = [], False
     for a in args:
         t = unpack_dual(a).tangent if isinstance(a, Tensor) else None
