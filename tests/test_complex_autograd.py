@@ -310,3 +310,13 @@ def test_real_rules_bitwise():
     (x @ y).backward(ember.tensor(g))
     np.testing.assert_array_equal(x.grad.numpy(), g @ m.T)
     np.testing.assert_array_equal(y.grad.numpy(), a.T @ g)
+
+
+@pytest.mark.parametrize("method", ["conj", "conj_physical"])
+def test_conjugate_node_names_and_gradients(method):
+    (e,), (t,) = _inputs([(3,)], np.complex64)
+    ye, yt = getattr(e, method)(), getattr(t, method)()
+    assert ye.grad_fn.name() == yt.grad_fn.name()
+    (ye * e).real.sum().backward()
+    (yt * t).real.sum().backward()
+    assert_close(e.grad, t.grad)

@@ -55,6 +55,8 @@ angle = defop(
     save=(0,),
 )
 conj_physical = defop("ConjPhysicalBackward0", np.conj, [lambda c, g: g.conj()])
+# torch's conj() is a lazy view recorded as ConjBackward0; Ember's copies, under torch's name
+conj = defop("ConjBackward0", np.conj, [lambda c, g: g.conj()])
 
 
 def _complex(re: np.ndarray, im: np.ndarray) -> np.ndarray:
