@@ -59,9 +59,6 @@ _MX_NUMERIC = {
     15: "u8",
 }
 _COMPLEX_FLAG = 0x0800
-# A decompressed element may not be more than this many times its compressed size; real MAT
-# files stay far below, a "zip bomb" does not.
-_MAX_INFLATION = 1100
 
 
 class MatFileError(ValueError):
@@ -188,15 +185,25 @@ class _Reader:
 
 
 def _inflate(reader: _Reader, start: int, nbytes: int) -> memoryview:
-    decompressor = zlib.decompressobj()
-    limit = max(nbytes * _MAX_INFLATION, 1 << 16)
+    """Decompress the element at ``start``, never producing more than its own tag declares."""
+    inflater = zlib.decompressobj()
     try:
-        out = decompressor.decompress(reader.data[start : start + nbytes], limit)
+        head = inflater.decompress(reader.data[start : start + nbytes], 8)
+        if len(head) < 8:
+            raise reader.fail("compressed element is too short")
+        mtype, size = np.frombuffer(head, reader.order + "u4").tolist()
+        size = 0 if mtype >> 16 else size  # a small element's data sits in its 8-byte tag
+        # Inflated in one call bounded by the declared size: a false size cannot make this
+        # allocate more than the compressed stream really holds.
+        body = inflater.decompress(inflater.unconsumed_tail, size)
+        extra = inflater.decompress(inflater.unconsumed_tail, 8)
     except zlib.error as e:
         raise reader.fail(f"corrupt compressed element ({e})") from e
-    if decompressor.unconsumed_tail:
-        raise reader.fail("compressed element inflates implausibly far")
-    return memoryview(out)
+    if len(body) < size:
+        raise reader.fail(f"compressed element is truncated: {len(body)} of {size} bytes")
+    if len(extra) == 8:  # a writer may pad the stream to 8 bytes; more is not an element
+        raise reader.fail("compressed element holds more data than its tag declares")
+    return memoryview(head + body)
 
 
 def loadmat(path: str | os.PathLike | Path) -> dict[str, Any]:
@@ -205,7 +212,7 @@ def loadmat(path: str | os.PathLike | Path) -> dict[str, Any]:
     with open(path, "rb") as f:
         data = memoryview(f.read())
     if len(data) < 128:
-        raise MatFileError(f"MAT-file {path}: too short for a MAT-file header")
+        raise MatFileError(f"MAT-file {path}: not a level-5 MAT-file (shorter than a header)")
     if bytes(data[:10]) == b"MATLAB 7.3" or bytes(data[:8]) == b"\x89HDF\r\n\x1a\n":
         raise MatFileError(f"MAT-file {path}: version 7.3 (HDF5) files are not supported")
     order = {b"IM": "<", b"MI": ">"}.get(bytes(data[126:128]))
