@@ -374,3 +374,89 @@ def test_transforms_apply_like_torchvision(tv, tmp_path):
     assert repr(ours) == repr(theirs)
     same_value(ours[0], theirs[0])
     assert ours[0] == ((7, 5), 0)
+
+
+# --- downloads ---------------------------------------------------------------------------------
+
+
+def archive(path, members, fmt):
+    """Pack ``{arcname: source path}`` into a tar.gz / tar / zip file; returns (uri, md5)."""
+    import hashlib
+    import tarfile
+    import zipfile
+
+    if fmt == "zip":
+        with zipfile.ZipFile(path, "w") as zf:
+            for arcname, source in members.items():
+                zf.write(source, arcname)
+    else:
+        with tarfile.open(path, "w:gz" if fmt == "tar.gz" else "w") as tar:
+            for arcname, source in members.items():
+                tar.add(source, arcname)
+    return path.as_uri(), hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def test_dtd_download_from_file_url(tv, tmp_path, monkeypatch):
+    src = tmp_path / "src"
+    write_classes(src / "dtd" / "images", ["banded", "woven"], per_class=1)
+    (src / "dtd" / "labels").mkdir()
+    (src / "dtd" / "labels" / "train1.txt").write_text("woven/img_0.jpg\nbanded/img_0.jpg\n")
+    uri, md5 = archive(tmp_path / "dtd-r1.0.1.tar.gz", {"dtd": src / "dtd"}, "tar.gz")
+    monkeypatch.setattr(ed.DTD, "_URL", uri)
+    monkeypatch.setattr(ed.DTD, "_MD5", md5)
+    ours = ed.DTD(tmp_path / "root", download=True)
+    same_dataset(ours, tv.datasets.DTD(tmp_path / "root"), attrs=("classes",))
+
+
+def test_caltech101_download_extracts_the_inner_archives(tv, tmp_path, monkeypatch):
+    src = tmp_path / "src"
+    write_classes(src / "101_ObjectCategories", ["BACKGROUND_Google", "ant"], per_class=1)
+    for cls in ("BACKGROUND_Google", "ant"):
+        (src / "101_ObjectCategories" / cls / "img_0.jpg").rename(
+            src / "101_ObjectCategories" / cls / "image_0001.jpg"
+        )
+    images = {"101_ObjectCategories": src / "101_ObjectCategories"}
+    archive(tmp_path / "101_ObjectCategories.tar.gz", images, "tar.gz")
+    (src / "Annotations" / "ant").mkdir(parents=True)
+    sio.savemat(src / "Annotations" / "ant" / "annotation_0001.mat", {"obj_contour": np.eye(2)})
+    archive(tmp_path / "Annotations.tar", {"Annotations": src / "Annotations"}, "tar")
+    inner = {
+        "caltech-101/101_ObjectCategories.tar.gz": tmp_path / "101_ObjectCategories.tar.gz",
+        "caltech-101/Annotations.tar": tmp_path / "Annotations.tar",
+    }
+    uri, md5 = archive(tmp_path / "caltech-101.zip", inner, "zip")
+    monkeypatch.setattr(ed.Caltech101, "_URL", uri)
+    monkeypatch.setattr(ed.Caltech101, "_MD5", md5)
+    root = tmp_path / "root"
+    ours = ed.Caltech101(root, target_type=["category", "annotation"], download=True)
+    assert sorted(os.listdir(root / "caltech101")) == ["101_ObjectCategories", "Annotations"]
+    theirs = tv.datasets.Caltech101(root, target_type=["category", "annotation"])
+    same_dataset(ours, theirs, attrs=("categories",))
+
+
+def test_downloads_offline_fail_clearly(tmp_path, monkeypatch):
+    import urllib.error
+
+    def no_network(*args, **kwargs):
+        raise urllib.error.URLError(OSError(-3, "Temporary failure in name resolution"))
+
+    monkeypatch.setattr("urllib.request.urlopen", no_network)
+    for name in (
+        "EuroSAT",
+        "Country211",
+        "Imagenette",
+        "GTSRB",
+        "Caltech101",
+        "Caltech256",
+        "Omniglot",
+        "DTD",
+        "Flowers102",
+        "Food101",
+        "FGVCAircraft",
+        "OxfordIIITPet",
+    ):
+        with pytest.raises(RuntimeError, match="Could not download https?://") as info:
+            getattr(ed, name)(tmp_path, download=True)
+        assert "name resolution" in str(info.value), name
+    leftovers = [f for _, _, files in os.walk(tmp_path) for f in files]
+    assert leftovers == []

@@ -120,7 +120,7 @@ class _Reader:
             values, _, pos = self.numbers(pos, end)
             if len(values) != count:
                 raise self.fail(f"{name!r} holds {len(values)} values for dimensions {dims}")
-            return name, self._shape(values.astype(_MX_NUMERIC[mclass]), dims)
+            return name, self._shape(values.astype(_MX_NUMERIC[mclass], copy=False), dims)
         if mclass == _MX_CHAR:
             return name, self._chars(pos, end, dims, count, name)
         if mclass == _MX_CELL:

@@ -228,7 +228,7 @@ class QMNIST(MNIST):
         part = {"test10k": slice(0, 10000), "test50k": slice(10000, None)}.get(self.what)
         if part is not None:
             images, labels = images[part], labels[part]
-        return ember.from_numpy(images.copy()), ember.from_numpy(labels.astype(np.int64))
+        return ember.from_numpy(images), ember.from_numpy(labels.astype(np.int64))
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         """Returns ``(image, target)``: a PIL image of mode ``"L"`` and the class (``compat``)
