@@ -385,3 +385,27 @@ def test_download_from_file_url(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="corrupted: MD5"):
         ed.SVHN(tmp_path / "other", split="test", download=True)
     assert os.listdir(tmp_path / "other") == []
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+NEW_DATASETS = (
+    "SVHN STL10 USPS QMNIST SEMEION EuroSAT Imagenette GTSRB DTD Flowers102 Food101 OxfordIIITPet "
+    "Caltech101 Caltech256 CelebA Omniglot FER2013 Country211 StanfordCars FGVCAircraft PCAM "
+    "LFWPeople LFWPairs"
+).split()
+
+
+@pytest.mark.parametrize("name", NEW_DATASETS)
+def test_signature_matches_torchvision(tv, name):
+    import inspect
+
+    def params(cls):
+        return [
+            (p.name, p.kind, getattr(p.default, "__name__", p.default))
+            for p in inspect.signature(cls).parameters.values()
+        ]
+
+    assert name in ed.__all__
+    assert params(getattr(ed, name)) == params(getattr(tv.datasets, name))
+    assert issubclass(getattr(ed, name), ed.VisionDataset)
