@@ -20,22 +20,33 @@ def _graph(m):
     return a, b, c, (c * c).sum()
 
 
-def test_every_grad_fn_is_a_node():
-    class Double(ember.autograd.Function):
+def _cube(m):
+    class Cube(m.autograd.Function):  # torch 2 style: forward without ctx, then setup_context
         @staticmethod
-        def forward(ctx, x):
-            return x * 2
+        def forward(t, k):
+            return t**3 * k
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            t, k = inputs
+            ctx.save_for_backward(t, output)
+            ctx.k = k
 
         @staticmethod
         def backward(ctx, g):
-            return g * 2
+            t, o = ctx.saved_tensors
+            return g * 3 * t * t * ctx.k, None
 
+    return Cube
+
+
+def test_every_grad_fn_is_a_node():
     for m in (ember, torch):
         a, b, c, d = _graph(m)
         Node = m.autograd.graph.Node
         nodes = [c.grad_fn, d.grad_fn, c.grad_fn.next_functions[0][0]]
         if m is ember:
-            nodes.append(Double.apply(a).grad_fn)
+            nodes.append(_cube(m).apply(a, 2.0).grad_fn)
             assert issubclass(engine.AccumulateGrad, Node) and issubclass(engine.Node, Node)
         assert all(isinstance(n, Node) for n in nodes)
         assert not isinstance(a, Node) and not isinstance(None, Node)
@@ -118,23 +129,19 @@ def _multi_hook_log(m, mode):
         clone = [None if g is None else g.clone() for g in grads] if mode == "all" else None
         calls.append(grads.clone() if clone is None else clone)
 
+    def step(run) -> None:
+        run()
+        log.append(list(calls))
+        calls.clear()
+
     h = G.register_multi_grad_hook((a, b, c), record, mode=mode)
-    (a * 2).sum().backward()
-    log.append(list(calls))
-    calls.clear()
-    d.backward(retain_graph=True)
-    log.append(list(calls))
-    calls.clear()
+    step(lambda: (a * 2).sum().backward())
+    step(lambda: d.backward(retain_graph=True))
     h.remove()
-    d.backward(retain_graph=True)
-    log.append(list(calls))
+    step(lambda: d.backward(retain_graph=True))
     h = G.register_multi_grad_hook((c, e), record, mode=mode)
-    m.autograd.grad(f, [c], retain_graph=True)
-    log.append(list(calls))
-    calls.clear()
-    d.backward(retain_graph=True)
-    log.append(list(calls))
-    calls.clear()
+    step(lambda: m.autograd.grad(f, [c], retain_graph=True))
+    step(lambda: d.backward(retain_graph=True))
     h.remove()
     # a hook's return value changes nothing
     h = G.register_multi_grad_hook((a, b), lambda gs: [g * 0 for g in gs], mode=mode)
@@ -312,25 +319,8 @@ def test_setup_context_style_function():
     x = np.array([0.5, -1.0, 2.0])
     out = {}
     for m in (ember, torch):
-
-        class Cube(m.autograd.Function):
-            @staticmethod
-            def forward(t, k):
-                return t**3 * k
-
-            @staticmethod
-            def setup_context(ctx, inputs, output):
-                t, k = inputs
-                ctx.save_for_backward(t, output)
-                ctx.k = k
-
-            @staticmethod
-            def backward(ctx, g):
-                t, o = ctx.saved_tensors
-                return g * 3 * t * t * ctx.k, None
-
         t = m.tensor(x, requires_grad=True)
-        y = Cube.apply(t, 2.0)
+        y = _cube(m).apply(t, 2.0)
         y.sum().backward()
         out[m] = (y, t.grad, y.grad_fn.name())
     assert out[ember][2] == out[torch][2] == "CubeBackward"
