@@ -137,11 +137,15 @@ def part_count(n: int, min_per_thread: int = 1) -> int:
     return threads
 
 
-def parallel(fn: Callable[[int, int], object], n: int, min_per_thread: int = 1) -> list:
+def parallel(
+    fn: Callable[[int, int], object], n: int, min_per_thread: int = 1, *, blas: bool = True
+) -> list:
     """Run ``fn(start, stop)`` over ``range(n)`` split in contiguous parts, one per thread.
 
     Returns the results in order. Runs inline (one part) with one thread, inside another parallel
-    region, or when there are fewer than ``min_per_thread`` items per thread.
+    region, or when there are fewer than ``min_per_thread`` items per thread. ``blas=False`` says
+    ``fn`` makes no BLAS calls (elementwise work): BLAS then keeps its own threads, for the
+    matrix products around the region.
     """
     global _executor, _executor_size
     threads = part_count(n, min_per_thread)
@@ -160,7 +164,7 @@ def parallel(fn: Callable[[int, int], object], n: int, min_per_thread: int = 1) 
         finally:
             _in_parallel.active = False
 
-    with _single_threaded_blas():
+    with _single_threaded_blas() if blas else contextlib.nullcontext():
         futures = [_executor.submit(run, a, b) for a, b in parts[1:]]
         first = run(*parts[0])
         return [first] + [f.result() for f in futures]

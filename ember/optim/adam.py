@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
+from ._adam_update import adam_update_
 from .optimizer import (
     Optimizer,
-    _adam_moments_,
     _adam_weight_decay,
     _bump,
     _check_betas,
@@ -109,21 +107,18 @@ class Adam(Optimizer):
                 if group["maximize"]:
                     g = -g
                 g = _adam_weight_decay(p, g, lr, weight_decay, group["decoupled_weight_decay"])
-                m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-                t = _adam_moments_(m, v, g, beta1, beta2)
-                if amsgrad:
-                    v = np.maximum(
-                        state["max_exp_avg_sq"]._data, v, out=state["max_exp_avg_sq"]._data
-                    )
-                bias_correction1 = 1 - beta1**step
-                bias_correction2_sqrt = (1 - beta2**step) ** 0.5
-                # theta -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps)
-                denom = np.sqrt(v)
-                denom /= bias_correction2_sqrt
-                denom += eps
-                np.multiply(m, -(lr / bias_correction1), out=t)
-                t /= denom
-                p._data += t
+                adam_update_(
+                    p._data,
+                    g,
+                    state["exp_avg"]._data,
+                    state["exp_avg_sq"]._data,
+                    state["max_exp_avg_sq"]._data if amsgrad else None,
+                    lr=lr,
+                    beta1=beta1,
+                    beta2=beta2,
+                    eps=eps,
+                    step=step,
+                )
                 _bump(p)
                 for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
                     if key in state:

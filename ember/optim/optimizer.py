@@ -465,13 +465,13 @@ def _grad_for_update(p: Tensor, g: np.ndarray, weight_decay: float, maximize: bo
     return g
 
 
-def _lerp_(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
+def _lerp_(a: np.ndarray, b: np.ndarray, w: float, out: np.ndarray | None = None) -> np.ndarray:
     """``a += w * (b - a)`` in place, in torch's two-sided form (exact at ``w`` = 0 and 1).
 
-    Returns the scratch array it used (of ``a``'s shape), for the caller to reuse: each fresh
-    array of a large parameter's size costs page faults.
+    Returns the scratch array it used (``out`` when given, of ``a``'s shape), for the caller to
+    reuse: each fresh array of a large parameter's size costs page faults.
     """
-    t = np.subtract(b, a)
+    t = np.subtract(b, a, out=out)
     if abs(w) < 0.5:
         t *= w
         a += t
@@ -494,11 +494,16 @@ def _adam_weight_decay(
 
 
 def _adam_moments_(
-    m: np.ndarray, v: np.ndarray, g: np.ndarray, beta1: float, beta2: float
+    m: np.ndarray,
+    v: np.ndarray,
+    g: np.ndarray,
+    beta1: float,
+    beta2: float,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """``m = beta1 m + (1 - beta1) g`` (a lerp, as torch) and ``v = beta2 v + (1 - beta2) g^2``;
-    returns a scratch array of ``m``'s shape for the caller to reuse."""
-    t = _lerp_(m, g, 1 - beta1)
+    returns the scratch array it used (``out`` when given, of ``m``'s shape) for the caller."""
+    t = _lerp_(m, g, 1 - beta1, out)
     np.multiply(g, 1 - beta2, out=t)
     t *= g
     v *= beta2

@@ -1,0 +1,87 @@
+"""Adam's update of one parameter on its arrays: in cache-sized blocks, a large one over threads.
+
+One step is thirteen elementwise NumPy passes in the order of torch's single-tensor Adam, each
+a float32 rounding of its own, so no two can merge without changing the result. What can change
+is how they meet the memory: over a whole 784x256 weight the six arrays a step touches (4.8 MB)
+outgrow a core's L2 cache and every pass streams them from L3 (a product written to a third
+array ran three times slower than one in place); in blocks of at most ``_BLOCK`` elements, with
+two scratch arrays kept from step to step, they stay in L2. Parameters of two blocks or more are
+split over the kernel threads, as torch splits its Adam kernels; the parts make no BLAS call, so
+BLAS keeps its own threads for the matrix products around the step.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from ..kernels._threads import parallel
+from .optimizer import _adam_moments_
+
+_BLOCK = 1 << 16
+_scratch = threading.local()  # per thread: the parts of one step run concurrently
+
+
+def adam_update_(
+    param: np.ndarray,
+    grad: np.ndarray,
+    exp_avg: np.ndarray,
+    exp_avg_sq: np.ndarray,
+    max_exp_avg_sq: np.ndarray | None,
+    *,
+    lr: float,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    step: float,
+) -> None:
+    """One Adam step in place: the moments, then ``param -= lr / bc1 * m / (sqrt(v) / sqrt(bc2)
+    + eps)``, with ``v`` the running maximum ``max_exp_avg_sq`` (updated too) for AMSGrad."""
+    bias_correction1 = 1 - beta1**step
+    bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+    coefs = (beta1, beta2, bias_correction2_sqrt, eps, -(lr / bias_correction1))
+    arrays = [param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq]
+    given = [a for a in arrays if a is not None]
+    if param.dtype.kind != "f" or not all(
+        a.flags.c_contiguous and a.dtype == param.dtype for a in given
+    ):
+        _update(*arrays, np.empty_like(exp_avg), np.empty_like(exp_avg), *coefs)
+        return
+    flat = [None if a is None else a.reshape(-1) for a in arrays]
+
+    def blocks(start: int, stop: int) -> None:
+        size = -(-(stop - start) // -(-(stop - start) // _BLOCK))  # even blocks of <= _BLOCK
+        scratch = _scratch_pair(size, param.dtype)
+        for a in range(start, stop, size):
+            b = min(a + size, stop)
+            parts = [None if x is None else x[a:b] for x in flat]
+            _update(*parts, scratch[0, : b - a], scratch[1, : b - a], *coefs)
+
+    if param.size:
+        parallel(blocks, param.size, _BLOCK, blas=False)
+
+
+def _update(p, g, m, v, vmax, t, d, beta1, beta2, bias_correction2_sqrt, eps, neg_step_size):
+    """The thirteen passes over one block; ``t`` and ``d`` are scratch arrays of its shape."""
+    _adam_moments_(m, v, g, beta1, beta2, out=t)
+    if vmax is not None:
+        v = np.maximum(vmax, v, out=vmax)
+    denom = np.sqrt(v, out=d)
+    denom /= bias_correction2_sqrt
+    denom += eps
+    np.multiply(m, neg_step_size, out=t)
+    t /= denom
+    p += t
+
+
+def _scratch_pair(n: int, dtype: np.dtype) -> np.ndarray:
+    """A ``(2, n)`` scratch array of this thread, kept for the next steps (fresh pages of a
+    large array cost page faults at every step)."""
+    cache = getattr(_scratch, "arrays", None)
+    if cache is None:
+        cache = _scratch.arrays = {}
+    buf = cache.get(dtype)
+    if buf is None or buf.shape[1] < n:
+        buf = cache[dtype] = np.empty((2, n), dtype)
+    return buf
