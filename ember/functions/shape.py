@@ -6,7 +6,9 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
+from ..autograd.primitives import math as PM
 from ..autograd.primitives import shape as P
+from ..autograd.primitives import strided as ST
 from ._util import broadcast_shapes, wrap_dim
 from .inplace import takes_out
 
@@ -105,14 +107,18 @@ def _view_dtype(input: Tensor, dtype) -> Tensor:  # noqa: A002
 def reshape(input: Tensor, *shape) -> Tensor:  # noqa: A002
     """``view`` when the data allow it, else a copy with the new shape."""
     shape = _infer(_shape_from(shape, "reshape", "shape"), input._data.size)
-    if shape == input._data.shape:
-        return apply(P.view, (input,), None, shape=shape)
-    try:
-        return apply(P.view, (input,), None, shape=shape)
-    except AttributeError:
-        if input._relayout():  # contiguous in torch: a view there (ViewBackward0)
+    if input.is_contiguous():
+        try:
             return apply(P.view, (input,), None, shape=shape)
-        return apply(P.unsafe_view, (input,), None, shape=shape)
+        except AttributeError:
+            input._relayout()  # contiguous in torch: a view there (ViewBackward0)
+            return apply(P.view, (input,), None, shape=shape)
+    # as torch: a view (ReshapeAliasBackward0) where the memory allows, else a copy of the values
+    # (CloneBackward0) given the shape (UnsafeViewBackward0)
+    try:
+        return apply(ST.reshape_alias, (input,), None, shape=shape)
+    except AttributeError:
+        return apply(P.fresh_view, (apply(PM.clone, (input,)),), None, shape=shape)
 
 
 def view_as(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002

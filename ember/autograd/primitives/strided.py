@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import defop
+from .shape import view as _view
 
 
 def positions(size: tuple, stride: tuple, offset: int) -> np.ndarray:
@@ -72,6 +73,13 @@ def _scatter_rules():
         return flat[g.new_tensor(out_pos)].reshape(c.input_shape(1))
 
     return [input_rule, src_rule]
+
+
+# reshape of a tensor that is not contiguous but whose memory allows the new shape: torch calls
+# it _reshape_alias; it is ``view`` under another name
+reshape_alias = defop(
+    "ReshapeAliasBackward0", _view.forward, _view.node.rules, is_view=True, arrays=True
+)
 
 
 as_strided_scatter = defop(
