@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..amp._state import AUTOCAST, lower_precision  # the ops on torch's CPU autocast list cast
+from ..autograd.grad_mode import _state
 from ..autograd.primitives import linalg as P
 from ..autograd.primitives import nn_named as PN
 from ..autograd.primitives import shape as SP
@@ -135,41 +138,82 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
         return mm(a.unsqueeze(0), b).squeeze_(0)  # in place, as torch (SqueezeBackward4)
     if na == 2 and nb == 2:
         return mm(a, b)
-    if a._data.dtype != b._data.dtype:
-        raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {_dt(a)} != {_dt(b)}"
-        )
-    if nb <= 2 and na > 2:
-        # Fold the batch into the rows: one large matrix product instead of many small ones.
-        k = a._data.shape[-1]
-        if k != b._data.shape[0]:
-            if nb == 1:
-                raise RuntimeError(
-                    f"size mismatch, got input ({a._data.size // max(k, 1)}), mat "
-                    f"({a._data.size // max(k, 1)}x{k}), vec ({b.shape[0]})"
-                )
-            raise RuntimeError(
-                f"mat1 and mat2 shapes cannot be multiplied ({a._data.size // max(k, 1)}x{k} and "
-                f"{b.shape[0]}x{b.shape[1]})"
-            )
-        out = (mm if nb == 2 else mv)(a.reshape(-1, k), b)
-        shape = a._data.shape[:-1] + b._data.shape[1:]
-        return apply(SP.fresh_view, (out,), None, shape=shape)  # torch's _unsafe_view
-    if na == 1:
-        return matmul(a.unsqueeze(0), b).squeeze(-2)
-    if a._data.shape[-1] != b._data.shape[-2]:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: "
-            f"[{int(np.prod(a.shape[:-2]))}, {a.shape[-1]}] but got: "
-            f"[{int(np.prod(b.shape[:-2]))}, {b.shape[-2]}]."
-        )
+    if (
+        na > 1
+        and nb > 2
+        and not (_state.enabled and (a._rg or b._rg))
+        and a._data.shape[-1] == b._data.shape[-2]
+        and a._data.dtype == b._data.dtype
+    ):
+        # nothing recorded, so no graph to shape as torch's: one broadcasting product
+        try:
+            return apply(P.bmm, (a, b))
+        except RuntimeError:
+            pass  # batches that do not broadcast: torch's message comes from the route below
+    if _should_fold(a, b):
+        return _folded(a, b)
+    if na == 3 and nb == 3 and a._data.shape[0] != b._data.shape[0]:
+        # a batch of one that needs a gradient is squeezed, as torch does, which folds then
+        if a._data.shape[0] == 1 and a.requires_grad:
+            return matmul(a.squeeze(0), b)
+        if b._data.shape[0] == 1 and b.requires_grad:
+            return matmul(a, b.squeeze(0))
+    return _batched(a, b)
+
+
+def _should_fold(a: Tensor, b: Tensor) -> bool:
+    """torch's choice of one ``mm``/``mv`` over the larger operand's batch folded into its rows:
+    when the smaller operand needs a gradient, or the fold reshapes without a copy."""
+    na, nb = a._data.ndim, b._data.ndim
+    if na >= 3 and nb <= 2:
+        big, small, shape, strides = a, b, a._data.shape, a.stride()
+    elif nb >= 3 and na <= 2:  # folds b.mT
+        big, small, shape, strides = b, a, b._data.shape, b.stride()
+        shape = shape[:-2] + shape[:-3:-1]
+        strides = strides[:-2] + strides[:-3:-1]
+    else:
+        return False
+    if small.requires_grad:
+        return True
+    if na == 2:
+        return False  # the product would need a transposed copy afterwards
+    if big._data.size == 0:
+        return True
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(len(shape) - 2))
+
+
+def _folded(a: Tensor, b: Tensor) -> Tensor:
+    """The larger operand's batch folded into the rows of one ``mm`` (``mv``); with the larger
+    operand on the right, ``(b.mT @ a.mT).mT`` so."""
+    transpose = b._data.ndim > a._data.ndim
+    t1 = b.mT if transpose else a
+    t2 = (a.t() if a._data.ndim == 2 else a) if transpose else b
+    shape = t1._data.shape[:-1]
+    folded = t1.reshape(math.prod(shape), t1._data.shape[-1])
+    if t2._data.ndim == 1:
+        return apply(SP.fresh_view, (mv(folded, t2),), None, shape=shape)  # torch's _unsafe_view
+    out = apply(SP.fresh_view, (mm(folded, t2),), None, shape=shape + t2._data.shape[1:])
+    return out.mT.contiguous() if transpose else out
+
+
+def _batched(a: Tensor, b: Tensor) -> Tensor:
+    """Both batches broadcast, flattened into one, through ``bmm``; the result shaped back."""
+    sa, sb = a._data.shape, b._data.shape
     try:
-        np.broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
+        batch = np.broadcast_shapes(sa[:-2], sb[:-2])
     except ValueError:
         from ._util import shape_error
 
-        raise shape_error(a._data.shape[:-2], b._data.shape[:-2]) from None
-    return apply(P.bmm, (a, b))
+        raise shape_error(sa[:-2], sb[:-2]) from None
+    n = math.prod(batch)
+    rows = sa[-2] if len(sa) > 1 else 1
+    a3 = a.expand(batch + (rows, sa[-1])).reshape(n, rows, sa[-1])
+    shape = batch + sa[-2:-1]
+    if len(sb) == 1:
+        b3 = b.expand(batch + sb).reshape(n, sb[0]).unsqueeze(-1)
+        return apply(SP.fresh_view, (bmm(a3, b3).squeeze(-1),), None, shape=shape)
+    b3 = b.expand(batch + sb[-2:]).reshape(n, *sb[-2:])
+    return apply(SP.fresh_view, (bmm(a3, b3),), None, shape=shape + sb[-1:])
 
 
 @takes_out("addmm", "exact")
