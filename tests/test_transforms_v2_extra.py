@@ -85,6 +85,25 @@ def test_elastic_transform(kind):
         compare(make, kind, range(2), image_atol=1, box_atol=1e-3, mask_same=0.97)
 
 
+@pytest.mark.parametrize("fmt", ["XYWH", "CXCYWH"])
+def test_warps_on_integer_boxes_and_videos(fmt):
+    boxes = np.array([[1, 2, 5, 3], [0, 0, 7, 5], [5, 4, 3, 2]], np.int64)
+    eb = ETV.BoundingBoxes(ember.from_numpy(boxes.copy()), format=fmt, canvas_size=(6, 8))
+    tb = TTV.BoundingBoxes(torch.from_numpy(boxes.copy()), format=fmt, canvas_size=(6, 8))
+    video = VIDEO[:2, :, :, :]
+    ev, tvv = ETV.Video(ember.from_numpy(video.copy())), TTV.Video(torch.from_numpy(video.copy()))
+    makes = [lambda m: m.RandomPerspective(p=1.0), lambda m: m.ElasticTransform(10.0, 1.0),
+             lambda m: m.RandomZoomOut(p=1.0), lambda m: m.ScaleJitter((8, 8))]  # fmt: skip
+    for make in makes:
+        for seed in range(3):
+            seed_both(seed)
+            theirs = make(T2)((tb, tvv))
+            ours = make(E2)((eb, ev))
+            assert_same(ours[0], theirs[0])
+            assert_same(ours[1], theirs[1], atol=1)
+            assert_same_stream()
+
+
 def test_zoom_out_and_random_sizes():
     makes = [
         lambda m: m.RandomZoomOut(fill=7, side_range=(1.0, 2.5), p=0.6),

@@ -195,6 +195,19 @@ def test_v2_video():
             assert_same_stream()
 
 
+def test_v2_fill_per_type():
+    e, t = pair("Image")
+    for seed in range(6):
+        seed_both(seed)
+        fill_t, fill_e = {TTV.Image: 200, "others": 0}, {ETV.Image: 200, "others": 0}
+        theirs = T2.AutoAugment(T2.AutoAugmentPolicy.SVHN, "bilinear", fill_t)(t)
+        ours = E2.AutoAugment(E2.AutoAugmentPolicy.SVHN, "bilinear", fill_e)(e)
+        assert_same(ours, theirs, atol=2)
+        assert_same_stream()
+    with pytest.raises(TypeError, match="Got inappropriate fill arg"):
+        E2.AutoAugment(fill="white")
+
+
 def test_v2_errors():
     e, t = pair("Image")
     for mod, tvt, img in ((E2, ETV, e), (T2, TTV, t)):

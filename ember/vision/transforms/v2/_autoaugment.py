@@ -17,10 +17,12 @@ from ember.vision import tv_tensors
 from ember.vision.tv_tensors import BoundingBoxes, Mask, Video
 
 from .. import autoaugment as _v1
+from .._augment import _tensor_fill
 from ..autoaugment import AutoAugmentPolicy
 from ..functional import _max_value
 from . import functional as F
 from ._auto import _AutoAugmentBase
+from ._utils import _check_fill, _get_fill
 
 __all__ = ["AugMix", "AutoAugment", "AutoAugmentPolicy"]
 
@@ -32,6 +34,14 @@ def _bound(image) -> float:
 
 class _SingleImage(_AutoAugmentBase):
     """Find the one image or video of a sample; masks and boxes are refused."""
+
+    def __init__(self, interpolation="nearest", fill=None) -> None:
+        _check_fill(fill)
+        super().__init__(interpolation=interpolation, fill=fill)
+
+    def _fill_for(self, image):
+        fill = _get_fill(self.fill, image)  # a dict gives a fill per input type
+        return None if fill is None else _tensor_fill(image, fill)
 
     def _extract(self, inputs: tuple) -> tuple[list, Any, int]:
         flat, spec = tree_flatten(inputs if len(inputs) > 1 else inputs[0])

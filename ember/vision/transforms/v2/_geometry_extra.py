@@ -9,7 +9,6 @@ the same seed gives the same sizes.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,7 +27,7 @@ from .._geometry import _perspective_coeffs
 from ..transforms import _check_sequence_input
 from . import functional as F
 from ._transform import Transform, _RandomApplyTransform, is_pure_tensor, query_size
-from ._utils import get_bounding_boxes, has_all, has_any
+from ._utils import _check_fill, _get_fill, get_bounding_boxes, has_all, has_any
 
 __all__ = [
     "ElasticTransform",
@@ -50,26 +49,10 @@ def _drawn_scale(lo: float, hi: float) -> float:
     return _f32(np.float32(lo) + np.float32(_rng.rand() * _f32(hi - lo)))
 
 
-def _check_fill(fill) -> None:
-    values = fill.values() if isinstance(fill, dict) else [fill]
-    for v in values:
-        if v is not None and not isinstance(v, numbers.Number | tuple | list):
-            raise TypeError(
-                "Got inappropriate fill arg, only Numbers, tuples, lists and dicts are allowed."
-            )
-
-
-def _get_fill(fill, inpt):
-    """The fill for ``inpt``: per type (or ``"others"``) when ``fill`` is a dict."""
-    if not isinstance(fill, dict):
-        return fill
-    if type(inpt) in fill:
-        return fill[type(inpt)]
-    if "others" in fill:
-        return fill["others"]
-    raise RuntimeError(
-        "This should never happen, please open an issue on the torchvision repo if you hit this."
-    )
+def _stored(a: np.ndarray, boxes: BoundingBoxes) -> np.ndarray:
+    """XYXY coordinates as torchvision holds them for ``boxes``: integer boxes are cast to
+    their dtype (truncated) after each format conversion."""
+    return a if boxes.is_floating_point() else np.trunc(a)
 
 
 def _corner_points(a: np.ndarray) -> np.ndarray:
@@ -104,7 +87,7 @@ def _perspective_boxes(boxes: BoundingBoxes, startpoints, endpoints):
     ]
 
     def fn(a):
-        pts = _corner_points(a).reshape(-1, 2)
+        pts = _corner_points(_stored(a, boxes)).reshape(-1, 2)
         pts = np.concatenate([pts, np.ones((len(pts), 1), a.dtype)], axis=1)
         numer = pts @ np.asarray([inv[0:3], inv[3:6]], a.dtype).T
         den = pts @ np.asarray([inv[6], inv[7], 1.0], a.dtype)
@@ -139,11 +122,11 @@ def _elastic_boxes(boxes: BoundingBoxes, displacement: Tensor):
         ys = ember.linspace((-h + 1) / h, (h - 1) / h, h).numpy().astype(a.dtype)
         grid = np.stack(np.broadcast_arrays(xs[None, :], ys[:, None]), axis=-1)
         inv = grid - _F._array(displacement)[0].astype(a.dtype)
-        idx = np.ceil(_corner_points(a).reshape(-1, 2)).astype(np.int64)
+        idx = np.ceil(_corner_points(_stored(a, boxes)).reshape(-1, 2)).astype(np.int64)
         ix, iy = np.clip(idx[:, 0], 0, w - 1), np.clip(idx[:, 1], 0, h - 1)
         size = np.asarray([w, h], a.dtype)
         pts = (inv[iy, ix] + a.dtype.type(1)) * (a.dtype.type(0.5) * size) - a.dtype.type(0.5)
-        return _hull(pts.reshape(-1, 4, 2), a.dtype).reshape(a.shape)
+        return _stored(_hull(pts.reshape(-1, 4, 2), a.dtype).reshape(a.shape), boxes)
 
     return F._moved(boxes, fn, boxes.canvas_size)
 

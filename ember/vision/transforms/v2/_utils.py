@@ -3,6 +3,7 @@ the shared sizes (``query_size``, ``query_chw``)."""
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -34,3 +35,23 @@ def get_bounding_boxes(flat_inputs: list) -> BoundingBoxes:
         if isinstance(x, BoundingBoxes):
             return x
     raise ValueError("No bounding boxes were found in the sample")
+
+
+def _check_fill(fill) -> None:
+    values = fill.values() if isinstance(fill, dict) else [fill]
+    for v in values:
+        if v is not None and not isinstance(v, numbers.Number | tuple | list):
+            raise TypeError(
+                "Got inappropriate fill arg, only Numbers, tuples, lists and dicts are allowed."
+            )
+
+
+def _get_fill(fill, inpt):
+    """The fill for ``inpt``: per type (or ``"others"``) when ``fill`` is a dict."""
+    if not isinstance(fill, dict):
+        return fill
+    if type(inpt) in fill:
+        return fill[type(inpt)]
+    if "others" in fill:
+        return fill["others"]
+    raise RuntimeError(f"fill has no entry for {type(inpt).__name__} and no 'others' entry")
