@@ -3,9 +3,9 @@
 ``grad_fn`` names are part of the API users see (tensor reprs, ``next_functions``), so these
 run what the composition would as one node under torch's name: max-unpooling and fractional max
 pooling (a scatter to, or a gather from, flat in-plane positions), ``pdist``, ``embedding_bag``,
-``rrelu``, ``_weight_norm`` and ``bilinear`` (TrilinearBackward0); and the in-place activations'
-own node names (LeakyReluBackward1...). The rules are written with Tensor methods, so double
-backward works through each.
+``rrelu``, ``_weight_norm``, ``bilinear`` (TrilinearBackward0) and the pixel shuffles; and the
+in-place activations' own node names (LeakyReluBackward1...). The rules are written with Tensor
+methods, so double backward works through each.
 """
 
 from __future__ import annotations
@@ -251,3 +251,34 @@ trilinear = defop(
     save=(0, 1, 2),
     uses=((1, 2), (0, 2), (0, 1)),
 )
+
+
+# --- pixel shuffles -------------------------------------------------------------------------------
+def shuffle_pixels(x, r: int, up: bool):
+    """(*, C r^2, H, W) -> (*, C, H r, W r) when ``up``, else the inverse; on arrays or Tensors.
+
+    Channel ``c * r * r + i * r + j`` moves to the pixel at offset ``(i, j)`` of each r x r block.
+    """
+    *lead, c, h, w = x.shape
+    k = len(lead)
+    if up:
+        y = x.reshape(*lead, c // (r * r), r, r, h, w)
+        y = R.permute(y, (*range(k), k, k + 3, k + 1, k + 4, k + 2))
+        return y.reshape(*lead, c // (r * r), h * r, w * r)
+    y = x.reshape(*lead, c, h // r, r, w // r, r)
+    y = R.permute(y, (*range(k), k, k + 2, k + 4, k + 1, k + 3))
+    return y.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def _shuffle_prim(name: str, up: bool):
+    def forward(ctx, x, r):
+        ctx.r = r
+        return np.array(shuffle_pixels(x, r, up))  # a fresh array even where no move is needed
+
+    return defop(
+        name, forward, [lambda c, g: shuffle_pixels(g, c.r, not up)], needs_ctx=True, arrays=True
+    )
+
+
+pixel_shuffle = _shuffle_prim("PixelShuffleBackward0", True)
+pixel_unshuffle = _shuffle_prim("PixelUnshuffleBackward0", False)

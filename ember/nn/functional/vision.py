@@ -1,8 +1,9 @@
 """Spatial layers of ``nn.functional``: pixel/channel shuffles, local response norm, and the
 spatial-transformer pair ``affine_grid`` / ``grid_sample``.
 
-All are compositions of differentiable Tensor operations (reshape/permute, gather, arithmetic),
-so gradients, including second derivatives, come from the primitives' rules: ``grid_sample``'s
+The pixel shuffles are one node each, as torch records them (PixelShuffleBackward0); the rest are
+compositions of differentiable Tensor operations (reshape/permute, gather, arithmetic), so
+gradients, including second derivatives, come from the primitives' rules: ``grid_sample``'s
 gradient to the input is gather's scatter-add, to the grid the derivative of the bilinear weights.
 """
 
@@ -13,7 +14,8 @@ import warnings
 import numpy as np
 
 from ... import _dtype as D
-from ..._tensor import _make
+from ..._tensor import _make, apply
+from ...autograd.primitives import nn_named as PN
 from ...functions.creation import linspace
 from ...functions.math import where
 from .conv import pad
@@ -39,16 +41,13 @@ def pixel_shuffle(input, upscale_factor: int):  # noqa: A002
         )
     if r <= 0:
         raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
-    *lead, c, h, w = input.shape
+    c = input.shape[-3]
     if c % (r * r):
         raise RuntimeError(
             "pixel_shuffle expects its input's 'channel' dimension to be divisible by the square "
             f"of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}"
         )
-    oc, k = c // (r * r), len(lead)
-    x = input.reshape(*lead, oc, r, r, h, w)
-    x = x.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)
-    return x.reshape(*lead, oc, h * r, w * r)
+    return apply(PN.pixel_shuffle, (input,), None, r=r)
 
 
 def pixel_unshuffle(input, downscale_factor: int):  # noqa: A002
@@ -61,7 +60,7 @@ def pixel_unshuffle(input, downscale_factor: int):  # noqa: A002
         )
     if r <= 0:
         raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
-    *lead, c, h, w = input.shape
+    h, w = input.shape[-2:]
     if h % r:
         raise RuntimeError(
             "pixel_unshuffle expects height to be divisible by downscale_factor, but "
@@ -72,10 +71,7 @@ def pixel_unshuffle(input, downscale_factor: int):  # noqa: A002
             "pixel_unshuffle expects width to be divisible by downscale_factor, but "
             f"input.size(-1)={w} is not divisible by {r}"
         )
-    k = len(lead)
-    x = input.reshape(*lead, c, h // r, r, w // r, r)
-    x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
-    return x.reshape(*lead, c * r * r, h // r, w // r)
+    return apply(PN.pixel_unshuffle, (input,), None, r=r)
 
 
 def channel_shuffle(input, groups: int):  # noqa: A002
