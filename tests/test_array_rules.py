@@ -15,8 +15,9 @@ import torch
 from helpers import to_ember
 
 import ember
+from ember._tensor import apply
 from ember.autograd import engine
-from ember.autograd.primitives import Primitive, linalg, loss, math, reduce, shape
+from ember.autograd.primitives import Primitive, linalg, loss, math, reduce, rnn, shape
 
 E = ember
 F = ember.nn.functional
@@ -37,7 +38,19 @@ def _inplace_views(b):
     return b * b
 
 
+def _lstm(reverse):
+    def run(x, w_ih, w_hh, b_ih, b_hh, h0, c0):
+        out, h, c = apply(rnn.lstm_layer, (x, w_ih, w_hh, b_ih, b_hh, h0, c0), reverse=reverse)
+        return out.sum(0) + h * c
+
+    return run
+
+
+_LSTM_SHAPES = [(4, 2, 3), (8, 3), (8, 2), (8,), (8,), (2, 2), (2, 2)]
+
 CASES = {
+    "lstm_layer": (_lstm(False), _LSTM_SHAPES),
+    "lstm_layer_reverse": (_lstm(True), _LSTM_SHAPES),
     "arith": (lambda a, b: (a + b) * (a - b) / _pos(b) - (2.0 - a) + (-b), [(3, 4), (4,)]),
     "pow": (lambda a: a**3 + a**0 + _pos(a) ** 0.5, [(2, 3)]),
     "pow_tensor": (lambda a, b: _pos(a) ** b, [(2, 3), (2, 3)]),
@@ -176,7 +189,7 @@ def test_array_rules_match_tensor_rules(name):
 def test_every_array_primitive_has_a_case():
     flagged = {
         p.name
-        for module in (math, reduce, shape, linalg, loss)
+        for module in (math, reduce, shape, linalg, loss, rnn)
         for p in vars(module).values()
         if isinstance(p, Primitive) and p.node.array_rules
     }

@@ -274,3 +274,70 @@ def test_dropout_between_layers():
     one = R.GRU(3, 4, num_layers=1)
     one.train()
     np.testing.assert_array_equal(one(x)[0].detach().numpy(), one.eval()(x)[0].detach().numpy())
+
+
+def _names(node):
+    return [None if n is None else n.name() for n, _ in node.next_functions]
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [{}, {"bidirectional": True}, {"num_layers": 2}, {"batch_first": True}, {"bias": False}],
+)
+def test_lstm_layer_node_as_torch(cfg):
+    """float32 LSTM layers are one MkldnnRnnLayerBackward0 node each, wired as torch's."""
+    tm, em = _pair("LSTM", input_size=4, hidden_size=3, **cfg)
+    rng = np.random.default_rng(0)
+    shape = (2, 5, 4) if cfg.get("batch_first") else (5, 2, 4)
+    tx, ex = _t(rng.standard_normal(shape).astype(np.float32))
+    layers = tm.num_layers * (2 if tm.bidirectional else 1)
+    th, eh = _t(rng.standard_normal((layers, 2, 3)).astype(np.float32))
+    tc, ec = _t(rng.standard_normal((layers, 2, 3)).astype(np.float32), grad=False)
+    to, (th_n, tc_n) = tm(tx, (th, tc))
+    eo, (eh_n, ec_n) = em(ex, (eh, ec))
+    for e, t in ((eo, to), (eh_n, th_n), (ec_n, tc_n)):
+        assert e.grad_fn.name() == t.grad_fn.name()
+        assert _names(e.grad_fn) == _names(t.grad_fn)
+    node = eo.grad_fn
+    while node.name() != "MkldnnRnnLayerBackward0":
+        node = node.next_functions[0][0]
+    tnode = to.grad_fn
+    while tnode.name() != "MkldnnRnnLayerBackward0":
+        tnode = tnode.next_functions[0][0]
+    assert _names(node) == _names(tnode)
+    # gradients of all three outputs, then of a gradient (create_graph) against torch
+    tl = (to * to).sum() + 2 * th_n.sum() + (tc_n * tc_n).sum()
+    el = (eo * eo).sum() + 2 * eh_n.sum() + (ec_n * ec_n).sum()
+    (tg,) = torch.autograd.grad(tl, tx, create_graph=True)
+    (eg,) = ember.autograd.grad(el, ex, create_graph=True)
+    _close(eg, tg, np.float32, "input gradient")
+    (tg * tg).sum().backward()
+    (eg * eg).sum().backward()
+    _close(eh.grad, th.grad, np.float32, "second order, h0")
+    for (name, p), q in zip(em.named_parameters(), tm.parameters()):
+        np.testing.assert_allclose(
+            p.grad.numpy(), q.grad.numpy(), rtol=1e-4, atol=1e-5, err_msg=name
+        )
+
+
+def test_lstm_fused_plain_backward_and_no_grad():
+    """A plain backward (the hand-written backward through time) and a no-grad float64 run."""
+    tm, em = _pair("LSTM", input_size=3, hidden_size=4, num_layers=2, bidirectional=True)
+    x = np.random.default_rng(2).standard_normal((6, 3, 3)).astype(np.float32)
+    tx, ex = _t(x)
+    to, (th, tc) = tm(tx)
+    eo, (eh, ec) = em(ex)
+    (to.sum() + th.sum() * 3 - tc.sum()).backward()
+    (eo.sum() + eh.sum() * 3 - ec.sum()).backward()
+    _close(ex.grad, tx.grad, np.float32, "input gradient")
+    for (name, p), q in zip(em.named_parameters(), tm.parameters()):
+        np.testing.assert_allclose(
+            p.grad.numpy(), q.grad.numpy(), rtol=1e-4, atol=1e-5, err_msg=name
+        )
+    tm64, em64 = tm.double(), em.double()
+    with torch.no_grad(), ember.no_grad():
+        to, _ = tm64(torch.tensor(x, dtype=torch.float64))
+        eo, _ = em64(ember.tensor(x, dtype=ember.float64))
+    _close(eo, to, np.float64, "float64 output")
+    x64 = ember.tensor(x, dtype=ember.float64, requires_grad=True)
+    assert em64(x64)[0].grad_fn.name() == tm64(torch.tensor(x).double())[0].grad_fn.name()

@@ -12,7 +12,10 @@ import math
 
 import numpy as np
 
-from ..._tensor import Tensor, _make
+from ..._dtype import float32
+from ..._tensor import Tensor, _make, apply
+from ...autograd.grad_mode import is_grad_enabled
+from ...autograd.primitives.rnn import lstm_layer
 from ...functions.creation import empty, zeros
 from ...functions.math import where
 from ...functions.shape import cat, stack
@@ -298,6 +301,14 @@ class RNNBase(Module):
         weights = self._flat_weights
         per = len(weights) // (self.num_layers * d)
         lstm = self.mode == "LSTM"
+        # torch's CPU LSTM runs each float32 layer as one fused node (MkldnnRnnLayerBackward0);
+        # with projections or packed input it composes steps, as here
+        fused = (
+            lstm
+            and not self.proj_size
+            and masks is None
+            and (x.dtype == float32 or not is_grad_enabled())
+        )
         finals_h, finals_c = [], []
         layer_input = x
         for layer in range(self.num_layers):
@@ -307,6 +318,14 @@ class RNNBase(Module):
                 w = weights[k * per : (k + 1) * per]
                 w_ih, w_hh = w[0], w[1]
                 b_ih, b_hh = (w[2], w[3]) if self.bias else (None, None)
+                if fused:
+                    xin = layer_input.contiguous()  # torch's layer takes a contiguous input too
+                    inputs = (xin, w_ih, w_hh, b_ih, b_hh, states[0][k], states[1][k])
+                    out, h, c = apply(lstm_layer, inputs, reverse=direction == 1)
+                    outs.append(out)
+                    finals_h.append(h)
+                    finals_c.append(c)
+                    continue
                 w_hr = w[-1] if self.proj_size > 0 else None
                 xp = F.linear(layer_input, w_ih, b_ih)  # every time step at once
                 h = states[0][k]
