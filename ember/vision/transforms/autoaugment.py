@@ -164,7 +164,7 @@ def augmentation_space(ops, num_bins: int, shear: float, dx: float, dy: float, d
     return {op: table[op] for op in ops}
 
 
-def apply_op(img, op: str, magnitude: float, interpolation, fill, F=F, solarize_bound=None):
+def _apply_op(img, op: str, magnitude: float, interpolation, fill, F=F, solarize_bound=None):
     """One augmentation ``op`` at ``magnitude`` through the functional module ``F`` (shears are
     tangents, made degrees; with ``solarize_bound`` the solarize magnitude is a fraction of the
     image's top value, as v2 has it)."""
@@ -273,7 +273,7 @@ class _AutoAugmentV1(Module):
         self.fill = fill
 
     def _op(self, img, op: str, magnitude: float, fill):
-        return apply_op(img, op, magnitude, self.interpolation, fill)
+        return _apply_op(img, op, magnitude, self.interpolation, fill)
 
     def __repr__(self) -> str:
         names = [*self._repr_names, "interpolation", "fill"]

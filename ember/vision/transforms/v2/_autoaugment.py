@@ -62,7 +62,7 @@ class _SingleImage(_AutoAugmentBase):
         return flat, spec, found[0]
 
     def _op(self, image, op: str, magnitude: float):
-        return _v1.apply_op(image, op, magnitude, self.interpolation, self._fill_for(image), F=F,
+        return _v1._apply_op(image, op, magnitude, self.interpolation, self._fill_for(image), F=F,
                             solarize_bound=_bound)  # fmt: skip
 
 
