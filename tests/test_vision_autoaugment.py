@@ -78,7 +78,7 @@ V1_CASES = [(i, k) for i in range(len(V1)) for k in ("tensor", "pil", "pil-L", "
 def test_v1_policies_match(i, kind):
     make = V1[i]
     atol = 0 if kind.startswith("pil") or i not in BILINEAR else 1
-    run_seeds(make, EA, TT, kind, range(12), atol)
+    run_seeds(make, EA, TT, kind, range(8), atol)
     assert repr(make(ET)) == repr(make(TT))
 
 
@@ -89,7 +89,7 @@ def test_v1_augmix(kind):
         lambda m: m.AugMix(7, mixture_width=2, chain_depth=2, alpha=0.4, all_ops=False, fill=3),
     ]
     for make in makes:
-        run_seeds(make, EA, TT, kind, range(6), atol=1)
+        run_seeds(make, EA, TT, kind, range(4), atol=1)
         assert repr(make(ET)) == repr(make(TT))
 
 
@@ -180,7 +180,7 @@ def test_v2_match(i, kind):
     # PIL steps are Pillow's own; Ember's v2 tensor colour kernels are v1's, within one level of
     # v2's per step, so a two-step sub-policy or chain can end two apart
     atol = 0 if kind == "pil" and i < 3 else 2
-    run_seeds(make, E2, T2, kind, range(8), atol, wrap=lambda x: (x, 3))
+    run_seeds(make, E2, T2, kind, range(6), atol, wrap=lambda x: (x, 3))
     assert repr(make(E2)) == repr(make(T2))
 
 
