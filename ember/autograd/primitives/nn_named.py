@@ -282,3 +282,38 @@ def _shuffle_prim(name: str, up: bool):
 
 pixel_shuffle = _shuffle_prim("PixelShuffleBackward0", True)
 pixel_unshuffle = _shuffle_prim("PixelUnshuffleBackward0", False)
+
+
+# --- pools over an input without a batch dim ------------------------------------------------------
+_UNBATCHED: dict = {}
+
+
+def for_rank(prim, ndim: int, nd: int):
+    """``prim`` (an ``nd``-spatial pool, forward and rules on batched arrays), or for an input of
+    ``ndim == nd + 1`` dims, its form that adds the batch dim inside: torch's pools take
+    (C, *spatial) as it is, recording the pool's node alone (no unsqueeze and squeeze)."""
+    if ndim != nd + 1:
+        return prim
+    got = _UNBATCHED.get(prim)
+    if got is None:
+        multi = prim.num_outputs != 1
+        (rule,) = prim.node.rules
+
+        def forward(ctx, x, **kw):
+            out = prim.forward(ctx, x[None], **kw)
+            return tuple(o[0] for o in out) if multi else out[0]
+
+        def unbatched_rule(c, g):
+            g = tuple(None if t is None else t[None] for t in g) if multi else g[None]
+            return rule(c, g)[0]
+
+        got = _UNBATCHED[prim] = defop(
+            prim.name,
+            forward,
+            [unbatched_rule],
+            needs_ctx=True,
+            num_outputs=prim.num_outputs,
+            differentiable_outputs=prim.differentiable_outputs,
+            arrays=prim.node.array_rules,
+        )
+    return got

@@ -13,6 +13,7 @@ import warnings
 from ..._tensor import Tensor, apply
 from ...amp._state import AUTOCAST, full_precision, lower_precision
 from ...autograd.primitives import nn as P
+from ...autograd.primitives import nn_named as PN
 from ...functions.reduce import _scalar_type_name
 
 __all__ = [
@@ -53,12 +54,16 @@ def _ntuple(v, n: int, name: str = "") -> tuple:
     return (int(v),) * n
 
 
-def _batched(x: Tensor, nd: int, name: str):
-    """(input with a batch dim, whether one was added) for an nd-spatial op."""
+def _check_input(x, name: str) -> None:
     if not isinstance(x, Tensor):
         raise TypeError(
             f"{name}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}"
         )
+
+
+def _batched(x: Tensor, nd: int, name: str):
+    """(input with a batch dim, whether one was added) for an nd-spatial op."""
+    _check_input(x, name)
     if x.ndim == nd + 1:
         return x.unsqueeze(0), True
     return x, False
@@ -280,9 +285,9 @@ def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
         raise RuntimeError(
             f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input"
         )
-    x, unb = _batched(x, nd, f"max_pool{nd}d")
-    y, idx = apply(
-        P.max_pool(nd),
+    _check_input(x, f"max_pool{nd}d")
+    return apply(
+        PN.for_rank(P.max_pool(nd), x.ndim, nd),
         (x,),
         kernel_size=kernel_size,
         stride=_stride(stride, kernel_size),
@@ -290,9 +295,6 @@ def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
         dilation=dilation,
         ceil_mode=ceil_mode,
     )
-    if unb:
-        y, idx = y.squeeze(0), idx.squeeze(0)
-    return y, idx
 
 
 def max_pool2d_with_indices(
@@ -384,9 +386,9 @@ def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
     _check_pool_stride(stride, kernel_size, nd)
     if AUTOCAST.on and nd == 3:
         (x,) = full_precision(x)
-    x, unb = _batched(x, nd, f"avg_pool{nd}d")
-    y = apply(
-        P.avg_pool(nd),
+    _check_input(x, f"avg_pool{nd}d")
+    return apply(
+        PN.for_rank(P.avg_pool(nd), x.ndim, nd),
         (x,),
         kernel_size=kernel_size,
         stride=_stride(stride, kernel_size),
@@ -395,7 +397,6 @@ def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
         count_include_pad=count_include_pad,
         divisor_override=divisor_override,
     )
-    return y.squeeze(0) if unb else y
 
 
 def avg_pool2d(
@@ -471,34 +472,37 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
         raise RuntimeError(
             f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}"
         )
-    x, unb = _batched(input, 2, "adaptive_avg_pool2d")
-    out = tuple(x.shape[2 + i] if o is None else o for i, o in enumerate(_out_size(output_size, 2)))
+    _check_input(input, "adaptive_avg_pool2d")
+    out = tuple(
+        input.shape[-2 + i] if o is None else o for i, o in enumerate(_out_size(output_size, 2))
+    )
     _check_adaptive(input, out, 2, "adaptive_avg_pool2d")
     if out == (1, 1):
-        y = x.mean((-1, -2), keepdim=True)  # torch reduces with mean here (MeanBackward1)
-    else:
-        y = apply(P.adaptive_avg_pool(2), (x,), output_size=out)
-    return y.squeeze(0) if unb else y
+        return input.mean((-1, -2), keepdim=True)  # torch reduces with mean here (MeanBackward1)
+    return apply(PN.for_rank(P.adaptive_avg_pool(2), input.ndim, 2), (input,), output_size=out)
 
 
 def adaptive_avg_pool1d(input, output_size):  # noqa: A002
     """Average over adaptive windows of (N, C, L) so that L becomes ``output_size``."""
     o = _out_size(output_size, 1)[0]
-    x, unb = _batched(input, 1, "adaptive_avg_pool1d")
+    _check_input(input, "adaptive_avg_pool1d")
     # torch runs it as 2-D pooling over a unit height, and reports that shape
     shown = [*input.shape[:-1], 1, input.shape[-1]]
     _check_adaptive(input, (1, o), 2, "adaptive_avg_pool2d", shown)
-    y = apply(P.adaptive_avg_pool(2), (x.unsqueeze(-2),), output_size=(1, o)).squeeze(-2)
-    return y.squeeze(0) if unb else y
+    if o == 1:  # torch reduces with mean here (MeanBackward1)
+        return input.unsqueeze(-2).mean((-1, -2), keepdim=True).squeeze(-2)
+    prim = PN.for_rank(P.adaptive_avg_pool(2), input.ndim + 1, 2)
+    return apply(prim, (input.unsqueeze(-2),), output_size=(1, o)).squeeze(-2)
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):  # noqa: A002
     """Adaptive 2-D max pooling; always returns (values, flat H*W indices)."""
-    x, unb = _batched(input, 2, "adaptive_max_pool2d")
-    out = tuple(x.shape[2 + i] if o is None else o for i, o in enumerate(_out_size(output_size, 2)))
+    _check_input(input, "adaptive_max_pool2d")
+    out = tuple(
+        input.shape[-2 + i] if o is None else o for i, o in enumerate(_out_size(output_size, 2))
+    )
     _check_adaptive(input, out, 2, "adaptive_max_pool2d")
-    y, idx = apply(P.adaptive_max_pool(2), (x,), output_size=out)
-    return (y.squeeze(0), idx.squeeze(0)) if unb else (y, idx)
+    return apply(PN.for_rank(P.adaptive_max_pool(2), input.ndim, 2), (input,), output_size=out)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
@@ -510,12 +514,12 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):  # noqa: A002
     """Adaptive 1-D max pooling; always returns (values, indices along L)."""
     o = _out_size(output_size, 1)[0]
-    x, unb = _batched(input, 1, "adaptive_max_pool1d")
+    _check_input(input, "adaptive_max_pool1d")
     shown = [*input.shape[:-1], 1, input.shape[-1]]
     _check_adaptive(input, (1, o), 2, "adaptive_max_pool1d", shown)
-    y, idx = apply(P.adaptive_max_pool(2), (x.unsqueeze(-2),), output_size=(1, o))
-    y, idx = y.squeeze(-2), idx.squeeze(-2)
-    return (y.squeeze(0), idx.squeeze(0)) if unb else (y, idx)
+    prim = PN.for_rank(P.adaptive_max_pool(2), input.ndim + 1, 2)
+    y, idx = apply(prim, (input.unsqueeze(-2),), output_size=(1, o))
+    return y.squeeze(-2), idx.squeeze(-2)
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):  # noqa: A002

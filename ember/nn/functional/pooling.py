@@ -240,9 +240,7 @@ def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:  # noqa: A002
     _check_nonempty(input, "adaptive_avg_pool3d")
     if out == (1, 1, 1):
         return input.mean((-3, -2, -1), keepdim=True)  # torch reduces with mean here too
-    x, unb = _batched(input, 3, "adaptive_avg_pool3d")
-    y = apply(P.adaptive_avg_pool(3), (x,), output_size=out)
-    return y.squeeze(0) if unb else y
+    return apply(PN.for_rank(P.adaptive_avg_pool(3), input.ndim, 3), (input,), output_size=out)
 
 
 def adaptive_max_pool3d_with_indices(
@@ -265,9 +263,7 @@ def adaptive_max_pool3d_with_indices(
             f"Trying to create tensor with negative dimension {neg[0]}: "
             f"{list(input.shape[:-3]) + list(out)}"
         )
-    x, unb = _batched(input, 3, "adaptive_max_pool3d")
-    y, idx = apply(P.adaptive_max_pool(3), (x,), output_size=out)
-    return (y.squeeze(0), idx.squeeze(0)) if unb else (y, idx)
+    return apply(PN.for_rank(P.adaptive_max_pool(3), input.ndim, 3), (input,), output_size=out)
 
 
 def adaptive_max_pool3d(input: Tensor, output_size, return_indices: bool = False):  # noqa: A002
