@@ -6,7 +6,7 @@ two levels deep (grad_fn and its next_functions), and the values and gradients."
 import numpy as np
 import pytest
 import torch
-from helpers import assert_close, check_op, make_inputs
+from helpers import assert_close, check_op, check_raises, make_inputs
 from test_grad_fn_names import check_named, graph
 
 import ember
@@ -259,3 +259,44 @@ def test_create_graph_through_copyslices():
     assert_close(out[0][0], out[1][0])
     assert_close(out[0][1], out[1][1])
     assert np.abs(out[1][1].numpy()).sum() > 0
+
+
+# --- what goes wrong ------------------------------------------------------------------------------
+ERRORS = [
+    (5, ()),
+    (0, (5,)),
+    (slice(None), (2, 4)),
+    (0, (2, 4)),
+    ([0, 1], (3, 4)),
+    ([True, False], ()),
+]
+
+
+@pytest.mark.parametrize(
+    "via, spec, vshape",
+    [("setitem", *case) for case in ERRORS]
+    + [("index_put_", *case) for case in ERRORS if isinstance(case[0], list)],
+    ids=str,
+)
+def test_setitem_errors(via, spec, vshape):
+    def fn(m):
+        y = m.ones(3, 4, requires_grad=True) * 1
+        v = m.ones(vshape, requires_grad=True)
+        if via == "setitem":
+            y[_key(m, spec)] = v
+        else:
+            y.index_put_((_key(m, spec),), v)
+
+    exc = check_raises(fn)
+    with pytest.raises(type(exc)) as t_exc:
+        fn(torch)
+    assert str(exc) == str(t_exc.value)
+
+
+def test_setitem_false_writes_nothing():
+    for m in (ember, torch):
+        x = m.ones(3, 4, requires_grad=True)
+        y = x * 1
+        y[False] = 5.0
+        assert y._version == 0 and y.grad_fn.name() == "MulBackward0"
+        assert y.sum().item() == 12

@@ -209,6 +209,8 @@ def setitem(input: Tensor, key: tuple, value) -> None:  # noqa: A002
 
     shape = input._data.shape
     _check_bounds(shape, key)
+    if any(isinstance(k, np.ndarray) and k.ndim == 0 and k.dtype == bool and not k for k in key):
+        return  # ``t[False] = v`` selects nothing: torch writes nothing, records nothing
     view_key, adv_key = _split_key(key, shape)
     if not isinstance(value, Tensor):
         value = _make(np.asarray(value, dtype=input._data.dtype))
@@ -244,7 +246,16 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
     if not isinstance(values, Tensor):
         values = _make(np.asarray(values, dtype=input._data.dtype))
     vals = values._data.astype(input._data.dtype, copy=False)
-    return apply(P.index_put, (input, values), [input._data, vals], key=key, accumulate=accumulate)
+    try:
+        return apply(
+            P.index_put, (input, values), [input._data, vals], key=key, accumulate=accumulate
+        )
+    except ValueError:
+        target = np.empty(input._data.shape, bool)[key].shape
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(vals.shape)} cannot be broadcast to "
+            f"indexing result of shape {list(target)}"
+        ) from None
 
 
 def _check_range(idx: np.ndarray, input: Tensor, d: int, exc=RuntimeError) -> None:  # noqa: A002
