@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import builtins as _builtins
 import importlib as _importlib
 import warnings as _warnings
 
@@ -36,6 +37,17 @@ from ._dtype import (
     promote_types,
     set_default_dtype,
     uint8,
+)
+from ._inplace_functions import *  # noqa: F403 - ember.relu_(x) and the like, ember.fill
+from ._layout import (
+    jagged,
+    layout,
+    sparse_bsc,
+    sparse_bsr,
+    sparse_coo,
+    sparse_csc,
+    sparse_csr,
+    strided,
 )
 from ._tensor import Size, Tensor
 from .autograd.grad_mode import (
@@ -395,6 +407,8 @@ _LAZY_ATTRS = {
     },
     "threshold_": ("nn.functional", "threshold_"),
     "vmap": ("func", "vmap"),
+    "fork": ("jit", "_fork"),  # TorchScript's fork/wait: run at once (Ember has no compiler)
+    "wait": ("jit", "_wait"),
     "constant_pad_nd": ("functions.shape", "pad_constant"),
     # views copied into fresh memory, and tensors over explicit memory
     **{
@@ -548,6 +562,8 @@ _LAZY = {
     "cli",
     "func",
     "random",
+    "profiler",
+    "version",
 }
 
 
@@ -595,10 +611,10 @@ def get_num_threads() -> int:
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
     """Record the flag that ``are_deterministic_algorithms_enabled`` reports.
 
-    Nothing in Ember changes with it (no kernel checks it); ``warn_only`` is accepted, unused.
+    Nothing in Ember changes with it (no kernel checks it); ``warn_only`` is recorded too.
     """
-    global _deterministic
-    _deterministic = mode
+    global _deterministic, _deterministic_warn_only
+    _deterministic, _deterministic_warn_only = mode, _builtins.bool(warn_only)
 
 
 def are_deterministic_algorithms_enabled() -> bool:
@@ -607,6 +623,98 @@ def are_deterministic_algorithms_enabled() -> bool:
 
 
 _deterministic = False
+_deterministic_warn_only = False
+
+
+def is_deterministic_algorithms_warn_only_enabled() -> bool:
+    """The ``warn_only`` flag last set by ``use_deterministic_algorithms`` (False by default)."""
+    return _deterministic_warn_only
+
+
+def get_deterministic_debug_mode() -> int:
+    """0 (``'default'``), 1 (``'warn'``) or 2 (``'error'``): the deterministic-algorithms flags."""
+    return 0 if not _deterministic else 1 if _deterministic_warn_only else 2
+
+
+def set_deterministic_debug_mode(debug_mode: _builtins.int | str) -> None:
+    """``use_deterministic_algorithms`` by number or name: 0/``'default'``, 1/``'warn'``,
+    2/``'error'``."""
+    names = ("default", "warn", "error")
+    if isinstance(debug_mode, str):
+        if debug_mode not in names:
+            raise RuntimeError(
+                "invalid value of debug_mode, expected one of `default`, `warn`, `error`, but got "
+                f"{debug_mode}"
+            )
+        debug_mode = names.index(debug_mode)
+    elif not isinstance(debug_mode, _builtins.int):
+        raise TypeError(f"debug_mode must be str or int, but got {type(debug_mode)}")
+    if debug_mode not in (0, 1, 2):
+        raise RuntimeError(
+            f"invalid value of debug_mode, expected 0, 1, or 2, but got {debug_mode}"
+        )
+    use_deterministic_algorithms(debug_mode > 0, warn_only=debug_mode == 1)
+
+
+def set_anomaly_enabled(enabled: _builtins.bool, check_nan: _builtins.bool = True) -> None:
+    """Switch autograd's anomaly detection on or off (``autograd.set_detect_anomaly`` for good)."""
+    from .autograd.engine import anomaly
+
+    for name, value in (("enabled", enabled), ("check_nan", check_nan)):
+        if not isinstance(value, _builtins.bool):
+            position = 1 if name == "enabled" else 2
+            raise TypeError(
+                f"set_anomaly_enabled(): argument '{name}' (position {position}) must be bool, "
+                f"not {type(value).__name__}"
+            )
+    anomaly.enabled, anomaly.check_nan = enabled, check_nan
+
+
+def is_anomaly_enabled() -> _builtins.bool:
+    """Whether autograd's anomaly detection is on."""
+    from .autograd.engine import anomaly
+
+    return anomaly.enabled
+
+
+def is_anomaly_check_nan_enabled() -> _builtins.bool:
+    """Whether anomaly detection also checks backward results for NaN."""
+    from .autograd.engine import anomaly
+
+    return anomaly.check_nan
+
+
+def get_device_module(device: device | str | None = None):
+    """The module for a device type: ``ember.cpu`` for None or ``'cpu'``, ``ember.cuda``..."""
+    from ._device import device as device_type
+    from ._dtype import NAMESPACE
+
+    if isinstance(device, str):
+        device = device_type(device)
+    elif device is not None and not isinstance(device, device_type):
+        raise RuntimeError(
+            f"Invalid value of device '{device}', expect {NAMESPACE}.device, str, or None"
+        )
+    kind = "cpu" if device is None else device.type
+    if kind not in ("cpu", "cuda", "mps"):
+        raise RuntimeError(
+            f"Device '{kind}' does not have a corresponding module registered as "
+            f"'{NAMESPACE}.{kind}'."
+        )
+    return __getattr__(kind)
+
+
+def init_num_threads() -> None:
+    """Nothing to initialise: Ember's thread settings are process-wide."""
+
+
+def compiled_with_cxx11_abi() -> _builtins.bool:
+    """True, as for torch's own builds; Ember has no C++ extension ABI to match."""
+    return True
+
+
+# What torch's CPU build reports; NumPy provides the linear algebra (LAPACK) and FFTs.
+has_lapack = has_mkl = has_openmp = has_spectral = True
 
 
 def set_float32_matmul_precision(precision: str) -> None:

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from . import _dtype as D
+from ._layout import strided
 from ._tensor import Tensor
 from .functions import complex as CX
 
@@ -152,6 +153,7 @@ def bind_attributes() -> None:
     Tensor.itemsize = property(lambda self: self._data.itemsize)
     Tensor.nbytes = property(lambda self: self._data.size * self._data.itemsize)
     Tensor.is_cpu = True
+    Tensor.layout = strided  # every Ember tensor is strided
     Tensor.output_nr = property(lambda self: self._output_nr)
     # Ember marks no tensor as made in inference mode: they all stay usable with autograd.
     Tensor.is_inference = lambda self: False

@@ -10,6 +10,7 @@ import numpy as _np
 
 from . import engine as _engine
 from . import functional  # noqa: F401 - torch.autograd.functional (light: grad_mode only)
+from . import profiler  # noqa: F401 - torch.autograd.profiler (light: stdlib only)
 from .engine import anomaly as _anomaly
 from .engine import run_backward
 from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
