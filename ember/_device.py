@@ -55,6 +55,20 @@ class device:  # noqa: N801 - torch spells it lowercase
     def __reduce__(self):
         return (device, (self.type, self.index))
 
+    def __enter__(self) -> device:
+        """``with device(...)``: the default device of new tensors inside the block."""
+        from . import _typed_tensors as T
+
+        previous = T._default_device
+        T.set_default_device(self)  # raises, entering nothing, for a device Ember cannot use
+        T._device_stack.append(previous)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from . import _typed_tensors as T
+
+        T._default_device = T._device_stack.pop()
+
 
 CPU = device("cpu")
 

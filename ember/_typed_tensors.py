@@ -83,6 +83,7 @@ ByteTensor = _typed("ByteTensor", np.uint8)
 BoolTensor = _typed("BoolTensor", np.bool_)
 
 _default_device = None
+_device_stack: list = []  # the defaults ``with device(...)`` blocks replaced
 
 
 def set_default_device(device) -> None:

@@ -75,6 +75,20 @@ def test_device_queries():
     assert str(ember.get_default_device()) == "cpu"
 
 
+def test_device_as_context_manager():
+    for lib in (torch, ember):
+        with lib.device("cpu") as d:
+            assert d == lib.device("cpu") and str(lib.get_default_device()) == "cpu"
+            assert str(lib.ones(2).device) == "cpu"
+        with lib.device("meta"):
+            assert str(lib.get_default_device()) == "meta"
+        assert str(lib.get_default_device()) == "cpu"
+    with pytest.raises(AssertionError, match="not compiled with CUDA"):
+        with ember.device("cuda"):
+            pass
+    assert str(ember.get_default_device()) == "cpu"
+
+
 SPECIAL = [
     ("expit", lambda m, x: m.special.expit(x), None),
     ("logit", lambda m, x: m.special.logit(x.sigmoid()), None),
