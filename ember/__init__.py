@@ -574,7 +574,13 @@ def __getattr__(name: str):
         globals()[name] = value
         return value
     if name in _LAZY:
-        module = _importlib.import_module(f".{name}", __name__)
+        try:
+            module = _importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":  # a dependency of the module is missing: say so
+                raise
+            # a name listed without its module: ``hasattr(ember, name)`` must answer False
+            raise AttributeError(f"module 'ember' has no attribute '{name}'") from e
         globals()[name] = module
         return module
     if name in ("save", "load"):

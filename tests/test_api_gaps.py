@@ -30,6 +30,13 @@ def test_missing_attribute_is_attribute_error():
         ember.no_such_thing  # noqa: B018
 
 
+def test_lazy_name_without_module_is_attribute_error(monkeypatch):
+    monkeypatch.setattr(ember, "_LAZY", {*ember._LAZY, "no_such_module_x"})
+    assert not hasattr(ember, "no_such_module_x")
+    with pytest.raises(AttributeError, match="no attribute 'no_such_module_x'"):
+        ember.no_such_module_x  # noqa: B018
+
+
 def test_torch_names_now_present():
     names = (
         "layout strided sparse_coo sparse_csr version is_anomaly_enabled set_anomaly_enabled "
