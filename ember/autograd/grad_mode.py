@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import inspect
+import sys
 import threading
 
 
@@ -28,12 +30,42 @@ class _Mode:
     """Base for the grad-mode context managers; also usable as decorators."""
 
     def __call__(self, fn):
+        if inspect.isgeneratorfunction(fn):
+            return self._wrap_generator(fn)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with self.__class__(*self._args):
+            with self.clone():
                 return fn(*args, **kwargs)
 
         return wrapper
+
+    def _wrap_generator(self, fn):
+        # the mode must hold while the generator body runs, i.e. around every resume, and be
+        # lifted whenever it yields control back to the caller
+        @functools.wraps(fn)
+        def generator(*args, **kwargs):
+            gen = fn(*args, **kwargs)
+            try:
+                with self.clone():
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with self.clone():
+                            gen.close()
+                        raise
+                    except BaseException:
+                        with self.clone():
+                            response = gen.throw(*sys.exc_info())
+                    else:
+                        with self.clone():
+                            response = gen.send(request)
+            except StopIteration as stop:
+                return stop.value
+
+        return generator
 
     _args: tuple = ()
 
@@ -61,8 +93,22 @@ class set_grad_enabled(_Mode):  # noqa: N801 - torch's name
     def __exit__(self, *exc) -> None:
         _state.enabled = self.prev
 
+    def __call__(self, fn):
+        # as a decorator it must not leave the mode switched on from its construction
+        _state.enabled = self.prev
+        return super().__call__(fn)
 
-class no_grad(_Mode):  # noqa: N801
+
+class _NoParamMode(_Mode):
+    """A mode that is also usable as a bare decorator: ``@no_grad`` as well as ``@no_grad()``."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoParamMode):  # noqa: N801
     """Context manager and decorator that disables graph recording."""
 
     def __enter__(self) -> None:
@@ -73,7 +119,7 @@ class no_grad(_Mode):  # noqa: N801
         _state.enabled = self.prev
 
 
-class enable_grad(_Mode):  # noqa: N801
+class enable_grad(_NoParamMode):  # noqa: N801
     """Context manager and decorator that enables graph recording inside ``no_grad``."""
 
     def __enter__(self) -> None:
@@ -86,6 +132,11 @@ class enable_grad(_Mode):  # noqa: N801
 
 class inference_mode(_Mode):  # noqa: N801
     """Like ``no_grad``; Ember keeps no extra bookkeeping that inference mode could skip."""
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)  # bare ``@inference_mode``
 
     def __init__(self, mode: bool = True) -> None:
         self._args = (mode,)
