@@ -121,9 +121,10 @@ def compile(  # noqa: A001 - torch's name
     isolate_recompiles: bool = False,
     shapes_spec=None,
 ):
-    """The identity: Ember has no compiler, so ``compile(model)`` returns ``model`` itself (a
-    Module or a function), unchanged. Works as ``@compile`` and ``@compile(...)``; torch's
-    arguments are accepted and checked, and otherwise ignored."""
+    """No compilation: Ember has no compiler. A function comes back unchanged; a Module comes back
+    wrapped as torch's ``OptimizedModule`` (its state-dict keys prefixed ``_orig_mod.``), running
+    the module as it is. Works as ``@compile`` and ``@compile(...)``; torch's arguments are
+    accepted and checked, and otherwise ignored."""
     if mode is not None and options is not None:
         raise RuntimeError(
             "Either mode or options can be specified, but both can't be specified at the same time."
@@ -134,4 +135,10 @@ def compile(  # noqa: A001 - torch's name
         return lambda fn: compile(fn)  # the decorator's form with arguments
     if not callable(model):
         raise AssertionError(f"A callable function is expected, but {type(model)} is provided.")
+    from .nn.modules.module import Module
+
+    if isinstance(model, Module):
+        from ._compile import OptimizedModule
+
+        return OptimizedModule(model)
     return model

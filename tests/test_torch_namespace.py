@@ -639,11 +639,31 @@ def test_set_default_tensor_type(monkeypatch):
     )
 
 
-def test_compile_is_identity():
-    model = ember.nn.Linear(2, 3)
-    assert ember.compile(model) is model
-    assert ember.compile(model, mode="max-autotune", fullgraph=True, dynamic=False) is model
+def test_compile_wraps_a_module_as_torch():
+    """torch.compile(module) is an OptimizedModule: prefixed state-dict keys, the original's
+    attributes and parameters, the same outputs."""
+    models = {lib: lib.nn.Linear(2, 3) for lib in (torch, ember)}
+    models[ember].load_state_dict(
+        {k: ember.tensor(v.detach().numpy()) for k, v in models[torch].state_dict().items()}
+    )
+    compiled = {
+        lib: lib.compile(m, mode="max-autotune", dynamic=False) for lib, m in models.items()
+    }
+    c, tc = compiled[ember], compiled[torch]
+    assert type(c).__name__ == type(tc).__name__ == "OptimizedModule"
+    assert list(c.state_dict()) == list(tc.state_dict())
+    assert repr(c) == repr(tc)
+    assert c._orig_mod is models[ember] and c.weight is models[ember].weight
+    assert c.in_features == 2
+    c.eval()
+    assert models[ember].training is False
+    x = np.ones((4, 2), np.float32)
+    np.testing.assert_allclose(
+        c(ember.tensor(x)).detach().numpy(), tc(torch.tensor(x)).detach().numpy(), rtol=1e-6
+    )
 
+
+def test_compile_is_identity_for_functions():
     def f(x):
         return x * 2
 
