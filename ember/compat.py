@@ -78,6 +78,18 @@ def _import_ember(torch_name: str) -> types.ModuleType | None:
         raise
 
 
+# The API each view speaks: ``torch.__version__`` reads "2.13.0+ember<version>", so that a
+# program gating a feature on torch's version takes the 2.13 path, and the local label says who
+# answers. Ember's own version stays ``ember.__version__``.
+API_VERSIONS = {"torch": "2.13.0", "torch.version": "2.13.0", "torchvision": "0.28.0"}
+
+
+def _api_version(torch_name: str) -> str:
+    from . import __version__
+
+    return f"{API_VERSIONS[torch_name]}+ember{__version__}"
+
+
 class _TorchView(types.ModuleType):
     """``sys.modules["torch..."]``: forwards to an Ember module, or to nothing if Ember lacks it."""
 
@@ -94,6 +106,8 @@ class _TorchView(types.ModuleType):
 
     def __getattr__(self, attr: str) -> Any:
         target = self._ember_target
+        if attr == "__version__" and self.__name__ in API_VERSIONS:
+            return _api_version(self.__name__)
         if attr.startswith("__") and attr.endswith("__"):  # __version__, __all__, ...
             if target is not None and hasattr(target, attr):
                 return getattr(target, attr)

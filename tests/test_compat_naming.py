@@ -33,3 +33,25 @@ def test_plain_ember_names_itself():
     assert repr(x.shape) == "ember.Size([2])"
     assert x.type() == "ember.DoubleTensor"
     assert repr(x) == "tensor([0., 0.], dtype=ember.float64)"
+
+
+VERSION_SCRIPT = """
+import torch, torchvision
+from packaging.version import Version
+print(Version(torch.__version__).release[:2], Version(torchvision.__version__).release[:2])
+print(Version(torch.version.__version__).release[:2], torch.version.cuda)
+"""
+
+
+def test_ember_run_reports_the_api_versions(tmp_path):
+    """A script gating a feature on torch's version sees the torch API Ember speaks."""
+    script = tmp_path / "versions.py"
+    script.write_text(VERSION_SCRIPT)
+    ours = subprocess.run(
+        [sys.executable, "-m", "ember", "run", str(script)], capture_output=True, text=True
+    ).stdout
+    assert ours == "(2, 13) (0, 28)\n(2, 13) None\n"
+    import ember
+    from ember import compat
+
+    assert compat._api_version("torch") == f"2.13.0+ember{ember.__version__}"
