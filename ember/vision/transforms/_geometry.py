@@ -13,6 +13,7 @@ import numpy as np
 
 import ember
 from ember._tensor import Tensor
+from ember.kernels.random import _fma32, _fma64
 
 from .functional import (
     _PIL_MODES,
@@ -130,14 +131,22 @@ def _affine_grid_transform(img: Tensor, m: list[float], ow: int, oh: int, interp
     image centre), as torchvision's affine_grid + grid_sample."""
     _, h, w = get_dimensions(img)
     dt = np.float64 if img.dtype == ember.float64 else np.float32
-    theta = np.asarray(m, dt).reshape(2, 3)
+    # torch's grid is one matrix product of the base points (x, y, 1) with theta.T / (w/2, h/2):
+    # dividing first and summing in torch's order keeps ties between pixels on torch's side.
+    # Its BLAS path (67 output points or more: 6 * n >= 400 multiply-adds) fuses the second
+    # multiply-add; its small-size loop rounds every step.
+    r = (np.asarray(m, dt).reshape(2, 3).T / np.asarray([0.5 * w, 0.5 * h], dt)).astype(dt)
     xs = np.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, ow, dtype=np.float64).astype(dt)
     ys = np.linspace(-oh * 0.5 + 0.5, oh * 0.5 - 0.5, oh, dtype=np.float64).astype(dt)
     bx, by = np.meshgrid(xs, ys)
-    norm = np.asarray([0.5 * w, 0.5 * h], dt)
-    gx = (bx * theta[0, 0] + by * theta[0, 1] + theta[0, 2]) / norm[0]
-    gy = (bx * theta[1, 0] + by * theta[1, 1] + theta[1, 2]) / norm[1]
-    return _grid_transform(img, gx, gy, interpolation, fill)
+    fma = (_fma32 if dt == np.float32 else _fma64) if ow * oh * 6 >= 400 else None
+
+    def coordinate(k: int) -> np.ndarray:
+        if fma is not None:
+            return fma(by, r[1, k], bx * r[0, k]) + r[2, k]
+        return (bx * r[0, k] + by * r[1, k]) + r[2, k]
+
+    return _grid_transform(img, coordinate(0), coordinate(1), interpolation, fill)
 
 
 def _grid_transform(img: Tensor, gx: np.ndarray, gy: np.ndarray, interpolation, fill) -> Tensor:
