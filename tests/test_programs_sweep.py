@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from helpers import check_op, check_raises
 
 import ember
 
@@ -54,3 +55,44 @@ def _modes_seen(lib):
 
 def test_grad_mode_decorators_on_generators_and_bare():
     assert _modes_seen(ember) == _modes_seen(torch)
+
+
+@pytest.mark.parametrize(
+    "shape,kw",
+    [
+        ((2, 3, 7), {"size": 3}),
+        ((1, 2, 5, 6), {"scale_factor": 0.5}),
+        ((1, 2, 4, 4), {"size": (6, 3)}),
+        ((1, 1, 4, 5, 6), {"size": (2, 3, 4)}),
+    ],
+)
+def test_interpolate_area_mode(shape, kw):
+    check_op(lambda t, x: t.nn.functional.interpolate(x, mode="area", **kw), [shape])
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"size": (3, 5)},
+        {"size": (9, 2), "align_corners": True},
+        {"scale_factor": 0.4},
+        {"scale_factor": 1.7, "align_corners": True},
+        {"size": (1, 11)},
+    ],
+)
+def test_interpolate_antialias(mode, kw):
+    check_op(
+        lambda t, x: t.nn.functional.interpolate(x, mode=mode, antialias=True, **kw),
+        [(2, 3, 8, 7)],
+    )
+
+
+def test_interpolate_antialias_bad_mode():
+    for mode, shape in [("nearest", (1, 1, 4, 4)), ("linear", (1, 1, 4)), ("area", (1, 1, 4, 4))]:
+        e = check_raises(
+            lambda t, mode=mode, shape=shape: t.nn.functional.interpolate(
+                t.ones(shape), scale_factor=0.5, mode=mode, antialias=True
+            )
+        )
+        assert "Anti-alias option is restricted" in str(e)

@@ -570,7 +570,8 @@ def interpolate(
 ):
     """Resample the spatial dims to ``size`` or by ``scale_factor``.
 
-    mode: nearest | nearest-exact | linear | bilinear | bicubic | trilinear.
+    mode: nearest | nearest-exact | area | linear | bilinear | bicubic | trilinear;
+    ``antialias`` (bilinear/bicubic on 4-D input) widens the filter when downscaling.
     """
     nd = input.ndim - 2
     if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
@@ -582,8 +583,13 @@ def interpolate(
         raise NotImplementedError(
             f"Got {input.ndim}D input, but {mode} mode needs {_MODE_DIMS[mode] + 2}D input"
         )
-    if mode not in ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear"):
+    if mode not in ("nearest", "nearest-exact", "area", *_MODE_DIMS):
         raise NotImplementedError(f"interpolation mode {mode!r} is not implemented in Ember")
+    if antialias and (mode not in ("bilinear", "bicubic") or input.ndim != 4):
+        raise ValueError(
+            "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and "
+            "requires a 4-D tensor as input"
+        )
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
     if size is None and scale_factor is None:
@@ -606,8 +612,20 @@ def interpolate(
         )
         out = tuple(int(math.floor(input.shape[2 + i] * float(sf[i]))) for i in range(nd))
         scales = None if recompute_scale_factor else tuple(float(s) for s in sf)
+    if mode == "area":  # area resampling is exactly adaptive average pooling
+        if nd == 1:
+            return adaptive_avg_pool1d(input, out)
+        if nd == 2:
+            return adaptive_avg_pool2d(input, out)
+        from .pooling import adaptive_avg_pool3d
+
+        return adaptive_avg_pool3d(input, out)
     if mode in _MODE_DIMS and align_corners is None:
         align_corners = False
+    if antialias:
+        from ._antialias import antialias_resize
+
+        return antialias_resize(input, out, mode, align_corners, scales)
     if mode == "bicubic":
         from .vision import bicubic_resize
 
