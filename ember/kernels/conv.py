@@ -150,6 +150,23 @@ def _pad_cl(xl: np.ndarray, pads) -> np.ndarray:
     return out
 
 
+def _padded_parts(xl: np.ndarray, pads):
+    """``(xp, fill)``: the zero-padded input's buffer, and ``fill(a, b)`` copying images [a, b)
+    into it. Each kernel thread fills its own images before building their columns, so the copy
+    is not a serial step before the threads start (as ``_pad_cl``'s is)."""
+    if not any(lo or hi for lo, hi in pads) and xl.flags.c_contiguous:
+        return xl, lambda a, b: None
+    spatial = xl.shape[1:-1]
+    shape = (xl.shape[0],) + tuple(s + lo + hi for s, (lo, hi) in zip(spatial, pads))
+    inner = tuple(slice(lo, lo + s) for s, (lo, _) in zip(spatial, pads))
+    xp = W.zeros_border(shape + (xl.shape[-1],), xl.dtype, (slice(None),) + inner)
+
+    def fill(a: int, b: int) -> None:
+        xp[(slice(a, b),) + inner] = xl[a:b]
+
+    return xp, fill
+
+
 def _windows(xp: np.ndarray, ksize, out, stride, dilation, groups: int) -> np.ndarray:
     """Strided view (G, N, *out, *k, C/G) of a padded channels-last array; no copy."""
     n, c = xp.shape[0], xp.shape[-1]
@@ -279,10 +296,12 @@ def _conv_cl(xl, w, stride, pads, dilation, groups, b=None):
         return y.reshape(n, *out, co)
     kdim = c * math.prod(ksize)
     kmajor = _kmajor(c, ksize)
+    fill = None
     if kmajor:  # weight rows (c, *k), as the K-major columns
         wm, win = w.reshape(co, kdim).T, _cf_windows(xl, ksize, out, stride, pads, dilation)
     else:
-        wm, win = _wmat(w, 1)[0], _windows(_pad_cl(xl, pads), ksize, out, stride, dilation, 1)[0]
+        xp, fill = _padded_parts(xl, pads)
+        wm, win = _wmat(w, 1)[0], _windows(xp, ksize, out, stride, dilation, 1)[0]
     # the bias rides in the product: a row of ones in the columns against a row b in the weight
     kb = kdim + (b is not None)
     wm = np.concatenate([wm, b[None].astype(dtype)]) if b is not None else np.ascontiguousarray(wm)
@@ -291,6 +310,8 @@ def _conv_cl(xl, w, stride, pads, dilation, groups, b=None):
     bufs = _part_buffers(n, m, per, lambda r: (kb, r) if kmajor else (r, kb), xl.dtype)
 
     def work(a, e):
+        if fill is not None:
+            fill(a, e)
         buf = bufs.pop()
         if b is not None:
             (buf[kdim] if kmajor else buf[:, kdim])[...] = 1
@@ -419,11 +440,13 @@ def _conv_weight_grad(xl, gyl, wshape, stride, pads, dilation, groups):
         kdim = math.prod(ksize) * c
         gy2 = gyl.reshape(n * m, co)
         dtype = np.result_type(xl.dtype, gyl.dtype)
-        win = _windows(_pad_cl(xl, pads), ksize, out, stride, dilation, 1)[0]
+        xp, fill = _padded_parts(xl, pads)
+        win = _windows(xp, ksize, out, stride, dilation, 1)[0]
         per = max(1, _CHUNK_BYTES // max(1, m * kdim * xl.itemsize))
         bufs = _part_buffers(n, m, per, lambda r: (r, kdim), xl.dtype)
 
         def work(a, e):
+            fill(a, e)
             acc = np.zeros((kdim, co), dtype)
             tmp = np.empty((kdim, co), dtype)
             buf = bufs.pop()
