@@ -330,7 +330,6 @@ def max_pool_backward(gy, indices, input_shape, window=None, offsets=None):
             gx[...] = 0
         mask = _empty_like_layout(gy, gy.shape, np.bool_)
         spatial = input_shape[2:]
-        finite = bool(np.isfinite(gy).all())  # then g * mask is g or 0 (inf * 0 would be nan)
         taps = list(itertools.product(*map(range, k)))
         offs = [sum(t[i] * math.prod(spatial[i + 1 :]) for i in range(len(k))) for t in taps]
         # each winner's offset in its window, once, in a small type: the per-tap compares then
@@ -343,6 +342,7 @@ def max_pool_backward(gy, indices, input_shape, window=None, offsets=None):
 
         def work(a, e):
             gys, masks, codes = gy[a:e], mask[a:e], code[a:e]
+            finite = bool(np.isfinite(gys).all())  # then g * mask is g or 0 (inf * 0: nan)
             if not given:
                 np.subtract(indices[a:e], origins, out=codes, casting="unsafe")
             for t, o in zip(taps, offs):
