@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from helpers import check_op, check_raises
+from helpers import assert_close, check_op, check_raises
 
 import ember
 
@@ -96,3 +96,38 @@ def test_interpolate_antialias_bad_mode():
             )
         )
         assert "Anti-alias option is restricted" in str(e)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda t: [t.ones(1, 1), t.ones(1, 1) * 2],
+        lambda t: [[t.tensor(1.0)], [t.tensor([2.0])]],
+        lambda t: [t.tensor([1.5], dtype=t.float64)],
+        lambda t: [t.tensor(1, dtype=t.int8), t.tensor(2, dtype=t.int8)],
+        lambda t: [t.tensor(1), t.tensor([2.0])],
+    ],
+)
+def test_tensor_from_list_of_one_element_tensors(make):
+    assert_close(ember.tensor(make(ember)), torch.tensor(make(torch)))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda t: [t.tensor([1.0, 2.0]), t.tensor([3.0, 4.0])],
+        lambda t: ["a"],
+        lambda t: "abc",
+        lambda t: [[1, "a"]],
+    ],
+)
+def test_tensor_from_bad_lists(make):
+    e = check_raises(lambda t: t.tensor(make(t)))
+    with pytest.raises(type(e)) as t_exc:
+        torch.tensor(make(torch))
+    assert str(e) == str(t_exc.value)
+
+
+def test_arange_step_sign_message():
+    e = check_raises(lambda t: t.arange(0, 5, -1))
+    assert "upper bound and lower bound inconsistent with step sign" in str(e)

@@ -105,6 +105,8 @@ class _NoParamMode(_Mode):
     def __new__(cls, orig_func=None):
         if orig_func is None:
             return super().__new__(cls)
+        if not callable(orig_func):
+            raise TypeError(f"{cls.__name__}() takes no arguments")
         return cls()(orig_func)
 
 

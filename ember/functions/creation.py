@@ -36,6 +36,8 @@ def _infer_np_dtype(data):
         elif isinstance(x, (list, tuple)):
             for y in x:
                 walk(y)
+        elif isinstance(x, str):
+            raise TypeError("new(): invalid data type 'str'")
         else:
             raise TypeError(f"Could not infer dtype of {type(x).__name__}")
 
@@ -86,9 +88,14 @@ def _to_array(data, dtype):
     if isinstance(data, np.ndarray):
         D.from_numpy_dtype(data.dtype)
         return np.array(data, dtype=dtype or data.dtype, copy=True)
+    first = data
+    while isinstance(first, (list, tuple)) and first:
+        first = first[0]
+    if isinstance(first, str) and first is not data:  # torch takes a str for one more dim
+        raise ValueError("too many dimensions 'str'")
+    np_dtype = dtype or _infer_np_dtype(data)
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
         data = _untensor(data)
-    np_dtype = dtype or _infer_np_dtype(data)
     try:
         arr = np.array(data, dtype=np_dtype)
     except ValueError as e:
@@ -108,10 +115,11 @@ def _flat(data):
 
 
 def _untensor(data):
+    # torch reads a tensor inside a list as a Python scalar, whatever its number of dims
     if isinstance(data, Tensor):
-        if data._data.size != 1 and data._data.ndim:
-            return data._data.tolist()
-        return data._data.item() if data._data.ndim == 0 else data._data.tolist()
+        if data._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return data._data.reshape(()).item()
     if isinstance(data, (list, tuple)):
         return [_untensor(x) for x in data]
     return data
@@ -331,7 +339,7 @@ def arange(
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     dtype = _out_dtype(dtype, out, "arange")
     if dtype is None:
         dtype = (
