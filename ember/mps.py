@@ -4,6 +4,7 @@ nothing, and what needs the device raises ``RuntimeError``."""
 
 from __future__ import annotations
 
+import sys
 import types
 
 __all__ = [
@@ -143,3 +144,4 @@ def _profiler() -> types.ModuleType:
 
 
 profiler = _profiler()
+sys.modules[profiler.__name__] = profiler  # ``import ember.mps.profiler`` works, as torch's

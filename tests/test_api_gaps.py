@@ -15,6 +15,11 @@ from helpers import assert_close, check_op, check_raises
 
 import ember
 
+# torch 2.13 deprecates TorchScript; the warnings themselves are compared in one test below
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::DeprecationWarning", "ignore:ignore\\(True\\):FutureWarning"
+)
+
 LAZY_MODULES = ("hub", "jit", "mps", "multiprocessing", "version", "profiler")
 
 

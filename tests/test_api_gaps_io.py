@@ -339,8 +339,11 @@ def test_profiler_key_averages_and_table():
     assert lines[1].split() == t_lines[1].split()  # the column headers
     assert set(lines[0]) == set(lines[2]) == set(lines[-2]) == {"-", " "}
     rows = [line.split() for line in lines[3:-2]]
-    assert sorted(r[0] for r in rows) == ["decorated", "inner", "outer"] and rows[0][0] == "outer"
-    share = 100 * outer.self_cpu_time_total / e.key_averages().self_cpu_time_total
+    assert sorted(r[0] for r in rows) == ["decorated", "inner", "outer"]
+    totals = [e_avg[r[0]].cpu_time_total for r in rows]
+    assert totals == sorted(totals, reverse=True)  # sort_by="cpu_time_total"
+    first = e_avg[rows[0][0]]
+    share = 100 * first.self_cpu_time_total / e.key_averages().self_cpu_time_total
     assert rows[0][1] == f"{share:.2f}%"
     assert [r[-1] for r in rows] == [str(e_avg[r[0]].count) for r in rows]
     assert lines[-1].split(":")[0] == t_lines[-1].split(":")[0] == "Self CPU time total"
@@ -364,6 +367,23 @@ def test_record_function_outside_profile_records_nothing():
     assert isinstance(rf, ember.profiler.record_function)
     prof = _profile(ember)
     assert "alone" not in {a.key for a in prof.key_averages()}
+
+
+def test_record_function_decorator_recursion():
+    counts = {}
+    for m in (ember, torch):
+
+        @m.profiler.record_function("fact")
+        def fact(n):
+            return 1 if n <= 1 else n * fact(n - 1)
+
+        with m.profiler.profile() as prof:
+            assert fact(4) == 24
+        counts[m] = [a.count for a in prof.key_averages() if a.key == "fact"]
+        if m is ember:
+            chain = [e.cpu_parent.name if e.cpu_parent else None for e in prof.events()]
+    assert counts[ember] == counts[torch] == [4]
+    assert chain == [None, "fact", "fact", "fact"]  # each call nested in its caller's range
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,6 @@ __all__ = [
 ]
 
 _active: list[profile] = []  # the profilers recording now (nested profilers all record)
-_local = threading.local()  # per thread: the stack of open ranges
 
 
 def _now_us() -> float:
@@ -250,12 +249,12 @@ class record_function(contextlib.ContextDecorator):  # noqa: N801 - torch's name
         self.args = args
         self._start: float | None = None
 
+    def _recreate_cm(self) -> record_function:
+        # each call of a decorated function gets its own range (recursion, threads)
+        return record_function(self.name, self.args)
+
     def __enter__(self) -> record_function:
-        if _active:
-            stack = getattr(_local, "stack", None)
-            if stack is None:
-                stack = _local.stack = []
-            stack.append(self)
+        if _active:  # nesting is found from the times afterwards: no stack to keep here
             self._start = _now_us()
         return self
 
@@ -263,7 +262,6 @@ class record_function(contextlib.ContextDecorator):  # noqa: N801 - torch's name
         if self._start is None:
             return
         end = _now_us()
-        _local.stack.remove(self)
         for prof in _active:
             prof._add(self.name, self._start, end)
         self._start = None
