@@ -131,3 +131,21 @@ def test_tensor_from_bad_lists(make):
 def test_arange_step_sign_message():
     e = check_raises(lambda t: t.arange(0, 5, -1))
     assert "upper bound and lower bound inconsistent with step sign" in str(e)
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda t: t.tensor([3, -100], dtype=t.int8).add_(300),
+        lambda t: t.tensor([3], dtype=t.uint8).sub_(5),
+        lambda t: t.tensor([3, 7], dtype=t.int8).mul_(100),
+        lambda t: t.tensor([3], dtype=t.int32).add_(2**40),
+    ],
+)
+def test_inplace_int_python_scalar_wraps(op):
+    assert_close(op(ember), op(torch))
+
+
+def test_inplace_float_by_complex_scalar_raises():
+    e = check_raises(lambda t: t.tensor([3.0]).add_(1j))
+    assert "can't be cast to the desired output type Float" in str(e)

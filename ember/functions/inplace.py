@@ -307,10 +307,12 @@ def fast_binary_(t: Tensor, ufunc, other, alpha=1) -> Tensor:
         res_dtype = np.result_type(d, o)
         if o.ndim == 0 and o.dtype.kind == d.dtype.kind:
             res_dtype = d.dtype
-    elif d.dtype.kind in "fc":
-        res_dtype = d.dtype  # a Python number never lifts a floating tensor's dtype
+    elif d.dtype.kind in "fc" and not (d.dtype.kind == "f" and isinstance(o, complex)):
+        res_dtype = d.dtype  # a real Python number never lifts a floating tensor's dtype
     else:
         res_dtype = D.result_type((t,), (o,)).np
+        if d.dtype.kind in "iu" and isinstance(o, int) and not isinstance(o, bool):
+            o = np.int64(o)  # torch wraps an out-of-range Python int as C does
     if res_dtype != d.dtype:
         torch_dt = D.result_type(
             (t, other) if isinstance(other, Tensor) else (t,),
