@@ -78,6 +78,9 @@ class ScriptModule(Module):
     """TorchScript's module base class; subclassing it gives an ordinary Ember Module (its
     ``@script_method`` methods run as Python). ``script``/``trace`` never make one."""
 
+    def __init__(self) -> None:
+        super().__init__()
+
 
 class ScriptFunction:
     """TorchScript's compiled-function type; ``script``/``trace`` never make one, they return the

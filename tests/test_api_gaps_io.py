@@ -520,3 +520,35 @@ def test_data_parallel_kwargs_and_state_dict_round_trip():
 def test_data_parallel_function_needs_accelerator():
     e = check_raises(lambda m: m.nn.parallel.data_parallel(m.nn.Linear(2, 3), m.ones(1, 2)))
     assert str(e) == "device type could not be determined"
+
+
+# -- signatures ----------------------------------------------------------------------------------
+SIGNATURES = {
+    "hub": ember.hub.__all__,
+    "jit": [n for n in ember.jit.__all__ if n not in ("Final", "Future", "Error", "Attribute")],
+    "profiler": ["profile", "schedule", "tensorboard_trace_handler", "record_function"],
+    "autograd.profiler": ["profile", "record_function"],
+    "multiprocessing": ["spawn", "start_processes", "set_sharing_strategy", "ProcessContext"],
+    "mps": ember.mps.__all__,
+    "nn.parallel": ["DataParallel", "data_parallel"],
+}
+
+
+def _parameters(fn):
+    import inspect
+
+    return [(p.name, p.kind) for p in inspect.signature(fn).parameters.values()]
+
+
+NO_SIGNATURE = ("CompilationUnit", "ScriptFunction", "profiler")  # pybind classes, a module
+
+
+@pytest.mark.parametrize(
+    "path,name",
+    [(p, n) for p, names in SIGNATURES.items() for n in names if n not in NO_SIGNATURE],
+)
+def test_signatures_match_torch(path, name):
+    e, t = ember, torch
+    for part in path.split("."):
+        e, t = getattr(e, part), getattr(t, part)
+    assert _parameters(getattr(e, name)) == _parameters(getattr(t, name))

@@ -287,6 +287,8 @@ class profile:  # noqa: N801 - torch's name
         experimental_config: Any = None,
         acc_events: bool = False,
         custom_trace_id_callback: Callable[[], str] | None = None,
+        post_processing_timeout_s: float | None = None,
+        activity_filters: dict | None = None,
     ) -> None:
         self.enabled = enabled
         self.record_shapes = record_shapes
