@@ -48,7 +48,7 @@ def test_max_unpool(nd, shape):
 
 @pytest.mark.parametrize("nd, shape", [(1, (3, 8)), (2, (3, 4, 4)), (3, (2, 4, 4, 2))])
 def test_max_unpool_unbatched(nd, shape):
-    # the indices from a constant: unbatched pooling itself records extra nodes (see the report)
+    # the indices from a constant, so that the graph is the unpooling's alone
     base = np.random.default_rng(5).standard_normal(shape).astype(np.float32)
     pooled = (shape[0], *(s // 2 for s in shape[1:]))
 

@@ -232,3 +232,42 @@ RAISES = [
 @pytest.mark.parametrize("i", range(len(RAISES)))
 def test_raises(i):
     check_raises(RAISES[i])
+
+
+def _view_chain(t) -> list:
+    names, node = [], t.grad_fn
+    while node is not None and node.name() != "torch::autograd::AccumulateGrad":
+        names.append(node.name())
+        node = node.next_functions[0][0]
+    return names
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        (0, 0),
+        (0, slice(1, 3)),
+        (slice(1, None), 0),
+        (None, 0),
+        (Ellipsis, 0),
+        (slice(None), slice(None), 0),
+        (0, None, 1),
+        (slice(1, 2), 0, slice(2, None)),
+        (Ellipsis, None, 1),
+        (-1, Ellipsis, slice(None, None, 2)),
+        (None, Ellipsis, 0, None),
+        (slice(None), -2),
+    ],
+)
+def test_basic_key_records_torchs_views_in_order(key):
+    """A recorded basic key is one node per view, left to right, as torch's indexing."""
+    data = np.arange(60.0).reshape(3, 4, 5)
+    results = []
+    for lib in (torch, ember):
+        x = lib.tensor(data, requires_grad=True)
+        y = x[key]
+        (y * y).sum().backward()
+        results.append((_view_chain(y), y.detach().numpy(), x.grad.numpy()))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+    np.testing.assert_array_equal(results[0][2], results[1][2])

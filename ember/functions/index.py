@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _make, apply
+from ..autograd.grad_mode import _state
 from ..autograd.primitives import index as P
 from ._util import wrap_dim
 from .inplace import takes_out
@@ -102,7 +103,40 @@ def getitem(input: Tensor, key) -> Tensor:  # noqa: A002
     basic = all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
     if not basic:
         return apply(P.index, (input,), None, key=key)
+    if input._rg and _state.enabled:
+        steps = _view_steps(shape, key, single)
+        if len(steps) > 1:  # recorded as torch records it: one node per view, in key order
+            for kind, step in steps:
+                input = getitem_key(input, step, kind)
+            return input
     return getitem_key(input, key, _last_view(shape, key, single))
+
+
+def _view_steps(shape: tuple, key: tuple, single: bool) -> list:
+    """torch's views for a basic key, in order: ``(kind, key of that one view)`` pairs.
+
+    torch applies the key's parts left to right: an int selects (its dim goes), a slice slices
+    (skipped inside a tuple when it covers its whole dim), None unsqueezes; ``...`` moves on to
+    the dims the rest of the key addresses. Nothing applied is an alias.
+    """
+    steps, cur, dim = [], list(shape), 0
+    for i, k in enumerate(key):
+        if k is Ellipsis:
+            dim = len(cur) - sum(1 for kk in key[i + 1 :] if kk is not None)
+        elif k is None:
+            steps.append(("unsqueeze", (slice(None),) * dim + (None,)))
+            cur.insert(dim, 1)
+            dim += 1
+        elif isinstance(k, int):
+            steps.append(("select", (slice(None),) * dim + (k,)))
+            cur.pop(dim)
+        else:
+            start, stop, step = k.indices(cur[dim])
+            if single or (start, stop, step) != (0, cur[dim], 1):
+                steps.append(("slice", (slice(None),) * dim + (k,)))
+                cur[dim] = len(range(start, stop, step))
+            dim += 1
+    return steps or [("alias", key)]
 
 
 def _last_view(shape: tuple, key: tuple, single: bool) -> str:
@@ -110,7 +144,7 @@ def _last_view(shape: tuple, key: tuple, single: bool) -> str:
 
     torch applies the key's parts left to right (select, slice, unsqueeze for None); inside a
     tuple, a slice covering its whole dim is skipped; when nothing is applied, it is an alias.
-    One node does the whole key here, named after that last view.
+    Without a graph to record, one node does the whole key, named after that last view.
     """
     last, dim = "alias", 0
     for k in key:
