@@ -194,14 +194,11 @@ def load_state_dict_from_url(
 
 
 # -- hubconf.py entry points ----------------------------------------------------------------------
-def _parse_repo_info(github: str) -> tuple[str, str, str]:
-    """``'owner/name[:ref]'`` as (owner, name, ref); the ref defaults to ``'main'``."""
-    if ":" in github:
-        repo_info, ref = github.split(":")
-    else:
-        repo_info, ref = github, "main"
+def _parse_repo_info(github: str) -> tuple[str, str, str | None]:
+    """``'owner/name[:ref]'`` as (owner, name, ref); ref None when not given."""
+    repo_info, _, ref = github.partition(":")
     owner, name = repo_info.split("/")
-    return owner, name, ref
+    return owner, name, ref or None
 
 
 def _check_trusted(repo_owner: str, owner_name_ref: str, trust_repo, calling_fn: str) -> None:
@@ -254,6 +251,19 @@ def _repo_dir(github: str, force_reload: bool, trust_repo, calling_fn: str, verb
     hub_dir = get_dir()
     os.makedirs(hub_dir, exist_ok=True)
     owner, name, ref = _parse_repo_info(github)
+    if ref is None:
+        # torch asks GitHub for the default branch; Ember takes a cached 'main' or 'master',
+        # else downloads 'main', and 'master' when there is no 'main'
+        for branch in ("main", "master"):
+            cached = os.path.exists(os.path.join(hub_dir, f"{owner}_{name}_{branch}"))
+            if cached and not force_reload:
+                return _repo_dir(f"{github}:{branch}", False, trust_repo, calling_fn, verbose)
+        try:
+            return _repo_dir(f"{github}:main", force_reload, trust_repo, calling_fn, verbose)
+        except HTTPError as e:
+            if e.code != 404:
+                raise
+            return _repo_dir(f"{github}:master", force_reload, trust_repo, calling_fn, verbose)
     normalized_ref = ref.replace("/", "_")  # a branch such as 'fix/x' names one folder
     owner_name_ref = "_".join([owner, name, normalized_ref])
     repo_dir = os.path.join(hub_dir, owner_name_ref)

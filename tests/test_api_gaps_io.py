@@ -219,9 +219,10 @@ def test_hub_list_help_from_cache(fresh_hub_dirs, tmp_path, capsys):
         m.hub.set_dir(str(hub_dir))
     kw = {"trust_repo": True, "skip_validation": True}
     assert ember.hub.list("owner/repo:main", **kw) == torch.hub.list("owner/repo:main", **kw)
-    assert ember.hub.help("owner/repo", "scaled", **kw) == "Multiply by factor."
-    assert torch.hub.help("owner/repo", "scaled", **kw) == "Multiply by factor."
-    assert ember.hub.load("owner/repo", "scaled", 4, **kw) == 8
+    assert ember.hub.help("owner/repo:main", "scaled", **kw) == "Multiply by factor."
+    assert torch.hub.help("owner/repo:main", "scaled", **kw) == "Multiply by factor."
+    assert ember.hub.load("owner/repo:main", "scaled", 4, **kw) == 8
+    assert ember.hub.load("owner/repo", "scaled", 5, **kw) == 10  # Ember's default ref: main
     assert "Using cache found in" in capsys.readouterr().err
 
 
