@@ -265,7 +265,7 @@ _METHODS = {
     "bmm": L.bmm,
     "mv": L.mv,
     "dot": L.dot,
-    "inner": L.dot,
+    "inner": L.inner,
     "outer": L.outer,
     "ger": L.outer,
     "addmv": L.addmv,

@@ -149,3 +149,53 @@ def test_inplace_int_python_scalar_wraps(op):
 def test_inplace_float_by_complex_scalar_raises():
     e = check_raises(lambda t: t.tensor([3.0]).add_(1j))
     assert "can't be cast to the desired output type Float" in str(e)
+
+
+def test_searchsorted_sorter_and_checks():
+    for fn in [
+        lambda t: t.searchsorted(
+            t.tensor([5, 1, 3]), t.tensor([0, 2, 4, 6]), sorter=t.tensor([1, 2, 0])
+        ),
+        lambda t: t.searchsorted(
+            t.tensor([[5, 1, 3], [2, 6, 4]]),
+            t.tensor([[2, 4], [3, 5]]),
+            sorter=t.tensor([[1, 2, 0], [0, 2, 1]]),
+            side="right",
+        ),
+    ]:
+        assert_close(fn(ember), fn(torch))
+    s = [[1, 3, 5], [2, 4, 6]]
+    for fn in [
+        lambda t: t.searchsorted(t.tensor(s), t.tensor([[1], [2], [3]])),
+        lambda t: t.searchsorted(t.tensor([1, 2]), t.tensor([1]), side="left", right=True),
+        lambda t: t.searchsorted(t.tensor([1, 2]), t.tensor([1]), side="up"),
+        lambda t: t.searchsorted(t.tensor([3, 1]), t.tensor([1]), sorter=t.tensor([1])),
+        lambda t: t.searchsorted(t.tensor(s), 3),
+        lambda t: t.bucketize(t.tensor([1]), t.tensor(s)),
+    ]:
+        e = check_raises(fn)
+        with pytest.raises(RuntimeError) as t_exc:
+            fn(torch)
+        assert str(e) == str(t_exc.value)
+
+
+def test_dot_mv_inner_tensordot_dtypes_and_inner_nd():
+    fns = [
+        lambda t: t.inner(t.arange(6.0).reshape(2, 3), t.arange(12.0).reshape(4, 3)),
+        lambda t: t.arange(6.0).reshape(2, 3).inner(t.arange(3.0)),
+        lambda t: t.inner(t.arange(3.0), t.tensor(2.0)),
+        lambda t: t.tensordot(t.ones(2, 3), t.arange(12.0).reshape(4, 3), dims=([-1], [1])),
+    ]
+    for fn in fns:
+        assert_close(fn(ember), fn(torch))
+    for fn in [
+        lambda t: t.dot(t.ones(2), t.ones(2, dtype=t.int64)),
+        lambda t: t.mv(t.ones(2, 2), t.ones(2, dtype=t.int64)),
+        lambda t: t.inner(t.ones(2, 3), t.ones(2)),
+        lambda t: t.inner(t.ones(3), t.ones(3, dtype=t.int64)),
+        lambda t: t.ones(2) @ t.ones(2, dtype=t.int64),
+    ]:
+        e = check_raises(fn)
+        with pytest.raises(RuntimeError) as t_exc:
+            fn(torch)
+        assert str(e) == str(t_exc.value)

@@ -405,10 +405,54 @@ def bincount(input: Tensor, weights=None, minlength: int = 0) -> Tensor:  # noqa
     return _make(out.astype(w.dtype if w.dtype.kind == "f" else np.float64))
 
 
-def searchsorted(sorted_sequence: Tensor, input, *, right=False, side=None, out_int32=False):  # noqa: A002
-    side = side or ("right" if right else "left")
+def _check_searchsorted(seq: np.ndarray, vals: np.ndarray, side, right, sorter) -> str:
+    """torch's argument checks; returns the side to search from."""
+    if side is not None and side not in ("left", "right"):
+        raise RuntimeError(
+            f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}"
+        )
+    if side is not None and right and side == "left":
+        raise RuntimeError(
+            "torch.searchsorted(): side and right can't be set to opposites, got side of left "
+            "while right was True"
+        )
+    if sorter is not None and sorter.shape != seq.shape:
+        raise RuntimeError(
+            "torch.searchsorted(): boundary and sorter must have the same size, but got boundary "
+            f"tensor {list(seq.shape)}and got sorter tensor {list(sorter.shape)}"
+        )
+    if seq.ndim > 1 and vals.ndim == 0:
+        raise RuntimeError(
+            "torch.searchsorted(): input value can be a scalar only when boundaries tensor "
+            f"dimension is 1, but we got boundaries tensor dim({seq.ndim}) and input value's "
+            f"dim(0) numel(1)"
+        )
+    if seq.ndim > 1 and (seq.ndim != vals.ndim or seq.shape[:-1] != vals.shape[:-1]):
+        raise RuntimeError(
+            "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+            "dimensions of boundaries tensor and input value tensor must match, but we got "
+            f"boundaries tensor {list(seq.shape)} and input value tensor {list(vals.shape)}"
+        )
+    return side or ("right" if right else "left")
+
+
+def searchsorted(
+    sorted_sequence: Tensor,
+    input,  # noqa: A002
+    *,
+    right=False,
+    side=None,
+    out_int32=False,
+    sorter=None,
+) -> Tensor:
+    """Indices where ``input``'s values would be inserted into the innermost rows of
+    ``sorted_sequence`` (sorted, or put in order by the ``sorter`` indices) to keep them sorted."""
     vals = input._data if isinstance(input, Tensor) else np.asarray(input)
     seq = sorted_sequence._data
+    order = sorter._data if isinstance(sorter, Tensor) else sorter
+    side = _check_searchsorted(seq, vals, side, right, order)
+    if order is not None:
+        seq = np.take_along_axis(seq, order, axis=-1)
     if seq.ndim == 1:
         out = np.searchsorted(seq, vals, side=side)
     else:
@@ -423,6 +467,8 @@ def searchsorted(sorted_sequence: Tensor, input, *, right=False, side=None, out_
 
 
 def bucketize(input, boundaries: Tensor, *, out_int32=False, right=False):  # noqa: A002
+    if boundaries.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
     return searchsorted(boundaries, input, right=right, out_int32=out_int32)
 
 

@@ -21,6 +21,9 @@ def _same_dtype(name, a: Tensor, b: Tensor) -> None:
         raise RuntimeError(
             f"expected m1 and m2 to have the same dtype, but got: {_dt(a)} != {_dt(b)}"
             if name == "mm"
+            else f"dot : expected both vectors to have same dtype, but found {_dt(a, True)} and "
+            f"{_dt(b, True)}"
+            if name == "dot"
             else f"expected scalar type {_dt(a, True)} but found {_dt(b, True)}"
         )
 
@@ -73,6 +76,11 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
             f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x"
             f"{input.shape[1] if input.ndim > 1 else ''}), vec ({vec.shape[0]})"
         )
+    if input._data.dtype != vec._data.dtype:
+        raise RuntimeError(
+            f"addmv input tensors must have the same dtype, but got {_dt(vec, True)}, "
+            f"{_dt(input, True)}, and {_dt(vec, True)}"
+        )
     return apply(P.mv, (input, vec))
 
 
@@ -96,7 +104,16 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
     return apply(P.dot, (input, tensor))
 
 
-inner = dot
+def inner(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    """Sums of products over the last dims: shape ``input.shape[:-1] + other.shape[:-1]``."""
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(
+            "inner() the last dimension must match on both input tensors but got shapes "
+            f"{list(input.shape)} and {list(other.shape)}"
+        )
+    return tensordot(input, other, dims=([-1], [-1]))
 
 
 def vdot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
@@ -398,10 +415,13 @@ def _expand_ellipsis(eq: str, operands) -> str:
 
 
 def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError("both inputs should have same dtype")
     if isinstance(dims, int):
         da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
     else:
         da, db = [list(d) if not isinstance(d, int) else [d] for d in dims]
+        da, db = [i % max(a.ndim, 1) for i in da], [j % max(b.ndim, 1) for j in db]
     letters = iter("abcdefghijklmnopqrstuvwxyz")
     sa = [next(letters) for _ in range(a.ndim)]
     sb = [next(letters) for _ in range(b.ndim)]
