@@ -324,8 +324,13 @@ def _profile(m, **kw):
     return prof
 
 
-def test_profiler_key_averages_and_table():
-    e, t = _profile(ember), _profile(torch)
+@pytest.fixture(scope="module")
+def torch_profile():
+    return _profile(torch)  # torch's profiler takes a while to start: once for these tests
+
+
+def test_profiler_key_averages_and_table(torch_profile):
+    e, t = _profile(ember), torch_profile
     e_avg = {a.key: a for a in e.key_averages()}
     t_avg = {a.key: a for a in t.key_averages() if a.key in ("outer", "inner", "decorated")}
     assert {k: a.count for k, a in e_avg.items()} == {k: a.count for k, a in t_avg.items()}
@@ -348,6 +353,19 @@ def test_profiler_key_averages_and_table():
     assert rows[0][1] == f"{share:.2f}%"
     assert [r[-1] for r in rows] == [str(e_avg[r[0]].count) for r in rows]
     assert lines[-1].split(":")[0] == t_lines[-1].split(":")[0] == "Self CPU time total"
+
+
+@pytest.mark.parametrize(
+    "key", ["self_cpu_time_total", "cpu_time", "count", "cuda_time_total", "cpu_memory_usage"]
+)
+def test_profiler_table_sort_keys(key, torch_profile):
+    e, t = _profile(ember).key_averages(), torch_profile.key_averages()
+    e_rows = [line.split()[0] for line in e.table(sort_by=key).splitlines()[3:-2]]
+    values = [getattr(next(a for a in e if a.key == name), key) for name in e_rows]
+    assert values == sorted(values, reverse=True)
+    t_values = [getattr(a, key, 0) for a in t if a.key in e_rows]  # torch says cuda via device
+    assert all(v == 0 for v in values) == all(v == 0 for v in t_values)
+    check_raises(lambda m: (e if m is ember else t).table(sort_by="bogus"))
 
 
 def test_profiler_chrome_trace(tmp_path):

@@ -38,7 +38,17 @@ def _format_time(us: float) -> str:
     return f"{us:.3f}us"
 
 
-class FunctionEvent:
+class _Unmeasured:
+    """What Ember does not measure, as zeros, so that torch's ``sort_by`` keys all work."""
+
+    device_time = device_time_total = self_device_time_total = 0.0
+    cuda_time = cuda_time_total = self_cuda_time_total = 0.0
+    cpu_memory_usage = self_cpu_memory_usage = 0
+    device_memory_usage = self_device_memory_usage = 0
+    flops = 0
+
+
+class FunctionEvent(_Unmeasured):
     """One recorded range: its name, start and end (microseconds) and the ranges nested in it."""
 
     def __init__(self, id: int, name: str, thread: int, start_us: float, end_us: float) -> None:  # noqa: A002
@@ -72,7 +82,7 @@ class FunctionEvent:
         )
 
 
-class FunctionEventAvg:
+class FunctionEventAvg(_Unmeasured):
     """The ranges of one name summed: ``count``, ``cpu_time_total``, ``self_cpu_time_total``,
     ``cpu_time`` (the mean)."""
 
