@@ -210,11 +210,79 @@ def test_v2_fill_per_type():
 def test_v2_errors():
     e, t = pair("Image")
     for mod, tvt, img in ((E2, ETV, e), (T2, TTV, t)):
-        for cls in (mod.AutoAugment, mod.AugMix):
-            mask = tvt.Mask(img[0] if mod is T2 else img[0])
+        for cls in (mod.AutoAugment, mod.AugMix, mod.RandAugment, mod.TrivialAugmentWide):
+            mask = tvt.Mask(img[0])
             with pytest.raises(TypeError, match="Inputs of type Mask are not supported by"):
                 cls()((img, mask))
             with pytest.raises(TypeError, match="only properly defined for a single image"):
                 cls()((img, img))
             with pytest.raises(TypeError, match="Found no image in the sample."):
                 cls()({"label": 3})
+
+
+def test_v2_random_picks_fill_per_type():
+    e, t = pair("Image")
+    for make in (lambda m, f: m.RandAugment(num_ops=3, fill=f),
+                 lambda m, f: m.TrivialAugmentWide(fill=f)):  # fmt: skip
+        for seed in range(6):
+            seed_both(seed)
+            theirs = make(T2, {TTV.Image: 200, "others": 0})(t)
+            ours = make(E2, {ETV.Image: 200, "others": 0})(e)
+            assert_same(ours, theirs, atol=2)
+            assert_same_stream()
+    with pytest.raises(TypeError, match="Got inappropriate fill arg"):
+        E2.RandAugment(fill="white")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_v2_float_images(dtype):
+    """Posterize and Solarize on float images (torchvision's v2 floors floats onto 2**bits
+    levels; the solarize threshold is a fraction of 1)."""
+    arr = (IMG / 255).astype(dtype)
+    e, t = ember.from_numpy(arr.copy()), torch.from_numpy(arr.copy())
+    makes = [V2[0], V2[1], V2[3], lambda m: m.RandAugment(num_ops=4),
+             lambda m: m.TrivialAugmentWide()]  # fmt: skip
+    for make in makes:
+        for seed in range(6):
+            seed_both(seed)
+            theirs, ours = make(T2)(t), make(E2)(e)
+            assert_same(ours, theirs, atol=2e-6)
+            assert_same_stream()
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int16", "int32", "int64", "float16", "float32",
+                                   "float64"])  # fmt: skip
+def test_v2_posterize_solarize_invert_kernels(dtype):
+    dt = np.dtype(dtype)
+    if dt.kind == "f":
+        arr = (RNG.random((2, 3, 5, 6)) * 1.1 - 0.05).astype(dt)
+    else:
+        lo, hi = max(np.iinfo(dt).min, -(2**40)), min(np.iinfo(dt).max, 2**40)
+        arr = RNG.integers(lo, hi, (2, 3, 5, 6), endpoint=True).astype(dt)
+    e, t = ember.from_numpy(arr.copy()), torch.from_numpy(arr.copy())
+    for bits in range(9):
+        assert_same(E2.functional.posterize(e, bits), T2.functional.posterize(t, bits))
+    assert_same(E2.functional.invert_image(e), T2.functional.invert_image(t))
+    top = 1.0 if dt.kind == "f" else float(np.iinfo(dt).max)
+    for threshold in (0.4 * top, top if dtype != "int64" else 2.0**62):
+        assert_same(E2.functional.solarize(e, threshold), T2.functional.solarize(t, threshold))
+    for mod, x in ((E2.functional, e), (T2.functional, t)):
+        with pytest.raises(TypeError, match="bits must be a positive integer in the range"):
+            mod.posterize(x, 9)
+        with pytest.raises(TypeError, match="Threshold should be less or equal the maximum"):
+            mod.solarize(x, top * 2)
+
+
+def test_solarize_compares_in_float32():
+    """An integer image meets a Python float threshold in float32, as torch promotes; a float
+    image in its own dtype."""
+    ints = np.array([[[84, 85, 86]]] * 3, np.uint8)
+    third = float(np.float32(1 / 3))
+    floats = np.array([[[third - 1e-7, third, third + 1e-7]]] * 3)
+    cases = [(ints.astype(dt), (85.0000025, 84.99999, 85.5)) for dt in (np.uint8, np.int32)]
+    cases += [(floats.astype(dt), (third + 1e-12, third - 1e-12)) for dt in (np.float32, float)]
+    for a, thresholds in cases:
+        e, t = ember.from_numpy(a.copy()), torch.from_numpy(a.copy())
+        for threshold in thresholds:
+            assert_same(ET.functional.solarize(e, threshold), TT.functional.solarize(t, threshold))
+            assert_same(E2.functional.solarize(e, threshold), T2.functional.solarize(t, threshold))

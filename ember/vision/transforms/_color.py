@@ -153,7 +153,14 @@ def solarize(img, threshold: float):
     a = _array(img)
     if threshold > _max_value(a.dtype):
         raise TypeError("Threshold should be less than bound of img.")
-    return _tensor(np.where(a >= threshold, _inverted(a), a))
+    return _tensor(np.where(_at_least(a, threshold), _inverted(a), a))
+
+
+def _at_least(a: np.ndarray, threshold: float) -> np.ndarray:
+    """``a >= threshold`` in torch's promoted dtype: an integer image meets a Python float in
+    float32 (85.0000025 rounds to 85 there), a float image in its own dtype."""
+    dt = a.dtype if a.dtype.kind == "f" else np.dtype(np.float32)
+    return a.astype(dt, copy=False) >= dt.type(threshold)
 
 
 def adjust_gamma(img, gamma: float, gain: float = 1):

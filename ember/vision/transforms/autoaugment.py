@@ -188,10 +188,7 @@ def _apply_op(img, op: str, magnitude: float, interpolation, fill, F=F, solarize
     if op == "Solarize":
         if solarize_bound is None:
             return F.solarize(img, magnitude)
-        threshold = solarize_bound(img) * magnitude
-        if isinstance(img, Tensor) and img.dtype != ember.float64:
-            threshold = float(np.float32(threshold))  # torch compares in float32 (85.0000025 -> 85)
-        return F.solarize(img, threshold)
+        return F.solarize(img, solarize_bound(img) * magnitude)
     if op == "Identity":
         return img
     unary = {"AutoContrast": F.autocontrast, "Equalize": F.equalize, "Invert": F.invert}

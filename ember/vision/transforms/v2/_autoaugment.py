@@ -11,62 +11,20 @@ import numpy as np
 
 import ember
 from ember._tensor import Tensor
-from ember.func._pytree import tree_flatten, tree_unflatten
+from ember.func._pytree import tree_unflatten
 from ember.utils.data import _rng
 from ember.vision import tv_tensors
-from ember.vision.tv_tensors import BoundingBoxes, Mask, Video
+from ember.vision.tv_tensors import Video
 
 from .. import autoaugment as _v1
-from .._augment import _tensor_fill
 from ..autoaugment import AutoAugmentPolicy
-from ..functional import _max_value
 from . import functional as F
 from ._auto import _AutoAugmentBase
-from ._utils import _check_fill, _get_fill
 
 __all__ = ["AugMix", "AutoAugment", "AutoAugmentPolicy"]
 
 
-def _bound(image) -> float:
-    """The top value solarize's fraction scales to: the dtype's for tensors, 255 for PIL."""
-    return _max_value(np.dtype(image.dtype.np)) if isinstance(image, Tensor) else 255.0
-
-
-class _SingleImage(_AutoAugmentBase):
-    """Find the one image or video of a sample; masks and boxes are refused."""
-
-    def __init__(self, interpolation="nearest", fill=None) -> None:
-        _check_fill(fill)
-        super().__init__(interpolation=interpolation, fill=fill)
-
-    def _fill_for(self, image):
-        fill = _get_fill(self.fill, image)  # a dict gives a fill per input type
-        return None if fill is None else _tensor_fill(image, fill)
-
-    def _extract(self, inputs: tuple) -> tuple[list, Any, int]:
-        flat, spec = tree_flatten(inputs if len(inputs) > 1 else inputs[0])
-        found = []
-        for idx, (x, need) in enumerate(zip(flat, self._needs_transform_list(flat), strict=True)):
-            if need:
-                found.append(idx)
-            elif isinstance(x, BoundingBoxes | Mask):
-                name = type(self).__name__
-                raise TypeError(f"Inputs of type {type(x).__name__} are not supported by {name}()")
-        if not found:
-            raise TypeError("Found no image in the sample.")
-        if len(found) > 1:
-            raise TypeError(
-                "Auto augment transformations are only properly defined for a single image or "
-                f"video, but found {len(found)}."
-            )
-        return flat, spec, found[0]
-
-    def _op(self, image, op: str, magnitude: float):
-        return _v1._apply_op(image, op, magnitude, self.interpolation, self._fill_for(image), F=F,
-                            solarize_bound=_bound)  # fmt: skip
-
-
-class AutoAugment(_SingleImage):
+class AutoAugment(_AutoAugmentBase):
     """AutoAugment: one sub-policy of ``policy`` per call, each step applied with its
     probability at its magnitude bin of 10 (sign drawn)."""
 
@@ -76,27 +34,22 @@ class AutoAugment(_SingleImage):
         self.policy = policy
         self._policies = _v1._policies(policy)
 
-    def forward(self, *inputs: Any) -> Any:
-        """Transform the sample's image or video."""
-        flat, spec, idx = self._extract(inputs)
-        image = flat[idx]
-        h, w = F.get_size(image)
-        policy = self._policies[_rng.randint(0, len(self._policies), 1)[0]]
-        space = _v1.augmentation_space(_v1.AUTOAUGMENT_OPS, 10, 0.3, 150.0 / 331.0 * w,
-                                       150.0 / 331.0 * h, 30.0, 0.9, 8, 4, 1.0)  # fmt: skip
-        for op, p, bin_id in policy:
+    def _space(self, h: int, w: int) -> dict:
+        return _v1.augmentation_space(_v1.AUTOAUGMENT_OPS, 10, 0.3, 150.0 / 331.0 * w,
+                                      150.0 / 331.0 * h, 30.0, 0.9, 8, 4, 1.0)  # fmt: skip
+
+    def _draws(self, space: dict):
+        for op, p, bin_id in self._policies[_rng.randint(0, len(self._policies), 1)[0]]:
             if not np.float32(_rng.rand()) <= np.float32(p):
                 continue
             magnitudes, signed = space[op]
             magnitude = 0.0
             if magnitudes is not None:
                 magnitude = self._signed(float(magnitudes[bin_id]), signed)
-            image = self._op(image, op, magnitude)
-        flat[idx] = image
-        return tree_unflatten(flat, spec)
+            yield op, magnitude
 
 
-class AugMix(_SingleImage):
+class AugMix(_AutoAugmentBase):
     """AugMix: ``mixture_width`` random chains of operations, mixed with Dirichlet weights and
     blended with the original by a Beta weight."""
 

@@ -7,6 +7,7 @@ interpolation; ``BoundingBoxes`` are moved with the image by the box kernels her
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -18,6 +19,7 @@ from ember.vision import tv_tensors
 from ember.vision.tv_tensors import BoundingBoxes, BoundingBoxFormat, Mask, TVTensor
 
 from .. import functional as _F
+from .._color import _at_least
 from ..functional import (
     InterpolationMode,
     _is_pil_image,
@@ -413,9 +415,10 @@ def to_dtype(inpt, dtype=ember.float32, scale: bool = False):
 
 
 # -- image-only operations (colour, blur, erase, normalize; rotate and affine move masks too) ---
-def _image_op(fn, masks: bool = False):
+def _image_op(fn, masks: bool = False, name: str | None = None):
     """The v2 form of the v1 kernel ``fn``: typed images keep their type; masks are warped with
-    nearest interpolation when ``masks``, else passed through, as are boxes."""
+    nearest interpolation when ``masks``, else passed through, as are boxes. The dispatcher is
+    named ``name`` (default: ``fn``'s) and has ``fn``'s signature, its input called ``inpt``."""
 
     def op(inpt, *args, **kwargs):
         if "interpolation" in kwargs:
@@ -431,8 +434,11 @@ def _image_op(fn, masks: bool = False):
             mask_fn if masks else _noop,
         )
 
-    op.__name__ = op.__qualname__ = fn.__name__
+    op.__name__ = op.__qualname__ = name or fn.__name__
     op.__doc__ = fn.__doc__
+    sig = inspect.signature(fn)
+    params = list(sig.parameters.values())
+    op.__signature__ = sig.replace(parameters=[params[0].replace(name="inpt"), *params[1:]])
     return op
 
 
@@ -465,8 +471,63 @@ def _erase_any(img, i: int, j: int, h: int, w: int, v, inplace: bool = False):
 erase = _image_op(_erase_any)
 convert_image_dtype = _image_op(_F.convert_image_dtype)
 adjust_sharpness = _image_op(_F.adjust_sharpness)
-posterize = _image_op(_F.posterize)
-solarize = _image_op(_F.solarize)
+
+
+def _num_value_bits(dt: np.dtype) -> int:
+    """The bits that hold an integer dtype's non-negative values (a sign bit does not)."""
+    return 1 if dt == np.bool_ else np.iinfo(dt).bits - (dt.kind == "i")
+
+
+def invert_image(image: Tensor) -> Tensor:
+    """v2's invert of a tensor image: ``1 - x`` for floats, the value bits flipped for integers
+    (``255 - x`` for uint8), ``~x`` for bool."""
+    a = _F._array(image)
+    if a.dtype.kind == "f":
+        return _F._tensor(a.dtype.type(1) - a)
+    if a.dtype == np.bool_:
+        return _F._tensor(~a)
+    return _F._tensor(a ^ a.dtype.type((1 << _num_value_bits(a.dtype)) - 1))
+
+
+def posterize_image(image: Tensor, bits: int) -> Tensor:
+    """Keep ``bits`` bits per value: the high bits of integers; floats floored onto ``2**bits``
+    levels of [0, 1)."""
+    if not isinstance(bits, int) or not 0 <= bits <= 8:
+        raise TypeError(f"bits must be a positive integer in the range [0, 8], got {bits} instead.")
+    a = _F._array(image)
+    if a.dtype.kind == "f":
+        levels = a.dtype.type(1 << bits)
+        kept = np.clip(np.floor(a * levels), 0, levels - 1)
+        return _F._tensor((kept * (a.dtype.type(1) / levels)).astype(a.dtype))
+    value_bits = _num_value_bits(a.dtype)
+    if bits >= value_bits:
+        return image
+    return _F._tensor(a & a.dtype.type(((1 << bits) - 1) << (value_bits - bits)))
+
+
+def solarize_image(image: Tensor, threshold: float) -> Tensor:
+    """Invert the values at or above ``threshold`` (compared in torch's promoted dtype)."""
+    a = _F._array(image)
+    if threshold > _F._max_value(a.dtype):
+        raise TypeError(
+            f"Threshold should be less or equal the maximum value of the dtype, but got {threshold}"
+        )
+    return _F._tensor(np.where(_at_least(a, threshold), _F._array(invert_image(image)), a))
+
+
+def _tensor_or_pil(kernel, pil_kernel):
+    """``kernel`` for tensors, the v1 ``pil_kernel`` for PIL images."""
+
+    def fn(img, *args, **kwargs):
+        return (kernel if isinstance(img, Tensor) else pil_kernel)(img, *args, **kwargs)
+
+    fn.__signature__ = inspect.signature(kernel)
+    return fn
+
+
+invert = _image_op(_tensor_or_pil(invert_image, _F.invert), name="invert")
+posterize = _image_op(_tensor_or_pil(posterize_image, _F.posterize), name="posterize")
+solarize = _image_op(_tensor_or_pil(solarize_image, _F.solarize), name="solarize")
 
 
 def _autocontrast_v2(img):
@@ -486,8 +547,18 @@ def _autocontrast_v2(img):
 
 
 autocontrast = _image_op(_autocontrast_v2)
-equalize = _image_op(_F.equalize)
-invert = _image_op(_F.invert)
+
+
+def equalize_image(image: Tensor) -> Tensor:
+    """Histogram equalization of each channel; other dtypes than uint8 are equalized on their
+    uint8 scaling and scaled back, as v2 does."""
+    if image.dtype == ember.uint8:
+        return _F.equalize(image)
+    out = _F.equalize(to_dtype(image, ember.uint8, scale=True))
+    return to_dtype(out, image.dtype, scale=True)
+
+
+equalize = _image_op(_tensor_or_pil(equalize_image, _F.equalize), name="equalize")
 _rotate_image = _image_op(_F.rotate, masks=True)
 _affine_image = _image_op(_F.affine, masks=True)
 
