@@ -262,7 +262,8 @@ def test_sharing_strategy():
 
 def test_spawn_runs_processes():
     queue = emp.get_context("spawn").SimpleQueue()
-    assert emp.spawn(workers.put_square, args=(queue, 2.0), nprocs=2) is None
+    scale = ember.tensor(2.0)  # a tensor argument: pickled into each process
+    assert emp.spawn(workers.put_square, args=(queue, scale), nprocs=2) is None
     assert sorted([queue.get(), queue.get()]) == [(0, 0.0), (1, 4.0)]
 
 
