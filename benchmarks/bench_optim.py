@@ -1,8 +1,9 @@
 """Optimizer step speed: Ember vs torch on an MLP 784-256-10, batch 64.
 
 Prints, for Adam (and SGD with momentum, for reference), the time of one optimizer step alone
-(gradients already computed) and of one whole training step (forward, backward, step), for both
-frameworks from the same run, and their ratio (Ember / torch; below 1 means Ember is faster).
+(gradients already computed), of the forward and backward alone, and of one whole training step
+(forward, backward, step), for both frameworks from the same run, and their ratio (Ember / torch;
+below 1 means Ember is faster).
 
     python benchmarks/bench_optim.py [--repeats N]
 """
@@ -63,15 +64,22 @@ def bench(name: str, kwargs: dict, repeats: int) -> None:
         def step_only(opt=opt):
             opt.step()
 
-        def train_step(M=M, opt=opt, params=params, xt=xt, yt=yt):
+        def forward_backward(M=M, opt=opt, params=params, xt=xt, yt=yt):
             opt.zero_grad()
             _loss(M, params, xt, yt).backward()
+
+        def train_step(opt=opt, forward_backward=forward_backward):
+            forward_backward()
             opt.step()
 
         step_only()
         train_step()
-        times[label] = (_best_of(step_only, repeats, 50), _best_of(train_step, repeats, 20))
-    for i, what in enumerate(("optimizer step", "training step")):
+        times[label] = (
+            _best_of(step_only, repeats, 50),
+            _best_of(forward_backward, repeats, 20),
+            _best_of(train_step, repeats, 20),
+        )
+    for i, what in enumerate(("optimizer step", "fwd + bwd", "training step")):
         e, t = times["ember"][i] * 1e3, times["torch"][i] * 1e3
         print(f"{name:5s} {what:15s} ember {e:7.3f} ms   torch {t:7.3f} ms   ratio {e / t:5.2f}")
 

@@ -41,25 +41,28 @@ def adam_update_(
     bias_correction1 = 1 - beta1**step
     bias_correction2_sqrt = (1 - beta2**step) ** 0.5
     coefs = (beta1, beta2, bias_correction2_sqrt, eps, -(lr / bias_correction1))
-    arrays = [param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq]
-    given = [a for a in arrays if a is not None]
-    if param.dtype.kind != "f" or not all(
-        a.flags.c_contiguous and a.dtype == param.dtype for a in given
+    arrays = (param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq)
+    n = param.size
+    if n > _BLOCK and all(
+        a is None or (a.flags.c_contiguous and a.dtype == param.dtype) for a in arrays
     ):
+        flat = [None if a is None else a.reshape(-1) for a in arrays]
+
+        def blocks(start: int, stop: int) -> None:
+            size = -(-(stop - start) // -(-(stop - start) // _BLOCK))  # even blocks of <= _BLOCK
+            scratch = _scratch_pair(size, param.dtype)
+            for a in range(start, stop, size):
+                b = min(a + size, stop)
+                parts = [None if x is None else x[a:b] for x in flat]
+                _update(*parts, scratch[0, : b - a], scratch[1, : b - a], *coefs)
+
+        parallel(blocks, n, _BLOCK, blas=False)
+    elif n <= _BLOCK:  # whole, in scratch
+        scratch = _scratch_pair(n, exp_avg.dtype)
+        shape = exp_avg.shape
+        _update(*arrays, scratch[0, :n].reshape(shape), scratch[1, :n].reshape(shape), *coefs)
+    else:  # a large parameter with a strided array: whole, in fresh arrays
         _update(*arrays, np.empty_like(exp_avg), np.empty_like(exp_avg), *coefs)
-        return
-    flat = [None if a is None else a.reshape(-1) for a in arrays]
-
-    def blocks(start: int, stop: int) -> None:
-        size = -(-(stop - start) // -(-(stop - start) // _BLOCK))  # even blocks of <= _BLOCK
-        scratch = _scratch_pair(size, param.dtype)
-        for a in range(start, stop, size):
-            b = min(a + size, stop)
-            parts = [None if x is None else x[a:b] for x in flat]
-            _update(*parts, scratch[0, : b - a], scratch[1, : b - a], *coefs)
-
-    if param.size:
-        parallel(blocks, param.size, _BLOCK, blas=False)
 
 
 def _update(p, g, m, v, vmax, t, d, beta1, beta2, bias_correction2_sqrt, eps, neg_step_size):
