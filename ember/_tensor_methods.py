@@ -281,6 +281,7 @@ _METHODS = {
     "dist": L.dist,
     # comparison and logic
     "eq": C.eq,
+    "__contains__": C.contains,
     "ne": C.ne,
     "not_equal": C.ne,
     "lt": C.lt,

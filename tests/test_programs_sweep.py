@@ -1,5 +1,6 @@
 """Differences found by running small realistic programs on both libraries, one test per fix."""
 
+import numpy as np
 import pytest
 import torch
 from helpers import assert_close, check_op, check_raises
@@ -199,3 +200,22 @@ def test_dot_mv_inner_tensordot_dtypes_and_inner_nd():
         with pytest.raises(RuntimeError) as t_exc:
             fn(torch)
         assert str(e) == str(t_exc.value)
+
+
+def test_tensor_contains():
+    def probe(t):
+        x = t.arange(6.0).reshape(2, 3)
+        found = [
+            2 in x,
+            2.5 in x,
+            np.float32(5) in x,
+            t.tensor([9.0, 9.0, 9.0]) in x,
+            t.tensor([3.0, 0.0, 0.0]) in x,
+            True in t.tensor([True]),
+        ]
+        return found
+
+    assert probe(ember) == probe(torch)
+    for el in ["a", [1], None]:
+        e = check_raises(lambda t, el=el: el in t.arange(3))
+        assert "Tensor.__contains__ only supports Tensor or scalar" in str(e)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .. import _dtype as D
@@ -541,3 +543,13 @@ def histogram(input: Tensor, bins, *, range=None, weight=None, density: bool = F
         range = (0.0, 1.0)  # noqa: A001
     h, e = np.histogram(d, bins=edges, range=range, weights=w, density=density)
     return _histogram_t(_make(h.astype(d.dtype)), _make(e.astype(d.dtype)))
+
+
+def contains(self: Tensor, element) -> bool:
+    """``element in tensor``: whether any entry equals ``element`` (a number or a tensor that
+    broadcasts against this one)."""
+    if isinstance(element, (Tensor, numbers.Number)):
+        return bool((element == self).any().item())
+    raise RuntimeError(
+        f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}."
+    )
