@@ -23,6 +23,7 @@ import numpy as np
 
 from . import _threads
 from . import _work as W
+from ._layout import to_first, to_last
 
 __all__ = [
     "conv_forward",
@@ -132,12 +133,12 @@ def _check_conv(x, w, b, stride, pads, dilation, groups):
 # ----------------------------------------------------------------------------- layout helpers
 def _channels_last(x: np.ndarray) -> np.ndarray:
     """(N, C, *S) -> contiguous (N, *S, C); free when x is already a view of such a buffer."""
-    return np.ascontiguousarray(np.moveaxis(x, 1, -1))
+    return np.ascontiguousarray(to_last(x))
 
 
 def _channels_first(xl: np.ndarray) -> np.ndarray:
     """(N, *S, C) -> (N, C, *S) as a view: the buffer stays channels-last."""
-    return np.moveaxis(xl, -1, 1)
+    return to_first(xl)
 
 
 def _pad_cl(xl: np.ndarray, pads) -> np.ndarray:
@@ -209,7 +210,7 @@ def _cf_windows(xl, ksize, out, stride, pads, dilation) -> np.ndarray:
     shape = (n, c) + tuple(s + lo + hi for s, (lo, hi) in zip(spatial, pads))
     inner = (slice(None),) * 2 + tuple(slice(lo, lo + s) for s, (lo, _) in zip(spatial, pads))
     xp = W.zeros_border(shape, xl.dtype, inner)
-    xp[inner] = np.moveaxis(xl, -1, 1)
+    xp[inner] = to_first(xl)
     sp = xp.strides
     return np.lib.stride_tricks.as_strided(
         xp,
@@ -525,7 +526,7 @@ def conv_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1) -> np.
     pads = _pairs(padding, nd)
     _check_conv(x, w, b, stride, pads, dilation, groups)
     # x goes in as a channels-last view: the column builders copy from any layout
-    return _channels_first(_conv_cl(np.moveaxis(x, 1, -1), w, stride, pads, dilation, groups, b))
+    return _channels_first(_conv_cl(to_last(x), w, stride, pads, dilation, groups, b))
 
 
 def conv_backward(gy, x, w, stride=1, padding=0, dilation=1, groups=1, needs=(True, True, True)):
@@ -538,7 +539,7 @@ def conv_backward(gy, x, w, stride=1, padding=0, dilation=1, groups=1, needs=(Tr
     if needs[0]:
         gx = _channels_first(_conv_input_grad(gyl, w, x.shape[2:], stride, pads, dilation, groups))
     if needs[1]:
-        gw = _conv_weight_grad(np.moveaxis(x, 1, -1), gyl, w.shape, stride, pads, dilation, groups)
+        gw = _conv_weight_grad(to_last(x), gyl, w.shape, stride, pads, dilation, groups)
     if len(needs) > 2 and needs[2]:
         gb = _bias_grad(gyl)
     return gx, gw, gb

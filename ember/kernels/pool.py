@@ -16,6 +16,7 @@ import numpy as np
 
 from . import _threads
 from . import _work as W
+from ._layout import to_first, to_last
 from .pad import take_backward
 
 __all__ = [
@@ -57,8 +58,8 @@ def pool_output_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool)
 
 def _empty_like_layout(x: np.ndarray, shape, dtype) -> np.ndarray:
     """Empty (N, C, *S') array, channels-last when x is (outputs then chain without copies)."""
-    if x.ndim > 2 and not x.flags.c_contiguous and np.moveaxis(x, 1, -1).flags.c_contiguous:
-        return np.moveaxis(W.empty((shape[0], *shape[2:], shape[1]), dtype), -1, 1)
+    if x.ndim > 2 and not x.flags.c_contiguous and to_last(x).flags.c_contiguous:
+        return to_first(W.empty((shape[0], *shape[2:], shape[1]), dtype))
     return W.empty(shape, dtype)
 
 
@@ -358,15 +359,15 @@ def max_pool_backward(gy, indices, input_shape, window=None, offsets=None):
         return gx
     n, c = input_shape[:2]
     plane = math.prod(input_shape[2:])
-    cl = gy.ndim > 2 and not gy.flags.c_contiguous and np.moveaxis(gy, 1, -1).flags.c_contiguous
+    cl = gy.ndim > 2 and not gy.flags.c_contiguous and to_last(gy).flags.c_contiguous
     if cl:
         # channels-last gradient buffer, so the following conv backward reads it without a copy
-        gyl = np.moveaxis(gy, 1, -1).reshape(n, -1, c)
-        il = np.moveaxis(indices, 1, -1).reshape(n, -1, c)
+        gyl = to_last(gy).reshape(n, -1, c)
+        il = to_last(indices).reshape(n, -1, c)
         flat = (np.arange(n)[:, None, None] * plane + il) * c + np.arange(c)
         gx = np.zeros(n * plane * c, gy.dtype)
         np.add.at(gx, flat.ravel(), gyl.ravel())
-        return np.moveaxis(gx.reshape(n, *input_shape[2:], c), -1, 1)
+        return to_first(gx.reshape(n, *input_shape[2:], c))
     flat = np.arange(n * c).reshape(n, c, *(1,) * (gy.ndim - 2)) * plane + indices
     gx = np.zeros(n * c * plane, gy.dtype)
     np.add.at(gx, flat.ravel(), np.ascontiguousarray(gy).ravel())
@@ -446,11 +447,11 @@ def avg_pool_backward(
 
 
 def _is_cl(a):
-    return a.ndim > 2 and not a.flags.c_contiguous and np.moveaxis(a, 1, -1).flags.c_contiguous
+    return a.ndim > 2 and not a.flags.c_contiguous and to_last(a).flags.c_contiguous
 
 
 def _cl_zeros(shape, dtype):
-    return np.moveaxis(np.zeros((shape[0], *shape[2:], shape[1]), dtype), -1, 1)
+    return to_first(np.zeros((shape[0], *shape[2:], shape[1]), dtype))
 
 
 # ----------------------------------------------------------------------------- adaptive pooling
