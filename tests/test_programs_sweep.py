@@ -219,3 +219,24 @@ def test_tensor_contains():
     for el in ["a", [1], None]:
         e = check_raises(lambda t, el=el: el in t.arange(3))
         assert "Tensor.__contains__ only supports Tensor or scalar" in str(e)
+
+
+def test_conv_transpose_output_size_checks():
+    def out(t, nd, shape, size, **kw):
+        conv = getattr(t.nn, f"ConvTranspose{nd}d")(1, 1, 3, stride=2, **kw)
+        return conv(t.ones(shape), output_size=size)
+
+    for nd, shape, size in [(2, (1, 1, 4, 4), [10, 9]), (1, (1, 1, 5), (1, 1, 12))]:
+        assert tuple(out(ember, nd, shape, size).shape) == tuple(out(torch, nd, shape, size).shape)
+    for nd, shape, size, kw in [
+        (2, (1, 1, 4, 4), [12, 12], {}),
+        (2, (1, 1, 4, 4), [12], {}),
+        (2, (1, 1, 4, 4), (3, 3, 12, 12), {}),
+        (1, (1, 1, 4), [12], {}),
+        (2, (1, 4, 4), [12, 12], {}),
+        (2, (1, 1, 4, 4), [10, 10], {"dilation": 3, "padding": 2}),
+    ]:
+        e = check_raises(lambda t, a=(nd, shape, size), kw=kw: out(t, *a, **kw))
+        with pytest.raises(ValueError) as t_exc:
+            out(torch, nd, shape, size, **kw)
+        assert str(e).replace("ember.", "torch.") == str(t_exc.value)

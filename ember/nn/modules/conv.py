@@ -250,24 +250,26 @@ def _transpose_class(nd: int, fn):
         def _output_padding(self, input, output_size):  # noqa: A002
             if output_size is None:
                 return self.output_padding
-            output_size = list(output_size)[-nd:]
-            out = []
-            for d in range(nd):
-                size = (
-                    (input.shape[-nd + d] - 1) * self.stride[d]
-                    - 2 * self.padding[d]
-                    + self.dilation[d] * (self.kernel_size[d] - 1)
-                    + 1
+            if len(output_size) not in (nd, nd + 2):
+                raise ValueError(
+                    f"ConvTranspose{nd}D: for {input.ndim}D input, output_size must have {nd} "
+                    f"or {nd + 2} elements (got {len(output_size)})"
                 )
-                extra = output_size[d] - size
-                if not 0 <= extra < max(self.stride[d], self.dilation[d]):
-                    raise ValueError(
-                        f"requested an output size of {output_size}, but valid sizes range from "
-                        f"{size} to {size + self.stride[d] - 1} (for an input of "
-                        f"{list(input.shape[2:])})"
-                    )
-                out.append(extra)
-            return tuple(out)
+            output_size = output_size[-nd:]
+            lows = [
+                (input.shape[-nd + d] - 1) * self.stride[d]
+                - 2 * self.padding[d]
+                + self.dilation[d] * (self.kernel_size[d] - 1)
+                + 1
+                for d in range(nd)
+            ]
+            highs = [lo + s - 1 for lo, s in zip(lows, self.stride)]
+            if any(not lo <= int(o) <= hi for o, lo, hi in zip(output_size, lows, highs)):
+                raise ValueError(
+                    f"requested an output size of {output_size}, but valid sizes range from "
+                    f"{lows} to {highs} (for an input of {input.shape[2:]})"
+                )
+            return tuple(int(o) - lo for o, lo in zip(output_size, lows))
 
         def forward(self, input, output_size=None):  # noqa: A002
             """Transposed-convolve ``input``; an ``output_size`` chooses the output_padding."""
