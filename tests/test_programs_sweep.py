@@ -234,7 +234,7 @@ def test_conv_transpose_output_size_checks():
         (2, (1, 1, 4, 4), (3, 3, 12, 12), {}),
         (1, (1, 1, 4), [12], {}),
         (2, (1, 4, 4), [12, 12], {}),
-        (2, (1, 1, 4, 4), [10, 10], {"dilation": 3, "padding": 2}),
+        (2, (1, 1, 4, 4), [11, 11], {"dilation": 3, "padding": 2}),
     ]:
         e = check_raises(lambda t, a=(nd, shape, size), kw=kw: out(t, *a, **kw))
         with pytest.raises(ValueError) as t_exc:
