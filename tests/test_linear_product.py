@@ -36,3 +36,28 @@ def test_transposed_product_equals_plain_product(dtype):
     y = ember.mm(ember.tensor(x), ember.tensor(w).t())
     assert y.is_contiguous()
     np.testing.assert_allclose(y.numpy(), x @ w.T, rtol=1e-5, atol=1e-5)
+
+
+@pytest.fixture
+def kernel_threads_hold_blas():
+    from ember.kernels import _threads
+
+    before = ember.get_num_threads()
+    ember.set_num_threads(2)
+    _threads.parallel(lambda a, b: None, 2)  # as after a convolution: BLAS held at one thread
+    assert _threads.blas_single_threaded()
+    yield
+    ember.set_num_threads(before)
+
+
+# large enough to be split over the kernel threads: forward, input and weight gradients
+@pytest.mark.parametrize("shape", [(64, 784, 256), (300, 200, 100)])
+def test_linear_split_over_kernel_threads_matches_torch(shape, kernel_threads_hold_blas):
+    n, k, m = shape
+
+    def fn(M, x, w, b):
+        y = M.nn.functional.linear(x, w, b)
+        return y, y.is_contiguous()
+
+    out = check_op(fn, [(n, k), (m, k), (m,)], rtol=1e-4, atol=1e-4)
+    assert out[1] is True

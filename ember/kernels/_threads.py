@@ -120,6 +120,12 @@ def _single_threaded_blas():
     yield
 
 
+def blas_single_threaded() -> bool:
+    """Whether the kernel threads hold OpenBLAS at one thread now (see ``_single_threaded_blas``):
+    large products are then better split over those threads."""
+    return _blas_pinned
+
+
 def _threadpoolctl_single():
     """Fallback for a BLAS other than OpenBLAS: threadpoolctl when installed, else nothing."""
     try:
