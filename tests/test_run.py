@@ -85,7 +85,7 @@ def test_check_lists_missing_apis(tmp_path):
         from torch.sparse import mm
         model = torch.export.export(nn.Linear(2, 2))
         y = torch.nested.nested_tensor([torch.ones(3)])
-        torch.jit.script(model)
+        torch.fx.symbolic_trace(model)
         opt = SGD(model.parameters(), lr=0.1)
         z = nn.functional.relu(torch.zeros(2))
         """
@@ -98,7 +98,7 @@ def test_check_lists_missing_apis(tmp_path):
         "torch.sparse.mm",
         "torch.export.export",
         "torch.nested.nested_tensor",
-        "torch.jit.script",
+        "torch.fx.symbolic_trace",
     ]
     assert "c.py:6:9: ember does not implement torch.export.export" in out.stdout
     assert "4 torch APIs used by c.py not implemented by Ember" in out.stdout
