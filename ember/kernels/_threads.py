@@ -10,6 +10,9 @@ split over ``get_num_threads()`` Python threads, each calling a single-threaded 
 releases the GIL in matmul, copies and ufuncs, which BLAS threading alone would leave on one
 core). Once they have run, BLAS stays on one thread (see ``_single_threaded_blas``): two thread
 pools on the same cores fight, OpenBLAS's idle workers spinning where the kernel threads work.
+Large matrix products then split over the kernel threads too (``blas_single_threaded``); regions
+that make no BLAS call (an optimizer's elementwise update: ``parallel(..., blas=False)``) leave
+BLAS's threads as they are.
 """
 
 from __future__ import annotations

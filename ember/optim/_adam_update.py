@@ -5,9 +5,10 @@ a float32 rounding of its own, so no two can merge without changing the result. 
 is how they meet the memory: over a whole 784x256 weight the six arrays a step touches (4.8 MB)
 outgrow a core's L2 cache and every pass streams them from L3 (a product written to a third
 array ran three times slower than one in place); in blocks of at most ``_BLOCK`` elements, with
-two scratch arrays kept from step to step, they stay in L2. Parameters of two blocks or more are
-split over the kernel threads, as torch splits its Adam kernels; the parts make no BLAS call, so
-BLAS keeps its own threads for the matrix products around the step.
+two scratch arrays kept from step to step, they stay in L2 (one thread: 590 -> about 500 us).
+Parameters of two blocks or more are split over the kernel threads, as torch splits its Adam
+kernels (each half of that weight: about 240 us of thread time); the parts make no BLAS call,
+so BLAS keeps its own threads for the matrix products around the step.
 """
 
 from __future__ import annotations
