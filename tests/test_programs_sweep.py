@@ -240,3 +240,20 @@ def test_conv_transpose_output_size_checks():
         with pytest.raises(ValueError) as t_exc:
             out(torch, nd, shape, size, **kw)
         assert str(e).replace("ember.", "torch.") == str(t_exc.value)
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_rand_randn_complex_same_seed(dtype):
+    def draw(t):
+        t.manual_seed(0)
+        dt = getattr(t, dtype)
+        x = t.zeros(2, 5, dtype=dt)
+        return [
+            t.randn(3, 4, dtype=dt),
+            t.rand(5, dtype=dt),
+            t.randn_like(x),
+            t.rand_like(x.t()),
+            t.randn(7),
+        ]
+
+    assert_close(draw(ember), draw(torch), rtol=0, atol=0)

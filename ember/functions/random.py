@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _dtype as D
@@ -110,9 +112,29 @@ def rand(
 ) -> Tensor:
     """Uniform samples in [0, 1)."""
     dt = _float_dt(_out_dtype(dtype, out, "rand"), "check_uniform_bounds")
-    return _into_out(
-        _done(_gen(generator).uniform(shape_arg(size), dt), requires_grad), out, "rand"
-    )
+    arr = _uniform(_gen(generator), shape_arg(size), dt)
+    return _into_out(_done(arr, requires_grad), out, "rand")
+
+
+def _uniform(g, shape, dt: np.dtype) -> np.ndarray:
+    if dt.kind == "c":  # real and imaginary parts drawn as one real tensor of shape (*size, 2)
+        return _as_complex(g.uniform((*shape, 2), _real_of(dt)), dt)
+    return g.uniform(shape, dt)
+
+
+def _normal(g, shape, dt: np.dtype, vector: bool = True) -> np.ndarray:
+    if dt.kind == "c":  # unit variance overall: each part has variance 1/2
+        pairs = g.normal((*shape, 2), _real_of(dt), 0.0, 1 / math.sqrt(2), vector=vector)
+        return _as_complex(pairs, dt)
+    return g.normal(shape, dt, vector=vector)
+
+
+def _real_of(dt: np.dtype) -> np.dtype:
+    return np.dtype(np.float32 if dt == np.complex64 else np.float64)
+
+
+def _as_complex(pairs: np.ndarray, dt: np.dtype) -> np.ndarray:
+    return np.ascontiguousarray(pairs).view(dt)[..., 0]
 
 
 def randn(
@@ -127,9 +149,8 @@ def randn(
 ) -> Tensor:
     """Standard normal samples."""
     dt = _float_dt(_out_dtype(dtype, out, "randn"), "normal_kernel_cpu")
-    return _into_out(
-        _done(_gen(generator).normal(shape_arg(size), dt), requires_grad), out, "randn"
-    )
+    arr = _normal(_gen(generator), shape_arg(size), dt)
+    return _into_out(_done(arr, requires_grad), out, "randn")
 
 
 def randint(
@@ -213,7 +234,7 @@ def rand_like(input: Tensor, *, dtype=None, generator=None, requires_grad=False,
         dtype,
         generator,
         requires_grad,
-        lambda g, s, dt, _: g.uniform(s, dt),
+        lambda g, s, dt, _: _uniform(g, s, dt),
         "check_uniform_bounds",
     )
 
@@ -224,7 +245,7 @@ def randn_like(input: Tensor, *, dtype=None, generator=None, requires_grad=False
         dtype,
         generator,
         requires_grad,
-        lambda g, s, dt, c: g.normal(s, dt, vector=c),
+        lambda g, s, dt, c: _normal(g, s, dt, vector=c),
         "normal_kernel_cpu",
     )
 
