@@ -17,7 +17,7 @@ from helpers import to_ember
 import ember
 from ember._tensor import apply
 from ember.autograd import engine
-from ember.autograd.primitives import Primitive, linalg, loss, math, reduce, rnn, shape
+from ember.autograd.primitives import Primitive, linalg, loss, math, nn, reduce, rnn, shape
 
 E = ember
 F = ember.nn.functional
@@ -48,7 +48,22 @@ def _lstm(reverse):
 
 _LSTM_SHAPES = [(4, 2, 3), (8, 3), (8, 2), (8,), (8,), (2, 2), (2, 2)]
 
+
+def _norms(a, wc, bc, wl, bl):
+    c = a.shape[1]
+    rm, rv = E.linspace(-1, 1, c, dtype=a.dtype), E.linspace(0.5, 2, c, dtype=a.dtype)
+    return (
+        F.layer_norm(a, a.shape[2:], wl, bl)
+        + F.group_norm(a, 2, wc, bc)
+        + F.batch_norm(a, None, None, wc, bc, True)
+        + F.batch_norm(a, rm, rv, wc, bc, False)
+        + F.layer_norm(a, a.shape[1:])
+    )
+
+
 CASES = {
+    "norms": (_norms, [(3, 4, 5), (4,), (4,), (5,), (5,)]),
+    "norms_large": (_norms, [(4, 6, 120), (6,), (6,), (120,), (120,)]),  # past einsum's threshold
     "lstm_layer": (_lstm(False), _LSTM_SHAPES),
     "lstm_layer_reverse": (_lstm(True), _LSTM_SHAPES),
     "arith": (lambda a, b: (a + b) * (a - b) / _pos(b) - (2.0 - a) + (-b), [(3, 4), (4,)]),
@@ -189,7 +204,7 @@ def test_array_rules_match_tensor_rules(name):
 def test_every_array_primitive_has_a_case():
     flagged = {
         p.name
-        for module in (math, reduce, shape, linalg, loss, rnn)
+        for module in (math, reduce, shape, linalg, loss, rnn, nn)
         for p in vars(module).values()
         if isinstance(p, Primitive) and p.node.array_rules
     }

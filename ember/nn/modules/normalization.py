@@ -95,22 +95,23 @@ class _BatchNorm(Module):
         statistics when they are tracked, else the batch's.
         """
         self._check_input_dim(input)
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.add_(1)
-            # momentum=None: a cumulative moving average over the batches seen
-            factor = (
-                1.0 / float(self.num_batches_tracked) if self.momentum is None else self.momentum
-            )
-        bn_training = self.training or (self.running_mean is None and self.running_var is None)
-        use_running = not self.training or self.track_running_stats
+        # each buffer and parameter read once: Module.__getattr__ is a lookup in three dicts
+        mean, var, count = self.running_mean, self.running_var, self.num_batches_tracked
+        training, momentum = self.training, self.momentum
+        factor = 0.0 if momentum is None else momentum
+        if training and self.track_running_stats and count is not None:
+            count._data += 1  # count.add_(1) without its dispatch: an integer buffer, no graph
+            count._vc[0] += 1
+            if momentum is None:  # a cumulative moving average over the batches seen
+                factor = 1.0 / float(count)
+        use_running = not training or self.track_running_stats
         return F.batch_norm(
             input,
-            self.running_mean if use_running else None,
-            self.running_var if use_running else None,
+            mean if use_running else None,
+            var if use_running else None,
             self.weight,
             self.bias,
-            bn_training,
+            training or (mean is None and var is None),
             factor,
             self.eps,
         )
