@@ -257,3 +257,21 @@ def test_rand_randn_complex_same_seed(dtype):
         ]
 
     assert_close(draw(ember), draw(torch), rtol=0, atol=0)
+
+
+def test_einsum_subscript_size_errors():
+    for fn in [
+        lambda t: t.einsum("ij,jk", t.ones(2, 3), t.ones(4, 2)),
+        lambda t: t.einsum("ii", t.ones(2, 3)),
+        lambda t: t.einsum("i,i,i", t.ones(1), t.ones(3), t.ones(4)),
+        lambda t: t.einsum("...ij,...jk", t.ones(5, 2, 3), t.ones(5, 4, 2)),
+    ]:
+        e = check_raises(fn)
+        with pytest.raises(RuntimeError) as t_exc:
+            fn(torch)
+        assert str(e) == str(t_exc.value)
+    for fn in [
+        lambda t: t.einsum("ij,jk->ik", t.ones(2, 1), t.ones(4, 2)),
+        lambda t: t.einsum("bi,bi->b", t.ones(1, 3), t.arange(12.0).reshape(4, 3)),
+    ]:
+        assert_close(fn(ember), fn(torch))

@@ -396,6 +396,32 @@ def _check_subscripts(eq: str, operands) -> None:
                 f"einsum(): the number of subscripts in the equation ({n}) does not match the "
                 f"number of dimensions ({o._data.ndim}) for operand {i} and no ellipsis was given"
             )
+    _check_subscript_sizes(terms, operands)
+
+
+def _check_subscript_sizes(terms, operands) -> None:
+    """torch's errors for a subscript whose sizes clash (size 1 broadcasts across operands)."""
+    seen: dict[str, int] = {}
+    for i, (t, o) in enumerate(zip(terms, operands)):
+        head, _, tail = t.partition("...")
+        shape = o._data.shape
+        sizes = list(zip(head, shape)) + list(zip(tail, shape[len(shape) - len(tail) :]))
+        mine: dict[str, int] = {}
+        for ch, n in sizes:
+            if ch in mine and mine[ch] != n:
+                raise RuntimeError(
+                    f"einsum(): subscript {ch} is repeated for operand {i} but the sizes don't "
+                    f"match, {n} != {mine[ch]}"
+                )
+            mine[ch] = n
+        for ch, n in mine.items():
+            prev = seen.get(ch, n)
+            if prev != n and prev != 1 and n != 1:
+                raise RuntimeError(
+                    f"einsum(): subscript {ch} has size {n} for operand {i} which does not "
+                    f"broadcast with previously seen size {prev}"
+                )
+            seen[ch] = n if prev == 1 else prev
 
 
 def _expand_ellipsis(eq: str, operands) -> str:
