@@ -275,3 +275,16 @@ def test_einsum_subscript_size_errors():
         lambda t: t.einsum("bi,bi->b", t.ones(1, 3), t.arange(12.0).reshape(4, 3)),
     ]:
         assert_close(fn(ember), fn(torch))
+
+
+def test_view_reshape_ambiguous_minus_one_on_empty():
+    for fn in [
+        lambda t: t.zeros(0, 3).view(-1, 0),
+        lambda t: t.zeros(0, 3).reshape(0, -1),
+        lambda t: t.zeros(6).view(-1, 0),
+    ]:
+        e = check_raises(fn)
+        with pytest.raises(RuntimeError) as t_exc:
+            fn(torch)
+        assert str(e) == str(t_exc.value)
+    assert_close(ember.zeros(0, 3).view(-1, 3), torch.zeros(0, 3).view(-1, 3))
