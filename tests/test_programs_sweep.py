@@ -288,3 +288,18 @@ def test_view_reshape_ambiguous_minus_one_on_empty():
             fn(torch)
         assert str(e) == str(t_exc.value)
     assert_close(ember.zeros(0, 3).view(-1, 3), torch.zeros(0, 3).view(-1, 3))
+
+
+def test_full_backward_hook_on_outputs_only_warns_at_user_line():
+    def run(t):
+        m = t.nn.Linear(3, 2)
+        seen = []
+        m.register_full_backward_hook(lambda mod, gin, gout: seen.append(gin))
+        out = m(t.ones(4, 3))
+        with pytest.warns(UserWarning, match="Full backward hook is firing") as rec:
+            out.sum().backward()
+        return seen, [w.filename for w in rec if "Full backward" in str(w.message)]
+
+    (e_seen, e_files), (t_seen, t_files) = run(ember), run(torch)
+    assert e_seen == t_seen == [(None,)]
+    assert e_files == t_files == [__file__]

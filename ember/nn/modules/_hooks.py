@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 import weakref
 from collections import OrderedDict
 from typing import TYPE_CHECKING
@@ -27,6 +30,22 @@ def register_module_forward_pre_hook(hook):
 def register_module_forward_hook(hook):
     """A forward hook run for every module."""
     return add_hook(_global_forward_hooks, hook)
+
+
+_OUTPUT_ONLY = (
+    "Full backward hook is firing when gradients are computed with respect to module outputs "
+    "since no inputs require gradients. See https://docs.pytorch.org/docs/main/generated/"
+    "torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more details."
+)
+_EMBER_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _user_level() -> int:
+    """The stacklevel that points a warning raised inside backward at the user's line."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_EMBER_DIR + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class _BackwardHook:
@@ -85,6 +104,8 @@ class _BackwardHook:
                 grad_outputs = tuple(res)
         self.grad_output = tuple(grad_outputs)
         if self.input_node is None:  # no input needs grad: the hooks run now, as torch's do
+            if module._backward_hooks:
+                warnings.warn(_OUTPUT_ONLY, UserWarning, stacklevel=_user_level())
             for hook in module._backward_hooks.values():
                 hook(module, (None,) * max(self.n_inputs, 1), self.grad_output)
         return grad_outputs
