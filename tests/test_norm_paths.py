@@ -41,6 +41,7 @@ FUNCTIONAL = {
     "group_large": (_group(4), [(4, 8, 10, 12), (8,), (8,)]),
     "group_2d": (_group(2), [(300, 12), (12,)]),
     "group_plain": (_group(1), [(3, 8, 100)]),
+    "group_per_channel": (_group(6), [(1, 6, 50), (6,), (6,)]),
     "instance": (
         lambda m, x, w, b: m.nn.functional.instance_norm(x, weight=w, bias=b),
         [(3, 5, 12, 14), (5,), (5,)],

@@ -1,10 +1,11 @@
-"""Neural-network primitives: convolution, pooling, padding, resampling, activations, norms.
+"""Neural-network primitives: convolution, pooling, padding, resampling, activations (norms:
+``norm.py``, re-exported here).
 
 The forwards call the array kernels (``ember/kernels/``). The operations here are linear in their
 input (conv in each argument, pooling, padding, resampling), so the derivative of each is another
 primitive of the table, and the derivative of that derivative is the original forward again:
-``create_graph=True`` works through all of them. Piecewise activations and the norms write their
-rules with Tensor methods on the saved input, which makes them differentiable as well.
+``create_graph=True`` works through all of them. Piecewise activations write their rules with
+Tensor methods on the saved input, which makes them differentiable as well.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import numpy as np
 from ...kernels import conv as KC
 from ...kernels import pad as KD
 from ...kernels import pool as KP
-from . import NO_CTX, OUT, defop
+from . import OUT, defop
 from .math import _erf, _sigmoid
-from .rule_ops import is_array
+from .norm import batch_norm, group_norm, layer_norm  # noqa: F401 - the norms, here as before
 
 
 def _apply(prim, inputs, **params):
@@ -538,253 +539,6 @@ prelu = defop(
     save=(0, 1),
     needs_ctx=True,
 )
-
-
-# --- normalization ------------------------------------------------------------------------------
-# One forward and one set of rules serve batch, layer and group norm. ``ctx.view`` reshapes the
-# input so that the statistics run over ``ctx.axes``; ``ctx.wview`` shapes weight and bias to
-# broadcast against the input; ``ctx.waxes`` are the axes summed for their gradients.
-#
-# Speed: NumPy's element passes cost about the same whatever they compute, so the forward and the
-# plain (array) backward are written to make few of them: sums as ``einsum`` over a canonical
-# layout (two to four times faster than ``np.add.reduce``), the variance from the centred values
-# once, in-place updates of fresh arrays, and per-channel factors folded together where the
-# weight indexes the statistics (batch norm). The forward keeps for the plain backward what it
-# computed anyway (centred or normalized input, 1/std); under create_graph the rules recompute
-# them from x with Tensor operations, so that gradients of gradients stay exact.
-class _Reduction:
-    """Sums over ``axes`` of ``shape``, in a canonical layout: size-1 dims dropped and neighbours
-    that are alike (both summed or both kept) merged. ``stat`` is the shape of the statistics
-    (summed dims kept as 1), ``n`` how many elements each one sums."""
-
-    _cache: dict = {}  # by (shape, axes): batch norm's forward finds its weight layout is r
-
-    def __new__(cls, shape: tuple, axes: tuple):
-        key = (shape, axes)
-        self = cls._cache.get(key)
-        if self is None:
-            if len(cls._cache) > 512:  # shapes that keep changing (sequence lengths)
-                cls._cache.clear()
-            self = cls._cache[key] = super().__new__(cls)
-            self._build(shape, axes)
-        return self
-
-    def _build(self, shape, axes):
-        dims, summed = [], []
-        for i, size in enumerate(shape):
-            if size == 1:
-                continue
-            s = i in axes
-            if summed and summed[-1] == s:
-                dims[-1] *= size
-            else:
-                dims.append(size)
-                summed.append(s)
-        if not dims:  # one element: a statistic of its own
-            dims, summed = [1], [False]
-        self.shape = tuple(dims)
-        self.stat = tuple(1 if s else d for d, s in zip(dims, summed))
-        self.n = math.prod(d for d, s in zip(dims, summed) if s)
-        self.axes = tuple(i for i, s in enumerate(summed) if s)
-        sub = "abcdefgh"[: len(dims)]
-        keep = "".join(c for c, s in zip(sub, summed) if not s)
-        self._sum, self._dot = f"{sub}->{keep}", f"{sub},{sub}->{keep}"
-        self._scale, self.kept = f"{sub},{keep}->{sub}", tuple(d for d in self.stat if d != 1)
-        # where einsum's setup costs more than it saves (small), or has nothing to broadcast
-        self.small = math.prod(dims) < 2048
-        self.whole = not keep  # one statistic of everything: nothing for einsum to broadcast
-
-    def sum(self, a: np.ndarray) -> np.ndarray:
-        a = a.reshape(self.shape)
-        if self.small:
-            return np.add.reduce(a, self.axes, keepdims=True)
-        return np.einsum(self._sum, a).reshape(self.stat)
-
-    def dot(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """The sums of ``a * b`` (both in this layout), without the product's temporary."""
-        a, b = a.reshape(self.shape), b.reshape(self.shape)
-        if self.small:
-            return np.add.reduce(a * b, self.axes, keepdims=True)
-        return np.einsum(self._dot, a, b).reshape(self.stat)
-
-    def scale(self, a: np.ndarray, s: np.ndarray) -> np.ndarray:
-        """A new ``a * s``, ``s`` one factor per statistic (einsum's broadcasting product runs
-        faster than the ufunc's into a new array)."""
-        a = a.reshape(self.shape)
-        if self.small or self.whole:
-            return a * s.reshape(self.stat)
-        return np.einsum(self._scale, a, s.reshape(self.kept))
-
-
-def _norm(ctx, x, w, b, view, axes, wview, waxes, eps, mean=None, var=None, update=None):
-    keep = ctx is not NO_CTX  # recording: leave for the backward, and out of the output's memory
-    xv = x.reshape(view)
-    if xv.dtype.itemsize < 4:  # half precision: computed in float32, as torch does
-        xv = xv.astype(np.float32)
-    r = _Reduction(xv.shape, axes)
-    wr = _Reduction(x.shape, waxes)  # the weight's layout: r itself where it indexes statistics
-    xs = xv.reshape(r.shape)
-    if mean is None:
-        if r.n:
-            mu = r.sum(xs)
-            mu /= r.n
-            xc = np.subtract(xs, mu)
-            v = r.dot(xc, xc)
-            v /= r.n
-            if update is not None:
-                update(mu, v, r.n)
-        else:  # no elements: nan statistics, and the running ones left alone (as torch)
-            mu = v = np.full(r.stat, np.nan, xs.dtype)
-            xc = np.subtract(xs, mu)
-        rstd = v + eps  # v is ours: the rest in place
-    else:  # evaluation with running statistics: constants for autograd
-        mu = mean.reshape(r.stat)
-        xc = None
-        rstd = var.reshape(r.stat) + eps
-    rstd = np.reciprocal(np.sqrt(rstd, out=rstd), out=rstd).astype(xs.dtype, copy=False)
-    if keep:
-        ctx.view, ctx.axes, ctx.wview, ctx.waxes, ctx.eps = view, axes, wview, waxes, eps
-        ctx.r, ctx.wr, ctx.rstd, ctx.mu = r, wr, rstd, mu
-        ctx.stats = None if mean is None else (mean.reshape(wview), var.reshape(wview))
-    if r is wr:  # batch norm: y = x * scale + shift, per-channel factors
-        scale = rstd if w is None else rstd * w.reshape(r.stat)
-        if xc is None:
-            y = r.scale(xs, scale)
-            y += (0 if b is None else b.reshape(r.stat)) - mu * scale
-        else:
-            y = r.scale(xc, scale) if keep else np.multiply(xc, scale, out=xc)
-            if b is not None:
-                y += b.reshape(r.stat)
-        if keep:
-            ctx.xc = xc
-    else:
-        xh = np.subtract(xs, mu) if xc is None else xc
-        xh *= rstd
-        y = xh.reshape(wr.shape)
-        if keep:
-            ctx.xhat = xh
-            y = y.copy() if w is None else wr.scale(y, w)  # not the kept memory
-        elif w is not None:
-            y *= w.reshape(wr.stat)
-        if b is not None:
-            y += b.reshape(wr.stat)
-    return y.reshape(x.shape).astype(x.dtype, copy=False)
-
-
-def _norm_array_grads(c, g, x, w) -> tuple:
-    """The gradients of x, weight and bias (those needed) on arrays, from what the forward kept."""
-    need = [e[0] is not None for e in c.next_functions]
-    if g.dtype.itemsize < 4:
-        g = g.astype(np.float32)
-    r, wr, rstd, n = c.r, c.wr, c.rstd, c.r.n
-    gx = gw = gb = None
-    if r is wr:  # batch norm: per-channel factors
-        gs = g.reshape(r.shape)
-        k = rstd if w is None else rstd * w.reshape(r.stat)
-        sg = r.sum(gs) if need[0] or need[2] else None
-        if c.xc is None:  # evaluation: the statistics are constants
-            if need[1]:
-                gw = r.dot(gs, x.reshape(r.shape) - c.mu) * rstd
-            if need[0]:
-                gx = r.scale(gs, k)
-        else:
-            sgx = r.dot(gs, c.xc) if need[0] or need[1] else None
-            if need[1]:
-                gw = sgx * rstd
-            if need[0]:
-                gx = r.scale(gs, k)
-                t = r.scale(c.xc, k * rstd * rstd * sgx / -n)
-                t += k * sg / -n
-                gx += t
-        if need[2]:
-            gb = sg
-    else:
-        xh = c.xhat
-        if need[1]:
-            gw = wr.dot(g, xh)
-        if need[2]:
-            gb = wr.sum(g)
-        if need[0]:
-            gh = g if w is None else wr.scale(g, w)
-            ghs = gh.reshape(r.shape)
-            t = r.scale(xh, r.dot(ghs, xh) * (rstd / n))
-            t += r.sum(ghs) * (rstd / n)
-            gx = r.scale(ghs, rstd) if gh is g else np.multiply(ghs, rstd, out=ghs)  # g: not ours
-            gx -= t
-    return (
-        None if gx is None else gx.reshape(x.shape),
-        None if gw is None else gw.reshape(w.shape),
-        None if gb is None else gb.reshape(c.input_shape(2)),
-    )
-
-
-def _xhat(c, x):
-    """Normalized input (input shape) and 1/std (view shape), as Tensor ops on x."""
-    xv = x.reshape(c.view)
-    if c.stats is not None:
-        mu, v = (x.new_tensor(s) for s in c.stats)
-    else:
-        mu = xv.mean(c.axes, keepdim=True)
-        v = ((xv - mu) * (xv - mu)).mean(c.axes, keepdim=True)
-    rstd = (v + c.eps).rsqrt()
-    return ((xv - mu) * rstd).reshape(x.shape), rstd
-
-
-def _norm_rule_x(c, g, x, w):
-    gh = g if w is None else g * w.reshape(c.wview)
-    xh, rstd = _xhat(c, x)
-    if c.stats is not None:
-        return gh * rstd.reshape(c.wview)
-    ghv, xhv = gh.reshape(c.view), xh.reshape(c.view)
-    gx = rstd * (
-        ghv - ghv.mean(c.axes, keepdim=True) - xhv * (ghv * xhv).mean(c.axes, keepdim=True)
-    )
-    return gx.reshape(x.shape)
-
-
-def _norm_rule_w(c, g, x, w):
-    return (g * _xhat(c, x)[0]).sum(c.waxes).reshape(w.shape)
-
-
-def _norm_rule_b(c, g, x, w):
-    return g.sum(c.waxes).reshape(c.input_shape(2))
-
-
-def _norm_rule(k, tensor_rule):
-    """Rule ``k`` of a norm: on Tensors (create_graph) ``tensor_rule``; on arrays, the share of
-    one computation for all three inputs (kept until the last input that needs it asks)."""
-
-    def rule(c, g, x, w):
-        if not is_array(g):
-            return tensor_rule(c, g, x, w)
-        memo = c.__dict__.get("memo")
-        if memo is None or memo[0] is not g:
-            memo = c.memo = (g, _norm_array_grads(c, g, x, w))
-        if all(e[0] is None for e in c.next_functions[k + 1 :]):
-            del c.memo
-        return memo[1][k]
-
-    return rule
-
-
-def _norm_prim(name, kernel):
-    def forward(ctx, x, *args, **params):
-        if x.dtype.kind not in "fc":
-            # the message's type name lives in the Tensor layer above: imported late, when needed
-            from ..._dtype import from_numpy_dtype
-            from ...functions.reduce import _scalar_type_name
-
-            kind = _scalar_type_name(from_numpy_dtype(x.dtype))
-            raise NotImplementedError(f"\"{kernel}\" not implemented for '{kind}'")
-        return _norm(ctx, x, *args, **params)
-
-    rules = [_norm_rule(k, f) for k, f in enumerate((_norm_rule_x, _norm_rule_w, _norm_rule_b))]
-    return defop(name, forward, rules, save=(0, 1), needs_ctx=True, arrays=True)
-
-
-batch_norm = _norm_prim("NativeBatchNormBackward0", "batch_norm")
-layer_norm = _norm_prim("NativeLayerNormBackward0", "LayerNormKernelImpl")
-group_norm = _norm_prim("NativeGroupNormBackward0", "GroupNormKernelImpl")
 
 
 # --- embedding ----------------------------------------------------------------------------------
