@@ -499,6 +499,15 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
 def legacy_cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
     """``ember.cross``: without ``dim``, the first dimension of length 3."""
     if dim is None:
+        from ._runtime import warn_once
+
+        warn_once(
+            "cross-dim",
+            "Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass "
+            "the dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will "
+            "change to agree with that of linalg.cross in a future release.",
+            stacklevel=4,  # warn_once, this function, takes_out's wrapper, the caller
+        )
         shape = np.broadcast_shapes(input.shape, other.shape)
         dim = next((i for i, s in enumerate(shape) if s == 3), -1)
     return cross(input, other, dim=dim)

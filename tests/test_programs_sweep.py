@@ -303,3 +303,20 @@ def test_full_backward_hook_on_outputs_only_warns_at_user_line():
     (e_seen, e_files), (t_seen, t_files) = run(ember), run(torch)
     assert e_seen == t_seen == [(None,)]
     assert e_files == t_files == [__file__]
+
+
+def test_cross_without_dim_warns_once_at_user_line():
+    def run(t):
+        with pytest.warns(UserWarning) as rec:
+            t._C._set_warnAlways(True) if t is torch else t.set_warn_always(True)
+            try:
+                a = t.cross(t.eye(3), t.ones(3, 3))
+            finally:
+                t._C._set_warnAlways(False) if t is torch else t.set_warn_always(False)
+        hits = [w for w in rec if "without specifying the dim arg" in str(w.message)]
+        return a, [w.filename for w in hits], str(hits[0].message).split(" (Triggered")[0]
+
+    (ea, ef, em), (ta, tf, tm) = run(ember), run(torch)
+    assert_close(ea, ta)
+    assert ef == tf == [__file__]
+    assert em == tm
