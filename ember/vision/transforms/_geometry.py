@@ -263,7 +263,12 @@ def perspective(img, startpoints, endpoints, interpolation=InterpolationMode.BIL
             f"Please provide exactly four corners, got {len(startpoints)} startpoints and "
             f"{len(endpoints)} endpoints."
         )
-    coeffs = _perspective_coeffs(startpoints, endpoints)
+    return _perspective(img, _perspective_coeffs(startpoints, endpoints), interpolation, fill)
+
+
+def _perspective(img, coeffs: list[float], interpolation, fill):
+    """Sample each output pixel (x, y) at the homography ``coeffs`` of it: ((a x + b y + c),
+    (d x + e y + f)) / (g x + h y + 1)."""
     interpolation = _interpolation(interpolation)
     if not isinstance(img, Tensor):
         _check_pil(img)

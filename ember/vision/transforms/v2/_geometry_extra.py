@@ -23,7 +23,7 @@ from ember.vision.tv_tensors import BoundingBoxes, Image
 
 from .. import _augment as _v1a
 from .. import functional as _F
-from .._geometry import _perspective_coeffs
+from .._geometry import _perspective, _perspective_coeffs
 from ..transforms import _check_sequence_input
 from . import functional as F
 from ._transform import Transform, _RandomApplyTransform, is_pure_tensor, query_size
@@ -65,10 +65,26 @@ def _hull(points: np.ndarray, dtype) -> np.ndarray:
     return np.concatenate([points.min(axis=1), points.max(axis=1)], axis=1).astype(dtype)
 
 
-def _perspective_boxes(boxes: BoundingBoxes, startpoints, endpoints):
+def _coefficients(startpoints, endpoints, coefficients) -> list[float]:
+    """The sampling homography: ``coefficients`` as given, or solved from the point pairs."""
+    if coefficients is not None:
+        if startpoints is not None and endpoints is not None:
+            raise ValueError(
+                "The startpoints/endpoints and the coefficients shouldn't be defined concurrently."
+            )
+        if len(coefficients) != 8:
+            raise ValueError("Argument coefficients should have 8 float values")
+        return list(coefficients)
+    if startpoints is None or endpoints is None:
+        raise ValueError(
+            "Either the startpoints/endpoints or the coefficients must have non `None` values."
+        )
+    return _perspective_coeffs(startpoints, endpoints)
+
+
+def _perspective_boxes(boxes: BoundingBoxes, c: list[float]):
     """Each box's corners through the forward homography (the inverse of the image's sampling
-    map), and the box around them."""
-    c = _perspective_coeffs(startpoints, endpoints)
+    map ``c``), and the box around them."""
     denom = c[0] * c[4] - c[1] * c[3]
     if denom == 0:
         raise RuntimeError(
@@ -96,14 +112,18 @@ def _perspective_boxes(boxes: BoundingBoxes, startpoints, endpoints):
     return F._moved(boxes, fn, boxes.canvas_size)
 
 
-def perspective(inpt, startpoints, endpoints, interpolation="bilinear", fill=None):
-    """Warp so that ``startpoints`` land on ``endpoints`` (masks nearest; boxes by corners)."""
+def perspective(inpt, startpoints, endpoints, interpolation=_F.InterpolationMode.BILINEAR,
+                fill=None,
+                coefficients=None):  # fmt: skip
+    """Warp so that ``startpoints`` land on ``endpoints``, or sample at the homography
+    ``coefficients`` (masks nearest; boxes by corners)."""
     mode = F._mode(interpolation)
+    c = _coefficients(startpoints, endpoints, coefficients)
     return F._dispatch(
         inpt,
-        lambda x: _F.perspective(x, startpoints, endpoints, mode, fill),
-        lambda b: _perspective_boxes(b, startpoints, endpoints),
-        lambda x: _F.perspective(x, startpoints, endpoints, _F.InterpolationMode.NEAREST, fill),
+        lambda x: _perspective(x, c, mode, fill),
+        lambda b: _perspective_boxes(b, c),
+        lambda x: _perspective(x, c, _F.InterpolationMode.NEAREST, fill),
     )
 
 
@@ -131,7 +151,7 @@ def _elastic_boxes(boxes: BoundingBoxes, displacement: Tensor):
     return F._moved(boxes, fn, boxes.canvas_size)
 
 
-def elastic(inpt, displacement: Tensor, interpolation="bilinear", fill=None):
+def elastic(inpt, displacement: Tensor, interpolation=_F.InterpolationMode.BILINEAR, fill=None):
     """Sample each pixel at its position plus ``displacement`` (masks nearest; boxes
     approximately, as torchvision)."""
     mode = F._mode(interpolation)
@@ -170,7 +190,7 @@ class RandomPerspective(_RandomApplyTransform):
         return {"startpoints": start, "endpoints": end}
 
     def transform(self, inpt: Any, params: dict) -> Any:
-        return perspective(inpt, **params, interpolation=self.interpolation,
+        return F.perspective(inpt, **params, interpolation=self.interpolation,
                            fill=_get_fill(self.fill, inpt))  # fmt: skip
 
 
@@ -202,7 +222,7 @@ class ElasticTransform(Transform):
         return {"displacement": _v1a.ElasticTransform.get_params(self.alpha, self.sigma, [h, w])}
 
     def transform(self, inpt: Any, params: dict) -> Any:
-        return elastic(inpt, params["displacement"], self.interpolation,
+        return F.elastic(inpt, params["displacement"], self.interpolation,
                        _get_fill(self.fill, inpt))  # fmt: skip
 
 

@@ -52,7 +52,9 @@ def _permute(img: Tensor, permutation) -> Tensor:
     return _F._tensor(_F._array(img)[..., list(permutation), :, :])
 
 
-permute_channels = F._image_op(_via_tensor(_permute))
+def permute_channels(inpt: Tensor, permutation: list[int]) -> Tensor:
+    """The channels of an image or video in the order ``permutation`` (masks and boxes pass)."""
+    return F._dispatch(inpt, lambda x: _via_tensor(_permute)(x, permutation), F._noop, F._noop)
 
 
 class RandomChannelPermutation(Transform):
@@ -62,7 +64,7 @@ class RandomChannelPermutation(Transform):
         return {"permutation": _rng.randperm(query_chw(flat_inputs)[0])}
 
     def transform(self, inpt: Any, params: dict) -> Any:
-        return permute_channels(inpt, params["permutation"])
+        return F.permute_channels(inpt, params["permutation"])
 
 
 class RandomPhotometricDistort(Transform):
@@ -150,10 +152,10 @@ def _jpeg_tensor(img: Tensor, quality: int) -> Tensor:
     return _F._tensor(np.stack(out).reshape(a.shape) if out else a.copy())
 
 
-def jpeg(inpt, quality: int):
+def jpeg(image: Tensor, quality: int) -> Tensor:
     """A JPEG compression round trip at ``quality`` (1 to 100)."""
-    fn = _jpeg_tensor if isinstance(inpt, Tensor) else _jpeg_pil
-    return F._dispatch(inpt, lambda x: fn(x, quality), F._noop, F._noop)
+    fn = _jpeg_tensor if isinstance(image, Tensor) else _jpeg_pil
+    return F._dispatch(image, lambda x: fn(x, quality), F._noop, F._noop)
 
 
 class JPEG(Transform):
@@ -176,15 +178,15 @@ class JPEG(Transform):
         return {"quality": _rng.randint(self.quality[0], self.quality[1] + 1, 1)[0]}
 
     def transform(self, inpt: Any, params: dict) -> Any:
-        return jpeg(inpt, params["quality"])
+        return F.jpeg(inpt, params["quality"])
 
 
-def uniform_temporal_subsample(video: Tensor, num_samples: int) -> Tensor:
+def uniform_temporal_subsample(inpt: Tensor, num_samples: int) -> Tensor:
     """``num_samples`` equispaced frames of ``[..., T, C, H, W]`` (repeats when T is smaller)."""
-    t_max = video.shape[-4] - 1
+    t_max = inpt.shape[-4] - 1
     indices = ember.linspace(0, t_max, num_samples).long()
-    out = F.to_pure_tensor(video).index_select(-4, indices)
-    return tv_tensors.wrap(out, like=video) if isinstance(video, Video) else out
+    out = F.to_pure_tensor(inpt).index_select(-4, indices)
+    return tv_tensors.wrap(out, like=inpt) if isinstance(inpt, Video) else out
 
 
 class UniformTemporalSubsample(Transform):
@@ -199,7 +201,7 @@ class UniformTemporalSubsample(Transform):
     def transform(self, inpt: Any, params: dict) -> Any:
         if isinstance(inpt, tv_tensors.TVTensor) and not isinstance(inpt, Video):
             return inpt  # torchvision has no kernel for them: they pass through
-        return uniform_temporal_subsample(inpt, self.num_samples)
+        return F.uniform_temporal_subsample(inpt, self.num_samples)
 
 
 class SetClampingMode(Transform):

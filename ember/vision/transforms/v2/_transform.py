@@ -14,16 +14,12 @@ from typing import Any
 from ember._tensor import Tensor
 from ember.func._pytree import tree_flatten, tree_unflatten
 from ember.nn.modules.module import Module
-from ember.vision.tv_tensors import BoundingBoxes, Image, Mask, TVTensor, Video
+from ember.vision.tv_tensors import BoundingBoxes, Image, Mask, Video
 
 from ..functional import _is_pil_image
 from ..transforms import _happens
 from . import functional as F
-
-
-def is_pure_tensor(x: Any) -> bool:
-    """A tensor that is not a TVTensor."""
-    return isinstance(x, Tensor) and not isinstance(x, TVTensor)
+from .functional import is_pure_tensor
 
 
 def _is_image_like(x: Any) -> bool:

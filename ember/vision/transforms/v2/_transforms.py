@@ -20,6 +20,7 @@ from .. import _augment as _v1a
 from .. import transforms as _v1
 from ..functional import _is_pil_image, to_tensor
 from . import functional as F
+from ._box_kernels import _valid_boxes
 from ._transform import (
     Transform,
     _RandomApplyTransform,
@@ -672,11 +673,7 @@ class SanitizeBoundingBoxes(Transform):
         if len(boxes) > 1:
             raise ValueError(f"Expected exactly one BoundingBoxes in the sample, got {len(boxes)}")
         b = boxes[0]
-        a = F._to_xyxy(F._box_array(b), b.format)
-        ws, hs = a[:, 2] - a[:, 0], a[:, 3] - a[:, 1]
-        h, w = b.canvas_size
-        valid = (ws >= self.min_size) & (hs >= self.min_size) & (ws * hs >= self.min_area)
-        valid &= (a[:, 0] < w) & (a[:, 1] < h) & (a[:, 2] > 0) & (a[:, 3] > 0)
+        valid = _valid_boxes(b, self.min_size, self.min_area)
         keep = ember.from_numpy(np.nonzero(valid)[0])
         label_ids = {id(x) for x in (labels if isinstance(labels, tuple) else (labels,))}
         out = []

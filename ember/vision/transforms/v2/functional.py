@@ -23,9 +23,7 @@ from .._color import _at_least
 from ..functional import (
     InterpolationMode,
     _is_pil_image,
-    get_dimensions,
     pil_to_tensor,
-    to_grayscale,
     to_pil_image,
 )
 
@@ -42,9 +40,14 @@ __all__ = [
     "grayscale_to_rgb",
     "autocontrast",
     "equalize",
+    "equalize_image",
     "invert",
+    "invert_image",
+    "is_pure_tensor",
     "posterize",
+    "posterize_image",
     "solarize",
+    "solarize_image",
     "affine",
     "center_crop",
     "clamp_bounding_boxes",
@@ -75,6 +78,18 @@ __all__ = [
     "vertical_flip",
     "vflip",
 ]
+
+
+def is_pure_tensor(inpt: Any) -> bool:
+    """Whether ``inpt`` is a tensor that is not a TVTensor."""
+    return isinstance(inpt, Tensor) and not isinstance(inpt, TVTensor)
+
+
+def _signature_as(fn, first: str) -> inspect.Signature:
+    """``fn``'s signature with its first parameter (the input) named ``first``."""
+    sig = inspect.signature(fn)
+    params = list(sig.parameters.values())
+    return sig.replace(parameters=[params[0].replace(name=first), *params[1:]])
 
 
 def _plain(t: Tensor) -> Tensor:
@@ -125,6 +140,11 @@ def _dispatch(inpt, image_fn, box_fn=None, mask_fn=None):
 
 
 # -- sizes -----------------------------------------------------------------------------------
+def get_dimensions(inpt) -> list[int]:
+    """``[channels, height, width]`` of an image or video."""
+    return _F.get_dimensions(inpt)
+
+
 def get_size(inpt) -> list[int]:
     """``[height, width]`` of an image, video, mask or the canvas of boxes."""
     if isinstance(inpt, BoundingBoxes):
@@ -215,7 +235,8 @@ def _moved(boxes: BoundingBoxes, fn, canvas, clamp: bool = True) -> tuple[Tensor
     a = fn(_to_xyxy(_box_array(boxes), boxes.format))
     if clamp and boxes.clamping_mode is not None:
         a = _clamp_xyxy(a, canvas)
-    return _box_back(_from_xyxy(a, boxes.format), boxes.dtype), canvas
+    # back in float, then cast: integer boxes truncate toward zero (unclamped ones can be < 0)
+    return _F._tensor(_from_xyxy(a, boxes.format).astype(boxes.dtype.np)), canvas
 
 
 def clamp_bounding_boxes(inpt, format=None, canvas_size=None, clamping_mode="auto"):
@@ -323,7 +344,7 @@ def _output_size(h: int, w: int, size, max_size) -> list[int]:
     return _F._resized_output_size(h, w, size, max_size)
 
 
-def resize(inpt, size, interpolation="bilinear", max_size=None, antialias=True):
+def resize(inpt, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True):
     """Resize to ``size`` ((h, w), or the shorter side for an int or a 1-element list, or the
     longer side to ``max_size`` for None)."""
     interpolation = _mode(interpolation)
@@ -353,12 +374,12 @@ def center_crop(inpt, output_size):
 
 
 def resized_crop(inpt, top: int, left: int, height: int, width: int, size,
-                 interpolation="bilinear", antialias=True):  # fmt: skip
+                 interpolation=InterpolationMode.BILINEAR, antialias=True):  # fmt: skip
     """``crop`` then ``resize``."""
     return resize(crop(inpt, top, left, height, width), size, interpolation, antialias=antialias)
 
 
-def pad(inpt, padding, fill=0, padding_mode: str = "constant"):
+def pad(inpt, padding, fill=None, padding_mode: str = "constant"):
     """Pad the borders: int, (lr, tb) or (l, t, r, b)."""
 
     def boxes(b):
@@ -369,7 +390,7 @@ def pad(inpt, padding, fill=0, padding_mode: str = "constant"):
 
     return _dispatch(
         inpt,
-        lambda x: _F.pad(x, padding, fill, padding_mode),
+        lambda x: _F.pad(x, padding, 0 if fill is None else fill, padding_mode),
         boxes,
         lambda x: _F.pad(x, padding, 0 if fill is None else fill, padding_mode),
     )
@@ -436,9 +457,7 @@ def _image_op(fn, masks: bool = False, name: str | None = None):
 
     op.__name__ = op.__qualname__ = name or fn.__name__
     op.__doc__ = fn.__doc__
-    sig = inspect.signature(fn)
-    params = list(sig.parameters.values())
-    op.__signature__ = sig.replace(parameters=[params[0].replace(name="inpt"), *params[1:]])
+    op.__signature__ = _signature_as(fn, "inpt")
     return op
 
 
@@ -457,7 +476,12 @@ def _grayscale(img, num_output_channels: int = 1):
     return _F.rgb_to_grayscale(img, num_output_channels)
 
 
-rgb_to_grayscale = _image_op(_grayscale)
+rgb_to_grayscale = _image_op(_grayscale, name="rgb_to_grayscale")
+
+
+def to_grayscale(inpt, num_output_channels: int = 1):
+    """``rgb_to_grayscale``."""
+    return rgb_to_grayscale(inpt, num_output_channels)
 
 
 def _erase_any(img, i: int, j: int, h: int, w: int, v, inplace: bool = False):
@@ -468,8 +492,14 @@ def _erase_any(img, i: int, j: int, h: int, w: int, v, inplace: bool = False):
     return _F.erase(img, i, j, h, w, v, inplace)
 
 
-erase = _image_op(_erase_any)
-convert_image_dtype = _image_op(_F.convert_image_dtype)
+erase = _image_op(_erase_any, name="erase")
+
+
+def convert_image_dtype(image: Tensor, dtype=ember.float32) -> Tensor:
+    """A tensor image as ``dtype``, its values rescaled to the new range."""
+    return _dispatch(image, lambda x: _F.convert_image_dtype(x, dtype), _noop, _noop)
+
+
 adjust_sharpness = _image_op(_F.adjust_sharpness)
 
 
@@ -546,7 +576,7 @@ def _autocontrast_v2(img):
     return _F._tensor(out.astype(a.dtype))
 
 
-autocontrast = _image_op(_autocontrast_v2)
+autocontrast = _image_op(_autocontrast_v2, name="autocontrast")
 
 
 def equalize_image(image: Tensor) -> Tensor:
@@ -594,8 +624,8 @@ def _affine_boxes(boxes: BoundingBoxes, angle, translate, scale, shear, center, 
     return _moved(boxes, fn, canvas)
 
 
-def rotate(inpt, angle: float, interpolation="nearest", expand: bool = False, center=None,
-           fill=None):  # fmt: skip
+def rotate(inpt, angle: float, interpolation=InterpolationMode.NEAREST, expand: bool = False,
+           center=None, fill=None):  # fmt: skip
     """Rotate counter-clockwise by ``angle`` degrees; boxes get the rotated corners' bounding
     rectangle."""
     if isinstance(inpt, BoundingBoxes):
@@ -605,7 +635,8 @@ def rotate(inpt, angle: float, interpolation="nearest", expand: bool = False, ce
                          fill=fill)  # fmt: skip
 
 
-def affine(inpt, angle: float, translate, scale: float, shear, interpolation="nearest",
+def affine(inpt, angle: float, translate, scale: float, shear,
+           interpolation=InterpolationMode.NEAREST,
            fill=None, center=None):  # fmt: skip
     """Rotate, translate, scale and shear about ``center``; boxes get the mapped corners'
     bounding rectangle."""
@@ -624,7 +655,7 @@ def _gray_to_rgb(img):
     return _F._tensor(np.repeat(_F._array(img), 3, axis=-3))
 
 
-grayscale_to_rgb = _image_op(_gray_to_rgb)
+grayscale_to_rgb = _image_op(_gray_to_rgb, name="grayscale_to_rgb")
 adjust_gamma = _image_op(_F.adjust_gamma)
 
 
@@ -666,8 +697,32 @@ def _crops(fn):
 
     op.__name__ = op.__qualname__ = fn.__name__
     op.__doc__ = fn.__doc__
+    op.__signature__ = _signature_as(fn, "inpt")
     return op
 
 
 five_crop = _crops(_F.five_crop)
 ten_crop = _crops(_F.ten_crop)
+
+
+# The per-type kernels, the newer modules' functionals and register_kernel build on the
+# dispatchers above, so they are imported last.
+from . import _box_kernels, _kernels  # noqa: E402
+from ._box_kernels import *  # noqa: E402, F403
+from ._kernels import *  # noqa: E402, F403
+
+_NOT_DISPATCHERS = {"InterpolationMode", "is_pure_tensor", "pil_to_tensor", "to_image",
+                    "to_pil_image", "to_pure_tensor"}  # fmt: skip
+_box_kernels._make_registrable(
+    globals(),
+    [n for n in __all__ if n not in _NOT_DISPATCHERS]
+    + [
+        "elastic",
+        "elastic_transform",
+        "jpeg",
+        "permute_channels",
+        "perspective",
+        "uniform_temporal_subsample",
+    ],  # fmt: skip
+)
+__all__ += _box_kernels.__all__ + _kernels.__all__
