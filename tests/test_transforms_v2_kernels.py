@@ -13,10 +13,12 @@ from test_transforms_v2 import assert_same
 
 import ember
 from ember.vision import tv_tensors as ETV
+from ember.vision.transforms import v2 as E2
 from ember.vision.transforms.v2 import functional as EF
 
 tv = import_torchvision()
 from torchvision import tv_tensors as TTV  # noqa: E402
+from torchvision.transforms import v2 as T2  # noqa: E402
 from torchvision.transforms.v2 import functional as TF  # noqa: E402
 
 RNG = np.random.default_rng(3)
@@ -275,9 +277,6 @@ def test_sanitize_and_sizes():
     assert type(ours[0]) is ETV.BoundingBoxes and ours[0].canvas_size == CANVAS
     assert_same(ours[0], theirs[0])
     assert EF.get_size_bounding_boxes(eb) == TF.get_size_bounding_boxes(tb) == list(CANVAS)
-    from ember.vision.transforms import v2 as E2
-    from torchvision.transforms import v2 as T2
-
     ours = E2.SanitizeBoundingBoxes()({"boxes": eb, "labels": ember.tensor([1, 2, 3, 4])})
     theirs = T2.SanitizeBoundingBoxes()({"boxes": tb, "labels": torch.tensor([1, 2, 3, 4])})
     assert_same(ours["boxes"], theirs["boxes"])
