@@ -320,3 +320,19 @@ def test_cross_without_dim_warns_once_at_user_line():
     assert_close(ea, ta)
     assert ef == tf == [__file__]
     assert em == tm
+
+
+def test_rand_like_on_views_same_seed():
+    def draw(t):
+        t.manual_seed(0)
+        h = t.zeros(8, 4)
+        views = [
+            h.chunk(2, dim=1)[0],  # gaps: torch draws as for a contiguous tensor
+            t.zeros(4, 5)[::2],
+            t.zeros(4).expand(3, 4),
+            t.zeros(4, 20).t(),  # dense: drawn in memory order
+            t.zeros(3, 4, 5).permute(2, 0, 1)[:, 1:],
+        ]
+        return [f(v) for v in views for f in (t.randn_like, t.rand_like)]
+
+    assert_close(draw(ember), draw(torch), rtol=0, atol=0)

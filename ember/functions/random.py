@@ -206,11 +206,24 @@ def _in_memory_order(layout: np.ndarray, draw) -> np.ndarray:
     and only a contiguous tensor takes the vectorised 16-value normal path: ``draw(shape,
     contiguous)`` makes the values for the memory-ordered shape, which are moved back here.
     """
-    if layout.flags.c_contiguous:
+    if layout.flags.c_contiguous or not _dense(layout):
+        # torch's empty_like keeps only the strides of a non-overlapping, dense tensor
         return draw(layout.shape, True)
     order = _memory_axes(layout)
     values = draw(tuple(layout.shape[a] for a in order), False)
     return values.transpose(np.argsort(order))
+
+
+def _dense(layout: np.ndarray) -> bool:
+    """Whether the elements tile a block of memory exactly (no gaps, no overlaps)."""
+    expected = layout.itemsize
+    for a in sorted(range(layout.ndim), key=lambda a: abs(layout.strides[a])):
+        if layout.shape[a] == 1:
+            continue
+        if layout.strides[a] != expected:
+            return False
+        expected *= layout.shape[a]
+    return True
 
 
 def _memory_axes(layout: np.ndarray) -> list[int]:
