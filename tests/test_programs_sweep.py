@@ -336,3 +336,23 @@ def test_rand_like_on_views_same_seed():
         return [f(v) for v in views for f in (t.randn_like, t.rand_like)]
 
     assert_close(draw(ember), draw(torch), rtol=0, atol=0)
+
+
+def test_inplace_writes_through_diagonal_views():
+    def run(t):
+        t.manual_seed(0)
+        e = t.zeros(3, 3)
+        e.diagonal().fill_(1)
+        e.diagonal(1).add_(2)
+        t.diagonal(e, -1).copy_(t.tensor([5.0, 6.0]))
+        b = t.zeros(2, 3, 3)
+        b.diagonal(dim1=-2, dim2=-1).normal_()
+        x = t.arange(9.0).reshape(3, 3).requires_grad_()
+        y = x * 2
+        y.diagonal().mul_(t.tensor([1.0, 2.0, 3.0]))
+        y.sum().backward()
+        return [e, b, y, x.grad]
+
+    assert_close(run(ember), run(torch))
+    fill = lambda t: t.zeros(3).expand(3, 3).diagonal().fill_(1)  # noqa: E731
+    assert_close(fill(ember), fill(torch))

@@ -206,8 +206,7 @@ def _in_memory_order(layout: np.ndarray, draw) -> np.ndarray:
     and only a contiguous tensor takes the vectorised 16-value normal path: ``draw(shape,
     contiguous)`` makes the values for the memory-ordered shape, which are moved back here.
     """
-    if layout.flags.c_contiguous or not _dense(layout):
-        # torch's empty_like keeps only the strides of a non-overlapping, dense tensor
+    if layout.flags.c_contiguous:
         return draw(layout.shape, True)
     order = _memory_axes(layout)
     values = draw(tuple(layout.shape[a] for a in order), False)
@@ -237,7 +236,9 @@ def _like(input: Tensor, dtype, generator, requires_grad, sample, kernel: str) -
     """A new tensor like ``input`` (torch's empty_like keeps its strides, so draws follow them):
     ``sample(generator, shape, dtype, contiguous)`` makes the values."""
     dt, g = _float_dt(dtype or input.dtype, kernel), _gen(generator)
-    values = _in_memory_order(input._data, lambda shape, c: sample(g, shape, dt, c))
+    # torch's empty_like keeps only the strides of a non-overlapping, dense tensor
+    layout = input._data if _dense(input._data) else np.empty(input._data.shape, np.int8)
+    values = _in_memory_order(layout, lambda shape, c: sample(g, shape, dt, c))
     return _done(values, requires_grad)
 
 

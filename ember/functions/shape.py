@@ -634,7 +634,10 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    return apply(P.diagonal, (input,), None, offset=offset, dim1=d1, dim2=d2)
+    out = apply(P.diagonal, (input,), None, offset=offset, dim1=d1, dim2=d2)
+    if input._data.flags.writeable:  # NumPy marks its diagonal views read-only; torch's write
+        out._data.flags.writeable = True
+    return out
 
 
 def pad_constant(input: Tensor, pad, value=0.0) -> Tensor:  # noqa: A002
