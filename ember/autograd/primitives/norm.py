@@ -33,7 +33,7 @@ class _Reduction:
         key = (shape, axes)
         self = cls._cache.get(key)
         if self is None:
-            if len(cls._cache) > 512:  # shapes that keep changing (sequence lengths)
+            if len(cls._cache) > 1024:  # shapes that keep changing (sequence lengths)
                 cls._cache.clear()
             self = cls._cache[key] = super().__new__(cls)
             self._build(shape, axes)
@@ -119,13 +119,28 @@ def _group_units(shape, view, axes, waxes):
     return _Reduction((n, c, math.prod(shape[2:])), (2,)), _PerChannel(n, view[1], c // view[1])
 
 
+_PLANS: dict = {}
+
+
+def _plan(shape, view, axes, waxes) -> tuple:
+    """The statistics' layout, the weight's (the same object for batch norm) and group norm's
+    units, for an input of ``shape`` seen as ``view``: worked out once per shape."""
+    key = (shape, view, axes, waxes)
+    plan = _PLANS.get(key)
+    if plan is None:
+        if len(_PLANS) > 512:  # shapes that keep changing (sequence lengths)
+            _PLANS.clear()
+        units = _group_units(shape, view, axes, waxes)
+        plan = _PLANS[key] = (_Reduction(view, axes), _Reduction(shape, waxes), units)
+    return plan
+
+
 def _norm(ctx, x, w, b, view, axes, wview, waxes, eps, mean=None, var=None, update=None):
     keep = ctx is not NO_CTX  # recording: leave for the backward, and out of the output's memory
     xv = x.reshape(view)
     if xv.dtype.itemsize < 4:  # half precision: computed in float32, as torch does
         xv = xv.astype(np.float32)
-    r = _Reduction(xv.shape, axes)
-    wr = _Reduction(x.shape, waxes)  # the weight's layout: r itself where it indexes statistics
+    r, wr, units = _plan(x.shape, xv.shape, axes, waxes)
     xs = xv.reshape(r.shape)
     if mean is None:
         if r.n:
@@ -141,25 +156,26 @@ def _norm(ctx, x, w, b, view, axes, wview, waxes, eps, mean=None, var=None, upda
             xc = np.subtract(xs, mu)
         rstd = v + eps  # v is ours: the rest in place
     else:  # evaluation with running statistics: constants for autograd
-        mu = mean.reshape(r.stat)
+        mu = mean.reshape(r.stat).copy()  # the backward's: not the buffer a later step updates
         xc = None
         rstd = var.reshape(r.stat) + eps
     rstd = np.reciprocal(np.sqrt(rstd, out=rstd), out=rstd).astype(xs.dtype, copy=False)
     if keep:
         ctx.view, ctx.axes, ctx.wview, ctx.waxes, ctx.eps = view, axes, wview, waxes, eps
-        ctx.r, ctx.wr, ctx.rstd, ctx.mu = r, wr, rstd, mu
+        ctx.r, ctx.wr, ctx.units, ctx.rstd, ctx.mu = r, wr, units, rstd, mu
         ctx.stats = None if mean is None else (mean.reshape(wview), var.reshape(wview))
-    units = _group_units(x.shape, xv.shape, axes, waxes)
-    if keep:
-        ctx.units = units
     if units is not None:  # group norm: y = xc * (1/std * weight) + bias, per sample and channel
         u, per_channel = units
         f = per_channel(rstd, w)
         xu = xc.reshape(u.shape)  # xc: never None here (no running statistics)
-        y = u.scale(xu, f) if keep else np.multiply(xu, f.reshape(u.stat), out=xu)
+        if keep:
+            y = u.scale(xu, f)
+        else:
+            y = xc
+            xu *= f.reshape(u.stat)
         if b is not None:
-            y = y.reshape(wr.shape)
-            y += b.reshape(wr.stat)
+            yw = y.reshape(wr.shape)
+            yw += b.reshape(wr.stat)
         if keep:
             ctx.xc = xc
     elif r is wr:  # batch norm: y = x * scale + shift, per-channel factors
@@ -176,15 +192,26 @@ def _norm(ctx, x, w, b, view, axes, wview, waxes, eps, mean=None, var=None, upda
     else:
         xh = np.subtract(xs, mu) if xc is None else xc
         xh *= rstd
-        y = xh.reshape(wr.shape)
         if keep:
             ctx.xhat = xh
-            y = y.copy() if w is None else wr.scale(y, w)  # not the kept memory
-        elif w is not None:
-            y *= w.reshape(wr.stat)
+            y = xh.copy() if w is None else wr.scale(xh, w)  # not the kept memory
+        else:
+            y = xh
+        yw = y.reshape(wr.shape)
+        if w is not None and not keep:
+            yw *= w.reshape(wr.stat)
         if b is not None:
-            y += b.reshape(wr.stat)
-    return y.reshape(x.shape).astype(x.dtype, copy=False)
+            yw += b.reshape(wr.stat)
+    return _shaped(y, x.shape).astype(x.dtype, copy=False)
+
+
+def _shaped(a: np.ndarray, shape: tuple) -> np.ndarray:
+    """``a`` in ``shape``, in place where ``a`` owns its memory (as every array made here does):
+    a reshape would be a view, which the engine copies before a leaf takes it as its ``.grad``."""
+    if a.base is None and a.flags.c_contiguous:
+        a.shape = shape
+        return a
+    return a.reshape(shape)
 
 
 def _norm_array_grads(c, g, x, w) -> tuple:
@@ -216,12 +243,13 @@ def _norm_array_grads(c, g, x, w) -> tuple:
     elif r is wr:  # batch norm: per-channel factors
         gs = g.reshape(r.shape)
         k = rstd if w is None else rstd * w.reshape(r.stat)
-        sg = r.sum(gs) if need[0] or need[2] else None
+        sg = r.sum(gs) if need[2] or need[0] and c.xc is not None else None
         if c.xc is None:  # evaluation: the statistics are constants
+            xc = np.subtract(x.reshape(r.shape), c.mu) if need[1] else None
             if need[1]:
-                gw = r.dot(gs, x.reshape(r.shape) - c.mu) * rstd
-            if need[0]:
-                gx = r.scale(gs, k)
+                gw = r.dot(gs, xc) * rstd
+            if need[0]:  # into x - mean's memory when there is one: an allocation fewer
+                gx = r.scale(gs, k) if xc is None else np.multiply(gs, k, out=xc)
         else:
             sgx = r.dot(gs, c.xc) if need[0] or need[1] else None
             if need[1]:
@@ -244,10 +272,15 @@ def _norm_array_grads(c, g, x, w) -> tuple:
             ghs = gh.reshape(r.shape)
             t = r.scale(xh, r.dot(ghs, xh) * (rstd / n))
             t += r.sum(ghs) * (rstd / n)
-            gx = r.scale(ghs, rstd) if gh is g else np.multiply(ghs, rstd, out=ghs)  # g: not ours
-            gx -= t
+            if gh is g:  # not ours to change
+                gx = r.scale(ghs, rstd)
+                gx -= t
+            else:
+                ghs *= rstd
+                ghs -= t
+                gx = gh
     return (
-        None if gx is None else gx.reshape(x.shape),
+        None if gx is None else _shaped(gx, x.shape),
         None if gw is None else gw.reshape(w.shape),
         None if gb is None else gb.reshape(c.input_shape(2)),
     )
