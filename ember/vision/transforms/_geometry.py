@@ -126,27 +126,30 @@ def rotate(img, angle: float, interpolation=InterpolationMode.NEAREST, expand: b
     return _affine_grid_transform(img, m, ow, oh, interpolation, fill)
 
 
+def _grid_products(bx: np.ndarray, by: np.ndarray, r: np.ndarray) -> list[np.ndarray]:
+    """Column k of the base points (x, y, 1) times the (3, K) matrix ``r``, summed as torch's
+    grid product (bmm) sums: its BLAS path (6 * points >= 400 multiply-adds) fuses the second
+    multiply-add, its small-size loop rounds every step. Ties between pixels then fall on
+    torch's side."""
+    fma = None
+    if bx.size * 6 >= 400:
+        fma = _fma32 if bx.dtype == np.float32 else _fma64
+    if fma is None:
+        return [(bx * r[0, k] + by * r[1, k]) + r[2, k] for k in range(r.shape[1])]
+    return [fma(by, r[1, k], bx * r[0, k]) + r[2, k] for k in range(r.shape[1])]
+
+
 def _affine_grid_transform(img: Tensor, m: list[float], ow: int, oh: int, interpolation, fill):
     """Sample ``img`` at ``m`` applied to the ``ow x oh`` output's pixel centres (origin at the
     image centre), as torchvision's affine_grid + grid_sample."""
     _, h, w = get_dimensions(img)
     dt = np.float64 if img.dtype == ember.float64 else np.float32
-    # torch's grid is one matrix product of the base points (x, y, 1) with theta.T / (w/2, h/2):
-    # dividing first and summing in torch's order keeps ties between pixels on torch's side.
-    # Its BLAS path (67 output points or more: 6 * n >= 400 multiply-adds) fuses the second
-    # multiply-add; its small-size loop rounds every step.
+    # torch divides theta by (w/2, h/2) before the product, not the product after
     r = (np.asarray(m, dt).reshape(2, 3).T / np.asarray([0.5 * w, 0.5 * h], dt)).astype(dt)
     xs = np.linspace(-ow * 0.5 + 0.5, ow * 0.5 - 0.5, ow, dtype=np.float64).astype(dt)
     ys = np.linspace(-oh * 0.5 + 0.5, oh * 0.5 - 0.5, oh, dtype=np.float64).astype(dt)
-    bx, by = np.meshgrid(xs, ys)
-    fma = (_fma32 if dt == np.float32 else _fma64) if ow * oh * 6 >= 400 else None
-
-    def coordinate(k: int) -> np.ndarray:
-        if fma is not None:
-            return fma(by, r[1, k], bx * r[0, k]) + r[2, k]
-        return (bx * r[0, k] + by * r[1, k]) + r[2, k]
-
-    return _grid_transform(img, coordinate(0), coordinate(1), interpolation, fill)
+    gx, gy = _grid_products(*np.meshgrid(xs, ys), r)
+    return _grid_transform(img, gx, gy, interpolation, fill)
 
 
 def _grid_transform(img: Tensor, gx: np.ndarray, gy: np.ndarray, interpolation, fill) -> Tensor:
@@ -283,10 +286,10 @@ def _perspective(img, coeffs: list[float], interpolation, fill):
     x = (np.arange(w, dtype=np.float64) + 0.5).astype(dt)
     y = (np.arange(h, dtype=np.float64) + 0.5).astype(dt)
     bx, by = np.meshgrid(x, y)
-    den = c[6] * bx + c[7] * by + dt(1.0)
-    gx = (bx * (c[0] / dt(0.5 * w)) + by * (c[1] / dt(0.5 * w)) + c[2] / dt(0.5 * w)) / den
-    gy = (bx * (c[3] / dt(0.5 * h)) + by * (c[4] / dt(0.5 * h)) + c[5] / dt(0.5 * h)) / den
-    return _grid_transform(img, gx - dt(1.0), gy - dt(1.0), interpolation, fill)
+    numer = (c[:6].reshape(2, 3).T / np.asarray([0.5 * w, 0.5 * h], dt)).astype(dt)
+    gx, gy = _grid_products(bx, by, numer)
+    den, _ = _grid_products(bx, by, np.asarray([[c[6]] * 2, [c[7]] * 2, [1.0] * 2], dt))
+    return _grid_transform(img, gx / den - dt(1.0), gy / den - dt(1.0), interpolation, fill)
 
 
 def _crop_size(size) -> tuple[int, int]:
