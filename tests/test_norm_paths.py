@@ -216,3 +216,14 @@ def test_integer_input_is_refused(fn):
     with pytest.raises(NotImplementedError) as t:
         fn(torch)
     assert str(e) == str(t.value)
+
+
+@pytest.mark.parametrize("fn,shapes", AFFINE.values(), ids=AFFINE.keys())
+def test_strided_input_and_broadcast_gradient(fn, shapes):
+    # x a transposed view; y.sum()'s gradient reaches the norm as a zero-stride array
+    e_in, t_in = make_inputs([shapes[0][::-1], *shapes[1:]], seed=12)
+    for m, (x, w, b) in ((torch, t_in), (ember, e_in)):
+        y = fn(m, x.permute(*range(x.ndim - 1, -1, -1)), w, b)
+        y.sum().backward()
+    for e, t in zip(e_in, t_in):
+        assert_close(e.grad, t.grad, rtol=1e-4, atol=1e-4)
