@@ -365,6 +365,8 @@ def test_register_kernel():
             mod.register_kernel(mod.crop, tvt.Image)
         with pytest.raises(ValueError, match="only be registered on functionals from the"):
             mod.register_kernel(lambda x: x, cls)
+        with pytest.raises(TypeError, match="Functional F.crop supports inputs of type"):
+            mod.crop(x, 0, 0, 1, 1)  # a custom type without a kernel is refused
     # the dispatcher passes every argument by keyword, defaults filled in
     resize_kwargs = {"size": [2, 2], "interpolation": "bilinear", "max_size": None,
                      "antialias": False}  # fmt: skip

@@ -167,6 +167,7 @@ def sanitize_bounding_boxes(bounding_boxes: Tensor, format=None, canvas_size=Non
 
 # -- custom kernels for custom TVTensor types ---------------------------------------------------
 _REGISTRY: dict = {}
+_BUILTIN = (tv_tensors.Image, tv_tensors.Video, tv_tensors.Mask, BoundingBoxes)
 
 
 def _registrable(dispatcher):
@@ -176,14 +177,18 @@ def _registrable(dispatcher):
     sig = inspect.signature(dispatcher)
 
     def fn(inpt, *args, **kwargs):
-        kernels = _REGISTRY.get(fn)
-        if kernels:
-            for cls in type(inpt).__mro__:
-                if cls in kernels:
-                    # as torchvision: every other argument by keyword, defaults filled in
-                    bound = sig.bind(inpt, *args, **kwargs)
-                    bound.apply_defaults()
-                    return kernels[cls](inpt, **dict(list(bound.arguments.items())[1:]))
+        if isinstance(inpt, tv_tensors.TVTensor) and not isinstance(inpt, _BUILTIN):
+            kernels = _REGISTRY[fn]
+            kernel = next((kernels[c] for c in type(inpt).__mro__ if c in kernels), None)
+            if kernel is None:
+                raise TypeError(
+                    f"Functional F.{dispatcher.__name__} supports inputs of type "
+                    f"{[*_BUILTIN, *kernels]}, but got {type(inpt)} instead."
+                )
+            # as torchvision: every other argument by keyword, defaults filled in
+            bound = sig.bind(inpt, *args, **kwargs)
+            bound.apply_defaults()
+            return kernel(inpt, **dict(list(bound.arguments.items())[1:]))
         return dispatcher(inpt, *args, **kwargs)
 
     fn.__name__ = fn.__qualname__ = dispatcher.__name__
@@ -191,9 +196,6 @@ def _registrable(dispatcher):
     fn.__wrapped__ = dispatcher  # inspect.signature shows the dispatcher's
     fn.__module__ = F.__name__
     return fn
-
-
-_BUILTIN = (tv_tensors.Image, tv_tensors.Video, tv_tensors.Mask, BoundingBoxes)
 
 
 def register_kernel(functional, tv_tensor_cls):

@@ -160,7 +160,7 @@ def vertical_flip_image(image: Tensor) -> Tensor:
 def pad_image(image: Tensor, padding: list[int], fill=None,
               padding_mode: str = "constant") -> Tensor:  # fmt: skip
     """Pad the borders of a tensor image."""
-    return F.pad(_plain(image), padding, 0 if fill is None else fill, padding_mode)
+    return F.pad(_plain(image), padding, fill, padding_mode)
 
 
 def perspective_image(image: Tensor, startpoints, endpoints, interpolation=_BILINEAR, fill=None,

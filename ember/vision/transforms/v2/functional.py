@@ -3,6 +3,10 @@
 Plain tensors, ``Image`` and ``Video`` use the v1 image kernels (``transforms.functional``) and
 keep their type; PIL images use the v1 PIL path; ``Mask`` uses the image kernels with nearest
 interpolation; ``BoundingBoxes`` are moved with the image by the box kernels here.
+
+torchvision's per-type kernels (``resize_image``, ``crop_mask``, ``rotate_bounding_boxes``, ...)
+live in ``_kernels`` and ``_box_kernels`` and are exported here; ``register_kernel`` adds a
+kernel for a custom TVTensor type to any dispatcher.
 """
 
 from __future__ import annotations
