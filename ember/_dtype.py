@@ -126,6 +126,9 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     """torch.promote_types: the smallest dtype ``a`` and ``b`` convert to without losing kind."""
     if a is b:
         return a
+    if {_category(a), _category(b)} == {2, 3}:  # float with complex: the wider precision wins
+        f, c = (a, b) if _category(a) == 2 else (b, a)
+        return complex128 if float64 in (f, c.to_real()) else c
     if _category(a) != _category(b):
         return a if _category(a) > _category(b) else b
     if {a, b} == {uint8, int8}:
@@ -152,7 +155,8 @@ def result_type(tensors, scalars=()) -> dtype:
         if out is None:
             out = g
         elif _category(g) > _category(out):
-            out = promote_types(out, g) if _category(g) == 3 else g
+            # a complex 0-dim tensor makes a float vector complex at the vector's precision
+            out = out.to_complex() if _category(g) == 3 and out in (float32, float64) else g
     for s in scalars:
         cat = (
             0

@@ -356,3 +356,19 @@ def test_inplace_writes_through_diagonal_views():
     assert_close(run(ember), run(torch))
     fill = lambda t: t.zeros(3).expand(3, 3).diagonal().fill_(1)  # noqa: E731
     assert_close(fill(ember), fill(torch))
+
+
+@pytest.mark.parametrize("fdt", ["float32", "float64"])
+@pytest.mark.parametrize("cdt", ["complex64", "complex128"])
+def test_float_complex_promotion(fdt, cdt):
+    def run(t):
+        f, c = getattr(t, fdt), getattr(t, cdt)
+        a, z = t.tensor([1.5, -2.0], dtype=f), t.tensor([1 + 2j, 3 - 1j], dtype=c)
+        a0, z0 = t.tensor(0.5, dtype=f), t.tensor(2 - 1j, dtype=c)
+        return [a + z, z * a, a + z0, z0 - a, a0 + z, a0 * z0, t.cat([a, z])]
+
+    assert_close(run(ember), run(torch))
+    f, c = getattr(ember, fdt), getattr(ember, cdt)
+    tf, tc = getattr(torch, fdt), getattr(torch, cdt)
+    want = str(torch.promote_types(tf, tc)).replace("torch", "ember")
+    assert str(ember.promote_types(f, c)) == want
