@@ -88,8 +88,12 @@ def get_default_dtype() -> dtype:
 def set_default_dtype(d: dtype) -> None:
     """Set the default floating-point dtype (``float32`` or ``float64``, as torch allows)."""
     global _default_float
-    if not isinstance(d, dtype) or d not in (float16, float32, float64):
-        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    if not isinstance(d, dtype):
+        raise TypeError(
+            "invalid dtype object: only floating-point types are supported as the default type"
+        )
+    if d not in (float16, float32, float64):
+        raise TypeError("only floating-point types are supported as the default type")
     _default_float = d
 
 

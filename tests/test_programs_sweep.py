@@ -372,3 +372,12 @@ def test_float_complex_promotion(fdt, cdt):
     tf, tc = getattr(torch, fdt), getattr(torch, cdt)
     want = str(torch.promote_types(tf, tc)).replace("torch", "ember")
     assert str(ember.promote_types(f, c)) == want
+
+
+def test_set_default_dtype_messages():
+    for arg in ["int64", "complex64", "bool", None]:
+        e = check_raises(lambda t, a=arg: t.set_default_dtype(getattr(t, a) if a else "x"))
+        with pytest.raises(TypeError) as t_exc:
+            torch.set_default_dtype(getattr(torch, arg) if arg else "x")
+        assert str(e) == str(t_exc.value)
+    assert ember.get_default_dtype() is ember.float32
