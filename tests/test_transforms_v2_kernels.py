@@ -316,6 +316,7 @@ def test_perspective_coefficients_errors():
         ((None, None), {}, "Either the startpoints/endpoints or the coefficients"),
         ((points, points), {"coefficients": [1.0] * 8}, "shouldn't be defined concurrently"),
         ((None, None), {"coefficients": [1.0] * 7}, "should have 8 float values"),
+        ((points[:3], points), {}, "Please provide exactly four corners, got 3 startpoints"),
     ]
     for mod, x in ((EF, e), (TF, t)):
         for args, kwargs, message in bad:

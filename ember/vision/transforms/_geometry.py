@@ -248,6 +248,11 @@ def affine(img, angle: float, translate, scale: float, shear,
 def _perspective_coeffs(startpoints, endpoints) -> list[float]:
     """The 8 coefficients of the homography taking ``endpoints`` to ``startpoints`` (least
     squares in float64, as torchvision solves it)."""
+    if len(startpoints) != 4 or len(endpoints) != 4:
+        raise ValueError(
+            f"Please provide exactly four corners, got {len(startpoints)} startpoints and "
+            f"{len(endpoints)} endpoints."
+        )
     rows, rhs = [], []
     for (ex, ey), (sx, sy) in zip(endpoints, startpoints):
         rows.append([ex, ey, 1, 0, 0, 0, -sx * ex, -sx * ey])
@@ -261,11 +266,6 @@ def _perspective_coeffs(startpoints, endpoints) -> list[float]:
 def perspective(img, startpoints, endpoints, interpolation=InterpolationMode.BILINEAR, fill=None):
     """Warp so that the four ``startpoints`` ([x, y]: top-left, top-right, bottom-right,
     bottom-left) land on ``endpoints``; the image size is kept."""
-    if len(startpoints) != 4 or len(endpoints) != 4:
-        raise ValueError(
-            f"Please provide exactly four corners, got {len(startpoints)} startpoints and "
-            f"{len(endpoints)} endpoints."
-        )
     return _perspective(img, _perspective_coeffs(startpoints, endpoints), interpolation, fill)
 
 
