@@ -77,13 +77,16 @@ class _Reduction:
             return np.add.reduce(a * b, self.axes, keepdims=True)
         return np.einsum(self._dot, a, b).reshape(self.stat)
 
-    def scale(self, a: np.ndarray, s: np.ndarray) -> np.ndarray:
-        """A new ``a * s``, ``s`` one factor per statistic (einsum's broadcasting product runs
-        faster than the ufunc's into a new array)."""
-        a = a.reshape(self.shape)
+    def scale(self, a: np.ndarray, s: np.ndarray, shape: tuple) -> np.ndarray:
+        """A new ``a * s`` of ``shape``, ``s`` one factor per statistic (einsum's broadcasting
+        product runs faster than the ufunc's into a new array)."""
+        out = np.empty(shape, np.result_type(a, s))
+        a, view = a.reshape(self.shape), out.reshape(self.shape)  # writes reach ``out``
         if self.small or self.whole:
-            return a * s.reshape(self.stat)
-        return np.einsum(self._scale, a, s.reshape(self.kept))
+            np.multiply(a, s.reshape(self.stat), out=view)
+        else:
+            np.einsum(self._scale, a, s.reshape(self.kept), out=view)
+        return out
 
 
 class _PerChannel:
@@ -169,7 +172,7 @@ def _norm(ctx, x, w, b, view, axes, wview, waxes, eps, mean=None, var=None, upda
         f = per_channel(rstd, w)
         xu = xc.reshape(u.shape)  # xc: never None here (no running statistics)
         if keep:
-            y = u.scale(xu, f)
+            y = u.scale(xu, f, x.shape)
         else:
             y = xc
             xu *= f.reshape(u.stat)
@@ -181,10 +184,10 @@ def _norm(ctx, x, w, b, view, axes, wview, waxes, eps, mean=None, var=None, upda
     elif r is wr:  # batch norm: y = x * scale + shift, per-channel factors
         scale = rstd if w is None else rstd * w.reshape(r.stat)
         if xc is None:
-            y = r.scale(xs, scale)
+            y = r.scale(xs, scale, r.shape)
             y += (0 if b is None else b.reshape(r.stat)) - mu * scale
         else:
-            y = r.scale(xc, scale) if keep else np.multiply(xc, scale, out=xc)
+            y = r.scale(xc, scale, r.shape) if keep else np.multiply(xc, scale, out=xc)
             if b is not None:
                 y += b.reshape(r.stat)
         if keep:
@@ -194,7 +197,7 @@ def _norm(ctx, x, w, b, view, axes, wview, waxes, eps, mean=None, var=None, upda
         xh *= rstd
         if keep:
             ctx.xhat = xh
-            y = xh.copy() if w is None else wr.scale(xh, w)  # not the kept memory
+            y = xh.copy() if w is None else wr.scale(xh, w, wr.shape)  # not the kept memory
         else:
             y = xh
         yw = y.reshape(wr.shape)
@@ -202,16 +205,7 @@ def _norm(ctx, x, w, b, view, axes, wview, waxes, eps, mean=None, var=None, upda
             yw *= w.reshape(wr.stat)
         if b is not None:
             yw += b.reshape(wr.stat)
-    return _shaped(y, x.shape).astype(x.dtype, copy=False)
-
-
-def _shaped(a: np.ndarray, shape: tuple) -> np.ndarray:
-    """``a`` in ``shape``, in place where ``a`` owns its memory (as every array made here does):
-    a reshape would be a view, which the engine copies before a leaf takes it as its ``.grad``."""
-    if a.base is None and a.flags.c_contiguous:
-        a.shape = shape
-        return a
-    return a.reshape(shape)
+    return y.reshape(x.shape).astype(x.dtype, copy=False)
 
 
 def _norm_array_grads(c, g, x, w) -> tuple:
@@ -236,29 +230,35 @@ def _norm_array_grads(c, g, x, w) -> tuple:
             rg = rstd.reshape(*per_channel.shape[:2], 1)
             m1 = (wg * sg).sum(2, keepdims=True) * (rg / -n)
             m2 = (wg * sgx).sum(2, keepdims=True) * (rg * rg * rg / -n)
-            gx = u.scale(gu, per_channel(rstd, w))
-            t = u.scale(xu, per_channel.spread(m2))
+            gx = u.scale(gu, per_channel(rstd, w), x.shape)
+            t = u.scale(xu, per_channel.spread(m2), u.shape)
             t += per_channel.spread(m1).reshape(u.stat)
-            gx += t
+            gv = gx.reshape(u.shape)  # a view: the sum lands in gx
+            gv += t
     elif r is wr:  # batch norm: per-channel factors
         gs = g.reshape(r.shape)
         k = rstd if w is None else rstd * w.reshape(r.stat)
         sg = r.sum(gs) if need[2] or need[0] and c.xc is not None else None
         if c.xc is None:  # evaluation: the statistics are constants
-            xc = np.subtract(x.reshape(r.shape), c.mu) if need[1] else None
             if need[1]:
-                gw = r.dot(gs, xc) * rstd
-            if need[0]:  # into x - mean's memory when there is one: an allocation fewer
-                gx = r.scale(gs, k) if xc is None else np.multiply(gs, k, out=xc)
+                xc = np.empty(x.shape, np.result_type(x, c.mu))
+                gw = r.dot(gs, np.subtract(x.reshape(r.shape), c.mu, out=xc.reshape(r.shape)))
+                gw *= rstd
+            if need[0] and need[1]:  # into x - mean's memory: an allocation fewer
+                gx = xc
+                np.multiply(gs, k, out=xc.reshape(r.shape))
+            elif need[0]:
+                gx = r.scale(gs, k, x.shape)
         else:
             sgx = r.dot(gs, c.xc) if need[0] or need[1] else None
             if need[1]:
                 gw = sgx * rstd
             if need[0]:
-                gx = r.scale(gs, k)
-                t = r.scale(c.xc, k * rstd * rstd * sgx / -n)
+                gx = r.scale(gs, k, x.shape)
+                t = r.scale(c.xc, k * rstd * rstd * sgx / -n, r.shape)
                 t += k * sg / -n
-                gx += t
+                gv = gx.reshape(r.shape)
+                gv += t
         if need[2]:
             gb = sg
     else:
@@ -268,19 +268,20 @@ def _norm_array_grads(c, g, x, w) -> tuple:
         if need[2]:
             gb = wr.sum(g)
         if need[0]:
-            gh = g if w is None else wr.scale(g, w)
+            gh = g if w is None else wr.scale(g, w, x.shape)
             ghs = gh.reshape(r.shape)
-            t = r.scale(xh, r.dot(ghs, xh) * (rstd / n))
+            t = r.scale(xh, r.dot(ghs, xh) * (rstd / n), r.shape)
             t += r.sum(ghs) * (rstd / n)
             if gh is g:  # not ours to change
-                gx = r.scale(ghs, rstd)
-                gx -= t
+                gx = r.scale(ghs, rstd, x.shape)
+                gv = gx.reshape(r.shape)
+                gv -= t
             else:
                 ghs *= rstd
                 ghs -= t
                 gx = gh
     return (
-        None if gx is None else _shaped(gx, x.shape),
+        gx,  # made in x's shape: a reshape's view would make the engine copy it for x.grad
         None if gw is None else gw.reshape(w.shape),
         None if gb is None else gb.reshape(c.input_shape(2)),
     )
