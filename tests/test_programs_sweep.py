@@ -381,3 +381,18 @@ def test_set_default_dtype_messages():
             torch.set_default_dtype(getattr(torch, arg) if arg else "x")
         assert str(e) == str(t_exc.value)
     assert ember.get_default_dtype() is ember.float32
+
+
+def test_copy_construct_warning_and_deprecated_upsample_messages():
+    def run(t):
+        with pytest.warns(UserWarning) as rec:
+            a = t.tensor(t.ones(2, requires_grad=True))
+            x = t.ones(1, 1, 2, 2)
+            t.nn.functional.upsample(x, scale_factor=2)
+            t.nn.functional.upsample_nearest(x, scale_factor=2)
+            t.nn.functional.upsample_bilinear(x, scale_factor=2)
+        return a, [(str(w.message), w.filename) for w in rec]
+
+    (ea, ew), (ta, tw) = run(ember), run(torch)
+    assert_close(ea, ta)
+    assert ew == tw

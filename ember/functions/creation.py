@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -130,6 +131,14 @@ def tensor(
 ) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested list, array or tensor)."""
     check_device(device)
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach()"
+            ".clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
+            "torch.tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
     arr = _to_array(data, to_np_dtype(dtype))
     t = _make(arr)
     if requires_grad:

@@ -643,7 +643,8 @@ def interpolate(
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):  # noqa: A002
     """Deprecated alias of ``interpolate`` (warns)."""
     warnings.warn(
-        "nn.functional.upsample is deprecated. Use nn.functional.interpolate instead.", stacklevel=2
+        "`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
     )
     return interpolate(input, size, scale_factor, mode, align_corners)
 
@@ -651,7 +652,7 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
 def upsample_nearest(input, size=None, scale_factor=None):  # noqa: A002
     """Deprecated: ``interpolate`` with mode='nearest' (warns)."""
     warnings.warn(
-        "nn.functional.upsample_nearest is deprecated. Use nn.functional.interpolate instead.",
+        "`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
         stacklevel=2,
     )
     return interpolate(input, size, scale_factor, mode="nearest")
@@ -660,7 +661,7 @@ def upsample_nearest(input, size=None, scale_factor=None):  # noqa: A002
 def upsample_bilinear(input, size=None, scale_factor=None):  # noqa: A002
     """Deprecated: ``interpolate`` with mode='bilinear', align_corners=True (warns)."""
     warnings.warn(
-        "nn.functional.upsample_bilinear is deprecated. Use nn.functional.interpolate instead.",
+        "`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
         stacklevel=2,
     )
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
