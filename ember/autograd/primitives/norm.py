@@ -60,8 +60,7 @@ class _Reduction:
         keep = "".join(c for c, s in zip(sub, summed) if not s)
         self._sum, self._dot = f"{sub}->{keep}", f"{sub},{sub}->{keep}"
         self._scale, self.kept = f"{sub},{keep}->{sub}", tuple(d for d in self.stat if d != 1)
-        # where einsum's setup costs more than it saves (small), or has nothing to broadcast
-        self.small = math.prod(dims) < 2048
+        self.small = math.prod(dims) < 2048  # where einsum's setup costs more than it saves
         self.whole = not keep  # one statistic of everything: nothing for einsum to broadcast
 
     def sum(self, a: np.ndarray) -> np.ndarray:
