@@ -396,3 +396,34 @@ def test_copy_construct_warning_and_deprecated_upsample_messages():
     (ea, ew), (ta, tw) = run(ember), run(torch)
     assert_close(ea, ta)
     assert ew == tw
+
+
+def test_sdpa_mask_with_is_causal_on_flash_shapes():
+    rng = np.random.default_rng(0)
+    q, k, v = (
+        rng.standard_normal((2, 2, 4, 8)).astype(np.float32),
+        rng.standard_normal((2, 2, 5, 8)).astype(np.float32),
+        rng.standard_normal((2, 2, 5, 8)).astype(np.float32),
+    )
+    keep = rng.random((4, 5)) > 0.3
+    keep[0] = False  # a row with nothing left to attend to
+    bias = rng.standard_normal((4, 5)).astype(np.float32)
+
+    def run(t, mask):
+        qt = t.tensor(q, requires_grad=True)
+        out = t.nn.functional.scaled_dot_product_attention(
+            qt, t.tensor(k), t.tensor(v), attn_mask=t.tensor(mask), is_causal=True
+        )
+        out.sum().backward()
+        return out, qt.grad
+
+    for mask in (keep, bias):
+        assert_close(run(ember, mask), run(torch, mask))
+    refused = [((q, k, v[..., :6]), {}), ((q, k, v), {"dropout_p": 0.5}), ((q[0], k[0], v[0]), {})]
+    for shapes, kw in refused:
+        e = check_raises(
+            lambda t, s=shapes, kw=kw: t.nn.functional.scaled_dot_product_attention(
+                *(t.tensor(a) for a in s), attn_mask=t.tensor(keep), is_causal=True, **kw
+            )
+        )
+        assert "Explicit attn_mask should not be set when is_causal=True" in str(e)

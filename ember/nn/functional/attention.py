@@ -56,7 +56,14 @@ def scaled_dot_product_attention(
     ``scale`` defaults to 1/sqrt(E); ``enable_gqa`` repeats key/value heads to the query's.
     Shape: query (..., Hq, L, E), key (..., H, S, E), value (..., H, S, Ev) -> (..., Hq, L, Ev).
     """
-    if is_causal and attn_mask is not None:
+    # torch's CPU flash kernel (4-D inputs, no dropout, equal head dims) applies both masks;
+    # its math fallback refuses the pair
+    flash = (
+        query.ndim == key.ndim == value.ndim == 4
+        and dropout_p == 0.0
+        and value.shape[-1] == query.shape[-1]
+    )
+    if is_causal and attn_mask is not None and not flash:
         raise RuntimeError(
             "_scaled_dot_product_attention: Explicit attn_mask should not be set when "
             "is_causal=True"
@@ -80,7 +87,7 @@ def scaled_dot_product_attention(
     if is_causal:
         keep = _make(np.tril(np.ones((L, S), dtype=bool)))
         scores = scores + _neg_inf_mask(keep, scores.dtype)
-    elif attn_mask is not None:
+    if attn_mask is not None:
         if attn_mask.dtype.is_floating_point:
             scores = scores + attn_mask
         else:
