@@ -427,3 +427,20 @@ def test_sdpa_mask_with_is_causal_on_flash_shapes():
             )
         )
         assert "Explicit attn_mask should not be set when is_causal=True" in str(e)
+
+
+def test_factories_requires_grad_on_integer_dtype_message():
+    for fn in [
+        lambda t: t.tensor([1], requires_grad=True),
+        lambda t: t.nn.Parameter(t.tensor([1])),
+        lambda t: t.ones(1, dtype=t.long, requires_grad=True),
+        lambda t: t.zeros(2, dtype=t.int32, requires_grad=True),
+        lambda t: t.arange(3, requires_grad=True),
+        lambda t: t.full((1,), 2, requires_grad=True),
+        lambda t: t.randint(0, 3, (2,), requires_grad=True),
+    ]:
+        e = check_raises(fn)
+        with pytest.raises(RuntimeError) as t_exc:
+            fn(torch)
+        assert str(e) == str(t_exc.value)
+    assert ember.nn.Parameter(ember.tensor([1]), requires_grad=False).dtype is ember.int64

@@ -141,9 +141,7 @@ def tensor(
         )
     arr = _to_array(data, to_np_dtype(dtype))
     t = _make(arr)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    return _new_requiring_grad(t) if requires_grad else t
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
@@ -208,12 +206,18 @@ def _into_out(result: Tensor, out, fn: str) -> Tensor:
     return result if out is None else _copy_into_out(out, result, name=fn, dtype_rule="any")
 
 
+def _new_requiring_grad(t: Tensor) -> Tensor:
+    """``requires_grad=True`` on a freshly made tensor, with torch's factory wording when its
+    dtype cannot require gradients."""
+    if t._data.dtype.kind not in "fc":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    return t.requires_grad_(True)
+
+
 def _finish(arr, requires_grad, device=None) -> Tensor:
     check_device(device)
     t = _make(arr)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    return _new_requiring_grad(t) if requires_grad else t
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:

@@ -10,7 +10,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ..kernels import random as K
 from ._util import shape_arg, to_np_dtype
-from .creation import _into_out, _out_dtype
+from .creation import _into_out, _new_requiring_grad, _out_dtype
 from .inplace import check_out, copy_into_out
 
 
@@ -95,9 +95,7 @@ def _float_dt(dtype, kernel: str):
 
 def _done(arr, requires_grad):
     t = _make(arr)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    return _new_requiring_grad(t) if requires_grad else t
 
 
 def rand(

@@ -31,6 +31,10 @@ class Parameter(Tensor):
                 f"Parameter.__new__() expected a Tensor for argument 'data', got "
                 f"{type(data).__name__}"
             )
+        if requires_grad and arr.dtype.kind not in "fc":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
         p = object.__new__(cls)
         _init(p, arr, False)
         p.requires_grad = requires_grad
