@@ -1,5 +1,5 @@
-"""Kernel threads that make no BLAS call (``parallel(blas=False)``, Adam's update) leave BLAS
-its threads; those that do hold it at one thread."""
+"""Adam's update on the kernel threads holds BLAS at one thread, as the convolution kernels do;
+large products then split over those threads (Ember's threads being the one pool)."""
 
 from __future__ import annotations
 
@@ -20,17 +20,16 @@ def openblas_two_threads():
     ember.set_num_threads(before)
 
 
-def test_parallel_without_blas_leaves_blas_threads(openblas_two_threads):
-    parts = _threads.parallel(lambda a, b: (a, b), 10, blas=False)
-    assert parts == [(0, 5), (5, 10)]
-    assert _threads._openblas_call("get_num_threads") == 2
-    _threads.parallel(lambda a, b: (a, b), 10)
-    assert _threads._openblas_call("get_num_threads") == 1
-
-
-def test_adam_step_on_a_large_parameter_leaves_blas_threads(openblas_two_threads):
-    p = ember.zeros(300, 500, requires_grad=True)
-    p.grad = ember.ones(300, 500)
+@pytest.mark.parametrize("shape, held", [((300, 500), True), ((300, 200), False)])
+def test_adam_on_a_large_parameter_holds_blas_at_one_thread(openblas_two_threads, shape, held):
+    # (300, 500) is split over the two threads; (300, 200), under two blocks, stays whole
+    assert not _threads.blas_single_threaded()
+    p = ember.zeros(*shape, requires_grad=True)
+    p.grad = ember.ones(*shape)
     ember.optim.Adam([p], lr=0.1).step()
-    assert _threads._openblas_call("get_num_threads") == 2
     np.testing.assert_allclose(p.detach().numpy(), -0.1, rtol=1e-6)
+    assert _threads.blas_single_threaded() is held
+    assert _threads._openblas_call("get_num_threads") == (1 if held else 2)
+    ember.set_num_threads(2)  # hands BLAS its threads back
+    assert not _threads.blas_single_threaded()
+    assert _threads._openblas_call("get_num_threads") == 2

@@ -7,8 +7,10 @@ outgrow a core's L2 cache and every pass streams them from L3 (a product written
 array ran three times slower than one in place); in blocks of at most ``_BLOCK`` elements, with
 two scratch arrays kept from step to step, they stay in L2 (one thread: 590 -> about 500 us).
 Parameters of two blocks or more are split over the kernel threads, as torch splits its Adam
-kernels (each half of that weight: about 240 us of thread time); the parts make no BLAS call,
-so BLAS keeps its own threads for the matrix products around the step.
+kernels (each half of that weight: about 240 us of thread time). Like the convolution kernels,
+the region holds BLAS at one thread, Ember's threads being the one pool: the large products of
+the next steps split over them too (``autograd/primitives/linalg.py``), and no idle OpenBLAS
+worker spins on the cores the update needs.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def adam_update_(
                 parts = [None if x is None else x[a:b] for x in flat]
                 _update(*parts, scratch[0, : b - a], scratch[1, : b - a], *coefs)
 
-        parallel(blocks, n, _BLOCK, blas=False)
+        parallel(blocks, n, _BLOCK)
     elif n <= _BLOCK:  # whole, in scratch
         scratch = _scratch_pair(n, exp_avg.dtype)
         shape = exp_avg.shape
