@@ -21,7 +21,11 @@ _EPS = 1e-12  # BCE's floor on x * (1 - x) in the gradient, as torch
 def _reduce(ctx, loss: np.ndarray, reduction: int):
     ctx.reduction, ctx.n = reduction, loss.size
     if reduction == MEAN:
-        return np.mean(loss) if loss.size else np.full((), np.nan, loss.dtype)
+        if not loss.size:
+            return np.full((), np.nan, loss.dtype)
+        if loss.dtype.kind == "f" and loss.dtype.itemsize >= 4:  # np.mean's sum and division
+            return np.add.reduce(loss, axis=None) / loss.dtype.type(loss.size)
+        return np.mean(loss)
     if reduction == SUM:
         return np.sum(loss)
     return loss
@@ -185,8 +189,41 @@ def _below(t: np.ndarray, n: int) -> bool:
     return (t.view(np.uint64) if t.dtype == np.int64 else t).max() < n
 
 
+_OFFSETS: dict = {}  # (N, C) -> each row's start in the flattened (N, C) array
+
+
+def _row_offsets(n: int, c: int) -> np.ndarray:
+    off = _OFFSETS.get((n, c))
+    if off is None:
+        if len(_OFFSETS) > 64:  # a few batch shapes recur; anything more is not worth keeping
+            _OFFSETS.clear()
+        off = _OFFSETS[n, c] = np.arange(0, n * c, c)
+        off.flags.writeable = False
+    return off
+
+
 def _nll(ctx, x, target, weight, reduction, ignore_index):
     """``x``: (N, C, *d) log-probabilities (or (C,)); ``target``: (N, *d) class indices (or ())."""
+    if (
+        reduction
+        and weight is None
+        and x.ndim == 2
+        and target.size
+        and not 0 <= ignore_index < x.shape[1]
+        and _below(target, x.shape[1])
+    ):
+        # A classification step's case, every target a valid class and no weights: one pick
+        # by flat index, and the backward scatters one value (the mean divides by the count,
+        # exactly as by the sum of unit weights).
+        n = target.size
+        flat = _row_offsets(n, x.shape[1]) + target
+        ctx.reduction, ctx.flat, ctx.shape2 = reduction, flat, x.shape
+        one = x.dtype.type(1)
+        ctx.coef = -one / n if reduction == MEAN else -one
+        # 0 - sum: the sum of the negated picks, +0 (not -0) when they sum to zero
+        out = x.dtype.type(0) - np.add.reduce(x.reshape(-1)[flat], axis=None)
+        return out / x.dtype.type(n) if reduction == MEAN else out
+    ctx.flat = None
     x2 = x if x.ndim > 1 else x[None]
     t2 = target if x.ndim > 1 else target.reshape(1)
     n_classes = x2.shape[1]
@@ -236,6 +273,14 @@ def _nll(ctx, x, target, weight, reduction, ignore_index):
 def _nll_rule(c, g):
     # NLL is linear in its input: the gradient is a constant array times the output gradient, so
     # one multiplication (differentiable in g) is the whole rule.
+    if c.flat is not None:  # the reduced 2-d case without weights: one coefficient
+        dense = np.zeros(c.shape2, c.coef.dtype)
+        if type(g) is np.ndarray and g.dtype == dense.dtype and 0 < g < np.inf:
+            # g * dense, but only the picked entries multiplied (g * 0 is 0 for such g)
+            dense.reshape(-1)[c.flat] = g * c.coef
+            return dense
+        dense.reshape(-1)[c.flat] = c.coef
+        return g * R.lift(g, dense)
     dense = np.zeros(c.shape2, c.coef.dtype)
     if dense.ndim == 2:  # (N, C): plain fancy indexing, a third of put_along_axis's cost
         dense[np.arange(len(dense)), c.idx[:, 0]] = c.coef

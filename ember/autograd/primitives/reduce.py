@@ -10,6 +10,8 @@ import numpy as np
 from . import OUT, defop
 from . import rule_ops as R
 
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+
 
 def _kept(c, g):
     """``g`` reshaped so that it broadcasts against the input (the reduced axes kept as 1)."""
@@ -60,6 +62,9 @@ sum_dim = _reduction("SumBackward1", _sum, _sum_rule)
 
 def _mean(x, dim, keepdim, dtype=None):
     # np.add.reduce and a division: np.mean's Python wrapper costs more than the sum itself.
+    if dim is None and dtype is None and x.size > 1 and (x.dtype == _F32 or x.dtype == _F64):
+        # the common case, the division below without its dtype argument and conversions
+        return np.add.reduce(x, axis=None, keepdims=keepdim) / x.dtype.type(x.size)
     n = x.size if dim is None else int(np.prod([x.shape[d] for d in dim]))
     acc = np.float32 if dtype is None and x.dtype == np.float16 else dtype  # as np.mean
     out = np.add.reduce(x, axis=dim, keepdims=keepdim, dtype=acc)
@@ -294,6 +299,10 @@ def _row_max(x, dim):
     # value (for an empty dim) slows the reduction by a third, so only when needed.
     if x.ndim and x.shape[dim] == 0:
         return np.maximum.reduce(x, axis=dim, keepdims=True, initial=-np.inf)
+    if x.ndim == 2 and dim == 1 and x.shape[1] <= 16 and x.shape[0] >= 16:
+        # Short rows (a classifier's logits): NumPy's row-by-row max costs per row more than
+        # one copy to column-major and an elementwise max down its columns (exact either way).
+        return np.maximum.reduce(x.T.copy(), axis=0)[:, None]
     return np.maximum.reduce(x, axis=dim, keepdims=True)
 
 
@@ -319,10 +328,21 @@ softmax = defop(
     needs_ctx=True,
     arrays=True,
 )
+
+
+def _log_softmax_rule(c, g, y):
+    if type(g) is np.ndarray and y.ndim and g.dtype == y.dtype:
+        # A plain backward: the same operations, into one new array.
+        d = np.exp(y)
+        d *= np.add.reduce(g, axis=c.dim, keepdims=True)
+        return np.subtract(g, d, out=d)
+    return g - R.exp(y) * R.sum_keepdim(g, c.dim)
+
+
 log_softmax = defop(
     "LogSoftmaxBackward0",
     _log_softmax,
-    [lambda c, g, y: g - R.exp(y) * R.sum_keepdim(g, c.dim)],
+    [_log_softmax_rule],
     save=(OUT,),
     needs_ctx=True,
     arrays=True,

@@ -16,8 +16,10 @@ import numpy as np
 
 from ... import _dtype as D
 from ..._tensor import Tensor, apply
+from ...amp._state import AUTOCAST
 from ...autograd.grad_mode import no_grad
 from ...autograd.primitives import loss as P
+from ...autograd.primitives import reduce as PR
 from ...autograd.primitives.math import div_scalar as _div_scalar
 from ...functions._util import broadcast_shapes
 from ...functions.math import where
@@ -82,10 +84,35 @@ def _reduce(loss: Tensor, reduction: int, weight_sum=None) -> Tensor:
             of their count.
     """
     if reduction == MEAN:
+        if weight_sum is None and loss._data.dtype.kind == "f":  # Tensor.mean's checks pass
+            return apply(PR.mean_all, (loss,), None, dim=None, keepdim=False)
         return loss.mean() if weight_sum is None else loss.sum() / weight_sum
     if reduction == SUM:
         return loss.sum()
     return loss
+
+
+_PLAIN = {"none": NONE, "mean": MEAN, "sum": SUM}
+
+
+def _plain_enum(input, target, reduction) -> int | None:
+    """The reduction as an int when a loss module's call needs none of the full path's checks
+    and conversions: float tensors of one shape, a current reduction name, autocast off.
+
+    The loss modules take their short path (``_l1``, ``_mse``) with it; None sends them down
+    the full one, which also words the errors.
+    """
+    if (
+        AUTOCAST.on
+        or type(reduction) is not str
+        or not isinstance(input, Tensor)
+        or not isinstance(target, Tensor)
+    ):
+        return None
+    x, y = input._data, target._data
+    if x.shape != y.shape or x.dtype.kind != "f" or y.dtype.kind != "f":
+        return None
+    return _PLAIN.get(reduction)
 
 
 def _warn_size(input: Tensor, target: Tensor) -> None:
@@ -141,10 +168,13 @@ def l1_loss(
     """Mean absolute error ``|input - target|``, reduced."""
     _warn_size(input, target)
     enum = _weight_enum(weight, input, size_average, reduce, reduction)
-    loss = (input - target).abs()
     if weight is None:
-        return _reduce(loss, enum)
-    return _reduce(loss * weight, enum, weight_sum=weight.sum())
+        return _l1(input, target, enum)
+    return _reduce((input - target).abs() * weight, enum, weight_sum=weight.sum())
+
+
+def _l1(input: Tensor, target: Tensor, enum: int) -> Tensor:
+    return _reduce((input - target).abs(), enum)
 
 
 @_float32_under_autocast
@@ -160,8 +190,12 @@ def mse_loss(
     _warn_size(input, target)
     enum = _weight_enum(weight, input, size_average, reduce, reduction)
     if weight is None:
-        return apply(P.mse_loss, (input, target), None, reduction=enum)
+        return _mse(input, target, enum)
     return _reduce((input - target) ** 2 * weight, enum, weight_sum=weight.sum())
+
+
+def _mse(input: Tensor, target: Tensor, enum: int) -> Tensor:
+    return apply(P.mse_loss, (input, target), None, reduction=enum)
 
 
 @_float32_under_autocast
@@ -381,6 +415,10 @@ def cross_entropy(
     Shape: input (N, C), (C,) or (N, C, d1, ...); target of class indices (N,), () or
     (N, d1, ...), or of class probabilities shaped as input.
     """
+    if weight is None and label_smoothing == 0.0 and size_average is None and reduce is None:
+        out = _class_cross_entropy(input, target, reduction, ignore_index)
+        if out is not None:
+            return out
     enum = _enum(size_average, reduce, reduction)
     if not isinstance(ignore_index, int):
         raise TypeError(
@@ -418,6 +456,30 @@ def cross_entropy(
             total = kept.sum()
     smooth = _reduce(smooth, enum, weight_sum=total)
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
+
+
+def _class_cross_entropy(input, target, reduction, ignore_index) -> Tensor | None:
+    """A classification step's cross entropy, (N, C) float logits against (N,) int64 classes
+    without weights or smoothing, straight to its two primitives; None where the full path's
+    checks (or autocast) are needed."""
+    if AUTOCAST.on or type(reduction) is not str or type(ignore_index) is not int:
+        return None
+    if not isinstance(input, Tensor) or not isinstance(target, Tensor):
+        return None
+    x, t = input._data, target._data
+    enum = _PLAIN.get(reduction)
+    if (
+        enum is None
+        or x.ndim != 2
+        or t.ndim != 1
+        or x.shape[0] != t.shape[0]
+        or x.dtype.kind != "f"
+        or t.dtype != np.int64
+    ):
+        return None
+    logp = apply(PR.log_softmax, (input,), None, dim=1)
+    params = {"weight": None, "reduction": enum, "ignore_index": ignore_index}
+    return apply(P.nll_loss, (logp,), [logp._data, t], **params)
 
 
 def _cross_entropy_probs(logp, target, weight, ignore_index, enum, label_smoothing):

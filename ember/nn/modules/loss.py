@@ -67,7 +67,10 @@ class L1Loss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """Mean (or sum, or elementwise) |input - target|, as ``reduction`` says."""
-        return F.l1_loss(input, target, reduction=self.reduction)
+        enum = F._plain_enum(input, target, self.reduction)
+        if enum is None:
+            return F.l1_loss(input, target, reduction=self.reduction)
+        return F._l1(input, target, enum)
 
 
 class MSELoss(_Loss):
@@ -77,7 +80,10 @@ class MSELoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """Mean (or sum, or elementwise) (input - target)^2, as ``reduction`` says."""
-        return F.mse_loss(input, target, reduction=self.reduction)
+        enum = F._plain_enum(input, target, self.reduction)
+        if enum is None:
+            return F.mse_loss(input, target, reduction=self.reduction)
+        return F._mse(input, target, enum)
 
 
 class NLLLoss(_WeightedLoss):
@@ -148,6 +154,11 @@ class CrossEntropyLoss(_WeightedLoss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         """Cross entropy of the logits ``input`` against ``target``, reduced."""
+        if self.label_smoothing == 0.0 and self._buffers.get("weight", self) is None:
+            # (the buffer looked up directly: ``self.weight`` goes through Module.__getattr__)
+            out = F._class_cross_entropy(input, target, self.reduction, self.ignore_index)
+            if out is not None:
+                return out
         return F.cross_entropy(
             input,
             target,
