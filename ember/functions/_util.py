@@ -48,8 +48,13 @@ def to_np_dtype(dtype):
     return None if dtype is None else D.to_dtype(dtype).np
 
 
-def shape_arg(size) -> tuple:
-    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` shapes, as torch's factories do."""
+def shape_arg(size, keyword=None, fn: str = "empty") -> tuple:
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])`` shapes, as torch's factories do, or the
+    shape given by keyword (``size=(2, 3)``) as ``keyword``."""
+    if keyword is not None:
+        if size:
+            raise TypeError(f"{fn}() got multiple values for argument 'size'")
+        size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     out = []

@@ -12,7 +12,8 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make
 from ._util import wrap_dim
 from .index import index_put, index_select
-from .shape import cat, hstack, movedim, stack, tensor_split, vstack
+from .inplace import takes_out
+from .shape import _cat_cast, _sections, cat, hstack, movedim, stack, tensor_split, vstack
 
 
 def _tensors(args) -> list:
@@ -125,16 +126,19 @@ def atleast_3d(*tensors):
     return out[0] if single else tuple(out)
 
 
+@takes_out("column_stack", _cat_cast)
 def column_stack(tensors) -> Tensor:
     """The tensors side by side as columns: scalars and vectors become ``(n, 1)`` columns."""
     return hstack([t.reshape(-1, 1) if t.ndim < 2 else t for t in tensors])
 
 
+@takes_out("row_stack", _cat_cast)
 def row_stack(tensors) -> Tensor:
     """``vstack``: the tensors one under another as rows."""
     return vstack(tensors)
 
 
+@takes_out("dstack", _cat_cast)
 def dstack(tensors) -> Tensor:
     """The tensors stacked depthwise (along dim 2, after ``atleast_3d``)."""
     return cat([atleast_3d(t) for t in tensors], 2)
@@ -154,18 +158,21 @@ def _split_named(name: str, input: Tensor, sections, dim: int, min_ndim: int):  
     return tensor_split(input, sections, dim)
 
 
-def hsplit(input: Tensor, indices_or_sections):  # noqa: A002
+def hsplit(input: Tensor, indices_or_sections=None, *, sections=None, indices=None):  # noqa: A002
     """Split along columns: dim 1, or dim 0 of a vector."""
+    indices_or_sections = _sections(indices_or_sections, sections, indices, "hsplit")
     return _split_named("hsplit", input, indices_or_sections, 1 if input.ndim > 1 else 0, 1)
 
 
-def vsplit(input: Tensor, indices_or_sections):  # noqa: A002
+def vsplit(input: Tensor, indices_or_sections=None, *, sections=None, indices=None):  # noqa: A002
     """Split along rows (dim 0) of a tensor of at least 2 dims."""
+    indices_or_sections = _sections(indices_or_sections, sections, indices, "vsplit")
     return _split_named("vsplit", input, indices_or_sections, 0, 2)
 
 
-def dsplit(input: Tensor, indices_or_sections):  # noqa: A002
+def dsplit(input: Tensor, indices_or_sections=None, *, sections=None, indices=None):  # noqa: A002
     """Split along depth (dim 2) of a tensor of at least 3 dims."""
+    indices_or_sections = _sections(indices_or_sections, sections, indices, "dsplit")
     return _split_named("dsplit", input, indices_or_sections, 2, 3)
 
 

@@ -220,20 +220,27 @@ def _finish(arr, requires_grad, device=None) -> Tensor:
     return _new_requiring_grad(t) if requires_grad else t
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+def zeros(
+    *sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False
+) -> Tensor:
     """A tensor of zeros of shape ``size``."""
     npd = _dt(_out_dtype(dtype, out, "zeros"), fn="zeros")
-    return _into_out(_finish(np.zeros(shape_arg(size), npd), requires_grad, device), out, "zeros")
+    arr = np.zeros(shape_arg(sizes, size, "zeros"), npd)
+    return _into_out(_finish(arr, requires_grad, device), out, "zeros")
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
+def ones(
+    *sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False
+) -> Tensor:
     """A tensor of ones of shape ``size``."""
     npd = _dt(_out_dtype(dtype, out, "ones"), fn="ones")
-    return _into_out(_finish(np.ones(shape_arg(size), npd), requires_grad, device), out, "ones")
+    arr = np.ones(shape_arg(sizes, size, "ones"), npd)
+    return _into_out(_finish(arr, requires_grad, device), out, "ones")
 
 
 def empty(
-    *size,
+    *sizes,
+    size=None,
     out=None,
     dtype=None,
     layout=None,
@@ -244,7 +251,8 @@ def empty(
 ) -> Tensor:
     # Zero-filled: uninitialised memory would make results depend on allocator history.
     npd = _dt(_out_dtype(dtype, out, "empty"), fn="empty")
-    return _into_out(_finish(np.zeros(shape_arg(size), npd), requires_grad, device), out, "empty")
+    arr = np.zeros(shape_arg(sizes, size, "empty"), npd)
+    return _into_out(_finish(arr, requires_grad, device), out, "empty")
 
 
 def full(

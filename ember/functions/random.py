@@ -99,7 +99,8 @@ def _done(arr, requires_grad):
 
 
 def rand(
-    *size,
+    *sizes,
+    size=None,
     generator=None,
     out=None,
     dtype=None,
@@ -110,7 +111,7 @@ def rand(
 ) -> Tensor:
     """Uniform samples in [0, 1)."""
     dt = _float_dt(_out_dtype(dtype, out, "rand"), "check_uniform_bounds")
-    arr = _uniform(_gen(generator), shape_arg(size), dt)
+    arr = _uniform(_gen(generator), shape_arg(sizes, size, "rand"), dt)
     return _into_out(_done(arr, requires_grad), out, "rand")
 
 
@@ -136,7 +137,8 @@ def _as_complex(pairs: np.ndarray, dt: np.dtype) -> np.ndarray:
 
 
 def randn(
-    *size,
+    *sizes,
+    size=None,
     generator=None,
     out=None,
     dtype=None,
@@ -147,7 +149,7 @@ def randn(
 ) -> Tensor:
     """Standard normal samples."""
     dt = _float_dt(_out_dtype(dtype, out, "randn"), "normal_kernel_cpu")
-    arr = _normal(_gen(generator), shape_arg(size), dt)
+    arr = _normal(_gen(generator), shape_arg(sizes, size, "randn"), dt)
     return _into_out(_done(arr, requires_grad), out, "randn")
 
 

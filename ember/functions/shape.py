@@ -35,6 +35,18 @@ def _shape_from(args, fn: str = "view", arg: str = "size") -> tuple:
     return tuple(sizes)
 
 
+def _by_keyword(args: tuple, kwargs: dict, fn: str, arg: str) -> tuple:
+    """Sizes given as separate arguments, or as one value by torch's keyword ``arg``."""
+    extra = next((k for k in kwargs if k != arg), None)
+    if extra is not None:
+        raise TypeError(f"{fn}() got an unexpected keyword argument '{extra}'")
+    if arg in kwargs:
+        if args:
+            raise TypeError(f"{fn}() got multiple values for argument '{arg}'")
+        args = (kwargs[arg],)
+    return args
+
+
 def _infer(shape: tuple, numel: int) -> tuple:
     """Resolve one ``-1`` in ``shape``; torch's error when the sizes do not fit."""
     if shape.count(-1) > 1:
@@ -59,8 +71,11 @@ def _infer(shape: tuple, numel: int) -> tuple:
     return shape
 
 
-def view(input: Tensor, *shape) -> Tensor:  # noqa: A002
+def view(input: Tensor, *shape, **kwargs) -> Tensor:  # noqa: A002
     """The same data seen with another shape; fails where reshaping would need a copy."""
+    if "dtype" in kwargs and not shape and len(kwargs) == 1:
+        return _view_dtype(input, kwargs["dtype"])
+    shape = _by_keyword(shape, kwargs, "view", "size")
     if len(shape) == 1 and isinstance(shape[0], D.dtype):
         return _view_dtype(input, shape[0])
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list, Tensor)):
@@ -109,8 +124,9 @@ def _view_dtype(input: Tensor, dtype) -> Tensor:  # noqa: A002
     return out
 
 
-def reshape(input: Tensor, *shape) -> Tensor:  # noqa: A002
+def reshape(input: Tensor, *shape, **kwargs) -> Tensor:  # noqa: A002
     """``view`` when the data allow it, else a copy with the new shape."""
+    shape = _by_keyword(shape, kwargs, "reshape", "shape")
     shape = _infer(_shape_from(shape, "reshape", "shape"), input._data.size)
     if input.is_contiguous():
         try:
@@ -157,7 +173,9 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:  # noqa: A002
     return view(input, shp[:d] + inner + shp[d + 1 :])
 
 
-def permute(input: Tensor, *dims) -> Tensor:  # noqa: A002
+def permute(input: Tensor, *dims, **kwargs) -> Tensor:  # noqa: A002
+    """The dims reordered as ``dims`` (a view)."""
+    dims = _by_keyword(dims, kwargs, "permute", "dims")
     dims = _shape_from(dims, "permute", "dims")
     nd = input._data.ndim
     if len(dims) != nd:
@@ -180,7 +198,12 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
     return apply(P.transpose, (input,), None, d0=d0, d1=d1)
 
 
-swapaxes = swapdims = transpose
+swapdims = transpose
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:  # noqa: A002
+    """``transpose`` under NumPy's argument names."""
+    return transpose(input, axis0, axis1)
 
 
 def t(input: Tensor) -> Tensor:  # noqa: A002
@@ -220,8 +243,9 @@ def movedim(input: Tensor, source, destination) -> Tensor:  # noqa: A002
 moveaxis = movedim
 
 
-def expand(input: Tensor, *sizes) -> Tensor:  # noqa: A002
+def expand(input: Tensor, *sizes, **kwargs) -> Tensor:  # noqa: A002
     """Broadcast to a larger shape without copying (``-1`` keeps a size)."""
+    sizes = _by_keyword(sizes, kwargs, "expand", "size")
     sizes = _shape_from(sizes, "expand", "size")
     shp = input._data.shape
     if len(sizes) < len(shp):
@@ -256,8 +280,9 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     return expand(input, other._data.shape)
 
 
-def broadcast_to(input: Tensor, shape) -> Tensor:  # noqa: A002
-    return expand(input, shape)
+def broadcast_to(input: Tensor, size) -> Tensor:  # noqa: A002
+    """``input`` expanded to ``size`` (a view)."""
+    return expand(input, size)
 
 
 def broadcast_tensors(*tensors):
@@ -381,6 +406,7 @@ def _check_diagonal(name: str, diagonal) -> None:
         )
 
 
+@takes_out("tril", "exact")
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     """The lower triangle (on and below the ``diagonal``-th diagonal) of the last two dims."""
     _check_diagonal("tril", diagonal)
@@ -389,6 +415,7 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     return apply(P.tril, (input,), None, diagonal=diagonal)
 
 
+@takes_out("triu", "exact")
 def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     """The upper triangle (on and above the ``diagonal``-th diagonal) of the last two dims."""
     _check_diagonal("triu", diagonal)
@@ -397,7 +424,9 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     return apply(P.triu, (input,), None, diagonal=diagonal)
 
 
-def repeat(input: Tensor, *sizes) -> Tensor:  # noqa: A002
+def repeat(input: Tensor, *sizes, **kwargs) -> Tensor:  # noqa: A002
+    """``input`` tiled ``sizes`` times along each dim (leading new dims allowed)."""
+    sizes = _by_keyword(sizes, kwargs, "repeat", "repeats")
     sizes = _shape_from(sizes, "repeat", "repeats")
     if len(sizes) < input._data.ndim:
         raise RuntimeError(
@@ -418,7 +447,14 @@ def tile(input: Tensor, dims) -> Tensor:  # noqa: A002
     return repeat(input, dims)
 
 
-def repeat_interleave(input: Tensor, repeats, dim=None) -> Tensor:  # noqa: A002
+def repeat_interleave(
+    input: Tensor,  # noqa: A002
+    repeats,
+    dim=None,
+    *,
+    output_size: int | None = None,
+) -> Tensor:
+    """Each element repeated ``repeats`` times along ``dim`` (the flattened input if None)."""
     if dim is None:
         input, dim = input.reshape(-1), 0
     reps = repeats._data if isinstance(repeats, Tensor) else repeats
@@ -435,6 +471,10 @@ def repeat_interleave(input: Tensor, repeats, dim=None) -> Tensor:  # noqa: A002
     elif reps < 0:
         raise RuntimeError("Repeats must be non-negative")
     idx = np.repeat(np.arange(input.shape[dim]), reps)
+    if output_size is not None and output_size != idx.size:
+        raise RuntimeError(
+            f"repeat_interleave: Invalid output_size, expected {idx.size} but got {output_size}"
+        )
     return input.index_select(dim, _make(idx))
 
 
@@ -491,7 +531,12 @@ def cat(tensors, dim: int = 0) -> Tensor:
     return apply(P.cat, tuple(tensors), arrays, dim=d)
 
 
-concat = concatenate = cat
+concat = cat
+
+
+def concatenate(tensors, dim: int = 0, *, axis: int | None = None, out=None) -> Tensor:
+    """``cat``, which also takes NumPy's ``axis``."""
+    return cat(tensors, dim if axis is None else axis, out=out)
 
 
 @takes_out("stack", _cat_cast)
@@ -508,11 +553,13 @@ def stack(tensors, dim: int = 0) -> Tensor:
     return apply(P.stack, tuple(tensors), None, dim=wrap_dim(dim, len(shp) + 1))
 
 
+@takes_out("hstack", _cat_cast)
 def hstack(tensors) -> Tensor:
     tensors = list(tensors)
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
+@takes_out("vstack", _cat_cast)
 def vstack(tensors) -> Tensor:
     return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)
 
@@ -542,8 +589,29 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
     return apply(P.split_with_sizes, (tensor,), None, sizes=sizes, dim=d)
 
 
-def tensor_split(input: Tensor, indices_or_sections, dim: int = 0):  # noqa: A002
+def split_method(self: Tensor, split_size, dim: int = 0):
+    """``Tensor.split``, whose size argument torch names ``split_size``."""
+    return split(self, split_size, dim)
+
+
+def _sections(indices_or_sections, sections, indices, fn: str):
+    """torch's overloads: the split given positionally, or as ``sections=`` / ``indices=``."""
+    given = [v for v in (indices_or_sections, sections, indices) if v is not None]
+    if len(given) != 1:
+        raise TypeError(f"{fn}() received an invalid combination of arguments")
+    return given[0]
+
+
+def tensor_split(
+    input: Tensor,  # noqa: A002
+    indices_or_sections=None,
+    dim: int = 0,
+    *,
+    sections: int | None = None,
+    indices=None,
+):
     """Split along ``dim`` into ``k`` nearly equal views, or at the given indices."""
+    indices_or_sections = _sections(indices_or_sections, sections, indices, "tensor_split")
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d]
     if isinstance(indices_or_sections, int):

@@ -1,0 +1,130 @@
+"""Differential sweep of torch's keyword names, ``out=`` and dtype rules on common functions.
+
+Each case runs one call, arguments given by keyword as torch documents them, in torch and ember.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from helpers import assert_close, check_raises
+
+import ember
+
+RNG = np.random.default_rng(0)
+X = RNG.uniform(-2, 2, (3, 4)).astype(np.float32)
+Y = RNG.uniform(-2, 2, (3, 4)).astype(np.float32)
+V = RNG.uniform(-2, 2, 4).astype(np.float32)
+INT = RNG.integers(-2, 5, (3, 4))
+BOOL = RNG.random((3, 4)) > 0.5
+SQ = RNG.uniform(-1, 1, (3, 3)).astype(np.float32) + 3 * np.eye(3, dtype=np.float32)
+
+
+def _run(fn, arrays, grad):
+    results = []
+    for m in (torch, ember):
+        ins = [m.tensor(a.copy(), requires_grad=grad and a.dtype.kind == "f") for a in arrays]
+        results.append((fn(m, *ins), ins))
+    return results
+
+
+def _outs(o):
+    if isinstance(o, (tuple, list)):
+        return [v for x in o for v in _outs(x)]
+    return [o]
+
+
+def _check(fn, arrays, grad=True):
+    (t_out, t_in), (e_out, e_in) = _run(fn, arrays, grad)
+    if isinstance(t_out, tuple):
+        t_out, e_out = tuple(t_out), tuple(e_out)
+    assert_close(e_out, t_out)
+    t_req = [o for o in _outs(t_out) if isinstance(o, torch.Tensor) and o.requires_grad]
+    e_req = [o for o in _outs(e_out) if isinstance(o, ember.Tensor) and o.requires_grad]
+    assert len(t_req) == len(e_req), "requires_grad of outputs differs"
+    if not t_req:
+        return
+    sum(o.sum() for o in t_req).backward()
+    sum(o.sum() for o in e_req).backward()
+    for e, t in zip(e_in, t_in):
+        if t.grad is None:
+            assert e.grad is None
+        else:
+            assert_close(e.grad, t.grad, msg="grad")
+
+
+KEYWORDS = {
+    # factories take the shape by keyword as ``size``
+    "zeros_size": (lambda m: m.zeros(size=(2, 3), dtype=m.int32), []),
+    "ones_size": (lambda m: m.ones(size=[2]), []),
+    "empty_size": (lambda m: m.empty(size=(2, 3)).shape, []),
+    "rand_size": (lambda m: m.rand(size=(2, 3)).shape, []),
+    "randn_size": (lambda m: m.randn(size=(4,), dtype=m.float64) * 0, []),
+    "new_zeros_size": (lambda m, x: x.new_zeros(size=(2,), dtype=m.int32), [X]),
+    "new_ones_size": (lambda m, x: x.new_ones(size=(2, 1)), [INT]),
+    "new_empty_size": (lambda m, x: x.new_empty(size=(2,)).shape, [X]),
+    # shape functions and methods under torch's keyword names
+    "reshape_shape": (lambda m, x: m.reshape(input=x, shape=(4, 3)), [X]),
+    "reshape_method": (lambda m, x: x.reshape(shape=(2, -1)), [X]),
+    "view_size": (lambda m, x: x.view(size=(4, 3)), [X]),
+    "view_dtype": (lambda m, x: x.view(dtype=m.int32), [X]),
+    "permute_dims": (lambda m, x: m.permute(input=x, dims=(1, 0)), [X]),
+    "permute_method": (lambda m, x: x.permute(dims=[1, 0]), [X]),
+    "expand_size": (lambda m, x: x.expand(size=(2, 3, 4)), [X]),
+    "repeat_repeats": (lambda m, x: x.repeat(repeats=(2, 1, 1)), [X]),
+    "broadcast_to_size": (lambda m, x: m.broadcast_to(input=x, size=(3, 4)), [V]),
+    "swapaxes_axis": (lambda m, x: m.swapaxes(x, axis0=0, axis1=1), [X]),
+    "swapaxes_method": (lambda m, x: x.swapaxes(axis0=1, axis1=0), [X]),
+    "concatenate_axis": (lambda m, x, y: m.concatenate([x, y], axis=1), [X, Y]),
+    "split_method": (lambda m, x: x.split(split_size=3, dim=1), [X]),
+    "tensor_split_sections": (lambda m, x: m.tensor_split(x, sections=3, dim=1), [X]),
+    "tensor_split_indices": (lambda m, x: m.tensor_split(x, indices=[1, 3], dim=-1), [X]),
+    "hsplit_sections": (lambda m, x: m.hsplit(x, sections=2), [X]),
+    "vsplit_indices": (lambda m, x: m.vsplit(x, indices=[1]), [X]),
+    "repeat_interleave_output_size": (
+        lambda m, x: m.repeat_interleave(x, repeats=2, dim=0, output_size=6),
+        [X],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(KEYWORDS))
+def test_keyword_names(name):
+    fn, arrays = KEYWORDS[name]
+    _check(fn, arrays)
+
+
+OUT = {
+    "hstack": lambda m, x, y: m.hstack([x, y], out=m.empty(0)),
+    "vstack": lambda m, x, y: m.vstack([x, y], out=m.empty(0)),
+    "dstack": lambda m, x, y: m.dstack([x, y], out=m.empty(0)),
+    "column_stack": lambda m, x, y: m.column_stack([x, y], out=m.empty(0)),
+    "row_stack": lambda m, x, y: m.row_stack((x, y), out=m.empty(0)),
+    "tril": lambda m, x, y: m.tril(x, diagonal=-1, out=m.empty(0)),
+    "triu": lambda m, x, y: m.triu(x, 1, out=m.empty(3, 4)),
+    "hstack_cast": lambda m, x, y: m.hstack([x, y], out=m.empty(3, 8, dtype=m.float64)),
+}
+
+
+@pytest.mark.parametrize("name", list(OUT))
+def test_out(name):
+    (t_out, _), (e_out, _) = _run(OUT[name], [X, Y], grad=False)
+    assert_close(e_out, t_out)
+
+
+def test_out_dtype_rules():
+    x = [m.ones(3, 4) for m in (torch, ember)]
+    e = check_raises(lambda m: m.triu(x[m is ember], out=m.empty(3, 4, dtype=m.float64)))
+    assert str(e) == "Expected out tensor to have dtype float, but got double instead"
+    check_raises(lambda m: m.hstack([x[m is ember]], out=m.empty(3, 4, dtype=m.int64)))
+
+
+def test_size_keyword_twice_is_a_type_error():
+    check_raises(lambda m: m.zeros(2, size=(3,)))
+    check_raises(lambda m: m.ones(3).reshape(3, shape=(3,)))
+
+
+def test_repeat_interleave_wrong_output_size():
+    e = check_raises(lambda m: m.repeat_interleave(m.ones(3), 2, dim=0, output_size=5))
+    assert str(e) == "repeat_interleave: Invalid output_size, expected 6 but got 5"
