@@ -382,11 +382,31 @@ def max_pool1d(
     return (y, idx) if return_indices else y
 
 
+def _check_avg_pool_rank(x: Tensor, nd: int) -> None:
+    """torch's refusals of an avg_pool input that is not (C, *spatial) or (N, C, *spatial)."""
+    if x.ndim in (nd + 1, nd + 2):
+        return
+    if nd == 3:
+        raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
+    if x.ndim == 0:  # torch indexes the height dim before it checks the rank
+        raise IndexError("Dimension specified as -3 but tensor has no dimensions")
+    if x.ndim < nd + 1:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-x.ndim}, {x.ndim - 1}], "
+            "but got -3)"
+        )
+    raise RuntimeError(
+        "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+        f"but got:{list(x.shape)}"
+    )
+
+
 def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     _check_pool_stride(stride, kernel_size, nd)
     if AUTOCAST.on and nd == 3:
         (x,) = full_precision(x)
     _check_input(x, f"avg_pool{nd}d")
+    _check_avg_pool_rank(x, nd)
     return apply(
         PN.for_rank(P.avg_pool(nd), x.ndim, nd),
         (x,),
@@ -438,11 +458,7 @@ def avg_pool1d(
     count_include_pad=True,
 ):
     """1-D average pooling over (N, C, L); stride defaults to kernel_size."""
-    if isinstance(input, Tensor) and input.ndim not in (2, 3):
-        raise RuntimeError(
-            f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument #1 "
-            "'self' (while checking arguments for avg_pool1d)"
-        )
+    _check_rank_1d(input, "avg_pool1d")
     k = _ntuple(kernel_size, 1)[0]
     s = _ntuple(_stride(stride, kernel_size), 1)[0]
     y = _avg_pool(
@@ -456,6 +472,15 @@ def avg_pool1d(
         None,
     )
     return y.squeeze(-2)
+
+
+def _check_rank_1d(x, name: str) -> None:
+    """torch's refusal of a 1-D pooling input that is not (C, L) or (N, C, L)."""
+    if isinstance(x, Tensor) and x.ndim not in (2, 3):
+        raise RuntimeError(
+            f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional tensor for argument #1 "
+            f"'self' (while checking arguments for {name})"
+        )
 
 
 def _out_size(output_size, nd):
@@ -486,6 +511,7 @@ def adaptive_avg_pool1d(input, output_size):  # noqa: A002
     """Average over adaptive windows of (N, C, L) so that L becomes ``output_size``."""
     o = _out_size(output_size, 1)[0]
     _check_input(input, "adaptive_avg_pool1d")
+    _check_rank_1d(input, "adaptive_avg_pool1d")
     # torch runs it as 2-D pooling over a unit height, and reports that shape
     shown = [*input.shape[:-1], 1, input.shape[-1]]
     _check_adaptive(input, (1, o), 2, "adaptive_avg_pool2d", shown)
@@ -498,6 +524,10 @@ def adaptive_avg_pool1d(input, output_size):  # noqa: A002
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):  # noqa: A002
     """Adaptive 2-D max pooling; always returns (values, flat H*W indices)."""
     _check_input(input, "adaptive_max_pool2d")
+    if input.ndim not in (3, 4):
+        raise RuntimeError(
+            f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: {list(input.shape)}"
+        )
     out = tuple(
         input.shape[-2 + i] if o is None else o for i, o in enumerate(_out_size(output_size, 2))
     )
@@ -515,6 +545,7 @@ def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False): 
     """Adaptive 1-D max pooling; always returns (values, indices along L)."""
     o = _out_size(output_size, 1)[0]
     _check_input(input, "adaptive_max_pool1d")
+    _check_rank_1d(input, "adaptive_max_pool1d")
     shown = [*input.shape[:-1], 1, input.shape[-1]]
     _check_adaptive(input, (1, o), 2, "adaptive_max_pool1d", shown)
     prim = PN.for_rank(P.adaptive_max_pool(2), input.ndim + 1, 2)
@@ -669,34 +700,44 @@ def upsample_bilinear(input, size=None, scale_factor=None):  # noqa: A002
 
 # --- unfold / fold ------------------------------------------------------------------------------
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002
-    """Sliding blocks as columns: (N, C, *S) -> (N, C*prod(k), L)."""
-    if input.ndim != 4:
-        raise NotImplementedError(
-            f"Input Error: Only 4D input Tensors are supported (got {input.ndim}D)"
+    """Sliding blocks as columns: (N, C, *S) -> (N, C*prod(k), L); (C, *S) -> (C*prod(k), L)."""
+    if input.ndim not in (3, 4):
+        if input.ndim < 3:  # torch reads a channel dim the input does not have
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-input.ndim}, "
+                f"{input.ndim - 1}], but got 2)"
+            )
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
+            f"dimensions for input, but got: {list(input.shape)}"
         )
-    return apply(
+    x, unb = _batched(input, 2, "unfold")
+    y = apply(
         P.im2col,
-        (input,),
+        (x,),
         kernel_size=_ntuple(kernel_size, 2),
         dilation=_ntuple(dilation, 2),
         padding=_ntuple(padding, 2),
         stride=_ntuple(stride, 2),
     )
+    return y.squeeze(0) if unb else y
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002
-    """Sum columns back into an image: (N, C*prod(k), L) -> (N, C, *output_size)."""
-    if input.ndim != 3:
-        raise NotImplementedError(
-            f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
-            f"(got {input.ndim}D)"
+    """Sum columns back into an image: (N, C*prod(k), L) -> (N, C, *output_size), or unbatched."""
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            "Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
+            f"non-zero dimensions for input, but got: {list(input.shape)}"
         )
-    return apply(
+    x, unb = _batched(input, 1, "fold")
+    y = apply(
         P.col2im_fwd,
-        (input,),
+        (x,),
         output_size=_ntuple(output_size, 2),
         kernel_size=_ntuple(kernel_size, 2),
         dilation=_ntuple(dilation, 2),
         padding=_ntuple(padding, 2),
         stride=_ntuple(stride, 2),
     )
+    return y.squeeze(0) if unb else y

@@ -92,6 +92,10 @@ class Bilinear(Module):
 
     def reset_parameters(self) -> None:
         """Redraw weight and bias from U(-1/sqrt(in1_features), 1/sqrt(in1_features))."""
+        if self.weight.size(1) <= 0:
+            raise ValueError(
+                f"in1_features must be > 0, but got (in1_features={self.weight.size(1)})"
+            )
         bound = 1 / math.sqrt(self.weight.size(1))
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
