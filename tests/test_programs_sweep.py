@@ -444,3 +444,31 @@ def test_factories_requires_grad_on_integer_dtype_message():
             fn(torch)
         assert str(e) == str(t_exc.value)
     assert ember.nn.Parameter(ember.tensor([1]), requires_grad=False).dtype is ember.int64
+
+
+@pytest.mark.parametrize(
+    "data,dtype",
+    [
+        ([300], "int8"),
+        ([2**64], "int64"),
+        ([2**40], "int32"),
+        ([300], "uint8"),
+        (2**64, None),
+        ([1, 2**63], None),
+        (-(2**63) - 1, None),
+    ],
+)
+def test_tensor_from_overflowing_python_ints(data, dtype):
+    e = check_raises(lambda t: t.tensor(data, dtype=getattr(t, dtype) if dtype else None))
+    with pytest.raises(type(e)) as t_exc:
+        torch.tensor(data, dtype=getattr(torch, dtype) if dtype else None)
+    assert str(e) == str(t_exc.value)
+
+
+def test_tensor_uint8_wraps_negative_python_ints():
+    for data in ([-1, 3], [-129], [2**64, 1.5]):
+        dt = None if isinstance(data[-1], float) else "uint8"
+        assert_close(
+            ember.tensor(data, dtype=getattr(ember, dt) if dt else None),
+            torch.tensor(data, dtype=getattr(torch, dt) if dt else None),
+        )

@@ -102,9 +102,23 @@ def _to_array(data, dtype):
     except ValueError as e:
         err = _ragged_error(data) or ValueError(f"could not build a tensor from the data: {e}")
         raise err from None
+    except OverflowError:
+        arr = _overflowing_ints(data, np.dtype(np_dtype))
     if arr.dtype == object:
         raise ValueError("expected sequence of equal length lists")
     return arr
+
+
+def _overflowing_ints(data, dt: np.dtype) -> np.ndarray:
+    """torch's answers for Python ints that do not fit ``dt``: int64 cannot unpack them, a
+    narrower dtype refuses them, except that uint8 wraps negative ones around."""
+    try:
+        wide = np.array(data, dtype=np.int64)
+    except OverflowError:
+        raise ValueError("Overflow when unpacking long long") from None
+    if dt == np.uint8 and wide.size and wide.max() <= 255:
+        return wide.astype(np.uint8)
+    raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
 
 
 def _flat(data):
