@@ -126,8 +126,9 @@ def _category(d: dtype) -> int:
     return 0 if d is bool else 1 if d._rank < 10 else 2 if d._rank < 20 else 3
 
 
-def promote_types(a: dtype, b: dtype) -> dtype:
-    """torch.promote_types: the smallest dtype ``a`` and ``b`` convert to without losing kind."""
+def promote_types(type1: dtype, type2: dtype) -> dtype:
+    """torch.promote_types: the smallest dtype both types convert to without losing kind."""
+    a, b = type1, type2
     if a is b:
         return a
     if {_category(a), _category(b)} == {2, 3}:  # float with complex: the wider precision wins

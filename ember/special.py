@@ -82,6 +82,7 @@ def expit(input: Tensor) -> Tensor:
     return M.sigmoid(input)
 
 
+@takes_out("logit")
 def logit(input: Tensor, eps: float | None = None) -> Tensor:
     """``log(p / (1 - p))``, with ``p`` clamped to ``[eps, 1 - eps]`` when ``eps`` is given."""
     x = _float(input)
@@ -95,6 +96,7 @@ def erf(input: Tensor) -> Tensor:
     return M.erf(input)
 
 
+@takes_out("erfc")
 def erfc(input: Tensor) -> Tensor:
     """``1 - erf(x)``, accurate where erf is close to 1."""
     return apply(P.erfc, (_float(input),))
@@ -105,11 +107,13 @@ def erfinv(input: Tensor) -> Tensor:
     return M.erfinv(input)
 
 
+@takes_out("lgamma")
 def gammaln(input: Tensor) -> Tensor:
     """``log|Gamma(x)|``."""
     return apply(P.lgamma, (_float(input),))
 
 
+@takes_out("digamma")
 def digamma(input: Tensor) -> Tensor:
     """The derivative of ``gammaln``."""
     return apply(P.digamma, (_float(input),))
@@ -283,6 +287,7 @@ def ndtr(input: Tensor) -> Tensor:
     return 0.5 * erfc(-_float(input) * (1 / math.sqrt(2)))
 
 
+@takes_out("sinc")
 def sinc(input: Tensor) -> Tensor:
     """``sin(pi x) / (pi x)``, 1 at 0."""
     x = _float(input)

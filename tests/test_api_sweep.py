@@ -104,6 +104,21 @@ OUT = {
     "tril": lambda m, x, y: m.tril(x, diagonal=-1, out=m.empty(0)),
     "triu": lambda m, x, y: m.triu(x, 1, out=m.empty(3, 4)),
     "hstack_cast": lambda m, x, y: m.hstack([x, y], out=m.empty(3, 8, dtype=m.float64)),
+    "logical_and": lambda m, x, y: m.logical_and(x, y, out=m.empty(0)),
+    "logical_or": lambda m, x, y: m.logical_or(x, y, out=m.empty(0, dtype=m.bool)),
+    "logical_xor": lambda m, x, y: m.logical_xor(x, y, out=m.empty(0, dtype=m.int64)),
+    "logical_not": lambda m, x, y: m.logical_not(x, out=m.empty(0)),
+    "bitwise_and": lambda m, x, y: m.bitwise_and(x > 0, y > 0, out=m.empty(0, dtype=m.bool)),
+    "bitwise_or": lambda m, x, y: m.bitwise_or(x.long(), 3, out=m.empty(0, dtype=m.int64)),
+    "bitwise_xor": lambda m, x, y: m.bitwise_xor(x.int(), y.int(), out=m.empty(0, dtype=m.int32)),
+    "bitwise_not": lambda m, x, y: m.bitwise_not(x.long(), out=m.empty(0, dtype=m.int64)),
+    "signbit": lambda m, x, y: m.signbit(x, out=m.empty(0, dtype=m.bool)),
+    "nonzero": lambda m, x, y: m.nonzero(x > 0, out=m.empty(0, dtype=m.int64)),
+    "erfc": lambda m, x, y: m.erfc(x, out=m.empty(0)),
+    "sinc": lambda m, x, y: m.sinc(x, out=m.empty(0)),
+    "lgamma": lambda m, x, y: m.lgamma(x, out=m.empty(0)),
+    "digamma": lambda m, x, y: m.special.digamma(x, out=m.empty(0)),
+    "logit": lambda m, x, y: m.logit(x.sigmoid(), eps=1e-3, out=m.empty(0)),
 }
 
 
@@ -118,6 +133,34 @@ def test_out_dtype_rules():
     e = check_raises(lambda m: m.triu(x[m is ember], out=m.empty(3, 4, dtype=m.float64)))
     assert str(e) == "Expected out tensor to have dtype float, but got double instead"
     check_raises(lambda m: m.hstack([x[m is ember]], out=m.empty(3, 4, dtype=m.int64)))
+
+
+def test_out_dtype_refusals():
+    x = [m.ones(3) for m in (torch, ember)]
+    e = check_raises(lambda m: m.signbit(x[m is ember], out=m.empty(0)))
+    assert str(e) == "signbit does not support non-boolean outputs."
+    check_raises(lambda m: m.nonzero(x[m is ember], out=m.empty(0)))
+    check_raises(lambda m: m.erfc(x[m is ember], out=m.empty(0, dtype=m.int64)))
+
+
+ZERO_DIM = {
+    "median": lambda m, s: m.median(s, dim=0),
+    "median_keepdim": lambda m, s: m.median(s, dim=-1, keepdim=True),
+    "nanmedian": lambda m, s: m.nanmedian(s, dim=0),
+    "kthvalue": lambda m, s: m.kthvalue(s, k=1, dim=0),
+}
+
+
+@pytest.mark.parametrize("name", list(ZERO_DIM))
+def test_zero_dim_reductions(name):
+    _check(ZERO_DIM[name], [np.array(1.5, dtype=np.float32)])
+
+
+def test_dtype_helpers_keywords():
+    for m in (torch, ember):
+        t = m.ones(2, dtype=m.int64)
+        assert m.result_type(tensor=t, other=2.5) == m.float32
+        assert m.promote_types(type1=m.int32, type2=m.float16) == m.float16
 
 
 def test_size_keyword_twice_is_a_type_error():

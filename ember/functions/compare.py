@@ -80,11 +80,12 @@ def _logical(fn):
     return op
 
 
-logical_and = _logical(np.logical_and)
-logical_or = _logical(np.logical_or)
-logical_xor = _logical(np.logical_xor)
+logical_and = _takes_out("logical_and", "any")(_logical(np.logical_and))
+logical_or = _takes_out("logical_or", "any")(_logical(np.logical_or))
+logical_xor = _takes_out("logical_xor", "any")(_logical(np.logical_xor))
 
 
+@_takes_out("logical_not", "any")
 def logical_not(input: Tensor) -> Tensor:  # noqa: A002
     return _make(np.logical_not(input._data))
 
@@ -102,9 +103,9 @@ def _bitwise(fn, name):
     return op
 
 
-bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
-bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
-bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+bitwise_and = _takes_out("bitwise_and")(_bitwise(np.bitwise_and, "bitwise_and"))
+bitwise_or = _takes_out("bitwise_or")(_bitwise(np.bitwise_or, "bitwise_or"))
+bitwise_xor = _takes_out("bitwise_xor")(_bitwise(np.bitwise_xor, "bitwise_xor"))
 
 
 def _shift(left: bool):
@@ -144,6 +145,7 @@ bitwise_left_shift = _shift(True)
 bitwise_right_shift = _shift(False)
 
 
+@_takes_out("bitwise_not")
 def bitwise_not(input: Tensor) -> Tensor:  # noqa: A002
     if input._data.dtype.kind in "fc":
         raise NotImplementedError(
@@ -184,6 +186,7 @@ def isfinite(input: Tensor) -> Tensor:  # noqa: A002
     )
 
 
+@_takes_out("signbit", mismatch="signbit does not support non-boolean outputs.")
 def signbit(input: Tensor) -> Tensor:  # noqa: A002
     return _make(np.signbit(input._data))
 
@@ -279,6 +282,8 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):  # no
         raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    if not input.ndim:  # a scalar is its own k-th value, at index 0
+        return kthvalue(input.reshape(1), k)
     v, i = sort(input, d)
     values, indices = v.narrow(d, k - 1, 1), i.narrow(d, k - 1, 1)
     if not keepdim:
@@ -296,7 +301,7 @@ def median(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A002
         v, _ = sort(flat)
         return _share_gradient(input, v[(flat.shape[0] - 1) // 2])
     d = wrap_dim(dim, input.ndim)
-    r = kthvalue(input, (input.shape[d] + 1) // 2, d, keepdim)
+    r = kthvalue(input, ((input.shape[d] if input.ndim else 1) + 1) // 2, d, keepdim)
     return _median_t(r.values, r.indices)
 
 

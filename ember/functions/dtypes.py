@@ -8,15 +8,15 @@ from .. import _dtype as D
 from .._tensor import Tensor
 
 
-def result_type(tensor1, tensor2) -> D.dtype:
-    """The dtype an operation on ``tensor1`` and ``tensor2`` (tensors or numbers) computes in."""
-    tensors = [t for t in (tensor1, tensor2) if isinstance(t, Tensor)]
-    scalars = [s for s in (tensor1, tensor2) if not isinstance(s, Tensor)]
+def result_type(tensor, other) -> D.dtype:
+    """The dtype an operation on ``tensor`` and ``other`` (tensors or numbers) computes in."""
+    tensors = [t for t in (tensor, other) if isinstance(t, Tensor)]
+    scalars = [s for s in (tensor, other) if not isinstance(s, Tensor)]
     for s in scalars:
         if not isinstance(s, (bool, numbers.Number)):
             raise TypeError(
                 "result_type() received an invalid combination of arguments - got "
-                f"({type(tensor1).__name__}, {type(tensor2).__name__})"
+                f"({type(tensor).__name__}, {type(other).__name__})"
             )
     if not tensors:  # two numbers: the kind of the higher one, at its default width
         kind = max(_number_kind(s) for s in scalars)

@@ -507,6 +507,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
     return apply(P.masked_select, (input,), None, mask=mask._data)
 
 
+@takes_out("nonzero", "exact")
 def nonzero(input: Tensor, *, as_tuple: bool = False):  # noqa: A002
     """The indices of the non-zero elements: one row each, or one tensor per dim (as_tuple)."""
     if not isinstance(as_tuple, bool):
