@@ -253,6 +253,9 @@ BAD_INPUTS = [
     ("Fold", ((4, 5), 2), (12,)),
     ("Unfold", (2,), (1, 2, 3, 4, 4)),
     ("Unfold", (2,), (4, 4)),
+    ("CircularPad1d", (1,), (1, 2, 3, 5)),
+    ("CircularPad2d", (1,), (5, 5)),
+    ("CircularPad3d", (1,), (1, 2, 3, 4, 4, 4)),
 ]
 
 
@@ -271,7 +274,17 @@ BAD_CTORS = [
     ("RNN", (3, 0)),
     ("LSTM", (0, "b")),
     ("Bilinear", (0, 4, 5)),
+    ("FractionalMaxPool3d", (0, 3)),
+    ("FractionalMaxPool3d", ((2, -1, 2), 3)),
+    ("ReflectionPad2d", (1, 2)),  # Python's own errors name the class
+    ("ConstantPad2d", (1,)),
 ]
+
+
+def test_padding_takes_any_scalar_like_torch():
+    t, e = torch.nn.ZeroPad2d(2.0), ember.nn.ZeroPad2d(2.0)
+    assert e.padding == t.padding
+    assert repr(e) == repr(t)
 
 
 @pytest.mark.parametrize("name, args", BAD_CTORS)

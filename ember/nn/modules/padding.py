@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .. import functional as F
 from .module import Module
 
@@ -25,9 +27,9 @@ __all__ = [
 
 
 def _pads(padding, nd):
-    if isinstance(padding, int):
-        return (padding,) * (2 * nd)
-    return tuple(padding)
+    if isinstance(padding, Iterable):
+        return tuple(padding)
+    return (padding,) * (2 * nd)  # any scalar, as torch repeats it; a bad one fails at forward
 
 
 class _PadNd(Module):
@@ -43,6 +45,10 @@ class _PadNd(Module):
 
     def forward(self, input):  # noqa: A002
         """Pad ``input`` by ``padding`` in this layer's mode."""
+        if self.mode == "circular" and input.dim() not in (self.nd + 1, self.nd + 2):
+            raise ValueError(
+                f"expected {self.nd + 1}D or {self.nd + 2}D input (got {input.dim()}D input)"
+            )
         if self.mode == "constant":
             return F.pad(input, self.padding, "constant", self.value)
         return F.pad(input, self.padding, self.mode)
@@ -55,9 +61,17 @@ class _PadNd(Module):
 
 
 def _make(name, mode, nd, doc):
-    def init(self, padding, *args) -> None:
-        _PadNd.__init__(self, padding, *args)
+    if mode == "constant":
 
+        def init(self, padding, value: float) -> None:
+            _PadNd.__init__(self, padding, value)
+
+    else:
+
+        def init(self, padding) -> None:
+            _PadNd.__init__(self, padding)
+
+    init.__qualname__ = f"{name}.__init__"  # for Python's own argument errors
     return type(name, (_PadNd,), {"mode": mode, "nd": nd, "__doc__": doc, "__init__": init})
 
 
@@ -79,6 +93,7 @@ def _zero(name, nd):
     def init(self, padding) -> None:
         _PadNd.__init__(self, padding, 0.0)
 
+    init.__qualname__ = f"{name}.__init__"
     return type(
         name,
         (_PadNd,),

@@ -374,6 +374,9 @@ class _FractionalMaxPoolNd(Module):
         super().__init__()
         nd = self._nd
         self.kernel_size = _tuple(kernel_size, nd)
+        # torch checks only in 3-D, and only numbers
+        if nd == 3 and any(isinstance(k, (int, float)) and k <= 0 for k in self.kernel_size):
+            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
         self.return_indices = return_indices
         self.register_buffer("_random_samples", _random_samples)
         self.output_size = _tuple(output_size, nd) if output_size is not None else None
