@@ -301,3 +301,27 @@ def test_bool_sizes_accepted_like_torch():
     ember.manual_seed(0)
     e = ember.nn.LSTM(3, True)
     _compare_state(e, t)
+
+
+MHA_BAD = [
+    ((1, 3, 2, 8), (4, 2, 8), (4, 2, 8), {}),
+    ((3, 8), (4, 2, 8), (4, 2, 8), {}),
+    ((3, 2, 8), (4, 2, 8), (4, 8), {}),
+    ((3, 2, 8), (4, 2, 8), (4, 2, 8), {"key_padding_mask": (2, 4, 1)}),
+    ((3, 8), (4, 8), (4, 8), {"key_padding_mask": (1, 4)}),
+    ((3, 2, 8), (4, 2, 8), (4, 2, 8), {"attn_mask": (3,)}),
+    ((3, 8), (4, 8), (4, 8), {"attn_mask": (3, 3, 4)}),
+]
+
+
+@pytest.mark.parametrize("q, k, v, masks", MHA_BAD)
+def test_multihead_attention_rank_errors_like_torch(q, k, v, masks):
+    def fn(lib):
+        m = lib.nn.MultiheadAttention(8, 2)
+        kw = {n: lib.zeros(s, dtype=lib.bool) for n, s in masks.items()}
+        return m(lib.zeros(q), lib.zeros(k), lib.zeros(v), **kw)
+
+    exc = check_raises(fn)
+    with pytest.raises(AssertionError) as t_exc:
+        fn(torch)
+    assert str(exc).replace("ember.", "torch.") == str(t_exc.value)

@@ -123,6 +123,39 @@ def _in_projection(q, k, v, w, b, kv_same):
     return linear(q, wq, bq), linear(k, wk, bk), linear(v, wv, bv)
 
 
+def _check_mha_shapes(query, key, value, key_padding_mask, attn_mask, num_heads: int) -> bool:
+    """torch's AssertionErrors for inputs of the wrong rank; whether the call is batched."""
+    if query.ndim not in (2, 3):
+        raise AssertionError(
+            f"query should be unbatched 2D or batched 3D tensor but received {query.ndim}-D query "
+            "tensor"
+        )
+    batched = query.ndim == 3
+    kind, want = ("batched (3-D)", 3) if batched else ("unbatched (2-D)", 2)
+    if key.ndim != want or value.ndim != want:
+        raise AssertionError(
+            f"For {kind} `query`, expected `key` and `value` to be {want}-D but found "
+            f"{key.ndim}-D and {value.ndim}-D tensors respectively"
+        )
+    if key_padding_mask is not None and key_padding_mask.ndim != want - 1:
+        raise AssertionError(
+            f"For {kind} `query`, expected `key_padding_mask` to be `None` or {want - 1}-D but "
+            f"found {key_padding_mask.ndim}-D tensor instead"
+        )
+    if attn_mask is not None and attn_mask.ndim not in (2, 3):
+        raise AssertionError(
+            f"For {kind} `query`, expected `attn_mask` to be `None`, 2-D or 3-D but found "
+            f"{attn_mask.ndim}-D tensor instead"
+        )
+    if not batched and attn_mask is not None and attn_mask.ndim == 3:
+        expected = (num_heads, query.shape[0], key.shape[0])
+        if tuple(attn_mask.shape) != expected:
+            raise AssertionError(
+                f"Expected `attn_mask` shape to be {expected} but got {attn_mask.shape}"
+            )
+    return batched
+
+
 def multi_head_attention_forward(
     query,
     key,
@@ -156,7 +189,7 @@ def multi_head_attention_forward(
     ``scaled_dot_product_attention``); float masks are added to the scores.
     Returns (output (L, N, E), weights (N, L, S) averaged over heads / (N, H, L, S) / None).
     """
-    batched = query.ndim == 3
+    batched = _check_mha_shapes(query, key, value, key_padding_mask, attn_mask, num_heads)
     if not batched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
         if key_padding_mask is not None:
