@@ -351,6 +351,8 @@ class Tensor:
             create_graph: record the backward pass itself, for higher-order derivatives.
             inputs: accumulate only into these tensors.
         """
+        if type(gradient) is Tensor:  # as a 1-tuple: autograd.backward then needs no type test
+            gradient = (gradient,)
         _backward((self,), gradient, retain_graph, create_graph, inputs=inputs)
 
     # -- conversion ------------------------------------------------------------------------
@@ -557,20 +559,23 @@ def apply(prim, inputs: tuple, arrays=None, **params):
             if (type(x) is Tensor or isinstance(x, Tensor)) and x._rg:
                 record = True
                 break
-    record = record and _state.enabled
-    node = _new(prim.node) if record else None  # its slots are set below or by save_for_backward
+    if record and _state.enabled:
+        node = _new(prim.node)  # its slots are set below or by save_for_backward
+    else:
+        node = record = None
     try:
-        out = (
-            prim.forward(node if record else NO_CTX, *arrays, **params)
-            if prim.needs_ctx
-            else prim.forward(*arrays, **params)
-        )
+        if prim.needs_ctx:
+            out = prim.forward(NO_CTX if node is None else node, *arrays, **params)
+        else:
+            out = prim.forward(*arrays, **params)
     except ValueError as exc:
         raise _shape_error_or(exc, arrays) from None
-    if prim.num_outputs != 1:
-        result = tuple([_output(o, prim, inputs) for o in out])
-    elif prim.is_view:
-        result = _output(out, prim, inputs)
+    if not prim.plain:  # several outputs, or a view
+        result = (
+            tuple([_output(o, prim, inputs) for o in out])
+            if prim.num_outputs != 1
+            else _output(out, prim, inputs)
+        )
     else:  # _output inlined: one call fewer on every operation
         result = _new(Tensor)
         result._data = out if type(out) is np.ndarray else np.asarray(out)
@@ -579,7 +584,7 @@ def apply(prim, inputs: tuple, arrays=None, **params):
         result._output_nr = 0
         result._vc = [0]
         result._grad = None
-    if not record:  # the fast path: computed and wrapped, nothing recorded
+    if node is None:  # the fast path: computed and wrapped, nothing recorded
         return result
 
     edges, meta = [], []
@@ -605,7 +610,6 @@ def apply(prim, inputs: tuple, arrays=None, **params):
         if result._data.dtype.kind in "fc":
             result._rg = True
             result.grad_fn = node
-        outputs = (result,)
     else:
         if prim.num_outputs < 0:
             node._num_outputs = len(result)
@@ -615,31 +619,35 @@ def apply(prim, inputs: tuple, arrays=None, **params):
                 r._rg = True
                 r.grad_fn = node
                 r._output_nr = i
-        outputs = result
     save = prim.save
     if not save:
         node._saved = node._versions = ()
     elif save[0] == ALL:
         node.save_for_backward(*inputs)
-    elif prim.uses is None:
-        node.save_for_backward(
-            *[engine.SavedOutput(outputs[0]) if i == OUT else inputs[i] for i in save]
-        )
     else:
-        keep = set()
-        for edge, used in zip(edges, prim.uses):
-            if edge[0] is not None:
-                keep.update(used)
-        node.save_for_backward(
-            *[
-                None if k not in keep else engine.SavedOutput(outputs[0]) if i == OUT else inputs[i]
-                for k, i in enumerate(save)
-            ]
-        )
+        keep = None
+        if prim.uses is not None:  # only what the rules of inputs needing a gradient read
+            keep = set()
+            for edge, used in zip(edges, prim.uses):
+                if edge[0] is not None:
+                    keep.update(used)
+        # save_for_backward inlined (a call and a comprehension fewer on most operations)
+        first = result if prim.num_outputs == 1 else result[0]
+        values, versions = [], []
+        for k, i in enumerate(save):
+            if keep is not None and k not in keep:
+                v = None
+            else:
+                v = engine.SavedOutput(first) if i == OUT else inputs[i]
+            values.append(v)
+            versions.append(getattr(v, "_vc", _NO_VC)[0])
+        node._saved = tuple(values)
+        node._versions = tuple(versions)
     return result
 
 
 _NO_EDGE = (None, 0)
+_NO_VC = engine._NO_VC
 
 
 def _edge(x):

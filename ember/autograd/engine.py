@@ -51,6 +51,9 @@ class Node:
     _hooks = _pre_hooks = _tensor_hooks = _retained = _anomaly_trace = None
     _hooked = False  # any of the four above set: the engine then looks at them
     array_rules = False  # see OpNode
+    # False where a node can hold nothing for backward beyond ``_saved`` (a primitive whose
+    # forward takes no ``ctx``): ``release`` then needs no look through the node's ``__dict__``.
+    stateful = True
 
     def __init__(self) -> None:
         self.next_functions = ()
@@ -91,13 +94,7 @@ class Node:
         """The saved values as stored, once they are known to be intact."""
         saved = self._saved
         if saved is _RELEASED:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or if "
-                "you need to access saved tensors after calling backward."
-            )
+            _raise_released()
         for t, version in zip(saved, self._versions):
             if version is not None and t._vc[0] != version:
                 _raise_modified(t, version)
@@ -106,6 +103,8 @@ class Node:
     def release(self) -> None:
         if self._saved:
             self._saved = _RELEASED
+        if not self.stateful:
+            return
         # Arrays a forward kept on the node itself (pooling indices, masks) are saved state too:
         # without this, a graph kept alive by ``running_loss = running_loss + loss`` keeps them.
         d = self.__dict__
@@ -135,6 +134,16 @@ class Node:
 _NO_VC = (None,)
 
 
+def _raise_released():
+    raise RuntimeError(
+        "Trying to backward through the graph a second time (or directly access saved "
+        "tensors after they have already been freed). Saved intermediate values of the "
+        "graph are freed when you call .backward() or autograd.grad(). Specify "
+        "retain_graph=True if you need to backward through the graph a second time or if "
+        "you need to access saved tensors after calling backward."
+    )
+
+
 def _raise_modified(t, version: int):
     if type(t) is SavedOutput:
         t = t.tensor
@@ -151,21 +160,30 @@ class SavedOutput:
     """A node's own output, saved without a reference back to the node (no cycle).
 
     Unpacked, it becomes a tensor whose ``grad_fn`` is the node again, so that a rule using the
-    output (``exp``'s ``g * out``) stays differentiable under ``create_graph=True``.
+    output (``exp``'s ``g * out``) stays differentiable under ``create_graph=True``. Only the
+    array and the version counter are kept: a plain backward reads the array, and a Tensor is
+    made only when one is asked for.
     """
 
-    __slots__ = ("tensor", "_vc", "output_nr")
+    __slots__ = ("data", "_vc", "output_nr")
 
     def __init__(self, tensor, output_nr: int = 0) -> None:
-        self.tensor = tensor.detach()
+        self.data = tensor._data
         self._vc = tensor._vc
         self.output_nr = output_nr
+
+    @property
+    def tensor(self):
+        """The output's values as a tensor cut from the graph (sharing its version counter)."""
+        t = wrap_array(self.data)
+        t._vc = self._vc
+        return t
 
     def unpack(self, node):
         t = self.tensor
         if _state.enabled:
-            t = t.detach()
-            t.requires_grad_()._attach(node, self.output_nr)
+            t._rg = True
+            t._attach(node, self.output_nr)
         return t
 
 
@@ -278,7 +296,19 @@ class OpNode(Node):
     def apply_arrays(self, grads):
         """``apply`` on arrays: array gradients in, array (or NumPy scalar) gradients out."""
         grad = tuple(grads) if self.multi_output else grads[0]
-        saved = self._saved_arrays() if self._saved else ()
+        saved = self._saved
+        if saved:  # each saved tensor's array in its place, after the version check
+            if saved is _RELEASED:
+                _raise_released()
+            arrays = []
+            for t, version in zip(saved, self._versions):
+                if version is None:  # not a tensor (or a value no needed rule reads)
+                    arrays.append(t)
+                    continue
+                if t._vc[0] != version:
+                    _raise_modified(t, version)
+                arrays.append(t.data if type(t) is SavedOutput else t._data)
+            saved = arrays
         return self._run_rules(grad, saved)
 
     def _run_rules(self, grad, saved) -> list:
@@ -287,13 +317,6 @@ class OpNode(Node):
         return [
             rule(self, grad, *saved) if edge[0] is not None else None
             for rule, edge in zip(self.rules, self.next_functions)
-        ]
-
-    def _saved_arrays(self) -> list:
-        """The saved values with each tensor's array in its place (after the version check)."""
-        return [
-            t.tensor._data if type(t) is SavedOutput else getattr(t, "_data", t)
-            for t in self._checked_saved()
         ]
 
 
@@ -478,7 +501,10 @@ def run_backward(
             if check_nan:
                 _check_anomaly(node, in_grads)
             if not retain_graph:
-                node.release()
+                if node.stateful:
+                    node.release()
+                elif node._saved:  # release() inlined for the commonest nodes
+                    node._saved = _RELEASED
             for (child, nr), g, meta in zip(node.next_functions, in_grads, node._input_meta):
                 if child is None or g is None:
                     continue
@@ -589,7 +615,7 @@ def _accumulate(variable, grad, create_graph: bool, adopted: set) -> None:
             variable.grad = grad
         else:
             variable._grad = grad
-    elif create_graph or old.requires_grad or grad.requires_grad:
+    elif create_graph or old._rg or grad._rg:
         variable.grad = old + grad
     else:
         old._data += grad._data

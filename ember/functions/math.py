@@ -25,7 +25,10 @@ def _float_input(x: Tensor):
 
 def _unary_float(prim):
     def fn(input: Tensor, *, out=None) -> Tensor:  # noqa: A002 - torch's argument name
-        result = apply(prim, (input,), _float_input(input))
+        if input._data.dtype.kind in "fc":  # _float_input's common case, without its call
+            result = apply(prim, (input,))
+        else:
+            result = apply(prim, (input,), _float_input(input))
         return result if out is None else _maybe_out(result, out)
 
     fn.__name__ = prim.name
@@ -98,12 +101,12 @@ def square(input: Tensor, *, out=None) -> Tensor:  # noqa: A002
 
 
 def neg_check(input: Tensor) -> Tensor:
-    if input._data.dtype == np.bool_:
+    if input._data.dtype.kind == "b":
         raise RuntimeError(
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
             "invert a mask, use the `~` or `logical_not()` operator instead."
         )
-    return neg(input)
+    return apply(P.neg, (input,))  # neg(input), one call fewer for the ``-`` operator
 
 
 # --- binary ---------------------------------------------------------------------------------------
@@ -320,7 +323,7 @@ def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001, A002
         if arrays[0].dtype.kind not in "fc" and isinstance(input, float):
             arrays[0] = arrays[0].astype(D.get_default_dtype().np)
         return _maybe_out(apply(P.rpow, (exponent,), arrays[:1], base=input), out)
-    if is_scalar(exponent):
+    if type(exponent) is int or type(exponent) is float or is_scalar(exponent):
         d = input._data
         if d.dtype.kind in "iub" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
@@ -379,8 +382,7 @@ def where(condition: Tensor, input=None, other=None) -> Tensor:  # noqa: A002
 
 def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:  # noqa: A001, A002
     """Limit values to ``[min, max]``; bounds may be numbers or tensors."""
-    bad = [(k, v) for k, v in (("min", min), ("max", max)) if not _bound_ok(v)]
-    if bad:
+    if not (_bound_ok(min) and _bound_ok(max)):
         got = ", ".join(
             f"{k}={type(v).__name__}" for k, v in (("min", min), ("max", max)) if v is not None
         )

@@ -53,6 +53,7 @@ class Primitive:
         "num_outputs",
         "differentiable_outputs",
         "uses",
+        "plain",
     )
 
     def __init__(
@@ -79,6 +80,7 @@ class Primitive:
                 "_num_outputs": num_outputs,
                 "multi_output": num_outputs != 1,
                 "array_rules": arrays,
+                "stateful": needs_ctx,
             },
         )
         self.save = (ALL,) if save == ALL else tuple(save)
@@ -87,6 +89,7 @@ class Primitive:
         self.num_outputs = num_outputs
         self.differentiable_outputs = differentiable_outputs
         self.uses = uses
+        self.plain = num_outputs == 1 and not is_view  # one output, a new array: apply's fast path
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
