@@ -329,10 +329,10 @@ _LAZY_ATTRS = {
     "max_pool1d_with_indices": ("nn.functional.pooling", "_torch_max_pool1d_with_indices"),
     "mode": ("functions.reduce", "mode"),  # lazy: use_deterministic_algorithms has a `mode`
     "cdist": ("linalg", "cdist"),
-    "det": ("linalg", "det"),
+    "det": ("linalg", "legacy_det"),
     "inverse": ("linalg", "inverse"),
     "logdet": ("linalg", "logdet"),
-    "matrix_power": ("linalg", "matrix_power"),
+    "matrix_power": ("linalg", "legacy_matrix_power"),
     "pinverse": ("linalg", "pinverse"),
     "cross": ("linalg", "legacy_cross"),
     "qr": ("linalg", "legacy_qr"),

@@ -538,14 +538,14 @@ Tensor.is_shared = lambda self: False
 Tensor.is_pinned = lambda self: False
 
 
-def clone(self, *, memory_format=None):
+def clone(input, *, memory_format=None):  # noqa: A002 - torch's name (``torch.clone(input=)``)
     """A copy that records ``CloneBackward0``; the layout is always kept (``preserve_format``)."""
     if memory_format is not None and not isinstance(memory_format, D.memory_format):
         raise TypeError(
             "clone(): argument 'memory_format' must be torch.memory_format, not "
             f"{type(memory_format).__name__}"
         )
-    return apply(PM.clone, (self,))
+    return apply(PM.clone, (input,))
 
 
 Tensor.clone = clone

@@ -450,6 +450,16 @@ def logdet(input: Tensor) -> Tensor:
     return where(sign < 0, _make(np.asarray(np.nan, input._data.dtype)), logabs)
 
 
+def legacy_det(input: Tensor) -> Tensor:  # noqa: A002
+    """``ember.det``: ``linalg.det`` under torch's argument name ``input``."""
+    return det(input)
+
+
+def legacy_matrix_power(input: Tensor, n: int, *, out=None) -> Tensor:  # noqa: A002
+    """``ember.matrix_power``: ``linalg.matrix_power`` under torch's argument name ``input``."""
+    return matrix_power(input, n, out=out)
+
+
 def legacy_slogdet(input: Tensor):
     """``ember.slogdet`` and ``Tensor.slogdet``: ``(sign, logabsdet)`` of each square matrix."""
     return _legacy_slogdet_t(*slogdet(input))

@@ -82,6 +82,10 @@ KEYWORDS = {
     "tensor_split_indices": (lambda m, x: m.tensor_split(x, indices=[1, 3], dim=-1), [X]),
     "hsplit_sections": (lambda m, x: m.hsplit(x, sections=2), [X]),
     "vsplit_indices": (lambda m, x: m.vsplit(x, indices=[1]), [X]),
+    "clone_input": (lambda m, x: m.clone(input=x), [X]),
+    "det_input": (lambda m, x: m.det(input=x), [SQ]),
+    "matrix_power_input": (lambda m, x: m.matrix_power(input=x, n=3), [SQ]),
+    "linalg_det_A": (lambda m, x: m.linalg.det(A=x), [SQ]),
     "repeat_interleave_output_size": (
         lambda m, x: m.repeat_interleave(x, repeats=2, dim=0, output_size=6),
         [X],
@@ -161,6 +165,30 @@ def test_dtype_helpers_keywords():
         t = m.ones(2, dtype=m.int64)
         assert m.result_type(tensor=t, other=2.5) == m.float32
         assert m.promote_types(type1=m.int32, type2=m.float16) == m.float16
+
+
+BAD = {
+    "flip_repeated_dim": lambda m, x: m.flip(x, dims=(0, -2)),
+    "logical_and_number": lambda m, x: m.logical_and(x, True),
+    "logical_or_number_first": lambda m, x: m.logical_or(1, x),
+    "isclose_number": lambda m, x: m.isclose(x, 2.0),
+    "allclose_number": lambda m, x: m.allclose(x, 1.0),
+    "det_nonsquare": lambda m, x: m.det(input=x),
+    "tensor_split_both": lambda m, x: m.tensor_split(x, 2, sections=2),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_bad_inputs(name):
+    xs = {torch: torch.tensor(X), ember: ember.tensor(X)}
+    e = check_raises(lambda m: BAD[name](m, xs[m]))
+    t = None
+    try:
+        BAD[name](torch, xs[torch])
+    except Exception as ex:  # noqa: BLE001
+        t = ex
+    if isinstance(e, TypeError) and "must be Tensor" in str(t) or "appears" in str(t):
+        assert str(e) == str(t)
 
 
 def test_size_keyword_twice_is_a_type_error():

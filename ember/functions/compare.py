@@ -13,7 +13,7 @@ from ..autograd.primitives import index as P
 from ._util import broadcast_shapes, return_type, shape_error, wrap_dim
 from .inplace import copy_into_out as _copy_into_out
 from .inplace import takes_out as _takes_out
-from .math import _operands
+from .math import _operands, _tensors_only
 from .reduce import _kth_t, _median_t, _scalar_type_name, _sort_t, _topk_t
 
 
@@ -70,8 +70,8 @@ def zero_grad_inplace(fn):
 
 def _logical(fn):
     def op(input, other) -> Tensor:  # noqa: A002
-        a = input._data if isinstance(input, Tensor) else input
-        b = other._data if isinstance(other, Tensor) else other
+        _tensors_only(fn.__name__, input, other)  # torch takes no Python numbers here
+        a, b = input._data, other._data
         try:
             return _make(np.asarray(fn(a, b)))
         except ValueError:
@@ -191,8 +191,9 @@ def signbit(input: Tensor) -> Tensor:  # noqa: A002
     return _make(np.signbit(input._data))
 
 
-def _close_operands(input: Tensor, other: Tensor):  # noqa: A002
+def _close_operands(input: Tensor, other: Tensor, name: str):  # noqa: A002
     """torch compares only tensors of one dtype and broadcastable shapes."""
+    _tensors_only(name, input, other)
     a, b = input._data, other._data
     if a.dtype != b.dtype:
         raise RuntimeError(
@@ -203,12 +204,12 @@ def _close_operands(input: Tensor, other: Tensor):  # noqa: A002
 
 
 def isclose(input: Tensor, other: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:  # noqa: A002
-    a, b = _close_operands(input, other)
+    a, b = _close_operands(input, other, "isclose")
     return _make(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(input: Tensor, other: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:  # noqa: A002
-    a, b = _close_operands(input, other)
+    a, b = _close_operands(input, other, "allclose")
     return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 

@@ -9,7 +9,7 @@ from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import math as PM
 from ..autograd.primitives import shape as P
 from ..autograd.primitives import strided as ST
-from ._util import broadcast_shapes, wrap_dim
+from ._util import broadcast_shapes, dims_tuple, wrap_dim
 from .inplace import takes_out
 
 
@@ -308,6 +308,7 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
 def flip(input: Tensor, dims) -> Tensor:  # noqa: A002
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     dims = tuple(wrap_dim(d, input.ndim) for d in dims)
+    dims_tuple(dims, input.ndim)  # torch's error for a repeated dim
     if not input.ndim:  # a 0-dim tensor takes dim 0 or -1, as torch's, and stays as it is
         return apply(P.flip, (input,), None, dims=())
     return apply(P.flip, (input,), None, dims=dims)
