@@ -325,3 +325,26 @@ def test_multihead_attention_rank_errors_like_torch(q, k, v, masks):
     with pytest.raises(AssertionError) as t_exc:
         fn(torch)
     assert str(exc).replace("ember.", "torch.") == str(t_exc.value)
+
+
+INTERPOLATE_BAD = [
+    ((1, 1, 1, 2, 3, 3), {"scale_factor": 2}),
+    ((1, 1, 1, 2, 3, 3), {"scale_factor": 2, "mode": "bilinear"}),
+    ((2, 3, 3), {"size": (5, 4), "mode": "bilinear"}),
+    ((2, 3, 3), {"scale_factor": 2, "mode": "bilinear"}),
+    ((1, 2, 3, 3), {"scale_factor": (2, 2, 2)}),
+    ((3, 3), {"scale_factor": 2}),
+    ((1, 2, 3, 3), {"scale_factor": 2, "mode": "bogus"}),
+    ((2, 3, 3), {"scale_factor": 2, "mode": "bilinear", "antialias": True}),
+]
+
+
+@pytest.mark.parametrize("shape, kwargs", INTERPOLATE_BAD)
+def test_upsample_errors_like_torch(shape, kwargs):
+    def fn(lib):
+        return lib.nn.Upsample(**kwargs)(lib.zeros(shape))
+
+    exc = check_raises(fn)
+    with pytest.raises(type(exc)) as t_exc:
+        fn(torch)
+    assert str(exc) == str(t_exc.value)

@@ -588,6 +588,7 @@ def pad(input, pad, mode: str = "constant", value=None):  # noqa: A002
 
 # --- interpolation ------------------------------------------------------------------------------
 _MODE_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+_TORCH_MODES = ("nearest", "nearest-exact", "area", "lanczos")  # with _MODE_DIMS: torch's modes
 
 
 def interpolate(
@@ -610,31 +611,44 @@ def interpolate(
             "align_corners option can only be set with the interpolating modes: "
             "linear | bilinear | bicubic | trilinear"
         )
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is None and scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    if isinstance(size, (list, tuple)) and len(size) != nd:
+        raise ValueError(
+            f"Input and output must have the same number of spatial dimensions, but got input "
+            f"with spatial dimensions of {list(input.shape[2:])} and output size of "
+            f"{size}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
+            "output size in (o1, o2, ...,oK) format."
+        )
+    if isinstance(scale_factor, (list, tuple)) and len(scale_factor) != nd:
+        raise ValueError(
+            f"Input and scale_factor must have the same number of spatial dimensions, but got "
+            f"input with spatial dimensions of {list(input.shape[2:])} and scale_factor of shape "
+            f"{scale_factor}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
+            "scale_factor in (s1, s2, ...,sK) format."
+        )
+    if antialias and (mode not in ("bilinear", "bicubic") or input.ndim != 4):
+        raise ValueError(
+            "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and "
+            "requires a 4-D tensor as input"
+        )
+    if input.ndim not in (3, 4, 5) or mode not in (*_TORCH_MODES, *_MODE_DIMS):
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for the "
+            "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+            f"nearest-exact (got {mode})"
+        )
     if mode in _MODE_DIMS and _MODE_DIMS[mode] != nd:
         raise NotImplementedError(
             f"Got {input.ndim}D input, but {mode} mode needs {_MODE_DIMS[mode] + 2}D input"
         )
     if mode not in ("nearest", "nearest-exact", "area", *_MODE_DIMS):
         raise NotImplementedError(f"interpolation mode {mode!r} is not implemented in Ember")
-    if antialias and (mode not in ("bilinear", "bicubic") or input.ndim != 4):
-        raise ValueError(
-            "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and "
-            "requires a 4-D tensor as input"
-        )
-    if size is not None and scale_factor is not None:
-        raise ValueError("only one of size or scale_factor should be defined")
-    if size is None and scale_factor is None:
-        raise ValueError("either size or scale_factor should be defined")
     scales = None
     if size is not None:
         out = _out_size(size, nd)
-        if len(out) != nd or (isinstance(size, (list, tuple)) and len(size) != nd):
-            raise ValueError(
-                f"Input and output must have the same number of spatial dimensions, but got input "
-                f"with spatial dimensions of {list(input.shape[2:])} and output size of "
-                f"{size}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
-                "output size in (o1, o2, ...,oK) format."
-            )
     else:
         sf = (
             _out_size(scale_factor, nd)
