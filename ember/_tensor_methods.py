@@ -258,7 +258,7 @@ _METHODS = {
     "nonzero": I.nonzero,
     "argwhere": I.argwhere,
     "take": I.take,
-    "where": lambda self, condition, y: M.where(condition, self, y),
+    "where": lambda self, condition, other: M.where(condition, self, other),
     # linear algebra
     "matmul": L.matmul,
     "mm": L.mm,

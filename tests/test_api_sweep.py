@@ -191,6 +191,39 @@ def test_bad_inputs(name):
         assert str(e) == str(t)
 
 
+def test_where_method_other_keyword():
+    _check(lambda m, x, y: x.where(condition=x > 0, other=y), [X, Y])
+
+
+def test_random_fills_from_to_keywords():
+    for kw in ({"from": -1.0, "to": -1.0}, {"to": 0.0, "from": 0.0}):
+        (t, _), (e, _) = _run(lambda m, x, kw=kw: x.clone().uniform_(**kw), [X], grad=False)
+        assert_close(e, t)
+    for kw in ({"from": 3, "to": 4}, {"to": 1}):
+        (t, _), (e, _) = _run(lambda m, x, kw=kw: x.clone().random_(**kw), [INT], grad=False)
+        assert_close(e, t)
+    check_raises(lambda m: m.ones(2).uniform_(start=0.0))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda b: b.median(),
+        lambda b: b.median(dim=0),
+        lambda b: b.nanmedian(),
+        lambda b: b.kthvalue(k=1),
+    ],
+)
+def test_order_statistics_refuse_bool(call):
+    e = check_raises(lambda m: call(m.tensor(BOOL)))
+    t = None
+    try:
+        call(torch.tensor(BOOL))
+    except NotImplementedError as ex:
+        t = ex
+    assert str(e) == str(t)
+
+
 def test_size_keyword_twice_is_a_type_error():
     check_raises(lambda m: m.zeros(2, size=(3,)))
     check_raises(lambda m: m.ones(3).reshape(3, shape=(3,)))

@@ -277,6 +277,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
 
 @_takes_out("kthvalue")
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):  # noqa: A002
+    _no_bool(input, "kthvalue_cpu")
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d] if input.ndim else 1
     if not n:
@@ -292,9 +293,15 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):  # no
     return _kth_t(values, indices)
 
 
+def _no_bool(input: Tensor, kernel: str) -> None:  # noqa: A002
+    if input._data.dtype == np.bool_:  # torch has no order-statistic kernels for bool
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 @_takes_out("median")
 def median(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A002
     """The lower median (torch does not average the two middle values); NaN where one is."""
+    _no_bool(input, "median_cpu" if dim is None else "median_out")
     if input._data.dtype.kind == "f" and np.isnan(input._data).any():
         return _median_with_nan(input, dim, keepdim, skip_nan=False)
     if dim is None:

@@ -348,8 +348,17 @@ def _fill(t: Tensor, draw) -> Tensor:
     return write_inplace(t, _in_memory_order(t._data, draw))
 
 
-def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
-    """Fill ``t`` in place with draws from U(a, b)."""
+def _from_keyword(value, kwargs: dict, fn: str):
+    """torch's ``from=`` argument (a Python keyword, so it arrives in ``**kwargs``)."""
+    extra = next((k for k in kwargs if k != "from"), None)
+    if extra is not None:
+        raise TypeError(f"{fn}() got an unexpected keyword argument '{extra}'")
+    return kwargs.get("from", value)
+
+
+def uniform_(t: Tensor, from_: float = 0.0, to: float = 1.0, *, generator=None, **kwargs) -> Tensor:
+    """Fill ``t`` in place with draws from U(from, to)."""
+    a, b = _from_keyword(from_, kwargs, "uniform_"), to
     _float_dt(t.dtype, "check_uniform_bounds")
     if a > b:
         raise RuntimeError(
@@ -391,7 +400,11 @@ def exponential_(t: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
 _NO_TO = object()  # random_(from) means random_(to=from); random_(from, None) runs to the max
 
 
-def random_(t: Tensor, from_=None, to=_NO_TO, *, generator=None) -> Tensor:
+def random_(t: Tensor, from_=None, to=_NO_TO, *, generator=None, **kwargs) -> Tensor:
+    """Fill ``t`` in place with integers drawn uniformly from [from, to)."""
+    from_ = _from_keyword(from_, kwargs, "random_")
+    if from_ is None and to is not _NO_TO and to is not None:  # random_(to=n): from 0
+        from_ = 0
     g, dt = _gen(generator), t._data.dtype
     if from_ is None and to is _NO_TO:  # random_(): the dtype's whole range
         return _fill(t, lambda shape, _: g.random_(shape, dt))
