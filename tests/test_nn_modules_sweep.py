@@ -45,6 +45,7 @@ for d, x in ((1, X3), (2, X4), (3, X5)):
     case(f"ReflectionPad{d}d", (1,), inputs=(x,))
     case(f"ReplicationPad{d}d", (2,), inputs=(x,))
     case(f"ZeroPad{d}d", (1,), inputs=(x,))
+    case(f"ReflectionPad{d}d", (1,), inputs=(x[1:],))  # unbatched
     case(f"Dropout{d}d", (0.3,), inputs=(x,))
 
 LONG5 = ("long", (4,), 5)
@@ -253,6 +254,7 @@ BAD_INPUTS = [
     ("Fold", ((4, 5), 2), (12,)),
     ("Unfold", (2,), (1, 2, 3, 4, 4)),
     ("Unfold", (2,), (4, 4)),
+    ("ReflectionPad2d", (1,), (1, 2, 3, 6, 6)),
     ("CircularPad1d", (1,), (1, 2, 3, 5)),
     ("CircularPad2d", (1,), (5, 5)),
     ("CircularPad3d", (1,), (1, 2, 3, 4, 4, 4)),
@@ -348,3 +350,10 @@ def test_upsample_errors_like_torch(shape, kwargs):
     with pytest.raises(type(exc)) as t_exc:
         fn(torch)
     assert str(exc) == str(t_exc.value)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate"])
+def test_unbatched_pad_grad_fn_like_torch(mode):
+    t = torch.nn.functional.pad(torch.zeros(3, 4, 4, requires_grad=True), (1, 2, 0, 2), mode)
+    e = ember.nn.functional.pad(ember.zeros(3, 4, 4, requires_grad=True), (1, 2, 0, 2), mode)
+    assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__

@@ -63,7 +63,11 @@ def _check(x_shape, pads, mode, value):
     npad, nd = len(axes), len(x_shape)
     if npad not in (1, 2, 3) or nd not in (npad + 1, npad + 2):
         raise NotImplementedError(
-            f"Padding size {len(pads)} is not supported for {nd}D input tensor."
+            f"Padding size {len(pads)} is not supported for {nd}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
         )
     if any(s == 0 for s in x_shape[nd - npad - 1 :]):
         raise RuntimeError(

@@ -579,11 +579,8 @@ def pad(input, pad, mode: str = "constant", value=None):  # noqa: A002
         return apply(P.pad("constant", nd), (input,), pads=pads, mode=mode, value=value)
     if AUTOCAST.on and (mode == "replicate" or mode == "reflect" and nd < 3):
         (input,) = full_precision(input)  # torch's CPU autocast pads these in float32
-    x, unb = input, input.ndim == nd + 1
-    if unb:
-        x = x.unsqueeze(0)
-    y = apply(P.pad(mode, nd), (x,), pads=pads, mode=mode, value=value)
-    return y.squeeze(0) if unb else y
+    # the kernel pads the last nd dims of a batched or an unbatched input alike
+    return apply(P.pad(mode, nd), (input,), pads=pads, mode=mode, value=value)
 
 
 # --- interpolation ------------------------------------------------------------------------------
