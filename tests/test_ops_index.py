@@ -1,5 +1,7 @@
 """Indexing against torch: getitem keys, gather/scatter family, masks, setitem with grads."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -271,3 +273,59 @@ def test_basic_key_records_torchs_views_in_order(key):
     assert results[0][0] == results[1][0]
     np.testing.assert_array_equal(results[0][1], results[1][1])
     np.testing.assert_array_equal(results[0][2], results[1][2])
+
+
+SEQUENCE_KEYS = [
+    lambda m: [[0, 1]],
+    lambda m: [[0, 1], [1, 2]],
+    lambda m: [0, [1, 2]],
+    lambda m: [slice(None), 0],
+    lambda m: [None, 0],
+    lambda m: [[0], [1]],
+    lambda m: [0, 1],
+    lambda m: [True, False],
+    lambda m: [[True, False]],
+    lambda m: [Ellipsis, 0],
+    lambda m: [m.tensor(0), 1],
+    lambda m: ((0, 1),),
+    lambda m: ((0, 1), (1, 2)),
+    lambda m: [(0, 1)],
+    lambda m: [],
+    lambda m: [[]],
+]
+
+
+@pytest.mark.parametrize("make_key", SEQUENCE_KEYS)
+def test_sequence_keys_as_torch(make_key):
+    """Lists and tuples in keys: torch reads a short list holding a sequence, tensor, slice, ...
+    or None as a tuple (warning), a list of ints as an index, a tuple inside a tuple as one."""
+    data = np.arange(24.0).reshape(2, 3, 4)
+    out = {}
+    for lib in (torch, ember):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out[lib] = (lib.tensor(data)[make_key(lib)].numpy(), len(caught))
+    np.testing.assert_array_equal(out[ember][0], out[torch][0])
+    assert out[ember][1] == out[torch][1]
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m: m.arange(12.0).reshape(3, 4)[::-1],
+        lambda m: m.arange(12.0).reshape(3, 4)[:, ::0],
+        lambda m: m.tensor(3.0)[0],
+        lambda m: m.tensor(3.0)[0:1],
+        lambda m: m.arange(12.0).reshape(3, 4).gather(1, m.tensor([[-1]])),
+        lambda m: m.zeros(3).scatter(0, m.tensor([-1]), 1.0),
+        lambda m: m.zeros(3).scatter_add(0, m.tensor([-1]), m.ones(1)),
+        lambda m: m.zeros(3).index_add(0, m.tensor([-1]), m.ones(1)),
+        lambda m: m.zeros(3).index_add(0, m.tensor([3]), m.ones(1)),
+    ],
+)
+def test_bad_keys_and_indices_raise_as_torch(fn):
+    exc = check_raises(fn)
+    try:
+        fn(torch)
+    except Exception as ex:  # noqa: BLE001
+        assert str(exc) == str(ex).split(" (Triggered")[0]

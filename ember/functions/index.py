@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .._tensor import Tensor, _make, apply
@@ -11,9 +13,31 @@ from ._util import wrap_dim
 from .inplace import takes_out
 
 
+def _sequence_as_tuple(key) -> bool:
+    """torch's (NumPy's old) rule: a short list holding a sequence, tensor, slice, ``...`` or
+    None indexes several dims, as a tuple would (with torch's deprecation warning)."""
+    if not isinstance(key, list) or len(key) >= 32:
+        return False
+    return any(
+        isinstance(k, (list, tuple, Tensor, slice, np.ndarray)) or k is None or k is Ellipsis
+        for k in key
+    )
+
+
+_SEQUENCE_WARNING = (
+    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+    "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
+    "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error or "
+    "a different result"
+)
+
+
 def _convert_key(key):
     """A NumPy key from a torch-style one: tensors become arrays, ranges lists, bools masks."""
-    if not isinstance(key, tuple):
+    if _sequence_as_tuple(key):
+        warnings.warn(_SEQUENCE_WARNING, UserWarning, stacklevel=4)
+        key = tuple(key)
+    elif not isinstance(key, tuple):
         key = (key,)
     out = []
     for k in key:
@@ -26,8 +50,12 @@ def _convert_key(key):
             k = d
         elif isinstance(k, range):
             k = np.arange(k.start, k.stop, k.step)
-        elif isinstance(k, (list,)):
-            k = _list_index(k)
+        elif isinstance(k, (list, tuple)):  # inside a tuple key, a tuple is a sequence index
+            k = _list_index(list(k))
+        elif isinstance(k, slice) and k.step is not None and k.step <= 0:
+            if k.step == 0:
+                raise ValueError("slice step cannot be zero")
+            raise ValueError("step must be greater than zero")
         elif isinstance(k, bool):
             k = np.asarray(k)
         elif isinstance(k, np.integer):
@@ -44,6 +72,8 @@ def _convert_key(key):
 
 
 def _list_index(k: list):
+    if not k:  # an empty index selects nothing (NumPy would read it as float)
+        return np.zeros(0, np.int64)
     if any(isinstance(x, Tensor) for x in k):
         return np.asarray([x._data if isinstance(x, Tensor) else x for x in k])
     arr = np.asarray(k)
@@ -54,6 +84,15 @@ def _list_index(k: list):
 
 def _check_bounds(shape: tuple, key: tuple) -> None:
     """torch's IndexError for out-of-range integers (NumPy's message differs)."""
+    if not shape:
+        for k in key:
+            if isinstance(k, int):
+                raise IndexError(
+                    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                    "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+                )
+            if isinstance(k, slice):
+                raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     dim = 0
     n_real = sum(
         1
@@ -292,12 +331,20 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
         ) from None
 
 
-def _check_range(idx: np.ndarray, input: Tensor, d: int, exc=RuntimeError) -> None:  # noqa: A002
-    """torch's error for an index along ``d`` outside ``input`` (before anything is written)."""
+def _check_range(idx: np.ndarray, input: Tensor, d: int) -> None:  # noqa: A002
+    """torch's error for a gather/scatter index along ``d`` outside ``input`` (before anything
+    is written): these take no negative indices."""
     n = input._data.shape[d] if input._data.ndim else 1
-    if idx.size and (idx.max() >= n or idx.min() < -n):
-        bad = idx[(idx >= n) | (idx < -n)].flat[0]
-        raise exc(f"index {bad} is out of bounds for dimension {d} with size {n}")
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        bad = idx[(idx >= n) | (idx < 0)].flat[0]
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
+
+
+def _check_in_self(idx: np.ndarray, input: Tensor, d: int) -> None:  # noqa: A002
+    """torch's error for an index_add/index_reduce index outside ``input``, negative included."""
+    n = input._data.shape[d] if input._data.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        raise IndexError("index out of range in self")
 
 
 def _check_flat_range(idx: np.ndarray, n: int) -> None:
@@ -337,6 +384,7 @@ def _index_array(index, name) -> np.ndarray:
     return index._data
 
 
+@takes_out("take_along_dim", "exact")
 def take_along_dim(input: Tensor, indices: Tensor, dim=None) -> Tensor:  # noqa: A002
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
@@ -440,6 +488,7 @@ def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
     return picked.reshape(idx.shape)
 
 
+@takes_out("index_add", "exact")
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:  # noqa: A002
     d = wrap_dim(dim, input._data.ndim)
     if source._data.dtype != input._data.dtype:
@@ -449,7 +498,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
             f"index_add_(): self ({_scalar_type_name(input.dtype)}) and source "
             f"({_scalar_type_name(source.dtype)}) must have the same scalar type"
         )
-    _check_range(index._data, input, d)
+    _check_in_self(index._data, input, d)
     return apply(
         P.index_add,
         (input, source),
@@ -557,6 +606,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:  # noqa
     return masked_fill(input, _make(mask), value)
 
 
+@takes_out("index_copy", "exact")
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:  # noqa: A002
     """``input`` with the slices of ``source`` along ``dim`` written at positions ``index``."""
     d = wrap_dim(dim, input._data.ndim)
@@ -690,6 +740,7 @@ def scatter_reduce(
     )
 
 
+@takes_out("index_reduce", "exact")
 def index_reduce(
     input: Tensor,  # noqa: A002
     dim: int,
@@ -715,7 +766,7 @@ def index_reduce(
             "index_reduce_(): Number of indices should be equal to source.size(dim) and source "
             "should have the same number of dimensions as self"
         )
-    _check_range(idx, input, d, IndexError)
+    _check_in_self(idx, input, d)
     view = [1] * source._data.ndim
     view[d] = idx.size
     spread = np.broadcast_to(idx.reshape(view), source._data.shape)
