@@ -126,6 +126,42 @@ OUT = {
 }
 
 
+MORE_OUT = {
+    "diag": lambda m, x, o: m.diag(x[0], diagonal=1, out=o),
+    "bucketize": lambda m, x, o: m.bucketize(x, m.tensor([-1.0, 0.0, 1.0]), right=True, out=o),
+    "searchsorted": lambda m, x, o: m.searchsorted(m.tensor([-1.0, 0.0, 1.0]), x, out=o),
+    "histc": lambda m, x, o: m.histc(x, bins=4, min=-2, max=2, out=o),
+    "msort": lambda m, x, o: m.msort(x, out=o),
+    "kron": lambda m, x, o: m.kron(x, x[:2, :2], out=o),
+    "inner": lambda m, x, o: m.inner(x, x, out=o),
+    "tensordot": lambda m, x, o: m.tensordot(x, x.t(), dims=1, out=o),
+    "vdot": lambda m, x, o: m.vdot(x[0], x[1], out=o),
+    "chain_matmul": lambda m, x, o: m.chain_matmul(x, x.t(), x, out=o),
+    "baddbmm": lambda m, x, o: m.baddbmm(
+        x[None, :, :3], x[None], x.t()[None, :, :3], beta=0.5, out=o
+    ),
+    "addbmm": lambda m, x, o: m.addbmm(x[:, :3], x[None], x.t()[None, :, :3], alpha=2, out=o),
+    "addmv": lambda m, x, o: m.addmv(x[:, 0], x, x[0], out=o),
+    "addr": lambda m, x, o: m.addr(x, x[:, 0], x[0], beta=2, out=o),
+    "take_along_dim": lambda m, x, o: m.take_along_dim(x, m.tensor([[1], [0], [3]]), dim=1, out=o),
+    "index_add": lambda m, x, o: m.index_add(x, 0, m.tensor([0, 2]), x[:2], alpha=3, out=o),
+    "index_copy": lambda m, x, o: m.index_copy(x, 0, m.tensor([2, 0]), x[:2], out=o),
+    "index_reduce": lambda m, x, o: m.index_reduce(x, 0, m.tensor([0, 0]), x[:2], "amax", out=o),
+}
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("name", list(MORE_OUT))
+def test_more_out(name):
+    fn = MORE_OUT[name]
+    (t_out, _), (e_out, _) = _run(
+        lambda m, x: fn(m, x, m.empty(0, dtype=fn(m, x, None).dtype)), [X], False
+    )
+    assert_close(e_out, t_out)
+    xs = {torch: torch.tensor(X), ember: ember.tensor(X)}
+    check_raises(lambda m: fn(m, xs[m], m.empty(0, dtype=m.int32)))
+
+
 @pytest.mark.parametrize("name", list(OUT))
 def test_out(name):
     (t_out, _), (e_out, _) = _run(OUT[name], [X, Y], grad=False)

@@ -255,6 +255,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
     return sort(input, dim, descending, stable).indices
 
 
+@_takes_out("msort", "exact")
 def msort(input: Tensor) -> Tensor:  # noqa: A002
     return sort(input, 0).values
 
@@ -451,6 +452,7 @@ def _check_searchsorted(seq: np.ndarray, vals: np.ndarray, side, right, sorter) 
     return side or ("right" if right else "left")
 
 
+@_takes_out("searchsorted", "exact")
 def searchsorted(
     sorted_sequence: Tensor,
     input,  # noqa: A002
@@ -481,6 +483,7 @@ def searchsorted(
     return _make(np.asarray(out, dtype=np.int32 if out_int32 else np.int64))
 
 
+@_takes_out("bucketize", "exact")
 def bucketize(input, boundaries: Tensor, *, out_int32=False, right=False):  # noqa: A002
     if boundaries.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
@@ -496,6 +499,7 @@ def _check_histogram_input(input: Tensor, bins, kernel: str) -> None:  # noqa: A
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
 
 
+@_takes_out("histc", "exact")
 def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:  # noqa: A001, A002
     """Counts of ``input``'s values in ``bins`` equal bins over ``[min, max]`` (the data's
     range when both are 0); values outside are not counted."""

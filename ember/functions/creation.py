@@ -13,6 +13,7 @@ from .._tensor import Tensor, _make
 from ._util import shape_arg, to_np_dtype
 from .inplace import check_out as _check_out
 from .inplace import copy_into_out as _copy_into_out
+from .inplace import takes_out
 
 
 def _infer_np_dtype(data):
@@ -474,6 +475,7 @@ def is_nonzero(input: Tensor) -> bool:  # noqa: A002
     return bool(input._data.item())
 
 
+@takes_out("diag", "exact")
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:  # noqa: A002
     """A 1-D input as the ``diagonal``-th diagonal of a square matrix; a 2-D input's diagonal."""
     if not isinstance(diagonal, (int, np.integer)):

@@ -104,6 +104,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
     return apply(P.dot, (input, tensor))
 
 
+@takes_out("inner", "exact")
 def inner(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """Sums of products over the last dims: shape ``input.shape[:-1] + other.shape[:-1]``."""
     if input.ndim == 0 or other.ndim == 0:
@@ -116,11 +117,13 @@ def inner(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     return tensordot(input, other, dims=([-1], [-1]))
 
 
+@takes_out("vdot", mismatch="result dtype {dst} does not match input dtype {src}")
 def vdot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """The dot product of two 1-D tensors, the first conjugated (for real tensors, ``dot``)."""
     return dot(input.conj() if input.dtype.is_complex else input, other)
 
 
+@takes_out("kron")
 def kron(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """The Kronecker product: ``other`` scaled by each element of ``input``, tiled in place."""
     nd = max(input.ndim, other.ndim)
@@ -269,6 +272,7 @@ def _add_scaled(input: Tensor, product: Tensor, beta, alpha) -> Tensor:  # noqa:
     return out + (input if beta == 1 else input * beta)
 
 
+@takes_out("addmv", "exact")
 def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * (mat @ vec)``."""
     if input.ndim > 1 or mat.ndim != 2 or vec.ndim != 1:
@@ -297,6 +301,7 @@ def _check_batches(batch1: Tensor, batch2: Tensor) -> None:
             wrap_dim(2, t.ndim)
 
 
+@takes_out("baddbmm", "exact")
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * bmm(batch1, batch2)``, ``input`` broadcast to the product."""
     if AUTOCAST.on:
@@ -310,6 +315,7 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -
     return _add_scaled(input, bmm(batch1, batch2), beta, alpha)
 
 
+@takes_out("addbmm", "exact")
 def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * sum_b(batch1[b] @ batch2[b])``."""
     if AUTOCAST.on:
@@ -440,6 +446,7 @@ def _expand_ellipsis(eq: str, operands) -> str:
     return ",".join(new_terms) + "->" + out.replace("...", fill)
 
 
+@takes_out("tensordot", "exact")
 def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
     if a._data.dtype != b._data.dtype:
         raise RuntimeError("both inputs should have same dtype")
@@ -458,6 +465,7 @@ def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
     return einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out), a, b)
 
 
+@takes_out("chain_matmul", "exact")
 def chain_matmul(*matrices) -> Tensor:
     """The product of the matrices, left to right (deprecated in torch for linalg.multi_dot)."""
     import warnings
@@ -480,6 +488,7 @@ def chain_matmul(*matrices) -> Tensor:
     return out if len(matrices) > 1 else out.clone()
 
 
+@takes_out("addr")
 def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tensor:  # noqa: A002
     """``beta * input + alpha * outer(vec1, vec2)``."""
     for name, v in (("vec1", vec1), ("vec2", vec2)):
