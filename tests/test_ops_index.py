@@ -329,3 +329,29 @@ def test_bad_keys_and_indices_raise_as_torch(fn):
         fn(torch)
     except Exception as ex:  # noqa: BLE001
         assert str(exc) == str(ex).split(" (Triggered")[0]
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m: m.ones(3).scatter_(0, m.tensor([0, 0]), m.tensor([2.0, 3.0]), reduce="multiply"),
+        lambda m: m.ones(3).scatter(0, m.tensor([0, 2]), m.tensor([2.0, 3.0]), reduce="add"),
+        lambda m: m.zeros(2, 3).scatter(1, m.tensor([[0], [2]]), 5.0, reduce="add"),
+        lambda m: m.ones(2, 3).scatter(1, m.tensor([[0], [2]]), 5.0, reduce="multiply"),
+    ],
+)
+def test_scatter_reduce_argument_as_torch(fn):
+    """scatter's legacy reduce=: values, and the deprecation warning (Tensor src only) at the
+    caller's line."""
+    out = {}
+    for lib in (torch, ember):
+        lib.set_warn_always(True)  # torch warns once per process otherwise
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                out[lib] = (fn(lib).numpy(), [(w.category, w.filename) for w in caught])
+        finally:
+            lib.set_warn_always(False)
+    np.testing.assert_array_equal(out[ember][0], out[torch][0])
+    assert out[ember][1] == out[torch][1]
+    check_raises(lambda m: m.ones(3).scatter(0, m.tensor([0]), 2.0, reduce="max"))

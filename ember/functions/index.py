@@ -6,7 +6,9 @@ import warnings
 
 import numpy as np
 
+from .._runtime import warn_once
 from .._tensor import Tensor, _make, apply
+from .._warn import user_stacklevel
 from ..autograd.grad_mode import _state
 from ..autograd.primitives import index as P
 from ._util import wrap_dim
@@ -35,7 +37,7 @@ _SEQUENCE_WARNING = (
 def _convert_key(key):
     """A NumPy key from a torch-style one: tensors become arrays, ranges lists, bools masks."""
     if _sequence_as_tuple(key):
-        warnings.warn(_SEQUENCE_WARNING, UserWarning, stacklevel=4)
+        warnings.warn(_SEQUENCE_WARNING, UserWarning, stacklevel=user_stacklevel())
         key = tuple(key)
     elif not isinstance(key, tuple):
         key = (key,)
@@ -414,8 +416,20 @@ def scatter(
     idx = _index_array(index, "scatter")
     if src is None:
         src = value
-    if reduce == "add":
-        return scatter_add(input, dim, index, src)
+    if reduce is not None:
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError("reduce argument must be either add or multiply.")
+        if isinstance(src, Tensor):
+            warn_once(
+                "scatter-reduce",
+                "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+                "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+                "reduction options.",
+                stacklevel=user_stacklevel() + 1,  # warn_once is a frame deeper
+            )
+        else:  # a number lands at every index position
+            src = _make(np.full(idx.shape, src, input._data.dtype))
+        return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod")
     _check_src_dtype(input, src)
     _check_range(idx, input, d)
     if not isinstance(src, Tensor):
