@@ -188,6 +188,7 @@ ZERO_DIM = {
     "median_keepdim": lambda m, s: m.median(s, dim=-1, keepdim=True),
     "nanmedian": lambda m, s: m.nanmedian(s, dim=0),
     "kthvalue": lambda m, s: m.kthvalue(s, k=1, dim=0),
+    "movedim": lambda m, s: m.movedim(s, source=0, destination=-1),
 }
 
 
@@ -256,6 +257,25 @@ def test_order_statistics_refuse_bool(call):
     try:
         call(torch.tensor(BOOL))
     except NotImplementedError as ex:
+        t = ex
+    assert str(e) == str(t)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, s: s.split(1),
+        lambda m, s: m.split(s, [1]),
+        lambda m, s: s.chunk(1),
+        lambda m, s: m.tensor_split(s, 1),
+    ],
+)
+def test_zero_dim_splits_refused(call):
+    e = check_raises(lambda m: call(m, m.tensor(1.5)))
+    t = None
+    try:
+        call(torch, torch.tensor(1.5))
+    except RuntimeError as ex:
         t = ex
     assert str(e) == str(t)
 

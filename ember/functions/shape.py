@@ -234,6 +234,8 @@ def movedim(input: Tensor, source, destination) -> Tensor:  # noqa: A002
     for name, dims in (("source", src), ("destination", dst)):
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
+    if not nd:  # a scalar moved onto itself: torch returns an alias
+        return input[...]
     order = [i for i in range(nd) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -567,6 +569,8 @@ def vstack(tensors) -> Tensor:
 
 def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
     """Split into chunks of a size (the last may be smaller) or of the given sizes."""
+    if not tensor.ndim:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, tensor._data.ndim)
     n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -613,6 +617,10 @@ def tensor_split(
 ):
     """Split along ``dim`` into ``k`` nearly equal views, or at the given indices."""
     indices_or_sections = _sections(indices_or_sections, sections, indices, "tensor_split")
+    if not input.ndim:
+        raise RuntimeError(
+            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
+        )
     d = wrap_dim(dim, input.ndim)
     n = input.shape[d]
     if isinstance(indices_or_sections, int):
@@ -650,6 +658,8 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:  # no
 
 def chunk(input: Tensor, chunks: int, dim: int = 0):  # noqa: A002
     """Split into ``chunks`` nearly equal pieces (fewer when the size does not allow)."""
+    if not input.ndim:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     d = wrap_dim(dim, input._data.ndim)
