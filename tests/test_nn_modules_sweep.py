@@ -338,6 +338,8 @@ INTERPOLATE_BAD = [
     ((3, 3), {"scale_factor": 2}),
     ((1, 2, 3, 3), {"scale_factor": 2, "mode": "bogus"}),
     ((2, 3, 3), {"scale_factor": 2, "mode": "bilinear", "antialias": True}),
+    ((1, 2, 3), {"scale_factor": 2, "mode": "bicubic"}),
+    ((1, 2, 3, 3), {"scale_factor": 2, "mode": "trilinear"}),
 ]
 
 
@@ -356,4 +358,20 @@ def test_upsample_errors_like_torch(shape, kwargs):
 def test_unbatched_pad_grad_fn_like_torch(mode):
     t = torch.nn.functional.pad(torch.zeros(3, 4, 4, requires_grad=True), (1, 2, 0, 2), mode)
     e = ember.nn.functional.pad(ember.zeros(3, 4, 4, requires_grad=True), (1, 2, 0, 2), mode)
+    assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__
+
+
+GRAD_FN_CASES = [
+    (lambda lib, x: lib.nn.ChannelShuffle(3)(x), (2, 6, 3)),
+    (lambda lib, x: lib.nn.Upsample(scale_factor=1.5, mode="bicubic")(x), (1, 2, 3, 3)),
+    (lambda lib, x: lib.nn.GRU(3, 4, batch_first=True)(x)[0], (2, 5, 3)),
+    (lambda lib, x: lib.nn.RNN(3, 4, batch_first=True)(x)[0], (2, 5, 3)),
+    (lambda lib, x: lib.nn.LSTM(3, 4, batch_first=True)(x)[0], (2, 5, 3)),
+]
+
+
+@pytest.mark.parametrize("fn, shape", GRAD_FN_CASES)
+def test_grad_fn_names_like_torch(fn, shape):
+    t = fn(torch, torch.zeros(shape, requires_grad=True))
+    e = fn(ember, ember.zeros(shape, requires_grad=True))
     assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__

@@ -3,9 +3,9 @@
 ``grad_fn`` names are part of the API users see (tensor reprs, ``next_functions``), so these
 run what the composition would as one node under torch's name: max-unpooling and fractional max
 pooling (a scatter to, or a gather from, flat in-plane positions), ``pdist``, ``embedding_bag``,
-``rrelu``, ``_weight_norm``, ``bilinear`` (TrilinearBackward0) and the pixel shuffles; and the
-in-place activations' own node names (LeakyReluBackward1...). The rules are written with Tensor
-methods, so double backward works through each.
+``rrelu``, ``_weight_norm``, ``bilinear`` (TrilinearBackward0), the pixel and channel shuffles;
+and the in-place activations' own node names (LeakyReluBackward1...). The rules are written with
+Tensor methods, so double backward works through each.
 """
 
 from __future__ import annotations
@@ -282,6 +282,43 @@ def _shuffle_prim(name: str, up: bool):
 
 pixel_shuffle = _shuffle_prim("PixelShuffleBackward0", True)
 pixel_unshuffle = _shuffle_prim("PixelUnshuffleBackward0", False)
+
+
+def shuffle_channels(x, groups: int):
+    """(N, g*k, *) -> channel ``i*k + j`` moved to ``j*g + i``; on arrays or Tensors."""
+    n, c, *rest = x.shape
+    y = R.transpose(x.reshape(n, groups, c // groups, *rest), 1, 2)
+    return y.reshape(n, c, *rest)
+
+
+def _channel_shuffle(ctx, x, groups):
+    ctx.groups = groups
+    return np.ascontiguousarray(shuffle_channels(x, groups))
+
+
+def _separable_resize(ctx, x, mh, mw):
+    ctx.mh, ctx.mw = mh, mw
+    return mh @ x @ mw.T
+
+
+# bicubic resampling as fixed (out, in) maps on H and W: the gradient is the transposed maps
+upsample_bicubic2d = defop(
+    "UpsampleBicubic2DBackward0",
+    _separable_resize,
+    [lambda c, g: R.lift(g, c.mh.T) @ g @ R.lift(g, c.mw)],
+    needs_ctx=True,
+    arrays=True,
+)
+
+
+# the inverse of a shuffle in g groups of k is a shuffle in k groups of g
+channel_shuffle = defop(
+    "ChannelShuffleBackward0",
+    _channel_shuffle,
+    [lambda c, g: shuffle_channels(g, g.shape[1] // c.groups)],
+    needs_ctx=True,
+    arrays=True,
+)
 
 
 # --- pools over an input without a batch dim ------------------------------------------------------

@@ -631,7 +631,8 @@ def interpolate(
             "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and "
             "requires a 4-D tensor as input"
         )
-    if input.ndim not in (3, 4, 5) or mode not in (*_TORCH_MODES, *_MODE_DIMS):
+    bicubic_off = mode == "bicubic" and input.ndim != 4  # torch has no message of its own here
+    if input.ndim not in (3, 4, 5) or mode not in (*_TORCH_MODES, *_MODE_DIMS) or bicubic_off:
         raise NotImplementedError(
             f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for the "
             "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "

@@ -83,16 +83,15 @@ def channel_shuffle(input, groups: int):  # noqa: A002
         )
     if input.ndim <= 2:
         raise RuntimeError(
-            "channel_shuffle expects input to have at least 3 dimensions, but got input with "
-            f"{input.ndim} dimension(s)"
+            f"channel_shuffle expects input with > 2 dims, but got input with sizes "
+            f"{list(input.shape)}"
         )
-    n, c, *rest = input.shape
+    c = input.shape[1]
     if c % g:
         raise RuntimeError(
             f"Number of channels must be divisible by groups. Got {c} channels and {g} groups."
         )
-    x = input.reshape(n, g, c // g, *rest).transpose(1, 2)
-    return x.reshape(n, c, *rest)
+    return apply(PN.channel_shuffle, (input,), None, groups=g)
 
 
 native_channel_shuffle = channel_shuffle
@@ -157,9 +156,9 @@ def bicubic_resize(input, out_size, align_corners: bool, scales=None):  # noqa: 
     h, w = input.shape[-2:]
     dt = input._data.dtype
     sh, sw = scales if scales is not None else (None, None)
-    mh = _make(_cubic_matrix(h, out_size[0], align_corners, sh, dt))
-    mw = _make(_cubic_matrix(w, out_size[1], align_corners, sw, dt))
-    return mh.matmul(input).matmul(mw.t())
+    mh = _cubic_matrix(h, out_size[0], align_corners, sh, dt)
+    mw = _cubic_matrix(w, out_size[1], align_corners, sw, dt)
+    return apply(PN.upsample_bicubic2d, (input,), None, mh=mh, mw=mw)
 
 
 # --- spatial transformer ------------------------------------------------------------------------

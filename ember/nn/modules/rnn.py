@@ -288,8 +288,10 @@ class RNNBase(Module):
                 final = [f.index_select(1, unsorted_idx) for f in final]
         else:
             output = out
-            if batched and self.batch_first:
+            if batched and self.batch_first and self.mode == "LSTM":
                 output = output.transpose(0, 1)
+            elif batched and self.batch_first:  # torch's RNN and GRU transpose in place here
+                output = output.transpose_(0, 1)
             if not batched:
                 output = output.squeeze(1)
                 final = [f.squeeze(1) for f in final]
