@@ -272,6 +272,7 @@ _LAZY_ATTRS = {
     "histogramdd": ("functions.histogramdd", "histogramdd"),
     "sinc": ("special", "sinc"),
     "clone": ("_tensor_methods", "clone"),
+    "range": ("functions.creation", "range_"),
     "stft": ("fft._stft", "stft"),
     "istft": ("fft._stft", "istft"),
     "autocast": ("amp.autocast_mode", "autocast"),

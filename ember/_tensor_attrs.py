@@ -148,6 +148,16 @@ def _set_imag(self, value) -> None:
     CX.imag(self).copy_(value)
 
 
+# devices and layouts Ember has none of: torch's flags for them, all False
+_ABSENT_KINDS = ("is_xpu", "is_xla", "is_ipu", "is_mtia", "is_maia", "is_vulkan", "is_mkldnn")
+_ABSENT_KINDS += ("is_nested", "is_sparse_csr")
+
+
+def to_dense(self: Tensor, dtype=None, *, masked_grad=None) -> Tensor:
+    """The tensor itself (every Ember tensor is dense), or a copy in ``dtype``."""
+    return self if dtype is None or dtype == self.dtype else self.to(dtype)
+
+
 def bind_attributes() -> None:
     """Set the attributes above on ``Tensor``."""
     Tensor.itemsize = property(lambda self: self._data.itemsize)
@@ -157,6 +167,9 @@ def bind_attributes() -> None:
     Tensor.output_nr = property(lambda self: self._output_nr)
     # Ember marks no tensor as made in inference mode: they all stay usable with autograd.
     Tensor.is_inference = lambda self: False
+    for flag in _ABSENT_KINDS:
+        setattr(Tensor, flag, False)
+    Tensor.to_dense = to_dense
     Tensor.dim_order = dim_order
     Tensor.new_empty_strided = new_empty_strided
     Tensor.mH = property(lambda self: _conj_transpose(self, "Tensor.mH", True))

@@ -280,6 +280,44 @@ def test_zero_dim_splits_refused(call):
     assert str(e) == str(t)
 
 
+RANGE = {
+    "ints": lambda m: m.range(1, 4),
+    "step": lambda m: m.range(1, 4, 0.5),
+    "dtype": lambda m: m.range(1, 4, dtype=m.int64),
+    "inexact_step": lambda m: m.range(0, 1, 0.3),
+    "keywords": lambda m: m.range(start=1, end=3, step=1, requires_grad=True),
+    "negative_step": lambda m: m.range(3, 1, -0.5),
+}
+
+
+@pytest.mark.parametrize("name", list(RANGE))
+def test_range_deprecated_inclusive(name):
+    with pytest.warns(UserWarning, match="torch.range is deprecated"):
+        e = RANGE[name](ember)
+    with pytest.warns(UserWarning):
+        t = RANGE[name](torch)
+    assert_close(e, t)
+    assert e.requires_grad == t.requires_grad
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_range_bad_steps():
+    check_raises(lambda m: m.range(3, 1))
+    check_raises(lambda m: m.range(1, 3, 0))
+    check_raises(lambda m: m.range(4))
+
+
+def test_dense_and_device_flags():
+    for m in (torch, ember):
+        x = m.ones(2, requires_grad=True)
+        assert m.is_inference(x) is False
+        assert x.to_dense() is x
+        assert x.to_dense(dtype=m.float64).dtype == m.float64
+        flags = ("is_xpu", "is_xla", "is_ipu", "is_mtia", "is_vulkan", "is_mkldnn", "is_nested")
+        assert [getattr(x, f) for f in flags] == [False] * len(flags)
+    check_raises(lambda m: m.is_inference(2))
+
+
 def test_size_keyword_twice_is_a_type_error():
     check_raises(lambda m: m.zeros(2, size=(3,)))
     check_raises(lambda m: m.ones(3).reshape(3, shape=(3,)))

@@ -394,10 +394,34 @@ def arange(
     return _into_out(_finish(arr.astype(npd), requires_grad, device), out, "arange")
 
 
-def range_(start=0, end=None, step=1, *, dtype=None, requires_grad=False) -> Tensor:
+def range_(
+    start,
+    end,
+    step=1,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+) -> Tensor:
+    """``ember.range`` (deprecated in torch): ``start`` to ``end`` inclusive, ``step`` apart."""
+    warnings.warn(
+        "torch.range is deprecated and will be removed in a future release because its behavior "
+        "is inconsistent with Python's range builtin. Instead, use torch.arange, which produces "
+        "values in [start, end).",
+        UserWarning,
+        stacklevel=2,
+    )
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = int(np.floor((end - start) / step)) + 1
     arr = start + np.arange(n, dtype=np.float64) * step
-    return _finish(arr.astype(_dt(dtype)), requires_grad)
+    npd = _dt(_out_dtype(dtype, out, "range"), fn="range")
+    return _into_out(_finish(arr.astype(npd), requires_grad, device), out, "range")
 
 
 def linspace(
@@ -473,6 +497,16 @@ def is_nonzero(input: Tensor) -> bool:  # noqa: A002
     if input._data.size != 1:
         raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
     return bool(input._data.item())
+
+
+def is_inference(input: Tensor) -> bool:  # noqa: A002
+    """Whether ``input`` was made in inference mode: never in Ember (``Tensor.is_inference``)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"is_inference(): argument 'input' (position 1) must be Tensor, not "
+            f"{type(input).__name__}"
+        )
+    return input.is_inference()
 
 
 @takes_out("diag", "exact")
