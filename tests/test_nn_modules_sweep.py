@@ -359,6 +359,7 @@ def test_unbatched_pad_grad_fn_like_torch(mode):
     t = torch.nn.functional.pad(torch.zeros(3, 4, 4, requires_grad=True), (1, 2, 0, 2), mode)
     e = ember.nn.functional.pad(ember.zeros(3, 4, 4, requires_grad=True), (1, 2, 0, 2), mode)
     assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__
+    assert e.grad_fn.name() == t.grad_fn.name()
 
 
 GRAD_FN_CASES = [
@@ -367,6 +368,7 @@ GRAD_FN_CASES = [
     (lambda lib, x: lib.nn.GRU(3, 4, batch_first=True)(x)[0], (2, 5, 3)),
     (lambda lib, x: lib.nn.RNN(3, 4, batch_first=True)(x)[0], (2, 5, 3)),
     (lambda lib, x: lib.nn.LSTM(3, 4, batch_first=True)(x)[0], (2, 5, 3)),
+    (lambda lib, x: lib.nn.CircularPad1d(1)(x), (2, 5, 3)),
 ]
 
 
@@ -375,3 +377,4 @@ def test_grad_fn_names_like_torch(fn, shape):
     t = fn(torch, torch.zeros(shape, requires_grad=True))
     e = fn(ember, ember.zeros(shape, requires_grad=True))
     assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__
+    assert e.grad_fn.name() == t.grad_fn.name()

@@ -235,7 +235,7 @@ def pad(mode: str, nd: int):
         "constant": "ConstantPadNdBackward0",
         "reflect": f"ReflectionPad{nd}DBackward0",
         "replicate": f"ReplicationPad{nd}DBackward0",
-        "circular": "torch::autograd::CopySlices",
+        "circular": "CopySlices",  # torch pads circularly by slice copies
     }[mode]
     if name not in _PAD:
         _PAD[name] = _adjoint_pair(
@@ -245,6 +245,8 @@ def pad(mode: str, nd: int):
             _pool_kw,
             _pool_back_kw,
         )[0]
+        if mode == "circular":  # torch's CopySlices node calls itself by its C++ name
+            _PAD[name].node.name = lambda self: "torch::autograd::CopySlices"
     return _PAD[name]
 
 
