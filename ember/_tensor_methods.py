@@ -578,7 +578,9 @@ Tensor.mT = property(lambda self: self.transpose(-2, -1))
 
 # -- new_* constructors and private helpers used by derivative rules -----------------------------
 def _new(fn):
-    def method(self, *size, dtype=None, device=None, requires_grad=False, **kw):
+    def method(
+        self, *size, dtype=None, device=None, requires_grad=False, pin_memory=False, **kw
+    ):  # pin_memory: no pinned memory on Ember's CPU-only tensors
         return fn(*size, dtype=dtype or self.dtype, requires_grad=requires_grad, **kw)
 
     return method
@@ -587,9 +589,24 @@ def _new(fn):
 Tensor.new_zeros = _new(N.zeros)
 Tensor.new_ones = _new(N.ones)
 Tensor.new_empty = _new(N.empty)
-Tensor.new_full = lambda self, size, fill_value, *, dtype=None, device=None, requires_grad=False: (
-    N.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
-)
+
+
+def new_full(
+    self,
+    size,
+    fill_value,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    pin_memory=False,
+    requires_grad=False,
+):
+    """A tensor of ``size`` filled with ``fill_value``, in this tensor's dtype by default."""
+    return N.full(size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+Tensor.new_full = new_full
 
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):

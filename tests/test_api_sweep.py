@@ -64,6 +64,11 @@ KEYWORDS = {
     "new_zeros_size": (lambda m, x: x.new_zeros(size=(2,), dtype=m.int32), [X]),
     "new_ones_size": (lambda m, x: x.new_ones(size=(2, 1)), [INT]),
     "new_empty_size": (lambda m, x: x.new_empty(size=(2,)).shape, [X]),
+    "new_zeros_pin": (lambda m, x: x.new_zeros((2,), layout=m.strided, pin_memory=False), [X]),
+    "new_full_layout": (
+        lambda m, x: x.new_full(size=(2,), fill_value=1, layout=m.strided, pin_memory=False),
+        [INT],
+    ),
     # shape functions and methods under torch's keyword names
     "reshape_shape": (lambda m, x: m.reshape(input=x, shape=(4, 3)), [X]),
     "reshape_method": (lambda m, x: x.reshape(shape=(2, -1)), [X]),
@@ -316,6 +321,7 @@ def test_dense_and_device_flags():
         flags = ("is_xpu", "is_xla", "is_ipu", "is_mtia", "is_vulkan", "is_mkldnn", "is_nested")
         assert [getattr(x, f) for f in flags] == [False] * len(flags)
     check_raises(lambda m: m.is_inference(2))
+    check_raises(lambda m: m.ones(2).new_tensor([1], layout=m.strided))
 
 
 def test_size_keyword_twice_is_a_type_error():
