@@ -91,6 +91,23 @@ KEYWORDS = {
     "det_input": (lambda m, x: m.det(input=x), [SQ]),
     "matrix_power_input": (lambda m, x: m.matrix_power(input=x, n=3), [SQ]),
     "linalg_det_A": (lambda m, x: m.linalg.det(A=x), [SQ]),
+    "logspace_out": (
+        lambda m: m.logspace(0, 2, steps=3, base=2.0, out=m.empty(0), device="cpu"),
+        [],
+    ),
+    "eye_pin_memory": (lambda m: m.eye(2, 3, layout=m.strided, pin_memory=False), []),
+    "normal_factory_kw": (
+        lambda m: m.normal(0.0, 0.0, size=(2,), dtype=m.float64, layout=m.strided, device="cpu"),
+        [],
+    ),
+    "randint_like_kw": (
+        lambda m, x: m.randint_like(x, 1, layout=m.strided, memory_format=m.preserve_format),
+        [INT],
+    ),
+    "histogram_out": (
+        lambda m, x: m.histogram(x.detach(), bins=3, out=(m.empty(0), m.empty(0))),
+        [X],
+    ),
     "repeat_interleave_output_size": (
         lambda m, x: m.repeat_interleave(x, repeats=2, dim=0, output_size=6),
         [X],
@@ -322,6 +339,23 @@ def test_dense_and_device_flags():
         assert [getattr(x, f) for f in flags] == [False] * len(flags)
     check_raises(lambda m: m.is_inference(2))
     check_raises(lambda m: m.ones(2).new_tensor([1], layout=m.strided))
+
+
+def test_asarray_copy_and_alias():
+    for m in (torch, ember):
+        a = np.ones(2, np.float32)
+        m.asarray(a)[0] = 5  # shares memory
+        b = np.ones(2, np.float32)
+        m.asarray(b, copy=True)[0] = 5
+        assert (a[0], b[0]) == (5, 1)
+        x = m.ones(2)
+        assert m.asarray(x) is x and m.asarray(x, copy=True) is not x
+        assert m.asarray([1.0], requires_grad=True).requires_grad
+    x = [m.ones(2) for m in (torch, ember)]
+    e = check_raises(lambda m: m.asarray(x[m is ember], dtype=m.float64, copy=False))
+    assert str(e) == "can't alias tensor with dtype 'Float' into dtype 'Double'."
+    e = check_raises(lambda m: m.asarray([1, 2], copy=False))
+    assert str(e) == "can't alias arbitrary sequence into a tensor."
 
 
 def test_size_keyword_twice_is_a_type_error():

@@ -520,6 +520,7 @@ def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:  # noqa: A001
 _histogram_t = return_type("histogram", ["hist", "bin_edges"])
 
 
+@_takes_out("histogram")
 def histogram(input: Tensor, bins, *, range=None, weight=None, density: bool = False):  # noqa: A001, A002
     """``(hist, bin_edges)``: counts (or weights, or a density) of ``input`` in ``bins`` equal
     bins over ``range`` (the data's by default), or between the edges of a ``bins`` tensor."""

@@ -171,7 +171,23 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     return tensor(data, dtype=dtype)
 
 
-asarray = as_tensor
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False) -> Tensor:
+    """``obj`` as a tensor, sharing its memory unless ``copy`` (``copy=False``: share or fail)."""
+    if copy is False:
+        if not isinstance(obj, (Tensor, np.ndarray)):
+            raise ValueError("can't alias arbitrary sequence into a tensor.")
+        src = D._BY_NP[obj.dtype] if isinstance(obj, np.ndarray) else obj.dtype
+        if dtype is not None and D.to_dtype(dtype) != src:
+            from .reduce import _scalar_type_name
+
+            raise ValueError(
+                f"can't alias tensor with dtype '{_scalar_type_name(src)}' into dtype "
+                f"'{_scalar_type_name(D.to_dtype(dtype))}'."
+            )
+    result = as_tensor(obj, dtype, device)
+    if copy and (result is obj or np.shares_memory(result._data, np.asarray(obj))):
+        result = _make(result._data.copy())
+    return result.requires_grad_() if requires_grad else result
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
@@ -452,10 +468,21 @@ def linspace(
 
 
 def logspace(
-    start, end, steps: int, base: float = 10.0, *, dtype=None, requires_grad=False
+    start,
+    end,
+    steps: int,
+    base: float = 10.0,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
 ) -> Tensor:
+    """``steps`` powers of ``base``, exponents evenly spaced from ``start`` to ``end``."""
     lin = linspace(start, end, steps, dtype=D.float64)._data
-    return _finish((base**lin).astype(_dt(dtype)), requires_grad)
+    npd = _dt(_out_dtype(dtype, out, "logspace"))
+    return _into_out(_finish((base**lin).astype(npd), requires_grad, device), out, "logspace")
 
 
 def eye(
@@ -466,6 +493,7 @@ def eye(
     dtype=None,
     layout=None,
     device=None,
+    pin_memory=False,
     requires_grad=False,
 ) -> Tensor:
     """A 2-D tensor with ones on the diagonal and zeros elsewhere (``n`` rows, ``m`` columns)."""

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from .. import _dtype as D
+from .._device import check_device
 from .._tensor import Tensor, _make
 from ..kernels import random as K
 from ._util import shape_arg, to_np_dtype
@@ -264,7 +265,10 @@ def randn_like(input: Tensor, *, dtype=None, generator=None, requires_grad=False
     )
 
 
-def randint_like(input: Tensor, low=0, high=None, *, dtype=None, generator=None, **kw) -> Tensor:  # noqa: A002
+def randint_like(  # noqa: A002
+    input: Tensor, low=0, high=None, *, dtype=None, generator=None, memory_format=None, **kw
+) -> Tensor:
+    """Random integers in [low, high) in ``input``'s shape (and dtype, by default)."""
     if high is None:
         low, high = 0, low
     return randint(
@@ -273,9 +277,20 @@ def randint_like(input: Tensor, low=0, high=None, *, dtype=None, generator=None,
 
 
 def normal(
-    mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, requires_grad=False
+    mean=0.0,
+    std=1.0,
+    size=None,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    pin_memory=False,
+    requires_grad=False,
 ) -> Tensor:
     """Normal samples; ``mean`` and ``std`` may be tensors (broadcast together)."""
+    check_device(device)
     g = _gen(generator)
     if out is not None:
         check_out(out, "normal")
