@@ -378,3 +378,21 @@ def test_grad_fn_names_like_torch(fn, shape):
     e = fn(ember, ember.zeros(shape, requires_grad=True))
     assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__
     assert e.grad_fn.name() == t.grad_fn.name()
+
+
+CONSTRUCT_THEN_CALL_BAD = [
+    lambda lib: lib.nn.GroupNorm(3, 4),
+    lambda lib: lib.nn.GroupNorm(2.5, 4),
+    lambda lib: lib.nn.Conv2d(3, 4, 3)(lib.zeros(1, 3, 5, 5, dtype=lib.float64)),
+    lambda lib: lib.nn.Conv1d(3, 4, 3)(lib.zeros(1, 3, 5, dtype=lib.int64)),
+    lambda lib: lib.nn.Conv2d(3, 4, 3, bias=False)(lib.zeros(1, 3, 5, 5, dtype=lib.float64)),
+    lambda lib: lib.nn.ConvTranspose2d(3, 4, 3)(lib.zeros(1, 3, 5, 5, dtype=lib.float64)),
+]
+
+
+@pytest.mark.parametrize("fn", CONSTRUCT_THEN_CALL_BAD)
+def test_errors_and_messages_like_torch(fn):
+    exc = check_raises(fn)
+    with pytest.raises(type(exc)) as t_exc:
+        fn(torch)
+    assert str(exc) == str(t_exc.value)

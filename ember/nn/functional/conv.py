@@ -14,6 +14,7 @@ from ..._tensor import Tensor, apply
 from ...amp._state import AUTOCAST, full_precision, lower_precision
 from ...autograd.primitives import nn as P
 from ...autograd.primitives import nn_named as PN
+from ...functions.inplace import _C_TYPE_NAMES
 from ...functions.reduce import _scalar_type_name
 
 __all__ = [
@@ -70,7 +71,10 @@ def _batched(x: Tensor, nd: int, name: str):
 
 
 # --- convolution --------------------------------------------------------------------------------
-def _check_same_dtype(x: Tensor, weight: Tensor) -> None:
+def _check_same_dtype(x: Tensor, weight: Tensor, bias=None) -> None:
+    if bias is not None and bias.dtype != x.dtype:  # torch checks the bias first
+        xn, bn = (_C_TYPE_NAMES.get(t.dtype.name, t.dtype.name) for t in (x, bias))
+        raise RuntimeError(f"Input type ({xn}) and bias type ({bn}) should be the same")
     if x.dtype != weight.dtype:
         raise RuntimeError(
             f"expected scalar type {_scalar_type_name(x.dtype)} but found "
@@ -87,7 +91,7 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, nd, name):
             f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
             f"input of size: [{', '.join(map(str, x.shape))}]"
         )
-    _check_same_dtype(x, weight)
+    _check_same_dtype(x, weight, bias)
     stride, dilation = _ntuple(stride, nd), _ntuple(dilation, nd)
     if isinstance(padding, str):
         if padding == "valid":
