@@ -9,8 +9,10 @@ from __future__ import annotations
 import numpy as _np
 
 from . import engine as _engine
-from . import functional  # noqa: F401 - torch.autograd.functional (light: grad_mode only)
-from . import profiler  # noqa: F401 - torch.autograd.profiler (light: stdlib only)
+from . import (
+    functional,  # noqa: F401 - torch.autograd.functional (light: grad_mode only)
+    profiler,  # noqa: F401 - torch.autograd.profiler (light: stdlib only)
+)
 from .engine import anomaly as _anomaly
 from .engine import run_backward
 from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
@@ -97,7 +99,7 @@ def backward(
     inputs=None,
 ) -> None:
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves they depend on."""
-    outputs = _tensors(tensors)
+    outputs = tensors if type(tensors) is tuple else _tensors(tensors)  # Tensor.backward's tuple
     grads = _tensors(grad_tensors) if grad_tensors is not None else (None,) * len(outputs)
     if retain_graph is None:
         retain_graph = create_graph

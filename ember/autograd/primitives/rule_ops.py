@@ -57,10 +57,13 @@ def sign(x):
 
 def sign_array(x: np.ndarray) -> np.ndarray:
     """torch's sign on an array: 0 for nan (NumPy's is nan), bools as they are."""
-    if x.dtype == np.bool_:
+    kind = x.dtype.kind
+    if kind == "b":
         return x.copy()
-    s = np.asarray(np.sign(x))  # 0-d input: NumPy returns a scalar
-    if x.dtype.kind == "f":
+    s = np.sign(x)
+    if type(s) is not np.ndarray:  # 0-d input: NumPy returns a scalar
+        s = np.asarray(s)
+    if kind == "f":
         s[np.isnan(s)] = 0
     return s
 
