@@ -164,8 +164,11 @@ def _squeeze2(r: Tensor, d0: int, d1: int) -> Tensor:
 
 
 @takes_out("linalg.norm", "exact")
-def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, out=None, dtype=None) -> Tensor:
+def norm(  # noqa: A002 - torch names this one's argument ``input`` (linalg.norm(input=x))
+    input: Tensor, ord=None, dim=None, keepdim: bool = False, *, out=None, dtype=None
+) -> Tensor:
     """A vector norm (``dim`` an int, or a 1-D input) or a matrix norm (a pair, or 2-D input)."""
+    A = input
     if isinstance(dim, int):
         dim = (dim,)
     if dim is not None:

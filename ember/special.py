@@ -77,6 +77,7 @@ def _float(x) -> Tensor:
     return x if x._data.dtype.kind in "fc" else x.float()
 
 
+@takes_out("special.expit")
 def expit(input: Tensor) -> Tensor:
     """The logistic sigmoid ``1 / (1 + exp(-x))``."""
     return M.sigmoid(input)
@@ -91,6 +92,7 @@ def logit(input: Tensor, eps: float | None = None) -> Tensor:
     return (x / (1 - x)).log()
 
 
+@takes_out("special.erf")
 def erf(input: Tensor) -> Tensor:
     """The error function ``2/sqrt(pi) * integral of exp(-t^2) from 0 to x``."""
     return M.erf(input)
@@ -102,6 +104,7 @@ def erfc(input: Tensor) -> Tensor:
     return apply(P.erfc, (_float(input),))
 
 
+@takes_out("special.erfinv")
 def erfinv(input: Tensor) -> Tensor:
     """The inverse of ``erf`` on (-1, 1): ``erf(erfinv(y)) == y``."""
     return M.erfinv(input)
@@ -241,11 +244,13 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
     return _mvlgamma("mvlgamma", input, p)
 
 
+@takes_out("special.xlogy")
 def xlogy(input, other) -> Tensor:
     """``x * log(y)``, 0 where ``x == 0``."""
     return M.xlogy(input, other)
 
 
+@takes_out("special.xlog1py")
 def xlog1py(input, other) -> Tensor:
     """``x * log1p(y)``, 0 where ``x == 0``."""
     x, y = as_tensor_arg(input), as_tensor_arg(other)
@@ -262,26 +267,31 @@ def log_softmax(input: Tensor, dim: int, *, dtype=None) -> Tensor:
     return R.log_softmax(input, dim, dtype=dtype)
 
 
+@takes_out("special.logsumexp")
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(x)))`` over ``dim``, computed stably."""
     return R.logsumexp(input, dim, keepdim)
 
 
+@takes_out("special.expm1")
 def expm1(input: Tensor) -> Tensor:
     """``exp(x) - 1``, accurate for small ``x``."""
     return M.expm1(input)
 
 
+@takes_out("special.exp2")
 def exp2(input: Tensor) -> Tensor:
     """``2 ** x``."""
     return M.exp2(input)
 
 
+@takes_out("special.log1p")
 def log1p(input: Tensor) -> Tensor:
     """``log(1 + x)``, accurate for small ``x``."""
     return M.log1p(input)
 
 
+@takes_out("special.ndtr")
 def ndtr(input: Tensor) -> Tensor:
     """The standard normal CDF."""
     return 0.5 * erfc(-_float(input) * (1 / math.sqrt(2)))
@@ -295,12 +305,14 @@ def sinc(input: Tensor) -> Tensor:
     return M.where(x == 0, 1.0, px.sin() / M.where(x == 0, 1.0, px))
 
 
+@takes_out("special.entr")
 def entr(input: Tensor) -> Tensor:
     """``-x log(x)``: 0 at 0, -inf below."""
     x = _float(input)
     return M.where(x < 0, -math.inf, -M.xlogy(x, x))
 
 
+@takes_out("special.round")
 def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001
     """Round half to even, to ``decimals`` decimal places."""
     return M.round(input, decimals=decimals)

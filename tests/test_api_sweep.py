@@ -184,6 +184,35 @@ def test_more_out(name):
     check_raises(lambda m: fn(m, xs[m], m.empty(0, dtype=m.int32)))
 
 
+SPECIAL_OUT = {
+    "entr": lambda m, x, o: m.special.entr(x.abs(), out=o),
+    "erf": lambda m, x, o: m.special.erf(x, out=o),
+    "erfinv": lambda m, x, o: m.special.erfinv(x / 3, out=o),
+    "exp2": lambda m, x, o: m.special.exp2(x, out=o),
+    "expit": lambda m, x, o: m.special.expit(x, out=o),
+    "expm1": lambda m, x, o: m.special.expm1(x, out=o),
+    "log1p": lambda m, x, o: m.special.log1p(x.abs(), out=o),
+    "logsumexp": lambda m, x, o: m.special.logsumexp(x, 1, keepdim=True, out=o),
+    "ndtr": lambda m, x, o: m.special.ndtr(x, out=o),
+    "round": lambda m, x, o: m.special.round(x, decimals=1, out=o),
+    "xlog1py": lambda m, x, o: m.special.xlog1py(x, x.abs(), out=o),
+    "xlogy": lambda m, x, o: m.special.xlogy(x, x.abs(), out=o),
+}
+
+
+@pytest.mark.parametrize("name", list(SPECIAL_OUT))
+def test_special_out(name):
+    fn = SPECIAL_OUT[name]
+    (t_out, _), (e_out, _) = _run(lambda m, x: fn(m, x, m.empty(0)), [X], False)
+    assert_close(e_out, t_out)
+    xs = {torch: torch.tensor(X), ember: ember.tensor(X)}
+    check_raises(lambda m: fn(m, xs[m], m.empty(0, dtype=m.int64)))
+
+
+def test_linalg_norm_input_keyword():
+    _check(lambda m, x: m.linalg.norm(input=x, ord=1, dim=1), [X])
+
+
 @pytest.mark.parametrize("name", list(OUT))
 def test_out(name):
     (t_out, _), (e_out, _) = _run(OUT[name], [X, Y], grad=False)
