@@ -387,6 +387,19 @@ def test_asarray_copy_and_alias():
     assert str(e) == "can't alias arbitrary sequence into a tensor."
 
 
+@pytest.mark.parametrize("dim", [0, 1, -1, -3])
+@pytest.mark.parametrize("extras", [(False, False), (True, True)])
+def test_unique_consecutive_dim(dim, extras):
+    runs = np.repeat(np.random.default_rng(1).integers(0, 2, (2, 3, 4)), 2, axis=dim)
+    inverse, counts = extras
+    (t, _), (e, _) = _run(
+        lambda m, x: m.unique_consecutive(x, return_inverse=inverse, return_counts=counts, dim=dim),
+        [runs],
+        False,
+    )
+    assert_close(e, tuple(t) if isinstance(t, tuple) else t)
+
+
 def test_size_keyword_twice_is_a_type_error():
     check_raises(lambda m: m.zeros(2, size=(3,)))
     check_raises(lambda m: m.ones(3).reshape(3, shape=(3,)))

@@ -388,15 +388,24 @@ def unique(
 
 
 def unique_consecutive(input: Tensor, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
-    d = input._data.reshape(-1)
-    if d.size == 0:
-        return _make(d)
-    keep = np.concatenate([[True], d[1:] != d[:-1]])
-    out = [_make(d[keep])]
+    """Each run of equal consecutive elements (slices along ``dim``, when given) kept once."""
+    if dim is None:
+        d = input._data.reshape(-1)
+        if d.size == 0:
+            return _make(d)
+        keep = np.concatenate([[True], d[1:] != d[:-1]])
+        values, inverse_shape = d[keep], input._data.shape
+    else:
+        axis = wrap_dim(dim, input.ndim)
+        rows = np.moveaxis(input._data, axis, 0)
+        flat = rows.reshape(rows.shape[0], -1)
+        keep = np.concatenate([[True], (flat[1:] != flat[:-1]).any(axis=1)])[: rows.shape[0]]
+        values, inverse_shape = np.moveaxis(rows[keep], 0, axis).copy(), (rows.shape[0],)
+    out = [_make(values)]
     if return_inverse:
-        out.append(_make((np.cumsum(keep) - 1).reshape(input._data.shape)))
+        out.append(_make((np.cumsum(keep) - 1).reshape(inverse_shape)))
     if return_counts:
-        out.append(_make(np.diff(np.append(np.nonzero(keep)[0], d.size)).astype(np.int64)))
+        out.append(_make(np.diff(np.append(np.nonzero(keep)[0], keep.size)).astype(np.int64)))
     return out[0] if len(out) == 1 else tuple(out)
 
 
