@@ -396,3 +396,19 @@ def test_errors_and_messages_like_torch(fn):
     with pytest.raises(type(exc)) as t_exc:
         fn(torch)
     assert str(exc) == str(t_exc.value)
+
+
+def test_batchnorm_loads_a_state_dict_without_num_batches_tracked_like_torch():
+    results = []
+    for lib in (torch, ember):
+        m = lib.nn.Sequential(lib.nn.BatchNorm1d(2))
+        m[0].num_batches_tracked.fill_(5)
+        old = {k: lib.ones(2) for k in ("0.weight", "0.bias", "0.running_mean", "0.running_var")}
+        keys = m.load_state_dict(old)  # no version: the module keeps its own count
+        sd = lib.nn.BatchNorm1d(2).state_dict()  # version 2: the key is required
+        del sd["num_batches_tracked"]
+        with pytest.raises(RuntimeError, match="Missing key"):
+            lib.nn.BatchNorm1d(2).load_state_dict(sd)
+        results.append((keys.missing_keys, int(m[0].num_batches_tracked), m[0].running_mean))
+    assert results[1][:2] == results[0][:2]
+    assert_close(results[1][2], results[0][2])

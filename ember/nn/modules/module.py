@@ -644,11 +644,13 @@ class Module:
         if not isinstance(state_dict, dict):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors, copies = [], [], [], []
+        metadata = getattr(state_dict, "_metadata", None) or {}  # versions saved by state_dict()
         state_dict = OrderedDict(state_dict)
 
         def visit(module: Module, prefix: str) -> None:
+            local_metadata = metadata.get(prefix[:-1], {})
             for hook, with_module in list(module._load_state_dict_pre_hooks.values()):
-                args = (state_dict, prefix, {}, strict, missing, unexpected, errors)
+                args = (state_dict, prefix, local_metadata, strict, missing, unexpected, errors)
                 hook(module, *args) if with_module else hook(*args)
             local = module._local_state()
             for name, target in local.items():

@@ -37,6 +37,15 @@ def _trailing_shape_options(module: Module, normalized_shape, eps, elementwise_a
     module.elementwise_affine = elementwise_affine
 
 
+def _default_num_batches_tracked(module, state_dict, prefix, local_metadata, *_) -> None:
+    """A state_dict from before num_batches_tracked (no version 2) loads keeping the module's."""
+    key = prefix + "num_batches_tracked"
+    version = local_metadata.get("version")
+    if (version is None or version < 2) and module.track_running_stats and key not in state_dict:
+        nbt = module.num_batches_tracked
+        state_dict[key] = nbt if nbt is not None else tensor(0, dtype=D.int64)
+
+
 class _BatchNorm(Module):
     _version = 2
     __constants__ = ["track_running_stats", "momentum", "eps", "num_features", "affine"]
@@ -65,6 +74,7 @@ class _BatchNorm(Module):
             self.register_buffer("running_mean", zeros(num_features, dtype=dtype))
             self.register_buffer("running_var", ones(num_features, dtype=dtype))
             self.register_buffer("num_batches_tracked", tensor(0, dtype=D.int64))
+            self._register_load_state_dict_pre_hook(_default_num_batches_tracked, with_module=True)
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
