@@ -400,6 +400,19 @@ def test_unique_consecutive_dim(dim, extras):
     assert_close(e, tuple(t) if isinstance(t, tuple) else t)
 
 
+EINSUM_SUBLISTS = {
+    "matmul": lambda m, a, b: m.einsum(a, [0, 1], b, [1, 2], [0, 2]),
+    "implicit_out": lambda m, a, b: m.einsum(a, [0, 1], b, [1, 2]),
+    "ellipsis": lambda m, a, b: m.einsum(a, [Ellipsis, 1], b, [1, 2], [Ellipsis, 2]),
+    "outer": lambda m, a, b: m.einsum(a[0], [0], b[:, 0], [1], [0, 1]),
+}
+
+
+@pytest.mark.parametrize("name", list(EINSUM_SUBLISTS))
+def test_einsum_sublist_form(name):
+    _check(EINSUM_SUBLISTS[name], [X, Y.T.copy()])
+
+
 def test_size_keyword_twice_is_a_type_error():
     check_raises(lambda m: m.zeros(2, size=(3,)))
     check_raises(lambda m: m.ones(3).reshape(3, shape=(3,)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import string
 
 import numpy as np
 
@@ -364,7 +365,12 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:  # noqa: A002
 
 
 def einsum(equation: str, *operands) -> Tensor:
-    """Einstein summation, as ``numpy.einsum``; gradients contract the output gradient back."""
+    """Einstein summation, as ``numpy.einsum``; gradients contract the output gradient back.
+
+    Also torch's sublist form: ``einsum(a, [0, 1], b, [1, 2], [0, 2])``.
+    """
+    if isinstance(equation, Tensor):
+        equation, operands = _sublist_equation((equation, *operands))
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     eq = equation.replace(" ", "")
@@ -380,6 +386,19 @@ def einsum(equation: str, *operands) -> Tensor:
     dt = D.result_type(operands) if len({o._data.dtype for o in operands}) > 1 else None
     arrays = [o._data if dt is None else o._data.astype(dt.np) for o in operands]
     return apply(P.einsum, tuple(operands), arrays, spec=eq)
+
+
+def _sublist_equation(args: tuple):
+    """The equation and operands of ``einsum(op1, sublist1, op2, sublist2, ..., [out])``."""
+
+    def term(sublist) -> str:
+        return "".join("..." if i is Ellipsis else string.ascii_letters[i] for i in sublist)
+
+    pairs = args if len(args) % 2 == 0 else args[:-1]
+    eq = ",".join(term(sub) for sub in pairs[1::2])
+    if len(args) % 2:
+        eq += "->" + term(args[-1])
+    return eq, tuple(pairs[0::2])
 
 
 def _check_subscripts(eq: str, operands) -> None:
