@@ -387,6 +387,9 @@ CONSTRUCT_THEN_CALL_BAD = [
     lambda lib: lib.nn.Conv1d(3, 4, 3)(lib.zeros(1, 3, 5, dtype=lib.int64)),
     lambda lib: lib.nn.Conv2d(3, 4, 3, bias=False)(lib.zeros(1, 3, 5, 5, dtype=lib.float64)),
     lambda lib: lib.nn.ConvTranspose2d(3, 4, 3)(lib.zeros(1, 3, 5, 5, dtype=lib.float64)),
+    lambda lib: lib.nn.Unflatten(1, (2, 2))(lib.zeros(2, 6)),
+    lambda lib: lib.nn.Unflatten(-1, (-1, 4))(lib.zeros(2, 6)),
+    lambda lib: lib.nn.Unflatten(1, ())(lib.zeros(2, 6)),
 ]
 
 

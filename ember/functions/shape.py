@@ -169,7 +169,17 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:  # noqa: A002
     d = wrap_dim(dim, input._data.ndim)
     shp = input._data.shape
     sizes = tuple(sizes)
-    inner = _infer(sizes, shp[d])
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    try:
+        inner = _infer(sizes, shp[d])
+    except RuntimeError as e:
+        if not str(e).startswith("shape '"):
+            raise
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {d} "
+            f"({shp[d]}) in the input tensor"
+        ) from None
     return view(input, shp[:d] + inner + shp[d + 1 :])
 
 
