@@ -413,6 +413,39 @@ def test_einsum_sublist_form(name):
     _check(EINSUM_SUBLISTS[name], [X, Y.T.copy()])
 
 
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"mode": "bilinear", "size": (9, 31)},
+        {"mode": "bilinear", "scale_factor": 1.5, "align_corners": True},
+        {"mode": "bilinear", "size": (5, 5), "antialias": True},
+        {"mode": "bicubic", "size": (5, 7), "antialias": True},
+    ],
+)
+def test_interpolate_uint8_images(kw):
+    img = np.random.default_rng(0).integers(0, 256, (2, 3, 17, 23)).astype(np.uint8)
+    t = torch.nn.functional.interpolate(torch.tensor(img), **kw)
+    e = ember.nn.functional.interpolate(ember.tensor(img), **kw)
+    assert e.dtype == ember.uint8 and tuple(e.shape) == tuple(t.shape)
+    # torch resamples uint8 in fixed point: Ember's float32-then-round lands within 1
+    diff = np.abs(e.numpy().astype(int) - t.numpy().astype(int))
+    assert diff.max() <= 1 and diff.mean() < 0.2
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.nn.functional.interpolate(
+            m.ones(1, 1, 4, 4, dtype=m.int64), 2, mode="bilinear"
+        ),
+        lambda m: m.nn.functional.interpolate(m.ones(1, 1, 4, dtype=m.uint8), 2, mode="linear"),
+        lambda m: m.nn.functional.interpolate(m.ones(1, 1, 4, 4, dtype=m.uint8), 2, mode="area"),
+    ],
+)
+def test_interpolate_integer_refusals(call):
+    check_raises(call)
+
+
 def test_size_keyword_twice_is_a_type_error():
     check_raises(lambda m: m.zeros(2, size=(3,)))
     check_raises(lambda m: m.ones(3).reshape(3, shape=(3,)))

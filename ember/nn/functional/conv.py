@@ -648,6 +648,17 @@ def interpolate(
         )
     if mode not in ("nearest", "nearest-exact", "area", *_MODE_DIMS):
         raise NotImplementedError(f"interpolation mode {mode!r} is not implemented in Ember")
+    if input._data.dtype.kind in "biu" and mode not in ("nearest", "nearest-exact"):
+        if input._data.dtype.name == "uint8" and mode in ("bilinear", "bicubic"):
+            # torch resamples uint8 images in fixed point; in float32 then rounded, Ember lands
+            # within 1 of it (bilinear, antialiased bicubic)
+            args = (size, scale_factor, mode, align_corners, recompute_scale_factor, antialias)
+            out = interpolate(input.float(), *args)
+            return out.round().clamp(0, 255).to(input.dtype)
+        kernel = "adaptive_avg_pool" if mode == "area" else f"upsample_{mode}"
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_scalar_type_name(input.dtype)}'"
+        )
     scales = None
     if size is not None:
         out = _out_size(size, nd)
