@@ -390,6 +390,12 @@ CONSTRUCT_THEN_CALL_BAD = [
     lambda lib: lib.nn.Unflatten(1, (2, 2))(lib.zeros(2, 6)),
     lambda lib: lib.nn.Unflatten(-1, (-1, 4))(lib.zeros(2, 6)),
     lambda lib: lib.nn.Unflatten(1, ())(lib.zeros(2, 6)),
+    lambda lib: lib.nn.BatchNorm2d("a"),
+    lambda lib: lib.nn.BatchNorm1d(2.5, affine=False),
+    lambda lib: lib.nn.Embedding(2.5, 3),
+    lambda lib: lib.nn.Linear(2.5, 3),
+    lambda lib: lib.nn.LayerNorm("a"),
+    lambda lib: lib.zeros([3, None]),
 ]
 
 

@@ -55,16 +55,27 @@ def shape_arg(size, keyword=None, fn: str = "empty") -> tuple:
         if size:
             raise TypeError(f"{fn}() got multiple values for argument 'size'")
         size = (keyword,)
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+    one_sequence = len(size) == 1 and isinstance(size[0], (tuple, list))
+    if one_sequence:
         size = tuple(size[0])
     out = []
     for s in size:
         if isinstance(s, Tensor):
             s = int(s.item())
         if not isinstance(s, (int, np.integer)):
+            name = type(s).__name__
+            # torch words it by how the size came: a sequence that starts badly, one bad object,
+            # or any later element
+            if one_sequence and not out:
+                msg = f"(position 1) must be tuple of ints, but found element of type {name} at pos"
+                raise TypeError(f"{fn}(): argument 'size' {msg} {len(out)}")
+            if len(size) == 1:
+                raise TypeError(
+                    f"{fn}(): argument 'size' (position 1) must be tuple of ints, not {name}"
+                )
             raise TypeError(
-                f"empty(): argument 'size' failed to unpack the object at pos {len(out) + 1} with "
-                f'error "type must be tuple of ints,but got {type(s).__name__}"'
+                f"{fn}(): argument 'size' failed to unpack the object at pos {len(out) + 1} with "
+                f'error "type must be tuple of ints,but got {name}"'
             )
         out.append(int(s))
     for s in out:
