@@ -446,6 +446,28 @@ def test_interpolate_integer_refusals(call):
     check_raises(call)
 
 
+INT_AVG_POOL = {
+    "1d": lambda m, x: m.nn.functional.avg_pool1d(x[:, 0], 3, stride=1, padding=1),
+    "1d_neg": lambda m, x: m.nn.functional.avg_pool1d(-x[:, 0], 2),
+    "2d": lambda m, x: m.nn.functional.avg_pool2d(x, 2),
+    "2d_no_pad_count": lambda m, x: m.nn.functional.avg_pool2d(x, 3, 1, 1, count_include_pad=False),
+    "2d_divisor": lambda m, x: m.nn.functional.avg_pool2d(-x, 2, divisor_override=3),
+    "3d": lambda m, x: m.nn.functional.avg_pool3d(x[None], 2),
+}
+
+
+@pytest.mark.parametrize("name", list(INT_AVG_POOL))
+def test_avg_pool_integers_truncate(name):
+    img = np.random.default_rng(2).integers(-50, 50, (2, 3, 6, 6))
+    (t, _), (e, _) = _run(INT_AVG_POOL[name], [img], False)
+    assert_close(e, t)
+
+
+def test_avg_pool_uint8_refused():
+    e = check_raises(lambda m: m.nn.functional.avg_pool2d(m.ones(1, 1, 2, 2, dtype=m.uint8), 2))
+    assert str(e) == "\"avg_pool2d\" not implemented for 'Byte'"
+
+
 def test_size_keyword_twice_is_a_type_error():
     check_raises(lambda m: m.zeros(2, size=(3,)))
     check_raises(lambda m: m.ones(3).reshape(3, shape=(3,)))

@@ -411,6 +411,14 @@ def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
         (x,) = full_precision(x)
     _check_input(x, f"avg_pool{nd}d")
     _check_avg_pool_rank(x, nd)
+    if x._data.dtype.kind in "biu":
+        if x._data.dtype.kind != "i":
+            raise NotImplementedError(
+                f"\"avg_pool{nd}d\" not implemented for '{_scalar_type_name(x.dtype)}'"
+            )
+        # torch divides integer sums truncating toward zero, in the input's dtype
+        args = (kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+        return _avg_pool(x.double(), nd, *args).trunc().to(x.dtype)
     return apply(
         PN.for_rank(P.avg_pool(nd), x.ndim, nd),
         (x,),
