@@ -396,6 +396,9 @@ CONSTRUCT_THEN_CALL_BAD = [
     lambda lib: lib.nn.Linear(2.5, 3),
     lambda lib: lib.nn.LayerNorm("a"),
     lambda lib: lib.zeros([3, None]),
+    lambda lib: lib.nn.Hardtanh(1.0, 0.0),
+    lambda lib: lib.nn.Hardtanh("a", 0.5),
+    lambda lib: lib.nn.LocalResponseNorm(2)(lib.zeros(3, 4)),
 ]
 
 

@@ -104,7 +104,8 @@ def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.7
     """
     if input.ndim < 3:
         raise ValueError(
-            f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)"
+            # torch's message carries the indentation of its source line
+            f"Expected 3D or higher dimensionality{' ' * 26}input (got {input.ndim} dimensions)"
         )
     if input.numel() == 0:
         return input

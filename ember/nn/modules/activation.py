@@ -163,9 +163,10 @@ class Hardtanh(Module):
         self.min_val = min_val if min_value is None else min_value
         self.max_val = max_val if max_value is None else max_value
         self.inplace = inplace
-        assert self.max_val > self.min_val, (
-            f"max_val ({self.max_val}) must be greater than min_val ({self.min_val})"
-        )
+        if self.max_val <= self.min_val:  # compared as torch does, so bad types fail alike
+            raise AssertionError(
+                f"max_val ({self.max_val}) must be greater than min_val ({self.min_val})"
+            )
 
     def forward(self, input):  # noqa: A002
         """Clamp ``input`` to [min_val, max_val]."""
