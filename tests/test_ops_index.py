@@ -321,6 +321,8 @@ def test_sequence_keys_as_torch(make_key):
         lambda m: m.zeros(3).scatter_add(0, m.tensor([-1]), m.ones(1)),
         lambda m: m.zeros(3).index_add(0, m.tensor([-1]), m.ones(1)),
         lambda m: m.zeros(3).index_add(0, m.tensor([3]), m.ones(1)),
+        lambda m: m.zeros(2, 3).index_add(0, m.tensor([5]), m.ones(1, 3)),
+        lambda m: m.zeros(2, 3).index_add(1, m.tensor([-1]), m.ones(2, 1)),
     ],
 )
 def test_bad_keys_and_indices_raise_as_torch(fn):

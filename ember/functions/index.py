@@ -512,7 +512,10 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
             f"index_add_(): self ({_scalar_type_name(input.dtype)}) and source "
             f"({_scalar_type_name(source.dtype)}) must have the same scalar type"
         )
-    _check_in_self(index._data, input, d)
+    if input._data.ndim > 1:  # torch's multi-dim kernel names the index; the 1-D one does not
+        _check_range(index._data, input, d)
+    else:
+        _check_in_self(index._data, input, d)
     return apply(
         P.index_add,
         (input, source),
