@@ -110,3 +110,17 @@ def test_handle_as_context_manager_removes_the_hook():
             lin(lib.ones(1, 2))
         lin(lib.ones(1, 2))
     assert calls == ["ember", "torch"]
+
+
+def test_leaf_hook_keeps_the_gradient_it_saw():
+    """A tensor hook that keeps its gradient sees it unchanged by later backwards: the leaf's
+    .grad is a copy, which the next backward adds into in place."""
+    seen = {}
+    for lib in (torch, ember):
+        x = lib.tensor([1.0], requires_grad=True)
+        kept = []
+        x.register_hook(kept.append)
+        (x * 2).sum().backward()
+        (x * 3).sum().backward()
+        seen[lib] = ([k.tolist() for k in kept], x.grad.tolist())
+    assert seen[ember] == seen[torch] == ([[2.0], [3.0]], [5.0])

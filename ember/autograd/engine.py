@@ -590,8 +590,9 @@ def _accumulate(variable, grad, create_graph: bool, adopted: set) -> None:
     """``variable.grad += grad``, as torch: in place when it can, keeping the grad's identity.
 
     A first gradient is taken as it is when nothing else can see its memory: not a view, not
-    read-only, and not already another leaf's ``.grad`` in this backward (``adopted``: the rule
-    of an addition hands both its inputs the same gradient).
+    read-only, not already another leaf's ``.grad`` in this backward (``adopted``: the rule of an
+    addition hands both its inputs the same gradient), and not seen by a tensor hook, which may
+    keep it (a later backward adds into ``.grad`` in place).
     """
     hooks = variable._hooks
     if hooks:
@@ -602,7 +603,7 @@ def _accumulate(variable, grad, create_graph: bool, adopted: set) -> None:
     old = variable._grad  # a leaf's: the property's non-leaf warning does not apply
     if old is None:
         d = grad._data
-        if id(d) in adopted:
+        if hooks or id(d) in adopted:
             grad = grad.clone()
         elif not create_graph and (
             d.base is not None or not d.flags.writeable or not d.flags.c_contiguous
