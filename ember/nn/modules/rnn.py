@@ -205,6 +205,14 @@ class RNNBase(Module):
         if tuple(hx.shape) != expected:
             raise RuntimeError(msg.format(expected, list(hx.shape)))
 
+    def _check_input_dtype(self, input: Tensor) -> None:
+        w = self.weight_ih_l0
+        if input.dtype != w.dtype:
+            raise ValueError(
+                f"RNN input dtype ({input.dtype}) does not match weight dtype ({w.dtype}). "
+                f"Convert input: input.to({w.dtype}), or convert model: model.to({input.dtype})"
+            )
+
     def forward(self, input, hx=None):  # noqa: A002
         """Run the recurrence over the whole sequence; return ``(output, h_n)``.
 
@@ -219,6 +227,8 @@ class RNNBase(Module):
         """
         packed = isinstance(input, PackedSequence)
         if packed:
+            if self.mode != "LSTM":  # torch's packed LSTM skips this check
+                self._check_input_dtype(input.data)
             sorted_idx, unsorted_idx = input.sorted_indices, input.unsorted_indices
             x, lengths = pad_packed_sequence(
                 PackedSequence(input.data, input.batch_sizes), batch_first=False
@@ -233,6 +243,7 @@ class RNNBase(Module):
                     f"{self._get_name()}: Expected input to be 2D or 3D, got {input.ndim}D"
                     f"{word} instead"
                 )
+            self._check_input_dtype(input)
             batched = input.ndim == 3
             x = input if batched else input.unsqueeze(1)
             if batched and self.batch_first:
