@@ -643,6 +643,8 @@ def apply(prim, inputs: tuple, arrays=None, **params):
             versions.append(getattr(v, "_vc", _NO_VC)[0])
         node._saved = tuple(values)
         node._versions = tuple(versions)
+        if engine.saved_tensors_hooks_stack:  # inside saved_tensors_hooks: pack them
+            node.save_for_backward(*node._saved)
     return result
 
 

@@ -78,7 +78,11 @@ class Node:
 
     # -- saved tensors ---------------------------------------------------------------------
     def save_for_backward(self, *values) -> None:
-        """Remember values for backward, tensors with their version (to catch in-place edits)."""
+        """Remember values for backward, tensors with their version (to catch in-place edits);
+        inside ``autograd.graph.saved_tensors_hooks``, tensors go through its pack hook."""
+        if saved_tensors_hooks_stack:
+            hooks = saved_tensors_hooks_stack[-1]
+            values = tuple([_pack(v, hooks) for v in values])
         self._saved = values
         self._versions = tuple([getattr(v, "_vc", _NO_VC)[0] for v in values])
 
@@ -86,8 +90,8 @@ class Node:
     def saved_tensors(self) -> tuple:
         saved = self._checked_saved()
         for t in saved:
-            if type(t) is SavedOutput:
-                return tuple([t.unpack(self) if type(t) is SavedOutput else t for t in saved])
+            if type(t) in _UNPACKED:
+                return tuple([t.unpack(self) if type(t) in _UNPACKED else t for t in saved])
         return saved
 
     def _checked_saved(self) -> tuple:
@@ -185,6 +189,40 @@ class SavedOutput:
             t._rg = True
             t._attach(node, self.output_nr)
         return t
+
+
+# The (pack, unpack) hook pairs of the ``autograd.graph.saved_tensors_hooks`` blocks in force,
+# innermost last: tensors saved for backward meanwhile go through the innermost pack hook.
+saved_tensors_hooks_stack: list = []
+
+
+class SavedPacked:
+    """A saved tensor as a pack hook returned it; ``unpack`` runs the unpack hook. Hooked values
+    get no version check (the hook owns them), as in torch."""
+
+    __slots__ = ("packed", "unpack_hook", "output_nr")
+
+    def __init__(self, tensor, hooks, output_nr=None) -> None:
+        pack, self.unpack_hook = hooks
+        self.output_nr = output_nr
+        self.packed = pack(tensor)
+
+    def unpack(self, node):
+        t = self.unpack_hook(self.packed)
+        if self.output_nr is not None and _state.enabled:  # the node's own output, as SavedOutput
+            t = t.detach()
+            t._rg = True
+            t._attach(node, self.output_nr)
+        return t
+
+
+def _pack(value, hooks):
+    if type(value) is SavedOutput:
+        return SavedPacked(value.tensor, hooks, value.output_nr)
+    return SavedPacked(value, hooks) if hasattr(value, "_vc") else value
+
+
+_UNPACKED = (SavedOutput, SavedPacked)
 
 
 def _output_of(t) -> str:
@@ -302,8 +340,8 @@ class OpNode(Node):
                 _raise_released()
             arrays = []
             for t, version in zip(saved, self._versions):
-                if version is None:  # not a tensor (or a value no needed rule reads)
-                    arrays.append(t)
+                if version is None:  # not a tensor, a value no needed rule reads, or packed
+                    arrays.append(t.unpack(self)._data if type(t) is SavedPacked else t)
                     continue
                 if t._vc[0] != version:
                     _raise_modified(t, version)

@@ -198,13 +198,12 @@ def register_multi_grad_hook(tensors: Sequence, fn: Callable, *, mode: str = "al
 
 
 # -- saved-tensor hooks ------------------------------------------------------------------------
-# The (pack, unpack) pairs in force, innermost last, and the message of an active
-# ``disable_saved_tensors_hooks`` (None when hooks are allowed). The engine does not call the
-# hooks yet (see ``_ENGINE_CALLS_HOOKS``): until it does, entering ``saved_tensors_hooks`` raises
-# rather than silently never running them.
-_hooks_stack: list = []
+# The (pack, unpack) pairs in force, innermost last (the engine's list: it packs tensors saved
+# for backward with the innermost pair and unpacks them when a rule reads them), and the message
+# of an active ``disable_saved_tensors_hooks`` (None when hooks are allowed).
+_hooks_stack: list = engine.saved_tensors_hooks_stack
 _disabled_message: str | None = None
-_ENGINE_CALLS_HOOKS = False
+_ENGINE_CALLS_HOOKS = True
 
 
 def _current_saved_hooks() -> tuple | None:
