@@ -203,19 +203,10 @@ def is_anomaly_enabled() -> bool:
     return _anomaly.enabled
 
 
-def Variable(data, requires_grad: bool = False, volatile: bool = False):  # noqa: N802
-    """The legacy wrapper: returns the tensor itself, as torch's does."""
-    if requires_grad:
-        data.requires_grad_(True)
-    return data
-
-
-# Imported on first use, to keep ``import ember`` quick. ``gradcheck`` and ``trace`` are both a
-# submodule and a function: importing the submodule sets the package attribute to the module, so
-# the function is put back over it.
+# Imported on first use, to keep ``import ember`` quick. ``trace`` is both a submodule and a
+# function: importing the submodule sets the package attribute to the module, so the function is
+# put back over it.
 _LAZY = {
-    "gradcheck": ".gradcheck",
-    "gradgradcheck": ".gradcheck",
     "trace": ".trace",
     "PitfallWarning": ".pitfalls",
     "set_detect_pitfalls": ".pitfalls",
@@ -237,5 +228,5 @@ def __getattr__(name: str):
 from . import anomaly_mode, forward_ad, graph  # noqa: E402, F401
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402, F401 - the functions over the module
 from .graph import is_multithreading_enabled, set_multithreading_enabled  # noqa: E402, F401
-from .variable import Variable  # noqa: E402, F811 - the class (torch's) over the function above
+from .variable import Variable  # noqa: E402 - torch's legacy class
 from .variable import _variable as variable  # noqa: E402, F401 - torch's deprecated function
