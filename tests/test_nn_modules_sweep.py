@@ -430,3 +430,28 @@ def test_batchnorm_loads_a_state_dict_without_num_batches_tracked_like_torch():
         results.append((keys.missing_keys, int(m[0].num_batches_tracked), m[0].running_mean))
     assert results[1][:2] == results[0][:2]
     assert_close(results[1][2], results[0][2])
+
+
+F64_CASES = [
+    ("Linear", (5, 3), (2, 5)),
+    ("Conv2d", (3, 4, 3), (1, 3, 5, 5)),
+    ("ConvTranspose1d", (3, 4, 3), (1, 3, 5)),
+    ("BatchNorm2d", (3,), (2, 3, 4, 4)),
+    ("LayerNorm", (5,), (2, 5)),
+    ("Embedding", (6, 3), None),
+    ("LSTM", (5, 4), (3, 2, 5)),
+    ("GRUCell", (5, 4), (2, 5)),
+    ("MultiheadAttention", (4, 2), None),
+]
+
+
+@pytest.mark.parametrize("name, args, shape", F64_CASES)
+def test_float64_modules_like_torch(name, args, shape):
+    torch.manual_seed(0)
+    tm = getattr(torch.nn, name)(*args, dtype=torch.float64)
+    ember.manual_seed(0)
+    em = getattr(ember.nn, name)(*args, dtype=ember.float64)
+    _compare_state(em, tm)
+    if shape is not None:
+        x = np.random.default_rng(0).standard_normal(shape)
+        assert_close(_flat(em(ember.tensor(x))), _flat(tm(torch.tensor(x))))
