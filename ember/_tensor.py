@@ -493,7 +493,15 @@ def _make(data: np.ndarray, requires_grad: bool = False) -> Tensor:
     t._output_nr = 0
     t._vc = [0]
     t._grad = None
+    if _state.inference:
+        t._inference = True
     return t
+
+
+def _mark_inference(result) -> None:
+    """Tensors made inside ``inference_mode`` report ``is_inference()`` (torch's flag)."""
+    for t in result if type(result) is tuple else (result,):
+        t._inference = True
 
 
 engine.wrap_array = _make
@@ -585,6 +593,8 @@ def apply(prim, inputs: tuple, arrays=None, **params):
         result._vc = [0]
         result._grad = None
     if node is None:  # the fast path: computed and wrapped, nothing recorded
+        if _state.inference:
+            _mark_inference(result)
         return result
 
     edges, meta = [], []

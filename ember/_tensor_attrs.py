@@ -165,8 +165,9 @@ def bind_attributes() -> None:
     Tensor.is_cpu = True
     Tensor.layout = strided  # every Ember tensor is strided
     Tensor.output_nr = property(lambda self: self._output_nr)
-    # Ember marks no tensor as made in inference mode: they all stay usable with autograd.
-    Tensor.is_inference = lambda self: False
+    # Tensors made inside inference_mode carry the flag (still usable with autograd in Ember).
+    Tensor._inference = False
+    Tensor.is_inference = lambda self: self._inference
     for flag in _ABSENT_KINDS:
         setattr(Tensor, flag, False)
     Tensor.to_dense = to_dense

@@ -221,3 +221,20 @@ def test_deepcopy_and_pickle():
     assert c[0] is c[1]
     with pytest.raises(RuntimeError, match="graph leaves"):
         copy.deepcopy(x * 2)
+
+
+def test_is_inference_as_torch():
+    flags = {}
+    for lib in (torch, ember):
+        with lib.inference_mode():
+            t = lib.ones(2)
+            made = [t, t * 2, t[0], lib.nn.Linear(2, 2)(t), t.max(0)[1]]
+        with lib.no_grad():
+            plain = lib.ones(1)
+        flags[lib] = [x.is_inference() for x in made] + [
+            lib.ones(1).is_inference(),
+            (t * 2).is_inference(),
+            plain.is_inference(),
+            lib.is_inference(t),
+        ]
+    assert flags[ember] == flags[torch]
