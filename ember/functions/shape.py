@@ -166,6 +166,10 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
 
 
 def unflatten(input: Tensor, dim: int, sizes) -> Tensor:  # noqa: A002
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(
+            f"unflatten(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
+        )
     d = wrap_dim(dim, input._data.ndim)
     shp = input._data.shape
     sizes = tuple(sizes)

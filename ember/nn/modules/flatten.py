@@ -31,16 +31,18 @@ class Unflatten(Module):
 
     def __init__(self, dim, unflattened_size) -> None:
         super().__init__()
-        if isinstance(dim, int):
-            if not isinstance(unflattened_size, (tuple, list)) or not all(
-                isinstance(e, int) for e in unflattened_size
-            ):
+        # torch checks only the sizes here; a bad dim fails at forward
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(
+                "unflattened_size must be a tuple of ints, but found type "
+                f"{type(unflattened_size).__name__}"
+            )
+        for i, e in enumerate(unflattened_size):
+            if not isinstance(e, int):
                 raise TypeError(
-                    "unflattened_size must be tuple of ints, but found type "
-                    f"{type(unflattened_size).__name__}"
+                    "unflattened_size must be tuple of ints, but found element of type "
+                    f"{type(e).__name__} at pos {i}"
                 )
-        else:
-            raise TypeError("invalid argument type for dim parameter")
         self.dim = dim
         self.unflattened_size = unflattened_size
 
