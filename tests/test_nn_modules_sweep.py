@@ -430,9 +430,14 @@ def test_batchnorm_loads_a_state_dict_without_num_batches_tracked_like_torch():
         del sd["num_batches_tracked"]
         with pytest.raises(RuntimeError, match="Missing key"):
             lib.nn.BatchNorm1d(2).load_state_dict(sd)
+        lazy = lib.nn.LazyBatchNorm1d()
+        lazy(lib.ones(4, 2))
+        lazy.load_state_dict({k[2:]: v for k, v in old.items()})
         results.append((keys.missing_keys, int(m[0].num_batches_tracked), m[0].running_mean))
+        results[-1] += (int(lazy.num_batches_tracked),)
     assert results[1][:2] == results[0][:2]
     assert_close(results[1][2], results[0][2])
+    assert results[1][3] == results[0][3]
 
 
 F64_CASES = [

@@ -74,11 +74,12 @@ class _BatchNorm(Module):
             self.register_buffer("running_mean", zeros(num_features, dtype=dtype))
             self.register_buffer("running_var", ones(num_features, dtype=dtype))
             self.register_buffer("num_batches_tracked", tensor(0, dtype=D.int64))
-            self._register_load_state_dict_pre_hook(_default_num_batches_tracked, with_module=True)
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
+        # it reads track_running_stats at load time (the lazy layers set it after this)
+        self._register_load_state_dict_pre_hook(_default_num_batches_tracked, with_module=True)
         self.reset_parameters()
 
     def reset_running_stats(self) -> None:
