@@ -280,6 +280,8 @@ BAD_CTORS = [
     ("FractionalMaxPool3d", ((2, -1, 2), 3)),
     ("ReflectionPad2d", (1, 2)),  # Python's own errors name the class
     ("ConstantPad2d", (1,)),
+    ("Softmax", (1, 2)),
+    ("LogSoftmax", (1, 2)),
 ]
 
 

@@ -351,6 +351,16 @@ class _DimModule(Module):
         super().__init__()
         self.dim = dim
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+
+        def __init__(self, dim=None) -> None:
+            _DimModule.__init__(self, dim)
+
+        # Python names the class in its own argument errors ("Softmax.__init__() got ...")
+        __init__.__qualname__ = f"{cls.__name__}.__init__"
+        cls.__init__ = __init__
+
     def __setstate__(self, state) -> None:
         super().__setstate__(state)
         if not hasattr(self, "dim"):
