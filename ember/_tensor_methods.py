@@ -107,7 +107,7 @@ _METHODS = {
     "abs": M.abs,
     "absolute": M.abs,
     "sign": M.sign,
-    "sgn": M.sign,
+    "sgn": M.sgn,
     "floor": M.floor,
     "ceil": M.ceil,
     "trunc": M.trunc,

@@ -320,3 +320,21 @@ def test_conjugate_node_names_and_gradients(method):
     (ye * e).real.sum().backward()
     (yt * t).real.sum().backward()
     assert_close(e.grad, t.grad)
+
+
+def test_sgn_values_gradients_and_sign_refusal():
+    """sgn: z/|z| (0 at 0) with SgnBackward0's gradient; sign refuses complex input, as torch."""
+    z = np.array([1 + 2j, -0.5 + 0.3j, 0j, 3 - 1j])
+    g = np.array([0.3 - 1j, 2 + 0.5j, 1 + 1j, -1 + 0.2j])
+    out = {}
+    for lib in (torch, ember):
+        x = lib.tensor(z, requires_grad=True)
+        s = x.sgn()
+        s.backward(lib.tensor(g))
+        r = lib.tensor([1.0, -2.0, 0.0], requires_grad=True)
+        r.sgn().sum().backward()
+        out[lib] = (s.grad_fn.name(), s.detach().numpy(), x.grad.numpy(), r.grad.numpy())
+    assert out[ember][0] == out[torch][0]
+    for a, b in zip(out[ember][1:], out[torch][1:]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+    check_raises(lambda m: m.sign(m.tensor([1j])))

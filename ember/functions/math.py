@@ -78,8 +78,20 @@ erfinv = _unary_float(P.erfinv)
 reciprocal = _unary_float(P.reciprocal)
 neg = negative = _unary_keep(P.neg)
 abs = absolute = _unary_keep(P.abs)  # noqa: A001
-sign = _unary_keep(P.sign)
-sgn = sign
+_sign = _unary_keep(P.sign)
+
+
+def sign(input: Tensor, *, out=None) -> Tensor:  # noqa: A002
+    """-1, 0 or 1 by the sign of each element (0 for nan); complex input is ``sgn``'s."""
+    if input._data.dtype.kind == "c":
+        raise NotImplementedError(
+            "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+            "torch.sgn instead."
+        )
+    return _sign(input, out=out)
+
+
+sgn = _unary_keep(P.sgn)
 floor = _unary_keep(P.floor)
 ceil = _unary_keep(P.ceil)
 trunc = fix = _unary_keep(P.trunc)

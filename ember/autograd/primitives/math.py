@@ -74,6 +74,19 @@ erfinv = unary(
 
 
 sign = unary("SignBackward0", R.sign_array, (), _zero)
+
+
+def _sgn_rule(c, g, x, s):
+    """Zero for reals; for complex z, (g - s Re(conj(s) g)) / |z| (the part of g along the unit
+    circle, scaled), and zero at z = 0, as torch."""
+    if not x.is_complex():
+        return g.new_zeros(g.shape)
+    a = x.abs()
+    zero = a == 0
+    return ((g - s * (s.conj() * g).real) / a.masked_fill(zero, 1)).masked_fill(zero, 0)
+
+
+sgn = unary("SgnBackward0", R.sign_array, (0, OUT), _sgn_rule, arrays=False)
 floor = unary("FloorBackward0", np.floor, (), _zero)
 ceil = unary("CeilBackward0", np.ceil, (), _zero)
 trunc = unary("TruncBackward0", np.trunc, (), _zero)
