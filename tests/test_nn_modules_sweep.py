@@ -465,3 +465,14 @@ def test_float64_modules_like_torch(name, args, shape):
     if shape is not None:
         x = np.random.default_rng(0).standard_normal(shape)
         assert_close(_flat(em(ember.tensor(x))), _flat(tm(torch.tensor(x))))
+
+
+def test_softmax_subclass_keeps_its_init():
+    class Mine(ember.nn.Softmax):
+        def __init__(self):
+            super().__init__(dim=0)
+            self.extra = 1
+
+    m = Mine()
+    assert (m.dim, m.extra) == (0, 1)
+    assert_close(m(ember.ones(2, 3)), torch.nn.Softmax(dim=0)(torch.ones(2, 3)))

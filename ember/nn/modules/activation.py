@@ -353,6 +353,8 @@ class _DimModule(Module):
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
+        if cls.__module__ != __name__ or "__init__" in cls.__dict__:
+            return  # a user's subclass keeps what it defines or inherits
 
         def __init__(self, dim=None) -> None:
             _DimModule.__init__(self, dim)
