@@ -505,3 +505,20 @@ def test_basic_indexing_shows_torchs_last_view(key):
         grads.append(np.asarray(x.grad.tolist()))
     assert names[0] == names[1]
     np.testing.assert_array_equal(grads[0], grads[1])
+
+
+@pytest.mark.parametrize("op", ["add", "sub"])
+@pytest.mark.parametrize("alpha", [2, 0.5, -3.0])
+def test_alpha_is_part_of_the_node(op, alpha):
+    """add/sub with alpha: one AddBackward0/SubBackward0 straight to both inputs, as torch."""
+    out = {}
+    for lib in (torch, ember):
+        x = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        y = lib.tensor([0.5, 4.0, -1.0], requires_grad=True)
+        z = getattr(x, op)(y, alpha=alpha)
+        (z * z).sum().backward()
+        names = [n.name() for n, _ in z.grad_fn.next_functions]
+        out[lib] = (z.grad_fn.name(), names, z.detach().numpy(), x.grad.numpy(), y.grad.numpy())
+    assert out[ember][:2] == out[torch][:2]
+    for a, b in zip(out[ember][2:], out[torch][2:]):
+        np.testing.assert_allclose(a, b, rtol=1e-6)

@@ -229,9 +229,20 @@ def _check_alpha(input, other, alpha, name: str) -> None:
 def add(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
     """``input + alpha * other``."""
     _check_alpha(input, other, alpha, "add")
+    if alpha != 1 and isinstance(input, Tensor) and isinstance(other, Tensor):
+        return _maybe_out(_alpha_op(P.add_alpha, input, other, alpha), out)
     if alpha != 1:
-        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+        other = other * alpha
     return _maybe_out(_binary(P.add, input, other), out)
+
+
+def _alpha_op(prim, input: Tensor, other: Tensor, alpha) -> Tensor:  # noqa: A002
+    """``input (+|-) alpha * other`` as one node, in the dtype the two tensors promote to."""
+    a, b = _operands(input, other)
+    try:
+        return apply(prim, (input, other), [a, b], alpha=np.asarray(alpha, a.dtype)[()])
+    except ValueError:
+        raise shape_error(np.shape(a), np.shape(b)) from None
 
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
@@ -254,8 +265,10 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:  # noqa: A002
             "to invert a mask, use the `~` or `logical_not()` operator instead."
         )
     _check_alpha(input, other, alpha, "sub")
+    if alpha != 1 and isinstance(input, Tensor) and isinstance(other, Tensor):
+        return _maybe_out(_alpha_op(P.sub_alpha, input, other, alpha), out)
     if alpha != 1:
-        other = mul(other, alpha) if isinstance(other, Tensor) else other * alpha
+        other = other * alpha
     if not isinstance(input, Tensor):
         return _maybe_out(rsub(other, input), out)
     return _maybe_out(_binary(P.sub, input, other), out)

@@ -170,6 +170,33 @@ def _scipy_or_vectorized(name, scalar_fn):
 # --- binary: one rule per input -----------------------------------------------------------------
 add = defop("AddBackward0", np.add, [lambda c, g: g, lambda c, g: g], arrays=True)
 sub = defop("SubBackward0", np.subtract, [lambda c, g: g, lambda c, g: -g], arrays=True)
+
+
+def _scaled(op):
+    """``a op alpha * b``: add/sub with torch's ``alpha``, one node whose rule scales b's
+    gradient (not a separate multiplication)."""
+
+    def forward(ctx, a, b, alpha):
+        ctx.alpha = alpha
+        return op(a, np.multiply(b, alpha, dtype=np.result_type(b, alpha)))
+
+    return forward
+
+
+add_alpha = defop(
+    "AddBackward0",
+    _scaled(np.add),
+    [lambda c, g: g, lambda c, g: g * R.conj(c.alpha)],
+    needs_ctx=True,
+    arrays=True,
+)
+sub_alpha = defop(
+    "SubBackward0",
+    _scaled(np.subtract),
+    [lambda c, g: g, lambda c, g: -(g * R.conj(c.alpha))],
+    needs_ctx=True,
+    arrays=True,
+)
 rsub = defop("RsubBackward1", lambda x, other: other - x, [lambda c, g: -g], arrays=True)
 mul = defop(
     "MulBackward0",
