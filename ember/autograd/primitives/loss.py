@@ -16,6 +16,7 @@ from . import rule_ops as R
 
 NONE, MEAN, SUM = 0, 1, 2
 _EPS = 1e-12  # BCE's floor on x * (1 - x) in the gradient, as torch
+_INF = float("inf")
 
 
 def _reduce(ctx, loss: np.ndarray, reduction: int):
@@ -275,7 +276,7 @@ def _nll_rule(c, g):
     # one multiplication (differentiable in g) is the whole rule.
     if c.flat is not None:  # the reduced 2-d case without weights: one coefficient
         dense = np.zeros(c.shape2, c.coef.dtype)
-        if type(g) is np.ndarray and g.dtype == dense.dtype and 0 < g < np.inf:
+        if type(g) is np.ndarray and not g.ndim and g.dtype == dense.dtype and 0 < float(g) < _INF:
             # g * dense, but only the picked entries multiplied (g * 0 is 0 for such g)
             dense.reshape(-1)[c.flat] = g * c.coef
             return dense
