@@ -425,7 +425,7 @@ class Tensor:
         from ._tensor_str import format_tensor
 
         if self.grad_fn is not None:
-            tail = [f"grad_fn=<{self.grad_fn.name()}>"]
+            tail = [f"grad_fn=<{type(self.grad_fn).__name__}>"]
         elif self._rg:
             tail = ["requires_grad=True"]
         else:

@@ -71,10 +71,14 @@ class Primitive:
     ):
         self.name = name
         self.forward = forward
+        # torch's own nodes are named "torch::autograd::CopyBackwards" but their class (what
+        # reprs show) is "CopyBackwards"
+        qualified = {"name": lambda node: name} if "::" in name else {}
         self.node = type(
-            name,
+            name.rsplit("::", 1)[-1],
             (OpNode,),
             {
+                **qualified,
                 "__slots__": (),
                 "rules": tuple(rules),
                 "_num_outputs": num_outputs,
