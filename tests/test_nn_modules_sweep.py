@@ -476,3 +476,21 @@ def test_softmax_subclass_keeps_its_init():
     m = Mine()
     assert (m.dim, m.extra) == (0, 1)
     assert_close(m(ember.ones(2, 3)), torch.nn.Softmax(dim=0)(torch.ones(2, 3)))
+
+
+@pytest.mark.parametrize(
+    "a, b, dim",
+    [((1, 1, 5), (4, 5), 1), ((5,), (4, 5), -1), ((2, 1, 5), (1, 4, 5), -1), ((3, 5), (3, 5), 1)],
+)
+def test_cosine_similarity_broadcasts_before_reducing(a, b, dim):
+    """dim counts in the broadcast shape: inputs of different rank gave wrong values."""
+    x1 = np.arange(np.prod(a), dtype=np.float32).reshape(a) + 1
+    x2 = np.arange(np.prod(b), dtype=np.float32).reshape(b)
+    out = {}
+    for lib in (torch, ember):
+        t1, t2 = lib.tensor(x1, requires_grad=True), lib.tensor(x2, requires_grad=True)
+        y = lib.nn.functional.cosine_similarity(t1, t2, dim=dim)
+        y.sum().backward()
+        out[lib] = (y.detach().numpy(), t1.grad.numpy(), t2.grad.numpy())
+    for e, t in zip(out[ember], out[torch]):
+        np.testing.assert_allclose(e, t, rtol=1e-5, atol=1e-6)

@@ -11,6 +11,7 @@ from ..._tensor import Tensor, _make, apply
 from ...autograd.primitives import nn as P
 from ...autograd.primitives import nn_named as PN
 from ...functions import creation as N
+from ...functions._util import broadcast_shapes
 from ...functions.inplace import _C_TYPE_NAMES
 from ...functions.linalg import addmm, pdist
 from ...functions.reduce import _scalar_type_name
@@ -641,6 +642,9 @@ def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
     Shape:
         x1 and x2 broadcast to a common shape; the output drops ``dim``.
     """
+    shape = broadcast_shapes(x1.shape, x2.shape)  # dim counts in the broadcast shape
+    x1 = x1 if tuple(x1.shape) == shape else x1.expand(shape)
+    x2 = x2 if tuple(x2.shape) == shape else x2.expand(shape)
     n1 = x1.norm(2, dim, keepdim=True)
     n2 = x2.norm(2, dim, keepdim=True)
     return ((x1 / n1.clamp_min(eps)) * (x2 / n2.clamp_min(eps))).sum(dim)
