@@ -23,7 +23,6 @@ import ctypes
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 _ENV_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _num_threads: int | None = None
@@ -92,7 +91,7 @@ def get_num_threads() -> int:
 
 
 # ----------------------------------------------------------------------------- kernel threads
-_executor: ThreadPoolExecutor | None = None
+_executor = None  # a concurrent.futures.ThreadPoolExecutor, made at first use (slow import)
 _executor_size = 0
 _in_parallel = threading.local()
 _blas_pinned = False  # OpenBLAS held at one thread since the kernel threads last started
@@ -160,6 +159,8 @@ def parallel(fn: Callable[[int, int], object], n: int, min_per_thread: int = 1) 
     bounds = [n * i // threads for i in range(threads + 1)]
     parts: Sequence[tuple[int, int]] = list(zip(bounds[:-1], bounds[1:]))
     if _executor is None or _executor_size < threads - 1:
+        from concurrent.futures import ThreadPoolExecutor
+
         _executor = ThreadPoolExecutor(threads - 1, thread_name_prefix="ember-kernel")
         _executor_size = threads - 1
 

@@ -333,13 +333,18 @@ class Generator:
         third of a millisecond, more than a small transform's whole work). torch reads word
         ``next`` of the block and twists first when ``--left`` hits 0, so left + next == 625
         once the first block exists; the counters as loaded are kept until the next draw, so
-        that a fresh generator's state reads back as torch's (next 0, not 624).
+        that a fresh generator's state reads back as torch's (next 0, not 624). The bit
+        generator itself is made at the first draw (``numpy.random`` is a slow import).
         """
-        self._bits = _mt19937(mt, _N if left == 1 else nxt)
+        self._bits = None
+        self._loaded = (mt, left, nxt)
         self._counters: tuple[int, int] | None = (left, nxt)
 
     def _block(self) -> tuple[np.ndarray, int, int]:
         """The live state as torch holds it: (block, left, next)."""
+        if self._bits is None:
+            mt, left, nxt = self._loaded
+            return mt.copy(), left, nxt
         st = self._bits.state["state"]
         if self._counters is not None:
             left, nxt = self._counters
@@ -352,6 +357,9 @@ class Generator:
         """The next n 32-bit outputs (torch's ``random()``)."""
         if n <= 0:
             return np.empty(0, np.uint32)
+        if self._bits is None:
+            mt, left, nxt = self._loaded
+            self._bits = _mt19937(mt, _N if left == 1 else nxt)
         self._counters = None
         return self._bits.random_raw(n).astype(np.uint32)
 
