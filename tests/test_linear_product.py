@@ -50,9 +50,9 @@ def kernel_threads_hold_blas():
     ember.set_num_threads(before)
 
 
-# large enough to be split over the kernel threads: forward, input and weight gradients
+# forward, input and weight gradients while the kernel threads hold BLAS at one thread
 @pytest.mark.parametrize("shape", [(64, 784, 256), (300, 200, 100)])
-def test_linear_split_over_kernel_threads_matches_torch(shape, kernel_threads_hold_blas):
+def test_linear_while_blas_is_held_matches_torch(shape, kernel_threads_hold_blas):
     n, k, m = shape
 
     def fn(M, x, w, b):

@@ -5,37 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...kernels._threads import blas_single_threaded, parallel
 from . import ALL, defop
 from . import rule_ops as R
 from .shape import VariadicNode
 
-# Products of at least this many multiply-adds are split over the kernel threads while those
-# hold BLAS at one thread: a Linear 784 -> 256 at batch 64 (12.8M) is, the seed CNN's (2M) not.
-_SPLIT_MACS = 1 << 22
-
-
-def _product(p, q):
-    """``p @ q``; for large 2-D arrays while the kernel threads hold BLAS at one thread (once a
-    convolution has run), split by rows of ``p`` over those threads rather than left on one
-    core (giving BLAS its threads back would have its idle workers spin on the kernels' cores)."""
-    if (
-        isinstance(p, np.ndarray)
-        and isinstance(q, np.ndarray)
-        and p.ndim == q.ndim == 2
-        and p.dtype.kind in "fc"
-        and p.shape[0] * p.shape[1] * q.shape[1] >= _SPLIT_MACS
-        and blas_single_threaded()
-    ):
-        out = np.empty((p.shape[0], q.shape[1]), np.result_type(p, q))
-        parallel(lambda i, j: np.matmul(p[i:j], q, out=out[i:j]), p.shape[0], 32)
-        return out
-    return p @ q
-
 
 def _left_grad(g, b):
     """``g @ b^H``."""
-    return _product(g, R.conj(b).mT)
+    return g @ R.conj(b).mT
 
 
 def _right_grad(g, a, b):
@@ -45,8 +22,8 @@ def _right_grad(g, a, b):
     d = getattr(b, "_data", b)  # a Tensor's array, or the array itself
     a = R.conj(a)
     if d.ndim == 2 and d.flags.f_contiguous and not d.flags.c_contiguous:
-        return _product(g.mT, a).mT
-    return _product(a.mT, g)
+        return (g.mT @ a).mT
+    return a.mT @ g
 
 
 def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -61,8 +38,8 @@ def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         and b.flags.f_contiguous
         and not b.flags.c_contiguous
     ):
-        return np.ascontiguousarray(_product(b.T, a.T).T)
-    return _product(a, b)
+        return np.ascontiguousarray((b.T @ a.T).T)
+    return a @ b
 
 
 mm = defop(
