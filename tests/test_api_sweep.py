@@ -476,3 +476,21 @@ def test_size_keyword_twice_is_a_type_error():
 def test_repeat_interleave_wrong_output_size():
     e = check_raises(lambda m: m.repeat_interleave(m.ones(3), 2, dim=0, output_size=5))
     assert str(e) == "repeat_interleave: Invalid output_size, expected 6 but got 5"
+
+
+@pytest.mark.parametrize("name", ["fmax", "fmin"])
+def test_fmax_fmin_ignore_nan_as_torch(name):
+    """fmax/fmin take the number over a NaN (maximum/minimum propagate it); the gradient goes
+    wholly to one side, the first on ties and when both are NaN."""
+    nan = float("nan")
+    a_vals, b_vals = [1.0, nan, 3.0, 2.0, nan], [0.0, 0.0, 3.0, 5.0, nan]
+    out = {}
+    for lib in (torch, ember):
+        a = lib.tensor(a_vals, requires_grad=True)
+        b = lib.tensor(b_vals, requires_grad=True)
+        y = getattr(a, name)(b)
+        y.sum().backward()
+        out[lib] = (y.grad_fn.name(), y.detach().numpy(), a.grad.numpy(), b.grad.numpy())
+    assert out[ember][0] == out[torch][0]
+    for e, t in zip(out[ember][1:], out[torch][1:]):
+        np.testing.assert_array_equal(e, t)

@@ -63,6 +63,7 @@ def _norms(a, wc, bc, wl, bl):
 
 CASES = {
     "alpha": (lambda a, b: a.add(b, alpha=2.5) * a.sub(b, alpha=-0.5), [(3, 4), (4,)]),
+    "fmax_fmin": (lambda a, b: a.fmax(b) * 2 + a.fmin(b.clamp(-0.5, 0.5)), [(3, 4), (4,)]),
     "norms": (_norms, [(3, 4, 5), (4,), (4,), (5,), (5,)]),
     "norms_large": (_norms, [(4, 6, 120), (6,), (6,), (120,), (120,)]),  # past einsum's threshold
     "lstm_layer": (_lstm(False), _LSTM_SHAPES),

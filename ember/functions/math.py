@@ -368,7 +368,14 @@ def minimum(input: Tensor, other: Tensor, *, out=None) -> Tensor:  # noqa: A002
     return _maybe_out(_binary(P.minimum, input, _tensor_only(other, "minimum")), out)
 
 
-fmax, fmin = maximum, minimum
+def fmax(input: Tensor, other: Tensor, *, out=None) -> Tensor:  # noqa: A002
+    """The larger of each pair, ignoring a NaN unless both are (``maximum`` propagates it)."""
+    return _maybe_out(_binary(P.fmax, input, _tensor_only(other, "fmax")), out)
+
+
+def fmin(input: Tensor, other: Tensor, *, out=None) -> Tensor:  # noqa: A002
+    """The smaller of each pair, ignoring a NaN unless both are (``minimum`` propagates it)."""
+    return _maybe_out(_binary(P.fmin, input, _tensor_only(other, "fmin")), out)
 
 
 def _tensor_only(x, name):

@@ -344,6 +344,37 @@ minimum = defop(
 )
 
 
+def _masked_rule(loses):
+    # fmax/fmin: the whole gradient to one side (the first on a tie or when both are NaN)
+    return lambda c, g, x, y: R.zero_where(g, loses(x, y))
+
+
+def _nan_only(x, y):
+    return (x != x) & (y == y)  # x is NaN and y is not: y is the result
+
+
+fmax = defop(
+    "FmaxBackward0",
+    np.fmax,
+    [
+        _masked_rule(lambda x, y: (x < y) | _nan_only(x, y)),
+        _masked_rule(lambda x, y: (x >= y) | (y != y)),
+    ],
+    save=(0, 1),
+    arrays=True,
+)
+fmin = defop(
+    "FminBackward0",
+    np.fmin,
+    [
+        _masked_rule(lambda x, y: (x > y) | _nan_only(x, y)),
+        _masked_rule(lambda x, y: (x <= y) | (y != y)),
+    ],
+    save=(0, 1),
+    arrays=True,
+)
+
+
 def _atan2_rule(c, g, x, y, num):
     r2 = x * x + y * y
     scaled = g * num
