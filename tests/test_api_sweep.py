@@ -494,3 +494,22 @@ def test_fmax_fmin_ignore_nan_as_torch(name):
     assert out[ember][0] == out[torch][0]
     for e, t in zip(out[ember][1:], out[torch][1:]):
         np.testing.assert_array_equal(e, t)
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"])
+def test_elementwise_losses_with_an_integer_target_keep_the_input_dtype(name):
+    out = {}
+    for lib in (torch, ember):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = getattr(lib.nn.functional, name)(x, lib.tensor([1, 2, 4]))
+        out[lib] = (str(y.dtype).split(".")[-1], y.item())
+    assert out[ember] == out[torch]
+
+
+def test_bce_with_logits_refuses_an_integer_target():
+    exc = check_raises(
+        lambda m: m.nn.functional.binary_cross_entropy_with_logits(
+            m.tensor([0.5, -1.0]), m.tensor([1, 0])
+        )
+    )
+    assert str(exc) == "result type Float can't be cast to the desired output type Long"

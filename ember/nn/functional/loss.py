@@ -195,7 +195,17 @@ def mse_loss(
 
 
 def _mse(input: Tensor, target: Tensor, enum: int) -> Tensor:
+    input, target = _common_dtype(input, target)
     return apply(P.mse_loss, (input, target), None, reduction=enum)
+
+
+def _common_dtype(input: Tensor, target: Tensor) -> tuple:  # noqa: A002
+    """Both in the dtype torch computes an elementwise loss in (float input, integer target:
+    the input's); NumPy would widen float32 with int64 to float64."""
+    if input._data.dtype == target._data.dtype:
+        return input, target
+    dt = D.result_type((input, target))
+    return tuple(t if t.dtype == dt else t.to(dt) for t in (input, target))
 
 
 @_float32_under_autocast
@@ -214,6 +224,7 @@ def smooth_l1_loss(
     _warn_size(input, target)
     if beta == 0:
         return _reduce((input - target).abs(), enum)
+    input, target = _common_dtype(input, target)
     return apply(P.smooth_l1_loss, (input, target), None, reduction=enum, beta=float(beta))
 
 
@@ -230,6 +241,7 @@ def huber_loss(
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _warn_size(input, target)
     enum = _weight_enum(weight, input, None, None, reduction)
+    input, target = _common_dtype(input, target)
     if weight is None:
         return apply(P.huber_loss, (input, target), None, reduction=enum, delta=float(delta))
     loss = apply(P.huber_loss, (input, target), None, reduction=NONE, delta=float(delta))
@@ -563,6 +575,11 @@ def binary_cross_entropy_with_logits(
         )
     _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
     _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    if target._data.dtype.kind not in "fc" and input._data.dtype.kind in "fc":
+        raise RuntimeError(  # torch computes into a tensor of the target's dtype
+            f"result type {_scalar_type_name(input.dtype)} can't be cast to the desired output "
+            f"type {_scalar_type_name(target.dtype)}"
+        )
     w, pw = _array(weight, input), _array(pos_weight, input)
     for extra in (w, pw):
         if extra is not None:
