@@ -513,3 +513,21 @@ def test_bce_with_logits_refuses_an_integer_target():
         )
     )
     assert str(exc) == "result type Float can't be cast to the desired output type Long"
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m: m.tensor([1, 2, 3]).std(),
+        lambda m: m.tensor([1, 2, 3]).var(0),
+        lambda m: m.tensor([True]).var(),
+        lambda m: m.var_mean(m.tensor([1, 2])),
+        lambda m: m.std_mean(m.tensor([1, 2])),
+    ],
+)
+def test_moments_refuse_integer_input(fn):
+    exc = check_raises(fn)
+    try:
+        fn(torch)
+    except RuntimeError as ex:
+        assert str(exc) == str(ex)

@@ -230,7 +230,13 @@ def _correction(unbiased, correction):
     return 1 if unbiased is None or unbiased else 0
 
 
+def _check_moment_dtype(input, name: str = "std and var") -> None:  # noqa: A002
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
+
+
 def _moment(prim, name, input, dim, unbiased, keepdim, correction):  # noqa: A002
+    _check_moment_dtype(input)
     if isinstance(dim, bool):  # var(x, False): the old positional unbiased
         unbiased, dim = dim, None
     dims = dims_tuple(dim, input.ndim)
@@ -262,10 +268,12 @@ def std(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=Non
 
 
 def var_mean(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None):  # noqa: A002
+    _check_moment_dtype(input, "var_mean")
     return (var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
 
 
 def std_mean(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None):  # noqa: A002
+    _check_moment_dtype(input, "std_mean")
     return (std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim))
 
 
