@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
 
 import numpy as np
 
@@ -22,12 +21,9 @@ from ...autograd.primitives import loss as P
 from ...autograd.primitives import reduce as PR
 from ...autograd.primitives.math import div_scalar as _div_scalar
 from ...functions._util import broadcast_shapes
-from ...functions.math import where
 from ...functions.reduce import _scalar_type_name
 from .._reduction import MEAN, NONE, SUM, get_enum, legacy_get_string
 from ._amp import float32_under_autocast as _float32_under_autocast
-from .activation import logsigmoid
-from .layers import pairwise_distance
 
 __all__ = [
     "binary_cross_entropy",
@@ -594,219 +590,6 @@ def binary_cross_entropy_with_logits(
     )
 
 
-@_float32_under_autocast
-def soft_margin_loss(
-    input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
-) -> Tensor:
-    """Two-class logistic loss ``log(1 + exp(-target * input))`` for targets of +-1."""
-    enum = _enum(size_average, reduce, reduction)
-    _not_differentiable("soft_margin_loss", "target", target)
-    broadcast_shapes(input.shape, target.shape)
-    return apply(P.soft_margin_loss, (input, target), None, reduction=enum)
-
-
-def multilabel_soft_margin_loss(
-    input: Tensor,
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average=None,
-    reduce=None,
-    reduction: str = "mean",
-) -> Tensor:
-    """One-versus-all logistic loss over the classes, averaged over them."""
-    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
-    if weight is not None:
-        loss = loss * weight
-    class_dim = input.ndim - 1
-    loss = loss.sum(class_dim) / input.size(class_dim)
-    return _reduce(loss, _enum(size_average, reduce, reduction, _NOT_VALID))
-
-
-@_float32_under_autocast
-def multi_margin_loss(
-    input: Tensor,
-    target: Tensor,
-    p: int = 1,
-    margin: float = 1.0,
-    weight: Tensor | None = None,
-    size_average=None,
-    reduce=None,
-    reduction: str = "mean",
-) -> Tensor:
-    """Multi-class hinge loss ``max(0, margin - x[y] + x[i])**p`` over the classes i != y."""
-    enum = _enum(size_average, reduce, reduction)
-    if p != 1 and p != 2:
-        raise ValueError("only p == 1 and p == 2 supported")
-    if weight is not None and weight.ndim != 1:
-        raise ValueError("weight must be one-dimensional")
-    nframe = input.shape[0] if input.ndim > 1 else 1
-    if input.ndim > 2 or input.ndim == 0 or target.ndim > 1 or target.numel() != nframe:
-        raise RuntimeError(
-            "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
-            f"input samples (batch size). Expected target size [{nframe}], but got "
-            f"{list(target.shape)}. Input has shape {list(input.shape)}."
-        )
-    return apply(
-        P.multi_margin_loss,
-        (input,),
-        [input._data, target._data],
-        reduction=enum,
-        weight=_array(weight, input),
-        p=p,
-        margin=float(margin),
-    )
-
-
-@_float32_under_autocast
-def multilabel_margin_loss(
-    input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean"
-) -> Tensor:
-    """Multi-label hinge loss between each target class and each non-target class.
-
-    Shape: input (N, C) or (C,); target of class indices of the same shape, ended by -1.
-    """
-    enum = _enum(size_average, reduce, reduction)
-    if input.ndim > 2 or target.shape != input.shape:
-        raise RuntimeError(
-            f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}"
-        )
-    return apply(P.multilabel_margin_loss, (input,), [input._data, target._data], reduction=enum)
-
-
-# -- embeddings and ranking ------------------------------------------------------------------------
-@_float32_under_autocast
-def hinge_embedding_loss(
-    input: Tensor,
-    target: Tensor,
-    margin: float = 1.0,
-    size_average=None,
-    reduce=None,
-    reduction: str = "mean",
-) -> Tensor:
-    """``input`` where target is 1, ``max(0, margin - input)`` where it is -1."""
-    enum = _enum(size_average, reduce, reduction)
-    zeros = input.new_zeros(())
-    beyond = (margin - input).clamp_min(0)
-    loss = where(target != 1, beyond, zeros) + where(target != -1, input, zeros)
-    return _reduce(loss, enum)
-
-
-@_float32_under_autocast
-def margin_ranking_loss(
-    input1: Tensor,
-    input2: Tensor,
-    target: Tensor,
-    margin: float = 0.0,
-    size_average=None,
-    reduce=None,
-    reduction: str = "mean",
-) -> Tensor:
-    """``max(0, -target * (input1 - input2) + margin)``: input1 should rank as target says."""
-    enum = _enum(size_average, reduce, reduction)
-    if not input1.ndim == input2.ndim == target.ndim:
-        raise RuntimeError(
-            "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
-            f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} "
-        )
-    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), enum)
-
-
-@_float32_under_autocast
-def cosine_embedding_loss(
-    input1: Tensor,
-    input2: Tensor,
-    target: Tensor,
-    margin: float = 0.0,
-    size_average=None,
-    reduce=None,
-    reduction: str = "mean",
-) -> Tensor:
-    """``1 - cos`` for pairs marked 1, ``max(0, cos - margin)`` for pairs marked -1."""
-    enum = _enum(size_average, reduce, reduction)
-    tdim = target.ndim
-    if tdim > 1:
-        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    if input1.ndim != tdim + 1 or input2.ndim != tdim + 1:
-        raise RuntimeError(
-            f"{tdim}D target tensor expects {tdim + 1}D input tensors, but found inputs with "
-            f"sizes {list(input1.shape)} and {list(input2.shape)}."
-        )
-    eps = 1e-12
-    dot = (input1 * input2).sum(tdim)
-    mag1 = (input1 * input1).sum(tdim) + eps
-    mag2 = (input2 * input2).sum(tdim) + eps
-    cos = dot / (mag1 * mag2).sqrt()
-    zeros = cos.new_zeros(())
-    loss = where(target == 1, 1 - cos, zeros) + where(
-        target == -1, (cos - margin).clamp_min(0), zeros
-    )
-    return _reduce(loss, enum)
-
-
-def _same_ndim(anchor: Tensor, positive: Tensor, negative: Tensor) -> None:
-    if not anchor.ndim == positive.ndim == negative.ndim:
-        raise RuntimeError(
-            "The anchor, positive, and negative tensors are expected to have the same number of "
-            f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "
-            f"{negative.ndim}D inputs"
-        )
-
-
-@_float32_under_autocast
-def triplet_margin_loss(
-    anchor: Tensor,
-    positive: Tensor,
-    negative: Tensor,
-    margin: float = 1.0,
-    p: float = 2,
-    eps: float = 1e-6,
-    swap: bool = False,
-    size_average=None,
-    reduce=None,
-    reduction: str = "mean",
-) -> Tensor:
-    """``max(0, margin + d(a, p) - d(a, n))`` with the p-norm pairwise distance."""
-    enum = _enum(size_average, reduce, reduction)
-    _same_ndim(anchor, positive, negative)
-    return _triplet(
-        anchor, positive, negative, lambda x, y: pairwise_distance(x, y, p, eps), margin, swap, enum
-    )
-
-
-def triplet_margin_with_distance_loss(
-    anchor: Tensor,
-    positive: Tensor,
-    negative: Tensor,
-    *,
-    distance_function: Callable | None = None,
-    margin: float = 1.0,
-    swap: bool = False,
-    reduction: str = "mean",
-) -> Tensor:
-    """The triplet margin loss with any ``distance_function`` (default: pairwise distance)."""
-    enum = _enum(None, None, reduction, _NOT_A_VALID_VALUE)
-    if margin <= 0:
-        raise ValueError(f"margin must be greater than 0, got {margin}")
-    _same_ndim(anchor, positive, negative)
-    return _triplet(
-        anchor,
-        positive,
-        negative,
-        distance_function or pairwise_distance,
-        margin,
-        swap,
-        enum,
-    )
-
-
-def _triplet(anchor, positive, negative, dist, margin, swap, enum):
-    d_pos = dist(anchor, positive)
-    d_neg = dist(anchor, negative)
-    if swap:
-        d_neg = d_neg.minimum(dist(positive, negative))
-    return _reduce((margin + d_pos - d_neg).clamp_min(0), enum)
-
-
 # -- sequences -------------------------------------------------------------------------------------
 @_float32_under_autocast
 def ctc_loss(
@@ -871,3 +654,17 @@ def ctc_loss(
     if enum == MEAN:  # each sample's loss per target label first
         losses = losses / log_probs.new_tensor(np.maximum(tl, 1).astype(log_probs._data.dtype))
     return _reduce(losses, enum)
+
+
+# The margin and embedding losses live beside this module; imported last, as they use its helpers.
+from .loss_margin import (  # noqa: E402
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
