@@ -1,0 +1,542 @@
+"""The gather/scatter family: ``gather``, ``scatter`` (and its reductions), ``index_select``,
+``index_add``/``copy``/``fill``/``reduce``, ``masked_*``, ``take``/``put``, ``nonzero`` and the
+``*_scatter`` functions, with torch's range checks and messages. Plain ``tensor[key]`` lives in
+``index.py``, which re-exports these.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._runtime import warn_once
+from .._tensor import Tensor, _make, apply
+from .._warn import user_stacklevel
+from ..autograd.primitives import index as P
+from ._util import wrap_dim
+from .index import index_put
+from .inplace import takes_out
+
+
+def _check_range(idx: np.ndarray, input: Tensor, d: int) -> None:  # noqa: A002
+    """torch's error for a gather/scatter index along ``d`` outside ``input`` (before anything
+    is written): these take no negative indices."""
+    n = input._data.shape[d] if input._data.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        bad = idx[(idx >= n) | (idx < 0)].flat[0]
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
+
+
+def _check_in_self(idx: np.ndarray, input: Tensor, d: int) -> None:  # noqa: A002
+    """torch's error for an index_add/index_reduce index outside ``input``, negative included."""
+    n = input._data.shape[d] if input._data.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        raise IndexError("index out of range in self")
+
+
+def _check_flat_range(idx: np.ndarray, n: int) -> None:
+    """torch's error for an index into a tensor read as 1-D (``take``, ``put``)."""
+    bad = idx[(idx >= n) | (idx < -n)]
+    if bad.size:
+        raise IndexError(
+            f"out of range: tried to access index {int(bad.flat[0])} on a tensor of {n} elements."
+        )
+
+
+@takes_out("gather", "exact")
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad=False) -> Tensor:  # noqa: A002
+    """Values along ``dim`` at ``index``: ``out[i][j] = input[index[i][j]][j]`` for dim 0."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _index_array(index, "gather")
+    if idx.ndim != input._data.ndim and input._data.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    _check_range(idx, input, d)
+    for k in range(idx.ndim):
+        if k != d and idx.shape[k] > input._data.shape[k]:
+            raise RuntimeError(
+                f"Size does not match at dimension {k} expected index {list(idx.shape)} to be no "
+                f"larger than self {list(input._data.shape)} apart from dimension {d}"
+            )
+    view = input._data[
+        tuple(slice(0, s) if k != d else slice(None) for k, s in enumerate(idx.shape))
+    ]
+    return apply(P.gather, (input,), [view], dim=d, idx=idx)
+
+
+def _index_array(index, name) -> np.ndarray:
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    return index._data
+
+
+@takes_out("take_along_dim", "exact")
+def take_along_dim(input: Tensor, indices: Tensor, dim=None) -> Tensor:  # noqa: A002
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    d = wrap_dim(dim, input.ndim)
+    shape = list(
+        np.broadcast_shapes(
+            tuple(s if k != d else 1 for k, s in enumerate(input.shape)),
+            tuple(s if k != d else 1 for k, s in enumerate(indices.shape)),
+        )
+    )
+    in_shape, idx_shape = list(shape), list(shape)
+    in_shape[d], idx_shape[d] = input.shape[d], indices.shape[d]
+    return gather(input.expand(in_shape), d, indices.expand(idx_shape))
+
+
+def scatter(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    src=None,
+    *,
+    value=None,  # noqa: A002
+    reduce=None,
+) -> Tensor:
+    """``input`` with ``src`` (or ``value``) written along ``dim`` at ``index``."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _index_array(index, "scatter")
+    if src is None:
+        src = value
+    if reduce is not None:
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError("reduce argument must be either add or multiply.")
+        if isinstance(src, Tensor):
+            warn_once(
+                "scatter-reduce",
+                "The reduce argument of torch.scatter with Tensor src is deprecated and will be "
+                "removed in a future PyTorch release. Use torch.scatter_reduce instead for more "
+                "reduction options.",
+                stacklevel=user_stacklevel() + 1,  # warn_once is a frame deeper
+            )
+        else:  # a number lands at every index position
+            src = _make(np.full(idx.shape, src, input._data.dtype))
+        return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod")
+    _check_src_dtype(input, src)
+    _check_range(idx, input, d)
+    if not isinstance(src, Tensor):
+        return apply(
+            P.scatter,
+            (input, src),
+            [input._data, np.asarray(src, input._data.dtype)],
+            dim=d,
+            idx=idx,
+        )
+    return apply(
+        P.scatter, (input, src), [input._data, src._data.astype(input._data.dtype)], dim=d, idx=idx
+    )
+
+
+def _check_src_dtype(input: Tensor, src) -> None:  # noqa: A002
+    if isinstance(src, Tensor) and src._data.dtype != input._data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:  # noqa: A002
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _index_array(index, "scatter_add")
+    _check_src_dtype(input, src)
+    _check_range(idx, input, d)
+    return apply(
+        P.scatter_add,
+        (input, src),
+        [input._data, src._data.astype(input._data.dtype)],
+        dim=d,
+        idx=idx,
+    )
+
+
+@takes_out(
+    "index_select", mismatch="index_select(): self and result must have the same scalar type"
+)
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002
+    d = wrap_dim(dim, input._data.ndim)
+    idx = index._data
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if idx.dtype not in (np.int64, np.int32):
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    n = input._data.shape[d] if input._data.ndim else 1
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        raise IndexError("index out of range in self")
+    return apply(P.index_select, (input,), None, dim=d, idx=idx.reshape(-1))
+
+
+@takes_out(
+    "take",
+    mismatch="take(): self and out expected to have the same dtype, but got self.dtype = {src} "
+    "and out.dtype = {dst}",
+)
+def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
+    """``input`` read as 1-D at ``index`` (negative counts from the end); ``index``'s shape."""
+    idx = index._data
+    if idx.dtype != np.int64:
+        from .reduce import _scalar_type_name
+
+        raise RuntimeError(
+            f"take(): Expected a long tensor for index, but got {_scalar_type_name(index.dtype)}"
+        )
+    n = input._data.size
+    _check_flat_range(idx, n)
+    flat = input.reshape(-1)
+    flat_idx = np.where(idx < 0, idx + n, idx).reshape(-1)
+    picked = apply(P.index_select, (flat,), None, dim=0, idx=flat_idx)
+    return picked.reshape(idx.shape)
+
+
+@takes_out("index_add", "exact")
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:  # noqa: A002
+    d = wrap_dim(dim, input._data.ndim)
+    if source._data.dtype != input._data.dtype:
+        from .reduce import _scalar_type_name
+
+        raise RuntimeError(
+            f"index_add_(): self ({_scalar_type_name(input.dtype)}) and source "
+            f"({_scalar_type_name(source.dtype)}) must have the same scalar type"
+        )
+    if input._data.ndim > 1:  # torch's multi-dim kernel names the index; the 1-D one does not
+        _check_range(index._data, input, d)
+    else:
+        _check_in_self(index._data, input, d)
+    return apply(
+        P.index_add,
+        (input, source),
+        [input._data, source._data.astype(input._data.dtype)],
+        dim=d,
+        idx=index._data,
+        alpha=alpha,
+    )
+
+
+def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:  # noqa: A002
+    """``input`` with ``value`` where ``mask`` is True."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype "
+            f"{'unsigned char' if m.dtype == np.uint8 else m.dtype}"
+        )
+    if m.shape != input._data.shape:  # np.broadcast_shapes is slow: only when needed
+        try:
+            np.broadcast_shapes(m.shape, input._data.shape)
+        except ValueError:
+            from ._util import shape_error
+
+            raise shape_error(input._data.shape, m.shape) from None
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value._data.ndim} dimension(s)."
+            )
+        return apply(
+            P.masked_fill_tensor,
+            (input, value),
+            [input._data, value._data.astype(input._data.dtype)],
+            mask=m,
+        )
+    if not isinstance(value, (bool, int, float, complex, np.number, np.bool_)):
+        raise TypeError(
+            "masked_fill(): argument 'value' must be Number or Tensor, not " + type(value).__name__
+        )
+    return apply(P.masked_fill, (input,), None, mask=m, value=value)
+
+
+@takes_out(
+    "masked_select", mismatch="masked_select(): self and result must have the same scalar type"
+)
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:  # noqa: A002
+    """The elements of ``input`` where the bool ``mask`` (broadcast with it) is True, as 1-D."""
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    from ._util import broadcast_shapes
+
+    broadcast_shapes(mask._data.shape, input._data.shape)  # torch names the mask first
+    return apply(P.masked_select, (input,), None, mask=mask._data)
+
+
+@takes_out("nonzero", "exact")
+def nonzero(input: Tensor, *, as_tuple: bool = False):  # noqa: A002
+    """The indices of the non-zero elements: one row each, or one tensor per dim (as_tuple)."""
+    if not isinstance(as_tuple, bool):
+        raise TypeError(
+            f"nonzero(): argument 'as_tuple' must be bool, not {type(as_tuple).__name__}"
+        )
+    idx = np.nonzero(input._data)
+    if as_tuple:
+        return tuple(_make(i.astype(np.int64)) for i in idx)
+    return _make(np.stack(idx, axis=1).astype(np.int64) if idx else np.zeros((1, 0), np.int64))
+
+
+def argwhere(input: Tensor) -> Tensor:  # noqa: A002
+    return nonzero(input)
+
+
+def _type_name(t: Tensor) -> str:
+    from .reduce import _scalar_type_name
+
+    return _scalar_type_name(t.dtype)
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:  # noqa: A002
+    """``input`` with ``value`` at positions ``index`` along ``dim``."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = index._data
+    if idx.dtype != np.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if idx.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    n = input._data.shape[d] if input._data.ndim else 1
+    bad = idx[(idx >= n) | (idx < -n)]
+    if bad.size:
+        raise IndexError(
+            f"index {int(bad.flat[0])} is out of bounds for dimension {d} with size {n}"
+        )
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(
+            "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value._data.ndim} dimension(s)."
+        )
+    mask = np.zeros(n, bool)
+    mask[idx.reshape(-1)] = True
+    mask = mask.reshape([n if k == d else 1 for k in range(input._data.ndim)])
+    if not isinstance(value, Tensor) and input._data.dtype.kind in "iub":
+        value = int(value)  # torch truncates a float value into an integer tensor
+    return masked_fill(input, _make(mask), value)
+
+
+@takes_out("index_copy", "exact")
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:  # noqa: A002
+    """``input`` with the slices of ``source`` along ``dim`` written at positions ``index``."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = index._data
+    if idx.dtype != np.int64:
+        raise RuntimeError(
+            f"index_copy_(): Expected a long tensor for index, but got {_type_name(index)}"
+        )
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "index_copy_(): self and source expected to have the same dtype, but got (self) "
+            f"{_type_name(input)} and (source) {_type_name(source)}"
+        )
+    if source._data.ndim and source._data.ndim != input._data.ndim:
+        raise IndexError(
+            "index_copy_(): When source and destination are not scalars, their dimensionality "
+            f"must match. Source dimensionality ({source._data.ndim}), destination "
+            f"dimensionality ({input._data.ndim})"
+        )
+    n_src = source._data.shape[d] if source._data.ndim else 1
+    if idx.size != n_src:
+        raise IndexError(
+            f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) "
+            f"({n_src})"
+        )
+    for k in range(input._data.ndim):
+        if k != d and source._data.shape[k] != input._data.shape[k]:
+            raise RuntimeError(
+                "index_copy_(): Source/destination tensor must have same slice shapes. "
+                f"Destination slice shape: {input._data.shape[k]} at dimension {k} and source "
+                f"slice shape: {source._data.shape[k]} at dimension {k}."
+            )
+    n = input._data.shape[d] if input._data.ndim else 1
+    bad = idx[(idx >= n) | (idx < 0)]
+    if bad.size:
+        raise IndexError(
+            f"index_copy_(): index {int(bad.flat[0])} is out of bounds for dimension {d} with "
+            f"size {n}"
+        )
+    if not input._data.ndim:
+        return index_put(input, (), source)
+    key = (slice(None),) * d + (idx.reshape(-1),)
+    return index_put(input, key, source.reshape(source._data.shape or (1,)))
+
+
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:  # noqa: A002
+    """``input`` with the leading elements of ``source``, in order, where ``mask`` is True."""
+    m = mask._data
+    if m.dtype != np.bool_:
+        raise RuntimeError(
+            "masked_scatter_ only supports boolean masks, but got mask with dtype "
+            + _type_name(mask)
+        )
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(  # torch's message has no space after "got"
+            "masked_scatter: expected self and source to have same dtypes but got"
+            f"{_type_name(input)} and {_type_name(source)}"
+        )
+    from ._util import broadcast_shapes
+
+    shape = tuple(broadcast_shapes(input._data.shape, m.shape))
+    m = np.broadcast_to(m, shape)
+    count = int(m.sum())
+    if source._data.size < count:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    base = input if input._data.shape == shape else input.expand(shape)
+    return index_put(base, (m,), source.reshape(-1)[:count])
+
+
+def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:  # noqa: A002
+    """``input`` (read as 1-D) with ``source`` written (or added) at ``index``."""
+    idx = index._data
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"put_(): Expected a long tensor for index, but got {_type_name(index)}")
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "put_(): self and source expected to have the same dtype, but got self.dtype = "
+            f"{_type_name(input)} and source.dtype = {_type_name(source)}"
+        )
+    if source._data.size != idx.size:
+        raise IndexError(
+            "put_(): Expected source and index to have the same number of elements, but got "
+            f"source.numel() = {source._data.size}, index.numel() = {idx.size}"
+        )
+    n = input._data.size
+    _check_flat_range(idx, n)
+    flat = index_put(input.reshape(-1), (idx.reshape(-1),), source.reshape(-1), accumulate)
+    return flat.reshape(input._data.shape)
+
+
+_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
+def scatter_reduce(
+    input: Tensor,  # noqa: A002
+    dim: int,
+    index: Tensor,
+    src: Tensor,
+    reduce: str,
+    *,
+    include_self: bool = True,
+) -> Tensor:
+    """``input`` with ``src`` reduced into it along ``dim`` at ``index`` (sum, prod, mean, amax,
+    amin); ``include_self=False`` leaves ``input``'s own values out where something lands."""
+    d = wrap_dim(dim, input._data.ndim)
+    idx = _index_array(index, "scatter_reduce")
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # torch takes these too
+    if reduce not in _REDUCTIONS:
+        raise RuntimeError(
+            f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
+        )
+    _check_src_dtype(input, src)
+    if idx.ndim != input._data.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    for k in range(idx.ndim):
+        if (k != d and idx.shape[k] > input._data.shape[k]) or idx.shape[k] > src._data.shape[k]:
+            raise RuntimeError(
+                f"Expected index {list(idx.shape)} to be no larger than self "
+                f"{list(input._data.shape)} apart from dimension {d} and to be no larger size "
+                f"than src {list(src._data.shape)}"
+            )
+    _check_range(idx, input, d)
+    return apply(
+        P.scatter_reduce,
+        (input, src),
+        None,
+        dim=d,
+        idx=idx.astype(np.int64),
+        reduce=reduce,
+        include_self=include_self,
+    )
+
+
+@takes_out("index_reduce", "exact")
+def index_reduce(
+    input: Tensor,  # noqa: A002
+    dim: int,
+    index: Tensor,
+    source: Tensor,
+    reduce: str,
+    *,
+    include_self: bool = True,
+) -> Tensor:
+    """``input`` with the slices of ``source`` along ``dim`` reduced (prod, mean, amax, amin)
+    into the slices ``index`` names; ``scatter_reduce`` with the index spread over each slice."""
+    d = wrap_dim(dim, input._data.ndim)
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(
+            f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
+            f"{reduce}."
+        )
+    idx = _index_array(index, "index_reduce_")
+    if idx.ndim > 1:
+        raise IndexError("index_reduce_(): Index is supposed to be a vector")
+    if source._data.ndim != input._data.ndim or source._data.shape[d] != idx.size:
+        raise IndexError(
+            "index_reduce_(): Number of indices should be equal to source.size(dim) and source "
+            "should have the same number of dimensions as self"
+        )
+    _check_in_self(idx, input, d)
+    view = [1] * source._data.ndim
+    view[d] = idx.size
+    spread = np.broadcast_to(idx.reshape(view), source._data.shape)
+    return scatter_reduce(
+        input, d, _make(np.ascontiguousarray(spread)), source, reduce, include_self=include_self
+    )
+
+
+def _check_scatter_src(src: Tensor, slice_shape) -> None:
+    if tuple(src.shape) != tuple(slice_shape):
+        raise RuntimeError(
+            "expected src to have a size equal to the slice of self. src size = "
+            f"{list(src.shape)}, slice size = {list(slice_shape)}"
+        )
+
+
+def slice_scatter(
+    input: Tensor,  # noqa: A002
+    src: Tensor,
+    dim: int = 0,
+    start=None,
+    end=None,
+    step: int = 1,
+) -> Tensor:
+    """``input`` with ``src`` written where ``input``'s slice ``start:end:step`` along ``dim``
+    reads."""
+    d = wrap_dim(dim, input._data.ndim)
+    key = (slice(None),) * d + (slice(start, end, step),)
+    _check_scatter_src(src, input._data[key].shape)
+    return index_put(input, key, src)
+
+
+def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
+    """``input`` with ``src`` written where ``input.select(dim, index)`` reads."""
+    d = wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    if not -n <= index < n:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+            f"dimension {d}"
+        )
+    key = (slice(None),) * d + (index,)
+    _check_scatter_src(src, input._data[key].shape)
+    return index_put(input, key, src)
+
+
+def diagonal_scatter(
+    input: Tensor,  # noqa: A002
+    src: Tensor,
+    offset: int = 0,
+    dim1: int = 0,
+    dim2: int = 1,
+) -> Tensor:
+    """``input`` with ``src`` written where ``input.diagonal(offset, dim1, dim2)`` reads."""
+    _check_scatter_src(src, input.diagonal(offset, dim1, dim2).shape)
+    d1, d2 = wrap_dim(dim1, input.ndim), wrap_dim(dim2, input.ndim)
+    return input._diagonal_insert(src, offset, d1, d2)
+
+
+def fill_diagonal(input: Tensor, fill_value, wrap: bool = False) -> Tensor:  # noqa: A002
+    """``input`` with ``fill_value`` on its main diagonal (all dims equal, or a matrix; a tall
+    matrix with ``wrap`` starts again every ``columns + 1`` rows); behind ``fill_diagonal_``."""
+    shape = input._data.shape
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    mask = np.zeros(shape, bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    if input._data.dtype.kind in "iub" and not isinstance(fill_value, Tensor):
+        fill_value = int(fill_value)  # torch truncates a float fill into an integer tensor
+    return masked_fill(input, _make(mask), fill_value)
