@@ -5,12 +5,11 @@ deprecated ``ember.*`` norms: argument checks with torch's messages over the pri
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
 from ._runtime import warn_once
 from ._tensor import Tensor, apply
+from ._warn import user_stacklevel
 from .autograd.primitives import householder as H
 from .autograd.primitives import linalg_solvers as P
 from .functions._util import return_type
@@ -29,10 +28,7 @@ _lu_unpack_t = return_type("lu_unpack", ["P", "L", "U"])
 def _deprecated(key: str, message: str) -> None:
     """torch's once-per-process deprecation warning, attributed to the first caller outside
     Ember (as torch attributes its C++ warnings to the Python line calling in)."""
-    frame, level = sys._getframe(1), 3  # 3: our caller, counted from inside warn_once
-    while frame is not None and frame.f_globals.get("__name__", "").startswith("ember."):
-        frame, level = frame.f_back, level + 1
-    warn_once(key, message, stacklevel=level)
+    warn_once(key, message, stacklevel=user_stacklevel() + 1)  # warn_once is a frame deeper
 
 
 def _at_least_2d(fn: str, name: str, t: Tensor) -> None:

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import warnings
 import weakref
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from ..._tensor import Tensor
+from ..._warn import user_stacklevel
 from ...autograd.engine import add_hook
 
 if TYPE_CHECKING:
@@ -37,15 +36,6 @@ _OUTPUT_ONLY = (
     "since no inputs require gradients. See https://docs.pytorch.org/docs/main/generated/"
     "torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more details."
 )
-_EMBER_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def _user_level() -> int:
-    """The stacklevel that points a warning raised inside backward at the user's line."""
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(_EMBER_DIR + os.sep):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 class _BackwardHook:
@@ -105,7 +95,7 @@ class _BackwardHook:
         self.grad_output = tuple(grad_outputs)
         if self.input_node is None:  # no input needs grad: the hooks run now, as torch's do
             if module._backward_hooks:
-                warnings.warn(_OUTPUT_ONLY, UserWarning, stacklevel=_user_level())
+                warnings.warn(_OUTPUT_ONLY, UserWarning, stacklevel=user_stacklevel())
             for hook in module._backward_hooks.values():
                 hook(module, (None,) * max(self.n_inputs, 1), self.grad_output)
         return grad_outputs
