@@ -142,13 +142,12 @@ def _channels_first(xl: np.ndarray) -> np.ndarray:
 
 
 def _pad_cl(xl: np.ndarray, pads) -> np.ndarray:
+    """The zero-padded channels-last input, all images at once (see ``_padded_parts``)."""
     if not any(lo or hi for lo, hi in pads):
         return np.ascontiguousarray(xl)
-    shape = (xl.shape[0],) + tuple(s + lo + hi for s, (lo, hi) in zip(xl.shape[1:-1], pads))
-    inner = (slice(None),) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(xl.shape[1:-1], pads))
-    out = W.zeros_border(shape + (xl.shape[-1],), xl.dtype, inner)
-    out[inner] = xl
-    return out
+    xp, fill = _padded_parts(xl, pads)
+    fill(0, xl.shape[0])
+    return xp
 
 
 def _padded_parts(xl: np.ndarray, pads):
