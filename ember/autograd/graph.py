@@ -203,12 +203,6 @@ def register_multi_grad_hook(tensors: Sequence, fn: Callable, *, mode: str = "al
 # of an active ``disable_saved_tensors_hooks`` (None when hooks are allowed).
 _hooks_stack: list = engine.saved_tensors_hooks_stack
 _disabled_message: str | None = None
-_ENGINE_CALLS_HOOKS = True
-
-
-def _current_saved_hooks() -> tuple | None:
-    """The innermost ``(pack_hook, unpack_hook)`` pair in force, or None: for the engine."""
-    return _hooks_stack[-1] if _hooks_stack else None
 
 
 class saved_tensors_hooks:  # noqa: N801 - torch's name
@@ -222,11 +216,6 @@ class saved_tensors_hooks:  # noqa: N801 - torch's name
     def __enter__(self) -> saved_tensors_hooks:
         if _disabled_message is not None:
             raise RuntimeError(_disabled_message)
-        if not _ENGINE_CALLS_HOOKS:
-            raise NotImplementedError(
-                f"ember.autograd.graph.{type(self).__name__}: Ember's autograd engine does not "
-                "call saved-tensor pack/unpack hooks yet, so they would never run"
-            )
         _hooks_stack.append((self.pack_hook, self.unpack_hook))
         return self
 
