@@ -64,10 +64,19 @@ def clip_grad_norm_(
 def clip_grads_with_norm_(parameters, max_norm: float, total_norm: Tensor, foreach=None) -> None:
     """Scale all gradients by ``max_norm / (total_norm + 1e-6)`` when that is below 1."""
     grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
+    max_norm = float(max_norm)
     if not grads:
         return
+    if not isinstance(total_norm, Tensor):
+        # torch computes the coefficient with ``clamp``, which takes tensors only
+        raise TypeError(
+            f"clamp() received an invalid combination of arguments - got "
+            f"({type(total_norm).__name__}, max=float), but expected one of:\n"
+            " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+            " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n"
+        )
     with no_grad():
-        coef = (float(max_norm) / (total_norm + 1e-6)).clamp(max=1.0)
+        coef = (max_norm / (total_norm + 1e-6)).clamp(max=1.0)
         for g in grads:
             g.mul_(coef.to(g.dtype))
 
