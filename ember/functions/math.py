@@ -415,45 +415,139 @@ def where(condition: Tensor, input=None, other=None) -> Tensor:  # noqa: A002
 def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:  # noqa: A001, A002
     """Limit values to ``[min, max]``; bounds may be numbers or tensors."""
     if not (_bound_ok(min) and _bound_ok(max)):
-        got = ", ".join(
-            f"{k}={type(v).__name__}" for k, v in (("min", min), ("max", max)) if v is not None
-        )
-        raise TypeError(
-            f"clamp() received an invalid combination of arguments - got ({got}, ), but expected "
-            "one of:\n * (Tensor min = None, Tensor max = None)\n * (Number min = None, Number "
-            "max = None)\n"
-        )
+        raise _clamp_type_error(min, max)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if min is not None and max is not None and isinstance(min, Tensor) != isinstance(max, Tensor):
+        # A tensor and a number: torch's parser can only read the tensor as a number, which a
+        # 0-dim tensor outside autograd is.
+        t = min if isinstance(min, Tensor) else max
+        if t.ndim or t.requires_grad:
+            raise _clamp_type_error(min, max)
+        min, max = (t.item(), max) if t is min else (min, t.item())
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        lo = min if min is not None else _make(np.asarray(-np.inf, input._data.dtype))
-        hi = max if max is not None else _make(np.asarray(np.inf, input._data.dtype))
-        dt = D.result_type((input, lo, hi))
-        arrays = [t._data.astype(dt.np, copy=False) for t in (input, lo, hi)]
-        return _maybe_out(apply(P.clamp_tensor, (input, lo, hi), arrays), out)
-    arrays = None
+        return _maybe_out(_clamp_tensor(input, min, max), out)
+    # Number bounds: the result has the dtype the input and the numbers promote to, the numbers
+    # are converted to it (refusing what overflows) and ``out`` must have exactly that dtype.
+    dt = D.result_type((input,), tuple(b for b in (min, max) if b is not None))
+    if dt.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
+    if out is not None and out._data.dtype != dt.np:
+        raise RuntimeError(f"Found dtype {_scalar_name(out.dtype)} but expected {_scalar_name(dt)}")
+    if dt is D.bool:
+        which = (
+            "clamp"
+            if min is not None and max is not None
+            else "clamp_max"
+            if min is None
+            else "clamp_min"
+        )
+        raise NotImplementedError(f"\"{which}_scalar_cpu\" not implemented for 'Bool'")
+    lo, hi = _scalar_in(min, dt), _scalar_in(max, dt)
     d = input._data
-    if d.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
-        arrays = [d.astype(D.get_default_dtype().np)]
-    return _maybe_out(apply(P.clamp, (input,), arrays, lo=min, hi=max), out)
+    arrays = None if d.dtype == dt.np else [d.astype(dt.np)]
+    return _maybe_out(apply(P.clamp, (input,), arrays, lo=lo, hi=hi), out)
 
 
 clip = clamp
 
 
+def _clamp_tensor(input: Tensor, min, max) -> Tensor:  # noqa: A002
+    """``clamp`` with a tensor bound: all operands (a number bound as a 0-dim tensor) promote."""
+    if input._data.dtype.kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
+    bounds = [b for b in (min, max) if b is not None]
+    dt = D.result_type(
+        (input, *(b for b in bounds if isinstance(b, Tensor))),
+        tuple(b for b in bounds if not isinstance(b, Tensor)),
+    )
+    if dt.is_complex:
+        which = "clamp" if len(bounds) == 2 else "minimum" if min is None else "maximum"
+        raise NotImplementedError(f"\"{which}_cpu\" not implemented for '{_scalar_name(dt)}'")
+    # A missing bound is the dtype's own extreme: nothing lies beyond it.
+    lowest, highest = (
+        (-np.inf, np.inf)
+        if dt.is_floating_point
+        else (False, True)
+        if dt is D.bool
+        else (np.iinfo(dt.np).min, np.iinfo(dt.np).max)
+    )
+    lo = _bound_tensor(min, lowest, dt)
+    hi = _bound_tensor(max, highest, dt)
+    arrays = [t._data.astype(dt.np, copy=False) for t in (input, lo, hi)]
+    return apply(P.clamp_tensor, (input, lo, hi), arrays)
+
+
+def _bound_tensor(bound, default, dt) -> Tensor:
+    if isinstance(bound, Tensor):
+        return bound
+    return _make(np.asarray(default if bound is None else _scalar_in(bound, dt), dt.np))
+
+
+def _clamp_type_error(min, max) -> TypeError:  # noqa: A002
+    got = ", ".join(
+        f"{k}={type(v).__name__}" for k, v in (("min", min), ("max", max)) if v is not None
+    )
+    return TypeError(
+        f"clamp() received an invalid combination of arguments - got ({got}, ), but expected "
+        "one of:\n * (Tensor min = None, Tensor max = None)\n * (Number min = None, Number "
+        "max = None)\n"
+    )
+
+
 def _bound_ok(v) -> bool:
-    return v is None or isinstance(v, (Tensor, int, float, np.number))
+    return v is None or isinstance(v, (Tensor, int, float, complex, np.number))
 
 
-def clamp_min(input: Tensor, min) -> Tensor:  # noqa: A002
+# C++ names torch's scalar conversions report for each dtype
+_CONVERT_NAMES = {
+    "int8": "int8_t",
+    "uint8": "uint8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+}
+
+
+def _scalar_in(v, dt):
+    """The Python number ``v`` as a scalar of ``dt``, refused as torch does when it overflows.
+
+    An unsigned dtype takes a negative number down to minus its maximum, wrapped around.
+    """
+    if v is None:
+        return None
+    if type(v) is int and not -_INT64 <= v < _UINT64:
+        raise OverflowError("int too big to convert")
+    if dt.is_floating_point:
+        big = float(np.finfo(dt.np).max)
+        fits = not np.isfinite(v) or -big <= v <= big
+    elif dt is D.bool or isinstance(v, bool):
+        fits = True
+    else:
+        info = np.iinfo(dt.np)
+        lowest = -info.max if info.min == 0 else info.min
+        fits = lowest <= v <= info.max
+    if not fits:
+        name = _CONVERT_NAMES.get(dt.name, dt.name)
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    return np.asarray(v).astype(dt.np)[()]
+
+
+def clamp_min(input: Tensor, min, *, out=None) -> Tensor:  # noqa: A002
+    """``clamp(input, min=min)``."""
     # A float tensor and a number: torch records ``ClampMinBackward0`` rather than clamp's node.
-    if input._data.dtype.kind == "f" and is_scalar(min) and not isinstance(min, bool):
-        return apply(P.clamp_min, (input,), None, lo=input._data.dtype.type(min), hi=None)
-    return clamp(input, min=min)
+    if out is None and input._data.dtype.kind == "f" and type(min) in (int, float):
+        lo = _scalar_in(min, input.dtype)
+        return apply(P.clamp_min, (input,), None, lo=lo, hi=None)
+    return clamp(input, min=min, out=out)
 
 
-def clamp_max(input: Tensor, max) -> Tensor:  # noqa: A002
-    return clamp(input, max=max)
+def clamp_max(input: Tensor, max, *, out=None) -> Tensor:  # noqa: A002
+    """``clamp(input, max=max)``."""
+    return clamp(input, max=max, out=out)
 
 
 def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:  # noqa: A002

@@ -1,0 +1,165 @@
+"""Parity with torch for dtypes and errors: clamp/lerp, norm layers, ``out=``, ``Tensor.type``,
+pairwise_distance and Embedding's gradient options."""
+
+import pytest
+import torch
+from helpers import assert_close, check_op, check_raises
+
+import ember
+
+_X = [1, 5, 9]
+
+
+def _both(fn):
+    """Run ``fn(module)`` in both libraries and compare."""
+    assert_close(fn(ember), fn(torch))
+
+
+# --- 1. clamp / clip dtypes and errors
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "bool", "float16", "float64"])
+@pytest.mark.parametrize(
+    "bounds",
+    [(2.5, None), (None, 7.5), (2.5, 7), (2, None), (True, None), (0, 6), (float("nan"), None)],
+)
+def test_clamp_number_bounds_dtype(dtype, bounds):
+    def fn(m):
+        return m.clamp(m.tensor(_X).to(getattr(m, dtype)), *bounds)
+
+    try:
+        want = fn(torch)
+    except Exception as t:  # noqa: BLE001 - bool with True: torch's NotImplementedError
+        assert str(check_raises(fn)) == str(t)
+        return
+    assert_close(fn(ember), want)
+    assert_close(ember.clip(ember.tensor(_X).to(getattr(ember, dtype)), *bounds), want)
+
+
+@pytest.mark.parametrize(
+    "dtype,bound",
+    [("uint8", -1), ("uint8", -255), ("uint8", 255), ("int8", 127), ("int8", -128)],
+)
+def test_clamp_number_converted_with_wraparound(dtype, bound):
+    _both(lambda m: m.clamp(m.tensor(_X).to(getattr(m, dtype)), bound))
+
+
+@pytest.mark.parametrize(
+    "dtype,bound",
+    [
+        ("uint8", -256),
+        ("uint8", 256),
+        ("int8", 128),
+        ("int8", -129),
+        ("int32", 2**40),
+        ("int64", 2**63),
+        ("float32", 1e300),
+        ("float16", 1e5),
+    ],
+)
+def test_clamp_number_overflow_refused(dtype, bound):
+    fn = lambda m: m.clamp(m.tensor(_X).to(getattr(m, dtype)), bound)  # noqa: E731
+    e = check_raises(fn)
+    t = _torch_error(fn)
+    assert str(e) == str(t)
+
+
+def _torch_error(fn):
+    try:
+        fn(torch)
+    except Exception as ex:  # noqa: BLE001
+        return ex
+    raise AssertionError("torch did not raise")
+
+
+def _same_error(fn):
+    assert str(check_raises(fn)) == str(_torch_error(fn))
+
+
+def test_clamp_huge_int_and_complex_and_bool():
+    _same_error(lambda m: m.clamp(m.tensor([1.0]), 2**64))
+    _same_error(lambda m: m.clamp(m.tensor([1.0 + 1j]), 0.5))
+    _same_error(lambda m: m.clamp(m.tensor([1]), 2.5, 1j))
+    _same_error(lambda m: m.clamp(m.tensor([True]), True))
+    _same_error(lambda m: m.clamp(m.tensor([True]), max=False))
+    _same_error(lambda m: m.clamp(m.tensor([True]), True, True))
+    _same_error(lambda m: m.clamp(m.tensor([1.0]), None, None))
+    check_raises(lambda m: m.clamp(m.tensor([1.0]), max=m.tensor([1j])))
+    check_raises(lambda m: m.clamp(m.tensor([1.0]), "a"))
+
+
+@pytest.mark.parametrize(
+    "x_dtype,lo,hi",
+    [
+        ("int64", ("float32", 2.5), None),  # 0-dim float bound: floating wins
+        ("int64", ("float32", [2.5, 1, 1]), None),
+        ("int64", ("float64", 2.5), None),
+        ("float32", ("float64", 2.5), None),  # same category: the dimensioned tensor wins
+        ("float32", ("float64", [2.5, 1, 1]), None),
+        ("float32", ("int64", 2), None),
+        ("float32", None, ("float64", 2.5)),
+        ("int64", ("int64", 2), ("float32", 7.5)),
+        ("int32", ("int64", 2), None),
+        ("int64", ("bool", True), None),
+        ("bool", ("bool", True), None),
+        ("bool", ("int64", [0, 1, 1]), None),
+        ("int8", ("uint8", [0, 1, 1]), None),
+        ("float16", ("float32", 2.5), None),
+        ("int64", None, ("int64", [4, 4, 20])),
+        ("int64", 1, ("float32", 3.5)),  # a number with a 0-dim tensor: read as a number
+        ("int64", ("float64", 2.5), 3),
+        ("float32", ("float64", 2), 3),
+    ],
+)
+def test_clamp_tensor_bounds_dtype(x_dtype, lo, hi):
+    def bound(m, b):
+        return m.tensor(b[1], dtype=getattr(m, b[0])) if isinstance(b, tuple) else b
+
+    _both(
+        lambda m: m.clamp(m.tensor(_X).to(getattr(m, x_dtype)), min=bound(m, lo), max=bound(m, hi))
+    )
+
+
+def test_clamp_number_with_tensor_refused():
+    check_raises(lambda m: m.tensor(_X).clamp(m.tensor([0, 1, 1]), 3.5))
+    check_raises(lambda m: m.tensor(_X).clamp(min=3, max=m.tensor([7, 8, 9])))
+    x = lambda m: m.tensor([1.0, 5.0], requires_grad=True)  # noqa: E731
+    check_raises(lambda m: x(m).clamp(m.tensor(2.0, requires_grad=True), 3))
+
+
+def test_clamp_tensor_bound_gradients():
+    check_op(lambda m, x, lo: m.clamp(x, min=lo.double()), [(3, 4), (4,)], rtol=1e-5, atol=1e-6)
+    check_op(lambda m, x, hi: m.clamp(x, max=hi), [(3, 4), (3, 1)])
+    check_op(lambda m, x, lo, hi: x.clamp(lo, hi + 1), [(3, 4), (4,), (3, 1)])
+
+
+@pytest.mark.parametrize("x_dtype", ["int64", "int32", "float32", "float64", "bool", "uint8"])
+@pytest.mark.parametrize("out_dtype", ["int64", "int32", "float32", "float64", "bool"])
+@pytest.mark.parametrize("bound", [2, 2.5, True])
+def test_clamp_number_out_needs_exact_dtype(x_dtype, out_dtype, bound):
+    def fn(m):
+        out = m.zeros(3, dtype=getattr(m, out_dtype))
+        r = m.clamp(m.tensor(_X).to(getattr(m, x_dtype)), bound, out=out)
+        assert r is out
+        return out
+
+    try:
+        want = fn(torch)
+    except Exception as t:  # noqa: BLE001
+        assert str(check_raises(fn)) == str(t)
+        return
+    assert_close(fn(ember), want)
+
+
+def test_clamp_tensor_out_and_min_max_variants():
+    def fn(m):
+        out = m.zeros(3, dtype=m.float64)
+        m.clamp(m.tensor(_X), m.tensor(2), out=out)
+        return out
+
+    _both(fn)
+    check_raises(lambda m: m.clamp(m.tensor(_X), m.tensor(2.5), out=m.zeros(3, dtype=m.int64)))
+    _same_error(lambda m: m.clamp_min(m.tensor(_X), 2, out=m.zeros(3, dtype=m.float64)))
+    _both(lambda m: m.clamp_min(m.tensor(_X), 2.5))
+    _both(lambda m: m.clamp_max(m.tensor(_X), m.tensor(2.5)))
+    _both(lambda m: m.tensor(_X).clamp_min(m.tensor([3, 4, 5], dtype=m.int8)))
+    _same_error(lambda m: m.clamp_min(m.tensor([1.0]), 1e300))
+    check_op(lambda m, x: m.clamp_min(x, 0.1), [(3, 4)])
