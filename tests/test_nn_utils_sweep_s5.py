@@ -153,3 +153,130 @@ def test_vector_to_parameters_errors():
 
         check_raises(fn)
     check_raises(lambda lib: lib.nn.utils.parameters_to_vector([]))
+
+
+# -- weight_norm / spectral_norm ------------------------------------------------------------------
+def run_module(m, x):
+    """Output and every parameter's gradient (named) of ``m(x).sum()``."""
+    y = m(x)
+    y.sum().backward()
+    return [y] + [(n, p.grad) for n, p in m.named_parameters()]
+
+
+def keys(m):
+    return (
+        [n for n, _ in m.named_parameters()],
+        [n for n, _ in m.named_buffers()],
+        list(m.state_dict()),
+        repr(m),
+    )
+
+
+@pytest.mark.parametrize("dim", [0, 1, None, -1])
+def test_legacy_weight_norm_seeded(dim):
+    def fn(lib):
+        with pytest.warns(FutureWarning):
+            m = lib.nn.utils.weight_norm(lib.nn.Linear(4, 3), dim=dim)
+        out = [keys(m), m.weight_g, type(m.weight).__name__]
+        out += run_module(m, lib.ones(2, 4))
+        lib.nn.utils.remove_weight_norm(m)
+        return out + [keys(m), m.weight]
+
+    both(fn)
+
+
+def test_legacy_spectral_norm_seeded_and_metadata():
+    def fn(lib):
+        m = lib.nn.utils.spectral_norm(lib.nn.Linear(4, 3))
+        out = [keys(m), m.weight_u, m.weight_v, m.weight]
+        out += run_module(m, lib.ones(2, 4)) + [m.weight_u, m.weight_v]
+        m.eval()
+        out += run_module(m, lib.ones(2, 4)) + [m.weight_u]
+        sd = m.state_dict()
+        out += [str(sd._metadata), len(m._state_dict_hooks), len(m._load_state_dict_pre_hooks)]
+        lib.nn.utils.remove_spectral_norm(m)
+        seq = lib.nn.Sequential(lib.nn.utils.spectral_norm(lib.nn.Linear(2, 2)), lib.nn.ReLU())
+        return (
+            out
+            + [keys(m), m.weight, str(m.state_dict()._metadata), len(m._state_dict_hooks)]
+            + [str(seq.state_dict()._metadata)]
+        )
+
+    both(fn)
+
+
+def test_legacy_spectral_norm_loads_first_format_checkpoints():
+    def fn(lib):
+        m = lib.nn.utils.spectral_norm(lib.nn.Linear(2, 3))
+        sd = m.state_dict()
+        # the first format stored the normalized weight and no v: v is solved back
+        old = {"weight": m.weight.detach().clone(), "bias": sd["bias"]}
+        old.update(weight_orig=sd["weight_orig"], weight_u=sd["weight_u"])
+        m2 = lib.nn.utils.spectral_norm(lib.nn.Linear(2, 3))
+        out = [str(m2.load_state_dict(old)), m2.weight_v, m2.weight]
+        m3 = lib.nn.utils.spectral_norm(lib.nn.Linear(2, 3))
+        out += [str(m3.load_state_dict(dict(sd))), m3.weight_v]  # no metadata, current format
+        partial = {"bias": sd["bias"], "weight_orig": sd["weight_orig"]}
+        return out + [str(m3.load_state_dict(partial, strict=False))]
+
+    both(fn)
+
+
+@pytest.mark.parametrize("dim", [0, 1, None])
+def test_parametrized_weight_norm_seeded(dim):
+    def fn(lib):
+        m = lib.nn.utils.parametrizations.weight_norm(lib.nn.Linear(4, 3), dim=dim)
+        out = [keys(m), type(m).__name__, type(m).__mro__[1].__name__]
+        out += run_module(m, lib.ones(2, 4))
+        lib.nn.utils.parametrize.remove_parametrizations(m, "weight")
+        return out + [keys(m), type(m).__name__, m.weight]
+
+    both(fn)
+
+
+def test_parametrized_weight_norm_gru():
+    def fn(lib):
+        m = lib.nn.utils.parametrizations.weight_norm(lib.nn.GRU(3, 4), name="weight_hh_l0")
+        y, h = m(lib.ones(2, 1, 3))
+        (y.sum() + h.sum()).backward()
+        return [keys(m), y, h, m.parametrizations.weight_hh_l0.original1.grad]
+
+    both(fn)
+
+
+def test_parametrized_spectral_norm_seeded():
+    def fn(lib):
+        m = lib.nn.utils.parametrizations.spectral_norm(lib.nn.Linear(4, 3))
+        sn = m.parametrizations.weight[0]
+        out = [keys(m), sn._u, sn._v] + run_module(m, lib.ones(2, 4))
+        m.eval()
+        out += run_module(m, lib.ones(2, 4)) + [sn._u, list(m.state_dict().items())]
+        m.weight = lib.ones(3, 4)
+        out.append(m.parametrizations.weight.original)
+        lib.nn.utils.parametrize.remove_parametrizations(m, "weight", leave_parametrized=False)
+        conv = lib.nn.utils.parametrizations.spectral_norm(
+            lib.nn.ConvTranspose1d(2, 3, 2), n_power_iterations=2
+        )
+        return out + [m.weight, keys(m)] + run_module(conv, lib.ones(1, 2, 5))
+
+    both(fn)
+
+
+@pytest.mark.parametrize("omap", [None, "matrix_exp", "cayley", "householder"])
+@pytest.mark.parametrize("shape", [(4, 4), (3, 5), (5, 3)])
+def test_orthogonal_seeded(omap, shape):
+    def fn(lib):
+        m = lib.nn.utils.parametrizations.orthogonal(
+            lib.nn.Linear(shape[1], shape[0]), orthogonal_map=omap
+        )
+        with lib.no_grad():
+            m.parametrizations.weight.original.add_(0.1 * lib.randn(*shape).tril(-1))
+        return [keys(m)] + run_module(m, lib.ones(2, shape[1]))
+
+    e, t = fn(ember), fn(torch)
+    assert e[0] == t[0]
+    torch.manual_seed(0)
+    t = fn(torch)
+    ember.manual_seed(0)
+    e = fn(ember)
+    assert_close(e[1:], t[1:], rtol=1e-4, atol=1e-5)

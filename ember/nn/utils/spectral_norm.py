@@ -11,7 +11,13 @@ from ..parameter import Parameter
 from .parametrizations import _output_dim
 from .weight_norm import _remove_hook
 
-__all__ = ["SpectralNorm", "remove_spectral_norm", "spectral_norm"]
+__all__ = [
+    "SpectralNorm",
+    "SpectralNormLoadStateDictPreHook",
+    "SpectralNormStateDictHook",
+    "remove_spectral_norm",
+    "spectral_norm",
+]
 
 
 class SpectralNorm:
@@ -93,7 +99,62 @@ class SpectralNorm:
         module.register_buffer(fn.name + "_u", u)
         module.register_buffer(fn.name + "_v", v)
         module.register_forward_pre_hook(fn)
+        module._register_state_dict_hook(SpectralNormStateDictHook(fn))
+        module._register_load_state_dict_pre_hook(SpectralNormLoadStateDictPreHook(fn))
         return fn
+
+    def _solve_v_and_rescale(self, weight_mat, u, target_sigma):
+        """A ``v`` with ``u = W v / sigma`` (least squares), scaled so that ``u.W v`` is
+        ``target_sigma``: the buffer old checkpoints lack."""
+        v = (weight_mat.t() @ weight_mat).pinverse() @ weight_mat.t() @ u.unsqueeze(1)
+        v = v.squeeze(1)
+        return v.mul_(target_sigma / u.dot(weight_mat.mv(v)))
+
+
+class SpectralNormStateDictHook:
+    """Records the hook's format version in the state dict's metadata."""
+
+    def __init__(self, fn: SpectralNorm) -> None:
+        self.fn = fn
+
+    def __call__(self, module: Module, state_dict, prefix: str, local_metadata: dict) -> None:
+        versions = local_metadata.setdefault("spectral_norm", {})
+        key = self.fn.name + ".version"
+        if key in versions:
+            raise RuntimeError(f"Unexpected key in metadata['spectral_norm']: {key}")
+        versions[key] = self.fn._version
+
+
+class SpectralNormLoadStateDictPreHook:
+    """Converts checkpoints of the first format (``<name>`` stored, no ``<name>_v``): v is
+    solved from the stored weight, its original and u."""
+
+    def __init__(self, fn: SpectralNorm) -> None:
+        self.fn = fn
+
+    def __call__(
+        self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, errors
+    ) -> None:
+        fn = self.fn
+        version = local_metadata.get("spectral_norm", {}).get(fn.name + ".version", None)
+        if version is not None and version >= 1:
+            return
+        key = prefix + fn.name
+        current = all(key + s in state_dict for s in ("_orig", "_u", "_v"))
+        if version is None and current and key not in state_dict:
+            return  # the current format, saved without metadata
+        missing = [key + s for s in ("_orig", "", "_u") if key + s not in state_dict]
+        if missing:
+            if strict:
+                missing_keys.extend(missing)
+            return
+        with no_grad():
+            weight_orig = state_dict[key + "_orig"]
+            weight = state_dict.pop(key)
+            sigma = (weight_orig / weight).mean()
+            weight_mat = fn.reshape_weight_to_matrix(weight_orig)
+            u = state_dict[key + "_u"]
+            state_dict[key + "_v"] = fn._solve_v_and_rescale(weight_mat, u, sigma)
 
 
 def spectral_norm(
@@ -112,4 +173,9 @@ def spectral_norm(
 
 def remove_spectral_norm(module: Module, name: str = "weight") -> Module:
     """Undo ``spectral_norm``: ``<name>`` becomes a plain parameter with the normalized value."""
-    return _remove_hook(module, SpectralNorm, name, "spectral_norm")
+    _remove_hook(module, SpectralNorm, name, "spectral_norm")
+    # torch leaves the load pre-hook in place; the state dict hook goes
+    for k, hook in list(module._state_dict_hooks.items()):
+        if isinstance(hook, SpectralNormStateDictHook) and hook.fn.name == name:
+            del module._state_dict_hooks[k]
+    return module
