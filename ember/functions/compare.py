@@ -10,6 +10,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import index as P
+from ..autograd.primitives import select as S
 from ._util import broadcast_shapes, return_type, shape_error, wrap_dim
 from .inplace import copy_into_out as _copy_into_out
 from .inplace import takes_out as _takes_out
@@ -276,93 +277,104 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     return _topk_t(values, _make(idx.astype(np.int64)))
 
 
+def _int_arg(fn: str, name: str, value, position: int) -> None:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
+        raise TypeError(
+            f"{fn}(): argument '{name}' (position {position}) must be int, not "
+            f"{type(value).__name__}"
+        )
+
+
+def _no_kernel(input: Tensor, kernel: str) -> None:  # noqa: A002
+    if input._data.dtype.kind in "bc":  # torch has no order-statistic kernels for these
+        name = _scalar_type_name(input.dtype)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+
+
+def _order_statistic_checks(input: Tensor, fn: str, dim) -> int:  # noqa: A002
+    """torch's checks for an order statistic along ``dim``; the dim, wrapped."""
+    _int_arg(fn, "dim", dim, 3 if fn == "kthvalue" else 2)
+    _no_kernel(input, "kthvalue_cpu" if fn == "kthvalue" else "median_out")
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim and not input.shape[d]:  # nanmedian's message names median too
+        op = "kthvalue" if fn == "kthvalue" else "median"
+        raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+    return d
+
+
+def _sorted_position(a: np.ndarray, axis: int, pos) -> np.ndarray:
+    """The index of the element at position ``pos`` (an int, or one per line with ``axis`` kept
+    as 1) of a stable ascending sort along ``axis`` (NaN last): ties go to the first in order."""
+    order = np.argsort(a, axis=axis, kind="stable")
+    if isinstance(pos, int):
+        return np.take(order, [pos], axis=axis)
+    return np.take_along_axis(order, pos, axis=axis)
+
+
+def _median_position(a: np.ndarray, axis: int, skip_nan: bool):
+    """The sorted position of the median along ``axis``: the lower middle of all the values;
+    with NaN, ``median`` picks the first NaN, ``nanmedian`` the lower middle of the others."""
+    n = a.shape[axis]
+    if a.dtype.kind != "f" or not np.isnan(a).any():
+        return (n - 1) // 2
+    valid = (~np.isnan(a)).sum(axis=axis, keepdims=True)
+    if skip_nan:
+        return np.where(valid > 0, (valid - 1) // 2, (n - 1) // 2)
+    return np.where(valid < n, valid, (n - 1) // 2)
+
+
+def _order_statistic(prim, result_t, input: Tensor, d: int, idx: np.ndarray, keepdim: bool):  # noqa: A002
+    values = apply(prim, (input,), None, dim=d, idx=idx, keepdim=keepdim)
+    if not input.ndim:
+        idx = np.zeros((), np.int64)
+    elif not keepdim:
+        idx = idx.squeeze(d)
+    return result_t(values, _make(idx.astype(np.int64, copy=False)))
+
+
 @_takes_out("kthvalue")
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):  # noqa: A002
-    _no_bool(input, "kthvalue_cpu")
-    d = wrap_dim(dim, input.ndim)
+    """The ``k``-th smallest value along ``dim`` and its index."""
+    _int_arg("kthvalue", "k", k, 2)
+    d = _order_statistic_checks(input, "kthvalue", dim)
     n = input.shape[d] if input.ndim else 1
-    if not n:
-        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
-    if not input.ndim:  # a scalar is its own k-th value, at index 0
-        return kthvalue(input.reshape(1), k)
-    v, i = sort(input, d)
-    values, indices = v.narrow(d, k - 1, 1), i.narrow(d, k - 1, 1)
-    if not keepdim:
-        values, indices = values.squeeze(d), indices.squeeze(d)
-    return _kth_t(values, indices)
+    a = input._data.reshape(1) if not input.ndim else input._data
+    idx = _sorted_position(a, d, int(k) - 1)
+    return _order_statistic(S.kthvalue, _kth_t, input, d, idx, keepdim)
 
 
-def _no_bool(input: Tensor, kernel: str) -> None:  # noqa: A002
-    if input._data.dtype == np.bool_:  # torch has no order-statistic kernels for bool
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+def _median(input: Tensor, dim, keepdim: bool, skip_nan: bool):  # noqa: A002
+    fn = "nanmedian" if skip_nan else "median"
+    if dim is None:
+        if keepdim:
+            raise TypeError(f'{fn}() missing 1 required positional arguments: "dim"')
+        _no_kernel(input, "median_cpu")
+        a = input._data.reshape(-1)
+        pos = int(_sorted_position(a, 0, _median_position(a, 0, skip_nan))[0]) if a.size else None
+        return apply(S.nanmedian_all if skip_nan else S.median_all, (input,), None, pos=pos)
+    d = _order_statistic_checks(input, fn, dim)
+    a = input._data.reshape(1) if not input.ndim else input._data
+    idx = _sorted_position(a, d, _median_position(a, d, skip_nan))
+    if skip_nan:
+        return _order_statistic(S.nanmedian_dim, _nanmedian_t, input, d, idx, keepdim)
+    return _order_statistic(S.median_dim, _median_t, input, d, idx, keepdim)
 
 
 @_takes_out("median")
 def median(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A002
     """The lower median (torch does not average the two middle values); NaN where one is."""
-    _no_bool(input, "median_cpu" if dim is None else "median_out")
-    if input._data.dtype.kind == "f" and np.isnan(input._data).any():
-        return _median_with_nan(input, dim, keepdim, skip_nan=False)
-    if dim is None:
-        flat = input.reshape(-1)
-        v, _ = sort(flat)
-        return _share_gradient(input, v[(flat.shape[0] - 1) // 2])
-    d = wrap_dim(dim, input.ndim)
-    r = kthvalue(input, ((input.shape[d] if input.ndim else 1) + 1) // 2, d, keepdim)
-    return _median_t(r.values, r.indices)
+    return _median(input, dim, keepdim, skip_nan=False)
 
 
+@_takes_out("nanmedian")
 def nanmedian(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A002
     """The lower median of the values that are not NaN (NaN if all are)."""
-    if input._data.dtype.kind == "f" and np.isnan(input._data).any():
-        return _median_with_nan(input, dim, keepdim, skip_nan=True)
-    out = median(input, dim, keepdim)
-    return out if dim is None else _nanmedian_t(*out)
+    return _median(input, dim, keepdim, skip_nan=True)
 
 
 _nanmedian_t = return_type("nanmedian", ["values", "indices"])
-
-
-def _share_gradient(input: Tensor, picked: Tensor) -> Tensor:  # noqa: A002
-    """``picked`` (one element of ``input``) whose gradient is shared evenly by all the
-    elements equal to it (NaN: all the NaNs), as torch's full reductions to one value."""
-    if not picked.requires_grad:
-        return picked
-    v = picked._data
-    same = np.isnan(input._data) if np.isnan(v) else input._data == v
-    if same.sum() == 1:
-        return picked
-    share = input.masked_fill(_make(~same), 0).sum() / float(same.sum())
-    return picked.detach() + (share - share.detach())  # the value stays exactly ``picked``
-
-
-def _median_with_nan(input: Tensor, dim, keepdim: bool, skip_nan: bool):  # noqa: A002
-    """Median by position in a stable sort (NaN last), as torch picks it: the first NaN for
-    ``median``, the middle of the other values for ``nanmedian`` (the middle of all, if none)."""
-    a = input._data
-    d = None if dim is None else wrap_dim(dim, a.ndim)
-    flat = dim is None or a.ndim == 0
-    arr = a.reshape(-1) if flat else a
-    axis = 0 if flat else d
-    order = np.argsort(arr, axis=axis, kind="stable")
-    n = arr.shape[axis]
-    valid = (~np.isnan(arr)).sum(axis=axis, keepdims=True)
-    if skip_nan:
-        pos = np.where(valid > 0, (valid - 1) // 2, (n - 1) // 2)
-    else:
-        pos = np.where(valid < n, valid, (n - 1) // 2)
-    idx = np.take_along_axis(order, pos, axis=axis)
-    if dim is None:
-        return _share_gradient(input, input.reshape(-1)[int(idx[0])])
-    if a.ndim == 0:
-        values, indices = input.clone(), _make(np.zeros((), np.int64))
-    else:
-        values, indices = input.gather(d, _make(idx)), _make(idx)
-        if not keepdim:
-            values, indices = values.squeeze(d), indices.squeeze(d)
-    return (_nanmedian_t if skip_nan else _median_t)(values, indices)
 
 
 def unique(

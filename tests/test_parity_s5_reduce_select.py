@@ -1,0 +1,219 @@
+"""Order statistics and selections against torch, each on its own node as torch's: median,
+nanmedian, kthvalue (values, indices, grad_fn names, gradients with ties and NaN, second
+derivatives, errors), take, kron and cdist."""
+
+import numpy as np
+import pytest
+import torch
+from helpers import assert_close, check_op, check_raises, make_inputs
+
+import ember
+
+DTYPES = [np.float32, np.float64]
+
+
+def _node(out):
+    """The grad_fn class name of ``out`` (of its values, for a (values, indices) pair)."""
+    if isinstance(out, tuple):
+        out = out[0]
+    return None if out.grad_fn is None else type(out.grad_fn).__name__
+
+
+def check_node(fn, shapes, dtype=np.float32, **kw):
+    """``check_op`` (values, indices, dtypes, gradients), then the same grad_fn name as torch."""
+    check_op(fn, shapes, dtype=dtype, **kw)
+    e_in, t_in = make_inputs(shapes, dtype)
+    e_name, t_name = _node(fn(ember, *e_in)), _node(fn(torch, *t_in))
+    assert e_name == t_name, f"grad_fn {e_name} vs torch's {t_name}"
+    assert t_name is not None
+
+
+def check_second_derivative(fn, shapes, dtype=np.float64):
+    """The gradient taken with ``create_graph=True`` differentiated again, through a weight ``v``
+    on the output: d/dv sum(w * d(sum(v * fn(x)))/dx), in both libraries."""
+    results = []
+    for m in (ember, torch):
+        rng = np.random.default_rng(3)
+        x = m.tensor(rng.uniform(-2, 2, shapes[0]).astype(dtype), requires_grad=True)
+        y = fn(m, x)
+        y = y[0] if isinstance(y, tuple) else y
+        v = m.tensor(rng.standard_normal(tuple(y.shape)).astype(dtype), requires_grad=True)
+        (gx,) = m.autograd.grad((y * v).sum(), x, create_graph=True)
+        w = m.tensor(rng.standard_normal(tuple(gx.shape)).astype(dtype))
+        (gv,) = m.autograd.grad((gx * w).sum(), v)
+        results.append((gx, gv))
+    assert_close(results[0], results[1], msg="second derivative")
+
+
+# ---------------------------------------------------------------- median, nanmedian, kthvalue
+
+ORDER_STATS = {
+    "median_all": (lambda m, x: m.median(x), [(3, 5)]),
+    "median_all_1d": (lambda m, x: x.median(), [(6,)]),
+    "median_all_0d": (lambda m, x: m.median(x), [()]),
+    "median_dim": (lambda m, x: m.median(x, 1), [(3, 5)]),
+    "median_dim0_keepdim": (lambda m, x: m.median(x, 0, keepdim=True), [(4, 3)]),
+    "median_dim_3d": (lambda m, x: x.median(-2), [(2, 5, 3)]),
+    "median_dim_3d_keepdim": (lambda m, x: x.median(dim=2, keepdim=True), [(2, 3, 4)]),
+    "median_dim_0d": (lambda m, x: m.median(x, 0), [()]),
+    "median_dim_0d_keepdim": (lambda m, x: m.median(x, -1, True), [()]),
+    "nanmedian_all": (lambda m, x: m.nanmedian(x), [(4, 5)]),
+    "nanmedian_dim": (lambda m, x: m.nanmedian(x, 1), [(3, 6)]),
+    "nanmedian_dim_keepdim": (lambda m, x: x.nanmedian(0, True), [(5, 2)]),
+    "nanmedian_dim_0d": (lambda m, x: x.nanmedian(0), [()]),
+    "kthvalue": (lambda m, x: m.kthvalue(x, 2), [(3, 5)]),
+    "kthvalue_first": (lambda m, x: m.kthvalue(x, 1, 0), [(4, 3)]),
+    "kthvalue_last_keepdim": (lambda m, x: x.kthvalue(4, 1, keepdim=True), [(3, 4)]),
+    "kthvalue_3d": (lambda m, x: x.kthvalue(3, dim=0), [(5, 2, 3)]),
+    "kthvalue_3d_keepdim": (lambda m, x: m.kthvalue(x, 2, -2, True), [(2, 3, 4)]),
+    "kthvalue_1d": (lambda m, x: m.kthvalue(x, 5), [(7,)]),
+    "kthvalue_0d": (lambda m, x: m.kthvalue(x, 1), [()]),
+    "kthvalue_0d_keepdim": (lambda m, x: m.kthvalue(x, 1, 0, True), [()]),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", sorted(ORDER_STATS))
+def test_order_statistic(name, dtype):
+    fn, shapes = ORDER_STATS[name]
+    check_node(fn, shapes, dtype)
+
+
+NAN_TIES = np.array(
+    [[1.0, np.nan, 3, np.nan, 0, 3], [2, 2, 1, 2, 5, 2], [np.nan] * 6, [4, 4, 4, 4, 4, 4]]
+)
+TIES = np.array([[2.0, 1, 2, 2, 3], [5, 5, 5, 5, 5], [0, 7, 7, 1, 7], [3, 1, 3, 1, 2]])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, x: m.median(x),
+        lambda m, x: m.nanmedian(x),
+        lambda m, x: m.median(x[1:]),
+        lambda m, x: m.nanmedian(x[2:]),
+        lambda m, x: m.nanmedian(x[:2]),
+        lambda m, x: m.median(x[1, 1:]),
+    ],
+    ids=["median", "nanmedian", "median_no_nan", "nanmedian_all_nan_row", "nanmedian", "1d"],
+)
+def test_full_median_shares_the_gradient_among_ties(fn):
+    """A median over all elements splits its gradient evenly among every element equal to it
+    (every NaN, for NaN), as torch's."""
+    check_node(fn, [NAN_TIES])
+
+
+@pytest.mark.parametrize("name", ["median", "nanmedian", "kthvalue"])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_order_statistic_along_dim_with_ties(name, keepdim):
+    """Among tied candidates torch does not promise which index it returns; the value must be
+    torch's, the index must hold it, and the whole gradient goes to that index alone."""
+    x = ember.tensor(np.vstack([TIES, NAN_TIES[:, :5]]), requires_grad=True)
+    t = torch.tensor(x.detach().numpy())
+    args = (3,) if name == "kthvalue" else ()
+    e = getattr(ember, name)(x, *args, 1, keepdim)
+    r = getattr(torch, name)(t, *args, 1, keepdim)
+    assert_close(e.values, r.values)
+    assert e.indices.dtype == ember.int64 and tuple(e.indices.shape) == tuple(r.indices.shape)
+    idx = e.indices.numpy().reshape(-1, 1)
+    picked = np.take_along_axis(x.detach().numpy(), idx, 1).reshape(-1)
+    np.testing.assert_array_equal(picked, e.values.detach().numpy().reshape(-1))
+    e.values.sum().backward()
+    one_hot = np.zeros(x.shape, np.float32)
+    np.put_along_axis(one_hot, idx, 1.0, 1)
+    np.testing.assert_array_equal(x.grad.numpy(), one_hot)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, np.int16])
+def test_order_statistics_of_integers(dtype):
+    a = np.array([[3, 9, 1, 7], [4, 4, 0, 2], [8, 6, 5, 5]], dtype=dtype)
+    x = a[[0, 2]]  # no ties along dim 1: the indices are torch's as well
+    for fn in (
+        lambda m, x: m.median(x),
+        lambda m, x: m.nanmedian(x),
+        lambda m, x: m.median(x, 1),
+        lambda m, x: m.nanmedian(x, 1, True),
+        lambda m, x: m.kthvalue(x, 3, 1),
+        lambda m, x: m.kthvalue(x, 1, 0),
+    ):
+        check_op(fn, [x], grad=False)
+    check_op(lambda m, x: m.median(x, 0).values, [a], grad=False)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, x: m.median(x),
+        lambda m, x: m.nanmedian(x),
+        lambda m, x: m.median(x, 1),
+        lambda m, x: m.nanmedian(x, 0, True),
+        lambda m, x: m.kthvalue(x, 2, 1),
+        lambda m, x: m.kthvalue(x, 3, 0, True),
+    ],
+    ids=["median", "nanmedian", "median_dim", "nanmedian_dim", "kthvalue", "kthvalue_keepdim"],
+)
+def test_order_statistic_second_derivative(fn):
+    check_second_derivative(fn, [(4, 5)])
+
+
+def test_order_statistic_empty_and_half():
+    check_op(lambda m, x: m.median(x), [(0,)], grad=False)
+    check_op(lambda m, x: m.nanmedian(x), [(2, 0)], grad=False)
+    check_op(lambda m, x: m.median(x, 1), [(0, 3)], grad=False)
+    check_op(lambda m, x: m.kthvalue(x, 2, 1), [(0, 3)], grad=False)
+    check_op(lambda m: m.median(m.tensor([], dtype=m.uint8)), [], grad=False)
+    check_op(lambda m, x: m.median(x, 0), [(5,)], dtype=np.float16, grad=False)
+    check_op(lambda m, x: m.median(x), [(2, 3)], dtype=np.float16, grad=False)
+
+
+def test_order_statistic_out():
+    for name in ("median", "nanmedian", "kthvalue"):
+        args = (2,) if name == "kthvalue" else ()
+        x = np.random.default_rng(0).uniform(size=(3, 4)).astype(np.float32)
+        res = []
+        for m in (ember, torch):
+            out = (m.empty(0), m.empty(0, dtype=m.int64))
+            r = getattr(m, name)(m.tensor(x), *args, 1, out=out)
+            res.append((tuple(r), out))
+        assert_close(res[0], res[1], msg=name)
+
+
+ORDER_ERRORS = [
+    lambda m: m.kthvalue(m.ones(2, 3), 0),
+    lambda m: m.kthvalue(m.ones(2, 3), 4),
+    lambda m: m.kthvalue(m.ones(2, 3), -1),
+    lambda m: m.kthvalue(m.ones(()), 2),
+    lambda m: m.kthvalue(m.ones(2, 3), 1, 2),
+    lambda m: m.kthvalue(m.ones(()), 1, 1),
+    lambda m: m.kthvalue(m.ones(2, 0), 1),
+    lambda m: m.kthvalue(m.ones(2, 3), 1.5),
+    lambda m: m.kthvalue(m.ones(2, 3), True),
+    lambda m: m.kthvalue(m.ones(2, 3), 1, 1.0),
+    lambda m: m.kthvalue(m.ones(3, dtype=m.bool), 1),
+    lambda m: m.kthvalue(m.ones(3, dtype=m.complex64), 1),
+    lambda m: m.median(m.ones(2, 3), 2),
+    lambda m: m.median(m.ones(2, 3), -3),
+    lambda m: m.median(m.ones(()), 1),
+    lambda m: m.median(m.ones(0, 3), 0),
+    lambda m: m.median(m.ones(2, 3), True),
+    lambda m: m.median(m.ones(2, 3), 1.0),
+    lambda m: m.median(m.ones(2, 3), keepdim=True),
+    lambda m: m.median(m.ones(3, dtype=m.bool)),
+    lambda m: m.median(m.ones(3, dtype=m.bool), 0),
+    lambda m: m.median(m.ones(3, dtype=m.complex64)),
+    lambda m: m.nanmedian(m.ones(2, 3), 2),
+    lambda m: m.nanmedian(m.ones(2, 0), 1),
+    lambda m: m.nanmedian(m.ones(3, dtype=m.bool)),
+    lambda m: m.nanmedian(m.ones(3, dtype=m.complex128), 0),
+]
+
+
+@pytest.mark.parametrize("fn", ORDER_ERRORS)
+def test_order_statistic_errors(fn):
+    e, t = check_raises(fn), None
+    try:
+        fn(torch)
+    except Exception as exc:  # noqa: BLE001
+        t = exc
+    if type(t) is IndexError or "out of range" in str(t):  # torch's message, word for word
+        assert str(e) == str(t)
