@@ -8,15 +8,13 @@ those three dicts recursively.
 
 from __future__ import annotations
 
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
-
-import numpy as np
 
 from ... import _dtype as D
 from ..._device import check_device
 from ..._tensor import Tensor, _make
-from ...autograd.engine import RemovableHandle, add_hook
+from ...autograd.engine import add_hook
 from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter
 from ._hooks import (
@@ -26,6 +24,7 @@ from ._hooks import (
     register_module_forward_hook,
     register_module_forward_pre_hook,
 )
+from ._state_dict import _IncompatibleKeys, _StateDictMixin  # noqa: F401 - torch's home
 
 __all__ = ["Module", "register_module_forward_hook", "register_module_forward_pre_hook"]
 
@@ -52,17 +51,6 @@ def _addindent(s: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
 def _forward_unimplemented(self, *input):  # noqa: A002
     """The computation every subclass must define; the base raises NotImplementedError."""
     raise NotImplementedError(
@@ -70,7 +58,7 @@ def _forward_unimplemented(self, *input):  # noqa: A002
     )
 
 
-class Module:
+class Module(_StateDictMixin):
     """Base class for all neural network modules; subclasses define ``forward``."""
 
     dump_patches = False
@@ -573,175 +561,6 @@ class Module:
     def share_memory(self) -> Module:
         """A no-op returning self (Ember has no multi-process tensor sharing)."""
         return self
-
-    # -- state dict ----------------------------------------------------------------------------
-    def _save_to_state_dict(self, destination, prefix: str, keep_vars: bool) -> None:
-        for name, p in self._parameters.items():
-            if p is not None:
-                destination[prefix + name] = p if keep_vars else p.detach()
-        for name, b in self._buffers.items():
-            if b is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = b if keep_vars else b.detach()
-        extra = getattr(type(self), "get_extra_state", None)
-        if extra is not Module.get_extra_state and extra is not None:
-            destination[prefix + "_extra_state"] = self.get_extra_state()
-
-    def get_extra_state(self):
-        """Override (with ``set_extra_state``) to add extra state to ``state_dict``; base raises."""
-        raise RuntimeError(
-            "Reached a code path in Module.get_extra_state() that should never be called."
-        )
-
-    def set_extra_state(self, state) -> None:
-        """Override (with ``get_extra_state``) to restore extra state; the base raises."""
-        raise RuntimeError(
-            "Reached a code path in Module.set_extra_state() that should never be called."
-        )
-
-    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
-        """An ordered dict of every parameter and persistent buffer, keyed by dotted name."""
-        if args:  # torch's deprecated positional (destination, prefix, keep_vars)
-            destination = args[0]
-            if len(args) > 1:
-                prefix = args[1]
-            if len(args) > 2:
-                keep_vars = args[2]
-        if destination is None:
-            destination = OrderedDict()
-            destination._metadata = OrderedDict()
-        meta = getattr(destination, "_metadata", None)
-        if meta is not None:
-            meta[prefix[:-1]] = {"version": self._version}
-        for hook in self._state_dict_pre_hooks.values():
-            hook(self, prefix, keep_vars)
-        self._save_to_state_dict(destination, prefix, keep_vars)
-        for name, m in self._modules.items():
-            if m is not None:
-                m.state_dict(
-                    destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
-                )
-        for hook in self._state_dict_hooks.values():
-            res = hook(self, destination, prefix, {})
-            if res is not None:
-                destination = res
-        return destination
-
-    def _local_state(self) -> dict:
-        state = {k: v for k, v in self._parameters.items() if v is not None}
-        state.update(
-            (k, v)
-            for k, v in self._buffers.items()
-            if v is not None and k not in self._non_persistent_buffers_set
-        )
-        return state
-
-    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
-        """Copy parameters and buffers from ``state_dict`` into this module and its children.
-
-        Everything is checked before anything is written, so a failed load changes nothing.
-        Returns ``_IncompatibleKeys(missing_keys, unexpected_keys)``.
-        """
-        if not isinstance(state_dict, dict):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing, unexpected, errors, copies = [], [], [], []
-        metadata = getattr(state_dict, "_metadata", None) or {}  # versions saved by state_dict()
-        state_dict = OrderedDict(state_dict)
-
-        def visit(module: Module, prefix: str) -> None:
-            local_metadata = metadata.get(prefix[:-1], {})
-            for hook, with_module in list(module._load_state_dict_pre_hooks.values()):
-                args = (state_dict, prefix, local_metadata, strict, missing, unexpected, errors)
-                hook(module, *args) if with_module else hook(*args)
-            local = module._local_state()
-            for name, target in local.items():
-                key = prefix + name
-                if key not in state_dict:
-                    missing.append(key)
-                    continue
-                value = state_dict[key]
-                if not isinstance(value, Tensor):
-                    errors.append(
-                        f'While copying the parameter named "{key}", expected torch.Tensor or '
-                        f"Tensor-like object from checkpoint but received {type(value)}"
-                    )
-                    continue
-                if tuple(value.shape) != tuple(target.shape):
-                    errors.append(
-                        f"size mismatch for {key}: copying a param with shape {value.shape} from "
-                        f"checkpoint, the shape in current model is {target.shape}."
-                    )
-                    continue
-                copies.append((module, name, target, value))
-            # unexpected keys are reported even when not strict, as torch does
-            for key in state_dict:
-                if key.startswith(prefix) and key != prefix + "_extra_state":
-                    head = key[len(prefix) :].split(".", 1)[0]
-                    if head not in module._modules and head not in local:
-                        unexpected.append(key)
-            for name, child in module._modules.items():
-                if child is not None:
-                    visit(child, prefix + name + ".")
-
-        visit(self, "")
-        if strict:
-            if unexpected:
-                errors.insert(
-                    0,
-                    "Unexpected key(s) in state_dict: {}. ".format(
-                        ", ".join(f'"{k}"' for k in unexpected)
-                    ),
-                )
-            if missing:
-                errors.insert(
-                    0,
-                    "Missing key(s) in state_dict: {}. ".format(
-                        ", ".join(f'"{k}"' for k in missing)
-                    ),
-                )
-        if errors:
-            raise RuntimeError(
-                "Error(s) in loading state_dict for {}:\n\t{}".format(
-                    type(self).__name__, "\n\t".join(errors)
-                )
-            )
-        with no_grad():
-            for module, name, target, value in copies:
-                if assign:
-                    if name in module._parameters:
-                        module._parameters[name] = (
-                            Parameter(value, target.requires_grad)
-                            if not isinstance(value, Parameter)
-                            else value
-                        )
-                    else:
-                        module._buffers[name] = value
-                else:
-                    np.copyto(target._data, value._data, casting="unsafe")
-                    target._vc[0] += 1
-        for hook in self._load_state_dict_post_hooks.values():
-            hook(self, _IncompatibleKeys(missing, unexpected))
-        return _IncompatibleKeys(missing, unexpected)
-
-    def register_state_dict_pre_hook(self, hook):
-        """Run ``hook(module, prefix, keep_vars)`` before ``state_dict`` collects this module."""
-        return add_hook(self._state_dict_pre_hooks, hook)
-
-    def register_load_state_dict_pre_hook(self, hook):
-        """Run ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
-        unexpected_keys, error_msgs)`` before this module's entries are loaded."""
-        return self._register_load_state_dict_pre_hook(hook, with_module=True)
-
-    def _register_load_state_dict_pre_hook(self, hook, with_module: bool = False):
-        handle = RemovableHandle(self._load_state_dict_pre_hooks)
-        self._load_state_dict_pre_hooks[handle.id] = (hook, with_module)
-        return handle
-
-    def register_load_state_dict_post_hook(self, hook):
-        """Run ``hook(module, incompatible_keys)`` after ``load_state_dict`` has loaded."""
-        return add_hook(self._load_state_dict_post_hooks, hook)
-
-    def _register_state_dict_hook(self, hook):
-        return add_hook(self._state_dict_hooks, hook)
 
     # -- printing --------------------------------------------------------------------------------
     def _get_name(self) -> str:
