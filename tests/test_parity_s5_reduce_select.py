@@ -217,3 +217,60 @@ def test_order_statistic_errors(fn):
         t = exc
     if type(t) is IndexError or "out of range" in str(t):  # torch's message, word for word
         assert str(e) == str(t)
+
+
+# ------------------------------------------------------------------------------------- take
+
+I = lambda m, v: m.tensor(v, dtype=m.int64)  # noqa: E731 - an index tensor in either library
+
+TAKES = {
+    "flat": (lambda m, x: m.take(x, I(m, [0, 5, 11])), [(3, 4)]),
+    "2d_index_repeats": (lambda m, x: x.take(I(m, [[1, 1, 2], [-1, 1, -12]])), [(3, 4)]),
+    "0d_index": (lambda m, x: m.take(x, I(m, 4)), [(2, 3)]),
+    "0d_input": (lambda m, x: m.take(x, I(m, [0, -1, 0])), [()]),
+    "transposed": (lambda m, x: m.take(x.t(), I(m, [1, 2, 3, 1])), [(3, 4)]),
+    "expanded": (lambda m, x: m.take(x.expand(3, 4), I(m, [0, 4, 7, 11])), [(4,)]),
+    "3d": (lambda m, x: m.take(x, I(m, [[[23, 0]], [[7, 7]]])), [(2, 3, 4)]),
+    "empty_index": (lambda m, x: m.take(x, I(m, [[], []])), [(3, 4)]),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", sorted(TAKES))
+def test_take(name, dtype):
+    fn, shapes = TAKES[name]
+    check_node(fn, shapes, dtype)
+
+
+def test_take_integers_out_and_second_derivative():
+    check_op(lambda m, x: m.take(x, I(m, [3, -1])), [np.arange(6, dtype=np.int32)], grad=False)
+    check_op(lambda m, x: m.take(x, I(m, [[2]])), [np.array([1, 0, 1], bool)], grad=False)
+    check_second_derivative(lambda m, x: m.take(x, I(m, [[0, 19], [4, 4]])), [(4, 5)])
+    res = []
+    for m in (ember, torch):
+        out = m.empty(0)
+        r = m.take(m.arange(6.0).reshape(2, 3), I(m, [5, 0]), out=out)
+        res.append((r, out))
+    assert_close(res[0], res[1])
+
+
+TAKE_ERRORS = [
+    lambda m: m.take(m.ones(2, 3), I(m, [6])),
+    lambda m: m.take(m.ones(2, 3), I(m, [[0], [-7]])),
+    lambda m: m.take(m.ones(2, 3), m.tensor([1.0])),
+    lambda m: m.take(m.ones(2, 3), m.tensor([1], dtype=m.int32)),
+    lambda m: m.take(m.ones(2, 3), m.tensor([True])),
+    lambda m: m.take(m.ones(0), I(m, [0])),
+    lambda m: m.take(m.ones(0), I(m, [5])),
+    lambda m: m.take(m.ones(3), [0]),
+    lambda m: m.take(m.ones(3), I(m, [0]), out=m.empty(0, dtype=m.float64)),
+]
+
+
+@pytest.mark.parametrize("fn", TAKE_ERRORS)
+def test_take_errors(fn):
+    e = check_raises(fn)
+    try:
+        fn(torch)
+    except Exception as t:  # noqa: BLE001
+        assert str(e) == str(t)

@@ -12,6 +12,7 @@ from .._runtime import warn_once
 from .._tensor import Tensor, _make, apply
 from .._warn import user_stacklevel
 from ..autograd.primitives import index as P
+from ..autograd.primitives import select as S
 from ._util import wrap_dim
 from .index import index_put
 from .inplace import takes_out
@@ -171,6 +172,10 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
 )
 def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
     """``input`` read as 1-D at ``index`` (negative counts from the end); ``index``'s shape."""
+    if not isinstance(index, Tensor):
+        raise TypeError(
+            f"take(): argument 'index' (position 2) must be Tensor, not {type(index).__name__}"
+        )
     idx = index._data
     if idx.dtype != np.int64:
         from .reduce import _scalar_type_name
@@ -179,11 +184,10 @@ def take(input: Tensor, index: Tensor) -> Tensor:  # noqa: A002
             f"take(): Expected a long tensor for index, but got {_scalar_type_name(index.dtype)}"
         )
     n = input._data.size
+    if not n and idx.size:
+        raise IndexError("take(): tried to take from an empty tensor")
     _check_flat_range(idx, n)
-    flat = input.reshape(-1)
-    flat_idx = np.where(idx < 0, idx + n, idx).reshape(-1)
-    picked = apply(P.index_select, (flat,), None, dim=0, idx=flat_idx)
-    return picked.reshape(idx.shape)
+    return apply(S.take, (input,), None, idx=np.where(idx < 0, idx + n, idx))
 
 
 @takes_out("index_add", "exact")
