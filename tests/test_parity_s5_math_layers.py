@@ -163,3 +163,91 @@ def test_clamp_tensor_out_and_min_max_variants():
     _both(lambda m: m.tensor(_X).clamp_min(m.tensor([3, 4, 5], dtype=m.int8)))
     _same_error(lambda m: m.clamp_min(m.tensor([1.0]), 1e300))
     check_op(lambda m, x: m.clamp_min(x, 0.1), [(3, 4)])
+
+
+# --- 2. lerp dtypes and errors
+def _lerp_args(m, spec):
+    """``spec``: (dtype or Python number) for input, end, weight; lists build dimensioned ones."""
+    out = []
+    for i, s in enumerate(spec):
+        if isinstance(s, tuple):
+            out.append(m.tensor(s[1], dtype=getattr(m, s[0])))
+        elif isinstance(s, str) and i < 2:  # a str weight is passed on, for the TypeError
+            out.append(m.tensor([1, 2, 3] if i == 0 else [4, 5, 6], dtype=getattr(m, s)))
+        else:
+            out.append(s)
+    return out
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ("int64", "int64", 0.5),
+        ("int32", "int32", 1),
+        ("bool", "bool", 0.5),
+        ("float32", "int64", 0.5),
+        ("float32", "float64", 0.5),
+        ("float64", "float32", ("float32", 0.5)),
+        ("float32", "float32", ("float64", [0.5, 0.5, 0.5])),
+        ("float32", "float32", ("int64", [1, 1, 1])),
+        ("int64", "int64", ("float32", [0.5, 0.5, 0.5])),
+        ("int64", "int64", ("int64", 1)),
+        ("float32", ("float64", 5.0), 0.5),
+        ("float32", "float32", 0.5 + 1j),
+        ("float32", "float32", 1e300),
+        ("float32", "float32", "a"),
+        ("float32", 2.0, 0.5),
+    ],
+)
+def test_lerp_refusals(spec):
+    _same_error(lambda m: m.lerp(*_lerp_args(m, spec)))
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ("float32", "float32", 2),
+        ("float32", "float32", True),
+        ("float32", "float32", 0.5 + 0j),
+        ("float16", "float16", 0.25),
+        ("float16", "float16", ("float32", 0.5)),  # a 0-dim weight promotes by category
+        ("float32", "float32", ("float64", 0.5)),
+        ("int64", "int64", ("float64", 0.5)),
+        ("float32", "float32", ("int64", 1)),
+        ("float64", "float64", ("float64", [0.2, 0.5, 0.9])),
+        ("complex64", "complex64", 0.5 + 1j),
+        ("complex64", "complex64", ("float32", 0.5)),
+        ("float32", "float32", ("complex64", 0.5 + 1j)),
+        ("float32", ("float32", 5.0), 0.75),
+    ],
+)
+def test_lerp_dtypes(spec):
+    _both(lambda m: m.lerp(*_lerp_args(m, spec)))
+    _both(lambda m: _lerp_args(m, spec)[0].lerp(*_lerp_args(m, spec)[1:]))
+
+
+def test_lerp_out_rules():
+    def out_of(dtype, weight):
+        def fn(m):
+            w = weight if not isinstance(weight, list) else m.tensor(weight)
+            out = m.zeros(2, dtype=getattr(m, dtype))
+            m.lerp(m.tensor([1.0, 2.0, 3.0]), m.tensor([4.0, 5.0, 6.0]), w, out=out)
+            return out
+
+        return fn
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # out is resized from 2 to 3 elements
+        _both(out_of("float16", 0.5))  # a number weight: the result casts into out
+        _both(out_of("float64", 0.5))
+        _same_error(out_of("int64", 0.5))
+        _same_error(out_of("float16", [0.5, 0.5, 0.5]))  # a tensor weight: out's dtype exactly
+        _both(out_of("float32", [0.5, 0.2, 0.5]))
+
+
+def test_lerp_gradients_with_promoting_weight():
+    check_op(lambda m, a, b, w: m.lerp(a, b, w.double().sum()), [(3, 4), (3, 4), (2,)])
+    check_op(lambda m, a, b, w: m.lerp(a, b, w), [(3, 1), (4,), (3, 4)])
+    check_op(lambda m, a, b: m.lerp(a, b, 0.7), [(3, 4), (3, 4)])

@@ -515,15 +515,20 @@ _CONVERT_NAMES = {
 def _scalar_in(v, dt):
     """The Python number ``v`` as a scalar of ``dt``, refused as torch does when it overflows.
 
-    An unsigned dtype takes a negative number down to minus its maximum, wrapped around.
+    An unsigned dtype takes a negative number down to minus its maximum, wrapped around; a
+    complex number goes into a real dtype only without an imaginary part.
     """
     if v is None:
         return None
     if type(v) is int and not -_INT64 <= v < _UINT64:
         raise OverflowError("int too big to convert")
-    if dt.is_floating_point:
-        big = float(np.finfo(dt.np).max)
-        fits = not np.isfinite(v) or -big <= v <= big
+    if dt.is_complex:
+        fits = True
+    elif isinstance(v, complex) and v.imag:
+        fits = False
+    elif dt.is_floating_point:
+        big, x = float(np.finfo(dt.np).max), abs(complex(v).real)
+        fits = not np.isfinite(x) or x <= big
     elif dt is D.bool or isinstance(v, bool):
         fits = True
     else:
@@ -533,7 +538,9 @@ def _scalar_in(v, dt):
     if not fits:
         name = _CONVERT_NAMES.get(dt.name, dt.name)
         raise RuntimeError(f"value cannot be converted to type {name} without overflow")
-    return np.asarray(v).astype(dt.np)[()]
+    return np.asarray(v.real if isinstance(v, complex) and not dt.is_complex else v).astype(dt.np)[
+        ()
+    ]
 
 
 def clamp_min(input: Tensor, min, *, out=None) -> Tensor:  # noqa: A002
@@ -551,11 +558,50 @@ def clamp_max(input: Tensor, max, *, out=None) -> Tensor:  # noqa: A002
 
 
 def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:  # noqa: A002
-    """``input + weight * (end - input)``."""
-    if isinstance(weight, Tensor):
-        arrays = [input._data, end._data, weight._data]
-        return _maybe_out(apply(P.lerp_tensor, (input, end, weight), arrays), out)
-    return _maybe_out(apply(P.lerp_scalar, (input, end), None, weight=weight), out)
+    """``input + weight * (end - input)``, for floating ``input`` and ``end`` of one dtype.
+
+    A dimensioned ``weight`` must have that dtype too; a 0-dim one promotes with the two.
+    """
+    if not isinstance(end, Tensor) or not isinstance(weight, (Tensor, int, float, complex)):
+        got = ", ".join(type(v).__name__ for v in (input, end, weight))
+        raise TypeError(
+            f"lerp() received an invalid combination of arguments - got ({got}), but expected one "
+            "of:\n * (Tensor input, Tensor end, Tensor weight, *, Tensor out = None)\n * (Tensor "
+            "input, Tensor end, Number weight, *, Tensor out = None)\n"
+        )
+    _lerp_same_dtype(input, end, "end")
+    if not isinstance(weight, Tensor):
+        _lerp_kernel(input.dtype, "scalar")
+        w = _scalar_in(weight, input.dtype)
+        return _maybe_out(apply(P.lerp_scalar, (input, end), None, weight=w), out)
+    if weight.ndim:
+        _lerp_same_dtype(input, weight, "weight")
+    dt = D.result_type((input, end, weight))
+    _lerp_kernel(dt, "tensor")
+    arrays = [t._data.astype(dt.np, copy=False) for t in (input, end, weight)]
+    result = apply(P.lerp_tensor, (input, end, weight), arrays)
+    if out is None:
+        return result
+    from .inplace import copy_into_out
+
+    return copy_into_out(out, result, mismatch="Found dtype {dst} but expected {src}")
+
+
+def _lerp_same_dtype(input: Tensor, other: Tensor, name: str) -> None:  # noqa: A002
+    if other._data.dtype != input._data.dtype:
+        from .inplace import _C_TYPE_NAMES as c
+
+        want, got = input.dtype.name, other.dtype.name
+        raise RuntimeError(
+            f"expected dtype {c.get(want, want)} for `{name}` but got dtype {c.get(got, got)}"
+        )
+
+
+def _lerp_kernel(dt, kind: str) -> None:
+    if not (dt.is_floating_point or dt.is_complex):
+        raise NotImplementedError(
+            f"\"lerp_kernel_{kind}\" not implemented for '{_scalar_name(dt)}'"
+        )
 
 
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:  # noqa: A002
