@@ -280,3 +280,129 @@ def test_orthogonal_seeded(omap, shape):
     ember.manual_seed(0)
     e = fn(ember)
     assert_close(e[1:], t[1:], rtol=1e-4, atol=1e-5)
+
+
+# -- parametrize ----------------------------------------------------------------------------------
+def _parametrizations(lib):
+    """Parametrization modules defined in ``lib`` (as a user writes them)."""
+    nn = lib.nn
+
+    class Sym(nn.Module):
+        def forward(self, x):
+            return x.triu() + x.triu(1).transpose(-1, -2)
+
+        def right_inverse(self, a):
+            return a.triu()
+
+    class Scale(nn.Module):
+        def __init__(self, s):
+            super().__init__()
+            self.s = s
+
+        def forward(self, x):
+            return x * self.s
+
+        def right_inverse(self, x):
+            return x / self.s
+
+    class Split(nn.Module):
+        def forward(self, a, b):
+            return a + b
+
+        def right_inverse(self, x):
+            return x * 0.25, x * 0.75
+
+    class Flat(nn.Module):  # right_inverse changes the shape, forward maps it back
+        def forward(self, x):
+            return x.view(2, 2)
+
+        def right_inverse(self, x):
+            return x.reshape(-1)
+
+    class ToDouble(nn.Module):
+        def forward(self, x):
+            return x.float()
+
+        def right_inverse(self, x):
+            return x.double()
+
+    return Sym, Scale, Split, Flat, ToDouble
+
+
+def test_register_parametrization_chain_assign_and_remove():
+    def fn(lib):
+        Sym, Scale, Split, _, _ = _parametrizations(lib)
+        reg = lib.nn.utils.parametrize.register_parametrization
+        rm = lib.nn.utils.parametrize.remove_parametrizations
+        m = lib.nn.Linear(3, 3)
+        reg(m, "weight", Sym())
+        out = [m.parametrizations.weight.original]
+        m.weight = lib.arange(9.0).view(3, 3)
+        out += [m.weight, m.parametrizations.weight.original]
+        reg(m, "weight", Scale(2.0))
+        out += [m.weight, keys(m)] + run_module(m, lib.ones(2, 3))
+        m.weight = lib.ones(3, 3)
+        out += [m.weight, m.parametrizations.weight.original]
+        rm(m, "weight", leave_parametrized=False)
+        out += [m.weight, type(m.weight).__name__, keys(m)]
+        s = reg(lib.nn.Linear(3, 3), "weight", Split())
+        out += [keys(s), s.weight]
+        s.weight = lib.ones(3, 3)
+        out += [s.parametrizations.weight.original0, s.parametrizations.weight.original1]
+        rm(s, "weight")
+        return out + [keys(s), s.weight, type(s.weight).__name__]
+
+    both(fn)
+
+
+def test_right_inverse_may_change_shape_but_not_dtype():
+    def fn(lib):
+        _, _, _, Flat, _ = _parametrizations(lib)
+        reg = lib.nn.utils.parametrize.register_parametrization
+        m = lib.nn.Linear(2, 2)
+        w = m.weight
+        reg(m, "weight", Flat())
+        orig = m.parametrizations.weight.original
+        out = [orig, orig is w, m.weight, keys(m)]
+        m.weight = lib.ones(2, 2) * 3
+        lib.nn.utils.parametrize.remove_parametrizations(m, "weight", leave_parametrized=False)
+        u = reg(lib.nn.Linear(2, 2), "weight", Flat(), unsafe=True)
+        return out + [m.weight, u.parametrizations.weight.original.shape, u.weight]
+
+    both(fn)
+    for unsafe in (False, True):
+
+        def dbl(lib, unsafe=unsafe):
+            todouble = _parametrizations(lib)[4]
+            lib.nn.utils.parametrize.register_parametrization(
+                lib.nn.Linear(2, 2), "weight", todouble(), unsafe=unsafe
+            )
+
+        assert "may not change the dtype" in str(check_raises(dbl))
+
+
+def test_parametrize_buffers_cache_and_modes():
+    def fn(lib):
+        Sym, Scale, _, _, _ = _parametrizations(lib)
+        pz = lib.nn.utils.parametrize
+        bn = pz.register_parametrization(lib.nn.BatchNorm1d(3), "running_var", Scale(2.0))
+        out = [keys(bn), bn.running_var, pz.is_parametrized(bn, "running_var")]
+        pz.remove_parametrizations(bn, "running_var")
+        out += [keys(bn), bn.running_var, pz.is_parametrized(bn)]
+        m = lib.nn.Linear(2, 2).eval()
+        p = Sym()
+        pz.register_parametrization(m, "weight", p)
+        out.append(p.training)
+        m.train()
+        out.append(p.training)
+        with pz.cached():
+            out.append(m.weight is m.weight)
+        out.append(m.weight is m.weight)
+        pz.register_parametrization(m, "bias", Scale(3.0))
+        out += [keys(m), pz.type_before_parametrizations(m).__name__]
+        pz.remove_parametrizations(m, "weight")
+        out += [keys(m), type(m).__name__]
+        pz.remove_parametrizations(m, "bias")
+        return out + [keys(m), type(m).__name__, hasattr(m, "parametrizations")]
+
+    both(fn)
