@@ -274,3 +274,54 @@ def test_take_errors(fn):
         fn(torch)
     except Exception as t:  # noqa: BLE001
         assert str(e) == str(t)
+
+
+# ------------------------------------------------------------------------------------- kron
+
+
+def _graph(node, depth=0):
+    """The node names below ``node``, depth first, indented by depth."""
+    if node is None or depth > 5:
+        return []
+    lines = ["  " * depth + type(node).__name__]
+    for child, _ in node.next_functions:
+        lines += _graph(child, depth + 1)
+    return lines
+
+
+KRONS = {
+    "2d_2d": [(2, 3), (4, 5)],
+    "1d_1d": [(3,), (4,)],
+    "2d_1d": [(2, 3), (4,)],
+    "1d_3d": [(3,), (2, 1, 2)],
+    "0d_2d": [(), (2, 3)],
+    "0d_0d": [(), ()],
+    "empty": [(2, 0), (3,)],
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", sorted(KRONS))
+def test_kron(name, dtype):
+    """Values and gradients, and torch's graph: each operand _unsafe_view'd, multiplied, the
+    product _unsafe_view'd (UnsafeViewBackward0 at the top)."""
+    fn = lambda m, a, b: m.kron(a, b)  # noqa: E731
+    check_node(fn, KRONS[name], dtype)
+    e_in, t_in = make_inputs(KRONS[name], dtype)
+    assert _graph(fn(ember, *e_in).grad_fn) == _graph(fn(torch, *t_in).grad_fn)
+
+
+def test_kron_dtypes_method_out_second_derivative():
+    ints = np.arange(6, dtype=np.int64).reshape(2, 3)
+    check_op(lambda m, a, b: m.kron(a, b), [ints, np.array([1, -2], np.int32)], grad=False)
+    check_op(lambda m, a, b: a.kron(b), [(2, 2), np.array([True, False])], grad=False)
+    check_op(lambda m, a, b: m.kron(a, b), [(2,), np.array([3.0, 1.0])], grad=True)
+    check_second_derivative(lambda m, x: m.kron(x, x), [(2, 3)])
+    res = []
+    for m in (ember, torch):
+        out = m.empty(0)
+        r = m.kron(m.ones(2, 1), m.arange(3.0), out=out)
+        res.append((r, out))
+    assert_close(res[0], res[1])
+    check_raises(lambda m: m.kron(m.ones(2), 2))
+    check_raises(lambda m: m.kron([1.0], m.ones(2)))

@@ -127,13 +127,22 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
 @takes_out("kron")
 def kron(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """The Kronecker product: ``other`` scaled by each element of ``input``, tiled in place."""
+    for name, t in (("self", input), ("other", other)):
+        if not isinstance(t, Tensor):
+            position = 1 if name == "self" else 2
+            raise TypeError(
+                f"kron(): argument '{name}' (position {position}) must be Tensor, not "
+                f"{type(t).__name__}"
+            )
     nd = max(input.ndim, other.ndim)
-    a = input.reshape((1,) * (nd - input.ndim) + tuple(input.shape))
-    b = other.reshape((1,) * (nd - other.ndim) + tuple(other.shape))
-    # interleave: a's dims at even positions, b's at odd ones, so the product's reshape tiles
-    a = a.reshape([n for s in a.shape for n in (s, 1)])
-    b = b.reshape([n for s in b.shape for n in (1, s)])
-    return (a * b).reshape([p * q for p, q in zip(a.shape[::2], b.shape[1::2])])
+    # as torch, each operand reshaped with its dims interleaved (input's at even positions,
+    # other's at odd ones) so that their product's reshape tiles: three _unsafe_views
+    a_shape = (1,) * (nd - input.ndim) + tuple(input.shape)
+    b_shape = (1,) * (nd - other.ndim) + tuple(other.shape)
+    a = apply(SP.unsafe_view, (input,), None, shape=tuple(n for s in a_shape for n in (s, 1)))
+    b = apply(SP.unsafe_view, (other,), None, shape=tuple(n for s in b_shape for n in (1, s)))
+    shape = tuple(p * q for p, q in zip(a_shape, b_shape))
+    return apply(SP.fresh_view, (a * b,), None, shape=shape)
 
 
 @takes_out("matmul", "exact")
