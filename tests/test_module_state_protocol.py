@@ -7,6 +7,8 @@ Each test is one program run twice, with ``lib`` = torch and ``lib`` = ember; wh
 
 from __future__ import annotations
 
+import copy
+import pickle
 import types
 import warnings
 from collections import OrderedDict
@@ -341,6 +343,8 @@ def test_strict_errors_exact_text():
                 self.fc = lib.nn.Linear(3, 3)
 
         m = Net()
+        expanded = lib.nn.Module()
+        expanded.register_buffer("e", lib.zeros(1).expand(3))
         return [
             error_of(lambda: m.load_state_dict({"fc.weight": lib.ones(3, 3)})),
             error_of(lambda: m.load_state_dict({"fc.weight": lib.ones(2, 3)}, strict=False)),
@@ -353,6 +357,7 @@ def test_strict_errors_exact_text():
             error_of(lambda: m.load_state_dict({"fc.weight": np.ones((3, 3))}, strict=False)),
             error_of(lambda: m.load_state_dict([("fc.weight", lib.ones(3, 3))])),
             error_of(lambda: m.load_state_dict(3)),
+            error_of(lambda: expanded.load_state_dict({"e": lib.ones(3)})),  # copy_ refuses
         ]
 
     out = same(program)
@@ -467,3 +472,35 @@ def test_failed_load_inside_a_hook_is_undone_with_the_outer_load():
     with pytest.raises(RuntimeError, match='Unexpected key\\(s\\) in state_dict: "extra"'):
         m.load_state_dict(bad)
     np.testing.assert_array_equal(inner.weight.detach().numpy(), inner_before)
+
+
+# -- modules whose hooks come with them ----------------------------------------------------------
+def test_copied_and_pickled_modules_keep_their_load_hooks():
+    def program(lib):
+        out = []
+        bn = fill(lib.nn.BatchNorm1d(2), lib)
+        with lib.no_grad():
+            bn.num_batches_tracked.fill_(5)
+        old = bn.state_dict()
+        del old["num_batches_tracked"]
+        old._metadata[""]["version"] = 1  # saved before num_batches_tracked existed
+        for m in (bn, copy.deepcopy(bn), pickle.loads(pickle.dumps(bn))):
+            out.append([repr(m.load_state_dict(old)), m.num_batches_tracked])
+        lazy = lib.nn.LazyLinear(3)
+        out.append([repr(lazy.load_state_dict(fill(lib.nn.Linear(4, 3), lib).state_dict()))])
+        out.append([lazy.weight, type(lazy.weight).__name__])
+        return out
+
+    same(program)
+
+
+def test_modules_pickled_with_hook_pairs_still_load():
+    bn = ember.nn.BatchNorm1d(2)
+    (hid, wrapped), *_ = bn._load_state_dict_pre_hooks.items()
+    bn._load_state_dict_pre_hooks[hid] = (wrapped.hook, True)  # the earlier pickled form
+    restored = pickle.loads(pickle.dumps(bn))
+    old = restored.state_dict()
+    del old["num_batches_tracked"]
+    old._metadata[""]["version"] = 1
+    assert repr(restored.load_state_dict(old)) == "<All keys matched successfully>"
+    assert restored._load_state_dict_pre_hooks[hid].module is restored

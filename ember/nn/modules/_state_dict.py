@@ -82,6 +82,19 @@ def _restore_entry(module, name: str) -> Callable[[], None]:
     return undo
 
 
+def _assign(module, name: str, param: Tensor, value: Tensor) -> None:
+    """``assign=True``: the checkpoint's tensor replaces the module's, keeping its
+    requires_grad for parameters."""
+    if isinstance(param, Parameter):
+        if isinstance(value, Parameter):
+            value.requires_grad_(param.requires_grad)
+        else:
+            value = Parameter(value, requires_grad=param.requires_grad)
+    undo = _restore_entry(module, name)
+    setattr(module, name, value)
+    _remember(undo)
+
+
 def _key_list(keys: list[str]) -> str:
     return ", ".join(f'"{k}"' for k in keys)
 
@@ -199,6 +212,8 @@ class _StateDictMixin:
                 )
                 continue
             lazy = is_lazy(param)
+            if lazy and is_lazy(value) and not assign:
+                continue  # two shapeless tensors: nothing to copy
             if not lazy and param.ndim == 0 and tuple(value.shape) == (1,):
                 value = value[0]  # torch 0.3 saved scalars as one-element vectors
             if not lazy and value.shape != param.shape:
@@ -210,7 +225,7 @@ class _StateDictMixin:
             try:
                 with no_grad():
                     if assign:
-                        self._assign_entry(name, param, value)
+                        _assign(self, name, param, value)
                     else:
                         undo = _restore_values(param)
                         param.copy_(value)
@@ -237,18 +252,6 @@ class _StateDictMixin:
                 # a dotted rest must name a child module, a plain one a local tensor
                 if head not in (self._modules if dot else local):
                     unexpected_keys.append(key)
-
-    def _assign_entry(self, name: str, param: Tensor, value: Tensor) -> None:
-        """``assign=True``: the checkpoint's tensor replaces the module's, keeping its
-        requires_grad for parameters."""
-        if isinstance(param, Parameter):
-            if isinstance(value, Parameter):
-                value.requires_grad_(param.requires_grad)
-            else:
-                value = Parameter(value, requires_grad=param.requires_grad)
-        undo = _restore_entry(self, name)
-        setattr(self, name, value)
-        _remember(undo)
 
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False

@@ -24,7 +24,7 @@ from ._hooks import (
     register_module_forward_hook,
     register_module_forward_pre_hook,
 )
-from ._state_dict import _IncompatibleKeys, _StateDictMixin  # noqa: F401 - torch's home
+from ._state_dict import _IncompatibleKeys, _StateDictMixin, _WrappedHook  # noqa: F401
 
 __all__ = ["Module", "register_module_forward_hook", "register_module_forward_pre_hook"]
 
@@ -241,6 +241,10 @@ class Module(_StateDictMixin):
 
     def __setstate__(self, state) -> None:
         self.__dict__.update(state)
+        hooks = state.get("_load_state_dict_pre_hooks") or {}
+        for hid, hook in hooks.items():
+            if isinstance(hook, tuple):  # pickled by an Ember that kept (hook, with_module) pairs
+                hooks[hid] = _WrappedHook(hook[0], self if hook[1] else None)
 
     # -- calling -----------------------------------------------------------------------------------
     def register_forward_pre_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False):
