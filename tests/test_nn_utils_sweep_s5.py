@@ -7,8 +7,10 @@ import math
 
 import pytest
 import torch
+import torch.nn.utils.prune  # noqa: F401 - torch does not import it with nn.utils
 
 import ember
+import ember.nn.utils.prune  # noqa: F401
 from tests.helpers import assert_close, check_raises
 
 
@@ -406,3 +408,110 @@ def test_parametrize_buffers_cache_and_modes():
         return out + [keys(m), type(m).__name__, hasattr(m, "parametrizations")]
 
     both(fn)
+
+
+# -- prune ----------------------------------------------------------------------------------------
+def pruned(m, name="weight"):
+    """Names, hooks, mask and pruned value of ``m.<name>``."""
+    hooks = [type(h).__name__ for h in m._forward_pre_hooks.values()]
+    return [keys(m), hooks, getattr(m, name + "_mask"), getattr(m, name)]
+
+
+@pytest.mark.parametrize("amount", [0.3, 2, 0, 1.0, 12])
+def test_prune_unstructured_seeded(amount):
+    def fn(lib):
+        prune = lib.nn.utils.prune
+        a = prune.l1_unstructured(lib.nn.Linear(4, 3), "weight", amount=amount)
+        r = prune.random_unstructured(lib.nn.Linear(4, 3), "weight", amount=amount)
+        return pruned(a) + pruned(r)
+
+    both(fn)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("n", [1, 2, math.inf, -math.inf])
+def test_prune_ln_structured_seeded(n, dim):
+    def fn(lib):
+        m = lib.nn.utils.prune.ln_structured(lib.nn.Conv2d(3, 4, 2), "weight", 0.5, n=n, dim=dim)
+        return pruned(m)
+
+    both(fn)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("amount", [0.5, 1, 0.0])
+def test_prune_random_structured_seeded(dim, amount):
+    both(
+        lambda lib: pruned(
+            lib.nn.utils.prune.random_structured(lib.nn.Conv2d(3, 4, 2), "weight", amount, dim)
+        )
+    )
+
+
+def test_prune_iterative_container_grads_and_remove():
+    def fn(lib):
+        prune = lib.nn.utils.prune
+        m = lib.nn.Linear(5, 4)
+        prune.l1_unstructured(m, "weight", 0.25)
+        prune.l1_unstructured(m, "weight", 0.25)
+        hook = next(iter(m._forward_pre_hooks.values()))
+        out = pruned(m) + [len(hook), [type(x).__name__ for x in hook]]
+        prune.ln_structured(m, "weight", amount=1, n=1, dim=0)
+        out += pruned(m)
+        prune.random_structured(m, "weight", amount=1, dim=1)
+        out += pruned(m)
+        prune.random_unstructured(m, "weight", amount=3)
+        out += pruned(m)
+        prune.l1_unstructured(m, "bias", 1, importance_scores=lib.arange(4.0).flip(0))
+        out += pruned(m, "bias") + run_module(m, lib.ones(2, 5))
+        out.append(prune.is_pruned(lib.nn.Sequential(m)))
+        prune.remove(m, "weight")
+        prune.remove(m, "bias")
+        return out + [keys(m), m.weight, type(m.weight).__name__, prune.is_pruned(m)]
+
+    both(fn)
+
+
+def test_prune_global_custom_identity_and_state_dict():
+    def fn(lib):
+        prune, nn = lib.nn.utils.prune, lib.nn
+        net = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+        params = [(net[0], "weight"), (net[0], "bias"), (net[2], "weight")]
+        prune.global_unstructured(params, pruning_method=prune.L1Unstructured, amount=0.4)
+        out = [[getattr(m, n + "_mask") for m, n in params], keys(net)]
+        prune.global_unstructured(params, pruning_method=prune.RandomUnstructured, amount=3)
+        out.append([getattr(m, n + "_mask") for m, n in params])
+        scores = {(net[2], "weight"): lib.arange(6.0).view(2, 3)}
+        prune.global_unstructured(params[2:], prune.L1Unstructured, scores, amount=2)
+        out.append(net[2].weight_mask)
+        mask = lib.tensor([[1, 0, 1, 0], [0, 1, 1, 1], [0, 0, 0, 1]])
+        c = prune.custom_from_mask(nn.Linear(4, 3), "weight", mask)
+        i = prune.identity(nn.Linear(4, 3), "weight")
+        out += pruned(c) + pruned(i) + [str(i.load_state_dict(c.state_dict()))]
+        i(lib.ones(1, 4))
+        return out + [i.weight, str(nn.Linear(4, 3).load_state_dict(c.state_dict(), strict=False))]
+
+    both(fn)
+
+
+def test_prune_errors():
+    prune = lambda lib: lib.nn.utils.prune  # noqa: E731
+    for amount in (-1, 1.5, 13, "a"):
+        check_raises(
+            lambda lib, a=amount: prune(lib).l1_unstructured(lib.nn.Linear(4, 3), "weight", a)
+        )
+    lin = lambda lib: lib.nn.Linear(4, 5)  # noqa: E731
+    check_raises(lambda lib: prune(lib).ln_structured(lin(lib), "bias", 1, 2, 0))
+    check_raises(lambda lib: prune(lib).ln_structured(lin(lib), "weight", 1, 2, 2))
+    check_raises(lambda lib: prune(lib).ln_structured(lin(lib), "weight", 6, 2, 0))
+    check_raises(lambda lib: prune(lib).remove(lin(lib), "weight"))
+    check_raises(
+        lambda lib: prune(lib).l1_unstructured(lin(lib), "w", 1, importance_scores=lib.ones(2))
+    )
+    check_raises(lambda lib: prune(lib).global_unstructured(5, prune(lib).L1Unstructured, amount=1))
+
+    def structured_global(lib):
+        params = [(lin(lib), "weight")]
+        prune(lib).global_unstructured(params, prune(lib).LnStructured, amount=1, n=2, dim=0)
+
+    check_raises(structured_global)
