@@ -3,18 +3,20 @@
 The rules below were learned by probing ``repr`` of torch 2.13 tensors; the comments record the
 subtle ones. The entry point is :func:`format_tensor`, which the ``Tensor`` class calls with its
 values as an ``ndarray``; :func:`set_printoptions` / :func:`get_printoptions` mirror
-``torch.set_printoptions`` and ``torch._tensor_str.get_printoptions``.
+``torch.set_printoptions`` and ``torch._tensor_str.get_printoptions``, and :data:`PRINT_OPTS` is
+the live option state, like ``torch._tensor_str.PRINT_OPTS`` (which some programs set directly).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-__all__ = ["format_tensor", "get_printoptions", "printoptions", "set_printoptions"]
+__all__ = ["PRINT_OPTS", "format_tensor", "get_printoptions", "printoptions", "set_printoptions"]
 
 # Named option sets accepted by ``set_printoptions(profile=...)``; "default" is also the start-up
 # state. An unknown profile name is silently ignored, as in torch.
@@ -24,7 +26,19 @@ _PROFILES: dict[str, dict[str, float]] = {
     "full": {"precision": 4, "threshold": math.inf, "edgeitems": 3, "linewidth": 80},
 }
 
-_options: dict = {**_PROFILES["default"], "sci_mode": None}
+
+@dataclasses.dataclass
+class _PrinterOptions:
+    """The print options in force; every printout reads them from :data:`PRINT_OPTS`."""
+
+    precision: int = 4
+    threshold: float = 1000
+    edgeitems: int = 3
+    linewidth: int = 80
+    sci_mode: bool | None = None
+
+
+PRINT_OPTS = _PrinterOptions()
 
 # Dtypes whose name is never printed for a non-empty tensor, besides the default float dtype:
 # their values alone identify them (integers print without a dot, bools as True/False).
@@ -52,7 +66,8 @@ def set_printoptions(
             Like torch, every call sets it, so omitting it resets it to None.
     """
     if profile is not None:
-        _options.update(_PROFILES.get(profile, {}))
+        for name, value in _PROFILES.get(profile, {}).items():
+            setattr(PRINT_OPTS, name, value)
     for name, value in (
         ("precision", precision),
         ("threshold", threshold),
@@ -60,25 +75,25 @@ def set_printoptions(
         ("linewidth", linewidth),
     ):
         if value is not None:
-            _options[name] = value
-    _options["sci_mode"] = sci_mode
+            setattr(PRINT_OPTS, name, value)
+    PRINT_OPTS.sci_mode = sci_mode
 
 
 def get_printoptions() -> dict:
     """Current print options: precision, threshold, edgeitems, linewidth, sci_mode."""
-    return dict(_options)
+    return dataclasses.asdict(PRINT_OPTS)
 
 
 @contextlib.contextmanager
 def printoptions(**kwargs) -> Iterator[None]:
     """Context manager that applies ``set_printoptions(**kwargs)`` and restores the old options."""
-    saved = dict(_options)
+    saved = dataclasses.asdict(PRINT_OPTS)
     set_printoptions(**kwargs)
     try:
         yield
     finally:
-        _options.clear()
-        _options.update(saved)
+        for name, value in saved.items():
+            setattr(PRINT_OPTS, name, value)
 
 
 class _Formatter:
@@ -227,8 +242,8 @@ def format_tensor(
         namespace: module name written in ``dtype=<namespace>.<dtype_name>``.
     """
     data = np.asarray(data)
-    opts = _options
-    edgeitems, linewidth = int(opts["edgeitems"]), opts["linewidth"]
+    opts = PRINT_OPTS
+    edgeitems, linewidth = int(opts.edgeitems), opts.linewidth
     indent = len(prefix) - (prefix.rfind("\n") + 1)
     dtype_item = f"dtype={namespace}.{dtype_name}"
     suffixes: list[str] = []
@@ -242,19 +257,19 @@ def format_tensor(
         if dtype_name != default_float_name:
             suffixes.append(dtype_item)
     else:
-        summarize = data.size > opts["threshold"]
+        summarize = data.size > opts.threshold
         if edgeitems == 0:
             # torch's quirk with edgeitems=0: the shape is always printed, and a summarised
             # tensor shows no values at all.
             suffixes.append(f"size={tuple(data.shape)}")
         if data.ndim == 0:
-            body = _formatter(data, opts["precision"], opts["sci_mode"])(data.item())
+            body = _formatter(data, opts.precision, opts.sci_mode)(data.item())
         elif summarize and edgeitems == 0:
             body = "[...]"
         else:
             # Width and notation are chosen from the values actually printed.
             shown = data[np.ix_(*(_edge_indices(n, summarize, edgeitems) for n in data.shape))]
-            fmt = _formatter(shown, opts["precision"], opts["sci_mode"])
+            fmt = _formatter(shown, opts.precision, opts.sci_mode)
             body = _render(data, fmt, indent, summarize, edgeitems, linewidth)
         # the complex dtype of the default float dtype's precision goes unnamed too
         default_complex = _DEFAULT_COMPLEX.get(default_float_name)
