@@ -1,6 +1,9 @@
 """Parity with torch for dtypes and errors: clamp/lerp, norm layers, ``out=``, ``Tensor.type``,
 pairwise_distance and Embedding's gradient options."""
 
+import itertools
+
+import numpy as np
 import pytest
 import torch
 from helpers import assert_close, check_op, check_raises
@@ -251,3 +254,132 @@ def test_lerp_gradients_with_promoting_weight():
     check_op(lambda m, a, b, w: m.lerp(a, b, w.double().sum()), [(3, 4), (3, 4), (2,)])
     check_op(lambda m, a, b, w: m.lerp(a, b, w), [(3, 1), (4,), (3, 4)])
     check_op(lambda m, a, b: m.lerp(a, b, 0.7), [(3, 4), (3, 4)])
+
+
+# --- 3, 4. normalization layers: dtypes of the parameters, missing running statistics
+_DT = {"h": "float16", "f": "float32", "d": "float64"}
+
+
+def _outcome(fn):
+    """What ``fn`` gives: the result's dtype and values, or the exception's type and message."""
+    try:
+        return fn()
+    except Exception as ex:  # noqa: BLE001
+        return ex
+
+
+def _same_outcome(fn):
+    t, e = _outcome(lambda: fn(torch)), _outcome(lambda: fn(ember))
+    if isinstance(t, Exception):
+        assert type(e) is type(t) and str(e) == str(t), f"{e!r} vs {t!r}"
+    else:
+        assert not isinstance(e, Exception), f"ember raised {e!r}"
+        assert_close(e, t, rtol=1e-2, atol=1e-2)
+
+
+def _params(m, codes):
+    rng = np.random.default_rng(len(codes))
+    return [
+        None if c == "-" else m.tensor(rng.uniform(0.5, 1.5, 3), dtype=getattr(m, _DT[c]))
+        for c in codes
+    ]
+
+
+def _x(m, xd, shape=(2, 3, 4)):
+    return m.tensor(np.random.default_rng(1).standard_normal(shape), dtype=getattr(m, _DT[xd]))
+
+
+# weight, bias, running_mean, running_var: each None or a dtype; a fixed sample of the 256
+_COMBOS = [
+    "".join(c)
+    for i, c in enumerate(itertools.product("-hfd", repeat=4))
+    if i % 5 == 0 or len(set(c) - {"-"}) <= 1
+]
+
+
+def _bn(m, x, w, b, rm, rv, training):
+    return m.nn.functional.batch_norm(x, rm, rv, w, b, training=training)
+
+
+def _in(m, x, w, b, rm, rv, training):
+    return m.nn.functional.instance_norm(x, rm, rv, w, b, use_input_stats=training)
+
+
+@pytest.mark.parametrize("norm", [_bn, _in])
+@pytest.mark.parametrize("xd", "hfd")
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_and_instance_norm_parameter_dtypes(norm, xd, training):
+    for combo in _COMBOS:
+        _same_outcome(lambda m, c=combo: norm(m, _x(m, xd), *_params(m, c), training))
+
+
+@pytest.mark.parametrize("xd", "hfd")
+@pytest.mark.parametrize("combo", ["".join(c) for c in itertools.product("-hfd", repeat=2)])
+def test_layer_and_group_norm_parameter_dtypes(xd, combo):
+    def ln(m):
+        w, b = _params(m, combo)
+        return m.nn.functional.layer_norm(_x(m, xd, (2, 4, 3)), (3,), w, b)
+
+    def gn(m):
+        w, b = _params(m, combo)
+        return m.nn.functional.group_norm(_x(m, xd), 3, w, b)
+
+    _same_outcome(ln)
+    _same_outcome(gn)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.nn.BatchNorm1d(3),
+        lambda m: m.nn.BatchNorm1d(3, affine=False),
+        lambda m: m.nn.BatchNorm1d(3).eval(),
+        lambda m: m.nn.BatchNorm1d(3, affine=False, track_running_stats=False),
+        lambda m: m.nn.LayerNorm(4),
+        lambda m: m.nn.GroupNorm(3, 3),
+        lambda m: m.nn.InstanceNorm1d(3, affine=True),
+        lambda m: m.nn.InstanceNorm1d(3, track_running_stats=True),
+        lambda m: m.nn.InstanceNorm1d(3, track_running_stats=True).eval(),
+    ],
+)
+def test_norm_modules_with_double_input(make):
+    _same_outcome(lambda m: make(m)(_x(m, "d")))
+    _same_outcome(lambda m: make(m).double()(_x(m, "d")))
+    _same_outcome(lambda m: make(m).double()(_x(m, "f")))
+
+
+def test_batch_norm_needs_running_stats_in_eval():
+    x = lambda m: _x(m, "f")  # noqa: E731
+    one = lambda m: m.ones(3)  # noqa: E731
+    bn = lambda m, *a, **k: m.nn.functional.batch_norm(*a, **k)  # noqa: E731
+    _same_outcome(lambda m: bn(m, x(m), None, None, training=False))
+    _same_outcome(lambda m: bn(m, x(m), None, None, one(m), training=False))
+    _same_outcome(lambda m: bn(m, x(m), None, one(m), training=False))
+    _same_outcome(lambda m: bn(m, x(m), one(m), None, training=False))
+    _same_outcome(lambda m: bn(m, x(m), one(m), None, training=True))
+    _same_outcome(lambda m: bn(m, x(m), None, one(m), training=True))
+    _same_outcome(lambda m: bn(m, x(m).long(), None, None, training=False))
+    _same_outcome(lambda m: bn(m, x(m), m.ones(4), None, training=True))
+    _same_outcome(lambda m: bn(m, x(m), None, None, training=True, eps=0.0))
+    _same_outcome(lambda m: bn(m, x(m), one(m), one(m), training=False, eps=-1.0))
+    _same_outcome(lambda m: bn(m, x(m), one(m), one(m), training=False, eps=0.0))
+    # ATen's batch_norm has no eps check; instance_norm's spatial check is the Python layer's
+    _same_outcome(lambda m: m.batch_norm(x(m), None, None, None, None, True, 0.1, 0.0, False))
+    _same_outcome(lambda m: m.batch_norm(x(m), None, None, None, None, False, 0.1, 1e-5, False))
+    check_raises(lambda m: m.nn.functional.instance_norm(x(m)[:, :, :1]))
+    _same_outcome(lambda m: m.nn.functional.layer_norm(x(m), (4,), m.ones(3)))
+    _same_outcome(lambda m: m.nn.functional.layer_norm(x(m), (4,), None, m.ones(3)))
+    _same_outcome(lambda m: m.nn.functional.layer_norm(x(m), (5,), m.ones(4)))
+    _same_outcome(lambda m: m.nn.functional.layer_norm(x(m).long(), (4,), m.ones(4)))
+    _same_outcome(lambda m: m.nn.functional.group_norm(x(m).long(), 3, m.ones(3)))
+
+
+def test_half_input_with_float_parameters_trains():
+    def fn(m):
+        x = _x(m, "f").requires_grad_()
+        w = m.ones(3, requires_grad=True)
+        y = m.nn.functional.batch_norm(x.half(), m.zeros(3), m.ones(3), w, None, training=True)
+        y.float().sum().backward()
+        return y, w.grad
+
+    _same_outcome(fn)

@@ -119,7 +119,8 @@ def batch_norm(
     cudnn_enabled: bool,
 ) -> Tensor:
     """``nn.functional.batch_norm`` with ATen's argument order (weight and bias first)."""
-    return _layers.batch_norm(
+    # ATen's op: none of the Python layer's checks (batch size, eps)
+    return _layers._batch_norm(
         input, running_mean, running_var, weight, bias, training, momentum, eps
     )
 
@@ -136,7 +137,7 @@ def instance_norm(
     cudnn_enabled: bool,
 ) -> Tensor:
     """``nn.functional.instance_norm`` with ATen's argument order (weight and bias first)."""
-    return _layers.instance_norm(
+    return _layers._instance_norm(
         input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps
     )
 

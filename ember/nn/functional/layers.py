@@ -237,14 +237,26 @@ def batch_norm(
     eps: float = 1e-5,
 ):
     """Normalize each channel (dim 1) by batch statistics (training) or running ones."""
-    x = input
     if training:
-        size = x.numel() // x.shape[1] if x.ndim > 1 else x.numel()
+        size = input.numel() // input.shape[1] if input.ndim > 1 else input.numel()
         if size == 1:
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size "
-                f"{list(x.shape)}"
+                f"{list(input.shape)}"
             )
+        if eps <= 0.0:
+            raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    elif eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def _batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps):
+    """``batch_norm`` past the checks torch's Python layer makes (instance_norm skips them)."""
+    if not training:
+        for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+            if t is None:
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
     c = x.shape[1]
     named = (
         ("running_mean", running_mean),
@@ -255,12 +267,18 @@ def batch_norm(
     for name, t in named:  # all checked before any running statistic is touched
         if t is not None and t.numel() != c:
             raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
+    if x._data.dtype.kind == "f":  # else the kernel's own refusal, as torch's comes first
+        # training reads the running statistics before the bias
+        order = (weight, running_mean, running_var, bias) if training else None
+        _param_dtypes(x, (weight, bias, running_mean, running_var), order)
     wview = (1, c) + (1,) * (x.ndim - 2)
     axes = (0,) + tuple(range(2, x.ndim))
     kw = dict(view=tuple(x.shape), axes=axes, wview=wview, waxes=axes, eps=eps)
-    if training or running_mean is None:
+    if training:
         update = None
-        if training and running_mean is not None:
+        if running_mean is not None:
 
             def update(mu, var, n):
                 # running_var takes the unbiased variance, as torch's does
@@ -278,6 +296,29 @@ def batch_norm(
     )
 
 
+def _param_dtypes(input, params, order=None) -> None:  # noqa: A002
+    """torch's CPU rule for a normalization's weight, bias and running statistics: all of the
+    input's dtype, or all float32 with a float16 input (mixed precision), the first one given
+    telling which is meant. ``order``: the order mismatches are reported in, if not ``params``'.
+    """
+    given = [p for p in params if p is not None]
+    if not given:
+        return
+    dt = input._data.dtype
+    if given[0]._data.dtype != dt:
+        if any(p._data.dtype != np.float32 for p in given):
+            raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+        if dt != np.float16:
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+        return
+    for p in given if order is None else (p for p in order if p is not None):
+        if p._data.dtype != dt:
+            raise RuntimeError(
+                f"expected scalar type {_scalar_type_name(input.dtype)} but found "
+                f"{_scalar_type_name(p.dtype)}"
+            )
+
+
 def instance_norm(
     input,
     running_mean=None,
@@ -291,6 +332,18 @@ def instance_norm(
     """Normalize each (sample, channel) over its spatial dims; running stats as torch's: the
     per-instance statistics, averaged over the batch, update them; without input stats they
     normalize instead."""
+    if use_input_stats and math.prod(input.shape[2:]) == 1:
+        raise ValueError(
+            "Expected more than 1 spatial element when training, got input size "
+            f"{list(input.shape)}"
+        )
+    return _instance_norm(
+        input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps
+    )
+
+
+def _instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps):  # noqa: A002
+    """``instance_norm`` past the check torch's Python layer makes."""
     if not use_input_stats and (running_mean is None or running_var is None):
         raise RuntimeError(
             "Expected running_mean and running_var to be defined when use_input_stats is false"
@@ -300,9 +353,18 @@ def instance_norm(
     x = input.reshape(1, n * c, *input.shape[2:])
     rm = None if running_mean is None else running_mean.detach().repeat(n)
     rv = None if running_var is None else running_var.detach().repeat(n)
+    # torch computes the running statistics in the weight's dtype (else the input's)
+    dt = (input if weight is None else weight).dtype
+    if rm is not None and rm.dtype != dt:
+        if rv is None:
+            raise RuntimeError(
+                "Expected a proper Tensor but got None (or an undefined Tensor in C++) for "
+                "argument #0 'self'"
+            )
+        rm, rv = rm.to(dt), rv.to(dt)
     w = None if weight is None else weight.repeat(n)
     b = None if bias is None else bias.repeat(n)
-    y = batch_norm(x, rm, rv, w, b, use_input_stats, momentum, eps).reshape(input.shape)
+    y = _batch_norm(x, rm, rv, w, b, use_input_stats, momentum, eps).reshape(input.shape)
     if use_input_stats and rm is not None:
         running_mean.detach().copy_(rm.view(n, c).mean(0))
     if use_input_stats and rv is not None:
@@ -314,6 +376,13 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps: float = 1e-
     """Normalize over the trailing ``normalized_shape`` dims."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(shape)
+    _param_dtypes(input, (weight, bias))
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(p.shape)} and normalized_shape = {list(shape)}"
+            )
     if tuple(input.shape[input.ndim - k :]) != shape or k > input.ndim:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
@@ -416,6 +485,7 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
                 f"input, but got {name} of shape {list(shown.shape) if shown is not None else [0]}"
                 f" and input of shape {list(input.shape)}"
             )
+    _param_dtypes(input, (weight, bias))
     return apply(
         P.group_norm,
         (input, weight, bias),
