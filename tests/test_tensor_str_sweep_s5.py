@@ -357,6 +357,27 @@ def test_print_opts_object_is_live():
     assert [getattr(PRINT_OPTS, f) for f in fields] == [getattr(want, f) for f in fields]
 
 
+FORMAT_SPECS = ["", ".3f", "e", "g", ">10", "+.2f", "d", "x", "%", ",", "05", "^9", ".2", "s", "n"]
+
+
+def _format_or_error(x, spec: str) -> str:
+    try:
+        return format(x, spec)
+    except (TypeError, ValueError) as error:
+        return f"{type(error).__name__}: {error}"
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_zero_dim_format_specs(dtype):
+    # A 0-d tensor formats as its Python number: same text, or the same error, for every spec.
+    rng = np.random.default_rng(3)
+    for kind in ["normal", "edge", "special"] if dtype.startswith(FLOATING) else ["random"]:
+        for _ in range(3):
+            e, t = pair(make_array(dtype, (), kind, rng))
+            for spec in FORMAT_SPECS:
+                assert _format_or_error(e, spec) == _format_or_error(t, spec), (dtype, spec)
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="Tensor.__format__ (ember/_tensor.py, not this module) accepts a format spec for "
