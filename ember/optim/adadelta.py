@@ -32,6 +32,8 @@ class Adadelta(Optimizer):
         maximize: ascend the objective.
     """
 
+    _capturable_refusal = (("params and state_steps", False), ("params and state_steps", False))
+
     def __init__(
         self,
         params,

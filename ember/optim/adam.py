@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._tensor import Tensor
 from ._adam_update import adam_update_
 from .optimizer import (
     Optimizer,
@@ -34,6 +35,8 @@ class Adam(Optimizer):
             running maximum of the second moment. maximize: ascend the objective.
     """
 
+    _capturable_refusal = (("params and state_steps", True), ("params and state_steps", False))
+
     def __init__(
         self,
         params,
@@ -50,17 +53,31 @@ class Adam(Optimizer):
         fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
+        if isinstance(lr, Tensor) and foreach and not capturable:
+            raise ValueError(
+                "lr as a Tensor is not supported for capturable=False and foreach=True"
+            )
         _check_lr(lr)
         _check_eps(eps)
         _check_betas(betas)
         _check_weight_decay(weight_decay)
-        if not (isinstance(betas[0], float) and isinstance(betas[1], float)) and not all(
-            hasattr(b, "item") for b in betas
+        if not (
+            all(isinstance(b, float) for b in betas) or all(isinstance(b, Tensor) for b in betas)
         ):
             raise ValueError("betas must be either both floats or both Tensors")
+        for i, beta in enumerate(betas):
+            if isinstance(beta, Tensor):
+                if foreach and not capturable:
+                    raise ValueError(
+                        f"betas[{i}] as a Tensor is not supported for capturable=False and "
+                        "foreach=True"
+                    )
+                if beta.numel() != 1:
+                    raise ValueError(f"Tensor betas[{i}] must be 1-element")
         defaults: dict[str, Any] = dict(
             lr=lr,
-            betas=tuple(map(_scalar, betas)),
+            # tensor betas are kept as 0-d tensors (the step reads their values)
+            betas=tuple(b.reshape(()) if isinstance(b, Tensor) else b for b in betas),
             eps=eps,
             weight_decay=weight_decay,
             amsgrad=amsgrad,

@@ -34,6 +34,8 @@ class Adamax(Optimizer):
         maximize: ascend the objective.
     """
 
+    _capturable_refusal = (("params and state_steps", True), ("params and state_steps", False))
+
     def __init__(
         self,
         params,
@@ -69,7 +71,7 @@ class Adamax(Optimizer):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, eps = _scalar(group["lr"]), group["eps"]
-            beta1, beta2 = group["betas"]
+            beta1, beta2 = map(_scalar, group["betas"])
             for p, g in _params_with_grad(group):
                 state = self.state[p]
                 if len(state) == 0:

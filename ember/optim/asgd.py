@@ -32,6 +32,11 @@ class ASGD(Optimizer):
         weight_decay: L2 penalty. maximize: ascend the objective.
     """
 
+    _capturable_refusal = (
+        ("params, mus, etas, and state_steps", True),
+        ("params, mus, etas, and state_steps", False),
+    )
+
     def __init__(
         self,
         params,

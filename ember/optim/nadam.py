@@ -36,6 +36,11 @@ class NAdam(Optimizer):
         maximize: ascend the objective.
     """
 
+    _capturable_refusal = (
+        ("params, mu_products and state_steps", True),
+        ("params, mu_products, and state_steps", False),
+    )
+
     def __init__(
         self,
         params,
@@ -78,7 +83,7 @@ class NAdam(Optimizer):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, eps = _scalar(group["lr"]), group["eps"]
-            beta1, beta2 = group["betas"]
+            beta1, beta2 = map(_scalar, group["betas"])
             weight_decay, momentum_decay = group["weight_decay"], group["momentum_decay"]
             for p, g in _params_with_grad(group):
                 state = self.state[p]

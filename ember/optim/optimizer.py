@@ -96,6 +96,11 @@ class Optimizer:
             not specify them).
     """
 
+    # torch's refusal of ``capturable=True`` for CPU tensors (see ``_refuse_capturable``): the
+    # tensors its message names and whether it lists 'xla', for the single-tensor and the
+    # foreach implementation; None where the optimizer has no ``capturable`` option.
+    _capturable_refusal: tuple[tuple[str, bool], tuple[str, bool]] | None = None
+
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
         step = cls.__dict__.get("step")
@@ -243,6 +248,7 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         _check_grads(self.param_groups)
+        _refuse_capturable(self)
         return loss
 
     # -- hooks -----------------------------------------------------------------------------
@@ -392,10 +398,10 @@ def _check_weight_decay(weight_decay) -> None:
 
 
 def _check_betas(betas) -> None:
-    if not 0.0 <= _scalar(betas[0]) < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= _scalar(betas[1]) < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    for i in (0, 1):
+        # compared as given: a tensor beta of several elements fails as torch's does
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
 
 
 def _check_fused(fused: bool | None, foreach: bool | None, differentiable: bool) -> None:
@@ -425,6 +431,24 @@ def _check_grads(param_groups: list[dict[str, Any]]) -> None:
                     f"the gradient with dtype {g.dtype} does not match its parameter's dtype "
                     f"{p.dtype}; no parameter was updated"
                 )
+
+
+def _refuse_capturable(optimizer: Optimizer) -> None:
+    """A group with ``capturable=True`` and gradients: torch's AssertionError (capturable steps
+    need an accelerator, and Ember's tensors are all on the CPU), before any update."""
+    spec = optimizer._capturable_refusal
+    if spec is None:
+        return
+    for group in optimizer.param_groups:
+        if not group.get("capturable") or group.get("fused"):
+            continue
+        if all(p._grad is None for p in group["params"]):
+            continue
+        tensors, xla = spec[1 if group.get("foreach") else 0]
+        devices = ["cuda", "xpu", "hpu", "privateuseone"] + (["xla"] if xla else [])
+        raise AssertionError(
+            f"If capturable=True, {tensors} must be on supported devices: {devices}."
+        )
 
 
 def _params_with_grad(group: dict[str, Any]):

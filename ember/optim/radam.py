@@ -34,6 +34,8 @@ class RAdam(Optimizer):
         ``decoupled_weight_decay``). maximize: ascend the objective.
     """
 
+    _capturable_refusal = (("params and state_steps", True), ("params and state_steps", False))
+
     def __init__(
         self,
         params,
@@ -72,7 +74,7 @@ class RAdam(Optimizer):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, eps = _scalar(group["lr"]), group["eps"]
-            beta1, beta2 = group["betas"]
+            beta1, beta2 = map(_scalar, group["betas"])
             weight_decay = group["weight_decay"]
             for p, g in _params_with_grad(group):
                 state = self.state[p]

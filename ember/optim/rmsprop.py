@@ -34,6 +34,8 @@ class RMSprop(Optimizer):
         maximize: ascend the objective.
     """
 
+    _capturable_refusal = (("params and state_steps", True), ("params and state_steps", True))
+
     def __init__(
         self,
         params,

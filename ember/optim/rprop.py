@@ -30,6 +30,8 @@ class Rprop(Optimizer):
         maximize: ascend the objective.
     """
 
+    _capturable_refusal = (("params and state_steps", True), ("params and state_steps", True))
+
     def __init__(
         self,
         params,
