@@ -21,7 +21,7 @@ from .autograd.primitives.linalg_decomp import LinAlgError
 from .functions import reduce as RD
 from .functions._util import return_type
 from .functions.inplace import takes_out
-from .functions.linalg import matmul
+from .functions.linalg import cdist, matmul  # noqa: F401 - ember.cdist is found here
 from .functions.reduce import _scalar_type_name
 
 __all__ = [
@@ -524,28 +524,6 @@ def legacy_cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
         shape = np.broadcast_shapes(input.shape, other.shape)
         dim = next((i for i, s in enumerate(shape) if s == 3), -1)
     return cross(input, other, dim=dim)
-
-
-def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=None) -> Tensor:
-    """The ``p``-norm distance between each row of ``x1`` and each row of ``x2``.
-
-    Shape: ``(*, P, M)`` and ``(*, R, M)`` give ``(*, P, R)``.
-    """
-    if x1.ndim < 2 or x2.ndim < 2:
-        raise RuntimeError(
-            f"cdist only supports at least 2D tensors, X{1 if x1.ndim < 2 else 2} "
-            f"got: {min(x1.ndim, x2.ndim)}D"
-        )
-    if x1.shape[-1] != x2.shape[-1]:
-        raise RuntimeError(
-            f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}"
-        )
-    if p < 0:
-        raise RuntimeError("cdist only supports non-negative p values")
-    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
-    if p == 0:  # torch's cdist gives a zero gradient here, where vector_norm gives none
-        return vector_norm(diff, p, -1) + diff.sum(-1) * 0
-    return vector_norm(diff, p, -1)
 
 
 def _bind_tensor_methods() -> None:

