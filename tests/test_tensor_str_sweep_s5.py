@@ -392,3 +392,17 @@ def test_format_spec_rejected_like_torch():
             format(lib.tensor([1.0, 2.0]), ">20")
         with pytest.raises(TypeError, match="unsupported format string passed to"):
             format(lib.nn.Parameter(lib.tensor(1.0)), ".3f")
+
+
+def test_module_parameters_and_outputs_print_as_torch():
+    # What training scripts commonly print: state_dict, parameter lists, outputs with grad_fn.
+    shown = []
+    for lib in (ember, torch):
+        layer = lib.nn.Linear(3, 2)
+        with lib.no_grad():
+            layer.weight.copy_(lib.arange(6.0).reshape(2, 3) / 7)
+            layer.bias.copy_(lib.tensor([0.5, -1e-5]))
+        out = layer(lib.ones(1, 3))
+        holders = [layer.state_dict(), list(layer.parameters()), dict(layer.named_parameters())]
+        shown.append([printed(x) for x in [*holders, out, out.sum(), layer.weight]])
+    assert [s.replace("ember.", "torch.") for s in shown[0]] == shown[1]
