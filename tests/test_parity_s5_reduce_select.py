@@ -8,6 +8,8 @@ import torch
 from helpers import assert_close, check_op, check_raises, make_inputs
 
 import ember
+from ember._tensor import apply
+from ember.autograd.primitives import select as S
 
 DTYPES = [np.float32, np.float64]
 
@@ -433,3 +435,58 @@ CDIST_ERRORS = [
 @pytest.mark.parametrize("fn", CDIST_ERRORS)
 def test_cdist_errors(fn):
     check_same_error(fn)
+
+
+# ------------------------------------------- mode, cummax, cummin, trace: nodes for reduce.py
+# functions/reduce.py (not this suite's to change) still builds these from gather/sum; the nodes
+# below are what it is to call. Until it does, they are checked here as it would call them:
+# the indices of today's functions, the values and gradients from the nodes.
+
+
+def _as_reduce_py_would(name, x, *args):
+    r = getattr(ember, name)(x.detach(), *args)
+    idx = r.indices.numpy()
+    if name == "mode":
+        d, keepdim = (args + (-1, False)[len(args) :])[:2]
+        d = d % max(x.ndim, 1)
+        if x.ndim and not keepdim:
+            idx = np.expand_dims(idx, d)
+        return apply(S.mode, (x,), None, dim=d, idx=idx, keepdim=keepdim), r.indices
+    d = args[0] % max(x.ndim, 1)
+    return apply(getattr(S, name), (x,), None, dim=d, idx=idx), r.indices
+
+
+RUNNING = {
+    "mode": [((3, 5), ()), ((4, 3), (0, True)), ((2, 3, 4), (1,)), ((), ())],
+    "cummax": [((3, 5), (1,)), ((4, 3), (0,)), ((2, 3, 4), (-1,)), ((), (0,))],
+    "cummin": [((3, 5), (1,)), ((4, 3), (-2,)), ((2, 3, 4), (1,)), ((), (0,))],
+}
+
+
+@pytest.mark.parametrize("name", sorted(RUNNING))
+def test_nodes_for_mode_cummax_cummin(name):
+    rng = np.random.default_rng(7)
+    for shape, args in RUNNING[name]:
+        a = rng.integers(0, 3, shape).astype(np.float64)  # repeats: ties, shared positions
+        x, t = ember.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+        (e_values, e_indices), r = (
+            _as_reduce_py_would(name, x, *args),
+            getattr(torch, name)(t, *args),
+        )
+        assert_close((e_values, e_indices), tuple(r), msg=f"{name}{shape}")
+        assert _node(e_values) == _node(r.values)
+        w = rng.standard_normal(tuple(r.values.shape))
+        (e_values * ember.tensor(w)).sum().backward()
+        (r.values * torch.tensor(w)).sum().backward()
+        assert_close(x.grad, t.grad, msg=f"grad of {name}{shape}")
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (2, 4), (5, 2), (1, 1)])
+def test_node_for_trace(shape):
+    fn = lambda m, x: m.trace(x)  # noqa: E731
+    check_op(lambda m, x: apply(S.trace, (x,)), [shape], torch_fn=fn, dtype=np.float64)
+    e_in, t_in = make_inputs([shape])
+    assert _node(apply(S.trace, (e_in[0],))) == _node(torch.trace(t_in[0])) == "TraceBackward0"
+    ints = np.arange(int(np.prod(shape)), dtype=np.uint8).reshape(shape)
+    check_op(lambda m, x: apply(S.trace, (x,)), [ints], torch_fn=fn, grad=False)
+    check_second_derivative(lambda m, x: apply(S.trace, (x,)) if m is ember else fn(m, x), [shape])

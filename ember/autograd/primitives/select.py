@@ -1,7 +1,7 @@
-"""Order statistics and selections with torch's own nodes: median, nanmedian, kthvalue, take,
-cdist. Each forward reads its input at positions the caller chose (the ``ember.*`` function picks
-the order statistic, so ties and NaN follow one rule there); each rule puts the gradient back at
-those positions.
+"""Order statistics and selections with torch's own nodes: median, nanmedian, kthvalue, mode,
+cummax/cummin, trace, take, cdist. Each forward reads its input at positions the caller chose
+(the ``ember.*`` function picks the order statistic, so ties and NaN follow one rule there); each
+rule puts the gradient back at those positions.
 """
 
 from __future__ import annotations
@@ -54,6 +54,35 @@ def _along(name):
 median_dim = _along("MedianBackward1")
 nanmedian_dim = _along("NanmedianBackward1")
 kthvalue = _along("KthvalueBackward0")
+mode = _along("ModeBackward0")
+
+
+def _running_pick(ctx, x, dim, idx):
+    ctx.dim, ctx.idx = dim, idx
+    return x.copy() if x.ndim == 0 else np.take_along_axis(x, idx, axis=dim)
+
+
+def _add_back_rule(c, g):
+    # a position that stays the running extreme for several steps gets all their gradients
+    if not c.input_shape():
+        return g
+    return g.new_zeros(c.input_shape()).scatter_add(c.dim, g.new_tensor(c.idx), g)
+
+
+cummax = defop("CummaxBackward0", _running_pick, [_add_back_rule], needs_ctx=True)
+cummin = defop("CumminBackward0", _running_pick, [_add_back_rule], needs_ctx=True)
+
+
+def _trace_rule(c, g):
+    n, m = c.input_shape()
+    return g * g.new_tensor(np.eye(n, m, dtype=bool))
+
+
+def _trace(x):
+    return np.asarray(np.trace(x, dtype=np.int64 if x.dtype.kind in "iub" else None))
+
+
+trace = defop("TraceBackward0", _trace, [_trace_rule])
 
 
 def _take(ctx, x, idx):
