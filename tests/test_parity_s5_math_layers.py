@@ -271,7 +271,9 @@ def _outcome(fn):
 def _same_outcome(fn):
     t, e = _outcome(lambda: fn(torch)), _outcome(lambda: fn(ember))
     if isinstance(t, Exception):
-        assert type(e) is type(t) and str(e) == str(t), f"{e!r} vs {t!r}"
+        # an assertion inside torch (ldexp into a wider out) is no message to copy
+        same = str(e) == str(t) or "INTERNAL ASSERT" in str(t)
+        assert type(e) is type(t) and same, f"{e!r} vs {t!r}"
     else:
         assert not isinstance(e, Exception), f"ember raised {e!r}"
         assert_close(e, t, rtol=1e-2, atol=1e-2)
@@ -383,3 +385,89 @@ def test_half_input_with_float_parameters_trains():
         return y, w.grad
 
     _same_outcome(fn)
+
+
+# --- 5. out= on the elementwise functions that lacked it
+_A = [0.7, 1.5, 2.5]
+_B = [1.2, 0.5, 3.0]
+_OUT_OPS = {
+    "addcdiv": lambda m, o: m.addcdiv(m.tensor(_A), m.tensor(_A), m.tensor(_B), value=2, out=o),
+    "addcmul": lambda m, o: m.addcmul(m.tensor(_A), m.tensor(_A), m.tensor(_B), value=2, out=o),
+    "deg2rad": lambda m, o: m.deg2rad(m.tensor(_A), out=o),
+    "rad2deg": lambda m, o: m.rad2deg(m.tensor(_A), out=o),
+    "float_power": lambda m, o: m.float_power(m.tensor(_A), 2, out=o),
+    "hypot": lambda m, o: m.hypot(m.tensor(_A), m.tensor(_B), out=o),
+    "ldexp": lambda m, o: m.ldexp(m.tensor(_A), m.tensor([1, 2, 3]), out=o),
+    "logaddexp": lambda m, o: m.logaddexp(m.tensor(_A), m.tensor(_B), out=o),
+    "logaddexp2": lambda m, o: m.logaddexp2(m.tensor(_A), m.tensor(_B), out=o),
+    "nan_to_num": lambda m, o: m.nan_to_num(m.tensor([float("nan"), float("inf"), 1.0]), out=o),
+    "nextafter": lambda m, o: m.nextafter(m.tensor(_A), m.tensor(_B), out=o),
+    "xlogy": lambda m, o: m.xlogy(m.tensor(_A), m.tensor(_B), out=o),
+    "heaviside": lambda m, o: m.heaviside(m.tensor([-1.0, 0.0, 2.0]), m.tensor(_B), out=o),
+    "where": lambda m, o: m.where(m.tensor([True, False, True]), m.tensor(_A), m.tensor(_B), out=o),
+    "gcd": lambda m, o: m.gcd(m.tensor([4, 6, 8]), m.tensor([6, 9, 12]), out=o),
+    "lcm": lambda m, o: m.lcm(m.tensor([4, 6, 8]), m.tensor([6, 9, 12]), out=o),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_OUT_OPS))
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "int32"])
+def test_out_dtype_rules(name, dtype):
+    def fn(m):
+        out = m.zeros(3, dtype=getattr(m, dtype))
+        r = _OUT_OPS[name](m, out)
+        assert r is out
+        return out
+
+    _same_outcome(fn)
+
+
+@pytest.mark.parametrize("name", sorted(_OUT_OPS))
+def test_out_resized_and_refused_with_grad(name):
+    import warnings
+
+    dt = "int64" if name in ("gcd", "lcm") else "float64" if name == "float_power" else "float32"
+
+    def resized(m):
+        out = m.zeros(0, dtype=getattr(m, dt))
+        _OUT_OPS[name](m, out)
+        return out
+
+    _same_outcome(resized)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        _same_outcome(lambda m: _OUT_OPS[name](m, m.zeros(5, dtype=getattr(m, dt))))
+    assert len(seen) == 2, "both libraries warn when a non-empty out is resized"
+    if dt != "int64":
+        _same_outcome(
+            lambda m: _OUT_OPS[name](m, m.zeros(3, dtype=getattr(m, dt)).requires_grad_())
+        )
+
+
+def test_out_is_not_a_method_argument():
+    with pytest.raises(TypeError):
+        ember.tensor(_A).addcmul(ember.tensor(_A), ember.tensor(_B), out=ember.zeros(3))
+
+
+def test_frexp_out_and_float_power_dtypes():
+    def frexp(mant, expo, n=3):
+        def fn(m):
+            outs = (m.zeros(n, dtype=getattr(m, mant)), m.zeros(n, dtype=getattr(m, expo)))
+            r = m.frexp(m.tensor(_A), out=outs)
+            assert r[0] is outs[0] and r[1] is outs[1]
+            return outs
+
+        return fn
+
+    _same_outcome(frexp("float32", "int32"))
+    _same_outcome(frexp("float32", "int32", 0))
+    _same_outcome(frexp("float64", "int32"))
+    _same_outcome(frexp("float32", "int64"))
+    check_raises(lambda m: m.frexp(m.tensor(_A), out=m.zeros(3)))
+    check_raises(lambda m: m.frexp(m.tensor(_A), out=(m.zeros(3),)))
+    _same_outcome(lambda m: m.float_power(m.tensor(_A), 2j))
+    _same_outcome(lambda m: m.float_power(2, m.tensor(_A)))
+    _same_outcome(lambda m: m.float_power(m.tensor([1, 2, 3]), m.tensor(_B)))
+    _same_outcome(lambda m: m.float_power(m.tensor(_A).to(m.complex64), 2))
+    check_op(lambda m, x, y: m.float_power(x.abs() + 0.5, y), [(3,), (3,)])
+    check_op(lambda m, x: m.float_power(x, 3), [(2, 3)])

@@ -9,6 +9,7 @@ from .._tensor import Tensor, _make, apply
 from ..autograd.grad_mode import _state
 from ..autograd.primitives import math as P
 from ._util import as_tensor_arg, broadcast_shapes, is_scalar, return_type, shape_error
+from .inplace import _C_TYPE_NAMES, copy_into_out, copy_into_outs, takes_out
 
 _frexp_t = return_type("frexp", ["mantissa", "exponent"])
 
@@ -46,8 +47,6 @@ def _unary_keep(prim):
 def _maybe_out(result: Tensor, out):
     if out is None:
         return result
-    from .inplace import copy_into_out
-
     return copy_into_out(out, result)
 
 
@@ -357,7 +356,19 @@ def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001, A002
     return _maybe_out(_binary(P.pow_tensor, input, exponent), out)
 
 
-float_power = lambda input, exponent: pow(input.double(), exponent)  # noqa: E731
+@takes_out(
+    "pow",  # the name torch's out= refusal under autograd gives
+    mismatch="the output given to float_power has dtype {dst} but the operation's result "
+    "requires dtype {src}",
+)
+def float_power(input, exponent) -> Tensor:  # noqa: A002
+    """``input ** exponent`` in double precision (complex double if either is complex)."""
+    cplx = any(
+        isinstance(v, complex) or (isinstance(v, Tensor) and v._data.dtype.kind == "c")
+        for v in (input, exponent)
+    )
+    dt = D.complex128 if cplx else D.float64
+    return pow(*(v.to(dt) if isinstance(v, Tensor) else v for v in (input, exponent)))
 
 
 def maximum(input: Tensor, other: Tensor, *, out=None) -> Tensor:  # noqa: A002
@@ -397,6 +408,7 @@ def copysign(input, other, *, out=None) -> Tensor:  # noqa: A002
     return _maybe_out(_binary(P.copysign, input, other, floating=True), out)
 
 
+@takes_out("where", mismatch="Expected out type to be {src} but got {dst}")
 def where(condition: Tensor, input=None, other=None) -> Tensor:  # noqa: A002
     """Pick ``input`` where ``condition`` holds, else ``other``; one argument gives ``nonzero``."""
     if input is None and other is None:
@@ -582,15 +594,12 @@ def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:  # noqa: A0
     result = apply(P.lerp_tensor, (input, end, weight), arrays)
     if out is None:
         return result
-    from .inplace import copy_into_out
-
     return copy_into_out(out, result, mismatch="Found dtype {dst} but expected {src}")
 
 
 def _lerp_same_dtype(input: Tensor, other: Tensor, name: str) -> None:  # noqa: A002
     if other._data.dtype != input._data.dtype:
-        from .inplace import _C_TYPE_NAMES as c
-
+        c = _C_TYPE_NAMES
         want, got = input.dtype.name, other.dtype.name
         raise RuntimeError(
             f"expected dtype {c.get(want, want)} for `{name}` but got dtype {c.get(got, got)}"
@@ -604,14 +613,19 @@ def _lerp_kernel(dt, kind: str) -> None:
         )
 
 
+@takes_out("addcmul")
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:  # noqa: A002
+    """``input + value * tensor1 * tensor2``."""
     return add(input, mul(tensor1, tensor2), alpha=value)
 
 
+@takes_out("addcdiv")
 def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:  # noqa: A002
+    """``input + value * tensor1 / tensor2``."""
     return add(input, div(tensor1, tensor2), alpha=value)
 
 
+@takes_out("xlogy")
 def xlogy(input, other) -> Tensor:  # noqa: A002
     """``input * log(other)``, 0 where ``input`` is 0 (unless ``other`` is nan)."""
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
@@ -630,17 +644,20 @@ def _tensors_only(name: str, input, other, other_name: str = "other") -> None:  
             )
 
 
+@takes_out("hypot")
 def hypot(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     _tensors_only("hypot", input, other)
     return sqrt(add(mul(input, input), mul(other, other)))
 
 
+@takes_out("logaddexp")
 def logaddexp(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     _tensors_only("logaddexp", input, other)
     m = maximum(input, other).detach()
     return add(m, log(add(exp(sub(input, m)), exp(sub(other, m)))))
 
 
+@takes_out("logaddexp2")
 def logaddexp2(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """``log2(2**input + 2**other)``, computed without overflow."""
     _tensors_only("logaddexp2", input, other)
@@ -648,6 +665,20 @@ def logaddexp2(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     return add(m, log2(add(exp2(sub(input, m)), exp2(sub(other, m)))))
 
 
+def _ldexp_out_dtype(out: Tensor, result: Tensor) -> None:
+    src, dst = result._data.dtype, out._data.dtype
+    if src == dst:
+        return
+    name = _scalar_name(out.dtype)
+    if not np.can_cast(src, dst, casting="same_kind"):
+        raise RuntimeError(f"ldexp can't be cast to the desired output type {name}")
+    # torch fails an internal assert here: no out of another dtype, even a wider one
+    raise RuntimeError(
+        f"ldexp: out has dtype {name} but the result has {_scalar_name(result.dtype)}"
+    )
+
+
+@takes_out("ldexp", _ldexp_out_dtype)
 def ldexp(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """``input * 2**other``; the result is floating point."""
     _tensors_only("ldexp", input, other)
@@ -681,12 +712,20 @@ def _scalar_name(dt) -> str:
     return _scalar_type_name(dt)
 
 
-gcd = _elementwise_no_grad("gcd", np.gcd, integral=True)
-lcm = _elementwise_no_grad("lcm", np.lcm, integral=True)
-nextafter = _elementwise_no_grad("nextafter", np.nextafter)
+gcd = takes_out("gcd")(_elementwise_no_grad("gcd", np.gcd, integral=True))
+lcm = takes_out("lcm")(_elementwise_no_grad("lcm", np.lcm, integral=True))
+nextafter = takes_out("nextafter")(_elementwise_no_grad("nextafter", np.nextafter))
 _heaviside = _elementwise_no_grad("heaviside", np.heaviside, other_name="values")
 
 
+def _heaviside_out_dtype(out: Tensor, result: Tensor) -> None:
+    if out._data.dtype.kind == "c":
+        raise RuntimeError("heaviside is not yet implemented for complex tensors.")
+    if out._data.dtype != result._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+
+
+@takes_out("aten::heaviside", _heaviside_out_dtype)
 def heaviside(input: Tensor, values: Tensor) -> Tensor:  # noqa: A002
     """0 where ``input`` < 0, 1 where > 0, ``values`` where it is 0; not differentiable."""
     both = isinstance(input, Tensor) and isinstance(values, Tensor)  # else _heaviside refuses
@@ -695,14 +734,24 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:  # noqa: A002
     return _heaviside(input, values)
 
 
-def frexp(input: Tensor):  # noqa: A002
+def frexp(input: Tensor, *, out=None):  # noqa: A002
     """``input`` as ``mantissa * 2**exponent`` with the mantissa in [0.5, 1)."""
     if input._data.dtype.kind != "f":
         raise RuntimeError(
             f"torch.frexp() only supports floating-point dtypes but got {_scalar_name(input.dtype)}"
         )
     mantissa, exponent = np.frexp(input._data)
-    return _frexp_t(_make(np.asarray(mantissa)), _make(np.asarray(exponent, np.int32)))
+    result = _frexp_t(_make(np.asarray(mantissa)), _make(np.asarray(exponent, np.int32)))
+    if out is None:
+        return result
+    if isinstance(out, (tuple, list)) and len(out) == 2:
+        for t, want, what in ((out[0], input.dtype, "dtype"), (out[1], D.int32, "int dtype")):
+            if isinstance(t, Tensor) and t.dtype != want:
+                want_c, got = (_C_TYPE_NAMES.get(d.name, d.name) for d in (want, t.dtype))
+                which = "mantissa" if t is out[0] else "exponent"
+                shown = f"dtype {want_c}" if what == "dtype" else what
+                raise RuntimeError(f"torch.frexp() expects {which} to have {shown} but got {got}")
+    return copy_into_outs(out, result, name="frexp")
 
 
 def positive(input: Tensor) -> Tensor:  # noqa: A002
@@ -712,14 +761,19 @@ def positive(input: Tensor) -> Tensor:  # noqa: A002
     return input
 
 
+@takes_out("deg2rad")
 def deg2rad(input: Tensor) -> Tensor:  # noqa: A002
+    """Degrees to radians."""
     return mul(input, np.pi / 180)
 
 
+@takes_out("rad2deg")
 def rad2deg(input: Tensor) -> Tensor:  # noqa: A002
+    """Radians to degrees."""
     return mul(input, 180 / np.pi)
 
 
+@takes_out("nan_to_num", mismatch="nan_to_num: dtype of out: {dst} should be same as input: {src}")
 def nan_to_num(input: Tensor, nan=0.0, posinf=None, neginf=None) -> Tensor:  # noqa: A002
     d = input._data
     mask = ~np.isfinite(d)
