@@ -515,3 +515,153 @@ def test_prune_errors():
         prune(lib).global_unstructured(params, prune(lib).LnStructured, amount=1, n=2, dim=0)
 
     check_raises(structured_global)
+
+
+# -- rnn utilities --------------------------------------------------------------------------------
+def _seqs(lib):
+    return lib.randn(5, 2), lib.randn(3, 2), lib.randn(4, 2)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_pad_sequence(batch_first, side):
+    def fn(lib):
+        a, b, c = (s.requires_grad_() for s in _seqs(lib))
+        out = lib.nn.utils.rnn.pad_sequence([a, b, c], batch_first, -1.0, side)
+        (out * lib.arange(float(out.numel())).view(out.shape)).sum().backward()
+        return out, type(out.grad_fn).__name__, a.grad, b.grad
+
+    both(fn)
+
+
+def test_pad_sequence_dtypes_broadcast_and_tensor_input():
+    def fn(lib):
+        pad = lib.nn.utils.rnn.pad_sequence
+        ints = [lib.tensor([1, 2, 3]), lib.tensor([4])]
+        return [
+            pad(ints, batch_first=True, padding_value=2.7),  # the first sequence's dtype
+            pad([lib.ones(2, dtype=lib.bool), lib.ones(1, dtype=lib.bool)]),
+            pad([lib.ones(2, dtype=lib.int32), lib.full((3,), 2.7)]),
+            pad([lib.ones(2, 3), lib.arange(2.0).view(2, 1)]),  # rows broadcast as by copy_
+            pad([lib.ones(1, 3), lib.arange(2.0).view(2, 1)], True, 0.0, "left"),
+            pad(lib.arange(12.0).view(3, 2, 2), batch_first=True),
+            pad([lib.ones(0, 2), lib.ones(2, 2)], padding_value=5),
+        ]
+
+    both(fn)
+
+
+def test_pad_sequence_errors():
+    pad = lambda lib: lib.nn.utils.rnn.pad_sequence  # noqa: E731
+    check_raises(lambda lib: pad(lib)([lib.ones(2)], padding_side="up"))
+    check_raises(lambda lib: pad(lib)([]))
+    check_raises(lambda lib: pad(lib)([lib.tensor(1.0), lib.tensor(2.0)]))
+    check_raises(lambda lib: pad(lib)([lib.ones(2), 3]))
+    for shapes in [((2, 3), (2, 4)), ((2, 3, 1), (2, 4)), ((2, 3), (2, 1, 3))]:
+        ex = check_raises(lambda lib, s=shapes: pad(lib)([lib.ones(*s[0]), lib.ones(*s[1])]))
+        t_ex = None
+        try:
+            pad(torch)([torch.ones(*shapes[0]), torch.ones(*shapes[1])])
+        except RuntimeError as e:
+            t_ex = e
+        assert str(ex) == str(t_ex)
+
+
+@pytest.mark.parametrize("enforce_sorted", [True, False])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_pack_padded_roundtrip(enforce_sorted, batch_first):
+    lengths = [5, 3, 2] if enforce_sorted else [3, 5, 2]
+
+    def fn(lib):
+        rnn = lib.nn.utils.rnn
+        x = lib.randn(3, 5, 2) if batch_first else lib.randn(5, 3, 2)
+        x.requires_grad_()
+        p = rnn.pack_padded_sequence(x, lib.tensor(lengths), batch_first, enforce_sorted)
+        out = [p, type(p).__name__]
+        for total in (None, 7):
+            padded, lens = rnn.pad_packed_sequence(p, batch_first, 9.0, total)
+            out += [padded, lens, type(padded.grad_fn).__name__]
+        (padded * lib.arange(float(padded.numel())).view(padded.shape)).sum().backward()
+        out.append(x.grad)
+        out.append(rnn.unpack_sequence(p))
+        out += rnn.unpad_sequence(padded, lens, batch_first)
+        return out + [tuple(padded.shape)]  # torch transposes it in place to batch-first
+
+    both(fn)
+
+
+def test_pack_sequence_and_packed_sequence_api():
+    def fn(lib):
+        rnn = lib.nn.utils.rnn
+        a, b, c = _seqs(lib)
+        p = rnn.pack_sequence([a, b, c], enforce_sorted=False)
+        d = p.to(lib.float64)
+        out = [p, rnn.pack_sequence([a, c, b]), d, d.batch_sizes, d.unsorted_indices]
+        out += [p.to("cpu") is p, p.float() is p, p.cpu() is p, p.is_cuda, p.is_pinned()]
+        out += [p.half().data, p.long().data, p.int().data, p.double().data]
+        out += [p.short().data, p.char().data, p.byte().data]
+        made = rnn.PackedSequence(lib.ones(3, 2), lib.tensor([2, 1]), lib.tensor([1, 0]))
+        legacy = rnn.PackedSequence((lib.ones(3, 2), lib.tensor([2, 1])))
+        out += [made, legacy, p._fields, rnn.invert_permutation(lib.tensor([2, 0, 1]))]
+        return out + [rnn.invert_permutation(None), sorted(rnn.__all__)]
+
+    both(fn)
+
+
+def test_pack_padded_sequence_errors():
+    def pack(lengths, **kw):
+        return lambda lib: lib.nn.utils.rnn.pack_padded_sequence(lib.ones(5, 3, 2), lengths, **kw)
+
+    cases = [
+        ([5, 2, 3], {}),
+        ([5, 3], {}),
+        ([2, 3], {}),
+        ([5, 3, 2, 1], {}),
+        ([1, 2, 0], {}),
+        ([3, 0, 2], {}),
+        ([0, 3, 2], dict(enforce_sorted=False)),
+        ([[5, 3, 2]], {}),
+        ([[5, 3, 2]], dict(enforce_sorted=False)),
+    ]
+    for lengths, kw in cases:
+        ex = check_raises(pack(lengths, **kw))
+        t_ex = None
+        try:
+            pack(lengths, **kw)(torch)
+        except Exception as e:  # noqa: BLE001
+            t_ex = e
+        assert str(ex) == str(t_ex), (lengths, kw)
+    check_raises(lambda lib: lib.nn.utils.rnn.pack_padded_sequence(lib.ones(0, 3), [1, 1, 1]))
+    check_raises(lambda lib: lib.nn.utils.rnn.pack_sequence([lib.ones(2), lib.ones(3)]))
+    check_raises(lambda lib: lib.nn.utils.rnn.PackedSequence(lib.ones(3)))
+    check_raises(lambda lib: lib.nn.utils.rnn.PackedSequence(lib.ones(3), [2, 1]))
+    check_raises(lambda lib: lib.nn.utils.rnn.unpad_sequence(lib.ones(3, 2), [3, 1]))
+    check_raises(
+        lambda lib: lib.nn.utils.rnn.unpad_sequence(
+            lib.ones(3, 2, requires_grad=True), lib.tensor([3, 1])
+        )
+    )
+    check_raises(lambda lib: lib.nn.utils.rnn.pack_sequence([lib.ones(2)]).to(copy=True))
+
+    def short(lib):
+        p = lib.nn.utils.rnn.pack_sequence([lib.ones(3), lib.ones(2)])
+        lib.nn.utils.rnn.pad_packed_sequence(p, total_length=2)
+
+    check_raises(short)
+
+
+@pytest.mark.parametrize("cls", ["LSTM", "GRU", "RNN"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_recurrent_layers_on_packed_sequences(cls, bidirectional, batch_first):
+    def fn(lib):
+        rnn = getattr(lib.nn, cls)(2, 3, 2, bidirectional=bidirectional, batch_first=batch_first)
+        x = lib.randn(3, 5, 2) if batch_first else lib.randn(5, 3, 2)
+        p = lib.nn.utils.rnn.pack_padded_sequence(x, [3, 5, 2], batch_first, False)
+        out, h = rnn(p)
+        padded, lens = lib.nn.utils.rnn.pad_packed_sequence(out, batch_first)
+        hs = h if isinstance(h, tuple) else (h,)
+        (padded.sum() + sum(t.sum() for t in hs)).backward()
+        return [type(out).__name__, out.sorted_indices, padded, lens, hs]
+
+    both(fn)
