@@ -490,3 +490,25 @@ def test_node_for_trace(shape):
     ints = np.arange(int(np.prod(shape)), dtype=np.uint8).reshape(shape)
     check_op(lambda m, x: apply(S.trace, (x,)), [ints], torch_fn=fn, grad=False)
     check_second_derivative(lambda m, x: apply(S.trace, (x,)) if m is ember else fn(m, x), [shape])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, y: y.median(),
+        lambda m, y: m.take(y, m.tensor([0, 0])),
+        lambda m, y: m.cdist(y.reshape(3, 1), y.reshape(3, 1)[:2]),
+    ],
+    ids=["median", "take", "cdist"],
+)
+def test_input_changed_in_place_before_backward(fn):
+    """These nodes keep their input, as torch's: changing it in place first is refused."""
+
+    def run(m):
+        x = m.tensor([3.0, 1.0, 2.0], requires_grad=True)
+        y = x * 1
+        out = fn(m, y)
+        y.add_(1)
+        out.sum().backward()
+
+    check_raises(run)

@@ -90,14 +90,14 @@ def _take(ctx, x, idx):
     return x.reshape(-1)[idx]
 
 
-def _take_rule(c, g):
-    shape = c.input_shape()
-    flat = g.new_zeros((int(np.prod(shape)),))
+def _take_rule(c, g, x):
+    flat = g.new_zeros((x.numel(),))
     idx = g.new_tensor(c.idx.reshape(-1))
-    return flat.index_add(0, idx, g.reshape(-1)).reshape(shape)  # repeats accumulate
+    return flat.index_add(0, idx, g.reshape(-1)).reshape(x.shape)  # repeats accumulate
 
 
-take = defop("TakeBackward0", _take, [_take_rule], needs_ctx=True)
+# input saved, as torch's node does: changing it in place before backward is an error there too
+take = defop("TakeBackward0", _take, [_take_rule], save=(0,), needs_ctx=True)
 
 
 def _cdist(x1, x2, p):
