@@ -179,6 +179,15 @@ def test_order_statistic_empty_and_half():
     check_op(lambda m, x: m.median(x), [(2, 3)], dtype=np.float16, grad=False)
 
 
+def test_order_statistic_integer_arguments():
+    """k and dim may be NumPy integers or one-element integer tensors, as in torch."""
+    x = np.random.default_rng(1).uniform(size=(3, 5))
+    check_op(lambda m, x: m.kthvalue(x, m.tensor([[2]]), m.tensor(0)), [x])
+    check_op(lambda m, x: m.kthvalue(x, np.int64(4), np.int32(1)), [x])
+    check_op(lambda m, x: m.median(x, m.tensor(1, dtype=m.int32)), [x])
+    check_op(lambda m, x: x.nanmedian(np.int64(0), True), [x])
+
+
 def test_order_statistic_out():
     for name in ("median", "nanmedian", "kthvalue"):
         args = (2,) if name == "kthvalue" else ()
@@ -202,6 +211,10 @@ ORDER_ERRORS = [
     lambda m: m.kthvalue(m.ones(2, 3), 1.5),
     lambda m: m.kthvalue(m.ones(2, 3), True),
     lambda m: m.kthvalue(m.ones(2, 3), 1, 1.0),
+    lambda m: m.kthvalue(m.ones(2, 3), m.tensor(2.0)),
+    lambda m: m.median(m.ones(2, 3), m.tensor(0.0)),
+    lambda m: m.median(m.ones(2, 3), m.tensor([0])),
+    lambda m: m.kthvalue(m.ones(2, 3), 1, m.tensor([0])),
     lambda m: m.kthvalue(m.ones(3, dtype=m.bool), 1),
     lambda m: m.kthvalue(m.ones(3, dtype=m.complex64), 1),
     lambda m: m.median(m.ones(2, 3), 2),

@@ -277,12 +277,18 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     return _topk_t(values, _make(idx.astype(np.int64)))
 
 
-def _int_arg(fn: str, name: str, value, position: int) -> None:
+def _int_arg(fn: str, name: str, value, position: int) -> int:
+    """``value`` as an int where torch takes it as one: an integer tensor too, of one element
+    for ``k``, 0-d for ``dim``."""
+    if isinstance(value, Tensor) and value._data.dtype.kind in "iu":
+        if value._data.ndim == 0 or (name == "k" and value._data.size == 1):
+            return int(value._data.reshape(()))
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool):
         raise TypeError(
             f"{fn}(): argument '{name}' (position {position}) must be int, not "
             f"{type(value).__name__}"
         )
+    return int(value)
 
 
 def _no_kernel(input: Tensor, kernel: str) -> None:  # noqa: A002
@@ -293,7 +299,7 @@ def _no_kernel(input: Tensor, kernel: str) -> None:  # noqa: A002
 
 def _order_statistic_checks(input: Tensor, fn: str, dim) -> int:  # noqa: A002
     """torch's checks for an order statistic along ``dim``; the dim, wrapped."""
-    _int_arg(fn, "dim", dim, 3 if fn == "kthvalue" else 2)
+    dim = _int_arg(fn, "dim", dim, 3 if fn == "kthvalue" else 2)
     _no_kernel(input, "kthvalue_cpu" if fn == "kthvalue" else "median_out")
     d = wrap_dim(dim, input.ndim)
     if input.ndim and not input.shape[d]:  # nanmedian's message names median too
@@ -335,13 +341,13 @@ def _order_statistic(prim, result_t, input: Tensor, d: int, idx: np.ndarray, kee
 @_takes_out("kthvalue")
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):  # noqa: A002
     """The ``k``-th smallest value along ``dim`` and its index."""
-    _int_arg("kthvalue", "k", k, 2)
+    k = _int_arg("kthvalue", "k", k, 2)
     d = _order_statistic_checks(input, "kthvalue", dim)
     n = input.shape[d] if input.ndim else 1
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     a = input._data.reshape(1) if not input.ndim else input._data
-    idx = _sorted_position(a, d, int(k) - 1)
+    idx = _sorted_position(a, d, k - 1)
     return _order_statistic(S.kthvalue, _kth_t, input, d, idx, keepdim)
 
 
