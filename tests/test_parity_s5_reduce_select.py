@@ -1,6 +1,7 @@
 """Order statistics and selections against torch, each on its own node as torch's: median,
 nanmedian, kthvalue (values, indices, grad_fn names, gradients with ties and NaN, second
-derivatives, errors), take, kron and cdist."""
+derivatives, errors), take, kron, cdist, and the nodes prepared for mode, cummax/cummin and
+trace."""
 
 import numpy as np
 import pytest
