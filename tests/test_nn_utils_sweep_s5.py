@@ -24,6 +24,15 @@ def both(fn):
     return e, t
 
 
+def same_message(fn) -> None:
+    """Both raise (``check_raises``) with the same message."""
+    ex = check_raises(fn)
+    try:
+        fn(torch)
+    except Exception as t_ex:  # noqa: BLE001
+        assert str(ex) == str(t_ex)
+
+
 def grads(lib, dtype=None):
     """Three parameters, two with gradients (a fixed function of torch's seeded randn)."""
     lib.manual_seed(0)
@@ -558,13 +567,7 @@ def test_pad_sequence_errors():
     check_raises(lambda lib: pad(lib)([lib.tensor(1.0), lib.tensor(2.0)]))
     check_raises(lambda lib: pad(lib)([lib.ones(2), 3]))
     for shapes in [((2, 3), (2, 4)), ((2, 3, 1), (2, 4)), ((2, 3), (2, 1, 3))]:
-        ex = check_raises(lambda lib, s=shapes: pad(lib)([lib.ones(*s[0]), lib.ones(*s[1])]))
-        t_ex = None
-        try:
-            pad(torch)([torch.ones(*shapes[0]), torch.ones(*shapes[1])])
-        except RuntimeError as e:
-            t_ex = e
-        assert str(ex) == str(t_ex)
+        same_message(lambda lib, s=shapes: pad(lib)([lib.ones(*s[0]), lib.ones(*s[1])]))
 
 
 @pytest.mark.parametrize("enforce_sorted", [True, False])
@@ -624,13 +627,7 @@ def test_pack_padded_sequence_errors():
         ([[5, 3, 2]], dict(enforce_sorted=False)),
     ]
     for lengths, kw in cases:
-        ex = check_raises(pack(lengths, **kw))
-        t_ex = None
-        try:
-            pack(lengths, **kw)(torch)
-        except Exception as e:  # noqa: BLE001
-            t_ex = e
-        assert str(ex) == str(t_ex), (lengths, kw)
+        same_message(pack(lengths, **kw))
     check_raises(lambda lib: lib.nn.utils.rnn.pack_padded_sequence(lib.ones(0, 3), [1, 1, 1]))
     check_raises(lambda lib: lib.nn.utils.rnn.pack_sequence([lib.ones(2), lib.ones(3)]))
     check_raises(lambda lib: lib.nn.utils.rnn.PackedSequence(lib.ones(3)))
@@ -663,5 +660,135 @@ def test_recurrent_layers_on_packed_sequences(cls, bidirectional, batch_first):
         hs = h if isinstance(h, tuple) else (h,)
         (padded.sum() + sum(t.sum() for t in hs)).backward()
         return [type(out).__name__, out.sorted_indices, padded, lens, hs]
+
+    both(fn)
+
+
+# -- functional_call / fusion / memory format -----------------------------------------------------
+def _tied(lib):
+    nn = lib.nn
+
+    class Tied(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(2, 2, bias=False)
+            self.b = nn.Linear(2, 2, bias=False)
+            self.b.weight = self.a.weight
+            self.c = nn.Linear(2, 2)
+            self.register_buffer("buf", lib.ones(2))
+
+        def forward(self, x):
+            return self.a(x) + self.b(x) + self.c(x) + self.buf
+
+    return Tied()
+
+
+def test_functional_call_tied_weights_and_strict():
+    def fn(lib):
+        m, x, w = _tied(lib), lib.ones(1, 2), lib.eye(2)
+        call = lib.func.functional_call
+        rest = {"c.weight": w, "c.bias": lib.zeros(2), "buf": lib.zeros(2)}
+        out = [call(m, {"a.weight": w, **rest}, x, strict=True)]  # b.weight follows a.weight
+        out.append(call(m, {"b.weight": w, **rest}, x, strict=True))
+        out.append(call(m, ({"a.weight": w}, rest), (x,), strict=True))
+        out.append(call(m, {"a.weight": w}, x, tie_weights=False))
+        out.append(call(m, {"a.weight": w, "b.weight": w}, x))
+        return out + [m.a.weight, m.b.weight is m.a.weight]
+
+    both(fn)
+    for given, kw in [
+        ({"a.weight"}, dict(strict=True)),
+        ({"a.weight", "zz"}, dict(strict=True)),
+        ({"a.weight", "c.weight", "c.bias", "buf"}, dict(strict=True, tie_weights=False)),
+        ({"a.weight", "b.weight"}, {}),  # two different tensors for one tied pair
+    ]:
+
+        def bad(lib, given=given, kw=kw):
+            m = _tied(lib)
+            values = {k: lib.zeros(2, 2) if "weight" in k else lib.zeros(2) for k in given}
+            lib.func.functional_call(m, values, lib.ones(1, 2), **kw)
+
+        same_message(bad)
+
+
+def test_functional_call_buffers_and_deprecated_alias():
+    def fn(lib):
+        m = lib.nn.Sequential(lib.nn.Linear(3, 2), lib.nn.BatchNorm1d(2))
+        x = lib.randn(4, 3)
+        rm = lib.zeros(2)
+        params = {k: lib.ones_like(v).requires_grad_() for k, v in m.named_parameters()}
+        y = lib.func.functional_call(m, {**params, "1.running_mean": rm}, x)
+        g = lib.autograd.grad(y.sum(), params["0.weight"])
+        with pytest.warns(FutureWarning, match="torch.func.functional_call"):
+            z = lib.nn.utils.stateless.functional_call(m, {"0.bias": lib.ones(2)}, (x,))
+        return [y, rm, m[1].running_mean, g, z, m[0].bias]
+
+    both(fn)
+
+
+@pytest.mark.parametrize("transpose", [False, True])
+def test_fuse_conv_bn_eval(transpose):
+    def fn(lib):
+        nn = lib.nn
+        conv = (nn.ConvTranspose2d(3, 4, 3, bias=False) if transpose else nn.Conv2d(3, 4, 3)).eval()
+        bn = nn.BatchNorm2d(4).eval()
+        with lib.no_grad():
+            bn.running_mean.uniform_(-1, 1)
+            bn.running_var.uniform_(0.5, 2)
+            bn.weight.uniform_(0.5, 2)
+            bn.bias.uniform_(-1, 1)
+        x = lib.randn(2, 3, 6, 6)
+        f = nn.utils.fuse_conv_bn_eval(conv, bn, transpose=transpose)
+        fw = nn.utils.fuse_conv_bn_weights(
+            conv.weight, None, bn.running_mean, bn.running_var, 1e-3, None, None, transpose
+        )
+        return [f(x), bn(conv(x)), type(f.weight).__name__, f.weight.requires_grad, fw]
+
+    torch.manual_seed(0)
+    t = fn(torch)
+    ember.manual_seed(0)
+    e = fn(ember)
+    assert_close(e, t, rtol=1e-4, atol=1e-5)
+
+
+def test_fuse_linear_bn_eval_and_errors():
+    def fn(lib):
+        nn = lib.nn
+        lin, bn = nn.Linear(3, 4).eval(), nn.BatchNorm1d(4).eval()
+        with lib.no_grad():
+            bn.running_mean.uniform_(-1, 1)
+            bn.running_var.uniform_(0.5, 2)
+        x = lib.randn(5, 3)
+        f = nn.utils.fuse_linear_bn_eval(lin, bn)
+        one = nn.utils.fuse_linear_bn_eval(lin, nn.BatchNorm1d(1).eval())
+        return [f(x), bn(lin(x)), one.weight, one.bias]
+
+    both(fn)
+    fuse = lambda lib: lib.nn.utils.fusion  # noqa: E731
+    for fn in [
+        lambda lib: fuse(lib).fuse_conv_bn_eval(
+            lib.nn.Conv2d(3, 4, 3), lib.nn.BatchNorm2d(4).eval()
+        ),
+        lambda lib: fuse(lib).fuse_linear_bn_eval(
+            lib.nn.Linear(3, 4).eval(), lib.nn.BatchNorm1d(3).eval()
+        ),
+        lambda lib: fuse(lib).fuse_conv_bn_eval(
+            lib.nn.Conv2d(3, 4, 3).eval(), lib.nn.BatchNorm2d(4, track_running_stats=False).eval()
+        ),
+    ]:
+        same_message(fn)
+
+
+def test_convert_conv_weight_memory_format_keeps_values_and_modules():
+    def fn(lib):
+        nn = lib.nn
+        net = nn.Sequential(
+            nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Sequential(nn.ConvTranspose2d(4, 2, 2))
+        )
+        w0 = net[0].weight.detach().clone()
+        out = nn.utils.convert_conv2d_weight_memory_format(net, lib.channels_last)
+        cl = net[0].weight.is_contiguous(memory_format=lib.channels_last)
+        c3 = nn.utils.convert_conv3d_weight_memory_format(nn.Conv3d(2, 2, 2), lib.channels_last_3d)
+        return [out is net, cl, net[0].weight, w0, type(net[2][0].weight).__name__, c3.weight]
 
     both(fn)

@@ -24,7 +24,9 @@ LinearT = TypeVar("LinearT", bound=Module)
 
 def _bn_state(bn: Module) -> tuple:
     """(running_mean, running_var, eps, weight, bias) of a BatchNorm that tracks its stats."""
-    assert bn.running_mean is not None and bn.running_var is not None
+    assert bn.running_mean is not None and bn.running_var is not None, (
+        "bn.running_mean and bn.running_var must not be None"
+    )
     return bn.running_mean, bn.running_var, bn.eps, bn.weight, bn.bias
 
 

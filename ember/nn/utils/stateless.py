@@ -118,9 +118,9 @@ def _reparametrize_module(
 ):
     """Within the context, ``module`` sees the given tensors in place of its own (restored in
     reverse order with ``stack_weights``, so that tied names get their first tensor back)."""
-    if strict:
-        _check_keys(module, parameters_and_buffers)
     untied = _untie(module, parameters_and_buffers) if tie_weights else parameters_and_buffers
+    if strict:  # a tensor given under one tied name counts for the others
+        _check_keys(module, untied)
     originals = _swap_all(module, untied)
     try:
         yield
