@@ -100,6 +100,8 @@ class Optimizer:
     # tensors its message names and whether it lists 'xla', for the single-tensor and the
     # foreach implementation; None where the optimizer has no ``capturable`` option.
     _capturable_refusal: tuple[tuple[str, bool], tuple[str, bool]] | None = None
+    # whether ``differentiable=True`` steps are recorded by autograd (see ``_refuse_recording``)
+    _records_steps = False
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -249,6 +251,7 @@ class Optimizer:
                 loss = closure()
         _check_grads(self.param_groups)
         _refuse_capturable(self)
+        _refuse_recording(self)
         return loss
 
     # -- hooks -----------------------------------------------------------------------------
@@ -449,6 +452,33 @@ def _refuse_capturable(optimizer: Optimizer) -> None:
         raise AssertionError(
             f"If capturable=True, {tensors} must be on supported devices: {devices}."
         )
+
+
+def _refuse_recording(optimizer: Optimizer) -> None:
+    """Checks of a ``differentiable`` step, before any update: a leaf parameter that requires
+    grad cannot be updated in place under autograd (torch's RuntimeError); an optimizer whose
+    steps Ember does not record refuses a step that would need recording (its parameter, its
+    gradient, its state or ``lr`` requires grad) rather than cut the graph silently."""
+    for group in optimizer.param_groups:
+        if not group.get("differentiable"):
+            continue
+        for p in group["params"]:
+            g = p._grad
+            if g is None:
+                continue
+            if p.is_leaf and p.requires_grad:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad is being used in an in-place operation."
+                )
+            if optimizer._records_steps:
+                continue
+            state = optimizer.state.get(p, {}).values()
+            tensors = [p, g, group["lr"], *state]
+            if any(isinstance(t, Tensor) and t.requires_grad for t in tensors):
+                raise NotImplementedError(
+                    f"{type(optimizer).__name__}(differentiable=True): Ember records only SGD's "
+                    "steps in autograd; this step would need its graph"
+                )
 
 
 def _params_with_grad(group: dict[str, Any]):

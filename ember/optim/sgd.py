@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._tensor import _make
+from .._tensor import Tensor, _make
 from .optimizer import (
     Optimizer,
     _bump,
@@ -27,6 +27,8 @@ class SGD(Optimizer):
         lr: learning rate. momentum: momentum factor. dampening: dampening for momentum.
         weight_decay: L2 penalty. nesterov: Nesterov momentum. maximize: ascend the objective.
     """
+
+    _records_steps = True
 
     def __init__(
         self,
@@ -76,6 +78,9 @@ class SGD(Optimizer):
         (``g`` includes ``weight_decay * p``; the first ``b`` is ``g`` itself)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            if group["differentiable"]:
+                self._recorded_update(group)
+                continue
             lr, momentum = _scalar(group["lr"]), group["momentum"]
             dampening, nesterov = group["dampening"], group["nesterov"]
             for p, g in _params_with_grad(group):
@@ -94,3 +99,31 @@ class SGD(Optimizer):
                 p._data -= lr * g
                 _bump(p)
         return loss
+
+    def _recorded_update(self, group: dict[str, Any]) -> None:
+        """The same update in Tensor operations, which autograd records (``differentiable``):
+        gradients flow to the parameters' sources, their ``.grad``, the momentum buffers from
+        the second step on (the first is a detached copy of the gradient, as torch's) and a
+        tensor ``lr``."""
+        lr, momentum = group["lr"], group["momentum"]
+        dampening, nesterov = group["dampening"], group["nesterov"]
+        for p in group["params"]:
+            g = p._grad
+            if g is None:
+                continue
+            if group["maximize"]:
+                g = -g
+            if group["weight_decay"] != 0:
+                g = g.add(p, alpha=group["weight_decay"])
+            if momentum != 0:
+                state = self.state[p]
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    buf = state["momentum_buffer"] = g.clone().detach()
+                else:
+                    buf.mul_(momentum).add_(g, alpha=1 - dampening)
+                g = g.add(buf, alpha=momentum) if nesterov else buf
+            if isinstance(lr, Tensor):
+                p.addcmul_(g, lr, value=-1)
+            else:
+                p.add_(g, alpha=-lr)
