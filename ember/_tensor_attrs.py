@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _dtype as D
 from ._layout import strided
-from ._tensor import Tensor
+from ._tensor import _TYPE_BY_NAME, _TYPE_NAMES, Tensor
 from .functions import complex as CX
 
 _AMBIGUOUS = (
@@ -158,6 +158,63 @@ def to_dense(self: Tensor, dtype=None, *, masked_grad=None) -> Tensor:
     return self if dtype is None or dtype == self.dtype else self.to(dtype)
 
 
+def tensor_type(self, dtype=None, non_blocking: bool = False, **kwargs):
+    """Without ``dtype``, the type string (``'ember.FloatTensor'``); with a dtype, a type string
+    (``'torch.DoubleTensor'``) or a typed-tensor class, the tensor in that type (itself if it
+    already is). ``non_blocking`` has no effect on the CPU."""
+    memory_format = kwargs.pop("memory_format", None)
+    if "async" in kwargs:  # the spelling before Python 3.7 made ``async`` a keyword
+        warnings.warn(
+            "This overload of type is deprecated:\n\ttype(object dtype = None, bool async = False, "
+            "*, torch.memory_format memory_format = None)\nConsider using one of the following "
+            "signatures instead:\n\ttype(object dtype = None, bool non_blocking = False, *, "
+            "torch.memory_format memory_format = None)",
+            UserWarning,
+            stacklevel=2,
+        )
+        non_blocking = kwargs.pop("async")
+    if kwargs:
+        raise TypeError(f"type() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    if not isinstance(non_blocking, bool):
+        raise TypeError(
+            f"type(): argument 'non_blocking' must be bool, not {type(non_blocking).__name__}"
+        )
+    if dtype is None:
+        return f"{D.NAMESPACE}.{_TYPE_NAMES[self._data.dtype]}"
+    target = _type_target(dtype)
+    if memory_format is None:
+        return self.to(target)
+    return self.to(target, memory_format=memory_format)
+
+
+def _type_target(dtype) -> D.dtype:
+    """The dtype ``Tensor.type(dtype)`` asks for."""
+    if isinstance(dtype, D.dtype):
+        return dtype
+    if isinstance(dtype, type):
+        if dtype is Tensor:
+            return D.get_default_dtype()
+        if hasattr(dtype, "_np_dtype"):  # a typed-tensor class: x.type(ember.FloatTensor)
+            return D._BY_NP[np.dtype(dtype._np_dtype)]
+        raise ValueError(f"invalid type: '{dtype.__name__}'")
+    if not isinstance(dtype, str):
+        raise TypeError("dtype must be a type, str, or dtype object")
+    module, _, name = dtype.rpartition(".")
+    if module in ("torch.cuda", f"{D.NAMESPACE}.cuda"):
+        raise RuntimeError(
+            "Cannot initialize CUDA without ATen_cuda library (Ember runs on the CPU)"
+        )
+    # torch's CPU build gives a strided tensor for a sparse type name too
+    if module in ("torch", "torch.sparse", D.NAMESPACE, f"{D.NAMESPACE}.sparse"):
+        if name == "Tensor":
+            return D.get_default_dtype()
+        if name == "BFloat16Tensor":  # ember.bfloat16 is float32: no bfloat16 storage
+            return D.float32
+        if name in _TYPE_BY_NAME:
+            return _TYPE_BY_NAME[name]
+    raise ValueError(f"invalid type: {dtype!r}")
+
+
 def bind_attributes() -> None:
     """Set the attributes above on ``Tensor``."""
     Tensor.itemsize = property(lambda self: self._data.itemsize)
@@ -171,6 +228,8 @@ def bind_attributes() -> None:
     for flag in _ABSENT_KINDS:
         setattr(Tensor, flag, False)
     Tensor.to_dense = to_dense
+    tensor_type.__name__, tensor_type.__qualname__ = "type", "Tensor.type"
+    Tensor.type = tensor_type
     Tensor.dim_order = dim_order
     Tensor.new_empty_strided = new_empty_strided
     Tensor.mH = property(lambda self: _conj_transpose(self, "Tensor.mH", True))

@@ -471,3 +471,93 @@ def test_frexp_out_and_float_power_dtypes():
     _same_outcome(lambda m: m.float_power(m.tensor(_A).to(m.complex64), 2))
     check_op(lambda m, x, y: m.float_power(x.abs() + 0.5, y), [(3,), (3,)])
     check_op(lambda m, x: m.float_power(x, 3), [(2, 3)])
+
+
+# --- 6. Tensor.type
+@pytest.mark.parametrize(
+    "dtype", ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+)
+def test_type_strings(dtype):
+    e, t = ember.zeros(2, dtype=getattr(ember, dtype)), torch.zeros(2, dtype=getattr(torch, dtype))
+    assert e.type().split(".")[1] == t.type().split(".")[1]
+    assert ember.typename(e).split(".")[1] == torch.typename(t).split(".")[1]
+    name = t.type()  # 'torch.XTensor' is understood by both
+    _same_outcome(lambda m: m.tensor([1.5, -2.0]).type(name))
+    _same_outcome(lambda m: m.tensor([1.5, -2.0]).type(getattr(m, name.split(".")[1])))
+
+
+def _type_of(arg, *args, **kwargs):
+    """``x.type(...)``: the result, and whether it is ``x`` itself."""
+
+    def fn(m):
+        x = m.tensor([1.5, 2.5], requires_grad=True)
+        a = arg(m) if callable(arg) else arg
+        r = x.type(a, *args, **kwargs)
+        if isinstance(r, str):
+            return r.split(".", 1)[1]
+        return r, r is x, type(r.grad_fn).__name__
+
+    return fn
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        _type_of(None),
+        _type_of(None, True),
+        _type_of(lambda m: m.float64),
+        _type_of(lambda m: m.float32),
+        _type_of(lambda m: m.float64, non_blocking=True),
+        _type_of(lambda m: m.float64, True),
+        _type_of("torch.DoubleTensor"),
+        _type_of("torch.FloatTensor"),
+        _type_of("torch.LongTensor"),
+        _type_of("torch.ComplexFloatTensor"),
+        _type_of("torch.sparse.DoubleTensor"),
+        _type_of("torch.Tensor"),
+        _type_of(lambda m: m.Tensor),
+        _type_of(lambda m: m.DoubleTensor),
+        _type_of(lambda m: m.FloatTensor),
+        _type_of(lambda m: m.int32),
+    ],
+)
+def test_type_casts(call):
+    _same_outcome(call)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        _type_of("DoubleTensor"),
+        _type_of("torch.float64"),
+        _type_of("torch.FloatStorage"),
+        _type_of("torch.cuda.FloatTensor"),
+        _type_of(int),
+        _type_of(bool),
+        _type_of(lambda m: m.nn.Parameter),
+        _type_of(3),
+        _type_of(lambda m: m.float64, non_blocking=1),
+        _type_of(lambda m: m.float64, non_blocking=None),
+        _type_of(lambda m: m.float64, foo=1),
+        _type_of(lambda m: m.float64, False, False),
+    ],
+)
+def test_type_refusals(call):
+    e = check_raises(call)
+    t = _torch_error(call)
+    if "CUDA" not in str(t) and "positional" not in str(t):
+        assert str(e) == str(t)
+
+
+def test_type_memory_format():
+    def fn(m):
+        x = m.ones(2, 3, 4, 5).type(m.float64, memory_format=m.channels_last)
+        return x, x.is_contiguous(memory_format=m.channels_last)
+
+    _same_outcome(fn)
+
+
+def test_type_async_keyword_is_deprecated():
+    with pytest.warns(UserWarning, match="This overload of type is deprecated"):
+        r = ember.tensor([1.5]).type(ember.float64, **{"async": True})
+    assert r.dtype == ember.float64
