@@ -561,3 +561,47 @@ def test_type_async_keyword_is_deprecated():
     with pytest.warns(UserWarning, match="This overload of type is deprecated"):
         r = ember.tensor([1.5]).type(ember.float64, **{"async": True})
     assert r.dtype == ember.float64
+
+
+# --- 7. pairwise_distance: values and gradients (eps is added to the difference, as torch)
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(p=2.0),
+        dict(p=1.0),
+        dict(p=3.0),
+        dict(p=float("inf")),
+        dict(p=-float("inf")),
+        dict(p=0.0),
+        dict(p=-1.0),
+        dict(p=0.5),
+        dict(p=2.0, eps=0.0),
+        dict(p=2.0, eps=1e-2),
+        dict(p=2.0, eps=-0.5),
+        dict(p=1.0, keepdim=True),
+        dict(p=1.5, eps=0.1, keepdim=True),
+    ],
+)
+@pytest.mark.parametrize("shapes", [[(4, 5), (4, 5)], [(4, 5), (5,)], [(5,), (3, 5)], [(5,), (5,)]])
+def test_pairwise_distance(kw, shapes):
+    check_op(lambda m, a, b: m.nn.functional.pairwise_distance(a, b, **kw), shapes)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(eps=0.0), dict(p=1.0, eps=0.0), dict(keepdim=True)])
+def test_pairwise_distance_of_equal_inputs(kw):
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    check_op(lambda m, a, b: m.nn.functional.pairwise_distance(a, b, **kw), [x, x.copy()])
+    check_op(lambda m, a, b: m.nn.PairwiseDistance(**kw)(a, b), [x, x.copy()])
+
+
+def test_pairwise_distance_dtypes_and_errors():
+    _same_outcome(
+        lambda m: m.nn.functional.pairwise_distance(m.tensor([[1, 2]]), m.tensor([[4, 6]]))
+    )
+    _same_outcome(lambda m: m.pairwise_distance(m.tensor(1.0), m.tensor(2.5), keepdim=True))
+    _same_outcome(
+        lambda m: m.nn.functional.pairwise_distance(
+            m.tensor([[1.0, 2.0]], dtype=m.float64), m.tensor([[4.0, 6.0]])
+        )
+    )
+    _same_outcome(lambda m: m.nn.functional.pairwise_distance(m.ones(2, 3), m.ones(2, 4)))
