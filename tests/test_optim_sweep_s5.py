@@ -218,3 +218,34 @@ def test_differentiable_step_that_needs_a_graph_is_refused_where_not_recorded():
         opt.step()
     assert_close(p, torch.tensor([1.0, -2.0]))
     assert len(opt.state) == 0
+
+
+# -- constructor checks ------------------------------------------------------------------------
+OPTIMIZERS = ["SGD", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "ASGD", "NAdam", "RAdam"]
+OPTIMIZERS += ["RMSprop", "Rprop", "Adafactor", "SparseAdam", "LBFGS"]
+
+
+@pytest.mark.parametrize("lr", [None, "0.1", -1.0])
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_bad_lr_errors_match_torch(name, lr):
+    _same_error(lambda m: getattr(m.optim, name)([m.nn.Parameter(m.ones(3))], lr=lr))
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_nan_lr_accepted_or_refused_as_torch(name):
+    def program(m):
+        try:
+            opt = getattr(m.optim, name)([m.nn.Parameter(m.ones(3))], lr=float("nan"))
+        except ValueError as exc:
+            return str(exc)
+        return repr(opt)
+
+    assert program(ember) == program(torch)
+
+
+@pytest.mark.parametrize("weight_decay", [None, -0.5])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "Adagrad", "RMSprop", "NAdam"])
+def test_bad_weight_decay_errors_match_torch(name, weight_decay):
+    _same_error(
+        lambda m: getattr(m.optim, name)([m.nn.Parameter(m.ones(3))], weight_decay=weight_decay)
+    )

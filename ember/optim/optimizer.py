@@ -383,10 +383,16 @@ def _scalar(x) -> float:
     return float(x.item()) if isinstance(x, Tensor) else x
 
 
-def _check_lr(lr) -> None:
+def _negative(x, nan_too: bool) -> bool:
+    """``not 0 <= x`` (which refuses NaN too), or SGD's ``x < 0`` (which lets NaN through); both
+    raise torch's TypeError for a value that does not compare with a float."""
+    return not 0.0 <= _scalar(x) if nan_too else _scalar(x) < 0.0
+
+
+def _check_lr(lr, nan_too: bool = True) -> None:
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
-    if not 0.0 <= _scalar(lr):
+    if _negative(lr, nan_too):
         raise ValueError(f"Invalid learning rate: {lr}")
 
 
@@ -395,8 +401,8 @@ def _check_eps(eps) -> None:
         raise ValueError(f"Invalid epsilon value: {eps}")
 
 
-def _check_weight_decay(weight_decay) -> None:
-    if not 0.0 <= _scalar(weight_decay):
+def _check_weight_decay(weight_decay, nan_too: bool = True) -> None:
+    if _negative(weight_decay, nan_too):
         raise ValueError(f"Invalid weight_decay value: {weight_decay}")
 
 

@@ -44,10 +44,10 @@ class SGD(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
-        _check_lr(lr)
+        _check_lr(lr, nan_too=False)
         if momentum < 0.0:
             raise ValueError(f"Invalid momentum value: {momentum}")
-        _check_weight_decay(weight_decay)
+        _check_weight_decay(weight_decay, nan_too=False)
         defaults: dict[str, Any] = dict(
             lr=lr,
             momentum=momentum,
