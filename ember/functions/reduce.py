@@ -9,6 +9,7 @@ from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import linalg_decomp as LP
 from ..autograd.primitives import reduce as P
 from ..autograd.primitives import scan as SP
+from ..autograd.primitives import select as SEL
 from ._util import dims_tuple, return_type, to_np_dtype, wrap_dim
 from .inplace import takes_out
 
@@ -85,6 +86,8 @@ def _scalar_type_name(d: D.dtype) -> str:
         "int8": "Char",
         "uint8": "Byte",
         "bool": "Bool",
+        "complex64": "ComplexFloat",
+        "complex128": "ComplexDouble",
     }.get(d.name, d.name)
 
 
@@ -382,7 +385,7 @@ def trace(input: Tensor) -> Tensor:  # noqa: A002
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     if input.dtype == D.bool:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
-    return input.diagonal().sum()
+    return apply(SEL.trace, (input,))
 
 
 def logcumsumexp(input: Tensor, dim: int) -> Tensor:  # noqa: A002
@@ -416,10 +419,13 @@ def _running_best(a: np.ndarray, larger: bool) -> np.ndarray:
 
 def _cumulative_extreme(input: Tensor, dim: int, larger: bool, name: str):  # noqa: A002
     d = wrap_dim(dim, input.ndim)
+    prim = SEL.cummax if larger else SEL.cummin
     if not input.ndim:
-        return _mode(name)(input.clone(), _make(np.zeros((), np.int64)))
+        values = apply(prim, (input,), None, dim=0, idx=None)
+        return _mode(name)(values, _make(np.zeros((), np.int64)))
     idx = np.moveaxis(_running_best(np.moveaxis(input._data, d, 0), larger), 0, d)
-    return _mode(name)(input.gather(d, _make(np.ascontiguousarray(idx))), _make(idx))
+    idx = np.ascontiguousarray(idx)
+    return _mode(name)(apply(prim, (input,), None, dim=d, idx=idx), _make(idx))
 
 
 def cummax(input: Tensor, dim: int):  # noqa: A002
@@ -439,7 +445,8 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False):  # noqa: A002
     _empty_check(input, "mode", d if input.ndim else None)
     a = input._data
     if not a.ndim:
-        return _mode("mode")(input.clone(), _make(np.zeros((), np.int64)))
+        values = apply(SEL.mode, (input,), None, dim=0, idx=None, keepdim=keepdim)
+        return _mode("mode")(values, _make(np.zeros((), np.int64)))
     rows = np.moveaxis(a, d, -1).reshape(-1, a.shape[d])
     found = np.empty(len(rows), np.int64)
     for r, row in enumerate(rows):
@@ -448,11 +455,9 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False):  # noqa: A002
         found[r] = np.flatnonzero((row == v) | ((row != row) & (v != v)))[-1]
     keep_shape = tuple(1 if k == d else n for k, n in enumerate(a.shape))
     idx = np.moveaxis(found.reshape(np.moveaxis(np.empty(keep_shape), d, -1).shape), -1, d)
-    values = input.gather(d, _make(np.ascontiguousarray(idx)))
-    indices = _make(np.ascontiguousarray(idx))
-    if not keepdim:
-        values, indices = values.squeeze(d), indices.squeeze(d)
-    return _mode("mode")(values, indices)
+    idx = np.ascontiguousarray(idx)
+    values = apply(SEL.mode, (input,), None, dim=d, idx=idx, keepdim=keepdim)
+    return _mode("mode")(values, _make(idx if keepdim else idx.squeeze(d)))
 
 
 def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:  # noqa: A002
