@@ -6,6 +6,7 @@ Each test runs one small program with ``m`` = torch and ``m`` = ember and compar
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -249,3 +250,55 @@ def test_bad_weight_decay_errors_match_torch(name, weight_decay):
     _same_error(
         lambda m: getattr(m.optim, name)([m.nn.Parameter(m.ones(3))], weight_decay=weight_decay)
     )
+
+
+# -- LBFGS -----------------------------------------------------------------------------------
+def test_lbfgs_state_shared_through_state_dict_as_torch():
+    # state_dict() hands out the optimizer's own tensors; torch's LBFGS updates prev_flat_grad
+    # in place, so a second optimizer that loaded them sees the first one's later steps
+    def program(m):
+        x = m.nn.Parameter(m.tensor([1.0, -1.0, 2.0]))
+        opt = m.optim.LBFGS([x], history_size=3)
+
+        def closure(opt, x):
+            def f():
+                opt.zero_grad()
+                loss = (x**4).sum()
+                loss.backward()
+                return loss
+
+            return f
+
+        opt.step(closure(opt, x))
+        x2 = m.nn.Parameter(x.detach().clone())
+        opt2 = m.optim.LBFGS([x2], history_size=3)
+        opt2.load_state_dict(opt.state_dict())
+        opt.step(closure(opt, x))
+        opt2.step(closure(opt2, x2))
+        return [x.detach(), x2.detach()]
+
+    assert_close(program(ember), program(torch), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_tensor_lr(line_search_fn):
+    a = np.array([[3.0, 0.5, 0.1], [0.5, 2.0, 0.3], [0.1, 0.3, 1.0]], np.float32)
+
+    def program(m):
+        x = m.nn.Parameter(m.tensor([1.0, -1.0, 2.0]))
+        opt = m.optim.LBFGS([x], lr=m.tensor(0.5), line_search_fn=line_search_fn)
+
+        def closure():
+            opt.zero_grad()
+            loss = (x @ m.tensor(a) @ x) + (x.sum() - 1) ** 2
+            loss.backward()
+            return loss
+
+        losses = [float(opt.step(closure).detach()) for _ in range(3)]
+        return x.detach(), losses, repr(opt)
+
+    e, t = program(ember), program(torch)
+    # float32 sums in another order: the iterations stop at slightly different points
+    assert_close(e[0], t[0], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(e[1], t[1], rtol=1e-4)
+    assert e[2] == t[2]

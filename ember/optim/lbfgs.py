@@ -297,7 +297,15 @@ class LBFGS(Optimizer):
         state["d"], state["t"] = _wrap(d), _wrap(t)
         state["old_dirs"], state["old_stps"] = _wrap(old_dirs), _wrap(old_stps)
         state["ro"], state["H_diag"] = _wrap(ro), _wrap(H_diag)
-        state["prev_flat_grad"], state["prev_loss"] = _wrap(prev_flat_grad), prev_loss
+        saved = state.get("prev_flat_grad")
+        if isinstance(saved, Tensor) and saved.shape == prev_flat_grad.shape:
+            # torch updates this state tensor in place (so an optimizer that loaded this one's
+            # state_dict, which shares its tensors, sees the change too)
+            saved._data[...] = prev_flat_grad
+            _bump(saved)
+        else:
+            state["prev_flat_grad"] = _wrap(prev_flat_grad)
+        state["prev_loss"] = prev_loss
         return orig_loss
 
 
