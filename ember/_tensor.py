@@ -415,9 +415,11 @@ class Tensor:
         return int(self._data.item())
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0:
+        # As torch: only a plain 0-d tensor formats as its number; anything else is object's
+        # format, so a non-empty spec raises TypeError.
+        if self._data.ndim == 0 and type(self) is Tensor:
             return format(self.item(), spec)
-        return object.__format__(self, spec) if not spec else format(str(self), spec)
+        return object.__format__(self, spec)
 
     __hash__ = object.__hash__
 

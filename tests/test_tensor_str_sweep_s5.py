@@ -121,8 +121,7 @@ def texts(x) -> dict[str, str]:
     """Every way a user sees a tensor as text, with ember's module name written as torch's."""
     out = {"repr": repr(x), "str": str(x), "print": printed(x)}
     plain = type(x) in (ember.Tensor, torch.Tensor)
-    if x.dim() or plain:  # a 0-d Parameter's f-string: see test_format_spec_rejected_like_torch
-        out["f"] = f"{x}"
+    out["f"] = f"{x}"
     if x.dim() == 0 and plain:
         out["f.3f"] = f"{x:.3f}" if not x.dtype.is_complex else f"{x:.2e}"
         out["f>12"] = f"{x:>12}"
@@ -378,12 +377,6 @@ def test_zero_dim_format_specs(dtype):
                 assert _format_or_error(e, spec) == _format_or_error(t, spec), (dtype, spec)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Tensor.__format__ (ember/_tensor.py, not this module) accepts a format spec for "
-    "n-d tensors and nn.Parameter; torch raises TypeError for both, and formats a 0-d "
-    "Parameter with an empty spec as its str, not its item",
-)
 def test_format_spec_rejected_like_torch():
     e, t = ember.nn.Parameter(ember.tensor(1.5)), torch.nn.Parameter(torch.tensor(1.5))
     assert f"{e}".replace("ember.", "torch.") == f"{t}"
