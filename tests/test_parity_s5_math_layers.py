@@ -605,3 +605,111 @@ def test_pairwise_distance_dtypes_and_errors():
         )
     )
     _same_outcome(lambda m: m.nn.functional.pairwise_distance(m.ones(2, 3), m.ones(2, 4)))
+
+
+# --- 8. Embedding: scale_grad_by_freq, max_norm, padding_idx, from_pretrained
+_W = np.arange(15, dtype=np.float32).reshape(5, 3) / 7 - 1
+
+
+@pytest.mark.parametrize(
+    "idx",
+    [[[1, 1, 2], [3, 1, 0]], [[1, 4, 4]], 3, [0, 0, 0, 0], np.zeros((2, 0), np.int64)],
+)
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(scale_grad_by_freq=True),
+        dict(scale_grad_by_freq=True, padding_idx=1),
+        dict(scale_grad_by_freq=True, padding_idx=-1),
+        dict(padding_idx=0),
+        dict(max_norm=1.0),
+        dict(max_norm=0.5, norm_type=1.0),
+        dict(max_norm=0.5, norm_type=float("inf")),
+        dict(max_norm=0.8, norm_type=3.0, scale_grad_by_freq=True),
+    ],
+)
+def test_embedding_gradients(idx, kw):
+    def fn(m):
+        w = m.tensor(_W.copy(), requires_grad=True)
+        i = m.tensor(np.asarray(idx, np.int64))
+        y = m.nn.functional.embedding(i, w, **kw)
+        g = m.tensor(np.linspace(-1, 1, y.numel(), dtype=np.float32).reshape(tuple(y.shape)))
+        (y * g).sum().backward()
+        return y, w.grad, w.detach(), type(y.grad_fn).__name__  # w: renormalised in place
+
+    _same_outcome(fn)
+
+
+def test_embedding_scale_grad_by_freq_without_grad():
+    def fn(m):
+        w = m.tensor(_W.copy(), requires_grad=True)
+        with m.no_grad():
+            y = m.nn.functional.embedding(m.tensor([1, 1]), w, scale_grad_by_freq=True)
+        z = m.nn.functional.embedding(m.tensor([2, 2, 0]), w.detach(), scale_grad_by_freq=True)
+        return y, y.requires_grad, z, z.requires_grad
+
+    _same_outcome(fn)
+
+    def grad_of(m):
+        w = m.tensor(_W.copy(), requires_grad=True)
+        y = m.nn.functional.embedding(m.tensor([1, 1, 2]), w, scale_grad_by_freq=True)
+        return m.autograd.grad((y * y).sum(), w)[0]
+
+    _same_outcome(grad_of)
+
+
+def _pretrained(m, **kw):
+    return m.nn.Embedding.from_pretrained(m.tensor(_W.copy()), **kw)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(),
+        dict(freeze=False),
+        dict(padding_idx=1),
+        dict(padding_idx=-1),
+        dict(freeze=False, padding_idx=0, max_norm=1.5, norm_type=1.0, scale_grad_by_freq=True),
+        dict(sparse=True),
+    ],
+)
+def test_embedding_from_pretrained_options(kw):
+    def fn(m):
+        e = _pretrained(m, **kw)
+        return repr(e), e.weight, e.weight.requires_grad, e.padding_idx
+
+    _same_outcome(fn)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(),
+        dict(padding_idx=1),
+        dict(scale_grad_by_freq=True),
+        dict(scale_grad_by_freq=True, padding_idx=3),
+        dict(max_norm=1.0),
+        dict(max_norm=0.8, norm_type=3.0, scale_grad_by_freq=True),
+    ],
+)
+def test_embedding_module_training(kw):
+    def fn(m):
+        e = _pretrained(m, freeze=False, **kw)
+        y = e(m.tensor([[0, 1, 1], [3, 1, 2]]))
+        g = m.tensor(np.linspace(-1, 1, y.numel(), dtype=np.float32).reshape(tuple(y.shape)))
+        (y * g).sum().backward()
+        return y, e.weight.grad, e.weight.detach()
+
+    _same_outcome(fn)
+
+
+def test_embedding_refusals():
+    check_raises(lambda m: _pretrained(m, padding_idx=5))
+    check_raises(lambda m: _pretrained(m, padding_idx=-6))
+    check_raises(lambda m: m.nn.Embedding.from_pretrained(m.ones(3)))
+    check_raises(lambda m: m.nn.Embedding(3, 2, _weight=m.ones(2, 2)))
+    check_raises(lambda m: m.nn.Embedding(3, 2, padding_idx=3))
+    _same_outcome(lambda m: m.nn.functional.embedding(m.tensor([5]), m.ones(5, 2)))
+    check_raises(lambda m: m.nn.functional.embedding(m.tensor([0.0]), m.ones(5, 2)))
+    _same_outcome(lambda m: m.nn.Embedding(3, 2, _freeze=True).weight.requires_grad)
+    _same_outcome(lambda m: m.nn.Embedding(3, 2, _weight=m.ones(3, 2), padding_idx=0).weight)
