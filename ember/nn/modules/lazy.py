@@ -41,8 +41,10 @@ def _infer_parameters(module, args, kwargs):
     module.initialize_parameters(*args, **kwargs)
     if module.has_uninitialized_params():
         raise RuntimeError(f"module {module._get_name()} has not been fully initialized")
+    # both hooks go: the eager class has no ``_lazy_load_hook`` (pickling would look it up)
     module._initialize_hook.remove()
-    del module._initialize_hook
+    module._load_hook.remove()
+    del module._initialize_hook, module._load_hook
     if module.cls_to_become is not None:
         module.__class__ = module.cls_to_become
 
@@ -65,9 +67,10 @@ class LazyModuleMixin:
         the load copies into them (the class changes at the first forward, as torch's)."""
         for table in (self._parameters, self._buffers):
             for name, t in table.items():
-                key = prefix + name
-                if is_lazy(t) and key in state_dict and isinstance(state_dict[key], Tensor):
-                    t.materialize(state_dict[key].shape)
+                value = state_dict.get(prefix + name)
+                # a lazy value (an uninitialized module's checkpoint) has no shape to give
+                if is_lazy(t) and isinstance(value, Tensor) and not is_lazy(value):
+                    t.materialize(value.shape)
 
     def has_uninitialized_params(self) -> bool:
         """Whether any of this module's own parameters or buffers is still uninitialized."""
