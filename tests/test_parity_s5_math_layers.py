@@ -444,6 +444,11 @@ def test_out_resized_and_refused_with_grad(name):
         )
 
 
+def test_relu_takes_no_out():
+    _same_error(lambda m: m.relu(m.ones(2), out=m.ones(2)))
+    check_op(lambda m, x: m.relu(x), [(3, 4)])
+
+
 def test_out_is_not_a_method_argument():
     with pytest.raises(TypeError):
         ember.tensor(_A).addcmul(ember.tensor(_A), ember.tensor(_B), out=ember.zeros(3))

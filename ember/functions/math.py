@@ -95,7 +95,11 @@ floor = _unary_keep(P.floor)
 ceil = _unary_keep(P.ceil)
 trunc = fix = _unary_keep(P.trunc)
 frac = _unary_keep(P.frac)
-relu = _unary_keep(P.relu)
+
+
+def relu(input: Tensor) -> Tensor:  # noqa: A002
+    """``max(input, 0)``; no ``out=``, as torch's."""
+    return apply(P.relu, (input,))
 
 
 def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:  # noqa: A001
