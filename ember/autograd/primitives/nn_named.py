@@ -194,8 +194,8 @@ def _except(ndim: int, dim: int) -> tuple:
 
 
 def _weight_norm(ctx, v, g, dim):
-    ctx.others = _except(v.ndim, dim)
-    norm = _vector_norm(ctx, v, 2.0, ctx.others, True)
+    ctx.others = others = _except(v.ndim, dim)  # read back locally: a no-grad ctx keeps nothing
+    norm = _vector_norm(ctx, v, 2.0, others, True)
     return v * (g / norm)
 
 
@@ -245,7 +245,7 @@ trilinear = defop(
         lambda c, g, x1, w, x2: (_bilinear_inner(g, w) @ x2.unsqueeze(-1)).squeeze(-1),
         lambda c, g, x1, w, x2: (
             g.mT @ (x1.unsqueeze(2) * x2.unsqueeze(1)).reshape(x1.shape[0], -1)
-        ).reshape(w.shape),
+        ).reshape(g.shape[1], x1.shape[1], x2.shape[1]),  # w's shape: w itself is not kept
         lambda c, g, x1, w, x2: (x1.unsqueeze(1) @ _bilinear_inner(g, w)).squeeze(1),
     ],
     save=(0, 1, 2),
