@@ -172,19 +172,6 @@ class Tensor:
             return True
         return False
 
-    def type(self, dtype=None):
-        """Without argument, the type string (``'ember.FloatTensor'``); with one, a cast."""
-        if dtype is None:
-            return f"{D.NAMESPACE}.{_TYPE_NAMES[self._data.dtype]}"
-        if isinstance(dtype, str):
-            name = dtype.split(".")[-1]
-            if name not in _TYPE_BY_NAME:
-                raise ValueError(f"invalid type: {dtype!r}")
-            return self.to(_TYPE_BY_NAME[name])
-        if hasattr(dtype, "_np_dtype"):  # a typed-constructor class: x.type(ember.FloatTensor)
-            return self.to(_TYPE_BY_NAME[dtype.__name__])
-        return self.to(dtype)
-
     # -- autograd state --------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
