@@ -47,3 +47,34 @@ def test_bilinear_weight_grad_with_constant_inputs(x1_grad):
     assert (ex is None) == (tx is None)
     if tx is not None:
         assert_close(ex, tx)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib, x, t: lib.clamp_min(x, 0.5),
+        lambda lib, x, t: lib.clamp_max(x, 0.5),
+        lambda lib, x, t: lib.clamp_min(x, t),
+        lambda lib, x, t: lib.clamp_max(x, t),
+        lambda lib, x, t: x.clamp_min(t[None].expand(2, 5)),
+        lambda lib, x, t: x.clamp_max(0),
+    ],
+)
+def test_clamp_min_max_nodes_values_and_grads(fn):
+    """torch records ClampMin/ClampMax nodes (Backward0 for a number, Backward1 for a tensor);
+    NaN and ties in ``x`` send the gradient where torch's rules do."""
+
+    def program(lib):
+        x = lib.tensor([1.0, float("nan"), -2.0, 0.5, 3.0], requires_grad=True)
+        t = lib.tensor([0.5, 0.0, 0.0, 0.5, 4.0], requires_grad=True)
+        y = fn(lib, x, t)
+        (y * lib.arange(y.numel()).reshape(y.shape)).sum().backward()
+        return y.grad_fn.name(), y, x.grad, t.grad
+
+    t, e = _both(program)
+    assert e[0] == t[0]
+    assert_close(e[1], t[1])
+    assert_close(e[2], t[2])
+    assert (e[3] is None) == (t[3] is None)
+    if t[3] is not None:
+        assert_close(e[3], t[3])

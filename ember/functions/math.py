@@ -561,16 +561,32 @@ def _scalar_in(v, dt):
 
 def clamp_min(input: Tensor, min, *, out=None) -> Tensor:  # noqa: A002
     """``clamp(input, min=min)``."""
-    # A float tensor and a number: torch records ``ClampMinBackward0`` rather than clamp's node.
-    if out is None and input._data.dtype.kind == "f" and type(min) in (int, float):
-        lo = _scalar_in(min, input.dtype)
-        return apply(P.clamp_min, (input,), None, lo=lo, hi=None)
-    return clamp(input, min=min, out=out)
+    result = _clamp_one_side(input, min, out, P.clamp_min, P.clamp_min_tensor, "lo")
+    return clamp(input, min=min, out=out) if result is None else result
 
 
 def clamp_max(input: Tensor, max, *, out=None) -> Tensor:  # noqa: A002
     """``clamp(input, max=max)``."""
-    return clamp(input, max=max, out=out)
+    result = _clamp_one_side(input, max, out, P.clamp_max, P.clamp_max_tensor, "hi")
+    return clamp(input, max=max, out=out) if result is None else result
+
+
+def _clamp_one_side(input: Tensor, bound, out, prim, tensor_prim, side: str):  # noqa: A002
+    """``clamp_min``/``clamp_max`` of a float tensor under torch's own nodes (ClampMin/Max
+    Backward0 for a number, ...Backward1 for a tensor); None where ``clamp`` decides instead."""
+    if out is not None or input._data.dtype.kind != "f":
+        return None
+    if type(bound) in (int, float):
+        v = _scalar_in(bound, input.dtype)
+        return apply(
+            prim, (input,), None, lo=v if side == "lo" else None, hi=v if side == "hi" else None
+        )
+    if isinstance(bound, Tensor) and bound._data.dtype == input._data.dtype:
+        try:
+            return apply(tensor_prim, (input, bound))
+        except ValueError:
+            raise shape_error(input.shape, bound.shape) from None
+    return None
 
 
 def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:  # noqa: A002

@@ -468,6 +468,31 @@ clamp = defop("ClampBackward1", _clamp, [_clamp_rule], save=(0,), needs_ctx=True
 clamp_min = defop(
     "ClampMinBackward0", _clamp, [_clamp_rule], save=(0,), needs_ctx=True, arrays=True
 )
+clamp_max = defop(
+    "ClampMaxBackward0", _clamp, [_clamp_rule], save=(0,), needs_ctx=True, arrays=True
+)
+# The tensor-bound forms: torch sends the gradient to ``input`` where it is within the bound
+# (``x >= lo``, so NaN in ``x`` gets none) and to the bound elsewhere.
+clamp_min_tensor = defop(
+    "ClampMinBackward1",
+    np.maximum,
+    [
+        lambda c, g, x, lo: R.zero_where(g, ~(x >= lo)),
+        lambda c, g, x, lo: R.zero_where(g, ~(x < lo)),
+    ],
+    save=(0, 1),
+    arrays=True,
+)
+clamp_max_tensor = defop(
+    "ClampMaxBackward1",
+    np.minimum,
+    [
+        lambda c, g, x, hi: R.zero_where(g, ~(x <= hi)),
+        lambda c, g, x, hi: R.zero_where(g, ~(x > hi)),
+    ],
+    save=(0, 1),
+    arrays=True,
+)
 clamp_tensor = defop(
     "ClampBackward0",
     lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
