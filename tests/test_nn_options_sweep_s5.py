@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 from helpers import assert_close, check_raises
+from nn_helpers import check_module
 
 import ember
 
@@ -101,3 +102,120 @@ def test_lazy_module_pickles_uninitialized():
 
     t, e = _both(run)
     assert e == t
+
+
+# --- convolutions -----------------------------------------------------------------------------
+
+_SPATIAL = {1: (7,), 2: (6, 5), 3: (4, 5, 3)}
+
+
+def _conv_cases():
+    for nd in (1, 2, 3):
+        conv, x = f"Conv{nd}d", (2, 4, *_SPATIAL[nd])
+        yield conv, dict(kernel_size=3, padding="same"), x
+        yield conv, dict(kernel_size=4, padding="same", dilation=2, bias=False), x
+        yield conv, dict(kernel_size=2, padding="valid", stride=2), x
+        yield conv, dict(kernel_size=2, groups=2, dilation=2, padding=2), x
+        yield conv, dict(kernel_size=3, groups=4, padding=1, out_channels=8), x
+        yield conv, dict(kernel_size=3, padding=1), x[1:]  # unbatched
+        for mode in ("reflect", "replicate", "circular"):
+            yield conv, dict(kernel_size=3, padding=1, stride=2, padding_mode=mode), x
+            yield conv, dict(kernel_size=4, padding="same", padding_mode=mode), x[1:]
+        tconv = f"ConvTranspose{nd}d"
+        yield tconv, dict(kernel_size=3, stride=2, padding=1, output_padding=1), x
+        yield tconv, dict(kernel_size=3, stride=2, groups=2, dilation=2, bias=False), x
+        yield tconv, dict(kernel_size=2, stride=(2,) * (nd - 1) + (3,), output_padding=1), x[1:]
+
+
+@pytest.mark.parametrize("cls, kw, shape", list(_conv_cases()))
+def test_conv_options_match_torch(cls, kw, shape):
+    kw = {"out_channels": 6, **kw}
+    check_module(lambda nn: getattr(nn, cls)(4, **kw), [shape], rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+@pytest.mark.parametrize("full", [False, True])
+@pytest.mark.parametrize("batched", [False, True])
+def test_conv_transpose_output_size(nd, full, batched):
+    size = tuple(2 * s for s in _SPATIAL[nd])
+    shape = (2, 4, *_SPATIAL[nd]) if batched else (4, *_SPATIAL[nd])
+    if full:
+        size = (2, 6, *size) if batched else (6, *size)
+
+    def make(nn):
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.up = getattr(nn, f"ConvTranspose{nd}d")(4, 6, 3, stride=2, padding=1)
+
+            def forward(self, x):
+                return self.up(x, output_size=list(size))
+
+        return Model()
+
+    check_module(make, [shape], rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib: lib.nn.Conv2d(4, 6, 3, padding="same", stride=2),
+        lambda lib: lib.nn.Conv1d(4, 6, 3, padding="full"),
+        lambda lib: lib.nn.Conv2d(4, 6, 3, groups=4),
+        lambda lib: lib.nn.Conv2d(4, 6, 3, groups=0),
+        lambda lib: lib.nn.Conv3d(4, 6, 3, padding_mode="mirror"),
+        lambda lib: lib.nn.ConvTranspose2d(4, 6, 3, padding_mode="reflect"),
+        lambda lib: lib.nn.Conv2d(3, 6, 3)(lib.ones(2, 4, 5, 5)),
+        lambda lib: lib.nn.Conv1d(3, 6, 3)(lib.ones(4, 5)),
+        lambda lib: lib.nn.Conv3d(4, 6, 3)(lib.ones(1, 1, 4, 4, 4, 4)),
+        lambda lib: lib.nn.ConvTranspose2d(3, 6, 3)(lib.ones(2, 4, 5, 5)),
+        lambda lib: lib.nn.ConvTranspose2d(4, 6, 3, stride=2, output_padding=2)(
+            lib.ones(1, 4, 5, 5)
+        ),
+        lambda lib: lib.nn.ConvTranspose1d(4, 6, 3, stride=2)(
+            lib.ones(4, 5), output_size=[1, 6, 11]
+        ),
+        lambda lib: lib.nn.ConvTranspose1d(4, 6, 3, padding="same")(lib.ones(1, 4, 5)),
+        lambda lib: lib.nn.functional.conv_transpose2d(
+            lib.ones(1, 2, 5, 5), lib.ones(2, 3, 3, 3), stride=2.0
+        ),
+        lambda lib: lib.nn.functional.conv2d(
+            lib.ones(1, 2, 5, 5), lib.ones(3, 2, 3, 3), padding="same", stride=2
+        ),
+    ],
+)
+def test_conv_bad_arguments_raise_as_torch(fn):
+    e = check_raises(fn)
+    t = None
+    try:
+        fn(torch)
+    except Exception as ex:  # noqa: BLE001
+        t = ex
+    # a set in the message prints in hash order: compare up to it
+    assert str(e).replace("ember.", "torch.").split("{")[0] == str(t).split("{")[0]
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+def test_conv_transpose_output_size_out_of_range(nd):
+    def fn(lib):
+        m = getattr(lib.nn, f"ConvTranspose{nd}d")(4, 6, 3, stride=2, padding=1)
+        return m(lib.ones(1, 4, *_SPATIAL[nd]), output_size=[s * 2 + 3 for s in _SPATIAL[nd]])
+
+    assert "valid sizes range from" in str(check_raises(fn))
+
+
+def test_conv_reprs_and_parameter_shapes():
+    def build(nn):
+        return nn.Sequential(
+            nn.Conv2d(2, 4, (3, 2), (2, 1), (1, 0), 2, 2, False, "circular"),
+            nn.Conv3d(2, 4, 3, padding="same", padding_mode="reflect"),
+            nn.Conv1d(2, 4, 3, padding="valid", dilation=3),
+            nn.ConvTranspose3d(2, 4, 3, stride=2, output_padding=(1, 0, 1), dilation=(1, 2, 1)),
+            nn.ConvTranspose1d(2, 4, 3, padding="same"),
+            nn.ConvTranspose2d(4, 2, [3, 1], groups=2, bias=False),
+        )
+
+    tm, em = build(torch.nn), build(ember.nn)
+    assert repr(em) == repr(tm)
+    shapes = [(k, tuple(v.shape)) for k, v in em.state_dict().items()]
+    assert shapes == [(k, tuple(v.shape)) for k, v in tm.state_dict().items()]

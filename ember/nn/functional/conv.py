@@ -142,6 +142,20 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
 
 
+def _check_int_tuple(v, name: str, arg: str, pos: int) -> None:
+    """torch's argument parser: an int or a sequence of ints (a string is neither)."""
+    seq = isinstance(v, (list, tuple))
+    bad = [e for e in v if not isinstance(e, numbers.Integral)] if seq else [v]
+    if not bad or isinstance(v, numbers.Integral):
+        return
+    if seq and isinstance(bad[0], str):  # torch names the element only for a string
+        raise TypeError(
+            f"{name}(): argument '{arg}' (position {pos}) must be tuple of ints, but found "
+            f"element of type str at pos {v.index(bad[0])}"
+        )
+    raise TypeError(f"{name}(): argument '{arg}' must be tuple of ints, not {type(v).__name__}")
+
+
 def _conv_t(x, weight, bias, stride, padding, output_padding, groups, dilation, nd, name):
     if AUTOCAST.on:
         x, weight, bias = lower_precision(x, weight, bias)
@@ -152,6 +166,9 @@ def _conv_t(x, weight, bias, stride, padding, output_padding, groups, dilation, 
             f"input of size: [{', '.join(map(str, x.shape))}]"
         )
     _check_same_dtype(x, weight)
+    args = {"stride": stride, "padding": padding, "output_padding": output_padding}
+    for pos, (arg, v) in enumerate((*args.items(), ("dilation", dilation)), 4):
+        _check_int_tuple(v, name, arg, pos + (arg == "dilation"))
     out = apply(
         P.convolution,
         (x, weight, bias),

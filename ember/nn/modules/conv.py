@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from ...functions.creation import empty
 from .. import functional as F
@@ -16,7 +17,9 @@ _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
 
 def _ntuple(v, n):
-    if isinstance(v, (list, tuple)):
+    # any iterable, a string too: ConvTranspose2d(..., padding='same') keeps ('s', 'a', 'm', 'e')
+    # as torch's does, and its forward refuses it
+    if isinstance(v, Iterable):
         return tuple(v)
     return (v,) * n
 
@@ -250,10 +253,10 @@ def _transpose_class(nd: int, fn):
         def _output_padding(self, input, output_size):  # noqa: A002
             if output_size is None:
                 return self.output_padding
-            if len(output_size) not in (nd, nd + 2):
+            if len(output_size) not in (nd, input.ndim):  # the full shape, batched or not
                 raise ValueError(
                     f"ConvTranspose{nd}D: for {input.ndim}D input, output_size must have {nd} "
-                    f"or {nd + 2} elements (got {len(output_size)})"
+                    f"or {input.ndim} elements (got {len(output_size)})"
                 )
             output_size = output_size[-nd:]
             lows = [
