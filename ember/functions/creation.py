@@ -35,13 +35,13 @@ def _infer_np_dtype(data):
             kinds.add("f")
         elif isinstance(x, complex):
             kinds.add("c")
-        elif isinstance(x, (list, tuple)):
+        elif isinstance(x, (list, tuple, range)):
             for y in x:
                 walk(y)
         elif isinstance(x, str):
             raise TypeError("new(): invalid data type 'str'")
         else:
-            raise TypeError(f"Could not infer dtype of {type(x).__name__}")
+            raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
 
     walk(data)
     tensor_dts = [k[1] for k in kinds if isinstance(k, tuple)]
@@ -90,6 +90,8 @@ def _to_array(data, dtype):
     if isinstance(data, np.ndarray):
         D.from_numpy_dtype(data.dtype)
         return np.array(data, dtype=dtype or data.dtype, copy=True)
+    if isinstance(data, range):
+        data = list(data)
     first = data
     while isinstance(first, (list, tuple)) and first:
         first = first[0]
@@ -187,13 +189,24 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False) -> 
     result = as_tensor(obj, dtype, device)
     if copy and (result is obj or np.shares_memory(result._data, np.asarray(obj))):
         result = _make(result._data.copy())
-    return result.requires_grad_() if requires_grad else result
+    return _new_requiring_grad(result) if requires_grad else result
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
     """A tensor sharing memory with a NumPy array."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    if any(st < 0 for st in ndarray.strides):
+        raise ValueError(
+            "At least one stride in the given numpy array is negative, and tensors with negative "
+            "strides are not currently supported. (You can probably work around this by making a "
+            "copy of your array  with array.copy().) "
+        )
+    if not ndarray.dtype.isnative:
+        raise ValueError(
+            "given numpy array has byte order different from the native byte order. Conversion "
+            "between byte orders is currently not supported."
+        )
     D.from_numpy_dtype(ndarray.dtype)
     return _make(ndarray)
 
@@ -218,11 +231,20 @@ def _check_dtype_arg(dtype, fn: str) -> None:
     raise TypeError(f"{fn}(): argument 'dtype' must be torch.dtype, not {type(dtype).__name__}")
 
 
+def _invalid_args(fn: str, *args, **kwargs) -> TypeError:
+    """torch's first line for arguments that match none of a function's signatures."""
+    got = [type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kwargs.items()]
+    return TypeError(
+        f"{fn}() received an invalid combination of arguments - got ({', '.join(got)}), but "
+        "expected one of:"
+    )
+
+
 def _out_dtype(dtype, out, fn: str):
     """A factory given ``out=`` makes ``out``'s dtype; an explicit other ``dtype`` is an error."""
     if out is None:
         return dtype
-    _check_out(out, fn)
+    _check_out(out, f"aten::{fn}")
     if dtype is not None and D.to_dtype(dtype) != out.dtype:
         from .reduce import _scalar_type_name
 
@@ -251,22 +273,54 @@ def _finish(arr, requires_grad, device=None) -> Tensor:
     return _new_requiring_grad(t) if requires_grad else t
 
 
+def _sizes(sizes: tuple, size, fn: str) -> tuple:
+    """A factory's shape, given as ``f(2, 3)``, ``f((2, 3))`` or ``size=``, with torch's errors."""
+    if not sizes and size is None:
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
+    if size is not None and not isinstance(size, (tuple, list)):
+        raise TypeError(f"{fn}(): argument 'size' must be tuple of ints, not {type(size).__name__}")
+    if len(sizes) == 1 and isinstance(sizes[0], bool):
+        raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not bool")
+    return shape_arg(sizes, size, fn)
+
+
+def _zeros_shape(sizes: tuple, size) -> tuple:
+    try:
+        return _sizes(sizes, size, "zeros")
+    except RuntimeError:  # zeros alone words a negative size its own way
+        raise RuntimeError("zeros: Dimension size must be non-negative.") from None
+
+
 def zeros(
-    *sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False
+    *sizes,
+    size=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    pin_memory=False,
+    requires_grad=False,
 ) -> Tensor:
     """A tensor of zeros of shape ``size``."""
+    shape = _zeros_shape(sizes, size)
     npd = _dt(_out_dtype(dtype, out, "zeros"), fn="zeros")
-    arr = np.zeros(shape_arg(sizes, size, "zeros"), npd)
-    return _into_out(_finish(arr, requires_grad, device), out, "zeros")
+    return _into_out(_finish(np.zeros(shape, npd), requires_grad, device), out, "zeros")
 
 
 def ones(
-    *sizes, size=None, out=None, dtype=None, layout=None, device=None, requires_grad=False
+    *sizes,
+    size=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    pin_memory=False,
+    requires_grad=False,
 ) -> Tensor:
     """A tensor of ones of shape ``size``."""
+    shape = _sizes(sizes, size, "ones")
     npd = _dt(_out_dtype(dtype, out, "ones"), fn="ones")
-    arr = np.ones(shape_arg(sizes, size, "ones"), npd)
-    return _into_out(_finish(arr, requires_grad, device), out, "ones")
+    return _into_out(_finish(np.ones(shape, npd), requires_grad, device), out, "ones")
 
 
 def empty(
@@ -280,26 +334,48 @@ def empty(
     pin_memory=False,
     memory_format=None,
 ) -> Tensor:
-    # Zero-filled: uninitialised memory would make results depend on allocator history.
+    """A tensor of shape ``size`` (zero-filled: uninitialised memory would make results depend
+    on allocator history)."""
+    shape = _sizes(sizes, size, "empty")
     npd = _dt(_out_dtype(dtype, out, "empty"), fn="empty")
-    arr = np.zeros(shape_arg(sizes, size, "empty"), npd)
-    return _into_out(_finish(arr, requires_grad, device), out, "empty")
+    return _into_out(_finish(np.zeros(shape, npd), requires_grad, device), out, "empty")
+
+
+def _fill_value(value, fn: str):
+    """torch's check that ``fill_value`` is a number (a one-element 0-d tensor counts)."""
+    if isinstance(value, Tensor) and value.ndim == 0:
+        return value._data.item()
+    if not (_number(value) and not isinstance(value, Tensor)) and not isinstance(value, np.bool_):
+        raise TypeError(
+            f"{fn}(): argument 'fill_value' (position 2) must be Number, not "
+            + type(value).__name__
+        )
+    return value
+
+
+def _filled(shape: tuple, value, npd: np.dtype) -> np.ndarray:
+    """``value`` in an array of ``npd``, refused as torch refuses a value the dtype cannot hold."""
+    from .clamp import _scalar_in
+
+    return np.full(shape, _scalar_in(value, D._BY_NP[npd]), npd)
 
 
 def full(
     size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
 ) -> Tensor:
     """A tensor of shape ``size`` filled with the number ``fill_value``."""
-    if not (_number(fill_value) or isinstance(fill_value, (Tensor, np.bool_))):
+    if not isinstance(size, (tuple, list, Tensor)):
         raise TypeError(
-            "full(): argument 'fill_value' (position 2) must be Number, not "
-            + type(fill_value).__name__
+            f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}"
         )
+    if isinstance(fill_value, Tensor) and fill_value.ndim:
+        raise TypeError("full(): argument 'fill_value' (position 2) must be Number, not Tensor")
     dtype = _out_dtype(dtype, out, "full")
     if dtype is None:
         dtype = _scalar_dtype(fill_value)
+    value = _fill_value(fill_value, "full")
     npd = _dt(dtype, fn="full")
-    result = _finish(np.full(shape_arg((size,)), fill_value, npd), requires_grad, device)
+    result = _finish(_filled(shape_arg((size,), None, "full"), value, npd), requires_grad, device)
     return _into_out(result, out, "full")
 
 
@@ -315,59 +391,119 @@ def _scalar_dtype(v):
     return D.get_default_dtype()
 
 
-def _like(input: Tensor, dtype):
-    return to_np_dtype(dtype) if dtype is not None else input._data.dtype
+def _like(input: Tensor, dtype, memory_format, fn: str, fill) -> np.ndarray:
+    """An array shaped like ``input`` (laid out as it is, unless ``memory_format`` says
+    otherwise, as torch's ``preserve_format``) of ``dtype`` or input's, filled with ``fill``."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
+    _check_dtype_arg(dtype, fn)
+    npd = to_np_dtype(dtype) if dtype is not None else input._data.dtype
+    a = input._data
+    if memory_format in (D.channels_last, D.channels_last_3d):
+        # checked as torch does; Ember keeps no channels-last layout apart from contiguous
+        rank = 4 if memory_format is D.channels_last else 5
+        if a.ndim != rank:
+            name = "channels_last" if rank == 4 else "channels_last_3d"
+            raise RuntimeError(f"required rank {rank} tensor to use {name} format")
+    flat = _filled((), fill, npd)
+    order = "K" if memory_format in (None, D.preserve_format) else "C"
+    return np.full_like(a, flat, dtype=npd, order=order)
 
 
 def zeros_like(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     *,
     dtype=None,
     layout=None,
     device=None,
-    requires_grad=False,  # noqa: A002
+    requires_grad=False,
     memory_format=None,
 ) -> Tensor:
-    return _finish(np.zeros(input._data.shape, _like(input, dtype)), requires_grad, device)
+    """A tensor of zeros with ``input``'s shape (and dtype, unless ``dtype`` is given)."""
+    arr = _like(input, dtype, memory_format, "zeros_like", 0)
+    return _finish(arr, requires_grad, device)
 
 
 def ones_like(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     *,
     dtype=None,
     layout=None,
     device=None,
-    requires_grad=False,  # noqa: A002
+    requires_grad=False,
     memory_format=None,
 ) -> Tensor:
-    return _finish(np.ones(input._data.shape, _like(input, dtype)), requires_grad, device)
+    """A tensor of ones with ``input``'s shape (and dtype, unless ``dtype`` is given)."""
+    arr = _like(input, dtype, memory_format, "ones_like", 1)
+    return _finish(arr, requires_grad, device)
 
 
 def empty_like(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     *,
     dtype=None,
     layout=None,
     device=None,
-    requires_grad=False,  # noqa: A002
+    requires_grad=False,
     memory_format=None,
 ) -> Tensor:
-    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+    """A (zero-filled) tensor with ``input``'s shape (and dtype, unless ``dtype`` is given)."""
+    arr = _like(input, dtype, memory_format, "empty_like", 0)
+    return _finish(arr, requires_grad, device)
 
 
 def full_like(
-    input: Tensor,
+    input: Tensor,  # noqa: A002
     fill_value,
     *,
     dtype=None,
     layout=None,
-    device=None,  # noqa: A002
+    device=None,
     requires_grad=False,
     memory_format=None,
 ) -> Tensor:
-    return _finish(
-        np.full(input._data.shape, fill_value, _like(input, dtype)), requires_grad, device
-    )
+    """A tensor with ``input``'s shape (and dtype, unless ``dtype`` is given) filled with
+    ``fill_value``."""
+    if isinstance(fill_value, Tensor) and fill_value.ndim:
+        raise TypeError(
+            "full_like(): argument 'fill_value' (position 2) must be Number, not Tensor"
+        )
+    if not isinstance(input, Tensor):
+        _like(input, dtype, memory_format, "full_like", 0)  # torch's TypeError for the input
+    value = _fill_value(fill_value, "full_like")
+    arr = _like(input, dtype, memory_format, "full_like", value)
+    return _finish(arr, requires_grad, device)
+
+
+def _range_number(v, fn: str, position: int | None, args: tuple):
+    """A Python number from an ``arange`` bound (a 0-d tensor counts), with torch's errors."""
+    if isinstance(v, Tensor):
+        if v.ndim:
+            if position is None:
+                raise _invalid_args(fn, *args)
+            raise TypeError(
+                f"{fn}(): argument 'end' (position {position}) must be Number, not Tensor"
+            )
+        v = v.item()
+    if not _number(v):
+        if position is None:
+            raise _invalid_args(fn, *args)
+        raise TypeError(
+            f"{fn}(): argument 'end' (position {position}) must be Number, not {type(v).__name__}"
+        )
+    if isinstance(v, complex):
+        raise RuntimeError("value cannot be converted to type double without overflow")
+    return v
+
+
+def _check_range_dtype(npd: np.dtype, fn: str) -> None:
+    if npd.kind in "bc":
+        from .reduce import _scalar_type_name
+
+        name = _scalar_type_name(D._BY_NP[npd])
+        raise NotImplementedError(f"\"{fn}_cpu\" not implemented for '{name}'")
 
 
 def arange(
@@ -382,16 +518,21 @@ def arange(
     requires_grad=False,
 ) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``."""
+    given = (start,) if end is None else (start, end, step)
     if end is None:
         start, end = 0, start
-    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    start, end, step = vals
+    one = len(given) == 1
+    start, end, step = (
+        _range_number(v, "arange", 1 if one else None, given) for v in (start, end, step)
+    )
+    vals = (start, end, step)
     if not all(np.isfinite(v) for v in (start, end)):
         raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    _check_dtype_arg(dtype, "arange")
     dtype = _out_dtype(dtype, out, "arange")
     if dtype is None:
         dtype = (
@@ -400,6 +541,7 @@ def arange(
             else D.get_default_dtype()
         )
     npd = to_np_dtype(dtype)
+    _check_range_dtype(npd, "arange")
     n = int(np.ceil((end - start) / step))
     # Computed in float64 then cast, as torch computes start + i * step in double precision.
     arr = (
@@ -440,37 +582,74 @@ def range_(
     return _into_out(_finish(arr.astype(npd), requires_grad, device), out, "range")
 
 
-def linspace(
-    start, end, steps: int, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
-) -> Tensor:
-    """``steps`` values evenly spaced from ``start`` to ``end`` inclusive."""
+def _steps(start, end, steps, fn: str, kwargs: dict) -> int:
+    """torch's checks on ``linspace``/``logspace``'s bounds and number of steps."""
+    args = (start, end) + (() if steps is None else (steps,))
+    if isinstance(steps, Tensor) and steps.ndim == 0 and steps._data.dtype.kind in "iu":
+        steps = int(steps.item())
+    bad = [v for v in (start, end) if not (_number(v) or (isinstance(v, Tensor) and not v.ndim))]
+    if bad or steps is None or isinstance(steps, bool) or not isinstance(steps, (int, np.integer)):
+        raise _invalid_args(fn, *args, **{k: v for k, v in kwargs.items() if v is not None})
     if steps < 0:
-        raise RuntimeError("linspace(): number of steps must be non-negative")
-    npd = _dt(_out_dtype(dtype, out, "linspace"))
+        raise RuntimeError("number of steps must be non-negative")
+    return int(steps)
+
+
+def _even(start, end, steps: int, npd: np.dtype) -> np.ndarray:
+    """torch's ``linspace`` values in ``npd``: the step in the dtype, then ``start + step * i``
+    for the first half and ``end - step * (steps - 1 - i)`` for the second."""
     i = np.arange(steps)
     half = steps // 2
-    if npd in (np.float32, np.float64):
-        # torch: the step in the dtype, then start + step * i for the first half and
-        # end - step * (steps - 1 - i) for the second, each rounded once (a fused multiply-add).
-        # A wider type (float64 for float32, long double for float64) gives that single rounding.
-        wide = np.float64 if npd == np.float32 else np.longdouble
+    if npd in (np.float32, np.float64, np.complex64, np.complex128):
+        # each half rounded once (a fused multiply-add): a wider type gives that single rounding
+        wide = {np.float32: np.float64, np.complex64: np.complex128}.get(npd.type, np.longdouble)
+        if npd.kind == "c":
+            wide = np.clongdouble if npd == np.complex128 else wide
         lo, hi = npd.type(start), npd.type(end)
         step = (hi - lo) / npd.type(max(steps - 1, 1))
         first = (wide(lo) + wide(step) * i.astype(wide)).astype(npd)
         second = (wide(hi) - wide(step) * (steps - 1 - i).astype(wide)).astype(npd)
         arr = np.where(i < half, first, second)
+    elif npd == np.float16:  # half: every operation rounded to half, no fused multiply-add
+        lo, hi = np.float16(start), np.float16(end)
+        step = (hi - lo) / np.float16(max(steps - 1, 1))
+        arr = np.where(i < half, lo + step * i.astype(npd), hi - step * (steps - 1 - i).astype(npd))
     else:
         step = (end - start) / (steps - 1) if steps > 1 else 0.0
         arr = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
     if steps == 1:
-        arr = np.full(1, start, np.float64)
-    return _into_out(_finish(arr.astype(npd), requires_grad, device), out, "linspace")
+        arr = np.full(1, start)
+    return arr.astype(npd)
+
+
+def _bound(v):
+    return v.item() if isinstance(v, Tensor) else v
+
+
+def _space_dtype(start, end, dtype, out, fn: str) -> np.dtype:
+    dtype = _out_dtype(dtype, out, fn)
+    if dtype is None and any(isinstance(_bound(v), complex) for v in (start, end)):
+        return D._complex_default().np
+    return _dt(dtype)
+
+
+def linspace(
+    start, end, steps=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
+) -> Tensor:
+    """``steps`` values evenly spaced from ``start`` to ``end`` inclusive."""
+    steps = _steps(start, end, steps, "linspace", {"dtype": dtype})
+    _check_dtype_arg(dtype, "linspace")
+    npd = _space_dtype(start, end, dtype, out, "linspace")
+    if npd.kind == "b":
+        _check_range_dtype(npd, "linspace")
+    arr = _even(_bound(start), _bound(end), steps, npd)
+    return _into_out(_finish(arr, requires_grad, device), out, "linspace")
 
 
 def logspace(
     start,
     end,
-    steps: int,
+    steps=None,
     base: float = 10.0,
     *,
     out=None,
@@ -480,9 +659,28 @@ def logspace(
     requires_grad=False,
 ) -> Tensor:
     """``steps`` powers of ``base``, exponents evenly spaced from ``start`` to ``end``."""
-    lin = linspace(start, end, steps, dtype=D.float64)._data
-    npd = _dt(_out_dtype(dtype, out, "logspace"))
+    steps = _steps(start, end, steps, "logspace", {"dtype": dtype})
+    _check_dtype_arg(dtype, "logspace")
+    npd = _space_dtype(start, end, dtype, out, "logspace")
+    if npd.kind == "b":
+        _check_range_dtype(npd, "logspace")
+    wide = np.complex128 if npd.kind == "c" else np.float64
+    lin = _even(_bound(start), _bound(end), steps, np.dtype(wide))
     return _into_out(_finish((base**lin).astype(npd), requires_grad, device), out, "logspace")
+
+
+def _eye_size(v, name: str, position: int, args: tuple, kwargs: dict) -> int:
+    if isinstance(v, Tensor) and v.ndim == 0 and v._data.dtype.kind in "iu":
+        v = int(v.item())
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+        if name == "n" and len(args) == 1 and not kwargs:
+            raise TypeError(
+                f"eye(): argument 'n' (position {position}) must be int, not {type(v).__name__}"
+            )
+        raise _invalid_args("eye", *args, **kwargs)
+    if v < 0:
+        raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    return int(v)
 
 
 def eye(
@@ -497,10 +695,12 @@ def eye(
     requires_grad=False,
 ) -> Tensor:
     """A 2-D tensor with ones on the diagonal and zeros elsewhere (``n`` rows, ``m`` columns)."""
-    m = n if m is None else m
-    for name, v in (("n", n), ("m", m)):
-        if v < 0:
-            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    args = (n,) if m is None else (n, m)
+    kw = {} if dtype is None or isinstance(dtype, D.dtype) else {"dtype": dtype}
+    n = _eye_size(n, "n", 1, args, kw)
+    m = n if m is None else _eye_size(m, "m", 2, args, kw)
+    if kw:
+        raise _invalid_args("eye", *args, **kw)
     npd = _dt(_out_dtype(dtype, out, "eye"))
     return _into_out(_finish(np.eye(n, m, dtype=npd), requires_grad, device), out, "eye")
 

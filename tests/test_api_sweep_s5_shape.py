@@ -1,0 +1,172 @@
+"""Sweep of the creation, shape and indexing functions against torch: typical and edge arguments
+(keywords, negative dims, dims tuples, dtype=/out=/requires_grad=, empty and 0-d tensors, integer
+and bool dtypes, non-contiguous inputs), values, dtypes, strides, grad_fn names, gradients and,
+for bad arguments, torch's exception types and messages."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from helpers import assert_close, check_op, check_raises
+
+RNG = np.random.default_rng(5)
+X23 = RNG.uniform(-2, 2, (2, 3)).astype(np.float32)
+X34 = RNG.uniform(-2, 2, (3, 4)).astype(np.float32)
+
+
+def _t(m, a, nc=False):
+    """``a`` as a tensor of module ``m``; ``nc``: a non-contiguous (transposed) view."""
+    if nc:
+        return m.tensor(np.ascontiguousarray(a.T)).t()
+    return m.tensor(a)
+
+
+def same(fn, msg: bool = True):
+    """``fn(module)`` agrees in both libraries: equal results, or the same exception (and first
+    message line, unless ``msg`` is false)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            expected = fn(torch)
+        except Exception:  # noqa: BLE001
+            exc = check_raises(fn)
+            if msg:
+                t_msg = ""
+                try:
+                    fn(torch)
+                except Exception as t_exc:  # noqa: BLE001
+                    t_msg = str(t_exc).split("\n")[0]
+                assert str(exc).split("\n")[0] == t_msg
+            return
+        got = fn(ember)
+    assert_close(got, expected)
+    for e, t in zip(_flat(got), _flat(expected)):
+        if isinstance(t, torch.Tensor):
+            assert e.requires_grad == t.requires_grad
+            assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__
+
+
+def _flat(x):
+    return [y for v in x for y in _flat(v)] if isinstance(x, (tuple, list)) else [x]
+
+
+# --- factories -----------------------------------------------------------------------------------
+FACTORY_CASES = {
+    "zeros no size": lambda m: m.zeros(),
+    "ones no size": lambda m: m.ones(),
+    "empty no size": lambda m: m.empty(),
+    "zeros negative": lambda m: m.zeros(-1),
+    "zeros negative later": lambda m: m.zeros((2, -3)),
+    "ones negative": lambda m: m.ones(2, -1),
+    "zeros pin_memory": lambda m: m.zeros(2, 3, pin_memory=False),
+    "ones pin_memory": lambda m: m.ones((2,), pin_memory=False),
+    "ones size int": lambda m: m.ones(size=2),
+    "zeros bool size": lambda m: m.zeros(True),
+    "zeros None in size": lambda m: m.zeros((2, None)),
+    "ones out requires grad": lambda m: m.ones(2, out=m.ones(2, requires_grad=True)),
+    "arange out requires grad": lambda m: m.arange(3, out=m.ones(3, requires_grad=True)),
+    "zeros_like list": lambda m: m.zeros_like([1]),
+    "ones_like dtype str": lambda m: m.ones_like(m.ones(2), dtype="x"),
+    "empty_like list": lambda m: m.empty_like([1.0]),
+    "full_like str": lambda m: m.full_like(m.ones(2), "a"),
+    "full_like None": lambda m: m.full_like(m.ones(2), None),
+    "full_like 1-d fill": lambda m: m.full_like(m.ones(2), m.tensor([1.0, 2.0])),
+    "full_like 0-d fill": lambda m: m.full_like(m.ones(2), m.tensor(2)),
+    "full_like complex into float": lambda m: m.full_like(m.ones(2), 1 + 1j),
+    "full_like overflow": lambda m: m.full_like(m.ones(2, dtype=m.uint8), 300),
+    "full_like nan into int": lambda m: m.full_like(m.ones(2, dtype=m.int32), float("nan")),
+    "full_like channels_last rank": lambda m: m.zeros_like(m.ones(2), memory_format=m.channels_last),
+    "full int size": lambda m: m.full(3, 1.0),
+    "full 1-d tensor fill": lambda m: m.full((2,), m.tensor([3, 4])),
+    "full 0-d tensor fill": lambda m: m.full((2,), m.tensor(3)),
+    "full uint8 overflow": lambda m: m.full((2,), 300, dtype=m.uint8),
+    "full uint8 wraps": lambda m: m.full((2,), -129, dtype=m.uint8),
+    "full int8 overflow": lambda m: m.full((2,), 128, dtype=m.int8),
+    "full nan into int": lambda m: m.full((2,), float("nan"), dtype=m.int32),
+    "full inf into int64": lambda m: m.full((2,), float("inf"), dtype=m.int64),
+    "full float32 overflow": lambda m: m.full((2,), 1e300),
+    "full half overflow": lambda m: m.full((2,), 1e5, dtype=m.float16),
+    "full complex into int": lambda m: m.full((2,), 1 + 1j, dtype=m.int32),
+    "full dtype str": lambda m: m.full((2,), 1.5, dtype="a"),
+    "full numpy scalars": lambda m: (m.full((2,), np.float32(1.5)), m.full((2,), np.int32(2))),
+    "arange str": lambda m: m.arange("a"),
+    "arange None": lambda m: m.arange(None),
+    "arange bool value": lambda m: m.arange(True),
+    "arange complex bound": lambda m: m.arange(1 + 1j),
+    "arange 1-d tensor": lambda m: m.arange(m.tensor([1, 2])),
+    "arange bool dtype": lambda m: m.arange(2, dtype=m.bool),
+    "arange complex dtype": lambda m: m.arange(3, dtype=m.complex64),
+    "arange 0-d tensors": lambda m: m.arange(m.tensor(1), m.tensor(5.0)),
+    "linspace negative steps": lambda m: m.linspace(2, 5, -1),
+    "logspace negative steps": lambda m: m.logspace(0, 2, -3),
+    "linspace float steps": lambda m: m.linspace(0, 1, 3.0),
+    "linspace no steps": lambda m: m.linspace(0, 1),
+    "linspace str bound": lambda m: m.linspace(0, "a", 3),
+    "linspace tensor steps": lambda m: m.linspace(0, 1, m.tensor(3)),
+    "linspace float tensor steps": lambda m: m.linspace(0, 1, m.tensor(3.0)),
+    "linspace bool": lambda m: m.linspace(0, 1, 4, dtype=m.bool),
+    "logspace bool": lambda m: m.logspace(0, 1, 4, dtype=m.bool),
+    "linspace complex bound": lambda m: m.linspace(0, 1 + 1j, 3),
+    "linspace complex start": lambda m: m.linspace(1j, 1, 5),
+    "linspace complex128": lambda m: m.linspace(-1 + 2j, 3.3 - 1j, 7, dtype=m.complex128),
+    "linspace complex dtype": lambda m: m.linspace(-1.5, 3.3, 9, dtype=m.complex64),
+    "logspace complex": lambda m: m.logspace(0, 1 + 1j, 3),
+    "linspace half": lambda m: m.linspace(-1.3, 7.1, 11, dtype=m.float16),
+    "linspace half long": lambda m: m.linspace(-5.5, 3.3, 100, dtype=m.float16),
+    "eye float": lambda m: m.eye(2.0),
+    "eye bool": lambda m: m.eye(True),
+    "eye None": lambda m: m.eye(None),
+    "eye float m": lambda m: m.eye(2, 3.0),
+    "eye 0-d tensor": lambda m: m.eye(m.tensor(2)),
+    "eye numpy int": lambda m: m.eye(np.int64(2), 3),
+    "eye dtype str": lambda m: m.eye(2, dtype="x"),
+    "eye negative m": lambda m: m.eye(2, -3),
+    "tensor None": lambda m: m.tensor(None),
+    "tensor None inside": lambda m: m.tensor([1, None]),
+    "tensor dict": lambda m: m.tensor({1: 2}),
+    "tensor range": lambda m: m.tensor(range(3)),
+    "tensor ranges": lambda m: m.tensor([range(2), range(2)]),
+    "asarray int requires grad": lambda m: m.asarray([1, 2], requires_grad=True),
+    "from_numpy negative strides": lambda m: m.from_numpy(np.arange(4)[::-1]),
+    "from_numpy byte order": lambda m: m.from_numpy(np.arange(4, dtype=">i4")),
+}
+
+
+@pytest.mark.parametrize("name", list(FACTORY_CASES))
+def test_factories(name):
+    same(FACTORY_CASES[name])
+
+
+LIKE = ["zeros_like", "ones_like", "empty_like"]
+
+
+@pytest.mark.parametrize("fn", LIKE + ["full_like"])
+@pytest.mark.parametrize("layout", ["transposed", "sliced", "permuted", "expanded", "contiguous"])
+def test_like_keeps_layout(fn, layout):
+    def make(m):
+        x = {
+            "transposed": lambda: _t(m, X34, nc=True),
+            "sliced": lambda: m.ones(6, 4).t()[:, ::2],
+            "permuted": lambda: m.ones(2, 3, 4, 5).permute(0, 2, 3, 1),
+            "expanded": lambda: m.ones(4, 1).expand(4, 3),
+            "contiguous": lambda: _t(m, X34),
+        }[layout]()
+        args = (x, 2.5) if fn == "full_like" else (x,)
+        out = getattr(m, fn)(*args, dtype=m.float64)
+        fmt = getattr(m, fn)(*args, memory_format=m.contiguous_format)
+        return out.stride(), fmt.stride(), out.shape, out.dtype, fmt.is_contiguous()
+
+    t_res, e_res = make(torch), make(ember)
+    assert e_res[:3] == t_res[:3] and e_res[4] == t_res[4]
+    assert str(e_res[3]).split(".")[-1] == str(t_res[3]).split(".")[-1]
+    if fn != "empty_like":
+        x = _t(ember, X34, nc=True)
+        args = (x, 2.5) if fn == "full_like" else (x,)
+        tx = _t(torch, X34, nc=True)
+        targs = (tx, 2.5) if fn == "full_like" else (tx,)
+        assert_close(getattr(ember, fn)(*args), getattr(torch, fn)(*targs))
