@@ -15,7 +15,7 @@ import os
 import queue
 import warnings
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from . import _rng
 from ._utils.collate import default_collate, default_convert
@@ -25,6 +25,8 @@ from .dataset import Dataset, IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader"]
+
+T_co = TypeVar("T_co", covariant=True)
 
 # How long the main process waits on the result queue before checking that no worker died.
 _LIVENESS_CHECK_INTERVAL = 0.5
@@ -53,7 +55,7 @@ def _cpu_count() -> int | None:
     return os.cpu_count()
 
 
-class DataLoader:
+class DataLoader(Generic[T_co]):
     """Iterates over ``dataset`` in batches.
 
     Args:
@@ -81,7 +83,7 @@ class DataLoader:
 
     def __init__(
         self,
-        dataset: Dataset,
+        dataset: Dataset[T_co],
         batch_size: int | None = 1,
         shuffle: bool | None = None,
         sampler: Sampler | Iterable | None = None,

@@ -9,6 +9,12 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
+# typing's Iterable, not collections.abc's, as a base: it puts Iterable before Generic in the MRO,
+# so subclasses that add no type parameters (ChainDataset) stay subscriptable, as in torch.
+from typing import Iterable as _GenericIterable  # noqa: UP035
+
+from ember._tensor import Tensor
+
 from . import _rng
 
 __all__ = [
@@ -23,6 +29,7 @@ __all__ = [
 ]
 
 T_co = TypeVar("T_co", covariant=True)
+T_stack = TypeVar("T_stack", tuple[T_co, ...], dict[str, T_co])
 
 
 class Dataset(Generic[T_co]):
@@ -39,7 +46,7 @@ class Dataset(Generic[T_co]):
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset[T_co], Iterable[T_co]):
+class IterableDataset(Dataset[T_co], _GenericIterable[T_co]):
     """A stream of samples: subclasses implement ``__iter__``.
 
     With ``num_workers > 0`` every worker gets a copy of the dataset; ``get_worker_info()``
@@ -50,7 +57,7 @@ class IterableDataset(Dataset[T_co], Iterable[T_co]):
         return ChainDataset([self, other])
 
 
-class TensorDataset(Dataset):
+class TensorDataset(Dataset[tuple[Tensor, ...]]):
     """Samples are ``tuple(t[i] for t in tensors)``; all tensors share their first dimension."""
 
     def __init__(self, *tensors) -> None:
@@ -65,7 +72,7 @@ class TensorDataset(Dataset):
         return self.tensors[0].size(0)
 
 
-class StackDataset(Dataset):
+class StackDataset(Dataset[T_stack]):
     """Zips datasets of equal length: samples are tuples (``*args``) or dicts (``**kwargs``)."""
 
     def __init__(self, *args: Dataset, **kwargs: Dataset) -> None:
