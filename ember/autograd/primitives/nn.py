@@ -544,20 +544,55 @@ prelu = defop(
 
 
 # --- embedding ----------------------------------------------------------------------------------
-def _embedding(ctx, w, indices, padding_idx):
-    ctx.indices, ctx.padding_idx = indices, padding_idx
+def _embedding(ctx, w, indices, padding_idx, scale_grad_by_freq=False):
+    ctx.indices, ctx.padding_idx, ctx.scale = indices, padding_idx, scale_grad_by_freq
     return w[indices]
 
 
 def _embedding_rule(c, g):
+    return _apply(
+        embedding_dense_backward,
+        (g,),
+        indices=c.indices,
+        weight_shape=c.input_shape(),
+        padding_idx=c.padding_idx,
+        scale_grad_by_freq=c.scale,
+    )
+
+
+def _embedding_dense_backward(ctx, g, indices, weight_shape, padding_idx, scale_grad_by_freq):
+    """The weight's gradient: rows of g summed at their indices, padding rows left out, each row
+    divided by how often its index occurs when ``scale_grad_by_freq``."""
+    ctx.indices, ctx.padding_idx = indices, padding_idx
+    idx = indices.reshape(-1)
+    g2 = g.reshape(idx.size, weight_shape[1])  # not -1: no indices is a valid (0, D)
+    keep = idx != padding_idx if padding_idx is not None else None
+    if scale_grad_by_freq:
+        per_row = (1 / np.bincount(idx)[idx]).astype(g.dtype)
+        g2 = g2 * per_row[:, None]
+    if keep is not None:
+        g2, idx = g2[keep], idx[keep]
+    out = np.zeros(weight_shape, g.dtype)
+    np.add.at(out, idx, g2)
+    return out
+
+
+def _embedding_double_rule(c, gg):
+    # torch's double backward gathers gg at the indices without the frequency scaling
     idx = c.indices.reshape(-1)
-    g2 = g.reshape(idx.size, c.input_shape()[1])  # not -1: no indices is a valid (0, D)
+    rows = gg.index_select(0, gg.new_tensor(idx))
     if c.padding_idx is not None:
-        g2 = g2.masked_fill(g2.new_tensor((idx == c.padding_idx)[:, None]), 0)
-    return g2.new_zeros(c.input_shape()).index_add(0, g2.new_tensor(idx), g2)
+        rows = rows.masked_fill(gg.new_tensor((idx == c.padding_idx)[:, None]), 0)
+    return rows.view(c.indices.shape + (gg.shape[1],))
 
 
 embedding = defop("EmbeddingBackward0", _embedding, [_embedding_rule], needs_ctx=True)
+embedding_dense_backward = defop(
+    "EmbeddingDenseBackwardBackward0",
+    _embedding_dense_backward,
+    [_embedding_double_rule],
+    needs_ctx=True,
+)
 
 
 # --- module backward hooks ----------------------------------------------------------------------

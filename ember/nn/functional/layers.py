@@ -528,28 +528,13 @@ def embedding(
         _renorm_rows(weight, idx, max_norm, norm_type)
     if sparse:
         raise NotImplementedError("embedding: sparse gradients are not implemented")
-    if scale_grad_by_freq and weight.requires_grad:
-        weight = _scaled_by_frequency(weight, idx)
     return apply(
-        P.embedding, (weight,), indices=idx.astype(np.int64, copy=False), padding_idx=padding_idx
+        P.embedding,
+        (weight,),
+        indices=idx.astype(np.int64, copy=False),
+        padding_idx=padding_idx,
+        scale_grad_by_freq=bool(scale_grad_by_freq),
     )
-
-
-def _scaled_by_frequency(weight: Tensor, idx: np.ndarray) -> Tensor:
-    """``weight`` as a view whose gradient has each row divided by how often ``idx`` holds it.
-
-    A gradient hook on the view, not arithmetic on the table: the rows looked up stay bit for bit
-    the weight's and the output's node stays ``EmbeddingBackward0``, as torch's. A double backward
-    reaching the table through this lookup is scaled once more, which torch's is not: matching it
-    needs the counts in the embedding primitive's own rule.
-    """
-    rows, counts = np.unique(idx, return_counts=True)
-    scale = np.ones((weight.shape[0], 1), weight._data.dtype)
-    scale[rows, 0] = 1 / counts
-    view = weight.view(weight.shape)
-    if view.requires_grad:  # not under no_grad
-        view.register_hook(lambda g: g * _make(scale))
-    return view
 
 
 def _renorm_rows(weight, idx, max_norm, norm_type) -> None:

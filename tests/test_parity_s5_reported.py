@@ -1,0 +1,45 @@
+"""Parity with torch for reported mismatches: embedding's double backward with
+scale_grad_by_freq, pairwise_distance's graph, norms (except-dim, complex, 'fro' errors), topk's k,
+clamp's signed zeros, ``.data``/``.grad`` dtype checks and clamp_'s message."""
+
+import numpy as np
+import pytest
+import torch
+from helpers import assert_close, check_op, check_raises
+
+import ember
+
+
+def _grad_fn_chain(t, depth: int) -> list:
+    """Names of ``t``'s grad_fn and its first parents, ``depth`` levels down."""
+    names, fn = [], t.grad_fn
+    while fn is not None and len(names) < depth:
+        names.append(type(fn).__name__)
+        fn = fn.next_functions[0][0] if fn.next_functions else None
+    return names
+
+
+# --- 1. embedding with scale_grad_by_freq: torch's double backward does not scale again
+@pytest.mark.parametrize("padding_idx", [None, 0, 1])
+@pytest.mark.parametrize("idx", [[[1, 1, 2], [3, 1, 0]], [0, 0, 3]])
+def test_embedding_scale_grad_by_freq_double_backward(padding_idx, idx):
+    w0 = np.arange(8, dtype=np.float32).reshape(4, 2) / 3 - 1
+    v0 = np.arange(8, dtype=np.float32).reshape(4, 2) / 5
+
+    def run(m):
+        w = m.tensor(w0, requires_grad=True)
+        i = m.tensor(idx)
+        out = m.nn.functional.embedding(i, w, padding_idx=padding_idx, scale_grad_by_freq=True)
+        go = m.ones(out.shape, requires_grad=True)
+        (gw,) = m.autograd.grad(out, w, go, create_graph=True)
+        v = m.tensor(v0, requires_grad=True)
+        (ggo,) = m.autograd.grad(gw, go, v, create_graph=True)
+        (gv,) = m.autograd.grad((ggo * ggo).sum(), v)
+        (gw2,) = m.autograd.grad((out**2).sum(), w, create_graph=True)
+        (h,) = m.autograd.grad((gw2 * m.tensor(v0)).sum(), w)
+        names = _grad_fn_chain(gw, 1) + _grad_fn_chain(ggo, 3)
+        return (out, gw, ggo, gv, h), names
+
+    (e, e_names), (t, t_names) = run(ember), run(torch)
+    assert_close(e, t)
+    assert e_names == t_names
