@@ -170,3 +170,73 @@ def test_like_keeps_layout(fn, layout):
         tx = _t(torch, X34, nc=True)
         targs = (tx, 2.5) if fn == "full_like" else (tx,)
         assert_close(getattr(ember, fn)(*args), getattr(torch, fn)(*targs))
+
+
+# --- splits and slices ---------------------------------------------------------------------------
+A6 = np.arange(6, dtype=np.float32) - 2.5
+E03 = np.zeros((0, 3), np.float32)
+SPLIT_CASES = {
+    "tensor_split sections": lambda m: m.tensor_split(_t(m, A6), 4),
+    "tensor_split indices": lambda m: m.tensor_split(_t(m, A6), [1, 4]),
+    "tensor_split unordered and past the end": lambda m: m.tensor_split(_t(m, A6), [4, 1, 9]),
+    "tensor_split negative index": lambda m: m.tensor_split(_t(m, A6), [-2]),
+    "tensor_split very negative": lambda m: m.tensor_split(_t(m, A6), [-10, 3]),
+    "tensor_split no indices": lambda m: m.tensor_split(_t(m, A6), []),
+    "tensor_split tensor indices": lambda m: m.tensor_split(_t(m, A6), m.tensor([1, 3])),
+    "tensor_split 0-d tensor": lambda m: m.tensor_split(_t(m, A6), m.tensor(3)),
+    "tensor_split float tensor": lambda m: m.tensor_split(_t(m, A6), m.tensor([1.0])),
+    "tensor_split 2-d tensor": lambda m: m.tensor_split(_t(m, A6), m.tensor([[1]])),
+    "tensor_split float sections": lambda m: m.tensor_split(_t(m, A6), 2.0),
+    "tensor_split float index": lambda m: m.tensor_split(_t(m, A6), (1, 2.0)),
+    "tensor_split both": lambda m: m.tensor_split(_t(m, A6), 2, sections=2),
+    "tensor_split zero": lambda m: m.tensor_split(_t(m, A6), 0),
+    "tensor_split non-contiguous": lambda m: m.tensor_split(_t(m, X34, nc=True), 3, 1),
+    "tensor_split dim": lambda m: m.tensor_split(_t(m, X34), [1], dim=-1),
+    "hsplit": lambda m: m.hsplit(_t(m, X34), [1, 3]),
+    "vsplit": lambda m: m.vsplit(_t(m, X34), 3),
+    "split negative sizes": lambda m: m.split(_t(m, A6), [7, -1]),
+    "split 0-d tensor size": lambda m: m.split(_t(m, A6), m.tensor(2)),
+    "split 1-d tensor sizes": lambda m: m.split(_t(m, A6), m.tensor([2, 4])),
+    "split numpy int": lambda m: m.split(_t(m, A6), np.int64(2)),
+    "split float": lambda m: m.split(_t(m, A6), 2.0),
+    "split float in sizes": lambda m: m.split(_t(m, A6), [2, 4.0]),
+    "split method float": lambda m: _t(m, A6).split(2.0),
+    "split negative": lambda m: m.split(_t(m, A6), -1),
+    "split_with_sizes negative": lambda m: m.split_with_sizes(_t(m, A6), [2, -4, 8]),
+    "split_with_sizes method": lambda m: _t(m, A6).split_with_sizes([2, 4]),
+    "chunk empty": lambda m: m.chunk(_t(m, E03), 2),
+    "chunk empty dim": lambda m: m.chunk(m.zeros(3, 0), 3, 1),
+    "chunk float": lambda m: _t(m, A6).chunk(2.0),
+    "chunk 5 of 6": lambda m: m.chunk(_t(m, A6), 5),
+    "select 0-d": lambda m: m.select(m.tensor(1.0), 0, 0),
+    "select tensor index": lambda m: m.select(_t(m, A6), 0, m.tensor(1)),
+    "select float index": lambda m: m.select(_t(m, A6), 0, 1.0),
+    "narrow float start": lambda m: m.narrow(_t(m, A6), 0, 1.5, 2),
+    "narrow 1-d tensor start": lambda m: m.narrow(_t(m, A6), 0, m.tensor([1]), 2),
+    "narrow float tensor start": lambda m: m.narrow(_t(m, A6), 0, m.tensor(1.0), 2),
+    "narrow tensor start": lambda m: m.narrow(_t(m, A6), 0, m.tensor(1), 2),
+    "narrow float length": lambda m: m.narrow(_t(m, A6), 0, 1, 2.0),
+}
+
+
+@pytest.mark.parametrize("name", list(SPLIT_CASES))
+def test_splits(name):
+    same(SPLIT_CASES[name])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, x: m.tensor_split(x, [1, -1], dim=1),
+        lambda m, x: m.tensor_split(x, 3, dim=0),
+        lambda m, x: m.hsplit(x, 2),
+        lambda m, x: m.split(x, [1, 3], dim=-1),
+        lambda m, x: x.chunk(3, 1),
+        lambda m, x: (m.select(x, 1, -1), m.narrow(x, -1, m.tensor(1), 2)),
+    ],
+)
+def test_split_gradients(fn):
+    out = check_op(fn, [(3, 4)])
+    t_out = fn(torch, torch.tensor(X34, requires_grad=True))
+    for e, t in zip(_flat(out), _flat(t_out)):
+        assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__

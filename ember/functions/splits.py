@@ -5,36 +5,56 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype as D
 from .._tensor import Tensor, apply
 from ..autograd.primitives import shape as P
 from ._util import wrap_dim
 
 
+def _int_sizes(sizes, fn: str, arg: str, position: int) -> list:
+    """A sequence of ints, with torch's TypeErrors for anything else."""
+    if isinstance(sizes, Tensor) or not isinstance(sizes, (list, tuple)):
+        raise TypeError(
+            f"{fn}(): argument '{arg}' (position {position}) must be tuple of ints, not "
+            + _type_name(sizes)
+        )
+    out = []
+    for i, s in enumerate(sizes):
+        if isinstance(s, Tensor) and not s.ndim and s._data.dtype.kind in "iu":
+            s = s.item()
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(
+                f"{fn}(): argument '{arg}' failed to unpack the object at pos {i + 1} with error "
+                f'"type must be tuple of ints,but got {type(s).__name__}"'
+            )
+        out.append(int(s))
+    return out
+
+
+def _type_name(x) -> str:
+    t = type(x)
+    return t.__name__ if t.__module__ in ("builtins", "ember._tensor") else f"numpy.{t.__name__}"
+
+
 def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
     """Split into chunks of a size (the last may be smaller) or of the given sizes."""
+    size = split_size_or_sections
+    if isinstance(size, Tensor) and not size.ndim and size._data.dtype.kind in "iu":
+        size = size.item()
+    if type(size) is not int:  # a list of sizes; torch refuses NumPy ints and floats here too
+        return split_with_sizes(tensor, size, dim)
     if not tensor.ndim:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, tensor._data.ndim)
     n = tensor._data.shape[d]
-    if isinstance(split_size_or_sections, int):
-        size = split_size_or_sections
-        if size < 0:
-            raise RuntimeError(
-                f"split expects split_size be non-negative, but got split_size={size}"
-            )
-        if size == 0 and n:
-            raise RuntimeError(
-                f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
-            )
-        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
-        return apply(P.split, (tensor,), None, sizes=sizes, dim=d)
-    sizes = [int(s) for s in split_size_or_sections]
-    if sum(sizes) != n:
+    if size < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+    if size == 0 and n:
         raise RuntimeError(
-            f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
-            f"dimension {d}), but got split_sizes={sizes}"
+            f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
         )
-    return apply(P.split_with_sizes, (tensor,), None, sizes=sizes, dim=d)
+    sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+    return apply(P.split, (tensor,), None, sizes=sizes, dim=d)
 
 
 def split_method(self: Tensor, split_size, dim: int = 0):
@@ -42,12 +62,70 @@ def split_method(self: Tensor, split_size, dim: int = 0):
     return split(self, split_size, dim)
 
 
-def _sections(indices_or_sections, sections, indices, fn: str):
+def split_with_sizes(input: Tensor, split_sizes, dim: int = 0):  # noqa: A002
+    """Split along ``dim`` into pieces of exactly the given sizes."""
+    sizes = _int_sizes(split_sizes, "split_with_sizes", "split_sizes", 2)
+    if not input.ndim:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = wrap_dim(dim, input.ndim)
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(
+            "split_with_sizes expects split_sizes have only non-negative entries, but got "
+            f"split_sizes={sizes}"
+        )
+    if sum(sizes) != input.shape[d]:
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes to sum exactly to {input.shape[d]} (input "
+            f"tensor's size at dimension {d}), but got split_sizes={sizes}"
+        )
+    return apply(P.split_with_sizes, (input,), None, sizes=sizes, dim=d)
+
+
+def _sections(indices_or_sections, sections, indices, fn: str, input=None):  # noqa: A002
     """torch's overloads: the split given positionally, or as ``sections=`` / ``indices=``."""
     given = [v for v in (indices_or_sections, sections, indices) if v is not None]
     if len(given) != 1:
-        raise TypeError(f"{fn}() received an invalid combination of arguments")
+        got = ["Tensor"] if input is not None else []
+        got += [type(v).__name__ for v in (indices_or_sections,) if v is not None]
+        named = (("sections", sections), ("indices", indices))
+        got += [f"{k}={type(v).__name__}" for k, v in named if v is not None]
+        raise TypeError(
+            f"{fn}() received an invalid combination of arguments - got ({', '.join(got)}), but "
+            "expected one of:"
+        )
     return given[0]
+
+
+def _split_points(input: Tensor, spec, n: int) -> list:  # noqa: A002
+    """The (start, stop) of each piece of ``tensor_split``: ``spec`` sections or indices."""
+    if isinstance(spec, Tensor):
+        if spec.ndim > 1:
+            raise RuntimeError(
+                "tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                f"one-dimensional tensor, but got a tensor with {spec.ndim} dims"
+            )
+        if spec.dtype != D.int64:
+            from .reduce import _scalar_type_name
+
+            raise RuntimeError(
+                "tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+                + _scalar_type_name(spec.dtype)
+            )
+        spec = spec.item() if not spec.ndim else spec.tolist()
+    if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
+        k = int(spec)
+        if k <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
+        stops = list(np.cumsum([n // k + (1 if i < n % k else 0) for i in range(k)]))
+        return list(zip([0, *stops[:-1]], stops))
+    if not isinstance(spec, (list, tuple)):
+        raise TypeError(
+            "tensor_split() received an invalid combination of arguments - got (Tensor, "
+            f"{type(spec).__name__}), but expected one of:"
+        )
+    bounds = [0, *_int_sizes(spec, "tensor_split", "indices", 2), None]
+    # each piece is the Python slice between two indices: negative ones count from the end
+    return [slice(a, b).indices(n)[:2] for a, b in zip(bounds, bounds[1:])]
 
 
 def tensor_split(
@@ -58,35 +136,38 @@ def tensor_split(
     sections: int | None = None,
     indices=None,
 ):
-    """Split along ``dim`` into ``k`` nearly equal views, or at the given indices."""
-    indices_or_sections = _sections(indices_or_sections, sections, indices, "tensor_split")
+    """Split along ``dim`` into ``k`` nearly equal views, or at the given indices (each piece a
+    slice, as torch's)."""
+    spec = _sections(indices_or_sections, sections, indices, "tensor_split", input)
     if not input.ndim:
         raise RuntimeError(
             "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
         )
     d = wrap_dim(dim, input.ndim)
-    n = input.shape[d]
-    if isinstance(indices_or_sections, int):
-        k = indices_or_sections
-        if k <= 0:
-            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
-        sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
-    else:
-        bounds = [0] + [min(int(i), n) for i in indices_or_sections] + [n]
-        sizes = [max(b - a, 0) for a, b in zip(bounds, bounds[1:])]
-    return apply(P.split_with_sizes, (input,), None, sizes=sizes, dim=d)
+    from .index import getitem_key
+
+    head = (slice(None),) * d
+    return tuple(
+        getitem_key(input, head + (slice(a, max(a, b)),), "slice")
+        for a, b in _split_points(input, spec, input.shape[d])
+    )
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0):  # noqa: A002
     """Split into ``chunks`` nearly equal pieces (fewer when the size does not allow)."""
+    if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)):
+        raise TypeError(
+            f"chunk(): argument 'chunks' (position 1) must be int, not {type(chunks).__name__}"
+        )
     if not input.ndim:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     d = wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
-    size = -(-n // chunks) if n else 1
-    return split(input, size, d) if n else split(input, [0] * 1, d)
+    if not n:  # an empty dim makes ``chunks`` empty pieces
+        return apply(P.split, (input,), None, sizes=[0] * int(chunks), dim=d)
+    return split(input, -(-n // int(chunks)), d)
 
 
 def unbind(input: Tensor, dim: int = 0):  # noqa: A002
@@ -95,6 +176,18 @@ def unbind(input: Tensor, dim: int = 0):  # noqa: A002
 
 
 def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:  # noqa: A002
+    """``length`` elements along ``dim`` from ``start`` (a view)."""
+    if isinstance(start, Tensor):
+        if start.ndim or start._data.dtype.kind not in "iu":
+            raise RuntimeError("start must be an 0-dim integral Tensor.")
+        start = start.item()
+    for v in (start, length):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            got = ", ".join(type(x).__name__ for x in (input, dim, start, length))
+            raise TypeError(
+                f"narrow() received an invalid combination of arguments - got ({got}), but "
+                "expected one of:"
+            )
     if not input._data.ndim:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, input._data.ndim)
@@ -117,6 +210,15 @@ def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:  # noqa: A002
 
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
+    """The slice at ``index`` along ``dim`` (a view with that dim dropped)."""
+    if isinstance(index, Tensor) and not index.ndim and index._data.dtype.kind in "iu":
+        index = index.item()
+    if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+        raise TypeError(
+            f"select(): argument 'index' (position 3) must be int, not {type(index).__name__}"
+        )
+    if not input._data.ndim:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
     if not -n <= index < n:
@@ -127,18 +229,6 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
     from .index import getitem_key
 
     return getitem_key(input, (slice(None),) * d + (int(index),), "select")
-
-
-def split_with_sizes(input: Tensor, split_sizes, dim: int = 0):  # noqa: A002
-    """Split along ``dim`` into pieces of exactly the given sizes."""
-    d = wrap_dim(dim, input.ndim)
-    sizes = [int(s) for s in split_sizes]
-    if sum(sizes) != input.shape[d]:
-        raise RuntimeError(
-            f"split_with_sizes expects split_sizes to sum exactly to {input.shape[d]} (input "
-            f"tensor's size at dimension {d}), but got split_sizes={sizes}"
-        )
-    return split(input, sizes, d)
 
 
 def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
