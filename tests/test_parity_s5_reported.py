@@ -43,3 +43,13 @@ def test_embedding_scale_grad_by_freq_double_backward(padding_idx, idx):
     (e, e_names), (t, t_names) = run(ember), run(torch)
     assert_close(e, t)
     assert e_names == t_names
+
+
+# --- 2. pairwise_distance records torch's NormBackward1 over AddBackward1 over SubBackward0
+@pytest.mark.parametrize("kw", [dict(), dict(p=1.0), dict(p=float("inf"), keepdim=True)])
+@pytest.mark.parametrize("shapes", [[(3, 4), (3, 4)], [(4,), (2, 4)], [(), ()]])
+def test_pairwise_distance_graph(kw, shapes):
+    out = check_op(lambda m, a, b: m.nn.functional.pairwise_distance(a, b, **kw), shapes)
+    a, b = torch.ones(shapes[0], requires_grad=True), torch.zeros(shapes[1], requires_grad=True)
+    want = _grad_fn_chain(torch.nn.functional.pairwise_distance(a, b, **kw), 3)
+    assert _grad_fn_chain(out, 3) == want == ["NormBackward1", "AddBackward1", "SubBackward0"]

@@ -18,8 +18,10 @@ from ...kernels import conv as KC
 from ...kernels import pad as KD
 from ...kernels import pool as KP
 from . import OUT, defop
-from .math import _erf, _sigmoid
+from .linalg_decomp import vector_norm
+from .math import _erf, _sigmoid, add
 from .norm import batch_norm, group_norm, layer_norm  # noqa: F401 - the norms, here as before
+from .shape import renamed
 
 
 def _apply(prim, inputs, **params):
@@ -593,6 +595,13 @@ embedding_dense_backward = defop(
     [_embedding_double_rule],
     needs_ctx=True,
 )
+
+
+# --- pairwise_distance --------------------------------------------------------------------------
+# torch's pairwise_distance calls the Tensor-Scalar add and the dim-taking norm overloads, which
+# record their own nodes: the same forwards and rules as ``x + s`` and linalg.vector_norm.
+add_scalar = renamed(add, "AddBackward1")
+norm_dim = renamed(vector_norm, "NormBackward1")
 
 
 # --- module backward hooks ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from ... import _dtype as D
 from ..._tensor import Tensor, _make, apply
 from ...autograd.primitives import nn as P
 from ...autograd.primitives import nn_named as PN
@@ -730,4 +731,9 @@ def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool =
     Shape:
         x1 and x2 broadcast to ``(*, D)``; the output is ``(*)``, or ``(*, 1)`` with ``keepdim``.
     """
-    return (x1 - x2 + eps).norm(p, -1, keepdim=keepdim)
+    diff = x1 - x2
+    if diff._data.dtype.kind not in "fc":
+        diff = diff.to(D.result_type((diff,), (eps,)))  # as ``diff + eps`` promotes
+    shifted = apply(P.add_scalar, (diff, eps))
+    dims = (diff.ndim - 1,) if diff.ndim else None
+    return apply(P.norm_dim, (shifted,), None, ord=float(p), dim=dims, keepdim=keepdim)
