@@ -302,3 +302,81 @@ def test_lbfgs_tensor_lr(line_search_fn):
     assert_close(e[0], t[0], rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(e[1], t[1], rtol=1e-4)
     assert e[2] == t[2]
+
+
+# -- complex, float64 and 0-d parameters -------------------------------------------------------
+DTYPE_CONFIGS = [
+    ("SGD", dict(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.1)),
+    ("SGD", dict(lr=0.05, momentum=0.9, dampening=0.2)),
+    ("Adam", dict(lr=0.05, amsgrad=True, weight_decay=0.1, maximize=True)),
+    ("AdamW", dict(lr=0.05, weight_decay=0.3)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.4, weight_decay=0.1)),
+    ("Adadelta", dict(weight_decay=0.1)),
+    ("Adamax", dict(lr=0.05, weight_decay=0.1)),
+    ("ASGD", dict(lr=0.05, t0=3)),
+    ("NAdam", dict(lr=0.05, decoupled_weight_decay=True, weight_decay=0.1)),
+    ("RAdam", dict(lr=0.05, weight_decay=0.1)),
+    ("RMSprop", dict(lr=0.01, centered=True, momentum=0.3)),
+    ("Rprop", dict(lr=0.01, maximize=True)),
+]
+
+
+def _train_shapes(m, name, kwargs, dtype, shapes, steps=20):
+    rng = np.random.default_rng(0)
+    params = []
+    for s in shapes:
+        a = rng.uniform(-1, 1, s)
+        if dtype == "complex64":
+            a = a + 1j * rng.uniform(-1, 1, s)
+        params.append(m.nn.Parameter(m.tensor(a.astype(dtype))))
+    opt = getattr(m.optim, name)(params, **kwargs)
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = sum(
+            ((p - 0.3).abs() ** 2 * (k + 1)).sum() + (p.abs() ** 3).sum()
+            for k, p in enumerate(params)
+        )
+        loss.backward()
+        opt.step()
+    return [p.detach() for p in params], opt.state_dict()["state"]
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "float64"])
+@pytest.mark.parametrize("name,kwargs", DTYPE_CONFIGS)
+def test_complex_and_float64_parameters_train_as_torch(name, kwargs, dtype):
+    # torch updates a complex parameter as its real view: each part is its own coordinate
+    shapes = [(3, 4), (5,), (2, 3, 2)]
+    pe, se = _train_shapes(ember, name, kwargs, dtype, shapes)
+    pt, st = _train_shapes(torch, name, kwargs, dtype, shapes)
+    assert_close(pe, pt, rtol=1e-5, atol=1e-6)
+    for i in st:
+        assert sorted(se[i]) == sorted(st[i])
+        for key in st[i]:
+            assert_close(se[i][key], st[i][key], rtol=1e-5, atol=1e-6, msg=key)
+
+
+@pytest.mark.parametrize("name,kwargs", DTYPE_CONFIGS)
+def test_zero_dim_parameters_train_as_torch(name, kwargs):
+    pe, _ = _train_shapes(ember, name, kwargs, "float32", [(), (2,)])
+    pt, _ = _train_shapes(torch, name, kwargs, "float32", [(), (2,)])
+    assert_close(pe, pt, rtol=1e-5, atol=1e-6)
+
+
+def test_complex_parameters_refused_by_adafactor_and_sparse_adam():
+    def adafactor(m):
+        q = m.nn.Parameter(m.tensor([1 + 1j]))
+        opt = m.optim.Adafactor([q])
+        q.grad = m.tensor([1 + 0j])
+        opt.step()
+
+    _same_error(adafactor)
+
+    def sparse_adam(m):
+        p, q, r = (
+            m.nn.Parameter(m.ones(2)),
+            m.nn.Parameter(m.tensor([1 + 1j])),
+            m.nn.Parameter(m.tensor([2j])),
+        )
+        m.optim.SparseAdam([{"params": [p]}, {"params": [q, p.detach().requires_grad_(), r]}])
+
+    _same_error(sparse_adam)

@@ -15,6 +15,7 @@ from .optimizer import (
     _grad_for_update,
     _increment,
     _params_with_grad,
+    _real,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -71,6 +72,7 @@ class Adadelta(Optimizer):
         for group in self.param_groups:
             lr, rho, eps = _scalar(group["lr"]), group["rho"], group["eps"]
             for p, g in _params_with_grad(group):
+                pd = _real(p._data)
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_tensor()
@@ -78,7 +80,7 @@ class Adadelta(Optimizer):
                     state["acc_delta"] = _zeros_like(p)
                 _increment(state["step"])
                 g = _grad_for_update(p, g, group["weight_decay"], group["maximize"])
-                v, u = state["square_avg"]._data, state["acc_delta"]._data
+                v, u = _real(state["square_avg"]._data), _real(state["acc_delta"]._data)
                 v *= rho
                 v += (1 - rho) * g * g
                 std = np.sqrt(v + eps)
@@ -87,7 +89,7 @@ class Adadelta(Optimizer):
                 delta *= g
                 u *= rho
                 u += (1 - rho) * delta * delta
-                p._data += -lr * delta
+                pd += -lr * delta
                 _bump(p)
                 _bump(state["square_avg"])
                 _bump(state["acc_delta"])

@@ -72,13 +72,13 @@ class Adafactor(Optimizer):
         """Relative step ``rho_t = min(lr, 1/sqrt(t))`` scaled by the parameter RMS; the second
         moment of a matrix gradient is the outer product of its row and column means."""
         loss = self._closure_loss(closure)
+        if any(p.is_complex() for group in self.param_groups for p, _ in _params_with_grad(group)):
+            raise RuntimeError("Adafactor does not support complex parameters")
         for group in self.param_groups:
             lr, beta2_decay, d = _scalar(group["lr"]), group["beta2_decay"], group["d"]
             eps1, eps2 = group["eps"]
             weight_decay = group["weight_decay"]
             for p, g in _params_with_grad(group):
-                if p.is_complex():
-                    raise RuntimeError("Adafactor does not support complex parameters")
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_tensor()

@@ -16,6 +16,7 @@ from .optimizer import (
     _grad_for_update,
     _increment,
     _params_with_grad,
+    _real,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -85,17 +86,18 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             lr, lr_decay, eps = _scalar(group["lr"]), group["lr_decay"], group["eps"]
             for p, g in _params_with_grad(group):
+                pd = _real(p._data)
                 state = self.state[p]
                 if len(state) == 0:
                     self._init_state(p, group["initial_accumulator_value"])
                 step = _increment(state["step"])
                 g = _grad_for_update(p, g, group["weight_decay"], group["maximize"])
                 clr = lr / (1 + (step - 1) * lr_decay)
-                s = state["sum"]._data
+                s = _real(state["sum"]._data)
                 s += g * g
                 std = np.sqrt(s)
                 std += eps
-                p._data += (-clr * g) / std
+                pd += (-clr * g) / std
                 _bump(p)
                 _bump(state["sum"])
         return loss

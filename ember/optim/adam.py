@@ -17,6 +17,7 @@ from .optimizer import (
     _check_weight_decay,
     _increment,
     _params_with_grad,
+    _real,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -113,6 +114,7 @@ class Adam(Optimizer):
             beta1, beta2 = map(_scalar, group["betas"])
             weight_decay = _scalar(group["weight_decay"])
             for p, g in _params_with_grad(group):
+                pd = _real(p._data)
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_tensor()
@@ -125,11 +127,11 @@ class Adam(Optimizer):
                     g = -g
                 g = _adam_weight_decay(p, g, lr, weight_decay, group["decoupled_weight_decay"])
                 adam_update_(
-                    p._data,
+                    pd,
                     g,
-                    state["exp_avg"]._data,
-                    state["exp_avg_sq"]._data,
-                    state["max_exp_avg_sq"]._data if amsgrad else None,
+                    _real(state["exp_avg"]._data),
+                    _real(state["exp_avg_sq"]._data),
+                    _real(state["max_exp_avg_sq"]._data) if amsgrad else None,
                     lr=lr,
                     beta1=beta1,
                     beta2=beta2,

@@ -17,6 +17,7 @@ from .optimizer import (
     _increment,
     _lerp_,
     _params_with_grad,
+    _real,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -73,6 +74,7 @@ class Adamax(Optimizer):
             lr, eps = _scalar(group["lr"]), group["eps"]
             beta1, beta2 = map(_scalar, group["betas"])
             for p, g in _params_with_grad(group):
+                pd = _real(p._data)
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_tensor()
@@ -80,14 +82,14 @@ class Adamax(Optimizer):
                     state["exp_inf"] = _zeros_like(p)
                 step = _increment(state["step"])
                 g = _grad_for_update(p, g, group["weight_decay"], group["maximize"])
-                m, u = state["exp_avg"]._data, state["exp_inf"]._data
+                m, u = _real(state["exp_avg"]._data), _real(state["exp_inf"]._data)
                 _lerp_(m, g, 1 - beta1)
                 u *= beta2
                 norm = np.abs(g)
                 norm += eps
                 np.maximum(u, norm, out=u)
                 clr = lr / (1 - beta1**step)
-                p._data += (-clr * m) / u
+                pd += (-clr * m) / u
                 _bump(p)
                 _bump(state["exp_avg"])
                 _bump(state["exp_inf"])

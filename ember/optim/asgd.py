@@ -15,6 +15,7 @@ from .optimizer import (
     _grad_for_update,
     _increment,
     _params_with_grad,
+    _real,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -72,6 +73,7 @@ class ASGD(Optimizer):
         for group in self.param_groups:
             lr, lambd, alpha, t0 = _scalar(group["lr"]), group["lambd"], group["alpha"], group["t0"]
             for p, g in _params_with_grad(group):
+                pd = _real(p._data)
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_tensor()
@@ -80,14 +82,14 @@ class ASGD(Optimizer):
                     state["ax"] = _zeros_like(p)
                 step = _increment(state["step"])
                 g = _grad_for_update(p, g, group["weight_decay"], group["maximize"])
-                eta, mu, ax = state["eta"]._data, state["mu"]._data, state["ax"]._data
+                eta, mu, ax = state["eta"]._data, state["mu"]._data, _real(state["ax"]._data)
                 eta_value = float(eta)
-                p._data *= 1 - lambd * eta_value
-                p._data += -eta_value * g
+                pd *= 1 - lambd * eta_value
+                pd += -eta_value * g
                 if mu != 1:
-                    ax += (p._data - ax) * mu
+                    ax += (pd - ax) * mu
                 else:
-                    ax[...] = p._data
+                    ax[...] = pd
                 eta[...] = lr / ((1 + lambd * lr * step) ** alpha)
                 mu[...] = 1 / max(1, step - t0)
                 for t in (p, state["eta"], state["mu"], state["ax"]):

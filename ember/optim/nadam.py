@@ -18,6 +18,7 @@ from .optimizer import (
     _check_weight_decay,
     _increment,
     _params_with_grad,
+    _real,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -86,6 +87,7 @@ class NAdam(Optimizer):
             beta1, beta2 = map(_scalar, group["betas"])
             weight_decay, momentum_decay = group["weight_decay"], group["momentum_decay"]
             for p, g in _params_with_grad(group):
+                pd = _real(p._data)
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_tensor()
@@ -102,13 +104,13 @@ class NAdam(Optimizer):
                 mu_product_t = state["mu_product"]
                 mu_product_t._data *= mu  # kept in float32, as torch
                 mu_product = float(mu_product_t._data)
-                m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                m, v = _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)
                 _adam_moments_(m, v, g, beta1, beta2)
                 denom = np.sqrt(v / bias_correction2)
                 denom += eps
                 mu_product_next = mu_product * mu_next
-                p._data += (-lr * (1.0 - mu) / (1.0 - mu_product) * g) / denom
-                p._data += ((-lr * mu_next) / (1.0 - mu_product_next) * m) / denom
+                pd += (-lr * (1.0 - mu) / (1.0 - mu_product) * g) / denom
+                pd += ((-lr * mu_next) / (1.0 - mu_product_next) * m) / denom
                 for t in (p, mu_product_t, state["exp_avg"], state["exp_avg_sq"]):
                     _bump(t)
         return loss

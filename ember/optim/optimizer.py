@@ -492,7 +492,14 @@ def _params_with_grad(group: dict[str, Any]):
     for p in group["params"]:
         g = p._grad
         if g is not None:
-            yield p, g._data
+            yield p, _real(g._data)
+
+
+def _real(a: np.ndarray) -> np.ndarray:
+    """A complex array as a real view with a last axis of 2 (real, imaginary); a real array as
+    it is. Optimizers update a complex parameter as torch's do (``view_as_real``): each part
+    is a coordinate of its own (its own second moment, sign, step size)."""
+    return a[..., None].view(a.real.dtype) if a.dtype.kind == "c" else a
 
 
 def _step_tensor() -> Tensor:
@@ -508,7 +515,10 @@ def _increment(step: Tensor) -> float:
 
 
 def _zeros_like(p: Tensor, fill: float = 0.0) -> Tensor:
-    return _make(np.full(p._data.shape, fill, p._data.dtype))
+    """State of ``p``'s shape and dtype holding ``fill`` in every real coordinate (both parts of
+    a complex parameter's entries, as torch's optimizers do)."""
+    dtype = p._data.dtype
+    return _make(np.full(p._data.shape, complex(fill, fill) if dtype.kind == "c" else fill, dtype))
 
 
 def _bump(p: Tensor) -> None:
@@ -521,7 +531,7 @@ def _grad_for_update(p: Tensor, g: np.ndarray, weight_decay: float, maximize: bo
     if maximize:
         g = -g
     if weight_decay != 0:
-        g = g + weight_decay * p._data
+        g = g + weight_decay * _real(p._data)
     return g
 
 
@@ -531,7 +541,8 @@ def _lerp_(a: np.ndarray, b: np.ndarray, w: float, out: np.ndarray | None = None
     Returns the scratch array it used (``out`` when given, of ``a``'s shape), for the caller to
     reuse: each fresh array of a large parameter's size costs page faults.
     """
-    t = np.subtract(b, a, out=out)
+    # (a fresh array rather than out=None: for 0-d operands NumPy would return a scalar)
+    t = np.subtract(b, a, out=np.empty_like(a) if out is None else out)
     if abs(w) < 0.5:
         t *= w
         a += t
@@ -549,7 +560,7 @@ def _adam_weight_decay(
         if decoupled:
             p._data *= 1 - lr * weight_decay
         else:
-            g = g + weight_decay * p._data
+            g = g + weight_decay * _real(p._data)
     return g
 
 

@@ -17,6 +17,7 @@ from .optimizer import (
     _check_weight_decay,
     _increment,
     _params_with_grad,
+    _real,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -77,6 +78,7 @@ class RAdam(Optimizer):
             beta1, beta2 = map(_scalar, group["betas"])
             weight_decay = group["weight_decay"]
             for p, g in _params_with_grad(group):
+                pd = _real(p._data)
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_tensor()
@@ -86,7 +88,7 @@ class RAdam(Optimizer):
                 if group["maximize"]:
                     g = -g
                 g = _adam_weight_decay(p, g, lr, weight_decay, group["decoupled_weight_decay"])
-                m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                m, v = _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)
                 _adam_moments_(m, v, g, beta1, beta2)
                 bias_correction1 = 1 - beta1**step
                 bias_correction2 = 1 - beta2**step
@@ -105,7 +107,7 @@ class RAdam(Optimizer):
                     adaptive += eps
                     update *= bias_correction2**0.5 / adaptive
                     update *= rect
-                p._data -= update
+                pd -= update
                 for t in (p, state["exp_avg"], state["exp_avg_sq"]):
                     _bump(t)
         return loss

@@ -16,6 +16,7 @@ from .optimizer import (
     _increment,
     _lerp_,
     _params_with_grad,
+    _real,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -79,6 +80,7 @@ class RMSprop(Optimizer):
             lr, alpha, eps = _scalar(group["lr"]), group["alpha"], group["eps"]
             momentum, centered = group["momentum"], group["centered"]
             for p, g in _params_with_grad(group):
+                pd = _real(p._data)
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_tensor()
@@ -89,11 +91,11 @@ class RMSprop(Optimizer):
                         state["grad_avg"] = _zeros_like(p)
                 _increment(state["step"])
                 g = _grad_for_update(p, g, group["weight_decay"], group["maximize"])
-                v = state["square_avg"]._data
+                v = _real(state["square_avg"]._data)
                 v *= alpha
                 v += (1 - alpha) * g * g
                 if centered:
-                    gbar = state["grad_avg"]._data
+                    gbar = _real(state["grad_avg"]._data)
                     _lerp_(gbar, g, 1 - alpha)
                     avg = np.sqrt(v - gbar * gbar)
                     _bump(state["grad_avg"])
@@ -101,13 +103,13 @@ class RMSprop(Optimizer):
                     avg = np.sqrt(v)
                 avg += eps
                 if momentum > 0:
-                    buf = state["momentum_buffer"]._data
+                    buf = _real(state["momentum_buffer"]._data)
                     buf *= momentum
                     buf += g / avg
-                    p._data += -lr * buf
+                    pd += -lr * buf
                     _bump(state["momentum_buffer"])
                 else:
-                    p._data += (-lr * g) / avg
+                    pd += (-lr * g) / avg
                 _bump(p)
                 _bump(state["square_avg"])
         return loss

@@ -6,13 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import _make
 from .optimizer import (
     Optimizer,
     _bump,
     _check_lr,
     _increment,
     _params_with_grad,
+    _real,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -66,22 +66,23 @@ class Rprop(Optimizer):
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
             for p, g in _params_with_grad(group):
+                pd = _real(p._data)
                 state = self.state[p]
                 if len(state) == 0:
                     state["step"] = _step_tensor()
                     state["prev"] = _zeros_like(p)
-                    state["step_size"] = _make(np.full(g.shape, _scalar(group["lr"]), g.dtype))
+                    state["step_size"] = _zeros_like(p, _scalar(group["lr"]))
                 _increment(state["step"])
-                g = -g if group["maximize"] else g.copy()
-                prev, step_size = state["prev"]._data, state["step_size"]._data
-                sign = np.sign(g * prev)
+                g = np.array(-g if group["maximize"] else g)  # a copy, 0-d as an array
+                prev, step_size = _real(state["prev"]._data), _real(state["step_size"]._data)
+                sign = np.array(np.sign(g * prev))
                 sign[sign > 0] = etaplus
                 sign[sign < 0] = etaminus
                 sign[sign == 0] = 1
                 step_size *= sign
                 np.clip(step_size, step_size_min, step_size_max, out=step_size)
                 g[sign == etaminus] = 0
-                p._data -= np.sign(g) * step_size
+                pd -= np.sign(g) * step_size
                 prev[...] = g
                 for t in (p, state["prev"], state["step_size"]):
                     _bump(t)

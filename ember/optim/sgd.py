@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._tensor import Tensor, _make
+from .._tensor import Tensor
 from .optimizer import (
     Optimizer,
     _bump,
@@ -13,7 +13,9 @@ from .optimizer import (
     _check_weight_decay,
     _grad_for_update,
     _params_with_grad,
+    _real,
     _scalar,
+    _zeros_like,
 )
 
 __all__ = ["SGD"]
@@ -84,19 +86,21 @@ class SGD(Optimizer):
             lr, momentum = _scalar(group["lr"]), group["momentum"]
             dampening, nesterov = group["dampening"], group["nesterov"]
             for p, g in _params_with_grad(group):
+                pd = _real(p._data)
                 g = _grad_for_update(p, g, _scalar(group["weight_decay"]), group["maximize"])
                 if momentum != 0:
                     state = self.state[p]
                     buf = state.get("momentum_buffer")
                     if buf is None:  # the first buffer is the gradient itself
-                        buf = state["momentum_buffer"] = _make(g.copy())
+                        buf = state["momentum_buffer"] = _zeros_like(p)
+                        _real(buf._data)[...] = g
                     else:
-                        b = buf._data
+                        b = _real(buf._data)
                         b *= momentum
                         b += (1 - dampening) * g
                         _bump(buf)
-                    g = g + momentum * buf._data if nesterov else buf._data
-                p._data -= lr * g
+                    g = g + momentum * _real(buf._data) if nesterov else _real(buf._data)
+                pd -= lr * g
                 _bump(p)
         return loss
 

@@ -30,6 +30,17 @@ class SparseAdam(Optimizer):
         _check_betas(betas)
         defaults: dict[str, Any] = dict(lr=lr, betas=betas, eps=eps, maximize=maximize)
         super().__init__(params, defaults)
+        complex_at = [
+            [i, j]
+            for i, group in enumerate(self.param_groups)
+            for j, p in enumerate(group["params"])
+            if p.is_complex()
+        ]
+        if complex_at:
+            raise ValueError(
+                f"Complex params at indices {complex_at}: SparseAdam does not support complex "
+                "parameters"
+            )
 
     def step(self, closure=None):
         """Raises: Ember's gradients are always dense."""
@@ -38,7 +49,6 @@ class SparseAdam(Optimizer):
             for p in group["params"]:
                 if p.grad is not None:
                     raise RuntimeError(
-                        "SparseAdam does not support dense gradients, please consider Adam "
-                        "instead (Ember does not support sparse gradients)"
+                        "SparseAdam does not support dense gradients, please consider Adam instead"
                     )
         return loss
