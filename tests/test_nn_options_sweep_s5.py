@@ -17,6 +17,15 @@ import ember
 # --- lazy modules -----------------------------------------------------------------------------
 
 
+def _same_error(fn) -> None:
+    """Both libraries raise the same exception type with the same message."""
+    e = check_raises(fn)
+    with pytest.raises(Exception) as t:  # noqa: PT011
+        fn(torch)
+    # a set in a message prints in hash order: compare up to it
+    assert str(e).replace("ember.", "torch.").split("{")[0] == str(t.value).split("{")[0]
+
+
 def _both(fn):
     """``fn(lib)`` in torch and ember; a (torch, ember) pair of results."""
     return fn(torch), fn(ember)
@@ -185,14 +194,7 @@ def test_conv_transpose_output_size(nd, full, batched):
     ],
 )
 def test_conv_bad_arguments_raise_as_torch(fn):
-    e = check_raises(fn)
-    t = None
-    try:
-        fn(torch)
-    except Exception as ex:  # noqa: BLE001
-        t = ex
-    # a set in the message prints in hash order: compare up to it
-    assert str(e).replace("ember.", "torch.").split("{")[0] == str(t).split("{")[0]
+    _same_error(fn)
 
 
 @pytest.mark.parametrize("nd", [1, 2, 3])
@@ -219,3 +221,153 @@ def test_conv_reprs_and_parameter_shapes():
     assert repr(em) == repr(tm)
     shapes = [(k, tuple(v.shape)) for k, v in em.state_dict().items()]
     assert shapes == [(k, tuple(v.shape)) for k, v in tm.state_dict().items()]
+
+
+# --- pooling ----------------------------------------------------------------------------------
+
+_POOL_SPATIAL = {1: (9,), 2: (7, 8), 3: (5, 6, 7)}
+
+
+def _pool_cases():
+    for nd in (1, 2, 3):
+        mp, ap = f"MaxPool{nd}d", f"AvgPool{nd}d"
+        yield mp, dict(kernel_size=3, stride=2, padding=1, dilation=2, ceil_mode=True), True
+        yield mp, dict(kernel_size=2, return_indices=True), True
+        yield mp, dict(kernel_size=3, stride=2, return_indices=True, ceil_mode=True), False
+        yield ap, dict(kernel_size=3, stride=2, padding=1, count_include_pad=False), True
+        yield ap, dict(kernel_size=3, stride=2, padding=1, ceil_mode=True), True
+        yield (
+            ap,
+            dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+            False,
+        )
+        if nd > 1:
+            yield ap, dict(kernel_size=3, stride=2, padding=1, divisor_override=5), True
+            yield ap, dict(kernel_size=2, ceil_mode=True, divisor_override=3), False
+        lp = f"LPPool{nd}d"
+        yield lp, dict(norm_type=2, kernel_size=3, stride=2), True
+        yield lp, dict(norm_type=1.5, kernel_size=2, ceil_mode=True), False
+        out = 4 if nd == 1 else (None,) + (3,) * (nd - 1)
+        yield f"AdaptiveAvgPool{nd}d", dict(output_size=out), True
+        yield f"AdaptiveMaxPool{nd}d", dict(output_size=out, return_indices=True), False
+        yield f"AdaptiveAvgPool{nd}d", dict(output_size=11), False  # larger than the input
+        yield f"AdaptiveMaxPool{nd}d", dict(output_size=11), True
+
+
+@pytest.mark.parametrize("cls, kw, batched", list(_pool_cases()))
+def test_pool_options_match_torch(cls, kw, batched):
+    nd = int(cls[-2])
+    shape = (2, 3, *_POOL_SPATIAL[nd]) if batched else (3, *_POOL_SPATIAL[nd])
+    low = 0.1 if cls.startswith("LP") else -2.0  # a power of a negative number is NaN
+    check_module(lambda nn: getattr(nn, cls)(**kw), [shape], low=low)
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+@pytest.mark.parametrize("size", ["none", "spatial", "full", "unbatched"])
+def test_max_unpool_output_size(nd, size):
+    # odd sizes: the unpooled size is ambiguous unless given
+    spatial = (6 + (size != "none"),) * nd
+    shape = (3, *spatial) if size == "unbatched" else (2, 3, *spatial)
+    out = {"none": None, "spatial": spatial, "full": list(shape), "unbatched": spatial}[size]
+
+    def make(nn):
+        class Model(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.pool = getattr(nn, f"MaxPool{nd}d")(2, stride=2, return_indices=True)
+                self.unpool = getattr(nn, f"MaxUnpool{nd}d")(2, stride=2)
+
+            def forward(self, x):
+                y, i = self.pool(x)
+                return self.unpool(y, i, output_size=out)
+
+        return Model()
+
+    check_module(make, [shape])
+
+
+@pytest.mark.parametrize("nd", [2, 3])
+def test_fractional_max_pool_module_shapes_and_dtypes(nd):
+    def run(lib, **kw):
+        lib.manual_seed(0)
+        m = getattr(lib.nn, f"FractionalMaxPool{nd}d")(2, **kw)
+        y = m(lib.rand(2, 3, *(9,) * nd, dtype=lib.float64))
+        y = y if isinstance(y, tuple) else (y,)
+        return repr(m), [(tuple(t.shape), str(t.dtype).split(".")[1]) for t in y]
+
+    for kw in (
+        dict(output_ratio=0.5),
+        dict(output_ratio=[0.5] * nd, return_indices=True),
+        dict(output_size=3, return_indices=True),
+    ):
+        assert run(ember, **kw) == run(torch, **kw)
+
+
+_POOL_ERRORS = [
+    lambda lib: lib.nn.MaxPool1d(2, padding=2)(lib.ones(2, 3, 9)),
+    lambda lib: lib.nn.MaxPool1d(20)(lib.ones(2, 3, 9)),
+    lambda lib: lib.nn.MaxPool1d(2, stride=0)(lib.ones(2, 3, 9)),
+    lambda lib: lib.nn.MaxPool1d(2, dilation=0)(lib.ones(2, 3, 9)),
+    lambda lib: lib.nn.MaxPool1d(2, padding=-1)(lib.ones(2, 3, 9)),
+    lambda lib: lib.nn.MaxPool1d(0)(lib.ones(2, 3, 9)),
+    lambda lib: lib.nn.MaxPool1d(2)(lib.ones(1, 0, 9)),
+    lambda lib: lib.nn.MaxPool1d(2)(lib.arange(9).reshape(1, 1, 9)),
+    lambda lib: lib.nn.MaxPool1d(2, padding=2, return_indices=True)(lib.ones(2, 3, 9)),
+    lambda lib: lib.nn.MaxPool2d(3, padding=2, dilation=2)(lib.ones(1, 2, 8, 8)),
+    lambda lib: lib.nn.MaxPool3d(3, padding=2, dilation=2)(lib.ones(1, 2, 8, 8, 8)),
+    lambda lib: lib.nn.MaxPool2d(3, padding=-1)(lib.ones(1, 2, 8, 8)),
+    lambda lib: lib.nn.AvgPool3d(3, padding=-1)(lib.ones(1, 2, 8, 8, 8)),
+    lambda lib: lib.nn.AvgPool1d(3, padding=-1)(lib.ones(1, 2, 8)),
+    lambda lib: lib.nn.MaxPool2d(2)(lib.ones(1, 0, 8, 8)),
+    lambda lib: lib.nn.MaxPool2d(2)(lib.ones(0, 8, 8)),
+    lambda lib: lib.nn.MaxPool3d(2)(lib.ones(1, 0, 8, 8, 8)),
+    lambda lib: lib.nn.AvgPool3d(2)(lib.ones(1, 2, 0, 8, 8)),
+    lambda lib: lib.nn.AvgPool2d(2)(lib.ones(1, 0, 8, 8)),
+    lambda lib: lib.nn.AvgPool2d(2, divisor_override=0)(lib.ones(1, 2, 8, 8)),
+    lambda lib: lib.nn.AdaptiveAvgPool1d((2, 2))(lib.ones(2, 3, 5)),
+    lambda lib: lib.nn.AdaptiveMaxPool1d(None)(lib.ones(2, 3, 5)),
+    lambda lib: lib.nn.AdaptiveMaxPool1d((None,))(lib.ones(2, 3, 5)),
+    lambda lib: lib.nn.AdaptiveAvgPool1d(2.5)(lib.ones(2, 3, 5)),
+    lambda lib: lib.nn.AdaptiveAvgPool2d(None)(lib.ones(2, 3, 5, 6)),
+    lambda lib: lib.nn.AdaptiveMaxPool2d((3,))(lib.ones(2, 3, 5, 6)),
+    lambda lib: lib.nn.AdaptiveAvgPool2d((2, None, 2))(lib.ones(2, 3, 5, 6)),
+    lambda lib: lib.nn.AdaptiveAvgPool2d((2.0, 2))(lib.ones(2, 3, 5, 6)),
+    lambda lib: lib.nn.AdaptiveMaxPool3d(2.5)(lib.ones(2, 3, 5, 6, 4)),
+    lambda lib: lib.nn.AdaptiveAvgPool3d((2.0, 2, 2))(lib.ones(2, 3, 5, 6, 4)),
+    lambda lib: lib.nn.AdaptiveMaxPool3d((2, 2))(lib.ones(2, 3, 5, 6, 4)),
+    lambda lib: lib.nn.AdaptiveMaxPool2d((2, 2, 2, 2))(lib.ones(2, 3, 5, 6)),
+    lambda lib: lib.nn.MaxUnpool2d(2)(lib.ones(1, 1, 2, 2), lib.full((1, 1, 2, 2), 100)),
+    lambda lib: lib.nn.MaxUnpool2d(2)(
+        lib.ones(1, 1, 2, 2), lib.zeros((1, 1, 2, 2), dtype=lib.int32)
+    ),
+    lambda lib: lib.nn.MaxUnpool1d(2)(lib.ones(1, 1, 2), lib.zeros(1, 1, 2).long(), [9]),
+    lambda lib: lib.nn.FractionalMaxPool2d(2, output_size=3, output_ratio=0.5),
+    lambda lib: lib.nn.FractionalMaxPool3d(2),
+    lambda lib: lib.nn.FractionalMaxPool2d(2, output_ratio=1.0),
+    lambda lib: lib.nn.FractionalMaxPool2d(3, output_size=8)(lib.ones(1, 2, 9, 9)),
+    lambda lib: lib.nn.FractionalMaxPool2d(2, output_size=3)(lib.ones(1, 2, 9, 9).long()),
+    lambda lib: lib.nn.functional.fractional_max_pool2d(lib.ones(1, 2, 9, 9), 2, output_ratio=0.5),
+]
+
+
+@pytest.mark.parametrize("fn", _POOL_ERRORS)
+def test_pool_bad_arguments_raise_as_torch(fn):
+    _same_error(fn)
+
+
+def test_pool_reprs():
+    def build(nn):
+        return nn.Sequential(
+            nn.MaxPool2d(2, padding=1, dilation=2, return_indices=True, ceil_mode=True),
+            nn.MaxPool1d((3,), stride=(2,)),
+            nn.AvgPool3d(2, padding=1, ceil_mode=True, count_include_pad=False, divisor_override=3),
+            nn.AvgPool1d(2, padding=1),
+            nn.MaxUnpool3d(2, padding=1),
+            nn.LPPool2d(2, 3, stride=1, ceil_mode=True),
+            nn.LPPool3d(1.5, (2, 1, 2)),
+            nn.AdaptiveMaxPool3d((None, 2, None), return_indices=True),
+            nn.AdaptiveAvgPool2d((None, 3)),
+            nn.FractionalMaxPool2d(3, output_ratio=0.5),
+        )
+
+    assert repr(build(ember.nn)) == repr(build(torch.nn))

@@ -16,6 +16,7 @@ from ...autograd.primitives import nn as P
 from ...autograd.primitives import nn_named as PN
 from ...functions.inplace import _C_TYPE_NAMES
 from ...functions.reduce import _scalar_type_name
+from ...kernels.pool import pool_output_size
 
 __all__ = [
     "conv1d",
@@ -298,6 +299,39 @@ def _check_adaptive(x: Tensor, out, nd: int, name: str, shown=None) -> None:
         )
 
 
+def _check_pool_nonempty(x: Tensor, nd: int, name: str) -> None:
+    """torch refuses an empty channel or spatial dim (an empty batch is fine)."""
+    shape = list(x.shape)
+    if all(shape[x.ndim - nd - 1 :]):
+        return
+    if nd < 3:
+        raise RuntimeError(
+            f"Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with optional 0 dim batch size "
+            f"for input, but got:{shape}"
+        )
+    raise RuntimeError(  # torch names dimension 0 whichever is empty
+        f"{name}(): Expected input's non-batch dimensions to have positive length, but input "
+        f"has a shape of {shape} and non-batch dimension 0 has length zero!"
+    )
+
+
+def _check_pool_padding(padding, kernel_size, dilation, nd: int) -> None:
+    """torch's padding checks that the pooling kernel does not make: non-negative, and (with a
+    dilation) at most half the kernel itself, not only half the dilated window."""
+    p, k, d = _ntuple(padding, nd), _ntuple(kernel_size, nd), _ntuple(dilation, nd)
+    if any(v < 0 for v in p):
+        raise RuntimeError(f"pad must be non-negative, but got pad: {min(p)}")
+    fits = all(pp <= ((kk - 1) * dd + 1) // 2 for pp, kk, dd in zip(p, k, d))
+    if fits and any(pp > kk // 2 for pp, kk in zip(p, k)):
+        if nd == 2:
+            got = f"padW = {p[1]}, padH = {p[0]}, kW = {k[1]}, kH = {k[0]}"
+        else:
+            got = f"kT: {k[0]} kW: {k[2]} kH: {k[1]} padT: {p[0]} padW: {p[2]} padH: {p[1]}"
+        raise RuntimeError(
+            f"pad should be smaller than or equal to half of kernel size, but got {got}"
+        )
+
+
 def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
     _check_pool_stride(stride, kernel_size, nd)
     if AUTOCAST.on and nd == 3:  # torch's CPU autocast runs the 3-D pools in float32
@@ -307,6 +341,8 @@ def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
             f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input"
         )
     _check_input(x, f"max_pool{nd}d")
+    _check_pool_nonempty(x, nd, "max_pool3d_with_indices_out_cpu_template")
+    _check_pool_padding(padding, kernel_size, dilation, nd)
     return apply(
         PN.for_rank(P.max_pool(nd), x.ndim, nd),
         (x,),
@@ -389,6 +425,36 @@ def max_pool1d_with_indices(
     return y.squeeze(-2), idx.squeeze(-2)
 
 
+def _check_max_pool1d(x, kernel_size, stride, padding, dilation, ceil_mode) -> None:
+    """The checks and messages of torch's ``max_pool1d`` without indices."""
+    _check_input(x, "max_pool1d")
+    if x.ndim not in (2, 3) or not all(x.shape[-2:]):
+        raise RuntimeError(
+            "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
+            f"input, but got:{list(x.shape)}"
+        )
+    (k,), (p,), (d,) = (_ntuple(v, 1) for v in (kernel_size, padding, dilation))
+    (s,) = _ntuple(_stride(stride, kernel_size), 1)
+    for what, v in (("kernel_size", k), ("stride", s)):
+        if v <= 0:
+            raise RuntimeError(f"max_pool1d() {what} must be greater than zero, but got {v}")
+    if p < 0:
+        raise RuntimeError(f"max_pool1d() padding must be non-negative, but got {p}")
+    if p > k // 2:
+        raise RuntimeError(
+            "max_pool1d() padding should be at most half of kernel size, but got "
+            f"padding={p} and kernel_size={k}"
+        )
+    if d <= 0:
+        raise RuntimeError(f"max_pool1d() dilation must be greater than zero, but got {d}")
+    out = pool_output_size(x.shape[-1], k, s, p, d, ceil_mode)
+    if out < 1:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
+    if not x.dtype.is_floating_point:
+        name = _scalar_type_name(x.dtype)
+        raise NotImplementedError(f"\"max_pool1d_impl\" not implemented for '{name}'")
+
+
 def max_pool1d(
     input,  # noqa: A002
     kernel_size,
@@ -399,6 +465,8 @@ def max_pool1d(
     return_indices=False,
 ):
     """1-D max pooling over (N, C, L); stride defaults to kernel_size; indices if asked."""
+    if not return_indices:  # torch's own 1-D path (the indices come from the 2-D one)
+        _check_max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
     y, idx = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     return (y, idx) if return_indices else y
 
@@ -428,6 +496,8 @@ def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
         (x,) = full_precision(x)
     _check_input(x, f"avg_pool{nd}d")
     _check_avg_pool_rank(x, nd)
+    _check_pool_nonempty(x, nd, "avg_pool3d")
+    _check_pool_padding(padding, kernel_size, 1, nd)
     if x._data.dtype.kind in "biu":
         if x._data.dtype.kind != "i":
             raise NotImplementedError(
@@ -520,6 +590,45 @@ def _out_size(output_size, nd):
     return (output_size,) * nd
 
 
+def _int_elements(v, name: str) -> None:
+    """torch's argument parser on an ``output_size`` list: every element an int."""
+    for i, o in enumerate(v):
+        if not isinstance(o, numbers.Integral):
+            raise TypeError(
+                f"{name}(): argument 'output_size' (position 2) must be tuple of ints, but found "
+                f"element of type {type(o).__name__} at pos {i}"
+            )
+
+
+def _adaptive_size(x: Tensor, output_size, nd: int, name: str, size_msg: str) -> tuple:
+    """An adaptive pool's output size as torch reads it: an int for every dim, or a list whose
+    None entries keep the input's size (1-D takes exactly one int, no None)."""
+    if nd == 1:
+        if isinstance(output_size, numbers.Integral):
+            return (int(output_size),)
+        if not isinstance(output_size, (list, tuple)):
+            raise TypeError(
+                f"{name}(): argument 'output_size' (position 2) must be tuple of ints, not "
+                f"{type(output_size).__name__}"
+            )
+        _int_elements(output_size, name)
+        if len(output_size) != 1:
+            raise RuntimeError(
+                f"{name}() argument 'output_size' should contain one int (got {len(output_size)})"
+            )
+        return (int(output_size[0]),)
+    if isinstance(output_size, numbers.Integral):
+        return (int(output_size),) * nd
+    n = len(output_size)  # None or a float: torch's TypeError from len()
+    if x.ndim <= n:
+        raise ValueError(f"Input dimension should be at least {n + 1}")
+    out = tuple(d if o is None else o for o, d in zip(output_size, x.shape[x.ndim - n :]))
+    _int_elements(out, name)
+    if n != nd:
+        raise RuntimeError(size_msg)
+    return tuple(int(o) for o in out)
+
+
 def adaptive_avg_pool2d(input, output_size):  # noqa: A002
     """Average over adaptive windows so that the output has ``output_size``."""
     if isinstance(input, Tensor) and input.ndim not in (3, 4):
@@ -527,8 +636,8 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
             f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}"
         )
     _check_input(input, "adaptive_avg_pool2d")
-    out = tuple(
-        input.shape[-2 + i] if o is None else o for i, o in enumerate(_out_size(output_size, 2))
+    out = _adaptive_size(
+        input, output_size, 2, "adaptive_avg_pool2d", "adaptive_avg_pool2d: output_size must be 2"
     )
     _check_adaptive(input, out, 2, "adaptive_avg_pool2d")
     if out == (1, 1):
@@ -538,8 +647,8 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
 
 def adaptive_avg_pool1d(input, output_size):  # noqa: A002
     """Average over adaptive windows of (N, C, L) so that L becomes ``output_size``."""
-    o = _out_size(output_size, 1)[0]
     _check_input(input, "adaptive_avg_pool1d")
+    (o,) = _adaptive_size(input, output_size, 1, "adaptive_avg_pool1d", "")
     _check_rank_1d(input, "adaptive_avg_pool1d")
     # torch runs it as 2-D pooling over a unit height, and reports that shape
     shown = [*input.shape[:-1], 1, input.shape[-1]]
@@ -557,9 +666,8 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False): 
         raise RuntimeError(
             f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: {list(input.shape)}"
         )
-    out = tuple(
-        input.shape[-2 + i] if o is None else o for i, o in enumerate(_out_size(output_size, 2))
-    )
+    msg = "adaptive_max_pool2d(): internal error: output_size.size() must be 2"
+    out = _adaptive_size(input, output_size, 2, "adaptive_max_pool2d", msg)
     _check_adaptive(input, out, 2, "adaptive_max_pool2d")
     return apply(PN.for_rank(P.adaptive_max_pool(2), input.ndim, 2), (input,), output_size=out)
 
@@ -572,8 +680,8 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):  # noqa: A002
     """Adaptive 1-D max pooling; always returns (values, indices along L)."""
-    o = _out_size(output_size, 1)[0]
     _check_input(input, "adaptive_max_pool1d")
+    (o,) = _adaptive_size(input, output_size, 1, "adaptive_max_pool1d", "")
     _check_rank_1d(input, "adaptive_max_pool1d")
     shown = [*input.shape[:-1], 1, input.shape[-1]]
     _check_adaptive(input, (1, o), 2, "adaptive_max_pool1d", shown)

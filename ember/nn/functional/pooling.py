@@ -20,6 +20,7 @@ from ...functions.random import rand
 from ...functions.reduce import _scalar_type_name
 from .activation import relu
 from .conv import (
+    _adaptive_size,
     _batched,
     _max_pool,
     _ntuple,
@@ -201,16 +202,10 @@ def max_pool3d_with_indices(
 
 
 def _adaptive3d(x: Tensor, output_size, name: str, got: str, size_msg: str):
-    """(batched input, was it unbatched, output size) after torch's checks for 3-D pools."""
+    """The output size after torch's checks for 3-D adaptive pools."""
     if isinstance(x, Tensor) and x.ndim not in (4, 5):
         raise RuntimeError(f"{name}(): Expected 4D or 5D tensor, but got{got} {list(x.shape)}")
-    if isinstance(output_size, (list, tuple)):
-        if len(output_size) != 3:
-            raise RuntimeError(size_msg)
-        spatial = x.shape[x.ndim - 3 :]
-        out = tuple(spatial[i] if o is None else int(o) for i, o in enumerate(output_size))
-    else:
-        out = (int(output_size),) * 3
+    out = _adaptive_size(x, output_size, 3, name, size_msg)
     if not x.dtype.is_floating_point:
         raise NotImplementedError(
             f"\"{name}_cpu\" not implemented for '{_scalar_type_name(x.dtype)}'"
@@ -294,11 +289,12 @@ def _fractional(x, kernel_size, output_size, output_ratio, samples, nd):
     if output_size is None and output_ratio is None:
         raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
     if output_size is None:
-        ratio = output_ratio if isinstance(output_ratio, (list, tuple)) else (output_ratio,) * nd
-        if nd == 2 and len(ratio) > 2:
+        # torch's 2-D functional takes len() of the ratio: a bare number is its TypeError
+        if nd == 2 and len(output_ratio) > 2:
             raise ValueError(
                 f"{name} requires output_ratio to either be a single Int or tuple of Ints."
             )
+        ratio = output_ratio if isinstance(output_ratio, (list, tuple)) else (output_ratio,) * nd
         output_size = [int(x.shape[-nd + i] * ratio[i]) for i in range(nd)]
     if samples is None:
         if not x.dtype.is_floating_point:
