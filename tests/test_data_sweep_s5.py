@@ -1,8 +1,12 @@
 """A differential sweep of ember.utils.data: small programs written as PyTorch users write them,
 run once with torch and once with Ember; results, exceptions and warnings must agree."""
 
+import collections
+import re
+import types
 import warnings
 
+import numpy as np
 import pytest
 import torch
 import torch.utils.data  # noqa: F401  (torch.utils.data is reached as an attribute below)
@@ -16,11 +20,16 @@ def normalize(x):
     if isinstance(x, ember.Tensor | torch.Tensor):
         dtype = str(x.dtype).split(".")[-1]
         return ("Tensor", dtype, tuple(x.shape), x.detach().numpy().tolist())
-    if isinstance(x, dict):
+    if isinstance(x, collections.abc.Mapping):
         return (type(x).__name__, [(k, normalize(v)) for k, v in x.items()])
-    if isinstance(x, list | tuple):
+    if isinstance(x, list | tuple | collections.deque):
         return (type(x).__name__, [normalize(v) for v in x])
     return x
+
+
+def neutral(message) -> str:
+    """A message with the library's name and object addresses taken out."""
+    return re.sub(r" at 0x[0-9a-f]+", "", str(message).replace("ember", "torch"))
 
 
 def outcome(prog, lib):
@@ -30,9 +39,8 @@ def outcome(prog, lib):
         try:
             result = normalize(prog(lib))
         except Exception as exc:  # noqa: BLE001
-            result = ("raised", type(exc).__name__, str(exc).replace("ember", "torch"))
-    said = [(w.category.__name__, str(w.message).replace("ember", "torch")) for w in caught]
-    return result, said
+            result = ("raised", type(exc).__name__, neutral(exc))
+    return result, [(w.category.__name__, neutral(w.message)) for w in caught]
 
 
 def same(prog, raises: bool = False):
@@ -78,3 +86,299 @@ def test_generic_annotations_in_user_code():
         return batches(data.DataLoader(chained, batch_size=4)), stacked[2]
 
     same(prog)
+
+
+# -- default_collate and default_convert ----------------------------------------------------------
+Pair = collections.namedtuple("Pair", ["x", "y"])
+
+
+class Tagged(list):
+    """A list subclass: collated back into its own type."""
+
+
+def collate(batch_of):
+    """A program collating ``batch_of(t)`` with ``t``'s ``default_collate``."""
+    return lambda t: t.utils.data.default_collate(batch_of(t))
+
+
+def convert(sample_of):
+    return lambda t: t.utils.data.default_convert(sample_of(t))
+
+
+COLLATE_OK = {
+    "dicts": collate(lambda t: [{"a": 1, "b": 2.0, "c": "x"}, {"a": 3, "b": 4.0, "c": "y"}]),
+    "dict key order from first": collate(lambda t: [{"b": 1, "a": 2}, {"a": 3, "b": 4}]),
+    "namedtuples": collate(lambda t: [Pair(1, [2.0, 3.0]), Pair(3, [4.0, 5.0])]),
+    "tuples of numpy arrays": collate(
+        lambda t: [(np.array([1, 2]), np.array([1.5])), (np.array([3, 4]), np.array([2.5]))]
+    ),
+    "numpy float64 scalars": collate(lambda t: [np.float64(1), np.float64(2)]),
+    "numpy float16 scalars": collate(lambda t: [np.float16(1), np.float16(2)]),
+    "numpy int8 scalars": collate(lambda t: [np.int8(-1), np.int8(2)]),
+    "numpy uint8 scalars": collate(lambda t: [np.uint8(1), np.uint8(200)]),
+    "numpy bool arrays": collate(lambda t: [np.array([True]), np.array([False])]),
+    "numpy 0-d arrays": collate(lambda t: [np.array(1.0), np.array(2.0)]),
+    "numpy transposed arrays": collate(lambda t: [np.arange(6).reshape(2, 3).T] * 2),
+    "numpy str_ scalars": collate(lambda t: [np.str_("a"), np.str_("b")]),
+    "strings": collate(lambda t: ["a", "b"]),
+    "bytes": collate(lambda t: [b"a", b"b"]),
+    "nested lists": collate(lambda t: [[[1, 2], [3]], [[4, 5], [6]]]),
+    "lists of strings": collate(lambda t: [["a", "b"], ["c", "d"]]),
+    "int then float": collate(lambda t: [1, 2.5]),
+    "float then int": collate(lambda t: [1.5, 2]),
+    "bool then int": collate(lambda t: [True, 2]),
+    "negative ints": collate(lambda t: [-1, -(2**40)]),
+    "float then numpy": collate(lambda t: [1.5, np.float64(2)]),
+    "numpy array then tensor": collate(lambda t: [np.array([1]), t.tensor([2])]),
+    "0-d tensors": collate(lambda t: [t.tensor(1), t.tensor(2)]),
+    "float16 tensors": collate(lambda t: [t.tensor([1.5], dtype=t.float16)] * 2),
+    "tensors needing grad": collate(lambda t: [t.ones(2, requires_grad=True)] * 2),
+    "tuples become lists": collate(lambda t: [(1, t.zeros(2)), (2, t.ones(2))]),
+    "list subclass kept": collate(lambda t: [Tagged([1, 2]), Tagged([3, 4])]),
+    "ordered dicts": collate(lambda t: [collections.OrderedDict(z=1, a=2)] * 2),
+    "defaultdicts": collate(lambda t: [collections.defaultdict(int, a=1)] * 2),
+    "mapping proxies": collate(lambda t: [types.MappingProxyType({"a": 1})] * 2),
+    "deques": collate(lambda t: [collections.deque([1, 2]), collections.deque([3, 4])]),
+    "None with a custom map": lambda t: t.utils.data._utils.collate.collate(
+        [None, None], collate_fn_map={type(None): lambda b, *, collate_fn_map=None: len(b)}
+    ),
+    "custom map inside dicts": lambda t: t.utils.data._utils.collate.collate(
+        [{"a": 1.5, "b": t.tensor([1])}, {"a": 2.5, "b": t.tensor([2])}],
+        collate_fn_map={
+            **t.utils.data._utils.collate.default_collate_fn_map,
+            float: lambda b, *, collate_fn_map=None: sum(b),
+        },
+    ),
+    "convert dict": convert(lambda t: {"a": np.array([1, 2]), "b": (np.float32(1), 2)}),
+    "convert namedtuple": convert(lambda t: Pair(np.array([1]), 2)),
+    "convert tuple": convert(lambda t: (np.array([1]), "x")),
+    "convert numpy scalars": convert(lambda t: [np.float32(1.5), np.int64(3), np.bool_(True)]),
+    "convert numpy str_": convert(lambda t: np.str_("a")),
+    "convert string array": convert(lambda t: np.array(["a"])),
+    "convert str, bytes, int": convert(lambda t: ["abc", b"abc", 3, 1.5, None]),
+    "convert tensor": convert(lambda t: t.tensor([1])),
+    "convert deque": convert(lambda t: collections.deque([np.array([1])])),
+    "convert list subclass": convert(lambda t: Tagged([np.array(1)])),
+    "convert shares memory": lambda t: (
+        lambda a: (t.utils.data.default_convert(a).__setitem__(0, 9), a.tolist())[1]
+    )(np.zeros(2)),
+}
+
+COLLATE_RAISES = {
+    "no samples": collate(lambda t: []),
+    "tensors of different sizes": collate(lambda t: [t.zeros(2), t.zeros(3)]),
+    "tensors of different ranks": collate(lambda t: [t.zeros(2), t.zeros(2, 1)]),
+    "arrays of different sizes": collate(lambda t: [np.zeros(2), np.zeros(3)]),
+    "lists of different lengths": collate(lambda t: [[1, 2], [3]]),
+    "namedtuples of different lengths": collate(lambda t: [Pair(1, [2.0, 3.0]), Pair(3, [4.0])]),
+    "dicts missing a key": collate(lambda t: [{"a": 1, "b": 2}, {"a": 3}]),
+    "Nones": collate(lambda t: [None, None]),
+    "sets": collate(lambda t: [{1}, {2}]),
+    "complex numbers": collate(lambda t: [1j, 2j]),
+    "int past int64": collate(lambda t: [2**63, 1]),
+    "string arrays": collate(lambda t: [np.array(["a"])] * 2),
+    "object arrays": collate(lambda t: [np.array([1, "a"], dtype=object)] * 2),
+    "bytes arrays": collate(lambda t: [np.array([b"a"])] * 2),
+    "datetimes": collate(lambda t: [np.datetime64("2020-01-01")] * 2),
+}
+
+
+@pytest.mark.parametrize("name", COLLATE_OK)
+def test_collate_and_convert_like_torch(name):
+    same(COLLATE_OK[name])
+
+
+@pytest.mark.parametrize("name", COLLATE_RAISES)
+def test_collate_errors_like_torch(name):
+    same(COLLATE_RAISES[name], raises=True)
+
+
+# -- DataLoader in the main process ---------------------------------------------------------------
+class Pairs:
+    """A map-style dataset written against whichever library ``t`` is: item i is [i, 2i]."""
+
+    def __init__(self, t, n=10):
+        self.t, self.n = t, n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        return self.t.tensor([i, 2 * i])
+
+
+def counting(t, n=7, length=None):
+    """An IterableDataset of ``t`` over range(n), reporting ``length`` (None: no ``__len__``)."""
+    data = t.utils.data
+    body = {"__iter__": lambda self: iter(range(n))}
+    if length is not None:
+        body["__len__"] = lambda self: length
+    return type("Counting", (data.IterableDataset,), body)()
+
+
+def loader(t, dataset=None, **kwargs):
+    return t.utils.data.DataLoader(Pairs(t) if dataset is None else dataset, **kwargs)
+
+
+def epochs(make, n=2):
+    """Build a loader with ``make(t)`` and list its batches for ``n`` epochs."""
+    return lambda t: (lambda dl: [list(dl) for _ in range(n)])(make(t))
+
+
+def seeded(seed, prog):
+    """``prog`` after ``t.manual_seed(seed)``, then one draw showing where the global stream is."""
+    return lambda t: (t.manual_seed(seed), prog(t), t.rand(2))[1:]
+
+
+def gen(t, seed=42):
+    return t.Generator().manual_seed(seed)
+
+
+def iterable_lengths(t):
+    out = []
+    for bs in (1, 2, 3, None):
+        for drop in (False, True) if bs else (False,):
+            out.append(len(loader(t, counting(t, length=7), batch_size=bs, drop_last=drop)))
+    return out
+
+
+def map_lengths(t):
+    return [
+        len(loader(t, range(n), batch_size=bs, drop_last=drop))
+        for n in (0, 1, 9, 10, 11)
+        for bs in (1, 3, 10, None)
+        for drop in ((False, True) if bs else (False,))
+    ]
+
+
+def attributes(t, **kwargs):
+    dl = loader(t, **kwargs)
+    names = ("batch_size", "drop_last", "num_workers", "timeout", "prefetch_factor", "pin_memory")
+    names += ("persistent_workers", "in_order", "generator", "worker_init_fn")
+    parts = [getattr(dl, n) for n in names] + [dl.collate_fn.__name__]
+    return parts + [type(dl.sampler).__name__, type(dl.batch_sampler).__name__]
+
+
+LOADER_OK = {
+    "batch_size=None": lambda t: list(loader(t, batch_size=None)),
+    "batch_size=None, shuffle": seeded(0, lambda t: list(loader(t, batch_size=None, shuffle=True))),
+    "drop_last": lambda t: list(loader(t, batch_size=4, drop_last=True)),
+    "last batch kept": lambda t: list(loader(t, batch_size=4)),
+    "shuffle with generator, 3 epochs": epochs(
+        lambda t: loader(t, batch_size=3, shuffle=True, generator=gen(t)), 3
+    ),
+    "shuffle, drop_last, generator": lambda t: list(
+        loader(t, range(10), batch_size=3, drop_last=True, shuffle=True, generator=gen(t, 1))
+    ),
+    "shuffle on the global generator": seeded(
+        3, epochs(lambda t: loader(t, batch_size=4, shuffle=True))
+    ),
+    "no shuffle still draws a seed": seeded(3, epochs(lambda t: loader(t, batch_size=4))),
+    "generator advanced by an epoch": lambda t: (
+        lambda g: (
+            list(loader(t, range(5), batch_size=2, shuffle=True, generator=g)),
+            t.rand(2, generator=g),
+        )
+    )(gen(t, 7)),
+    "generator unused by shuffle=False": lambda t: (
+        lambda g: (list(loader(t, range(5), batch_size=2, generator=g)), t.rand(2, generator=g))
+    )(gen(t, 7)),
+    "RandomSampler given as sampler": lambda t: list(
+        loader(t, sampler=t.utils.data.RandomSampler(range(6), generator=gen(t)), batch_size=4)
+    ),
+    "batch_sampler list": lambda t: list(loader(t, batch_sampler=[[0, 1], [5]])),
+    "batch_sampler with batch_size=1": lambda t: len(
+        loader(t, batch_sampler=[[0, 1]], batch_size=1)
+    ),
+    "sampler with shuffle=False": lambda t: list(loader(t, sampler=[3, 1], shuffle=False)),
+    "sampler of key lists, no batching": lambda t: list(
+        loader(t, t.arange(5) * 10, sampler=[[0, 1], [2]], batch_size=None)
+    ),
+    "len of map-style loaders": map_lengths,
+    "len of iterable loaders": iterable_lengths,
+    "iterable batches": lambda t: list(loader(t, counting(t), batch_size=3)),
+    "iterable drop_last": lambda t: list(loader(t, counting(t), batch_size=3, drop_last=True)),
+    "iterable, no batching": lambda t: list(loader(t, counting(t), batch_size=None)),
+    "iterable twice": epochs(lambda t: loader(t, counting(t), batch_size=4)),
+    "map-style twice": epochs(lambda t: loader(t, range(5), batch_size=2)),
+    "iterable longer than its len": lambda t: (lambda dl: (len(dl), list(dl)))(
+        loader(t, counting(t, length=3), batch_size=2)
+    ),
+    "iterable longer than its len, drop_last": lambda t: (lambda dl: (len(dl), list(dl)))(
+        loader(t, counting(t, length=3), batch_size=2, drop_last=True)
+    ),
+    "custom collate_fn": lambda t: list(
+        loader(t, batch_size=2, collate_fn=lambda b: [x.sum().item() for x in b])
+    ),
+    "custom collate_fn, no batching": lambda t: list(
+        loader(t, Pairs(t, 3), batch_size=None, collate_fn=lambda b: b.tolist())
+    ),
+    "collate_fn=None": lambda t: list(loader(t, range(3), batch_size=2, collate_fn=None)),
+    "tensor as dataset": lambda t: list(loader(t, t.arange(7), batch_size=3)),
+    "numpy array as dataset": lambda t: list(
+        loader(t, np.arange(5, dtype=np.float32), batch_size=2)
+    ),
+    "list of tuples": lambda t: list(loader(t, [(1, "a"), (2, "b"), (3, "c")], batch_size=2)),
+    "empty dataset": lambda t: list(loader(t, [], batch_size=2)),
+    "dataset grows between epochs": lambda t: (
+        lambda data, dl: (list(dl), data.append(9), len(dl), list(dl))[2:]
+    )(*(lambda data: (data, loader(t, data, batch_size=2)))([1, 2, 3])),
+    "pin_memory accepted": lambda t: list(loader(t, range(2), batch_size=2, pin_memory=True)),
+    "prefetch_factor default with workers": lambda t: loader(t, num_workers=2).prefetch_factor,
+    "worker_init_fn unused without workers": lambda t: list(
+        loader(t, range(2), worker_init_fn=lambda i: 1 / 0)
+    ),
+    "attributes": attributes,
+    "attributes without batching": lambda t: attributes(t, batch_size=None),
+    "attributes of an iterable loader": lambda t: attributes(t, dataset=counting(t)),
+    "num_workers may be set": lambda t: (
+        lambda dl: (setattr(dl, "num_workers", 0), dl.num_workers)
+    )(loader(t)),
+    "iterator": lambda t: (lambda it: (iter(it) is it, len(it), list(it), next(it, "end")))(
+        iter(loader(t, range(5), batch_size=2))
+    ),
+}
+
+LOADER_RAISES = {
+    "sampler and shuffle": lambda t: loader(t, sampler=[0], shuffle=True),
+    "batch_sampler and batch_size": lambda t: loader(t, batch_sampler=[[0, 1]], batch_size=2),
+    "batch_sampler and batch_size=None": lambda t: loader(t, batch_sampler=[[0]], batch_size=None),
+    "batch_sampler and shuffle": lambda t: loader(t, batch_sampler=[[0, 1]], shuffle=True),
+    "batch_sampler and sampler": lambda t: loader(t, batch_sampler=[[0, 1]], sampler=[0]),
+    "batch_sampler and drop_last": lambda t: loader(t, batch_sampler=[[0, 1]], drop_last=True),
+    "batch_size=None and drop_last": lambda t: loader(t, batch_size=None, drop_last=True),
+    "iterable and shuffle": lambda t: loader(t, counting(t), shuffle=True),
+    "iterable and sampler": lambda t: loader(t, counting(t), sampler=[0]),
+    "len of an iterable without len": lambda t: len(loader(t, counting(t), batch_size=2)),
+    "len of a sampler iterator": lambda t: len(loader(t, sampler=iter([0, 1]))),
+    "prefetch_factor without workers": lambda t: loader(t, prefetch_factor=2),
+    "prefetch_factor=0 without workers": lambda t: loader(t, prefetch_factor=0),
+    "negative prefetch_factor": lambda t: loader(t, num_workers=2, prefetch_factor=-1),
+    "persistent_workers without workers": lambda t: loader(t, persistent_workers=True),
+    "negative num_workers": lambda t: loader(t, num_workers=-1),
+    "negative timeout": lambda t: loader(t, timeout=-1),
+    "timeout without workers": lambda t: next(iter(loader(t, timeout=1))),
+    "batch_size=0": lambda t: loader(t, batch_size=0),
+    "batch_size=2.0": lambda t: loader(t, batch_size=2.0),
+    "batch_size=True": lambda t: loader(t, batch_size=True),
+    "drop_last=1": lambda t: loader(t, batch_size=2, drop_last=1),
+    "set batch_size": lambda t: setattr(loader(t), "batch_size", 3),
+    "set sampler": lambda t: setattr(loader(t), "sampler", [0]),
+    "set dataset": lambda t: setattr(loader(t), "dataset", [0]),
+    "set persistent_workers": lambda t: setattr(loader(t), "persistent_workers", True),
+    "multiprocessing_context without workers": lambda t: setattr(
+        loader(t), "multiprocessing_context", "fork"
+    ),
+    "dataset raises": lambda t: list(loader(t, [1, 2, 3], sampler=[0, 7])),
+    "empty dataset, shuffled": lambda t: loader(t, [], batch_size=2, shuffle=True),
+}
+
+
+@pytest.mark.parametrize("name", LOADER_OK)
+def test_dataloader_like_torch(name):
+    same(LOADER_OK[name])
+
+
+@pytest.mark.parametrize("name", LOADER_RAISES)
+def test_dataloader_errors_like_torch(name):
+    same(LOADER_RAISES[name], raises=True)
