@@ -125,6 +125,7 @@ from .functions.linalg import (
     matmul,
     mm,
     mv,
+    norm_except_dim,
     outer,
     pdist,
     tensordot,

@@ -53,3 +53,41 @@ def test_pairwise_distance_graph(kw, shapes):
     a, b = torch.ones(shapes[0], requires_grad=True), torch.zeros(shapes[1], requires_grad=True)
     want = _grad_fn_chain(torch.nn.functional.pairwise_distance(a, b, **kw), 3)
     assert _grad_fn_chain(out, 3) == want == ["NormBackward1", "AddBackward1", "SubBackward0"]
+
+
+# --- 3. norm_except_dim: a 1-D tensor over dim 0 is its absolute values (weight_norm of a bias)
+@pytest.mark.parametrize(
+    "shape,pow_,dim",
+    [((3,), 2, 0), ((3,), 3, 0), ((3,), 2, -1), ((2, 3), 2, 0), ((2, 3), 2, 1), ((2, 3, 4), 2, 1)]
+    + [((2, 3, 4), 1, 2), ((2, 3, 4), 2, -1), ((2, 3, 4), 2, 0)],
+)
+def test_norm_except_dim(shape, pow_, dim):
+    out = check_op(lambda m, v: m.norm_except_dim(v, pow_, dim), [shape])
+    want = _grad_fn_chain(
+        torch.norm_except_dim(torch.ones(shape, requires_grad=True), pow_, dim), 6
+    )
+    assert _grad_fn_chain(out, 6) == want
+
+
+def test_norm_except_dim_defaults_and_zero_dim():
+    x = np.array([[-3.0, 4.0], [0.0, 1.0]], np.float32)
+    assert_close(ember.norm_except_dim(ember.tensor(x)), torch.norm_except_dim(torch.tensor(x)))
+    e = check_raises(lambda m: m.norm_except_dim(m.tensor(2.0), 2, 0))
+    assert str(e) == "Dimension specified as 0 but tensor has no dimensions"
+    e = check_raises(lambda m: m.norm_except_dim(m.ones(2), 1.5, 0))
+    assert str(e) == "norm_except_dim(): argument 'pow' (position 2) must be int, not float"
+
+
+@pytest.mark.parametrize("dim", [0, -1])
+def test_weight_norm_of_bias(dim):
+    def run(m):
+        torch.manual_seed(0)
+        lin = m.nn.Linear(3, 2)
+        lin.bias.data = m.tensor([-0.5, 2.0])
+        with pytest.warns(FutureWarning):
+            lin = m.nn.utils.weight_norm(lin, "bias", dim=dim)
+        y = lin(m.ones(1, 3))
+        y.sum().backward()
+        return lin.bias_g, lin.bias_v, lin.bias, lin.bias_g.grad, lin.bias_v.grad
+
+    assert_close(run(ember), run(torch))

@@ -12,10 +12,11 @@ from .._tensor import Tensor, _make, apply
 from ..amp._state import AUTOCAST, lower_precision  # the ops on torch's CPU autocast list cast
 from ..autograd.grad_mode import _state
 from ..autograd.primitives import linalg as P
+from ..autograd.primitives import nn as NN
 from ..autograd.primitives import nn_named as PN
 from ..autograd.primitives import select as S
 from ..autograd.primitives import shape as SP
-from ._util import broadcast_shapes
+from ._util import broadcast_shapes, wrap_dim
 from .inplace import _C_TYPE_NAMES, takes_out  # torch names dtypes by C++ types here
 
 
@@ -606,12 +607,33 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:  # noqa: A002
     return apply(PN.pdist, (input,), None, p=float(p))
 
 
+def norm_except_dim(v: Tensor, pow: int = 2, dim: int = 0) -> Tensor:  # noqa: A002
+    """The ``pow``-norm of ``v`` over every dimension but ``dim``, which the result keeps (the
+    others stay as size 1); ``dim=-1``: the norm of all elements."""
+    if not isinstance(pow, (int, np.integer)):
+        raise TypeError(
+            f"norm_except_dim(): argument 'pow' (position 2) must be int, not {type(pow).__name__}"
+        )
+    p = float(pow)
+    if dim == -1:
+        return apply(NN.norm_all, (v,), None, ord=p, dim=None, keepdim=False)
+    if not v.ndim:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    d = wrap_dim(dim, v.ndim)
+    # as torch: the kept dim is brought first (or left last), the rest flattened into rows
+    last = d == v.ndim - 1
+    t = v if d in (0, v.ndim - 1) else v.transpose(0, d)
+    rows = t.contiguous().view((-1, t.shape[-1]) if last else (t.shape[0], -1))
+    n = apply(NN.norm_dim, (rows,), None, ord=p, dim=(0,) if last else (1,), keepdim=False)
+    kept = [1] * t.ndim
+    kept[-1 if last else 0] = t.shape[-1 if last else 0]
+    n = n.view(kept)
+    return n if t is v else n.transpose(0, d)
+
+
 def _norm_except_dim(v: Tensor, dim: int) -> Tensor:
     """The 2-norm of ``v`` over every dimension but ``dim`` (keeping dims); ``dim=-1``: all."""
-    if dim == -1:
-        return v.norm()
-    others = tuple(d for d in range(v.ndim) if d != dim)
-    return v.norm(2, others, keepdim=True)
+    return norm_except_dim(v, 2, dim)
 
 
 def _weight_norm(v: Tensor, g: Tensor, dim: int = 0) -> Tensor:

@@ -602,6 +602,7 @@ embedding_dense_backward = defop(
 # record their own nodes: the same forwards and rules as ``x + s`` and linalg.vector_norm.
 add_scalar = renamed(add, "AddBackward1")
 norm_dim = renamed(vector_norm, "NormBackward1")
+norm_all = renamed(vector_norm, "NormBackward0")  # the Scalar-p norm of all elements
 
 
 # --- module backward hooks ----------------------------------------------------------------------
