@@ -6,8 +6,22 @@ the user's ``backward(ctx, *grad_outputs)``, exactly as torch's ``Function`` doe
 
 from __future__ import annotations
 
+import functools
+import inspect
+import warnings
+
 from .engine import Node, SavedOutput, next_seq
 from .grad_mode import _state, no_grad
+
+__all__ = [
+    "FunctionCtx",
+    "BackwardCFunction",
+    "FunctionMeta",
+    "Function",
+    "once_differentiable",
+    "InplaceFunction",
+    "NestedIOFunction",
+]
 
 
 class _ForwardAD:
@@ -24,32 +38,49 @@ _NO_JVP = (
     "You must implement the jvp function for custom autograd.Function to use it with forward "
     "mode AD."
 )
+_LEGACY = (
+    "Legacy autograd function with non-static forward method is deprecated. Please use new-style "
+    "autograd function with static forward method. (Example: "
+    "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)"
+)
+_TWICE = "trying to differentiate twice a function that was marked with @once_differentiable"
 
 
 class FunctionCtx:
     """The ``ctx`` object handed to a custom Function's forward and backward."""
 
-    __slots__ = ()
-
     def save_for_backward(self, *tensors) -> None:
         """Keep ``tensors`` for backward, where ``ctx.saved_tensors`` returns them."""
-        self._to_save = tensors
+        self.to_save = tensors
 
     def save_for_forward(self, *tensors) -> None:
         """Keep ``tensors`` for ``jvp``, where ``ctx.saved_tensors`` returns them."""
-        self._to_save_fw = tensors
+        self.saved_for_forward = tensors
 
-    def mark_non_differentiable(self, *tensors) -> None:
-        """Mark outputs that get no gradient (``requires_grad=False``)."""
-        self._non_differentiable = {id(t) for t in tensors}
-
-    def mark_dirty(self, *tensors) -> None:
+    def mark_dirty(self, *args) -> None:
         """Declare inputs that forward modified in place (and returns as outputs)."""
-        self._dirty = {id(t) for t in tensors}
+        self.dirty_tensors = args
+
+    def mark_shared_storage(self, *pairs) -> None:
+        """Deprecated in torch and a no-op there: storage sharing is detected automatically."""
+        warnings.warn(
+            "mark_shared_storage is deprecated. Tensors with shared storages are automatically "
+            "tracked. Note that calls to `set_()` are not tracked",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+
+    def mark_non_differentiable(self, *args) -> None:
+        """Mark outputs that get no gradient (``requires_grad=False``)."""
+        self.non_differentiable = args
 
     def set_materialize_grads(self, value: bool) -> None:
         """Whether backward gets zeros (default) or None for outputs with no gradient."""
         self.materialize_grads = value
+
+
+def _ids(tensors) -> set:
+    return {id(t) for t in tensors}
 
 
 class BackwardCFunction(Node, FunctionCtx):
@@ -57,20 +88,34 @@ class BackwardCFunction(Node, FunctionCtx):
 
     __slots__ = ()
     _fn = None
+    _forward_cls = None
     materialize_grads = True
+    to_save = saved_for_forward = dirty_tensors = non_differentiable = ()
     # The user's ``ctx.save_for_backward`` only notes the tensors; ``apply`` saves them on the
     # node once the outputs exist (an output is saved without a reference cycle).
     save_for_backward = FunctionCtx.save_for_backward
-    _to_save = _to_save_fw = ()
     # While ``jvp`` runs, ``saved_tensors`` are the ones saved for forward (as torch); after it,
     # the node's tangents come from the outputs' own duals, so the tangent pass stops here.
     _fw_saved = None
     _fw_jvp = False
-    _non_differentiable = frozenset()
-    _dirty = frozenset()
+    _needs = ()
 
     def name(self) -> str:
         return type(self).__name__
+
+    __repr__ = object.__repr__  # torch shows the class's module: <...function.XBackward object>
+
+    @property
+    def _to_save_fw(self) -> tuple:
+        return self.saved_for_forward
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for the user's own annotations of this node."""
+        d = self.__dict__
+        if "_metadata" not in d:
+            d["_metadata"] = {}
+        return d["_metadata"]
 
     def apply(self, grads):
         if self._fw_jvp and _fw.tangent_pass:
@@ -78,20 +123,46 @@ class BackwardCFunction(Node, FunctionCtx):
         if self.materialize_grads:
             grads = tuple(g if g is not None else self._zeros[i]() for i, g in enumerate(grads))
         out = self._fn.backward(self, *grads)
-        if not isinstance(out, tuple):
-            out = (out,)
+        return self._check_grads(out if isinstance(out, tuple) else (out,))
+
+    def _check_grads(self, out: tuple) -> tuple:
+        """torch's checks on what backward returned: count, types, shapes, complex-ness."""
+        from .._tensor import Tensor
+
         n = len(self.next_functions)
-        if len(out) < n:
-            raise RuntimeError(
-                f"function {self.name()} returned an incorrect number of gradients (expected {n}, "
-                f"got {len(out)})"
-            )
-        out = out[:n] if all(g is None for g in out[n:]) else out
+        if len(out) > n and all(g is None for g in out[n:]):
+            out = out[:n]
         if len(out) != n:
             raise RuntimeError(
                 f"function {self.name()} returned an incorrect number of gradients (expected {n}, "
                 f"got {len(out)})"
             )
+        for i, (g, meta) in enumerate(zip(out, self._input_meta)):
+            if g is None:
+                continue
+            if not isinstance(g, Tensor):
+                raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
+            if meta is None:
+                raise RuntimeError(
+                    f"function {self.name()} returned a gradient different than None at position "
+                    f"{i + 1}, but the corresponding forward input was not a Variable"
+                )
+            if self.next_functions[i][0] is None:
+                continue
+            shape, dtype = meta
+            gshape = g._data.shape
+            lead = len(gshape) - len(shape)
+            if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:])):
+                raise RuntimeError(
+                    f"Function {self.name()} returned an invalid gradient at index {i} - got "
+                    f"{list(gshape)} but expected shape compatible with {list(shape)}"
+                )
+            if g._data.dtype.kind == "c" and dtype.kind != "c":
+                raise RuntimeError(
+                    "Expected isFloatingType(grad.scalar_type()) || (input_is_complex == "
+                    "grad_is_complex) to be true, but got false.  (Could this error message be "
+                    "improved?  If so, please report an enhancement request to PyTorch.)"
+                )
         return out
 
     @property
@@ -104,20 +175,39 @@ class BackwardCFunction(Node, FunctionCtx):
             return self._fw_saved
         return Node.saved_tensors.fget(self)
 
+    saved_variables = saved_tensors
 
-class _FunctionMeta(type):
+
+class FunctionMeta(type):
     """Gives each Function subclass its own node class, named ``<Name>Backward``."""
 
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
-        cls._backward_cls = type(name + "Backward", (BackwardCFunction,), {"_fn": cls})
+        cls._backward_cls = type(
+            name + "Backward", (BackwardCFunction,), {"_fn": cls, "_forward_cls": cls}
+        )
 
 
-class Function(metaclass=_FunctionMeta):
+_FunctionMeta = FunctionMeta
+
+
+class Function(FunctionCtx, metaclass=FunctionMeta):
     """Base class for custom differentiable operations; call them with ``.apply``."""
 
     generate_vmap_rule = False
     _fw_internal = False  # forward_ad's own Functions: no jvp of their own
+
+    def __init__(self, *args, **kwargs) -> None:
+        warnings.warn(
+            f"{type(self)} should not be instantiated. Methods on autograd functions are all "
+            "static, so you should invoke them on the class itself. Instantiating an autograd "
+            "function will raise an error in a future version of PyTorch.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(_LEGACY)
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -140,7 +230,7 @@ class Function(metaclass=_FunctionMeta):
     @staticmethod
     def setup_context(ctx, inputs, output):
         """Save what backward needs from ``inputs`` and ``output`` (for a forward without ctx)."""
-        raise NotImplementedError
+        raise NotImplementedError("setup_context is not implemented.")
 
     vjp = backward
 
@@ -162,70 +252,184 @@ class Function(metaclass=_FunctionMeta):
         """Run forward and, if any input requires grad, record this Function's node in the graph."""
         from .._tensor import Tensor, _edge
 
-        node = cls._backward_cls()
         separate = cls.setup_context is not Function.setup_context
+        if separate:  # torch binds keywords and defaults into the inputs setup_context sees
+            bound = inspect.signature(cls.forward).bind(*args, **kwargs)
+            bound.apply_defaults()
+            args, kwargs = bound.args, {}
+        inputs = args + tuple(kwargs.values())
+        node = cls._backward_cls()
+        node._needs = tuple(isinstance(a, Tensor) and a._rg for a in inputs)
+        record = _state.enabled and any(node._needs)
+        if record:  # before forward: an input it modifies in place keeps its old history here
+            node.next_functions = tuple(
+                _edge(a) if isinstance(a, Tensor) else (None, 0) for a in inputs
+            )
+            node._seq = next_seq()
+            node._input_meta = tuple(
+                (a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None for a in inputs
+            )
         with no_grad():
             if separate:
-                outputs = cls.forward(*args, **kwargs)
+                outputs = cls.forward(*args)
                 cls.setup_context(node, args, outputs)
             else:
                 outputs = cls.forward(node, *args, **kwargs)
-        tensors_in = [a for a in args if isinstance(a, Tensor)]
-        record = _state.enabled and any(t._rg for t in tensors_in)
-        node._needs = tuple(isinstance(a, Tensor) and a._rg for a in args)
         single = not isinstance(outputs, tuple)
-        outs = (outputs,) if single else outputs
-        if not record:
-            return outputs
-        node.next_functions = tuple(_edge(a) if isinstance(a, Tensor) else (None, 0) for a in args)
-        node._seq = next_seq()  # after the edges: an input's AccumulateGrad may be new
-        node._input_meta = tuple(
-            (a._data.shape, a._data.dtype) if isinstance(a, Tensor) else None for a in args
-        )
-        node._num_outputs = len(outs)
-        zeros = []
-        result = []
-        for i, o in enumerate(outs):
-            if isinstance(o, Tensor):
-                if any(o is a for a in tensors_in) and id(o) not in node._dirty:
-                    o = _alias(o)
-                if id(o) not in node._non_differentiable and o._data.dtype.kind in "fc":
-                    o._rg, o.grad_fn, o._output_nr = True, node, i
-                zeros.append(lambda o=o: o.new_zeros(o.shape))
-            else:
-                zeros.append(lambda: None)
-            result.append(o)
-        node._zeros = zeros
-        saved = []
-        for t in node._to_save:
-            if t is None:
-                saved.append(None)
-            elif any(t is o for o in result):
-                saved.append(SavedOutput(t, next(i for i, o in enumerate(result) if o is t)))
-            else:
-                saved.append(t)
-        Node.save_for_backward(node, *saved)
-        if _fw.level >= 0 and not cls._fw_internal:
+        result = _wrap_outputs(node, inputs, (outputs,) if single else outputs, record)
+        if record:
+            _save(node, result)
+        if _fw.level >= 0 and not cls._fw_internal and record:
             from .forward_ad import _custom_function_jvp
 
-            result = _custom_function_jvp(cls, node, args, result)
+            result = _custom_function_jvp(cls, node, inputs, result)
         return result[0] if single else tuple(result)
 
 
-def _alias(t):
+def _wrap_outputs(node, inputs: tuple, outs: tuple, record: bool) -> list:
+    """The outputs as the caller sees them, attached to ``node`` when ``record``."""
+    from .._tensor import Tensor
+
+    dirty = _ids(node.dirty_tensors)
+    if dirty - _ids(o for o in outs if isinstance(o, Tensor)):
+        raise RuntimeError(
+            "Some elements marked as dirty during the forward method were not returned as output. "
+            "The inputs that are modified inplace must all be outputs of the Function."
+        )
+    non_diff = _ids(node.non_differentiable)
+    input_ids = _ids(a for a in inputs if isinstance(a, Tensor))
+    result, zeros = [], []
+    for i, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            zeros.append(lambda: None)
+            result.append(o)
+            continue
+        if id(o) in dirty:
+            o._vc[0] += 1  # torch counts the declared in-place change once more
+            if record:
+                _take_dirty(node, o, i)
+            elif not _state.enabled:
+                o = _alias(o, view=False)
+        else:
+            if id(o) in input_ids:  # an input returned as-is: the caller gets a view of it
+                o = _alias(o, view=_state.enabled and not node._fn._fw_internal)
+            if record and id(outs[i]) not in non_diff and o._data.dtype.kind in "fc":
+                o._rg, o.grad_fn, o._output_nr = True, node, i
+        zeros.append(lambda o=o: o.new_zeros(o.shape))
+        result.append(o)
+    node._zeros = zeros
+    node._num_outputs = len(outs)
+    return result
+
+
+def _take_dirty(node, t, i: int) -> None:
+    """``t``, an input forward changed in place, now comes out of ``node`` (torch's rebase)."""
+    if t._rg and t.grad_fn is None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad has been used in an in-place operation."
+        )
+    t._rg, t.grad_fn, t._output_nr = True, node, i
+    if t._base is not None:
+        from .primitives.views import copy_slices
+
+        copy_slices(t._base, t)
+
+
+def _save(node, result: list) -> None:
+    """Save the tensors of ``ctx.save_for_backward`` on the node (outputs without a cycle)."""
+    from .._tensor import Tensor
+
+    saved = []
+    for k, t in enumerate(node.to_save):
+        if t is not None and not isinstance(t, Tensor):
+            raise TypeError(
+                f"save_for_backward can only save variables, but argument {k} is of type "
+                f"{type(t).__name__}"
+            )
+        out_nr = next((i for i, o in enumerate(result) if o is t), None)
+        saved.append(t if t is None or out_nr is None else SavedOutput(t, out_nr))
+    Node.save_for_backward(node, *saved)
+
+
+def _alias(t, view: bool):
+    """A new tensor on ``t``'s values and version counter (a view of it when ``view``)."""
     from .._tensor import _make
 
     a = _make(t._data)
     a._vc = t._vc
+    if view:
+        a._base = t._base if t._base is not None else t
     return a
 
 
 class InplaceFunction(Function):
     """A Function that may modify its inputs in place (torch's legacy base class)."""
 
-    pass
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+
+class NestedIOFunction(Function):
+    """torch's legacy Function with nested inputs; like torch, its instances cannot be called."""
+
+    def forward_extended(self, *inputs):
+        """User-defined forward of the legacy API."""
+        raise NotImplementedError
+
+    def backward_extended(self, *grad_output):
+        """User-defined backward of the legacy API."""
+        raise NotImplementedError
+
+
+class _Error(Node):
+    """torch's ``Error`` node: differentiating through it raises its message."""
+
+    __slots__ = ()
+
+    def name(self) -> str:
+        return "torch::autograd::Error"
+
+    def apply(self, grads):
+        raise RuntimeError(_TWICE)
+
+
+def _delayed_error(outputs: tuple) -> tuple:
+    """The tensors of ``outputs`` behind one ``Error`` node, each on a fresh leaf of its own."""
+    from .._tensor import Tensor, _edge, _make
+
+    node = _Error()
+    leaves = [
+        _make(o._data, requires_grad=True) if isinstance(o, Tensor) else None for o in outputs
+    ]
+    node.next_functions = tuple(_edge(x) if x is not None else (None, 0) for x in leaves)
+    node._input_meta = tuple(
+        (x._data.shape, x._data.dtype) if x is not None else None for x in leaves
+    )
+    node._num_outputs = len(outputs)
+    node._seq = next_seq()
+    res = []
+    for i, (o, x) in enumerate(zip(outputs, leaves)):
+        if x is not None:
+            o = _alias(o, view=False)
+            o._rg, o.grad_fn, o._output_nr = True, node, i
+        res.append(o)
+    return tuple(res)
 
 
 def once_differentiable(fn):
-    """Mark a backward as not differentiable twice; Ember returns ``fn`` unchanged."""
-    return fn
+    """Mark a backward as differentiable once: it runs without recording, and differentiating
+    its results (when its incoming gradients require grad) raises torch's error."""
+    from .._tensor import Tensor
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with no_grad():
+            outputs = fn(ctx, *args)
+        if not _state.enabled or not any(isinstance(a, Tensor) and a._rg for a in args):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        res = _delayed_error((outputs,) if single else outputs)
+        return res[0] if single else res
+
+    return wrapper
