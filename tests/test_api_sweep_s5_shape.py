@@ -240,3 +240,138 @@ def test_split_gradients(fn):
     t_out = fn(torch, torch.tensor(X34, requires_grad=True))
     for e, t in zip(_flat(out), _flat(t_out)):
         assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__
+
+
+# --- shape functions -----------------------------------------------------------------------------
+V3 = np.array([0.5, -1.25, 2.0], np.float32)
+S0 = np.array(1.5, np.float32)
+X131 = RNG.uniform(-2, 2, (1, 3, 1)).astype(np.float32)
+SHAPE_CASES = {
+    "atleast_1d several": lambda m: m.atleast_1d(_t(m, S0), _t(m, V3)),
+    "atleast_1d list": lambda m: m.atleast_1d([_t(m, S0), _t(m, V3)]),
+    "atleast_1d one in tuple": lambda m: m.atleast_1d((_t(m, S0),)),
+    "atleast_1d none": lambda m: m.atleast_1d(),
+    "atleast_1d number": lambda m: m.atleast_1d(3),
+    "atleast_2d several": lambda m: m.atleast_2d(_t(m, X23), _t(m, S0), _t(m, V3)),
+    "atleast_2d number": lambda m: m.atleast_2d(3),
+    "atleast_3d list": lambda m: m.atleast_3d([_t(m, X23), _t(m, V3), _t(m, S0)]),
+    "atleast_3d number": lambda m: m.atleast_3d(3),
+    "atleast_3d list with number": lambda m: m.atleast_3d([_t(m, V3), 3]),
+    "hstack scalars": lambda m: m.hstack([_t(m, S0), _t(m, S0)]),
+    "hstack empty": lambda m: m.hstack([]),
+    "vstack empty": lambda m: m.vstack([]),
+    "row_stack empty": lambda m: m.row_stack([]),
+    "column_stack empty": lambda m: m.column_stack([]),
+    "dstack empty": lambda m: m.dstack([]),
+    "hstack tensor": lambda m: m.hstack(_t(m, X23)),
+    "vstack tensor": lambda m: m.vstack(_t(m, X23)),
+    "row_stack tensor": lambda m: m.row_stack(_t(m, X23)),
+    "column_stack tensor": lambda m: m.column_stack(_t(m, X23)),
+    "dstack tensor": lambda m: m.dstack(_t(m, X23)),
+    "dstack mixed": lambda m: m.dstack((_t(m, V3), _t(m, V3[None]))),
+    "broadcast_to int": lambda m: m.broadcast_to(_t(m, V3), 3),
+    "broadcast_to float": lambda m: m.broadcast_to(_t(m, V3), (3.0,)),
+    "broadcast_tensors list": lambda m: m.broadcast_tensors([_t(m, V3)]),
+    "broadcast_tensors number": lambda m: m.broadcast_tensors(_t(m, V3), 3),
+    "squeeze repeated dims": lambda m: m.squeeze(_t(m, X131), (0, 0)),
+    "squeeze dims out of range": lambda m: m.squeeze(_t(m, X23), (0, 2)),
+    "squeeze float dim": lambda m: m.squeeze(_t(m, X23), 1.0),
+    "squeeze float in dims": lambda m: m.squeeze(_t(m, X23), (0.5,)),
+    "squeeze no dims": lambda m: m.squeeze(_t(m, X131), ()),
+    "squeeze dims": lambda m: m.squeeze(_t(m, X131), (-1, 0, 1)),
+    "squeeze method dims": lambda m: _t(m, X131).squeeze(0, 2),
+    "unsqueeze tuple": lambda m: m.unsqueeze(_t(m, X23), (0,)),
+    "unsqueeze float": lambda m: m.unsqueeze(_t(m, X23), 1.0),
+    "flip int": lambda m: m.flip(_t(m, X23), 0),
+    "flip float dim": lambda m: m.flip(_t(m, X23), (0.0,)),
+    "flip method": lambda m: _t(m, X23).flip(0),
+    "flip method repeated": lambda m: _t(m, X23).flip(0, 0),
+    "flip method list": lambda m: _t(m, X23).flip([1]),
+    "flip method none": lambda m: _t(m, X23).flip(),
+    "fliplr vector": lambda m: m.fliplr(_t(m, V3)),
+    "flipud scalar": lambda m: m.flipud(_t(m, S0)),
+    "rot90 float k": lambda m: m.rot90(_t(m, X23), 1.0),
+    "rot90 int dims": lambda m: m.rot90(_t(m, X23), 1, 0),
+    "roll shifts without dims": lambda m: m.roll(_t(m, X23), (1, 2)),
+    "roll one shift in tuple": lambda m: m.roll(_t(m, X23), (1,)),
+    "roll tensor shift": lambda m: m.roll(_t(m, X23), m.tensor(1), 0),
+    "roll float shift": lambda m: m.roll(_t(m, X23), 1.5),
+    "roll float dims": lambda m: m.roll(_t(m, X23), [1], 0.5),
+    "roll no shifts": lambda m: m.roll(_t(m, X23), []),
+    "roll no dims": lambda m: m.roll(_t(m, X23), 1, []),
+    "roll repeated dims": lambda m: m.roll(_t(m, X23), 1, (0, 0)),
+    "tile int": lambda m: m.tile(_t(m, V3), 2),
+    "tile float": lambda m: m.tile(_t(m, V3), [2.0]),
+    "tile method separate": lambda m: _t(m, X23).tile(2, 2),
+    "tile method int": lambda m: _t(m, X23).tile(2),
+    "tile method list": lambda m: _t(m, X23).tile([2]),
+    "tile method dims int": lambda m: _t(m, X23).tile(dims=2),
+    "tile method dims": lambda m: _t(m, X23).tile(dims=(1, 2)),
+    "unflatten 0-d": lambda m: m.unflatten(_t(m, S0), 0, (1,)),
+    "unflatten int sizes": lambda m: m.unflatten(_t(m, X23), 0, 2),
+    "unflatten two inferred": lambda m: m.unflatten(_t(m, X23), 1, (-1, -1)),
+    "unflatten bad product": lambda m: m.unflatten(_t(m, X23), 1, (3, 0)),
+    "repeat_interleave counts": lambda m: m.repeat_interleave(m.tensor([1, 2, 0, 3])),
+    "repeat_interleave counts keyword": lambda m: m.repeat_interleave(repeats=m.tensor([2, 1])),
+    "repeat_interleave int32 counts": lambda m: m.repeat_interleave(m.tensor([1, 2], dtype=m.int32)),
+    "repeat_interleave counts 2-d": lambda m: m.repeat_interleave(m.tensor([[1, 2]])),
+    "repeat_interleave counts 0-d": lambda m: m.repeat_interleave(m.tensor(2)),
+    "repeat_interleave float counts": lambda m: m.repeat_interleave(m.tensor([1.0, 2.0])),
+    "repeat_interleave negative counts": lambda m: m.repeat_interleave(m.tensor([-1, 2])),
+    "repeat_interleave counts output_size": lambda m: m.repeat_interleave(
+        m.tensor([1, 2]), output_size=3
+    ),
+    "repeat_interleave counts bad output_size": lambda m: m.repeat_interleave(
+        m.tensor([1, 2]), output_size=4
+    ),
+    "repeat_interleave tensor bad output_size": lambda m: m.repeat_interleave(
+        _t(m, X23), m.tensor([1, 2]), dim=0, output_size=5
+    ),
+    "repeat_interleave int bad output_size": lambda m: m.repeat_interleave(
+        _t(m, X23), 2, dim=0, output_size=5
+    ),
+    "repeat_interleave one count": lambda m: m.repeat_interleave(_t(m, X23), m.tensor([2]), 1),
+    "repeat_interleave short counts": lambda m: m.repeat_interleave(
+        _t(m, X23), m.tensor([1, 2], dtype=m.int16), 0
+    ),
+    "repeat_interleave float repeats": lambda m: m.repeat_interleave(_t(m, X23), 2.0),
+    "repeat_interleave bad dim": lambda m: m.repeat_interleave(_t(m, X23), 2, 2),
+    "repeat_interleave wrong count length": lambda m: m.repeat_interleave(
+        _t(m, X23), m.tensor([1, 2])
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SHAPE_CASES))
+def test_shape_functions(name):
+    same(SHAPE_CASES[name])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, x: m.atleast_2d(x[0]),
+        lambda m, x: m.atleast_3d(x[0]),
+        lambda m, x: m.atleast_3d(x),
+        lambda m, x: m.dstack([x[0], x[1]]),
+        lambda m, x: m.hstack([x[0, 0], x[1, 1]]),
+        lambda m, x: m.column_stack([x[0], x[1]]),
+        lambda m, x: m.row_stack([x[0], x]),
+        lambda m, x: m.repeat_interleave(x, 2),
+        lambda m, x: m.repeat_interleave(x, 3, dim=-1),
+        lambda m, x: m.repeat_interleave(x[0, 0], 2),
+        lambda m, x: m.repeat_interleave(x, m.tensor([2, 0]), dim=0),
+        lambda m, x: m.repeat_interleave(x, m.tensor([3]), dim=1, output_size=9),
+        lambda m, x: m.combinations(x[0], 2),
+        lambda m, x: m.combinations(x[1], r=3, with_replacement=True),
+        lambda m, x: m.squeeze(x.unsqueeze(0).unsqueeze(-1), (0, -1)),
+        lambda m, x: m.roll(x.t(), (1, -2), (0, 1)),
+        lambda m, x: x.t().tile(2, 1, 1),
+        lambda m, x: m.unflatten(x.t(), 0, (3, 1)),
+    ],
+)
+def test_shape_gradients(fn):
+    out = check_op(fn, [(2, 3)])
+    t_out = fn(torch, torch.tensor(X23, requires_grad=True))
+    for e, t in zip(_flat(out), _flat(t_out)):
+        assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__

@@ -13,7 +13,18 @@ from .._tensor import Tensor, _make
 from ._util import wrap_dim
 from .index import index_put, index_select
 from .inplace import takes_out
-from .shape import _cat_cast, _sections, cat, hstack, movedim, stack, tensor_split, vstack
+from .shape import (
+    _cat_cast,
+    _sections,
+    _tensor_list,
+    at_least,
+    cat,
+    hstack,
+    joined_rows,
+    movedim,
+    stack,
+    tensor_split,
+)
 
 
 def _tensors(args) -> list:
@@ -84,7 +95,8 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
         return input.new_zeros((0,))
     pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
     idx = np.array(list(pick(range(input.shape[0]), r)), np.int64).reshape(-1, r)
-    return index_select(input, 0, _make(idx.reshape(-1))).reshape(idx.shape)
+    # one column per position, stacked (torch's StackBackward0)
+    return stack([index_select(input, 0, _make(np.ascontiguousarray(c))) for c in idx.T], 1)
 
 
 def block_diag(*tensors) -> Tensor:
@@ -110,38 +122,37 @@ def block_diag(*tensors) -> Tensor:
     return cat(rows, 0)
 
 
+def _lift_3d(t: Tensor) -> Tensor:
+    if t.ndim == 0:
+        return t.reshape(1, 1, 1)
+    if t.ndim == 1:
+        return t.unsqueeze(0).unsqueeze(-1)
+    return t.unsqueeze(-1) if t.ndim == 2 else t
+
+
 def atleast_3d(*tensors):
     """Each tensor with at least 3 dims: ``(n,)`` becomes ``(1, n, 1)``, ``(m, n)``
     ``(m, n, 1)``."""
-    out = []
-    for t in _tensors(tensors):
-        if t.ndim == 0:
-            t = t.reshape(1, 1, 1)
-        elif t.ndim == 1:
-            t = t.reshape(1, -1, 1)
-        elif t.ndim == 2:
-            t = t.unsqueeze(-1)
-        out.append(t)
-    single = len(tensors) == 1 and isinstance(tensors[0], Tensor)
-    return out[0] if single else tuple(out)
+    return at_least("atleast_3d", tensors, _lift_3d)
 
 
 @takes_out("column_stack", _cat_cast)
 def column_stack(tensors) -> Tensor:
     """The tensors side by side as columns: scalars and vectors become ``(n, 1)`` columns."""
+    tensors = _tensor_list(tensors, "column_stack")
     return hstack([t.reshape(-1, 1) if t.ndim < 2 else t for t in tensors])
 
 
 @takes_out("row_stack", _cat_cast)
 def row_stack(tensors) -> Tensor:
     """``vstack``: the tensors one under another as rows."""
-    return vstack(tensors)
+    return joined_rows(tensors, "row_stack")
 
 
 @takes_out("dstack", _cat_cast)
 def dstack(tensors) -> Tensor:
     """The tensors stacked depthwise (along dim 2, after ``atleast_3d``)."""
-    return cat([atleast_3d(t) for t in tensors], 2)
+    return cat(atleast_3d(_tensor_list(tensors, "dstack")), 2)
 
 
 def _split_named(name: str, input: Tensor, sections, dim: int, min_ndim: int):  # noqa: A002

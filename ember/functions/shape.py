@@ -10,6 +10,7 @@ from ..autograd.primitives import math as PM
 from ..autograd.primitives import shape as P
 from ..autograd.primitives import strided as ST
 from ._util import broadcast_shapes, dims_tuple, wrap_dim
+from .flips import _int_list, flip, flip_method, fliplr, flipud, roll, rot90  # noqa: F401
 from .inplace import takes_out
 from .splits import (  # noqa: F401 - re-exported: the splits lived here
     _sections,
@@ -184,6 +185,16 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:  # noqa: A002
         raise TypeError(
             f"unflatten(): argument 'dim' (position 1) must be int, not {type(dim).__name__}"
         )
+    if not isinstance(sizes, (tuple, list)):
+        raise TypeError(
+            "unflatten(): argument 'sizes' (position 3) must be tuple of ints, not "
+            + type(sizes).__name__
+        )
+    if not input._data.ndim:
+        raise RuntimeError(
+            "unflatten got an unexpected error:\nDimension specified as 0 but tensor has no "
+            "dimensions"
+        )
     d = wrap_dim(dim, input._data.ndim)
     shp = input._data.shape
     sizes = tuple(sizes)
@@ -193,7 +204,7 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:  # noqa: A002
         inner = _infer(sizes, shp[d])
     except RuntimeError as e:
         if not str(e).startswith("shape '"):
-            raise
+            raise RuntimeError(f"unflatten got an unexpected error:\n{e}") from None
         raise RuntimeError(
             f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {d} "
             f"({shp[d]}) in the input tensor"
@@ -312,10 +323,22 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
 
 def broadcast_to(input: Tensor, size) -> Tensor:  # noqa: A002
     """``input`` expanded to ``size`` (a view)."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(
+            "broadcast_to(): argument 'size' (position 2) must be tuple of ints, not "
+            + type(size).__name__
+        )
+    _int_list(size, "broadcast_to", "size")
     return expand(input, size)
 
 
 def broadcast_tensors(*tensors):
+    """The tensors expanded to their common broadcast shape (views)."""
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}"
+            )
     shape = broadcast_shapes(*[t._data.shape for t in tensors])
     return tuple(expand(t, shape) for t in tensors)
 
@@ -325,55 +348,33 @@ def squeeze(input: Tensor, dim=None) -> Tensor:  # noqa: A002
     nd = input._data.ndim
     if dim is None:
         return apply(P.squeeze_all, (input,))
+    given = dim if isinstance(dim, (tuple, list)) else (dim,)
+    if any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) for d in given):
+        raise TypeError(
+            "squeeze() received an invalid combination of arguments - got (Tensor, "
+            f"{type(dim).__name__}), but expected one of:"
+        )
     if isinstance(dim, (tuple, list)):
-        dims = tuple(d for d in (wrap_dim(x, nd) for x in dim) if nd and input._data.shape[d] == 1)
+        wrapped = dims_tuple(tuple(wrap_dim(x, nd) for x in dim), max(nd, 1)) or ()
+        dims = tuple(d for d in wrapped if nd and input._data.shape[d] == 1)
         return apply(P.squeeze_dims, (input,), None, dims=dims)
     return apply(P.squeeze_dim, (input,), None, dim=wrap_dim(dim, nd))
 
 
+def squeeze_method(input: Tensor, *dim, **kwargs) -> Tensor:  # noqa: A002
+    """``Tensor.squeeze``, which also takes the dims as separate arguments: ``x.squeeze(0, 2)``."""
+    if kwargs or len(dim) < 2:
+        return squeeze(input, *dim, **kwargs)
+    return squeeze(input, dim)
+
+
 def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
-    return apply(P.unsqueeze, (input,), None, dim=wrap_dim(dim, input._data.ndim + 1))
-
-
-def flip(input: Tensor, dims) -> Tensor:  # noqa: A002
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    dims = tuple(wrap_dim(d, input.ndim) for d in dims)
-    dims_tuple(dims, input.ndim)  # torch's error for a repeated dim
-    if not input.ndim:  # a 0-dim tensor takes dim 0 or -1, as torch's, and stays as it is
-        return apply(P.flip, (input,), None, dims=())
-    return apply(P.flip, (input,), None, dims=dims)
-
-
-def flip_method(input: Tensor, *dims, **kwargs) -> Tensor:  # noqa: A002
-    """``Tensor.flip``, which also takes the dims as separate arguments: ``x.flip(0, 1)``."""
-    if kwargs:
-        return flip(input, *dims, **kwargs)
-    if not dims:
-        raise TypeError('flip() missing 1 required positional arguments: "dims"')
-    return flip(input, dims[0] if len(dims) == 1 else dims)
-
-
-def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:  # noqa: A002
-    """``input`` rotated by ``k`` quarter turns in the plane of ``dims``, from the first towards
-    the second."""
-    dims = list(dims)
-    if len(dims) != 2:
-        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
-    if input.ndim < 2:
-        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
-    d0, d1 = (wrap_dim(d, input.ndim) for d in dims)
-    if d0 == d1:
-        raise RuntimeError(
-            f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}"
+    """``input`` with a dim of size 1 inserted at ``dim`` (a view)."""
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(
+            f"unsqueeze(): argument 'dim' (position 2) must be int, not {type(dim).__name__}"
         )
-    k %= 4
-    if k == 1:
-        return flip(input, (d1,)).transpose(d0, d1)
-    if k == 2:
-        return flip(input, (d0, d1))
-    if k == 3:
-        return flip(input, (d0,)).transpose(d0, d1)
-    return input.clone()
+    return apply(P.unsqueeze, (input,), None, dim=wrap_dim(dim, input._data.ndim + 1))
 
 
 def diff(input: Tensor, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:  # noqa: A002
@@ -407,26 +408,6 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend=None, append=None) ->
         hi, lo = x.narrow(d, 1, m - 1), x.narrow(d, 0, m - 1)
         x = hi ^ lo if is_bool else hi - lo
     return x
-
-
-def fliplr(input: Tensor) -> Tensor:  # noqa: A002
-    return flip(input, (1,))
-
-
-def flipud(input: Tensor) -> Tensor:  # noqa: A002
-    return flip(input, (0,))
-
-
-def roll(input: Tensor, shifts, dims=None) -> Tensor:  # noqa: A002
-    if dims is not None:
-        dims = (dims,) if isinstance(dims, int) else tuple(dims)
-        shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
-        if len(shifts) != len(dims):
-            raise RuntimeError(
-                f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
-            )
-        dims = tuple(wrap_dim(d, input.ndim) for d in dims)
-    return apply(P.roll, (input,), None, shifts=shifts, dims=dims)
 
 
 def _check_diagonal(name: str, diagonal) -> None:
@@ -473,40 +454,97 @@ def repeat(input: Tensor, *sizes, **kwargs) -> Tensor:  # noqa: A002
 
 
 def tile(input: Tensor, dims) -> Tensor:  # noqa: A002
-    dims = _shape_from(dims if isinstance(dims, (tuple, list)) else (dims,), "tile", "dims")
+    """``input`` repeated ``dims`` times along each dim (ones prepended to the shorter)."""
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(
+            f"tile(): argument 'dims' (position 2) must be tuple of ints, not {type(dims).__name__}"
+        )
+    dims = _int_list(dims, "tile", "dims")
     dims = (1,) * (input.ndim - len(dims)) + dims
     return repeat(input, dims)
 
 
+def tile_method(input: Tensor, *dims, **kwargs) -> Tensor:  # noqa: A002
+    """``Tensor.tile``, which also takes the dims as separate arguments: ``x.tile(2, 2)``."""
+    if "dims" in kwargs:
+        dims = kwargs.pop("dims")
+        if not isinstance(dims, (tuple, list)):
+            raise TypeError(
+                f"tile(): argument 'dims' must be tuple of ints, not {type(dims).__name__}"
+            )
+        return tile(input, dims, **kwargs)
+    one = len(dims) == 1 and isinstance(dims[0], (tuple, list))
+    return tile(input, dims[0] if one else dims)
+
+
+def _repeat_counts(repeats: Tensor, fn_dims: int | None = None) -> np.ndarray:
+    """The counts of a tensor ``repeats``, checked as torch checks them."""
+    if repeats._data.dtype not in (np.int32, np.int64):
+        from .reduce import _scalar_type_name
+
+        name = _scalar_type_name(repeats.dtype)
+        raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{name}'")
+    counts = repeats._data
+    if (counts < 0).any():
+        raise RuntimeError("repeats can not be negative")
+    return counts
+
+
+def _check_allocated(output_size, n: int) -> None:
+    if output_size is not None and output_size != n:
+        raise RuntimeError("allocated size does not match required size")
+
+
 def repeat_interleave(
-    input: Tensor,  # noqa: A002
-    repeats,
+    input: Tensor | None = None,  # noqa: A002
+    repeats=None,
     dim=None,
     *,
     output_size: int | None = None,
 ) -> Tensor:
-    """Each element repeated ``repeats`` times along ``dim`` (the flattened input if None)."""
+    """Each element repeated ``repeats`` times along ``dim`` (the flattened input if None);
+    given only a tensor of counts, its indices, each repeated as often as it says."""
+    if input is None:  # ``repeat_interleave(repeats=counts)``
+        input, repeats = repeats, None
+    if repeats is None:
+        if input.ndim != 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        counts = _repeat_counts(input)
+        _check_allocated(output_size, int(counts.sum()))
+        return _make(np.repeat(np.arange(counts.size, dtype=counts.dtype), counts))
     if dim is None:
         input, dim = input.reshape(-1), 0
-    reps = repeats._data if isinstance(repeats, Tensor) else repeats
+    d = wrap_dim(dim, input.ndim)
+    n = input.shape[d] if input.ndim else 1
     if isinstance(repeats, Tensor):
-        if reps.ndim > 1:
+        if repeats.ndim > 1:
             raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
-        if reps.ndim == 1 and reps.shape[0] != input.shape[dim]:
+        counts = _repeat_counts(repeats)
+        if counts.size not in (1, n):  # one count serves every element
             raise RuntimeError(
-                "repeats must have the same size as input along dim, but got repeats.size(0) = "
-                f"{reps.shape[0]} and input.size({dim}) = {input.shape[dim]}"
+                "repeats must have the same size as input along dim, but got "
+                f"repeats.size(0) = {counts.size} and input.size({d}) = {n}"
             )
-        if (reps < 0).any():
-            raise RuntimeError("repeats can not be negative")
-    elif reps < 0:
-        raise RuntimeError("Repeats must be non-negative")
-    idx = np.repeat(np.arange(input.shape[dim]), reps)
-    if output_size is not None and output_size != idx.size:
-        raise RuntimeError(
-            f"repeat_interleave: Invalid output_size, expected {idx.size} but got {output_size}"
+        idx = np.repeat(np.arange(n), np.broadcast_to(counts.reshape(-1), (n,)))
+        _check_allocated(output_size, idx.size)
+        return input.index_select(d, _make(idx))
+    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)):
+        raise TypeError(
+            "repeat_interleave() received an invalid combination of arguments - got (Tensor, "
+            f"{type(repeats).__name__}), but expected one of:"
         )
-    return input.index_select(dim, _make(idx))
+    if repeats < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    if output_size is not None and output_size != n * repeats:
+        raise RuntimeError(
+            f"repeat_interleave: Invalid output_size, expected {n * repeats} but got {output_size}"
+        )
+    if not input.ndim:
+        input = input.reshape(1)
+    # as torch: a new dim after ``dim`` expanded to ``repeats``, copied, then merged into ``dim``
+    shp = input.shape
+    wide = input.unsqueeze(d + 1).expand(shp[: d + 1] + (int(repeats),) + shp[d + 1 :])
+    return wide.clone().reshape(shp[:d] + (n * int(repeats),) + shp[d + 1 :])
 
 
 def _tensor_list(tensors, name):
@@ -516,9 +554,9 @@ def _tensor_list(tensors, name):
         )
     tensors = list(tensors)
     if not tensors:
-        if name == "stack":
-            raise RuntimeError("stack expects a non-empty TensorList")
-        raise ValueError(f"torch.{name}(): expected a non-empty list of Tensors")
+        if name == "cat":
+            raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+        raise RuntimeError(f"{name} expects a non-empty TensorList")
     return tensors
 
 
@@ -586,13 +624,22 @@ def stack(tensors, dim: int = 0) -> Tensor:
 
 @takes_out("hstack", _cat_cast)
 def hstack(tensors) -> Tensor:
-    tensors = list(tensors)
+    """The tensors side by side: joined along dim 1, or dim 0 of vectors."""
+    tensors = atleast_1d(_tensor_list(tensors, "hstack"))
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def joined_rows(tensors, name: str) -> Tensor:
+    """``vstack`` under ``name``: joined along dim 0, vectors as rows."""
+    if isinstance(tensors, Tensor):
+        _tensor_list(tensors, name)
+    return cat(atleast_2d(_tensor_list(tensors, "vstack")), 0)
 
 
 @takes_out("vstack", _cat_cast)
 def vstack(tensors) -> Tensor:
-    return cat([t.reshape(1, -1) if t.ndim < 2 else t for t in tensors], 0)
+    """The tensors one under another: joined along dim 0, vectors as rows."""
+    return joined_rows(tensors, "vstack")
 
 
 def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:  # noqa: A002
@@ -633,12 +680,36 @@ def pad_constant(input: Tensor, pad, value=0.0) -> Tensor:  # noqa: A002
     return apply(P.pad_constant, (input,), None, pads=tuple(int(p) for p in pad), value=value)
 
 
-def atleast_1d(t: Tensor) -> Tensor:
-    return t.reshape(1) if t.ndim == 0 else t
+def at_least(name: str, tensors: tuple, lift):
+    """``lift`` applied to one tensor, or to each of several (given apart or as one sequence)."""
+    if len(tensors) == 1 and isinstance(tensors[0], Tensor):
+        return lift(tensors[0])
+    if len(tensors) == 1 and not isinstance(tensors[0], (list, tuple)):
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got "
+            f"({type(tensors[0]).__name__}), but expected one of:"
+        )
+    items = tensors[0] if len(tensors) == 1 else tensors
+    for i, t in enumerate(items):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}"
+            )
+    return tuple(lift(t) for t in items)
 
 
-def atleast_2d(t: Tensor) -> Tensor:
-    return t.reshape(1, -1) if t.ndim < 2 else t
+def atleast_1d(*tensors):
+    """Each tensor with at least 1 dim: a scalar becomes ``(1,)``."""
+    return at_least("atleast_1d", tensors, lambda t: t.reshape(1) if t.ndim == 0 else t)
+
+
+def _lift_2d(t: Tensor) -> Tensor:
+    return t.reshape(1, 1) if t.ndim == 0 else t.unsqueeze(0) if t.ndim == 1 else t
+
+
+def atleast_2d(*tensors):
+    """Each tensor with at least 2 dims: ``(n,)`` becomes ``(1, n)``."""
+    return at_least("atleast_2d", tensors, _lift_2d)
 
 
 def contiguous(input: Tensor, memory_format=None) -> Tensor:  # noqa: A002
