@@ -226,8 +226,15 @@ def random_split(
     """
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         lengths = _lengths_from_fractions(lengths, len(dataset))
-    if sum(lengths) != len(dataset):
+    total = sum(lengths)
+    if total != len(dataset):
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    indices = _rng.randperm(sum(lengths), generator)
+    if not all(hasattr(n, "__index__") for n in lengths):  # refused before anything is drawn
+        raise TypeError(
+            f"randperm() received an invalid combination of arguments - got "
+            f"({type(total).__name__}, generator=Generator), but expected (int n, *, Generator "
+            "generator): random_split's lengths must be ints, or fractions that sum to 1"
+        )
+    indices = _rng.randperm(total, generator)
     ends = itertools.accumulate(lengths)
     return [Subset(dataset, indices[end - n : end]) for end, n in zip(ends, lengths)]
