@@ -91,3 +91,17 @@ def test_weight_norm_of_bias(dim):
         return lin.bias_g, lin.bias_v, lin.bias, lin.bias_g.grad, lin.bias_v.grad
 
     assert_close(run(ember), run(torch))
+
+
+# --- 6. topk takes an int k (a one-element integer tensor too), never a bool or a float
+@pytest.mark.parametrize("k", [True, False, 2.0, 1.5])
+def test_topk_refuses_non_int_k(k):
+    e = check_raises(lambda m: m.topk(m.arange(5.0), k))
+    assert str(e) == f"topk(): argument 'k' (position 2) must be int, not {type(k).__name__}"
+    check_raises(lambda m: m.arange(5.0).topk(k))
+
+
+def test_topk_int_arguments():
+    check_raises(lambda m: m.topk(m.arange(5.0), 2, True))
+    check_op(lambda m, x: m.topk(x, m.tensor(2)), [(5,)])
+    check_op(lambda m, x: m.topk(x, 2, m.tensor(0), largest=False), [(3, 4)])

@@ -264,6 +264,7 @@ def msort(input: Tensor) -> Tensor:  # noqa: A002
 @_takes_out("topk")
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
     """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
+    k, dim = _int_arg("topk", "k", k, 2), _int_arg("topk", "dim", dim, 3)
     d = wrap_dim(dim, input.ndim) if input.ndim else 0
     n = input.shape[d] if input.ndim else 1
     if not 0 <= k <= n:
