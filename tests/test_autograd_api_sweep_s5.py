@@ -475,3 +475,105 @@ def test_missing_forward_or_backward(which):
         Half.apply(_x(m)).sum().backward()
 
     _same_error(program)
+
+
+def _square(m, setup=True, jvp=False, vmap_rule=False):
+    """``a * a`` in torch's new style (``setup``) or old style, with or without jvp/vmap."""
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return 2 * a * g
+
+    def jvp_(ctx, t):
+        (a,) = ctx.saved_tensors
+        return 2 * a * t
+
+    body = {"backward": staticmethod(backward), "generate_vmap_rule": vmap_rule}
+    if jvp:
+        body["jvp"] = staticmethod(jvp_)
+    if setup:
+
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_backward(inputs[0])
+            ctx.save_for_forward(inputs[0])
+
+        body["forward"] = staticmethod(lambda a: a * a)
+        body["setup_context"] = staticmethod(setup_context)
+    else:
+
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            ctx.save_for_forward(a)
+            return a * a
+
+        body["forward"] = staticmethod(forward)
+    return type("Square", (m.autograd.Function,), body)
+
+
+def _primal(m):
+    return m.tensor([1.0, 2.0, 3.0]), m.tensor([1.0, 0.5, 0.0])
+
+
+def test_custom_function_jvp_in_dual_level():
+    def program(m):
+        x, t = _primal(m)
+        fw = m.autograd.forward_ad
+        with fw.dual_level():
+            p, tan = fw.unpack_dual(_square(m, setup=False, jvp=True).apply(fw.make_dual(x, t)))
+        return p, tan
+
+    _both(program)
+
+    def no_jvp(m):
+        x, t = _primal(m)
+        with m.autograd.forward_ad.dual_level():
+            _square(m).apply(m.autograd.forward_ad.make_dual(x, t))
+
+    _same_error(no_jvp)
+
+
+@pytest.mark.parametrize(
+    "kw, call",
+    [
+        (dict(setup=True), lambda m, f, x, t: m.func.grad(lambda a: f.apply(a).sum())(x)),
+        (dict(setup=True), lambda m, f, x, t: m.func.vjp(f.apply, x)[1](t)),
+        (dict(setup=True), lambda m, f, x, t: m.func.jacrev(f.apply)(x)),
+        (dict(jvp=True), lambda m, f, x, t: m.func.jvp(f.apply, (x,), (t,))),
+        (dict(jvp=True), lambda m, f, x, t: m.func.linearize(f.apply, x)[1](t)),
+        (dict(vmap_rule=True), lambda m, f, x, t: m.func.vmap(f.apply)(x.view(3, 1))),
+        (dict(jvp=True, vmap_rule=True), lambda m, f, x, t: m.func.jacfwd(f.apply)(x)),
+        (
+            dict(vmap_rule=True),
+            lambda m, f, x, t: m.func.vmap(m.func.grad(lambda a: f.apply(a).sum()))(x),
+        ),
+    ],
+)
+def test_custom_function_under_func_transforms(kw, call):
+    _both(lambda m: call(m, _square(m, **kw), *_primal(m)))
+
+
+@pytest.mark.parametrize(
+    "kw, call",
+    [
+        (dict(setup=False), lambda m, f, x, t: m.func.grad(lambda a: f.apply(a).sum())(x)),
+        (dict(setup=False, jvp=True), lambda m, f, x, t: m.func.jvp(f.apply, (x,), (t,))),
+        (dict(), lambda m, f, x, t: m.func.vmap(f.apply)(x.view(3, 1))),
+        (dict(), lambda m, f, x, t: m.func.vmap(m.func.grad(lambda a: f.apply(a).sum()))(x)),
+        (dict(), lambda m, f, x, t: m.func.jvp(f.apply, (x,), (t,))),
+        (dict(), lambda m, f, x, t: m.func.jacfwd(f.apply)(x)),
+        (dict(vmap_rule=True), lambda m, f, x, t: m.func.jacfwd(f.apply)(x)),
+        (dict(vmap_rule=True), lambda m, f, x, t: m.func.hessian(lambda a: f.apply(a).sum())(x)),
+    ],
+)
+def test_custom_function_transform_requirements(kw, call):
+    _same_error(lambda m: call(m, _square(m, **kw), *_primal(m)))
+
+
+def test_autograd_functional_needs_no_transform_support():
+    def program(m):
+        x, t = _primal(m)
+        f = _square(m, setup=False)
+        F = m.autograd.functional
+        return F.jacobian(f.apply, x), F.jacobian(f.apply, x, vectorize=True), F.vjp(f.apply, x, t)
+
+    _both(program)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 import warnings
 
 from .engine import Node, SavedOutput, next_seq
@@ -43,7 +44,38 @@ _LEGACY = (
     "autograd function with static forward method. (Example: "
     "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)"
 )
+_EXTENDING = " For more details, please see https://pytorch.org/docs/main/notes/extending.func.html"
+_NO_SETUP = (
+    "In order to use an autograd.Function with functorch transforms (vmap, grad, jvp, jacrev, "
+    "...), it must override the setup_context staticmethod." + _EXTENDING
+)
 _TWICE = "trying to differentiate twice a function that was marked with @once_differentiable"
+
+
+class _Transforms(threading.local):
+    """The ``ember.func`` transforms running their function in this thread, innermost last:
+    ``"grad"`` (reverse mode), ``"jvp"`` (forward mode) and ``"vmap"``."""
+
+    def __init__(self) -> None:
+        self.kinds: list = []
+
+
+transforms = _Transforms()
+
+
+def _check_transformable(cls) -> None:
+    """torch's requirements on a Function applied inside a ``torch.func`` transform."""
+    if cls.setup_context is Function.setup_context:
+        raise RuntimeError(_NO_SETUP)
+    kinds = transforms.kinds
+    if "vmap" in kinds and not cls.generate_vmap_rule and cls.vmap is Function.vmap:
+        raise RuntimeError(
+            f"You tried to vmap over {cls.__name__}, but it does not have vmap support. Please "
+            "override and implement the vmap staticmethod or set generate_vmap_rule=True."
+            + _EXTENDING
+        )
+    if "jvp" in kinds and cls.jvp is Function.jvp:
+        raise NotImplementedError(_NO_JVP)
 
 
 class FunctionCtx:
@@ -186,6 +218,8 @@ class FunctionMeta(type):
         cls._backward_cls = type(
             name + "Backward", (BackwardCFunction,), {"_fn": cls, "_forward_cls": cls}
         )
+        # Ember's own Functions stand for torch's built-in ops, which every transform supports.
+        cls._builtin = cls.__module__.split(".")[0] == "ember"
 
 
 _FunctionMeta = FunctionMeta
@@ -252,6 +286,8 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
         """Run forward and, if any input requires grad, record this Function's node in the graph."""
         from .._tensor import Tensor, _edge
 
+        if transforms.kinds and not cls._builtin:
+            _check_transformable(cls)
         separate = cls.setup_context is not Function.setup_context
         if separate:  # torch binds keywords and defaults into the inputs setup_context sees
             bound = inspect.signature(cls.forward).bind(*args, **kwargs)

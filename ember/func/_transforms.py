@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from .. import autograd
 from .._tensor import Tensor
+from ..autograd.function import transforms
 from ..autograd.functional import jacobian_rows
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
 from ._pytree import structure_str, tree_flatten, tree_map, tree_unflatten
@@ -34,15 +35,21 @@ _state = threading.local()
 
 
 class _Level:
-    """Enter a transform: grad mode on, one level deeper."""
+    """Enter a transform: grad mode on, one level deeper; ``kinds`` (``"grad"``, ``"jvp"``,
+    ``"vmap"``) say what torch's transform would be, for the checks on custom Functions."""
+
+    def __init__(self, *kinds: str) -> None:
+        self._kinds = kinds
 
     def __enter__(self):
         _state.depth = getattr(_state, "depth", 0) + 1
+        transforms.kinds.extend(self._kinds)
         self._grad = enable_grad()
         self._grad.__enter__()
 
     def __exit__(self, *exc) -> None:
         _state.depth -= 1
+        del transforms.kinds[len(transforms.kinds) - len(self._kinds) :]
         self._grad.__exit__(*exc)
 
 
@@ -146,7 +153,7 @@ def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         keep = _keep_graph(args)
-        with _Level():
+        with _Level("grad"):
             args, diff, leaves = _lift_args(args, argnums, keep)
             out, aux = _split_aux(func(*args, **kwargs), has_aux, "grad_and_value(f)(*args)")
             if not isinstance(out, Tensor):
@@ -196,7 +203,7 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
     """``(func(*primals), vjp_fn)`` (and ``aux``): ``vjp_fn(cotangents)`` returns the
     cotangents pulled back to each primal, as a tuple."""
     keep = _keep_graph(primals)
-    with _Level():
+    with _Level("grad"):
         args, diff, leaves = (
             _lift_args(primals, tuple(range(len(primals))), keep) if primals else ((), (), [])
         )
@@ -262,7 +269,7 @@ def jvp(func: Callable, primals, tangents, *, strict: bool = False, has_aux: boo
                 f"the given forward gradient is of size {list(t.shape)}."
             )
     keep = _keep_graph((primals, tangents))
-    with _Level():
+    with _Level("jvp"):
         out, aux, dummy, u_jac = _pullback_graph(func, primals, keep, has_aux, "jvp")
         res = _grads(u_jac, dummy, t_leaves, keep=keep)
     tangent_out = tree_unflatten(res, tree_flatten(out)[1])
@@ -275,7 +282,7 @@ def linearize(func: Callable, *primals) -> tuple:
     """``(func(*primals), jvp_fn)``: ``jvp_fn(*tangents)`` is the Jacobian-vector product at
     ``primals``, each call one backward through a graph kept from the first evaluation."""
     keep = _keep_graph(primals)
-    with _Level():
+    with _Level("jvp"):
         out, _, dummy, u_jac = _pullback_graph(func, primals, keep, False, "linearize")
     p_leaves, p_spec = tree_flatten(primals)
     out_spec = tree_flatten(out)[1]
@@ -306,7 +313,7 @@ def _jacobian(func: Callable, argnums, has_aux: bool, forward: bool) -> Callable
     @functools.wraps(func)
     def wrapper(*args):
         keep = _keep_graph(args)
-        with _Level():
+        with _Level(*(("vmap", "jvp") if forward else ("grad",))):
             args, diff, leaves = _lift_args(args, argnums, keep)
             out, aux = _split_aux(func(*args), has_aux, api)
             outs, out_spec = tree_flatten(out)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .._tensor import Tensor
+from ..autograd.function import transforms
 from ..functions.random import get_rng_state, set_rng_state
 from ..functions.shape import stack
 from ._pytree import broadcast_prefix, structure_str, tree_flatten, tree_unflatten
@@ -182,17 +183,23 @@ def vmap(
         batch = _batch_size(leaves, dims, where)
         state = get_rng_state() if randomness != "different" else None
         results = []
-        for b in range(max(batch, 1)):
-            if randomness == "same":
-                set_rng_state(state)
-            sample = _sample(leaves, dims, b) if batch else _empty_sample(leaves, dims)
-            results.append(func(*tree_unflatten(sample, spec), **kwargs))
-            if randomness == "error" and not np.array_equal(get_rng_state().numpy(), state.numpy()):
-                raise RuntimeError(
-                    "vmap: called random operation while in randomness error mode. Please either "
-                    "use the 'same' or 'different' randomness flags on vmap or perform the "
-                    "randomness operation out of vmap"
-                )
+        transforms.kinds.append("vmap")
+        try:
+            for b in range(max(batch, 1)):
+                if randomness == "same":
+                    set_rng_state(state)
+                sample = _sample(leaves, dims, b) if batch else _empty_sample(leaves, dims)
+                results.append(func(*tree_unflatten(sample, spec), **kwargs))
+                if randomness == "error" and not np.array_equal(
+                    get_rng_state().numpy(), state.numpy()
+                ):
+                    raise RuntimeError(
+                        "vmap: called random operation while in randomness error mode. Please "
+                        "either use the 'same' or 'different' randomness flags on vmap or "
+                        "perform the randomness operation out of vmap"
+                    )
+        finally:
+            transforms.kinds.pop()
         return _combine(results, out_dims, func, batch)
 
     return wrapper
