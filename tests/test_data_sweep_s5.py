@@ -723,3 +723,91 @@ def test_program_like_torch(name):
 @pytest.mark.parametrize("name", RAISES)
 def test_error_like_torch(name):
     same(RAISES[name], raises=True)
+
+
+# -- worker processes -----------------------------------------------------------------------------
+class Reporting:
+    """Each item tells which worker made it and what that worker's random streams give."""
+
+    def __init__(self, t, n=6):
+        self.t, self.n = t, n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        info = self.t.utils.data.get_worker_info()
+        return {
+            "i": i,
+            "worker": info.id,
+            "of": info.num_workers,
+            "seed": info.seed,
+            "dataset": type(info.dataset).__name__,
+            "draw": self.t.randint(0, 1000, (2,)),
+            "np": int(np.random.randint(0, 1000)),
+        }
+
+
+class Sharded:
+    """An iterable dataset over range(n) that splits itself among the workers."""
+
+    @staticmethod
+    def of(t, n):
+        def shard(self):
+            info = t.utils.data.get_worker_info()
+            if info is None:
+                return iter(range(n))
+            return iter(range(info.id, n, info.num_workers))
+
+        return type("Sharded", (t.utils.data.IterableDataset,), {"__iter__": shard})()
+
+
+def reseed_numpy(worker_id):
+    """A worker_init_fn seeding NumPy from the worker's seed, as the torch docs suggest."""
+    np.random.seed((int(np.random.get_state()[1][0]) + worker_id) % 2**32)
+
+
+def test_workers_init_fn_info_and_generator_like_torch():
+    def prog(t):
+        t.manual_seed(5)
+        data = t.utils.data
+        plain = data.DataLoader(
+            Reporting(t), batch_size=2, num_workers=2, worker_init_fn=reseed_numpy
+        )
+        g = gen(t, 3)
+        seeded_by_g = data.DataLoader(Reporting(t), batch_size=3, num_workers=2, generator=g)
+        return list(plain), list(seeded_by_g), list(seeded_by_g), t.rand(1, generator=g), t.rand(2)
+
+    same(prog)
+
+
+def test_persistent_workers_and_partial_epochs_like_torch():
+    def prog(t):
+        t.manual_seed(0)
+        data = t.utils.data
+        dl = data.DataLoader(
+            Reporting(t, 12), batch_size=2, num_workers=2, persistent_workers=True, shuffle=True
+        )
+        it = iter(dl)
+        started = [next(it), next(it)]  # an epoch left unfinished, then two whole ones
+        return started, list(dl), list(dl), t.rand(2)
+
+    same(prog)
+
+
+def test_iterable_sharding_and_loader_options_like_torch():
+    def prog(t):
+        data = t.utils.data
+        sharded = Sharded.of(t, 11)
+        return [
+            list(data.DataLoader(sharded, batch_size=3, num_workers=2)),
+            list(data.DataLoader(sharded, batch_size=None, num_workers=2)),
+            list(data.DataLoader(sharded, batch_size=2, num_workers=2, drop_last=True)),
+            list(data.DataLoader(sharded, batch_size=2, num_workers=2, persistent_workers=True)),
+            list(data.DataLoader(range(6), batch_size=2, num_workers=1, timeout=5)),
+            list(data.DataLoader(range(6), num_workers=2, prefetch_factor=1, pin_memory=True)),
+            sorted(x.item() for x in data.DataLoader(range(6), num_workers=2, in_order=False)),
+            len(iter(data.DataLoader(range(6), batch_size=4, num_workers=1))),
+        ]
+
+    same(prog)
