@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._tensor import _make
+from ..._tensor import apply
+from ...autograd.primitives import nn_named as PN
+from ...autograd.primitives.shape import renamed
 
-_SUPPORT = {"bilinear": 1.0, "bicubic": 2.0}  # half-width of the filter at unit scale
+_SUPPORT = {"bilinear": 1.0, "bicubic": 2.0, "lanczos": 3.0}  # filter half-width at unit scale
 _CUBIC_A = -0.5  # the anti-aliased bicubic filter uses Keys' a = -0.5, not -0.75
 
 
@@ -22,13 +24,26 @@ def _keys_cubic(x: np.ndarray) -> np.ndarray:
     return np.where(x < 1, near, np.where(x < 2, far, 0.0))
 
 
+def _lanczos(x: np.ndarray) -> np.ndarray:
+    """Lanczos-3: a sinc windowed by a sinc three times wider."""
+    return np.where(np.abs(x) < 3, np.sinc(x) * np.sinc(x / 3), 0.0)
+
+
+_FILTERS = {"bilinear": _triangle, "bicubic": _keys_cubic, "lanczos": _lanczos}
+# the same separable maps as bicubic resampling, under torch's node names
+_PRIMS = {
+    mode: renamed(PN.upsample_bicubic2d, f"Upsample{mode.capitalize()}2DAaBackward0")
+    for mode in _FILTERS
+}
+
+
 def _aa_matrix(n_in: int, n_out: int, mode: str, align_corners: bool, scale) -> np.ndarray:
     """The (n_out, n_in) map of 1-D anti-aliased resampling, rows normalised to sum 1."""
     if align_corners:
         ratio = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
     else:
         ratio = 1.0 / scale if scale is not None and scale > 0 else n_in / n_out
-    filt = _triangle if mode == "bilinear" else _keys_cubic
+    filt = _FILTERS[mode]
     stretch = max(ratio, 1.0)  # downscaling widens the filter by the scale factor
     support = _SUPPORT[mode] * stretch
     shift = 0.5  # align_corners changes only the ratio: taps stay centred on pixel centres
@@ -45,10 +60,11 @@ def _aa_matrix(n_in: int, n_out: int, mode: str, align_corners: bool, scale) -> 
 
 
 def antialias_resize(input, out_size, mode: str, align_corners: bool, scales=None):  # noqa: A002
-    """(N, C, H, W) -> (N, C, *out_size) with an anti-aliasing bilinear or bicubic filter."""
+    """(N, C, H, W) -> (N, C, *out_size) with an anti-aliasing bilinear, bicubic or lanczos
+    filter."""
     h, w = input.shape[-2:]
     dt = input._data.dtype
     sh, sw = scales if scales is not None else (None, None)
-    mh = _make(_aa_matrix(h, out_size[0], mode, align_corners, sh).astype(dt))
-    mw = _make(_aa_matrix(w, out_size[1], mode, align_corners, sw).astype(dt))
-    return mh.matmul(input).matmul(mw.t())
+    mh = _aa_matrix(h, out_size[0], mode, align_corners, sh).astype(dt)
+    mw = _aa_matrix(w, out_size[1], mode, align_corners, sw).astype(dt)
+    return apply(_PRIMS[mode], (input,), None, mh=mh, mw=mw)

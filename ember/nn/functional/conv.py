@@ -6,9 +6,7 @@ Each checks and normalises its arguments as torch does, then records one primiti
 
 from __future__ import annotations
 
-import math
 import numbers
-import warnings
 
 from ..._tensor import Tensor, apply
 from ...amp._state import AUTOCAST, full_precision, lower_precision
@@ -40,10 +38,6 @@ __all__ = [
     "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d_with_indices",
     "pad",
-    "interpolate",
-    "upsample",
-    "upsample_nearest",
-    "upsample_bilinear",
     "unfold",
     "fold",
 ]
@@ -718,144 +712,6 @@ def pad(input, pad, mode: str = "constant", value=None):  # noqa: A002
         (input,) = full_precision(input)  # torch's CPU autocast pads these in float32
     # the kernel pads the last nd dims of a batched or an unbatched input alike
     return apply(P.pad(mode, nd), (input,), pads=pads, mode=mode, value=value)
-
-
-# --- interpolation ------------------------------------------------------------------------------
-_MODE_DIMS = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
-_TORCH_MODES = ("nearest", "nearest-exact", "area", "lanczos")  # with _MODE_DIMS: torch's modes
-
-
-def interpolate(
-    input,  # noqa: A002
-    size=None,
-    scale_factor=None,
-    mode: str = "nearest",
-    align_corners=None,
-    recompute_scale_factor=None,
-    antialias: bool = False,
-):
-    """Resample the spatial dims to ``size`` or by ``scale_factor``.
-
-    mode: nearest | nearest-exact | area | linear | bilinear | bicubic | trilinear;
-    ``antialias`` (bilinear/bicubic on 4-D input) widens the filter when downscaling.
-    """
-    nd = input.ndim - 2
-    if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
-        raise ValueError(
-            "align_corners option can only be set with the interpolating modes: "
-            "linear | bilinear | bicubic | trilinear"
-        )
-    if size is not None and scale_factor is not None:
-        raise ValueError("only one of size or scale_factor should be defined")
-    if size is None and scale_factor is None:
-        raise ValueError("either size or scale_factor should be defined")
-    if isinstance(size, (list, tuple)) and len(size) != nd:
-        raise ValueError(
-            f"Input and output must have the same number of spatial dimensions, but got input "
-            f"with spatial dimensions of {list(input.shape[2:])} and output size of "
-            f"{size}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
-            "output size in (o1, o2, ...,oK) format."
-        )
-    if isinstance(scale_factor, (list, tuple)) and len(scale_factor) != nd:
-        raise ValueError(
-            f"Input and scale_factor must have the same number of spatial dimensions, but got "
-            f"input with spatial dimensions of {list(input.shape[2:])} and scale_factor of shape "
-            f"{scale_factor}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
-            "scale_factor in (s1, s2, ...,sK) format."
-        )
-    if antialias and (mode not in ("bilinear", "bicubic") or input.ndim != 4):
-        raise ValueError(
-            "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and "
-            "requires a 4-D tensor as input"
-        )
-    bicubic_off = mode == "bicubic" and input.ndim != 4  # torch has no message of its own here
-    if input.ndim not in (3, 4, 5) or mode not in (*_TORCH_MODES, *_MODE_DIMS) or bicubic_off:
-        raise NotImplementedError(
-            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for the "
-            "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
-            f"nearest-exact (got {mode})"
-        )
-    if mode in _MODE_DIMS and _MODE_DIMS[mode] != nd:
-        raise NotImplementedError(
-            f"Got {input.ndim}D input, but {mode} mode needs {_MODE_DIMS[mode] + 2}D input"
-        )
-    if mode not in ("nearest", "nearest-exact", "area", *_MODE_DIMS):
-        raise NotImplementedError(f"interpolation mode {mode!r} is not implemented in Ember")
-    if input._data.dtype.kind in "biu" and mode not in ("nearest", "nearest-exact"):
-        if input._data.dtype.name == "uint8" and mode in ("bilinear", "bicubic"):
-            # torch resamples uint8 images in fixed point; in float32 then rounded, Ember lands
-            # within 1 of it (bilinear, antialiased bicubic)
-            args = (size, scale_factor, mode, align_corners, recompute_scale_factor, antialias)
-            out = interpolate(input.float(), *args)
-            return out.round().clamp(0, 255).to(input.dtype)
-        kernel = "adaptive_avg_pool" if mode == "area" else f"upsample_{mode}"
-        raise NotImplementedError(
-            f"\"{kernel}\" not implemented for '{_scalar_type_name(input.dtype)}'"
-        )
-    scales = None
-    if size is not None:
-        out = _out_size(size, nd)
-    else:
-        sf = (
-            _out_size(scale_factor, nd)
-            if isinstance(scale_factor, (list, tuple))
-            else (float(scale_factor),) * nd
-        )
-        out = tuple(int(math.floor(input.shape[2 + i] * float(sf[i]))) for i in range(nd))
-        scales = None if recompute_scale_factor else tuple(float(s) for s in sf)
-    if mode == "area":  # area resampling is exactly adaptive average pooling
-        if nd == 1:
-            return adaptive_avg_pool1d(input, out)
-        if nd == 2:
-            return adaptive_avg_pool2d(input, out)
-        from .pooling import adaptive_avg_pool3d
-
-        return adaptive_avg_pool3d(input, out)
-    if mode in _MODE_DIMS and align_corners is None:
-        align_corners = False
-    if antialias:
-        from ._antialias import antialias_resize
-
-        return antialias_resize(input, out, mode, align_corners, scales)
-    if mode == "bicubic":
-        from .vision import bicubic_resize
-
-        return bicubic_resize(input, out, align_corners, scales)
-    return apply(
-        P.interpolate(mode, nd),
-        (input,),
-        output_size=out,
-        mode=mode,
-        align_corners=align_corners,
-        scales=scales,
-    )
-
-
-def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):  # noqa: A002
-    """Deprecated alias of ``interpolate`` (warns)."""
-    warnings.warn(
-        "`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
-        stacklevel=2,
-    )
-    return interpolate(input, size, scale_factor, mode, align_corners)
-
-
-def upsample_nearest(input, size=None, scale_factor=None):  # noqa: A002
-    """Deprecated: ``interpolate`` with mode='nearest' (warns)."""
-    warnings.warn(
-        "`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
-        stacklevel=2,
-    )
-    return interpolate(input, size, scale_factor, mode="nearest")
-
-
-def upsample_bilinear(input, size=None, scale_factor=None):  # noqa: A002
-    """Deprecated: ``interpolate`` with mode='bilinear', align_corners=True (warns)."""
-    warnings.warn(
-        "`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
-        stacklevel=2,
-    )
-    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 # --- unfold / fold ------------------------------------------------------------------------------
