@@ -411,6 +411,8 @@ def _setitem(self, key, value):
         raise TypeError(f"can't assign a {name} to a {self.type()}")
     key = I._convert_key(key)
     IP.check_inplace(self)
+    if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
+        I.check_setitem_dtype(self, key, value)
     recording = IP._state.enabled and (self._rg or getattr(value, "_rg", False))
     if not recording:
         v = value._data if isinstance(value, Tensor) else value

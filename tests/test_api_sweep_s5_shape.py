@@ -375,3 +375,79 @@ def test_shape_gradients(fn):
     t_out = fn(torch, torch.tensor(X23, requires_grad=True))
     for e, t in zip(_flat(out), _flat(t_out)):
         assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__
+
+
+# --- index_put -----------------------------------------------------------------------------------
+def _i(m, v):
+    return m.tensor(v)
+
+
+INDEX_PUT_CASES = {
+    "number values": lambda m: m.index_put(_t(m, X34), (_i(m, [0]),), 1.0),
+    "tensor indices": lambda m: m.index_put(_t(m, X34), _i(m, [0]), m.tensor(1.0)),
+    "int in indices": lambda m: m.index_put(_t(m, X34), [0], m.tensor(1.0)),
+    "list in indices": lambda m: m.index_put(_t(m, X34), ([0],), m.tensor(1.0)),
+    "None in indices": lambda m: m.index_put(_t(m, X34), (None, _i(m, [1])), m.ones(3)),
+    "long values into float": lambda m: m.index_put(_t(m, X34), (_i(m, [0]),), m.tensor(1)),
+    "double values into float": lambda m: m.index_put(
+        _t(m, X34), (_i(m, [0]),), m.ones(4, dtype=m.float64)
+    ),
+    "method double values": lambda m: _t(m, X34).index_put((_i(m, [0]),), m.ones(4).double()),
+    "in-place double values": lambda m: _t(m, X34).index_put_((_i(m, [0]),), m.ones(4).double()),
+    "too many indices": lambda m: m.index_put(
+        _t(m, X34), (_i(m, [0]), _i(m, [0]), _i(m, [0])), m.tensor(1.0)
+    ),
+    "too many for 0-d": lambda m: m.index_put(m.tensor(1.0), (m.tensor(True),), m.tensor(2.0)),
+    "values too wide": lambda m: m.index_put(_t(m, X34), (_i(m, [0]),), m.ones(2, 4)),
+    "values shape": lambda m: m.index_put(_t(m, X34), (_i(m, [1]),), m.ones(3)),
+    "values 2-d index": lambda m: m.index_put(_t(m, X34), (_i(m, [[0]]),), m.ones(3)),
+    "values leading ones": lambda m: m.index_put(_t(m, X34), (_i(m, [0, 1]),), m.ones(1, 2, 4)),
+    "float index": lambda m: m.index_put(_t(m, X34), (_i(m, [0.0]),), m.ones(4)),
+    "out of range": lambda m: m.index_put(_t(m, X34), (_i(m, [5]),), m.ones(4)),
+    "int accumulate": lambda m: m.index_put(_t(m, X34), (_i(m, [0]),), m.ones(4), accumulate=1),
+    "0-d index": lambda m: m.index_put(_t(m, X34), (m.tensor(0),), m.ones(4)),
+    "int32 index": lambda m: m.index_put(_t(m, X34), (_i(m, np.array([2], np.int32)),), m.ones(4)),
+    "bool mask": lambda m: m.index_put(_t(m, X34), (_i(m, [True, False, True]),), m.ones(4)),
+    "mask shape": lambda m: m.index_put(_t(m, X34), (_i(m, [True, False]),), m.ones(4)),
+    "accumulate repeats": lambda m: m.index_put(
+        _t(m, X34), (_i(m, [0, 0, 2]), _i(m, [1, 1, 3])), m.tensor([1.0, 2.0, 3.0]), True
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(INDEX_PUT_CASES))
+def test_index_put(name):
+    same(INDEX_PUT_CASES[name])
+
+
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        (lambda m: ([0, 2],), np.float64(2.5)),
+        (lambda m: (m.tensor([0, 2]),), np.ones(4, np.float64)),
+        (lambda m: (m.tensor(X34 > 0),), 7),
+        (lambda m: (Ellipsis, m.tensor([1, 3])), np.ones((3, 1), np.float64)),
+        (lambda m: (slice(None), [0]), np.array([[1], [2], [3]], np.int64)),
+        (lambda m: (m.tensor(1),), np.ones(4, np.float64)),
+        (lambda m: (0,), np.ones(4, np.float64)),
+    ],
+)
+def test_setitem_dtypes(key, value):
+    # ``t[key] = v`` casts a number or a tensor for basic keys, but not for tensor indices
+    def run(m):
+        x = _t(m, X34).clone()
+        v = m.tensor(value) if isinstance(value, np.ndarray) else value
+        x[key(m)] = v
+        return x
+
+    same(run)
+
+
+@pytest.mark.parametrize("accumulate", [False, True])
+def test_index_put_gradients(accumulate):
+    check_op(
+        lambda m, x, v: m.index_put(x, (m.tensor([2, 0, 2]), m.tensor([1, 3, 1])), v, accumulate)
+        if accumulate
+        else m.index_put(x, (m.tensor([2, 0]), m.tensor([1, 3])), v[:2]),
+        [(3, 4), (3,)],
+    )

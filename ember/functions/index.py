@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from .._warn import user_stacklevel
 from ..autograd.grad_mode import _state
@@ -285,7 +286,9 @@ def setitem(input: Tensor, key: tuple, value) -> None:  # noqa: A002
     if any(isinstance(k, np.ndarray) and k.ndim == 0 and k.dtype == bool and not k for k in key):
         return  # ``t[False] = v`` selects nothing: torch writes nothing, records nothing
     view_key, adv_key = _split_key(key, shape)
-    if not isinstance(value, Tensor):
+    if isinstance(value, Tensor):
+        check_setitem_dtype(input, key, value)
+    else:
         value = _make(np.asarray(value, dtype=input._data.dtype))
     dst = input
     if view_key is not None:
@@ -313,9 +316,76 @@ def index_insert(zeros: Tensor, key: tuple, values: Tensor) -> Tensor:
     return apply(P.index_insert, (zeros, values), None, key=key)
 
 
+def _check_put_args(input: Tensor, indices, values, accumulate) -> None:  # noqa: A002
+    """torch's checks on ``index_put``'s arguments given as torch takes them: a sequence of
+    tensors (Ember's own callers also pass slices and arrays, which skip these)."""
+    if isinstance(indices, Tensor) or not isinstance(indices, (tuple, list)):
+        raise TypeError(
+            "index_put(): argument 'indices' (position 2) must be tuple of Tensors, not "
+            + type(indices).__name__
+        )
+    if not isinstance(values, Tensor):
+        raise TypeError(
+            "index_put(): argument 'values' (position 3) must be Tensor, not "
+            + type(values).__name__
+        )
+    internal = (np.ndarray, slice, type(Ellipsis))
+    if any(isinstance(k, internal) for k in indices):
+        return
+    for i, k in enumerate(indices):
+        if not isinstance(k, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 1, but got {type(k).__name__}"
+            )
+    if not isinstance(accumulate, (bool, np.bool_)):
+        raise TypeError(
+            f"index_put(): argument 'accumulate' must be bool, not {type(accumulate).__name__}"
+        )
+    taken = sum(max(k.ndim, 1) if k.dtype in (D.bool, D.uint8) else 1 for k in indices)
+    if taken > input._data.ndim:
+        raise IndexError(
+            f"too many indices for tensor of dimension {input._data.ndim} (got {len(indices)})"
+        )
+    _check_put_dtypes(input, values)
+
+
+def check_setitem_dtype(input: Tensor, key: tuple, value: Tensor) -> None:  # noqa: A002
+    """``t[key] = v`` with advanced indices in ``key`` (converted) and a tensor ``v``: torch
+    refuses another dtype there, where basic keys cast."""
+    if value._data.dtype != input._data.dtype and _split_key(key, input._data.shape)[1] is not None:
+        _check_put_dtypes(input, value)
+
+
+def _check_put_dtypes(input: Tensor, values: Tensor) -> None:  # noqa: A002
+    """torch writes a tensor through advanced indices only when the dtypes match."""
+    if values.dtype != input.dtype:
+        from .reduce import _scalar_type_name
+
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{_scalar_type_name(input.dtype)} for the destination and "
+            f"{_scalar_type_name(values.dtype)} for the source."
+        )
+
+
 def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tensor:  # noqa: A002
+    """``input`` with ``values`` written (or added, with ``accumulate``) where ``indices``
+    select; torch's ``input.index_put(indices, values)``."""
+    _check_put_args(input, indices, values, accumulate)
     key = _convert_key(tuple(indices))
     _check_bounds(input._data.shape, key)
+    if key and values._data.ndim:
+        # the indexed region's shape, from a broadcast view (no copy of the input)
+        target = np.broadcast_to(np.empty((), bool), input._data.shape)[key].shape
+        try:
+            fits = np.broadcast_shapes(values._data.shape, target) == target
+        except ValueError:
+            fits = False
+        if not fits:
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(values._data.shape)} cannot be "
+                f"broadcast to indexing result of shape {list(target)}"
+            )
     if not isinstance(values, Tensor):
         values = _make(np.asarray(values, dtype=input._data.dtype))
     vals = values._data.astype(input._data.dtype, copy=False)
