@@ -2,6 +2,7 @@
 run once with torch and once with Ember; results, exceptions and warnings must agree."""
 
 import collections
+import importlib
 import re
 import types
 import warnings
@@ -84,6 +85,26 @@ def test_generic_annotations_in_user_code():
         chained: data.ChainDataset[int] = data.ChainDataset([Squares(), Squares()])
         stacked = data.StackDataset[tuple](range(3), range(3, 6))
         return batches(data.DataLoader(chained, batch_size=4)), stacked[2]
+
+    same(prog)
+
+
+@pytest.mark.parametrize("module", ["dataloader", "dataset", "sampler", "distributed"])
+def test_submodules_export_what_torch_does(module):
+    """Programs import from the submodules too (``from torch.utils.data.dataloader import
+    default_collate``): every name in torch's ``__all__`` there is the same object as Ember's."""
+    theirs = importlib.import_module(f"torch.utils.data.{module}")
+    ours = importlib.import_module(f"ember.utils.data.{module}")
+    names = [n for n in theirs.__all__ if not isinstance(getattr(theirs, n), types.ModuleType)]
+    assert names and all(n in vars(ours) for n in names), sorted(set(names) - set(vars(ours)))
+    for n in set(names) & set(dir(ember.utils.data)):
+        assert getattr(ours, n) is getattr(ember.utils.data, n), n
+
+
+def test_worker_internals_reexported_like_torch():
+    def prog(t):
+        internals = t.utils.data._utils
+        return internals.MP_STATUS_CHECK_INTERVAL, internals.ExceptionWrapper.__name__
 
     same(prog)
 

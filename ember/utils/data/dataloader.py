@@ -20,11 +20,16 @@ from typing import Any, Generic, TypeVar
 from . import _rng
 from ._utils.collate import default_collate, default_convert
 from ._utils.fetch import DatasetKind, IterableDatasetStopIteration, ResumeIteration
-from ._utils.worker import MP_STATUS_CHECK_INTERVAL, ExceptionWrapper, worker_loop
+from ._utils.worker import (
+    MP_STATUS_CHECK_INTERVAL,
+    ExceptionWrapper,
+    get_worker_info,
+    worker_loop,
+)
 from .dataset import Dataset, IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
-__all__ = ["DataLoader"]
+__all__ = ["DataLoader", "get_worker_info", "default_collate", "default_convert"]
 
 T_co = TypeVar("T_co", covariant=True)
 
