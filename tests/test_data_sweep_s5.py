@@ -101,10 +101,32 @@ def test_submodules_export_what_torch_does(module):
         assert getattr(ours, n) is getattr(ember.utils.data, n), n
 
 
+# The legacy DataPipes (torchdata's predecessor, deprecated in torch) are left out.
+DATAPIPE_NAMES = {
+    "DFIterDataPipe", "DataChunk", "IterDataPipe", "MapDataPipe", "argument_validation",
+    "functional_datapipe", "guaranteed_datapipes_determinism", "non_deterministic",
+    "runtime_validation", "runtime_validation_disabled",
+}  # fmt: skip
+
+
+def test_package_exports_what_torch_does():
+    wanted = set(torch.utils.data.__all__) - DATAPIPE_NAMES
+    assert wanted <= set(ember.utils.data.__all__), wanted - set(ember.utils.data.__all__)
+
+
 def test_worker_internals_reexported_like_torch():
     def prog(t):
         internals = t.utils.data._utils
-        return internals.MP_STATUS_CHECK_INTERVAL, internals.ExceptionWrapper.__name__
+        kind = t.utils.data._DatasetKind
+        return (
+            internals.MP_STATUS_CHECK_INTERVAL,
+            internals.ExceptionWrapper.__name__,
+            [
+                kind.Map,
+                kind.Iterable,
+                t.utils.data.dataloader._DatasetKind is kind,
+            ],
+        )
 
     same(prog)
 

@@ -2,7 +2,7 @@
 
 from ._utils.collate import default_collate, default_convert
 from ._utils.worker import WorkerInfo, get_worker_info
-from .dataloader import DataLoader
+from .dataloader import DataLoader, _DatasetKind
 from .dataset import (
     ChainDataset,
     ConcatDataset,
@@ -40,6 +40,7 @@ __all__ = [
     "TensorDataset",
     "WeightedRandomSampler",
     "WorkerInfo",
+    "_DatasetKind",
     "default_collate",
     "default_convert",
     "get_worker_info",

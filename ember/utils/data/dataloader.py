@@ -33,6 +33,8 @@ __all__ = ["DataLoader", "get_worker_info", "default_collate", "default_convert"
 
 T_co = TypeVar("T_co", covariant=True)
 
+_DatasetKind = DatasetKind  # torch's private name, which some libraries import
+
 # How long the main process waits on the result queue before checking that no worker died.
 _LIVENESS_CHECK_INTERVAL = 0.5
 
