@@ -50,6 +50,7 @@ def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:  # noqa: A0
     lo, hi = _scalar_in(min, dt), _scalar_in(max, dt)
     d = input._data
     arrays = None if d.dtype == dt.np else [d.astype(dt.np)]
+    lo, hi = _zero_ties(d if arrays is None else arrays[0], lo, hi)
     result = apply(P.clamp, (input,), arrays, lo=lo, hi=hi)
     return result if out is None else copy_into_out(out, result)
 
@@ -80,7 +81,27 @@ def _clamp_tensor(input: Tensor, min, max) -> Tensor:  # noqa: A002
     lo = _bound_tensor(min, lowest, dt)
     hi = _bound_tensor(max, highest, dt)
     arrays = [t._data.astype(dt.np, copy=False) for t in (input, lo, hi)]
+    try:
+        arrays[1:] = _zero_ties(*arrays)
+    except ValueError:  # shapes that do not broadcast: the primitive raises torch's error
+        pass
     return apply(P.clamp_tensor, (input, lo, hi), arrays)
+
+
+def _zero_ties(x: np.ndarray, lo, hi):
+    """The bounds, holding the input's own value where it equals them (``lo`` applied first).
+
+    torch keeps the input on a tie, which differs from the bound only in the sign of a zero;
+    NumPy's maximum and minimum may return either zero.
+    """
+    if x.dtype.kind != "f" or not any(b is not None and np.any(b == 0) for b in (lo, hi)):
+        return lo, hi
+    if lo is not None:
+        lo = np.where(x == lo, x, lo)
+        x = np.maximum(x, lo)
+    if hi is not None:
+        hi = np.where(x == hi, x, hi)
+    return lo, hi
 
 
 def _bound_tensor(bound, default, dt) -> Tensor:
@@ -165,14 +186,16 @@ def _clamp_one_side(input: Tensor, bound, out, prim, tensor_prim, side: str):  #
     Backward0 for a number, ...Backward1 for a tensor); None where ``clamp`` decides instead."""
     if out is not None or input._data.dtype.kind != "f":
         return None
+    lo_side = side == "lo"
     if type(bound) in (int, float):
         v = _scalar_in(bound, input.dtype)
-        return apply(
-            prim, (input,), None, lo=v if side == "lo" else None, hi=v if side == "hi" else None
-        )
+        lo, hi = _zero_ties(input._data, *((v, None) if lo_side else (None, v)))
+        return apply(prim, (input,), None, lo=lo, hi=hi)
     if isinstance(bound, Tensor) and bound._data.dtype == input._data.dtype:
+        b = bound._data
         try:
-            return apply(tensor_prim, (input, bound))
+            lo, hi = _zero_ties(input._data, *((b, None) if lo_side else (None, b)))
+            return apply(tensor_prim, (input, bound), [input._data, lo if lo_side else hi])
         except ValueError:
             raise shape_error(input.shape, bound.shape) from None
     return None
