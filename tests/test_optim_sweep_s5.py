@@ -157,9 +157,9 @@ def test_differentiable_step_of_a_leaf_that_requires_grad_is_refused(name, kwarg
     _same_error(program)
 
 
-# torch's Adam takes another float32 route when differentiable (its bias corrections as
-# float32 tensors), which Ember's one loop does not follow: those two are left out here.
-@pytest.mark.parametrize("name,kwargs", ALL_WITH_DIFFERENTIABLE[:-2])
+# (torch's Adam takes another float32 route when differentiable: bias corrections as float32
+# tensors of the step count; Ember's recorded Adam follows it)
+@pytest.mark.parametrize("name,kwargs", ALL_WITH_DIFFERENTIABLE)
 def test_differentiable_steps_without_a_graph_match_torch(name, kwargs):
     def program(m):
         p = m.tensor([1.0, -2.0, 0.5, 3.0])
@@ -210,11 +210,48 @@ def test_sgd_differentiable_step_is_recorded_by_autograd(kwargs, lr_tensor):
         assert e[4] == t[4]
 
 
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(),
+        dict(weight_decay=0.1),
+        dict(weight_decay=0.1, decoupled_weight_decay=True, maximize=True),
+        dict(lr_tensor=True),
+        dict(lr_tensor=True, weight_decay=0.1, betas=(0.8, 0.9)),
+        dict(amsgrad=True, steps=1),
+        dict(name="AdamW", lr_tensor=True, amsgrad=True, steps=1),
+    ],
+)
+def test_adam_differentiable_step_is_recorded_by_autograd(kwargs):
+    kwargs = dict(kwargs)
+    name, steps = kwargs.pop("name", "Adam"), kwargs.pop("steps", 4)
+    lr_tensor = kwargs.pop("lr_tensor", False)
+
+    def program(m, steps=steps):
+        f64 = m.float64
+        w = m.tensor([1.0, -2.0, 3.0], dtype=f64, requires_grad=True)
+        lr = m.tensor(0.1, dtype=f64, requires_grad=True) if lr_tensor else 0.1
+        p = w.clone()
+        opt = getattr(m.optim, name)([p], lr=lr, differentiable=True, **kwargs)
+        for _ in range(steps):
+            loss = ((p - 0.5) ** 2 * m.arange(1, 4, dtype=f64)).sum()
+            (g,) = m.autograd.grad(loss, p, create_graph=True)
+            p.grad = g
+            opt.step()
+        (p**2).sum().backward()
+        return p, w.grad, (lr.grad if lr_tensor else None), opt.state[p]["exp_avg_sq"]
+
+    assert_close(program(ember), program(torch), rtol=1e-9, atol=1e-12)
+    if kwargs.get("amsgrad"):
+        # the running maximum saves exp_avg_sq, which the next step changes in place
+        check_raises(lambda m: program(m, 3))
+
+
 def test_differentiable_step_that_needs_a_graph_is_refused_where_not_recorded():
     w = ember.tensor([1.0, -2.0], requires_grad=True)
     p = w.clone()
     p.grad = ember.ones(2)
-    opt = ember.optim.Adam([p], differentiable=True)
+    opt = ember.optim.NAdam([p], differentiable=True)
     with pytest.raises(NotImplementedError, match="differentiable"):
         opt.step()
     assert_close(p, torch.tensor([1.0, -2.0]))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._tensor import Tensor
+import numpy as np
+
+from .._tensor import Tensor, _make
 from ._adam_update import adam_update_
 from .optimizer import (
     Optimizer,
@@ -37,6 +39,7 @@ class Adam(Optimizer):
     """
 
     _capturable_refusal = (("params and state_steps", True), ("params and state_steps", False))
+    _records_steps = True
 
     def __init__(
         self,
@@ -113,15 +116,12 @@ class Adam(Optimizer):
             lr, eps, amsgrad = _scalar(group["lr"]), group["eps"], group["amsgrad"]
             beta1, beta2 = map(_scalar, group["betas"])
             weight_decay = _scalar(group["weight_decay"])
+            if group["differentiable"]:
+                self._recorded_update(group)
+                continue
             for p, g in _params_with_grad(group):
                 pd = _real(p._data)
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = _zeros_like(p)
+                state = self._state_of(p, amsgrad)
                 step = _increment(state["step"])
                 if group["maximize"]:
                     g = -g
@@ -143,3 +143,64 @@ class Adam(Optimizer):
                     if key in state:
                         _bump(state[key])
         return loss
+
+    def _state_of(self, p: Tensor, amsgrad: bool) -> dict[str, Any]:
+        state = self.state[p]
+        if len(state) == 0:
+            state["step"] = _step_tensor()
+            state["exp_avg"] = _zeros_like(p)
+            state["exp_avg_sq"] = _zeros_like(p)
+            if amsgrad:
+                state["max_exp_avg_sq"] = _zeros_like(p)
+        return state
+
+    def _recorded_update(self, group: dict[str, Any]) -> None:
+        """torch's differentiable route, in Tensor operations that autograd records: the bias
+        corrections are float32 tensors of the step count, and ``p += m / d`` with
+        ``d = sqrt(v) / (sqrt(bc2) * -step_size) + eps / -step_size`` (its float32 roundings)."""
+        lr, eps, amsgrad = group["lr"], group["eps"], group["amsgrad"]
+        beta1, beta2 = group["betas"]
+        weight_decay = group["weight_decay"]
+        for p in group["params"]:
+            g = p._grad
+            if g is None:
+                continue
+            if p.is_complex():
+                raise NotImplementedError(
+                    f"{type(self).__name__}(differentiable=True) of a complex parameter is not "
+                    "implemented in Ember"
+                )
+            state = self._state_of(p, amsgrad)
+            step = state["step"]
+            step += 1
+            if group["maximize"]:
+                g = -g
+            if weight_decay != 0:
+                if group["decoupled_weight_decay"]:
+                    p.mul_(1 - lr * weight_decay)
+                else:
+                    g = g.add(p, alpha=weight_decay)
+            exp_avg, v = state["exp_avg"], state["exp_avg_sq"]
+            exp_avg.lerp_(g, 1 - beta1)
+            v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+            if amsgrad:
+                v = state["max_exp_avg_sq"].copy_(state["max_exp_avg_sq"].clone().maximum(v))
+            step_size_neg = -_div(lr, 1 - _pow(beta1, step))
+            bias_correction2_sqrt = (1 - _pow(beta2, step)).sqrt()
+            denom = v.sqrt() / (bias_correction2_sqrt * step_size_neg)
+            denom.add_(_div(eps, step_size_neg))
+            p.addcdiv_(exp_avg.clone(), denom)
+
+
+def _pow(base, exponent: Tensor) -> Tensor:
+    """``base ** exponent`` for the float32 step count as torch computes it for a number base:
+    the base rounded to float32, the power correctly rounded (NumPy's float32 power is not)."""
+    if isinstance(base, Tensor):
+        return base**exponent
+    dtype = exponent._data.dtype
+    return _make(np.array(np.float64(dtype.type(base)) ** exponent._data.astype(np.float64), dtype))
+
+
+def _div(a, b: Tensor) -> Tensor:
+    """``a / b`` as torch rounds it: a number over a tensor is ``b.reciprocal() * a``."""
+    return a / b if isinstance(a, Tensor) else b.reciprocal() * a

@@ -482,8 +482,8 @@ def _refuse_recording(optimizer: Optimizer) -> None:
             tensors = [p, g, group["lr"], *state]
             if any(isinstance(t, Tensor) and t.requires_grad for t in tensors):
                 raise NotImplementedError(
-                    f"{type(optimizer).__name__}(differentiable=True): Ember records only SGD's "
-                    "steps in autograd; this step would need its graph"
+                    f"{type(optimizer).__name__}(differentiable=True): Ember records only the "
+                    "steps of SGD and Adam (AdamW) in autograd; this step would need its graph"
                 )
 
 
