@@ -162,13 +162,27 @@ _INPLACE_NAMES = (
 )
 
 
-def _reshaping_inplace(fn):
+def _inplace_error(exc: Exception, name: str) -> Exception:
+    """The out-of-place op's error reworded for its in-place method, as torch words it there:
+    ``t_() expects...``, ``unsqueeze_(): argument 'dim' (position 1)...``."""
+    base, msg = name.rstrip("_"), str(exc)
+    if not msg.startswith(base + "()") and not msg.startswith(base + "(): "):
+        return exc
+    msg = name + msg[len(base) :]
+    msg = msg.replace("(position 2)", "(position 1)").replace("got (Tensor, ", "got (", 1)
+    return type(exc)(msg)
+
+
+def _reshaping_inplace(fn, name: str):
     """``t_``, ``transpose_``, ``squeeze_``...: the tensor itself takes the new shape (a view of
     its own memory, values untouched) and, when recorded, the op's node."""
 
     def method(self, *args, **kwargs):
         IP.check_inplace(self)
-        result = fn(self, *args, **kwargs)
+        try:
+            result = fn(self, *args, **kwargs)
+        except (RuntimeError, TypeError) as exc:
+            raise _inplace_error(exc, name) from None
         self._data = result._data
         self._vc[0] += 1
         node = result.grad_fn
@@ -187,7 +201,7 @@ _RESHAPING = (
     ("transpose_", S.transpose),
     ("swapaxes_", S.transpose),
     ("swapdims_", S.transpose),
-    ("squeeze_", S.squeeze),
+    ("squeeze_", S.squeeze_method),
     ("unsqueeze_", S.unsqueeze),
 )
 
@@ -235,9 +249,7 @@ def _resize_shape(size: tuple, name: str) -> tuple:
             )
     shape = tuple(int(s) for s in size)
     if any(s < 0 for s in shape):
-        raise RuntimeError(
-            f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}"
-        )
+        raise RuntimeError("numel: integer multiplication overflow")  # torch's words for it
     return shape
 
 
@@ -315,7 +327,7 @@ def bind_inplace_methods(methods: dict) -> None:
         fn = methods.get(name) or getattr(Tensor, name)
         setattr(Tensor, name + "_", _inplace(fn, _INPLACE_UFUNCS.get(name)))
     for name, fn in _RESHAPING:
-        setattr(Tensor, name, _reshaping_inplace(fn))
+        setattr(Tensor, name, _reshaping_inplace(fn, name))
     for name in _COMPARISONS:
         setattr(Tensor, name + "_", _inplace(C.zero_grad_inplace(getattr(Tensor, name))))
     Tensor.fill_diagonal_ = _inplace(I.fill_diagonal)

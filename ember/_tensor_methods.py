@@ -204,7 +204,7 @@ _METHODS = {
     "flip": S.flip_method,
     "rot90": S.rot90,
     "split_with_sizes": S.split_with_sizes,
-    "narrow_copy": S.narrow_copy,
+    "narrow_copy": S.narrow_copy.without_out,
     "unsafe_chunk": S.unsafe_chunk,
     "unsafe_split": S.unsafe_split,
     "unsafe_split_with_sizes": S.split_with_sizes,

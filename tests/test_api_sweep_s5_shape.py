@@ -451,3 +451,74 @@ def test_index_put_gradients(accumulate):
         else m.index_put(x, (m.tensor([2, 0]), m.tensor([1, 3])), v[:2]),
         [(3, 4), (3,)],
     )
+
+
+# --- in-place reshaping, dtype views, and the rest ------------------------------------------------
+X234 = RNG.uniform(-2, 2, (2, 3, 4)).astype(np.float32)
+MORE_CASES = {
+    "t_ 3-d": lambda m: _t(m, X234).t_(),
+    "unsqueeze_ tuple": lambda m: _t(m, X23).unsqueeze_((0,)),
+    "unsqueeze_ float": lambda m: _t(m, X23).unsqueeze_(0.5),
+    "squeeze_ float": lambda m: _t(m, X23).squeeze_(1.0),
+    "squeeze_ separate dims": lambda m: _t(m, X131).squeeze_(0, 2),
+    "squeeze_ repeated dims": lambda m: _t(m, X131).squeeze_((0, 0)),
+    "transpose_ out of range": lambda m: _t(m, X23).transpose_(0, 2),
+    "resize_ negative": lambda m: _t(m, X23).resize_(-1),
+    "resize_ negative later": lambda m: _t(m, X23).resize_(3, -1),
+    "view dtype empty rows": lambda m: m.zeros(0, 4).view(m.float64),
+    "view dtype empty columns": lambda m: m.zeros(4, 0).view(m.float64),
+    "view dtype sliced": lambda m: m.zeros(3, 4)[:, :2].view(m.float64),
+    "view dtype odd row stride": lambda m: m.zeros(3, 5)[:, :2].view(m.float64),
+    "view dtype strided rows": lambda m: m.zeros(3, 4)[::3].view(m.float64).stride(),
+    "view dtype 3-d slice": lambda m: m.zeros(2, 3, 4)[:, 1:2].view(m.float64).stride(),
+    "view dtype transposed": lambda m: m.zeros(3, 4).t().view(m.int8),
+    "view dtype step": lambda m: m.zeros(3, 4).view(m.int16)[:, ::2].view(m.float32),
+    "movedim float": lambda m: m.movedim(_t(m, X23), 0.0, 1),
+    "movedim list and int": lambda m: m.movedim(_t(m, X23), [0], 1),
+    "movedim repeated destination": lambda m: m.movedim(_t(m, X234), (0, 1), (1, 1)),
+    "narrow_copy out": lambda m: m.narrow_copy(_t(m, X34), 0, 1, 1, out=m.zeros(2)),
+    "narrow_copy out dtype": lambda m: m.narrow_copy(
+        _t(m, X34), 0, 1, 1, out=m.zeros(1, dtype=m.float64)
+    ),
+    "tril_indices float row": lambda m: m.tril_indices(3.0, 4),
+    "triu_indices float col": lambda m: m.triu_indices(3, 4.0),
+    "tril_indices float offset": lambda m: m.tril_indices(3, 4, 1.0),
+    "triu_indices negative row": lambda m: m.triu_indices(-3, 4),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE_CASES))
+def test_more(name):
+    same(MORE_CASES[name])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, x: m.ravel(x.t()),
+        lambda m, x: x.t().ravel(),
+        lambda m, x: m.movedim(x, (0, 1), (1, 0)),
+        lambda m, x: m.narrow_copy(x, 1, 1, 2),
+    ],
+)
+def test_more_gradients(fn):
+    out = check_op(fn, [(2, 3)])
+    t_out = fn(torch, torch.tensor(X23, requires_grad=True))
+    chain = [type(out.grad_fn).__name__, type(t_out.grad_fn).__name__]
+    if chain[1] != "NarrowCopyBackward0":  # Ember records narrow + clone (no fused node)
+        assert chain[0] == chain[1]
+    nxt = [type(f).__name__ for f, _ in t_out.grad_fn.next_functions]
+    if nxt == ["CloneBackward0"]:  # ravel of a non-contiguous tensor copies, then views
+        assert [type(f).__name__ for f, _ in out.grad_fn.next_functions] == nxt
+
+
+def test_inplace_reshape_keeps_node_names():
+    for m in (ember, torch):
+        x = m.tensor(X131, requires_grad=True) * 1
+        x.squeeze_(0, 2)
+        y = m.tensor(X23, requires_grad=True) * 1
+        y.t_()
+        assert [type(x.grad_fn).__name__, type(y.grad_fn).__name__] == [
+            "SqueezeBackward5",
+            "TBackward1",
+        ]

@@ -188,6 +188,12 @@ def dsplit(input: Tensor, indices_or_sections=None, *, sections=None, indices=No
 
 
 def _triangle_indices(name, np_fn, row, col, offset, dtype) -> Tensor:
+    for i, (arg, v) in enumerate((("row", row), ("col", col), ("offset", offset))):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(
+                f"{name}(): argument '{arg}' (position {i + 1}) must be int, not "
+                + type(v).__name__
+            )
     for arg, v in (("row", row), ("col", col)):
         if v < 0:
             raise RuntimeError(f"{arg} must be non-negative, got{v}")
@@ -236,8 +242,8 @@ def diagflat(input: Tensor, offset: int = 0) -> Tensor:  # noqa: A002
 
 
 def ravel(input: Tensor) -> Tensor:  # noqa: A002
-    """``input`` flattened to 1-D."""
-    return input.reshape(-1)
+    """``input`` flattened to 1-D (a copy, made contiguous first, when it is not contiguous)."""
+    return input.contiguous().view(-1)
 
 
 def unravel_index(indices: Tensor, shape) -> tuple:

@@ -125,15 +125,22 @@ def _view_dtype(input: Tensor, dtype) -> Tensor:  # noqa: A002
         )
         if a.ndim == 0:
             raise RuntimeError(f"self.dim() cannot be 0 {what}")
-        if a.strides[-1] != src.itemsize:
-            raise RuntimeError(
-                f"self.stride(-1) must be 1 {what}, but got {a.strides[-1] // src.itemsize}"
-            )
+        strides = input.stride()  # torch's, also for empty and internally laid out tensors
+        if strides[-1] != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 {what}, but got {strides[-1]}")
+        ratio = max(dst.itemsize // src.itemsize, 1)
         if (a.shape[-1] * src.itemsize) % dst.itemsize:
             raise RuntimeError(
-                f"self.size(-1) must be divisible by {dst.itemsize // src.itemsize} {what}, "
-                f"but got {a.shape[-1]}"
+                f"self.size(-1) must be divisible by {ratio} {what}, but got {a.shape[-1]}"
             )
+        bad = next((i for i, st in enumerate(strides[:-1]) if st % ratio), None)
+        if bad is not None:
+            raise RuntimeError(
+                f"self.stride({bad}) must be divisible by {ratio} {what}, but got {strides[bad]}"
+            )
+        if not a.size:
+            shape = a.shape[:-1] + (a.shape[-1] * src.itemsize // dst.itemsize,)
+            return _make(np.zeros(shape, dst))
     out = _make(a.view(dst))
     out._vc = input._vc  # writes through either one are the same writes
     return out
@@ -259,10 +266,26 @@ def adjoint(input: Tensor) -> Tensor:  # noqa: A002
     return input.mH
 
 
+def _is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def _is_int_seq(v) -> bool:
+    return isinstance(v, (tuple, list)) and all(_is_int(x) for x in v)
+
+
 def movedim(input: Tensor, source, destination) -> Tensor:  # noqa: A002
+    """``input`` with the dims ``source`` moved to the positions ``destination`` (a view)."""
+    pair = (source, destination)
+    if not (all(_is_int(v) for v in pair) or all(_is_int_seq(v) for v in pair)):
+        got = ", ".join(type(v).__name__ for v in (input, source, destination))
+        raise TypeError(
+            f"movedim() received an invalid combination of arguments - got ({got}), but expected "
+            "one of:"
+        )
     nd = input._data.ndim
-    src = [source] if isinstance(source, int) else list(source)
-    dst = [destination] if isinstance(destination, int) else list(destination)
+    src = [source] if isinstance(source, (int, np.integer)) else list(source)
+    dst = [destination] if isinstance(destination, (int, np.integer)) else list(destination)
     if len(src) != len(dst):
         raise RuntimeError(
             f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "

@@ -9,6 +9,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, apply
 from ..autograd.primitives import shape as P
 from ._util import wrap_dim
+from .inplace import takes_out
 
 
 def _int_sizes(sizes, fn: str, arg: str, position: int) -> list:
@@ -231,6 +232,11 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
     return getitem_key(input, (slice(None),) * d + (int(index),), "select")
 
 
+@takes_out(
+    "narrow_copy",
+    mismatch="Expected self.dtype() == output.dtype() to be true, but got false.  (Could this "
+    "error message be improved?  If so, please report an enhancement request to PyTorch.)",
+)
 def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
     """``narrow`` as a new tensor rather than a view."""
     return narrow(input, dim, start, length).clone()
