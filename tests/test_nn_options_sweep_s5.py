@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -515,3 +516,69 @@ def test_interpolate_uint8_and_integer_tensor_sizes(mode):
     diff = np.abs(e.numpy().astype(int) - t.numpy().astype(int))
     # torch's fixed point arithmetic rounds its own way (bicubic overshoots, clamped)
     assert diff.max() <= (2 if mode == "bicubic" else 1)
+
+
+# --- grid_sample / affine_grid ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize(  # torch's bicubic is 4-D only (its error is tested below)
+    "nd, mode", [(2, "bilinear"), (2, "nearest"), (2, "bicubic"), (3, "bilinear"), (3, "nearest")]
+)
+def test_grid_sample_modes_and_padding(mode, padding_mode, align_corners, nd):
+    shapes = [(2, 3, 5, 6), (2, 4, 3, 2)] if nd == 2 else [(2, 2, 3, 4, 5), (2, 2, 3, 2, 3)]
+
+    rng = np.random.default_rng(3)
+    # locations inside and beyond [-1, 1] (reflected more than once)
+    grid = rng.uniform(-2.6, 2.6, shapes[1]).astype(np.float32)
+    # torch's nearest mode gives the grid a zero gradient, Ember none: only the input's compared
+    grid = grid if mode == "nearest" else shapes[1]
+
+    def fn(lib, x, g=None):
+        g = lib.tensor(grid) if g is None else g
+        kw = dict(mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+        return lib.nn.functional.grid_sample(x, g, **kw)
+
+    check_op(fn, shapes[:1] if mode == "nearest" else shapes, low=-2.6, high=2.6, atol=1e-4)
+
+
+def test_grid_sample_on_an_affine_grid_5d():
+    theta = np.array([[[0.9, 0.1, 0, 0.1], [0, 1.1, 0.2, 0], [0.1, 0, 0.8, -0.2]]], np.float32)
+
+    def fn(lib, x, t):
+        g = lib.nn.functional.affine_grid(t, (1, 2, 3, 4, 5), align_corners=False)
+        return lib.nn.functional.grid_sample(x, g, align_corners=False)
+
+    check_op(fn, [(1, 2, 3, 4, 5), theta], atol=1e-5)
+
+
+_GRID_ERRORS = [
+    lambda lib: lib.nn.functional.grid_sample(
+        lib.ones(1, 2, 3, 4, 5), lib.zeros(1, 2, 2, 2, 3), mode="bicubic", align_corners=False
+    ),
+    lambda lib: lib.nn.functional.grid_sample(lib.ones(2, 3, 5), lib.zeros(2, 4, 2)),
+    lambda lib: lib.nn.functional.grid_sample(lib.ones(2, 3, 5, 6), lib.zeros(2, 4, 2)),
+    lambda lib: lib.nn.functional.grid_sample(lib.ones(2, 3, 4, 5, 6), lib.zeros(2, 4, 7, 2)),
+    lambda lib: lib.nn.functional.grid_sample(lib.ones(2, 3, 5, 6), lib.zeros(3, 4, 7, 2)),
+    lambda lib: lib.nn.functional.grid_sample(lib.ones(2, 3, 0, 6), lib.zeros(2, 4, 7, 2)),
+    lambda lib: lib.nn.functional.grid_sample(lib.ones(2, 3, 5, 6).double(), lib.zeros(2, 4, 7, 2)),
+    lambda lib: lib.nn.functional.grid_sample(
+        lib.ones(2, 3, 4, 5, 6).long(), lib.zeros(2, 4, 7, 2, 3)
+    ),
+    lambda lib: lib.nn.functional.grid_sample(lib.ones(2, 3, 5, 6), lib.zeros(2, 4, 7, 2), "cubic"),
+    lambda lib: lib.nn.functional.grid_sample(
+        lib.ones(2, 3, 5, 6), lib.zeros(2, 4, 7, 2), padding_mode="wrap"
+    ),
+    lambda lib: lib.nn.functional.affine_grid(lib.zeros(2, 3, 3), (2, 3, 4, 5), False),
+    lambda lib: lib.nn.functional.affine_grid(lib.zeros(2, 2, 3), (2, 3, 4), False),
+    lambda lib: lib.nn.functional.affine_grid(lib.zeros(2, 2, 3), [2, 3, 0, 5], False),
+    lambda lib: lib.nn.functional.affine_grid(lib.zeros(3, 2, 3), (2, 3, 4, 5), False),
+]
+
+
+@pytest.mark.parametrize("fn", _GRID_ERRORS)
+def test_grid_sample_bad_arguments_raise_as_torch(fn):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # align_corners' default warns
+        _same_error(fn)

@@ -9,6 +9,7 @@ gradient to the input is gather's scatter-add, to the grid the derivative of the
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -18,6 +19,7 @@ from ..._tensor import _make, apply
 from ...autograd.primitives import nn_named as PN
 from ...functions.creation import linspace
 from ...functions.math import where
+from ...functions.reduce import _scalar_type_name
 from .conv import pad
 
 __all__ = [
@@ -125,6 +127,18 @@ def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.7
 _CUBIC_A = -0.75  # torch's cubic-convolution coefficient
 
 
+def _cubic_weights(t) -> list:
+    """The four cubic-convolution weights of the taps at -1, 0, 1, 2 from a point ``t`` in
+    [0, 1) past tap 0; arithmetic only, so ``t`` may be an array or a Tensor (with its grad)."""
+    a = _CUBIC_A
+    return [
+        ((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a,
+        ((a + 2) * t - (a + 3)) * t * t + 1,
+        ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
+        ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a,
+    ]
+
+
 def _cubic_matrix(n_in: int, n_out: int, align_corners: bool, scale, dtype) -> np.ndarray:
     """The (n_out, n_in) linear map of 1-D bicubic resampling; taps past an edge repeat it."""
     if align_corners:
@@ -135,14 +149,7 @@ def _cubic_matrix(n_in: int, n_out: int, align_corners: bool, scale, dtype) -> n
         src = (np.arange(n_out) + 0.5) * ratio - 0.5  # not clamped at 0 for cubic, as torch
     src = src.astype(dtype)
     base = np.floor(src)
-    t = (src - base).astype(np.float64)
-    a = _CUBIC_A
-    w = [
-        ((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a,
-        ((a + 2) * t - (a + 3)) * t * t + 1,
-        ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
-        ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a,
-    ]
+    w = _cubic_weights((src - base).astype(np.float64))
     m = np.zeros((n_out, n_in), np.float64)
     rows = np.arange(n_out)
     for k in range(4):
@@ -189,34 +196,40 @@ def affine_grid(theta, size, align_corners=None):
         align_corners = False
     if not theta.dtype.is_floating_point:
         raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    shown = size  # torch's messages print the size as it was given
     size = [int(s) for s in size]
     if len(size) == 4:
         if theta.ndim != 3 or tuple(theta.shape[-2:]) != (2, 3):
             raise ValueError(
                 "Expected a batch of 2D affine matrices of shape Nx2x3 for size "
-                f"{_size_str(size)}. Got {theta.shape}."
+                f"{shown}. Got {theta.shape}."
             )
         spatial = size[-2:]
     elif len(size) == 5:
         if theta.ndim != 3 or tuple(theta.shape[-2:]) != (3, 4):
             raise ValueError(
                 "Expected a batch of 3D affine matrices of shape Nx3x4 for size "
-                f"{_size_str(size)}. Got {theta.shape}."
+                f"{shown}. Got {theta.shape}."
             )
         spatial = size[-3:]
     else:
         raise NotImplementedError(
             "affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
-            f"respectively. Got size {_size_str(size)}."
+            f"respectively. Got size {shown}."
         )
     if min(size) <= 0:
-        raise ValueError(f"Expected non-zero, positive output size. Got {_size_str(size)}")
+        raise ValueError(f"Expected non-zero, positive output size. Got {shown}")
     if align_corners and min(spatial) == 1:
         warnings.warn(
             "Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
             "align_corners=True. This is not an intended use case of affine_grid. See the "
             "documentation of affine_grid for details.",
             stacklevel=2,
+        )
+    if theta.shape[0] != size[0]:  # torch's batched matmul refuses it
+        raise RuntimeError(
+            "Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{size[0]}, {len(spatial) + 1}] but got: [{theta.shape[0]}, {len(spatial) + 1}]."
         )
     dt = theta._data.dtype
     axes = [_base_coords(s, align_corners, dt) for s in reversed(spatial)]  # x, y(, z)
@@ -228,16 +241,20 @@ def affine_grid(theta, size, align_corners=None):
     return grid.reshape(n, *spatial, len(spatial))
 
 
-def _size_str(size) -> str:
-    return "torch.Size([" + ", ".join(str(s) for s in size) + "])"
+def _unnormalize(coord, size: int, align_corners: bool):
+    """Normalized grid coordinates in [-1, 1] -> pixel coordinates."""
+    if align_corners:
+        return (coord + 1) / 2 * (size - 1)
+    return ((coord + 1) * size - 1) / 2
 
 
 def _source_index(coord, size: int, padding_mode: str, align_corners: bool):
     """Normalized grid coordinates -> pixel coordinates, with the padding mode's folding."""
-    if align_corners:
-        coord = (coord + 1) / 2 * (size - 1)
-    else:
-        coord = ((coord + 1) * size - 1) / 2
+    return _fold(_unnormalize(coord, size, align_corners), size, padding_mode, align_corners)
+
+
+def _fold(coord, size: int, padding_mode: str, align_corners: bool):
+    """Pixel coordinates outside the input moved in as the padding mode says (zeros: kept)."""
     if padding_mode == "border":
         coord = _clip(coord, size)
     elif padding_mode == "reflection":
@@ -272,13 +289,60 @@ def _reflect(coord, twice_low: int, twice_high: int):
     return where(even, extra + low, span - extra + low)
 
 
-def _gather_2d(flat, iy, ix, w, valid):
-    """flat (N, C, H*W); iy, ix (N, Ho, Wo) int arrays -> (N, C, Ho, Wo) values (0 if invalid)."""
+def _gather(flat, idx: list, spatial, valid: np.ndarray):
+    """flat (N, C, prod(spatial)); idx per spatial dim, (N, *out) int arrays -> (N, C, *out)
+    values (0 where not ``valid``)."""
     n, c, _ = flat.shape
-    idx = np.where(valid, iy * w + ix, 0).reshape(n, 1, -1)
-    idx = _make(np.ascontiguousarray(np.broadcast_to(idx, (n, c, idx.shape[-1]))))
-    vals = flat.gather(2, idx).reshape(n, c, *iy.shape[1:])
-    return vals
+    lin = np.zeros_like(idx[0])
+    for i, size in zip(idx, spatial):
+        lin = lin * size + i
+    lin = np.where(valid, lin, 0).reshape(n, 1, -1)
+    lin = _make(np.ascontiguousarray(np.broadcast_to(lin, (n, c, lin.shape[-1]))))
+    return flat.gather(2, lin).reshape(n, c, *idx[0].shape[1:])
+
+
+def _inside(idx: list, spatial) -> np.ndarray:
+    valid = np.ones(idx[0].shape, bool)
+    for i, size in zip(idx, spatial):
+        valid &= (i >= 0) & (i < size)
+    return valid
+
+
+def _check_grid_sample(input, grid, mode: str) -> None:  # noqa: A002
+    """torch's checks of grid_sample's input and grid, in its order."""
+    if grid.shape[-1] != input.ndim - 2:
+        raise RuntimeError(
+            f"grid_sampler(): expected grid to have size {input.ndim - 2} in last dimension, but "
+            f"got grid with sizes {list(grid.shape)}"
+        )
+    if input.ndim not in (4, 5) or grid.ndim != input.ndim:
+        raise RuntimeError(
+            f"grid_sampler(): expected {4 if input.ndim == 4 else 5}D input and grid with same "
+            f"number of dimensions, but got input with sizes {list(input.shape)} and grid with "
+            f"sizes {list(grid.shape)}"
+        )
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(
+            "grid_sampler(): expected grid and input to have same batch size, but got input "
+            f"with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
+        )
+    for d in range(2, input.ndim):
+        if input.shape[d] == 0:
+            raise RuntimeError(
+                "grid_sampler(): expected input to have non-empty spatial dimensions, but input "
+                f"has sizes {list(input.shape)} with dimension {d} being empty"
+            )
+    if mode == "bicubic" and input.ndim != 4:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    if not input.dtype.is_floating_point:
+        kernel = "grid_sampler_2d_cpu_kernel_impl" if input.ndim == 4 else "grid_sampler3d_cpu"
+        name = _scalar_type_name(input.dtype)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+    if input.dtype != grid.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_scalar_type_name(input.dtype)} but found "
+            f"{_scalar_type_name(grid.dtype)}"
+        )
 
 
 def grid_sample(
@@ -288,10 +352,12 @@ def grid_sample(
     padding_mode: str = "zeros",
     align_corners=None,
 ):
-    """Sample ``input`` (N, C, H, W) at ``grid`` (N, Ho, Wo, 2) normalized (x, y) locations.
+    """Sample ``input`` (N, C, H, W) at ``grid`` (N, Ho, Wo, 2) normalized (x, y) locations, or
+    (N, C, D, H, W) at (N, Do, Ho, Wo, 3) (x, y, z) ones.
 
-    Args: mode "bilinear" or "nearest"; padding_mode "zeros", "border" or "reflection" for
-    locations outside [-1, 1]; align_corners as in affine_grid. Shape: -> (N, C, Ho, Wo).
+    Args: mode "bilinear" (trilinear on 5-D input), "nearest" or "bicubic" (4-D only);
+    padding_mode "zeros", "border" or "reflection" for locations outside [-1, 1]; align_corners
+    as in affine_grid. Shape: -> (N, C, *grid.shape[1:-1]).
     """
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError(
@@ -306,57 +372,59 @@ def grid_sample(
     if align_corners is None:
         warnings.warn(_ALIGN_WARNING.format("grid_sample", "grid_sample"), stacklevel=2)
         align_corners = False
-    if input.ndim != 4:
-        raise NotImplementedError(
-            f"grid_sample: Ember supports 4-D input (N, C, H, W); got {input.ndim}-D"
-        )
+    _check_grid_sample(input, grid, mode)
+    n, c, *spatial = input.shape
+    nd = len(spatial)
+    flat = input.reshape(n, c, -1)
+    dt = input._data.dtype
     if mode == "bicubic":
-        raise NotImplementedError("grid_sample: mode 'bicubic' is not implemented in Ember")
-    if grid.ndim != 4 or grid.shape[-1] != 2:
-        raise RuntimeError(
-            "grid_sampler(): expected grid to have size 2 in last dimension, but got grid with "
-            f"sizes {list(grid.shape)}"
-        )
-    if input.shape[0] != grid.shape[0]:
-        raise RuntimeError(
-            "grid_sampler(): expected grid and input to have same batch size, but got input "
-            f"with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
-        )
-    if input.dtype != grid.dtype:
-        raise RuntimeError(
-            "grid_sampler(): expected input and grid to have same dtype, but input has "
-            f"{input.dtype} and grid has {grid.dtype}"
-        )
-    n, c, h, w = input.shape
-    ix = _source_index(grid[..., 0], w, padding_mode, align_corners)
-    iy = _source_index(grid[..., 1], h, padding_mode, align_corners)
-    flat = input.reshape(n, c, h * w)
-
-    def inside(yy, xx):
-        return (yy >= 0) & (yy < h) & (xx >= 0) & (xx < w)
-
+        return _grid_sample_bicubic(flat, grid, spatial, padding_mode, align_corners)
+    # the grid's last dim lists x (the last spatial dim) first
+    coords = [
+        _source_index(grid[..., nd - 1 - d], spatial[d], padding_mode, align_corners)
+        for d in range(nd)
+    ]
     if mode == "nearest":
-        xn = np.rint(ix._data).astype(np.int64)
-        yn = np.rint(iy._data).astype(np.int64)
-        valid = inside(yn, xn)
-        out = _gather_2d(flat, yn, xn, w, valid)
-        return out * _make(valid[:, None].astype(input._data.dtype))
-
-    x0 = np.floor(ix._data).astype(np.int64)
-    y0 = np.floor(iy._data).astype(np.int64)
-    fx0, fy0 = _make(x0.astype(ix._data.dtype)), _make(y0.astype(iy._data.dtype))
-    tx, ty = ix - fx0, iy - fy0  # distances from the north-west corner, in [0, 1)
+        idx = [np.rint(p._data).astype(np.int64) for p in coords]
+        valid = _inside(idx, spatial)
+        return _gather(flat, idx, spatial, valid) * _make(valid[:, None].astype(dt))
+    base = [np.floor(p._data) for p in coords]
+    frac = [p - _make(b.astype(p._data.dtype)) for p, b in zip(coords, base)]  # in [0, 1)
     out = None
-    for dy, dx, wgt in (
-        (0, 0, (1 - tx) * (1 - ty)),
-        (0, 1, tx * (1 - ty)),
-        (1, 0, (1 - tx) * ty),
-        (1, 1, tx * ty),
-    ):
-        yy, xx = y0 + dy, x0 + dx
-        valid = inside(yy, xx)
-        term = _gather_2d(flat, yy, xx, w, valid) * (
-            wgt * _make(valid.astype(input._data.dtype))
-        ).unsqueeze(1)
+    for corner in itertools.product((0, 1), repeat=nd):
+        idx = [b.astype(np.int64) + k for b, k in zip(base, corner)]
+        valid = _inside(idx, spatial)
+        weight = _make(valid.astype(dt))
+        for t, k in zip(frac, corner):
+            weight = weight * (t if k else 1 - t)
+        term = _gather(flat, idx, spatial, valid) * weight.unsqueeze(1)
         out = term if out is None else out + term
+    return out
+
+
+def _grid_sample_bicubic(flat, grid, spatial, padding_mode: str, align_corners: bool):
+    """Bicubic grid sampling: 4x4 taps around each location, each tap folded in by the padding
+    mode on its own (so the gradient reaches the grid through the weights only, as torch's)."""
+    h, w = spatial
+    ix = _unnormalize(grid[..., 0], w, align_corners)
+    iy = _unnormalize(grid[..., 1], h, align_corners)
+    x0, y0 = np.floor(ix._data), np.floor(iy._data)
+    wx = _cubic_weights(ix - _make(x0))
+    wy = _cubic_weights(iy - _make(y0))
+    dt = flat._data.dtype
+
+    def tap(base: np.ndarray, size: int) -> np.ndarray:
+        if padding_mode == "zeros":
+            return base.astype(np.int64)
+        return np.rint(_fold(_make(base), size, padding_mode, align_corners)._data).astype(np.int64)
+
+    out = None
+    for j in range(4):
+        yy = tap(y0 - 1 + j, h)
+        for i in range(4):
+            xx = tap(x0 - 1 + i, w)
+            valid = _inside([yy, xx], spatial)
+            weight = (wx[i] * wy[j] * _make(valid.astype(dt))).unsqueeze(1)
+            term = _gather(flat, [yy, xx], spatial, valid) * weight
+            out = term if out is None else out + term
     return out
