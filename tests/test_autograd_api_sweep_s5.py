@@ -577,3 +577,150 @@ def test_autograd_functional_needs_no_transform_support():
         return F.jacobian(f.apply, x), F.jacobian(f.apply, x, vectorize=True), F.vjp(f.apply, x, t)
 
     _both(program)
+
+
+# -- autograd.functional -------------------------------------------------------------------------
+def _fn_inputs(m):
+    x = m.tensor([1.0, 2.0, -3.0])
+    y = m.tensor([0.5, -1.0])
+    return x, y, m.tensor([1.0, 0.0, 2.0])
+
+
+def _quad(a, b):
+    return (a**2).sum() * b.sum() + (b**3).sum()
+
+
+_FUNCTIONAL_CALLS = {
+    "vjp": lambda F, m, x, y, v: F.vjp(lambda a: a**2 * 3, x, v),
+    "vjp_tuple": lambda F, m, x, y, v: F.vjp(
+        lambda a, b: (a.sum() * b, a * 2), (x, y), (m.ones(2), m.ones(3))
+    ),
+    "vjp_scalar_no_v": lambda F, m, x, y, v: F.vjp(lambda a: (a**3).sum(), x),
+    "vjp_unused_input": lambda F, m, x, y, v: F.vjp(lambda a, b: a * 2, (x, y), v),
+    "jvp": lambda F, m, x, y, v: F.jvp(lambda a: a.sin() * a, x, v),
+    "jvp_tuple": lambda F, m, x, y, v: F.jvp(
+        lambda a, b: (a.sum() * b, a * 2), (x, y), (v, m.ones(2))
+    ),
+    "jacobian_tuple": lambda F, m, x, y, v: F.jacobian(lambda a, b: (a.sum() * b, a * 2), (x, y)),
+    "jacobian_vectorize": lambda F, m, x, y, v: F.jacobian(
+        lambda a, b: (a * b.sum(), a.exp()), (x, y), vectorize=True
+    ),
+    "jacobian_scalar": lambda F, m, x, y, v: F.jacobian(lambda a: a * 2, m.tensor(3.0)),
+    "jacobian_0d_out": lambda F, m, x, y, v: F.jacobian(lambda a: a.sum(), x),
+    "hessian": lambda F, m, x, y, v: F.hessian(lambda a: (a**3).sum(), x),
+    "hessian_tuple": lambda F, m, x, y, v: F.hessian(_quad, (x, y)),
+    "hessian_linear": lambda F, m, x, y, v: F.hessian(lambda a: a.sum(), x),
+    "hvp": lambda F, m, x, y, v: F.hvp(_quad, (x, y), (v, m.ones(2))),
+    "vhp": lambda F, m, x, y, v: F.vhp(_quad, (x, y), (v, m.ones(2))),
+    "jvp_strict_linear": lambda F, m, x, y, v: F.jvp(lambda a: a * 2, x, v, strict=True),
+    "vjp_strict": lambda F, m, x, y, v: F.vjp(lambda a: a**2, x, v, strict=True),
+    "hessian_strict_create": lambda F, m, x, y, v: F.hessian(
+        lambda a: (a**2).sum(), x, strict=True, create_graph=True
+    ),
+    "hvp_strict_create": lambda F, m, x, y, v: F.hvp(
+        lambda a: (a**2).sum(), x, v, strict=True, create_graph=True
+    ),
+    "vhp_strict_create": lambda F, m, x, y, v: F.vhp(
+        lambda a: (a**2).sum(), x, v, strict=True, create_graph=True
+    ),
+    "hvp_single": lambda F, m, x, y, v: F.hvp(lambda a: (a**3).sum(), x, v),
+    "hvp_unused": lambda F, m, x, y, v: F.hvp(lambda a, b: (a**3).sum(), (x, y), (v, m.ones(2))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_FUNCTIONAL_CALLS))
+def test_functional_values(name):
+    _both(lambda m: _FUNCTIONAL_CALLS[name](m.autograd.functional, m, *_fn_inputs(m)))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda F, m, x, y, v: F.vjp(lambda a: a * 2, x),  # v None for a non-scalar
+        lambda F, m, x, y, v: F.vjp(lambda a: a * 2, x, m.ones(2)),
+        lambda F, m, x, y, v: F.vjp(lambda a, b: (a, b), (x, y), (m.ones(3),)),
+        lambda F, m, x, y, v: F.vjp(lambda a: 3.0, x, v),
+        lambda F, m, x, y, v: F.vjp(lambda a: a, 3.0, v),
+        lambda F, m, x, y, v: F.vjp(lambda a: a * 2, m.tensor([1, 2])),
+        lambda F, m, x, y, v: F.vjp(lambda a: m.ones(3), x, v, strict=True),
+        lambda F, m, x, y, v: F.vjp(lambda a, b: a * 2, (x, y), v, strict=True),
+        lambda F, m, x, y, v: F.vjp(lambda a: a * 2, x, v, strict=True, create_graph=True),
+        lambda F, m, x, y, v: F.jvp(lambda a: m.ones(3), x, v, strict=True),
+        lambda F, m, x, y, v: F.jvp(lambda a: a * 2, x),
+        lambda F, m, x, y, v: F.jacobian(lambda a: a, x, strategy="foo"),
+        lambda F, m, x, y, v: F.jacobian(lambda a: a, x, strategy="forward-mode"),
+        lambda F, m, x, y, v: F.jacobian(
+            lambda a: a, x, vectorize=True, strategy="forward-mode", create_graph=True
+        ),
+        lambda F, m, x, y, v: F.jacobian(lambda a: a, x, strict=True, vectorize=True),
+        lambda F, m, x, y, v: F.jacobian(lambda a, b: a * 2, (x, y), strict=True),
+        lambda F, m, x, y, v: F.jacobian(lambda a: m.ones(2), x, strict=True),
+        lambda F, m, x, y, v: F.jacobian(lambda a: a[:0], x),
+        lambda F, m, x, y, v: F.hessian(lambda a: a * 2, x),
+        lambda F, m, x, y, v: F.hessian(lambda a: (a.sum(),), x),
+        lambda F, m, x, y, v: F.hessian(lambda a: a.sum(), x, outer_jacobian_strategy="x"),
+        lambda F, m, x, y, v: F.hessian(lambda a: a.sum(), x, strict=True),
+        lambda F, m, x, y, v: F.hvp(lambda a: a.sum(), x, v, strict=True),
+        lambda F, m, x, y, v: F.vhp(lambda a: a.sum(), x, v, strict=True),
+        lambda F, m, x, y, v: F.hvp(lambda a: a * 2, x, v),
+        lambda F, m, x, y, v: F.hvp(lambda a: (a**3).sum(), x),
+        lambda F, m, x, y, v: F.vhp(lambda a, b: (a**3).sum(), (x, y), (v, m.ones(2)), strict=True),
+    ],
+)
+def test_functional_errors(call):
+    _same_error(lambda m: call(m.autograd.functional, m, *_fn_inputs(m)))
+
+
+@pytest.mark.parametrize("inputs_tuple", [False, True])
+@pytest.mark.parametrize("outputs", ["tensor", "tuple1", "tuple2"])
+def test_forward_mode_jacobian_containers(inputs_tuple, outputs):
+    def program(m):
+        x = m.tensor([1.0, 2.0, 3.0])
+        out = {
+            "tensor": lambda a: a * 2,
+            "tuple1": lambda a: (a.exp(),),
+            "tuple2": lambda a: (a * 2, a.sum()),
+        }[outputs]
+        F = m.autograd.functional
+        args = (x,) if inputs_tuple else x
+        jac = F.jacobian(out, args, vectorize=True, strategy="forward-mode")
+        return jac, type(jac).__name__
+
+    _both(program)
+
+
+def test_forward_over_reverse_hessian_keeps_its_graph():
+    def program(m):
+        x = m.tensor([0.5, 1.0, -2.0], requires_grad=True)
+        F = m.autograd.functional
+        h = F.hessian(
+            lambda a: (a**3).sum(), x, vectorize=True, outer_jacobian_strategy="forward-mode"
+        )
+        hs = F.hessian(_quad, (x, x[:2]), vectorize=True, outer_jacobian_strategy="forward-mode")
+        return h, m.autograd.grad(h.sum(), x), type(hs).__name__, type(hs[0]).__name__, hs
+
+    _both(program)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda F, x, v: F.vjp(lambda a: a.sin() * a, x, v, create_graph=True)[1],
+        lambda F, x, v: F.jvp(lambda a: a.sin() * a, x, v, create_graph=True)[1],
+        lambda F, x, v: F.jacobian(lambda a: a.sin() * a, x, create_graph=True),
+        lambda F, x, v: F.hessian(lambda a: (a**3).sum(), x, create_graph=True),
+        lambda F, x, v: F.hvp(lambda a: (a**3).sum(), x, v, create_graph=True)[1],
+        lambda F, x, v: F.vhp(lambda a: (a**3).sum(), x, v, create_graph=True)[1],
+    ],
+)
+def test_functional_create_graph(call):
+    def program(m):
+        F = m.autograd.functional
+        x = m.tensor([0.5, 1.0, -2.0], requires_grad=True)
+        v = m.tensor([1.0, 0.0, 2.0], requires_grad=True)
+        r = call(F, x, v)
+        grads = m.autograd.grad(r.sum(), (x, v), allow_unused=True, materialize_grads=True)
+        plain = call(F, x.detach(), v.detach())
+        return r, grads, plain.requires_grad
+
+    _both(program)

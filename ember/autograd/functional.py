@@ -81,6 +81,8 @@ def _fresh(tensors: tuple, create_graph: bool, requires_grad: bool) -> tuple:
     """Inputs for the user function: aliases of the caller's tensors (keeping their graph) when
     ``create_graph`` asks for derivatives of the result, else detached copies of the data."""
     keep = create_graph
+    if requires_grad and any(not (t.is_floating_point() or t.is_complex()) for t in tensors):
+        raise RuntimeError("only Tensors of floating point dtype can require gradients")
     return tuple(
         t.view_as(t) if keep and t.requires_grad else t.detach().requires_grad_(requires_grad)
         for t in tensors
@@ -240,20 +242,8 @@ def jacobian_rows(out, inputs: tuple, create_graph: bool, strict: bool = False, 
     )
 
 
-def jacobian(
-    func: Callable,
-    inputs,
-    create_graph: bool = False,
-    strict: bool = False,
-    vectorize: bool = False,
-    strategy: str = "reverse-mode",
-):
-    """The Jacobian of ``func`` at ``inputs``, one backward per output element.
-
-    Shape: ``output.shape + input.shape`` per (output, input) pair, nested as
-    ``jac[i][j]`` where ``func`` returns a tuple (``i``) and ``inputs`` is a tuple (``j``).
-    ``vectorize=True`` is accepted and computed by the same loop.
-    """
+def _check_strategy(strategy: str, create_graph: bool, strict: bool, vectorize: bool) -> None:
+    """torch's checks on ``jacobian``'s options, in its order."""
     if strategy not in ("forward-mode", "reverse-mode"):
         raise AssertionError(
             'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
@@ -272,12 +262,33 @@ def jacobian(
                 "Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
                 "only implemented for `vectorize=True`."
             )
-        # Ember has no forward-mode AD: the reverse-mode loop gives the same Jacobian.
     if vectorize and strict:
         raise RuntimeError(
             "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
             "supported together. Please either set `strict=False` or `vectorize=False`."
         )
+
+
+def _lists(tree):
+    """Tuples made lists, as torch's forward-mode results over tuple inputs are."""
+    return [_lists(x) for x in tree] if isinstance(tree, tuple) else tree
+
+
+def jacobian(
+    func: Callable,
+    inputs,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    strategy: str = "reverse-mode",
+):
+    """The Jacobian of ``func`` at ``inputs``, one backward per output element.
+
+    Shape: ``output.shape + input.shape`` per (output, input) pair, nested as
+    ``jac[i][j]`` where ``func`` returns a tuple (``i``) and ``inputs`` is a tuple (``j``).
+    ``vectorize=True`` is accepted and computed by the same loop.
+    """
+    _check_strategy(strategy, create_graph, strict, vectorize)
     with enable_grad():
         inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
         inputs = _fresh(inputs, create_graph, requires_grad=True)
@@ -289,8 +300,9 @@ def jacobian(
             jacobian_rows(out, inputs, create_graph, strict, i) for i, out in enumerate(outputs)
         )
         jac = _finish(jac, create_graph)
-    jac = tuple(_unpack(row, inputs_tuple) for row in jac)
-    return _unpack(jac, outputs_tuple)
+    jac = _unpack(tuple(_unpack(row, inputs_tuple) for row in jac), outputs_tuple)
+    # Ember has no forward-mode AD: the reverse-mode loop gives the same Jacobian.
+    return _lists(jac) if strategy == "forward-mode" and inputs_tuple else jac
 
 
 def hessian(
@@ -323,20 +335,19 @@ def hessian(
         return out.squeeze()
 
     def gradient(*args):
-        if outer_jacobian_strategy == "forward-mode":
-            args = tuple(a.requires_grad_(True) for a in args)
         jac = jacobian(scalar, args, create_graph=True)
         _strict_requires_grad(jac, _STRICT_JACOBIAN_CONST, strict)
         return jac
 
-    res = jacobian(
-        gradient,
-        inputs,
-        create_graph=create_graph,
-        strict=strict,
-        vectorize=vectorize,
-        strategy=outer_jacobian_strategy,
-    )
+    if outer_jacobian_strategy == "forward-mode":
+        # torch's forward-over-reverse result keeps its graph (it requires grad) and comes in
+        # lists: the reverse-mode loop with create_graph gives the same.
+        _check_strategy(outer_jacobian_strategy, create_graph, strict, vectorize)
+        res = _lists(jacobian(gradient, inputs, create_graph=True, vectorize=vectorize))
+    else:
+        res = jacobian(
+            gradient, inputs, create_graph=create_graph, strict=strict, vectorize=vectorize
+        )
     return res if inputs_tuple else res[0][0]
 
 
