@@ -40,7 +40,32 @@ def _inplace(fn, ufunc=None):
     return method
 
 
+def _number_bounds_checked(method):
+    """``clamp_`` and kin with number bounds: a result dtype the tensor cannot hold is refused
+    naming the tensor's dtype by its C++ type, as torch's number-bound kernels do (its
+    tensor-bound ones say ``Long``, as the other in-place ops)."""
+
+    def clamp_(self, *args, **kwargs):
+        bounds = [b for b in (*args, *kwargs.values()) if b is not None]
+        numbers = [b for b in bounds if isinstance(b, (int, float, complex, np.number))]
+        # a 0-dim tensor beside a number is read as a number too (see ``clamp``)
+        zero_dim = [b for b in bounds if isinstance(b, Tensor) and not b.ndim]
+        if numbers and len(numbers) + len(zero_dim) == len(bounds):
+            values = tuple(b.item() if isinstance(b, Tensor) else b for b in bounds)
+            dt = D.result_type((self,), values)
+            if not np.can_cast(dt.np, self._data.dtype, casting="same_kind"):
+                have = self._data.dtype.name
+                raise RuntimeError(
+                    f"result type {_scalar_type_name(dt)} can't be cast to the desired output type "
+                    f"{IP._C_TYPE_NAMES.get(have, have)}"
+                )
+        return method(self, *args, **kwargs)
+
+    return clamp_
+
+
 _INPLACE_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply}
+_CLAMPS = ("clamp", "clip", "clamp_min", "clamp_max")
 # name_ is the in-place form of the method name
 _INPLACE_NAMES = (
     "add",
@@ -325,7 +350,8 @@ def bind_inplace_methods(methods: dict) -> None:
     ``_tensor_methods``) or the ``Tensor`` method of that name, which must be bound already."""
     for name in _INPLACE_NAMES:
         fn = methods.get(name) or getattr(Tensor, name)
-        setattr(Tensor, name + "_", _inplace(fn, _INPLACE_UFUNCS.get(name)))
+        method = _inplace(fn, _INPLACE_UFUNCS.get(name))
+        setattr(Tensor, name + "_", _number_bounds_checked(method) if name in _CLAMPS else method)
     for name, fn in _RESHAPING:
         setattr(Tensor, name, _reshaping_inplace(fn, name))
     for name in _COMPARISONS:

@@ -155,3 +155,34 @@ def test_clamp_signed_zero_bound_tensors(dtype):
     e, t = run(ember), run(torch)
     _same_bits(e[0], t[0])
     assert_close(e[1:], t[1:])
+
+
+# --- 9. clamp_ with number bounds names the tensor's dtype by its C++ type, as torch
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8", "bool"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x, m: x.clamp_(2.5),
+        lambda x, m: x.clip_(None, 2.5),
+        lambda x, m: x.clamp_min_(2.5),
+        lambda x, m: x.clamp_max_(2.5),
+        lambda x, m: x.clamp_(min=1, max=2.5),
+        lambda x, m: x.clamp_(1j),
+        lambda x, m: x.clamp_(2.5, m.tensor(3)),
+        lambda x, m: x.clamp_(1),
+        lambda x, m: x.clamp_(m.tensor(2.5)),
+        lambda x, m: x.clamp_min_(m.tensor([2.5, 3.0, 1.0])),
+    ],
+)
+def test_clamp_inplace_cast_message(dtype, call):
+    def run(m):
+        x = m.tensor([1, 5, 9]).to(getattr(m, dtype))
+        call(x, m)
+        return x
+
+    try:
+        want = run(torch)
+    except RuntimeError as t:
+        assert str(check_raises(run)) == str(t)
+        return
+    assert_close(run(ember), want)
