@@ -106,6 +106,7 @@ from .functions.index import (
     take,
     take_along_dim,
 )
+from .functions.index import nonzero_static
 from .functions.info import e, finfo, iinfo, inf, nan, newaxis, pi
 from .functions.linalg import (
     _weight_norm,

@@ -256,6 +256,7 @@ _METHODS = {
     "masked_select": I.masked_select,
     "index_put": I.index_put,
     "nonzero": I.nonzero,
+    "nonzero_static": I.nonzero_static,
     "argwhere": I.argwhere,
     "take": I.take,
     "where": lambda self, condition, other: M.where(condition, self, other),

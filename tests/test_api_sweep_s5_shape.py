@@ -522,3 +522,28 @@ def test_inplace_reshape_keeps_node_names():
             "SqueezeBackward5",
             "TBackward1",
         ]
+
+
+NZ = np.array([[0, 1, 2], [3, 0, 0]], np.int64)
+NONZERO_STATIC_CASES = {
+    "cut": lambda m: m.nonzero_static(m.tensor(NZ), size=2),
+    "padded": lambda m: m.nonzero_static(m.tensor(NZ), size=5),
+    "fill_value": lambda m: m.nonzero_static(m.tensor(NZ), size=5, fill_value=9),
+    "method, none": lambda m: m.tensor(NZ).nonzero_static(size=0),
+    "negative size": lambda m: m.nonzero_static(m.tensor(NZ), size=-1),
+    "0-d": lambda m: m.nonzero_static(m.tensor(3), size=2),
+    "0-d zero": lambda m: m.nonzero_static(m.tensor(0.0), size=2),
+    "positional size": lambda m: m.nonzero_static(m.tensor(NZ), 2),
+    "float size": lambda m: m.nonzero_static(m.tensor(NZ), size=2.0),
+    "float fill": lambda m: m.nonzero_static(m.tensor(NZ), size=3, fill_value=1.5),
+    "empty": lambda m: m.nonzero_static(m.zeros(0, 3), size=2),
+    "bool": lambda m: m.nonzero_static(m.tensor([True, False, True]), size=1),
+    "requires grad": lambda m: m.nonzero_static(m.tensor([1.0, 0.0], requires_grad=True), size=3),
+    "out float": lambda m: m.nonzero_static(m.tensor(NZ), size=2, out=m.zeros(1)),
+    "out": lambda m: m.nonzero_static(m.tensor(NZ), size=2, out=m.zeros(1, dtype=m.int64)),
+}
+
+
+@pytest.mark.parametrize("name", list(NONZERO_STATIC_CASES))
+def test_nonzero_static(name):
+    same(NONZERO_STATIC_CASES[name], msg=name != "positional size")

@@ -401,6 +401,36 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
         ) from None
 
 
+def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1, out=None) -> Tensor:  # noqa: A002
+    """The indices of ``input``'s non-zero elements, one row each, as ``nonzero`` gives them, cut
+    or padded with ``fill_value`` rows to exactly ``size`` rows."""
+    for arg, v in (("size", size), ("fill_value", fill_value)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(
+                f"nonzero_static(): argument '{arg}' must be int, not {type(v).__name__}"
+            )
+    if size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    a = input._data
+    found = np.argwhere(a) if a.ndim else np.zeros((0, 0), np.int64)
+    rows = np.full((int(size), a.ndim), fill_value, np.int64)
+    k = min(int(size), found.shape[0])
+    rows[:k] = found[:k]
+    result = _make(rows)
+    if out is None:
+        return result
+    if out.dtype != D.int64:
+        from .reduce import _scalar_type_name
+
+        raise RuntimeError(
+            "nonzero_static: Expected out tensor to have scalar type Long but got scalar type"
+            + _scalar_type_name(out.dtype)
+        )
+    from .inplace import copy_into_out
+
+    return copy_into_out(out, result, name="nonzero_static", dtype_rule="exact")
+
+
 # The gather/scatter family, beside this module; imported last, as it uses index_put.
 from .gather import (  # noqa: E402, F401
     argwhere,
