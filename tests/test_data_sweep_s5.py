@@ -148,6 +148,14 @@ def convert(sample_of):
     return lambda t: t.utils.data.default_convert(sample_of(t))
 
 
+def with_float64_default(t, run):
+    t.set_default_dtype(t.float64)
+    try:
+        return run()
+    finally:
+        t.set_default_dtype(t.float32)
+
+
 COLLATE_OK = {
     "dicts": collate(lambda t: [{"a": 1, "b": 2.0, "c": "x"}, {"a": 3, "b": 4.0, "c": "y"}]),
     "dict key order from first": collate(lambda t: [{"b": 1, "a": 2}, {"a": 3, "b": 4}]),
@@ -163,6 +171,19 @@ COLLATE_OK = {
     "numpy 0-d arrays": collate(lambda t: [np.array(1.0), np.array(2.0)]),
     "numpy transposed arrays": collate(lambda t: [np.arange(6).reshape(2, 3).T] * 2),
     "numpy str_ scalars": collate(lambda t: [np.str_("a"), np.str_("b")]),
+    "numpy float32 then Python float": collate(lambda t: [np.float32(1), 2.5]),
+    "numpy int64 then Python float": collate(lambda t: [np.int64(1), 2.5]),
+    "numpy int32 then Python int": collate(lambda t: [np.int32(1), 2]),
+    "numpy float16 then Python int": collate(lambda t: [np.float16(1), 2]),
+    "numpy int8 then Python bool": collate(lambda t: [np.int8(1), True]),
+    "numpy float32 then Python complex": collate(lambda t: [np.float32(1), 1j]),
+    "numpy int64 and float32": collate(lambda t: [np.int64(1), np.float32(2)]),
+    "numpy uint8 and int8": collate(lambda t: [np.uint8(1), np.int8(-2)]),
+    "numpy float64 and float32": collate(lambda t: [np.float64(1), np.float32(2)]),
+    "numpy complex64 and float64": collate(lambda t: [np.complex64(1j), np.float64(1)]),
+    "numpy int64 then Python float, float64 default": lambda t: with_float64_default(
+        t, lambda: t.utils.data.default_collate([np.int64(1), 2.5])
+    ),
     "strings": collate(lambda t: ["a", "b"]),
     "bytes": collate(lambda t: [b"a", b"b"]),
     "nested lists": collate(lambda t: [[[1, 2], [3]], [[4, 5], [6]]]),
@@ -223,6 +244,8 @@ COLLATE_RAISES = {
     "object arrays": collate(lambda t: [np.array([1, "a"], dtype=object)] * 2),
     "bytes arrays": collate(lambda t: [np.array([b"a"])] * 2),
     "datetimes": collate(lambda t: [np.datetime64("2020-01-01")] * 2),
+    "numpy scalar then str": collate(lambda t: [np.float32(1), "a"]),
+    "numpy scalar then None": collate(lambda t: [np.float32(1), None]),
 }
 
 

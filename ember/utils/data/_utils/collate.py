@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import collections.abc
 import copy
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ember._dtype import float64
+from ember._dtype import dtype, float64, from_numpy_dtype, promote_types, result_type
 from ember._tensor import Tensor
 from ember.functions.creation import as_tensor, from_numpy, tensor
 from ember.functions.shape import stack
@@ -130,9 +131,20 @@ def collate_numpy_array_fn(batch, *, collate_fn_map=None):
     return collate([as_tensor(b) for b in batch], collate_fn_map=collate_fn_map)
 
 
+def _element_dtype(x) -> dtype:
+    """The dtype torch infers for one element of a list: a NumPy scalar keeps its own, a Python
+    number gets the default for its kind (so a Python float is float32, not NumPy's float64)."""
+    if isinstance(x, np.generic):
+        return from_numpy_dtype(x.dtype)
+    return result_type((), (x,))
+
+
 def collate_numpy_scalar_fn(batch, *, collate_fn_map=None):
-    """NumPy scalars become a 1-d tensor of their dtype."""
-    return from_numpy(np.asarray(batch))
+    """NumPy scalars become a 1-d tensor of their dtype; mixed dtypes promote as in torch."""
+    if not all(isinstance(x, np.generic | bool | int | float | complex) for x in batch):
+        return as_tensor(list(batch))  # not all numbers: the factory's error for the odd one
+    common = functools.reduce(promote_types, map(_element_dtype, batch))
+    return from_numpy(np.asarray(batch, dtype=common.np))
 
 
 def collate_float_fn(batch, *, collate_fn_map=None):
