@@ -6,6 +6,8 @@ Each test runs one small program with ``m`` = torch and ``m`` = ember and compar
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -417,3 +419,119 @@ def test_complex_parameters_refused_by_adafactor_and_sparse_adam():
         m.optim.SparseAdam([{"params": [p]}, {"params": [q, p.detach().requires_grad_(), r]}])
 
     _same_error(sparse_adam)
+
+
+# -- lr_scheduler corners ----------------------------------------------------------------------
+def _scheduled(m, make, epochs=12, metrics=None, epoch_args=None, lr=0.1):
+    a, b = m.nn.Parameter(m.ones(2)), m.nn.Parameter(m.ones(3))
+    opt = m.optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.05}], lr=lr, momentum=0.9)
+    sched = make(m.optim.lr_scheduler, opt)
+    out = [sched.get_last_lr()]
+    for e in range(epochs):
+        opt.step()
+        if metrics is not None:
+            sched.step(metrics[e])
+        elif epoch_args is not None:
+            sched.step(epoch_args[e])
+        else:
+            sched.step()
+        out.append(sched.get_last_lr())
+    return out, [g["lr"] for g in opt.param_groups], sched.last_epoch
+
+
+def _torch_quietly(*args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _scheduled(torch, *args, **kwargs)
+
+
+def _same_schedule(*args, **kwargs):
+    assert_close(_scheduled(ember, *args, **kwargs), _torch_quietly(*args, **kwargs), 1e-12, 1e-15)
+
+
+@pytest.mark.parametrize(
+    "epochs",
+    [
+        [0.5 * i for i in range(1, 13)],
+        [0.3 * i for i in range(12)],
+        [3, 1, 7.5, 2, 2, 10, 0, 11, 11.2, 4, 5, 30],
+    ],
+)
+def test_cosine_warm_restarts_fractional_and_jumping_epochs(epochs):
+    def make(s, o):
+        return s.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.002)
+
+    _same_schedule(make, epoch_args=epochs)
+
+
+CLOSED_FORM = {
+    "CosineAnnealingLR": lambda s, o: s.CosineAnnealingLR(o, 5, eta_min=0.01),
+    "StepLR": lambda s, o: s.StepLR(o, 2),
+    "MultiStepLR": lambda s, o: s.MultiStepLR(o, [2, 4]),
+    "ExponentialLR": lambda s, o: s.ExponentialLR(o, 0.5),
+    "LinearLR": lambda s, o: s.LinearLR(o, 0.2, total_iters=4),
+    "ConstantLR": lambda s, o: s.ConstantLR(o, 0.2, total_iters=4),
+    "PolynomialLR": lambda s, o: s.PolynomialLR(o, 5, 2.0),
+    "LambdaLR": lambda s, o: s.LambdaLR(o, lambda e: 1 / (1 + e)),
+    "MultiplicativeLR": lambda s, o: s.MultiplicativeLR(o, lambda e: 0.9),
+}
+
+
+@pytest.mark.parametrize("name", list(CLOSED_FORM))
+def test_step_with_an_epoch_uses_the_closed_form_and_warns(name):
+    epochs = [3, 1, 7, 2, 2, 10]
+    with pytest.warns(UserWarning, match="epoch parameter"):
+        e = _scheduled(ember, CLOSED_FORM[name], epochs=6, epoch_args=epochs)
+    t = _torch_quietly(CLOSED_FORM[name], epochs=6, epoch_args=epochs)
+    assert_close(e, t, rtol=1e-12, atol=1e-15)
+
+
+RESUMED = {
+    "StepLR": lambda s, o: s.StepLR(o, 3, last_epoch=4),
+    "CosineAnnealingLR": lambda s, o: s.CosineAnnealingLR(o, 10, last_epoch=4),
+    "CyclicLR": lambda s, o: s.CyclicLR(o, 0.01, 0.1, step_size_up=3, last_epoch=4),
+    "CosineAnnealingWarmRestarts": lambda s, o: s.CosineAnnealingWarmRestarts(o, 3, last_epoch=4),
+    "LinearLR": lambda s, o: s.LinearLR(o, total_iters=6, last_epoch=2),
+}
+
+
+@pytest.mark.parametrize("name", list(RESUMED))
+def test_last_epoch_resume_from_initial_lr(name):
+    def make(s, o):
+        for group in o.param_groups:
+            group["initial_lr"] = group["lr"]
+        return RESUMED[name](s, o)
+
+    _same_schedule(make, epochs=6)
+    # without initial_lr in the groups, resuming is refused as torch refuses it
+    _same_error(lambda m: _scheduled(m, RESUMED[name], epochs=1))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda s, o: s.StepLR(o, 3),
+        lambda s, o: s.OneCycleLR(o, 0.5, total_steps=20, cycle_momentum=False),
+        lambda s, o: s.CyclicLR(o, 0.01, 0.1, step_size_up=2, cycle_momentum=False),
+        lambda s, o: s.SequentialLR(o, [s.ConstantLR(o, 0.5, 3), s.ExponentialLR(o, 0.9)], [3]),
+        lambda s, o: s.ReduceLROnPlateau(o, patience=1),
+    ],
+)
+def test_schedulers_write_a_tensor_lr_in_place(make):
+    def program(m):
+        p = m.nn.Parameter(m.tensor([1.0, -2.0]))
+        lr = m.tensor(0.1)
+        opt = m.optim.Adam([p], lr=lr)
+        sched = make(m.optim.lr_scheduler, opt)
+        out = []
+        for _ in range(8):
+            p.grad = m.ones(2)
+            opt.step()
+            if isinstance(sched, m.optim.lr_scheduler.ReduceLROnPlateau):
+                sched.step(1.0)
+            else:
+                sched.step()
+            out.append(sched.get_last_lr())
+        return p.detach(), out, opt.param_groups[0]["lr"] is lr, lr
+
+    assert_close(program(ember), program(torch), rtol=1e-6, atol=1e-8)
