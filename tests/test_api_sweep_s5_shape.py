@@ -547,3 +547,27 @@ NONZERO_STATIC_CASES = {
 @pytest.mark.parametrize("name", list(NONZERO_STATIC_CASES))
 def test_nonzero_static(name):
     same(NONZERO_STATIC_CASES[name], msg=name != "positional size")
+
+
+XI23 = np.array([[1, -2, 3], [0, 5, -6]], np.int64)
+JOIN_CASES = {
+    "stack float and long": lambda m: m.stack([_t(m, X23), m.tensor(XI23)]),
+    "stack bool and byte": lambda m: m.stack([m.tensor(XI23 > 0), m.tensor(XI23 > 1).byte()]),
+    "stack int and double": lambda m: m.stack([m.tensor(XI23), _t(m, X23).double()], 1),
+    "stack out": lambda m: m.stack([_t(m, X23), m.tensor(XI23)], out=m.zeros(1, dtype=m.float64)),
+    "cat mixed": lambda m: m.cat([_t(m, X23), m.tensor(XI23), m.tensor(XI23 > 0)]),
+    "unbind 0-d": lambda m: m.unbind(m.tensor(1.0)),
+    "unbind out of range": lambda m: m.unbind(_t(m, X23), 2),
+}
+
+
+@pytest.mark.parametrize("name", list(JOIN_CASES))
+def test_joins(name):
+    same(JOIN_CASES[name])
+
+
+def test_stack_promotes_with_gradients():
+    def fn(m, x, y):
+        return m.stack([x, y.double(), m.tensor(XI23)], -1)
+
+    check_op(fn, [(2, 3), (2, 3)])

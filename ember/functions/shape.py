@@ -618,9 +618,7 @@ def cat(tensors, dim: int = 0) -> Tensor:
                     f"{ref._data.shape[k]} but got size {t._data.shape[k]} for tensor number {i} "
                     "in the list."
                 )
-    dt = D.result_type(tensors) if len({t._data.dtype for t in tensors}) > 1 else None
-    arrays = [t._data if dt is None else t._data.astype(dt.np) for t in tensors]
-    return apply(P.cat, tuple(tensors), arrays, dim=d)
+    return apply(P.cat, tuple(tensors), _promoted(tensors), dim=d)
 
 
 concat = cat
@@ -642,7 +640,13 @@ def stack(tensors, dim: int = 0) -> Tensor:
                 f"stack expects each tensor to be equal size, but got {list(shp)} at entry 0 and "
                 f"{list(t._data.shape)} at entry {i}"
             )
-    return apply(P.stack, tuple(tensors), None, dim=wrap_dim(dim, len(shp) + 1))
+    return apply(P.stack, tuple(tensors), _promoted(tensors), dim=wrap_dim(dim, len(shp) + 1))
+
+
+def _promoted(tensors: list) -> list:
+    """The tensors' arrays in their common dtype (torch's type promotion for joins)."""
+    dt = D.result_type(tensors) if len({t._data.dtype for t in tensors}) > 1 else None
+    return [t._data if dt is None else t._data.astype(dt.np) for t in tensors]
 
 
 @takes_out("hstack", _cat_cast)

@@ -173,6 +173,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0):  # noqa: A002
 
 def unbind(input: Tensor, dim: int = 0):  # noqa: A002
     """The slices along ``dim``, as a tuple of views."""
+    if not input._data.ndim:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     return apply(P.unbind, (input,), None, dim=wrap_dim(dim, input._data.ndim))
 
 
