@@ -678,6 +678,13 @@ SAMPLER_OK = {
         t.utils.data.WeightedRandomSampler(w, 2).weights
         for w in ([1, 2], t.tensor([1.0, 2.0]), np.array([1, 2], dtype=np.float32))
     ],
+    "WeightedRandomSampler weights needing grad": lambda t: (
+        lambda w: (weighted(t, w, 4), t.utils.data.WeightedRandomSampler(w, 4).weights)
+    )(t.tensor([1.0, 2.0, 3.0], requires_grad=True)),
+    "WeightedRandomSampler shares float64 weights": lambda t: [
+        (lambda s: (w.mul_(0), s.weights.tolist())[1])(t.utils.data.WeightedRandomSampler(w, 2))
+        for w in (t.tensor([1.0, 2.0], dtype=t.float64), t.tensor([1.0, 2.0]))
+    ],
     "BatchSampler": lambda t: [
         list(t.utils.data.BatchSampler(range(10), 3, drop)) for drop in (False, True)
     ],
@@ -740,6 +747,7 @@ SAMPLER_RAISES = {
     "WeightedRandomSampler 2-d weights": lambda t: weighted(t, [[1, 2]], 2),
     "WeightedRandomSampler scalar weight": lambda t: weighted(t, 1.0, 2),
     "WeightedRandomSampler all zero": lambda t: weighted(t, [0, 0], 4),
+    "WeightedRandomSampler string weights": lambda t: weighted(t, ["a", "b"], 4),
     "WeightedRandomSampler too many without replacement": lambda t: weighted(t, [1, 2], 3, False),
     "BatchSampler batch_size=0": lambda t: t.utils.data.BatchSampler(range(3), 0, False),
     "BatchSampler batch_size=-2": lambda t: t.utils.data.BatchSampler(range(3), -2, False),

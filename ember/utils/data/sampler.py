@@ -10,7 +10,8 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence, Sized
 from typing import Any, Generic, TypeVar
 
-import numpy as np
+from ember._dtype import float64
+from ember.functions.creation import as_tensor
 
 from . import _rng
 
@@ -137,9 +138,7 @@ class WeightedRandomSampler(Sampler[int]):
             raise ValueError(
                 f"replacement should be a boolean value, but got replacement={replacement}"
             )
-        import ember
-
-        self.weights = ember.as_tensor(np.asarray(weights, dtype=np.float64))
+        self.weights = as_tensor(weights, dtype=float64)  # shares a float64 tensor's memory
         if self.weights.ndim != 1:
             raise ValueError(
                 "weights should be a 1d sequence but given weights have shape "
@@ -150,7 +149,7 @@ class WeightedRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        weights = np.asarray(self.weights.numpy(), dtype=np.float64)
+        weights = self.weights.detach().numpy()
         yield from _rng.multinomial(weights, self.num_samples, self.replacement, self.generator)
 
     def __len__(self) -> int:
