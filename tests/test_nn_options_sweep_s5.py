@@ -582,3 +582,128 @@ def test_grid_sample_bad_arguments_raise_as_torch(fn):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # align_corners' default warns
         _same_error(fn)
+
+
+# --- fold / unfold, shuffles, padding ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make, shape",
+    [
+        (lambda nn: nn.Unfold((2, 3), dilation=(1, 2), padding=1, stride=(2, 1)), (2, 3, 6, 7)),
+        (lambda nn: nn.Unfold(2, stride=2), (3, 6, 7)),
+        (lambda nn: nn.Fold((6, 7), (2, 3), dilation=(1, 2), padding=1, stride=2), (2, 18, 12)),
+        (lambda nn: nn.Fold(4, 2, stride=2), (12, 4)),
+        (lambda nn: nn.PixelShuffle(2), (2, 8, 3, 4)),
+        (lambda nn: nn.PixelShuffle(3), (9, 2, 2)),
+        (lambda nn: nn.PixelShuffle(2), (2, 2, 8, 3, 4)),
+        (lambda nn: nn.PixelUnshuffle(2), (2, 2, 4, 6)),
+        (lambda nn: nn.PixelUnshuffle(2), (1, 2, 2, 4, 6)),
+        (lambda nn: nn.ChannelShuffle(3), (2, 6, 3, 4)),
+        (lambda nn: nn.ChannelShuffle(2), (2, 6, 5)),
+    ],
+)
+def test_fold_and_shuffle_modules(make, shape):
+    check_module(make, [shape])
+
+
+def _pad_cases():
+    for nd in (1, 2, 3):
+        shape = (2, 3, *(4, 5, 3)[:nd])
+        pads = (1, 2, 0, 1, 2, 1)[: 2 * nd]
+        crops = (-1, 2, 1, -1, 0, 1)[: 2 * nd]
+        for cls, kw in (
+            ("ZeroPad", {}),
+            ("ConstantPad", {"value": 1.5}),
+            ("ReflectionPad", {}),
+            ("ReplicationPad", {}),
+            ("CircularPad", {}),
+        ):
+            for padding, x in ((1, shape), (pads, shape), (pads, shape[1:]), (crops, shape)):
+                yield f"{cls}{nd}d", padding, kw, x
+
+
+@pytest.mark.parametrize("cls, padding, kw, shape", list(_pad_cases()))
+def test_padding_modules(cls, padding, kw, shape):
+    check_module(lambda nn: getattr(nn, cls)(padding, **kw), [shape])
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
+@pytest.mark.parametrize(
+    "shape, pads",
+    [
+        ((2, 3, 6), (-1, 2)),
+        ((2, 3, 6, 5), (1, -2, -1, 2)),
+        ((1, 2, 5, 6, 4), (-1, 1, 2, -2, 1, 0)),
+        ((2, 6), (2, -1)),
+        ((3, 6, 5), (1, -1, 2, 2)),
+        ((2, 3, 6, 5), (-2, -1, -1, -2)),
+    ],
+)
+def test_pad_modes_with_negative_pads(mode, shape, pads):
+    kw = {"value": 2.0} if mode == "constant" else {}
+    check_op(lambda lib, x: lib.nn.functional.pad(x, pads, mode=mode, **kw), [shape])
+
+
+_MISC_ERRORS = [
+    lambda lib: lib.nn.Unfold(2)(lib.ones(2, 3, 4, 5, 6)),
+    lambda lib: lib.nn.Unfold(5)(lib.ones(2, 3, 4, 4)),
+    lambda lib: lib.nn.Unfold(2, stride=0)(lib.ones(2, 3, 4, 4)),
+    lambda lib: lib.nn.Unfold(2, padding=-1)(lib.ones(2, 3, 4, 4)),
+    lambda lib: lib.nn.Unfold(2, dilation=0)(lib.ones(2, 3, 4, 4)),
+    lambda lib: lib.nn.Unfold(0)(lib.ones(2, 3, 4, 4)),
+    lambda lib: lib.nn.Unfold((2, 2, 2))(lib.ones(1, 3, 4, 4)),
+    lambda lib: lib.nn.Unfold(2)(lib.ones(1, 2, 4, 4).long()),
+    lambda lib: lib.nn.Fold(4, 2)(lib.ones(2, 7, 9)),
+    lambda lib: lib.nn.Fold(4, 2)(lib.ones(2, 8, 5)),
+    lambda lib: lib.nn.Fold(4, 2)(lib.ones(2, 8, 9, 1)),
+    lambda lib: lib.nn.Fold(4, 2, stride=0)(lib.ones(2, 12, 4)),
+    lambda lib: lib.nn.Fold(4, 2, padding=-1)(lib.ones(2, 12, 4)),
+    lambda lib: lib.nn.Fold(4, 2, dilation=(1, 1, 1))(lib.ones(2, 12, 4)),
+    lambda lib: lib.nn.Fold(3, 2)(lib.ones(1, 4, 4, dtype=lib.int32)),
+    lambda lib: lib.nn.PixelShuffle(2)(lib.ones(2, 6, 3, 4)),
+    lambda lib: lib.nn.PixelShuffle(2)(lib.ones(8, 4)),
+    lambda lib: lib.nn.PixelShuffle(0)(lib.ones(2, 2, 4, 6)),
+    lambda lib: lib.nn.PixelUnshuffle(2)(lib.ones(2, 2, 5, 6)),
+    lambda lib: lib.nn.PixelUnshuffle(0)(lib.ones(2, 2, 4, 6)),
+    lambda lib: lib.nn.ChannelShuffle(4)(lib.ones(2, 6, 3, 4)),
+    lambda lib: lib.nn.ChannelShuffle(0)(lib.ones(2, 6, 3, 4)),
+    lambda lib: lib.nn.ChannelShuffle(2)(lib.ones(2, 6)),
+    lambda lib: lib.nn.ReflectionPad2d(4)(lib.ones(1, 2, 4, 5)),
+    lambda lib: lib.nn.CircularPad1d(5)(lib.ones(1, 2, 4)),
+    lambda lib: lib.nn.ReplicationPad3d(1)(lib.ones(2, 2, 2, 2, 2, 2)),
+    lambda lib: lib.nn.ReflectionPad1d(1)(lib.ones(1, 2, 0)),
+    lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 4), (1,)),
+    lambda lib: lib.nn.functional.pad(lib.ones(2, 3), (1, 1, 1, 1, 1, 1)),
+    lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 4), (4, 0), mode="reflect"),
+    lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 4), (1, 0), mode="wrap"),
+    lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 4), (1, 0), mode="reflect", value=1.0),
+    lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 4), (-3, -2)),
+    lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 4), (-3, -2), mode="circular"),
+    lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 6, 5), (2, 1), mode="replicate"),
+    lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 4), (1.5, 1)),
+    lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 4), (1, 1), mode=None),
+]
+
+
+@pytest.mark.parametrize("fn", _MISC_ERRORS)
+def test_fold_shuffle_pad_bad_arguments_raise_as_torch(fn):
+    _same_error(fn)
+
+
+def test_fold_shuffle_pad_reprs():
+    def build(nn):
+        return nn.Sequential(
+            nn.Unfold((2, 3), dilation=2, padding=(1, 0)),
+            nn.Fold(4, 2, 1, 0, 2),
+            nn.PixelShuffle(2),
+            nn.PixelUnshuffle(3),
+            nn.ChannelShuffle(2),
+            nn.ZeroPad1d((1, 2)),
+            nn.ConstantPad2d([1, 2, 0, 1], 1.5),
+            nn.ReflectionPad3d(1),
+            nn.ReplicationPad1d((0, 2)),
+            nn.CircularPad2d((1, 0, 2, 1)),
+        )
+
+    assert repr(build(ember.nn)) == repr(build(torch.nn))

@@ -584,12 +584,13 @@ def _out_size(output_size, nd):
     return (output_size,) * nd
 
 
-def _int_elements(v, name: str) -> None:
-    """torch's argument parser on an ``output_size`` list: every element an int."""
+def _int_elements(v, name: str, arg: str = "output_size", pos: int = 2) -> None:
+    """torch's argument parser on a list of ints: every element an int (or an integer Tensor)."""
     for i, o in enumerate(v):
-        if not isinstance(o, numbers.Integral):
+        integer = isinstance(o, Tensor) and not o.dtype.is_floating_point
+        if not (integer or isinstance(o, numbers.Integral)):
             raise TypeError(
-                f"{name}(): argument 'output_size' (position 2) must be tuple of ints, but found "
+                f"{name}(): argument '{arg}' (position {pos}) must be tuple of ints, but found "
                 f"element of type {type(o).__name__} at pos {i}"
             )
 
@@ -696,6 +697,11 @@ def pad(input, pad, mode: str = "constant", value=None):  # noqa: A002
 
     mode: 'constant' (with value), 'reflect', 'replicate' or 'circular'.
     """
+    _int_elements(pad, "pad", "pad")
+    if not isinstance(mode, str):
+        raise TypeError(
+            f"pad(): argument 'mode' (position 3) must be str, not {type(mode).__name__}"
+        )
     pads = tuple(int(p) for p in pad)
     if mode not in ("constant", "reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
@@ -715,6 +721,30 @@ def pad(input, pad, mode: str = "constant", value=None):  # noqa: A002
 
 
 # --- unfold / fold ------------------------------------------------------------------------------
+def _check_fold_args(x: Tensor, kernel: str, kernel_size, dilation, padding, stride) -> dict:
+    """torch's checks of the block arguments of unfold and fold: two of each, kernel, dilation
+    and stride positive, padding non-negative; and a float, complex or bool input."""
+    args = {"kernel_size": kernel_size, "dilation": dilation, "padding": padding, "stride": stride}
+    for arg, v in args.items():
+        if isinstance(v, (list, tuple)) and len(v) != 2:
+            raise RuntimeError(f"It is expected {arg} equals to 2, but got size {len(v)}")
+        args[arg] = _ntuple(v, 2)
+    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = args.values()
+    for bad, what, got in (
+        (kh <= 0 or kw <= 0, "kernel size should be greater than zero", "kernel"),
+        (dh <= 0 or dw <= 0, "dilation should be greater than zero", "dilation"),
+        (ph < 0 or pw < 0, "padding should be non-negative", "pad"),
+        (sh <= 0 or sw <= 0, "stride should be greater than zero", "stride"),
+    ):
+        if bad:
+            h, w = args[{"kernel": "kernel_size", "pad": "padding"}.get(got, got)]
+            raise RuntimeError(f"{what}, but got {got}_height: {h} {got}_width: {w}")
+    if x._data.dtype.kind in "iu":
+        name = _scalar_type_name(x.dtype)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+    return args
+
+
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002
     """Sliding blocks as columns: (N, C, *S) -> (N, C*prod(k), L); (C, *S) -> (C*prod(k), L)."""
     if input.ndim not in (3, 4):
@@ -728,14 +758,8 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002
             f"dimensions for input, but got: {list(input.shape)}"
         )
     x, unb = _batched(input, 2, "unfold")
-    y = apply(
-        P.im2col,
-        (x,),
-        kernel_size=_ntuple(kernel_size, 2),
-        dilation=_ntuple(dilation, 2),
-        padding=_ntuple(padding, 2),
-        stride=_ntuple(stride, 2),
-    )
+    args = _check_fold_args(x, "im2col_out_cpu", kernel_size, dilation, padding, stride)
+    y = apply(P.im2col, (x,), **args)
     return y.squeeze(0) if unb else y
 
 
@@ -747,13 +771,6 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):  # n
             f"non-zero dimensions for input, but got: {list(input.shape)}"
         )
     x, unb = _batched(input, 1, "fold")
-    y = apply(
-        P.col2im_fwd,
-        (x,),
-        output_size=_ntuple(output_size, 2),
-        kernel_size=_ntuple(kernel_size, 2),
-        dilation=_ntuple(dilation, 2),
-        padding=_ntuple(padding, 2),
-        stride=_ntuple(stride, 2),
-    )
+    args = _check_fold_args(x, "col2im_out_cpu", kernel_size, dilation, padding, stride)
+    y = apply(P.col2im_fwd, (x,), output_size=_ntuple(output_size, 2), **args)
     return y.squeeze(0) if unb else y
