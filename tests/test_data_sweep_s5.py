@@ -395,6 +395,59 @@ LOADER_OK = {
     ),
 }
 
+
+def xy(t):
+    return t.utils.data.TensorDataset(t.arange(10.0), t.arange(10))
+
+
+def perm(t, n=10):
+    return t.randperm(n, generator=gen(t, 0))
+
+
+LOADER_OK.update({
+    "sampler=randperm": lambda t: list(loader(t, xy(t), sampler=perm(t), batch_size=4)),
+    "sampler=randperm over a list": lambda t: list(
+        loader(t, list(range(10)), sampler=perm(t), batch_size=4)
+    ),
+    "batch_sampler=randperm rows": lambda t: list(
+        loader(t, xy(t), batch_sampler=perm(t).view(5, 2))
+    ),
+    "batch_sampler=randperm chunks": lambda t: list(
+        loader(t, xy(t), batch_sampler=perm(t).split(3))
+    ),
+    "Subset of a randperm": lambda t: list(
+        loader(t, t.utils.data.Subset(xy(t), perm(t)[:5]), batch_size=2)
+    ),
+    "Subset of a numpy index": lambda t: list(
+        loader(t, t.utils.data.Subset(list(range(10)), np.array([1, 3, 5])), batch_size=2)
+    ),
+    "TensorDataset tensor and numpy keys": lambda t: [
+        xy(t)[t.tensor(3)], xy(t)[np.int64(3)], xy(t)[t.tensor([3, 4])]
+    ],
+    "ConcatDataset shuffled": lambda t: list(
+        loader(t, t.utils.data.ConcatDataset([xy(t), xy(t)]), batch_size=8, shuffle=True,
+               generator=gen(t, 1))
+    ),
+    "random_split then loaders": lambda t: [
+        list(loader(t, s, batch_size=4))
+        for s in t.utils.data.random_split(xy(t), [0.8, 0.2], generator=gen(t, 2))
+    ],
+    "SubsetRandomSampler of tensor keys": lambda t: list(loader(
+        t, xy(t), batch_size=3,
+        sampler=t.utils.data.SubsetRandomSampler(t.arange(0, 10, 2), generator=gen(t)),
+    )),
+    "WeightedRandomSampler in a loader": lambda t: list(loader(
+        t, xy(t), batch_size=3,
+        sampler=t.utils.data.WeightedRandomSampler(t.linspace(0.1, 1, 10), 6, generator=gen(t)),
+    )),
+    "dicts of tensors": lambda t: list(
+        loader(t, [{"x": t.ones(2) * i, "y": i} for i in range(4)], batch_size=3)
+    ),
+    "bool tensors": lambda t: list(
+        loader(t, t.utils.data.TensorDataset(t.tensor([True, False, True])), batch_size=2)
+    ),
+})  # fmt: skip
+
 LOADER_RAISES = {
     "sampler and shuffle": lambda t: loader(t, sampler=[0], shuffle=True),
     "batch_sampler and batch_size": lambda t: loader(t, batch_sampler=[[0, 1]], batch_size=2),
