@@ -411,6 +411,7 @@ def _setitem(self, key, value):
         name = name if kind.__module__ == "builtins" else f"{kind.__module__}.{name}"
         raise TypeError(f"can't assign a {name} to a {self.type()}")
     key = I._convert_key(key)
+    I.check_setitem_leaf(self, key)
     IP.check_inplace(self)
     if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
         I.check_setitem_dtype(self, key, value)
@@ -420,6 +421,8 @@ def _setitem(self, key, value):
         d = IP._writable(self)
         try:
             d[key] = v
+        except IndexError as e:
+            raise I.setitem_error(self, key, v, e) from None
         except ValueError as e:
             # torch drops a value's leading size-1 dims that the slot lacks (x[0, 0] = ones(1))
             slot = d[key]
@@ -428,7 +431,7 @@ def _setitem(self, key, value):
             try:
                 d[key] = v
             except ValueError:
-                raise RuntimeError(str(e)) from None
+                raise I.setitem_error(self, key, v, e) from None
         self._vc[0] += 1
         return
     I.setitem(self, key, value)

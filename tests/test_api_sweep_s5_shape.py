@@ -571,3 +571,55 @@ def test_stack_promotes_with_gradients():
         return m.stack([x, y.double(), m.tensor(XI23)], -1)
 
     check_op(fn, [(2, 3), (2, 3)])
+
+
+# --- tensor[key] and tensor[key] = value ---------------------------------------------------------
+def _set(key, value, leaf=False):
+    def fn(m):
+        x = m.tensor(X234, requires_grad=True) if leaf else m.tensor(X234)
+        v = value(m) if callable(value) else value
+        x[key(m)] = v
+        return x
+
+    return fn
+
+
+SETITEM_CASES = {
+    "int out of range": _set(lambda m: 5, 2.5),
+    "negative out of range": _set(lambda m: (0, -4), 2.5),
+    "bad value shape": _set(lambda m: (0, 0), lambda m: m.tensor([1.0, 2.0, 3.0])),
+    "bad value shape 2-d": _set(lambda m: 0, lambda m: m.ones(2, 4)),
+    "leaf int": _set(lambda m: 0, 1.0, leaf=True),
+    "leaf None": _set(lambda m: None, 1.0, leaf=True),
+    "leaf 0-d tensor": _set(lambda m: m.tensor(1), 1.0, leaf=True),
+    "leaf slice": _set(lambda m: slice(1, None), 1.0, leaf=True),
+    "leaf ellipsis": _set(lambda m: ..., 1.0, leaf=True),
+    "leaf empty tuple": _set(lambda m: (), 1.0, leaf=True),
+    "leaf tensor": _set(lambda m: m.tensor([0]), 1.0, leaf=True),
+    "leaf list": _set(lambda m: [0, 1], 1.0, leaf=True),
+    "leaf slice and list": _set(lambda m: (slice(None), [0]), 1.0, leaf=True),
+    "0-d tensor index, double value": _set(lambda m: m.tensor(1), lambda m: m.ones(3, 4).double()),
+}
+
+
+@pytest.mark.parametrize("name", list(SETITEM_CASES))
+def test_setitem(name):
+    same(SETITEM_CASES[name])
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        lambda m: m.tensor(1),
+        lambda m: m.tensor(-1, dtype=m.int32),
+        lambda m: (m.tensor(1), slice(1, None)),
+        lambda m: (slice(None), m.tensor(2)),
+        lambda m: (m.tensor(1), m.tensor([0, 2])),
+        lambda m: m.tensor(1, dtype=m.uint8),
+        lambda m: m.tensor(True),
+    ],
+)
+def test_getitem_0d_tensor_index(key):
+    out = check_op(lambda m, x: x[key(m)], [(2, 3, 4)])
+    t_out = torch.tensor(X234, requires_grad=True)[key(torch)]
+    assert type(out.grad_fn).__name__ == type(t_out.grad_fn).__name__

@@ -48,7 +48,8 @@ def _convert_key(key):
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             if d.dtype == np.uint8:
                 d = d.astype(bool)
-            k = d
+            # a 0-d integer tensor indexes as the integer it holds (a select, not a gather)
+            k = int(d) if d.ndim == 0 and d.dtype.kind == "i" else d
         elif isinstance(k, range):
             k = np.arange(k.start, k.stop, k.step)
         elif isinstance(k, (list, tuple)):  # inside a tuple key, a tuple is a sequence index
@@ -70,6 +71,33 @@ def _convert_key(key):
             )
         out.append(k)
     return tuple(out)
+
+
+def check_setitem_leaf(t: Tensor, key: tuple) -> None:
+    """torch's error for ``t[key] = v`` on a leaf that requires grad: a basic ``key`` writes
+    through a view of it (ints, slices, None), any other key writes it directly."""
+    if not (_state.enabled and t._rg and t.grad_fn is None):
+        return
+    basic = all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
+    if basic and any(k is not Ellipsis for k in key):
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+        )
+
+
+def setitem_error(input: Tensor, key: tuple, value, exc: Exception) -> Exception:  # noqa: A002
+    """torch's error for a plain (unrecorded) ``t[key] = v`` that NumPy refused with ``exc``."""
+    if isinstance(exc, IndexError):
+        _check_bounds(input._data.shape, key)
+        return exc
+    slot = np.broadcast_to(np.empty((), bool), input._data.shape)[key].shape
+    from .shape import expand
+
+    try:
+        expand(_make(np.asarray(value)), slot)
+    except RuntimeError as err:
+        return err
+    return RuntimeError(str(exc))
 
 
 def _list_index(k: list):
