@@ -186,3 +186,46 @@ def test_clamp_inplace_cast_message(dtype, call):
         assert str(check_raises(run)) == str(t)
         return
     assert_close(run(ember), want)
+
+
+# --- 8. Parameter.data and Parameter.grad assignments: torch's checks and messages
+@pytest.mark.parametrize(
+    "assign",
+    [
+        lambda p, m: setattr(p, "data", m.tensor([1, 2])),
+        lambda p, m: setattr(p, "data", m.tensor([True])),
+        lambda p, m: setattr(p, "data", [1.0, 2.0]),
+        lambda p, m: setattr(p, "grad", m.ones(2, dtype=m.float64)),
+        lambda p, m: setattr(p, "grad", m.tensor([1, 2])),
+        lambda p, m: setattr(p, "grad", m.ones(2, dtype=m.float16)),
+        lambda p, m: setattr(p, "grad", m.ones(3, dtype=m.complex64)),
+        lambda p, m: setattr(p, "grad", m.ones(3)),
+        lambda p, m: setattr(p, "grad", [1.0, 2.0]),
+    ],
+)
+def test_parameter_assignment_refused(assign):
+    t = None
+    try:
+        assign(torch.nn.Parameter(torch.ones(2)), torch)
+    except (RuntimeError, TypeError) as exc:
+        t = exc
+    assert t is not None
+    e = check_raises(lambda m: assign(m.nn.Parameter(m.ones(2)), m))
+    assert str(e) == str(t)
+
+
+@pytest.mark.parametrize("requires_grad", [True, False])
+def test_parameter_assignment_accepted(requires_grad):
+    def run(m):
+        p = m.nn.Parameter(m.ones(2), requires_grad=requires_grad)
+        p.data = m.tensor([1.5, 2.5], dtype=m.float64)
+        p.grad = m.tensor([3.0, 4.0], dtype=m.float64)
+        shapes = p.shape
+        p.data = m.ones(3, 4)
+        if not requires_grad:
+            p.data = m.tensor([1, 2])
+        got = (p.data, p.grad, p.requires_grad, list(shapes), list(p.shape))
+        del p.grad
+        return got + (p.grad,)
+
+    assert_close(run(ember), run(torch))

@@ -9,6 +9,8 @@ import numpy as np
 from .. import _dtype as D
 from .._device import check_device
 from .._tensor import Tensor, _init
+from ..functions.inplace import _C_TYPE_NAMES
+from ..functions.reduce import _scalar_type_name
 
 
 class Parameter(Tensor):
@@ -46,6 +48,53 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
+    # torch's checks on assigning ``.data`` and ``.grad``, with its messages
+    @property
+    def data(self) -> Tensor:
+        """The same values, detached from the graph."""
+        return Tensor.data.fget(self)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._rg and value._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                "data set to a tensor that requires gradients must be floating point or complex "
+                "dtype"
+            )
+        Tensor.data.fset(self, value)
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward()``; None until one arrives."""
+        return Tensor.grad.fget(self)
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if isinstance(value, Tensor):
+            have, want = value._data.dtype, self._data.dtype
+            if have != want:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_c_name(have)}' to a tensor "
+                    f"with grad_dtype '{_scalar_type_name(D._BY_NP[want])}'. The gradient must "
+                    "match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
+                    "the tensor's grad_dtype attribute with a specific dtype, or None to allow "
+                    "any dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and "
+                    "its gradient may break downstream systems that assume they match."
+                )
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size"
+                )
+        Tensor.grad.fset(self, value)
+
+    @grad.deleter
+    def grad(self) -> None:
+        Tensor.grad.fdel(self)
+
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
@@ -59,6 +108,14 @@ class Parameter(Tensor):
 
     def __reduce_ex__(self, proto):
         return (_rebuild_parameter, (self._data.copy(), self._rg))
+
+
+_COMPLEX_C_NAMES = {"complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
+def _c_name(npd: np.dtype) -> str:
+    """torch's C++ name of a dtype, as its ``.grad`` checks print it."""
+    return _COMPLEX_C_NAMES.get(npd.name) or _C_TYPE_NAMES.get(npd.name, npd.name)
 
 
 def _rebuild_parameter(data, requires_grad):
