@@ -623,3 +623,25 @@ def test_getitem_0d_tensor_index(key):
     out = check_op(lambda m, x: x[key(m)], [(2, 3, 4)])
     t_out = torch.tensor(X234, requires_grad=True)[key(torch)]
     assert type(out.grad_fn).__name__ == type(t_out.grad_fn).__name__
+
+
+DTYPE_CASES = {
+    "result_type one argument": lambda m: m.result_type(m.ones(2)),
+    "result_type str": lambda m: m.result_type("a", 1),
+    "result_type None": lambda m: m.result_type(m.ones(2), None),
+    "result_type keywords": lambda m: m.result_type(tensor=m.ones(2), other=2),
+    "is_signed number": lambda m: m.is_signed(1),
+    "is_signed": lambda m: [m.is_signed(m.ones(1, dtype=d)) for d in (m.uint8, m.int8, m.bool)],
+}
+
+
+@pytest.mark.parametrize("name", list(DTYPE_CASES))
+def test_dtype_functions(name):
+    got, expected = None, None
+    try:
+        expected = DTYPE_CASES[name](torch)
+    except TypeError:
+        same(DTYPE_CASES[name])
+        return
+    got = DTYPE_CASES[name](ember)
+    assert str(got).replace("ember", "torch") == str(expected)

@@ -7,16 +7,23 @@ import numbers
 from .. import _dtype as D
 from .._tensor import Tensor
 
+_NO_OTHER = object()
 
-def result_type(tensor, other) -> D.dtype:
+
+def result_type(tensor, other=_NO_OTHER) -> D.dtype:
     """The dtype an operation on ``tensor`` and ``other`` (tensors or numbers) computes in."""
+    if other is _NO_OTHER:
+        raise TypeError(
+            "result_type() received an invalid combination of arguments - got "
+            f"({type(tensor).__name__}), but expected one of:"
+        )
     tensors = [t for t in (tensor, other) if isinstance(t, Tensor)]
     scalars = [s for s in (tensor, other) if not isinstance(s, Tensor)]
     for s in scalars:
         if not isinstance(s, (bool, numbers.Number)):
             raise TypeError(
                 "result_type() received an invalid combination of arguments - got "
-                f"({type(tensor).__name__}, {type(other).__name__})"
+                f"({type(tensor).__name__}, {type(other).__name__}), but expected one of:"
             )
     if not tensors:  # two numbers: the kind of the higher one, at its default width
         kind = max(_number_kind(s) for s in scalars)
@@ -48,4 +55,8 @@ def can_cast(from_: D.dtype, to: D.dtype) -> bool:
 
 def is_signed(input: Tensor) -> bool:  # noqa: A002
     """Whether ``input``'s dtype holds negative values."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"is_signed(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
     return input.dtype.is_signed
