@@ -15,10 +15,19 @@ import ember
 from tests.helpers import assert_close, check_raises
 
 
+def _plain(v):
+    """Dicts as lists of (key, value) pairs, which ``assert_close`` compares."""
+    if isinstance(v, dict):
+        return [(k, _plain(x)) for k, x in v.items()]
+    if isinstance(v, (tuple, list)):
+        return type(v)(_plain(x) for x in v)
+    return v
+
+
 def _both(program):
-    """``program(m)`` on torch and Ember, results compared."""
-    t = program(torch)
-    e = program(ember)
+    """``program(m)`` on torch and Ember, results compared (dicts by their items)."""
+    t = _plain(program(torch))
+    e = _plain(program(ember))
     assert_close(e, t)
     return e, t
 
@@ -724,3 +733,150 @@ def test_functional_create_graph(call):
         return r, grads, plain.requires_grad
 
     _both(program)
+
+
+# -- ember.func ----------------------------------------------------------------------------------
+def _fx(m):
+    return m.tensor([1.0, 2.0, -3.0]), m.tensor([0.5, -1.0]), m.arange(6.0).view(2, 3)
+
+
+def _sin_sum(a):
+    return (a.sin() * a).sum()
+
+
+_FUNC_CALLS = {
+    "grad": lambda f, m, x, y, z: f.grad(_sin_sum)(x),
+    "grad_argnums": lambda f, m, x, y, z: f.grad(_quad, argnums=(0, 1))(x, y),
+    "grad_argnums_neg": lambda f, m, x, y, z: f.grad(_quad, argnums=-1)(x, y),
+    "grad_dict": lambda f, m, x, y, z: f.grad(lambda d: (d["a"] * d["b"]).sum())(
+        {"a": x, "b": x * 2}
+    ),
+    "grad_aux": lambda f, m, x, y, z: f.grad(lambda a: (_sin_sum(a), {"k": a * 2}), has_aux=True)(
+        x
+    ),
+    "grad_and_value": lambda f, m, x, y, z: f.grad_and_value(_sin_sum)(x),
+    "grad_grad": lambda f, m, x, y, z: f.grad(lambda a: f.grad(_sin_sum)(a).sum())(x),
+    "grad_kwargs": lambda f, m, x, y, z: f.grad(lambda a, k=1.0: (a * k).sum())(x, k=3.0),
+    "vjp": lambda f, m, x, y, z: f.vjp(lambda a, b: (a * b.sum(), b), x, y)[1](
+        (m.ones(3), m.ones(2))
+    ),
+    "vjp_aux": lambda f, m, x, y, z: f.vjp(lambda a: (a.sin(), a.cos()), x, has_aux=True)[2],
+    "jvp": lambda f, m, x, y, z: f.jvp(
+        lambda a, b: (a * b.sum(), b), (x, y), (m.ones(3), m.ones(2))
+    ),
+    "jvp_aux": lambda f, m, x, y, z: f.jvp(
+        lambda a: (a.sin(), a * 2), (x,), (m.ones(3),), has_aux=True
+    ),
+    "jvp_strict": lambda f, m, x, y, z: f.jvp(lambda a: a * 2, (x,), (m.ones(3),), strict=True),
+    "jacrev": lambda f, m, x, y, z: f.jacrev(lambda a, b: (a * b.sum(), b.exp()), argnums=(0, 1))(
+        x, y
+    ),
+    "jacrev_dict": lambda f, m, x, y, z: f.jacrev(lambda a: {"p": a * 2, "q": a.sum()})(x),
+    "jacrev_2d": lambda f, m, x, y, z: f.jacrev(lambda a: a @ a.T)(z),
+    "jacfwd": lambda f, m, x, y, z: f.jacfwd(lambda a: (a * 2, a.sum()), has_aux=True)(x),
+    "jacfwd_same": lambda f, m, x, y, z: f.jacfwd(lambda a: a.exp(), randomness="same")(x),
+    "hessian": lambda f, m, x, y, z: f.hessian(_quad, argnums=(0, 1))(x, y),
+    "linearize": lambda f, m, x, y, z: f.linearize(lambda a: a.sin(), x)[1](m.ones(3)),
+    "vmap_in_out_dims": lambda f, m, x, y, z: f.vmap(
+        lambda a, b: (a * b, a.sum()), in_dims=(1, None), out_dims=(1, 0)
+    )(z, y),
+    "vmap_out_dims_dict": lambda f, m, x, y, z: f.vmap(lambda a: {"p": a}, out_dims={"p": 1})(z),
+    "vmap_dict_in_dims": lambda f, m, x, y, z: f.vmap(
+        lambda d: d["a"] + d["b"], in_dims=({"a": 0, "b": 1},)
+    )({"a": z, "b": z.T}),
+    "vmap_nested": lambda f, m, x, y, z: f.vmap(f.vmap(lambda a, b: a * b, in_dims=(0, None)))(
+        z, y
+    ),
+    "vmap_out_none": lambda f, m, x, y, z: f.vmap(lambda a: (a, m.ones(2)), out_dims=(0, None))(z),
+    "vmap_empty": lambda f, m, x, y, z: f.vmap(lambda a: a * 2)(m.ones(0, 3)),
+    "per_sample_grad": lambda f, m, x, y, z: f.vmap(
+        f.grad(lambda w, a: (w * a).sum() ** 2), in_dims=(None, 0)
+    )(x, z),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_FUNC_CALLS))
+def test_func_values(name):
+    _both(lambda m: _FUNC_CALLS[name](m.func, m, *_fx(m)))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda f, m, x, y, z: f.grad(lambda a: (a.sum(), 3), has_aux=True)(x),
+        lambda f, m, x, y, z: f.grad_and_value(lambda a: (a.sum(), [a, None]), has_aux=True)(x),
+        lambda f, m, x, y, z: f.vjp(lambda a: (a, {"k": 3}), x, has_aux=True),
+        lambda f, m, x, y, z: f.jacrev(lambda a: (a, 3), has_aux=True)(x),
+        lambda f, m, x, y, z: f.jacfwd(lambda a: (a, 3), has_aux=True)(x),
+        lambda f, m, x, y, z: f.jvp(lambda a: (a, 3), (x,), (x,), has_aux=True),
+        lambda f, m, x, y, z: f.grad(lambda a: a * 2)(x),
+        lambda f, m, x, y, z: f.grad(_quad, argnums=2)(x, y),
+        lambda f, m, x, y, z: f.grad(_quad, argnums=(0, 0))(x, y),
+        lambda f, m, x, y, z: f.grad(lambda a: a.sum())(m.tensor([1, 2])),
+        lambda f, m, x, y, z: f.vjp(lambda a, b: (a, b), x, y)[1](m.ones(3)),
+        lambda f, m, x, y, z: f.jvp(lambda a: a, (x,), (1.0,)),
+        lambda f, m, x, y, z: f.jvp(lambda a, b: a, (x, 3.0), (x, 1.0)),
+        lambda f, m, x, y, z: f.jvp(lambda a: a * 2, (m.tensor([1, 2]),), (m.ones(3),)),
+        lambda f, m, x, y, z: f.jvp(lambda a: a * 2, (x,), (m.ones(2, dtype=m.long),)),
+        lambda f, m, x, y, z: f.jvp(lambda a: a, (x,), (m.ones(2),)),
+        lambda f, m, x, y, z: f.jvp(lambda a: a, ({"a": x, "b": [x, (x,)]},), ({"a": x},)),
+        lambda f, m, x, y, z: f.jvp(lambda a: a, ([x, x],), ((x, x),)),
+        lambda f, m, x, y, z: f.linearize(lambda a, b: a, x, x)[1](x),
+        lambda f, m, x, y, z: f.jacfwd(lambda a: a * m.rand(3))(x),
+        lambda f, m, x, y, z: f.hessian(lambda a: (a * m.rand(3)).sum())(x),
+        lambda f, m, x, y, z: f.jacrev(lambda a: a, chunk_size=0)(x),
+        lambda f, m, x, y, z: f.vmap(lambda a: a, in_dims=None)(z),
+        lambda f, m, x, y, z: f.vmap(lambda a, b: a, in_dims=(0, (0, 0)))(x, x),
+        lambda f, m, x, y, z: f.vmap(lambda a, b: a, in_dims=(0, [0, 0]))(x, [x, x, x]),
+        lambda f, m, x, y, z: f.vmap(lambda a: (a, a), out_dims=(0, 0, 0))(x),
+        lambda f, m, x, y, z: f.vmap(lambda a: a, out_dims={"p": 0})(x),
+        lambda f, m, x, y, z: f.vmap(lambda a: a, out_dims=None)(z),
+        lambda f, m, x, y, z: f.vmap(lambda a, b: a, in_dims=(0, 0))(z, m.ones(3)),
+        lambda f, m, x, y, z: f.vmap(lambda a: a * m.rand(()))(z),
+        lambda f, m, x, y, z: f.vmap(lambda a: 3)(z),
+        lambda f, m, x, y, z: f.vmap(lambda a: a, randomness="bad"),
+    ],
+)
+def test_func_errors(call):
+    _same_error(lambda m: call(m.func, m, *_fx(m)))
+
+
+def _ensemble(m):
+    m.manual_seed(0)
+    models = [m.nn.Linear(3, 2) for _ in range(3)]
+    for i, mod in enumerate(models):
+        with m.no_grad():
+            mod.weight.fill_(i * 0.5)
+            mod.bias.fill_(-i)
+    return models
+
+
+def test_stack_module_state_and_ensemble_call():
+    def program(m):
+        models = _ensemble(m)
+        params, buffers = m.func.stack_module_state(models)
+        x = m.arange(12.0).view(4, 3) / 10
+
+        def call(p, xx):
+            return m.func.functional_call(models[0], p, (xx,))
+
+        out = m.func.vmap(call, in_dims=(0, None))(params, x)
+        out.sum().backward()
+        bn = m.func.stack_module_state([m.nn.BatchNorm1d(2) for _ in range(2)])
+        return params, list(buffers), out, params["weight"].grad, params["bias"].is_leaf, bn
+
+    _both(program)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: [],
+        lambda m: [m.nn.Linear(3, 2), m.nn.Linear(3, 3)],
+        lambda m: [m.nn.Linear(3, 2), m.nn.Conv1d(3, 2, 1)],
+        lambda m: [m.nn.Linear(3, 2), m.nn.Linear(3, 2).eval()],
+        lambda m: [m.nn.Linear(3, 2).requires_grad_(False), m.nn.Linear(3, 2)],
+    ],
+)
+def test_stack_module_state_errors(make):
+    _same_error(lambda m: m.func.stack_module_state(make(m)), exact=False)

@@ -70,6 +70,21 @@ def structure_str(tree) -> str:
     return f"({inner},)" if len(tree) == 1 else f"({inner})"
 
 
+def treespec_str(tree, indent: int = 0) -> str:
+    """The tree's structure as torch prints a pytree spec: ``TreeSpec(tuple, None, [*,\n  *])``
+    (each child after the first on its own line, two spaces deeper per level)."""
+    if not _is_node(tree):
+        return "*"
+    if isinstance(tree, dict):
+        kind, context = type(tree).__name__, repr(list(tree))
+    elif isinstance(tree, tuple) and hasattr(tree, "_fields"):
+        kind, context = "namedtuple", repr(type(tree))
+    else:
+        kind, context = type(tree).__name__, "None"
+    kids = [treespec_str(k, indent + 2) for k in _children(tree)[1]]
+    return f"TreeSpec({kind}, {context}, [" + (",\n" + " " * (indent + 2)).join(kids) + "])"
+
+
 def broadcast_prefix(prefix, tree) -> list | None:
     """One entry of ``prefix`` per leaf of ``tree``; a leaf of ``prefix`` (an int or None)
     covers the whole subtree under it. None when the structures do not match."""

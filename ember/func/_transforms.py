@@ -17,7 +17,9 @@ from .._tensor import Tensor
 from ..autograd.function import transforms
 from ..autograd.functional import jacobian_rows
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
-from ._pytree import structure_str, tree_flatten, tree_map, tree_unflatten
+from ..functions.random import get_rng_state
+from ._pytree import structure_str, tree_flatten, tree_map, tree_unflatten, treespec_str
+from ._vmap import check_no_draw, check_randomness
 
 __all__ = [
     "grad",
@@ -143,6 +145,9 @@ def _split_aux(out, has_aux: bool, api: str):
         raise RuntimeError(
             f"{api}: output of function f should be a tuple: (output, aux) if has_aux is True"
         )
+    for x in tree_flatten(out[1])[0]:
+        if not isinstance(x, Tensor):
+            raise RuntimeError(f"Expected tensors, got unsupported type {type(x)}")
     return out
 
 
@@ -253,16 +258,23 @@ def jvp(func: Callable, primals, tangents, *, strict: bool = False, has_aux: boo
         raise RuntimeError(
             "jvp(f, primals, tangents): Expected primals and tangents to have the same python "
             "structure. For example, if primals is a tuple of 3 tensors, tangents also must be. "
-            f"Got primals with structure {structure_str(primals)} and tangents with structure "
-            f"{structure_str(tangents)}"
+            f"Got primals with structure {treespec_str(primals)} and tangents with structure "
+            f"{treespec_str(tangents)}"
         )
+    for what, leaves in (("primals", p_leaves), ("tangents", t_leaves)):
+        for x in leaves:
+            if not isinstance(x, Tensor):
+                raise RuntimeError(
+                    f"jvp(f, primals, tangents): Expected {what} to only contain Tensors, got "
+                    f"{type(x)}"
+                )
     for p, t in zip(p_leaves, t_leaves):
-        if not isinstance(p, Tensor):
-            raise RuntimeError(
-                "jvp(f, primals, tangents): Expected primals to only contain Tensors, got "
-                f"{type(p)}"
-            )
-        if isinstance(t, Tensor) and t.shape != p.shape:
+        for what, x in (("primal", p), ("tangent", t)):
+            if not (x.is_floating_point() or x.is_complex()):
+                raise ValueError(
+                    f"Expected {what} to be floating point or complex, but got: {x.dtype}"
+                )
+        if t.shape != p.shape:
             raise RuntimeError(
                 "Trying to set a forward gradient that has a different size than that of the "
                 f"original Tensor, this is not supported. Tensor is of size {list(p.shape)} while "
@@ -291,8 +303,8 @@ def linearize(func: Callable, *primals) -> tuple:
         t_leaves, t_spec = tree_flatten(tangents)
         if t_spec != p_spec:
             raise RuntimeError(
-                f"Expected the tangents {structure_str(tangents)} to have the same argspec as the "
-                f"primals {structure_str(primals)}"
+                f"Expected the tangents {treespec_str(tangents)} to have the same argspec as the "
+                f"primals {treespec_str(primals)}"
             )
         for i, (t, p) in enumerate(zip(t_leaves, p_leaves)):
             if t.shape != p.shape:
@@ -305,9 +317,12 @@ def linearize(func: Callable, *primals) -> tuple:
     return _settle(out, keep), jvp_fn
 
 
-def _jacobian(func: Callable, argnums, has_aux: bool, forward: bool) -> Callable:
+def _jacobian(
+    func: Callable, argnums, has_aux: bool, forward: bool, randomness: str = "error"
+) -> Callable:
     """The Jacobian transform shared by ``jacrev`` and ``jacfwd`` (``forward``), both in
-    reverse mode."""
+    reverse mode. ``jacfwd`` is torch's vmap over its basis: in ``randomness='error'`` mode a
+    random draw in ``func`` is refused as vmap refuses it."""
     api = "jvp(f, primals, tangents)" if forward else "vjp(f, *primals)"
 
     @functools.wraps(func)
@@ -315,7 +330,11 @@ def _jacobian(func: Callable, argnums, has_aux: bool, forward: bool) -> Callable
         keep = _keep_graph(args)
         with _Level(*(("vmap", "jvp") if forward else ("grad",))):
             args, diff, leaves = _lift_args(args, argnums, keep)
-            out, aux = _split_aux(func(*args), has_aux, api)
+            state = get_rng_state() if forward and randomness == "error" else None
+            out = func(*args)
+            if state is not None:
+                check_no_draw(state)
+            out, aux = _split_aux(out, has_aux, api)
             outs, out_spec = tree_flatten(out)
             _check_outputs(out, api)
             spec = tree_flatten(diff)[1]
@@ -358,10 +377,8 @@ def jacfwd(
     Ember has no forward-mode AD: the Jacobian is computed in reverse mode (one backward per
     output element), which gives the same values.
     """
-    from ._vmap import check_randomness
-
     check_randomness(randomness)
-    return _jacobian(func, argnums, has_aux, forward=True)
+    return _jacobian(func, argnums, has_aux, forward=True, randomness=randomness)
 
 
 def hessian(func: Callable, argnums=0) -> Callable:

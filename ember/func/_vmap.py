@@ -11,7 +11,7 @@ from .._tensor import Tensor
 from ..autograd.function import transforms
 from ..functions.random import get_rng_state, set_rng_state
 from ..functions.shape import stack
-from ._pytree import broadcast_prefix, structure_str, tree_flatten, tree_unflatten
+from ._pytree import broadcast_prefix, tree_flatten, tree_unflatten, treespec_str
 
 __all__ = ["vmap"]
 
@@ -22,6 +22,16 @@ def check_randomness(randomness) -> None:
         raise RuntimeError(
             "Only allowed values for randomness are 'error', 'different', or 'same'. "
             f"Got {randomness}"
+        )
+
+
+def check_no_draw(state) -> None:
+    """Refuse a random draw (the generator moved on from ``state``) in ``'error'`` mode."""
+    if not np.array_equal(get_rng_state().numpy(), state.numpy()):
+        raise RuntimeError(
+            "vmap: called random operation while in randomness error mode. Please either use the "
+            "'same' or 'different' randomness flags on vmap or perform the randomness operation "
+            "out of vmap"
         )
 
 
@@ -102,8 +112,8 @@ def _combine(per_sample: list, out_dims, func, batch: int):
     if dims is None:
         raise ValueError(
             f"vmap({name}, ..., out_dims={out_dims})(<inputs>): out_dims is not compatible with "
-            f"the structure of `outputs`. out_dims has structure {structure_str(out_dims)} but "
-            f"outputs has structure {structure_str(first)}."
+            f"the structure of `outputs`. out_dims has structure {treespec_str(out_dims)} but "
+            f"outputs has structure {treespec_str(first)}."
         )
     columns = list(zip(*(tree_flatten(r)[0] for r in per_sample)))
     out = []
@@ -156,12 +166,12 @@ def vmap(
     def wrapper(*args, **kwargs):
         name = _name(func)
         where = f"vmap({name}, in_dims={in_dims}, ...)(<inputs>)"
-        if not _is_dims(in_dims):
+        if in_dims is None or not _is_dims(in_dims):
             raise ValueError(
                 f"{where}: expected `in_dims` to be int or a (potentially nested) tuple matching "
                 f"the structure of inputs, got: {type(in_dims)}."
             )
-        if not _is_dims(out_dims, nested=True) or isinstance(out_dims, dict):
+        if not _is_dims(out_dims, nested=True):
             raise ValueError(
                 f"vmap({name}, ..., out_dims={out_dims}): `out_dims` must be an int, None or a "
                 "python collection of ints representing where in the outputs the vmapped "
@@ -177,8 +187,8 @@ def vmap(
         if dims is None:
             raise ValueError(
                 f"{where}: in_dims is not compatible with the structure of `inputs`. in_dims has "
-                f"structure {structure_str(in_dims)} but inputs has structure "
-                f"{structure_str(args)}."
+                f"structure {treespec_str(in_dims)} but inputs has structure "
+                f"{treespec_str(args)}."
             )
         batch = _batch_size(leaves, dims, where)
         state = get_rng_state() if randomness != "different" else None
@@ -190,14 +200,8 @@ def vmap(
                     set_rng_state(state)
                 sample = _sample(leaves, dims, b) if batch else _empty_sample(leaves, dims)
                 results.append(func(*tree_unflatten(sample, spec), **kwargs))
-                if randomness == "error" and not np.array_equal(
-                    get_rng_state().numpy(), state.numpy()
-                ):
-                    raise RuntimeError(
-                        "vmap: called random operation while in randomness error mode. Please "
-                        "either use the 'same' or 'different' randomness flags on vmap or "
-                        "perform the randomness operation out of vmap"
-                    )
+                if randomness == "error":
+                    check_no_draw(state)
         finally:
             transforms.kinds.pop()
         return _combine(results, out_dims, func, batch)
