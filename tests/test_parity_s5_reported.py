@@ -55,6 +55,29 @@ def test_pairwise_distance_graph(kw, shapes):
     assert _grad_fn_chain(out, 3) == want == ["NormBackward1", "AddBackward1", "SubBackward0"]
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: (m.tensor([[1, 2]]), m.tensor([[4, 6]]), dict(eps=0)),
+        lambda m: (m.tensor([[1, 2]]), m.tensor([[4, 6]]), dict()),
+        lambda m: (m.ones(2, 0), m.ones(2, 0), dict(p=float("inf"))),
+        lambda m: (m.ones(2, 0), m.ones(2, 0), dict()),
+        lambda m: (m.ones(0, 3), m.ones(0, 3), dict()),
+    ],
+)
+def test_pairwise_distance_integer_and_empty(make):
+    def run(m):
+        a, b, kw = make(m)
+        return m.nn.functional.pairwise_distance(a, b, **kw)
+
+    try:
+        want = run(torch)
+    except RuntimeError as t:
+        assert str(check_raises(run)) == str(t)
+        return
+    assert_close(run(ember), want)
+
+
 # --- 3. norm_except_dim: a 1-D tensor over dim 0 is its absolute values (weight_norm of a bias)
 @pytest.mark.parametrize(
     "shape,pow_,dim",

@@ -732,8 +732,10 @@ def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool =
         x1 and x2 broadcast to ``(*, D)``; the output is ``(*)``, or ``(*, 1)`` with ``keepdim``.
     """
     diff = x1 - x2
-    if diff._data.dtype.kind not in "fc":
-        diff = diff.to(D.result_type((diff,), (eps,)))  # as ``diff + eps`` promotes
+    if diff._data.dtype.kind not in "fc":  # integer inputs give a float distance, eps=0 too
+        diff = diff.to(D.get_default_dtype())
     shifted = apply(P.add_scalar, (diff, eps))
+    if not shifted._data.size:  # vector_norm's checks: an empty inf or negative norm raises
+        return shifted.norm(p, -1, keepdim=keepdim)
     dims = (diff.ndim - 1,) if diff.ndim else None
     return apply(P.norm_dim, (shifted,), None, ord=float(p), dim=dims, keepdim=keepdim)
