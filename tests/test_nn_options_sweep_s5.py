@@ -144,6 +144,42 @@ def test_conv_options_match_torch(cls, kw, shape):
     check_module(lambda nn: getattr(nn, cls)(4, **kw), [shape], rtol=1e-3, atol=1e-4)
 
 
+@pytest.mark.parametrize(
+    "make, shape",
+    [
+        (lambda nn: nn.Conv2d(4, 6, (3, 2), padding=(1, 2), padding_mode="reflect"), (2, 4, 6, 5)),
+        (lambda nn: nn.Conv2d(4, 6, (3, 2), (1, 2), (0, 1), padding_mode="circular"), (4, 6, 5)),
+        (
+            lambda nn: nn.Conv3d(
+                4, 2, (1, 2, 3), padding=(0, 1, 1), dilation=(1, 2, 1), padding_mode="replicate"
+            ),
+            (1, 4, 3, 4, 5),
+        ),
+        (lambda nn: nn.Conv1d(4, 6, 5, 1, "same", 2, padding_mode="circular"), (4, 9)),
+        (
+            lambda nn: nn.ConvTranspose2d(
+                4, 6, (3, 2), stride=(2, 3), padding=(1, 0), output_padding=(1, 2), dilation=(1, 2)
+            ),
+            (2, 4, 3, 4),
+        ),
+        (lambda nn: nn.ConvTranspose1d(4, 4, 3, 3, 2, 1, groups=4), (2, 4, 5)),
+    ],
+)
+def test_conv_options_in_float64(make, shape):
+    torch.manual_seed(0)
+    tm, em = make(torch.nn).double(), make(ember.nn).double()
+    em.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal(shape)
+    tx, ex = torch.tensor(x, requires_grad=True), ember.tensor(x, requires_grad=True)
+    tout, eout = tm(tx), em(ex)
+    assert_close(eout, tout)
+    tout.sum().backward()
+    eout.sum().backward()
+    assert_close(ex.grad, tx.grad)
+    for (name, p), (_, q) in zip(em.named_parameters(), tm.named_parameters()):
+        assert_close(p.grad, q.grad, msg=name)
+
+
 @pytest.mark.parametrize("nd", [1, 2, 3])
 @pytest.mark.parametrize("full", [False, True])
 @pytest.mark.parametrize("batched", [False, True])
