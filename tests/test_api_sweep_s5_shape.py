@@ -645,3 +645,47 @@ def test_dtype_functions(name):
         return
     got = DTYPE_CASES[name](ember)
     assert str(got).replace("ember", "torch") == str(expected)
+
+
+MORE_FACTORY_CASES = {
+    "range no end": lambda m: m.range(3),
+    "range bool": lambda m: m.range(0, 1, dtype=m.bool),
+    "range complex": lambda m: m.range(0, 1, dtype=m.complex64),
+    "range": lambda m: m.range(0, 1, 0.25, dtype=m.float64),
+    "scalar_tensor str": lambda m: m.scalar_tensor("a"),
+    "scalar_tensor None": lambda m: m.scalar_tensor(None),
+    "scalar_tensor complex": lambda m: m.scalar_tensor(1 + 1j),
+    "scalar_tensor 0-d tensor": lambda m: m.scalar_tensor(m.tensor(2)),
+    "scalar_tensor 1-d tensor": lambda m: m.scalar_tensor(m.tensor([2.0])),
+    "scalar_tensor overflow": lambda m: m.scalar_tensor(300, dtype=m.uint8),
+    "scalar_tensor bool int": lambda m: m.scalar_tensor(True, dtype=m.int32),
+    "scalar_tensor numpy": lambda m: m.scalar_tensor(np.float32(2)),
+    "tensor inf into int64": lambda m: m.tensor([float("inf")], dtype=m.int64),
+    "tensor inf into int32": lambda m: m.tensor([1, float("inf")], dtype=m.int32),
+    "tensor nan into int": lambda m: m.tensor(float("nan"), dtype=m.int32),
+    "tensor complex into float": lambda m: m.tensor([1 + 1j], dtype=m.float32),
+    "tensor complex into int": lambda m: m.tensor([1 + 1j, 2], dtype=m.int64),
+    "tensor bool and complex": lambda m: m.tensor([True, 1 + 2j]),
+    "tensor bytes": lambda m: m.tensor(b"ab"),
+    "tensor bytearray": lambda m: m.tensor(bytearray(b"ab")),
+    "tensor dtype str": lambda m: m.tensor([1], dtype="float32"),
+    "asarray bytearray": lambda m: m.asarray(bytearray(8)),
+    "asarray bytearray uint8": lambda m: m.asarray(bytearray(b"\x01\x02"), dtype=m.uint8),
+    "asarray bytes uint8": lambda m: m.asarray(b"\x01\x02", dtype=m.uint8),
+    "asarray memoryview copy": lambda m: m.asarray(memoryview(bytearray(4)), dtype=m.int8, copy=True),
+    "asarray bad buffer": lambda m: m.asarray(bytearray(b"\x01\x02")),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE_FACTORY_CASES))
+def test_more_factories(name):
+    same(MORE_FACTORY_CASES[name])
+
+
+def test_asarray_shares_a_buffer():
+    for m in (ember, torch):
+        buf = bytearray(4)
+        m.asarray(buf, dtype=m.uint8)[1] = 7
+        assert buf[1] == 7
+        m.asarray(buf, dtype=m.uint8, copy=True)[2] = 9
+        assert buf[2] == 0

@@ -38,8 +38,8 @@ def _infer_np_dtype(data):
         elif isinstance(x, (list, tuple, range)):
             for y in x:
                 walk(y)
-        elif isinstance(x, str):
-            raise TypeError("new(): invalid data type 'str'")
+        elif isinstance(x, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
         else:
             raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
 
@@ -90,7 +90,7 @@ def _to_array(data, dtype):
     if isinstance(data, np.ndarray):
         D.from_numpy_dtype(data.dtype)
         return np.array(data, dtype=dtype or data.dtype, copy=True)
-    if isinstance(data, range):
+    if isinstance(data, (range, bytearray)):  # torch reads a bytearray as its ints
         data = list(data)
     first = data
     while isinstance(first, (list, tuple)) and first:
@@ -103,18 +103,35 @@ def _to_array(data, dtype):
     try:
         arr = np.array(data, dtype=np_dtype)
     except ValueError as e:
-        err = _ragged_error(data) or ValueError(f"could not build a tensor from the data: {e}")
-        raise err from None
+        err = _ragged_error(data) or _unfit(data, np.dtype(np_dtype))
+        raise (err or ValueError(f"could not build a tensor from the data: {e}")) from None
     except OverflowError:
         arr = _overflowing_ints(data, np.dtype(np_dtype))
+    except TypeError:
+        if not any(isinstance(x, complex) for x in _flat([data])):
+            raise
+        if np.dtype(np_dtype).kind in "iub":
+            raise TypeError("'complex' object cannot be interpreted as an integer") from None
+        raise TypeError("must be real number, not complex") from None
     if arr.dtype == object:
         raise ValueError("expected sequence of equal length lists")
     return arr
 
 
+def _unfit(data, dt: np.dtype):
+    """torch's error for a NaN or infinity into an integer dtype, or None."""
+    flat = list(_flat([data]))
+    if dt.kind in "iu" and any(isinstance(x, float) and not np.isfinite(x) for x in flat):
+        return RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
+    return None
+
+
 def _overflowing_ints(data, dt: np.dtype) -> np.ndarray:
     """torch's answers for Python ints that do not fit ``dt``: int64 cannot unpack them, a
     narrower dtype refuses them, except that uint8 wraps negative ones around."""
+    unfit = _unfit(data, dt)
+    if unfit is not None:
+        raise unfit
     try:
         wide = np.array(data, dtype=np.int64)
     except OverflowError:
@@ -148,6 +165,7 @@ def tensor(
 ) -> Tensor:
     """A new tensor holding a copy of ``data`` (a number, nested list, array or tensor)."""
     check_device(device)
+    _check_dtype_arg(dtype, "tensor")
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach()"
@@ -186,6 +204,15 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False) -> 
                 f"can't alias tensor with dtype '{_scalar_type_name(src)}' into dtype "
                 f"'{_scalar_type_name(D.to_dtype(dtype))}'."
             )
+    if isinstance(obj, (bytes, bytearray, memoryview)):  # the buffer's bytes, as frombuffer
+        from .strided import frombuffer
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch warns of a read-only buffer once only
+            result = frombuffer(obj, dtype=dtype or D.get_default_dtype())
+        if copy:
+            result = _make(result._data.copy())
+        return _new_requiring_grad(result) if requires_grad else result
     result = as_tensor(obj, dtype, device)
     if copy and (result is obj or np.shares_memory(result._data, np.asarray(obj))):
         result = _make(result._data.copy())
@@ -341,13 +368,13 @@ def empty(
     return _into_out(_finish(np.zeros(shape, npd), requires_grad, device), out, "empty")
 
 
-def _fill_value(value, fn: str):
+def _fill_value(value, fn: str, arg: str = "fill_value", position: int = 2):
     """torch's check that ``fill_value`` is a number (a one-element 0-d tensor counts)."""
     if isinstance(value, Tensor) and value.ndim == 0:
         return value._data.item()
     if not (_number(value) and not isinstance(value, Tensor)) and not isinstance(value, np.bool_):
         raise TypeError(
-            f"{fn}(): argument 'fill_value' (position 2) must be Number, not "
+            f"{fn}(): argument '{arg}' (position {position}) must be Number, not "
             + type(value).__name__
         )
     return value
@@ -554,7 +581,7 @@ def arange(
 
 def range_(
     start,
-    end,
+    end=None,
     step=1,
     *,
     out=None,
@@ -571,14 +598,17 @@ def range_(
         UserWarning,
         stacklevel=2,
     )
+    if end is None:
+        raise TypeError('range() missing 1 required positional arguments: "end"')
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    npd = _dt(_out_dtype(dtype, out, "range"), fn="range")
+    _check_range_dtype(npd, "range")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = int(np.floor((end - start) / step)) + 1
     arr = start + np.arange(n, dtype=np.float64) * step
-    npd = _dt(_out_dtype(dtype, out, "range"), fn="range")
     return _into_out(_finish(arr.astype(npd), requires_grad, device), out, "range")
 
 
@@ -706,7 +736,11 @@ def eye(
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _finish(np.asarray(s, _dt(dtype)), requires_grad, device)
+    """A 0-d tensor holding the number ``s`` (of the default dtype unless ``dtype`` is given)."""
+    if isinstance(s, Tensor) and s.ndim:
+        raise TypeError("scalar_tensor(): argument 's' (position 1) must be Number, not Tensor")
+    value = _fill_value(s, "scalar_tensor", "s", 1)
+    return _finish(_filled((), value, _dt(dtype, fn="scalar_tensor")), requires_grad, device)
 
 
 def is_tensor(obj) -> bool:
