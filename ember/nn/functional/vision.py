@@ -387,7 +387,10 @@ def grid_sample(
     if mode == "nearest":
         idx = [np.rint(p._data).astype(np.int64) for p in coords]
         valid = _inside(idx, spatial)
-        return _gather(flat, idx, spatial, valid) * _make(valid[:, None].astype(dt))
+        out = _gather(flat, idx, spatial, valid) * _make(valid[:, None].astype(dt))
+        # torch gives the grid a zero gradient here: a term of value 0 that depends on it
+        never = _make(np.zeros(grid.shape[:-1], bool))
+        return out + where(never, grid.sum(-1), 0.0).unsqueeze(1)
     base = [np.floor(p._data) for p in coords]
     frac = [p - _make(b.astype(p._data.dtype)) for p, b in zip(coords, base)]  # in [0, 1)
     out = None
