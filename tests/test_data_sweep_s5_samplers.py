@@ -1,9 +1,13 @@
 """The differential sweep of ember.utils.data, continued (see test_data_sweep_s5.py): samplers,
 DistributedSampler and worker processes, each program run with torch and with Ember."""
 
+import math
+
 import numpy as np
 import pytest
 from test_data_sweep_s5 import Pairs, gen, same, seeded
+
+import ember
 
 
 # -- samplers -------------------------------------------------------------------------------------
@@ -269,3 +273,37 @@ def test_iterable_sharding_and_loader_options_like_torch():
         ]
 
     same(prog)
+
+
+class Ranged:
+    """The torch docs' IterableDataset over [start, end), split by a worker_init_fn."""
+
+    @staticmethod
+    def of(t, start, end):
+        body = {"__iter__": lambda self: iter(range(self.start, self.end))}
+        dataset = type("Ranged", (t.utils.data.IterableDataset,), body)()
+        dataset.start, dataset.end = start, end
+        return dataset
+
+
+def split_range(worker_id):
+    """The docs' worker_init_fn: each worker narrows its copy of the dataset to its own share."""
+    import torch
+
+    info = torch.utils.data.get_worker_info() or ember.utils.data.get_worker_info()
+    dataset = info.dataset
+    per_worker = int(math.ceil((dataset.end - dataset.start) / float(info.num_workers)))
+    start = dataset.start + worker_id * per_worker
+    dataset.start, dataset.end = start, min(start + per_worker, dataset.end)
+
+
+def test_worker_init_fn_sharding_from_the_docs_like_torch():
+    def prog(t):
+        dataset = Ranged.of(t, 3, 10)
+        return [
+            list(t.utils.data.DataLoader(dataset, num_workers=n, worker_init_fn=split_range))
+            for n in (1, 2)
+        ]
+
+    two_workers = same(prog)[1][1][1]  # each batch normalized: ("Tensor", dtype, shape, values)
+    assert [batch[3][0] for batch in two_workers] == [3, 7, 4, 8, 5, 9, 6]  # shares interleaved
