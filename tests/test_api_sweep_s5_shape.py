@@ -689,3 +689,21 @@ def test_asarray_shares_a_buffer():
         assert buf[1] == 7
         m.asarray(buf, dtype=m.uint8, copy=True)[2] = 9
         assert buf[2] == 0
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, x: m.split(x, 2, 1),
+        lambda m, x: m.chunk(x, 2, 1),
+        lambda m, x: m.tensor_split(x, 3, 1),
+        lambda m, x: m.unbind(x.t(), 1),
+        lambda m, x: m.dstack([x, x]),
+        lambda m, x: m.repeat_interleave(x, 2, 0),
+    ],
+)
+def test_empty_dim_gradients(fn):
+    out = check_op(fn, [(3, 0)])
+    t_out = fn(torch, torch.zeros(3, 0, requires_grad=True))
+    for e, t in zip(_flat(out), _flat(t_out)):
+        assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__

@@ -54,7 +54,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
         raise RuntimeError(
             f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
         )
-    sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+    sizes = ([size] * (n // size) + ([n % size] if n % size else [])) if n else [0]
     return apply(P.split, (tensor,), None, sizes=sizes, dim=d)
 
 
@@ -166,8 +166,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0):  # noqa: A002
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     d = wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
-    if not n:  # an empty dim makes ``chunks`` empty pieces
-        return apply(P.split, (input,), None, sizes=[0] * int(chunks), dim=d)
+    if not n:  # an empty dim makes ``chunks`` empty pieces (torch splits it with sizes)
+        return apply(P.split_with_sizes, (input,), None, sizes=[0] * int(chunks), dim=d)
     return split(input, -(-n // int(chunks)), d)
 
 
