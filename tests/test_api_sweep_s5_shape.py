@@ -385,7 +385,7 @@ def _i(m, v):
 INDEX_PUT_CASES = {
     "number values": lambda m: m.index_put(_t(m, X34), (_i(m, [0]),), 1.0),
     "tensor indices": lambda m: m.index_put(_t(m, X34), _i(m, [0]), m.tensor(1.0)),
-    "int in indices": lambda m: m.index_put(_t(m, X34), [0], m.tensor(1.0)),
+    "float in indices": lambda m: m.index_put(_t(m, X34), [0.5], m.tensor(1.0)),
     "list in indices": lambda m: m.index_put(_t(m, X34), ([0],), m.tensor(1.0)),
     "None in indices": lambda m: m.index_put(_t(m, X34), (None, _i(m, [1])), m.ones(3)),
     "long values into float": lambda m: m.index_put(_t(m, X34), (_i(m, [0]),), m.tensor(1)),
@@ -409,6 +409,9 @@ INDEX_PUT_CASES = {
     "int32 index": lambda m: m.index_put(_t(m, X34), (_i(m, np.array([2], np.int32)),), m.ones(4)),
     "bool mask": lambda m: m.index_put(_t(m, X34), (_i(m, [True, False, True]),), m.ones(4)),
     "mask shape": lambda m: m.index_put(_t(m, X34), (_i(m, [True, False]),), m.ones(4)),
+    "select_scatter": lambda m: m.select_scatter(_t(m, X34), m.ones(4), 0, 0),
+    "slice_scatter": lambda m: m.slice_scatter(_t(m, X34), m.ones(1, 4), 0, 0, 1),
+    "index_copy 0-d": lambda m: m.index_copy(m.tensor(1.0), 0, m.tensor([0]), m.tensor(2.0)),
     "accumulate repeats": lambda m: m.index_put(
         _t(m, X34), (_i(m, [0, 0, 2]), _i(m, [1, 1, 3])), m.tensor([1.0, 2.0, 3.0]), True
     ),

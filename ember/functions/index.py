@@ -357,14 +357,14 @@ def _check_put_args(input: Tensor, indices, values, accumulate) -> None:  # noqa
             "index_put(): argument 'values' (position 3) must be Tensor, not "
             + type(values).__name__
         )
-    internal = (np.ndarray, slice, type(Ellipsis))
-    if any(isinstance(k, internal) for k in indices):
-        return
     for i, k in enumerate(indices):
-        if not isinstance(k, Tensor):
+        # Ember's own callers also pass ints, slices, ``...`` and arrays
+        if not isinstance(k, (Tensor, int, np.integer, slice, np.ndarray)) and k is not Ellipsis:
             raise TypeError(
                 f"expected Tensor as element {i} in argument 1, but got {type(k).__name__}"
             )
+    if not indices or not all(isinstance(k, Tensor) for k in indices):
+        return
     if not isinstance(accumulate, (bool, np.bool_)):
         raise TypeError(
             f"index_put(): argument 'accumulate' must be bool, not {type(accumulate).__name__}"

@@ -249,7 +249,7 @@ def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0):  # noqa: A002
     return chunk(input, chunks, dim)
 
 
-def unsafe_split(tensor: Tensor, split_size: int, dim: int = 0):
+def unsafe_split(input: Tensor, split_size: int, dim: int = 0):  # noqa: A002
     """``split`` into pieces of ``split_size`` (torch's variant skips view checks that Ember
     does not need)."""
     if not isinstance(split_size, (int, np.integer)):
@@ -257,4 +257,4 @@ def unsafe_split(tensor: Tensor, split_size: int, dim: int = 0):
             "unsafe_split(): argument 'split_size' (position 1) must be int, not "
             + type(split_size).__name__
         )
-    return split(tensor, split_size, dim)
+    return split(input, split_size, dim)
