@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+import torch
 from test_data_sweep_s5 import Pairs, gen, same, seeded
 
 import ember
@@ -307,3 +308,24 @@ def test_worker_init_fn_sharding_from_the_docs_like_torch():
 
     two_workers = same(prog)[1][1][1]  # each batch normalized: ("Tensor", dtype, shape, values)
     assert [batch[3][0] for batch in two_workers] == [3, 7, 4, 8, 5, 9, 6]  # shares interleaved
+
+
+# -- the draws behind samplers and transforms -----------------------------------------------------
+RANGES = [(0.0, 1.0), (0.08, 1.0), (3 / 4, 4 / 3), (-10.0, 10.0), (-1e-3, 1e5), (1.0, 1.0)]
+RANGES += [(0.5, 0.5000001), (-2.0, -1.9999999)]  # one float32 step wide: draws round to high
+
+
+def test_uniform_draws_are_torchs_and_never_high():
+    """``ember.utils.data._rng.uniform`` (the random transforms' draw) is torch's
+    ``torch.empty(1).uniform_(low, high)``, half-open: a draw rounding up to ``high`` is ``low``."""
+    from ember.utils.data import _rng
+
+    ours, theirs = [], []
+    for seed in range(40):
+        ember.manual_seed(seed)
+        torch.manual_seed(seed)
+        ours += [_rng.uniform(lo, hi) for lo, hi in RANGES]
+        theirs += [torch.empty(1).uniform_(lo, hi).item() for lo, hi in RANGES]
+    assert ours == theirs
+    narrow = [x for x, (lo, hi) in zip(ours, RANGES * 40) if (lo, hi) == (0.5, 0.5000001)]
+    assert set(narrow) == {0.5, float(np.nextafter(np.float32(0.5), np.float32(1)))}

@@ -85,7 +85,9 @@ def uniform(low: float, high: float, generator=None) -> float:
     x = _unit32(kernel_generator(generator))
     if (lo, hi) == (0.0, 1.0):
         return x
-    return _fma32(x, float(np.float32(hi) - np.float32(lo)), lo)
+    out = _fma32(x, float(np.float32(hi) - np.float32(lo)), lo)
+    # torch keeps the interval half-open: a draw that rounds up to ``high`` becomes ``low``
+    return lo if out >= hi else out
 
 
 def normal(shape, generator=None) -> np.ndarray:
