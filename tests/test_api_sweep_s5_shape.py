@@ -710,3 +710,34 @@ def test_empty_dim_gradients(fn):
     t_out = fn(torch, torch.zeros(3, 0, requires_grad=True))
     for e, t in zip(_flat(out), _flat(t_out)):
         assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__
+
+
+EDGE_CASES = {
+    "roll 0-d with dims": lambda m: m.roll(m.tensor(1.0), 1, 0),
+    "roll 0-d": lambda m: m.roll(m.tensor(1.0), 1),
+    "unfold float size": lambda m: _t(m, X34).unfold(0, 1.0, 1),
+    "unfold float step": lambda m: _t(m, X34).unfold(0, 1, 1.5),
+    "unfold negative size": lambda m: _t(m, X34).unfold(0, -1, 1),
+    "unfold zero step": lambda m: _t(m, X34).unfold(0, 1, 0),
+    "numpy ints": lambda m: (
+        m.movedim(_t(m, X34), np.int64(0), np.int64(1)),
+        m.select(_t(m, X34), np.int64(0), np.int64(1)),
+        m.narrow(_t(m, X34), np.int64(0), np.int64(1), np.int64(1)),
+        m.chunk(_t(m, X34), np.int64(2)),
+        m.tensor_split(_t(m, X34), [np.int64(1)]),
+        m.split(_t(m, X34), [np.int64(1), 2]),
+        m.repeat_interleave(_t(m, X34), np.int64(2)),
+        m.unflatten(_t(m, X34), np.int64(1), (np.int64(2), 2)),
+        m.flip(_t(m, X34), (np.int64(1),)),
+        m.roll(_t(m, X34), np.int64(1), np.int64(0)),
+        m.tile(_t(m, X34), (np.int64(2),)),
+        m.eye(np.int64(2), np.int32(3)),
+        m.zeros((np.int32(2), 3)),
+    ),
+    "setitem None and list": lambda m: _set(lambda m: (None, [0, 1]), 2.0)(m),
+}
+
+
+@pytest.mark.parametrize("name", list(EDGE_CASES))
+def test_edges(name):
+    same(EDGE_CASES[name])

@@ -110,6 +110,8 @@ def roll(input: Tensor, shifts, dims=None) -> Tensor:  # noqa: A002
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
     if dims is None:
         shifts = shifts[0]
+    elif not input.ndim:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     else:
         dims = (dims,) if not isinstance(dims, (tuple, list)) else tuple(dims)
         if len(shifts) != len(dims):

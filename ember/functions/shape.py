@@ -672,6 +672,11 @@ def vstack(tensors) -> Tensor:
 def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:  # noqa: A002
     """``Tensor.unfold``: the windows of ``size`` along ``dimension``, ``step`` apart, as a new
     last dim (shape ``(..., (n - size) // step + 1, ..., size)``)."""
+    for i, (arg, v) in enumerate((("dimension", dimension), ("size", size), ("step", step))):
+        if not _is_int(v):
+            raise TypeError(
+                f"unfold(): argument '{arg}' (position {i + 1}) must be int, not {type(v).__name__}"
+            )
     nd = input._data.ndim
     d = wrap_dim(dimension, max(nd, 1))
     n = input._data.shape[d] if nd else 1
