@@ -880,3 +880,212 @@ def test_stack_module_state_and_ensemble_call():
 )
 def test_stack_module_state_errors(make):
     _same_error(lambda m: m.func.stack_module_state(make(m)), exact=False)
+
+
+# -- gradcheck / gradgradcheck -------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["gradcheck", "gradgradcheck"])
+def test_gradcheck_signatures(name):
+    import inspect
+
+    def params(fn):
+        return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
+
+    assert params(getattr(ember.autograd, name)) == params(getattr(torch.autograd, name))
+
+
+def _scaled(m, fac, jfac=2):
+    """``2 * a`` whose backward scales by ``fac`` and whose jvp scales by ``jfac``."""
+
+    class Scaled(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * fac
+
+        @staticmethod
+        def jvp(ctx, t):
+            return t * jfac
+
+    return Scaled
+
+
+def _undefined_bad(m):
+    class UndefinedBad(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.set_materialize_grads(False)
+            ctx.save_for_backward(a)
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            (a,) = ctx.saved_tensors
+            return m.ones_like(a) if g is None else g * 2
+
+    return UndefinedBad
+
+
+def _drifting(m):
+    calls = []
+
+    class Drifting(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            calls.append(1)
+            return g * 2 + len(calls) * 1e-4
+
+    return Drifting
+
+
+def _gx(m, rg=True):
+    return m.tensor([0.5, 1.0, -2.0], dtype=m.float64, requires_grad=rg)
+
+
+def _gz(m):
+    return m.tensor([1 + 1j, -0.5 + 2j], dtype=m.complex128, requires_grad=True)
+
+
+_GRADCHECKS = {
+    "ok": lambda m, gc: gc(lambda a: a.sin() * a, (_gx(m),)),
+    "tensor_input": lambda m, gc: gc(lambda a: a.exp(), _gx(m)),
+    "list_inputs": lambda m, gc: gc(lambda a, b: a.sum() * b, [_gx(m), _gx(m).view(3, 1)]),
+    "non_tensor_input": lambda m, gc: gc(lambda a, n: a * n, (_gx(m), 3)),
+    "multi_output": lambda m, gc: gc(lambda a: (a.sin(), a.cos()), (_gx(m),)),
+    "nondiff_output_last": lambda m, gc: gc(lambda a: (a * 2, a.argmax()), (_gx(m),)),
+    "0d": lambda m, gc: gc(lambda a: a**2, (m.tensor(1.5, dtype=m.float64, requires_grad=True),)),
+    "matmul_noncontig": lambda m, gc: gc(lambda a: a @ a, (_gx(m)[:2].outer(_gx(m)[1:]).t(),)),
+    "empty": lambda m, gc: gc(lambda a: a * 2, (m.zeros(0, dtype=m.float64, requires_grad=True),)),
+    "bad": lambda m, gc: gc(_scaled(m, 3).apply, (_gx(m),)),
+    "bad_noraise": lambda m, gc: gc(_scaled(m, 3).apply, (_gx(m),), raise_exception=False),
+    "bad_second_input": lambda m, gc: gc(
+        lambda n, a, b: _scaled(m, 3).apply(b) * n + a, (3, _gx(m, False), _gx(m))
+    ),
+    "float32": lambda m, gc: gc(lambda a: a.exp(), (m.tensor([3.0, 4.0], requires_grad=True),)),
+    "float32_loose": lambda m, gc: gc(
+        lambda a: a * 2, (m.tensor([3.0, 4.0], requires_grad=True),), atol=1e-2
+    ),
+    "nan": lambda m, gc: gc(
+        lambda a: a.sqrt(), (m.tensor([-1.0], dtype=m.float64, requires_grad=True),)
+    ),
+    "detached_output": lambda m, gc: gc(lambda a: a.detach() * 2, (_gx(m),)),
+    "detached_output_noraise": lambda m, gc: gc(
+        lambda a: a.detach() * 2, (_gx(m),), raise_exception=False
+    ),
+    "undefined": lambda m, gc: gc(_undefined_bad(m).apply, (_gx(m),)),
+    "undefined_noraise": lambda m, gc: gc(
+        _undefined_bad(m).apply, (_gx(m),), raise_exception=False
+    ),
+    "undefined_unchecked": lambda m, gc: gc(
+        _undefined_bad(m).apply, (_gx(m),), check_undefined_grad=False
+    ),
+    "not_reentrant": lambda m, gc: gc(_drifting(m).apply, (_gx(m),), atol=1e-2),
+    "not_scaled_by_grad_output": lambda m, gc: gc(
+        _drifting(m).apply, (_gx(m),), atol=1e-2, nondet_tol=1.0
+    ),
+    "forward_ad": lambda m, gc: gc(lambda a: a.sin() * a, (_gx(m),), check_forward_ad=True),
+    "forward_ad_bad": lambda m, gc: gc(_scaled(m, 2, 3).apply, (_gx(m),), check_forward_ad=True),
+    "forward_ad_only": lambda m, gc: gc(
+        _scaled(m, 3, 3).apply, (_gx(m),), check_forward_ad=True, check_backward_ad=False
+    ),
+    "no_mode": lambda m, gc: gc(lambda a: a, (_gx(m),), check_backward_ad=False),
+    "no_input_requires_grad": lambda m, gc: gc(lambda a: a, (_gx(m, False),)),
+    "non_tensor_output": lambda m, gc: gc(lambda a: 3, (_gx(m),)),
+    "complex_ok": lambda m, gc: gc(lambda a: a * a.conj() + a.sin(), (_gz(m),)),
+    "complex_to_real_ok": lambda m, gc: gc(lambda a: (a * a).abs() + a.real, (_gz(m),)),
+    "complex_bad": lambda m, gc: gc(_scaled(m, 3).apply, (_gz(m),)),
+    "complex_conj_bad": lambda m, gc: gc(_scaled(m, 2j).apply, (_gz(m),)),
+    "complex_to_real_bad": lambda m, gc: gc(lambda a: _scaled(m, 3).apply(a).abs(), (_gz(m),)),
+    "real_to_complex_bad": lambda m, gc: gc(
+        lambda a: _scaled(m, 2j).apply(a.to(m.complex128)), (_gx(m),)
+    ),
+    "complex_forward_ad": lambda m, gc: gc(
+        lambda a: a * a.conj() + a.sin(), (_gz(m),), check_forward_ad=True
+    ),
+    "fast_ok": lambda m, gc: gc(lambda a, b: (a * b).sin(), (_gx(m), _gx(m) * 1), fast_mode=True),
+    "fast_bad_noraise": lambda m, gc: gc(
+        _scaled(m, 3).apply, (_gx(m),), fast_mode=True, raise_exception=False
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_GRADCHECKS))
+def test_gradcheck_outcomes(name):
+    """Same result, or same error and message, and the same warnings."""
+
+    def run(m):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                res = _GRADCHECKS[name](m, m.autograd.gradcheck)
+            except Exception as exc:  # noqa: BLE001
+                res = (type(exc).__name__, str(exc).replace("ember", "torch"))
+        seen = [
+            (w.category.__name__, str(w.message))
+            for w in caught
+            if "jit" not in str(w.message) and w.category is not RuntimeWarning
+        ]
+        return res, seen
+
+    assert run(ember) == run(torch)
+
+
+def test_gradcheck_fast_mode_message():
+    """The fast-mode failure recomputes the Jacobians in slow mode (the fast numbers are drawn
+    at random, so only the text around them is compared)."""
+
+    def run(m):
+        with pytest.raises(RuntimeError) as info:
+            m.autograd.gradcheck(_scaled(m, 3).apply, (_gx(m),), fast_mode=True)
+        text = str(info.value).replace("ember", "torch")
+        return type(info.value).__name__, text.split("numerical:")[0], text.split("\n\n", 1)[1]
+
+    assert run(ember) == run(torch)
+
+
+_GRADGRADCHECKS = {
+    "ok": lambda m, gg: gg(lambda a: a.sin() * a, (_gx(m),)),
+    "linear": lambda m, gg: gg(lambda a: a * 2, (_gx(m),)),
+    "two_outputs": lambda m, gg: gg(lambda a, b: (a * b.exp(), b.sin()), (_gx(m), _gx(m) * 1)),
+    "given_grad_outputs": lambda m, gg: gg(
+        lambda a: a.sin() * a, (_gx(m),), (m.ones(3, dtype=m.float64, requires_grad=True),)
+    ),
+    "constant_grad_outputs": lambda m, gg: gg(
+        lambda a: a.exp(), (_gx(m),), m.ones(3, dtype=m.float64)
+    ),
+    "fast": lambda m, gg: gg(lambda a: a.sin() * a, (_gx(m),), fast_mode=True),
+    "fwd_over_rev": lambda m, gg: gg(lambda a: a.sin() * a, (_gx(m),), check_fwd_over_rev=True),
+    "no_mode": lambda m, gg: gg(lambda a: a, (_gx(m),), check_rev_over_rev=False),
+    "bad_noraise": lambda m, gg: gg(
+        lambda a: _scaled(m, 3).apply(a) * a, (_gx(m),), raise_exception=False
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_GRADGRADCHECKS))
+def test_gradgradcheck_outcomes(name):
+    def run(m):
+        try:
+            return _GRADGRADCHECKS[name](m, m.autograd.gradgradcheck)
+        except Exception as exc:  # noqa: BLE001
+            return type(exc).__name__, str(exc)
+
+    assert run(ember) == run(torch)
+
+
+def test_gradgradcheck_failure_names_the_first_order_function():
+    """A wrong second derivative fails as a Jacobian mismatch of the gradient function (the
+    random grad_outputs differ between the libraries, so the numbers are not compared)."""
+    for m in (torch, ember):
+        with pytest.raises(RuntimeError) as info:
+            m.autograd.gradgradcheck(lambda a, m=m: _scaled(m, 3).apply(a) * a, (_gx(m),))
+        assert type(info.value).__name__ == "GradcheckError"
+        assert str(info.value).startswith(
+            "Jacobian mismatch for output 0 with respect to input 0,\nnumerical:tensor("
+        )
