@@ -235,6 +235,42 @@ def test_conv_bad_arguments_raise_as_torch(fn):
     _same_error(fn)
 
 
+_X, _W = (1, 2, 5, 5), (3, 2, 3, 3)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda F, o: F.conv2d(o(*_X), o(*_W), stride=1.5),
+        lambda F, o: F.conv2d(o(*_X), o(*_W), stride=(1.0, 1)),
+        lambda F, o: F.conv2d(o(*_X), o(*_W), padding=1.0),
+        lambda F, o: F.conv2d(o(*_X), o(*_W), dilation="a"),
+        lambda F, o: F.conv2d(o(*_X), o(*_W), groups=1.0),
+        lambda F, o: F.conv2d(o(*_X), o(*_W), stride=(1, 1, 1)),
+        lambda F, o: F.conv2d(o(*_X), o(*_W), padding=(1, 1, 1)),
+        lambda F, o: F.conv2d(o(*_X), o(3, 2, 3)),
+        lambda F, o: F.conv_transpose2d(o(*_X), o(2, 3, 3), stride=(1, 1)),
+        lambda F, o: F.conv2d(o(*_X), o(*_W), dilation=0),
+        lambda F, o: F.conv3d(o(1, 2, 5, 5, 5), o(3, 2, 3, 3, 3), dilation=-1),
+        lambda F, o: F.conv2d(o(*_X), o(3, 2, 3, 0)),
+        lambda F, o: F.conv1d(o(1, 2, 5), o(3, 2, 0)),
+        lambda F, o: F.conv3d(o(1, 2, 5, 5, 5), o(3, 2, 3, 3, 0)),
+        lambda F, o: F.conv2d(o(*_X), o(0, 2, 3, 3)),
+        lambda F, o: F.conv2d(o(*_X).bool(), o(*_W).bool()),
+        lambda F, o: F.conv3d(o(1, 2, 5, 5, 5).bool(), o(3, 2, 3, 3, 3).bool()),
+        lambda F, o: F.conv_transpose1d(o(1, 2, 5).bool(), o(2, 3, 3).bool()),
+    ],
+)
+def test_conv_argument_checks(fn):
+    _same_error(lambda lib: fn(lib.nn.functional, lib.ones))
+
+
+def test_conv_same_with_even_kernel_warns():
+    for lib in (torch, ember):
+        with pytest.warns(UserWarning, match="padding='same' with even kernel lengths"):
+            lib.nn.functional.conv2d(lib.ones(1, 2, 5, 5), lib.ones(3, 2, 2, 2), padding="same")
+
+
 @pytest.mark.parametrize("nd", [1, 2, 3])
 def test_conv_transpose_output_size_out_of_range(nd):
     def fn(lib):

@@ -7,6 +7,7 @@ Each checks and normalises its arguments as torch does, then records one primiti
 from __future__ import annotations
 
 import numbers
+import warnings
 
 from ..._tensor import Tensor, apply
 from ...amp._state import AUTOCAST, full_precision, lower_precision
@@ -77,6 +78,57 @@ def _check_same_dtype(x: Tensor, weight: Tensor, bias=None) -> None:
         )
 
 
+def _check_arg_lengths(weight: Tensor, args: dict, nd: int) -> None:
+    """Each of stride, padding, ... (an int counting as ``nd`` of them, as torch's parser reads
+    it) one per spatial dim of the weight."""
+    k = weight.ndim - 2
+    for arg, v in args.items():
+        if isinstance(v, str):
+            continue
+        v = _ntuple(v, nd)
+        if len(v) not in (1, k):
+            raise RuntimeError(
+                f"expected {arg} to be a single integer value or a list of {k} values to match "
+                f"the convolution dimensions, but got {arg}={list(v)}"
+            )
+
+
+def _check_conv_args(x, weight, stride, padding, dilation, groups, nd: int, name: str) -> None:
+    """torch's refusals of convolution arguments that its kernels would not catch."""
+    args = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups}
+    for arg, v in args.items():
+        elems = v if isinstance(v, (list, tuple)) and arg != "groups" else [v]
+        if arg == "padding" and isinstance(v, str):
+            continue
+        if not all(isinstance(e, numbers.Integral) for e in elems):
+            raise TypeError(
+                f"{name}() received an invalid combination of arguments - got (Tensor, Tensor, "
+                f"{arg}={type(v).__name__}), but expected one of:"
+            )
+    del args["groups"]
+    _check_arg_lengths(weight, args, nd)
+    d = _ntuple(dilation, nd)
+    if any(v <= 0 for v in d):
+        got = f", but got {list(d)}" if min(d) == 0 else ""
+        raise RuntimeError(f"dilation should be greater than zero{got}")
+    if weight.shape[0] < groups:
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but "
+            f"got weight of size {list(weight.shape)} instead"
+        )
+    k = tuple(weight.shape[2:])
+    k = (1, *k) if len(k) == 1 else k  # 1-D runs as 2-D, of height 1
+    if not all(k):
+        if nd == 3:
+            got = f": {k[0]} x {k[1]} x {k[2]} (TxHxW)"
+        else:
+            got = f" kernel_height: {k[-2]} kernel_width: {k[-1]}"
+        raise RuntimeError(f"kernel size should be greater than zero, but got{got}")
+    if x.dtype.name == "bool":
+        kernel = "compute_columns3d" if nd == 3 else "slow_conv2d_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def _conv(x, weight, bias, stride, padding, dilation, groups, nd, name):
     if AUTOCAST.on:  # on torch's CPU autocast list, as are the transposed ones
         x, weight, bias = lower_precision(x, weight, bias)
@@ -87,6 +139,7 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, nd, name):
             f"input of size: [{', '.join(map(str, x.shape))}]"
         )
     _check_same_dtype(x, weight, bias)
+    _check_conv_args(x, weight, stride, padding, dilation, groups, nd, name)
     stride, dilation = _ntuple(stride, nd), _ntuple(dilation, nd)
     if isinstance(padding, str):
         if padding == "valid":
@@ -98,6 +151,11 @@ def _conv(x, weight, bias, stride, padding, dilation, groups, nd, name):
             padding = tuple(t // 2 for t in total)
             extra = [t - 2 * (t // 2) for t in total]
             if any(extra):  # asymmetric: the odd row goes on the high side, as torch pads it
+                warnings.warn(
+                    "Using padding='same' with even kernel lengths and odd dilation may require a "
+                    "zero-padded copy of the input be created",
+                    stacklevel=3,
+                )
                 pads = []
                 for e in reversed(extra):
                     pads += [0, e]
@@ -164,6 +222,10 @@ def _conv_t(x, weight, bias, stride, padding, output_padding, groups, dilation, 
     args = {"stride": stride, "padding": padding, "output_padding": output_padding}
     for pos, (arg, v) in enumerate((*args.items(), ("dilation", dilation)), 4):
         _check_int_tuple(v, name, arg, pos + (arg == "dilation"))
+    _check_arg_lengths(weight, {**args, "dilation": dilation}, nd)
+    if x.dtype.name == "bool":
+        kernel = f"slow_conv_transpose{max(nd, 2)}d_out_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     out = apply(
         P.convolution,
         (x, weight, bias),
