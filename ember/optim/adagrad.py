@@ -34,6 +34,8 @@ class Adagrad(Optimizer):
         squared gradients. eps: added to the denominator. maximize: ascend the objective.
     """
 
+    _fused_kernel_refusal = (RuntimeError, "`fused` does not support sparse grad or complex param")
+
     def __init__(
         self,
         params,

@@ -102,6 +102,15 @@ class Optimizer:
     _capturable_refusal: tuple[tuple[str, bool], tuple[str, bool]] | None = None
     # whether ``differentiable=True`` steps are recorded by autograd (see ``_refuse_recording``)
     _records_steps = False
+    # torch's refusal of a ``fused`` step for a complex parameter ({dtype} filled in). Where
+    # torch checks the dtype of the first parameter with a gradient of the first fused step
+    # only, its kernel refuses the others: that exception type and message ({scalar_type}).
+    _fused_refusal = (
+        "`fused=True` requires all the params to be floating point Tensors of supported devices: "
+        "['mps', 'cuda', 'xpu', 'hpu', 'cpu', 'mtia', 'privateuseone'] but {dtype} and cpu"
+    )
+    _fused_kernel_refusal: tuple[type[Exception], str] | None = None
+    _fused_checked = False
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -252,6 +261,7 @@ class Optimizer:
         _check_grads(self.param_groups)
         _refuse_capturable(self)
         _refuse_recording(self)
+        _refuse_fused(self)
         return loss
 
     # -- hooks -----------------------------------------------------------------------------
@@ -458,6 +468,26 @@ def _refuse_capturable(optimizer: Optimizer) -> None:
         raise AssertionError(
             f"If capturable=True, {tensors} must be on supported devices: {devices}."
         )
+
+
+def _refuse_fused(optimizer: Optimizer) -> None:
+    """torch's fused kernels take real floating-point parameters only: a complex parameter
+    with a gradient in a ``fused`` group is refused at the step, before any update."""
+    kernel = optimizer._fused_kernel_refusal
+    checked = optimizer._fused_checked
+    for group in optimizer.param_groups:
+        if group.get("fused"):
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                if p.is_complex():
+                    error, message = (
+                        kernel if kernel and checked else (RuntimeError, optimizer._fused_refusal)
+                    )
+                    scalar_type = "ComplexFloat" if p.itemsize == 8 else "ComplexDouble"
+                    raise error(message.format(dtype=p.dtype, scalar_type=scalar_type))
+                checked = True
+    optimizer._fused_checked = checked
 
 
 def _refuse_recording(optimizer: Optimizer) -> None:

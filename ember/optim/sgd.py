@@ -31,6 +31,10 @@ class SGD(Optimizer):
     """
 
     _records_steps = True
+    _fused_kernel_refusal = (
+        NotImplementedError,
+        "\"fused_sgd_kernel\" not implemented for '{scalar_type}'",
+    )
 
     def __init__(
         self,
