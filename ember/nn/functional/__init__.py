@@ -6,7 +6,7 @@ from ...functions.shape import pad_constant as _pad_constant  # noqa: F401
 from .activation import *  # noqa: F403
 from .attention import *  # noqa: F403
 from .conv import *  # noqa: F403
-from .fold import *  # noqa: F403
+from .folding import *  # noqa: F403
 from .interpolation import *  # noqa: F403
 from .layers import *  # noqa: F403
 from .pooling import *  # noqa: F403
