@@ -471,6 +471,25 @@ def test_instantiating_and_calling_a_function_is_legacy():
     _same_error(program)
 
 
+def _triple(m, backward: bool, vjp: bool):
+    body = {"forward": staticmethod(lambda ctx, a: a * 3)}
+    if backward:
+        body["backward"] = staticmethod(lambda ctx, g: g * 3)
+    if vjp:
+        body["vjp"] = staticmethod(lambda ctx, g: g * 3)
+    return type("Triple", (m.autograd.Function,), body)
+
+
+def test_vjp_is_backward_alias():
+    def program(m):
+        x = _x(m)
+        _triple(m, backward=False, vjp=True).apply(x).sum().backward()
+        return x.grad
+
+    _both(program)
+    _same_error(lambda m: _triple(m, True, True).apply(_x(m)).sum().backward())
+
+
 @pytest.mark.parametrize("which", ["forward", "backward"])
 def test_missing_forward_or_backward(which):
     def program(m):

@@ -154,7 +154,7 @@ class BackwardCFunction(Node, FunctionCtx):
             return (None,) * len(self.next_functions)
         if self.materialize_grads:
             grads = tuple(g if g is not None else self._zeros[i]() for i, g in enumerate(grads))
-        out = self._fn.backward(self, *grads)
+        out = _backward_of(self._fn)(self, *grads)
         return self._check_grads(out if isinstance(out, tuple) else (out,))
 
     def _check_grads(self, out: tuple) -> tuple:
@@ -320,6 +320,18 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
 
             result = _custom_function_jvp(cls, node, inputs, result)
         return result[0] if single else tuple(result)
+
+
+def _backward_of(cls):
+    """The user's backward: ``backward`` or its alias ``vjp``, never both (torch's rule)."""
+    if cls.vjp is Function.vjp:
+        return cls.backward
+    if cls.backward is not Function.backward:
+        raise RuntimeError(
+            "Implementing both 'backward' and 'vjp' for a custom Function is not allowed. You "
+            "should only implement one of them."
+        )
+    return cls.vjp
 
 
 def _wrap_outputs(node, inputs: tuple, outs: tuple, record: bool) -> list:

@@ -296,7 +296,7 @@ def _undefined_grads(c: _Checker) -> str | None:
     """torch feeds undefined gradients through the graph, where built-in operations pass them on
     as undefined: only a custom Function's backward can turn them into values, so each one
     reached from the outputs is called with None (zeros where it materializes them)."""
-    from .function import BackwardCFunction
+    from .function import BackwardCFunction, _backward_of
 
     tensor = _tensor_cls()
     seen, stack = set(), [o.grad_fn for o in c.outputs if o.grad_fn is not None]
@@ -309,7 +309,7 @@ def _undefined_grads(c: _Checker) -> str | None:
         if not isinstance(node, BackwardCFunction):
             continue
         grads = [None if not node.materialize_grads else z() for z in node._zeros]
-        res = node._fn.backward(node, *grads)
+        res = _backward_of(node._fn)(node, *grads)
         for g in res if isinstance(res, tuple) else (res,):
             if isinstance(g, tensor) and np.any(g._data != 0):
                 warnings.warn(_UNDEFINED_WARNING, stacklevel=4)
