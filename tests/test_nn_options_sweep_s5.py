@@ -115,6 +115,38 @@ def test_lazy_module_pickles_uninitialized():
     assert e == t
 
 
+@pytest.mark.parametrize(
+    "make, shape",
+    [
+        (lambda nn: nn.LazyLinear(3, bias=False), (2, 4)),
+        (
+            lambda nn: nn.LazyConv1d(4, 3, 2, 1, groups=2, bias=False, padding_mode="reflect"),
+            (2, 4, 5),
+        ),
+        (lambda nn: nn.LazyConv2d(4, 3, padding="same", dilation=2), (4, 5, 5)),
+        (
+            lambda nn: nn.LazyConvTranspose2d(4, 3, stride=2, output_padding=1, groups=2),
+            (2, 4, 5, 5),
+        ),
+        (lambda nn: nn.LazyConvTranspose3d(2, 2), (1, 4, 3, 3, 3)),
+        (lambda nn: nn.LazyBatchNorm1d(momentum=None, affine=False), (6, 4)),
+        (lambda nn: nn.LazyBatchNorm2d(track_running_stats=False), (2, 4, 5, 5)),
+        (lambda nn: nn.LazyInstanceNorm1d(affine=True, track_running_stats=True), (2, 4, 5)),
+        (lambda nn: nn.LazyInstanceNorm3d(affine=True), (2, 4, 3, 3, 3)),
+    ],
+)
+def test_lazy_modules_initialize_as_torch(make, shape):
+    def run(lib):
+        m = make(lib.nn)
+        before = repr(m), [(k, type(v).__name__) for k, v in m.state_dict().items()]
+        y = m(lib.rand(*shape))
+        after = repr(m), type(m).__name__, [(k, tuple(v.shape)) for k, v in m.state_dict().items()]
+        return before, after, tuple(y.shape), repr(pickle.loads(pickle.dumps(m)))
+
+    t, e = _both(run)
+    assert e == t
+
+
 # --- convolutions -----------------------------------------------------------------------------
 
 _SPATIAL = {1: (7,), 2: (5, 4), 3: (3, 4, 3)}
