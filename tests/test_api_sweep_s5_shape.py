@@ -741,3 +741,26 @@ EDGE_CASES = {
 @pytest.mark.parametrize("name", list(EDGE_CASES))
 def test_edges(name):
     same(EDGE_CASES[name])
+
+
+ARRANGE_CASES = {
+    "block_diag list": lambda m: m.block_diag([_t(m, X23)]),
+    "block_diag number": lambda m: m.block_diag(_t(m, X23), 3),
+    "cartesian_prod list": lambda m: m.cartesian_prod([_t(m, V3), _t(m, V3)]),
+    "meshgrid number": lambda m: m.meshgrid(_t(m, V3), 3, indexing="ij"),
+    "meshgrid list": lambda m: m.meshgrid([_t(m, V3), _t(m, V3[:2])], indexing="xy"),
+    "combinations float r": lambda m: m.combinations(_t(m, V3), 2.0),
+    "diag_embed float offset": lambda m: m.diag_embed(_t(m, V3), 1.0),
+    "diag_embed float dim": lambda m: m.diag_embed(_t(m, X23), 0, 0.0, 1),
+    "diagflat float offset": lambda m: m.diagflat(_t(m, V3), 1.5),
+    "vander float N": lambda m: m.vander(_t(m, V3), 2.0),
+    "hsplit float": lambda m: m.hsplit(_t(m, X23), 1.0),
+    "hsplit tensor": lambda m: m.hsplit(_t(m, X23), m.tensor([1])),
+    "vsplit 1-d": lambda m: m.vsplit(_t(m, V3), 1),
+    "dsplit 2-d": lambda m: m.dsplit(_t(m, X23), 1),
+}
+
+
+@pytest.mark.parametrize("name", list(ARRANGE_CASES))
+def test_arrange(name):
+    same(ARRANGE_CASES[name])

@@ -23,6 +23,7 @@ from .shape import (
     joined_rows,
     movedim,
     stack,
+    tensor_args,
     tensor_split,
 )
 
@@ -30,8 +31,16 @@ from .shape import (
 def _tensors(args) -> list:
     """``f(a, b)`` and ``f([a, b])`` alike, as torch's variadic tensor functions."""
     if len(args) == 1 and isinstance(args[0], (list, tuple)):
-        return list(args[0])
-    return list(args)
+        return list(tensor_args(args[0]))
+    return list(tensor_args(args))
+
+
+def _int_arg(fn: str, arg: str, position: int, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(
+            f"{fn}(): argument '{arg}' (position {position}) must be int, not "
+            + type(value).__name__
+        )
 
 
 def meshgrid(*tensors, indexing: str | None = None):
@@ -75,7 +84,7 @@ def meshgrid(*tensors, indexing: str | None = None):
 
 def cartesian_prod(*tensors) -> Tensor:
     """All tuples with one element from each 1-D tensor, one tuple a row (a lone tensor as is)."""
-    tensors = _tensors(tensors)
+    tensors = list(tensor_args(tensors))
     for t in tensors:
         if t.ndim != 1:
             raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
@@ -87,6 +96,7 @@ def cartesian_prod(*tensors) -> Tensor:
 
 def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:  # noqa: A002
     """The length-``r`` combinations of a 1-D tensor's elements, one a row, in order."""
+    _int_arg("combinations", "r", 2, r)
     if input.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
     if r < 0:
@@ -102,7 +112,7 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
 def block_diag(*tensors) -> Tensor:
     """The tensors (scalars, vectors as rows, matrices) along the diagonal of a zero matrix."""
     mats = []
-    for i, t in enumerate(tensors):
+    for i, t in enumerate(tensor_args(tensors)):
         if t.ndim > 2:
             raise RuntimeError(
                 "torch.block_diag: Input tensors must have 2 or fewer dimensions. Input "
@@ -156,6 +166,13 @@ def dstack(tensors) -> Tensor:
 
 
 def _split_named(name: str, input: Tensor, sections, dim: int, min_ndim: int):  # noqa: A002
+    if not (
+        isinstance(sections, (int, np.integer, list, tuple)) and not isinstance(sections, bool)
+    ):
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got (Tensor, "
+            f"{type(sections).__name__}), but expected one of:"
+        )
     if input.ndim < min_ndim:
         raise RuntimeError(
             f"torch.{name} requires a tensor with at least {min_ndim} dimension, but got a "
@@ -223,6 +240,8 @@ def triu_indices(
 def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:  # noqa: A002
     """The last dim of ``input`` as the ``offset``-th diagonals of matrices in dims
     ``(dim1, dim2)`` of the result (one more dim than ``input``)."""
+    for i, (arg, v) in enumerate((("offset", offset), ("dim1", dim1), ("dim2", dim2))):
+        _int_arg("diag_embed", arg, i + 2, v)
     nd = input.ndim + 1
     d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
     if d1 == d2:
@@ -238,6 +257,7 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
 
 def diagflat(input: Tensor, offset: int = 0) -> Tensor:  # noqa: A002
     """The flattened ``input`` as the ``offset``-th diagonal of a square matrix."""
+    _int_arg("diagflat", "offset", 2, offset)
     return diag_embed(input.reshape(-1), offset)
 
 
@@ -266,6 +286,8 @@ def unravel_index(indices: Tensor, shape) -> tuple:
 def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:  # noqa: N803
     """The Vandermonde matrix of a 1-D ``x``: columns ``x**(N-1), ..., x, 1`` (reversed if
     ``increasing``); built by cumulative products, so gradients at 0 stay finite."""
+    if N is not None:
+        _int_arg("vander", "N", 2, N)
     if x.ndim != 1:
         raise RuntimeError("x must be a one-dimensional tensor.")
     n = x.shape[0] if N is None else N

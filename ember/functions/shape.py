@@ -357,11 +357,7 @@ def broadcast_to(input: Tensor, size) -> Tensor:  # noqa: A002
 
 def broadcast_tensors(*tensors):
     """The tensors expanded to their common broadcast shape (views)."""
-    for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
-            raise TypeError(
-                f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}"
-            )
+    tensor_args(tensors)
     shape = broadcast_shapes(*[t._data.shape for t in tensors])
     return tuple(expand(t, shape) for t in tensors)
 
@@ -722,12 +718,17 @@ def at_least(name: str, tensors: tuple, lift):
             f"({type(tensors[0]).__name__}), but expected one of:"
         )
     items = tensors[0] if len(tensors) == 1 else tensors
+    return tuple(lift(t) for t in tensor_args(items))
+
+
+def tensor_args(items) -> tuple:
+    """``items`` checked to be tensors, with torch's TypeError naming the first that is not."""
     for i, t in enumerate(items):
         if not isinstance(t, Tensor):
             raise TypeError(
                 f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}"
             )
-    return tuple(lift(t) for t in items)
+    return tuple(items)
 
 
 def atleast_1d(*tensors):
