@@ -97,13 +97,14 @@ class SGD(Optimizer):
                     buf = state.get("momentum_buffer")
                     if buf is None:  # the first buffer is the gradient itself
                         buf = state["momentum_buffer"] = _zeros_like(p)
-                        _real(buf._data)[...] = g
+                        b = _real(buf._data)
+                        b[...] = g
                     else:
                         b = _real(buf._data)
                         b *= momentum
                         b += (1 - dampening) * g
                         _bump(buf)
-                    g = g + momentum * _real(buf._data) if nesterov else _real(buf._data)
+                    g = g + momentum * b if nesterov else b
                 pd -= lr * g
                 _bump(p)
         return loss
