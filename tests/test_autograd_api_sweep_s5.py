@@ -1108,3 +1108,46 @@ def test_gradgradcheck_failure_names_the_first_order_function():
         assert str(info.value).startswith(
             "Jacobian mismatch for output 0 with respect to input 0,\nnumerical:tensor("
         )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda f, net, x: f.grad(lambda a: net(a).pow(2).sum())(x[0]),
+        lambda f, net, x: f.grad_and_value(lambda a: net(a).sum())(x[0]),
+        lambda f, net, x: f.vjp(net, x)[1](x.new_ones(2, 3)),
+        lambda f, net, x: f.jvp(net, (x,), (x.new_ones(2, 4),)),
+        lambda f, net, x: f.jacrev(net)(x[0]),
+        lambda f, net, x: f.jacfwd(net)(x[0]),
+        lambda f, net, x: f.hessian(lambda a: net(a).pow(2).sum())(x[0]),
+        lambda f, net, x: f.vmap(f.jacrev(net))(x),
+        lambda f, net, x: f.grad(lambda a: (a * 2).sum())(x[0]),  # no parameter involved
+    ],
+)
+def test_func_results_track_captured_parameters(call):
+    """A function closing over parameters that require grad gives results that stay
+    differentiable with respect to them, as torch's transforms do."""
+
+    def program(m):
+        net = m.nn.Sequential(m.nn.Linear(4, 5), m.nn.Tanh(), m.nn.Linear(5, 3))
+        with m.no_grad():
+            for i, p in enumerate(net.parameters()):
+                p.copy_(m.linspace(-1, 1, p.numel()).view(p.shape) * (i + 1) / 3)
+        x = m.linspace(-2, 2, 8).view(2, 4)
+        res = call(m.func, net, x)
+        flat = [t for t in _flatten(res) if isinstance(t, m.Tensor)]
+        flags = [t.requires_grad for t in flat]
+        diff = [t for t in flat if t.requires_grad]
+        if diff:
+            sum(t.sum() for t in diff).backward()
+        with m.no_grad():
+            quiet = [t.requires_grad for t in _flatten(call(m.func, net, x))]
+        return res, flags, [p.grad for p in net.parameters()], quiet
+
+    _both(program)
+
+
+def _flatten(v):
+    if isinstance(v, (tuple, list)):
+        return [x for item in v for x in _flatten(item)]
+    return [v]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from .. import autograd
 from .._tensor import Tensor
+from ..autograd.engine import AccumulateGrad
 from ..autograd.function import transforms
 from ..autograd.functional import jacobian_rows
 from ..autograd.grad_mode import enable_grad, is_grad_enabled
@@ -62,6 +63,30 @@ def _keep_graph(args) -> bool:
     if getattr(_state, "depth", 0) > 0:
         return True
     return any(isinstance(x, Tensor) and x.requires_grad for x in tree_flatten(args)[0])
+
+
+def _captured(outputs, own: list) -> bool:
+    """Whether ``outputs`` depend on a tensor that requires grad other than the transform's
+    ``own`` stand-ins: one the function captured (a module's parameters). torch's results stay
+    differentiable with respect to those."""
+    own_ids = {id(x) for x in own}
+    stack, seen = [], set()
+    for o in outputs:
+        if isinstance(o, Tensor) and o.requires_grad:
+            if o.grad_fn is None and id(o) not in own_ids:
+                return True
+            stack.append(o.grad_fn)
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if type(node) is AccumulateGrad:
+            if id(node.variable) not in own_ids:
+                return True
+            continue
+        stack.extend(edge[0] for edge in node.next_functions)
+    return False
 
 
 def _lift(x, keep: bool) -> Tensor:
@@ -157,7 +182,7 @@ def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        keep = _keep_graph(args)
+        keep, enabled = _keep_graph(args), is_grad_enabled()
         with _Level("grad"):
             args, diff, leaves = _lift_args(args, argnums, keep)
             out, aux = _split_aux(func(*args, **kwargs), has_aux, "grad_and_value(f)(*args)")
@@ -172,6 +197,7 @@ def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable
                     f"tensor with {out.dim()} dims. Maybe you wanted to use the vjp or jacrev APIs "
                     "instead?"
                 )
+            keep = keep or (enabled and _captured(tree_flatten((out, aux))[0], leaves))
             gs = _grads([out], leaves, keep=keep)
         g = _settle(tree_unflatten(gs, tree_flatten(diff)[1]), keep)
         value = _settle(out, keep)
@@ -207,13 +233,14 @@ def _check_outputs(out, api: str) -> list:
 def vjp(func: Callable, *primals, has_aux: bool = False):
     """``(func(*primals), vjp_fn)`` (and ``aux``): ``vjp_fn(cotangents)`` returns the
     cotangents pulled back to each primal, as a tuple."""
-    keep = _keep_graph(primals)
+    keep, enabled = _keep_graph(primals), is_grad_enabled()
     with _Level("grad"):
         args, diff, leaves = (
             _lift_args(primals, tuple(range(len(primals))), keep) if primals else ((), (), [])
         )
         out, aux = _split_aux(func(*args), has_aux, "vjp(f, *primals)")
         outs = _check_outputs(out, "vjp(f, *primals)")
+        keep = keep or (enabled and _captured(outs + tree_flatten(aux)[0], leaves))
     spec = tree_flatten(diff)[1]
 
     def vjp_fn(cotangents):
@@ -231,17 +258,21 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
     return _settle(out, keep), vjp_fn
 
 
-def _pullback_graph(func: Callable, primals: tuple, keep: bool, has_aux: bool, api: str):
+def _pullback_graph(
+    func: Callable, primals: tuple, keep: bool, has_aux: bool, api: str, enabled: bool
+):
     """Run ``func`` and differentiate it once against zero dummy cotangents ``u`` with
     ``create_graph``: ``u^T J``, whose gradient with respect to ``u`` is ``J v`` for any ``v``
-    (the double-backward trick). Returns ``(out, aux, dummy, u_jac)``."""
+    (the double-backward trick). Returns ``(out, aux, dummy, u_jac, keep)``, ``keep`` true
+    also when ``func`` captured a tensor that requires grad (with grad mode ``enabled``)."""
     where = f"{api}(f, primals, tangents)" if api == "jvp" else f"{api}(f, *primals)"
     args, _, leaves = _lift_args(primals, tuple(range(len(primals))), keep)
     out, aux = _split_aux(func(*args), has_aux, where)
     outs = _check_outputs(out, where)
+    keep = keep or (enabled and _captured(outs + tree_flatten(aux)[0], leaves))
     # u^T J is linear in u, so u's value never matters: zeros keep inf/nan out.
     dummy = [o.new_zeros(o.shape).requires_grad_(True) for o in outs]
-    return out, aux, dummy, _grads(outs, leaves, dummy, keep=True)
+    return out, aux, dummy, _grads(outs, leaves, dummy, keep=True), keep
 
 
 def jvp(func: Callable, primals, tangents, *, strict: bool = False, has_aux: bool = False):
@@ -280,9 +311,9 @@ def jvp(func: Callable, primals, tangents, *, strict: bool = False, has_aux: boo
                 f"original Tensor, this is not supported. Tensor is of size {list(p.shape)} while "
                 f"the given forward gradient is of size {list(t.shape)}."
             )
-    keep = _keep_graph((primals, tangents))
+    keep, enabled = _keep_graph((primals, tangents)), is_grad_enabled()
     with _Level("jvp"):
-        out, aux, dummy, u_jac = _pullback_graph(func, primals, keep, has_aux, "jvp")
+        out, aux, dummy, u_jac, keep = _pullback_graph(func, primals, keep, has_aux, "jvp", enabled)
         res = _grads(u_jac, dummy, t_leaves, keep=keep)
     tangent_out = tree_unflatten(res, tree_flatten(out)[1])
     if has_aux:
@@ -293,9 +324,11 @@ def jvp(func: Callable, primals, tangents, *, strict: bool = False, has_aux: boo
 def linearize(func: Callable, *primals) -> tuple:
     """``(func(*primals), jvp_fn)``: ``jvp_fn(*tangents)`` is the Jacobian-vector product at
     ``primals``, each call one backward through a graph kept from the first evaluation."""
-    keep = _keep_graph(primals)
+    keep, enabled = _keep_graph(primals), is_grad_enabled()
     with _Level("jvp"):
-        out, _, dummy, u_jac = _pullback_graph(func, primals, keep, False, "linearize")
+        out, _, dummy, u_jac, keep = _pullback_graph(
+            func, primals, keep, False, "linearize", enabled
+        )
     p_leaves, p_spec = tree_flatten(primals)
     out_spec = tree_flatten(out)[1]
 
@@ -327,7 +360,7 @@ def _jacobian(
 
     @functools.wraps(func)
     def wrapper(*args):
-        keep = _keep_graph(args)
+        keep, enabled = _keep_graph(args), is_grad_enabled()
         with _Level(*(("vmap", "jvp") if forward else ("grad",))):
             args, diff, leaves = _lift_args(args, argnums, keep)
             state = get_rng_state() if forward and randomness == "error" else None
@@ -337,6 +370,7 @@ def _jacobian(
             out, aux = _split_aux(out, has_aux, api)
             outs, out_spec = tree_flatten(out)
             _check_outputs(out, api)
+            keep = keep or (enabled and _captured(outs + tree_flatten(aux)[0], leaves))
             spec = tree_flatten(diff)[1]
             per_output = []
             for o in outs:
