@@ -805,3 +805,63 @@ def test_fold_shuffle_pad_reprs():
         )
 
     assert repr(build(ember.nn)) == repr(build(torch.nn))
+
+
+# --- pooling arguments ------------------------------------------------------------------------
+
+_P1, _P2, _P3 = (1, 2, 8), (1, 2, 8, 8), (1, 2, 8, 8, 8)
+_POOL_ARGUMENT_ERRORS = [
+    lambda F, o: F.max_pool3d(o(*_P3), (2, 2)),
+    lambda F, o: F.max_pool3d(o(*_P3), 2, (2, 2)),
+    lambda F, o: F.max_pool3d(o(*_P3), 2, 2, (1, 1)),
+    lambda F, o: F.max_pool3d(o(*_P3), 2, 2, 0, (1, 1)),
+    lambda F, o: F.max_pool2d(o(*_P2), 2, 2, (1, 1, 1)),
+    lambda F, o: F.max_pool2d(o(*_P2), ()),
+    lambda F, o: F.avg_pool2d(o(*_P2), 2, (1, 1, 1)),
+    lambda F, o: F.avg_pool3d(o(*_P3), (2, 2)),
+    lambda F, o: F.avg_pool3d(o(*_P3), 2, 2, (1, 1)),
+    lambda F, o: F.avg_pool1d(o(*_P1), (2, 2)),
+    lambda F, o: F.avg_pool1d(o(*_P1), 2, (2, 2)),
+    lambda F, o: F.max_pool1d(o(*_P1), 2, (2, 2)),
+    lambda F, o: F.max_pool1d(o(*_P1), 2, 2, (1, 1)),
+    lambda F, o: F.max_pool1d(o(*_P1), 2, 2, 0, (1, 1)),
+    lambda F, o: F.max_pool1d(o(*_P1), (2, 2), return_indices=True),
+    lambda F, o: F.avg_pool2d(o(*_P2), 2, ceil_mode=1),
+    lambda F, o: F.avg_pool2d(o(*_P2), 2, count_include_pad=0),
+    lambda F, o: F.avg_pool3d(o(*_P3), 2, divisor_override=2.0),
+    lambda F, o: F.max_pool2d(o(*_P2), 2, ceil_mode=1, return_indices=True),
+    lambda F, o: F.max_pool3d(o(*_P3), 2, ceil_mode=np.bool_(True)),
+    lambda F, o: F.max_pool1d(o(*_P1), 2.0),
+    lambda F, o: F.avg_pool3d(o(*_P3), 2.0),
+    lambda F, o: F.max_pool3d(o(*_P3), (2.0, 2, 2)),
+    lambda F, o: F.max_pool2d(o(*_P2), 2, 2, (0, 1.0)),
+    lambda F, o: F.avg_pool2d(o(*_P2), 2, 2.0),
+    lambda F, o: F.adaptive_avg_pool1d(o(*_P1).long(), 2),
+    lambda F, o: F.adaptive_max_pool1d(o(*_P1).bool(), 2),
+    lambda F, o: F.adaptive_avg_pool2d(o(*_P2).byte(), 3),
+    lambda F, o: F.adaptive_max_pool2d(o(*_P2).long(), 3),
+    lambda F, o: F.adaptive_avg_pool2d(o(*_P2).long(), 1),
+    lambda F, o: F.max_pool2d(o(*_P2).bool(), 2),
+    lambda F, o: F.max_pool3d(o(*_P3).bool(), 2),
+    lambda F, o: F.max_pool1d(o(*_P1).bool(), 2, return_indices=True),
+    lambda F, o: F.avg_pool1d(o(*_P1).bool(), 2),
+]
+
+
+@pytest.mark.parametrize("fn", _POOL_ARGUMENT_ERRORS)
+def test_pool_argument_checks(fn):
+    _same_error(lambda lib: fn(lib.nn.functional, lib.ones))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda F, x: F.max_pool2d(x, np.int64(2)),
+        lambda F, x: F.max_pool2d(x, [2, 2], [2], [0, 0]),
+        lambda F, x: F.avg_pool2d(x, (3, np.int32(2)), divisor_override=3),
+        lambda F, x: F.max_pool2d(x, 2, ()),
+        lambda F, x: F.max_pool1d(x[0], 2, ()),
+    ],
+)
+def test_pool_integer_like_arguments(fn):
+    check_op(lambda lib, x: fn(lib.nn.functional, x), [_P2])

@@ -16,6 +16,13 @@ from ...autograd.primitives import nn_named as PN
 from ...functions.inplace import _C_TYPE_NAMES
 from ...functions.reduce import _scalar_type_name
 from ...kernels.pool import pool_output_size
+from . import _pool_args as PA
+from ._pool_args import (
+    _check_adaptive,
+    _check_avg_pool_rank,
+    _check_pool_nonempty,
+    _check_rank_1d,
+)
 
 __all__ = [
     "conv1d",
@@ -331,44 +338,6 @@ def _check_pool_stride(stride, kernel_size, nd: int) -> None:
         )
 
 
-def _check_adaptive(x: Tensor, out, nd: int, name: str, shown=None) -> None:
-    """Adaptive pooling needs non-empty spatial dims and non-negative output sizes."""
-    shape = list(x.shape) if shown is None else shown
-    for d in range(len(shape) - nd, len(shape)):
-        if shape[d] == 0:
-            raise RuntimeError(
-                f"{name}(): Expected input to have non-zero size for non-batch dimensions, but "
-                f"input has sizes {shape} with dimension {d} being empty"
-            )
-    if any(o < 0 for o in out):
-        if name.startswith("adaptive_avg"):
-            raise RuntimeError(
-                "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 "
-                "but received {" + ", ".join(map(str, out)) + "}"
-            )
-        neg = next(o for o in out if o < 0)
-        raise RuntimeError(
-            f"Trying to create tensor with negative dimension {neg}: "
-            f"{shape[: len(shape) - nd] + list(out)}"
-        )
-
-
-def _check_pool_nonempty(x: Tensor, nd: int, name: str) -> None:
-    """torch refuses an empty channel or spatial dim (an empty batch is fine)."""
-    shape = list(x.shape)
-    if all(shape[x.ndim - nd - 1 :]):
-        return
-    if nd < 3:
-        raise RuntimeError(
-            f"Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with optional 0 dim batch size "
-            f"for input, but got:{shape}"
-        )
-    raise RuntimeError(  # torch names dimension 0 whichever is empty
-        f"{name}(): Expected input's non-batch dimensions to have positive length, but input "
-        f"has a shape of {shape} and non-batch dimension 0 has length zero!"
-    )
-
-
 def _check_pool_padding(padding, kernel_size, dilation, nd: int) -> None:
     """torch's padding checks that the pooling kernel does not make: non-negative, and (with a
     dilation) at most half the kernel itself, not only half the dilated window."""
@@ -386,6 +355,16 @@ def _check_pool_padding(padding, kernel_size, dilation, nd: int) -> None:
         )
 
 
+def _check_max_args(name, nd, kernel_size, stride, padding, dilation, ceil_mode) -> None:
+    args = {"kernel_size": kernel_size, "stride": stride, "padding": padding, "dilation": dilation}
+    PA.check_int_args(name, args)
+    PA.check_flags(name, ceil_mode, True)
+    if nd == 1 and name == "max_pool1d":
+        PA.check_max_pool1d_lengths(args)
+    else:
+        PA.check_lengths(name.replace("_with_indices", ""), nd, args)
+
+
 def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
     _check_pool_stride(stride, kernel_size, nd)
     if AUTOCAST.on and nd == 3:  # torch's CPU autocast runs the 3-D pools in float32
@@ -397,13 +376,15 @@ def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
     _check_input(x, f"max_pool{nd}d")
     _check_pool_nonempty(x, nd, "max_pool3d_with_indices_out_cpu_template")
     _check_pool_padding(padding, kernel_size, dilation, nd)
+    if x.dtype.name == "bool":
+        raise NotImplementedError(f"\"max_pool{nd}d\" not implemented for 'Bool'")
     return apply(
         PN.for_rank(P.max_pool(nd), x.ndim, nd),
         (x,),
-        kernel_size=kernel_size,
-        stride=_stride(stride, kernel_size),
-        padding=padding,
-        dilation=dilation,
+        kernel_size=PA.plain(kernel_size),
+        stride=PA.plain(_stride(stride, kernel_size)),
+        padding=PA.plain(padding),
+        dilation=PA.plain(dilation),
         ceil_mode=ceil_mode,
     )
 
@@ -418,6 +399,7 @@ def max_pool2d_with_indices(
     return_indices=False,
 ):
     """2-D max pooling; always returns (values, flat H*W indices of the maxima)."""
+    _check_max_args("max_pool2d_with_indices", 2, kernel_size, stride, padding, dilation, ceil_mode)
     return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode)
 
 
@@ -431,6 +413,8 @@ def max_pool2d(
     return_indices=False,
 ):
     """2-D max pooling; stride defaults to kernel_size. With return_indices, (values, indices)."""
+    name = "max_pool2d_with_indices" if return_indices else "max_pool2d"
+    _check_max_args(name, 2, kernel_size, stride, padding, dilation, ceil_mode)
     y, idx = _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode)
     return (y, idx) if return_indices else y
 
@@ -445,6 +429,8 @@ def max_pool3d(
     return_indices=False,
 ):
     """3-D max pooling; stride defaults to kernel_size. With return_indices, (values, indices)."""
+    name = "max_pool3d_with_indices" if return_indices else "max_pool3d"
+    _check_max_args(name, 3, kernel_size, stride, padding, dilation, ceil_mode)
     y, idx = _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode)
     return (y, idx) if return_indices else y
 
@@ -459,6 +445,7 @@ def max_pool1d_with_indices(
     return_indices=False,
 ):
     """1-D max pooling; always returns (values, indices of the maxima along L)."""
+    _check_max_args("max_pool1d_with_indices", 1, kernel_size, stride, padding, dilation, ceil_mode)
     if isinstance(input, Tensor) and input.ndim not in (2, 3):
         raise RuntimeError(
             "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
@@ -520,28 +507,17 @@ def max_pool1d(
 ):
     """1-D max pooling over (N, C, L); stride defaults to kernel_size; indices if asked."""
     if not return_indices:  # torch's own 1-D path (the indices come from the 2-D one)
+        _check_max_args("max_pool1d", 1, kernel_size, stride, padding, dilation, ceil_mode)
         _check_max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
     y, idx = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     return (y, idx) if return_indices else y
 
 
-def _check_avg_pool_rank(x: Tensor, nd: int) -> None:
-    """torch's refusals of an avg_pool input that is not (C, *spatial) or (N, C, *spatial)."""
-    if x.ndim in (nd + 1, nd + 2):
-        return
-    if nd == 3:
-        raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
-    if x.ndim == 0:  # torch indexes the height dim before it checks the rank
-        raise IndexError("Dimension specified as -3 but tensor has no dimensions")
-    if x.ndim < nd + 1:
-        raise IndexError(
-            f"Dimension out of range (expected to be in range of [{-x.ndim}, {x.ndim - 1}], "
-            "but got -3)"
-        )
-    raise RuntimeError(
-        "Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
-        f"but got:{list(x.shape)}"
-    )
+def _check_avg_args(name, nd, kernel_size, stride, padding, ceil_mode, **flags) -> None:
+    args = {"kernel_size": kernel_size, "stride": stride, "padding": padding}
+    PA.check_int_args(name, args)
+    PA.check_flags(name, ceil_mode, False, **flags)
+    PA.check_lengths(name, nd, args, avg=True)
 
 
 def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
@@ -563,9 +539,9 @@ def _avg_pool(x, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
     return apply(
         PN.for_rank(P.avg_pool(nd), x.ndim, nd),
         (x,),
-        kernel_size=kernel_size,
-        stride=_stride(stride, kernel_size),
-        padding=padding,
+        kernel_size=PA.plain(kernel_size),
+        stride=PA.plain(_stride(stride, kernel_size)),
+        padding=PA.plain(padding),
         ceil_mode=ceil_mode,
         count_include_pad=count_include_pad,
         divisor_override=divisor_override,
@@ -582,6 +558,8 @@ def avg_pool2d(
     divisor_override=None,
 ):
     """2-D average pooling; stride defaults to kernel_size."""
+    flags = {"count_include_pad": count_include_pad, "divisor_override": divisor_override}
+    _check_avg_args("avg_pool2d", 2, kernel_size, stride, padding, ceil_mode, **flags)
     return _avg_pool(
         input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
     )
@@ -597,6 +575,8 @@ def avg_pool3d(
     divisor_override=None,
 ):
     """3-D average pooling; stride defaults to kernel_size."""
+    flags = {"count_include_pad": count_include_pad, "divisor_override": divisor_override}
+    _check_avg_args("avg_pool3d", 3, kernel_size, stride, padding, ceil_mode, **flags)
     return _avg_pool(
         input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
     )
@@ -611,6 +591,8 @@ def avg_pool1d(
     count_include_pad=True,
 ):
     """1-D average pooling over (N, C, L); stride defaults to kernel_size."""
+    flags = {"count_include_pad": count_include_pad}
+    _check_avg_args("avg_pool1d", 1, kernel_size, stride, padding, ceil_mode, **flags)
     _check_rank_1d(input, "avg_pool1d")
     k = _ntuple(kernel_size, 1)[0]
     s = _ntuple(_stride(stride, kernel_size), 1)[0]
@@ -625,15 +607,6 @@ def avg_pool1d(
         None,
     )
     return y.squeeze(-2)
-
-
-def _check_rank_1d(x, name: str) -> None:
-    """torch's refusal of a 1-D pooling input that is not (C, L) or (N, C, L)."""
-    if isinstance(x, Tensor) and x.ndim not in (2, 3):
-        raise RuntimeError(
-            f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional tensor for argument #1 "
-            f"'self' (while checking arguments for {name})"
-        )
 
 
 def _out_size(output_size, nd):
@@ -697,6 +670,7 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
     _check_adaptive(input, out, 2, "adaptive_avg_pool2d")
     if out == (1, 1):
         return input.mean((-1, -2), keepdim=True)  # torch reduces with mean here (MeanBackward1)
+    PA.check_float_input(input, "adaptive_avg_pool2d")
     return apply(PN.for_rank(P.adaptive_avg_pool(2), input.ndim, 2), (input,), output_size=out)
 
 
@@ -710,6 +684,7 @@ def adaptive_avg_pool1d(input, output_size):  # noqa: A002
     _check_adaptive(input, (1, o), 2, "adaptive_avg_pool2d", shown)
     if o == 1:  # torch reduces with mean here (MeanBackward1)
         return input.unsqueeze(-2).mean((-1, -2), keepdim=True).squeeze(-2)
+    PA.check_float_input(input, "adaptive_avg_pool2d")
     prim = PN.for_rank(P.adaptive_avg_pool(2), input.ndim + 1, 2)
     return apply(prim, (input.unsqueeze(-2),), output_size=(1, o)).squeeze(-2)
 
@@ -724,6 +699,7 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False): 
     msg = "adaptive_max_pool2d(): internal error: output_size.size() must be 2"
     out = _adaptive_size(input, output_size, 2, "adaptive_max_pool2d", msg)
     _check_adaptive(input, out, 2, "adaptive_max_pool2d")
+    PA.check_float_input(input, "adaptive_max_pool2d")
     return apply(PN.for_rank(P.adaptive_max_pool(2), input.ndim, 2), (input,), output_size=out)
 
 
@@ -740,6 +716,7 @@ def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False): 
     _check_rank_1d(input, "adaptive_max_pool1d")
     shown = [*input.shape[:-1], 1, input.shape[-1]]
     _check_adaptive(input, (1, o), 2, "adaptive_max_pool1d", shown)
+    PA.check_float_input(input, "adaptive_max_pool2d")
     prim = PN.for_rank(P.adaptive_max_pool(2), input.ndim + 1, 2)
     y, idx = apply(prim, (input.unsqueeze(-2),), output_size=(1, o))
     return y.squeeze(-2), idx.squeeze(-2)
