@@ -584,3 +584,44 @@ def test_fused_steps_on_other_float_dtypes_as_torch(name, dtype):
 
     tol = 1e-6 if dtype == "float64" else 1e-2
     assert_close(program(ember), program(torch), rtol=tol, atol=tol)
+
+
+RECORDED = [
+    ("RMSprop", dict()),
+    ("RMSprop", dict(momentum=0.5, weight_decay=0.1)),
+    ("RMSprop", dict(centered=True, momentum=0.3, maximize=True, steps=1)),
+    ("Adagrad", dict()),
+    ("Adagrad", dict(lr_decay=0.1, weight_decay=0.1, initial_accumulator_value=0.2)),
+    ("Adagrad", dict(maximize=True)),
+]
+
+
+@pytest.mark.parametrize("lr_mode", ["number", "tensor", "tensor requiring grad"])
+@pytest.mark.parametrize("name,kwargs", RECORDED)
+def test_rmsprop_adagrad_differentiable_steps_are_recorded_by_autograd(name, kwargs, lr_mode):
+    kwargs = dict(kwargs)
+    steps = kwargs.pop("steps", 4)
+
+    def program(m, steps=steps):
+        f64 = m.float64
+        w = m.tensor([1.0, -2.0, 3.0], dtype=f64, requires_grad=True)
+        lr = 0.1
+        if lr_mode != "number":
+            lr = m.tensor(0.1, dtype=f64, requires_grad=lr_mode == "tensor requiring grad")
+        p = w.clone()
+        opt = getattr(m.optim, name)([p], lr=lr, differentiable=True, **kwargs)
+        for _ in range(steps):
+            loss = ((p - 0.5) ** 2 * m.arange(1, 4, dtype=f64)).sum()
+            (g,) = m.autograd.grad(loss, p, create_graph=True)
+            p.grad = g
+            opt.step()
+        (p**2).sum().backward()
+        return p, w.grad
+
+    if lr_mode == "tensor requiring grad":  # torch's number-only arguments refuse it
+        _same_error(program)
+        return
+    assert_close(program(ember), program(torch), rtol=1e-9, atol=1e-12)
+    if kwargs.get("centered"):
+        # the running mean of the gradient is saved by lerp_ and changed by the next step
+        check_raises(lambda m: program(m, 2))

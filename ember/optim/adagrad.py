@@ -15,8 +15,10 @@ from .optimizer import (
     _check_weight_decay,
     _grad_for_update,
     _increment,
+    _number_lr,
     _params_with_grad,
     _real,
+    _refuse_complex_recording,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -35,6 +37,7 @@ class Adagrad(Optimizer):
     """
 
     _fused_kernel_refusal = (RuntimeError, "`fused` does not support sparse grad or complex param")
+    _records_steps = True
 
     def __init__(
         self,
@@ -86,6 +89,9 @@ class Adagrad(Optimizer):
         """``sum += g^2``; ``p -= lr / (1 + (t-1) lr_decay) * g / (sqrt(sum) + eps)``."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            if group["differentiable"]:
+                self._recorded_update(group)
+                continue
             lr, lr_decay, eps = _scalar(group["lr"]), group["lr_decay"], group["eps"]
             for p, g in _params_with_grad(group):
                 pd = _real(p._data)
@@ -103,3 +109,24 @@ class Adagrad(Optimizer):
                 _bump(p)
                 _bump(state["sum"])
         return loss
+
+    def _recorded_update(self, group: dict[str, Any]) -> None:
+        """The same update in Tensor operations, which autograd records (``differentiable``)."""
+        lr = _number_lr(group["lr"], "addcdiv_", "value")
+        for p in group["params"]:
+            g = p._grad
+            if g is None:
+                continue
+            _refuse_complex_recording(self, p)
+            state = self.state[p]
+            if len(state) == 0:
+                self._init_state(p, group["initial_accumulator_value"])
+            step = _increment(state["step"])
+            if group["maximize"]:
+                g = -g
+            if group["weight_decay"] != 0:
+                g = g.add(p, alpha=group["weight_decay"])
+            clr = lr / (1 + (step - 1) * group["lr_decay"])
+            state["sum"].addcmul_(g, g, value=1)
+            std = state["sum"].sqrt() + group["eps"]  # (sqrt saves its result: not in place)
+            p.addcdiv_(g, std, value=-clr)

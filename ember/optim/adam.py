@@ -20,6 +20,7 @@ from .optimizer import (
     _increment,
     _params_with_grad,
     _real,
+    _refuse_complex_recording,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -165,11 +166,7 @@ class Adam(Optimizer):
             g = p._grad
             if g is None:
                 continue
-            if p.is_complex():
-                raise NotImplementedError(
-                    f"{type(self).__name__}(differentiable=True) of a complex parameter is not "
-                    "implemented in Ember"
-                )
+            _refuse_complex_recording(self, p)
             state = self._state_of(p, amsgrad)
             step = state["step"]
             step += 1

@@ -513,8 +513,25 @@ def _refuse_recording(optimizer: Optimizer) -> None:
             if any(isinstance(t, Tensor) and t.requires_grad for t in tensors):
                 raise NotImplementedError(
                     f"{type(optimizer).__name__}(differentiable=True): Ember records only the "
-                    "steps of SGD and Adam (AdamW) in autograd; this step would need its graph"
+                    "steps of SGD, Adam (AdamW), RMSprop and Adagrad in autograd; this step would "
+                    "need its graph"
                 )
+
+
+def _number_lr(lr, op: str, arg: str) -> float:
+    """``lr`` for an operation that takes a number: a tensor ``lr`` that requires grad fails as
+    torch's does there (only SGD and Adam carry a tensor lr's gradient)."""
+    if isinstance(lr, Tensor) and lr.requires_grad:
+        raise TypeError(f"{op}(): argument '{arg}' must be Number, not Tensor")
+    return _scalar(lr)
+
+
+def _refuse_complex_recording(optimizer: Optimizer, p: Tensor) -> None:
+    if p.is_complex():
+        raise NotImplementedError(
+            f"{type(optimizer).__name__}(differentiable=True) of a complex parameter is not "
+            "implemented in Ember"
+        )
 
 
 def _params_with_grad(group: dict[str, Any]):

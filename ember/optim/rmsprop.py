@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor
 from .optimizer import (
     Optimizer,
     _bump,
@@ -15,8 +16,10 @@ from .optimizer import (
     _grad_for_update,
     _increment,
     _lerp_,
+    _number_lr,
     _params_with_grad,
     _real,
+    _refuse_complex_recording,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -36,6 +39,7 @@ class RMSprop(Optimizer):
     """
 
     _capturable_refusal = (("params and state_steps", True), ("params and state_steps", True))
+    _records_steps = True
 
     def __init__(
         self,
@@ -77,18 +81,14 @@ class RMSprop(Optimizer):
         ``b = mu b + g / d; p -= lr b`` (momentum) or ``p -= lr g / d``."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            if group["differentiable"]:
+                self._recorded_update(group)
+                continue
             lr, alpha, eps = _scalar(group["lr"]), group["alpha"], group["eps"]
             momentum, centered = group["momentum"], group["centered"]
             for p, g in _params_with_grad(group):
                 pd = _real(p._data)
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["square_avg"] = _zeros_like(p)
-                    if momentum > 0:
-                        state["momentum_buffer"] = _zeros_like(p)
-                    if centered:
-                        state["grad_avg"] = _zeros_like(p)
+                state = self._state_of(p, group)
                 _increment(state["step"])
                 g = _grad_for_update(p, g, group["weight_decay"], group["maximize"])
                 v = _real(state["square_avg"]._data)
@@ -113,3 +113,45 @@ class RMSprop(Optimizer):
                 _bump(p)
                 _bump(state["square_avg"])
         return loss
+
+    def _state_of(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        state = self.state[p]
+        if len(state) == 0:
+            state["step"] = _step_tensor()
+            state["square_avg"] = _zeros_like(p)
+            if group["momentum"] > 0:
+                state["momentum_buffer"] = _zeros_like(p)
+            if group["centered"]:
+                state["grad_avg"] = _zeros_like(p)
+        return state
+
+    def _recorded_update(self, group: dict[str, Any]) -> None:
+        """The same update in Tensor operations, which autograd records (``differentiable``)."""
+        alpha, eps, momentum = group["alpha"], group["eps"], group["momentum"]
+        for p in group["params"]:
+            g = p._grad
+            if g is None:
+                continue
+            _refuse_complex_recording(self, p)
+            state = self._state_of(p, group)
+            state["step"] += 1
+            if group["maximize"]:
+                g = -g
+            if group["weight_decay"] != 0:
+                g = g.add(p, alpha=group["weight_decay"])
+            square_avg = state["square_avg"]
+            square_avg.mul_(alpha).addcmul_(g, g, value=1 - alpha)
+            if group["centered"]:
+                grad_avg = state["grad_avg"]
+                grad_avg.lerp_(g, 1 - alpha)
+                avg = square_avg.addcmul(grad_avg, grad_avg, value=-1).sqrt_()
+            else:
+                avg = square_avg.sqrt()
+            avg = avg.add(eps)
+            if momentum > 0:
+                lr = _number_lr(group["lr"], "add_", "alpha")
+                buf = state["momentum_buffer"]
+                buf.mul_(momentum).addcdiv_(g, avg)
+                p.add_(buf, alpha=-lr)
+            else:
+                p.addcdiv_(g, avg, value=-_number_lr(group["lr"], "addcdiv_", "value"))
