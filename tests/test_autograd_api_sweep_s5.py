@@ -295,7 +295,20 @@ def test_input_returned_as_is_is_a_view():
             q = Ident.apply(x)
         y.sum().backward()
         flags = (y is w, y._base is w, y.is_leaf, z is plain, z._base is plain, q is x)
-        return x.grad, flags, q._base is None
+
+        class Frozen(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                ctx.mark_non_differentiable(a)
+                return a
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+
+        f = Frozen.apply(x)
+        frozen = (f is x, f._base is None, f.requires_grad, f.grad_fn is None)
+        return x.grad, flags, q._base is None, frozen
 
     _both(program)
 

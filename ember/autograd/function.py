@@ -360,7 +360,8 @@ def _wrap_outputs(node, inputs: tuple, outs: tuple, record: bool) -> list:
                 o = _alias(o, view=False)
         else:
             if id(o) in input_ids:  # an input returned as-is: the caller gets a view of it
-                o = _alias(o, view=_state.enabled and not node._fn._fw_internal)
+                view = _state.enabled and not node._fn._fw_internal and id(o) not in non_diff
+                o = _alias(o, view=view)
             if record and id(outs[i]) not in non_diff and o._data.dtype.kind in "fc":
                 o._rg, o.grad_fn, o._output_nr = True, node, i
         zeros.append(lambda o=o: o.new_zeros(o.shape))
