@@ -865,3 +865,32 @@ def test_pool_argument_checks(fn):
 )
 def test_pool_integer_like_arguments(fn):
     check_op(lambda lib, x: fn(lib.nn.functional, x), [_P2])
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda F, x: F.lp_pool2d(x, float("inf"), 2),
+        lambda F, x: F.lp_pool2d(x, 3, (2, 3), stride=(1, 2)),
+        lambda F, x: F.lp_pool3d(x.unsqueeze(0), 2, (2, 3, 1), ceil_mode=True),
+        lambda F, x: F.lp_pool1d(x[0], 3, 3, stride=2, ceil_mode=True),
+        lambda F, x: F.lp_pool3d(x, 1.5, 2),
+    ],
+)
+def test_lp_pool_options(fn):
+    check_op(lambda lib, x: fn(lib.nn.functional, x), [(2, 6, 6, 5)], low=0.1)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda F, o: F.lp_pool2d(o(*_P2), 2, (2, 2, 2)),
+        lambda F, o: F.lp_pool2d(o(*_P2), 2, (2,)),
+        lambda F, o: F.lp_pool3d(o(*_P3), 2, (2, 2)),
+        lambda F, o: F.lp_pool1d(o(*_P1), 2, (2, 2)),
+        lambda F, o: F.lp_pool2d(o(*_P2), 2, 2.0),
+        lambda F, o: F.lp_pool2d(o(*_P2), 2, 9),
+    ],
+)
+def test_lp_pool_argument_checks(fn):
+    _same_error(lambda lib: fn(lib.nn.functional, lib.ones))

@@ -54,6 +54,15 @@ __all__ = [
 
 # --- power-average pooling ----------------------------------------------------------------------
 def _lp_pool(x, norm_type, kernel_size, stride, ceil_mode, nd, avg, mx):
+    if nd > 1 and isinstance(kernel_size, (list, tuple)) and len(kernel_size) != nd:
+        # torch unpacks the 2-D and 3-D kernel sizes in Python
+        n = len(kernel_size)
+        got = (
+            f"too many values to unpack (expected {nd})"
+            if n > nd
+            else (f"not enough values to unpack (expected {nd}, got {n})")
+        )
+        raise ValueError(got)
     if isinstance(norm_type, (int, float)) and math.isinf(norm_type):
         if norm_type > 0:
             return mx(x.abs(), kernel_size, stride, 0, 1, ceil_mode)
