@@ -212,6 +212,22 @@ def test_sgd_differentiable_step_is_recorded_by_autograd(kwargs, lr_tensor):
         assert e[4] == t[4]
 
 
+def _meta_steps(m, name, lr, steps, kwargs):
+    """``steps`` differentiable steps of a parameter cloned from ``w``, each on a gradient
+    made with ``create_graph``; returns the parameter, ``w``'s meta-gradient and the optimizer."""
+    f64 = m.float64
+    w = m.tensor([1.0, -2.0, 3.0], dtype=f64, requires_grad=True)
+    p = w.clone()
+    opt = getattr(m.optim, name)([p], lr=lr, differentiable=True, **kwargs)
+    for _ in range(steps):
+        loss = ((p - 0.5) ** 2 * m.arange(1, 4, dtype=f64)).sum()
+        (g,) = m.autograd.grad(loss, p, create_graph=True)
+        p.grad = g
+        opt.step()
+    (p**2).sum().backward()
+    return p, w.grad, opt
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
@@ -230,18 +246,9 @@ def test_adam_differentiable_step_is_recorded_by_autograd(kwargs):
     lr_tensor = kwargs.pop("lr_tensor", False)
 
     def program(m, steps=steps):
-        f64 = m.float64
-        w = m.tensor([1.0, -2.0, 3.0], dtype=f64, requires_grad=True)
-        lr = m.tensor(0.1, dtype=f64, requires_grad=True) if lr_tensor else 0.1
-        p = w.clone()
-        opt = getattr(m.optim, name)([p], lr=lr, differentiable=True, **kwargs)
-        for _ in range(steps):
-            loss = ((p - 0.5) ** 2 * m.arange(1, 4, dtype=f64)).sum()
-            (g,) = m.autograd.grad(loss, p, create_graph=True)
-            p.grad = g
-            opt.step()
-        (p**2).sum().backward()
-        return p, w.grad, (lr.grad if lr_tensor else None), opt.state[p]["exp_avg_sq"]
+        lr = m.tensor(0.1, dtype=m.float64, requires_grad=True) if lr_tensor else 0.1
+        p, w_grad, opt = _meta_steps(m, name, lr, steps, kwargs)
+        return p, w_grad, (lr.grad if lr_tensor else None), opt.state[p]["exp_avg_sq"]
 
     assert_close(program(ember), program(torch), rtol=1e-9, atol=1e-12)
     if kwargs.get("amsgrad"):
@@ -603,20 +610,10 @@ def test_rmsprop_adagrad_differentiable_steps_are_recorded_by_autograd(name, kwa
     steps = kwargs.pop("steps", 4)
 
     def program(m, steps=steps):
-        f64 = m.float64
-        w = m.tensor([1.0, -2.0, 3.0], dtype=f64, requires_grad=True)
         lr = 0.1
         if lr_mode != "number":
-            lr = m.tensor(0.1, dtype=f64, requires_grad=lr_mode == "tensor requiring grad")
-        p = w.clone()
-        opt = getattr(m.optim, name)([p], lr=lr, differentiable=True, **kwargs)
-        for _ in range(steps):
-            loss = ((p - 0.5) ** 2 * m.arange(1, 4, dtype=f64)).sum()
-            (g,) = m.autograd.grad(loss, p, create_graph=True)
-            p.grad = g
-            opt.step()
-        (p**2).sum().backward()
-        return p, w.grad
+            lr = m.tensor(0.1, dtype=m.float64, requires_grad=lr_mode == "tensor requiring grad")
+        return _meta_steps(m, name, lr, steps, kwargs)[:2]
 
     if lr_mode == "tensor requiring grad":  # torch's number-only arguments refuse it
         _same_error(program)

@@ -18,7 +18,7 @@ from .optimizer import (
     _number_lr,
     _params_with_grad,
     _real,
-    _refuse_complex_recording,
+    _recorded_grads,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -113,17 +113,11 @@ class Adagrad(Optimizer):
     def _recorded_update(self, group: dict[str, Any]) -> None:
         """The same update in Tensor operations, which autograd records (``differentiable``)."""
         lr = _number_lr(group["lr"], "addcdiv_", "value")
-        for p in group["params"]:
-            g = p._grad
-            if g is None:
-                continue
-            _refuse_complex_recording(self, p)
+        for p, g in _recorded_grads(self, group):
             state = self.state[p]
             if len(state) == 0:
                 self._init_state(p, group["initial_accumulator_value"])
             step = _increment(state["step"])
-            if group["maximize"]:
-                g = -g
             if group["weight_decay"] != 0:
                 g = g.add(p, alpha=group["weight_decay"])
             clr = lr / (1 + (step - 1) * group["lr_decay"])

@@ -20,7 +20,7 @@ from .optimizer import (
     _increment,
     _params_with_grad,
     _real,
-    _refuse_complex_recording,
+    _recorded_grads,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -162,16 +162,10 @@ class Adam(Optimizer):
         lr, eps, amsgrad = group["lr"], group["eps"], group["amsgrad"]
         beta1, beta2 = group["betas"]
         weight_decay = group["weight_decay"]
-        for p in group["params"]:
-            g = p._grad
-            if g is None:
-                continue
-            _refuse_complex_recording(self, p)
+        for p, g in _recorded_grads(self, group):
             state = self._state_of(p, amsgrad)
             step = state["step"]
             step += 1
-            if group["maximize"]:
-                g = -g
             if weight_decay != 0:
                 if group["decoupled_weight_decay"]:
                     p.mul_(1 - lr * weight_decay)

@@ -526,12 +526,20 @@ def _number_lr(lr, op: str, arg: str) -> float:
     return _scalar(lr)
 
 
-def _refuse_complex_recording(optimizer: Optimizer, p: Tensor) -> None:
-    if p.is_complex():
-        raise NotImplementedError(
-            f"{type(optimizer).__name__}(differentiable=True) of a complex parameter is not "
-            "implemented in Ember"
-        )
+def _recorded_grads(optimizer: Optimizer, group: dict[str, Any], complex_ok: bool = False):
+    """``(param, grad Tensor)`` for a recorded (``differentiable``) step: the group's parameters
+    with a gradient, negated for ``maximize``. Complex parameters, which torch updates as their
+    real views, are refused unless the update is linear (``complex_ok``)."""
+    for p in group["params"]:
+        g = p._grad
+        if g is None:
+            continue
+        if p.is_complex() and not complex_ok:
+            raise NotImplementedError(
+                f"{type(optimizer).__name__}(differentiable=True) of a complex parameter is not "
+                "implemented in Ember"
+            )
+        yield p, (-g if group["maximize"] else g)
 
 
 def _params_with_grad(group: dict[str, Any]):

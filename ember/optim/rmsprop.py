@@ -19,7 +19,7 @@ from .optimizer import (
     _number_lr,
     _params_with_grad,
     _real,
-    _refuse_complex_recording,
+    _recorded_grads,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -128,15 +128,9 @@ class RMSprop(Optimizer):
     def _recorded_update(self, group: dict[str, Any]) -> None:
         """The same update in Tensor operations, which autograd records (``differentiable``)."""
         alpha, eps, momentum = group["alpha"], group["eps"], group["momentum"]
-        for p in group["params"]:
-            g = p._grad
-            if g is None:
-                continue
-            _refuse_complex_recording(self, p)
+        for p, g in _recorded_grads(self, group):
             state = self._state_of(p, group)
             state["step"] += 1
-            if group["maximize"]:
-                g = -g
             if group["weight_decay"] != 0:
                 g = g.add(p, alpha=group["weight_decay"])
             square_avg = state["square_avg"]

@@ -14,6 +14,7 @@ from .optimizer import (
     _grad_for_update,
     _params_with_grad,
     _real,
+    _recorded_grads,
     _scalar,
     _zeros_like,
 )
@@ -116,12 +117,7 @@ class SGD(Optimizer):
         tensor ``lr``."""
         lr, momentum = group["lr"], group["momentum"]
         dampening, nesterov = group["dampening"], group["nesterov"]
-        for p in group["params"]:
-            g = p._grad
-            if g is None:
-                continue
-            if group["maximize"]:
-                g = -g
+        for p, g in _recorded_grads(self, group, complex_ok=True):
             if group["weight_decay"] != 0:
                 g = g.add(p, alpha=group["weight_decay"])
             if momentum != 0:
