@@ -431,7 +431,7 @@ class NestedIOFunction(Function):
         raise NotImplementedError
 
 
-class _Error(Node):
+class Error(Node):
     """torch's ``Error`` node: differentiating through it raises its message."""
 
     __slots__ = ()
@@ -447,7 +447,7 @@ def _delayed_error(outputs: tuple) -> tuple:
     """The tensors of ``outputs`` behind one ``Error`` node, each on a fresh leaf of its own."""
     from .._tensor import Tensor, _edge, _make
 
-    node = _Error()
+    node = Error()
     leaves = [
         _make(o._data, requires_grad=True) if isinstance(o, Tensor) else None for o in outputs
     ]
