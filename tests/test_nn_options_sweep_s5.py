@@ -781,6 +781,11 @@ _MISC_ERRORS = [
     lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 6, 5), (2, 1), mode="replicate"),
     lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 4), (1.5, 1)),
     lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 4), (1, 1), mode=None),
+    lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 4), lib.tensor([1, 1])),
+    lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 4), np.array([1, 1])),
+    lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 4), (1, 1), value=lib.ones(2)),
+    lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 4).bool(), (1, 1), mode="reflect"),
+    lambda lib: lib.nn.functional.pad(lib.ones(2, 3, 4, 4).bool(), (1, 1, 1, 1), "replicate"),
 ]
 
 
@@ -894,3 +899,14 @@ def test_lp_pool_options(fn):
 )
 def test_lp_pool_argument_checks(fn):
     _same_error(lambda lib: fn(lib.nn.functional, lib.ones))
+
+
+def test_pad_value_as_a_zero_dim_tensor_and_circular_bool():
+    def run(lib):
+        x = lib.arange(12.0).reshape(1, 3, 4)
+        a = lib.nn.functional.pad(x, (1, 2), value=lib.tensor(2.5))
+        b = lib.nn.functional.pad(x > 5, (2, 1), mode="circular")
+        return a, b
+
+    t, e = _both(run)
+    assert_close(e, t)

@@ -45,7 +45,7 @@ def check_flags(name: str, ceil_mode, positioned: bool, **more) -> None:
     for arg, v in flags.items():
         if not isinstance(v, bool):
             where = " (position 6)" if positioned else ""
-            raise TypeError(f"{name}(): argument '{arg}'{where} must be bool, not {_type_name(v)}")
+            raise TypeError(f"{name}(): argument '{arg}'{where} must be bool, not {type_name(v)}")
     div = more.get("divisor_override")
     if div is not None and not isinstance(div, numbers.Integral):
         raise TypeError(
@@ -53,9 +53,12 @@ def check_flags(name: str, ceil_mode, positioned: bool, **more) -> None:
         )
 
 
-def _type_name(v) -> str:
+def type_name(v) -> str:
+    """A value's type as torch's argument parser names it (``numpy.ndarray``, ``Tensor``)."""
     t = type(v)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+    if t.__module__ == "builtins" or isinstance(v, Tensor):
+        return t.__name__
+    return f"{t.__module__}.{t.__name__}"
 
 
 def check_lengths(name: str, nd: int, args: dict, avg: bool = False) -> None:

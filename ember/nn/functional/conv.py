@@ -734,7 +734,13 @@ def pad(input, pad, mode: str = "constant", value=None):  # noqa: A002
 
     mode: 'constant' (with value), 'reflect', 'replicate' or 'circular'.
     """
+    if not isinstance(pad, (list, tuple)):
+        raise TypeError(
+            f"pad(): argument 'pad' (position 2) must be tuple of ints, not {PA.type_name(pad)}"
+        )
     _int_elements(pad, "pad", "pad")
+    if isinstance(value, Tensor) and value.numel() == 1 and value.ndim == 0:
+        value = value.item()  # a 0-dim tensor is a number to torch's parser
     if not isinstance(mode, str):
         raise TypeError(
             f"pad(): argument 'mode' (position 3) must be str, not {type(mode).__name__}"
@@ -744,13 +750,16 @@ def pad(input, pad, mode: str = "constant", value=None):  # noqa: A002
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value is not None and not isinstance(value, numbers.Real):
         raise TypeError(
-            f"pad(): argument 'value' (position 4) must be float, not {type(value).__name__}"
+            f"pad(): argument 'value' (position 4) must be float, not {PA.type_name(value)}"
         )
     if value is not None and mode != "constant":
         raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     nd = max(len(pads) // 2, 1)
     if mode == "constant":
         return apply(P.pad("constant", nd), (input,), pads=pads, mode=mode, value=value)
+    if mode != "circular" and input.dtype.name == "bool":
+        kernel = f"{'reflection' if mode == 'reflect' else 'replication'}_pad{nd}d"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     if AUTOCAST.on and (mode == "replicate" or mode == "reflect" and nd < 3):
         (input,) = full_precision(input)  # torch's CPU autocast pads these in float32
     # the kernel pads the last nd dims of a batched or an unbatched input alike
