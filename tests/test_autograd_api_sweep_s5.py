@@ -822,6 +822,7 @@ _FUNC_CALLS = {
     ),
     "vmap_out_none": lambda f, m, x, y, z: f.vmap(lambda a: (a, m.ones(2)), out_dims=(0, None))(z),
     "vmap_empty": lambda f, m, x, y, z: f.vmap(lambda a: a * 2)(m.ones(0, 3)),
+    "vmap_out_dims_1_tuple": lambda f, m, x, y, z: f.vmap(lambda a: a * 2, out_dims=(1,))(z),
     "per_sample_grad": lambda f, m, x, y, z: f.vmap(
         f.grad(lambda w, a: (w * a).sum() ** 2), in_dims=(None, 0)
     )(x, z),

@@ -108,6 +108,8 @@ def _combine(per_sample: list, out_dims, func, batch: int):
     name = _name(func)
     first = per_sample[0]
     leaves, spec = tree_flatten(first)
+    if isinstance(out_dims, tuple) and len(out_dims) == 1 and isinstance(first, Tensor):
+        out_dims = out_dims[0]  # torch takes (d,) for a single output
     dims = broadcast_prefix(out_dims, first)
     if dims is None:
         raise ValueError(
