@@ -30,8 +30,7 @@ def _op_name(mode: str, nd: int, antialias: bool) -> str:
         return f"adaptive_avg_pool{nd}d"
     if mode == "nearest-exact":
         return f"_upsample_nearest_exact{nd}d"
-    kind = {"linear": "linear", "trilinear": "trilinear"}.get(mode, mode)
-    return f"{'_' if antialias else ''}upsample_{kind}{nd}d{'_aa' if antialias else ''}"
+    return f"{'_' if antialias else ''}upsample_{mode}{nd}d{'_aa' if antialias else ''}"
 
 
 def _bad_arguments(op: str, got: tuple) -> TypeError:
