@@ -11,6 +11,9 @@ import inspect
 import threading
 import warnings
 
+import numpy as np
+
+from . import engine
 from .engine import Node, SavedOutput, next_seq
 from .grad_mode import _state, no_grad
 
@@ -111,6 +114,17 @@ class FunctionCtx:
         self.materialize_grads = value
 
 
+_layer: list = []  # (Tensor, _edge, _make) of the Tensor layer above, imported on first use
+
+
+def _tensor_layer() -> list:
+    if not _layer:
+        from .._tensor import Tensor, _edge, _make
+
+        _layer.extend((Tensor, _edge, _make))
+    return _layer
+
+
 def _ids(tensors) -> set:
     return {id(t) for t in tensors}
 
@@ -130,7 +144,7 @@ class BackwardCFunction(Node, FunctionCtx):
     # the node's tangents come from the outputs' own duals, so the tangent pass stops here.
     _fw_saved = None
     _fw_jvp = False
-    _needs = ()
+    _needs = _out_meta = ()
 
     def name(self) -> str:
         return type(self).__name__
@@ -153,13 +167,16 @@ class BackwardCFunction(Node, FunctionCtx):
         if self._fw_jvp and _fw.tangent_pass:
             return (None,) * len(self.next_functions)
         if self.materialize_grads:
-            grads = tuple(g if g is not None else self._zeros[i]() for i, g in enumerate(grads))
+            grads = tuple(
+                g if g is not None or m is None else engine.wrap_array(np.zeros(*m))
+                for g, m in zip(grads, self._out_meta)
+            )
         out = _backward_of(self._fn)(self, *grads)
         return self._check_grads(out if isinstance(out, tuple) else (out,))
 
     def _check_grads(self, out: tuple) -> tuple:
         """torch's checks on what backward returned: count, types, shapes, complex-ness."""
-        from .._tensor import Tensor
+        Tensor = _layer[0]
 
         n = len(self.next_functions)
         if len(out) > n and all(g is None for g in out[n:]):
@@ -284,13 +301,13 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward and, if any input requires grad, record this Function's node in the graph."""
-        from .._tensor import Tensor, _edge
+        Tensor, _edge, _ = _layer or _tensor_layer()
 
         if transforms.kinds and not cls._builtin:
             _check_transformable(cls)
         separate = cls.setup_context is not Function.setup_context
         if separate:  # torch binds keywords and defaults into the inputs setup_context sees
-            bound = inspect.signature(cls.forward).bind(*args, **kwargs)
+            bound = _forward_signature(cls).bind(*args, **kwargs)
             bound.apply_defaults()
             args, kwargs = bound.args, {}
         inputs = args + tuple(kwargs.values())
@@ -313,13 +330,22 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
                 outputs = cls.forward(node, *args, **kwargs)
         single = not isinstance(outputs, tuple)
         result = _wrap_outputs(node, inputs, (outputs,) if single else outputs, record)
-        if record:
+        if record and node.to_save:
             _save(node, result)
         if _fw.level >= 0 and not cls._fw_internal and record:
             from .forward_ad import _custom_function_jvp
 
             result = _custom_function_jvp(cls, node, inputs, result)
         return result[0] if single else tuple(result)
+
+
+def _forward_signature(cls) -> inspect.Signature:
+    """``cls.forward``'s signature, kept on the class until forward is replaced."""
+    cached = cls.__dict__.get("_forward_sig")
+    if cached is None or cached[0] is not cls.forward:
+        cached = (cls.forward, inspect.signature(cls.forward))
+        cls._forward_sig = cached
+    return cached[1]
 
 
 def _backward_of(cls):
@@ -336,20 +362,18 @@ def _backward_of(cls):
 
 def _wrap_outputs(node, inputs: tuple, outs: tuple, record: bool) -> list:
     """The outputs as the caller sees them, attached to ``node`` when ``record``."""
-    from .._tensor import Tensor
-
-    dirty = _ids(node.dirty_tensors)
-    if dirty - _ids(o for o in outs if isinstance(o, Tensor)):
+    Tensor = _layer[0]
+    dirty = _ids(node.dirty_tensors) if node.dirty_tensors else ()
+    if dirty and dirty - _ids(o for o in outs if isinstance(o, Tensor)):
         raise RuntimeError(
             "Some elements marked as dirty during the forward method were not returned as output. "
             "The inputs that are modified inplace must all be outputs of the Function."
         )
-    non_diff = _ids(node.non_differentiable)
-    input_ids = _ids(a for a in inputs if isinstance(a, Tensor))
-    result, zeros = [], []
+    non_diff = _ids(node.non_differentiable) if node.non_differentiable else ()
+    result, meta = [], []
     for i, o in enumerate(outs):
         if not isinstance(o, Tensor):
-            zeros.append(lambda: None)
+            meta.append(None)
             result.append(o)
             continue
         if id(o) in dirty:
@@ -359,14 +383,14 @@ def _wrap_outputs(node, inputs: tuple, outs: tuple, record: bool) -> list:
             elif not _state.enabled:
                 o = _alias(o, view=False)
         else:
-            if id(o) in input_ids:  # an input returned as-is: the caller gets a view of it
+            if any(o is a for a in inputs):  # an input returned as-is: the caller gets a view
                 view = _state.enabled and not node._fn._fw_internal and id(o) not in non_diff
                 o = _alias(o, view=view)
             if record and id(outs[i]) not in non_diff and o._data.dtype.kind in "fc":
                 o._rg, o.grad_fn, o._output_nr = True, node, i
-        zeros.append(lambda o=o: o.new_zeros(o.shape))
+        meta.append((o._data.shape, o._data.dtype))
         result.append(o)
-    node._zeros = zeros
+    node._out_meta = meta
     node._num_outputs = len(outs)
     return result
 
@@ -386,7 +410,7 @@ def _take_dirty(node, t, i: int) -> None:
 
 def _save(node, result: list) -> None:
     """Save the tensors of ``ctx.save_for_backward`` on the node (outputs without a cycle)."""
-    from .._tensor import Tensor
+    Tensor = _layer[0]
 
     saved = []
     for k, t in enumerate(node.to_save):
@@ -402,9 +426,7 @@ def _save(node, result: list) -> None:
 
 def _alias(t, view: bool):
     """A new tensor on ``t``'s values and version counter (a view of it when ``view``)."""
-    from .._tensor import _make
-
-    a = _make(t._data)
+    a = _tensor_layer()[2](t._data)
     a._vc = t._vc
     if view:
         a._base = t._base if t._base is not None else t

@@ -308,7 +308,10 @@ def _undefined_grads(c: _Checker) -> str | None:
         stack.extend(edge[0] for edge in node.next_functions)
         if not isinstance(node, BackwardCFunction):
             continue
-        grads = [None if not node.materialize_grads else z() for z in node._zeros]
+        grads = [
+            None if m is None or not node.materialize_grads else _wrap(np.zeros(*m))
+            for m in node._out_meta
+        ]
         res = _backward_of(node._fn)(node, *grads)
         for g in res if isinstance(res, tuple) else (res,):
             if isinstance(g, tensor) and np.any(g._data != 0):
