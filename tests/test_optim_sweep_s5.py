@@ -596,18 +596,22 @@ def test_fused_steps_on_other_float_dtypes_as_torch(name, dtype):
 RECORDED = [
     ("RMSprop", dict()),
     ("RMSprop", dict(momentum=0.5, weight_decay=0.1)),
-    ("RMSprop", dict(centered=True, momentum=0.3, maximize=True, steps=1)),
+    ("RMSprop", dict(centered=True, momentum=0.3, maximize=True, steps=1, raises_later=True)),
     ("Adagrad", dict()),
     ("Adagrad", dict(lr_decay=0.1, weight_decay=0.1, initial_accumulator_value=0.2)),
     ("Adagrad", dict(maximize=True)),
+    ("Adadelta", dict()),
+    ("Adadelta", dict(rho=0.8, weight_decay=0.1, maximize=True)),
+    ("Adamax", dict(steps=1, raises_later=True)),
+    ("Adamax", dict(weight_decay=0.1, maximize=True, betas=(0.8, 0.95), steps=1)),
 ]
 
 
 @pytest.mark.parametrize("lr_mode", ["number", "tensor", "tensor requiring grad"])
 @pytest.mark.parametrize("name,kwargs", RECORDED)
-def test_rmsprop_adagrad_differentiable_steps_are_recorded_by_autograd(name, kwargs, lr_mode):
+def test_more_differentiable_steps_are_recorded_by_autograd(name, kwargs, lr_mode):
     kwargs = dict(kwargs)
-    steps = kwargs.pop("steps", 4)
+    steps, raises_later = kwargs.pop("steps", 4), kwargs.pop("raises_later", False)
 
     def program(m, steps=steps):
         lr = 0.1
@@ -619,6 +623,6 @@ def test_rmsprop_adagrad_differentiable_steps_are_recorded_by_autograd(name, kwa
         _same_error(program)
         return
     assert_close(program(ember), program(torch), rtol=1e-9, atol=1e-12)
-    if kwargs.get("centered"):
-        # the running mean of the gradient is saved by lerp_ and changed by the next step
+    if raises_later:
+        # a running mean saved by lerp_ is changed in place by the next step, in both
         check_raises(lambda m: program(m, 2))

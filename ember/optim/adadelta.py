@@ -14,11 +14,12 @@ from .optimizer import (
     _check_weight_decay,
     _grad_for_update,
     _increment,
+    _lazy_state,
+    _number_lr,
     _params_with_grad,
     _real,
+    _recorded_grads,
     _scalar,
-    _step_tensor,
-    _zeros_like,
 )
 
 __all__ = ["Adadelta"]
@@ -34,6 +35,7 @@ class Adadelta(Optimizer):
     """
 
     _capturable_refusal = (("params and state_steps", False), ("params and state_steps", False))
+    _records_steps = True
 
     def __init__(
         self,
@@ -70,14 +72,13 @@ class Adadelta(Optimizer):
         ``u = rho u + (1-rho) d^2``; ``p -= lr * d``."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            if group["differentiable"]:
+                self._recorded_update(group)
+                continue
             lr, rho, eps = _scalar(group["lr"]), group["rho"], group["eps"]
             for p, g in _params_with_grad(group):
                 pd = _real(p._data)
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["square_avg"] = _zeros_like(p)
-                    state["acc_delta"] = _zeros_like(p)
+                state = _lazy_state(self, p, "square_avg", "acc_delta")
                 _increment(state["step"])
                 g = _grad_for_update(p, g, group["weight_decay"], group["maximize"])
                 v, u = _real(state["square_avg"]._data), _real(state["acc_delta"]._data)
@@ -94,3 +95,20 @@ class Adadelta(Optimizer):
                 _bump(state["square_avg"])
                 _bump(state["acc_delta"])
         return loss
+
+    def _recorded_update(self, group: dict[str, Any]) -> None:
+        """The same update in Tensor operations, which autograd records (``differentiable``)."""
+        rho, eps = group["rho"], group["eps"]
+        lr = _number_lr(group["lr"], "add_", "alpha")
+        for p, g in _recorded_grads(self, group):
+            state = _lazy_state(self, p, "square_avg", "acc_delta")
+            state["step"] += 1
+            if group["weight_decay"] != 0:
+                g = g.add(p, alpha=group["weight_decay"])
+            square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+            square_avg.mul_(rho).addcmul_(g, g, value=1 - rho)
+            std = square_avg.add(eps).sqrt_()
+            delta = acc_delta.add(eps).sqrt_().clone()
+            delta.div_(std).mul_(g)
+            acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
+            p.add_(delta, alpha=-lr)

@@ -18,12 +18,11 @@ from .optimizer import (
     _check_lr,
     _check_weight_decay,
     _increment,
+    _lazy_state,
     _params_with_grad,
     _real,
     _recorded_grads,
     _scalar,
-    _step_tensor,
-    _zeros_like,
 )
 
 __all__ = ["Adam"]
@@ -122,7 +121,7 @@ class Adam(Optimizer):
                 continue
             for p, g in _params_with_grad(group):
                 pd = _real(p._data)
-                state = self._state_of(p, amsgrad)
+                state = _lazy_state(self, p, *_adam_state(amsgrad))
                 step = _increment(state["step"])
                 if group["maximize"]:
                     g = -g
@@ -145,16 +144,6 @@ class Adam(Optimizer):
                         _bump(state[key])
         return loss
 
-    def _state_of(self, p: Tensor, amsgrad: bool) -> dict[str, Any]:
-        state = self.state[p]
-        if len(state) == 0:
-            state["step"] = _step_tensor()
-            state["exp_avg"] = _zeros_like(p)
-            state["exp_avg_sq"] = _zeros_like(p)
-            if amsgrad:
-                state["max_exp_avg_sq"] = _zeros_like(p)
-        return state
-
     def _recorded_update(self, group: dict[str, Any]) -> None:
         """torch's differentiable route, in Tensor operations that autograd records: the bias
         corrections are float32 tensors of the step count, and ``p += m / d`` with
@@ -163,7 +152,7 @@ class Adam(Optimizer):
         beta1, beta2 = group["betas"]
         weight_decay = group["weight_decay"]
         for p, g in _recorded_grads(self, group):
-            state = self._state_of(p, amsgrad)
+            state = _lazy_state(self, p, *_adam_state(amsgrad))
             step = state["step"]
             step += 1
             if weight_decay != 0:
@@ -195,3 +184,7 @@ def _pow(base, exponent: Tensor) -> Tensor:
 def _div(a, b: Tensor) -> Tensor:
     """``a / b`` as torch rounds it: a number over a tensor is ``b.reciprocal() * a``."""
     return a / b if isinstance(a, Tensor) else b.reciprocal() * a
+
+
+def _adam_state(amsgrad: bool) -> tuple[str, ...]:
+    return ("exp_avg", "exp_avg_sq", "max_exp_avg_sq") if amsgrad else ("exp_avg", "exp_avg_sq")

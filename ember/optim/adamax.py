@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..functions.shape import cat
 from .optimizer import (
     Optimizer,
     _bump,
@@ -15,12 +16,13 @@ from .optimizer import (
     _check_weight_decay,
     _grad_for_update,
     _increment,
+    _lazy_state,
     _lerp_,
+    _number_lr,
     _params_with_grad,
     _real,
+    _recorded_grads,
     _scalar,
-    _step_tensor,
-    _zeros_like,
 )
 
 __all__ = ["Adamax"]
@@ -36,6 +38,7 @@ class Adamax(Optimizer):
     """
 
     _capturable_refusal = (("params and state_steps", True), ("params and state_steps", False))
+    _records_steps = True
 
     def __init__(
         self,
@@ -71,15 +74,14 @@ class Adamax(Optimizer):
         ``p -= lr / (1 - beta1^t) * m / u``."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            if group["differentiable"]:
+                self._recorded_update(group)
+                continue
             lr, eps = _scalar(group["lr"]), group["eps"]
             beta1, beta2 = map(_scalar, group["betas"])
             for p, g in _params_with_grad(group):
                 pd = _real(p._data)
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_inf"] = _zeros_like(p)
+                state = _lazy_state(self, p, "exp_avg", "exp_inf")
                 step = _increment(state["step"])
                 g = _grad_for_update(p, g, group["weight_decay"], group["maximize"])
                 m, u = _real(state["exp_avg"]._data), _real(state["exp_inf"]._data)
@@ -94,3 +96,20 @@ class Adamax(Optimizer):
                 _bump(state["exp_avg"])
                 _bump(state["exp_inf"])
         return loss
+
+    def _recorded_update(self, group: dict[str, Any]) -> None:
+        """The same update in Tensor operations, which autograd records (``differentiable``);
+        the infinity norm is an ``amax`` over the pair (ties share the gradient, as torch's)."""
+        eps = group["eps"]
+        beta1, beta2 = group["betas"]
+        lr = _number_lr(group["lr"], "addcdiv_", "value")
+        for p, g in _recorded_grads(self, group):
+            state = _lazy_state(self, p, "exp_avg", "exp_inf")
+            step = _increment(state["step"])
+            if group["weight_decay"] != 0:
+                g = g.add(p, alpha=group["weight_decay"])
+            exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
+            exp_avg.lerp_(g, 1 - beta1)
+            pair = cat([exp_inf.mul_(beta2).unsqueeze(0), g.abs().add_(eps).unsqueeze_(0)], 0)
+            exp_inf.copy_(pair.amax(0))
+            p.addcdiv_(exp_avg, exp_inf, value=-(lr / (1 - _scalar(beta1) ** step)))

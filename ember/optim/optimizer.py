@@ -512,9 +512,9 @@ def _refuse_recording(optimizer: Optimizer) -> None:
             tensors = [p, g, group["lr"], *state]
             if any(isinstance(t, Tensor) and t.requires_grad for t in tensors):
                 raise NotImplementedError(
-                    f"{type(optimizer).__name__}(differentiable=True): Ember records only the "
-                    "steps of SGD, Adam (AdamW), RMSprop and Adagrad in autograd; this step would "
-                    "need its graph"
+                    f"{type(optimizer).__name__}(differentiable=True): Ember records the steps "
+                    "of SGD, Adam (AdamW), RMSprop, Adagrad, Adadelta and Adamax in autograd, not "
+                    "this one's, and this step would need its graph"
                 )
 
 
@@ -555,6 +555,16 @@ def _real(a: np.ndarray) -> np.ndarray:
     it is. Optimizers update a complex parameter as torch's do (``view_as_real``): each part
     is a coordinate of its own (its own second moment, sign, step size)."""
     return a[..., None].view(a.real.dtype) if a.dtype.kind == "c" else a
+
+
+def _lazy_state(optimizer: Optimizer, p: Tensor, *names: str) -> dict[str, Any]:
+    """``p``'s state, made at its first step: a float32 step count, then zeros named ``names``."""
+    state = optimizer.state[p]
+    if len(state) == 0:
+        state["step"] = _step_tensor()
+        for name in names:
+            state[name] = _zeros_like(p)
+    return state
 
 
 def _step_tensor() -> Tensor:

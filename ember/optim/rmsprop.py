@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import Tensor
 from .optimizer import (
     Optimizer,
     _bump,
@@ -15,14 +14,13 @@ from .optimizer import (
     _check_weight_decay,
     _grad_for_update,
     _increment,
+    _lazy_state,
     _lerp_,
     _number_lr,
     _params_with_grad,
     _real,
     _recorded_grads,
     _scalar,
-    _step_tensor,
-    _zeros_like,
 )
 
 __all__ = ["RMSprop"]
@@ -88,7 +86,7 @@ class RMSprop(Optimizer):
             momentum, centered = group["momentum"], group["centered"]
             for p, g in _params_with_grad(group):
                 pd = _real(p._data)
-                state = self._state_of(p, group)
+                state = _lazy_state(self, p, *_rmsprop_state(group))
                 _increment(state["step"])
                 g = _grad_for_update(p, g, group["weight_decay"], group["maximize"])
                 v = _real(state["square_avg"]._data)
@@ -114,22 +112,11 @@ class RMSprop(Optimizer):
                 _bump(state["square_avg"])
         return loss
 
-    def _state_of(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        state = self.state[p]
-        if len(state) == 0:
-            state["step"] = _step_tensor()
-            state["square_avg"] = _zeros_like(p)
-            if group["momentum"] > 0:
-                state["momentum_buffer"] = _zeros_like(p)
-            if group["centered"]:
-                state["grad_avg"] = _zeros_like(p)
-        return state
-
     def _recorded_update(self, group: dict[str, Any]) -> None:
         """The same update in Tensor operations, which autograd records (``differentiable``)."""
         alpha, eps, momentum = group["alpha"], group["eps"], group["momentum"]
         for p, g in _recorded_grads(self, group):
-            state = self._state_of(p, group)
+            state = _lazy_state(self, p, *_rmsprop_state(group))
             state["step"] += 1
             if group["weight_decay"] != 0:
                 g = g.add(p, alpha=group["weight_decay"])
@@ -149,3 +136,12 @@ class RMSprop(Optimizer):
                 p.add_(buf, alpha=-lr)
             else:
                 p.addcdiv_(g, avg, value=-_number_lr(group["lr"], "addcdiv_", "value"))
+
+
+def _rmsprop_state(group: dict[str, Any]) -> tuple[str, ...]:
+    names = ["square_avg"]
+    if group["momentum"] > 0:
+        names.append("momentum_buffer")
+    if group["centered"]:
+        names.append("grad_avg")
+    return tuple(names)
