@@ -110,6 +110,10 @@ CASES = {
         [(3, 4), (3, 4)],
     ),
     "clamp_tensor": (lambda a, b, c: a.clamp(b, c), [(3, 4), (3, 4), (3, 4)]),
+    "clamp_one_side": (
+        lambda a, b: a.clamp_max(0.2) * a.clamp_min(b) + a.clamp_max(b),
+        [(3, 4), (4,)],
+    ),
     "reductions": (
         lambda a: (
             a.sum()
