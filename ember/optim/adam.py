@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from .._tensor import Tensor, _make
+from .._tensor import Tensor
 from ._adam_update import adam_update_
 from .optimizer import (
     Optimizer,
@@ -17,10 +15,13 @@ from .optimizer import (
     _check_fused,
     _check_lr,
     _check_weight_decay,
+    _div,
     _increment,
     _lazy_state,
     _params_with_grad,
+    _pow,
     _real,
+    _recorded_adam_moments,
     _recorded_grads,
     _scalar,
 )
@@ -150,19 +151,12 @@ class Adam(Optimizer):
         ``d = sqrt(v) / (sqrt(bc2) * -step_size) + eps / -step_size`` (its float32 roundings)."""
         lr, eps, amsgrad = group["lr"], group["eps"], group["amsgrad"]
         beta1, beta2 = group["betas"]
-        weight_decay = group["weight_decay"]
         for p, g in _recorded_grads(self, group):
             state = _lazy_state(self, p, *_adam_state(amsgrad))
             step = state["step"]
             step += 1
-            if weight_decay != 0:
-                if group["decoupled_weight_decay"]:
-                    p.mul_(1 - lr * weight_decay)
-                else:
-                    g = g.add(p, alpha=weight_decay)
+            _recorded_adam_moments(p, g, state, group, beta1, beta2)
             exp_avg, v = state["exp_avg"], state["exp_avg_sq"]
-            exp_avg.lerp_(g, 1 - beta1)
-            v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
             if amsgrad:
                 v = state["max_exp_avg_sq"].copy_(state["max_exp_avg_sq"].clone().maximum(v))
             step_size_neg = -_div(lr, 1 - _pow(beta1, step))
@@ -170,20 +164,6 @@ class Adam(Optimizer):
             denom = v.sqrt() / (bias_correction2_sqrt * step_size_neg)
             denom.add_(_div(eps, step_size_neg))
             p.addcdiv_(exp_avg.clone(), denom)
-
-
-def _pow(base, exponent: Tensor) -> Tensor:
-    """``base ** exponent`` for the float32 step count as torch computes it for a number base:
-    the base rounded to float32, the power correctly rounded (NumPy's float32 power is not)."""
-    if isinstance(base, Tensor):
-        return base**exponent
-    dtype = exponent._data.dtype
-    return _make(np.array(np.float64(dtype.type(base)) ** exponent._data.astype(np.float64), dtype))
-
-
-def _div(a, b: Tensor) -> Tensor:
-    """``a / b`` as torch rounds it: a number over a tensor is ``b.reciprocal() * a``."""
-    return a / b if isinstance(a, Tensor) else b.reciprocal() * a
 
 
 def _adam_state(amsgrad: bool) -> tuple[str, ...]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .._tensor import _make
+from .._tensor import Tensor, _make
 from .optimizer import (
     Optimizer,
     _adam_moments_,
@@ -16,9 +16,12 @@ from .optimizer import (
     _check_eps,
     _check_lr,
     _check_weight_decay,
+    _div,
     _increment,
     _params_with_grad,
     _real,
+    _recorded_adam_moments,
+    _recorded_grads,
     _scalar,
     _step_tensor,
     _zeros_like,
@@ -41,6 +44,7 @@ class NAdam(Optimizer):
         ("params, mu_products and state_steps", True),
         ("params, mu_products, and state_steps", False),
     )
+    _records_steps = True
 
     def __init__(
         self,
@@ -83,17 +87,15 @@ class NAdam(Optimizer):
         mu_{t+1}) m/d`` with ``d = sqrt(v / (1-beta2^t)) + eps``."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            if group["differentiable"]:
+                self._recorded_update(group)
+                continue
             lr, eps = _scalar(group["lr"]), group["eps"]
             beta1, beta2 = map(_scalar, group["betas"])
             weight_decay, momentum_decay = group["weight_decay"], group["momentum_decay"]
             for p, g in _params_with_grad(group):
                 pd = _real(p._data)
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["mu_product"] = _make(np.ones((), np.float32))
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
+                state = self._state_of(p)
                 step = _increment(state["step"])
                 if group["maximize"]:
                     g = -g
@@ -114,3 +116,31 @@ class NAdam(Optimizer):
                 for t in (p, mu_product_t, state["exp_avg"], state["exp_avg_sq"]):
                     _bump(t)
         return loss
+
+    def _state_of(self, p: Tensor) -> dict[str, Any]:
+        state = self.state[p]
+        if len(state) == 0:
+            state["step"] = _step_tensor()
+            state["mu_product"] = _make(np.ones((), np.float32))
+            state["exp_avg"] = _zeros_like(p)
+            state["exp_avg_sq"] = _zeros_like(p)
+        return state
+
+    def _recorded_update(self, group: dict[str, Any]) -> None:
+        """torch's differentiable route in Tensor operations that autograd records: the
+        momentum product stays a float32 tensor, so the two coefficients are float32 too."""
+        lr, eps = group["lr"], group["eps"]
+        beta1, beta2 = map(_scalar, group["betas"])
+        momentum_decay = group["momentum_decay"]
+        for p, g in _recorded_grads(self, group):
+            state = self._state_of(p)
+            step = _increment(state["step"])
+            g = _recorded_adam_moments(p, g, state, group, beta1, beta2)
+            mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
+            mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+            mu_product = state["mu_product"]
+            mu_product *= mu
+            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+            denom = exp_avg_sq.div(1 - beta2**step).sqrt().add(eps)
+            p.addcdiv_(g * _div(-lr * (1.0 - mu), 1.0 - mu_product), denom)
+            p.addcdiv_(exp_avg * _div(-lr * mu_next, 1.0 - mu_product * mu_next), denom)

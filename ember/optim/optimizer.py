@@ -513,8 +513,8 @@ def _refuse_recording(optimizer: Optimizer) -> None:
             if any(isinstance(t, Tensor) and t.requires_grad for t in tensors):
                 raise NotImplementedError(
                     f"{type(optimizer).__name__}(differentiable=True): Ember records the steps "
-                    "of SGD, Adam (AdamW), RMSprop, Adagrad, Adadelta and Adamax in autograd, not "
-                    "this one's, and this step would need its graph"
+                    "of SGD, Adam (AdamW), NAdam, RAdam, RMSprop, Adagrad, Adadelta and Adamax in "
+                    "autograd, not this one's, and this step would need its graph"
                 )
 
 
@@ -540,6 +540,20 @@ def _recorded_grads(optimizer: Optimizer, group: dict[str, Any], complex_ok: boo
                 "implemented in Ember"
             )
         yield p, (-g if group["maximize"] else g)
+
+
+def _recorded_adam_moments(p: Tensor, g: Tensor, state: dict, group: dict, beta1, beta2) -> Tensor:
+    """A recorded step's weight decay (decoupled, or L2 into the returned gradient) and Adam's
+    moments ``exp_avg`` (a lerp) and ``exp_avg_sq``, in place."""
+    lr, weight_decay = group["lr"], group["weight_decay"]
+    if weight_decay != 0:
+        if group["decoupled_weight_decay"]:
+            p.mul_(1 - lr * weight_decay)
+        else:
+            g = g.add(p, alpha=weight_decay)
+    state["exp_avg"].lerp_(g, 1 - beta1)
+    state["exp_avg_sq"].mul_(beta2).addcmul_(g, g, value=1 - beta2)
+    return g
 
 
 def _params_with_grad(group: dict[str, Any]):
@@ -645,3 +659,17 @@ def _adam_moments_(
     v *= beta2
     v += t
     return t
+
+
+def _pow(base, exponent: Tensor) -> Tensor:
+    """``base ** exponent`` for the float32 step count as torch computes it for a number base:
+    the base rounded to float32, the power correctly rounded (NumPy's float32 power is not)."""
+    if isinstance(base, Tensor):
+        return base**exponent
+    dtype = exponent._data.dtype
+    return _make(np.array(np.float64(dtype.type(base)) ** exponent._data.astype(np.float64), dtype))
+
+
+def _div(a, b: Tensor) -> Tensor:
+    """``a / b`` as torch rounds it: a number over a tensor is ``b.reciprocal() * a``."""
+    return a / b if isinstance(a, Tensor) else b.reciprocal() * a

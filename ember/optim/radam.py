@@ -16,11 +16,12 @@ from .optimizer import (
     _check_lr,
     _check_weight_decay,
     _increment,
+    _lazy_state,
     _params_with_grad,
     _real,
+    _recorded_adam_moments,
+    _recorded_grads,
     _scalar,
-    _step_tensor,
-    _zeros_like,
 )
 
 __all__ = ["RAdam"]
@@ -36,6 +37,7 @@ class RAdam(Optimizer):
     """
 
     _capturable_refusal = (("params and state_steps", True), ("params and state_steps", False))
+    _records_steps = True
 
     def __init__(
         self,
@@ -74,16 +76,15 @@ class RAdam(Optimizer):
         (sqrt(v) + eps)`` with the rectification ``r_t``."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            if group["differentiable"]:
+                self._recorded_update(group)
+                continue
             lr, eps = _scalar(group["lr"]), group["eps"]
             beta1, beta2 = map(_scalar, group["betas"])
             weight_decay = group["weight_decay"]
             for p, g in _params_with_grad(group):
                 pd = _real(p._data)
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
+                state = _lazy_state(self, p, "exp_avg", "exp_avg_sq")
                 step = _increment(state["step"])
                 if group["maximize"]:
                     g = -g
@@ -111,3 +112,22 @@ class RAdam(Optimizer):
                 for t in (p, state["exp_avg"], state["exp_avg_sq"]):
                     _bump(t)
         return loss
+
+    def _recorded_update(self, group: dict[str, Any]) -> None:
+        """The same update in Tensor operations, which autograd records (``differentiable``)."""
+        lr, eps = group["lr"], group["eps"]
+        beta1, beta2 = map(_scalar, group["betas"])
+        for p, g in _recorded_grads(self, group):
+            state = _lazy_state(self, p, "exp_avg", "exp_avg_sq")
+            step = _increment(state["step"])
+            _recorded_adam_moments(p, g, state, group, beta1, beta2)
+            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+            bias_correction2 = 1 - beta2**step
+            update = exp_avg / (1 - beta1**step) * lr
+            rho_inf = 2 / (1 - beta2) - 1
+            rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
+            if rho_t > 5.0:
+                rect = (rho_t - 4) * (rho_t - 2) * rho_inf
+                rect = (rect / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                update = update * (bias_correction2**0.5 / (exp_avg_sq.sqrt() + eps)) * rect
+            p.add_(update, alpha=-1.0)
