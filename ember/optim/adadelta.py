@@ -35,7 +35,6 @@ class Adadelta(Optimizer):
     """
 
     _capturable_refusal = (("params and state_steps", False), ("params and state_steps", False))
-    _records_steps = True
 
     def __init__(
         self,
@@ -99,7 +98,7 @@ class Adadelta(Optimizer):
     def _recorded_update(self, group: dict[str, Any]) -> None:
         """The same update in Tensor operations, which autograd records (``differentiable``)."""
         rho, eps = group["rho"], group["eps"]
-        lr = _number_lr(group["lr"], "add_", "alpha")
+        lr = _number_lr(group["lr"], "add_(): argument 'alpha'")
         for p, g in _recorded_grads(self, group):
             state = _lazy_state(self, p, "square_avg", "acc_delta")
             state["step"] += 1

@@ -37,7 +37,6 @@ class Adagrad(Optimizer):
     """
 
     _fused_kernel_refusal = (RuntimeError, "`fused` does not support sparse grad or complex param")
-    _records_steps = True
 
     def __init__(
         self,
@@ -112,7 +111,7 @@ class Adagrad(Optimizer):
 
     def _recorded_update(self, group: dict[str, Any]) -> None:
         """The same update in Tensor operations, which autograd records (``differentiable``)."""
-        lr = _number_lr(group["lr"], "addcdiv_", "value")
+        lr = _number_lr(group["lr"], "addcdiv_(): argument 'value'")
         for p, g in _recorded_grads(self, group):
             state = self.state[p]
             if len(state) == 0:

@@ -40,7 +40,6 @@ class Adam(Optimizer):
     """
 
     _capturable_refusal = (("params and state_steps", True), ("params and state_steps", False))
-    _records_steps = True
 
     def __init__(
         self,

@@ -38,7 +38,6 @@ class Adamax(Optimizer):
     """
 
     _capturable_refusal = (("params and state_steps", True), ("params and state_steps", False))
-    _records_steps = True
 
     def __init__(
         self,
@@ -102,7 +101,7 @@ class Adamax(Optimizer):
         the infinity norm is an ``amax`` over the pair (ties share the gradient, as torch's)."""
         eps = group["eps"]
         beta1, beta2 = group["betas"]
-        lr = _number_lr(group["lr"], "addcdiv_", "value")
+        lr = _number_lr(group["lr"], "addcdiv_(): argument 'value'")
         for p, g in _recorded_grads(self, group):
             state = _lazy_state(self, p, "exp_avg", "exp_inf")
             step = _increment(state["step"])

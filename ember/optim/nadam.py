@@ -44,7 +44,6 @@ class NAdam(Optimizer):
         ("params, mu_products and state_steps", True),
         ("params, mu_products, and state_steps", False),
     )
-    _records_steps = True
 
     def __init__(
         self,

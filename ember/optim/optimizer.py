@@ -4,6 +4,8 @@ Each optimizer subclass checks its hyperparameters, then implements ``step`` as 
 parameters that have a gradient. Steps run without recording a graph and update the NumPy arrays
 behind the parameters and the state tensors in place (a few NumPy calls per parameter), in the
 float32 order of torch's single-tensor implementations, so trajectories agree to float32 rounding.
+A complex parameter is updated as its real view, as torch's. With ``differentiable=True`` a group
+steps in Tensor operations instead (each optimizer's ``_recorded_update``), which autograd records.
 
 ``state_dict()`` / ``load_state_dict()`` use torch's layout: ``state`` keyed by parameter index,
 ``param_groups`` with ``params`` as those indices.
@@ -100,8 +102,6 @@ class Optimizer:
     # tensors its message names and whether it lists 'xla', for the single-tensor and the
     # foreach implementation; None where the optimizer has no ``capturable`` option.
     _capturable_refusal: tuple[tuple[str, bool], tuple[str, bool]] | None = None
-    # whether ``differentiable=True`` steps are recorded by autograd (see ``_refuse_recording``)
-    _records_steps = False
     # torch's refusal of a ``fused`` step for a complex parameter ({dtype} filled in). Where
     # torch checks the dtype of the first parameter with a gradient of the first fused step
     # only, its kernel refuses the others: that exception type and message ({scalar_type}).
@@ -260,7 +260,7 @@ class Optimizer:
                 loss = closure()
         _check_grads(self.param_groups)
         _refuse_capturable(self)
-        _refuse_recording(self)
+        _refuse_leaf_recording(self)
         _refuse_fused(self)
         return loss
 
@@ -490,39 +490,23 @@ def _refuse_fused(optimizer: Optimizer) -> None:
     optimizer._fused_checked = checked
 
 
-def _refuse_recording(optimizer: Optimizer) -> None:
-    """Checks of a ``differentiable`` step, before any update: a leaf parameter that requires
-    grad cannot be updated in place under autograd (torch's RuntimeError); an optimizer whose
-    steps Ember does not record refuses a step that would need recording (its parameter, its
-    gradient, its state or ``lr`` requires grad) rather than cut the graph silently."""
+def _refuse_leaf_recording(optimizer: Optimizer) -> None:
+    """A ``differentiable`` step (recorded by autograd) cannot update in place a leaf parameter
+    that requires grad: torch's RuntimeError, before any update."""
     for group in optimizer.param_groups:
-        if not group.get("differentiable"):
-            continue
-        for p in group["params"]:
-            g = p._grad
-            if g is None:
-                continue
-            if p.is_leaf and p.requires_grad:
-                raise RuntimeError(
-                    "a leaf Variable that requires grad is being used in an in-place operation."
-                )
-            if optimizer._records_steps:
-                continue
-            state = optimizer.state.get(p, {}).values()
-            tensors = [p, g, group["lr"], *state]
-            if any(isinstance(t, Tensor) and t.requires_grad for t in tensors):
-                raise NotImplementedError(
-                    f"{type(optimizer).__name__}(differentiable=True): Ember records the steps "
-                    "of SGD, Adam (AdamW), NAdam, RAdam, RMSprop, Adagrad, Adadelta and Adamax in "
-                    "autograd, not this one's, and this step would need its graph"
-                )
+        if group.get("differentiable"):
+            for p in group["params"]:
+                if p._grad is not None and p.is_leaf and p.requires_grad:
+                    raise RuntimeError(
+                        "a leaf Variable that requires grad is being used in an in-place operation."
+                    )
 
 
-def _number_lr(lr, op: str, arg: str) -> float:
-    """``lr`` for an operation that takes a number: a tensor ``lr`` that requires grad fails as
-    torch's does there (only SGD and Adam carry a tensor lr's gradient)."""
+def _number_lr(lr, argument: str) -> float:
+    """``lr`` where torch passes it to an operation's number ``argument`` (``"add_(): argument
+    'alpha'"``): a tensor ``lr`` that requires grad fails as torch's does there."""
     if isinstance(lr, Tensor) and lr.requires_grad:
-        raise TypeError(f"{op}(): argument '{arg}' must be Number, not Tensor")
+        raise TypeError(f"{argument} must be Number, not Tensor")
     return _scalar(lr)
 
 

@@ -37,7 +37,6 @@ class RAdam(Optimizer):
     """
 
     _capturable_refusal = (("params and state_steps", True), ("params and state_steps", False))
-    _records_steps = True
 
     def __init__(
         self,

@@ -37,7 +37,6 @@ class RMSprop(Optimizer):
     """
 
     _capturable_refusal = (("params and state_steps", True), ("params and state_steps", True))
-    _records_steps = True
 
     def __init__(
         self,
@@ -130,12 +129,12 @@ class RMSprop(Optimizer):
                 avg = square_avg.sqrt()
             avg = avg.add(eps)
             if momentum > 0:
-                lr = _number_lr(group["lr"], "add_", "alpha")
+                lr = _number_lr(group["lr"], "add_(): argument 'alpha'")
                 buf = state["momentum_buffer"]
                 buf.mul_(momentum).addcdiv_(g, avg)
                 p.add_(buf, alpha=-lr)
             else:
-                p.addcdiv_(g, avg, value=-_number_lr(group["lr"], "addcdiv_", "value"))
+                p.addcdiv_(g, avg, value=-_number_lr(group["lr"], "addcdiv_(): argument 'value'"))
 
 
 def _rmsprop_state(group: dict[str, Any]) -> tuple[str, ...]:

@@ -6,14 +6,16 @@ from typing import Any
 
 import numpy as np
 
+from .._tensor import Tensor
 from .optimizer import (
     Optimizer,
     _bump,
     _check_lr,
     _increment,
+    _number_lr,
     _params_with_grad,
     _real,
-    _scalar,
+    _recorded_grads,
     _step_tensor,
     _zeros_like,
 )
@@ -63,15 +65,14 @@ class Rprop(Optimizer):
         by etaminus (and that coordinate skips this update); ``p -= sign(g) * step_size``."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            if group["differentiable"]:
+                self._recorded_update(group)
+                continue
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
             for p, g in _params_with_grad(group):
                 pd = _real(p._data)
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _step_tensor()
-                    state["prev"] = _zeros_like(p)
-                    state["step_size"] = _zeros_like(p, _scalar(group["lr"]))
+                state = self._state_of(p, group)
                 _increment(state["step"])
                 g = np.array(-g if group["maximize"] else g)  # a copy, 0-d as an array
                 prev, step_size = _real(state["prev"]._data), _real(state["step_size"]._data)
@@ -87,3 +88,32 @@ class Rprop(Optimizer):
                 for t in (p, state["prev"], state["step_size"]):
                     _bump(t)
         return loss
+
+    def _state_of(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        state = self.state[p]
+        if len(state) == 0:
+            state["step"] = _step_tensor()
+            state["prev"] = _zeros_like(p)
+            lr = _number_lr(group["lr"], "full_like(): argument 'fill_value' (position 2)")
+            state["step_size"] = _zeros_like(p, lr)
+        return state
+
+    def _recorded_update(self, group: dict[str, Any]) -> None:
+        """The same update in Tensor operations, which autograd records (``differentiable``):
+        the step follows the gradient's sign, so only the parameter's own path carries a
+        gradient."""
+        etaminus, etaplus = group["etas"]
+        step_size_min, step_size_max = group["step_sizes"]
+        for p, g in _recorded_grads(self, group):
+            state = self._state_of(p, group)
+            _increment(state["step"])
+            prev, step_size = state["prev"], state["step_size"]
+            sign = g.mul(prev.clone()).sign()
+            sign[sign.gt(0)] = etaplus
+            sign[sign.lt(0)] = etaminus
+            sign[sign.eq(0)] = 1
+            step_size.mul_(sign).clamp_(step_size_min, step_size_max)
+            g = g.clone()
+            g[sign.eq(etaminus)] = 0
+            p.addcmul_(g.sign(), step_size, value=-1)
+            prev.copy_(g)

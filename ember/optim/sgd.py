@@ -31,7 +31,6 @@ class SGD(Optimizer):
         weight_decay: L2 penalty. nesterov: Nesterov momentum. maximize: ascend the objective.
     """
 
-    _records_steps = True
     _fused_kernel_refusal = (
         NotImplementedError,
         "\"fused_sgd_kernel\" not implemented for '{scalar_type}'",
