@@ -11,12 +11,19 @@ from ._util import dims_tuple, wrap_dim
 
 
 def _int_list(values, fn: str, arg: str, position: int = 2) -> tuple:
-    """A sequence of ints, with torch's TypeError naming the first element that is not one."""
+    """A sequence of ints, with torch's TypeError naming the first element that is not one
+    (torch words it one way for the first element, another way, counting from 1, for the rest)."""
     for i, v in enumerate(values):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            got = type(v).__name__
+            if i:
+                raise TypeError(
+                    f"{fn}(): argument '{arg}' failed to unpack the object at pos {i + 1} with "
+                    f'error "type must be tuple of ints,but got {got}"'
+                )
             raise TypeError(
                 f"{fn}(): argument '{arg}' (position {position}) must be tuple of ints, but found "
-                f"element of type {type(v).__name__} at pos {i}"
+                f"element of type {got} at pos 0"
             )
     return tuple(int(v) for v in values)
 

@@ -472,13 +472,14 @@ def repeat(input: Tensor, *sizes, **kwargs) -> Tensor:  # noqa: A002
     return apply(P.repeat, (input,), None, repeats=sizes)
 
 
-def tile(input: Tensor, dims) -> Tensor:  # noqa: A002
+def tile(input: Tensor, dims, *, _position: int = 2) -> Tensor:  # noqa: A002
     """``input`` repeated ``dims`` times along each dim (ones prepended to the shorter)."""
     if not isinstance(dims, (tuple, list)):
         raise TypeError(
-            f"tile(): argument 'dims' (position 2) must be tuple of ints, not {type(dims).__name__}"
+            f"tile(): argument 'dims' (position {_position}) must be tuple of ints, not "
+            f"{type(dims).__name__}"
         )
-    dims = _int_list(dims, "tile", "dims")
+    dims = _int_list(dims, "tile", "dims", _position)
     dims = (1,) * (input.ndim - len(dims)) + dims
     return repeat(input, dims)
 
@@ -492,8 +493,9 @@ def tile_method(input: Tensor, *dims, **kwargs) -> Tensor:  # noqa: A002
                 f"tile(): argument 'dims' must be tuple of ints, not {type(dims).__name__}"
             )
         return tile(input, dims, **kwargs)
-    one = len(dims) == 1 and isinstance(dims[0], (tuple, list))
-    return tile(input, dims[0] if one else dims)
+    if len(dims) == 1 and not isinstance(dims[0], (int, np.integer)):  # x.tile((2, 2)), x.tile("x")
+        return tile(input, dims[0], _position=1)
+    return tile(input, dims, _position=1)
 
 
 def _repeat_counts(repeats: Tensor, fn_dims: int | None = None) -> np.ndarray:

@@ -154,7 +154,8 @@ def pad_sequence(
         steps = np.arange(n) + (0 if padding_side == "right" else longest - n)
         positions.append(i * longest + steps if batch_first else steps * batch + i)
     data = cat([_expand_rows(s, tail) for s in sequences])
-    _scatter_rows(out, np.concatenate(positions), data)
+    # torch copies each sequence into the output, casting to its dtype
+    _scatter_rows(out, np.concatenate(positions), data.to(out.dtype))
     return out
 
 
