@@ -78,3 +78,19 @@ def test_clamp_min_max_nodes_values_and_grads(fn):
     assert (e[3] is None) == (t[3] is None)
     if t[3] is not None:
         assert_close(e[3], t[3])
+
+
+def test_clamp_tensor_bounds_grads_with_nan_and_equal_bounds():
+    nan = float("nan")
+
+    def program(lib):
+        x = lib.tensor([nan, 0.0, -3.0, 3.0, 1.0, 0.5, 2.0, nan], requires_grad=True)
+        lo = lib.tensor([0.0, 0.0, 1.0, 1.0, nan, 0.5, 2.0, 1.0], requires_grad=True)
+        hi = lib.tensor([1.0, 0.0, 1.0, 1.0, 2.0, nan, 1.0, 1.0], requires_grad=True)
+        y = x.clamp(lo, hi)
+        (y.nan_to_num(7.0) * lib.arange(1.0, 9.0)).sum().backward()
+        return y, x.grad, lo.grad, hi.grad
+
+    t, e = _both(program)
+    for a, b in zip(e, t):
+        assert_close(a, b)

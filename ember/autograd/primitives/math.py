@@ -497,9 +497,10 @@ clamp_tensor = defop(
     "ClampBackward0",
     lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi),
     [
-        lambda c, g, x, lo, hi: R.zero_where(g, (x < lo) | (x > hi)),
-        lambda c, g, x, lo, hi: R.zero_where(g, (x >= lo) | (lo > hi)),
-        lambda c, g, x, lo, hi: R.zero_where(g, (x <= hi) & (lo <= hi)),
+        # torch's masks, written so that NaN (every comparison False) lands where torch's does
+        lambda c, g, x, lo, hi: R.zero_where(g, ~((x >= lo) & (x <= hi))),
+        lambda c, g, x, lo, hi: R.zero_where(g, ~((x < lo) & (lo < hi))),
+        lambda c, g, x, lo, hi: R.zero_where(g, ~((x > hi) | (lo > hi))),
     ],
     save=(0, 1, 2),
     arrays=True,
