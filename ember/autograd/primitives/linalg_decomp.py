@@ -519,7 +519,7 @@ def _vector_norm(ctx, x, ord, dim, keepdim):
     else:
         with np.errstate(divide="ignore"):
             out = np.sum(ax**ord, axis=dim, keepdims=keepdim) ** (1.0 / ord)
-    return np.asarray(out, dtype=x.dtype)
+    return np.asarray(out, dtype=ax.dtype)  # real, for a complex x too
 
 
 def _vector_norm_rule(c, g, x, norm):
@@ -533,22 +533,24 @@ def _vector_norm_rule(c, g, x, norm):
     if p == 0:
         return None  # torch leaves the gradient undefined (``x.grad`` stays None)
     if p == 1:
-        return g * x.sign()
+        return g * x.sgn()
     if p in (float("inf"), -float("inf")):
-        mask = (x.abs() == norm).to(x.dtype)
+        mask = (x.abs() == norm).to(norm.dtype)
         count = mask.sum(c.dim, keepdim=True) if c.dim is not None else mask.sum()
-        return g * x.sign() * mask / count
+        return g * x.sgn() * mask / count
     zero = norm == 0
     denom = norm.masked_fill(zero, 1)
     if p == 2:
         # torch: g * (x / norm) with the ratio zeroed where the norm is 0, so a subnormal norm
         # gives a finite ratio and an inf or NaN g still shows at a zero norm
         return g * (x / denom).masked_fill(zero, 0)
-    if p < 2:  # |x|^(p-1) sign(x), zero at x == 0 (masked before the power: no inf)
-        scaled = x.sign() * x.abs().masked_fill(x == 0, 1).pow(p - 1)
+    if p < 2:  # |x|^(p-1) sgn(x), zero at x == 0 (masked before the power: no inf)
+        scaled = x.sgn() * x.abs().masked_fill(x == 0, 1).pow(p - 1)
     else:
         scaled = x * x.abs().pow(p - 2)
     if p < 1:  # torch does not zero the result at a zero norm here: 0 * inf stays NaN
+        if p < 0:  # over norm^(p-1), inf at a zero norm: a zero gradient there, as torch's
+            return scaled * g * norm.pow(1 - p)
         return scaled * g / denom.pow(p - 1)
     return (scaled * (g / denom.pow(p - 1))).masked_fill(zero, 0)
 

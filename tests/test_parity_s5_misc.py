@@ -1,0 +1,63 @@
+"""Parity with torch for small mismatches: complex norms, norm's order checks, multinomial's
+errors, uniform_'s bound, creation's promotion, autograd exports and tensor attributes."""
+
+import numpy as np
+import pytest
+import torch
+from helpers import assert_close
+
+import ember
+
+
+def _complex(shape, dtype=np.complex64, seed=0):
+    rng = np.random.default_rng(seed)
+    a = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dtype)
+    a.flat[0] = 0  # a zero element: the gradients' sgn(0) and masking cases
+    return a
+
+
+def _value_and_grad(fn, a):
+    """``fn(module, x)`` in both libraries on the same complex input; compare values and grads."""
+    res = []
+    for m in (ember, torch):
+        x = m.tensor(a.copy(), requires_grad=True)
+        y = fn(m, x)
+        w = np.random.default_rng(1).standard_normal(tuple(y.shape)).astype(np.float64)
+        (y * m.tensor(w).to(y.dtype)).sum().backward()
+        res.append((y, x.grad))
+    (ey, eg), (ty, tg) = res
+    assert_close(ey, ty, msg="forward")
+    if tg is None:
+        assert eg is None
+    else:
+        assert_close(eg, tg, rtol=1e-4, atol=1e-5, msg="grad")
+
+
+# --- 1. norms of complex tensors are real, with torch's gradients
+@pytest.mark.parametrize("p", [2, 1, 3, float("inf"), 0.5, 0, -1, -float("inf")])
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_complex_vector_norm(p, dtype):
+    a = _complex((3, 4), dtype)
+    _value_and_grad(lambda m, x: m.linalg.vector_norm(x, p, dim=1), a)
+    _value_and_grad(lambda m, x: m.linalg.vector_norm(x, p), a)
+
+
+@pytest.mark.parametrize("p", [2, 1, 3, float("inf"), 0.5])
+def test_complex_norm_and_linalg_norm(p):
+    a = _complex((3, 4))
+    _value_and_grad(lambda m, x: m.norm(x, p), a)
+    _value_and_grad(lambda m, x: x.norm(p, dim=0, keepdim=True), a)
+    _value_and_grad(lambda m, x: m.linalg.norm(x, p, dim=1), a)
+
+
+@pytest.mark.parametrize("ord", ["fro", "nuc", 2, 1, float("inf")])
+def test_complex_matrix_norm(ord):
+    _value_and_grad(lambda m, x: m.linalg.norm(x, ord), _complex((3, 4), np.complex128))
+
+
+@pytest.mark.parametrize("p", [-1, -0.5, -2.5])
+def test_negative_p_norm_gradient_at_zero_norm(p):
+    # a zero element makes the norm 0: torch's gradient is then 0 for the whole slice
+    a = np.array([[0.0, 1.0, -2.0, 3.0], [0.0, 0, 0, 0], [1.0, 2, 3, 4]], np.float32)
+    _value_and_grad(lambda m, x: m.linalg.vector_norm(x, p, dim=1), a)
+    _value_and_grad(lambda m, x: m.linalg.vector_norm(x, p, dim=1), a.astype(np.complex64))
