@@ -588,7 +588,7 @@ def _new(fn):
         self, *size, dtype=None, device=None, requires_grad=False, pin_memory=False, **kw
     ):  # pin_memory: no pinned memory on Ember's CPU-only tensors
         if "size" not in kw:  # torch's own wording for a negative size, not the factory's
-            size = shape_arg(size, fn=f"new_{fn.__name__}")
+            size = (shape_arg(size, fn=f"new_{fn.__name__}"),)
         return fn(*size, dtype=dtype or self.dtype, requires_grad=requires_grad, **kw)
 
     return method

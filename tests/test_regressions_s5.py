@@ -94,3 +94,24 @@ def test_clamp_tensor_bounds_grads_with_nan_and_equal_bounds():
     t, e = _both(program)
     for a, b in zip(e, t):
         assert_close(a, b)
+
+
+_INPLACE_PROGRAMS = {
+    "saved output of its node": "y = x.sigmoid(); y.mul_(2); y.sum().backward()",
+    "input named by the in-place op": "b = x + 1; c = b * b; b.add_(1); c.sum().backward()",
+    "leaf changed under no_grad": (
+        "d = x ** 2\nwith lib.no_grad():\n    x.add_(1)\nd.sum().backward()"
+    ),
+    "unused input": "lib.autograd.grad((x * 2).sum(), [x, lib.ones(2, requires_grad=True)])",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_INPLACE_PROGRAMS))
+def test_autograd_error_messages_word_for_word(name):
+    messages = []
+    for lib in (torch, ember):
+        x = lib.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError) as info:
+            exec(_INPLACE_PROGRAMS[name], {"lib": lib, "x": x})
+        messages.append(str(info.value).replace("ember.", "torch."))
+    assert messages[1] == messages[0]

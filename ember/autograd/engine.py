@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import re
 import traceback
 import warnings
 
@@ -101,7 +102,7 @@ class Node:
             _raise_released()
         for t, version in zip(saved, self._versions):
             if version is not None and t._vc[0] != version:
-                _raise_modified(t, version)
+                _raise_modified(t, version, self)
         return saved
 
     def release(self) -> None:
@@ -148,16 +149,28 @@ def _raise_released():
     )
 
 
-def _raise_modified(t, version: int):
-    if type(t) is SavedOutput:
-        t = t.tensor
+def _raise_modified(t, version: int, node: Node):
+    """torch's error for a saved tensor changed in place since ``node`` saved it."""
+    if type(t) is SavedOutput:  # the node's own output: torch names the node that made it
+        owner, nr, t = node, t.output_nr, t.tensor
+    else:  # an input: named by its producer now (the in-place op, if it made one)
+        owner, nr = t.grad_fn, t._output_nr
+    which = f", which is output {nr} of {_op_name(owner)}," if owner is not None else ""
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an "
-        f"inplace operation: [{t.type()} {list(t.shape)}]"
-        f"{_output_of(t)}, is at version {t._vc[0]}; expected version {version} "
-        "instead. Hint: enable anomaly detection to find the operation that failed to "
-        "compute its gradient, with torch.autograd.set_detect_anomaly(True)."
+        f"inplace operation: [{t.type()} {list(t.shape)}]{which} is at version {t._vc[0]}; "
+        f"expected version {version} instead. Hint: enable anomaly detection to find the "
+        "operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
+
+
+def _op_name(node: Node) -> str:
+    """A node's operation as torch's messages name it: ``Add`` for ``AddBackward0``."""
+    return _BACKWARD_SUFFIX.sub("", type(node).__name__)
+
+
+_BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
 
 
 class SavedOutput:
@@ -223,11 +236,6 @@ def _pack(value, hooks):
 
 
 _UNPACKED = (SavedOutput, SavedPacked)
-
-
-def _output_of(t) -> str:
-    node = t.grad_fn
-    return f", which is output {t._output_nr} of {node.name()}" if node is not None else ""
 
 
 class RemovableHandle:
@@ -344,7 +352,7 @@ class OpNode(Node):
                     arrays.append(t.unpack(self)._data if type(t) is SavedPacked else t)
                     continue
                 if t._vc[0] != version:
-                    _raise_modified(t, version)
+                    _raise_modified(t, version, self)
                 arrays.append(t.data if type(t) is SavedOutput else t._data)
             saved = arrays
         return self._run_rules(grad, saved)
@@ -565,11 +573,11 @@ def run_backward(
     finally:
         _state.enabled = prev
     if inputs is not None and not accumulate and not allow_unused:
-        for r in results:
+        for i, r in enumerate(results):
             if r is None:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the graph. "
-                    "Set allow_unused=True if this is the desired behavior."
+                    f"The differentiated Tensor at index {i} appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
                 )
     return results
 
