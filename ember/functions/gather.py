@@ -12,6 +12,7 @@ from .._runtime import warn_once
 from .._tensor import Tensor, _make, apply
 from .._warn import user_stacklevel
 from ..autograd.primitives import index as P
+from ..autograd.primitives import scatter_named as N
 from ..autograd.primitives import select as S
 from ._util import wrap_dim
 from .index import index_put
@@ -374,11 +375,10 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:  # no
 
     shape = tuple(broadcast_shapes(input._data.shape, m.shape))
     m = np.broadcast_to(m, shape)
-    count = int(m.sum())
-    if source._data.size < count:
+    if source._data.size < int(m.sum()):
         raise RuntimeError("Number of elements of source < number of ones in mask")
-    base = input if input._data.shape == shape else input.expand(shape)
-    return index_put(base, (m,), source.reshape(-1)[:count])
+    x = np.broadcast_to(input._data, shape)
+    return apply(N.masked_scatter, (input, source), [x, source._data], mask=m)
 
 
 def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:  # noqa: A002

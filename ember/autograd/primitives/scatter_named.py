@@ -1,0 +1,187 @@
+"""Writes into a copy of a tensor, each with torch's own node: ``masked_scatter``, ``index_fill``
+(a number or a 0-d tensor), ``index_copy``, ``index_reduce``, ``put``, the ``*_scatter`` views
+(``diagonal``, ``select``, ``slice``) and ``scatter`` of a number.
+
+Each forward copies ``x`` and writes into the copy; each rule is torch's formula in Tensor methods
+(the written places get no gradient for ``x``; ``src`` gets the gradient read back where it went),
+so that a second derivative goes through the same ops.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import defop
+from .index import _scatter_into, scatter_reduce
+
+
+def _masked_scatter(ctx, x, src, mask):
+    # x and mask arrive broadcast to one shape; the engine sums x's gradient back
+    ctx.mask, ctx.count = mask, int(mask.sum())
+    out = x.copy()
+    out[mask] = src.reshape(-1)[: ctx.count]
+    return out
+
+
+def _masked_scatter_src_rule(c, g):
+    # the leading ``count`` elements of src were read, in order; the rest get 0
+    taken = g.masked_select(g.new_tensor(c.mask))
+    n = int(np.prod(c.input_shape(1), dtype=np.int64))
+    flat = g.new_zeros((n,))._index_insert((slice(0, c.count),), taken)
+    return flat.reshape(c.input_shape(1))
+
+
+masked_scatter = defop(
+    "MaskedScatterBackward0",
+    _masked_scatter,
+    [lambda c, g: g.masked_fill(g.new_tensor(c.mask), 0), _masked_scatter_src_rule],
+    needs_ctx=True,
+)
+
+
+def _index_fill(ctx, x, dim, idx, value):
+    ctx.dim, ctx.idx = dim, idx
+    out = x.copy()
+    if x.ndim:
+        out[(slice(None),) * dim + (idx,)] = value
+    elif idx.size:
+        out[()] = value
+    return out
+
+
+def _fill_zero_rule(c, g):
+    return g.index_fill(c.dim, g.new_tensor(c.idx), 0)
+
+
+index_fill = defop("IndexFillBackward0", _index_fill, [_fill_zero_rule], needs_ctx=True)
+
+
+def _value_rule(c, g):
+    # every filled place read the one value; a repeated index fills it once
+    return g.index_select(c.dim, g.new_tensor(np.unique(c.idx))).sum()
+
+
+index_fill_tensor = defop(
+    "IndexFillBackward1",
+    lambda ctx, x, value, dim, idx: _index_fill(ctx, x, dim, idx, value),
+    [_fill_zero_rule, _value_rule],
+    needs_ctx=True,
+)
+
+
+def _index_copy(ctx, x, src, dim, idx):
+    ctx.dim, ctx.idx = dim, idx
+    out = x.copy()
+    if x.ndim:
+        out[(slice(None),) * dim + (idx,)] = src.reshape(src.shape or (1,))
+    else:
+        out[()] = src
+    return out
+
+
+def _index_copy_src_rule(c, g):
+    return g.index_select(c.dim, g.new_tensor(c.idx)).reshape(c.input_shape(1))
+
+
+index_copy = defop(
+    "IndexCopyBackward0", _index_copy, [_fill_zero_rule, _index_copy_src_rule], needs_ctx=True
+)
+
+# index_reduce is scatter_reduce with the index spread over each slice; torch names it apart
+index_reduce = defop(
+    "IndexReduceBackward0",
+    scatter_reduce.forward,
+    scatter_reduce.node.rules,
+    save=scatter_reduce.save,
+    needs_ctx=True,
+)
+
+
+def _put(ctx, x, src, idx, accumulate):
+    ctx.idx, ctx.accumulate_ = idx, accumulate
+    out = x.copy().reshape(-1)
+    if accumulate:
+        np.add.at(out, idx, src.reshape(-1))
+    else:
+        out[idx] = src.reshape(-1)
+    return out.reshape(x.shape)
+
+
+def _put_input_rule(c, g):
+    if c.accumulate_:
+        return g
+    return g.put(g.new_tensor(c.idx), g.new_zeros(c.input_shape(1)))
+
+
+put = defop(
+    "PutBackward0",
+    _put,
+    [_put_input_rule, lambda c, g: g.take(g.new_tensor(c.idx)).reshape(c.input_shape(1))],
+    needs_ctx=True,
+)
+
+
+def _diagonal_scatter(ctx, x, src, offset, dim1, dim2):
+    ctx.diag = (offset, dim1, dim2)
+    out = x.copy()
+    i = np.arange(src.shape[-1] if src.ndim else 0)
+    rows, cols = (i, i + offset) if offset >= 0 else (i - offset, i)
+    # with the two dims moved last (a view of out), the indexed region has src's layout
+    np.moveaxis(out, (dim1, dim2), (-2, -1))[..., rows, cols] = src
+    return out
+
+
+diagonal_scatter = defop(
+    "DiagonalScatterBackward0",
+    _diagonal_scatter,
+    [
+        lambda c, g: g.diagonal_scatter(g.new_zeros(c.input_shape(1)), *c.diag),
+        lambda c, g: g.diagonal(*c.diag),
+    ],
+    needs_ctx=True,
+)
+
+
+def _write_at(ctx, x, src, dim, key):
+    ctx.dim, ctx.key = dim, key
+    out = x.copy()
+    out[(slice(None),) * dim + key] = src
+    return out
+
+
+def _read_at(c, g):
+    return g[(slice(None),) * c.dim + c.key]
+
+
+select_scatter = defop(
+    "SelectScatterBackward0",
+    _write_at,
+    [
+        lambda c, g: g.select_scatter(g.new_zeros(c.input_shape(1)), c.dim, c.key[0]),
+        _read_at,
+    ],
+    needs_ctx=True,
+)
+
+
+def _slice_zero_rule(c, g):
+    s = c.key[0]
+    return g.slice_scatter(g.new_zeros(c.input_shape(1)), c.dim, s.start, s.stop, s.step)
+
+
+slice_scatter = defop(
+    "SliceScatterBackward0", _write_at, [_slice_zero_rule, _read_at], needs_ctx=True
+)
+
+
+def _scatter_value(ctx, x, dim, idx, value):
+    ctx.dim, ctx.idx = dim, idx
+    return _scatter_into(x.copy(), dim, idx, np.asarray(value, x.dtype), add=False)
+
+
+scatter_value = defop(
+    "ScatterBackward1",
+    _scatter_value,
+    [lambda c, g: g.scatter(c.dim, g.new_tensor(c.idx), 0)],
+    needs_ctx=True,
+)

@@ -1,0 +1,110 @@
+"""The index/scatter family against torch 2.13: values, torch's own grad_fn nodes (and the nodes
+under them), gradients for the input and the written values, second derivatives."""
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from ember.autograd import gradcheck
+from tests.helpers import assert_close, check_op, check_raises, make_inputs
+from tests.test_grad_fn_names import graph
+
+
+def check_graph(fn, shapes, node, seed=0):
+    """``check_op``, then torch's node chain (``node`` on top) and the second derivatives: the
+    first gradients, taken with ``create_graph=True``, are differentiated again with respect to
+    the output's gradient and the inputs."""
+    check_op(fn, shapes, seed=seed)
+    e_in, t_in = make_inputs(shapes, seed=seed)
+    found = []
+    for m, ins in ((ember, e_in), (torch, t_in)):
+        out = fn(m, *ins)
+        found.append(graph(out))
+        w = np.random.default_rng(seed + 3).standard_normal(tuple(out.shape)).astype(np.float32)
+        go = m.tensor(w, requires_grad=True)
+        diff = [x for x in ins if x.requires_grad]
+        grads = m.autograd.grad(out, diff, go, create_graph=True, allow_unused=True)
+        total = 0
+        for g in grads:
+            if g is not None and g.requires_grad:
+                v = np.random.default_rng(seed + 5).standard_normal(tuple(g.shape))
+                total = total + (g * m.tensor(v.astype(np.float32))).sum()
+        if isinstance(total, int):
+            found.append(None)
+            continue
+        total.backward()
+        found.append([go.grad, *grads, *(x.grad for x in diff)])
+    (e_chain, e_second), (t_chain, t_second) = found[:2], found[2:]
+    assert e_chain == t_chain, f"nodes {e_chain} vs {t_chain}"
+    top = t_chain[0] if isinstance(t_chain, tuple) else t_chain
+    assert top == node, f"torch's node is {top}"
+    assert (e_second is None) == (t_second is None), "second derivative recorded in one only"
+    for i, (e, t) in enumerate(zip(e_second or (), t_second or ())):
+        assert (e is None) == (t is None), f"second derivative {i}: {e} vs {t}"
+        if t is not None:
+            assert_close(e, t, msg=f"second derivative {i}")
+
+
+def _idx(*values):
+    return np.array(values, dtype=np.int64)
+
+
+def _mask(*shape, seed=1):
+    return np.random.default_rng(seed).random(shape) > 0.5
+
+
+# ---------------------------------------------------------------------------- as_strided_scatter
+
+
+def test_as_strided_scatter_input_gradient_is_the_true_one():
+    # torch 2.13 keeps the input's gradient where src overwrote it and zeroes the rest, which
+    # its own gradcheck rejects; Ember keeps the true derivative (the existing
+    # test_torch_namespace.py gradchecks it) and matches torch for src
+    fn = lambda m, x, s: m.as_strided_scatter(x, s, (2, 2), (4, 1), 1)  # noqa: E731
+    tx = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+    ts = torch.randn(2, 2, dtype=torch.float64, requires_grad=True)
+    assert not torch.autograd.gradcheck(
+        lambda x, s: fn(torch, x, s), (tx, ts), raise_exception=False
+    )
+    ex = ember.tensor(tx.detach().numpy().copy(), requires_grad=True)
+    es = ember.tensor(ts.detach().numpy().copy(), requires_grad=True)
+    assert gradcheck(lambda x, s: fn(ember, x, s), (ex, es))
+    g = np.arange(12.0).reshape(3, 4)
+    fn(ember, ex, es).backward(ember.tensor(g))
+    fn(torch, tx, ts).backward(torch.tensor(g))
+    assert_close(es.grad, ts.grad)
+    written = np.zeros(12, bool)
+    written[[1, 2, 5, 6]] = True
+    assert_close(ex.grad, torch.tensor(np.where(written.reshape(3, 4), 0, g)))
+
+
+# -------------------------------------------------------------------------------- masked_scatter
+
+
+@pytest.mark.parametrize(
+    "shapes",
+    [
+        [(3, 4), _mask(3, 4), (3, 4)],
+        [(3, 4), _mask(4), (15,)],  # the mask broadcast; src longer than needed
+        [(4,), _mask(3, 4), (2, 7)],  # the input broadcast
+        [(), _mask(2), (3,)],
+    ],
+)
+def test_masked_scatter(shapes):
+    check_graph(lambda m, x, k, s: x.masked_scatter(k, s), shapes, "MaskedScatterBackward0")
+    check_graph(lambda m, x, k, s: m.masked_scatter(x, k, s), shapes, "MaskedScatterBackward0")
+
+
+def test_masked_scatter_inplace():
+    check_graph(
+        lambda m, x, k, s: x.clone().masked_scatter_(k, s),
+        [(3, 4), _mask(3, 4), (12,)],
+        "MaskedScatterBackward0",
+    )
+
+
+def test_masked_scatter_errors():
+    check_raises(lambda m: m.zeros(3).masked_scatter(m.ones(3, dtype=m.bool), m.ones(2)))
+    check_raises(lambda m: m.zeros(3).masked_scatter(m.ones(3), m.ones(3)))
+    check_raises(lambda m: m.zeros(3).masked_scatter(m.ones(3, dtype=m.bool), m.ones(3).double()))
