@@ -2,23 +2,21 @@
 spatial-transformer pair ``affine_grid`` / ``grid_sample``.
 
 The pixel shuffles are one node each, as torch records them (PixelShuffleBackward0); the rest are
-compositions of differentiable Tensor operations (reshape/permute, gather, arithmetic), so
-gradients, including second derivatives, come from the primitives' rules: ``grid_sample``'s
-gradient to the input is gather's scatter-add, to the grid the derivative of the bilinear weights.
+compositions of differentiable Tensor operations, but for ``affine_grid`` and ``grid_sample``,
+one node each as torch's (``autograd/primitives/grid_sampler.py``).
 """
 
 from __future__ import annotations
 
-import itertools
 import warnings
 
 import numpy as np
 
 from ... import _dtype as D
-from ..._tensor import _make, apply
+from ..._tensor import apply
+from ...autograd.primitives import grid_sampler as G
 from ...autograd.primitives import nn_named as PN
 from ...functions.creation import linspace
-from ...functions.math import where
 from ...functions.reduce import _scalar_type_name
 from .conv import pad
 
@@ -124,21 +122,6 @@ def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.7
 
 
 # --- bicubic resampling (F.interpolate(mode="bicubic")) ---------------------------------------
-_CUBIC_A = -0.75  # torch's cubic-convolution coefficient
-
-
-def _cubic_weights(t) -> list:
-    """The four cubic-convolution weights of the taps at -1, 0, 1, 2 from a point ``t`` in
-    [0, 1) past tap 0; arithmetic only, so ``t`` may be an array or a Tensor (with its grad)."""
-    a = _CUBIC_A
-    return [
-        ((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a,
-        ((a + 2) * t - (a + 3)) * t * t + 1,
-        ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1,
-        ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a,
-    ]
-
-
 def _cubic_matrix(n_in: int, n_out: int, align_corners: bool, scale, dtype) -> np.ndarray:
     """The (n_out, n_in) linear map of 1-D bicubic resampling; taps past an edge repeat it."""
     if align_corners:
@@ -149,7 +132,7 @@ def _cubic_matrix(n_in: int, n_out: int, align_corners: bool, scale, dtype) -> n
         src = (np.arange(n_out) + 0.5) * ratio - 0.5  # not clamped at 0 for cubic, as torch
     src = src.astype(dtype)
     base = np.floor(src)
-    w = _cubic_weights((src - base).astype(np.float64))
+    w = G.cubic_weights((src - base).astype(np.float64))
     m = np.zeros((n_out, n_in), np.float64)
     rows = np.arange(n_out)
     for k in range(4):
@@ -235,77 +218,7 @@ def affine_grid(theta, size, align_corners=None):
     axes = [_base_coords(s, align_corners, dt) for s in reversed(spatial)]  # x, y(, z)
     mesh = np.meshgrid(*axes[::-1], indexing="ij")  # (z,) y, x grids over (D,) H, W
     base = np.stack([*mesh[::-1], np.ones_like(mesh[0])], axis=-1)  # [..., (x, y, (z,) 1)]
-    n = size[0]
-    flat = _make(base.reshape(1, -1, base.shape[-1]))
-    grid = flat.matmul(theta.transpose(1, 2))  # (N, prod(spatial), dims)
-    return grid.reshape(n, *spatial, len(spatial))
-
-
-def _unnormalize(coord, size: int, align_corners: bool):
-    """Normalized grid coordinates in [-1, 1] -> pixel coordinates."""
-    if align_corners:
-        return (coord + 1) / 2 * (size - 1)
-    return ((coord + 1) * size - 1) / 2
-
-
-def _source_index(coord, size: int, padding_mode: str, align_corners: bool):
-    """Normalized grid coordinates -> pixel coordinates, with the padding mode's folding."""
-    return _fold(_unnormalize(coord, size, align_corners), size, padding_mode, align_corners)
-
-
-def _fold(coord, size: int, padding_mode: str, align_corners: bool):
-    """Pixel coordinates outside the input moved in as the padding mode says (zeros: kept)."""
-    if padding_mode == "border":
-        coord = _clip(coord, size)
-    elif padding_mode == "reflection":
-        if align_corners:
-            coord = _reflect(coord, 0, 2 * (size - 1))
-        else:
-            coord = _reflect(coord, -1, 2 * size - 1)
-        coord = _clip(coord, size)
-    return coord
-
-
-def _clip(coord, size: int):
-    """Clamp to [0, size - 1]; the gradient passes only strictly inside (torch's kernels count
-    the borders as outside), where ``clamp`` would pass it at the borders too."""
-    d = coord._data
-    inside = _make((d > 0) & (d < size - 1))
-    return where(inside, coord, coord.detach().clamp(0, size - 1))
-
-
-def _reflect(coord, twice_low: int, twice_high: int):
-    """Fold coordinates into [low, high] by reflecting at the ends (any number of times)."""
-    if twice_low == twice_high:
-        return coord * 0
-    low = twice_low / 2
-    span = (twice_high - twice_low) / 2
-    x = coord - low
-    # |x| with the derivative +1 at 0, as torch's reflect_coordinates
-    x = x * _make(np.where(x._data < 0, -1.0, 1.0).astype(x._data.dtype))
-    extra = x.fmod(span)
-    flips = np.floor(x._data / span)
-    even = _make((flips % 2) == 0)
-    return where(even, extra + low, span - extra + low)
-
-
-def _gather(flat, idx: list, spatial, valid: np.ndarray):
-    """flat (N, C, prod(spatial)); idx per spatial dim, (N, *out) int arrays -> (N, C, *out)
-    values (0 where not ``valid``)."""
-    n, c, _ = flat.shape
-    lin = np.zeros_like(idx[0])
-    for i, size in zip(idx, spatial):
-        lin = lin * size + i
-    lin = np.where(valid, lin, 0).reshape(n, 1, -1)
-    lin = _make(np.ascontiguousarray(np.broadcast_to(lin, (n, c, lin.shape[-1]))))
-    return flat.gather(2, lin).reshape(n, c, *idx[0].shape[1:])
-
-
-def _inside(idx: list, spatial) -> np.ndarray:
-    valid = np.ones(idx[0].shape, bool)
-    for i, size in zip(idx, spatial):
-        valid &= (i >= 0) & (i < size)
-    return valid
+    return apply(G.affine_grid, (theta,), None, base=base)
 
 
 def _check_grid_sample(input, grid, mode: str) -> None:  # noqa: A002
@@ -373,61 +286,12 @@ def grid_sample(
         warnings.warn(_ALIGN_WARNING.format("grid_sample", "grid_sample"), stacklevel=2)
         align_corners = False
     _check_grid_sample(input, grid, mode)
-    n, c, *spatial = input.shape
-    nd = len(spatial)
-    flat = input.reshape(n, c, -1)
-    dt = input._data.dtype
-    if mode == "bicubic":
-        return _grid_sample_bicubic(flat, grid, spatial, padding_mode, align_corners)
-    # the grid's last dim lists x (the last spatial dim) first
-    coords = [
-        _source_index(grid[..., nd - 1 - d], spatial[d], padding_mode, align_corners)
-        for d in range(nd)
-    ]
-    if mode == "nearest":
-        idx = [np.rint(p._data).astype(np.int64) for p in coords]
-        valid = _inside(idx, spatial)
-        out = _gather(flat, idx, spatial, valid) * _make(valid[:, None].astype(dt))
-        # torch gives the grid a zero gradient here: a term of value 0 that depends on it
-        never = _make(np.zeros(grid.shape[:-1], bool))
-        return out + where(never, grid.sum(-1), 0.0).unsqueeze(1)
-    base = [np.floor(p._data) for p in coords]
-    frac = [p - _make(b.astype(p._data.dtype)) for p, b in zip(coords, base)]  # in [0, 1)
-    out = None
-    for corner in itertools.product((0, 1), repeat=nd):
-        idx = [b.astype(np.int64) + k for b, k in zip(base, corner)]
-        valid = _inside(idx, spatial)
-        weight = _make(valid.astype(dt))
-        for t, k in zip(frac, corner):
-            weight = weight * (t if k else 1 - t)
-        term = _gather(flat, idx, spatial, valid) * weight.unsqueeze(1)
-        out = term if out is None else out + term
-    return out
-
-
-def _grid_sample_bicubic(flat, grid, spatial, padding_mode: str, align_corners: bool):
-    """Bicubic grid sampling: 4x4 taps around each location, each tap folded in by the padding
-    mode on its own (so the gradient reaches the grid through the weights only, as torch's)."""
-    h, w = spatial
-    ix = _unnormalize(grid[..., 0], w, align_corners)
-    iy = _unnormalize(grid[..., 1], h, align_corners)
-    x0, y0 = np.floor(ix._data), np.floor(iy._data)
-    wx = _cubic_weights(ix - _make(x0))
-    wy = _cubic_weights(iy - _make(y0))
-    dt = flat._data.dtype
-
-    def tap(base: np.ndarray, size: int) -> np.ndarray:
-        if padding_mode == "zeros":
-            return base.astype(np.int64)
-        return np.rint(_fold(_make(base), size, padding_mode, align_corners)._data).astype(np.int64)
-
-    out = None
-    for j in range(4):
-        yy = tap(y0 - 1 + j, h)
-        for i in range(4):
-            xx = tap(x0 - 1 + i, w)
-            valid = _inside([yy, xx], spatial)
-            weight = (wx[i] * wy[j] * _make(valid.astype(dt))).unsqueeze(1)
-            term = _gather(flat, [yy, xx], spatial, valid) * weight
-            out = term if out is None else out + term
-    return out
+    prim = G.grid_sampler_2d if input.ndim == 4 else G.grid_sampler_3d
+    return apply(
+        prim,
+        (input, grid),
+        None,
+        mode=mode,
+        padding_mode=padding_mode,
+        align_corners=align_corners,
+    )
