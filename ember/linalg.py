@@ -19,7 +19,7 @@ from ._tensor import Tensor, _make, apply
 from .autograd.primitives import linalg_decomp as P
 from .autograd.primitives.linalg_decomp import LinAlgError
 from .functions import reduce as RD
-from .functions._util import return_type
+from .functions._util import return_type, wrap_dim
 from .functions.inplace import takes_out
 from .functions.linalg import cdist, matmul  # noqa: F401 - ember.cdist is found here
 from .functions.reduce import _scalar_type_name
@@ -136,9 +136,11 @@ def matrix_norm(
             "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
         )
     _check_float("linalg.matrix_norm", A, low_precision=False)
-    if dtype is not None:
-        A = A.to(dtype)
-    d0, d1 = (d % A.ndim for d in dim)
+    if len(dim) != 2:
+        got = " ".join(str(d) for d in dim)
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {got}")
+    A = RD.norm_dtype("linalg.matrix_norm", A, dtype)
+    d0, d1 = (wrap_dim(d, A.ndim) for d in dim)
     if d0 == d1:
         raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
     if ord == "fro":

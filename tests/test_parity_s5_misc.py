@@ -4,7 +4,7 @@ errors, uniform_'s bound, creation's promotion, autograd exports and tensor attr
 import numpy as np
 import pytest
 import torch
-from helpers import assert_close
+from helpers import assert_close, check_op, check_raises
 
 import ember
 
@@ -61,3 +61,64 @@ def test_negative_p_norm_gradient_at_zero_norm(p):
     a = np.array([[0.0, 1.0, -2.0, 3.0], [0.0, 0, 0, 0], [1.0, 2, 3, 4]], np.float32)
     _value_and_grad(lambda m, x: m.linalg.vector_norm(x, p, dim=1), a)
     _value_and_grad(lambda m, x: m.linalg.vector_norm(x, p, dim=1), a.astype(np.complex64))
+
+
+# --- 2. torch.norm's 'fro' and 'nuc' orders with dims, norms' dtype argument
+def _same_result_or_error(fn):
+    try:
+        want = fn(torch)
+    except Exception as t:  # noqa: BLE001
+        assert str(check_raises(fn)) == str(t)
+        return
+    assert_close(fn(ember), want)
+
+
+@pytest.mark.parametrize("p", ["fro", "nuc", 2, None])
+@pytest.mark.parametrize("dim", [None, 0, (1,), (0, 1), [0, 2], (-1, 0), (0, 1, 2), (), (0, 0)])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_norm_fro_nuc_dims(p, dim, keepdim):
+    a = np.random.default_rng(0).standard_normal((2, 3, 4))
+    _same_result_or_error(lambda m: m.norm(m.tensor(a), p, dim, keepdim))
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (3,)])
+@pytest.mark.parametrize("p", ["fro", "nuc"])
+def test_norm_fro_nuc_no_dim(shape, p):
+    a = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    _same_result_or_error(lambda m: m.norm(m.tensor(a), p))
+    _same_result_or_error(lambda m: m.norm(m.tensor(a), p, keepdim=True))
+
+
+def test_norm_nuc_pair_gradient():
+    check_op(lambda m, x: m.norm(x, "nuc", dim=(0, 2)), [(3, 2, 4)], dtype=np.float64)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m: m.linalg.matrix_norm(m.ones(2, 3, 4), "fro", (0, 1, 2)),
+        lambda m: m.linalg.matrix_norm(m.ones(2, 3, 4), "fro", (0, 5)),
+        lambda m: m.linalg.matrix_norm(m.ones(2, 3, 4, dtype=m.int64), "fro", (0, 1, 2)),
+    ],
+)
+def test_matrix_norm_dim_errors(fn):
+    _same_result_or_error(fn)
+
+
+@pytest.mark.parametrize(
+    "src,dst", [("int64", "float64"), ("float32", "int64"), ("float32", "float16"),
+                ("float64", "float32"), ("float32", "complex64"), ("complex64", "float64"),
+                ("complex64", "complex128"), ("float32", "float64")],
+)  # fmt: skip
+@pytest.mark.parametrize("which", ["norm", "vector_norm", "matrix_norm", "nuc"])
+def test_norm_dtype_argument(src, dst, which):
+    def fn(m):
+        x = m.arange(1, 7).reshape(2, 3).to(getattr(m, src))
+        dt = getattr(m, dst)
+        if which == "norm":
+            return m.norm(x, dtype=dt)
+        if which == "vector_norm":
+            return m.linalg.vector_norm(x, dtype=dt)
+        return m.linalg.matrix_norm(x, "fro" if which == "matrix_norm" else "nuc", dtype=dt)
+
+    _same_result_or_error(fn)

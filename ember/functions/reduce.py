@@ -288,13 +288,40 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:  # noqa: A00
 
 
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # noqa: A002
-    """Vector p-norm over ``dim`` (all elements when None); ``'fro'`` is the 2-norm."""
+    """Vector p-norm over ``dim`` (all elements when None); ``'fro'`` is the 2-norm over up to
+    two dims, ``'nuc'`` a matrix norm over a pair (all dims when None)."""
+    if isinstance(p, str) and not (p == "fro" and (dim is None or isinstance(dim, int))):
+        dims = range(input.ndim) if dim is None else (dim,) if isinstance(dim, int) else dim
+        if p == "nuc" or len(dims) > 2:
+            from ..linalg import matrix_norm  # ember.linalg builds on this module
+
+            return matrix_norm(input, p, tuple(dims), keepdim, dtype=dtype)
     if p == "fro" or p is None:
         p = 2
-    if p == "nuc":
-        raise NotImplementedError("nuclear norm: use ember.linalg.matrix_norm")
-    x = input if dtype is None else input.to(dtype)
-    return vector_norm(x, p, dim, keepdim)
+    return vector_norm(input, p, dim, keepdim, dtype=dtype)
+
+
+def norm_dtype(name: str, x: Tensor, dtype) -> Tensor:
+    """``x`` in a norm's ``dtype`` argument, refused as torch does: an integer dtype, a change
+    between real and complex, or a narrowing one."""
+    if dtype is None:
+        return x
+    dt = D.to_dtype(dtype)
+    if dt.np.kind not in "fc":
+        raise RuntimeError(
+            f"{name}: dtype should be floating point or complex, but got {_scalar_type_name(dt)}"
+        )
+    if (dt.np.kind == "c") != (x._data.dtype.kind == "c"):
+        kind = "complex" if x._data.dtype.kind == "c" else "real"
+        raise RuntimeError(
+            f"{name}: dtype should be {kind} for {kind} inputs, but got {_scalar_type_name(dt)}"
+        )
+    if D.promote_types(x.dtype, dt) is not dt:
+        raise RuntimeError(
+            f"{name}: the dtype of the input ({_scalar_type_name(x.dtype)}) should be convertible "
+            f"without narrowing to the specified dtype ({_scalar_type_name(dt)})"
+        )
+    return x.to(dt)
 
 
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
@@ -303,8 +330,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
             f"{_scalar_type_name(x.dtype)}"
         )
-    if dtype is not None:
-        x = x.to(dtype)
+    x = norm_dtype("linalg.vector_norm", x, dtype)
     dims = dims_tuple(dim, x.ndim)  # checks the range even for a 0-d tensor (dim 0 or -1)
     if not x.ndim:
         dims = None
