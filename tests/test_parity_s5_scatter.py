@@ -108,3 +108,29 @@ def test_masked_scatter_errors():
     check_raises(lambda m: m.zeros(3).masked_scatter(m.ones(3, dtype=m.bool), m.ones(2)))
     check_raises(lambda m: m.zeros(3).masked_scatter(m.ones(3), m.ones(3)))
     check_raises(lambda m: m.zeros(3).masked_scatter(m.ones(3, dtype=m.bool), m.ones(3).double()))
+
+
+# ------------------------------------------------------------------------------------ index_fill
+
+
+@pytest.mark.parametrize(
+    "shape, dim, idx",
+    [((3, 4), 1, _idx(0, 3, 0)), ((3, 4), 0, _idx(2)), ((5,), 0, _idx()), ((), 0, _idx(0))],
+)
+def test_index_fill(shape, dim, idx):
+    shapes = [shape, idx, ()]
+    number = lambda m, x, i, v: x.index_fill(dim, i, 1.5)  # noqa: E731
+    check_graph(number, shapes, "IndexFillBackward0")
+    check_graph(lambda m, x, i, v: x.clone().index_fill_(dim, i, -2), shapes, "IndexFillBackward0")
+    if shape:  # negative indices count from the end (torch's value gradient refuses them)
+        check_graph(lambda m, x, i, v: x.index_fill(dim, -1 - i, 1.5), shapes, "IndexFillBackward0")
+    check_graph(lambda m, x, i, v: m.index_fill(x, dim, i, v), shapes, "IndexFillBackward1")
+    check_graph(lambda m, x, i, v: x.clone().index_fill_(dim, i, v), shapes, "IndexFillBackward1")
+
+
+def test_index_fill_integer_and_errors():
+    x = np.arange(6).reshape(2, 3)
+    check_op(lambda m, x, i: x.index_fill(1, i, 2.7), [x, _idx(1)], grad=False)
+    check_raises(lambda m: m.zeros(3).index_fill(0, m.tensor([3]), 1.0))
+    check_raises(lambda m: m.zeros(3).index_fill(0, m.tensor([0.0]), 1.0))
+    check_raises(lambda m: m.zeros(3).index_fill(0, m.tensor([0]), m.ones(1)))

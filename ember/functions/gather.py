@@ -304,12 +304,13 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:  # noqa
             "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
             f"{value._data.ndim} dimension(s)."
         )
-    mask = np.zeros(n, bool)
-    mask[idx.reshape(-1)] = True
-    mask = mask.reshape([n if k == d else 1 for k in range(input._data.ndim)])
-    if not isinstance(value, Tensor) and input._data.dtype.kind in "iub":
+    idx = np.where(idx < 0, idx + n, idx).reshape(-1)
+    if isinstance(value, Tensor):
+        value_data = value._data.astype(input._data.dtype)
+        return apply(N.index_fill_tensor, (input, value), [input._data, value_data], dim=d, idx=idx)
+    if input._data.dtype.kind in "iub":
         value = int(value)  # torch truncates a float value into an integer tensor
-    return masked_fill(input, _make(mask), value)
+    return apply(N.index_fill, (input,), None, dim=d, idx=idx, value=value)
 
 
 @takes_out("index_copy", "exact")
