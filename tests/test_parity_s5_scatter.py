@@ -134,3 +134,32 @@ def test_index_fill_integer_and_errors():
     check_raises(lambda m: m.zeros(3).index_fill(0, m.tensor([3]), 1.0))
     check_raises(lambda m: m.zeros(3).index_fill(0, m.tensor([0.0]), 1.0))
     check_raises(lambda m: m.zeros(3).index_fill(0, m.tensor([0]), m.ones(1)))
+
+
+# ------------------------------------------------------------------------------------ index_copy
+
+
+@pytest.mark.parametrize(
+    "shapes, dim",
+    [
+        ([(3, 4), _idx(3, 0), (3, 2)], 1),
+        ([(3, 4), _idx(1), (1, 4)], 0),
+        ([(2, 3, 4), _idx(2, 0, 1), (2, 3, 3)], -1),
+        ([(5,), _idx(4), ()], 0),  # a 0-d source for a 1-D input
+        ([(), _idx(0), ()], 0),
+    ],
+)
+def test_index_copy(shapes, dim):
+    check_graph(lambda m, x, i, s: x.index_copy(dim, i, s), shapes, "IndexCopyBackward0")
+    check_graph(lambda m, x, i, s: m.index_copy(x, dim, i, s), shapes, "IndexCopyBackward0")
+    check_graph(lambda m, x, i, s: x.clone().index_copy_(dim, i, s), shapes, "IndexCopyBackward0")
+
+
+def test_index_copy_out_and_errors():
+    e_out, t_out = ember.zeros(3, 2), torch.zeros(3, 2)
+    ember.index_copy(ember.ones(3, 2), 0, ember.tensor([1]), ember.full((1, 2), 4.0), out=e_out)
+    torch.index_copy(torch.ones(3, 2), 0, torch.tensor([1]), torch.full((1, 2), 4.0), out=t_out)
+    assert_close(e_out, t_out)
+    check_raises(lambda m: m.zeros(3).index_copy(0, m.tensor([3]), m.ones(1)))
+    check_raises(lambda m: m.zeros(3).index_copy(0, m.tensor([0, 1]), m.ones(1)))
+    check_raises(lambda m: m.zeros(3, 2).index_copy(0, m.tensor([0]), m.ones(1, 3)))

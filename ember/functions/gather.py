@@ -353,10 +353,7 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
             f"index_copy_(): index {int(bad.flat[0])} is out of bounds for dimension {d} with "
             f"size {n}"
         )
-    if not input._data.ndim:
-        return index_put(input, (), source)
-    key = (slice(None),) * d + (idx.reshape(-1),)
-    return index_put(input, key, source.reshape(source._data.shape or (1,)))
+    return apply(N.index_copy, (input, source), None, dim=d, idx=idx.reshape(-1))
 
 
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:  # noqa: A002

@@ -82,6 +82,8 @@ def _index_copy(ctx, x, src, dim, idx):
 
 
 def _index_copy_src_rule(c, g):
+    if not c.input_shape():
+        return g
     return g.index_select(c.dim, g.new_tensor(c.idx)).reshape(c.input_shape(1))
 
 
