@@ -122,3 +122,47 @@ def test_norm_dtype_argument(src, dst, which):
         return m.linalg.matrix_norm(x, "fro" if which == "matrix_norm" else "nuc", dtype=dt)
 
     _same_result_or_error(fn)
+
+
+# --- 3. multinomial's checks of its weights and sample count, in torch's words and order
+_NAN, _INF = float("nan"), float("inf")
+_WEIGHTS = [
+    [1.0, -1.0, 2.0],
+    [1.0, _NAN, 2.0],
+    [1.0, _INF, 2.0],
+    [1.0, -_INF, 2.0],
+    [0.0, 0.0, 0.0],
+    [_INF, -1.0],
+    [-1.0, _INF],
+    [_NAN, _INF],
+    [[1.0, 2.0], [_NAN, 1.0]],
+    [[0.0, 0.0], [1.0, -1.0]],
+    [[1.0, -1.0], [0.0, 0.0]],
+    [[_INF, 1.0], [-1.0, 1.0]],
+    [],
+    [[]],
+    [[], []],
+    np.ones((0, 3)),
+    np.ones((0, 0)),
+    np.ones((2, 2, 2)),
+]
+
+
+@pytest.mark.parametrize("weights", _WEIGHTS, ids=range(len(_WEIGHTS)))
+@pytest.mark.parametrize("replacement", [False, True])
+@pytest.mark.parametrize("n", [1, 2, 3, 0, -1])
+def test_multinomial_errors(weights, replacement, n):
+    w = np.array(weights, dtype=np.float32)
+    _same_result_or_error(lambda m: m.multinomial(m.tensor(w), n, replacement))
+
+
+@pytest.mark.parametrize("replacement", [False, True])
+def test_multinomial_stream_unchanged(replacement):
+    w = np.array([[0.1, 2.0, 3.0, 0.0], [1.0, 1.0, 1.0, 1.0]], np.float32)
+    for m in (ember, torch):
+        m.manual_seed(3)
+    for k in (1, 3):
+        assert_close(
+            ember.multinomial(ember.tensor(w), k, replacement),
+            torch.multinomial(torch.tensor(w), k, replacement),
+        )

@@ -629,16 +629,17 @@ class Generator:
         probs = np.asarray(probs)
         if probs.ndim not in (1, 2):
             raise RuntimeError("prob_dist must be 1 or 2 dim")
-        rows = probs.reshape(-1, probs.shape[-1])
-        if not np.all(np.isfinite(rows) & (rows >= 0)):
-            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-        if np.any(rows.sum(axis=1) <= 0):
-            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
         k = int(num_samples)
-        if not replacement and k > rows.shape[1]:
+        if k <= 0:
+            raise RuntimeError("cannot sample n_sample <= 0 samples")
+        if not replacement and k > probs.shape[-1]:
             raise RuntimeError(
                 "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
             )
+        rows = probs.reshape(int(np.prod(probs.shape[:-1])), probs.shape[-1])
+        if not len(rows):
+            return np.empty(probs.shape[:-1] + (k,), np.int64)
+        _check_weights(rows, sequential=replacement and k > 1)
         if not replacement or k == 1:
             q = rows / self.exponential(rows.shape, rows.dtype)
             # stable descending sort: the largest first, ties to the lower index
@@ -654,6 +655,35 @@ class Generator:
 
 
 _INT64_MIN = -(2**63)
+
+
+def _check_weights(rows: np.ndarray, sequential: bool) -> None:
+    """multinomial's checks of its weights, in torch's words: one check of the whole array for
+    a draw without replacement (or of one sample), else row by row, element by element."""
+    sums = rows.sum(axis=1)
+    if not sequential:
+        if not rows.size:
+            raise RuntimeError(
+                "aminmax(): cannot compute aminmax over an empty dimension as the operation has "
+                "no identity."
+            )
+        if not np.all(np.isfinite(rows) & (rows >= 0)):
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if np.any(sums <= 0):
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        return
+    bad = ~(rows >= 0) | ~np.isfinite(rows)  # NaN fails the first test, as in torch
+    failing = bad.any(axis=1) | ~(sums > 0)
+    if not failing.any():
+        return
+    row = int(np.argmax(failing))
+    if bad[row].any():
+        first = rows[row, int(np.argmax(bad[row]))]
+        what = "< 0" if not first >= 0 else "= infinity or NaN"
+        raise RuntimeError(
+            f"invalid multinomial distribution (encountering probability entry {what})"
+        )
+    raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
 
 
 def _poisson_one(rate: float, uniform) -> int:
