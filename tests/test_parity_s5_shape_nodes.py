@@ -105,3 +105,78 @@ def test_affine_grid_into_grid_sample_second_order():
         return m.nn.functional.grid_sample(a, grid, align_corners=False)
 
     _second_order(fn, [theta, x])
+
+
+# --- rot90 ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("k", [-3, -1, 0, 1, 2, 3, 4, 7])
+@pytest.mark.parametrize("dims", [[0, 1], [2, 0], [-1, -2]])
+def test_rot90_node(k, dims):
+    x = np.random.default_rng(0).standard_normal((2, 3, 4)).astype(np.float32)
+    e_out, t_out = _same_node(lambda m, a: m.rot90(a, k, dims), x)
+    assert _name(t_out) == "Rot90Backward0"
+    assert e_out._base is None  # a copy, as torch's
+    check_op(lambda m, a: m.rot90(a, k, dims), [x])
+    check_op(lambda m, a: a.rot90(k, dims), [x.astype(np.float64)])
+
+
+def test_rot90_second_order_and_integers():
+    x = np.random.default_rng(3).standard_normal((3, 4))
+    _second_order(lambda m, a: m.rot90(a, 1, [0, 1]) ** 2, [x])
+    ints = np.arange(12).reshape(3, 4)
+    assert_close(ember.rot90(ember.tensor(ints), 3), torch.rot90(torch.tensor(ints), 3))
+    # the gradient of the gradient is rot90 again, under torch's name
+    for lib in (torch, ember):
+        a = lib.tensor(x, requires_grad=True)
+        w = lib.ones(4, 3, dtype=lib.float64, requires_grad=True)
+        (g,) = lib.autograd.grad(lib.rot90(a), a, w, create_graph=True)
+        assert _name(g) == "Rot90Backward0"
+
+
+# --- Tensor.unfold ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "shape,dim,size,step",
+    [
+        ((3, 7), 1, 3, 2),
+        ((3, 7), 1, 3, 1),
+        ((4, 5, 2), 0, 2, 3),
+        ((6,), -1, 6, 1),
+        ((2, 5), 1, 0, 2),
+    ],
+)
+def test_unfold_node(shape, dim, size, step):
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    e_out, t_out = _same_node(lambda m, a: a.unfold(dim, size, step), x)
+    assert _name(t_out) == "UnfoldBackward0"
+    check_op(lambda m, a: a.unfold(dim, size, step), [x])
+    _second_order(lambda m, a: a.unfold(dim, size, step) ** 2, [x.astype(np.float64)])
+
+
+@pytest.mark.parametrize("size", [0, 1])
+def test_unfold_of_a_0d_tensor(size):
+    e_out, t_out = _same_node(lambda m, a: a.unfold(0, size, 1), np.array(2.5, np.float32))
+    assert_close(e_out, t_out)
+    check_op(lambda m, a: a.unfold(0, size, 1), [()])
+
+
+def test_unfold_is_a_view_and_its_gradient_adds_windows_back():
+    for lib in (torch, ember):
+        base = lib.arange(7.0)
+        windows = base.unfold(0, 3, 2)
+        assert windows._base is base
+        windows[1, 0] = 100.0  # writes through to the base, as torch's view
+        assert base[2].item() == 100.0
+    x = np.random.default_rng(1).standard_normal((2, 6))
+    for lib in (torch, ember):
+        a = lib.tensor(x, requires_grad=True)
+        w = lib.ones(2, 4, 3, dtype=lib.float64, requires_grad=True)
+        (g,) = lib.autograd.grad(a.unfold(1, 3, 1), a, w, create_graph=True)
+        assert _name(g) == "UnfoldBackwardBackward0"
+        assert g.detach().numpy().tolist() == [[1, 2, 3, 3, 2, 1]] * 2
+    # in place through non-overlapping windows: the base's graph takes the change (CopySlices)
+
+    def scale_windows(m, a):
+        b = a * 1
+        b.unfold(1, 3, 3).mul_(a[:, None, :3])
+        return b
+
+    check_op(scale_windows, [(2, 6)])

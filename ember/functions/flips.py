@@ -7,6 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor, apply
 from ..autograd.primitives import shape as P
+from ..autograd.primitives import shape_named as PN
 from ._util import dims_tuple, wrap_dim
 
 
@@ -72,14 +73,7 @@ def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:  # noqa: A002
         raise RuntimeError(
             f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}"
         )
-    k %= 4
-    if k == 1:
-        return flip(input, (d1,)).transpose(d0, d1)
-    if k == 2:
-        return flip(input, (d0, d1))
-    if k == 3:
-        return flip(input, (d0,)).transpose(d0, d1)
-    return input.clone()
+    return apply(PN.rot90, (input,), None, k=int(k) % 4, dims=(d0, d1))
 
 
 def fliplr(input: Tensor) -> Tensor:  # noqa: A002

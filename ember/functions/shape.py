@@ -8,6 +8,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..autograd.primitives import math as PM
 from ..autograd.primitives import shape as P
+from ..autograd.primitives import shape_named as PN
 from ..autograd.primitives import strided as ST
 from ._util import broadcast_shapes, dims_tuple, wrap_dim
 from .flips import _int_list, flip, flip_method, fliplr, flipud, roll, rot90  # noqa: F401
@@ -684,14 +685,7 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:  # no
         raise RuntimeError(f"step is {step} but must be > 0")
     if size < 0:
         raise RuntimeError(f"size is {size} but must be >= 0")
-    if not nd:
-        return reshape(input, (size,))
-    starts = np.arange(0, n - size + 1, step)
-    index = _make((starts[:, None] + np.arange(size)).reshape(-1))
-    windows = input.index_select(d, index)  # the windows, one after another, along d
-    shp = input._data.shape
-    windows = reshape(windows, shp[:d] + (len(starts), size) + shp[d + 1 :])
-    return movedim(windows, d + 1, -1)
+    return apply(PN.unfold, (input,), None, dim=d, size=size, step=step)
 
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002
