@@ -17,6 +17,22 @@ _INT64, _UINT64 = 2**63, 2**64  # torch takes Python ints in [-2**63, 2**64)
 
 def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:  # noqa: A001, A002
     """Limit values to ``[min, max]``; bounds may be numbers or tensors."""
+    d = input._data
+    big = _FLOAT_MAX.get(d.dtype)
+    if (
+        big is not None
+        and out is None
+        and type(min) in _NUMBER_OR_NONE
+        and type(max) in _NUMBER_OR_NONE
+        and (min is not None or max is not None)
+    ):
+        # The commonest call, a float tensor with number bounds: the general path below without
+        # its promotion, since the tensor's dtype is the result's.
+        lo = None if min is None else _float_scalar(min, d.dtype, big)
+        hi = None if max is None else _float_scalar(max, d.dtype, big)
+        if lo == 0 or hi == 0:
+            lo, hi = _zero_ties(d, lo, hi)
+        return apply(P.clamp, (input,), None, lo=lo, hi=hi)
     if not (_bound_ok(min) and _bound_ok(max)):
         raise _clamp_type_error(min, max)
     if min is None and max is None:
@@ -86,6 +102,17 @@ def _clamp_tensor(input: Tensor, min, max) -> Tensor:  # noqa: A002
     except ValueError:  # shapes that do not broadcast: the primitive raises torch's error
         pass
     return apply(P.clamp_tensor, (input, lo, hi), arrays)
+
+
+_FLOAT_MAX = {np.dtype(t): float(np.finfo(t).max) for t in (np.float16, np.float32, np.float64)}
+_NUMBER_OR_NONE = (float, int, type(None))
+
+
+def _float_scalar(v, dtype: np.dtype, big: float):
+    """``_scalar_in`` for a float dtype, with the check for an in-range number inlined."""
+    if -big <= v <= big and (type(v) is float or -_INT64 <= v < _UINT64):
+        return dtype.type(v)
+    return _scalar_in(v, D._BY_NP[dtype])  # inf, nan, or torch's overflow error
 
 
 def _zero_ties(x: np.ndarray, lo, hi):
