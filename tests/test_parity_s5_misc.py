@@ -166,3 +166,26 @@ def test_multinomial_stream_unchanged(replacement):
             ember.multinomial(ember.tensor(w), k, replacement),
             torch.multinomial(torch.tensor(w), k, replacement),
         )
+
+
+# --- 4. uniform_ never returns its upper bound: a draw rounding up to it becomes the lower one
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+@pytest.mark.parametrize(
+    "low,high",
+    [(0.5, 0.5000001), (1.0, 1.0 + 2**-52), (0.0, 1e-45), (1e3, 1e3 + 0.0625), (-3, 7), (2, 2)],
+)
+def test_uniform_stays_below_high(dtype, low, high):
+    res = []
+    for m in (ember, torch):
+        m.manual_seed(0)
+        res.append(m.empty(4000, dtype=getattr(m, dtype)).uniform_(low, high))
+    assert_close(*res, rtol=0, atol=0)
+    x = res[0].numpy()
+    hi, lo = x.dtype.type(high), x.dtype.type(low)
+    assert (x == lo).all() if lo == hi else ((x >= lo) & (x < hi)).all()
+
+
+def test_uniform_narrow_range_example():
+    ember.manual_seed(0)
+    x = ember.empty(1000).uniform_(0.5, 0.5000001)
+    assert bool((x < np.float32(0.5000001)).all()) and bool((x >= 0.5).all())

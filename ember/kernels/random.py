@@ -379,8 +379,8 @@ class Generator:
     def uniform(self, shape, dtype=np.float32, low: float = 0.0, high: float = 1.0) -> np.ndarray:
         """torch.rand / Tensor.uniform_: one draw per element (64-bit for float64, else 32-bit),
         x in [0, 1) scaled as fma(x, high - low, low) with low and high cast to dtype first.
-        float16 draws a float32 uniform, scales it in float32 and rounds at the end; a value that
-        rounds up to ``high`` there becomes ``low``, keeping the result in [low, high)."""
+        float16 draws a float32 uniform, scales it in float32 and rounds at the end.  A value that
+        rounds up to ``high`` becomes ``low``, as in torch, keeping the result in [low, high)."""
         shape = _shape(shape)
         dt = _float_dtype(dtype)
         n = math.prod(shape)
@@ -392,10 +392,9 @@ class Generator:
             lo, hi = (np.float32(np.float16(v)) if dt == np.float16 else np.float32(v)
                       for v in (low, high))  # fmt: skip
             out = x if (lo, hi) == (0.0, 1.0) else _fma32(x, hi - lo, lo)
-            if dt == np.float16:
-                out = out.astype(dt)
-                out[out == np.float16(hi)] = np.float16(lo)
-        return out.astype(dt, copy=False).reshape(shape)
+            out = out.astype(dt, copy=False)
+        out[out == dt.type(hi)] = dt.type(lo)
+        return out.reshape(shape)
 
     # -- normal -----------------------------------------------------------------------------------
     def normal(self, shape, dtype=np.float32, mean=0.0, std=1.0, vector: bool = True):
