@@ -163,3 +163,57 @@ def test_index_copy_out_and_errors():
     check_raises(lambda m: m.zeros(3).index_copy(0, m.tensor([3]), m.ones(1)))
     check_raises(lambda m: m.zeros(3).index_copy(0, m.tensor([0, 1]), m.ones(1)))
     check_raises(lambda m: m.zeros(3, 2).index_copy(0, m.tensor([0]), m.ones(1, 3)))
+
+
+# ---------------------------------------------------------------------------------- index_reduce
+
+
+def _ties(*shape):
+    """Values with repeats, so amax/amin ties and prod zeros occur."""
+    return np.random.default_rng(3).integers(-2, 3, shape).astype(np.float32)
+
+
+@pytest.mark.filterwarnings("ignore:index_reduce\\(\\) is in beta")
+@pytest.mark.parametrize("reduce", ["prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize(
+    "shapes, dim",
+    [
+        ([(3, 4), _idx(0, 2, 0, 0), (3, 4)], 1),
+        ([_ties(4, 3), _idx(1, 1, 3), _ties(3, 3)], 0),
+        ([(2, 3, 2), _idx(2, 2), (2, 2, 2)], -2),
+    ],
+)
+def test_index_reduce(reduce, include_self, shapes, dim):
+    def fn(m, x, i, s):
+        return x.index_reduce(dim, i, s, reduce, include_self=include_self)
+
+    check_graph(fn, shapes, "IndexReduceBackward0")
+
+    def inplace(m, x, i, s):
+        return x.clone().index_reduce_(dim, i, s, reduce, include_self=include_self)
+
+    check_graph(inplace, shapes, "IndexReduceBackward0")
+
+
+def test_index_reduce_warns_and_errors():
+    ember._runtime.set_warn_always(True)
+    try:
+        with pytest.warns(UserWarning, match=r"index_reduce\(\) is in beta"):
+            ember.zeros(3).index_reduce(0, ember.tensor([0]), ember.ones(1), "prod")
+    finally:
+        ember._runtime.set_warn_always(False)
+    for bad in (
+        lambda m: m.zeros(3).index_reduce(0, m.tensor([0]), m.ones(1).double(), "prod"),
+        lambda m: m.zeros(3).index_reduce(0, m.tensor([0]), m.ones(1), "sum"),
+        lambda m: m.zeros(3).index_reduce(0, m.tensor([3]), m.ones(1), "prod"),
+    ):
+        e, t = check_raises(bad), check_raises(bad, bad)
+        assert str(e) == str(t)
+
+
+@pytest.mark.filterwarnings("ignore:index_reduce\\(\\) is in beta")
+def test_index_reduce_without_grad():
+    x, s = _ties(4, 3), _ties(3, 3)
+    fn = lambda m, x, i, s: x.index_reduce(0, i, s, "amin", include_self=False)  # noqa: E731
+    check_op(fn, [x, _idx(1, 1, 3), s], grad=False)

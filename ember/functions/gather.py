@@ -403,6 +403,11 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
 _REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
 
 
+def _reduce_into(prim, input: Tensor, src: Tensor, d: int, idx, reduce, include_self) -> Tensor:  # noqa: A002
+    idx = idx.astype(np.int64)
+    return apply(prim, (input, src), None, dim=d, idx=idx, reduce=reduce, include_self=include_self)
+
+
 def scatter_reduce(
     input: Tensor,  # noqa: A002
     dim: int,
@@ -432,15 +437,7 @@ def scatter_reduce(
                 f"than src {list(src._data.shape)}"
             )
     _check_range(idx, input, d)
-    return apply(
-        P.scatter_reduce,
-        (input, src),
-        None,
-        dim=d,
-        idx=idx.astype(np.int64),
-        reduce=reduce,
-        include_self=include_self,
-    )
+    return _reduce_into(P.scatter_reduce, input, src, d, idx, reduce, include_self)
 
 
 @takes_out("index_reduce", "exact")
@@ -470,12 +467,17 @@ def index_reduce(
             "should have the same number of dimensions as self"
         )
     _check_in_self(idx, input, d)
-    view = [1] * source._data.ndim
-    view[d] = idx.size
-    spread = np.broadcast_to(idx.reshape(view), source._data.shape)
-    return scatter_reduce(
-        input, d, _make(np.ascontiguousarray(spread)), source, reduce, include_self=include_self
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            f"index_reduce_(): self ({_type_name(input)}) and source ({_type_name(source)}) "
+            "must have the same scalar type"
+        )
+    warn_once(
+        "index-reduce-beta",
+        "index_reduce() is in beta and the API may change at any time.",
+        stacklevel=user_stacklevel() + 1,
     )
+    return _reduce_into(N.index_reduce, input, source, d, idx, reduce, include_self)
 
 
 def _check_scatter_src(src: Tensor, slice_shape) -> None:

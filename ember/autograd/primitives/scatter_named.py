@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import defop
-from .index import _scatter_into, scatter_reduce
+from . import NO_CTX, defop
+from .index import _scatter_into, _sr_self_rule, _sr_src_rule, scatter_reduce
 
 
 def _masked_scatter(ctx, x, src, mask):
@@ -91,12 +91,52 @@ index_copy = defop(
     "IndexCopyBackward0", _index_copy, [_fill_zero_rule, _index_copy_src_rule], needs_ctx=True
 )
 
-# index_reduce is scatter_reduce with the index spread over each slice; torch names it apart
+
+def _index_reduce(ctx, x, src, dim, idx, reduce, include_self):
+    # scatter_reduce with the index spread over each slice of src
+    ctx.index, ctx.include_self = idx, include_self
+    view = [1] * src.ndim
+    view[dim] = idx.size
+    spread = np.broadcast_to(idx.reshape(view), src.shape)
+    out = scatter_reduce.forward(ctx, x, src, dim, spread, reduce, include_self)
+    if reduce in ("amax", "amin") and not include_self and ctx is not NO_CTX:
+        # torch shares a slot's gradient among its ties counting input's own value even where
+        # include_self=False left it out (that value then gets no share)
+        ctx.count = ctx.count + (~ctx.keep & (x == out))
+    return out
+
+
+# A product's derivative for one factor is the product of the others. Computed again by
+# index_reduce with that factor (where it is 0) replaced by 1, it stays differentiable: a second
+# derivative sees how the others move, which a factor left out as a constant would hide.
+def _ir_self_rule(c, g, x, src, out):
+    if c.reduce != "prod":
+        return _sr_self_rule(c, g, x, src, out)
+    safe = x.masked_fill(x == 0, 1)
+    others = safe.index_reduce(
+        c.dim, g.new_tensor(c.index), src, "prod", include_self=c.include_self
+    )
+    return (g * others / safe).masked_fill(g.new_tensor(~c.keep), 0)
+
+
+def _ir_src_rule(c, g, x, src, out):
+    if c.reduce != "prod":
+        return _sr_src_rule(c, g, x, src, out)
+    d, idx = c.dim, g.new_tensor(c.index)
+    zero = src == 0
+    zeros_in_slot = x.new_zeros(x.shape).index_add(d, idx, zero.to(x.dtype)).index_select(d, idx)
+    lone = zero & (zeros_in_slot == 1)  # the only 0 of its slot: the others' product is not 0
+    without = x.index_reduce(d, idx, src.masked_fill(lone, 1), "prod", include_self=c.include_self)
+    at_lone = (g * without).index_select(d, idx).masked_fill(~lone, 0)
+    rest = ((g * out).index_select(d, idx) / src.masked_fill(zero, 1)).masked_fill(lone, 0)
+    return at_lone + rest
+
+
 index_reduce = defop(
     "IndexReduceBackward0",
-    scatter_reduce.forward,
-    scatter_reduce.node.rules,
-    save=scatter_reduce.save,
+    _index_reduce,
+    [_ir_self_rule, _ir_src_rule],
+    save=(0, 1, -1),
     needs_ctx=True,
 )
 
