@@ -217,3 +217,31 @@ def test_index_reduce_without_grad():
     x, s = _ties(4, 3), _ties(3, 3)
     fn = lambda m, x, i, s: x.index_reduce(0, i, s, "amin", include_self=False)  # noqa: E731
     check_op(fn, [x, _idx(1, 1, 3), s], grad=False)
+
+
+# ------------------------------------------------------------------------------------------- put
+
+
+@pytest.mark.parametrize("accumulate", [False, True])
+@pytest.mark.parametrize(
+    "shapes",
+    [
+        [(3, 4), _idx(0, 5, -1, 5), (4,)],  # a repeated index: accumulate adds both
+        [(3, 4), _idx(7, 2), (2, 1)],
+        [(5,), np.array([[1, -2]]), (1, 2)],
+        [(), _idx(0), ()],
+    ],
+)
+def test_put(shapes, accumulate):
+    if not accumulate and len(set(shapes[1].reshape(-1).tolist())) < shapes[1].size:
+        shapes = [shapes[0], np.unique(shapes[1]), (np.unique(shapes[1]).size,)]
+    check_graph(lambda m, x, i, s: x.put(i, s, accumulate), shapes, "PutBackward0")
+    check_graph(lambda m, x, i, s: m.put(x, i, s, accumulate=accumulate), shapes, "PutBackward0")
+    check_graph(lambda m, x, i, s: x.clone().put_(i, s, accumulate), shapes, "PutBackward0")
+
+
+def test_put_errors():
+    check_raises(lambda m: m.zeros(3).put(m.tensor([3]), m.ones(1)))
+    check_raises(lambda m: m.zeros(3).put(m.tensor([0, 1]), m.ones(1)))
+    check_raises(lambda m: m.zeros(3).put(m.tensor([0]), m.ones(1).double()))
+    check_raises(lambda m: m.zeros(3).put(m.tensor([0]).int(), m.ones(1)))

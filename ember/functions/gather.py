@@ -396,8 +396,8 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
         )
     n = input._data.size
     _check_flat_range(idx, n)
-    flat = index_put(input.reshape(-1), (idx.reshape(-1),), source.reshape(-1), accumulate)
-    return flat.reshape(input._data.shape)
+    flat_idx = np.where(idx < 0, idx + n, idx).reshape(-1)
+    return apply(N.put, (input, source), None, idx=flat_idx, accumulate=bool(accumulate))
 
 
 _REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
