@@ -245,3 +245,63 @@ def test_put_errors():
     check_raises(lambda m: m.zeros(3).put(m.tensor([0, 1]), m.ones(1)))
     check_raises(lambda m: m.zeros(3).put(m.tensor([0]), m.ones(1).double()))
     check_raises(lambda m: m.zeros(3).put(m.tensor([0]).int(), m.ones(1)))
+
+
+# --------------------------------------------------------------- diagonal/select/slice_scatter
+
+
+@pytest.mark.parametrize(
+    "shape, src, args",
+    [
+        ((3, 4), (3,), ()),
+        ((3, 4), (2,), (2,)),
+        ((4, 3), (2,), (-2, 0, 1)),
+        ((4, 3), (3,), (1, 1, 0)),
+        ((2, 3, 4), (2, 3), (0, 1, 2)),
+        ((2, 3, 4), (4, 1), (-1, 0, -2)),
+        ((2, 3, 4), (3, 2), (0, 2, 0)),
+    ],
+)
+def test_diagonal_scatter(shape, src, args):
+    fn = lambda m, x, s: m.diagonal_scatter(x, s, *args)  # noqa: E731
+    check_graph(fn, [shape, src], "DiagonalScatterBackward0")
+    check_graph(lambda m, x, s: x.diagonal_scatter(s, *args), [shape, src], "DiagonalScatterBackward0")
+
+
+@pytest.mark.parametrize(
+    "shape, src, dim, index",
+    [((3, 4), (4,), 0, 1), ((3, 4), (3,), 1, -1), ((2, 3, 4), (2, 4), -2, 2), ((5,), (), 0, 3)],
+)
+def test_select_scatter(shape, src, dim, index):
+    fn = lambda m, x, s: m.select_scatter(x, s, dim, index)  # noqa: E731
+    check_graph(fn, [shape, src], "SelectScatterBackward0")
+    check_graph(lambda m, x, s: x.select_scatter(s, dim, index), [shape, src], "SelectScatterBackward0")
+
+
+@pytest.mark.parametrize(
+    "shape, src, args",
+    [
+        ((3, 4), (3, 2), (1, 0, 4, 2)),
+        ((3, 4), (1, 4), (0, -1)),
+        ((5, 2), (2, 2), (0, 1, None, 3)),
+        ((6,), (6,), ()),
+        ((2, 3, 4), (2, 1, 4), (-2, 1, 2)),
+    ],
+)
+def test_slice_scatter(shape, src, args):
+    fn = lambda m, x, s: m.slice_scatter(x, s, *args)  # noqa: E731
+    check_graph(fn, [shape, src], "SliceScatterBackward0")
+    check_graph(lambda m, x, s: x.slice_scatter(s, *args), [shape, src], "SliceScatterBackward0")
+
+
+def test_view_scatters_cast_src_and_errors():
+    for fn in (
+        lambda m: m.zeros(3, 4).select_scatter(m.ones(4).double(), 0, 1),
+        lambda m: m.zeros(3, 4).diagonal_scatter(m.ones(3, dtype=m.int32)),
+        lambda m: m.zeros(3, 4).slice_scatter(m.ones(3, 2, dtype=m.int64), 1, 0, 4, 2),
+    ):
+        assert_close(fn(ember), fn(torch))
+    check_raises(lambda m: m.zeros(3, 4).select_scatter(m.ones(3), 0, 1))
+    check_raises(lambda m: m.zeros(3, 4).select_scatter(m.ones(4), 0, 3))
+    check_raises(lambda m: m.zeros(3, 4).diagonal_scatter(m.ones(4)))
+    check_raises(lambda m: m.zeros(3, 4).slice_scatter(m.ones(2, 4), 0, 0, 3))

@@ -499,9 +499,9 @@ def slice_scatter(
     """``input`` with ``src`` written where ``input``'s slice ``start:end:step`` along ``dim``
     reads."""
     d = wrap_dim(dim, input._data.ndim)
-    key = (slice(None),) * d + (slice(start, end, step),)
-    _check_scatter_src(src, input._data[key].shape)
-    return index_put(input, key, src)
+    key = (slice(start, end, step),)
+    _check_scatter_src(src, input._data[(slice(None),) * d + key].shape)
+    return _write_at(N.slice_scatter, input, src, d, key)
 
 
 def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
@@ -513,9 +513,8 @@ def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor: 
             f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
             f"dimension {d}"
         )
-    key = (slice(None),) * d + (index,)
-    _check_scatter_src(src, input._data[key].shape)
-    return index_put(input, key, src)
+    _check_scatter_src(src, input._data[(slice(None),) * d + (index,)].shape)
+    return _write_at(N.select_scatter, input, src, d, (index,))
 
 
 def diagonal_scatter(
@@ -528,7 +527,19 @@ def diagonal_scatter(
     """``input`` with ``src`` written where ``input.diagonal(offset, dim1, dim2)`` reads."""
     _check_scatter_src(src, input.diagonal(offset, dim1, dim2).shape)
     d1, d2 = wrap_dim(dim1, input.ndim), wrap_dim(dim2, input.ndim)
-    return input._diagonal_insert(src, offset, d1, d2)
+    return apply(
+        N.diagonal_scatter, (input, src), _same_dtype(input, src), offset=offset, dim1=d1, dim2=d2
+    )
+
+
+def _same_dtype(input: Tensor, src: Tensor) -> list:  # noqa: A002
+    """The arrays of ``input`` and ``src``, ``src`` cast to ``input``'s dtype (the written
+    values take the tensor's type, as torch's copy does)."""
+    return [input._data, src._data.astype(input._data.dtype, copy=False)]
+
+
+def _write_at(prim, input: Tensor, src: Tensor, d: int, key: tuple) -> Tensor:  # noqa: A002
+    return apply(prim, (input, src), _same_dtype(input, src), dim=d, key=key)
 
 
 def fill_diagonal(input: Tensor, fill_value, wrap: bool = False) -> Tensor:  # noqa: A002
