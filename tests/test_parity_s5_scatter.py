@@ -265,7 +265,9 @@ def test_put_errors():
 def test_diagonal_scatter(shape, src, args):
     fn = lambda m, x, s: m.diagonal_scatter(x, s, *args)  # noqa: E731
     check_graph(fn, [shape, src], "DiagonalScatterBackward0")
-    check_graph(lambda m, x, s: x.diagonal_scatter(s, *args), [shape, src], "DiagonalScatterBackward0")
+    check_graph(
+        lambda m, x, s: x.diagonal_scatter(s, *args), [shape, src], "DiagonalScatterBackward0"
+    )
 
 
 @pytest.mark.parametrize(
@@ -275,7 +277,9 @@ def test_diagonal_scatter(shape, src, args):
 def test_select_scatter(shape, src, dim, index):
     fn = lambda m, x, s: m.select_scatter(x, s, dim, index)  # noqa: E731
     check_graph(fn, [shape, src], "SelectScatterBackward0")
-    check_graph(lambda m, x, s: x.select_scatter(s, dim, index), [shape, src], "SelectScatterBackward0")
+    check_graph(
+        lambda m, x, s: x.select_scatter(s, dim, index), [shape, src], "SelectScatterBackward0"
+    )
 
 
 @pytest.mark.parametrize(

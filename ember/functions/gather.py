@@ -15,7 +15,6 @@ from ..autograd.primitives import index as P
 from ..autograd.primitives import scatter_named as N
 from ..autograd.primitives import select as S
 from ._util import wrap_dim
-from .index import index_put
 from .inplace import takes_out
 
 
