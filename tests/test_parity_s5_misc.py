@@ -189,3 +189,95 @@ def test_uniform_narrow_range_example():
     ember.manual_seed(0)
     x = ember.empty(1000).uniform_(0.5, 0.5000001)
     assert bool((x < np.float32(0.5000001)).all()) and bool((x >= 0.5).all())
+
+
+# --- 5. creation: the dtypes of mixed lists promote as torch's; int arguments, str, np.matrix
+def _mixed_lists(m):
+    return [
+        [np.int8(1), np.uint8(2)],
+        [np.float64(1), np.float32(2)],
+        [np.float32(1), np.float64(2)],
+        [np.float16(1), np.float32(2)],
+        [np.float16(1), 2],
+        [np.float16(1), 2.5],
+        [np.int32(1), 5],
+        [np.uint8(1), np.int16(5)],
+        [np.float32(1.5), 2.5],
+        [[np.int8(1)], [np.int16(2)]],
+        [[1, 2], [np.int8(1), np.float16(2)]],
+        [np.complex64(1), np.float64(2)],
+        [np.int8(1), True],
+        [True, 1.5],
+        [m.tensor(1, dtype=m.int8), m.tensor(2, dtype=m.uint8)],
+        [m.tensor(1.0, dtype=m.float64), m.tensor(2.0, dtype=m.float32)],
+        [m.tensor(1.0, dtype=m.float16), 3],
+        [m.tensor(1, dtype=m.int8), 3.5],
+        [m.tensor([1, 2]), m.tensor([3, 4])],
+        [m.tensor([1.0, 2.0]), 1],
+        [m.tensor([True, False])],
+        [m.tensor([]), 1],
+    ]
+
+
+@pytest.mark.parametrize("i", range(len(_mixed_lists(torch))))
+@pytest.mark.parametrize("fn", ["tensor", "as_tensor"])
+def test_mixed_list_promotion(i, fn):
+    _same_result_or_error(lambda m: getattr(m, fn)(_mixed_lists(m)[i]))
+
+
+def test_mixed_list_promotion_default_float64():
+    try:
+        for m in (ember, torch):
+            m.set_default_dtype(m.float64)
+        for data in ([np.float32(1), 2.5], [np.float16(1), 2.5], [1, 1j], [np.float32(1), 2]):
+            _same_result_or_error(lambda m, d=data: m.tensor(d))
+    finally:
+        for m in (ember, torch):
+            m.set_default_dtype(m.float32)
+
+
+@pytest.mark.parametrize("n", [3.0, True, np.float64(3), "t3.", "t[3]", np.int32(3), "t3"])
+def test_eye_int_argument(n):
+    def arg(m):
+        return (
+            m.tensor(3.0)
+            if n == "t3."
+            else m.tensor([3])
+            if n == "t[3]"
+            else (m.tensor(3) if n == "t3" else n)
+        )
+
+    _same_result_or_error(lambda m: m.eye(arg(m)))
+
+
+@pytest.mark.parametrize("n", [3.0, True, np.float64(3), "t3.", "t[3]", np.int32(3), 4])
+def test_int_arg_as_randperm_reads_n(n):
+    # randperm's n, read by creation.int_arg: the same TypeError as torch's randperm, else the int
+    from ember.functions.creation import int_arg
+
+    tn = torch.tensor(3.0) if n == "t3." else torch.tensor([3]) if n == "t[3]" else n
+    en = ember.tensor(3.0) if n == "t3." else ember.tensor([3]) if n == "t[3]" else n
+    try:
+        want = torch.randperm(tn).numel()
+    except TypeError as t:
+        with pytest.raises(TypeError) as e:
+            int_arg(en, "randperm", "n", 1)
+        assert str(e.value) == str(t)
+        return
+    assert int_arg(en, "randperm", "n", 1) == want
+
+
+@pytest.mark.parametrize("fn", ["tensor", "as_tensor"])
+@pytest.mark.parametrize("data", [[1.5, "a"], [1, "a"], "a", ["a"]])
+def test_str_data(fn, data):
+    _same_result_or_error(lambda m: getattr(m, fn)(data))
+
+
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # NumPy's, for np.matrix
+@pytest.mark.parametrize("rows", [[[1, 2], [3, 4]], [1.5, 2, 3]])
+@pytest.mark.parametrize("fn", ["tensor", "as_tensor", "from_numpy"])
+def test_numpy_matrix_is_a_plain_tensor(rows, fn):
+    data = np.matrix(rows)
+    e = getattr(ember, fn)(data)
+    assert type(e) is ember.Tensor
+    assert_close(e, getattr(torch, fn)(data))

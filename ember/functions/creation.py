@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import numbers
 import warnings
 
@@ -14,27 +15,32 @@ from ._util import shape_arg, to_np_dtype
 from .inplace import check_out as _check_out
 from .inplace import copy_into_out as _copy_into_out
 from .inplace import takes_out
+from .splits import _type_name
 
 
 def _infer_np_dtype(data):
-    """torch's inference: Python floats → default float, ints → int64, bools → bool."""
-    kinds = set()
+    """torch's inference: the promotion of the elements' dtypes, where Python bools are bool,
+    ints int64, floats the default dtype and complexes its complex dtype, while NumPy scalars,
+    arrays and tensors keep their own."""
+    dts: list = []
+
+    def add(dt) -> None:
+        if dt not in dts:
+            dts.append(dt)
 
     def walk(x):
         if isinstance(x, Tensor):
-            kinds.add(("t", x._data.dtype))
-        elif isinstance(x, np.ndarray):
-            kinds.add(("t", x.dtype))
-        elif isinstance(x, np.generic):  # NumPy scalars keep their dtype, as torch does
-            kinds.add(("t", x.dtype))
+            add(x.dtype)
+        elif isinstance(x, (np.ndarray, np.generic)):
+            add(D.from_numpy_dtype(x.dtype))
         elif isinstance(x, bool):
-            kinds.add("b")
-        elif isinstance(x, (int, np.integer)):
-            kinds.add("i")
-        elif isinstance(x, (float, np.floating)):
-            kinds.add("f")
+            add(D.bool)
+        elif isinstance(x, int):
+            add(D.int64)
+        elif isinstance(x, float):
+            add(D.get_default_dtype())
         elif isinstance(x, complex):
-            kinds.add("c")
+            add(D._complex_default())
         elif isinstance(x, (list, tuple, range)):
             for y in x:
                 walk(y)
@@ -44,19 +50,9 @@ def _infer_np_dtype(data):
             raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
 
     walk(data)
-    tensor_dts = [k[1] for k in kinds if isinstance(k, tuple)]
-    if "c" in kinds:
-        return D._complex_default().np
-    if "f" in kinds or any(d.kind == "f" for d in tensor_dts):
-        fl = [d for d in tensor_dts if d.kind == "f"]
-        return fl[0] if fl and "f" not in kinds else D.get_default_dtype().np
-    if "i" in kinds:
-        return np.dtype(np.int64)
-    if tensor_dts:
-        return tensor_dts[0]
-    if "b" in kinds:
-        return np.dtype(np.bool_)
-    return D.get_default_dtype().np  # empty list
+    if not dts:  # an empty list
+        return D.get_default_dtype().np
+    return functools.reduce(D.promote_types, dts).np
 
 
 def _ragged_error(data, dim: int = 0):
@@ -99,7 +95,7 @@ def _to_array(data, dtype):
         raise ValueError("too many dimensions 'str'")
     np_dtype = dtype or _infer_np_dtype(data)
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
-        data = _untensor(data)
+        data = _untensor(data, np.dtype(np_dtype))
     try:
         arr = np.array(data, dtype=np_dtype)
     except ValueError as e:
@@ -149,14 +145,19 @@ def _flat(data):
             yield x
 
 
-def _untensor(data):
-    # torch reads a tensor inside a list as a Python scalar, whatever its number of dims
+def _untensor(data, dt: np.dtype):
+    # torch reads a tensor inside a list as a Python scalar, whatever its number of dims: as an
+    # index for an integer or bool result, else as a number
     if isinstance(data, Tensor):
         if data._data.size != 1:
+            if dt.kind in "iub":
+                raise TypeError(
+                    "only integer tensors of a single element can be converted to an index"
+                )
             raise ValueError("only one element tensors can be converted to Python scalars")
         return data._data.reshape(()).item()
     if isinstance(data, (list, tuple)):
-        return [_untensor(x) for x in data]
+        return [_untensor(x, dt) for x in data]
     return data
 
 
@@ -699,15 +700,25 @@ def logspace(
     return _into_out(_finish((base**lin).astype(npd), requires_grad, device), out, "logspace")
 
 
-def _eye_size(v, name: str, position: int, args: tuple, kwargs: dict) -> int:
-    if isinstance(v, Tensor) and v.ndim == 0 and v._data.dtype.kind in "iu":
-        v = int(v.item())
+def int_arg(v, fn: str, name: str, position: int) -> int:
+    """An int argument as torch's parser reads it: a Python or NumPy int, or an integer tensor
+    of one element; a bool, a float or anything else is a TypeError in torch's words."""
+    if isinstance(v, Tensor) and v._data.size == 1 and v._data.dtype.kind in "iu":
+        return int(v._data.reshape(()))
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+        raise TypeError(
+            f"{fn}(): argument '{name}' (position {position}) must be int, not {_type_name(v)}"
+        )
+    return int(v)
+
+
+def _eye_size(v, name: str, position: int, args: tuple, kwargs: dict) -> int:
+    try:
+        v = int_arg(v, "eye", name, position)
+    except TypeError:
         if name == "n" and len(args) == 1 and not kwargs:
-            raise TypeError(
-                f"eye(): argument 'n' (position {position}) must be int, not {type(v).__name__}"
-            )
-        raise _invalid_args("eye", *args, **kwargs)
+            raise
+        raise _invalid_args("eye", *args, **kwargs) from None
     if v < 0:
         raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
     return int(v)
