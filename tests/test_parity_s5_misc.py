@@ -281,3 +281,16 @@ def test_numpy_matrix_is_a_plain_tensor(rows, fn):
     e = getattr(ember, fn)(data)
     assert type(e) is ember.Tensor
     assert_close(e, getattr(torch, fn)(data))
+
+
+# --- 6. ember.autograd exports NestedIOFunction as torch.autograd does
+def test_nested_io_function_export():
+    from ember.autograd import function as ember_function
+
+    assert ember.autograd.NestedIOFunction is ember_function.NestedIOFunction
+    assert "NestedIOFunction" in torch.autograd.__all__
+    assert "NestedIOFunction" in ember.autograd.__all__
+    assert issubclass(ember.autograd.NestedIOFunction, ember.autograd.Function)
+    names = ("forward_extended", "backward_extended")
+    assert all(hasattr(ember.autograd.NestedIOFunction, n) for n in names)
+    assert all(hasattr(torch.autograd.NestedIOFunction, n) for n in names)

@@ -15,7 +15,13 @@ from . import (
 )
 from .engine import anomaly as _anomaly
 from .engine import run_backward
-from .function import Function, FunctionCtx, InplaceFunction, once_differentiable
+from .function import (
+    Function,
+    FunctionCtx,
+    InplaceFunction,
+    NestedIOFunction,
+    once_differentiable,
+)
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -29,6 +35,7 @@ __all__ = [
     "Function",
     "FunctionCtx",
     "InplaceFunction",
+    "NestedIOFunction",
     "backward",
     "grad",
     "no_grad",
