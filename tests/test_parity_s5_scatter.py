@@ -309,3 +309,42 @@ def test_view_scatters_cast_src_and_errors():
     check_raises(lambda m: m.zeros(3, 4).select_scatter(m.ones(4), 0, 3))
     check_raises(lambda m: m.zeros(3, 4).diagonal_scatter(m.ones(4)))
     check_raises(lambda m: m.zeros(3, 4).slice_scatter(m.ones(2, 4), 0, 0, 3))
+
+
+# ------------------------------------------------------------------------- scatter with a number
+
+
+@pytest.mark.parametrize(
+    "shapes, dim",
+    [([(3, 4), np.array([[0, 1, 2, 0]])], 0), ([(2, 5), np.array([[4], [0]])], -1)],
+)
+def test_scatter_number(shapes, dim):
+    check_graph(lambda m, x, i: x.scatter(dim, i, 2.5), shapes, "ScatterBackward1")
+    check_graph(lambda m, x, i: m.scatter(x, dim, i, value=-1), shapes, "ScatterBackward1")
+    check_graph(lambda m, x, i: x.clone().scatter_(dim, i, 0.5), shapes, "ScatterBackward1")
+    # a tensor src keeps ScatterBackward0, whose input gradient is now a ScatterBackward1
+    block = tuple(slice(0, n) for n in shapes[1].shape)  # src shaped as the index
+    check_graph(lambda m, x, i: x.scatter(dim, i, x[block] * 2), shapes, "ScatterBackward0")
+
+
+def test_scatter_number_into_integers():
+    x = np.arange(8).reshape(2, 4)
+    check_op(lambda m, x, i: x.scatter(1, i, 2.7), [x, np.array([[3], [0]])], grad=False)
+
+
+@pytest.mark.filterwarnings("ignore:The reduce argument of torch.scatter")
+@pytest.mark.parametrize("reduce", ["add", "multiply"])
+def test_scatter_reduce_argument_records_a_refusing_node(reduce):
+    index = np.array([[0, 1, 0, 0]])
+    for fn in (
+        lambda m, x, i, s: x.scatter(0, i, s, reduce=reduce),
+        lambda m, x, i, s: x.scatter(0, i, 1.5, reduce=reduce),
+        lambda m, x, i, s: x.clone().scatter_(0, i, s, reduce=reduce),
+    ):
+        out = check_op(fn, [(3, 4), index, (2, 4)])  # both refuse the backward
+        e_in, t_in = make_inputs([(3, 4), index, (2, 4)])
+        assert graph(fn(ember, *e_in)) == graph(fn(torch, *t_in))
+        with pytest.raises(RuntimeError, match="derivative for aten::scatter"):
+            out.sum().backward()
+    x = np.arange(8).reshape(2, 4)
+    check_op(lambda m, x, i: x.scatter(1, i, 2.7, reduce=reduce), [x, index[:, :2]], grad=False)

@@ -112,19 +112,17 @@ def scatter(
                 "reduction options.",
                 stacklevel=user_stacklevel() + 1,  # warn_once is a frame deeper
             )
-        else:  # a number lands at every index position
-            src = _make(np.full(idx.shape, src, input._data.dtype))
-        return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod")
+        mode = "sum" if reduce == "add" else "prod"
+        if isinstance(src, Tensor):
+            d, idx, mode = _check_reduce_args(input, dim, index, src, mode)
+            return apply(N.scatter_legacy, (input, src), None, dim=d, idx=idx, reduce=mode)
+        src = np.full(idx.shape, src, input._data.dtype)  # a number lands at every index position
+        d, idx, mode = _check_reduce_args(input, dim, index, _make(src), mode)
+        return apply(N.scatter_legacy_value, (input,), None, dim=d, idx=idx, reduce=mode, value=src)
     _check_src_dtype(input, src)
     _check_range(idx, input, d)
     if not isinstance(src, Tensor):
-        return apply(
-            P.scatter,
-            (input, src),
-            [input._data, np.asarray(src, input._data.dtype)],
-            dim=d,
-            idx=idx,
-        )
+        return apply(N.scatter_value, (input,), None, dim=d, idx=idx, value=src)
     return apply(
         P.scatter, (input, src), [input._data, src._data.astype(input._data.dtype)], dim=d, idx=idx
     )
@@ -418,6 +416,13 @@ def scatter_reduce(
 ) -> Tensor:
     """``input`` with ``src`` reduced into it along ``dim`` at ``index`` (sum, prod, mean, amax,
     amin); ``include_self=False`` leaves ``input``'s own values out where something lands."""
+    d, idx, reduce = _check_reduce_args(input, dim, index, src, reduce)
+    return _reduce_into(P.scatter_reduce, input, src, d, idx, reduce, include_self)
+
+
+def _check_reduce_args(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str):  # noqa: A002
+    """torch's checks of scatter_reduce's arguments; (dim wrapped, the index array as int64,
+    the reduction's name)."""
     d = wrap_dim(dim, input._data.ndim)
     idx = _index_array(index, "scatter_reduce")
     reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # torch takes these too
@@ -436,7 +441,7 @@ def scatter_reduce(
                 f"than src {list(src._data.shape)}"
             )
     _check_range(idx, input, d)
-    return _reduce_into(P.scatter_reduce, input, src, d, idx, reduce, include_self)
+    return d, idx.astype(np.int64), reduce
 
 
 @takes_out("index_reduce", "exact")

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import NO_CTX, defop
 from .index import _scatter_into, _sr_self_rule, _sr_src_rule, scatter_reduce
+from .strided import _not_implemented
 
 
 def _masked_scatter(ctx, x, src, mask):
@@ -228,4 +229,19 @@ scatter_value = defop(
     _scatter_value,
     [lambda c, g: g.scatter(c.dim, g.new_tensor(c.idx), 0)],
     needs_ctx=True,
+)
+
+
+def _legacy(x, src, dim, idx, reduce):
+    return scatter_reduce.forward(NO_CTX, x, src, dim, idx, reduce, True)
+
+
+# scatter's reduce= (add or multiply): torch records a node whose backward refuses
+scatter_legacy = defop(
+    "torch::autograd::NotImplemented", _legacy, [_not_implemented("scatter")] * 2
+)
+scatter_legacy_value = defop(
+    "torch::autograd::NotImplemented",
+    lambda x, dim, idx, reduce, value: _legacy(x, value, dim, idx, reduce),
+    [_not_implemented("scatter")],
 )
