@@ -239,7 +239,7 @@ from .functions.shape import (
     unsqueeze,
     vstack,
 )
-from .functions.shape import split_with_sizes as unsafe_split_with_sizes
+from .functions.shape import unsafe_split_with_sizes
 from .functions.windows import (
     bartlett_window,
     blackman_window,

@@ -207,7 +207,7 @@ _METHODS = {
     "narrow_copy": S.narrow_copy.without_out,
     "unsafe_chunk": S.unsafe_chunk,
     "unsafe_split": S.unsafe_split,
-    "unsafe_split_with_sizes": S.split_with_sizes,
+    "unsafe_split_with_sizes": S.unsafe_split_with_sizes,
     "is_same_size": S.is_same_size,
     "ravel": AR.ravel,
     "is_signed": DT.is_signed,

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import ember
-from tests.helpers import assert_close, check_op, to_ember
+from tests.helpers import assert_close, check_op, check_raises, to_ember
 
 
 def _name(t) -> str:
@@ -180,3 +180,149 @@ def test_unfold_is_a_view_and_its_gradient_adds_windows_back():
         return b
 
     check_op(scale_windows, [(2, 6)])
+
+
+# --- diag_embed / diagflat -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "shape,offset,dim1,dim2",
+    [((3,), 0, -2, -1), ((2, 3), 1, -2, -1), ((2, 3), -1, 2, 0), ((2, 2, 3), 2, 1, 3)],
+)
+def test_diag_embed_node(shape, offset, dim1, dim2):
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    e_out, t_out = _same_node(lambda m, a: m.diag_embed(a, offset, dim1, dim2), x)
+    assert _name(t_out) == "DiagEmbedBackward0"
+    assert e_out.is_contiguous() and e_out.stride() == t_out.stride()
+    check_op(lambda m, a: m.diag_embed(a, offset, dim1, dim2), [x])
+    _second_order(lambda m, a: m.diag_embed(a, offset, dim1, dim2) ** 2, [x.astype(np.float64)])
+    ints = np.arange(6).reshape(2, 3)
+    assert_close(
+        ember.diag_embed(ember.tensor(ints), offset), torch.diag_embed(torch.tensor(ints), offset)
+    )
+
+
+@pytest.mark.parametrize("shape", [(), (4,), (2, 3)])
+@pytest.mark.parametrize("offset", [0, 2, -1])
+def test_diagflat_node(shape, offset):
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    e_out, t_out = _same_node(lambda m, a: m.diagflat(a, offset), x)
+    assert _name(t_out) == "DiagEmbedBackward0"
+    flat = [type(n).__name__ for n, _ in e_out.grad_fn.next_functions]
+    assert flat == [type(n).__name__ for n, _ in t_out.grad_fn.next_functions]
+    check_op(lambda m, a: m.diagflat(a, offset), [x])
+    # a non-contiguous input is copied before flattening (CloneBackward0, then ViewBackward0)
+    check_op(lambda m, a: m.diagflat(a.t(), offset), [(2, 3)])
+
+
+# --- block_diag ------------------------------------------------------------------------------
+def test_block_diag_node():
+    shapes = [(2, 3), (4,), (), (0, 2), (1, 1)]
+    arrays = [
+        np.random.default_rng(i).standard_normal(s).astype(np.float32) for i, s in enumerate(shapes)
+    ]
+    e_out, t_out = _same_node(lambda m, *xs: m.block_diag(*xs), *arrays)
+    assert _name(t_out) == "BlockDiagBackward0"
+    check_op(lambda m, *xs: m.block_diag(*xs), arrays)
+    _second_order(
+        lambda m, a, b: m.block_diag(a, b, a[0]) ** 2,
+        [arrays[0].astype(np.float64), arrays[1].astype(np.float64)],
+    )
+
+
+def test_block_diag_promotes_and_skips_integer_inputs():
+    x = np.random.default_rng(0).standard_normal((2, 2))
+    ints = np.arange(3)
+    e_out, t_out = _same_node(lambda m, a, b: m.block_diag(b, a), x, ints)
+    assert_close(e_out, t_out)
+    check_op(lambda m, a: m.block_diag(m.ones(2, 2, dtype=m.int64), a), [(2, 3)])
+    assert_close(ember.block_diag(), torch.block_diag())
+
+
+# --- narrow_copy -----------------------------------------------------------------------------
+@pytest.mark.parametrize("dim,start,length", [(1, 1, 2), (0, 1, 2), (1, 0, 0), (-1, 3, 1)])
+def test_narrow_copy_node(dim, start, length):
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    e_out, t_out = _same_node(lambda m, a: m.narrow_copy(a, dim, start, length), x)
+    assert _name(t_out) == "NarrowCopyBackward0" and e_out._base is None
+    check_op(lambda m, a: a.narrow_copy(dim, start, length), [x])
+    _second_order(lambda m, a: m.narrow_copy(a, dim, start, length) ** 2, [x.astype(np.float64)])
+
+
+def test_narrow_copy_negative_start():
+    # torch's own backward fails for a negative start (its gradient is not put back at the
+    # normalized start); Ember's is the gradient of the same values at start 1
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    e_out, t_out = _same_node(lambda m, a: m.narrow_copy(a, 0, -2, 2), x)
+    assert_close(e_out, t_out)
+    with pytest.raises(RuntimeError):
+        t_out.sum().backward()
+    check_op(
+        lambda m, a: a.narrow_copy(0, -2, 2), [x], torch_fn=lambda m, a: a.narrow_copy(0, 1, 2)
+    )
+
+
+@pytest.mark.parametrize("dim,start,length", [(2, 0, 1), (1, 0, -1), (1, 3, -1), (-3, 0, 1)])
+def test_narrow_copy_errors(dim, start, length):
+    e = check_raises(lambda m: m.narrow_copy(m.zeros(2, 3), dim, start, length))
+    with pytest.raises(type(e)) as t_exc:
+        torch.narrow_copy(torch.zeros(2, 3), dim, start, length)
+    assert str(e) == str(t_exc.value)
+
+
+# --- unsafe_split / unsafe_chunk / unsafe_split_with_sizes -----------------------------------
+UNSAFE = [
+    ("UnsafeSplitBackward0", lambda m, a: m.unsafe_split(a, 2, 1)),
+    ("UnsafeSplitBackward0", lambda m, a: a.unsafe_split(3, 1)),
+    ("UnsafeSplitBackward0", lambda m, a: m.unsafe_chunk(a, 2, -1)),
+    ("UnsafeSplitWithSizesBackward0", lambda m, a: m.unsafe_split_with_sizes(a, [1, 0, 4], 1)),
+    ("UnsafeSplitWithSizesBackward0", lambda m, a: a.unsafe_split_with_sizes([2, 1], 0)),
+]
+
+
+@pytest.mark.parametrize("name,fn", UNSAFE)
+def test_unsafe_split_nodes(name, fn):
+    x = np.random.default_rng(0).standard_normal((3, 5)).astype(np.float32)
+    e_out, t_out = _same_node(fn, x)
+    assert _name(t_out[0]) == name
+    assert all(p._base is None for p in e_out)  # not views, as torch's
+    check_op(fn, [x])
+    check_op(lambda m, a: fn(m, a)[-1] * 2, [x])  # the other pieces get zeros
+    _second_order(lambda m, a: fn(m, a)[0] ** 2, [x.astype(np.float64)])
+
+
+def test_unsafe_pieces_share_memory_but_not_versions():
+    e_out, t_out = [], []
+    for lib, out in ((torch, t_out), (ember, e_out)):
+        x = lib.arange(6.0)
+        piece = lib.unsafe_split(x, 2)[1]
+        piece.add_(10)
+        out.append((x, x._version, piece._version))
+    assert_close(e_out[0][0], t_out[0][0])
+    assert e_out[0][1:] == t_out[0][1:]
+    empty = np.zeros((2, 0), np.float32)
+    e_out, t_out = _same_node(lambda m, a: m.unsafe_chunk(a, 3, 1), empty)
+    assert _name(t_out[0]) == "UnsafeSplitWithSizesBackward0" and len(e_out) == len(t_out)
+    check_raises(lambda m: m.unsafe_split(m.zeros(4), 2.0))
+    check_raises(lambda m: m.unsafe_split(m.zeros(4), True))
+    check_raises(lambda m: m.unsafe_chunk(m.zeros(4), 0))
+    check_raises(lambda m: m.unsafe_split_with_sizes(m.zeros(4), [1, 2]))
+
+
+# --- transpose of a 0-d tensor -------------------------------------------------------------
+@pytest.mark.parametrize("dims", [(0, 0), (0, -1), (-1, -1)])
+def test_transpose_of_a_0d_tensor(dims):
+    x = np.array(1.5, np.float32)
+    for fn in (lambda m, a: a.transpose(*dims), lambda m, a: m.swapaxes(a, *dims)):
+        e_out, t_out = _same_node(fn, x)
+        assert _name(t_out) == "TransposeBackward0"
+        assert e_out._base is not None and t_out._base is not None
+        check_op(fn, [x])
+
+    def in_place(m, a):
+        b = a * 2
+        b.transpose_(*dims)
+        return b
+
+    e_out, t_out = _same_node(in_place, x)
+    assert _name(t_out) == "TransposeBackward1"
+    check_op(in_place, [x])
+    check_raises(lambda m: m.tensor(1.0).transpose(0, 1))

@@ -9,9 +9,10 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import Tensor, _make
+from .._tensor import Tensor, _make, apply
+from ..autograd.primitives import shape_named as PN
 from ._util import wrap_dim
-from .index import index_put, index_select
+from .index import index_select
 from .inplace import takes_out
 from .shape import (
     _cat_cast,
@@ -21,7 +22,6 @@ from .shape import (
     cat,
     hstack,
     joined_rows,
-    movedim,
     stack,
     tensor_args,
     tensor_split,
@@ -111,25 +111,18 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
 
 def block_diag(*tensors) -> Tensor:
     """The tensors (scalars, vectors as rows, matrices) along the diagonal of a zero matrix."""
-    mats = []
-    for i, t in enumerate(tensor_args(tensors)):
+    mats = tensor_args(tensors)
+    for i, t in enumerate(mats):
         if t.ndim > 2:
             raise RuntimeError(
                 "torch.block_diag: Input tensors must have 2 or fewer dimensions. Input "
                 f"{i} has {t.ndim} dimensions"
             )
-        mats.append(t.reshape(1, -1) if t.ndim < 2 else t)
     if not mats:
         return _make(np.zeros((1, 0), D.get_default_dtype().np))
-    dtype = D.result_type(mats)
-    width = sum(m.shape[1] for m in mats)
-    rows, left = [], 0
-    for m in mats:
-        m = m.to(dtype)
-        right = width - left - m.shape[1]
-        rows.append(cat([m.new_zeros((m.shape[0], left)), m, m.new_zeros((m.shape[0], right))], 1))
-        left += m.shape[1]
-    return cat(rows, 0)
+    dtype = D.result_type(mats).np
+    arrays = [t._data.astype(dtype, copy=False) for t in mats]
+    return apply(PN.block_diag, tuple(mats), arrays)
 
 
 def _lift_3d(t: Tensor) -> Tensor:
@@ -246,19 +239,13 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
     d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    n = input.shape[-1] if input.ndim else 1
-    m = n + abs(offset)
-    zeros = input.new_zeros((*input.shape[:-1], m, m))
-    rows = np.arange(n) + max(-offset, 0)
-    cols = np.arange(n) + max(offset, 0)
-    out = index_put(zeros, (Ellipsis, rows, cols), input.reshape(*input.shape[:-1], n))
-    return movedim(out, (-2, -1), (d1, d2))
+    return apply(PN.diag_embed, (input,), None, offset=int(offset), dim1=d1, dim2=d2)
 
 
 def diagflat(input: Tensor, offset: int = 0) -> Tensor:  # noqa: A002
     """The flattened ``input`` as the ``offset``-th diagonal of a square matrix."""
     _int_arg("diagflat", "offset", 2, offset)
-    return diag_embed(input.reshape(-1), offset)
+    return diag_embed(ravel(input), offset)  # torch flattens as ravel does
 
 
 def ravel(input: Tensor) -> Tensor:  # noqa: A002

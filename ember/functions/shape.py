@@ -26,6 +26,7 @@ from .splits import (  # noqa: F401 - re-exported: the splits lived here
     unbind,
     unsafe_chunk,
     unsafe_split,
+    unsafe_split_with_sizes,
 )
 
 
@@ -241,7 +242,7 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
     nd = input._data.ndim
     d0, d1 = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
     if nd == 0:
-        return apply(P.view, (input,), None, shape=())
+        return apply(PN.transpose_0d, (input,))
     return apply(P.transpose, (input,), None, d0=d0, d1=d1)
 
 

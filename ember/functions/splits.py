@@ -8,6 +8,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, apply
 from ..autograd.primitives import shape as P
+from ..autograd.primitives import shape_named as PN
 from ._util import wrap_dim
 from .inplace import takes_out
 
@@ -44,6 +45,11 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
         size = size.item()
     if type(size) is not int:  # a list of sizes; torch refuses NumPy ints and floats here too
         return split_with_sizes(tensor, size, dim)
+    return apply(P.split, (tensor,), None, **_even_split(tensor, size, dim))
+
+
+def _even_split(tensor: Tensor, size: int, dim: int) -> dict:
+    """The pieces of ``size`` along ``dim`` (the last may be smaller): the split's parameters."""
     if not tensor.ndim:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, tensor._data.ndim)
@@ -55,7 +61,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
             f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
         )
     sizes = ([size] * (n // size) + ([n % size] if n % size else [])) if n else [0]
-    return apply(P.split, (tensor,), None, sizes=sizes, dim=d)
+    return {"sizes": sizes, "dim": d}
 
 
 def split_method(self: Tensor, split_size, dim: int = 0):
@@ -65,7 +71,19 @@ def split_method(self: Tensor, split_size, dim: int = 0):
 
 def split_with_sizes(input: Tensor, split_sizes, dim: int = 0):  # noqa: A002
     """Split along ``dim`` into pieces of exactly the given sizes."""
-    sizes = _int_sizes(split_sizes, "split_with_sizes", "split_sizes", 2)
+    params = _sized_split(input, split_sizes, dim, "split_with_sizes")
+    return apply(P.split_with_sizes, (input,), None, **params)
+
+
+def unsafe_split_with_sizes(input: Tensor, split_sizes, dim: int = 0):  # noqa: A002
+    """``split_with_sizes`` whose pieces are not tracked as views of ``input``."""
+    params = _sized_split(input, split_sizes, dim, "unsafe_split_with_sizes")
+    return apply(PN.unsafe_split_with_sizes, (input,), None, **params)
+
+
+def _sized_split(input: Tensor, split_sizes, dim: int, fn: str) -> dict:  # noqa: A002
+    """The split's parameters for pieces of exactly ``split_sizes``, checked as torch's."""
+    sizes = _int_sizes(split_sizes, fn, "split_sizes", 2)
     if not input.ndim:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, input.ndim)
@@ -79,7 +97,7 @@ def split_with_sizes(input: Tensor, split_sizes, dim: int = 0):  # noqa: A002
             f"split_with_sizes expects split_sizes to sum exactly to {input.shape[d]} (input "
             f"tensor's size at dimension {d}), but got split_sizes={sizes}"
         )
-    return apply(P.split_with_sizes, (input,), None, sizes=sizes, dim=d)
+    return {"sizes": sizes, "dim": d}
 
 
 def _sections(indices_or_sections, sections, indices, fn: str, input=None):  # noqa: A002
@@ -156,9 +174,15 @@ def tensor_split(
 
 def chunk(input: Tensor, chunks: int, dim: int = 0):  # noqa: A002
     """Split into ``chunks`` nearly equal pieces (fewer when the size does not allow)."""
+    even, params = _chunks(input, chunks, dim, "chunk")
+    return apply(P.split if even else P.split_with_sizes, (input,), None, **params)
+
+
+def _chunks(input: Tensor, chunks: int, dim: int, fn: str) -> tuple:  # noqa: A002
+    """(whether torch splits evenly rather than with sizes, the split's parameters)."""
     if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)):
         raise TypeError(
-            f"chunk(): argument 'chunks' (position 1) must be int, not {type(chunks).__name__}"
+            f"{fn}(): argument 'chunks' (position 1) must be int, not {type(chunks).__name__}"
         )
     if not input.ndim:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
@@ -167,8 +191,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0):  # noqa: A002
     d = wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
     if not n:  # an empty dim makes ``chunks`` empty pieces (torch splits it with sizes)
-        return apply(P.split_with_sizes, (input,), None, sizes=[0] * int(chunks), dim=d)
-    return split(input, -(-n // int(chunks)), d)
+        return False, {"sizes": [0] * int(chunks), "dim": d}
+    return True, _even_split(input, -(-n // int(chunks)), d)
 
 
 def unbind(input: Tensor, dim: int = 0):  # noqa: A002
@@ -180,6 +204,13 @@ def unbind(input: Tensor, dim: int = 0):  # noqa: A002
 
 def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:  # noqa: A002
     """``length`` elements along ``dim`` from ``start`` (a view)."""
+    from .index import getitem_key
+
+    return getitem_key(input, _narrow_key(input, dim, start, length, "narrow"), "slice")
+
+
+def _narrow_key(input: Tensor, dim: int, start, length: int, fn: str) -> tuple:  # noqa: A002
+    """The basic index of a narrow, checked as torch's ``fn`` (narrow or narrow_copy)."""
     if isinstance(start, Tensor):
         if start.ndim or start._data.dtype.kind not in "iu":
             raise RuntimeError("start must be an 0-dim integral Tensor.")
@@ -193,6 +224,12 @@ def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:  # noqa: A002
             )
     if not input._data.ndim:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if fn == "narrow_copy" and dim >= input._data.ndim:
+        raise RuntimeError(
+            "Expected dim < static_cast<int64_t>(self_sizes.size()) to be true, but got false.  "
+            "(Could this error message be improved?  If so, please report an enhancement "
+            "request to PyTorch.)"
+        )
     d = wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
     start = int(start)
@@ -200,16 +237,13 @@ def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:  # noqa: A002
         raise IndexError(
             f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
         )
-    if length < 0:
+    if length < 0 and fn == "narrow":
         raise RuntimeError("narrow(): length must be non-negative.")
     if start < 0:
         start += n
-    if start + length > n:
+    if start + length > n or length < 0:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
-    key = (slice(None),) * d + (slice(start, start + length),)
-    from .index import getitem_key
-
-    return getitem_key(input, key, "slice")
+    return (slice(None),) * d + (slice(start, start + length),)
 
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
@@ -241,20 +275,22 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
 )
 def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa: A002
     """``narrow`` as a new tensor rather than a view."""
-    return narrow(input, dim, start, length).clone()
+    key = _narrow_key(input, dim, start, length, "narrow_copy")
+    return apply(PN.narrow_copy, (input,), None, key=key)
 
 
 def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0):  # noqa: A002
-    """``chunk`` (torch's variant skips view checks that Ember does not need)."""
-    return chunk(input, chunks, dim)
+    """``chunk`` whose pieces are not tracked as views of ``input``."""
+    even, params = _chunks(input, chunks, dim, "unsafe_chunk")
+    prim = PN.unsafe_split if even else PN.unsafe_split_with_sizes
+    return apply(prim, (input,), None, **params)
 
 
 def unsafe_split(input: Tensor, split_size: int, dim: int = 0):  # noqa: A002
-    """``split`` into pieces of ``split_size`` (torch's variant skips view checks that Ember
-    does not need)."""
-    if not isinstance(split_size, (int, np.integer)):
+    """``split`` into pieces of ``split_size``, not tracked as views of ``input``."""
+    if isinstance(split_size, bool) or not isinstance(split_size, (int, np.integer)):
         raise TypeError(
             "unsafe_split(): argument 'split_size' (position 1) must be int, not "
             + type(split_size).__name__
         )
-    return split(input, split_size, dim)
+    return apply(PN.unsafe_split, (input,), None, **_even_split(input, int(split_size), dim))

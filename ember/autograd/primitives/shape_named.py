@@ -1,6 +1,8 @@
 """Shape ops that torch records as one node of their own, where a composition of views and
 copies would show other names: ``rot90`` (Rot90Backward0), ``Tensor.unfold`` (UnfoldBackward0,
-a strided view whose gradient adds the windows back: UnfoldBackwardBackward0).
+a strided view whose gradient adds the windows back: UnfoldBackwardBackward0), ``diag_embed``
+and ``diagflat`` (DiagEmbedBackward0), ``block_diag``, ``narrow_copy``, the unsafe splits and
+the transpose of a 0-d tensor.
 
 Each rule applies the primitives of this module again, so gradients of gradients carry torch's
 node names too.
@@ -11,7 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import defop
+from . import shape as S
+from .index import _getitem, _insert_rule
 from .nn import _apply
+from .shape import VariadicNode
 
 
 # --- rot90 ----------------------------------------------------------------------------------
@@ -72,3 +77,72 @@ unfold_backward = defop(
     [lambda c, g: _apply(unfold, (g,), dim=c.dim, size=c.size, step=c.step)],
     needs_ctx=True,
 )
+
+
+# --- diag_embed (and diagflat, which torch records as diag_embed of the flattened input) ----
+def _diag_embed(ctx, x, offset, dim1, dim2):
+    ctx.offset, ctx.dim1, ctx.dim2 = offset, dim1, dim2
+    n = x.shape[-1]
+    m = n + abs(offset)
+    out = np.zeros((*x.shape[:-1], m, m), x.dtype)
+    i = np.arange(n)
+    out[..., i + max(-offset, 0), i + max(offset, 0)] = x
+    return np.ascontiguousarray(np.moveaxis(out, (-2, -1), (dim1, dim2)))
+
+
+diag_embed = defop(
+    "DiagEmbedBackward0",
+    _diag_embed,
+    [lambda c, g: g.diagonal(c.offset, c.dim1, c.dim2)],
+    needs_ctx=True,
+)
+
+
+# --- block_diag -------------------------------------------------------------------------------
+def _block_diag(ctx, *arrays):
+    mats = [a.reshape(1, -1) if a.ndim < 2 else a for a in arrays]
+    rows = np.cumsum([0] + [m.shape[0] for m in mats])
+    cols = np.cumsum([0] + [m.shape[1] for m in mats])
+    ctx.rows, ctx.cols = rows, cols
+    out = np.zeros((rows[-1], cols[-1]), arrays[0].dtype)
+    for m, r, c in zip(mats, rows, cols):
+        out[r : r + m.shape[0], c : c + m.shape[1]] = m
+    return out
+
+
+def _block_rule(c, g, i):
+    block = g[c.rows[i] : c.rows[i + 1], c.cols[i] : c.cols[i + 1]]
+    shape = c.input_shape(i)
+    return block if len(shape) == 2 else block.reshape(shape)
+
+
+block_diag = defop("BlockDiagBackward0", _block_diag, [_block_rule], needs_ctx=True)
+block_diag.node = type(
+    "BlockDiagBackward0", (VariadicNode,), {"__slots__": (), "rules": (_block_rule,)}
+)
+
+
+# --- narrow_copy ----------------------------------------------------------------------------
+narrow_copy = defop(
+    "NarrowCopyBackward0",
+    lambda ctx, x, key: _getitem(ctx, x, key).copy(),
+    [_insert_rule],
+    needs_ctx=True,
+)
+
+
+# --- unsafe_split / unsafe_chunk: split's pieces, not tracked as views (torch's "unsafe": they
+# share the input's memory but not its version counter) --------------------------------------
+unsafe_split = defop(
+    "UnsafeSplitBackward0", S._split, [S._gather_pieces], needs_ctx=True, num_outputs=-1
+)
+unsafe_split_with_sizes = defop(
+    "UnsafeSplitWithSizesBackward0", S._split, [S._gather_pieces], needs_ctx=True, num_outputs=-1
+)
+
+
+# --- transpose of a 0-d tensor: torch's TransposeBackward0, a view of the one element ---------
+transpose_0d = defop(
+    "TransposeBackward0", lambda x: x.view(), [lambda c, g: g], is_view=True, arrays=True
+)
+S.INPLACE_NODES[transpose_0d.node] = S.renamed(transpose_0d, "TransposeBackward1").node
