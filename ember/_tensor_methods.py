@@ -5,6 +5,7 @@ Kept in one table so that a reader can see, for any method, which function imple
 
 from __future__ import annotations
 
+import numbers
 import warnings
 
 import numpy as np
@@ -387,6 +388,22 @@ Tensor.__lt__ = C.lt
 Tensor.__le__ = C.le
 Tensor.__gt__ = C.gt
 Tensor.__ge__ = C.ge
+
+
+def _operand_or_not_implemented(op):
+    """A comparison operator that, as torch's, answers NotImplemented for an operand that is not
+    a tensor, a number or an array: ``x == None`` is then False and ``x < None`` a TypeError."""
+
+    def compare(self, other):
+        return op(self, other) if isinstance(other, _OPERANDS) else NotImplemented
+
+    compare.__name__ = op.__name__
+    return compare
+
+
+_OPERANDS = (Tensor, numbers.Number, np.bool_, np.ndarray)
+for _name in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"):
+    setattr(Tensor, _name, _operand_or_not_implemented(getattr(Tensor, _name)))
 Tensor.__lshift__ = Tensor.bitwise_left_shift = C.bitwise_left_shift
 Tensor.__rshift__ = Tensor.bitwise_right_shift = C.bitwise_right_shift
 Tensor.__rlshift__ = lambda self, other: C.bitwise_left_shift(other, self)
@@ -579,7 +596,6 @@ def _reversed_dims(self):
 
 
 Tensor.T = property(_reversed_dims)
-Tensor.mT = property(lambda self: self.transpose(-2, -1))
 
 
 # -- new_* constructors and private helpers used by derivative rules -----------------------------
@@ -683,3 +699,8 @@ from .functions.strided import as_strided_scatter as _as_strided_scatter  # noqa
 Tensor.as_strided = _as_strided
 Tensor.as_strided_ = _as_strided_
 Tensor.as_strided_scatter = _as_strided_scatter
+
+# torch's type error for a non-Tensor index counts it as argument 2 of the method
+from .functions.gather import index_select_method as _index_select_method  # noqa: E402
+
+Tensor.index_select = _index_select_method

@@ -46,6 +46,15 @@ def check_graph(fn, shapes, node, seed=0):
             assert_close(e, t, msg=f"second derivative {i}")
 
 
+def check_message(fn):
+    """``check_raises``, and the message is torch's too; returns Ember's exception."""
+    exc = check_raises(fn)
+    with pytest.raises(type(exc)) as t_exc:
+        fn(torch)
+    assert str(exc) == str(t_exc.value)
+    return exc
+
+
 def _idx(*values):
     return np.array(values, dtype=np.int64)
 
@@ -105,9 +114,9 @@ def test_masked_scatter_inplace():
 
 
 def test_masked_scatter_errors():
-    check_raises(lambda m: m.zeros(3).masked_scatter(m.ones(3, dtype=m.bool), m.ones(2)))
-    check_raises(lambda m: m.zeros(3).masked_scatter(m.ones(3), m.ones(3)))
-    check_raises(lambda m: m.zeros(3).masked_scatter(m.ones(3, dtype=m.bool), m.ones(3).double()))
+    check_message(lambda m: m.zeros(3).masked_scatter(m.ones(3, dtype=m.bool), m.ones(2)))
+    check_message(lambda m: m.zeros(3).masked_scatter(m.ones(3), m.ones(3)))
+    check_message(lambda m: m.zeros(3).masked_scatter(m.ones(3, dtype=m.bool), m.ones(3).double()))
 
 
 # ------------------------------------------------------------------------------------ index_fill
@@ -131,9 +140,9 @@ def test_index_fill(shape, dim, idx):
 def test_index_fill_integer_and_errors():
     x = np.arange(6).reshape(2, 3)
     check_op(lambda m, x, i: x.index_fill(1, i, 2.7), [x, _idx(1)], grad=False)
-    check_raises(lambda m: m.zeros(3).index_fill(0, m.tensor([3]), 1.0))
-    check_raises(lambda m: m.zeros(3).index_fill(0, m.tensor([0.0]), 1.0))
-    check_raises(lambda m: m.zeros(3).index_fill(0, m.tensor([0]), m.ones(1)))
+    check_message(lambda m: m.zeros(3).index_fill(0, m.tensor([3]), 1.0))
+    check_message(lambda m: m.zeros(3).index_fill(0, m.tensor([0.0]), 1.0))
+    check_message(lambda m: m.zeros(3).index_fill(0, m.tensor([0]), m.ones(1)))
 
 
 # ------------------------------------------------------------------------------------ index_copy
@@ -160,9 +169,11 @@ def test_index_copy_out_and_errors():
     ember.index_copy(ember.ones(3, 2), 0, ember.tensor([1]), ember.full((1, 2), 4.0), out=e_out)
     torch.index_copy(torch.ones(3, 2), 0, torch.tensor([1]), torch.full((1, 2), 4.0), out=t_out)
     assert_close(e_out, t_out)
-    check_raises(lambda m: m.zeros(3).index_copy(0, m.tensor([3]), m.ones(1)))
-    check_raises(lambda m: m.zeros(3).index_copy(0, m.tensor([0, 1]), m.ones(1)))
-    check_raises(lambda m: m.zeros(3, 2).index_copy(0, m.tensor([0]), m.ones(1, 3)))
+    check_message(lambda m: m.zeros(3).index_copy(0, m.tensor([3]), m.ones(1)))
+    check_message(lambda m: m.zeros(3).index_copy(0, m.tensor([0, 1]), m.ones(1)))
+    check_message(lambda m: m.zeros(3, 2).index_copy(0, m.tensor([0]), m.ones(1, 3)))
+    check_message(lambda m: m.zeros(3, 2, 4).index_copy(1, m.tensor([0]), m.ones(4, 1, 3)))
+    check_message(lambda m: m.zeros(3, 2, 4).index_copy(-1, m.tensor([0]), m.ones(3, 3, 1)))
 
 
 # ---------------------------------------------------------------------------------- index_reduce
@@ -208,8 +219,7 @@ def test_index_reduce_warns_and_errors():
         lambda m: m.zeros(3).index_reduce(0, m.tensor([0]), m.ones(1), "sum"),
         lambda m: m.zeros(3).index_reduce(0, m.tensor([3]), m.ones(1), "prod"),
     ):
-        e, t = check_raises(bad), check_raises(bad, bad)
-        assert str(e) == str(t)
+        check_message(bad)
 
 
 @pytest.mark.filterwarnings("ignore:index_reduce\\(\\) is in beta")
@@ -241,10 +251,10 @@ def test_put(shapes, accumulate):
 
 
 def test_put_errors():
-    check_raises(lambda m: m.zeros(3).put(m.tensor([3]), m.ones(1)))
-    check_raises(lambda m: m.zeros(3).put(m.tensor([0, 1]), m.ones(1)))
-    check_raises(lambda m: m.zeros(3).put(m.tensor([0]), m.ones(1).double()))
-    check_raises(lambda m: m.zeros(3).put(m.tensor([0]).int(), m.ones(1)))
+    check_message(lambda m: m.zeros(3).put(m.tensor([3]), m.ones(1)))
+    check_message(lambda m: m.zeros(3).put(m.tensor([0, 1]), m.ones(1)))
+    check_message(lambda m: m.zeros(3).put(m.tensor([0]), m.ones(1).double()))
+    check_message(lambda m: m.zeros(3).put(m.tensor([0]).int(), m.ones(1)))
 
 
 # --------------------------------------------------------------- diagonal/select/slice_scatter
@@ -305,10 +315,10 @@ def test_view_scatters_cast_src_and_errors():
         lambda m: m.zeros(3, 4).slice_scatter(m.ones(3, 2, dtype=m.int64), 1, 0, 4, 2),
     ):
         assert_close(fn(ember), fn(torch))
-    check_raises(lambda m: m.zeros(3, 4).select_scatter(m.ones(3), 0, 1))
-    check_raises(lambda m: m.zeros(3, 4).select_scatter(m.ones(4), 0, 3))
-    check_raises(lambda m: m.zeros(3, 4).diagonal_scatter(m.ones(4)))
-    check_raises(lambda m: m.zeros(3, 4).slice_scatter(m.ones(2, 4), 0, 0, 3))
+    check_message(lambda m: m.zeros(3, 4).select_scatter(m.ones(3), 0, 1))
+    check_message(lambda m: m.zeros(3, 4).select_scatter(m.ones(4), 0, 3))
+    check_message(lambda m: m.zeros(3, 4).diagonal_scatter(m.ones(4)))
+    check_message(lambda m: m.zeros(3, 4).slice_scatter(m.ones(2, 4), 0, 0, 3))
 
 
 # ------------------------------------------------------------------------- scatter with a number
@@ -348,3 +358,57 @@ def test_scatter_reduce_argument_records_a_refusing_node(reduce):
             out.sum().backward()
     x = np.arange(8).reshape(2, 4)
     check_op(lambda m, x, i: x.scatter(1, i, 2.7, reduce=reduce), [x, index[:, :2]], grad=False)
+
+
+# -------------------------------------------------------- scatter_reduce's out=, index_select
+
+
+@pytest.mark.parametrize("reduce", ["sum", "amax"])
+def test_scatter_reduce_out(reduce):
+    args = (0, np.array([0, 0, 2]), np.array([1.0, 3.0, -1.0], np.float32), reduce)
+    for out_dtype in ("float32", "float64", "int64"):
+        found = []
+        for m in (ember, torch):
+            out = m.full((3,), 7.0, dtype=getattr(m, out_dtype))
+            x, i, s = m.zeros(3), m.tensor(args[1]), m.tensor(args[2])
+            try:
+                res = m.scatter_reduce(x, 0, i, s, reduce, include_self=False, out=out)
+            except RuntimeError as exc:
+                found.append(str(exc))
+                continue
+            assert res is out
+            found.append(out)
+        if isinstance(found[1], str):
+            assert found[0] == found[1]
+        else:
+            assert_close(found[0], found[1])
+    grad = lambda m: m.scatter_reduce(  # noqa: E731
+        m.zeros(3, requires_grad=True), 0, m.tensor([0]), m.ones(1), "sum", out=m.empty(3)
+    )
+    check_message(grad)
+
+
+def test_index_select_non_tensor_index():
+    for fn in (
+        lambda m: m.index_select(m.zeros(3), 0, [0, 1]),
+        lambda m: m.zeros(3).index_select(0, [0]),
+        lambda m: m.zeros(3).index_select(0, 1),
+        lambda m: m.index_select(m.zeros(3), 0, (0,)),
+    ):
+        assert isinstance(check_message(fn), TypeError)
+
+
+def test_index_select_and_index_add_of_a_0d_tensor():
+    check_graph(lambda m, x, i: x.index_select(0, i), [(), _idx(0)], "IndexSelectBackward0")
+    check_graph(lambda m, x, i: m.index_select(x, -1, i), [(), _idx(0)], "IndexSelectBackward0")
+    add = lambda m, x, i, s: x.index_add(0, i, s, alpha=2)  # noqa: E731
+    check_graph(add, [(), _idx(0), ()], "IndexAddBackward0")
+    check_graph(
+        lambda m, x, i, s: x.clone().index_add_(0, i, s), [(), _idx(0), ()], "IndexAddBackward0"
+    )
+    for bad in (
+        lambda m: m.tensor(5.0).index_select(0, m.tensor([0, 0])),
+        lambda m: m.tensor(5.0).index_select(0, m.tensor([1])),
+        lambda m: m.tensor(5.0).index_add(0, m.tensor([0]), m.tensor([1.0])),
+    ):
+        check_message(bad)

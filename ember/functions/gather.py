@@ -151,6 +151,21 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor: 
     "index_select", mismatch="index_select(): self and result must have the same scalar type"
 )
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A002
+    """The slices of ``input`` along ``dim`` at the positions in the 1-D ``index``."""
+    return _index_select(input, dim, index, 3)
+
+
+def index_select_method(self: Tensor, dim: int, index: Tensor) -> Tensor:
+    """``Tensor.index_select``: torch's type error counts the index as argument 2 here."""
+    return _index_select(self, dim, index, 2)
+
+
+def _index_select(input: Tensor, dim: int, index: Tensor, position: int) -> Tensor:  # noqa: A002
+    if not isinstance(index, Tensor):
+        raise TypeError(
+            f"index_select(): argument 'index' (position {position}) must be Tensor, not "
+            f"{type(index).__name__}"
+        )
     d = wrap_dim(dim, input._data.ndim)
     idx = index._data
     if idx.ndim > 1:
@@ -160,6 +175,12 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:  # noqa: A00
     n = input._data.shape[d] if input._data.ndim else 1
     if idx.size and (idx.max() >= n or idx.min() < 0):
         raise IndexError("index out of range in self")
+    if not input._data.ndim:  # the one element, as a 0-d tensor again
+        if idx.size != 1:
+            raise RuntimeError(
+                f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)"
+            )
+        return apply(N.index_select_scalar, (input,), None)
     return apply(P.index_select, (input,), None, dim=d, idx=idx.reshape(-1))
 
 
@@ -202,6 +223,13 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
         _check_range(index._data, input, d)
     else:
         _check_in_self(index._data, input, d)
+    if not input._data.ndim:
+        if source._data.ndim:
+            raise RuntimeError(
+                "source tensor shape must match self tensor shape, excluding the specified "
+                f"dimension. Got self.shape = [] source.shape = {list(source._data.shape)}"
+            )
+        return apply(N.index_add_scalar, (input, source), None, alpha=alpha)
     return apply(
         P.index_add,
         (input, source),
@@ -336,12 +364,14 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
             f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) "
             f"({n_src})"
         )
-    for k in range(input._data.ndim):
-        if k != d and source._data.shape[k] != input._data.shape[k]:
+    if source._data.ndim:
+        dst = [n for k, n in enumerate(input._data.shape) if k != d]
+        src = [n for k, n in enumerate(source._data.shape) if k != d]
+        if dst != src:  # torch names the destination's dim, and 0 for the source's
             raise RuntimeError(
                 "index_copy_(): Source/destination tensor must have same slice shapes. "
-                f"Destination slice shape: {input._data.shape[k]} at dimension {k} and source "
-                f"slice shape: {source._data.shape[k]} at dimension {k}."
+                f"Destination slice shape: {' '.join(map(str, dst))} at dimension {d} and source "
+                f"slice shape: {' '.join(map(str, src))} at dimension 0."
             )
     n = input._data.shape[d] if input._data.ndim else 1
     bad = idx[(idx >= n) | (idx < 0)]
@@ -405,6 +435,7 @@ def _reduce_into(prim, input: Tensor, src: Tensor, d: int, idx, reduce, include_
     return apply(prim, (input, src), None, dim=d, idx=idx, reduce=reduce, include_self=include_self)
 
 
+@takes_out("scatter_reduce", "exact")
 def scatter_reduce(
     input: Tensor,  # noqa: A002
     dim: int,

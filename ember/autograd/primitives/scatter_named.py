@@ -245,3 +245,17 @@ scatter_legacy_value = defop(
     lambda x, dim, idx, reduce, value: _legacy(x, value, dim, idx, reduce),
     [_not_implemented("scatter")],
 )
+
+
+# index_select and index_add of a 0-d tensor: its one element (index 0), torch's nodes
+index_select_scalar = defop("IndexSelectBackward0", lambda x: x.copy(), [lambda c, g: g])
+
+
+def _add_scalar(ctx, x, src, alpha):
+    ctx.alpha = alpha
+    return np.asarray(x + alpha * src, x.dtype)
+
+
+index_add_scalar = defop(
+    "IndexAddBackward0", _add_scalar, [lambda c, g: g, lambda c, g: g * c.alpha], needs_ctx=True
+)
