@@ -116,23 +116,24 @@ def new_empty_strided(self, size, stride, *, dtype=None, **kwargs) -> Tensor:
     return empty_strided(size, stride, dtype=dtype or self.dtype, **kwargs)
 
 
-def _conj_transpose(self, name: str, batches: bool) -> Tensor:
-    """``self.mT`` conjugated (a copy for complex: Ember has no conjugate bit), with torch's
-    checks: 0-D warns and is only conjugated, 1-D (and beyond 2-D for ``H``) refused."""
+def _conj_transpose(self, name: str, batches: bool, conj: bool = True) -> Tensor:
+    """``self.mT``, conjugated unless ``conj`` is False (a copy for complex: Ember has no
+    conjugate bit), with torch's checks: 0-D warns (``mT`` returns the tensor itself, the others
+    its conjugate), 1-D (and beyond 2-D for ``H``) refused."""
     nd = self._data.ndim
     if nd == 0:
-        warnings.warn(
-            f"{name} is deprecated on 0-D tensors. Consider using x.conj().",
-            UserWarning,
-            stacklevel=3,
+        hint = (
+            "Consider using x.conj()." if conj else "This function is the identity in these cases."
         )
-        return CX.conj(self)
+        warnings.warn(f"{name} is deprecated on 0-D tensors. {hint}", UserWarning, stacklevel=3)
+        return CX.conj(self) if conj else self
     if nd == 1 or (nd > 2 and not batches):
         what = "matrices or batches of matrices" if batches else "matrices (2-D tensors)"
         hint = " For batches of matrices, consider using tensor.mH" if nd > 2 else ""
         call = name.split(".")[-1] if batches else "H"
         raise RuntimeError(f"tensor.{call} is only supported on {what}. Got {nd}-D tensor.{hint}")
-    return CX.conj(self.transpose(-2, -1))
+    t = self.transpose(-2, -1)
+    return CX.conj(t) if conj else t
 
 
 def adjoint(self) -> Tensor:
@@ -232,6 +233,7 @@ def bind_attributes() -> None:
     Tensor.type = tensor_type
     Tensor.dim_order = dim_order
     Tensor.new_empty_strided = new_empty_strided
+    Tensor.mT = property(lambda self: _conj_transpose(self, "Tensor.mT", True, conj=False))
     Tensor.mH = property(lambda self: _conj_transpose(self, "Tensor.mH", True))
     Tensor.H = property(lambda self: _conj_transpose(self, "Tensor.H", False))
     Tensor.adjoint = adjoint

@@ -1,6 +1,9 @@
 """Parity with torch for small mismatches: complex norms, norm's order checks, multinomial's
 errors, uniform_'s bound, creation's promotion, autograd exports and tensor attributes."""
 
+import operator
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -294,3 +297,58 @@ def test_nested_io_function_export():
     names = ("forward_extended", "backward_extended")
     assert all(hasattr(ember.autograd.NestedIOFunction, n) for n in names)
     assert all(hasattr(torch.autograd.NestedIOFunction, n) for n in names)
+
+
+# --- 7. mT / mH checks; comparisons with a non-tensor, non-number operand
+@pytest.mark.parametrize("attr", ["mT", "mH", "H"])
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (4, 2, 3)])
+@pytest.mark.parametrize("dtype", ["float32", "complex64"])
+def test_matrix_transposes(attr, shape, dtype):
+    a = np.arange(np.prod(shape)).reshape(shape).astype(dtype) * (1 + 1j if "c" in dtype else 1)
+    _same_result_or_error(lambda m: getattr(m.tensor(a), attr).resolve_conj())
+
+
+@pytest.mark.parametrize("attr", ["mT", "mH"])
+@pytest.mark.parametrize("value", [1.5, 1 + 2j])
+def test_matrix_transposes_zero_dim_warn(attr, value):
+    res = []
+    for m in (ember, torch):
+        x = m.tensor(value)
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            y = getattr(x, attr)
+        res.append((x, y, [str(w.message).split(" (Triggered")[0] for w in rec]))
+    (ex, ey, emsg), (tx, ty, tmsg) = res
+    assert len(emsg) == 1 and "is deprecated on 0-D tensors" in emsg[0]
+    assert not tmsg or emsg == tmsg  # torch warns once per process
+    assert_close(ey, ty.resolve_conj())
+    assert (ey is ex) == (ty is tx)  # mT is the tensor itself
+
+
+def test_matrix_transpose_gradient():
+    check_op(lambda m, x: x.mT, [(4, 2, 3)])
+
+
+_OTHERS = [None, [1.0, 3.0], (1.0,), "a", object(), 2, 2.5, True, np.float32(1.0), np.bool_(True)]
+
+
+@pytest.mark.parametrize("other", _OTHERS, ids=range(len(_OTHERS)))
+@pytest.mark.parametrize("op", ["eq", "ne", "lt", "le", "gt", "ge"])
+def test_comparison_with_other_operands(other, op):
+    def fn(m, reflected):
+        x = m.tensor([1.0, 2.0])
+        return getattr(operator, op)(*((other, x) if reflected else (x, other)))
+
+    for reflected in (False, True):
+        try:
+            want = fn(torch, reflected)
+        except TypeError as t:
+            with pytest.raises(TypeError) as e:
+                fn(ember, reflected)
+            assert str(e.value) == str(t)
+            continue
+        got = fn(ember, reflected)
+        if isinstance(want, bool):
+            assert got is want
+        else:
+            assert_close(got, want)
