@@ -326,3 +326,51 @@ def test_transpose_of_a_0d_tensor(dims):
     assert _name(t_out) == "TransposeBackward1"
     check_op(in_place, [x])
     check_raises(lambda m: m.tensor(1.0).transpose(0, 1))
+
+
+@pytest.mark.parametrize(
+    "mode,nd", [("bilinear", 2), ("bicubic", 2), ("nearest", 2), ("bilinear", 3)]
+)
+def test_grid_sample_gradient_node_and_third_order(mode, nd):
+    x_shape = (1, 2, 3, 4) if nd == 2 else (1, 2, 2, 3, 2)
+    g_shape = (1, 2, 3, 2) if nd == 2 else (1, 2, 2, 1, 3)
+    x = np.random.default_rng(0).standard_normal(x_shape)
+    grid = _grid(g_shape)
+    w = np.random.default_rng(4).standard_normal((1, 2, *g_shape[1:-1]))
+    found = []
+    for lib in (torch, ember):
+        xs = [lib.tensor(a, requires_grad=True) for a in (x, grid, w)]
+        out = lib.nn.functional.grid_sample(
+            xs[0], xs[1], mode=mode, padding_mode="reflection", align_corners=True
+        )
+        gi, gg = lib.autograd.grad((out * xs[2]).sum(), xs[:2], create_graph=True)
+        assert _name(gi) == f"GridSampler{nd}DBackwardBackward0" and gg.grad_fn is gi.grad_fn
+        second = lib.autograd.grad(
+            (gi**3).sum() + (gg**3).sum(), xs, create_graph=True, allow_unused=True
+        )
+        total = sum((s**2).sum() for s in second if s is not None and s.requires_grad)
+        third = lib.autograd.grad(total, xs, allow_unused=True)
+        found.append([gi, gg, *second, *third])
+    for t, e in zip(*found):
+        assert (e is None) == (t is None)
+        if t is not None:
+            assert_close(e, t, rtol=1e-7, atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    "x_shape,g_shape",
+    [
+        ((1, 2, 3, 3), (1, 0, 3, 2)),
+        ((1, 0, 3, 3), (1, 2, 2, 2)),
+        ((0, 2, 3, 3), (0, 2, 2, 2)),
+        ((2, 1, 1, 1), (2, 2, 2, 2)),
+    ],
+)
+def test_grid_sample_empty_and_single_pixel(x_shape, g_shape):
+    for mode in ("bilinear", "nearest", "bicubic"):
+
+        def fn(m, a, b, mode=mode):
+            kw = dict(mode=mode, padding_mode="border", align_corners=True)
+            return m.nn.functional.grid_sample(a, b, **kw)
+
+        check_op(fn, [x_shape, g_shape])

@@ -5,9 +5,12 @@ The sampler's forward plans its taps once on arrays: for each spatial dim the so
 (folded in by the padding mode), the fraction ``t`` past the first tap and the slope of the
 position against the grid. The output is a weighted gather of the taps, each weight a product
 over dims of one factor of ``t`` (bilinear: 1 - t and t; bicubic: the four cubic-convolution
-weights; nearest: 1). The rules rebuild ``t`` as a Tensor whose value is the planned one and
-whose derivative against the grid is the slope, so both gradients (and their own gradients,
-under ``create_graph``) follow from Tensor operations.
+weights; nearest: 1).
+
+A plain backward computes both gradients once, on arrays. Under ``create_graph`` they come from
+one node, as torch's GridSampler{2,3}DBackwardBackward0, whose rules are written with Tensor
+operations on fractions rebuilt as Tensors (their planned values, their slopes against the
+grid), so gradients of any order follow.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ import math
 
 import numpy as np
 
-from ..grad_mode import is_grad_enabled
 from . import defop
+from .nn import _apply
 
 _CUBIC_A = -0.75  # torch's cubic-convolution coefficient
 
@@ -46,6 +49,17 @@ def _cubic_slopes(t) -> list:
     ]
 
 
+def _cubic_curvatures(t) -> list:
+    """The second derivatives of ``cubic_weights`` against ``t``."""
+    a = _CUBIC_A
+    return [
+        6 * a * (t + 1) - 10 * a,
+        6 * (a + 2) * t - 2 * (a + 3),
+        6 * (a + 2) * (1 - t) - 2 * (a + 3),
+        6 * a * (2 - t) - 10 * a,
+    ]
+
+
 def _factors(mode: str, t) -> list:
     if mode == "bilinear":
         return [1 - t, t]
@@ -56,6 +70,15 @@ def _factor_slopes(mode: str, t) -> list:
     if mode == "bilinear":
         return [-1, 1]
     return _cubic_slopes(t)
+
+
+def _factor_curvatures(mode: str, t) -> list:
+    if mode == "bilinear":
+        return [0, 0]
+    return _cubic_curvatures(t)
+
+
+_KINDS = (_factors, _factor_slopes, _factor_curvatures)  # by the order of the derivative
 
 
 def _clip(p: np.ndarray, size: int):
@@ -118,7 +141,8 @@ def _axis(u: np.ndarray, size: int, mode: str, padding_mode: str, align_corners:
 def _grid_sample(ctx, x, grid, mode, padding_mode, align_corners):
     n, c, *spatial = x.shape
     nd = len(spatial)
-    coords = grid.reshape(n, -1, nd)
+    points = math.prod(grid.shape[1:-1])
+    coords = grid.reshape(n, points, nd)
     plans = [
         _axis(coords[..., nd - 1 - d], size, mode, padding_mode, align_corners)
         for d, size in enumerate(spatial)  # the grid lists x (the last dim) first
@@ -132,95 +156,217 @@ def _grid_sample(ctx, x, grid, mode, padding_mode, align_corners):
             valid &= (pos >= 0) & (pos < size)
             lin = lin * size + pos
         taps.append((np.where(valid, lin, 0), valid, ks))
-    ctx.taps, ctx.mode = taps, mode
-    ctx.t = [p[1] for p in plans]
-    ctx.slope = [p[2] for p in plans]
-    flat = x.reshape(n, c, -1)
-    out = np.zeros((n, c, coords.shape[1]), x.dtype)
-    factors = None if mode == "nearest" else [_factors(mode, p[1]) for p in plans]
-    for lin, valid, ks in taps:
-        w = valid.astype(x.dtype)
-        if factors is not None:
-            for f, k in zip(factors, ks):
-                w = w * f[k]
-        out += np.take_along_axis(flat, np.broadcast_to(lin[:, None], out.shape), 2) * w[:, None]
+    ctx.plan = plan = _Plan(mode, taps, [p[1] for p in plans], [p[2] for p in plans], points)
+    ts, masks, _ = _terms(plan, grid)
+    out = (_gather(plan, x) * _weights(plan, ts, masks)[:, None]).sum(2)
     return out.reshape(n, c, *grid.shape[1:-1])
 
 
-def _fractions(c, grid) -> list:
-    """The planned fractions ``t`` as Tensors: their planned values, their slopes against the
-    grid (through a zero-valued difference, so the values stay exact)."""
-    nd = len(c.t)
-    if not (is_grad_enabled() and grid.requires_grad):  # a plain backward: values only
-        return [grid.new_tensor(t) for t in c.t]
-    coords = grid.reshape(grid.shape[0], -1, nd)
-    out = []
-    for d, (t, slope) in enumerate(zip(c.t, c.slope)):
-        u = coords[..., nd - 1 - d]
-        out.append((u - u.detach()) * u.new_tensor(slope.astype(t.dtype)) + u.new_tensor(t))
-    return out
+class _Plan:
+    """The taps of one sampling: each tap's flat in-plane positions (0 where invalid), validity
+    and factor per dim; per dim the fractions ``t`` and slopes (None for nearest)."""
+
+    __slots__ = ("mode", "taps", "t", "slope", "points", "lin", "_runs")
+
+    def __init__(self, mode: str, taps: list, t: list, slope: list, points: int) -> None:
+        self.mode, self.taps, self.t, self.slope, self.points = mode, taps, t, slope, points
+        self.lin = np.concatenate([lin for lin, _, _ in taps], axis=1)[:, None]  # (n, 1, T * P)
+        self._runs = None
+
+    def rows(self, size: int) -> np.ndarray:
+        """The taps' positions over the whole batch of planes of ``size`` positions."""
+        return (np.arange(self.lin.shape[0])[:, None] * size + self.lin[:, 0]).reshape(-1)
+
+    def runs(self, size: int) -> tuple:
+        """The distinct positions (over the batch) the taps read, the order sorting the taps by
+        position, and where each position's run starts in that order."""
+        if self._runs is None:
+            where = self.rows(size)
+            order = np.argsort(where, kind="stable")
+            ranked = where[order]
+            starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+            self._runs = (ranked[starts], order, starts)
+        return self._runs
 
 
-def _tap_weights(c, grid, dim=None) -> list:
-    """Each tap's weight (n, P) as a Tensor, or its derivative against dim ``dim``'s ``t``."""
-    dtype = grid.dtype
-    mask = [grid.new_tensor(valid).to(dtype) for _, valid, _ in c.taps]
+# --- the pieces of the rules, on arrays (a plain backward) or on Tensors (create_graph) ------
+def _terms(c, grid):
+    """(fractions, tap masks, slopes), as arrays when ``grid`` is one, else as Tensors; the
+    fractions' Tensors carry their slopes against the grid (through a zero-valued difference,
+    so their values stay the planned ones)."""
+    dt = grid.dtype if isinstance(grid, np.ndarray) else grid._data.dtype
+    masks = [valid.astype(dt) for _, valid, _ in c.taps]
+    slopes = [s if s is None else s.astype(dt) for s in c.slope]
+    if isinstance(grid, np.ndarray):
+        return c.t, masks, slopes
+    masks = [grid.new_tensor(m) for m in masks]
+    slopes = [s if s is None else grid.new_tensor(s) for s in slopes]
     if c.mode == "nearest":
-        return mask
-    ts = _fractions(c, grid)
-    factors = [_factors(c.mode, t) for t in ts]
-    if dim is not None:
-        factors[dim] = _factor_slopes(c.mode, ts[dim])
-    weights = []
-    for m, (_, _, ks) in zip(mask, c.taps):
-        w = m
-        for f, k in zip(factors, ks):
-            w = w * f[k]
-        weights.append(w)
-    return weights
-
-
-def _tap_index(c, n: int, ch: int):
-    """The taps' flat in-plane positions, (n, ch, taps * P)."""
-    lin = np.concatenate([lin for lin, _, _ in c.taps], axis=1)
-    return np.ascontiguousarray(np.broadcast_to(lin[:, None], (n, ch, lin.shape[1])))
-
-
-def _input_rule(c, g, x, grid):
-    n, ch = g.shape[:2]
-    gf = g.reshape(n, ch, 1, -1)
-    weights = _tap_weights(c, grid)
-    w = g._stack_with(weights, 1)  # (n, taps, P)
-    vals = (gf * w.unsqueeze(1)).reshape(n, ch, -1)
-    flat = g.new_zeros((n, ch, math.prod(c.input_shape()[2:])))
-    return flat.scatter_add(2, g.new_tensor(_tap_index(c, n, ch)), vals).reshape(x.shape)
-
-
-def _grid_rule(c, g, x, grid):
-    if c.mode == "nearest":  # piecewise constant: torch's zero gradient, itself on the grid
-        return grid * 0 if is_grad_enabled() else g.new_zeros(c.input_shape(1))
-    n, ch = g.shape[:2]
-    taps = len(c.taps)
-    vals = x.reshape(n, ch, -1).gather(2, x.new_tensor(_tap_index(c, n, ch)))
-    # each tap's value times the output gradient, summed over channels: (n, taps, P)
-    seen = (vals.reshape(n, ch, taps, -1) * g.reshape(n, ch, 1, -1)).sum(1)
+        return c.t, masks, slopes
     nd = len(c.t)
-    parts = []
-    for d in range(nd):
-        slopes = _tap_weights(c, grid, d)
-        total = seen[:, 0] * slopes[0]
-        for i in range(1, taps):
-            total = total + seen[:, i] * slopes[i]
-        parts.append(total * g.new_tensor(c.slope[d].astype(c.t[d].dtype)))
-    return g._stack_with(parts[::-1], -1).reshape(c.input_shape(1))
+    coords = grid.reshape(grid.shape[0], c.points, nd)
+    ts = []
+    for d, (t, slope) in enumerate(zip(c.t, slopes)):
+        u = coords[..., nd - 1 - d]
+        ts.append(
+            (u - u.detach()) * slope + u.new_tensor(t) if u.requires_grad else u.new_tensor(t)
+        )
+    return ts, masks, slopes
 
 
-grid_sampler_2d = defop(
-    "GridSampler2DBackward0", _grid_sample, [_input_rule, _grid_rule], save=(0, 1), needs_ctx=True
-)
-grid_sampler_3d = defop(
-    "GridSampler3DBackward0", _grid_sample, [_input_rule, _grid_rule], save=(0, 1), needs_ctx=True
-)
+def _stack(values: list, axis: int):
+    if isinstance(values[0], np.ndarray):
+        return np.stack(values, axis)
+    return values[0]._stack_with(values, axis)
+
+
+def _weights(c, ts, masks, deriv: tuple = ()):
+    """Each tap's weight, (n, taps, P), or its derivative against the fractions of the dims
+    listed in ``deriv`` (one or two; the slopes not applied)."""
+    if c.mode == "nearest":
+        return _stack(masks, 1)
+    per_dim = [_KINDS[deriv.count(d)](c.mode, t) for d, t in enumerate(ts)]
+    weights = []
+    for m, (_, _, ks) in zip(masks, c.taps):
+        for f, k in zip(per_dim, ks):
+            m = m * f[k]
+        weights.append(m)
+    return _stack(weights, 1)
+
+
+def _gather(c, v):
+    """``v`` (n, C, *spatial) read at every tap: (n, C, taps, P)."""
+    n, ch = v.shape[:2]
+    flat = v.reshape(n, ch, math.prod(v.shape[2:]))
+    if isinstance(v, np.ndarray):  # whole rows of channels read at once: channels last
+        rows = np.ascontiguousarray(np.moveaxis(flat, 1, 2)).reshape(n * flat.shape[2], ch)
+        got = np.moveaxis(rows[c.rows(flat.shape[-1])].reshape(n, c.lin.shape[-1], ch), 2, 1)
+    else:
+        got = flat.gather(2, v.new_tensor(np.broadcast_to(c.lin, (n, ch, c.lin.shape[-1]))))
+    return got.reshape(n, ch, len(c.taps), c.points)
+
+
+def _scatter(c, vals, shape: tuple):
+    """The adjoint of ``_gather``: ``vals`` (n, C, taps, P) summed into zeros of ``shape``."""
+    n, ch = vals.shape[:2]
+    size = math.prod(shape[2:])
+    if isinstance(vals, np.ndarray):
+        out = np.zeros((n * size, ch), vals.dtype)
+        if vals.size:  # the taps sorted by position once, then each run of equal ones summed
+            keys, order, starts = c.runs(size)
+            rows = np.moveaxis(vals.reshape(n, ch, -1), 1, 2).reshape(vals.size // ch, ch)
+            out[keys] = np.add.reduceat(rows[order], starts, axis=0)
+        return np.ascontiguousarray(np.moveaxis(out.reshape(n, size, ch), 2, 1)).reshape(shape)
+    idx = vals.new_tensor(np.broadcast_to(c.lin, (n, ch, c.lin.shape[-1])))
+    flat = vals.new_zeros((n, ch, size)).scatter_add(2, idx, vals.reshape(idx.shape))
+    return flat.reshape(shape)
+
+
+def _zeros(like, shape: tuple):
+    return np.zeros(shape, like.dtype) if isinstance(like, np.ndarray) else like.new_zeros(shape)
+
+
+def _grid_grad(c, gf, v, ts, masks, slopes, shape: tuple):
+    """The grid's gradient of sampling ``v`` for the output gradient ``gf`` (n, C, 1, P)."""
+    if c.mode == "nearest":  # piecewise constant: torch's zero gradient
+        return _zeros(gf, shape)
+    seen = (_gather(c, v) * gf).sum(1)  # each tap's value times the gradient: (n, taps, P)
+    nd = len(ts)
+    parts = [(seen * _weights(c, ts, masks, (d,))).sum(1) * slopes[d] for d in range(nd)]
+    return _stack(parts[::-1], -1).reshape(shape)
+
+
+def _sample_grads(c, g, x, grid) -> tuple:
+    """(input, grid) gradients of the sampler for the output gradient ``g``."""
+    n, ch = g.shape[:2]
+    ts, masks, slopes = _terms(c, grid)
+    gf = g.reshape(n, ch, 1, c.points)
+    gi = _scatter(c, gf * _weights(c, ts, masks)[:, None], x.shape)
+    return gi, _grid_grad(c, gf, x, ts, masks, slopes, grid.shape)
+
+
+def _both(c, g, x, grid, backward) -> tuple:
+    """Both gradients, computed once per backward (each input's rule asks): on arrays in a
+    plain backward, else as one node (torch's GridSampler{2,3}DBackwardBackward0)."""
+    memo = c.__dict__.get("memo")
+    if memo is not None and memo[0] is g:
+        return memo[1]
+    if isinstance(g, np.ndarray):
+        result = _sample_grads(c.plan, g, x, grid)
+    else:
+        result = _apply(backward, (g, x, grid), plan=c.plan)
+    c.memo = (g, result)
+    return result
+
+
+def _backward_forward(ctx, g, x, grid, plan):
+    ctx.plan = plan
+    return _sample_grads(plan, g, x, grid)
+
+
+def _double(c, grads, g, x, grid) -> tuple:
+    """The gradients for (g, input, grid) of <A, input gradient> + <B, grid gradient>."""
+    memo = c.__dict__.get("memo")
+    if memo is not None and memo[0] is grads:
+        return memo[1]
+    p, (a, b) = c.plan, grads
+    n, ch = g.shape[:2]
+    taps = len(p.taps)
+    ts, masks, slopes = _terms(p, grid)
+    gf = g.reshape(n, ch, 1, p.points)
+    grad_g = grad_x = None
+    grad_grid = grid.new_zeros(grid.shape)
+    if a is not None:  # the input gradient is linear in g, and in the weights
+        grad_g = (_gather(p, a) * _weights(p, ts, masks)[:, None]).sum(2)
+        grad_grid = _grid_grad(p, gf, a, ts, masks, slopes, grid.shape)
+    if b is not None and p.mode != "nearest":  # the grid gradient: linear in g and the input
+        nd = len(ts)
+        bs = [b.reshape(n, p.points, nd)[..., nd - 1 - d] * slopes[d] for d in range(nd)]
+        along = [_weights(p, ts, masks, (d,)) for d in range(nd)]
+        e = along[0] * bs[0][:, None]
+        for d in range(1, nd):
+            e = e + along[d] * bs[d][:, None]  # the weights' change along b: (n, taps, P)
+        xs = _gather(p, x)
+        term = (xs * e.reshape(n, 1, taps, p.points)).sum(2)
+        grad_g = term if grad_g is None else grad_g + term
+        grad_x = _scatter(p, gf * e.reshape(n, 1, taps, p.points), x.shape)
+        seen = (xs * gf).sum(1)
+        parts = []
+        for k in range(nd):
+            bend = _weights(p, ts, masks, (0, k)) * bs[0][:, None]
+            for d in range(1, nd):
+                bend = bend + _weights(p, ts, masks, (d, k)) * bs[d][:, None]
+            parts.append((seen * bend).sum(1) * slopes[k])
+        grad_grid = grad_grid + _stack(parts[::-1], -1).reshape(grid.shape)
+    if grad_g is not None:
+        grad_g = grad_g.reshape(g.shape)
+    result = (grad_g, grad_x, grad_grid)
+    c.memo = (grads, result)
+    return result
+
+
+def _sampler(nd: int):
+    backward = defop(
+        f"GridSampler{nd}DBackwardBackward0",
+        _backward_forward,
+        [lambda c, grads, *saved, k=k: _double(c, grads, *saved)[k] for k in range(3)],
+        save=(0, 1, 2),
+        needs_ctx=True,
+        num_outputs=2,
+    )
+    rules = [lambda c, g, x, grid, k=k: _both(c, g, x, grid, backward)[k] for k in range(2)]
+    return defop(
+        f"GridSampler{nd}DBackward0",
+        _grid_sample,
+        rules,
+        save=(0, 1),
+        needs_ctx=True,
+        arrays=True,
+    )
+
+
+grid_sampler_2d = _sampler(2)
+grid_sampler_3d = _sampler(3)
 
 
 def _affine_grid(ctx, theta, base):
