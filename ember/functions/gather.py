@@ -448,7 +448,7 @@ def scatter_reduce(
     """``input`` with ``src`` reduced into it along ``dim`` at ``index`` (sum, prod, mean, amax,
     amin); ``include_self=False`` leaves ``input``'s own values out where something lands."""
     d, idx, reduce = _check_reduce_args(input, dim, index, src, reduce)
-    return _reduce_into(P.scatter_reduce, input, src, d, idx, reduce, include_self)
+    return _reduce_into(N.scatter_reduce, input, src, d, idx, reduce, include_self)
 
 
 def _check_reduce_args(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str):  # noqa: A002

@@ -1,6 +1,8 @@
 """Writes into a copy of a tensor, each with torch's own node: ``masked_scatter``, ``index_fill``
-(a number or a 0-d tensor), ``index_copy``, ``index_reduce``, ``put``, the ``*_scatter`` views
-(``diagonal``, ``select``, ``slice``) and ``scatter`` of a number.
+(a number or a 0-d tensor), ``index_copy``, ``scatter_reduce`` and ``index_reduce``, ``put``, the
+``*_scatter`` views (``diagonal``, ``select``, ``slice``), ``scatter`` of a number and with
+``reduce=`` (a node whose backward refuses, as torch's), ``index_select``/``index_add`` of a 0-d
+tensor.
 
 Each forward copies ``x`` and writes into the copy; each rule is torch's formula in Tensor methods
 (the written places get no gradient for ``x``; ``src`` gets the gradient read back where it went),
@@ -11,16 +13,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import NO_CTX, defop
-from .index import _scatter_into, _sr_self_rule, _sr_src_rule, scatter_reduce
+from . import NO_CTX, OUT, defop
+from .index import _scatter_into, _sr_self_rule, _sr_src_rule
+from .index import scatter_reduce as _scatter_reduce_base
 from .strided import _not_implemented
 
 
 def _masked_scatter(ctx, x, src, mask):
     # x and mask arrive broadcast to one shape; the engine sums x's gradient back
-    ctx.mask, ctx.count = mask, int(mask.sum())
+    count = int(mask.sum())
+    ctx.mask, ctx.count = mask, count
     out = x.copy()
-    out[mask] = src.reshape(-1)[: ctx.count]
+    out[mask] = src.reshape(-1)[:count]
     return out
 
 
@@ -93,13 +97,9 @@ index_copy = defop(
 )
 
 
-def _index_reduce(ctx, x, src, dim, idx, reduce, include_self):
-    # scatter_reduce with the index spread over each slice of src
-    ctx.index, ctx.include_self = idx, include_self
-    view = [1] * src.ndim
-    view[dim] = idx.size
-    spread = np.broadcast_to(idx.reshape(view), src.shape)
-    out = scatter_reduce.forward(ctx, x, src, dim, spread, reduce, include_self)
+def _scatter_reduce(ctx, x, src, dim, idx, reduce, include_self):
+    ctx.include_self = include_self
+    out = _scatter_reduce_base.forward(ctx, x, src, dim, idx, reduce, include_self)
     if reduce in ("amax", "amin") and not include_self and ctx is not NO_CTX:
         # torch shares a slot's gradient among its ties counting input's own value even where
         # include_self=False left it out (that value then gets no share)
@@ -107,39 +107,87 @@ def _index_reduce(ctx, x, src, dim, idx, reduce, include_self):
     return out
 
 
-# A product's derivative for one factor is the product of the others. Computed again by
-# index_reduce with that factor (where it is 0) replaced by 1, it stays differentiable: a second
-# derivative sees how the others move, which a factor left out as a constant would hide.
-def _ir_self_rule(c, g, x, src, out):
-    if c.reduce != "prod":
-        return _sr_self_rule(c, g, x, src, out)
-    safe = x.masked_fill(x == 0, 1)
-    others = safe.index_reduce(
-        c.dim, g.new_tensor(c.index), src, "prod", include_self=c.include_self
+def _index_reduce(ctx, x, src, dim, idx, reduce, include_self):
+    # scatter_reduce with the index spread over each slice of src
+    ctx.index = idx
+    view = [1] * src.ndim
+    view[dim] = idx.size
+    spread = np.broadcast_to(idx.reshape(view), src.shape)
+    return _scatter_reduce(ctx, x, src, dim, spread, reduce, include_self)
+
+
+def _along_scatter(c, g):
+    """(reduce ``src`` into a base again, read a tensor back where src went, add into a base)
+    for scatter_reduce's index."""
+    idx = g.new_tensor(c.idx)
+    return (
+        lambda base, s: base.scatter_reduce(c.dim, idx, s, "prod", include_self=c.include_self),
+        lambda t: t.gather(c.dim, idx),
+        lambda base, t: base.scatter_add(c.dim, idx, t),
     )
-    return (g * others / safe).masked_fill(g.new_tensor(~c.keep), 0)
 
 
-def _ir_src_rule(c, g, x, src, out):
-    if c.reduce != "prod":
-        return _sr_src_rule(c, g, x, src, out)
-    d, idx = c.dim, g.new_tensor(c.index)
-    zero = src == 0
-    zeros_in_slot = x.new_zeros(x.shape).index_add(d, idx, zero.to(x.dtype)).index_select(d, idx)
-    lone = zero & (zeros_in_slot == 1)  # the only 0 of its slot: the others' product is not 0
-    without = x.index_reduce(d, idx, src.masked_fill(lone, 1), "prod", include_self=c.include_self)
-    at_lone = (g * without).index_select(d, idx).masked_fill(~lone, 0)
-    rest = ((g * out).index_select(d, idx) / src.masked_fill(zero, 1)).masked_fill(lone, 0)
-    return at_lone + rest
+def _along_index(c, g):
+    """The same for index_reduce's index, which names whole slices."""
+    idx = g.new_tensor(c.index)
+    return (
+        lambda base, s: base.index_reduce(c.dim, idx, s, "prod", include_self=c.include_self),
+        lambda t: t.index_select(c.dim, idx),
+        lambda base, t: base.index_add(c.dim, idx, t),
+    )
 
 
-index_reduce = defop(
-    "IndexReduceBackward0",
-    _index_reduce,
-    [_ir_self_rule, _ir_src_rule],
-    save=(0, 1, -1),
-    needs_ctx=True,
-)
+def _refuse_larger_src(c, shape: tuple) -> None:
+    """torch's errors for a src larger than the index: no gradient is made for the elements past
+    it; prod, amax and amin fail combining src with the index-shaped values, the others hand
+    the engine an index-shaped gradient it refuses."""
+    idx = c.idx.shape
+    if c.reduce in ("prod", "amax", "amin"):
+        for k in reversed(range(len(shape))):
+            if shape[k] != idx[k] and idx[k] != 1:
+                raise RuntimeError(
+                    f"The size of tensor a ({shape[k]}) must match the size of tensor b "
+                    f"({idx[k]}) at non-singleton dimension {k}"
+                )
+    raise RuntimeError(
+        f"Function {type(c).__name__} returned an invalid gradient at index 1 - got "
+        f"{list(idx)} but expected shape compatible with {list(shape)}"
+    )
+
+
+# A product's derivative for one factor is the product of the others. Computed again by the
+# reduction with that factor (where it is 0) replaced by 1, it stays differentiable: a second
+# derivative sees how the others move, which a factor left out as a constant would hide.
+def _reduce_rules(along):
+    def self_rule(c, g, x, src, out):
+        if c.reduce != "prod":
+            return _sr_self_rule(c, g, x, src, out)
+        again = along(c, g)[0]
+        safe = x.masked_fill(x == 0, 1)
+        return (g * again(safe, src) / safe).masked_fill(g.new_tensor(~c.keep), 0)
+
+    def src_rule(c, g, x, src, out):
+        if tuple(src.shape) != c.idx.shape:
+            _refuse_larger_src(c, tuple(src.shape))
+        if c.reduce != "prod":
+            return _sr_src_rule(c, g, x, src, out)
+        again, read, add = along(c, g)
+        zero = src == 0
+        zeros_in_slot = read(add(x.new_zeros(x.shape), zero.to(x.dtype)))
+        lone = zero & (zeros_in_slot == 1)  # the only 0 of its slot: the others' product is not 0
+        at_lone = read(g * again(x, src.masked_fill(lone, 1))).masked_fill(~lone, 0)
+        rest = (read(g * out) / src.masked_fill(zero, 1)).masked_fill(lone, 0)
+        return at_lone + rest
+
+    return [self_rule, src_rule]
+
+
+def _reduction(name, forward, along):
+    return defop(name, forward, _reduce_rules(along), save=(0, 1, OUT), needs_ctx=True)
+
+
+scatter_reduce = _reduction("ScatterReduceBackward0", _scatter_reduce, _along_scatter)
+index_reduce = _reduction("IndexReduceBackward0", _index_reduce, _along_index)
 
 
 def _put(ctx, x, src, idx, accumulate):
@@ -233,7 +281,7 @@ scatter_value = defop(
 
 
 def _legacy(x, src, dim, idx, reduce):
-    return scatter_reduce.forward(NO_CTX, x, src, dim, idx, reduce, True)
+    return _scatter_reduce_base.forward(NO_CTX, x, src, dim, idx, reduce, True)
 
 
 # scatter's reduce= (add or multiply): torch records a node whose backward refuses
