@@ -374,3 +374,30 @@ def test_grid_sample_empty_and_single_pixel(x_shape, g_shape):
             return m.nn.functional.grid_sample(a, b, **kw)
 
         check_op(fn, [x_shape, g_shape])
+
+
+def _chain(t) -> list:
+    """The node names from ``t`` back along each node's first input."""
+    names, node = [], t.grad_fn
+    while node is not None:
+        names.append(type(node).__name__)
+        node = next((f for f, _ in node.next_functions if f is not None), None)
+    return names
+
+
+@pytest.mark.parametrize("size", [(2, 1, 3, 4), (2, 1, 2, 3, 4)])
+def test_affine_grid_gradient_is_torchs_bmm(size):
+    dims = len(size) - 2
+    theta = np.random.default_rng(0).standard_normal((2, dims, dims + 1))
+    w = np.random.default_rng(1).standard_normal((*size[:1], *size[2:], dims))
+    found = []
+    for lib in (torch, ember):
+        t, u = lib.tensor(theta, requires_grad=True), lib.tensor(w, requires_grad=True)
+        grid = lib.nn.functional.affine_grid(t, size, align_corners=False)
+        (gt,) = lib.autograd.grad(grid, t, u, create_graph=True)
+        (gu,) = lib.autograd.grad((gt**2).sum(), u)
+        found.append((_chain(gt), gt, gu))
+    (t_chain, t_gt, t_gu), (e_chain, e_gt, e_gu) = found
+    assert e_chain == t_chain
+    assert_close(e_gt, t_gt)
+    assert_close(e_gu, t_gu)

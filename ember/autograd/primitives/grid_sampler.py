@@ -379,7 +379,8 @@ def _affine_grid(ctx, theta, base):
 
 def _affine_grid_rule(c, g):
     n, dims = c.input_shape()[:2]
-    return g.reshape(n, -1, dims).transpose(1, 2).matmul(g.new_tensor(c.base))
+    points = g.new_tensor(c.base.T).expand(n, -1, -1)  # (N, dims + 1, P)
+    return points.bmm(g.reshape(n, -1, dims)).transpose(1, 2)
 
 
 affine_grid = defop(
