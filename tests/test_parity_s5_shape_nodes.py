@@ -385,19 +385,34 @@ def _chain(t) -> list:
     return names
 
 
-@pytest.mark.parametrize("size", [(2, 1, 3, 4), (2, 1, 2, 3, 4)])
-def test_affine_grid_gradient_is_torchs_bmm(size):
-    dims = len(size) - 2
-    theta = np.random.default_rng(0).standard_normal((2, dims, dims + 1))
-    w = np.random.default_rng(1).standard_normal((*size[:1], *size[2:], dims))
+GRADIENT_CHAINS = [
+    (lambda m, a: m.rot90(a, 1), (3, 4)),
+    (lambda m, a: a.unfold(1, 2, 1), (3, 4)),
+    (lambda m, a: m.diag_embed(a, 1, 0, 2), (3, 4)),
+    (lambda m, a: m.diagflat(a), (3, 4)),
+    (lambda m, a: m.block_diag(a, m.ones(2, 2, dtype=m.float64)), (3, 4)),
+    (lambda m, a: m.narrow_copy(a, 1, 1, 2), (3, 4)),
+    (lambda m, a: m.unsafe_split(a, 2, 1)[1], (3, 4)),
+    (lambda m, a: m.unsafe_split_with_sizes(a, [1, 3], 1)[0], (3, 4)),
+    (lambda m, a: a.sum().transpose(0, 0), (3, 4)),
+    # torch's affine_grid gradient: the base points' bmm with it, transposed
+    (lambda m, t: m.nn.functional.affine_grid(t, (2, 1, 3, 4), align_corners=False), (2, 2, 3)),
+    (lambda m, t: m.nn.functional.affine_grid(t, (2, 1, 2, 3, 4), align_corners=True), (2, 3, 4)),
+]
+
+
+@pytest.mark.parametrize("fn,shape", GRADIENT_CHAINS)
+def test_gradients_under_create_graph_record_torchs_nodes(fn, shape):
+    x = np.random.default_rng(0).standard_normal(shape)
     found = []
     for lib in (torch, ember):
-        t, u = lib.tensor(theta, requires_grad=True), lib.tensor(w, requires_grad=True)
-        grid = lib.nn.functional.affine_grid(t, size, align_corners=False)
-        (gt,) = lib.autograd.grad(grid, t, u, create_graph=True)
-        (gu,) = lib.autograd.grad((gt**2).sum(), u)
-        found.append((_chain(gt), gt, gu))
-    (t_chain, t_gt, t_gu), (e_chain, e_gt, e_gu) = found
+        a = lib.tensor(x, requires_grad=True)
+        out = fn(lib, a)
+        w = lib.tensor(np.arange(out.numel(), dtype=np.float64).reshape(tuple(out.shape)))
+        (g,) = lib.autograd.grad(out, a, w.requires_grad_(), create_graph=True)
+        (gw,) = lib.autograd.grad((g**2).sum(), w)
+        found.append((_chain(g), g, gw))
+    (t_chain, t_g, t_gw), (e_chain, e_g, e_gw) = found
     assert e_chain == t_chain
-    assert_close(e_gt, t_gt)
-    assert_close(e_gu, t_gu)
+    assert_close(e_g, t_g)
+    assert_close(e_gw, t_gw)

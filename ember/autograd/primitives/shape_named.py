@@ -14,7 +14,7 @@ import numpy as np
 
 from . import defop
 from . import shape as S
-from .index import _getitem, _insert_rule
+from .index import _getitem
 from .nn import _apply
 from .shape import VariadicNode
 
@@ -122,12 +122,24 @@ block_diag.node = type(
 )
 
 
-# --- narrow_copy ----------------------------------------------------------------------------
+# --- narrow_copy: its gradient is the slice's (SliceBackwardBackward0, read back by a slice) ---
 narrow_copy = defop(
     "NarrowCopyBackward0",
     lambda ctx, x, key: _getitem(ctx, x, key).copy(),
-    [_insert_rule],
+    [lambda c, g: _apply(slice_backward, (g,), shape=c.input_shape(), key=c.key)],
     needs_ctx=True,
+)
+
+
+def _into_zeros(ctx, g, shape, key):
+    ctx.key = key
+    out = np.zeros(shape, g.dtype)
+    out[key] = g
+    return out
+
+
+slice_backward = defop(
+    "SliceBackwardBackward0", _into_zeros, [lambda c, g: g[c.key]], needs_ctx=True
 )
 
 
@@ -142,7 +154,11 @@ unsafe_split_with_sizes = defop(
 
 
 # --- transpose of a 0-d tensor: torch's TransposeBackward0, a view of the one element ---------
+def _transpose_0d_rule(c, g):
+    return g if isinstance(g, (np.ndarray, np.generic)) else _apply(transpose_0d, (g,))
+
+
 transpose_0d = defop(
-    "TransposeBackward0", lambda x: x.view(), [lambda c, g: g], is_view=True, arrays=True
+    "TransposeBackward0", lambda x: x.view(), [_transpose_0d_rule], is_view=True, arrays=True
 )
 S.INPLACE_NODES[transpose_0d.node] = S.renamed(transpose_0d, "TransposeBackward1").node
