@@ -4,6 +4,8 @@ diagflat, block_diag, narrow_copy, unsafe_split/unsafe_chunk and a 0-d transpose
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -416,3 +418,25 @@ def test_gradients_under_create_graph_record_torchs_nodes(fn, shape):
     assert e_chain == t_chain
     assert_close(e_g, t_g)
     assert_close(e_gw, t_gw)
+
+
+NON_FINITE = [np.nan, 0.2, np.inf, -0.3, -np.inf, 0.5, 0.1, np.nan, 3.0, 0.0, -2.5, 0.2]
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
+@pytest.mark.parametrize("align", [False, True])
+def test_grid_sample_at_non_finite_locations(mode, align):
+    x = np.arange(24, dtype=np.float32).reshape(2, 1, 3, 4)
+    grid = np.array(NON_FINITE, np.float32).reshape(2, 1, 3, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NumPy's cast and fmod warnings stay inside
+        # zeros padding: the values, and both gradients (no input position gets a NaN)
+        check_op(_sampler(mode, "zeros", align), [x, grid])
+        # border and reflection fold NaN to 0 as torch's kernels (whose backward may crash)
+        for padding_mode in ("border", "reflection"):
+            check_op(_sampler(mode, padding_mode, align), [x, grid], grad=False)
+
+
+def _sampler(mode: str, padding_mode: str, align: bool):
+    kw = dict(mode=mode, padding_mode=padding_mode, align_corners=align)
+    return lambda m, a, b: m.nn.functional.grid_sample(a, b, **kw)

@@ -82,9 +82,14 @@ _KINDS = (_factors, _factor_slopes, _factor_curvatures)  # by the order of the d
 
 
 def _clip(p: np.ndarray, size: int):
-    """Clamped to [0, size - 1], with slope 1 strictly inside only (torch's kernels count the
-    borders as outside)."""
-    return np.clip(p, 0, size - 1), (p > 0) & (p < size - 1)
+    """Clamped to [0, size - 1] (NaN to 0, as torch's kernels), with slope 1 strictly inside
+    only (torch's kernels count the borders as outside)."""
+    return np.nan_to_num(np.clip(p, 0, size - 1), nan=0.0), (p > 0) & (p < size - 1)
+
+
+def _index(p: np.ndarray) -> np.ndarray:
+    """Integer positions; those no input has (non-finite, or past any size) all become -2."""
+    return np.where(np.abs(p) < 2**31, p, -2).astype(np.int64)
 
 
 def _reflect(p: np.ndarray, twice_low: int, twice_high: int):
@@ -117,6 +122,11 @@ def _fold(p: np.ndarray, size: int, padding_mode: str, align_corners: bool):
 def _axis(u: np.ndarray, size: int, mode: str, padding_mode: str, align_corners: bool):
     """One spatial dim's plan from normalized coordinates ``u``: the taps' integer positions,
     the fraction ``t`` past the first (None for nearest) and d(position)/d(u)."""
+    with np.errstate(invalid="ignore", over="ignore"):  # a non-finite grid reads no input
+        return _plan_axis(u, size, mode, padding_mode, align_corners)
+
+
+def _plan_axis(u: np.ndarray, size: int, mode: str, padding_mode: str, align_corners: bool):
     if align_corners:
         p, scale = (u + 1) / 2 * (size - 1), (size - 1) / 2
     else:
@@ -128,13 +138,13 @@ def _axis(u: np.ndarray, size: int, mode: str, padding_mode: str, align_corners:
             tap = base + k
             if padding_mode != "zeros":
                 tap = np.rint(_fold(tap, size, padding_mode, align_corners)[0])
-            taps.append(tap.astype(np.int64))
+            taps.append(_index(tap))
         return taps, p - base, np.full(p.shape, scale)
     p, slope = _fold(p, size, padding_mode, align_corners)
     if mode == "nearest":
-        return [np.rint(p).astype(np.int64)], None, None
+        return [_index(np.rint(p))], None, None
     base = np.floor(p)
-    first = base.astype(np.int64)
+    first = _index(base)
     return [first, first + 1], p - base, slope * np.full(p.shape, scale)
 
 
@@ -281,7 +291,10 @@ def _sample_grads(c, g, x, grid) -> tuple:
     n, ch = g.shape[:2]
     ts, masks, slopes = _terms(c, grid)
     gf = g.reshape(n, ch, 1, c.points)
-    gi = _scatter(c, gf * _weights(c, ts, masks)[:, None], x.shape)
+    weights = _weights(c, ts, masks)
+    if isinstance(weights, np.ndarray):  # a tap outside gets nothing, even at a NaN location
+        weights = np.where(_stack(masks, 1) != 0, weights, 0)
+    gi = _scatter(c, gf * weights[:, None], x.shape)
     return gi, _grid_grad(c, gf, x, ts, masks, slopes, grid.shape)
 
 
