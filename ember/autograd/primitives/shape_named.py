@@ -4,8 +4,8 @@ a strided view whose gradient adds the windows back: UnfoldBackwardBackward0), `
 and ``diagflat`` (DiagEmbedBackward0), ``block_diag``, ``narrow_copy``, the unsafe splits and
 the transpose of a 0-d tensor.
 
-Each rule applies the primitives of this module again, so gradients of gradients carry torch's
-node names too.
+The rules compute what torch's derivative formulas do (rot90 back, the windows added back,
+the diagonal, slices, cat), so gradients under ``create_graph`` record torch's nodes too.
 """
 
 from __future__ import annotations
