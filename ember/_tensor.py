@@ -199,6 +199,8 @@ class Tensor:
                 "requires_grad_(): argument 'requires_grad' (position 1) must be bool, not "
                 f"{type(requires_grad).__name__}"
             )
+        if requires_grad and self._data.dtype.kind not in "fc":  # the method's own wording
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -388,12 +390,16 @@ class Tensor:
         return self._data.item()
 
     def __float__(self) -> float:
+        if self._rg and _state.enabled:
+            _warn_scalar_of_grad()
         return float(self._scalar())
 
     def __int__(self) -> int:
         return int(self._scalar())
 
     def __complex__(self) -> complex:
+        if self._rg and _state.enabled:
+            _warn_scalar_of_grad()
         return complex(self._scalar())
 
     def __index__(self) -> int:
@@ -645,6 +651,19 @@ def apply(prim, inputs: tuple, arrays=None, **params):
         if engine.saved_tensors_hooks_stack:  # inside saved_tensors_hooks: pack them
             node.save_for_backward(*node._saved)
     return result
+
+
+def _warn_scalar_of_grad() -> None:
+    """torch's once-per-process warning for ``float()``/``complex()`` of a tensor requiring grad
+    while grad mode is on (``int()``, ``item()`` and ``bool()`` say nothing)."""
+    from ._runtime import warn_once  # _runtime imports this module
+
+    warn_once(
+        "scalar of a tensor requiring grad",
+        "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+        "behavior.\nConsider using tensor.detach() first.",
+        stacklevel=4,
+    )
 
 
 _NO_EDGE = (None, 0)

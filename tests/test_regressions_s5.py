@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 import torch
 
@@ -115,3 +117,24 @@ def test_autograd_error_messages_word_for_word(name):
             exec(_INPLACE_PROGRAMS[name], {"lib": lib, "x": x})
         messages.append(str(info.value).replace("ember.", "torch."))
     assert messages[1] == messages[0]
+
+
+def test_scalar_conversion_warnings_and_int_errors():
+    """float()/complex() of a tensor requiring grad warns under grad mode only, as torch's."""
+    from ember import _runtime
+
+    x = ember.tensor(1.5, requires_grad=True)
+    _runtime._warned.discard("scalar of a tensor requiring grad")
+    with ember.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert float(x) == 1.5 and int(x) == 1 and x.item() == 1.5
+    with pytest.warns(UserWarning, match="Converting a tensor with requires_grad=True") as rec:
+        float(x)
+    assert rec[0].filename == __file__
+    for lib in (torch, ember):
+        with pytest.raises(TypeError, match=r"argument 'n' \(position 1\) must be int"):
+            lib.randperm(6.0)
+        with pytest.raises(RuntimeError, match="only supports floating-point dtypes"):
+            lib.multinomial(lib.tensor([1, 2]), 1)
+        with pytest.raises(RuntimeError, match="^only Tensors of floating point dtype can require"):
+            lib.tensor([1, 2]).requires_grad_()

@@ -11,7 +11,7 @@ from .._device import check_device
 from .._tensor import Tensor, _make
 from ..kernels import random as K
 from ._util import shape_arg, to_np_dtype
-from .creation import _into_out, _new_requiring_grad, _out_dtype
+from .creation import _into_out, _new_requiring_grad, _out_dtype, int_arg
 from .inplace import check_out, copy_into_out
 
 
@@ -193,6 +193,7 @@ def randperm(
     pin_memory=False,
 ) -> Tensor:
     """A random permutation of ``0..n-1``."""
+    n = int_arg(n, "randperm", "n", 1)
     if n < 0:
         raise RuntimeError(f"n must be non-negative, got{n}")
     dtype = _out_dtype(dtype, out, "randperm")
@@ -340,6 +341,13 @@ def multinomial(
 
         raise RuntimeError(
             f"multinomial expects Long tensor out, got: {_scalar_type_name(out.dtype)}"
+        )
+    if input._data.dtype.kind != "f":
+        from .reduce import _scalar_type_name
+
+        raise RuntimeError(
+            "multinomial only supports floating-point dtypes for input, got: "
+            f"{_scalar_type_name(input.dtype)}"
         )
     result = _make(_gen(generator).multinomial(input._data, num_samples, replacement))
     return result if out is None else copy_into_out(out, result, name="multinomial")
