@@ -688,10 +688,24 @@ def _output(data, prim, inputs) -> Tensor:
     if prim.is_view:
         base = inputs[0]
         t._vc = base._vc
-        t._base = base._base if base._base is not None else base
+        root = t._base = base._base if base._base is not None else base
+        if root._rg and _state.enabled:
+            _register_view(root, t)
     else:
         t._vc = [0]
     return t
+
+
+def _register_view(root: Tensor, view: Tensor) -> None:
+    """Remember ``view`` (weakly) on its base, so that an in-place change of the base or of
+    another of its views can re-point it at the base's new node (``refresh_views``)."""
+    views = root.__dict__.get("_views")
+    if views is None:
+        views = root._views = []
+    views.append(weakref.ref(view))
+    n = len(views)
+    if n >= 8 and not n & (n - 1):  # at each power of two, drop the views that died meanwhile
+        views[:] = [r for r in views if r() is not None]
 
 
 _TYPE_NAMES = {

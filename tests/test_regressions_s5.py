@@ -138,3 +138,30 @@ def test_scalar_conversion_warnings_and_int_errors():
             lib.multinomial(lib.tensor([1, 2]), 1)
         with pytest.raises(RuntimeError, match="^only Tensors of floating point dtype can require"):
             lib.tensor([1, 2]).requires_grad_()
+
+
+_STALE_VIEW_PROGRAMS = {
+    "base changed after a select": "v = x[0]\nx.mul_(2)\nout = v.sum()",
+    "two views, base changed": "v = x.view(6)\nw = x.t()\nx.mul_(3)\nout = v.sum() + w.sum()",
+    "written through another view": "v = x[:, 1]\nx[0, 1] = 5.0\nout = (v * v).sum()",
+    "view of a view": "v = x[1:]\nw = v[0]\nx.add_(x.detach())\nout = (w * 2).sum()",
+    "one view changed, another read": "v = x[0]\nw = x[:, 0]\nv.mul_(4)\nout = w.sum()",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_STALE_VIEW_PROGRAMS))
+def test_views_read_the_base_after_it_changes_in_place(name):
+    """torch regenerates a view's node when its base changes: its gradient then reaches the
+    in-place op (a stale node would skip it)."""
+
+    def program(lib):
+        a = lib.arange(1.0, 7.0).view(2, 3).requires_grad_()
+        scope = {"x": a.clone()}
+        exec(_STALE_VIEW_PROGRAMS[name], scope)
+        scope["out"].backward()
+        views = [scope[k] for k in ("v", "w") if k in scope]
+        return a.grad, [type(v.grad_fn).__name__ for v in views]
+
+    (tg, tnames), (eg, enames) = _both(program)
+    assert_close(eg, tg)
+    assert enames == tnames

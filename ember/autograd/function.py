@@ -402,10 +402,11 @@ def _take_dirty(node, t, i: int) -> None:
             "a leaf Variable that requires grad has been used in an in-place operation."
         )
     t._rg, t.grad_fn, t._output_nr = True, node, i
-    if t._base is not None:
-        from .primitives.views import copy_slices
+    from .primitives.views import copy_slices, refresh_views
 
+    if t._base is not None:
         copy_slices(t._base, t)
+    refresh_views(t._base if t._base is not None else t, t)
 
 
 def _save(node, result: list) -> None:

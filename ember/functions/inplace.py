@@ -168,6 +168,9 @@ def inplace(t: Tensor, fn, *args, **kwargs) -> Tensor:
         t.grad_fn, t._output_nr, t._rg = result.grad_fn, result._output_nr, True
         if t._base is not None:
             _rebase_view(t, old)
+        from ..autograd.primitives.views import refresh_views
+
+        refresh_views(t._base if t._base is not None else t, t)
     return t
 
 

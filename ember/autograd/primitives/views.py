@@ -87,13 +87,11 @@ class CopySlices(OpNode):
             self.fn.release()
 
 
-class _ViewOfBase(OpNode):
-    """A view's node once its base was written through it: the view reads the base's region."""
+class AsStridedBackward0(OpNode):
+    """A view's node once its base was written through it: the view reads the base's region
+    (named, and printed, as torch's regenerated view node)."""
 
     __slots__ = ()
-
-    def name(self) -> str:
-        return "AsStridedBackward0"
 
     def apply(self, grads):
         self._checked_saved()
@@ -118,13 +116,31 @@ def _edge_of(t) -> tuple:
 
 def read_from_base(base, view, pos=None) -> None:
     """Point ``view.grad_fn`` at ``base``'s current node (torch regenerates a view's node so)."""
-    node = _ViewOfBase()
+    node = AsStridedBackward0()
     node.next_functions = (_edge_of(base),)
     node._seq = next_seq()
     node._input_meta = ((base._data.shape, base._data.dtype),)
     node.pos = _positions(base._data, view._data) if pos is None else pos
     node.base_shape = base._data.shape
     view.grad_fn, view._output_nr, view._rg = node, 0, True
+
+
+def refresh_views(root, changed) -> None:
+    """After ``changed`` (``root`` or one of its views) was modified in place inside a graph,
+    every other live view of ``root`` reads the base's new values, as torch's regenerated
+    ``AsStridedBackward0`` does: its old node would send gradients to values that are gone."""
+    views = root.__dict__.get("_views")
+    if not views or not root._rg:
+        return
+    alive = []
+    for ref in views:
+        v = ref()
+        if v is None:
+            continue
+        alive.append(ref)
+        if v is not changed and v._rg:
+            read_from_base(root, v)
+    views[:] = alive
 
 
 def copy_slices(base, view, old=None) -> None:
