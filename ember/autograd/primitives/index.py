@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import defop
+from .nn import _apply
 
 
 def _is_basic(key) -> bool:
@@ -22,11 +23,75 @@ def _insert_rule(c, g):
     return g.new_zeros(c.input_shape())._index_insert(c.key, g)
 
 
-select = defop("SelectBackward0", _getitem, [_insert_rule], needs_ctx=True, is_view=True)
-slice_ = defop("SliceBackward0", _getitem, [_insert_rule], needs_ctx=True, is_view=True)
-alias = defop("AliasBackward0", _getitem, [_insert_rule], needs_ctx=True, is_view=True)
+_INTO_ZEROS = {}  # node name -> the primitive putting a view's gradient into zeros
+
+
+def _into_zeros_rule(name: str):
+    """A view's gradient as torch's ``SliceBackwardBackward0``/``SelectBackwardBackward0``: zeros
+    of the input's shape holding ``g`` at the key (a basic key never repeats a place), whose own
+    gradient reads the key back through the same view."""
+
+    def rule(c, g):
+        prim = _INTO_ZEROS.get(name)
+        if prim is None:
+            # shape_named imports this module, so its forward is fetched when first needed
+            from .shape_named import slice_backward
+
+            read_back = [lambda c, g: _apply(_READ_BACK[name], (g,), key=c.key)]
+            prim = defop(name, slice_backward.forward, read_back, needs_ctx=True)
+            _INTO_ZEROS[name] = prim
+        return _apply(prim, (g,), shape=c.input_shape(), key=c.key)
+
+    return rule
+
+
+def _unsqueezed_dim(key: tuple, shape: tuple):
+    """The dim a basic ``key`` inserts when it does nothing else (whole slices, ``...`` and one
+    None), else None."""
+    if sum(k is None for k in key) != 1 or any(isinstance(k, int) for k in key):
+        return None
+    n_real = sum(isinstance(k, slice) for k in key)
+    pos = dim = 0
+    for k in key:
+        if k is None:
+            out = pos
+            pos += 1
+        elif k is Ellipsis:
+            pos += len(shape) - n_real
+            dim += len(shape) - n_real
+        else:
+            if k.indices(shape[dim]) != (0, shape[dim], 1):
+                return None
+            pos += 1
+            dim += 1
+    return out
+
+
+def _unsqueeze_rule(c, g):
+    # torch's gradient of an unsqueeze is a squeeze of that dim (SqueezeBackward1)
+    dim = _unsqueezed_dim(c.key, c.input_shape())
+    return _insert_rule(c, g) if dim is None else g.squeeze(dim)
+
+
+select = defop(
+    "SelectBackward0",
+    _getitem,
+    [_into_zeros_rule("SelectBackwardBackward0")],
+    needs_ctx=True,
+    is_view=True,
+)
+slice_ = defop(
+    "SliceBackward0",
+    _getitem,
+    [_into_zeros_rule("SliceBackwardBackward0")],
+    needs_ctx=True,
+    is_view=True,
+)
+_READ_BACK = {"SelectBackwardBackward0": select, "SliceBackwardBackward0": slice_}
+# an alias is the input itself, and so is its gradient
+alias = defop("AliasBackward0", _getitem, [lambda c, g: g], needs_ctx=True, is_view=True)
 unsqueeze_key = defop(  # x[:, None]: torch's last view is an unsqueeze
-    "UnsqueezeBackward0", _getitem, [_insert_rule], needs_ctx=True, is_view=True
+    "UnsqueezeBackward0", _getitem, [_unsqueeze_rule], needs_ctx=True, is_view=True
 )
 index = defop("IndexBackward0", _getitem, [_insert_rule], needs_ctx=True)
 
