@@ -1,6 +1,7 @@
 """Indexing under ``create_graph``: the nodes torch records for the gradient of a basic-index view
 (SelectBackwardBackward0, SliceBackwardBackward0, a squeeze for None, nothing for an alias) and
-second derivatives through them."""
+second derivatives through them; scatter_reduce/index_reduce's gradients where amax/amin tie and
+where prod meets zeros."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 import torch
 
 import ember
-from tests.helpers import assert_close
+from tests.helpers import assert_close, check_raises
 
 
 def _tree(node, depth=0) -> list:
@@ -109,3 +110,111 @@ def test_view_written_in_place_under_create_graph():
         return y
 
     _check_graphs(fn, (3, 3, 2), graphs=0)
+
+
+# --- scatter_reduce / index_reduce: ties left out by include_self=False, products with zeros ---
+def _second_order(fn, arrays):
+    """Values, gradients and second derivatives (of the gradients' cubes) match torch's, in
+    float64, and the result records torch's node."""
+    results = []
+    for lib in (torch, ember):
+        xs = [lib.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(lib, *xs)
+        w = lib.tensor(np.linspace(0.5, 2.0, out.numel()).reshape(tuple(out.shape)))
+        grads = lib.autograd.grad((out * w).sum(), xs, create_graph=True)
+        parts = [(g * g * g).sum() for g in grads if g.requires_grad]
+        # piecewise-linear reductions (sum, mean, amax, amin) have gradients off the graph
+        second = lib.autograd.grad(sum(parts), xs, allow_unused=True) if parts else [None] * 2
+        results.append((out, grads, second))
+    (t_out, t_g, t_s), (e_out, e_g, e_s) = results
+    assert [g.requires_grad for g in e_g] == [g.requires_grad for g in t_g]
+    assert type(e_out.grad_fn).__name__ == type(t_out.grad_fn).__name__
+    assert_close(e_out, t_out)
+    assert_close(list(e_g), list(t_g), msg="gradients")
+    for e, t in zip(e_s, t_s):
+        assert (e is None) == (t is None)
+        if t is not None:
+            assert_close(e, t, rtol=1e-9, atol=1e-9, msg="second derivatives")
+
+
+TIES = [  # (input, src, index): ties between src values, and with input's own value
+    ([1.0, 5.0, 2.0], [5.0, 5.0, 3.0, 2.0], [1, 1, 2, 2]),
+    ([7.0, 5.0, 3.0], [5.0, 5.0, 3.0, 3.0], [0, 1, 2, 2]),
+    ([4.0, 4.0, 4.0], [4.0, 1.0, 4.0, 9.0], [0, 0, 1, 2]),
+]
+
+
+@pytest.mark.parametrize("reduce", ["amax", "amin"])
+@pytest.mark.parametrize("include_self", [False, True])
+@pytest.mark.parametrize("case", range(len(TIES)))
+def test_scatter_reduce_ties_share_the_gradient(reduce, include_self, case):
+    x, src, idx = TIES[case]
+    _second_order(
+        lambda m, a, b: a.scatter_reduce(0, m.tensor(idx), b, reduce, include_self=include_self),
+        [np.array(x), np.array(src)],
+    )
+
+
+@pytest.mark.filterwarnings("ignore:index_reduce\\(\\) is in beta")
+@pytest.mark.parametrize("reduce", ["amax", "amin"])
+@pytest.mark.parametrize("keep", [False, True])
+def test_index_reduce_ties_share_the_gradient(reduce, keep):
+    x = np.array([[3.0, 1.0], [2.0, 2.0], [0.0, 5.0]])
+    src = np.array([[3.0, 1.0], [3.0, 0.0], [2.0, 5.0], [1.0, 5.0]])
+    _second_order(
+        lambda m, a, b: a.index_reduce(0, m.tensor([0, 0, 1, 2]), b, reduce, include_self=keep),
+        [x, src],
+    )
+
+
+PRODS = [  # zeros in input, in src, alone and several in one slot
+    ([0.0, 2.0, 3.0], [0.0, 4.0, 0.0, 2.0], [0, 0, 1, 2]),
+    ([2.0, 0.0, 3.0], [0.0, 4.0, 1.0, 2.0], [1, 1, 1, 2]),
+    ([2.0, 0.0, 3.0], [5.0, 4.0, 1.0, 0.0], [1, 1, 1, 2]),
+    ([2.0, 0.0, 3.0], [5.0, 0.0, 1.0, 0.0], [1, 1, 1, 2]),
+    ([2.0, 1.0, 0.0], [5.0, -4.0, 1.5, 0.0], [1, 1, 2, 2]),
+]
+
+
+@pytest.mark.parametrize("include_self", [False, True])
+@pytest.mark.parametrize("case", range(len(PRODS)))
+def test_scatter_reduce_prod_second_derivatives_at_zeros(include_self, case):
+    x, src, idx = PRODS[case]
+    _second_order(
+        lambda m, a, b: a.scatter_reduce(0, m.tensor(idx), b, "prod", include_self=include_self),
+        [np.array(x), np.array(src)],
+    )
+
+
+@pytest.mark.filterwarnings("ignore:index_reduce\\(\\) is in beta")
+@pytest.mark.parametrize("keep", [False, True])
+def test_index_reduce_prod_second_derivatives_at_zeros(keep):
+    x = np.array([[0.0, 2.0], [1.0, 3.0], [2.0, 0.0]])
+    src = np.array([[0.0, 2.0], [3.0, 0.0], [0.0, 1.5], [2.0, -1.0]])
+    _second_order(
+        lambda m, a, b: a.index_reduce(0, m.tensor([0, 1, 1, 2]), b, "prod", include_self=keep),
+        [x, src],
+    )
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+@pytest.mark.parametrize("keep", [False, True])
+def test_scatter_reduce_sum_mean_2d(reduce, keep):
+    x = np.arange(6.0).reshape(2, 3) - 2
+    src = np.arange(8.0).reshape(2, 4) / 3
+    idx = [[0, 2, 2, 1], [1, 1, 0, 0]]
+    _second_order(
+        lambda m, a, b: a.scatter_reduce(1, m.tensor(idx), b, reduce, include_self=keep),
+        [x, src],
+    )
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean", "prod", "amax", "amin"])
+def test_scatter_reduce_src_larger_than_index_refuses_backward(reduce):
+    def fn(m):
+        x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        s = m.tensor([2.0, 3.0, 4.0, 5.0], requires_grad=True)
+        x.scatter_reduce(0, m.tensor([0, 1]), s, reduce).sum().backward()
+
+    err = check_raises(fn)
+    assert "ScatterReduceBackward0" in str(err) or "must match the size" in str(err)

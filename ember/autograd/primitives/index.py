@@ -4,6 +4,8 @@ derivative; keys arrive as NumPy-ready tuples (integer arrays, boolean masks, sl
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from . import defop
@@ -311,25 +313,18 @@ def _scatter_reduce(ctx, x, src, dim, idx, reduce, include_self):
         ctx.count = count
         out = out // count if x.dtype.kind in "iub" else (out / count).astype(x.dtype)
     elif reduce in ("amax", "amin"):
-        # ties share the gradient evenly, as torch's
+        # ties share the gradient evenly, as torch's (scatter_named counts in the input's own
+        # values that include_self=False left out, which get no share)
         eq_x = keep & (x == out)
         eq_src = src == out[key]
         count = eq_x.astype(x.dtype)
         np.add.at(count, key, eq_src)
         ctx.eq_x, ctx.eq_src, ctx.count = eq_x, eq_src, np.maximum(count, 1)
-    elif reduce == "prod":
-        # the product of the other factors, for a factor that is 0: nonzero product if it is
-        # the only zero, else 0 (out / x covers the factors that are not 0)
-        nz = np.where(keep, np.where(x == 0, 1, x), 1).astype(x.dtype)
-        zeros = (keep & (x == 0)).astype(np.int64)
-        np.multiply.at(nz, key, np.where(src == 0, 1, src))
-        np.add.at(zeros, key, src == 0)
-        lone = np.where(zeros == 1, nz, 0).astype(x.dtype)
-        ctx.x_zero_other = np.where(keep & (x == 0), lone, 0)
-        ctx.src_zero, ctx.src_zero_other = src == 0, np.where(src == 0, lone[key], 0)
     return out
 
 
+# The rules for sum, mean, amax and amin; scatter_named's node (which refuses a src larger than
+# the index) runs them, and prod's own.
 def _sr_self_rule(c, g, x, src, out):
     r = c.reduce
     drop = g.new_tensor(~c.keep)
@@ -337,42 +332,18 @@ def _sr_self_rule(c, g, x, src, out):
         return g.masked_fill(drop, 0)
     if r == "mean":
         return (g / g.new_tensor(c.count)).masked_fill(drop, 0)
-    if r == "prod":
-        x0 = x == 0
-        safe = x.masked_fill(x0, 1)
-        others = (out / safe).masked_fill(x0, 0) + g.new_tensor(c.x_zero_other)
-        return (g * others).masked_fill(drop, 0)
     return g * g.new_tensor(c.eq_x) / g.new_tensor(c.count)
 
 
 def _sr_src_rule(c, g, x, src, out):
     r, d, idx = c.reduce, c.dim, g.new_tensor(c.idx)
     if r == "sum":
-        return _pad_to(g.gather(d, idx), src)
+        return g.gather(d, idx)
     if r == "mean":
-        return _pad_to((g / g.new_tensor(c.count)).gather(d, idx), src)
-    if r == "prod":
-        s = src[tuple(slice(0, n) for n in c.idx.shape)]
-        s0 = g.new_tensor(c.src_zero)
-        others = (out.gather(d, idx) / s.masked_fill(s0, 1)).masked_fill(s0, 0)
-        others = others + g.new_tensor(c.src_zero_other)
-        return _pad_to(g.gather(d, idx) * others, src)
-    share = (g / g.new_tensor(c.count)).gather(d, idx) * g.new_tensor(c.eq_src)
-    return _pad_to(share, src)
+        return (g / g.new_tensor(c.count)).gather(d, idx)
+    return (g / g.new_tensor(c.count)).gather(d, idx) * g.new_tensor(c.eq_src)
 
 
-def _pad_to(grad, src):
-    """The gradient of the leading ``grad.shape`` block of ``src``, zero elsewhere."""
-    if tuple(grad.shape) == tuple(src.shape):
-        return grad
-    key = tuple(slice(0, n) for n in grad.shape)
-    return grad.new_zeros(tuple(src.shape))._index_insert(key, grad)
-
-
-scatter_reduce = defop(
-    "ScatterReduceBackward0",
-    _scatter_reduce,
-    [_sr_self_rule, _sr_src_rule],
-    save=(0, 1, -1),
-    needs_ctx=True,
-)
+# Only the forward is shared: scatter_named records ScatterReduceBackward0 and IndexReduceBackward0
+# (prod's rules and include_self=False's tie count are there), reading ``scatter_reduce.forward``.
+scatter_reduce = SimpleNamespace(forward=_scatter_reduce)
