@@ -37,6 +37,9 @@ from ._dtype import (
     promote_types,
     set_default_dtype,
     uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from ._inplace_functions import *  # noqa: F403 - ember.relu_(x) and the like, ember.fill
 from ._layout import (

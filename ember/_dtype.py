@@ -48,6 +48,10 @@ def set_namespace(name: str) -> None:
 
 bool = dtype("bool", np.bool_, 0)  # noqa: A001 - torch's name
 uint8 = dtype("uint8", np.uint8, 1)
+# torch's "limited support" unsigned types: they promote only with themselves and floats.
+uint16 = dtype("uint16", np.uint16, 6)
+uint32 = dtype("uint32", np.uint32, 7)
+uint64 = dtype("uint64", np.uint64, 8)
 int8 = dtype("int8", np.int8, 2)
 int16 = dtype("int16", np.int16, 3)
 int32 = dtype("int32", np.int32, 4)
@@ -58,7 +62,23 @@ float64 = dtype("float64", np.float64, 13)
 complex64 = dtype("complex64", np.complex64, 20)
 complex128 = dtype("complex128", np.complex128, 21)
 
-ALL = (bool, uint8, int8, int16, int32, int64, float16, float32, float64, complex64, complex128)
+ALL = (
+    bool,
+    uint8,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint16,
+    uint32,
+    uint64,
+    float16,
+    float32,
+    float64,
+    complex64,
+    complex128,
+)
+LIMITED = (uint16, uint32, uint64)
 _BY_NP = {d.np: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NAME.update(
@@ -71,6 +91,29 @@ _BY_NAME.update(
     cfloat=complex64,
     cdouble=complex128,
 )
+
+# The C++ scalar type names that torch's error messages use ("UInt16", "Long", ...).
+_SCALAR_NAMES = {
+    "bool": "Bool",
+    "uint8": "Byte",
+    "int8": "Char",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "uint16": "UInt16",
+    "uint32": "UInt32",
+    "uint64": "UInt64",
+    "float16": "Half",
+    "float32": "Float",
+    "float64": "Double",
+    "complex64": "ComplexFloat",
+    "complex128": "ComplexDouble",
+}
+
+
+def scalar_type_name(d: dtype) -> str:
+    """torch's C++ name of a dtype, as its error messages print it (``Float``, ``UInt16``)."""
+    return _SCALAR_NAMES[d.name]
 
 
 def _dtype_by_name(name: str) -> dtype:
@@ -104,8 +147,8 @@ def from_numpy_dtype(np_dtype) -> dtype:
     except (KeyError, TypeError):
         raise TypeError(
             f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
-            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, "
-            "and bool."
+            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, "
+            "uint32, uint16, uint8, and bool."
         ) from None
 
 
@@ -131,6 +174,11 @@ def promote_types(type1: dtype, type2: dtype) -> dtype:
     a, b = type1, type2
     if a is b:
         return a
+    if (a in LIMITED or b in LIMITED) and _category(a) != 2 and _category(b) != 2:
+        raise RuntimeError(
+            "Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+            f"{scalar_type_name(a)} and {scalar_type_name(b)}"
+        )
     if {_category(a), _category(b)} == {2, 3}:  # float with complex: the wider precision wins
         f, c = (a, b) if _category(a) == 2 else (b, a)
         return complex128 if float64 in (f, c.to_real()) else c
@@ -160,8 +208,12 @@ def result_type(tensors, scalars=()) -> dtype:
         if out is None:
             out = g
         elif _category(g) > _category(out):
-            # a complex 0-dim tensor makes a float vector complex at the vector's precision
-            out = out.to_complex() if _category(g) == 3 and out in (float32, float64) else g
+            # a complex 0-dim tensor makes a float vector complex at the vector's precision; a
+            # bool vector still promotes with the 0-dim type (refused for uint16 and the like)
+            if _category(g) == 3 and out in (float32, float64):
+                out = out.to_complex()
+            else:
+                out = promote_types(out, g) if out is bool else g
     for s in scalars:
         cat = (
             0

@@ -82,6 +82,8 @@ def _to_array(data, dtype):
     if isinstance(data, Tensor):
         return data._data.astype(dtype or data._data.dtype, copy=True)
     if isinstance(data, np.generic):
+        if np.dtype(dtype or data.dtype) == np.uint64:
+            _check_unsigned(data, np.dtype(np.uint64))  # torch reads it as a number here
         data = np.asarray(data)
     if isinstance(data, np.ndarray):
         D.from_numpy_dtype(data.dtype)
@@ -94,6 +96,8 @@ def _to_array(data, dtype):
     if isinstance(first, str) and first is not data:  # torch takes a str for one more dim
         raise ValueError("too many dimensions 'str'")
     np_dtype = dtype or _infer_np_dtype(data)
+    if np.dtype(np_dtype).kind == "u":
+        _check_unsigned(data, np.dtype(np_dtype))
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
         data = _untensor(data, np.dtype(np_dtype))
     try:
@@ -124,7 +128,8 @@ def _unfit(data, dt: np.dtype):
 
 def _overflowing_ints(data, dt: np.dtype) -> np.ndarray:
     """torch's answers for Python ints that do not fit ``dt``: int64 cannot unpack them, a
-    narrower dtype refuses them, except that uint8 wraps negative ones around."""
+    narrower dtype refuses them, except that an unsigned one wraps around those within its
+    range either side of zero."""
     unfit = _unfit(data, dt)
     if unfit is not None:
         raise unfit
@@ -132,9 +137,28 @@ def _overflowing_ints(data, dt: np.dtype) -> np.ndarray:
         wide = np.array(data, dtype=np.int64)
     except OverflowError:
         raise ValueError("Overflow when unpacking long long") from None
-    if dt == np.uint8 and wide.size and wide.max() <= 255:
-        return wide.astype(np.uint8)
+    if dt.kind == "u" and wide.size and -(2 ** (8 * dt.itemsize)) < wide.min() <= wide.max():
+        if wide.max() < 2 ** (8 * dt.itemsize):
+            return wide.astype(dt)  # an integer cast wraps modulo 2**bits, as torch's does
     raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
+
+
+def _check_unsigned(data, dt: np.dtype) -> None:
+    """torch's refusals for Python numbers into an unsigned dtype, first bad leaf first: uint64
+    takes Python ints (and bools) only, the narrower ones a float only within 0 to their max."""
+    if isinstance(data, Tensor) or not isinstance(data, (list, tuple, np.generic)):
+        data = [data]
+    top = 2 ** (8 * dt.itemsize)
+    for x in _flat([data]):
+        if dt != np.uint64:
+            if isinstance(x, (float, np.floating)) and not 0 <= x <= top - 1:
+                raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
+        elif not isinstance(x, int):
+            raise _ragged_error(data) or TypeError("an integer is required")
+        elif x < 0:
+            raise OverflowError("can't convert negative int to unsigned")
+        elif x >= top:
+            raise OverflowError("int too big to convert")
 
 
 def _flat(data):
@@ -548,6 +572,10 @@ def eye(
     if kw:
         raise _invalid_args("eye", *args, **kw)
     npd = _dt(_out_dtype(dtype, out, "eye"))
+    if D._BY_NP[npd] in D.LIMITED:
+        raise NotImplementedError(
+            f"\"eye\" not implemented for '{D.scalar_type_name(D._BY_NP[npd])}'"
+        )
     return _into_out(_finish(np.eye(n, m, dtype=npd), requires_grad, device), out, "eye")
 
 

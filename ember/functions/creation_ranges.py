@@ -42,10 +42,8 @@ def _range_number(v, fn: str, position: int | None, args: tuple):
 
 
 def _check_range_dtype(npd: np.dtype, fn: str) -> None:
-    if npd.kind in "bc":
-        from .reduce import _scalar_type_name
-
-        name = _scalar_type_name(D._BY_NP[npd])
+    if npd.kind in "bc" or D._BY_NP[npd] in D.LIMITED:
+        name = D.scalar_type_name(D._BY_NP[npd])
         raise NotImplementedError(f"\"{fn}_cpu\" not implemented for '{name}'")
 
 
@@ -186,7 +184,7 @@ def linspace(
     steps = _steps(start, end, steps, "linspace", {"dtype": dtype})
     _check_dtype_arg(dtype, "linspace")
     npd = _space_dtype(start, end, dtype, out, "linspace")
-    if npd.kind == "b":
+    if npd.kind != "c":
         _check_range_dtype(npd, "linspace")
     arr = _even(_bound(start), _bound(end), steps, npd)
     return _into_out(_finish(arr, requires_grad, device), out, "linspace")
@@ -208,7 +206,7 @@ def logspace(
     steps = _steps(start, end, steps, "logspace", {"dtype": dtype})
     _check_dtype_arg(dtype, "logspace")
     npd = _space_dtype(start, end, dtype, out, "logspace")
-    if npd.kind == "b":
+    if npd.kind != "c":
         _check_range_dtype(npd, "logspace")
     wide = np.complex128 if npd.kind == "c" else np.float64
     lin = _even(_bound(start), _bound(end), steps, np.dtype(wide))

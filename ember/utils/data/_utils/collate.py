@@ -73,6 +73,8 @@ def default_convert(data: Any) -> Any:
     if elem_type.__module__ == "numpy" and elem_type.__name__ not in ("str_", "string_"):
         if elem_type.__name__ == "ndarray" and np_str_obj_array_pattern.search(data.dtype.str):
             return data
+        if isinstance(data, np.uint64):  # torch reads it as a number, which uint64 refuses
+            return as_tensor(data)
         return from_numpy(np.asarray(data))  # keeps the dtype of NumPy scalars too
     if isinstance(data, collections.abc.Mapping):
         converted = {key: default_convert(data[key]) for key in data}
@@ -144,6 +146,8 @@ def collate_numpy_scalar_fn(batch, *, collate_fn_map=None):
     if not all(isinstance(x, np.generic | bool | int | float | complex) for x in batch):
         return as_tensor(list(batch))  # not all numbers: the factory's error for the odd one
     common = functools.reduce(promote_types, map(_element_dtype, batch))
+    if common.np == np.uint64:  # torch reads these scalars as numbers, which uint64 refuses
+        return as_tensor(list(batch))
     return from_numpy(np.asarray(batch, dtype=common.np))
 
 
