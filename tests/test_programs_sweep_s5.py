@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 PROGRAMS = sorted((REPO / "tests" / "programs_s5").glob("*.py"))
 
 # Runs every program given on the command line, each in a fresh __main__ namespace with its own
-# captured stdout, and prints {name: [stdout, error or None]} as JSON.
+# captured stdout and stderr (warnings), and prints {name: [stdout, error or None, stderr]}.
 RUNNER = """
 import contextlib, io, json, runpy, sys, traceback
 if sys.argv[1] == "ember":
@@ -30,14 +30,14 @@ if sys.argv[1] == "ember":
     ember.compat.install()
 out = {}
 for path in sys.argv[2:]:
-    buf = io.StringIO()
+    buf, warned = io.StringIO(), io.StringIO()
     err = None
     try:
-        with contextlib.redirect_stdout(buf):
+        with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(warned):
             runpy.run_path(path, run_name="__main__")
     except BaseException:
         err = traceback.format_exc(limit=-3)
-    out[path.rsplit("/", 1)[-1]] = [buf.getvalue(), err]
+    out[path.rsplit("/", 1)[-1]] = [buf.getvalue(), err, warned.getvalue()]
 sys.__stdout__.write(json.dumps(out))
 """
 
@@ -65,8 +65,8 @@ def test_programs_are_plain_pytorch():
 
 @pytest.mark.parametrize("name", [p.name for p in PROGRAMS])
 def test_program_prints_what_torch_prints(outputs, name):
-    t_out, t_err = outputs["torch"][name]
-    e_out, e_err = outputs["ember"][name]
+    t_out, t_err, t_warned = outputs["torch"][name]
+    e_out, e_err, e_warned = outputs["ember"][name]
     assert t_err is None, f"torch failed:\n{t_err}"
     assert e_err is None, f"ember failed:\n{e_err}\nafter printing:\n{e_out}"
     assert len(t_out.splitlines()) >= 5, t_out
@@ -74,3 +74,4 @@ def test_program_prints_what_torch_prints(outputs, name):
     for i, (el, tl) in enumerate(zip(e_lines, t_lines)):
         assert el == tl, f"line {i + 1}:\nember: {el}\ntorch: {tl}"
     assert e_out == t_out
+    assert e_warned == t_warned  # warnings: same text, category, file and line
