@@ -145,10 +145,15 @@ def from_numpy_dtype(np_dtype) -> dtype:
     try:
         return _BY_NP[np.dtype(np_dtype)]
     except (KeyError, TypeError):
+        if np.dtype(np_dtype).newbyteorder("=") in _BY_NP:
+            raise ValueError(
+                "given numpy array has byte order different from the native byte order. "
+                "Conversion between byte orders is currently not supported."
+            ) from None
         raise TypeError(
-            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
-            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, "
-            "uint32, uint16, uint8, and bool."
+            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).type.__name__}. The only "
+            "supported types are: float64, float32, float16, complex64, complex128, int64, int32, "
+            "int16, int8, uint64, uint32, uint16, uint8, and bool."
         ) from None
 
 
@@ -169,9 +174,27 @@ def _category(d: dtype) -> int:
     return 0 if d is bool else 1 if d._rank < 10 else 2 if d._rank < 20 else 3
 
 
+# The Python types that stand for dtypes in ``promote_types``.
+_PY_TYPES = {float: float64, int: int64, builtins.bool: bool, complex: complex128}
+
+
+def _dtype_arg(d, position: int) -> dtype:
+    """A ``promote_types`` argument: a dtype, or a Python type standing for one."""
+    if isinstance(d, dtype):
+        return d
+    if isinstance(d, type) and d in _PY_TYPES:
+        return _PY_TYPES[d]
+    raise TypeError(
+        f"promote_types(): argument 'type{position}' (position {position}) must be torch.dtype, "
+        f"not {type(d).__name__}"
+    )
+
+
 def promote_types(type1: dtype, type2: dtype) -> dtype:
     """torch.promote_types: the smallest dtype both types convert to without losing kind."""
     a, b = type1, type2
+    if a.__class__ is not dtype or b.__class__ is not dtype:  # kept off the path of every op
+        a, b = _dtype_arg(a, 1), _dtype_arg(b, 2)
     if a is b:
         return a
     if (a in LIMITED or b in LIMITED) and _category(a) != 2 and _category(b) != 2:

@@ -1,6 +1,6 @@
 """Parity with torch for its "limited support" unsigned dtypes uint16, uint32 and uint64:
-creation, casts, printing, indexing, joining, limits, promotion (and its refusals) and
-collation."""
+creation, casts, printing, indexing, joining, limits, promotion (and its refusals), collation,
+and from_numpy's / promote_types' errors."""
 
 import warnings
 
@@ -316,6 +316,48 @@ def test_promote_types(name, other):
 )
 def test_result_type(name, fn):
     _same(lambda m: fn(m, m.tensor([1, 2], dtype=_dt(m, name))))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m: m.promote_types(m.float32, 1),
+        lambda m: m.promote_types(1, m.float32),
+        lambda m: m.promote_types(None, m.int8),
+        lambda m: m.promote_types(m.float32, "float32"),
+        lambda m: m.promote_types(m.float32, np.float64),
+        lambda m: m.promote_types(m.float32, [1]),
+        lambda m: m.promote_types(m.float32, float),
+        lambda m: m.promote_types(int, m.int8),
+        lambda m: m.promote_types(m.float32, int),
+        lambda m: m.promote_types(bool, m.int8),
+        lambda m: m.promote_types(m.float32, complex),
+        lambda m: m.promote_types(type1=m.float32, type2=m.int8),
+    ],
+)
+def test_promote_types_arguments(fn):
+    _same(fn)
+
+
+# --- from_numpy's refusals
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: np.array(["a"]),
+        lambda: np.array([object()]),
+        lambda: np.array([b"a"]),
+        lambda: np.array([1], dtype=np.longdouble),
+        lambda: np.array([1], dtype=np.clongdouble),
+        lambda: np.array([1], dtype="M8[s]"),
+        lambda: np.array([1], dtype="m8[s]"),
+        lambda: np.array([(1,)], dtype=[("a", "i4")]),
+        lambda: np.array([1], dtype=">i4"),
+        lambda: np.array([1.0], dtype=">f8"),
+    ],
+)
+@pytest.mark.parametrize("factory", ["from_numpy", "as_tensor", "tensor"])
+def test_numpy_dtype_errors(make, factory):
+    _same(lambda m: getattr(m, factory)(make()))
 
 
 # --- collation

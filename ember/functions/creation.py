@@ -254,12 +254,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
             "strides are not currently supported. (You can probably work around this by making a "
             "copy of your array  with array.copy().) "
         )
-    if not ndarray.dtype.isnative:
-        raise ValueError(
-            "given numpy array has byte order different from the native byte order. Conversion "
-            "between byte orders is currently not supported."
-        )
-    D.from_numpy_dtype(ndarray.dtype)
+    D.from_numpy_dtype(ndarray.dtype)  # torch's error for a dtype or byte order it lacks
     return _make(ndarray)
 
 
