@@ -53,7 +53,7 @@ def _dt(m, name):
 
 
 # --- creation
-@pytest.mark.parametrize("name", UINTS)
+@pytest.mark.parametrize("name", ["uint8", *UINTS])  # uint8 shares the unsigned rules
 @pytest.mark.parametrize(
     "data",
     [
@@ -64,6 +64,9 @@ def _dt(m, name):
         [],
         [-1],
         [-255, 3],
+        [-256],
+        [255.0, 0.5],
+        [255.5],
         [-65535],
         [-65536],
         [-(2**32) + 1],
