@@ -24,8 +24,8 @@ def _tree(node, depth=0) -> list:
 
 
 def _grads(lib, fn, data: np.ndarray, order: int):
-    """``fn(lib, x * x)``'s gradients in x up to ``order`` (each recorded but the last), the
-    loss weighted so that every element counts apart."""
+    """``fn(lib, x * x)`` and its gradients in x up to ``order`` (each recorded but the last),
+    the loss weighted so that every element counts apart."""
     x = lib.tensor(data, requires_grad=True)
     out = fn(lib, x * x)
     w = lib.tensor(np.linspace(0.5, 2.0, max(out.numel(), 1))[: out.numel()].reshape(out.shape))
@@ -34,13 +34,16 @@ def _grads(lib, fn, data: np.ndarray, order: int):
     for k in range(1, order):
         g = lib.autograd.grad((g * g * g).sum(), x, create_graph=k < order - 1)[0]
         grads.append(g)
-    return grads
+    return out, grads
 
 
 def _check_graphs(fn, shape, order=3, graphs=2):
-    """Values of ``order`` derivatives and the graphs of the first ``graphs`` match torch's."""
+    """The result and its graph, values of ``order`` derivatives and the graphs of the first
+    ``graphs`` match torch's."""
     data = np.arange(1.0, 1.0 + np.prod(shape)).reshape(shape) / 7
-    t, e = _grads(torch, fn, data, order), _grads(ember, fn, data, order)
+    (t_out, t), (e_out, e) = _grads(torch, fn, data, order), _grads(ember, fn, data, order)
+    assert_close(e_out, t_out)
+    assert _tree(e_out.grad_fn) == _tree(t_out.grad_fn), "graph of the result"
     for k, (eg, tg) in enumerate(zip(e, t)):
         assert_close(eg, tg, rtol=1e-9, atol=1e-9, msg=f"derivative {k + 1}")
         if k < graphs:
@@ -218,3 +221,98 @@ def test_scatter_reduce_src_larger_than_index_refuses_backward(reduce):
 
     err = check_raises(fn)
     assert "ScatterReduceBackward0" in str(err) or "must match the size" in str(err)
+
+
+# --- advanced indexing: IndexBackward0, its gradient IndexPutImplBackward0 ----------------------
+def _i(m):
+    return m.tensor([0, 2, 0, 0])  # repeated: gradients accumulate
+
+
+def _j(m):
+    return m.tensor([[3], [0], [3]])  # broadcasts against _i
+
+
+def _mask(m):
+    return m.tensor([True, False, True, True])
+
+
+ADVANCED_KEYS = {
+    "repeated": lambda m: _i(m),
+    "repeated_negative": lambda m: m.tensor([-1, -4, -1]),
+    "pair": lambda m: (m.tensor([0, 2, 0]), m.tensor([1, 1, 1])),
+    "broadcast": lambda m: (_j(m), _i(m)),
+    "broadcast_apart": lambda m: (_j(m), slice(None), m.tensor([1, 2, 2, 0])),
+    "broadcast_after_slice": lambda m: (slice(None), m.tensor([[0], [3]]), m.tensor([1, 2, 2])),
+    "list": lambda m: [0, 0, 1],
+    "mask": _mask,
+    "mask_2d": lambda m: m.arange(20).reshape(4, 5) % 3 == 0,
+    "mask_full": lambda m: m.arange(60).reshape(4, 5, 3) % 4 == 0,
+    "mask_then_slice": lambda m: (_mask(m), slice(1, 4)),
+    "mask_and_index": lambda m: (_mask(m), m.tensor([0, 4, 4])),
+    "slice_then_index": lambda m: (slice(1, 3), m.tensor([0, 4, 0])),
+    "index_slice_int": lambda m: (_i(m), slice(None), 1),
+    "int_then_index": lambda m: (1, m.tensor([0, 4, 4])),
+    "int_between_indices": lambda m: (_i(m), 0, _i(m)),
+    "int_slice_index": lambda m: (0, slice(None), m.tensor([2, 0, 2])),
+    "tensor_int_then_index": lambda m: (m.tensor(2), _i(m)),
+    "ellipsis_index": lambda m: (Ellipsis, m.tensor([2, 0, 2])),
+    "empty_ellipsis_between": lambda m: (_i(m), slice(None), Ellipsis, m.tensor([1, 0, 1, 1])),
+    "empty": lambda m: m.tensor([], dtype=m.long),
+    "index_stepped_slice": lambda m: (slice(None, None, 2), _i(m)[:2], slice(None)),
+}
+
+
+@pytest.mark.parametrize("name", ADVANCED_KEYS)
+def test_advanced_index_nodes(name):
+    key = ADVANCED_KEYS[name]
+    _check_graphs(lambda m, y: y[key(m)], (4, 5, 3))
+
+
+# a squeeze undoes the new dim of a None or a 0-d bool; its own gradient is another module's rule
+NEW_DIM_KEYS = {
+    "none_then_index": lambda m: (None, _i(m)),
+    "none_index_ellipsis_int": lambda m: (None, _i(m), Ellipsis, 0),
+    "index_none": lambda m: (_i(m), None),
+    "bool": lambda m: m.tensor(True),
+    "false": lambda m: (False,),
+    "bool_and_index": lambda m: (True, _i(m)),
+    "bool_int": lambda m: (m.tensor(True), 0),
+}
+
+
+@pytest.mark.parametrize("name", NEW_DIM_KEYS)
+def test_advanced_index_with_new_dims(name):
+    key = NEW_DIM_KEYS[name]
+    _check_graphs(lambda m, y: y[key(m)], (4, 5, 3), graphs=1)
+
+
+@pytest.mark.parametrize("name", [*ADVANCED_KEYS, *NEW_DIM_KEYS])
+def test_advanced_index_without_grad(name):
+    """Unrecorded reads apply torch's rule as well (ints are views, not index tensors)."""
+    key = {**ADVANCED_KEYS, **NEW_DIM_KEYS}[name]
+    data = np.arange(60.0).reshape(4, 5, 3)
+    assert_close(ember.tensor(data)[key(ember)], torch.tensor(data)[key(torch)])
+
+
+SET_KEYS = {
+    "index_bool_index": lambda m: (_i(m)[:3], True, m.tensor([1, 1, 4])),
+    "bool_after_int_index": lambda m: (-1, m.tensor([0, 1, 2]), True),
+    "slice_bool": lambda m: (slice(None), True, m.tensor([4, 0])),
+    "ellipsis_bool_index": lambda m: (Ellipsis, True, m.tensor([[2], [0]])),
+    "int_slice_index": lambda m: (0, slice(None), m.tensor([2, 0])),
+    "none_index_ellipsis_int": lambda m: (None, m.tensor([1, 3]), Ellipsis, 0),
+}
+
+
+@pytest.mark.parametrize("name", SET_KEYS)
+def test_recorded_setitem_with_mixed_keys(name):
+    """``t[key] = v`` views the basic part and puts into it as reading does."""
+    key = SET_KEYS[name]
+
+    def fn(m, y):
+        y = y * 1
+        k = key(m)
+        y[k] = y[k].flip(0) * 3
+        return y
+
+    _check_graphs(fn, (4, 5, 3), graphs=0)

@@ -133,9 +133,9 @@ def _check_bounds(shape: tuple, key: tuple) -> None:
     n_real += sum(k.ndim - 1 for k in key if isinstance(k, np.ndarray) and k.dtype == bool)
     if n_real > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-    for k in key:
+    for i, k in enumerate(key):
         if k is Ellipsis:
-            dim = len(shape) - sum(1 for kk in key[key.index(Ellipsis) + 1 :] if kk is not None)
+            dim = _after_ellipsis(shape, key, i)
             continue
         if k is None:
             continue
@@ -168,9 +168,19 @@ def getitem(input: Tensor, key) -> Tensor:  # noqa: A002
     key = _convert_key(key)
     shape = input._data.shape
     _check_bounds(shape, key)
-    basic = all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
-    if not basic:
-        return apply(P.index, (input,), None, key=key)
+    if all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key):
+        return _views(input, key, single)
+    # as torch: the key's ints, slices and None are views taken first, then the index tensors
+    # read the view (so an int never counts as an index tensor beside them, as NumPy's would)
+    view_key, index_key = _index_split(key, len(shape))
+    if _view_steps(shape, view_key, False)[0][0] != "alias":
+        input = _views(input, view_key, False)
+    return apply(P.index, (input,), None, key=index_key)
+
+
+def _views(input: Tensor, key: tuple, single: bool) -> Tensor:  # noqa: A002
+    """``input[key]`` for a basic ``key``: one node per view when recorded, as torch's."""
+    shape = input._data.shape
     if input._rg and _state.enabled:
         steps = _view_steps(shape, key, single)
         if len(steps) > 1:  # recorded as torch records it: one node per view, in key order
@@ -178,6 +188,34 @@ def getitem(input: Tensor, key) -> Tensor:  # noqa: A002
                 input = getitem_key(input, step, kind)
             return input
     return getitem_key(input, key, _last_view(shape, key, single))
+
+
+def _index_split(key: tuple, ndim: int) -> tuple:
+    """A key with index arrays as torch reads it: (the basic key of the view taken first, the
+    key of index arrays and whole slices on that view's dims). A 0-d bool is a new dim of size
+    1 indexed by a one-element mask; ``...`` becomes whole slices, as an empty one must not part
+    index arrays on either side of it (NumPy's would)."""
+    view, index = [], []
+    for k in key:
+        if k is Ellipsis:
+            whole = [slice(None)] * (ndim - sum(_dims_taken(kk) for kk in key))
+            view.extend(whole)
+            index.extend(whole)
+        elif isinstance(k, np.ndarray) and k.ndim == 0:
+            if k.dtype != bool:
+                view.append(int(k))  # a 0-d index selects, as an int
+                continue
+            view.append(None)
+            index.append(k.reshape(1))
+        elif isinstance(k, np.ndarray):
+            view.extend([slice(None)] * _dims_taken(k))
+            index.append(k)
+        elif isinstance(k, int):
+            view.append(k)
+        else:
+            view.append(k)
+            index.append(slice(None))
+    return tuple(view), tuple(index)
 
 
 def _view_steps(shape: tuple, key: tuple, single: bool) -> list:
@@ -215,11 +253,11 @@ def _last_view(shape: tuple, key: tuple, single: bool) -> str:
     Without a graph to record, one node does the whole key, named after that last view.
     """
     last, dim = "alias", 0
-    for k in key:
+    for i, k in enumerate(key):
         if k is None:
             last = "unsqueeze"
         elif k is Ellipsis:
-            dim = len(shape) - sum(1 for kk in key[key.index(Ellipsis) + 1 :] if kk is not None)
+            dim = _after_ellipsis(shape, key, i)
         elif isinstance(k, int):
             last, dim = "select", dim + 1
         else:
@@ -238,44 +276,24 @@ def getitem_key(input: Tensor, key: tuple, kind: str) -> Tensor:  # noqa: A002
 
 
 def _split_key(key: tuple, shape: tuple) -> tuple:
-    """torch's two steps for ``t[key] = v``: the basic part of ``key`` (ints, slices, None) taken
-    as a view, then the advanced part (index tensors, masks) put into that view.
+    """torch's two steps for ``t[key] = v``, as for reading ``t[key]``: the basic part of ``key``
+    (ints, slices, None) taken as a view, then the advanced part (index tensors, masks) put into
+    that view.
 
     Returns the view's key (None when the view would be ``t`` itself: only whole slices and
     ``...``) and the advanced key on the view's dims (None when there is no advanced index).
     """
-    basic, adv, dim, advanced, trivial = [], [], 0, False, True
-    for k in key:
-        if isinstance(k, np.ndarray) and k.ndim == 0 and k.dtype != bool:
-            k = int(k)  # a 0-d index tensor selects, as an int
-        if isinstance(k, np.ndarray) and k.ndim == 0 and k:
-            k = None  # ``t[True]``: a new dim of size 1
-        if k is Ellipsis:
-            basic.append(k)
-            adv.append(k)
-            dim = len(shape) - sum(_dims_taken(kk) for kk in key[key.index(Ellipsis) + 1 :])
-        elif k is None:
-            basic.append(k)
-            adv.append(slice(None))
-            trivial = False
-        elif isinstance(k, int):
-            basic.append(k)
-            dim += 1
-            trivial = False
-        elif isinstance(k, slice):
-            basic.append(k)
-            adv.append(slice(None))
-            trivial = trivial and k.indices(shape[dim]) == (0, shape[dim], 1)
-            dim += 1
-        else:  # an index array or mask: the view keeps these dims whole
-            n = _dims_taken(k)
-            basic.extend([slice(None)] * n)
-            adv.append(k)
-            advanced = True
-            dim += n
-    if Ellipsis not in basic:
-        basic.append(Ellipsis)  # a 0-d result stays a view of the array, not a NumPy scalar
-    return (None if trivial else tuple(basic)), (tuple(adv) if advanced else None)
+    view, index = _index_split(key, len(shape))
+    trivial = _view_steps(shape, view, False)[0][0] == "alias"
+    advanced = any(isinstance(k, np.ndarray) for k in index)
+    # a trailing ``...`` keeps a 0-d result a view of the array, not a NumPy scalar
+    return (None if trivial else (*view, Ellipsis)), (index if advanced else None)
+
+
+def _after_ellipsis(shape: tuple, key: tuple, i: int) -> int:
+    """The dim that follows the ``...`` at ``key[i]``: what the rest of the key addresses ends
+    the shape."""
+    return len(shape) - sum(_dims_taken(k) for k in key[i + 1 :])
 
 
 def _dims_taken(k) -> int:

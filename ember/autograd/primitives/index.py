@@ -95,7 +95,13 @@ alias = defop("AliasBackward0", _getitem, [lambda c, g: g], needs_ctx=True, is_v
 unsqueeze_key = defop(  # x[:, None]: torch's last view is an unsqueeze
     "UnsqueezeBackward0", _getitem, [_unsqueeze_rule], needs_ctx=True, is_view=True
 )
-index = defop("IndexBackward0", _getitem, [_insert_rule], needs_ctx=True)
+# torch adds an index read's gradient back with index_put's accumulating implementation
+index = defop(
+    "IndexBackward0",
+    _getitem,
+    [lambda c, g: _apply(index_put_impl, (g.new_zeros(c.input_shape()), g), key=c.key)],
+    needs_ctx=True,
+)
 
 
 def _insert(ctx, zeros, g, key):
@@ -109,9 +115,9 @@ def _insert(ctx, zeros, g, key):
     return out
 
 
-index_insert = defop(
-    "IndexPutBackward0", _insert, [lambda c, g: g, lambda c, g: g[c.key]], needs_ctx=True
-)
+_INSERT_RULES = [lambda c, g: g, lambda c, g: g[c.key]]
+index_insert = defop("IndexPutBackward0", _insert, _INSERT_RULES, needs_ctx=True)
+index_put_impl = defop("IndexPutImplBackward0", _insert, _INSERT_RULES, needs_ctx=True)
 
 
 def _index_put(ctx, x, values, key, accumulate):
