@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pytest
 import torch
 
@@ -165,3 +166,19 @@ def test_views_read_the_base_after_it_changes_in_place(name):
     (tg, tnames), (eg, enames) = _both(program)
     assert_close(eg, tg)
     assert enames == tnames
+
+
+@pytest.mark.parametrize("c", [3.0, 0.7, -1.5])
+def test_scalar_over_tensor_bitwise_with_torch(c):
+    """``c / x`` is torch's ``x.reciprocal() * c``; the reciprocal's gradient is -g * (y * y):
+    both values and gradients equal torch's bit for bit in float32."""
+    a = np.random.default_rng(0).standard_normal(2000).astype(np.float32) * 10
+    g = np.linspace(-2, 2, 2000).astype(np.float32)
+    out = []
+    for lib in (torch, ember):
+        x = lib.tensor(a, requires_grad=True)
+        y = c / x
+        y.backward(lib.tensor(g))
+        out.append((y.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_array_equal(out[1][0], out[0][0])
+    np.testing.assert_array_equal(out[1][1], out[0][1])
