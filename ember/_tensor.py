@@ -720,6 +720,9 @@ _TYPE_NAMES = {
     np.dtype(np.bool_): "BoolTensor",
     np.dtype(np.complex64): "ComplexFloatTensor",
     np.dtype(np.complex128): "ComplexDoubleTensor",
+    np.dtype(np.uint16): "UInt16Tensor",
+    np.dtype(np.uint32): "UInt32Tensor",
+    np.dtype(np.uint64): "UInt64Tensor",
 }
 _TYPE_BY_NAME = {name: D._BY_NP[k] for k, name in _TYPE_NAMES.items()}
 

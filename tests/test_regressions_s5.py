@@ -182,3 +182,11 @@ def test_scalar_over_tensor_bitwise_with_torch(c):
         out.append((y.detach().numpy(), x.grad.numpy()))
     np.testing.assert_array_equal(out[1][0], out[0][0])
     np.testing.assert_array_equal(out[1][1], out[0][1])
+
+
+@pytest.mark.parametrize("name", ["uint16", "uint32", "uint64"])
+def test_type_strings_of_unsigned_dtypes(name):
+    e = ember.zeros(2, dtype=getattr(ember, name))
+    t = torch.zeros(2, dtype=getattr(torch, name))
+    assert e.type().replace("ember.", "torch.") == t.type()
+    assert e.type("torch.FloatTensor").dtype == ember.float32
