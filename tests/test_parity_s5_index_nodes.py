@@ -316,3 +316,17 @@ def test_recorded_setitem_with_mixed_keys(name):
         return y
 
     _check_graphs(fn, (4, 5, 3), graphs=0)
+
+
+# --- masks: masked_select's gradient is a masked_scatter into zeros, a masked_fill value's the
+# sum of the gradient it received (read by masked_select) -------------------------------------
+@pytest.mark.parametrize("shape,mask_shape", [((4, 3), (4, 3)), ((4, 3), (3,)), ((3,), (2, 3))])
+def test_masked_select_gradient_nodes(shape, mask_shape):
+    mask = np.arange(np.prod(mask_shape)).reshape(mask_shape) % 3 != 1
+    _check_graphs(lambda m, y: y.masked_select(m.tensor(mask)), shape, graphs=1)
+
+
+@pytest.mark.parametrize("mask_shape", [(4, 3), (3,), ()])
+def test_masked_fill_tensor_value_gradient_nodes(mask_shape):
+    mask = np.arange(np.prod(mask_shape)).reshape(mask_shape) % 3 != 1
+    _check_graphs(lambda m, y: y.masked_fill(m.tensor(mask), y[1, 2] * 2), (4, 3), graphs=2)

@@ -238,7 +238,7 @@ masked_fill_tensor = defop(
     lambda ctx, x, value, mask: _masked_fill(ctx, x, mask, value),
     [
         lambda c, g: g.masked_fill(g.new_tensor(c.mask), 0),
-        lambda c, g: g.masked_fill(g.new_tensor(~np.broadcast_to(c.mask, g.shape)), 0).sum(),
+        lambda c, g: g.masked_select(g.new_tensor(c.mask)).sum(),
     ],
     needs_ctx=True,
 )
@@ -253,7 +253,7 @@ def _masked_select(ctx, x, mask):
 masked_select = defop(
     "MaskedSelectBackward0",
     _masked_select,
-    [lambda c, g: g.new_zeros(c.mask.shape)._index_insert((c.mask,), g)],
+    [lambda c, g: g.new_zeros(c.mask.shape).masked_scatter(g.new_tensor(c.mask), g)],
     needs_ctx=True,
 )
 
