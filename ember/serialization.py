@@ -133,14 +133,32 @@ class UnpicklingError(pickle.UnpicklingError):
 
 
 def _refuse(module: str, name: str) -> UnpicklingError:
+    """torch's refusal, in the names a script sees (``torch.*`` under ``ember run``)."""
+    ns = D.NAMESPACE
+    if module in ("builtins", "__builtin__"):
+        qual = name
+    else:
+        root, dot, rest = module.partition(".")
+        if root == "ember" and ns != "ember":  # Ember's modules mirror torch's layout
+            root = "torchvision" if rest.split(".")[0] == "vision" else ns
+            rest = rest.partition(".")[2] if root == "torchvision" else rest
+            dot = "." if rest else ""
+        qual = f"{root}{dot}{rest}.{name}"
     return UnpicklingError(
-        "Weights only load failed. Re-running `ember.load` with `weights_only` set to `False` "
-        "will likely succeed, but it can result in arbitrary code execution. Do it only if you "
-        "got the file from a trusted source.\n"
-        f"Unsupported global: GLOBAL {module}.{name} was not an allowed global by default. "
-        f"Please use `ember.serialization.add_safe_globals([{name}])` or the "
-        f"`ember.serialization.safe_globals([{name}])` context manager to allowlist this global "
-        "if you trust this class/function."
+        "Weights only load failed. This file can still be loaded, to do so you have two options, "
+        "\x1b[1mdo those steps only if you trust the source of the checkpoint\x1b[0m. \n"
+        "\t(1) In PyTorch 2.6, we changed the default value of the `weights_only` argument in "
+        f"`{ns}.load` from `False` to `True`. Re-running `{ns}.load` with `weights_only` set to "
+        "`False` will likely succeed, but it can result in arbitrary code execution. Do it only "
+        "if you got the file from a trusted source.\n"
+        "\t(2) Alternatively, to load with `weights_only=True` please check the recommended "
+        "steps in the following error message.\n"
+        f"\tWeightsUnpickler error: Unsupported global: GLOBAL {qual} was not an allowed global "
+        f"by default. Please use `{ns}.serialization.add_safe_globals([{qual}])` or the "
+        f"`{ns}.serialization.safe_globals([{qual}])` context manager to allowlist this global "
+        "if you trust this class/function.\n\n"
+        f"Check the documentation of {ns}.load to learn more about types accepted by default with "
+        "weights_only https://pytorch.org/docs/stable/generated/torch.load.html."
     )
 
 

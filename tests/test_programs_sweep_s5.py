@@ -10,13 +10,19 @@ below the four digits a tensor repr shows.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import torch
+
+import ember
+from ember import _dtype
 
 REPO = Path(__file__).resolve().parents[1]
 PROGRAMS = sorted((REPO / "tests" / "programs_s5").glob("*.py"))
@@ -75,3 +81,22 @@ def test_program_prints_what_torch_prints(outputs, name):
         assert el == tl, f"line {i + 1}:\nember: {el}\ntorch: {tl}"
     assert e_out == t_out
     assert e_warned == t_warned  # warnings: same text, category, file and line
+
+
+@pytest.mark.parametrize("make", [lambda t: t.nn.Linear(2, 2), lambda t: print])
+def test_weights_only_refusal_message_is_torchs(make):
+    def refusal(lib):
+        buf = io.BytesIO()
+        lib.save(make(lib), buf)
+        buf.seek(0)
+        with pytest.raises(pickle.UnpicklingError) as e:
+            lib.load(buf)
+        return str(e.value)
+
+    _dtype.set_namespace("torch")  # as under `ember run`, where scripts see torch's names
+    try:
+        ours = refusal(ember)
+    finally:
+        _dtype.set_namespace("ember")
+    assert ours == refusal(torch)
+    assert "`ember.load`" in refusal(ember)
