@@ -330,3 +330,14 @@ def test_masked_select_gradient_nodes(shape, mask_shape):
 def test_masked_fill_tensor_value_gradient_nodes(mask_shape):
     mask = np.arange(np.prod(mask_shape)).reshape(mask_shape) % 3 != 1
     _check_graphs(lambda m, y: y.masked_fill(m.tensor(mask), y[1, 2] * 2), (4, 3), graphs=2)
+
+
+@pytest.mark.parametrize("alpha", [1, 2, 0.5, -3])
+def test_index_add_source_gradient_nodes(alpha):
+    """The source's gradient is read back, expanded to the source and (unless alpha is 1) scaled
+    by alpha (torch's MulBackward1)."""
+
+    def fn(m, y):
+        return (y * 1).index_add(0, m.tensor([3, 0, 3]), y[1:] * y[1:], alpha=alpha)
+
+    _check_graphs(fn, (4, 3))

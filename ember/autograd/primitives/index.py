@@ -214,10 +214,26 @@ def _index_add(ctx, x, src, dim, idx, alpha):
     return out
 
 
+def _index_add_src_rule(c, g):
+    read = g.index_select(c.dim, g.new_tensor(c.idx)).expand(c.input_shape(1))
+    return read if c.alpha == 1 else _apply(scale, (read,), alpha=c.alpha)
+
+
 index_add = defop(
-    "IndexAddBackward0",
-    _index_add,
-    [lambda c, g: g, lambda c, g: g.index_select(c.dim, g.new_tensor(c.idx)) * c.alpha],
+    "IndexAddBackward0", _index_add, [lambda c, g: g, _index_add_src_rule], needs_ctx=True
+)
+
+
+def _scale(ctx, x, alpha):
+    ctx.alpha = alpha
+    return np.asarray(x * alpha, x.dtype)
+
+
+# a tensor times a number inside a derivative: torch's MulBackward1 (``*`` records MulBackward0)
+scale = defop(
+    "MulBackward1",
+    _scale,
+    [lambda c, g: _apply(scale, (g,), alpha=c.alpha)],
     needs_ctx=True,
 )
 
