@@ -16,10 +16,12 @@ import os
 import pickle
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
 import torch
+from helpers import check_raises
 
 import ember
 from ember import _dtype
@@ -100,3 +102,23 @@ def test_weights_only_refusal_message_is_torchs(make):
         _dtype.set_namespace("ember")
     assert ours == refusal(torch)
     assert "`ember.load`" in refusal(ember)
+
+
+@pytest.mark.parametrize("loss", ["l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss"])
+def test_loss_size_warning_points_at_the_caller(loss):
+    def where(lib):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            getattr(lib.nn.functional, loss)(lib.ones(3), lib.ones(1))
+        assert len(seen) == 1
+        return seen[0].filename, str(seen[0].message).replace("ember.", "torch.")
+
+    assert where(ember) == where(torch)
+    assert where(ember)[0] == __file__
+
+
+def test_batch_norm_one_value_per_channel_message():
+    e = check_raises(lambda t: t.nn.BatchNorm1d(3)(t.ones(1, 3)))
+    assert str(e) == "Expected more than 1 value per channel when training, got input size " + str(
+        ember.Size([1, 3])
+    )

@@ -243,7 +243,7 @@ def batch_norm(
         if size == 1:
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size "
-                f"{list(input.shape)}"
+                f"{input.size()}"
             )
         if eps <= 0.0:
             raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")

@@ -117,7 +117,7 @@ def _warn_size(input: Tensor, target: Tensor) -> None:
             f"Using a target size ({target.size()}) that is different to the input size "
             f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
             "Please ensure they have the same size.",
-            stacklevel=3,
+            stacklevel=4,  # the caller of the loss, past its autocast wrapper
         )
         broadcast_shapes(input.shape, target.shape)
 
