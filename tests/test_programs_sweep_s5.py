@@ -122,3 +122,11 @@ def test_batch_norm_one_value_per_channel_message():
     assert str(e) == "Expected more than 1 value per channel when training, got input size " + str(
         ember.Size([1, 3])
     )
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8", "float64"])
+def test_masked_fill_non_bool_mask_names_the_c_type(dtype):
+    e = check_raises(lambda t: t.zeros(2).masked_fill(t.zeros(2, dtype=getattr(t, dtype)), 0.0))
+    with pytest.raises(RuntimeError) as t_exc:
+        torch.zeros(2).masked_fill(torch.zeros(2, dtype=getattr(torch, dtype)), 0.0)
+    assert str(e) == str(t_exc.value)

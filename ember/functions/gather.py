@@ -15,7 +15,7 @@ from ..autograd.primitives import index as P
 from ..autograd.primitives import scatter_named as N
 from ..autograd.primitives import select as S
 from ._util import wrap_dim
-from .inplace import takes_out
+from .inplace import _C_TYPE_NAMES, takes_out
 
 
 def _check_range(idx: np.ndarray, input: Tensor, d: int) -> None:  # noqa: A002
@@ -245,8 +245,8 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:  # noqa: A002
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(
-            f"masked_fill_ only supports boolean masks, but got mask with dtype "
-            f"{'unsigned char' if m.dtype == np.uint8 else m.dtype}"
+            "masked_fill_ only supports boolean masks, but got mask with dtype "
+            + _C_TYPE_NAMES.get(m.dtype.name, m.dtype.name)
         )
     if m.shape != input._data.shape:  # np.broadcast_shapes is slow: only when needed
         try:
