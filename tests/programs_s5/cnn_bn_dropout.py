@@ -21,13 +21,16 @@ target = torch.randint(0, 2, (8,))
 print(model.training, model[1].training, model[1].running_mean, model[1].num_batches_tracked)
 opt = torch.optim.Adam(model.parameters(), lr=0.01)
 loss_fn = nn.CrossEntropyLoss()
+running_loss = 0.0
 for step in range(4):
     out = model(x)
     loss = loss_fn(out, target)
     opt.zero_grad()
     loss.backward()
     opt.step()
-    print(step, loss)
+    running_loss = running_loss + loss  # as the seed program: a tensor that keeps its graph
+    running_loss = running_loss + loss.item() * x.size(0)
+    print(step, loss, running_loss)
 print(model[1].running_mean, model[1].running_var, model[1].num_batches_tracked, sep="\n")
 print(model[6].running_mean, model[6].running_var)
 model.eval()
