@@ -435,18 +435,25 @@ def _setitem(self, key, value):
     recording = IP._state.enabled and (self._rg or getattr(value, "_rg", False))
     if not recording:
         v = value._data if isinstance(value, Tensor) else value
-        d = IP._writable(self)
+        d = dst = IP._writable(self)
+        k = key
+        if len(key) > 1 and any(type(part) is np.ndarray for part in key):
+            # index arrays mixed with basic parts: torch's two steps (the basic part as a view,
+            # then the arrays into it), whose dim order differs from NumPy's for ``x[0, :, i]``
+            view_key, adv_key = I._split_key(key, d.shape)
+            if adv_key is not None:
+                dst, k = (d if view_key is None else d[view_key]), adv_key
         try:
-            d[key] = v
+            dst[k] = v
         except IndexError as e:
             raise I.setitem_error(self, key, v, e) from None
         except ValueError as e:
             # torch drops a value's leading size-1 dims that the slot lacks (x[0, 0] = ones(1))
-            slot = d[key]
+            slot = dst[k]
             while np.ndim(v) > np.ndim(slot) and np.shape(v)[0] == 1:
                 v = v[0]
             try:
-                d[key] = v
+                dst[k] = v
             except ValueError:
                 raise I.setitem_error(self, key, v, e) from None
         self._vc[0] += 1

@@ -190,3 +190,39 @@ def test_type_strings_of_unsigned_dtypes(name):
     t = torch.zeros(2, dtype=getattr(torch, name))
     assert e.type().replace("ember.", "torch.") == t.type()
     assert e.type("torch.FloatTensor").dtype == ember.float32
+
+
+_SETITEM_KEYS = [
+    "x[0, :, i] = v",
+    "x[:, i, 1] = v",
+    "x[i, :, 0] = v",
+    "x[1, i] = v",
+    "x[i, 1:3] = v",
+    "x[None, i, ..., 0] = v",
+    "x[0, m] = v",
+    "x[..., i] = v",
+    "x[0, :, i] = bad",
+    "x[i] = bad",
+]
+
+
+@pytest.mark.parametrize("program", _SETITEM_KEYS)
+def test_plain_setitem_mixed_keys_follow_torch(program):
+    """``t[key] = v`` without autograd: basic parts as a view first, then the index tensors,
+    as torch does (NumPy's own order differs for ``x[0, :, i]``), and torch's shape message."""
+    results = []
+    for lib in (torch, ember):
+        x = lib.zeros(3, 3, 4)
+        scope = {"x": x, "i": lib.tensor([0, 2]), "m": lib.tensor([True, False, True])}
+        target = eval(program.split(" = ")[0], dict(scope))
+        scope["v"] = lib.arange(float(target.numel())).reshape(target.shape)
+        scope["bad"] = lib.ones(7)
+        try:
+            exec(program, scope)
+            results.append(x.numpy().copy())
+        except RuntimeError as e:
+            results.append(str(e))
+    if isinstance(results[0], str):
+        assert results[1] == results[0]
+    else:
+        np.testing.assert_array_equal(results[1], results[0])

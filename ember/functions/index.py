@@ -90,7 +90,15 @@ def setitem_error(input: Tensor, key: tuple, value, exc: Exception) -> Exception
     if isinstance(exc, IndexError):
         _check_bounds(input._data.shape, key)
         return exc
-    slot = np.broadcast_to(np.empty((), bool), input._data.shape)[key].shape
+    slot = np.broadcast_to(np.empty((), bool), input._data.shape)
+    view_key, adv_key = _split_key(key, slot.shape)
+    if adv_key is not None:  # torch's message for writes through index tensors
+        slot = (slot if view_key is None else slot[view_key])[adv_key]
+        return RuntimeError(
+            f"shape mismatch: value tensor of shape {list(np.shape(value))} cannot be broadcast "
+            f"to indexing result of shape {list(slot.shape)}"
+        )
+    slot = slot[key].shape
     from .shape import expand
 
     try:
