@@ -386,8 +386,9 @@ def _read_all(f: Any) -> tuple[bytearray, str]:
     return bytearray(data), getattr(f, "name", "<file object>")
 
 
-class CheckpointError(RuntimeError):
-    """A file that is damaged, truncated or not a checkpoint at all."""
+class CheckpointError(RuntimeError, pickle.UnpicklingError):
+    """A file that is damaged, truncated or not a checkpoint at all (an ``UnpicklingError`` too,
+    which is what torch raises for bytes that are not a checkpoint)."""
 
 
 def _corrupt(name: str, why: str) -> CheckpointError:

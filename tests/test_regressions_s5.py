@@ -226,3 +226,18 @@ def test_plain_setitem_mixed_keys_follow_torch(program):
         assert results[1] == results[0]
     else:
         np.testing.assert_array_equal(results[1], results[0])
+
+
+def test_tensor_from_list_of_arrays_warns_and_bad_checkpoint_is_unpickling_error():
+    import io
+    import pickle
+
+    from ember import _runtime
+
+    _runtime._warned.discard("tensor from a list of arrays")
+    with pytest.warns(UserWarning, match="list of numpy.ndarrays is extremely slow") as rec:
+        t = ember.tensor([np.array([1.0, 2.0]), np.array([3.0, 4.0])])
+    assert rec[0].filename == __file__ and t.dtype == ember.float64
+    for lib in (torch, ember):  # code written for torch catches this
+        with pytest.raises(pickle.UnpicklingError):
+            lib.load(io.BytesIO(b"not a checkpoint at all"))

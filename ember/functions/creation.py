@@ -28,10 +28,14 @@ def _infer_np_dtype(data):
         if dt not in dts:
             dts.append(dt)
 
+    arrays_inside = False
+
     def walk(x):
+        nonlocal arrays_inside
         if isinstance(x, Tensor):
             add(x.dtype)
         elif isinstance(x, (np.ndarray, np.generic)):
+            arrays_inside = arrays_inside or (type(x) is np.ndarray and x is not data)
             add(D.from_numpy_dtype(x.dtype))
         elif isinstance(x, bool):
             add(D.bool)
@@ -50,6 +54,17 @@ def _infer_np_dtype(data):
             raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
 
     walk(data)
+    if arrays_inside:
+        from .._runtime import warn_once
+        from .._warn import user_stacklevel
+
+        warn_once(
+            "tensor from a list of arrays",
+            "Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider "
+            "converting the list to a single numpy.ndarray with numpy.array() before converting "
+            "to a tensor.",
+            stacklevel=user_stacklevel() + 1,
+        )
     if not dts:  # an empty list
         return D.get_default_dtype().np
     return functools.reduce(D.promote_types, dts).np
