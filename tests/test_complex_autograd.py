@@ -298,7 +298,11 @@ def test_real_rules_bitwise():
     cases = [
         (lambda x, y: x * y, lambda g: (g * b, g * a)),
         (lambda x, y: x / y, lambda g: (g / b, -g * a / (b * b))),
-        (lambda x, y: x.exp() + y.reciprocal(), lambda g: (g * np.exp(a), -g * (1 / b) * (1 / b))),
+        # the reciprocal's rule squares first, as torch's: -g * (y * y)
+        (
+            lambda x, y: x.exp() + y.reciprocal(),
+            lambda g: (g * np.exp(a), -g * ((1 / b) * (1 / b))),
+        ),
     ]
     for fn, expected in cases:
         x, y = ember.tensor(a, requires_grad=True), ember.tensor(b, requires_grad=True)
