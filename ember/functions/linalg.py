@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import math
-import string
 
 import numpy as np
 
-from .. import _dtype as D
 from .._tensor import Tensor, _make, apply
 from ..amp._state import AUTOCAST, lower_precision  # the ops on torch's CPU autocast list cast
 from ..autograd.grad_mode import _state
@@ -17,6 +15,7 @@ from ..autograd.primitives import nn_named as PN
 from ..autograd.primitives import select as S
 from ..autograd.primitives import shape as SP
 from ._util import broadcast_shapes, wrap_dim
+from .einsum import einsum  # noqa: F401 (re-exported: torch's decomposition, own module)
 from .inplace import _C_TYPE_NAMES, takes_out  # torch names dtypes by C++ types here
 
 
@@ -442,107 +441,6 @@ ger = outer
 def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:  # noqa: A002
     """The ``p``-norm of ``input - other`` (broadcast), as a 0-d tensor."""
     return (input - other).norm(p)
-
-
-def einsum(equation: str, *operands) -> Tensor:
-    """Einstein summation, as ``numpy.einsum``; gradients contract the output gradient back.
-
-    Also torch's sublist form: ``einsum(a, [0, 1], b, [1, 2], [0, 2])``.
-    """
-    if isinstance(equation, Tensor):
-        equation, operands = _sublist_equation((equation, *operands))
-    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
-        operands = tuple(operands[0])
-    eq = equation.replace(" ", "")
-    _check_subscripts(eq, operands)
-    if "->" not in eq:
-        letters = eq.replace(",", "").replace("...", "")
-        out = "".join(sorted(ch for ch in set(letters) if letters.count(ch) == 1))
-        eq = eq + "->" + ("..." if "..." in eq else "") + out
-    if "..." in eq:
-        eq = _expand_ellipsis(eq, operands)
-    if AUTOCAST.on and len(operands) > 1:  # torch contracts with bmm, on autocast's list
-        operands = lower_precision(*operands)
-    dt = D.result_type(operands) if len({o._data.dtype for o in operands}) > 1 else None
-    arrays = [o._data if dt is None else o._data.astype(dt.np) for o in operands]
-    return apply(P.einsum, tuple(operands), arrays, spec=eq)
-
-
-def _sublist_equation(args: tuple):
-    """The equation and operands of ``einsum(op1, sublist1, op2, sublist2, ..., [out])``."""
-
-    def term(sublist) -> str:
-        return "".join("..." if i is Ellipsis else string.ascii_letters[i] for i in sublist)
-
-    pairs = args if len(args) % 2 == 0 else args[:-1]
-    eq = ",".join(term(sub) for sub in pairs[1::2])
-    if len(args) % 2:
-        eq += "->" + term(args[-1])
-    return eq, tuple(pairs[0::2])
-
-
-def _check_subscripts(eq: str, operands) -> None:
-    """torch's einsum errors for an equation that does not fit its operands."""
-    terms = eq.split("->")[0].split(",")
-    if len(operands) > len(terms):
-        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
-    if len(operands) < len(terms):
-        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
-    for i, (t, o) in enumerate(zip(terms, operands)):
-        n = len(t.replace("...", ""))
-        if "..." in t:
-            if n > o._data.ndim:
-                raise RuntimeError(
-                    f"einsum(): the number of subscripts in the equation ({n}) is more than the "
-                    f"number of dimensions ({o._data.ndim}) for operand {i}"
-                )
-        elif n != o._data.ndim:
-            raise RuntimeError(
-                f"einsum(): the number of subscripts in the equation ({n}) does not match the "
-                f"number of dimensions ({o._data.ndim}) for operand {i} and no ellipsis was given"
-            )
-    _check_subscript_sizes(terms, operands)
-
-
-def _check_subscript_sizes(terms, operands) -> None:
-    """torch's errors for a subscript whose sizes clash (size 1 broadcasts across operands)."""
-    seen: dict[str, int] = {}
-    for i, (t, o) in enumerate(zip(terms, operands)):
-        head, _, tail = t.partition("...")
-        shape = o._data.shape
-        sizes = list(zip(head, shape)) + list(zip(tail, shape[len(shape) - len(tail) :]))
-        mine: dict[str, int] = {}
-        for ch, n in sizes:
-            if ch in mine and mine[ch] != n:
-                raise RuntimeError(
-                    f"einsum(): subscript {ch} is repeated for operand {i} but the sizes don't "
-                    f"match, {n} != {mine[ch]}"
-                )
-            mine[ch] = n
-        for ch, n in mine.items():
-            prev = seen.get(ch, n)
-            if prev != n and prev != 1 and n != 1:
-                raise RuntimeError(
-                    f"einsum(): subscript {ch} has size {n} for operand {i} which does not "
-                    f"broadcast with previously seen size {prev}"
-                )
-            seen[ch] = n if prev == 1 else prev
-
-
-def _expand_ellipsis(eq: str, operands) -> str:
-    ins, out = eq.split("->")
-    terms = ins.split(",")
-    used = set(eq) - set(",.->")
-    spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in used]
-    width = max(o.ndim - (len(t) - 3) for t, o in zip(terms, operands) if "..." in t)
-    fill = "".join(spare[:width])
-    new_terms = []
-    for t, o in zip(terms, operands):
-        if "..." in t:
-            n = o.ndim - (len(t) - 3)
-            t = t.replace("...", fill[width - n :])
-        new_terms.append(t)
-    return ",".join(new_terms) + "->" + out.replace("...", fill)
 
 
 @takes_out("tensordot", "exact")
