@@ -663,7 +663,6 @@ Tensor._index_insert = lambda self, key, values: I.index_insert(self, key, value
 Tensor._index_fill = lambda self, key, value: I.index_put(
     self, key, _make(np.asarray(value, dtype=self._data.dtype))
 )
-Tensor._einsum = lambda self, spec, *ops: L.einsum(spec, self, *ops)
 
 
 def _diagonal_insert(self, values, offset, dim1, dim2):

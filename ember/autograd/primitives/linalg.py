@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import ALL, defop
+from . import defop
 from . import rule_ops as R
-from .shape import VariadicNode
 
 
 def _left_grad(g, b):
@@ -101,41 +100,3 @@ addmm = defop(
     needs_ctx=True,
     arrays=True,
 )
-
-
-def _einsum(ctx, *arrays, spec):
-    ctx.spec = spec
-    return np.einsum(spec, *arrays, optimize=len(arrays) > 2)
-
-
-def _einsum_rule(c, g, i):
-    """The gradient of operand ``i``: contract the output gradient with the other operands."""
-    ins, out = c.spec.split("->")
-    terms = ins.split(",")
-    others = [c.saved_tensors[j].conj() for j in range(len(terms)) if j != i]
-    other_terms = [terms[j] for j in range(len(terms)) if j != i]
-    target = terms[i]
-    shape = c.input_shape(i)
-    letters = "".join(dict.fromkeys(target))  # each letter once, in order ("ii" -> "i")
-    size = {ch: shape[target.index(ch)] for ch in letters}
-    have = set(out).union(*other_terms)
-    kept = "".join(ch for ch in letters if ch in have)
-    grad = g._einsum(",".join([out] + other_terms) + "->" + kept, *others)
-    if kept != letters:  # letters only in this operand were summed out: broadcast them back
-        for pos, ch in enumerate(letters):
-            if ch not in have:
-                grad = grad.unsqueeze(pos)
-        grad = grad.expand(tuple(size[ch] for ch in letters))
-    if letters != target:  # a repeated letter reads a diagonal: write the gradient back onto it
-        key = tuple(
-            np.arange(size[ch]).reshape(
-                [-1 if k == letters.index(ch) else 1 for k in range(len(letters))]
-            )
-            for ch in target
-        )
-        grad = grad.new_zeros(shape)._index_insert(key, grad)
-    return grad
-
-
-einsum = defop("EinsumBackward0", _einsum, [_einsum_rule], needs_ctx=True, save=ALL)
-einsum.node = type("EinsumBackward0", (VariadicNode,), {"__slots__": (), "rules": (_einsum_rule,)})
