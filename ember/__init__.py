@@ -100,6 +100,7 @@ from .functions.index import (
     masked_scatter,
     masked_select,
     nonzero,
+    nonzero_static,
     put,
     scatter,
     scatter_add,
@@ -109,7 +110,6 @@ from .functions.index import (
     take,
     take_along_dim,
 )
-from .functions.index import nonzero_static
 from .functions.info import e, finfo, iinfo, inf, nan, newaxis, pi
 from .functions.linalg import (
     _weight_norm,
@@ -239,10 +239,10 @@ from .functions.shape import (
     unflatten,
     unsafe_chunk,
     unsafe_split,
+    unsafe_split_with_sizes,
     unsqueeze,
     vstack,
 )
-from .functions.shape import unsafe_split_with_sizes
 from .functions.windows import (
     bartlett_window,
     blackman_window,

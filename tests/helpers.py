@@ -172,3 +172,14 @@ def check_raises(fn, torch_fn=None):
         f"{type(t_exc).__name__}: {t_exc}"
     )
     return e_exc
+
+
+def same_result_or_error(fn, torch_fn=None):
+    """``fn(torch)`` and ``fn(ember)`` give the same result, or raise the same exception type
+    with the same message."""
+    try:
+        want = (torch_fn or fn)(torch)
+    except Exception as t:  # noqa: BLE001
+        assert str(check_raises(fn, torch_fn)) == str(t)
+        return
+    assert_close(fn(ember), want)

@@ -10,9 +10,9 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from helpers import assert_close, check_op, check_raises
 
 import ember
-from helpers import assert_close, check_op, check_raises
 
 RNG = np.random.default_rng(5)
 X23 = RNG.uniform(-2, 2, (2, 3)).astype(np.float32)
@@ -80,7 +80,9 @@ FACTORY_CASES = {
     "full_like complex into float": lambda m: m.full_like(m.ones(2), 1 + 1j),
     "full_like overflow": lambda m: m.full_like(m.ones(2, dtype=m.uint8), 300),
     "full_like nan into int": lambda m: m.full_like(m.ones(2, dtype=m.int32), float("nan")),
-    "full_like channels_last rank": lambda m: m.zeros_like(m.ones(2), memory_format=m.channels_last),
+    "full_like channels_last rank": lambda m: m.zeros_like(
+        m.ones(2), memory_format=m.channels_last
+    ),
     "full int size": lambda m: m.full(3, 1.0),
     "full 1-d tensor fill": lambda m: m.full((2,), m.tensor([3, 4])),
     "full 0-d tensor fill": lambda m: m.full((2,), m.tensor(3)),
@@ -313,7 +315,9 @@ SHAPE_CASES = {
     "unflatten bad product": lambda m: m.unflatten(_t(m, X23), 1, (3, 0)),
     "repeat_interleave counts": lambda m: m.repeat_interleave(m.tensor([1, 2, 0, 3])),
     "repeat_interleave counts keyword": lambda m: m.repeat_interleave(repeats=m.tensor([2, 1])),
-    "repeat_interleave int32 counts": lambda m: m.repeat_interleave(m.tensor([1, 2], dtype=m.int32)),
+    "repeat_interleave int32 counts": lambda m: m.repeat_interleave(
+        m.tensor([1, 2], dtype=m.int32)
+    ),
     "repeat_interleave counts 2-d": lambda m: m.repeat_interleave(m.tensor([[1, 2]])),
     "repeat_interleave counts 0-d": lambda m: m.repeat_interleave(m.tensor(2)),
     "repeat_interleave float counts": lambda m: m.repeat_interleave(m.tensor([1.0, 2.0])),
@@ -449,9 +453,11 @@ def test_setitem_dtypes(key, value):
 @pytest.mark.parametrize("accumulate", [False, True])
 def test_index_put_gradients(accumulate):
     check_op(
-        lambda m, x, v: m.index_put(x, (m.tensor([2, 0, 2]), m.tensor([1, 3, 1])), v, accumulate)
-        if accumulate
-        else m.index_put(x, (m.tensor([2, 0]), m.tensor([1, 3])), v[:2]),
+        lambda m, x, v: (
+            m.index_put(x, (m.tensor([2, 0, 2]), m.tensor([1, 3, 1])), v, accumulate)
+            if accumulate
+            else m.index_put(x, (m.tensor([2, 0]), m.tensor([1, 3])), v[:2])
+        ),
         [(3, 4), (3,)],
     )
 
@@ -675,7 +681,9 @@ MORE_FACTORY_CASES = {
     "asarray bytearray": lambda m: m.asarray(bytearray(8)),
     "asarray bytearray uint8": lambda m: m.asarray(bytearray(b"\x01\x02"), dtype=m.uint8),
     "asarray bytes uint8": lambda m: m.asarray(b"\x01\x02", dtype=m.uint8),
-    "asarray memoryview copy": lambda m: m.asarray(memoryview(bytearray(4)), dtype=m.int8, copy=True),
+    "asarray memoryview copy": lambda m: m.asarray(
+        memoryview(bytearray(4)), dtype=m.int8, copy=True
+    ),
     "asarray bad buffer": lambda m: m.asarray(bytearray(b"\x01\x02")),
 }
 

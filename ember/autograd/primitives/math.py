@@ -40,9 +40,7 @@ sqrt = unary("SqrtBackward0", np.sqrt, (OUT,), lambda c, g, y: g / R.conj(2 * y)
 rsqrt = unary(
     "RsqrtBackward0", lambda x: 1 / np.sqrt(x), (OUT,), lambda c, g, y: -0.5 * g * R.conj(y) ** 3
 )
-reciprocal = unary(
-    "ReciprocalBackward0", np.reciprocal, (OUT,), lambda c, g, y: -g * R.conj(y * y)
-)
+reciprocal = unary("ReciprocalBackward0", np.reciprocal, (OUT,), lambda c, g, y: -g * R.conj(y * y))
 abs = unary("AbsBackward0", np.abs, (0,), lambda c, g, x: _abs_rule(c, g, x))  # noqa: A001
 sin = unary("SinBackward0", np.sin, (0,), lambda c, g, x: g * R.conj(R.cos(x)))
 cos = unary("CosBackward0", np.cos, (0,), lambda c, g, x: -g * R.conj(R.sin(x)))
