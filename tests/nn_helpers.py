@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
-from helpers import assert_close
+from helpers import assert_close, check_raises
 
 import ember
 
@@ -98,3 +99,18 @@ def check_module(
     for (name, b), (_, c) in zip(em.named_buffers(), tm.named_buffers()):
         assert_close(b, c, rtol, atol, msg=f"buffer {name}")
     return em, tm, eout, tout
+
+
+def same_error(fn) -> None:
+    """Both libraries raise the same exception type with the same message."""
+    e = check_raises(fn)
+    with pytest.raises(Exception) as t:  # noqa: PT011
+        fn(torch)
+    # a set in a message prints in hash order: compare up to it, and the first line only
+    first = str(e).replace("ember.", "torch.").split("\n")[0].split("{")[0]
+    assert first == str(t.value).split("\n")[0].split("{")[0]
+
+
+def both(fn):
+    """``fn(lib)`` in torch and ember; a (torch, ember) pair of results."""
+    return fn(torch), fn(ember)
