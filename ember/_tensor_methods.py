@@ -31,6 +31,7 @@ from .functions import random as R
 from .functions import reduce as RD
 from .functions import shape as S
 from .functions._util import as_tensor_arg, shape_arg
+from .functions.clamp import _scalar_in
 
 
 def _special(name: str):
@@ -477,11 +478,13 @@ def fill_(self, value):
                 "fill_ only supports 0-dimension value tensor but got tensor with "
                 f"{value._data.ndim} dimensions."
             )
-        if IP._state.enabled and value._rg:
+        if IP._state.enabled and (value._rg or self._rg):  # torch's FillBackward3
             return IP.inplace(self, I.fill_with, value)
         value = value._data
+    elif isinstance(value, (int, float, complex)):  # a number must fit, as torch's conversion
+        value = _scalar_in(value, self.dtype)
     if IP._state.enabled and self._rg:
-        return IP.inplace(self, lambda t: apply(PM.fill, (t,), None, value=value))
+        return IP.inplace(self, lambda t: apply(PM.fill_inplace, (t,), None, value=value))
     return IP.write_inplace(self, np.asarray(value))
 
 

@@ -99,7 +99,10 @@ CASES = {
         ),
         [(6,)],
     ),
-    "copies": (lambda a: a.clone() + a.to(E.float32).to(E.float64) + a.clone().fill_(2.0), [(4,)]),
+    "copies": (
+        lambda a: a.clone() + a.to(E.float32).to(E.float64) + a.clone().fill_(2.0) + E.fill(a, 3.0),
+        [(4,)],
+    ),
     "zero": (lambda a: a.clone().zero_() + a, [(4,)]),
     "extremes": (
         lambda a, b: E.maximum(a, b) + E.minimum(a, b) + a.clamp(-0.5, 0.5) + a.clamp_min(0.1),

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import ember
-from tests.helpers import assert_close
+from tests.helpers import assert_close, same_result_or_error
 
 
 def _both(program):
@@ -241,3 +241,36 @@ def test_tensor_from_list_of_arrays_warns_and_bad_checkpoint_is_unpickling_error
     for lib in (torch, ember):  # code written for torch catches this
         with pytest.raises(pickle.UnpicklingError):
             lib.load(io.BytesIO(b"not a checkpoint at all"))
+
+
+_FILL_CASES = [
+    "lib.zeros(3, dtype=lib.uint8).fill_(300)",
+    "lib.zeros(3, dtype=lib.uint8).fill_(-1)",
+    "lib.zeros(2, dtype=lib.uint8).fill_(-0.5)",
+    "lib.zeros(2, dtype=lib.uint8).fill_(255.7)",
+    "lib.zeros(2, dtype=lib.uint8).fill_(-256)",
+    "lib.zeros(2, dtype=lib.int16).fill_(40000)",
+    "lib.zeros(2, dtype=lib.uint8).fill_(lib.tensor(300))",
+    "lib.zeros(2).fill_(1e300)",
+    "lib.zeros(2).fill_(1 + 2j)",
+    "lib.zeros(2, dtype=lib.float16).fill_(70000.0)",
+    "lib.zeros(2, dtype=lib.int8).fill_(float('nan'))",
+    "lib.zeros(2, dtype=lib.uint16).fill_(70000)",
+]
+
+
+@pytest.mark.parametrize("program", _FILL_CASES)
+def test_fill_number_conversion_as_torch(program):
+    same_result_or_error(lambda lib: eval(program, {"lib": lib}))
+
+
+def test_fill_nodes_as_torch():
+    def names(lib):
+        x = lib.zeros(2, requires_grad=True)
+        return [
+            x.clone().fill_(3.5).grad_fn.name(),
+            x.clone().fill_(lib.tensor(2.0)).grad_fn.name(),
+            lib.fill(x, 2.0).grad_fn.name(),
+        ]
+
+    assert names(ember) == names(torch)

@@ -156,6 +156,9 @@ def _bound_ok(v) -> bool:
 _CONVERT_NAMES = {
     "int8": "int8_t",
     "uint8": "uint8_t",
+    "uint16": "uint16_t",
+    "uint32": "uint32_t",
+    "uint64": "uint64_t",
     "int16": "int16_t",
     "int32": "int",
     "int64": "int64_t",
@@ -168,8 +171,8 @@ _CONVERT_NAMES = {
 def _scalar_in(v, dt):
     """The Python number ``v`` as a scalar of ``dt``, refused as torch does when it overflows.
 
-    An unsigned dtype takes a negative number down to minus its maximum, wrapped around; a
-    complex number goes into a real dtype only without an imaginary part.
+    An unsigned dtype takes a negative integer down to minus its maximum, wrapped around (but
+    no negative float); a complex number goes into a real dtype only without an imaginary part.
     """
     if v is None:
         return None
@@ -186,7 +189,9 @@ def _scalar_in(v, dt):
         fits = True
     else:
         info = np.iinfo(dt.np)
-        lowest = -info.max if info.min == 0 else info.min
+        lowest = info.min
+        if info.min == 0 and not isinstance(v, (float, np.floating)):
+            lowest = -info.max
         fits = lowest <= v <= info.max
     if not fits:
         name = _CONVERT_NAMES.get(dt.name, dt.name)

@@ -94,6 +94,7 @@ round_decimals = defop(
 )
 frac = unary("FracBackward0", lambda x: x - np.trunc(x), (), lambda c, g: g)
 fill = defop("FillBackward0", lambda x, value: np.full_like(x, value), [_zero], arrays=True)
+fill_inplace = defop("FillBackward2", fill.forward, [_zero], arrays=True)  # torch's fill_(number)
 zero = defop("ZeroBackward0", np.zeros_like, [_zero], arrays=True)
 clone = unary("CloneBackward0", lambda x: x.copy(), (), lambda c, g: g)
 to_copy = defop("ToCopyBackward0", lambda x, dtype: x.astype(dtype), [lambda c, g: g], arrays=True)
