@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import ember
-from tests.helpers import assert_close, same_result_or_error
+from tests.helpers import assert_close, check_raises, same_result_or_error
 
 
 def _both(program):
@@ -274,3 +274,32 @@ def test_fill_nodes_as_torch():
         ]
 
     assert names(ember) == names(torch)
+
+
+_BAD_HOOKS = {
+    "tensor hook changes the shape": (
+        "y = x * 2\ny.register_hook(lambda g: g[:2])\ny.sum().backward()"
+    ),
+    "tensor hook changes the dtype": (
+        "y = x * 2\ny.register_hook(lambda g: g.double())\ny.sum().backward()"
+    ),
+    "leaf hook changes the shape": "x.register_hook(lambda g: g[:2])\n(x * 2).sum().backward()",
+    "hook returns a number": "y = x * 2\ny.register_hook(lambda g: 5)\ny.sum().backward()",
+    "node hook returns too few": (
+        "y = x * 2\ny.grad_fn.register_hook(lambda gi, go: (gi[0],))\ny.sum().backward()"
+    ),
+    "node prehook changes the shape": (
+        "y = x * 2\ny.grad_fn.register_prehook(lambda go: (go[0][:1],))\ny.sum().backward()"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BAD_HOOKS))
+def test_hooks_returning_bad_gradients_refused_as_torch(name):
+    def run(lib):
+        exec(_BAD_HOOKS[name], {"x": lib.ones(3, requires_grad=True), "lib": lib})
+
+    e = check_raises(run)
+    with pytest.raises(Exception) as t:  # noqa: PT011 - compared with ember's below
+        run(torch)
+    assert str(e).replace("ember.", "torch.") == str(t.value)

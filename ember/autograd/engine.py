@@ -601,7 +601,7 @@ def _run_pre_hooks(node: Node, buf: list, raw: bool) -> list:
         for hook in list(node._pre_hooks.values()):
             new = hook(tuple(buf))
             if new is not None:
-                buf = list(new)
+                buf = _checked_values(hook, buf, new)
     return buf
 
 
@@ -613,8 +613,41 @@ def _run_post_hooks(node: Node, in_grads, buf: list, raw: bool):
     for hook in list(node._hooks.values()):
         new = hook(tuple(in_grads), tuple(buf))
         if new is not None:
-            in_grads = tuple(new)
+            in_grads = tuple(_checked_values(hook, in_grads, new))
     return in_grads
+
+
+def _checked_values(hook, old, new) -> list:
+    """A node hook's replacement gradients, refused as torch refuses them."""
+    new = list(new)
+    if len(new) != len(old):
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has returned an incorrect number of values (got "
+            f"{len(new)}, but expected {len(old)})"
+        )
+    for was, now in zip(old, new):
+        if was is not None and now is not None:
+            check_hook_result(hook, was, now)
+    return new
+
+
+def check_hook_result(hook, old, new):
+    """A tensor hook's replacement gradient, refused as torch refuses it: not a tensor, or of
+    another shape or dtype than the gradient it replaces. Returns it."""
+    if not hasattr(new, "_data"):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    if new._data.shape != old._data.shape:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+    if new._data.dtype != old._data.dtype:
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has changed the type of value (was {old.type()} got "
+            f"{new.type()})"
+        )
+    return new
+
+
+def _hook_name(hook) -> str:
+    return getattr(hook, "__name__", type(hook).__name__)
 
 
 def _run_tensor_hooks(node: Node, buf: list) -> None:
@@ -624,7 +657,7 @@ def _run_tensor_hooks(node: Node, buf: list) -> None:
             if buf[nr] is not None:
                 new = hook(buf[nr])
                 if new is not None:
-                    buf[nr] = new
+                    buf[nr] = check_hook_result(hook, buf[nr], new)
         ref = node._retained.get(nr) if node._retained else None
         t = ref() if ref is not None else None
         if t is not None and buf[nr] is not None:
@@ -645,7 +678,7 @@ def _accumulate(variable, grad, create_graph: bool, adopted: set) -> None:
         for hook in list(hooks.values()):
             new = hook(grad)
             if new is not None:
-                grad = new
+                grad = check_hook_result(hook, grad, new)
     old = variable._grad  # a leaf's: the property's non-leaf warning does not apply
     if old is None:
         d = grad._data
