@@ -303,3 +303,48 @@ def test_hooks_returning_bad_gradients_refused_as_torch(name):
     with pytest.raises(Exception) as t:  # noqa: PT011 - compared with ember's below
         run(torch)
     assert str(e).replace("ember.", "torch.") == str(t.value)
+
+
+def _graph_names(v) -> list:
+    seen, out, queue = set(), [], [v.grad_fn]
+    while queue:
+        n = queue.pop(0)
+        if n is None or n in seen:
+            continue
+        seen.add(n)
+        out.append(n.name().replace("torch::autograd::", ""))
+        queue.extend(c for c, _ in n.next_functions)
+    return out
+
+
+_LOSS_GRAPHS = {
+    "ce label smoothing": lambda F, x, y, c, t: F.cross_entropy(x, c, label_smoothing=0.1),
+    "poisson, rates": lambda F, x, y, c, t: F.poisson_nll_loss(x.exp(), y, log_input=False),
+    "hinge embedding": lambda F, x, y, c, t: F.hinge_embedding_loss(x, t[:, None].expand(4, 3)),
+    "cosine embedding": lambda F, x, y, c, t: F.cosine_embedding_loss(x, y, t),
+    "margin ranking": lambda F, x, y, c, t: F.margin_ranking_loss(x[:, 0], y[:, 0], t),
+    "triplet margin": lambda F, x, y, c, t: F.triplet_margin_loss(x, y, y.flip(0)),
+    "triplet with distance": lambda F, x, y, c, t: F.triplet_margin_with_distance_loss(
+        x, y, y.flip(0)
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_LOSS_GRAPHS))
+def test_loss_graphs_as_torch_records_them(name):
+    """torch's C++ losses call Tensor-Scalar overloads (AddBackward1, SubBackward1,
+    MulBackward1) and write ``s - x`` as a filled tensor minus x (SubBackward0)."""
+
+    def program(lib):
+        x = lib.randn(4, 3, requires_grad=True)
+        y = lib.rand(4, 3)
+        out = _LOSS_GRAPHS[name](
+            lib.nn.functional, x, y, lib.tensor([0, 2, 1, 2]), lib.tensor([1.0, -1.0, 1.0, -1.0])
+        )
+        out.backward()
+        return _graph_names(out), out.detach(), x.grad
+
+    (tn, tv, tg), (en, ev, eg) = _both(program)
+    assert en == tn
+    assert_close(ev, tv)
+    assert_close(eg, tg)

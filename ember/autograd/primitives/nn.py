@@ -19,7 +19,7 @@ from ...kernels import pad as KD
 from ...kernels import pool as KP
 from . import OUT, defop
 from .linalg_decomp import vector_norm
-from .math import _erf, _sigmoid, add
+from .math import _erf, _sigmoid, add, mul, sub
 from .norm import batch_norm, group_norm, layer_norm  # noqa: F401 - the norms, here as before
 from .shape import renamed
 
@@ -597,10 +597,13 @@ embedding_dense_backward = defop(
 )
 
 
-# --- pairwise_distance --------------------------------------------------------------------------
-# torch's pairwise_distance calls the Tensor-Scalar add and the dim-taking norm overloads, which
-# record their own nodes: the same forwards and rules as ``x + s`` and linalg.vector_norm.
+# --- Tensor-Scalar overloads ---------------------------------------------------------------------
+# torch's C++ losses and pairwise_distance call the Tensor-Scalar add/sub and the dim-taking norm
+# overloads, which record their own nodes: the same forwards and rules as ``x + s``, ``x - s``
+# and linalg.vector_norm.
 add_scalar = renamed(add, "AddBackward1")
+sub_scalar = renamed(sub, "SubBackward1")
+mul_scalar = renamed(mul, "MulBackward1")
 norm_dim = renamed(vector_norm, "NormBackward1")
 norm_all = renamed(vector_norm, "NormBackward0")  # the Scalar-p norm of all elements
 

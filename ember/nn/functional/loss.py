@@ -15,9 +15,11 @@ import numpy as np
 
 from ... import _dtype as D
 from ..._tensor import Tensor, apply
+from ..._warn import user_stacklevel
 from ...amp._state import AUTOCAST
 from ...autograd.grad_mode import no_grad
 from ...autograd.primitives import loss as P
+from ...autograd.primitives import nn as PN
 from ...autograd.primitives import reduce as PR
 from ...autograd.primitives.math import div_scalar as _div_scalar
 from ...functions._util import broadcast_shapes
@@ -260,7 +262,7 @@ def poisson_nll_loss(
     if log_input:
         loss = input.exp() - target * input
     else:
-        loss = input - target * (input + eps).log()
+        loss = input - target * apply(PN.add_scalar, (input, eps)).log()
     if full:
         stirling = target * target.log() - target + 0.5 * (2 * math.pi * target).log()
         loss = loss + stirling.masked_fill(target <= 1, 0)
@@ -322,7 +324,7 @@ def kl_div(
             "size.'batchmean' divides only by the batch size, and aligns with the KL div math "
             "definition.'mean' will be changed to behave the same as 'batchmean' in the next "
             "major release.",
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     enum = _enum(size_average, reduce, "sum" if reduction == "batchmean" else reduction)
     if log_target:
@@ -463,7 +465,10 @@ def cross_entropy(
         else:
             total = kept.sum()
     smooth = _reduce(smooth, enum, weight_sum=total)
-    return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
+    # torch's Tensor-Scalar products (MulBackward1)
+    return apply(PN.mul_scalar, (nll, 1 - label_smoothing)) + apply(
+        PN.mul_scalar, (smooth, label_smoothing / n_classes)
+    )
 
 
 def _class_cross_entropy(input, target, reduction, ignore_index) -> Tensor | None:

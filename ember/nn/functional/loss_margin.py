@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from ..._tensor import Tensor, apply
 from ...autograd.primitives import loss as P
+from ...autograd.primitives import nn as PN
 from ...functions._util import broadcast_shapes
 from ...functions.math import where
 from ._amp import float32_under_autocast as _float32_under_autocast
@@ -122,7 +123,7 @@ def hinge_embedding_loss(
     """``input`` where target is 1, ``max(0, margin - input)`` where it is -1."""
     enum = _enum(size_average, reduce, reduction)
     zeros = input.new_zeros(())
-    beyond = (margin - input).clamp_min(0)
+    beyond = (input.new_full((), margin) - input).clamp_min(0)  # torch's filled tensor minus
     loss = where(target != 1, beyond, zeros) + where(target != -1, input, zeros)
     return _reduce(loss, enum)
 
@@ -144,7 +145,7 @@ def margin_ranking_loss(
             "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
             f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} "
         )
-    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), enum)
+    return _reduce(apply(PN.add_scalar, (-target * (input1 - input2), margin)).clamp_min(0), enum)
 
 
 @_float32_under_autocast
@@ -167,14 +168,15 @@ def cosine_embedding_loss(
             f"{tdim}D target tensor expects {tdim + 1}D input tensors, but found inputs with "
             f"sizes {list(input1.shape)} and {list(input2.shape)}."
         )
+    # torch's C++ graph: Tensor-Scalar add/sub nodes, and ``1 - cos`` as a filled tensor minus cos
     eps = 1e-12
     dot = (input1 * input2).sum(tdim)
-    mag1 = (input1 * input1).sum(tdim) + eps
-    mag2 = (input2 * input2).sum(tdim) + eps
+    mag1 = apply(PN.add_scalar, ((input1 * input1).sum(tdim), eps))
+    mag2 = apply(PN.add_scalar, ((input2 * input2).sum(tdim), eps))
     cos = dot / (mag1 * mag2).sqrt()
     zeros = cos.new_zeros(())
-    loss = where(target == 1, 1 - cos, zeros) + where(
-        target == -1, (cos - margin).clamp_min(0), zeros
+    loss = where(target == 1, cos.new_ones(()) - cos, zeros) + where(
+        target == -1, apply(PN.sub_scalar, (cos, margin)).clamp_min(0), zeros
     )
     return _reduce(loss, enum)
 
@@ -204,9 +206,8 @@ def triplet_margin_loss(
     """``max(0, margin + d(a, p) - d(a, n))`` with the p-norm pairwise distance."""
     enum = _enum(size_average, reduce, reduction)
     _same_ndim(anchor, positive, negative)
-    return _triplet(
-        anchor, positive, negative, lambda x, y: pairwise_distance(x, y, p, eps), margin, swap, enum
-    )
+    dist = lambda x, y: pairwise_distance(x, y, p, eps)  # noqa: E731
+    return _triplet(anchor, positive, negative, dist, margin, swap, enum, scalar_add=True)
 
 
 def triplet_margin_with_distance_loss(
@@ -235,9 +236,12 @@ def triplet_margin_with_distance_loss(
     )
 
 
-def _triplet(anchor, positive, negative, dist, margin, swap, enum):
+def _triplet(anchor, positive, negative, dist, margin, swap, enum, scalar_add=False):
     d_pos = dist(anchor, positive)
     d_neg = dist(anchor, negative)
     if swap:
         d_neg = d_neg.minimum(dist(positive, negative))
-    return _reduce((margin + d_pos - d_neg).clamp_min(0), enum)
+    # torch's triplet_margin_loss (C++) records the Tensor-Scalar add; its with-distance
+    # variant (Python) the plain one
+    near = apply(PN.add_scalar, (d_pos, margin)) if scalar_add else margin + d_pos
+    return _reduce((near - d_neg).clamp_min(0), enum)
