@@ -348,3 +348,20 @@ def test_loss_graphs_as_torch_records_them(name):
     assert en == tn
     assert_close(ev, tv)
     assert_close(eg, tg)
+
+
+@pytest.mark.parametrize("name", ["GRU", "RNN", "GRUCell", "RNNCell"])
+def test_recurrent_graphs_as_torch_records_them(name):
+    """torch's GRU cell computes h' = (h - n) * z + n over unsafe_chunk pieces, and its layers
+    unbind the projected sequence: the same graph (and the same roundings) here."""
+
+    def program(lib):
+        m = getattr(lib.nn, name)(5, 4)
+        x = lib.randn(6, 3, 5, requires_grad=True) if "Cell" not in name else lib.randn(3, 5)
+        y = m(x)[0] if "Cell" not in name else m(x)
+        y.square().sum().backward()
+        return _graph_names(y), y.detach()
+
+    (tn, ty), (en, ey) = _both(program)
+    assert en == tn
+    assert_close(ey, ty)

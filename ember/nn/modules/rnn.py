@@ -33,7 +33,7 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 # -- one time step of each cell type, on (N, *) tensors --------------------------------------------
 def _rnn_step(act):
     def step(xp, h, w_hh, b_hh, _c=None, _w_hr=None):
-        g = xp + F.linear(h, w_hh, b_hh)
+        g = F.linear(h, w_hh, b_hh) + xp  # torch's order: its graph lists the hidden part first
         return (g.tanh() if act == "tanh" else g.relu()), None
 
     return step
@@ -50,12 +50,13 @@ def _lstm_step(xp, h, w_hh, b_hh, c, w_hr=None):
 
 
 def _gru_step(xp, h, w_hh, b_hh, _c=None, _w_hr=None):
-    xr, xz, xn = xp.chunk(3, 1)
-    hr, hz, hn = F.linear(h, w_hh, b_hh).chunk(3, 1)
-    r = (xr + hr).sigmoid()
-    z = (xz + hz).sigmoid()
-    n = (xn + r * hn).tanh()
-    return (1 - z) * n + z * h, None
+    # torch's cell, in its order (so the same roundings): h' = (h - n) * z + n
+    xr, xz, xn = xp.unsafe_chunk(3, 1)
+    hr, hz, hn = F.linear(h, w_hh, b_hh).unsafe_chunk(3, 1)
+    r = (hr + xr).sigmoid()
+    z = (hz + xz).sigmoid()
+    n = (xn + hn * r).tanh()
+    return (h - n) * z + n, None
 
 
 class RNNBase(Module):
@@ -346,8 +347,9 @@ class RNNBase(Module):
                 c = states[1][k] if lstm else None
                 order = range(x.shape[0]) if direction == 0 else range(x.shape[0] - 1, -1, -1)
                 seq = [None] * x.shape[0]
+                steps = xp.unbind(0)  # torch's graph: one UnbindBackward0 for the sequence
                 for t in order:
-                    h_new, c_new = step(xp[t], h, w_hh, b_hh, c, w_hr)
+                    h_new, c_new = step(steps[t], h, w_hh, b_hh, c, w_hr)
                     if masks is not None:
                         m = masks[t]
                         h_new = where(m, h_new, h)
