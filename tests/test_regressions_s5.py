@@ -365,3 +365,19 @@ def test_recurrent_graphs_as_torch_records_them(name):
     (tn, ty), (en, ey) = _both(program)
     assert en == tn
     assert_close(ey, ty)
+
+
+def test_cosine_similarity_tiny_norm_gradient_as_torch():
+    """torch clamps the norms outside autograd: a norm below eps still passes its gradient."""
+
+    def program(lib):
+        x = lib.tensor([[1e-10, 0.0], [3.0, 4.0]], requires_grad=True)
+        y = lib.tensor([[1.0, 2.0], [1.0, 1.0]], requires_grad=True)
+        c = lib.nn.functional.cosine_similarity(x, y)
+        c.sum().backward()
+        return c.detach(), x.grad, y.grad, _graph_names(c)
+
+    t, e = _both(program)
+    for a, b in zip(e[:3], t[:3]):
+        assert_close(a, b)
+    assert e[3] == t[3]

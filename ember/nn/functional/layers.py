@@ -9,6 +9,7 @@ import numpy as np
 
 from ... import _dtype as D
 from ..._tensor import Tensor, _make, apply
+from ...autograd.grad_mode import no_grad
 from ...autograd.primitives import nn as P
 from ...autograd.primitives import nn_named as PN
 from ...functions import creation as N
@@ -720,9 +721,14 @@ def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
     shape = broadcast_shapes(x1.shape, x2.shape)  # dim counts in the broadcast shape
     x1 = x1 if tuple(x1.shape) == shape else x1.expand(shape)
     x2 = x2 if tuple(x2.shape) == shape else x2.expand(shape)
-    n1 = x1.norm(2, dim, keepdim=True)
-    n2 = x2.norm(2, dim, keepdim=True)
-    return ((x1 / n1.clamp_min(eps)) * (x2 / n2.clamp_min(eps))).sum(dim)
+    # As torch: the norms are clamped in place on a copy, outside autograd, so a norm below eps
+    # passes its gradient as if unclamped (the graph shows CloneBackward0, no clamp)
+    n1 = x1.norm(2, dim, keepdim=True).clone()
+    n2 = x2.norm(2, dim, keepdim=True).clone()
+    with no_grad():
+        n1.clamp_min_(eps)
+        n2.clamp_min_(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
 def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
