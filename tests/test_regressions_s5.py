@@ -381,3 +381,18 @@ def test_cosine_similarity_tiny_norm_gradient_as_torch():
     for a, b in zip(e[:3], t[:3]):
         assert_close(a, b)
     assert e[3] == t[3]
+
+
+def test_multihead_attention_weights_path_graph_as_torch():
+    """torch's need_weights path multiplies the (B*H, L, E) heads with bmm."""
+
+    def program(lib):
+        m = lib.nn.MultiheadAttention(6, 2)
+        x = lib.randn(4, 3, 6, requires_grad=True)
+        y, w = m(x, x, x)
+        return _graph_names(y), y.detach(), w.detach()
+
+    (tn, ty, tw), (en, ey, ew) = _both(program)
+    assert en == tn
+    assert_close(ey, ty)
+    assert_close(ew, tw)

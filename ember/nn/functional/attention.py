@@ -13,6 +13,7 @@ import numpy as np
 
 from ..._tensor import Tensor, _make
 from ...functions import creation as N
+from ...functions.linalg import baddbmm, bmm
 from ...functions.shape import cat
 from .activation import softmax
 from .layers import _dropout, linear
@@ -288,14 +289,16 @@ def multi_head_attention_forward(
     if not training:
         dropout_p = 0.0
 
-    if need_weights:
-        scores = (q * math.sqrt(1.0 / head_dim)).matmul(k.transpose(-2, -1))
+    if need_weights:  # torch's steps: bmm (baddbmm with a mask) on the (B*H, L, E) heads
+        q_scaled = q * math.sqrt(1.0 / head_dim)
         if attn_mask is not None:
-            scores = scores + attn_mask
+            scores = baddbmm(attn_mask, q_scaled, k.transpose(-2, -1))
+        else:
+            scores = bmm(q_scaled, k.transpose(-2, -1))
         weights = softmax(scores, -1)
         if dropout_p > 0.0:
             weights = _dropout(weights, dropout_p, True, False)
-        out = weights.matmul(v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
+        out = bmm(weights, v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
         out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, embed_dim)
         weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
         if average_attn_weights:
