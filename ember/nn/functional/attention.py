@@ -118,7 +118,8 @@ def _in_projection(q, k, v, w, b, kv_same):
     E = q.shape[-1]
     if kv_same and k is q:
         proj = linear(q, w, b)
-        return proj.unflatten(-1, (3, E)).unsqueeze(0).transpose(0, -2).squeeze(-2)
+        proj = proj.unflatten(-1, (3, E)).unsqueeze(0).transpose(0, -2).squeeze(-2).contiguous()
+        return proj[0], proj[1], proj[2]  # three selects, as torch's graph shows
     wq, wk, wv = w.chunk(3)
     bq, bk, bv = (None, None, None) if b is None else b.chunk(3)
     return linear(q, wq, bq), linear(k, wk, bk), linear(v, wv, bv)
