@@ -40,8 +40,8 @@ def _rnn_step(act):
 
 
 def _lstm_step(xp, h, w_hh, b_hh, c, w_hr=None):
-    gates = xp + F.linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, 1)
+    gates = F.linear(h, w_hh, b_hh) + xp  # torch's order and pieces (hidden part first)
+    i, f, g, o = gates.unsafe_chunk(4, 1)
     c = f.sigmoid() * c + i.sigmoid() * g.tanh()
     h = o.sigmoid() * c.tanh()
     if w_hr is not None:
