@@ -396,3 +396,56 @@ def test_multihead_attention_weights_path_graph_as_torch():
     assert en == tn
     assert_close(ey, ty)
     assert_close(ew, tw)
+
+
+_SDPA_KWARGS = [
+    {},
+    {"is_causal": True},
+    {"attn_mask": np.tri(4, 5, dtype=bool)},
+    {"attn_mask": np.linspace(-1, 1, 20).reshape(4, 5).astype(np.float32)},
+    {"scale": 0.3},
+    {"attn_mask": np.array([[False] * 5, [True] * 5, [True, False] * 2 + [True], [True] * 5])},
+]
+
+
+@pytest.mark.parametrize("case", range(len(_SDPA_KWARGS)))
+def test_sdpa_4d_is_torch_cpu_flash_node(case):
+    """4-D attention without dropout records torch's one CPU flash node, with its values and
+    gradients (a row masked throughout gives zeros); double backward works (torch's flash node
+    refuses it: compared with torch's math path on the same data)."""
+    rng = np.random.default_rng(case)
+    q, k, v = (
+        rng.standard_normal(s).astype(np.float32)
+        for s in [(2, 3, 4, 8), (2, 3, 5, 8)] * 1 + [(2, 3, 5, 8)]
+    )
+    w = rng.standard_normal((2, 3, 4, 8)).astype(np.float32)
+    out = []
+    for lib in (torch, ember):
+        Q, K, V = (lib.tensor(a, requires_grad=True) for a in (q, k, v))
+        kw = {
+            n: lib.tensor(a) if isinstance(a, np.ndarray) else a
+            for n, a in _SDPA_KWARGS[case].items()
+        }
+        o = lib.nn.functional.scaled_dot_product_attention(Q, K, V, **kw)
+        (o * lib.tensor(w)).sum().backward()
+        out.append((o.grad_fn.name(), o.detach(), Q.grad, K.grad, V.grad))
+    (tn, *t), (en, *e) = out
+    assert en == tn == "ScaledDotProductFlashAttentionForCpuBackward0"
+    for a, b in zip(e, t):
+        assert_close(a, b)
+    # second order: torch's 3-D (math) path on the same heads
+    second = []
+    for lib, shape in ((torch, (6,)), (ember, (2, 3))):
+        Q, K, V = (
+            lib.tensor(a.reshape(*shape, *a.shape[2:]), requires_grad=True) for a in (q, k, v)
+        )
+        kw = {
+            n: lib.tensor(a) if isinstance(a, np.ndarray) else a
+            for n, a in _SDPA_KWARGS[case].items()
+        }
+        o = lib.nn.functional.scaled_dot_product_attention(Q, K, V, **kw)
+        (gq,) = lib.autograd.grad((o * lib.tensor(w.reshape(o.shape))).sum(), Q, create_graph=True)
+        (gq**2).sum().backward()
+        second.append([x.detach().numpy().reshape(-1) for x in (Q.grad, K.grad, V.grad)])
+    for a, b in zip(second[1], second[0]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)

@@ -11,7 +11,8 @@ import warnings
 
 import numpy as np
 
-from ..._tensor import Tensor, _make
+from ..._tensor import Tensor, _make, apply
+from ...autograd.primitives import attention as PA
 from ...functions import creation as N
 from ...functions.linalg import baddbmm, bmm
 from ...functions.shape import cat
@@ -25,6 +26,18 @@ def _neg_inf_mask(mask: Tensor, dtype) -> Tensor:
     """A boolean "may attend" mask as an additive float mask: 0 where True, -inf where False."""
     out = N.zeros(*mask.shape, dtype=dtype)
     return out.masked_fill(mask.logical_not(), float("-inf"))
+
+
+def _additive_mask(attn_mask, is_causal: bool, L: int, S: int, dtype):  # noqa: N803
+    """The causal and given masks as one array added to the scores (None without a mask)."""
+    bias = None
+    if is_causal:
+        bias = np.where(np.tri(L, S, dtype=bool), 0, -np.inf).astype(dtype)
+    if attn_mask is not None:
+        m = attn_mask._data
+        add = m.astype(dtype) if m.dtype.kind == "f" else np.where(m, 0, -np.inf).astype(dtype)
+        bias = add if bias is None else bias + add
+    return bias
 
 
 def _safe_softmax(scores: Tensor) -> Tensor:
@@ -84,6 +97,18 @@ def scaled_dot_product_attention(
         key = key.repeat_interleave(hq // hk, dim=-3)
         value = value.repeat_interleave(hq // value.shape[-3], dim=-3)
     scale_factor = 1.0 / math.sqrt(E) if scale is None else scale
+    if (
+        flash
+        and query.dtype.is_floating_point
+        and (attn_mask is None or not attn_mask.requires_grad)
+    ):
+        return apply(
+            PA.flash_attention,
+            (query, key, value),
+            None,
+            bias=_additive_mask(attn_mask, is_causal, L, S, query._data.dtype),
+            scale=scale_factor,
+        )
     scores = query.matmul(key.transpose(-2, -1)) * scale_factor
     if is_causal:
         keep = _make(np.tril(np.ones((L, S), dtype=bool)))
