@@ -17,7 +17,17 @@ from helpers import to_ember
 import ember
 from ember._tensor import apply
 from ember.autograd import engine
-from ember.autograd.primitives import Primitive, linalg, loss, math, norm, reduce, rnn, shape
+from ember.autograd.primitives import (
+    Primitive,
+    attention,
+    linalg,
+    loss,
+    math,
+    norm,
+    reduce,
+    rnn,
+    shape,
+)
 
 E = ember
 F = ember.nn.functional
@@ -113,6 +123,14 @@ CASES = {
         [(3, 4), (3, 4)],
     ),
     "clamp_tensor": (lambda a, b, c: a.clamp(b, c), [(3, 4), (3, 4), (3, 4)]),
+    "flash_attention": (
+        lambda q, k, v: (
+            F.scaled_dot_product_attention(q, k, v)
+            + F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            + F.scaled_dot_product_attention(q, k, v, attn_mask=E.tensor([[True] * 5, [False] * 5]))
+        ),
+        [(1, 2, 2, 3), (1, 2, 5, 3), (1, 2, 5, 3)],
+    ),
     "clamp_one_side": (
         lambda a, b: a.clamp_max(0.2) * a.clamp_min(b) + a.clamp_max(b),
         [(3, 4), (4,)],
@@ -213,7 +231,7 @@ def test_array_rules_match_tensor_rules(name):
 def test_every_array_primitive_has_a_case():
     flagged = {
         p.name
-        for module in (math, reduce, shape, linalg, loss, rnn, norm)
+        for module in (math, reduce, shape, linalg, loss, rnn, norm, attention)
         for p in vars(module).values()
         if isinstance(p, Primitive) and p.node.array_rules
     }

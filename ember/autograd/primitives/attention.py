@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..grad_mode import _state
 from . import defop
+from . import rule_ops as R
 
 
 def _softmax_rows(s: np.ndarray) -> np.ndarray:
@@ -33,37 +33,37 @@ def _attention(ctx, q, k, v, bias, scale):
 
 
 def _weights(c, q, k):
-    """The attention weights: the forward's, or recomputed differentiably under create_graph."""
-    if not _state.enabled:
-        return q.new_tensor(c.p)
+    """The attention weights: the forward's in a plain backward (arrays), recomputed
+    differentiably under create_graph (Tensors)."""
+    if R.is_array(q):
+        return c.p
     s = q.matmul(k.transpose(-2, -1)) * c.scale
     if c.bias is not None:
         s = s + s.new_tensor(c.bias)
-    dead = (
-        s.new_tensor(np.isneginf(c.bias).all(axis=-1, keepdims=True))
-        if c.bias is not None
-        else None
-    )
+    dead = None if c.bias is None else np.isneginf(c.bias).all(axis=-1, keepdims=True)
     if dead is None or not dead.any():
         return s.softmax(-1)
-    return s.masked_fill(dead.bool(), 0.0).softmax(-1).masked_fill(dead.bool(), 0.0)
+    dead = s.new_tensor(dead).bool()
+    return s.masked_fill(dead, 0.0).softmax(-1).masked_fill(dead, 0.0)
 
 
 def _score_grad(c, g, q, k, v):
-    """The gradient of the pre-softmax scores."""
+    """The gradient of the pre-softmax scores (the q and k rules each recompute it: caching it
+    on the node would outlive the backward when only one of them runs)."""
     p = _weights(c, q, k)
-    dp = g.matmul(v.transpose(-2, -1))
-    return p * (dp - (dp * p).sum(-1, keepdim=True))
+    dp = g @ R.transpose(v, -2, -1)
+    return p * (dp - R.sum_keepdim(dp * p, -1))
 
 
 flash_attention = defop(
     "ScaledDotProductFlashAttentionForCpuBackward0",
     _attention,
     [
-        lambda c, g, q, k, v: _score_grad(c, g, q, k, v).matmul(k) * c.scale,
-        lambda c, g, q, k, v: _score_grad(c, g, q, k, v).transpose(-2, -1).matmul(q) * c.scale,
-        lambda c, g, q, k, v: _weights(c, q, k).transpose(-2, -1).matmul(g),
+        lambda c, g, q, k, v: (_score_grad(c, g, q, k, v) @ k) * c.scale,
+        lambda c, g, q, k, v: (R.transpose(_score_grad(c, g, q, k, v), -2, -1) @ q) * c.scale,
+        lambda c, g, q, k, v: R.transpose(_weights(c, q, k), -2, -1) @ g,
     ],
     save=(0, 1, 2),
     needs_ctx=True,
+    arrays=True,
 )
