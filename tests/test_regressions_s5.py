@@ -449,3 +449,38 @@ def test_sdpa_4d_is_torch_cpu_flash_node(case):
         second.append([x.detach().numpy().reshape(-1) for x in (Q.grad, K.grad, V.grad)])
     for a, b in zip(second[1], second[0]):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_inplace_on_element_views_writes_through(requires_grad):
+    """``b[0, 0]`` is a 0-d view of ``b`` (NumPy's all-int indexing copies): in-place ops on
+    it change ``b``, and gradients flow as torch's do."""
+
+    def program(lib):
+        x = lib.arange(6.0).view(2, 3).requires_grad_(requires_grad)
+        b = x * 1
+        b[0, 0].add_(1)
+        b[1][2].mul_(5)
+        b.select(0, 1).select(0, 0).mul_(3).add_(7)
+        b.view(-1)[4].sub_(2)
+        if requires_grad:
+            (b * lib.arange(1.0, 7.0).view(2, 3)).sum().backward()
+        return b.detach(), x.grad
+
+    (tb, tg), (eb, eg) = _both(program)
+    assert_close(eb, tb)
+    assert (eg is None) == (tg is None)
+    if tg is not None:
+        assert_close(eg, tg)
+
+
+def test_unbind_pieces_of_a_vector_are_views():
+    def program(lib):
+        b = lib.zeros(4)
+        pieces = b.unbind(0)
+        pieces[1].add_(3)
+        list(b)[2].fill_(9)
+        return b
+
+    t, e = _both(program)
+    assert_close(e, t)

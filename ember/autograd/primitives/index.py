@@ -18,7 +18,10 @@ def _is_basic(key) -> bool:
 
 def _getitem(ctx, x, key):
     ctx.key = key
-    return x[key]
+    out = x[key]
+    if type(out) is not np.ndarray:  # ints only: NumPy's scalar is a copy; torch's a 0-d view
+        out = x[(*key, Ellipsis) if isinstance(key, tuple) else (key, Ellipsis)]
+    return out
 
 
 def _insert_rule(c, g):

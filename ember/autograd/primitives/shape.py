@@ -298,7 +298,8 @@ split_with_sizes = defop(
 
 def _unbind(ctx, x, dim):
     ctx.dim = dim
-    return tuple(np.moveaxis(x, dim, 0))
+    m = np.moveaxis(x, dim, 0)
+    return tuple([m[i, ...] for i in range(len(m))])  # `...`: a 1-D input's pieces stay 0-d views
 
 
 def _unbind_rule(c, grads):

@@ -138,7 +138,8 @@ def refresh_views(root, changed) -> None:
         if v is None:
             continue
         alive.append(ref)
-        if v is not changed and v._rg:
+        # a view whose values were copied (never the base's memory) has nothing to re-read
+        if v is not changed and v._rg and np.may_share_memory(v._data, root._data):
             read_from_base(root, v)
     views[:] = alive
 
