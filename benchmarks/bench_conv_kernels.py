@@ -5,7 +5,7 @@ Layers: Conv2d(3,32,5,p=2) -> MaxPool2d(2) -> Conv2d(32,32,5,p=2) -> MaxPool2d(2
 it sees in training (the previous kernel's output). The first conv needs no input gradient, as
 in training (the images do not require grad). Times are the best of several repeats, in ms.
 
-Run: python benchmarks/bench_conv_kernels.py [--repeat N] [--threads T]
+Run: python benchmarks/bench_conv_kernels.py [--repeat N] [--threads T] [--no-winograd]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from ember.kernels import conv as C  # noqa: E402
 from ember.kernels import pool as P  # noqa: E402
+from ember.kernels import winograd as W  # noqa: E402
 
 LAYERS = [(3, 32, 32), (32, 32, 16), (32, 64, 8)]  # (C_in, C_out, H=W)
 
@@ -43,7 +44,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--threads", type=int, default=0, help="0: each library's default")
+    ap.add_argument("--no-winograd", action="store_true", help="every conv on im2col")
     args = ap.parse_args()
+    W.ENABLED = not args.no_winograd
     if args.threads:
         import ember
 
@@ -107,7 +110,10 @@ def main() -> None:
         ]
         x, tx = p, tp.detach()
 
-    print(f"batch {args.batch}, torch threads {torch.get_num_threads()}, best of {args.repeat}")
+    print(
+        f"batch {args.batch}, torch threads {torch.get_num_threads()}, best of {args.repeat}, "
+        f"winograd {'off' if args.no_winograd else 'on'}"
+    )
     print(f"{'kernel':<22}{'ember ms':>10}{'torch ms':>10}{'ratio':>8}")
     for name, e, t in rows:
         print(f"{name:<22}{e:>10.3f}{t:>10.3f}{e / t:>8.2f}")

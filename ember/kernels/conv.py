@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import _threads
+from . import _threads, winograd
 from . import _work as W
 from ._layout import to_first, to_last
 
@@ -264,7 +264,8 @@ def _conv_cl(xl, w, stride, pads, dilation, groups, b=None):
     With one group the im2col columns are built a few images at a time into a small buffer and
     multiplied while still in cache (against one big column matrix: fewer cache misses, no
     page faults), the batch split over the kernel threads. A 1x1 stride-1 unpadded convolution
-    multiplies the input itself.
+    multiplies the input itself; 3x3 and 5x5 stride-1 ones with enough channels go to Winograd
+    (``winograd.py``), whose products do a third of the multiplications.
     """
     ksize = w.shape[2:]
     nd = len(ksize)
@@ -280,6 +281,8 @@ def _conv_cl(xl, w, stride, pads, dilation, groups, b=None):
         if b is not None:
             y += b
         return y.reshape(n, *out, co)
+    if winograd.applies(c, co, ksize, out, stride, dilation, groups):
+        return winograd.conv2d_cl(xl, w, pads, b)
     m = math.prod(out)
     dtype = np.result_type(xl.dtype, w.dtype)
     y = W.empty((n * m, co), dtype)
