@@ -146,6 +146,8 @@ def test_small_or_few_channel_convolutions_stay_on_im2col():
     assert not WG.applies(32, 32, (5, 5), (8, 8), (1, 1), (1, 1), 2)  # grouped
     assert not WG.applies(32, 32, (7, 7), (8, 8), (1, 1), (1, 1), 1)  # no tile for 7x7
     assert not WG.applies(32, 32, (5, 3), (8, 8), (1, 1), (1, 1), 1)
+    assert not WG.applies(32, 32, (5, 5), (8, 8), (1, 1), (1, 1), 1, np.float16)
+    assert WG.applies(32, 32, (5, 5), (8, 8), (1, 1), (1, 1), 1, np.float64)
 
 
 @pytest.mark.parametrize("m,r", [(2, 5), (4, 3), (2, 3)])

@@ -281,10 +281,10 @@ def _conv_cl(xl, w, stride, pads, dilation, groups, b=None):
         if b is not None:
             y += b
         return y.reshape(n, *out, co)
-    if winograd.applies(c, co, ksize, out, stride, dilation, groups):
+    dtype = np.result_type(xl.dtype, w.dtype)
+    if winograd.applies(c, co, ksize, out, stride, dilation, groups, dtype):
         return winograd.conv2d_cl(xl, w, pads, b)
     m = math.prod(out)
-    dtype = np.result_type(xl.dtype, w.dtype)
     y = W.empty((n * m, co), dtype)
     pointwise = all(k == 1 for k in ksize) and all(st == 1 for st in stride)
     if pointwise and not any(lo or hi for lo, hi in pads):

@@ -47,6 +47,7 @@ _MIN_CHANNELS = 16  # below, im2col's K = r*r*C is already small and the transfo
 _CHUNK_BYTES = 3 << 17  # a chunk's transformed tiles: one 16x16 image of 32 channels, in L2
 _MIN_TILES_PER_THREAD = 64
 _MIN_OUT = 4  # smaller outputs waste most of their tiles' padding
+_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 ENABLED = True  # off: every convolution on im2col (benchmarks compare the two)
 
 
@@ -96,10 +97,12 @@ def transforms(m: int, r: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return arr(at), arr(g), arr(bt)
 
 
-def applies(c: int, co: int, ksize, out, stride, dilation, groups: int) -> bool:
-    """Whether conv2d_cl handles this convolution, and is worth it over im2col."""
+def applies(c: int, co: int, ksize, out, stride, dilation, groups: int, dtype=np.float32) -> bool:
+    """Whether conv2d_cl handles this convolution, and is worth it over im2col. Half precision
+    stays on im2col: the transforms' rounding would be 2^13 times coarser."""
     return (
         ENABLED
+        and np.dtype(dtype) in _DTYPES
         and len(ksize) == 2
         and ksize[0] == ksize[1]
         and ksize[0] in _TILE
