@@ -154,19 +154,27 @@ def conv2d_cl(xl: np.ndarray, w: np.ndarray, pads, b=None) -> np.ndarray:
     # each part's buffers for whole chunks, taken here so the pool sees one request per part
     bufs = [g.buffers(per, pooled=True) for _ in range(parts)]
 
+    xt = xl.transpose(2, 1, 0, 3)  # (W, H, N, C), as the chunks hold it
+    ys = g.tiled(y)
+
     def work(i0, i1):
         full = bufs.pop()
         for i in range(i0, i1, per):
             j = min(i + per, i1)
             k = j - i
-            xw, s1_in, s1_out, s2_in, s2_out, v, mm = full if k == per else g.buffers(k)
-            # the input, transposed to (Wp, Hp, k, C) inside its zero border
-            np.copyto(xw[g.win], xl[i:j].transpose(2, 1, 0, 3))
+            xin, s1_in, s1_out, s2_in, s2_out, v, mm, out = full if k == per else g.buffers(k)
+            mm3, o1, o, o6 = out
+            np.copyto(xin, xt[:, :, i:j])
             np.matmul(bt, s1_in, out=s1_out)  # tile columns, batched over (tx, padded row)
             np.matmul(bt, s2_in, out=s2_out)  # tile rows, batched over (ty, column of tile)
-            np.matmul(v, u, out=mm)  # channels, per tile position: (P, C) @ (C, C_out)
-            o = at @ (at @ mm.reshape(g.a, -1)).reshape(m, g.a, -1)
-            g.scatter(o.reshape(m, m, g.th, g.tw, k, co), y[i:j], bias)
+            np.matmul(v, u, out=mm3)  # channels, per tile position: (P, C) @ (C, C_out)
+            np.matmul(at, mm, out=o1.reshape(m, -1))  # outputs' rows
+            np.matmul(at, o1, out=o)  # and columns
+            if ys is not None:
+                dst = ys[:, :, :, :, i:j]
+                np.copyto(dst, o6) if bias is None else np.add(o6, bias, out=dst)
+            else:
+                g.scatter(o6, y[i:j], bias)
 
     if parts > 1:
         _threads.parallel(work, n, _min_images(g.t))
@@ -198,40 +206,48 @@ class _Geometry:
         self.even = ho % m == 0 and wo % m == 0
 
     def buffers(self, k, pooled=False):
+        """Views of one chunk's buffers (k images): the padded input's inside, each product's
+        operands, the tile outputs (m, m, th, tw, k, C_out)."""
         a, m, c, th, tw, hp, wp = self.a, self.m, self.c, self.th, self.tw, self.hp, self.wp
+        p, co, new = th * tw * k, self.co, W.empty if pooled else np.empty
         inner = self.win + (slice(None), slice(None))
         if pooled:
             xw = W.zeros_border((wp, hp, k, c), self.dtype, inner)
-            s1o = W.empty((hp, a, tw, k * c), self.dtype)
-            v = W.empty((a, a, th, tw * k * c), self.dtype)
-            mm = W.empty((a * a, th * tw * k, self.co), self.dtype)
         else:
             xw = np.zeros((wp, hp, k, c), self.dtype)
-            s1o = np.empty((hp, a, tw, k * c), self.dtype)
-            v = np.empty((a, a, th, tw * k * c), self.dtype)
-            mm = np.empty((a * a, th * tw * k, self.co), self.dtype)
+        s1o = new((hp, a, tw, k * c), self.dtype)
+        v = new((a, a, th, tw * k * c), self.dtype)
+        mm = new((a, a * p * co), self.dtype)
+        o1 = new((m, a, p * co), self.dtype)
+        o = new((m, m, p * co), self.dtype)
         sw, sh = xw.strides[:2]
         s1_in = as_strided(xw, (tw, hp, a, k * c), (m * sw, sh, sw, self.isz), writeable=False)
         sh1, sj1 = s1o.strides[:2]
         s2_in = as_strided(s1o, (th, a, a, tw * k * c), (m * sh1, sj1, sh1, self.isz))
         return (
-            xw,
+            xw[inner],
             s1_in,
             s1o.transpose(2, 0, 1, 3),
             s2_in,
             v.transpose(2, 1, 0, 3),
-            v.reshape(a * a, th * tw * k, c),
+            v.reshape(a * a, p, c),
             mm,
+            (mm.reshape(a * a, p, co), o1, o, o.reshape(m, m, th, tw, k, co)),
+        )
+
+    def tiled(self, y):
+        """y (N, Ho, Wo, C_out) as (m, m, th, tw, N, C_out) when whole tiles cover it, else None."""
+        if not self.even:
+            return None
+        m = self.m
+        sn, sh, sw, sc = y.strides
+        return as_strided(
+            y, (m, m, self.th, self.tw, y.shape[0], y.shape[-1]), (sh, sw, m * sh, m * sw, sn, sc)
         )
 
     def scatter(self, o, y, bias):
-        """Output tiles (m, m, th, tw, k, C_out) into y (k, Ho, Wo, C_out), adding the bias."""
+        """Tiles (m, m, th, tw, k, C_out) into y (k, Ho, Wo, C_out) cut at the edge, plus bias."""
         m = self.m
-        if self.even:
-            sk, sh, sw, sc = y.strides
-            dst = as_strided(y, o.shape, (sh, sw, m * sh, m * sw, sk, sc))
-            _put(dst, o, bias)
-            return
         for p in range(m):
             for q in range(m):
                 dst = y[:, p::m, q::m]
