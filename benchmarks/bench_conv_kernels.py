@@ -5,7 +5,7 @@ Layers: Conv2d(3,32,5,p=2) -> MaxPool2d(2) -> Conv2d(32,32,5,p=2) -> MaxPool2d(2
 it sees in training (the previous kernel's output). The first conv needs no input gradient, as
 in training (the images do not require grad). Times are the best of several repeats, in ms.
 
-Run: python benchmarks/bench_conv_kernels.py [--repeat N] [--threads T] [--no-winograd]
+Run: python benchmarks/bench_conv_kernels.py [--repeat N] [--threads T] [--winograd]
 """
 
 from __future__ import annotations
@@ -44,9 +44,9 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--threads", type=int, default=0, help="0: each library's default")
-    ap.add_argument("--no-winograd", action="store_true", help="every conv on im2col")
+    ap.add_argument("--winograd", action="store_true", help="stride-1 convs on Winograd")
     args = ap.parse_args()
-    W.ENABLED = not args.no_winograd
+    W.ENABLED = args.winograd
     if args.threads:
         import ember
 
@@ -112,7 +112,7 @@ def main() -> None:
 
     print(
         f"batch {args.batch}, torch threads {torch.get_num_threads()}, best of {args.repeat}, "
-        f"winograd {'off' if args.no_winograd else 'on'}"
+        f"winograd {'on' if args.winograd else 'off'}"
     )
     print(f"{'kernel':<22}{'ember ms':>10}{'torch ms':>10}{'ratio':>8}")
     for name, e, t in rows:

@@ -15,6 +15,7 @@ from ember.kernels import _work
 from ember.kernels import conv as K
 from ember.kernels import winograd as WG
 
+DEFAULT = WG.ENABLED  # as imported, before the fixture below switches it on
 # float32: sums of hundreds of products, compared relative to the output's largest value
 TOL = {np.float32: (1e-4, 2e-5), np.float64: (1e-10, 1e-10)}
 
@@ -28,6 +29,16 @@ CASES = [
     (2, 24, 12, 10, 16, 3, 0),  # 3x3, 10x8 output
     (2, 16, 8, 8, 16, 3, 2),  # padding beyond the 3x3 kernel's reach
 ]
+
+
+@pytest.fixture(autouse=True)
+def winograd_on(monkeypatch):
+    """The path is off by default (see winograd.ENABLED): these tests switch it on."""
+    monkeypatch.setattr(WG, "ENABLED", True)
+
+
+def test_off_by_default():
+    assert DEFAULT is False
 
 
 def _inputs(case, dtype, seed=0):

@@ -264,8 +264,9 @@ def _conv_cl(xl, w, stride, pads, dilation, groups, b=None):
     With one group the im2col columns are built a few images at a time into a small buffer and
     multiplied while still in cache (against one big column matrix: fewer cache misses, no
     page faults), the batch split over the kernel threads. A 1x1 stride-1 unpadded convolution
-    multiplies the input itself; 3x3 and 5x5 stride-1 ones with enough channels go to Winograd
-    (``winograd.py``), whose products do a third of the multiplications.
+    multiplies the input itself. With ``winograd.ENABLED`` (off by default: see there), 3x3 and
+    5x5 stride-1 ones with enough channels go to Winograd, whose products do a third of the
+    multiplications.
     """
     ksize = w.shape[2:]
     nd = len(ksize)
