@@ -48,13 +48,13 @@ _CHUNK_BYTES = 3 << 17  # a chunk's transformed tiles: one 16x16 image of 32 cha
 _MIN_TILES_PER_THREAD = 64
 _MIN_OUT = 4  # smaller outputs waste most of their tiles' padding
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-# Off by default: Winograd rounds each output of a tile differently from its neighbours, where
-# im2col and torch's CPU kernels sum every output the same way. Training then leaves torch's
-# trajectory: on examples/seed_cnn_scheduler.py (digits, 48 SGD steps) im2col's losses stay
-# within 3e-7 of torch's and print torch's digits, Winograd's drift to 3e-4 (epoch 2 prints 1.615
-# against torch's 1.616). Exact float64 Winograd drifts as far, and so does im2col with its
-# outputs perturbed by 1e-7: the drift is the training's sensitivity, not Winograd's accuracy.
-# On: the fast path for whoever trades torch's last digits for speed (see DEVELOPERS' fidelity).
+# Off by default: with it on, training leaves torch's trajectory. On
+# examples/seed_cnn_scheduler.py (digits, 48 SGD steps) im2col's per-step losses stay within 3e-7
+# of torch's and print torch's digits; Winograd's drift from step 8 to 3e-4 (epoch 2 prints 1.615
+# against torch's 1.616). Exact (float64) Winograd drifts as far, and so does im2col with its
+# outputs perturbed by 1e-7, so this is the training's sensitivity, not Winograd's accuracy; why
+# im2col, whose float32 outputs differ from torch's in most bits, keeps to torch's path is not
+# understood. On: the fast path for whoever trades torch's last printed digits for speed.
 ENABLED = False
 
 
