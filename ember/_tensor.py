@@ -340,6 +340,14 @@ class Tensor:
             create_graph: record the backward pass itself, for higher-order derivatives.
             inputs: accumulate only into these tensors.
         """
+        node = self.grad_fn
+        if gradient is None and inputs is None and not create_graph and node is not None:
+            d = self._data
+            if d.size == 1 and d.dtype.kind == "f":  # a loss: what autograd.backward would check
+                ones = np.empty(d.shape, d.dtype)
+                ones.fill(1)  # np.ones is a Python function: this costs a third
+                engine.run_backward(((node, self._output_nr),), (ones,), bool(retain_graph), False)
+                return
         if type(gradient) is Tensor:  # as a 1-tuple: autograd.backward then needs no type test
             gradient = (gradient,)
         _backward((self,), gradient, retain_graph, create_graph, inputs=inputs)

@@ -498,7 +498,7 @@ def run_backward(
     ready: list = []
     push, pop_ready = heapq.heappush, heapq.heappop
     for (node, nr), g in zip(roots, grads):
-        if raw:
+        if raw and type(g) is not np.ndarray:  # Tensor.backward hands a loss's ones as an array
             g = g._data
         buf = buffers.get(node)
         if buf is None:
@@ -668,37 +668,51 @@ def _run_tensor_hooks(node: Node, buf: list) -> None:
 def _accumulate(variable, grad, create_graph: bool, adopted: set) -> None:
     """``variable.grad += grad``, as torch: in place when it can, keeping the grad's identity.
 
-    A first gradient is taken as it is when nothing else can see its memory: not a view, not
-    read-only, not already another leaf's ``.grad`` in this backward (``adopted``: the rule of an
-    addition hands both its inputs the same gradient), and not seen by a tensor hook, which may
-    keep it (a later backward adds into ``.grad`` in place).
+    ``grad`` is a Tensor, or in a plain backward an array. A first gradient is taken as it is
+    when nothing else can see its memory: not a view, not read-only, not already another leaf's
+    ``.grad`` in this backward (``adopted``: the rule of an addition hands both its inputs the
+    same gradient), and not seen by a tensor hook, which may keep it (a later backward adds into
+    ``.grad`` in place).
     """
     hooks = variable._hooks
-    if hooks:
-        for hook in list(hooks.values()):
+    if not hooks and not create_graph:  # a plain backward's commonest case, on the array
+        d = grad._data if hasattr(grad, "_data") else grad
+        if type(d) is not np.ndarray:
+            d = np.asarray(d)  # a rule's NumPy scalar
+        old = variable._grad  # a leaf's: the property's non-leaf warning does not apply
+        if old is None:
+            if d.base is not None or id(d) in adopted or not d.flags.writeable:
+                d = d.copy()
+            elif not d.flags.c_contiguous:
+                d = d.copy()
+            adopted.add(id(d))
+            variable._grad = wrap_array(d)
+        elif old._rg:
+            variable.grad = old + wrap_array(d)
+        else:
+            old._data += d
+    else:
+        if not hasattr(grad, "_data"):
+            grad = _as_tensor(grad)
+        for hook in list(hooks.values()) if hooks else ():
             new = hook(grad)
             if new is not None:
                 grad = check_hook_result(hook, grad, new)
-    old = variable._grad  # a leaf's: the property's non-leaf warning does not apply
-    if old is None:
-        d = grad._data
-        if hooks or id(d) in adopted:
-            grad = grad.clone()
-        elif not create_graph and (
-            d.base is not None or not d.flags.writeable or not d.flags.c_contiguous
-        ):
-            grad = grad.clone()
-        if not create_graph and grad._rg:
-            grad = grad.detach()
-        adopted.add(id(grad._data))
-        if hooks:  # a hook's result is checked as an assignment to .grad is
-            variable.grad = grad
+        old = variable._grad
+        if old is None:
+            if hooks or id(grad._data) in adopted:
+                grad = grad.clone()
+            if not create_graph and grad._rg:
+                grad = grad.detach()
+            adopted.add(id(grad._data))
+            if hooks:  # a hook's result is checked as an assignment to .grad is
+                variable.grad = grad
+            else:
+                variable._grad = grad
+        elif create_graph or old._rg or grad._rg:
+            variable.grad = old + grad
         else:
-            variable._grad = grad
-    elif create_graph or old._rg or grad._rg:
-        variable.grad = old + grad
-    else:
-        old._data += grad._data
+            old._data += grad._data
     post = variable._post_hooks
     if post:
         for hook in list(post.values()):
