@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,14 @@ def _int_list(values: Any, path: str, key: str, limit: int) -> list[int]:
         bad = min(out) if min(out) < 0 else max(out)
         raise RuntimeError(f"CIFAR file {path}: label {bad} in '{key}' is outside [0, {limit})")
     return out
+
+
+def _is_plain_to_tensor(transform: Any) -> bool:
+    """Whether ``transform`` is exactly ``transforms.ToTensor`` (no subclass, no wrapper)."""
+    # Looked up in sys.modules: a ToTensor instance implies its module is loaded, and importing
+    # the transforms here would pull ember.nn into the datasets' import.
+    module = sys.modules.get("ember.vision.transforms.transforms")
+    return module is not None and type(transform) is module.ToTensor
 
 
 class CIFAR10(VisionDataset):
@@ -155,9 +164,21 @@ class CIFAR10(VisionDataset):
 
     def __getitem__(self, index: int) -> tuple[Any, Any]:
         """Returns ``(image, target)``: a PIL RGB image and the class index, transformed."""
+        img, target = self.data[index], self.targets[index]
+        if (
+            _is_plain_to_tensor(self.transform)
+            and isinstance(img, np.ndarray)
+            and img.dtype == np.uint8
+            and img.ndim == 3
+            and img.shape[2] == 3
+        ):
+            # ToTensor makes the same tensor from these HWC bytes as from the RGB image that
+            # Image.fromarray would copy them into, so the image is not built: it cost more than
+            # the conversion itself (about 10 of 22 us an item), and Pillow's first import.
+            return self._apply_transforms(img, target)
         from PIL import Image
 
-        return self._apply_transforms(Image.fromarray(self.data[index]), self.targets[index])
+        return self._apply_transforms(Image.fromarray(img), target)
 
     def __len__(self) -> int:
         return len(self.data)

@@ -158,6 +158,13 @@ def collate_float_fn(batch, *, collate_fn_map=None):
 
 def collate_int_fn(batch, *, collate_fn_map=None):
     """Python ints become an int64 tensor (bools a bool tensor)."""
+    if type(batch) in (list, tuple) and all(type(x) is int for x in batch):
+        # The usual labels: NumPy reads plain ints far faster than the general factory walks
+        # them; an int outside int64 falls through to the factory, for torch's error.
+        try:
+            return from_numpy(np.array(batch, dtype=np.int64))
+        except OverflowError:
+            pass
     return tensor(batch)
 
 
