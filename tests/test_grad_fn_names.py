@@ -260,6 +260,7 @@ def test_weight_norm_parametrization(dim):
         lin = m.nn.Linear(3, 4)
         with m.no_grad():
             lin.weight.copy_(w)
+            lin.bias.fill_(0.25)  # not the two libraries' random draws
         lin = m.nn.utils.parametrizations.weight_norm(lin, dim=dim)
         weight = lin.weight
         return lin(x) + weight.sum()
@@ -278,6 +279,7 @@ def test_weight_norm_legacy_hook(dim):
         lin = m.nn.Linear(3, 4)
         with m.no_grad():
             lin.weight.copy_(w)
+            lin.bias.fill_(0.25)  # not the two libraries' random draws
         lin = m.nn.utils.weight_norm(lin, dim=dim)
         return lin(x) * lin.weight.sum()
 
