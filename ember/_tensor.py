@@ -601,19 +601,24 @@ def apply(prim, inputs: tuple, arrays=None, **params):
         return result
 
     edges, meta = [], []
+    needs = 0  # bit i set: input i needs a gradient (what the save plan depends on)
+    bit = 1
     for x in inputs:
         if type(x) is Tensor or isinstance(x, Tensor):
             d = x._data
             meta.append((d.shape, d.dtype))
             if not x._rg:
                 edges.append(_NO_EDGE)
-            elif x.grad_fn is not None:
-                edges.append((x.grad_fn, x._output_nr))
             else:
-                edges.append((x._grad_accumulator(), 0))
+                needs |= bit
+                if x.grad_fn is not None:
+                    edges.append((x.grad_fn, x._output_nr))
+                else:
+                    edges.append((x._grad_accumulator(), 0))
         else:
             meta.append(None)
             edges.append(_NO_EDGE)
+        bit <<= 1
     node.next_functions = tuple(edges)
     node._input_meta = tuple(meta)
     node._seq = _next_seq()
@@ -632,33 +637,92 @@ def apply(prim, inputs: tuple, arrays=None, **params):
                 r._rg = True
                 r.grad_fn = node
                 r._output_nr = i
-    save = prim.save
-    if not save:
-        node._saved = node._versions = ()
-    elif save[0] == ALL:
-        node.save_for_backward(*inputs)
-    else:
-        keep = None
-        if prim.uses is not None:  # only what the rules of inputs needing a gradient read
-            keep = set()
-            for edge, used in zip(edges, prim.uses):
-                if edge[0] is not None:
-                    keep.update(used)
-        # save_for_backward inlined (a call and a comprehension fewer on most operations)
-        first = result if prim.num_outputs == 1 else result[0]
-        values, versions = [], []
-        for k, i in enumerate(save):
-            if keep is not None and k not in keep:
-                v = None
-            else:
-                v = engine.SavedOutput(first) if i == OUT else inputs[i]
-            values.append(v)
-            versions.append(getattr(v, "_vc", _NO_VC)[0])
-        node._saved = tuple(values)
-        node._versions = tuple(versions)
-        if engine.saved_tensors_hooks_stack:  # inside saved_tensors_hooks: pack them
-            node.save_for_backward(*node._saved)
+    _save(prim, node, needs, inputs, result if prim.num_outputs == 1 else result[0])
     return result
+
+
+def _save(prim, node, needs: int, inputs: tuple, first: Tensor) -> None:
+    """Keep on ``node`` what ``prim``'s rules read (``first`` is its first output), with the
+    versions that catch in-place changes made before backward."""
+    plan = prim.save
+    if prim.uses is not None:  # only what the rules of inputs needing a gradient read
+        plan = prim.plans.get(needs)
+        if plan is None:
+            plan = prim.save_plan(needs)
+    if not plan:
+        node._saved = node._versions = ()
+        return
+    if plan[0] == ALL:
+        node.save_for_backward(*inputs)
+        return
+    # save_for_backward inlined (a call and a comprehension fewer on most operations)
+    values, versions = [], []
+    for i in plan:
+        if i is None:  # a value that no rule of an input needing a gradient reads
+            values.append(None)
+            versions.append(None)
+        elif i == OUT:
+            v = engine.SavedOutput(first)
+            values.append(v)
+            versions.append(v._vc[0])
+        else:
+            v = inputs[i]
+            values.append(v)
+            versions.append(v._vc[0] if type(v) is Tensor else getattr(v, "_vc", _NO_VC)[0])
+    node._saved = tuple(values)
+    node._versions = tuple(versions)
+    if engine.saved_tensors_hooks_stack:  # inside saved_tensors_hooks: pack them
+        node.save_for_backward(*node._saved)
+
+
+UNARY = object()  # ``recorded``'s second input for a primitive of one input
+
+
+def recorded(prim, x: Tensor, y, out) -> Tensor:
+    """What ``apply`` returns, in grad mode, for a plain primitive (one output, not a view, no
+    ``ctx``) whose forward the caller ran: ``out``, from Tensor ``x`` and ``y`` (a Tensor, a
+    number, or ``UNARY``), one of which requires grad. The fast path of the operators and of
+    the elementwise functions: apply's loops over the inputs and its checks, unrolled (about
+    half of the cost of recording a small operation)."""
+    r = _new(Tensor)
+    r._data = out if type(out) is np.ndarray else np.asarray(out)
+    r._output_nr = 0
+    r._vc = [0]
+    r._grad = None
+    node = _new(prim.node)
+    d = x._data
+    needs = 0
+    edge = _NO_EDGE
+    if x._rg:
+        needs = 1
+        edge = (x.grad_fn, x._output_nr) if x.grad_fn is not None else (x._grad_accumulator(), 0)
+    if y is UNARY:
+        inputs = (x,)
+        node.next_functions = (edge,)
+        node._input_meta = ((d.shape, d.dtype),)
+    else:
+        inputs = (x, y)
+        meta = None
+        other = _NO_EDGE
+        if isinstance(y, Tensor):
+            e = y._data
+            meta = (e.shape, e.dtype)
+            if y._rg:
+                needs |= 2
+                other = (y.grad_fn, y._output_nr) if y.grad_fn is not None else (y._grad_accumulator(), 0)
+        node.next_functions = (edge, other)
+        node._input_meta = ((d.shape, d.dtype), meta)
+    node._seq = _next_seq()
+    if _anomaly.enabled:
+        engine._record_trace(node)
+    if r._data.dtype.kind in "fc":
+        r._rg = True
+        r.grad_fn = node
+    else:
+        r._rg = False
+        r.grad_fn = None
+    _save(prim, node, needs, inputs, r)
+    return r
 
 
 def _warn_scalar_of_grad() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import Tensor, _make, apply
+from .._tensor import UNARY, Tensor, _make, apply, recorded
 from ..autograd.grad_mode import _state
 from ..autograd.primitives import math as P
 from ._util import as_tensor_arg, broadcast_shapes, is_scalar, return_type, shape_error
@@ -29,11 +29,16 @@ def _float_input(x: Tensor):
 
 
 def _unary_float(prim):
+    fast = prim.plain and not prim.needs_ctx
+
     def fn(input: Tensor, *, out=None) -> Tensor:  # noqa: A002 - torch's argument name
-        if input._data.dtype.kind in "fc":  # _float_input's common case, without its call
-            result = apply(prim, (input,))
-        else:
+        d = input._data
+        if d.dtype.kind not in "fc":
             result = apply(prim, (input,), _float_input(input))
+        elif fast and input._rg and _state.enabled:  # recorded, without apply's generic loops
+            result = recorded(prim, input, UNARY, prim.forward(d))
+        else:
+            result = apply(prim, (input,))
         return result if out is None else _maybe_out(result, out)
 
     fn.__name__ = prim.name
@@ -41,8 +46,13 @@ def _unary_float(prim):
 
 
 def _unary_keep(prim):
+    fast = prim.plain and not prim.needs_ctx
+
     def fn(input: Tensor, *, out=None) -> Tensor:  # noqa: A002
-        result = apply(prim, (input,))
+        if fast and input._rg and _state.enabled:  # recorded, without apply's generic loops
+            result = recorded(prim, input, UNARY, prim.forward(input._data))
+        else:
+            result = apply(prim, (input,))
         return result if out is None else _maybe_out(result, out)
 
     return fn
@@ -206,7 +216,11 @@ def _operator(ufunc, slow, prim, reflected: bool = False):
         if _state.enabled and (self._rg or (to is Tensor and other._rg)):
             if reflected:
                 return slow(other, self)
-            return apply(prim, (self, other), [a, b])
+            try:
+                out = prim.forward(a, b)
+            except ValueError:  # shapes that do not broadcast: torch's message
+                return slow(self, other)
+            return recorded(prim, self, other, out)
         try:
             out = ufunc(b, a) if reflected else ufunc(a, b)
         except ValueError:

@@ -54,6 +54,7 @@ class Primitive:
         "differentiable_outputs",
         "uses",
         "plain",
+        "plans",
     )
 
     def __init__(
@@ -94,6 +95,17 @@ class Primitive:
         self.differentiable_outputs = differentiable_outputs
         self.uses = uses
         self.plain = num_outputs == 1 and not is_view  # one output, a new array: apply's fast path
+        self.plans: dict = {}  # save_plan's answers, by which inputs need a gradient
+
+    def save_plan(self, needs: int) -> tuple:
+        """What to save when the inputs whose bit is set in ``needs`` need a gradient: ``save``
+        with None in place of the values only other inputs' rules read (``uses``, not None)."""
+        keep = set()
+        for i, used in enumerate(self.uses):
+            if needs >> i & 1:
+                keep.update(used)
+        plan = self.plans[needs] = tuple(v if k in keep else None for k, v in enumerate(self.save))
+        return plan
 
     def __repr__(self) -> str:
         return f"<primitive {self.name}>"
