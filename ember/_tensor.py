@@ -709,7 +709,9 @@ def recorded(prim, x: Tensor, y, out) -> Tensor:
             meta = (e.shape, e.dtype)
             if y._rg:
                 needs |= 2
-                other = (y.grad_fn, y._output_nr) if y.grad_fn is not None else (y._grad_accumulator(), 0)
+                other = (y.grad_fn, y._output_nr) if y.grad_fn is not None else None
+                if other is None:
+                    other = (y._grad_accumulator(), 0)
         node.next_functions = (edge, other)
         node._input_meta = ((d.shape, d.dtype), meta)
     node._seq = _next_seq()
