@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import Tensor, _make, apply
+from .._tensor import UNARY, Tensor, _make, apply, recorded
+from ..autograd.grad_mode import _state
 from ..autograd.primitives import linalg_decomp as LP
 from ..autograd.primitives import reduce as P
 from ..autograd.primitives import scan as SP
@@ -40,6 +41,8 @@ def _int_sum_dtype(x: Tensor, dtype):
 @takes_out("sum", "any")
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001
     """Sum over ``dim`` (all dims when None); integer and bool inputs sum to int64."""
+    if dim is None and dtype is None and input._rg and _state.enabled:  # a loss's sum
+        return recorded(P.sum_all, input, UNARY, P._sum_all(input._data))
     dims = dims_tuple(dim, input._data.ndim)
     dt = _int_sum_dtype(input, dtype)
     if dims is None and dim is None:
@@ -55,6 +58,8 @@ def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
 @takes_out("mean")
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
     """Arithmetic mean over ``dim``; only floating-point inputs (or an explicit float dtype)."""
+    if dim is None and dtype is None and input._rg and _state.enabled:  # a loss's mean
+        return recorded(P.mean_all, input, UNARY, P._mean(input._data, None, False))
     kind = np.dtype(to_np_dtype(dtype)).kind if dtype is not None else input._data.dtype.kind
     if kind not in "fc":
         name = D._BY_NP[input._data.dtype if dtype is None else np.dtype(to_np_dtype(dtype))]

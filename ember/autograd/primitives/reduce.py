@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import OUT, defop
@@ -56,7 +58,42 @@ def _mean_rule(c, g):
     return R.expand(_kept(c, g) / _count(c), c.input_shape())
 
 
-sum_all = _reduction("SumBackward0", _sum, _sum_rule)
+def _sum_all(x, dim=None, keepdim=False, dtype=None):
+    return np.add.reduce(x, axis=None, dtype=dtype)
+
+
+_FILL_MAX = 4096  # inputs up to this size get a filled gradient, larger ones a zero-stride view
+
+
+def _filled(g, shape: tuple, n: int, divisor: int):
+    """``g / divisor`` broadcast to ``shape`` (``n`` elements) as a new array, or None where a
+    view is better. A small filled array is what a leaf takes as its ``.grad`` without a copy,
+    and costs less than building the view. The quotient is taken in Python's float: a double's
+    quotient of two floats rounds to float32 (or float16) as their own division does."""
+    if type(g) is np.ndarray and g.dtype.kind == "f" and 0 < n <= _FILL_MAX:
+        out = np.empty(shape, g.dtype)
+        out.fill(float(g) / divisor if divisor != 1 else g)
+        return out
+    return None
+
+
+def _sum_all_rule(c, g):
+    shape = c.input_shape()
+    n = math.prod(shape)
+    out = _filled(g, shape, n, 1)
+    return R.expand(g, shape) if out is None else out
+
+
+def _mean_all_rule(c, g):
+    shape = c.input_shape()
+    n = math.prod(shape)
+    out = _filled(g, shape, n, n)
+    return R.expand(g / n, shape) if out is None else out
+
+
+# The whole tensor's sum and mean keep nothing on the node (their rules read only the input's
+# shape), so the functions record them without apply's generic path (``recorded``).
+sum_all = defop("SumBackward0", _sum_all, [_sum_all_rule], arrays=True)
 sum_dim = _reduction("SumBackward1", _sum, _sum_rule)
 
 
@@ -76,7 +113,12 @@ def _mean(x, dim, keepdim, dtype=None):
     return np.asarray(out).astype(dtype or x.dtype, copy=False)
 
 
-mean_all = _reduction("MeanBackward0", _mean, _mean_rule)
+mean_all = defop(
+    "MeanBackward0",
+    lambda x, dim=None, keepdim=False: _mean(x, None, False),
+    [_mean_all_rule],
+    arrays=True,
+)
 mean_dim = _reduction("MeanBackward1", _mean, _mean_rule)
 
 

@@ -14,10 +14,10 @@ import warnings
 import numpy as np
 
 from ... import _dtype as D
-from ..._tensor import Tensor, apply
+from ..._tensor import UNARY, Tensor, apply, recorded
 from ..._warn import user_stacklevel
 from ...amp._state import AUTOCAST
-from ...autograd.grad_mode import no_grad
+from ...autograd.grad_mode import _state, no_grad
 from ...autograd.primitives import loss as P
 from ...autograd.primitives import nn as PN
 from ...autograd.primitives import reduce as PR
@@ -83,6 +83,8 @@ def _reduce(loss: Tensor, reduction: int, weight_sum=None) -> Tensor:
     """
     if reduction == MEAN:
         if weight_sum is None and loss._data.dtype.kind == "f":  # Tensor.mean's checks pass
+            if loss._rg and _state.enabled:
+                return recorded(PR.mean_all, loss, UNARY, PR._mean(loss._data, None, False))
             return apply(PR.mean_all, (loss,), None, dim=None, keepdim=False)
         return loss.mean() if weight_sum is None else loss.sum() / weight_sum
     if reduction == SUM:
