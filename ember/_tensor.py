@@ -678,18 +678,25 @@ def _save(prim, node, needs: int, inputs: tuple, first: Tensor) -> None:
 UNARY = object()  # ``recorded``'s second input for a primitive of one input
 
 
-def recorded(prim, x: Tensor, y, out) -> Tensor:
-    """What ``apply`` returns, in grad mode, for a plain primitive (one output, not a view, no
-    ``ctx``) whose forward the caller ran: ``out``, from Tensor ``x`` and ``y`` (a Tensor, a
-    number, or ``UNARY``), one of which requires grad. The fast path of the operators and of
-    the elementwise functions: apply's loops over the inputs and its checks, unrolled (about
-    half of the cost of recording a small operation)."""
+def new_node(prim):
+    """The node (and ``ctx``) that ``recorded`` will fill, for a forward taking ``ctx``."""
+    return _new(prim.node)
+
+
+def recorded(prim, x: Tensor, y, out, node=None) -> Tensor:
+    """What ``apply`` returns, in grad mode, for a primitive of one output (not a view) whose
+    forward the caller ran: ``out``, from Tensor ``x`` and ``y`` (a Tensor, a number, or
+    ``UNARY``), one of which requires grad. A forward that takes ``ctx`` got ``node``, made by
+    ``new_node(prim)``. The fast path of the operators, the elementwise functions and the loss
+    of a classification step: apply's loops over the inputs and its checks, unrolled (about half
+    of the cost of recording a small operation)."""
     r = _new(Tensor)
     r._data = out if type(out) is np.ndarray else np.asarray(out)
     r._output_nr = 0
     r._vc = [0]
     r._grad = None
-    node = _new(prim.node)
+    if node is None:
+        node = _new(prim.node)
     d = x._data
     needs = 0
     edge = _NO_EDGE

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from ... import _dtype as D
-from ..._tensor import UNARY, Tensor, apply, recorded
+from ..._tensor import UNARY, Tensor, apply, new_node, recorded
 from ..._warn import user_stacklevel
 from ...amp._state import AUTOCAST
 from ...autograd.grad_mode import _state, no_grad
@@ -492,9 +492,15 @@ def _class_cross_entropy(input, target, reduction, ignore_index) -> Tensor | Non
         or t.dtype != np.int64
     ):
         return None
-    logp = apply(PR.log_softmax, (input,), None, dim=1)
-    params = {"weight": None, "reduction": enum, "ignore_index": ignore_index}
-    return apply(P.nll_loss, (logp,), [logp._data, t], **params)
+    if not (input._rg and _state.enabled):
+        logp = apply(PR.log_softmax, (input,), None, dim=1)
+        params = {"weight": None, "reduction": enum, "ignore_index": ignore_index}
+        return apply(P.nll_loss, (logp,), [logp._data, t], **params)
+    node = new_node(PR.log_softmax)  # recorded as apply would, without its generic loops
+    logp = recorded(PR.log_softmax, input, UNARY, PR.log_softmax.forward(node, x, 1), node)
+    node = new_node(P.nll_loss)
+    out = P.nll_loss.forward(node, logp._data, t, None, enum, ignore_index)
+    return recorded(P.nll_loss, logp, UNARY, out, node)
 
 
 def _cross_entropy_probs(logp, target, weight, ignore_index, enum, label_smoothing):
