@@ -376,9 +376,26 @@ def _log_softmax_rule(c, g, y):
     if type(g) is np.ndarray and y.ndim and g.dtype == y.dtype:
         # A plain backward: the same operations, into one new array.
         d = np.exp(y)
-        d *= np.add.reduce(g, axis=c.dim, keepdims=True)
+        d *= _row_sums(g, c.dim)
         return np.subtract(g, d, out=d)
     return g - R.exp(y) * R.sum_keepdim(g, c.dim)
+
+
+_ONES: dict = {}  # (C, dtype) -> a (C, 1) column of ones
+
+
+def _row_sums(g: np.ndarray, dim: int) -> np.ndarray:
+    """``g``'s sums along ``dim``, kept as a dim of 1. Short rows of a 2-d float array (a
+    classifier's C classes) are summed by one matrix-vector product: NumPy's reduction pays per
+    row more than the rows' work (a third of the cost at 32x10). In a classification step the
+    rows of ``g`` hold one value each, which any order sums exactly."""
+    if g.ndim == 2 and dim == 1 and g.shape[1] <= 64 and g.dtype.kind == "f":
+        key = (g.shape[1], g.dtype)
+        ones = _ONES.get(key)
+        if ones is None:
+            ones = _ONES[key] = np.ones((g.shape[1], 1), g.dtype)
+        return g.dot(ones)
+    return np.add.reduce(g, axis=dim, keepdims=True)
 
 
 log_softmax = defop(
