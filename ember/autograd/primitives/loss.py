@@ -219,11 +219,12 @@ def _nll(ctx, x, target, weight, reduction, ignore_index):
         n = target.size
         flat = _row_offsets(n, x.shape[1]) + target
         ctx.reduction, ctx.flat, ctx.shape2 = reduction, flat, x.shape
-        one = x.dtype.type(1)
-        ctx.coef = -one / n if reduction == MEAN else -one
-        # 0 - sum: the sum of the negated picks, +0 (not -0) when they sum to zero
-        out = x.dtype.type(0) - np.add.reduce(x.reshape(-1)[flat], axis=None)
-        return out / x.dtype.type(n) if reduction == MEAN else out
+        # The scalars in Python's float, each rounded once to x's dtype: a double's difference
+        # or quotient of two floats rounds as float32's (or float16's) own (and costs less than
+        # NumPy's scalar arithmetic). 0 - sum: +0 (not -0) when the picks sum to zero.
+        ctx.coef = x.dtype.type(-1.0 / n if reduction == MEAN else -1.0)
+        out = 0.0 - float(np.add.reduce(x.reshape(-1)[flat], axis=None))
+        return x.dtype.type(out / n if reduction == MEAN else out)
     ctx.flat = None
     x2 = x if x.ndim > 1 else x[None]
     t2 = target if x.ndim > 1 else target.reshape(1)
