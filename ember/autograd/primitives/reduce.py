@@ -88,7 +88,9 @@ def _mean_all_rule(c, g):
     shape = c.input_shape()
     n = math.prod(shape)
     out = _filled(g, shape, n, n)
-    return R.expand(g / n, shape) if out is None else out
+    if out is None:  # an empty input's gradient is empty: no division by its zero count
+        out = R.expand(g / n if n else g, shape)
+    return out
 
 
 # The whole tensor's sum and mean keep nothing on the node (their rules read only the input's
