@@ -113,10 +113,10 @@ class Node:
         # Arrays a forward kept on the node itself (pooling indices, masks) are saved state too:
         # without this, a graph kept alive by ``running_loss = running_loss + loss`` keeps them.
         d = self.__dict__
-        big = None
+        big = []
         for k, v in d.items():  # a loop, not a comprehension: most nodes hold no array
             if isinstance(v, np.ndarray) and v.size > 1:
-                big = [k] if big is None else big + [k]
+                big.append(k)
         if big:
             for k in big:
                 del d[k]
@@ -520,7 +520,9 @@ def run_backward(
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
     check_nan = anomaly.enabled and anomaly.check_nan
-    adopted: set = set()  # ids of the arrays a leaf took as its .grad in this backward
+    # ids of the arrays something else may hold: a leaf's .grad taken in this backward, or what
+    # user code saw (hooks, a custom Function's results); a leaf copies these rather than adopt.
+    adopted: set = set()
     pop = buffers.pop
     prev = _state.enabled
     _state.enabled = create_graph
@@ -531,6 +533,8 @@ def run_backward(
             hooked = node._hooked
             if hooked:
                 buf = _run_pre_hooks(node, buf, raw)
+                if raw:
+                    adopted.update(id(g) for g in buf if g is not None)
             if captures is not None:
                 for nr, g in enumerate(buf):
                     for i in captures.get((node, nr), ()):
@@ -555,8 +559,11 @@ def run_backward(
                     for g in buf
                 ]
                 in_grads = [None if g is None else g._data for g in node.apply(tbuf)]
+                adopted.update(id(g) for g in in_grads if g is not None)  # the user's may keep
             if hooked and node._hooks:
                 in_grads = _run_post_hooks(node, in_grads, buf, raw)
+                if raw:
+                    adopted.update(id(g) for g in in_grads if g is not None)
             if check_nan:
                 _check_anomaly(node, in_grads)
             if not retain_graph:
@@ -682,10 +689,10 @@ def _accumulate(variable, grad, create_graph: bool, adopted: set) -> None:
     """``variable.grad += grad``, as torch: in place when it can, keeping the grad's identity.
 
     ``grad`` is a Tensor, or in a plain backward an array. A first gradient is taken as it is
-    when nothing else can see its memory: not a view, not read-only, not already another leaf's
-    ``.grad`` in this backward (``adopted``: the rule of an addition hands both its inputs the
-    same gradient), and not seen by a tensor hook, which may keep it (a later backward adds into
-    ``.grad`` in place).
+    when nothing else can see its memory (a later backward adds into ``.grad`` in place): not a
+    view, not read-only, not in ``adopted`` (another leaf's ``.grad``, since the rule of an
+    addition hands both its inputs the same gradient, or an array user code saw), and not seen by
+    the leaf's own hooks. Under ``create_graph`` it is always copied, as torch does.
     """
     hooks = variable._hooks
     if not hooks and not create_graph:  # a plain backward's commonest case, on the array
@@ -694,9 +701,12 @@ def _accumulate(variable, grad, create_graph: bool, adopted: set) -> None:
             d = np.asarray(d)  # a rule's NumPy scalar
         old = variable._grad  # a leaf's: the property's non-leaf warning does not apply
         if old is None:
-            if d.base is not None or id(d) in adopted or not d.flags.writeable:
-                d = d.copy()
-            elif not d.flags.c_contiguous:
+            if (
+                d.base is not None
+                or id(d) in adopted
+                or not d.flags.writeable
+                or not d.flags.c_contiguous
+            ):
                 d = d.copy()
             adopted.add(id(d))
             variable._grad = wrap_array(d)
@@ -713,7 +723,9 @@ def _accumulate(variable, grad, create_graph: bool, adopted: set) -> None:
                 grad = check_hook_result(hook, grad, new)
         old = variable._grad
         if old is None:
-            if hooks or id(grad._data) in adopted:
+            if create_graph:  # torch copies a first gradient here, recording CopyBackwards
+                grad = grad.new_empty(grad.shape).copy_(grad)
+            elif hooks or id(grad._data) in adopted:
                 grad = grad.clone()
             if not create_graph and grad._rg:
                 grad = grad.detach()
