@@ -41,11 +41,11 @@ def _int_sum_dtype(x: Tensor, dtype):
 @takes_out("sum", "any")
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A001
     """Sum over ``dim`` (all dims when None); integer and bool inputs sum to int64."""
-    if dim is None and dtype is None and input._rg and _state.enabled:  # a loss's sum
+    if dim is None and not keepdim and dtype is None and input._rg and _state.enabled:
         return recorded(P.sum_all, input, UNARY, P._sum_all(input._data))
     dims = dims_tuple(dim, input._data.ndim)
     dt = _int_sum_dtype(input, dtype)
-    if dims is None and dim is None:
+    if dims is None and dim is None and not keepdim:  # a dim=None with keepdim: SumBackward1
         return apply(P.sum_all, (input,), None, dim=None, keepdim=False, dtype=dt)
     return apply(P.sum_dim, (input,), None, dim=dims, keepdim=keepdim, dtype=dt)
 
@@ -58,7 +58,7 @@ def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
 @takes_out("mean")
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:  # noqa: A002
     """Arithmetic mean over ``dim``; only floating-point inputs (or an explicit float dtype)."""
-    if dim is None and dtype is None and input._rg and _state.enabled:  # a loss's mean
+    if dim is None and not keepdim and dtype is None and input._rg and _state.enabled:
         return recorded(P.mean_all, input, UNARY, P._mean(input._data, None, False))
     kind = np.dtype(to_np_dtype(dtype)).kind if dtype is not None else input._data.dtype.kind
     if kind not in "fc":
@@ -70,7 +70,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
         )
     x = input if dtype is None else input.to(dtype)
     dims = dims_tuple(dim, input._data.ndim)
-    if dims is None and dim is None:
+    if dims is None and dim is None and not keepdim:
         return apply(P.mean_all, (x,), None, dim=None, keepdim=False)
     return apply(P.mean_dim, (x,), None, dim=dims, keepdim=keepdim)
 

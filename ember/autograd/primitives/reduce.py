@@ -65,12 +65,17 @@ def _sum_all(x, dim=None, keepdim=False, dtype=None):
 _FILL_MAX = 4096  # inputs up to this size get a filled gradient, larger ones a zero-stride view
 
 
+def _real_array(g) -> bool:
+    """A real floating NumPy array or scalar (a plain backward's gradient, not a Tensor)."""
+    return (type(g) is np.ndarray or isinstance(g, np.floating)) and g.dtype.kind == "f"
+
+
 def _filled(g, shape: tuple, n: int, divisor: int):
     """``g / divisor`` broadcast to ``shape`` (``n`` elements) as a new array, or None where a
     view is better. A small filled array is what a leaf takes as its ``.grad`` without a copy,
     and costs less than building the view. The quotient is taken in Python's float: a double's
     quotient of two floats rounds to float32 (or float16) as their own division does."""
-    if type(g) is np.ndarray and g.dtype.kind == "f" and 0 < n <= _FILL_MAX:
+    if _real_array(g) and 0 < n <= _FILL_MAX:
         out = np.empty(shape, g.dtype)
         out.fill(float(g) / divisor if divisor != 1 else g)
         return out
@@ -89,7 +94,11 @@ def _mean_all_rule(c, g):
     n = math.prod(shape)
     out = _filled(g, shape, n, n)
     if out is None:  # an empty input's gradient is empty: no division by its zero count
-        out = R.expand(g / n if n else g, shape)
+        if n and _real_array(g):  # as _filled (float16: NumPy would round n to float16 first)
+            g = np.asarray(float(g) / n, g.dtype)
+        elif n:
+            g = g / n
+        out = R.expand(g, shape)
     return out
 
 
@@ -378,26 +387,9 @@ def _log_softmax_rule(c, g, y):
     if type(g) is np.ndarray and y.ndim and g.dtype == y.dtype:
         # A plain backward: the same operations, into one new array.
         d = np.exp(y)
-        d *= _row_sums(g, c.dim)
+        d *= np.add.reduce(g, axis=c.dim, keepdims=True)
         return np.subtract(g, d, out=d)
     return g - R.exp(y) * R.sum_keepdim(g, c.dim)
-
-
-_ONES: dict = {}  # (C, dtype) -> a (C, 1) column of ones
-
-
-def _row_sums(g: np.ndarray, dim: int) -> np.ndarray:
-    """``g``'s sums along ``dim``, kept as a dim of 1. Short rows of a 2-d float array (a
-    classifier's C classes) are summed by one matrix-vector product: NumPy's reduction pays per
-    row more than the rows' work (a third of the cost at 32x10). In a classification step the
-    rows of ``g`` hold one value each, which any order sums exactly."""
-    if g.ndim == 2 and dim == 1 and g.shape[1] <= 64 and g.dtype.kind == "f":
-        key = (g.shape[1], g.dtype)
-        ones = _ONES.get(key)
-        if ones is None:
-            ones = _ONES[key] = np.ones((g.shape[1], 1), g.dtype)
-        return g.dot(ones)
-    return np.add.reduce(g, axis=dim, keepdims=True)
 
 
 log_softmax = defop(
