@@ -158,7 +158,7 @@ def collate_float_fn(batch, *, collate_fn_map=None):
 
 def collate_int_fn(batch, *, collate_fn_map=None):
     """Python ints become an int64 tensor (bools a bool tensor)."""
-    if type(batch) in (list, tuple) and all(type(x) is int for x in batch):
+    if batch and type(batch) in (list, tuple) and all(type(x) is int for x in batch):
         # The usual labels: NumPy reads plain ints far faster than the general factory walks
         # them; an int outside int64 falls through to the factory, for torch's error.
         try:
