@@ -278,8 +278,9 @@ def _nll_rule(c, g):
     if c.flat is not None:  # the reduced 2-d case without weights: one coefficient
         dense = np.zeros(c.shape2, c.coef.dtype)
         if type(g) is np.ndarray and not g.ndim and g.dtype == dense.dtype and 0 < float(g) < _INF:
-            # g * dense, but only the picked entries multiplied (g * 0 is 0 for such g)
-            dense.reshape(-1)[c.flat] = g * c.coef
+            # g * dense, but only the picked entries multiplied (g * 0 is 0 for such g); the
+            # product of two floats in Python's float is exact, rounded once on the store
+            dense.reshape(-1)[c.flat] = float(g) * float(c.coef)
             return dense
         dense.reshape(-1)[c.flat] = c.coef
         return g * R.lift(g, dense)
