@@ -243,3 +243,76 @@ def test_log_softmax_backward_short_rows_any_gradient():
         t.log_softmax(1).backward(m.tensor(g.copy()))
         got.append(t.grad)
     assert_close(got[1], got[0])
+
+
+# --- found by this session's review ----------------------------------------------------------
+def test_create_graph_first_gradient_is_a_copy():
+    got = []
+    for m in (torch, ember):
+        x = m.ones(3, requires_grad=True)
+        x.sum().backward(create_graph=True)  # a zero-stride expand, under create_graph
+        (x * m.tensor([1.0, 2.0, 3.0])).sum().backward()
+        y = m.ones(3, requires_grad=True)
+        (y * y).sum().backward(create_graph=True)
+        got.append((x.grad.tolist(), type(y.grad.grad_fn).__name__))
+    assert got[1] == got[0] == ([2.0, 3.0, 4.0], "CopyBackwards")
+
+
+def test_gradients_user_code_saw_are_not_adopted():
+    kept = []
+    for m in (torch, ember):
+        a = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        saved = []
+        y = a + 1.0
+        y.register_hook(saved.append)  # the hook keeps the gradient that reaches a
+        (y * 2).sum().backward()
+        (a * 1).sum().backward()  # adds into a.grad in place
+        kept.append(saved[0].tolist())
+    assert kept[1] == kept[0] == [2.0, 2.0, 2.0]
+
+
+def test_custom_function_result_is_not_adopted():
+    keep = []
+
+    class Twice(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            out = g * 2
+            keep.append(out)
+            return out
+
+    a = ember.tensor([1.0, 2.0], requires_grad=True)
+    Twice.apply(a).sum().backward()
+    a.grad.add_(1)
+    assert keep[0].tolist() == [2.0, 2.0]
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+def test_dim_none_with_keepdim(reduce):
+    got = []
+    for m in (torch, ember):
+        x = m.ones(2, 3, requires_grad=True)
+        out = getattr(x, reduce)(dim=None, keepdim=True)
+        out.backward(m.ones(1, 1))
+        got.append((tuple(out.shape), type(out.grad_fn).__name__, x.grad.tolist()))
+    assert got[1] == got[0]
+
+
+@pytest.mark.parametrize("n", [3000, 6001])  # filled, then the zero-stride view
+def test_float16_mean_gradient_rounds_as_torch(n):
+    grads = []
+    for m in (torch, ember):
+        h = m.ones(n, dtype=m.float16, requires_grad=True)
+        (h.mean() * 0.625).backward()
+        grads.append(h.grad[0].item())
+    assert grads[1] == grads[0]
+
+
+def test_collate_of_no_ints_is_float_as_torch():
+    from ember.utils.data._utils.collate import collate_int_fn
+
+    assert collate_int_fn([]).dtype == ember.float32
