@@ -343,10 +343,9 @@ class Tensor:
         node = self.grad_fn
         if gradient is None and inputs is None and not create_graph and node is not None:
             d = self._data
-            if d.size == 1 and d.dtype.kind == "f":  # a loss: what autograd.backward would check
-                ones = np.empty(d.shape, d.dtype)
-                ones.fill(1)  # np.ones is a Python function: this costs a third
-                engine.run_backward(((node, self._output_nr),), (ones,), bool(retain_graph), False)
+            if d.size == 1 and d.dtype.kind == "f":  # a loss (else autograd.backward's errors)
+                seed = engine.ones_for(d)
+                engine.run_backward(((node, self._output_nr),), (seed,), bool(retain_graph), False)
                 return
         if type(gradient) is Tensor:  # as a 1-tuple: autograd.backward then needs no type test
             gradient = (gradient,)
@@ -788,23 +787,5 @@ def _register_view(root: Tensor, view: Tensor) -> None:
     if n >= 8 and not n & (n - 1):  # at each power of two, drop the views that died meanwhile
         views[:] = [r for r in views if r() is not None]
 
-
-_TYPE_NAMES = {
-    np.dtype(np.float32): "FloatTensor",
-    np.dtype(np.float64): "DoubleTensor",
-    np.dtype(np.float16): "HalfTensor",
-    np.dtype(np.int64): "LongTensor",
-    np.dtype(np.int32): "IntTensor",
-    np.dtype(np.int16): "ShortTensor",
-    np.dtype(np.int8): "CharTensor",
-    np.dtype(np.uint8): "ByteTensor",
-    np.dtype(np.bool_): "BoolTensor",
-    np.dtype(np.complex64): "ComplexFloatTensor",
-    np.dtype(np.complex128): "ComplexDoubleTensor",
-    np.dtype(np.uint16): "UInt16Tensor",
-    np.dtype(np.uint32): "UInt32Tensor",
-    np.dtype(np.uint64): "UInt64Tensor",
-}
-_TYPE_BY_NAME = {name: D._BY_NP[k] for k, name in _TYPE_NAMES.items()}
 
 __all__ = ["Tensor", "Size", "apply", "check_device"]

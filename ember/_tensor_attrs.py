@@ -12,8 +12,27 @@ import numpy as np
 
 from . import _dtype as D
 from ._layout import strided
-from ._tensor import _TYPE_BY_NAME, _TYPE_NAMES, Tensor
+from ._tensor import Tensor
 from .functions import complex as CX
+
+# the legacy type names: ``x.type()`` and ``x.type("torch.FloatTensor")``
+_TYPE_NAMES = {
+    np.dtype(np.float32): "FloatTensor",
+    np.dtype(np.float64): "DoubleTensor",
+    np.dtype(np.float16): "HalfTensor",
+    np.dtype(np.int64): "LongTensor",
+    np.dtype(np.int32): "IntTensor",
+    np.dtype(np.int16): "ShortTensor",
+    np.dtype(np.int8): "CharTensor",
+    np.dtype(np.uint8): "ByteTensor",
+    np.dtype(np.bool_): "BoolTensor",
+    np.dtype(np.complex64): "ComplexFloatTensor",
+    np.dtype(np.complex128): "ComplexDoubleTensor",
+    np.dtype(np.uint16): "UInt16Tensor",
+    np.dtype(np.uint32): "UInt32Tensor",
+    np.dtype(np.uint64): "UInt64Tensor",
+}
+_TYPE_BY_NAME = {name: D._BY_NP[k] for k, name in _TYPE_NAMES.items()}
 
 _AMBIGUOUS = (
     "The tensor does not have unique dim order, or cannot map to exact one of the given memory "

@@ -80,9 +80,7 @@ def _roots_and_grads(outputs, grad_outputs, create_graph):
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{out.dtype}"
                 )
-            ones = _np.empty(out._data.shape, out._data.dtype)
-            ones.fill(1)  # np.ones is a Python function: this costs a third
-            g = _engine.wrap_array(ones)
+            g = _engine.wrap_array(_engine.ones_for(out._data))
         elif g._data.shape != out._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
