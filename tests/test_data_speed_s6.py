@@ -5,11 +5,8 @@ building the PIL image; ``default_collate`` reads lists of plain ints with NumPy
 checked against torchvision / torch and against Ember's general path.
 """
 
-import os
-
 import numpy as np
 import pytest
-from conftest import import_torchvision
 from fixtures.vision_fixtures import write_cifar10, write_cifar100
 
 import ember
@@ -19,20 +16,6 @@ from ember.vision import transforms as et
 
 PIL = pytest.importorskip("PIL")
 torch = pytest.importorskip("torch")
-
-
-@pytest.fixture(scope="module")
-def tv():
-    return import_torchvision()
-
-
-@pytest.fixture
-def tv_cifar(tv, monkeypatch):
-    """torchvision with its MD5 check reduced to "the file exists" (fixtures are not official)."""
-    monkeypatch.setattr(
-        tv.datasets.cifar, "check_integrity", lambda fpath, md5=None: os.path.isfile(fpath)
-    )
-    return tv
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import urllib.error
 
 import numpy as np
 import pytest
-from conftest import import_torchvision
 from fixtures.vision_fixtures import (
     idx_bytes,
     malicious_pickle,
@@ -30,20 +29,6 @@ from ember.vision import datasets as ed
 from ember.vision.datasets import _safe_pickle, digits
 
 PIL = pytest.importorskip("PIL")
-
-
-@pytest.fixture(scope="module")
-def tv():
-    return import_torchvision()
-
-
-@pytest.fixture
-def tv_cifar(tv, monkeypatch):
-    """torchvision with its MD5 check reduced to "the file exists" (fixtures are not official)."""
-    monkeypatch.setattr(
-        tv.datasets.cifar, "check_integrity", lambda fpath, md5=None: os.path.isfile(fpath)
-    )
-    return tv
 
 
 @pytest.fixture(scope="module")
