@@ -316,3 +316,18 @@ def test_collate_of_no_ints_is_float_as_torch():
     from ember.utils.data._utils.collate import collate_int_fn
 
     assert collate_int_fn([]).dtype == ember.float32
+
+
+def test_plain_backward_adds_into_a_grad_that_requires_grad():
+    import warnings
+
+    got = []
+    for m in (torch, ember):
+        x = m.ones(3, requires_grad=True)
+        with warnings.catch_warnings():  # torch's once-per-process reference-cycle warning
+            warnings.simplefilter("ignore")
+            (x * x).sum().backward(create_graph=True)
+        g = x.grad
+        (x * 2).sum().backward()  # outside grad mode: in place, as torch
+        got.append((x.grad is g, g.requires_grad, g.tolist(), g._version))
+    assert got[1] == got[0]

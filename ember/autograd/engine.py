@@ -717,10 +717,9 @@ def _accumulate(variable, grad, create_graph: bool, adopted: set) -> None:
                 d = d.copy()
             adopted.add(id(d))
             variable._grad = wrap_array(d)
-        elif old._rg:
-            variable.grad = old + wrap_array(d)
-        else:
+        else:  # in place, as torch outside grad mode (a .grad requiring grad stays itself)
             old._data += d
+            old._vc[0] += 1
     else:
         if not hasattr(grad, "_data"):
             grad = _as_tensor(grad)
@@ -741,10 +740,11 @@ def _accumulate(variable, grad, create_graph: bool, adopted: set) -> None:
                 variable.grad = grad
             else:
                 variable._grad = grad
-        elif create_graph or old._rg or grad._rg:
+        elif create_graph:
             variable.grad = old + grad
         else:
             old._data += grad._data
+            old._vc[0] += 1
     post = variable._post_hooks
     if post:
         for hook in list(post.values()):
