@@ -331,3 +331,22 @@ def test_plain_backward_adds_into_a_grad_that_requires_grad():
         (x * 2).sum().backward()  # outside grad mode: in place, as torch
         got.append((x.grad is g, g.requires_grad, g.tolist(), g._version))
     assert got[1] == got[0]
+
+
+def test_enable_grad_inside_inference_mode_records_nothing():
+    got = []
+    for m in (torch, ember):
+        a = m.ones(2, requires_grad=True)
+        with m.inference_mode():
+            seen = [m.is_grad_enabled()]
+            with m.enable_grad():
+                y = a * 2
+                seen += [y.requires_grad, y.is_inference(), m.is_grad_enabled()]
+                with m.no_grad():
+                    seen.append(m.is_grad_enabled())
+            with m.set_grad_enabled(True):
+                seen.append(m.is_grad_enabled())
+            seen.append(m.is_grad_enabled())
+        seen.append(m.is_grad_enabled())
+        got.append(seen)
+    assert got[1] == got[0] == [False, False, True, True, False, True, False, True]

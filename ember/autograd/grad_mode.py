@@ -9,8 +9,11 @@ import threading
 
 
 class _State(threading.local):
-    enabled = True
+    enabled = True  # operations record the graph
     inference = False
+    # Grad mode switched on inside inference mode: reported by is_grad_enabled(), but nothing is
+    # recorded there (torch's inference tensors never are), so ``enabled`` stays False.
+    inference_grad = False
 
 
 _state = _State()
@@ -18,7 +21,7 @@ _state = _State()
 
 def is_grad_enabled() -> bool:
     """True when operations on tensors that require grad are being recorded."""
-    return _state.enabled
+    return _state.enabled or _state.inference_grad
 
 
 def is_inference_mode_enabled() -> bool:
@@ -84,19 +87,32 @@ class set_grad_enabled(_Mode):  # noqa: N801 - torch's name
                 + type(mode).__name__
             )
         self._args = (mode,)
-        self.prev = _state.enabled
-        _state.enabled = bool(mode)
+        self.prev = _set(mode)
 
     def __enter__(self) -> None:
         pass
 
     def __exit__(self, *exc) -> None:
-        _state.enabled = self.prev
+        _restore(self.prev)
 
     def __call__(self, fn):
         # as a decorator it must not leave the mode switched on from its construction
-        _state.enabled = self.prev
+        _restore(self.prev)
         return super().__call__(fn)
+
+
+def _set(mode: bool) -> tuple:
+    """Switch grad mode; returns what ``_restore`` puts back."""
+    prev = (_state.enabled, _state.inference_grad)
+    if _state.inference:
+        _state.inference_grad = mode
+    else:
+        _state.enabled = mode
+    return prev
+
+
+def _restore(prev: tuple) -> None:
+    _state.enabled, _state.inference_grad = prev
 
 
 class _NoParamMode(_Mode):
@@ -114,22 +130,20 @@ class no_grad(_NoParamMode):  # noqa: N801
     """Context manager and decorator that disables graph recording."""
 
     def __enter__(self) -> None:
-        self.prev = _state.enabled
-        _state.enabled = False
+        self.prev = _set(False)
 
     def __exit__(self, *exc) -> None:
-        _state.enabled = self.prev
+        _restore(self.prev)
 
 
 class enable_grad(_NoParamMode):  # noqa: N801
     """Context manager and decorator that enables graph recording inside ``no_grad``."""
 
     def __enter__(self) -> None:
-        self.prev = _state.enabled
-        _state.enabled = True
+        self.prev = _set(True)
 
     def __exit__(self, *exc) -> None:
-        _state.enabled = self.prev
+        _restore(self.prev)
 
 
 class inference_mode(_Mode):  # noqa: N801
@@ -145,12 +159,12 @@ class inference_mode(_Mode):  # noqa: N801
         self.mode = mode
 
     def __enter__(self) -> None:
-        self.prev = (_state.enabled, _state.inference)
+        self.prev = (_state.enabled, _state.inference, _state.inference_grad)
         if self.mode:
-            _state.enabled, _state.inference = False, True
+            _state.enabled, _state.inference, _state.inference_grad = False, True, False
 
     def __exit__(self, *exc) -> None:
-        _state.enabled, _state.inference = self.prev
+        _state.enabled, _state.inference, _state.inference_grad = self.prev
 
     def __call__(self, fn=None):
         if isinstance(fn, bool):  # @inference_mode(False) style is handled by __init__
