@@ -703,16 +703,17 @@ def _accumulate(variable, grad, create_graph: bool, adopted: set) -> None:
     """
     hooks = variable._hooks
     if not hooks and not create_graph:  # a plain backward's commonest case, on the array
-        d = grad._data if hasattr(grad, "_data") else grad
-        if type(d) is not np.ndarray:
-            d = np.asarray(d)  # a rule's NumPy scalar
+        d = grad
+        if type(d) is not np.ndarray:  # a Tensor (inputs=), or a rule's NumPy scalar
+            d = grad._data if hasattr(grad, "_data") else np.asarray(grad)
         old = variable._grad  # a leaf's: the property's non-leaf warning does not apply
         if old is None:
+            flags = d.flags
             if (
                 d.base is not None
                 or id(d) in adopted
-                or not d.flags.writeable
-                or not d.flags.c_contiguous
+                or not flags.writeable
+                or not flags.c_contiguous
             ):
                 d = d.copy()
             adopted.add(id(d))
