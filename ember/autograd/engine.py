@@ -371,8 +371,7 @@ class OpNode(Node):
         return self._run_rules(grad, saved)
 
     def _run_rules(self, grad, saved) -> list:
-        if len(self.next_functions) == 1:  # one input, so it needs its gradient (else no node)
-            return [self.rules[0](self, grad, *saved)]
+        """Each input's rule, for the inputs that need a gradient (None for the others)."""
         out = []  # a loop, not a comprehension: one call fewer per node
         for rule, edge in zip(self.rules, self.next_functions):
             out.append(rule(self, grad, *saved) if edge[0] is not None else None)
