@@ -55,7 +55,12 @@ def _sum_rule(c, g):
 
 
 def _mean_rule(c, g):
-    return R.expand(_kept(c, g) / _count(c), c.input_shape())
+    g, n = _kept(c, g), _count(c)
+    if R.is_array(g) and g.dtype == np.float16 and n:  # in float32, as torch: NumPy would
+        g = (g.astype(np.float32) / n).astype(np.float16)  # round the count to float16
+    else:
+        g = g / n
+    return R.expand(g, c.input_shape())
 
 
 def _sum_all(x, dim=None, keepdim=False, dtype=None):
