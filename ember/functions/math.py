@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import UNARY, Tensor, _make, apply, recorded
+from .._tensor import UNARY, Tensor, _make, apply, new_node, recorded
 from ..autograd.grad_mode import _state
 from ..autograd.primitives import math as P
 from ._util import as_tensor_arg, broadcast_shapes, is_scalar, return_type, shape_error
@@ -28,17 +28,20 @@ def _float_input(x: Tensor):
     return [d.astype(D.get_default_dtype().np)]
 
 
-def _unary_float(prim):
-    fast = prim.plain and not prim.needs_ctx
+def _apply1(prim, input: Tensor) -> Tensor:
+    """``apply(prim, (input,))``; recorded without apply's generic loops where it can be (a
+    primitive of one output and no ``ctx``, on a tensor requiring grad)."""
+    if input._rg and _state.enabled and prim.plain and not prim.needs_ctx:
+        return recorded(prim, input, UNARY, prim.forward(input._data))
+    return apply(prim, (input,))
 
+
+def _unary_float(prim):
     def fn(input: Tensor, *, out=None) -> Tensor:  # noqa: A002 - torch's argument name
-        d = input._data
-        if d.dtype.kind not in "fc":
-            result = apply(prim, (input,), _float_input(input))
-        elif fast and input._rg and _state.enabled:  # recorded, without apply's generic loops
-            result = recorded(prim, input, UNARY, prim.forward(d))
+        if input._data.dtype.kind in "fc":  # _float_input's common case, without its call
+            result = _apply1(prim, input)
         else:
-            result = apply(prim, (input,))
+            result = apply(prim, (input,), _float_input(input))
         return result if out is None else _maybe_out(result, out)
 
     fn.__name__ = prim.name
@@ -46,13 +49,8 @@ def _unary_float(prim):
 
 
 def _unary_keep(prim):
-    fast = prim.plain and not prim.needs_ctx
-
     def fn(input: Tensor, *, out=None) -> Tensor:  # noqa: A002
-        if fast and input._rg and _state.enabled:  # recorded, without apply's generic loops
-            result = recorded(prim, input, UNARY, prim.forward(input._data))
-        else:
-            result = apply(prim, (input,))
+        result = _apply1(prim, input)
         return result if out is None else _maybe_out(result, out)
 
     return fn
@@ -113,7 +111,7 @@ frac = _unary_keep(P.frac)
 
 def relu(input: Tensor) -> Tensor:  # noqa: A002
     """``max(input, 0)``; no ``out=``, as torch's."""
-    return apply(P.relu, (input,))
+    return _apply1(P.relu, input)
 
 
 def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:  # noqa: A001
@@ -135,7 +133,7 @@ def neg_check(input: Tensor) -> Tensor:
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
             "invert a mask, use the `~` or `logical_not()` operator instead."
         )
-    return apply(P.neg, (input,))  # neg(input), one call fewer for the ``-`` operator
+    return _apply1(P.neg, input)  # neg(input), one call fewer for the ``-`` operator
 
 
 # --- binary ---------------------------------------------------------------------------------------
@@ -374,6 +372,10 @@ def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001, A002
         if d.dtype.kind in "iub" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         x, e = _operands(input, exponent)
+        if input._rg and _state.enabled:  # recorded without apply's generic loops
+            node = new_node(P.pow_scalar)
+            y = recorded(P.pow_scalar, input, UNARY, P.pow_scalar.forward(node, x, e), node)
+            return _maybe_out(y, out)
         return _maybe_out(apply(P.pow_scalar, (input,), [x], exponent=e), out)
     return _maybe_out(_binary(P.pow_tensor, input, exponent), out)
 
