@@ -352,3 +352,14 @@ def test_enable_grad_inside_inference_mode_records_nothing():
         seen.append(m.is_grad_enabled())
         got.append(seen)
     assert got[1] == got[0] == [False, False, True, True, False, True, False, True]
+
+
+@pytest.mark.parametrize("name", ["tanh", "abs", "relu", "neg", "exp", "sigmoid", "floor", "sqrt"])
+@pytest.mark.parametrize("value", [3.0, [1.0, 2.0]])
+def test_elementwise_functions_refuse_non_tensors_as_torch(name, value):
+    msgs = []
+    for m in (torch, ember):
+        with pytest.raises(TypeError) as exc:
+            getattr(m, name)(value)
+        msgs.append(str(exc.value))
+    assert msgs[1] == msgs[0]

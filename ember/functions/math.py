@@ -31,13 +31,27 @@ def _float_input(x: Tensor):
 def _apply1(prim, input: Tensor) -> Tensor:
     """``apply(prim, (input,))``; recorded without apply's generic loops where it can be (a
     primitive of one output and no ``ctx``, on a tensor requiring grad)."""
-    if input._rg and _state.enabled and prim.plain and not prim.needs_ctx:
+    try:
+        rg = input._rg
+    except AttributeError:
+        raise _not_a_tensor(prim, input) from None
+    if rg and _state.enabled and prim.plain and not prim.needs_ctx:
         return recorded(prim, input, UNARY, prim.forward(input._data))
     return apply(prim, (input,))
 
 
+def _not_a_tensor(prim, input) -> TypeError:
+    """torch's refusal of a non-tensor input, named after the op (``TanhBackward0``: tanh)."""
+    name = prim.name.rsplit("Backward", 1)[0].lower()
+    return TypeError(
+        f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+    )
+
+
 def _unary_float(prim):
     def fn(input: Tensor, *, out=None) -> Tensor:  # noqa: A002 - torch's argument name
+        if not isinstance(input, Tensor):
+            raise _not_a_tensor(prim, input)
         if input._data.dtype.kind in "fc":  # _float_input's common case, without its call
             result = _apply1(prim, input)
         else:
