@@ -338,6 +338,17 @@ def test_lstsq_drivers(driver):
     check_op(lambda m, a, b: m.linalg.lstsq(a, b, driver=driver).residuals, [a, b], dtype=F64)
 
 
+def _torch_lstsq_mode(a, b, rcond, driver, calls: int = 9):
+    """torch's most frequent answer: its gelsy with rcond on a rank-deficient diagonal matrix
+    returned another truncation in about 5% of 300 identical calls."""
+    runs = [
+        torch.linalg.lstsq(torch.tensor(a), torch.tensor(b), rcond=rcond, driver=driver)
+        for _ in range(calls)
+    ]
+    keys = [r.solution.numpy().round(6).tobytes() for r in runs]
+    return runs[max(range(calls), key=keys.count)]
+
+
 @pytest.mark.parametrize("driver", [None, "gelsd", "gelss"])
 @pytest.mark.parametrize("rcond", [None, 0.1])
 def test_lstsq_rank_deficient_and_rcond(driver, rcond):
@@ -347,15 +358,13 @@ def test_lstsq_rank_deficient_and_rcond(driver, rcond):
     scaled = np.diag([1.0, 0.3, 0.05, 0.01]) @ _randn(4, 4, seed=4)
     for a, b in ((tall, _randn(5, 2, seed=2)), (np.diag([1.0, 0.3, 0.05, 0.01]), _randn(4, 1))):
         e = ember.linalg.lstsq(ember.tensor(a), ember.tensor(b), rcond=rcond, driver=driver)
-        t = torch.linalg.lstsq(torch.tensor(a), torch.tensor(b), rcond=rcond, driver=driver)
+        t = _torch_lstsq_mode(a, b, rcond, driver)
         assert_close(tuple(e), tuple(t), rtol=1e-7, atol=1e-9)
     if driver != "gelsy" and driver is not None:
         e = ember.linalg.lstsq(
             ember.tensor(scaled), ember.tensor(_randn(4, 2)), rcond, driver=driver
         )
-        t = torch.linalg.lstsq(
-            torch.tensor(scaled), torch.tensor(_randn(4, 2)), rcond, driver=driver
-        )
+        t = _torch_lstsq_mode(scaled, _randn(4, 2), rcond, driver)
         assert_close(tuple(e), tuple(t), rtol=1e-7, atol=1e-9)
 
 
