@@ -13,6 +13,7 @@ import numpy as np
 
 from . import defop
 from . import rule_ops as R
+from .reduce import log_softmax
 
 NONE, MEAN, SUM = 0, 1, 2
 _EPS = 1e-12  # BCE's floor on x * (1 - x) in the gradient, as torch
@@ -279,8 +280,14 @@ def _nll_rule(c, g):
         dense = np.zeros(c.shape2, c.coef.dtype)
         if type(g) is np.ndarray and not g.ndim and g.dtype == dense.dtype and 0 < float(g) < _INF:
             # g * dense, but only the picked entries multiplied (g * 0 is 0 for such g); the
-            # product of two floats in Python's float is exact, rounded once on the store
-            dense.reshape(-1)[c.flat] = float(g) * float(c.coef)
+            # product of two floats in Python's float is exact, rounded once
+            value = dense.dtype.type(float(g) * float(c.coef))
+            dense.reshape(-1)[c.flat] = value
+            child = c.next_functions[0][0]
+            if type(child) is log_softmax.node and child.dim == 1 and not c._hooked:
+                # each row of dense sums to value: log-softmax's rule, next, need not sum them
+                # (it checks that it gets this very array, and that no hook has seen it)
+                child.row_sum = (dense, value)
             return dense
         dense.reshape(-1)[c.flat] = c.coef
         return g * R.lift(g, dense)

@@ -392,7 +392,13 @@ def _log_softmax_rule(c, g, y):
     if type(g) is np.ndarray and y.ndim and g.dtype == y.dtype:
         # A plain backward: the same operations, into one new array.
         d = np.exp(y)
-        d *= np.add.reduce(g, axis=c.dim, keepdims=True)
+        known = c.__dict__.pop("row_sum", None)
+        if known is not None and known[0] is g and not c._hooked:
+            # g is, untouched, the gradient nll's rule made, one value per row: its row sums
+            # are that value exactly, so no sum is taken (a classification step's backward)
+            d *= known[1]
+        else:
+            d *= np.add.reduce(g, axis=c.dim, keepdims=True)
         return np.subtract(g, d, out=d)
     return g - R.exp(y) * R.sum_keepdim(g, c.dim)
 
