@@ -25,6 +25,8 @@ __all__ = [
     "max_pool_forward_offsets",
     "max_pool_backward",
     "tiled_window",
+    "tiled_indices",
+    "max_pool_values",
     "avg_pool_forward",
     "avg_pool_backward",
     "adaptive_avg_pool_forward",
@@ -197,17 +199,19 @@ def max_pool_forward(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mo
 
 
 def max_pool_forward_offsets(
-    x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False
+    x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, indices=True
 ) -> tuple:
     """(y, indices, offsets): offsets, when the windows tile the input, are each winner's flat
     offset in its window in a byte-sized type (else None), which spares the backward reading
-    the int64 indices back (``max_pool_backward(..., offsets=)``)."""
+    the int64 indices back (``max_pool_backward(..., offsets=)``). With ``indices=False`` and
+    tiling windows, the int64 indices are not made (None; ``tiled_indices`` makes them from the
+    offsets when needed): their write was a sixth of the seed's largest pool."""
     nd = x.ndim - 2
     k, s, p, d, out = _pool_args(
         f"max_pool{nd}d", x.shape, kernel_size, stride, padding, dilation, ceil_mode
     )
     if tiled_window(x.shape, k, s, p, d, ceil_mode) is not None:
-        return _max_pool_tiled(x, k, out)
+        return _max_pool_tiled(x, k, out, indices)
     xp = _padded(x, k, s, p, d, out, _lowest(x.dtype))
     # first tap inside the input: step over the left padding in units of the dilation
     first = [np.maximum(0, -(-(p[i] - np.arange(out[i]) * s[i]) // d[i])) for i in range(nd)]
@@ -270,13 +274,53 @@ def _batch_parallel(work, x) -> None:
 _MIN_PARALLEL = 1 << 17  # elements per thread below which a second thread costs more than it saves
 
 
-def _max_pool_tiled(x, k, out):
+def max_pool_values(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """The values alone of max pooling (``max_pool_forward``'s checks and y): what a forward
+    that records nothing and drops the indices needs. Windows tiling the input take the same
+    chain of np.maximum over the taps as ``_max_pool_tiled`` (so the same values, NaN
+    included) without its winner tracking: a third of its passes."""
+    nd = x.ndim - 2
+    k, s, p, d, out = _pool_args(
+        f"max_pool{nd}d", x.shape, kernel_size, stride, padding, dilation, ceil_mode
+    )
+    if tiled_window(x.shape, k, s, p, d, ceil_mode) is None:
+        return max_pool_forward(x, k, s, p, d, ceil_mode)[0]
+    return _max_pool_tiled_values(x, k, out)
+
+
+def _max_pool_tiled_values(x, k, out) -> np.ndarray:
+    taps = list(itertools.product(*map(range, k)))
+    y = _empty_like_layout(x, (*x.shape[:2], *out), x.dtype)
+
+    def work(a, e):
+        xs, ys = x[a:e], y[a:e]
+        if len(taps) == 1:
+            ys[...] = xs[_tile_slices(taps[0], k, out)]
+            return
+        np.maximum(xs[_tile_slices(taps[0], k, out)], xs[_tile_slices(taps[1], k, out)], out=ys)
+        for t in taps[2:]:
+            np.maximum(ys, xs[_tile_slices(t, k, out)], out=ys)
+
+    _batch_parallel(work, x)
+    return y
+
+
+def tiled_indices(offsets, window, input_shape) -> np.ndarray:
+    """The int64 flat indices of tiled windows' winners from their in-window offsets."""
+    return np.add(offsets, _tile_origins(tuple(window), offsets.shape[2:], input_shape[2:]))
+
+
+def _max_pool_tiled(x, k, out, indices=True):
     """Max pooling over disjoint windows: one strided slice per tap, torch's tie/NaN rule.
 
     The winner is tracked as its flat offset from the window origin, in the smallest integer
     type that holds it: offsets grow with the tap number, so "replace where updated" is a
     maximum (masked copies are many times slower in NumPy), and the flat input index is that
-    offset plus the window origin, one add at the end."""
+    offset plus the window origin, one add at the end (skipped with ``indices=False``).
+
+    The first two taps go straight into y and the offsets (no copy of the first tap, no zero
+    fill): the tap slices are channels-last runs of C values, each pass over them paying
+    NumPy's per-run overhead, so a pass saved is a sixth of the kernel."""
     nd = len(k)
     spatial = x.shape[2:]
     taps = list(itertools.product(*map(range, k)))
@@ -287,7 +331,7 @@ def _max_pool_tiled(x, k, out):
     off = _empty_like_layout(x, out_shape, odt)
     upd = _empty_like_layout(x, out_shape, np.bool_)
     step = _empty_like_layout(x, out_shape, odt)
-    idx = _empty_like_layout(x, out_shape, np.int64)
+    idx = _empty_like_layout(x, out_shape, np.int64) if indices else None
     origins = _tile_origins(k, out, spatial)
     maybe_nan = x.dtype.kind in "fc"
 
@@ -295,21 +339,28 @@ def _max_pool_tiled(x, k, out):
         xs, ys, offs_, upds, steps = x[a:e], y[a:e], off[a:e], upd[a:e], step[a:e]
         nan_aware = False
         while True:
-            ys[...] = xs[_tile_slices(taps[0], k, out)]
-            offs_[...] = 0
-            for t, o in zip(taps[1:], offs[1:]):
+            v0 = xs[_tile_slices(taps[0], k, out)]
+            if len(taps) == 1:
+                ys[...] = v0
+                offs_[...] = 0
+            for n, (t, o) in enumerate(zip(taps[1:], offs[1:])):
                 v = xs[_tile_slices(t, k, out)]
-                np.greater(v, ys, out=upds)
+                prev = v0 if n == 0 else ys
+                np.greater(v, prev, out=upds)
                 if nan_aware:
                     upds |= np.isnan(v)
-                np.maximum(ys, v, out=ys)  # propagates NaN; where v wins, y becomes v
-                np.multiply(upds, odt.type(o), out=steps)
-                np.maximum(offs_, steps, out=offs_)
+                np.maximum(prev, v, out=ys)  # propagates NaN; where v wins, y becomes v
+                if n == 0:  # offsets were 0: the first update is the offsets
+                    np.multiply(upds, odt.type(o), out=offs_)
+                else:
+                    np.multiply(upds, odt.type(o), out=steps)
+                    np.maximum(offs_, steps, out=offs_)
             # NaN reaches y from any window holding one: only then is the NaN rule needed
             if nan_aware or not maybe_nan or ys.size == 0 or not np.isnan(ys.min()):
                 break
             nan_aware = True
-        np.add(offs_, origins, out=idx[a:e])
+        if idx is not None:
+            np.add(offs_, origins, out=idx[a:e])
 
     _batch_parallel(work, x)
     return y, idx, off

@@ -17,7 +17,8 @@ import numpy as np
 from ...kernels import conv as KC
 from ...kernels import pad as KD
 from ...kernels import pool as KP
-from . import OUT, defop
+from . import NO_CTX, OUT, defop
+from . import rule_ops as R
 from .linalg_decomp import vector_norm
 from .math import _erf, _sigmoid, add, mul, sub
 from .norm import batch_norm, group_norm, layer_norm  # noqa: F401 - the norms, here as before
@@ -65,8 +66,35 @@ def conv_input_grad(g, w, in_shape, stride, padding, dilation, groups):
     )
 
 
+def _channels_last_once(c, g):
+    """g as a (N, C, *S) view of a channels-last buffer, made once per node for the input and
+    weight rules (both kernels read the gradient channels-last; an NCHW gradient was copied
+    twice). The bias rule keeps g as it came (its sum order follows g's layout)."""
+    if KC.to_last(g).flags.c_contiguous:
+        return g
+    memo = getattr(c, "_g_cl", None)
+    if memo is not None and memo[0] is g:
+        c._g_cl = None
+        return memo[1]
+    gcl = KC.to_first(np.ascontiguousarray(KC.to_last(g)))
+    c._g_cl = (g, gcl)
+    return gcl
+
+
+# A plain backward runs the three rules on arrays (``arrays=True``): the kernels are called as
+# the Tensor path's primitives call them (same arrays, same arguments, so the same bits), without
+# a Tensor or an apply per gradient. Under create_graph the rules get Tensors and are recorded.
 def _conv_rule_x(c, g, x, w):
     stride, padding, dilation, groups = c.p
+    if R.is_array(g):
+        if not c.transposed:
+            opad = _out_padding(x.shape[2:], g.shape[2:], stride, padding, dilation, w.shape[2:])
+            gcl = _channels_last_once(c, g)
+            return KC.conv_transpose_forward(gcl, w, None, stride, padding, opad, groups, dilation)
+        gx = KC.conv_forward(g, w, None, stride, padding, dilation, groups)
+        if gx.shape[2:] != x.shape[2:]:  # output_padding >= stride adds rows x never had
+            gx = gx[(slice(None),) * 2 + tuple(slice(0, n) for n in x.shape[2:])]
+        return gx
     if not c.transposed:
         return conv_input_grad(g, w, x.shape[2:], stride, padding, dilation, groups)
     gx = _apply(
@@ -87,6 +115,11 @@ def _conv_rule_x(c, g, x, w):
 
 def _conv_rule_w(c, g, x, w):
     stride, padding, dilation, groups = c.p
+    if R.is_array(g):
+        if c.transposed:
+            return _conv_weight_array(g, x, tuple(w.shape), stride, padding, dilation, groups)
+        gcl = _channels_last_once(c, g)
+        return _conv_weight_array(x, gcl, tuple(w.shape), stride, padding, dilation, groups)
     a, b = (g, x) if c.transposed else (x, g)
     return _apply(
         conv_weight,
@@ -100,6 +133,14 @@ def _conv_rule_w(c, g, x, w):
 
 
 def _conv_rule_b(c, g, x, w):
+    if R.is_array(g):
+        gl = KC.to_last(g) if g.ndim > 2 else None
+        if gl is not None and g.size and gl.flags.c_contiguous:
+            ch = g.shape[1]
+            k = KC.fold_rows(g.size // ch, ch)
+            part = np.add.reduce(gl.reshape(-1, k * ch), axis=(0,))
+            return np.add.reduce(part.reshape(k, ch), axis=(0,))
+        return np.add.reduce(g, axis=(0, *range(2, g.ndim)))
     gl = g.movedim(1, -1) if g.ndim > 2 else None
     if gl is not None and g.numel() and gl.is_contiguous():
         # a channels-last gradient: sum its (rows, C) matrix with rows folded (KC.fold_rows),
@@ -116,16 +157,21 @@ convolution = defop(
     [_conv_rule_x, _conv_rule_w, _conv_rule_b],
     save=(0, 1),
     needs_ctx=True,
+    arrays=True,
 )
+
+
+def _conv_weight_array(x, gy, wshape, stride, padding, dilation, groups):
+    pads = tuple((p, p) for p in padding)
+    return KC._conv_weight_grad(
+        np.moveaxis(x, 1, -1), KC._channels_last(gy), wshape, stride, pads, dilation, groups
+    )
 
 
 def _conv_weight(ctx, x, gy, wshape, stride, padding, dilation, groups):
     """dL/dw of y = conv(x, w) given gy (the kernels' channels-last weight-gradient core)."""
     ctx.p = (stride, padding, dilation, groups)
-    pads = tuple((p, p) for p in padding)
-    return KC._conv_weight_grad(
-        np.moveaxis(x, 1, -1), KC._channels_last(gy), wshape, stride, pads, dilation, groups
-    )
+    return _conv_weight_array(x, gy, wshape, stride, padding, dilation, groups)
 
 
 def _conv_weight_rule_x(c, gg, x, gy):
@@ -312,12 +358,15 @@ col2im_fwd, im2col_bwd = _adjoint_pair(
 # --- max pooling (values and indices) -----------------------------------------------------------
 def _gather_rule(c, gg):
     """Derivative of scattering g at the indices: gather gg there."""
-    idx = gg.new_tensor(c.indices)
+    idx = c.indices
+    if idx is None:  # a tiled pool whose forward made no int64 indices
+        idx = KP.tiled_indices(c.offsets, c.window, c.in_shape)
+    idx = gg.new_tensor(idx)
     return gg.flatten(2).gather(2, idx.flatten(2)).reshape(idx.shape)
 
 
 def _scatter(ctx, g, indices, input_shape, window=None, offsets=None):
-    ctx.indices = indices
+    ctx.indices, ctx.offsets, ctx.window, ctx.in_shape = indices, offsets, window, input_shape
     return KP.max_pool_backward(g, indices, input_shape, window, offsets)
 
 
@@ -330,18 +379,25 @@ def _max_prim(name, forward):
             name.replace("Backward0", "BackwardBackward0"), _scatter, [_gather_rule], needs_ctx=True
         )
 
-        def fwd(ctx, x, **kw):
+        def fwd(ctx, x, indices=True, **kw):
             # windows tiling the input have a scatter-free backward, which reuses the winners'
-            # in-window offsets the forward found (a byte each, against the int64 indices)
+            # in-window offsets the forward found (a byte each, against the int64 indices).
+            # indices=False: the caller drops the indices output, so a tiled pool does not
+            # make them (a broadcast zero stands in for the unused output)
             window = KP.tiled_window(x.shape, **kw) if "kernel_size" in kw else None
+            if window is not None and not indices and ctx is NO_CTX:  # nothing recorded
+                y = KP.max_pool_values(x, **kw)
+                return y, np.broadcast_to(np.int64(0), y.shape)
             if window is not None:
-                y, idx, offsets = KP.max_pool_forward_offsets(x, **kw)
+                y, idx, offsets = KP.max_pool_forward_offsets(x, **kw, indices=indices)
             else:
                 (y, idx), offsets = forward(x, **kw), None
             ctx.indices, ctx.in_shape, ctx.window, ctx.offsets = idx, x.shape, window, offsets
-            return y, idx
+            return y, (np.broadcast_to(np.int64(0), y.shape) if idx is None else idx)
 
         def rule(c, grads):
+            if R.is_array(grads[0]):  # a plain backward: _scatter's kernel on the arrays
+                return KP.max_pool_backward(grads[0], c.indices, c.in_shape, c.window, c.offsets)
             return _apply(
                 back,
                 (grads[0],),
@@ -352,7 +408,13 @@ def _max_prim(name, forward):
             )
 
         _MAX[name] = defop(
-            name, fwd, [rule], needs_ctx=True, num_outputs=2, differentiable_outputs=(0,)
+            name,
+            fwd,
+            [rule],
+            needs_ctx=True,
+            num_outputs=2,
+            differentiable_outputs=(0,),
+            arrays=True,
         )
     return _MAX[name]
 

@@ -365,7 +365,9 @@ def _check_max_args(name, nd, kernel_size, stride, padding, dilation, ceil_mode)
         PA.check_lengths(name.replace("_with_indices", ""), nd, args)
 
 
-def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
+def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode, indices=True):
+    """(values, indices); with ``indices=False`` the caller drops the indices output, which
+    then holds no real indices (tiled pools skip making them)."""
     _check_pool_stride(stride, kernel_size, nd)
     if AUTOCAST.on and nd == 3:  # torch's CPU autocast runs the 3-D pools in float32
         (x,) = full_precision(x)
@@ -386,6 +388,7 @@ def _max_pool(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
         padding=PA.plain(padding),
         dilation=PA.plain(dilation),
         ceil_mode=ceil_mode,
+        **({} if indices else {"indices": False}),
     )
 
 
@@ -415,7 +418,9 @@ def max_pool2d(
     """2-D max pooling; stride defaults to kernel_size. With return_indices, (values, indices)."""
     name = "max_pool2d_with_indices" if return_indices else "max_pool2d"
     _check_max_args(name, 2, kernel_size, stride, padding, dilation, ceil_mode)
-    y, idx = _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode)
+    y, idx = _max_pool(
+        input, 2, kernel_size, stride, padding, dilation, ceil_mode, bool(return_indices)
+    )
     return (y, idx) if return_indices else y
 
 
@@ -431,7 +436,9 @@ def max_pool3d(
     """3-D max pooling; stride defaults to kernel_size. With return_indices, (values, indices)."""
     name = "max_pool3d_with_indices" if return_indices else "max_pool3d"
     _check_max_args(name, 3, kernel_size, stride, padding, dilation, ceil_mode)
-    y, idx = _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode)
+    y, idx = _max_pool(
+        input, 3, kernel_size, stride, padding, dilation, ceil_mode, bool(return_indices)
+    )
     return (y, idx) if return_indices else y
 
 
