@@ -258,8 +258,11 @@ _CHUNK_BYTES = 1 << 20  # im2col columns built and multiplied a few images at a 
 _MIN_ROWS_PER_THREAD = 256  # below this, a second thread costs more than it saves
 
 
-def _conv_cl(xl, w, stride, pads, dilation, groups, b=None):
+def _conv_cl(xl, w, stride, pads, dilation, groups, b=None, keep=None):
     """Channels-last convolution: (N, *S, C) -> (N, *O, C_out), bias added when given.
+
+    ``keep``, a list, receives the padded input's window view the columns were built from (see
+    ``_conv_weight_grad``'s ``padded``), where there is one.
 
     With one group the im2col columns are built a few images at a time into a small buffer and
     multiplied while still in cache (against one big column matrix: fewer cache misses, no
@@ -306,6 +309,8 @@ def _conv_cl(xl, w, stride, pads, dilation, groups, b=None):
     else:
         xp, fill = _padded_parts(xl, pads)
         wm, win = _wmat(w, 1)[0], _windows(xp, ksize, out, stride, dilation, 1)[0]
+    if keep is not None:  # whole once the threads below have each padded their images
+        keep.append(_Padded(win, xl.shape, xl.dtype, ksize, stride, pads, dilation))
     # the bias rides in the product: a row of ones in the columns against a row b in the weight
     kb = kdim + (b is not None)
     wm = np.concatenate([wm, b[None].astype(dtype)]) if b is not None else np.ascontiguousarray(wm)
@@ -336,6 +341,24 @@ def _conv_cl(xl, w, stride, pads, dilation, groups, b=None):
 
     _run(work, n, m)
     return y.reshape(n, *out, co)
+
+
+class _Padded:
+    """A forward's window view of its padded input, for the weight gradient of the same
+    convolution (``_conv_weight_grad(padded=)``): the backward then pads the input again only
+    when the view does not match. The forward's buffer stays held while the view is, so no
+    other use is handed it (``_work``), and the input cannot change unseen (autograd's version
+    check on the saved input)."""
+
+    __slots__ = ("win", "key")
+
+    def __init__(self, win, shape, dtype, ksize, stride, pads, dilation):
+        self.win = win
+        self.key = (tuple(shape), dtype, tuple(ksize), tuple(stride), tuple(pads), tuple(dilation))
+
+    def get(self, xl, ksize, stride, pads, dilation):
+        key = (xl.shape, xl.dtype, tuple(ksize), tuple(stride), tuple(pads), tuple(dilation))
+        return self.win if key == self.key else None
 
 
 def _min_items(rows_per_item):
@@ -394,13 +417,15 @@ def _sum_parts(work, n, rows_per_item):
     return total
 
 
-def _conv_weight_grad(xl, gyl, wshape, stride, pads, dilation, groups):
+def _conv_weight_grad(xl, gyl, wshape, stride, pads, dilation, groups, padded=None):
     """dL/dw = columns^T @ grad_out, per group; (C_out, C/G, *k).
 
     The columns are rebuilt a few images at a time, each chunk multiplied while in cache: this
     measured as fast as keeping the forward's columns (whose write to memory costs as much),
-    with none of their memory.
+    with none of their memory. ``padded``: the forward's padded input (``_Padded``), used
+    when it matches instead of padding the input again.
     """
+    win = None if padded is None else padded.get(xl, wshape[2:], stride, pads, dilation)
     ksize = wshape[2:]
     nd = len(ksize)
     out = gyl.shape[1:-1]
@@ -416,7 +441,8 @@ def _conv_weight_grad(xl, gyl, wshape, stride, pads, dilation, groups):
         kdim = math.prod(ksize) * c
         gy2 = gyl.reshape(n * m, co)
         dtype = np.result_type(xl.dtype, gyl.dtype)
-        win = _cf_windows(xl, ksize, out, stride, pads, dilation)
+        if win is None:
+            win = _cf_windows(xl, ksize, out, stride, pads, dilation)
         per = max(1, _CHUNK_BYTES // max(1, m * kdim * xl.itemsize))
         bufs = _part_buffers(n, m, per, lambda r: (kdim, r), xl.dtype)
 
@@ -444,13 +470,17 @@ def _conv_weight_grad(xl, gyl, wshape, stride, pads, dilation, groups):
         kdim = math.prod(ksize) * c
         gy2 = gyl.reshape(n * m, co)
         dtype = np.result_type(xl.dtype, gyl.dtype)
-        xp, fill = _padded_parts(xl, pads)
-        win = _windows(xp, ksize, out, stride, dilation, 1)[0]
+        if win is None:
+            xp, fill = _padded_parts(xl, pads)
+            win = _windows(xp, ksize, out, stride, dilation, 1)[0]
+        else:
+            fill = None
         per = max(1, _CHUNK_BYTES // max(1, m * kdim * xl.itemsize))
         bufs = _part_buffers(n, m, per, lambda r: (r, kdim), xl.dtype)
 
         def work(a, e):
-            fill(a, e)
+            if fill is not None:
+                fill(a, e)
             acc = np.zeros((kdim, co), dtype)
             tmp = np.empty((kdim, co), dtype)
             buf = bufs.pop()
@@ -517,11 +547,12 @@ def _conv_input_grad(gyl, w, in_spatial, stride, pads, dilation, groups):
 
 
 # ----------------------------------------------------------------------------- public: convolution
-def conv_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1) -> np.ndarray:
+def conv_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1, keep=None):
     """N-d convolution (cross-correlation) with torch semantics.
 
     Args: x (N, C, *S); w (C_out, C/groups, *k); b (C_out,) or None; stride, dilation ints or
-    per-dim; padding int, per-dim ints or per-dim (before, after) pairs of zero padding.
+    per-dim; padding int, per-dim ints or per-dim (before, after) pairs of zero padding;
+    keep: a list receiving the padded input for the weight gradient (``_conv_cl``).
     Returns y (N, C_out, *O), possibly a channels-last view.
     """
     nd = w.ndim - 2
@@ -529,7 +560,7 @@ def conv_forward(x, w, b=None, stride=1, padding=0, dilation=1, groups=1) -> np.
     pads = _pairs(padding, nd)
     _check_conv(x, w, b, stride, pads, dilation, groups)
     # x goes in as a channels-last view: the column builders copy from any layout
-    return _channels_first(_conv_cl(to_last(x), w, stride, pads, dilation, groups, b))
+    return _channels_first(_conv_cl(to_last(x), w, stride, pads, dilation, groups, b, keep))
 
 
 def conv_backward(gy, x, w, stride=1, padding=0, dilation=1, groups=1, needs=(True, True, True)):

@@ -48,7 +48,13 @@ def _conv(ctx, x, w, b, stride, padding, dilation, transposed, output_padding, g
     ctx.transposed = transposed
     if transposed:
         return KC.conv_transpose_forward(x, w, b, stride, padding, output_padding, groups, dilation)
-    return KC.conv_forward(x, w, b, stride, padding, dilation, groups)
+    if ctx is NO_CTX:
+        return KC.conv_forward(x, w, b, stride, padding, dilation, groups)
+    # the padded input, kept for the weight gradient of a plain backward (_conv_rule_w)
+    keep = []
+    y = KC.conv_forward(x, w, b, stride, padding, dilation, groups, keep)
+    ctx.padded = keep[0] if keep else None
+    return y
 
 
 def conv_input_grad(g, w, in_shape, stride, padding, dilation, groups):
@@ -119,7 +125,8 @@ def _conv_rule_w(c, g, x, w):
         if c.transposed:
             return _conv_weight_array(g, x, tuple(w.shape), stride, padding, dilation, groups)
         gcl = _channels_last_once(c, g)
-        return _conv_weight_array(x, gcl, tuple(w.shape), stride, padding, dilation, groups)
+        padded, c.padded = c.padded, None  # once: its buffer goes back to the pool after
+        return _conv_weight_array(x, gcl, tuple(w.shape), stride, padding, dilation, groups, padded)
     a, b = (g, x) if c.transposed else (x, g)
     return _apply(
         conv_weight,
@@ -161,10 +168,10 @@ convolution = defop(
 )
 
 
-def _conv_weight_array(x, gy, wshape, stride, padding, dilation, groups):
+def _conv_weight_array(x, gy, wshape, stride, padding, dilation, groups, padded=None):
     pads = tuple((p, p) for p in padding)
     return KC._conv_weight_grad(
-        np.moveaxis(x, 1, -1), KC._channels_last(gy), wshape, stride, pads, dilation, groups
+        np.moveaxis(x, 1, -1), KC._channels_last(gy), wshape, stride, pads, dilation, groups, padded
     )
 
 
