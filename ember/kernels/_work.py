@@ -41,6 +41,7 @@ _lock = threading.Lock()
 _pools: OrderedDict[tuple, list[np.ndarray]] = OrderedDict()
 _clean: dict[int, tuple] = {}  # id of a pooled array -> the inner region its zero border frames
 _held = 0
+_DTYPES: dict = {}  # np.dtype of each dtype argument seen (np.dtype() costs a call each time)
 
 
 def _free_refs() -> int:
@@ -60,10 +61,16 @@ def empty(shape, dtype) -> np.ndarray:
 def _take(shape, dtype, border):
     """``empty``'s array; ``border`` (a zeros_border key) asks for one whose border is known to
     be zero, else any free one. Handing an array out drops its mark unless ``border`` matches."""
-    dtype = np.dtype(dtype)
-    shape = tuple(int(s) for s in shape)
+    dt = _DTYPES.get(dtype)
+    if dt is None:
+        dt = np.dtype(dtype)
+        if len(_DTYPES) < 64:
+            _DTYPES[dtype] = dt
+    dtype = dt
+    if type(shape) is not tuple:  # NumPy integers in a tuple hash and compare as ints
+        shape = tuple(shape)
     nbytes = dtype.itemsize * math.prod(shape)
-    if not FAST.reuse or nbytes < _MIN_BYTES:
+    if nbytes < _MIN_BYTES or not FAST.reuse:
         return np.empty(shape, dtype)
     global _held
     key = (shape, dtype.str)
@@ -71,9 +78,16 @@ def _take(shape, dtype, border):
         lst = _pools.get(key)
         if lst is not None:
             _pools.move_to_end(key)
-            free = [a for a in lst if sys.getrefcount(a) == _FREE + 1]
-            if free:
-                a = next((a for a in free if _clean.get(id(a)) == border), free[0])
+            first = None
+            for a in lst:  # free: referenced by the list, ``a`` and getrefcount's argument only
+                if sys.getrefcount(a) == _FREE + 1:
+                    if _clean.get(id(a)) == border:
+                        first = a
+                        break
+                    if first is None:
+                        first = a
+            a = first
+            if a is not None:
                 if border is None or _clean.get(id(a)) != border:
                     _clean.pop(id(a), None)
                 return a
