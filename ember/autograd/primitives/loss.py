@@ -185,10 +185,14 @@ def _pick(x2, idx):
     return np.take_along_axis(x2, idx, 1)[:, 0]
 
 
+_I64, _U64 = np.dtype(np.int64), np.dtype(np.uint64)
+_max = np.maximum.reduce  # the ufunc's own: ndarray.max goes through a Python wrapper
+
+
 def _below(t: np.ndarray, n: int) -> bool:
     """Whether every class index in ``t`` lies in [0, n): one reduction, negative int64 indices
     read as huge unsigned ones."""
-    return (t.view(np.uint64) if t.dtype == np.int64 else t).max() < n
+    return _max(t.view(_U64) if t.dtype == _I64 else t, axis=None) < n
 
 
 _OFFSETS: dict = {}  # (N, C) -> each row's start in the flattened (N, C) array
@@ -223,9 +227,10 @@ def _nll(ctx, x, target, weight, reduction, ignore_index):
         # The scalars in Python's float, each rounded once to x's dtype: a double's difference
         # or quotient of two floats rounds as float32's (or float16's) own (and costs less than
         # NumPy's scalar arithmetic). 0 - sum: +0 (not -0) when the picks sum to zero.
-        ctx.coef = x.dtype.type(-1.0 / n if reduction == MEAN else -1.0)
+        scalar = x.dtype.type
+        ctx.coef = scalar(-1.0 / n if reduction == MEAN else -1.0)
         out = 0.0 - float(np.add.reduce(x.reshape(-1)[flat], axis=None))
-        return x.dtype.type(out / n if reduction == MEAN else out)
+        return scalar(out / n if reduction == MEAN else out)
     ctx.flat = None
     x2 = x if x.ndim > 1 else x[None]
     t2 = target if x.ndim > 1 else target.reshape(1)
