@@ -18,10 +18,26 @@ import threading
 
 import numpy as np
 
-from .optimizer import _adam_moments_
+from .optimizer import _adam_moments_, _coef, _moment_coefs
 
 _BLOCK = 1 << 16
 _scratch = threading.local()  # per thread: the parts of one step run concurrently
+
+
+def adam_coefs(
+    dtype: np.dtype, *, lr: float, beta1: float, beta2: float, eps: float, step: float
+) -> tuple:
+    """The numbers of one Adam step for ``adam_update_`` on arrays of ``dtype`` (shared by the
+    parameters at the same step): the moments' coefficients, ``sqrt(1 - beta2**step)``, ``eps``
+    and ``-lr / (1 - beta1**step)``, as 0-d arrays (see ``optimizer._coef``)."""
+    bias_correction1 = 1 - beta1**step
+    bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+    return (
+        _moment_coefs(beta1, beta2, dtype),
+        _coef(bias_correction2_sqrt, dtype),
+        _coef(eps, dtype),
+        _coef(-(lr / bias_correction1), dtype),
+    )
 
 
 def adam_update_(
@@ -30,34 +46,23 @@ def adam_update_(
     exp_avg: np.ndarray,
     exp_avg_sq: np.ndarray,
     max_exp_avg_sq: np.ndarray | None,
-    *,
-    lr: float,
-    beta1: float,
-    beta2: float,
-    eps: float,
-    step: float,
+    coefs: tuple,
 ) -> None:
     """One Adam step in place: the moments, then ``param -= lr / bc1 * m / (sqrt(v) / sqrt(bc2)
-    + eps)``, with ``v`` the running maximum ``max_exp_avg_sq`` (updated too) for AMSGrad."""
-    bias_correction1 = 1 - beta1**step
-    bias_correction2_sqrt = (1 - beta2**step) ** 0.5
-    coefs = (beta1, beta2, bias_correction2_sqrt, eps, -(lr / bias_correction1))
+    + eps)``, with ``v`` the running maximum ``max_exp_avg_sq`` (updated too) for AMSGrad;
+    ``coefs`` is ``adam_coefs(param.dtype, ...)``."""
     arrays = (param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq)
     n = param.size
     if n > _BLOCK and all(
         a is None or (a.flags.c_contiguous and a.dtype == param.dtype) for a in arrays
     ):
         flat = [None if a is None else a.reshape(-1) for a in arrays]
-
-        def blocks(start: int, stop: int) -> None:
-            size = -(-(stop - start) // -(-(stop - start) // _BLOCK))  # even blocks of <= _BLOCK
-            scratch = _scratch_pair(size, param.dtype)
-            for a in range(start, stop, size):
-                b = min(a + size, stop)
-                parts = [None if x is None else x[a:b] for x in flat]
-                _update(*parts, scratch[0, : b - a], scratch[1, : b - a], *coefs)
-
-        blocks(0, n)
+        size = -(-n // -(-n // _BLOCK))  # even blocks of <= _BLOCK
+        scratch = _scratch_pair(size, param.dtype)
+        for a in range(0, n, size):
+            b = min(a + size, n)
+            parts = [None if x is None else x[a:b] for x in flat]
+            _update(*parts, scratch[0, : b - a], scratch[1, : b - a], *coefs)
     elif n <= _BLOCK:  # whole, in scratch
         scratch = _scratch_pair(n, exp_avg.dtype)
         shape = exp_avg.shape
@@ -66,9 +71,9 @@ def adam_update_(
         _update(*arrays, np.empty_like(exp_avg), np.empty_like(exp_avg), *coefs)
 
 
-def _update(p, g, m, v, vmax, t, d, beta1, beta2, bias_correction2_sqrt, eps, neg_step_size):
+def _update(p, g, m, v, vmax, t, d, moments, bias_correction2_sqrt, eps, neg_step_size):
     """The thirteen passes over one block; ``t`` and ``d`` are scratch arrays of its shape."""
-    _adam_moments_(m, v, g, beta1, beta2, out=t)
+    _adam_moments_(m, v, g, moments, out=t)
     if vmax is not None:
         v = np.maximum(vmax, v, out=vmax)
     denom = np.sqrt(v, out=d)

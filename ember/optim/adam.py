@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._tensor import Tensor
-from ._adam_update import adam_update_
+from ._adam_update import adam_coefs, adam_update_
 from .optimizer import (
     Optimizer,
     _adam_weight_decay,
@@ -113,35 +113,39 @@ class Adam(Optimizer):
         """One Adam update per parameter with a gradient (see torch.optim.Adam's algorithm)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            lr, eps, amsgrad = _scalar(group["lr"]), group["eps"], group["amsgrad"]
-            beta1, beta2 = map(_scalar, group["betas"])
-            weight_decay = _scalar(group["weight_decay"])
             if group["differentiable"]:
                 self._recorded_update(group)
                 continue
+            lr, eps, amsgrad = _scalar(group["lr"]), group["eps"], group["amsgrad"]
+            beta1, beta2 = map(_scalar, group["betas"])
+            weight_decay = _scalar(group["weight_decay"])
+            maximize, decoupled = group["maximize"], group["decoupled_weight_decay"]
+            names = _adam_state(amsgrad)
+            coefs = {}  # (dtype, step) -> adam_coefs: the parameters at one step share them
             for p, g in _params_with_grad(group):
                 pd = _real(p._data)
-                state = _lazy_state(self, p, *_adam_state(amsgrad))
+                state = _lazy_state(self, p, *names)
                 step = _increment(state["step"])
-                if group["maximize"]:
+                if maximize:
                     g = -g
-                g = _adam_weight_decay(p, g, lr, weight_decay, group["decoupled_weight_decay"])
+                g = _adam_weight_decay(p, g, lr, weight_decay, decoupled)
+                key = (pd.dtype, step)
+                c = coefs.get(key)
+                if c is None:
+                    c = coefs[key] = adam_coefs(
+                        pd.dtype, lr=lr, beta1=beta1, beta2=beta2, eps=eps, step=step
+                    )
                 adam_update_(
                     pd,
                     g,
                     _real(state["exp_avg"]._data),
                     _real(state["exp_avg_sq"]._data),
                     _real(state["max_exp_avg_sq"]._data) if amsgrad else None,
-                    lr=lr,
-                    beta1=beta1,
-                    beta2=beta2,
-                    eps=eps,
-                    step=step,
+                    c,
                 )
                 _bump(p)
-                for key in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
-                    if key in state:
-                        _bump(state[key])
+                for name in names:
+                    _bump(state[name])
         return loss
 
     def _recorded_update(self, group: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from .optimizer import (
     _check_weight_decay,
     _div,
     _increment,
+    _moment_coefs,
     _params_with_grad,
     _real,
     _recorded_adam_moments,
@@ -106,7 +107,7 @@ class NAdam(Optimizer):
                 mu_product_t._data *= mu  # kept in float32, as torch
                 mu_product = float(mu_product_t._data)
                 m, v = _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)
-                _adam_moments_(m, v, g, beta1, beta2)
+                _adam_moments_(m, v, g, _moment_coefs(beta1, beta2, m.dtype))
                 denom = np.sqrt(v / bias_correction2)
                 denom += eps
                 mu_product_next = mu_product * mu_next

@@ -17,6 +17,7 @@ from .optimizer import (
     _check_weight_decay,
     _increment,
     _lazy_state,
+    _moment_coefs,
     _params_with_grad,
     _real,
     _recorded_adam_moments,
@@ -89,7 +90,7 @@ class RAdam(Optimizer):
                     g = -g
                 g = _adam_weight_decay(p, g, lr, weight_decay, group["decoupled_weight_decay"])
                 m, v = _real(state["exp_avg"]._data), _real(state["exp_avg_sq"]._data)
-                _adam_moments_(m, v, g, beta1, beta2)
+                _adam_moments_(m, v, g, _moment_coefs(beta1, beta2, m.dtype))
                 bias_correction1 = 1 - beta1**step
                 bias_correction2 = 1 - beta2**step
                 update = m / bias_correction1
