@@ -405,9 +405,14 @@ def _nll_loss(input, target, weight, ignore_index: int, enum: int) -> Tensor:
     if ndim == 4:
         return apply(P.nll_loss2d, (input,), [input._data, t], **params)
     # Other K-dim inputs go through the 2-d kernel as (N, C, 1, d1*d2*...), as torch.
-    n = input.shape[0]
-    flat = input.reshape(n, n_classes, 1, -1) if input.numel() else input
-    out = apply(P.nll_loss2d, (flat,), [flat._data, t.reshape(n, 1, -1)], **params)
+    # (an empty input as (N, C, 0, 1), an empty target as (N, 0, 1), as torch)
+    n = ishape[0]
+    if input._data.size:
+        flat = input.reshape(n, n_classes, 1, -1)
+    else:
+        flat = input.reshape(n, n_classes, 0, 1)
+    t = t.reshape(n, 1, -1) if t.size else t.reshape(n, 0, 1)
+    out = apply(P.nll_loss2d, (flat,), [flat._data, t], **params)
     return out.view(n, *input.shape[2:]) if enum == NONE else out
 
 

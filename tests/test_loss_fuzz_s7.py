@@ -1,0 +1,159 @@
+"""Differential fuzzing of torch.nn's losses against torch: hypothesis draws shapes (empty batches,
+N=1, unbatched and K-dim inputs), options and extreme values, and each case compares values,
+dtypes, shapes, grad_fn names, warnings, gradients and exceptions with torch's."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import ember
+import ember.nn.functional as EF
+
+REDUCTIONS = ["none", "mean", "sum"]
+FLOATS = [np.float32, np.float64]
+TOL = {np.float32: (2e-4, 2e-5), np.float64: (1e-9, 1e-10)}
+SETTINGS = settings(max_examples=40, deadline=None)
+# NumPy's floating-point warnings, which Ember silences in its own code (torch has none)
+_NUMPY_EVENTS = r"(divide by zero|invalid value|overflow|underflow) encountered"
+
+
+def _lib_tensor(lib, a, grad):
+    if isinstance(a, np.ndarray):
+        t = lib.tensor(a.copy())
+        return t.requires_grad_(True) if grad and a.dtype.kind == "f" else t
+    return a
+
+
+def _call(lib, fn, arrays, grads, kwargs):
+    """fn on lib's tensors: (output or (exception type, message), tensors, warnings)."""
+    args = [_lib_tensor(lib, a, g) for a, g in zip(arrays, grads)]
+    kw = {k: _lib_tensor(lib, v, False) for k, v in kwargs.items()}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.filterwarnings("ignore", _NUMPY_EVENTS, RuntimeWarning, r"ember(\.|$)")
+        try:
+            out = fn(*args, **kw)
+        except Exception as e:  # noqa: BLE001 - the exception is what is compared
+            out = (type(e).__name__, str(e))
+    return out, args, [(w.category, str(w.message)) for w in caught]
+
+
+def _name(t):
+    return None if t.grad_fn is None else t.grad_fn.name()
+
+
+def compare(name, arrays, grads, kwargs, seed=0, msg="", module=None):
+    """F.<name> (or the loss module ``module``'s call) of ember and torch: same everything."""
+    if module is None:
+        tfn, efn = getattr(TF, name), getattr(EF, name)
+    else:
+        tfn, efn = module
+    to, targs, tw = _call(torch, tfn, arrays, grads, kwargs)
+    eo, eargs, ew = _call(ember, efn, arrays, grads, kwargs)
+    if isinstance(to, tuple) or isinstance(eo, tuple):
+        assert eo == to, f"{msg}: exception {eo} vs torch {to}"
+        return
+    tw = [(c.__name__, m.replace("torch.", "ember.")) for c, m in tw]
+    ew = [(c.__name__, m) for c, m in ew]
+    assert ew == tw, f"{msg}: warnings {ew} vs torch {tw}"
+    tn, en = to.detach().numpy(), eo.detach().numpy()
+    assert en.shape == tn.shape, f"{msg}: shape {en.shape} vs torch {tn.shape}"
+    assert en.dtype == tn.dtype, f"{msg}: dtype {en.dtype} vs torch {tn.dtype}"
+    rtol, atol = TOL[tn.dtype.type]
+    np.testing.assert_allclose(en, tn, rtol=rtol, atol=atol, equal_nan=True, err_msg=msg)
+    assert _name(eo) == _name(to), f"{msg}: grad_fn {_name(eo)} vs torch {_name(to)}"
+    assert eo.requires_grad == to.requires_grad, msg
+    if not to.requires_grad:
+        return
+    cot = np.random.default_rng(seed).standard_normal(tn.shape).astype(tn.dtype)
+    (to * torch.from_numpy(cot)).sum().backward()
+    (eo * ember.tensor(cot)).sum().backward()
+    for i, (ta, ea) in enumerate(zip(targs, eargs)):
+        if isinstance(ta, torch.Tensor) and ta.requires_grad:
+            assert (ea.grad is None) == (ta.grad is None), f"{msg}: grad {i} None"
+            if ta.grad is not None:
+                np.testing.assert_allclose(
+                    ea.grad.numpy(),
+                    ta.grad.numpy(),
+                    rtol=rtol,
+                    atol=atol,
+                    equal_nan=True,
+                    err_msg=f"{msg}: grad {i}",
+                )
+
+
+def _rng(seed):
+    return np.random.default_rng(seed)
+
+
+# -- nll_loss / cross_entropy: K-dim inputs, empty batches and extents ---------------------------
+@st.composite
+def class_cases(draw, k_dim=None):
+    """(input shape, target shape, n_classes) of a class-index loss, empty extents included."""
+    c = draw(st.integers(1, 4))
+    form = draw(st.sampled_from(["unbatched", "2d", "3d", "4d", "5d"])) if k_dim is None else k_dim
+    if form == "unbatched":
+        return (c,), (), c
+    n = draw(st.integers(0, 3))
+    extra = (
+        tuple(
+            draw(st.lists(st.integers(0, 3), min_size=int(form[0]) - 2, max_size=int(form[0]) - 2))
+        )
+        if form != "2d"
+        else ()
+    )
+    return (n, c, *extra), (n, *extra), c
+
+
+@SETTINGS
+@given(
+    case=class_cases(),
+    dtype=st.sampled_from(FLOATS),
+    reduction=st.sampled_from(REDUCTIONS),
+    weighted=st.booleans(),
+    ignore=st.sampled_from([None, -100, 0, 1, 7]),
+    plant=st.booleans(),
+    smoothing=st.sampled_from([0.0, 0.1, 1.0]),
+    scale=st.sampled_from([1.0, 100.0, 1e4]),
+    seed=st.integers(0, 2**16),
+)
+def test_nll_and_cross_entropy_class_targets(
+    case, dtype, reduction, weighted, ignore, plant, smoothing, scale, seed
+):
+    ishape, tshape, c = case
+    rng = _rng(seed)
+    x = (rng.standard_normal(ishape) * scale).astype(dtype)
+    t = np.asarray(rng.integers(0, c, tshape), np.int64)
+    if plant and ignore is not None and t.size:
+        t.reshape(-1)[0] = ignore  # an ignored target (or, beyond the classes, an error)
+    kw = {"reduction": reduction}
+    if ignore is not None:
+        kw["ignore_index"] = ignore
+    if weighted:
+        kw["weight"] = rng.uniform(0, 2, c).astype(dtype)
+    msg = f"{ishape} {t.tolist()} {kw}"
+    compare("nll_loss", [x, t], [True, False], kw, seed, msg)
+    compare("cross_entropy", [x, t], [True, False], {**kw, "label_smoothing": smoothing}, seed, msg)
+
+
+@pytest.mark.parametrize(
+    "shape", [(0, 2, 3), (2, 2, 0), (0, 1, 0), (3, 4, 0, 2, 1), (0, 3, 2, 2, 2)]
+)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_nll_empty_k_dim(shape, reduction, weighted):
+    # an empty 3-d or 5-d input goes through the 2-d kernel as (N, C, 0, 1), as torch's
+    x = np.zeros(shape, np.float32)
+    t = np.zeros((shape[0], *shape[2:]), np.int64)
+    kw = {"reduction": reduction}
+    if weighted:
+        kw["weight"] = np.full(shape[1], 0.5, np.float32)
+    compare("nll_loss", [x, t], [True, False], kw, msg=str(shape))
+    compare("cross_entropy", [x, t], [True, False], {**kw, "label_smoothing": 0.2}, msg=str(shape))
