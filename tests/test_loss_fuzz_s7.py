@@ -157,3 +157,52 @@ def test_nll_empty_k_dim(shape, reduction, weighted):
         kw["weight"] = np.full(shape[1], 0.5, np.float32)
     compare("nll_loss", [x, t], [True, False], kw, msg=str(shape))
     compare("cross_entropy", [x, t], [True, False], {**kw, "label_smoothing": 0.2}, msg=str(shape))
+
+
+def _probabilities(rng, ishape, dtype, hard):
+    """Class probabilities shaped as the input (class dim 1, or 0 unbatched); one-hot if hard."""
+    if hard:
+        return rng.choice([0.0, 1.0], ishape).astype(dtype)
+    p = rng.dirichlet(np.ones(ishape[0 if len(ishape) == 1 else 1]), ishape[:1] + ishape[2:])
+    return np.ascontiguousarray(np.moveaxis(p, -1, 0 if len(ishape) == 1 else 1)).astype(dtype)
+
+
+@SETTINGS
+@given(
+    case=class_cases(),
+    dtype=st.sampled_from(FLOATS),
+    reduction=st.sampled_from(REDUCTIONS),
+    weighted=st.booleans(),
+    smoothing=st.sampled_from([0.0, 0.25, 1.0]),
+    ignore=st.sampled_from([None, -100, -1, 0]),
+    hard=st.booleans(),
+    scale=st.sampled_from([1.0, 100.0]),
+    seed=st.integers(0, 2**16),
+)
+def test_cross_entropy_probability_targets(
+    case, dtype, reduction, weighted, smoothing, ignore, hard, scale, seed
+):
+    ishape = case[0]
+    rng = _rng(seed)
+    x = (rng.standard_normal(ishape) * scale).astype(dtype)
+    p = _probabilities(rng, ishape, dtype, hard)
+    kw = {"reduction": reduction, "label_smoothing": smoothing}
+    if weighted:
+        kw["weight"] = rng.uniform(0, 2, ishape[0 if len(ishape) == 1 else 1]).astype(dtype)
+    if ignore is not None:
+        kw["ignore_index"] = ignore  # a non-negative one is an error with probabilities
+    compare("cross_entropy", [x, p], [True, True], kw, seed, f"{ishape} {kw}")
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (0, 4, 1, 2), (2, 3, 0)])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+def test_cross_entropy_probabilities_empty_mean(shape, weighted, smoothing):
+    # torch: -(input * target).sum().fill_(nan): nan, NegBackward0 over FillBackward2
+    kw = {"reduction": "mean", "label_smoothing": smoothing}
+    if weighted:
+        kw["weight"] = np.full(shape[1], 0.5, np.float32)
+    x, p = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
+    compare("cross_entropy", [x, p], [True, True], kw, msg=str(shape))
+    out = EF.cross_entropy(ember.zeros(shape, requires_grad=True), ember.zeros(shape))
+    assert out.grad_fn.next_functions[0][0].name() == "FillBackward2"

@@ -527,6 +527,8 @@ def _cross_entropy_probs(logp, target, weight, ignore_index, enum, label_smoothi
         prod = prod * weight.to(logp.dtype).view(shape)
     # not _reduce: torch negates after summing, so the sum's grad_fn is NegBackward0
     if enum == MEAN:
+        if not logp._data.size:  # torch fills the empty sum with nan in place, then negates
+            return -prod.sum().fill_(math.nan)
         return apply(_div_scalar, (-prod.sum(),), None, other=logp.numel() / n_classes)
     if enum == SUM:
         return -prod.sum()
