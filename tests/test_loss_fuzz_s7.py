@@ -206,3 +206,86 @@ def test_cross_entropy_probabilities_empty_mean(shape, weighted, smoothing):
     compare("cross_entropy", [x, p], [True, True], kw, msg=str(shape))
     out = EF.cross_entropy(ember.zeros(shape, requires_grad=True), ember.zeros(shape))
     assert out.grad_fn.next_functions[0][0].name() == "FillBackward2"
+
+
+# -- ctc_loss --------------------------------------------------------------------------------------
+@st.composite
+def ctc_cases(draw):
+    """log-probabilities, targets (padded, concatenated or unbatched) and lengths of a CTC call."""
+    rng = _rng(draw(st.integers(0, 2**16)))
+    t_max, c = draw(st.integers(1, 6)), draw(st.integers(2, 4))
+    batched = draw(st.booleans()) or draw(st.booleans())
+    n = draw(st.integers(1, 3)) if batched else 1
+    blank = draw(st.integers(0, c - 1))
+    labels = [k for k in range(c) if k != blank]
+    s = draw(st.integers(0, 4))
+    tl = rng.integers(0, s + 1, n)
+    il = rng.integers(0, t_max + 1, n) if draw(st.booleans()) else np.full(n, t_max)
+    dtype = draw(st.sampled_from(FLOATS))
+    lp = rng.standard_normal((t_max, n, c) if batched else (t_max, c)) * draw(
+        st.sampled_from([1.0, 30.0])
+    )
+    lp = (lp - np.log(np.exp(lp).sum(-1, keepdims=True))).astype(dtype)
+    int_dtype = draw(st.sampled_from([np.int32, np.int64]))
+    form = draw(st.sampled_from(["padded", "concatenated"]))
+    if form == "concatenated":  # (sum(tl),); unbatched, torch takes (S,) as this form too
+        tg = rng.choice(labels, int(tl.sum())).astype(int_dtype)
+    else:
+        tg = rng.choice(labels, (n, s)).astype(int_dtype)
+    if draw(st.booleans()):
+        lengths = (il.astype(int_dtype), tl.astype(int_dtype))
+    else:
+        lengths = (tuple(int(v) for v in il), tuple(int(v) for v in tl))
+    return lp, tg, lengths, blank
+
+
+@SETTINGS
+@given(case=ctc_cases(), reduction=st.sampled_from(REDUCTIONS), zero_infinity=st.booleans())
+def test_ctc_loss(case, reduction, zero_infinity):
+    lp, tg, (il, tl), blank = case
+    kw = {"blank": blank, "reduction": reduction, "zero_infinity": zero_infinity}
+    msg = f"{lp.shape} {tg.tolist()} {il} {tl} {kw}"
+    compare("ctc_loss", [lp, tg, il, tl], [True, False, False, False], kw, msg=msg)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("zero_infinity", [False, True])
+@pytest.mark.parametrize("targets", [(2, 0), (0,), (2, 3)])
+def test_ctc_loss_no_labels(reduction, zero_infinity, targets):
+    # every target length 0 (the extended sequence a lone blank): the all-blank path's loss
+    lp = np.log(_rng(0).dirichlet(np.ones(3), (4, 2))).astype(np.float32)
+    tg = np.ones(targets, np.int64)
+    kw = {"reduction": reduction, "zero_infinity": zero_infinity}
+    compare("ctc_loss", [lp, tg, (4, 2), (0, 0)], [True, False, False, False], kw)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("zero_infinity", [False, True])
+def test_ctc_loss_graph_as_torch(reduction, zero_infinity):
+    # zero_infinity is a where over the kernel's losses (WhereBackward0), an unbatched 'none' a
+    # squeeze (SqueezeBackward1); an impossible alignment (input length 1, two labels) is inf
+    lp = np.log(_rng(1).dirichlet(np.ones(4), (5, 2))).astype(np.float32)
+    tg = np.array([[1, 2], [1, 1]], np.int64)
+    lengths = (np.array([5, 1]), np.array([2, 2]))
+    kw = {"reduction": reduction, "zero_infinity": zero_infinity}
+    compare("ctc_loss", [lp, tg, *lengths], [True, False, False, False], kw)
+    compare("ctc_loss", [lp[:, 0], tg[:1], (5,), (2,)], [True, False, False, False], kw)
+    # an unbatched input takes a 1-d target as the concatenated form: its size is the length
+    compare("ctc_loss", [lp[:, 0], tg[0], (5,), (1,)], [True, False, False, False], kw)
+
+
+@pytest.mark.parametrize(
+    "lengths",
+    [
+        ((5, 5), np.array([2, 1])),
+        ([5, 5], np.array([2, 1])),
+        (np.array([5, 5]), [2, 1]),
+        (np.array([5, 5]), (2, 1)),
+        (np.array([5, 5]), 2),
+    ],
+)
+def test_ctc_loss_mixed_length_types(lengths):
+    # lengths must be both tensors or both int sequences: torch's overload TypeError, verbatim
+    lp = np.log(_rng(2).dirichlet(np.ones(4), (5, 2))).astype(np.float32)
+    tg = np.array([[1, 2], [1, 1]], np.int64)
+    compare("ctc_loss", [lp, tg, *lengths], [True, False, False, False], {})

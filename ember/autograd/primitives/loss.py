@@ -420,7 +420,9 @@ def _ctc(ctx, log_probs, targets, input_lengths, target_lengths, blank, zero_inf
     for t in range(1, tmax):
         prev = alpha[t - 1]
         a1 = np.concatenate([np.full((n, 1), neg), prev[:, :-1]], 1)
-        a2 = np.where(skip, np.concatenate([np.full((n, 2), neg), prev[:, :-2]], 1), neg)
+        # (sliced to s_len: with no labels at all, s_len is 1 and prev[:, :-2] is empty)
+        a2 = np.concatenate([np.full((n, 2), neg), prev[:, :-2]], 1)[:, :s_len]
+        a2 = np.where(skip, a2, neg)
         alpha[t] = np.where(in_seq, _lse3(prev, a1, a2) + emit[t], neg)
 
     last = input_lengths - 1
@@ -441,15 +443,16 @@ def _ctc(ctx, log_probs, targets, input_lengths, target_lengths, blank, zero_inf
     nxt = np.full((n, s_len), neg)
     for t in range(tmax - 1, -1, -1):
         b1 = np.concatenate([nxt[:, 1:], np.full((n, 1), neg)], 1)
-        b2 = np.where(skip_next, np.concatenate([nxt[:, 2:], np.full((n, 2), neg)], 1), neg)
+        b2 = np.concatenate([nxt[:, 2:], np.full((n, 2), neg)], 1)[:, :s_len]
+        b2 = np.where(skip_next, b2, neg)
         here = np.where((t == last)[:, None], init, _lse3(nxt, b1, b2))
         here = np.where((t <= last)[:, None] & in_seq, here + emit[t], neg)
         beta[t] = nxt = here
 
     grad = _ctc_grad(lp, alpha + beta, ext, nll, input_lengths, zero_infinity)
     ctx.grad = grad.astype(log_probs.dtype)
-    if zero_infinity:
-        nll = np.where(np.isinf(nll), 0.0, nll)
+    # zero_infinity zeroes the gradient of an impossible alignment here; its inf loss stays, as
+    # torch's kernel leaves it (nn.functional.ctc_loss replaces it with 0 after)
     return nll.astype(log_probs.dtype)
 
 

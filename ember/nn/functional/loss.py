@@ -624,9 +624,12 @@ def ctc_loss(
     """Connectionist Temporal Classification loss of (T, N, C) (or (T, C)) log-probabilities.
 
     ``targets`` are padded (N, S) or concatenated (sum(target_lengths),); the mean reduction
-    divides each sample's loss by its target length before averaging over the batch.
+    divides each sample's loss by its target length before averaging over the batch. As torch,
+    an unbatched (T, C) input takes its targets as they are: (S,) is the concatenated form
+    (S must equal the target length), (1, S) the padded one.
     """
     enum = _enum(None, None, reduction)
+    _ctc_length_types(input_lengths, target_lengths, blank, zero_infinity)
     batched = log_probs.ndim == 3
     tmax, n_classes = log_probs.shape[0], log_probs.shape[-1]
     n = log_probs.shape[1] if batched else 1
@@ -645,7 +648,7 @@ def ctc_loss(
         raise RuntimeError(
             f"Expected target_lengths to have value at least 0, but got value {bad} {where}"
         )
-    if batched and tg.ndim == 1:
+    if tg.ndim == 1:
         if tg.shape[0] != tl_flat.sum():
             raise RuntimeError(
                 f"Expected tensor to have size {tl_flat.sum()} at dimension 0, but got size "
@@ -661,9 +664,12 @@ def ctc_loss(
             f"Expected input_lengths to have value at most {tmax}, but got value "
             f"{int(il[il > tmax][0])} {where}"
         )
+    # torch's graph: the unbatched input unsqueezed to a batch of one, the kernel's losses (inf
+    # kept, only their gradient zeroed), zero_infinity's where, the reduction, then the squeeze
+    lp = log_probs if batched else log_probs.unsqueeze(1)
     losses = apply(
         P.ctc_loss,
-        (log_probs,),
+        (lp,),
         None,
         targets=tg,
         input_lengths=il,
@@ -671,9 +677,46 @@ def ctc_loss(
         blank=blank,
         zero_infinity=zero_infinity,
     )
+    if zero_infinity:
+        losses = losses.where(losses != math.inf, 0.0)
     if enum == MEAN:  # each sample's loss per target label first
-        losses = losses / log_probs.new_tensor(np.maximum(tl, 1).astype(log_probs._data.dtype))
-    return _reduce(losses, enum)
+        per = np.maximum(tl_flat, 1).astype(log_probs._data.dtype)
+        losses = losses / log_probs.new_tensor(per)
+    out = _reduce(losses, enum)
+    return out.squeeze(0) if not batched and enum == NONE else out
+
+
+def _ctc_length_types(input_lengths, target_lengths, blank, zero_infinity) -> None:
+    """torch's TypeError for lengths that are neither both tensors nor both int sequences."""
+    if isinstance(input_lengths, Tensor) == isinstance(target_lengths, Tensor):
+        return
+
+    def kind(x) -> str:
+        if isinstance(x, Tensor):
+            return "Tensor"
+        if isinstance(x, (tuple, list)):
+            inner = ", ".join(type(v).__name__ for v in x)
+            return f"tuple of ({inner})" if isinstance(x, tuple) else f"list of [{inner}]"
+        return type(x).__name__
+
+    lengths = (input_lengths, target_lengths)
+    rest = f"!{type(blank).__name__}!, !int!, !{type(zero_infinity).__name__}!"
+    as_ints = ", ".join(f"!{kind(x)}!" for x in lengths)
+    as_tensors = ", ".join("Tensor" if isinstance(x, Tensor) else f"!{kind(x)}!" for x in lengths)
+    got = ", ".join("Tensor" if isinstance(x, Tensor) else type(x).__name__ for x in lengths)
+    mismatch = "      didn't match because some of the arguments have invalid types: "
+    raise TypeError(
+        "ctc_loss() received an invalid combination of arguments - got (Tensor, Tensor, "
+        f"{got}, {type(blank).__name__}, int, {type(zero_infinity).__name__}), but expected "
+        "one of:\n"
+        " * (Tensor log_probs, Tensor targets, tuple of ints input_lengths, tuple of ints "
+        "target_lengths, int blank = 0, int reduction = at::Reduction::Mean, bool zero_infinity "
+        "= False)\n"
+        f"{mismatch}(Tensor, Tensor, {as_ints}, {rest})\n"
+        " * (Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int "
+        "blank = 0, int reduction = at::Reduction::Mean, bool zero_infinity = False)\n"
+        f"{mismatch}(Tensor, Tensor, {as_tensors}, {rest})\n"
+    )
 
 
 # The margin and embedding losses live beside this module; imported last, as they use its helpers.
