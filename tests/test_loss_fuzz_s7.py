@@ -289,3 +289,59 @@ def test_ctc_loss_mixed_length_types(lengths):
     lp = np.log(_rng(2).dirichlet(np.ones(4), (5, 2))).astype(np.float32)
     tg = np.array([[1, 2], [1, 1]], np.int64)
     compare("ctc_loss", [lp, tg, *lengths], [True, False, False, False], {})
+
+
+# -- loss modules ----------------------------------------------------------------------------------
+_MODULE_OPTIONS = {
+    "L1Loss": {"reduction": "sum"},
+    "MSELoss": {"reduction": "none"},
+    "CrossEntropyLoss": {"label_smoothing": 0.1, "ignore_index": 3, "weight": "w"},
+    "NLLLoss": {"weight": "w", "reduction": "sum"},
+    "BCELoss": {"weight": "w"},
+    "BCEWithLogitsLoss": {"pos_weight": "w"},
+    "SmoothL1Loss": {"beta": 0.5},
+    "HuberLoss": {"delta": 2.0},
+    "KLDivLoss": {"log_target": True, "reduction": "batchmean"},
+    "PoissonNLLLoss": {"log_input": False, "full": True},
+    "GaussianNLLLoss": {"full": True, "eps": 0.1},
+    "HingeEmbeddingLoss": {"margin": 2.0},
+    "MarginRankingLoss": {"margin": 0.5},
+    "SoftMarginLoss": {},
+    "MultiLabelSoftMarginLoss": {"weight": "w"},
+    "MultiMarginLoss": {"p": 2, "margin": 0.5, "weight": "w"},
+    "MultiLabelMarginLoss": {},
+    "CosineEmbeddingLoss": {"margin": 0.1},
+    "TripletMarginLoss": {"margin": 2.0, "p": 1, "swap": True},
+    "TripletMarginWithDistanceLoss": {"margin": 2.0, "swap": True},
+    "CTCLoss": {"blank": 2, "zero_infinity": True},
+}
+
+
+@pytest.mark.parametrize("name", sorted(_MODULE_OPTIONS))
+@pytest.mark.parametrize("defaults", [True, False])
+def test_module_repr_state_and_constants(name, defaults):
+    # torch's loss modules have no extra_repr: the repr is the bare class name, whatever options
+    options = {} if defaults else _MODULE_OPTIONS[name]
+    tm = getattr(torch.nn, name)(
+        **{k: torch.ones(3) if v == "w" else v for k, v in options.items()}
+    )
+    em = getattr(ember.nn, name)(
+        **{k: ember.ones(3) if v == "w" else v for k, v in options.items()}
+    )
+    assert repr(em) == repr(tm)
+    assert getattr(type(em), "__constants__", None) == getattr(type(tm), "__constants__", None)
+    assert list(em.state_dict()) == list(tm.state_dict())
+    public = [a for a in vars(tm) if not a.startswith("_") and a != "training"]
+    assert [a for a in vars(em) if not a.startswith("_") and a != "training"] == public
+    for a in public:
+        if not isinstance(getattr(tm, a), (torch.Tensor, torch.nn.Module)):
+            assert getattr(em, a) == getattr(tm, a), a
+
+
+@pytest.mark.parametrize("delta", ["1.0", None, [1.0]])
+def test_huber_module_delta_type(delta):
+    with pytest.raises(TypeError) as t_err:
+        torch.nn.HuberLoss(delta=delta)
+    with pytest.raises(TypeError) as e_err:
+        ember.nn.HuberLoss(delta=delta)
+    assert str(e_err.value) == str(t_err.value)

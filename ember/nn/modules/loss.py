@@ -225,6 +225,8 @@ class HuberLoss(_Loss):
     __constants__ = ["reduction", "delta"]
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        if not isinstance(delta, (float, int)):
+            raise TypeError(f"delta must be a float or int, got: {type(delta)}")
         super().__init__(reduction=reduction)
         self.delta = delta
 
@@ -459,6 +461,8 @@ class TripletMarginLoss(_Loss):
 
 class TripletMarginWithDistanceLoss(_Loss):
     """The triplet margin loss with any distance (default: ``nn.PairwiseDistance()``)."""
+
+    __constants__ = ["margin", "swap", "reduction"]
 
     def __init__(
         self,
