@@ -189,6 +189,7 @@ def mse_loss(
     """Mean squared error ``(input - target)**2``, reduced."""
     _warn_size(input, target)
     enum = _weight_enum(weight, input, size_average, reduce, reduction)
+    _floating_kernel("mse_cpu", input, target)
     if weight is None:
         return _mse(input, target, enum)
     return _reduce((input - target) ** 2 * weight, enum, weight_sum=weight.sum())
@@ -197,6 +198,14 @@ def mse_loss(
 def _mse(input: Tensor, target: Tensor, enum: int) -> Tensor:
     input, target = _common_dtype(input, target)
     return apply(P.mse_loss, (input, target), None, reduction=enum)
+
+
+def _floating_kernel(kernel: str, input: Tensor, target: Tensor) -> None:  # noqa: A002
+    """torch's NotImplementedError of a floating-point kernel given two non-float tensors."""
+    x, y = input._data.dtype, target._data.dtype
+    if x.kind not in "fc" and y.kind not in "fc":
+        dt = D.result_type((input, target))
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_scalar_type_name(dt)}'")
 
 
 def _common_dtype(input: Tensor, target: Tensor) -> tuple:  # noqa: A002
@@ -222,6 +231,7 @@ def smooth_l1_loss(
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _warn_size(input, target)
+    _floating_kernel("smooth_l1_cpu", input, target)
     if beta == 0:
         return _reduce((input - target).abs(), enum)
     input, target = _common_dtype(input, target)
@@ -241,7 +251,14 @@ def huber_loss(
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _warn_size(input, target)
     enum = _weight_enum(weight, input, None, None, reduction)
-    input, target = _common_dtype(input, target)
+    _floating_kernel("huber_cpu", input, target)
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(
+            f"result type {_scalar_type_name(D.result_type((input, target)))} can't be cast to "
+            f"the desired output type {_scalar_type_name(input.dtype)}"
+        )
+    if target._data.dtype != input._data.dtype:  # torch's huber loss is of the input's dtype
+        target = target.to(input.dtype)
     if weight is None:
         return apply(P.huber_loss, (input, target), None, reduction=enum, delta=float(delta))
     loss = apply(P.huber_loss, (input, target), None, reduction=NONE, delta=float(delta))
@@ -260,7 +277,7 @@ def poisson_nll_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """Negative log-likelihood of ``target`` under a Poisson of rate ``input`` (or its log)."""
-    enum = _enum(size_average, reduce, reduction)
+    enum = _enum(size_average, reduce, reduction, _NOT_A_VALID_VALUE)
     if log_input:
         loss = input.exp() - target * input
     else:
@@ -329,6 +346,8 @@ def kl_div(
             stacklevel=user_stacklevel(),
         )
     enum = _enum(size_average, reduce, "sum" if reduction == "batchmean" else reduction)
+    if input._data.dtype.kind not in "fc" or target._data.dtype.kind not in "fc":
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)
     else:
