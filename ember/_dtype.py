@@ -238,11 +238,13 @@ def result_type(tensors, scalars=()) -> dtype:
             else:
                 out = promote_types(out, g) if out is bool else g
     for s in scalars:
+        # as torch: a NumPy integer counts as an int (np.int64(5) keeps int8), but NumPy's bool
+        # and complex64 scalars as floats
         cat = (
             0
             if isinstance(s, builtins.bool)
             else 1
-            if isinstance(s, int)
+            if isinstance(s, (int, np.integer))
             else (3 if isinstance(s, complex) else 2)
         )
         if out is None:

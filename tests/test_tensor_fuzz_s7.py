@@ -96,6 +96,18 @@ def _bool_division(op: str, *dts: str) -> bool:
 # -- 1. type promotion ---------------------------------------------------------------------------
 
 
+def test_numpy_integer_scalar_is_an_int():
+    """A NumPy integer beside an integer tensor is a Python int for promotion (it made int8
+    tensors float32)."""
+    for scalar in (np.int64(5), np.int32(-2), np.uint8(3)):
+        for f in (operator.add, operator.mul, operator.sub, operator.lt):
+            e = f(ember.tensor([1, 2], dtype=ember.int8), scalar)
+            t = f(torch.tensor([1, 2], dtype=torch.int8), scalar)
+            assert_close(e, t, msg=f"{f.__name__} {scalar!r}")
+    assert ember.tensor([1.5]).add(np.int64(2)).dtype == ember.float32
+    assert (ember.tensor([1, 2]) + np.float64(2.5)).dtype == ember.float32
+
+
 # Mismatches in the lead's files (ember/functions/math.py); kept visible until fixed there.
 
 
