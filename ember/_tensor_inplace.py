@@ -53,7 +53,7 @@ def _number_bounds_checked(method):
         if numbers and len(numbers) + len(zero_dim) == len(bounds):
             values = tuple(b.item() if isinstance(b, Tensor) else b for b in bounds)
             dt = D.result_type((self,), values)
-            if not np.can_cast(dt.np, self._data.dtype, casting="same_kind"):
+            if not IP._can_cast(dt.np, self._data.dtype):
                 have = self._data.dtype.name
                 raise RuntimeError(
                     f"result type {_scalar_type_name(dt)} can't be cast to the desired output type "

@@ -96,6 +96,40 @@ def _bool_division(op: str, *dts: str) -> bool:
 # -- 1. type promotion ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("dst", "src"), [("uint8", "int8"), ("uint8", "int64"), ("int8", "int64"), ("int16", "uint8")]
+)
+def test_inplace_integer_to_integer_casts_like_torch(dst, src):
+    """torch casts any integral result back into an integral tensor (NumPy's same_kind rule
+    refuses signed -> unsigned; Ember used it and refused ``uint8 += int8``)."""
+    for mod in (ember, torch):
+        a = mod.tensor([250, 3], dtype=getattr(mod, dst)) if dst == "uint8" else None
+        a = a if a is not None else mod.tensor([100, 3], dtype=getattr(mod, dst))
+        b = mod.tensor([10, -5], dtype=getattr(mod, src)) if src != "uint8" else None
+        b = b if b is not None else mod.tensor([10, 200], dtype=getattr(mod, src))
+        a += b
+        if mod is torch:
+            want = a.numpy()
+        else:
+            got = a.numpy()
+    np.testing.assert_array_equal(got, want)
+    assert got.dtype == want.dtype
+
+
+def test_out_and_cat_integer_casts_like_torch():
+    b = ember.tensor([1, -2, 3], dtype=ember.int8)
+    out = ember.zeros(3, dtype=ember.uint8)
+    ember.add(b, b, out=out)
+    assert out.tolist() == [2, 252, 6]
+    cat = ember.cat([b, b], out=ember.zeros(6, dtype=ember.uint8))
+    assert cat.tolist() == [1, 254, 3, 1, 254, 3]
+    assert cat.dtype == ember.uint8
+    with pytest.raises(RuntimeError, match="result type Float can't be cast"):
+        ember.zeros(3, dtype=ember.int8).add_(ember.ones(3))
+    with pytest.raises(RuntimeError, match="result type Long can't be cast"):
+        ember.zeros(3, dtype=ember.bool).add_(ember.ones(3, dtype=ember.int64))
+
+
 def test_numpy_integer_scalar_is_an_int():
     """A NumPy integer beside an integer tensor is a Python int for promotion (it made int8
     tensors float32)."""

@@ -128,10 +128,19 @@ def _dense(a: np.ndarray) -> bool:
     return True
 
 
+def _can_cast(src, dst) -> bool:
+    """torch's ``can_cast``: only complex -> real, floating -> integral and any -> bool are
+    refused (NumPy's ``same_kind`` also refuses signed -> unsigned, which torch allows)."""
+    src, dst = np.dtype(src), np.dtype(dst)
+    if src.kind == "c":
+        return dst.kind == "c"
+    if src.kind == "f":
+        return dst.kind in "fc"
+    return src.kind == "b" or dst.kind != "b"
+
+
 def _cast_check(t: Tensor, result_dtype) -> None:
-    if t._data.dtype != result_dtype and not np.can_cast(
-        result_dtype, t._data.dtype, casting="same_kind"
-    ):
+    if t._data.dtype != result_dtype and not _can_cast(result_dtype, t._data.dtype):
         raise RuntimeError(
             f"result type {_name(result_dtype)} can't be cast to the desired output type "
             f"{_name(t._data.dtype)}"

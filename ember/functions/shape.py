@@ -12,7 +12,7 @@ from ..autograd.primitives import shape_named as PN
 from ..autograd.primitives import strided as ST
 from ._util import broadcast_shapes, dims_tuple, wrap_dim
 from .flips import _int_list, flip, flip_method, fliplr, flipud, roll, rot90  # noqa: F401
-from .inplace import takes_out
+from .inplace import _can_cast, takes_out
 from .splits import (  # noqa: F401 - re-exported: the splits lived here
     _sections,
     chunk,
@@ -584,7 +584,7 @@ def _tensor_list(tensors, name):
 
 
 def _cat_cast(out: Tensor, result: Tensor) -> None:
-    if not np.can_cast(result._data.dtype, out._data.dtype, casting="same_kind"):
+    if not _can_cast(result._data.dtype, out._data.dtype):
         from .reduce import _scalar_type_name
 
         raise TypeError(
