@@ -21,6 +21,8 @@ from .functions.reduce import _scalar_type_name
 
 def _inplace(fn, ufunc=None):
     def method(self, *args, **kwargs):
+        if ufunc is np.subtract and _bool_operand(self, *args):
+            return IP.inplace(self, fn, *args, **kwargs)  # ``sub`` refuses bools with torch's words
         if ufunc is not None and not kwargs and len(args) == 1 and not IP._state.enabled:
             return IP.fast_binary_(self, ufunc, args[0])
         if (
@@ -38,6 +40,12 @@ def _inplace(fn, ufunc=None):
         return IP.inplace(self, fn, *args, **kwargs)
 
     return method
+
+
+def _bool_operand(t, *args) -> bool:
+    return t._data.dtype == np.bool_ or any(
+        isinstance(a, bool) or (isinstance(a, Tensor) and a._data.dtype == np.bool_) for a in args
+    )
 
 
 def _number_bounds_checked(method):

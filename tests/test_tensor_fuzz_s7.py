@@ -130,6 +130,25 @@ def test_out_and_cat_integer_casts_like_torch():
         ember.zeros(3, dtype=ember.bool).add_(ember.ones(3, dtype=ember.int64))
 
 
+@pytest.mark.parametrize("dt", ["float32", "int64", "uint8", "bool"])
+def test_inplace_sub_with_bool_refused(dt):
+    """``a -= mask`` takes the same refusal as ``a - mask`` (the fast in-place path skipped it)."""
+    for other in (
+        lambda m: _make(m, "bool", (2, 3)),
+        lambda m: _make(m, "bool", ()),
+        lambda m: True,
+    ):
+        msgs = []
+        for mod in (torch, ember):
+            a = _make(mod, dt, (2, 3))
+            with pytest.raises(RuntimeError) as info:
+                a -= other(mod)
+            msgs.append(str(info.value))
+            with pytest.raises(RuntimeError):
+                a.sub_(other(mod))
+        assert msgs[0] == msgs[1]
+
+
 def test_numpy_integer_scalar_is_an_int():
     """A NumPy integer beside an integer tensor is a Python int for promotion (it made int8
     tensors float32)."""
