@@ -362,7 +362,18 @@ Tensor.__rmul__ = M._operator(np.multiply, M.mul, PM.mul, reflected=True)
 Tensor.__truediv__ = M._operator(np.true_divide, M.div, PM.div)
 Tensor.__rtruediv__ = M._operator(np.true_divide, M.div, PM.div, reflected=True)
 Tensor.__floordiv__ = M.floor_divide
-Tensor.__rfloordiv__ = lambda self, other: M.floor_divide(as_tensor_arg(other), self)
+
+
+def _rfloordiv(self: Tensor, other) -> Tensor:
+    if isinstance(other, (bool, int, float, complex)):
+        # a Python number is a wrapped number: it does not lift the tensor's dtype (2 // int8 is
+        # int8), so it enters as a 0-dim tensor of the promoted dtype (wrapping as C casts do)
+        dt = D.result_type((self,), (other,)).np
+        other = _make(np.array(other).astype(dt))
+    return M.floor_divide(as_tensor_arg(other), self)
+
+
+Tensor.__rfloordiv__ = _rfloordiv
 Tensor.__mod__ = M.remainder
 Tensor.__rmod__ = lambda self, other: M.remainder(other, self)
 Tensor.__pow__ = M.pow
