@@ -423,6 +423,41 @@ def test_repr_mixed_magnitudes_hypothesis(exps, special, dt, rounded, column):
 
 # -- 3. indexing and in-place ----------------------------------------------------------------------
 
+_A = np.arange(2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5)
+_KEYS = [
+    0, -1, -2, 2, -3, (0, -1), (slice(None), -1), (Ellipsis, -1), (None, 0), (0, None, 1),
+    [0, 1], [-1, 0], [[0, 1], [1, 0]], ([0, 1], [1, 2]), (slice(None), [0, 2]),
+    ([0, 1], slice(None), [1, 3]), (0, slice(None), [1, 3]), ([1], slice(1, 3), [0], slice(None)),
+    (slice(None), [0, 2], slice(None), [1, 4]), (Ellipsis, [0, 4]), (None, [0, 1], None),
+    "mask1", "mask2", "mask_mid", "mask_then_index", "empty", "empty_col", "empty2d", "mask_none",
+    [2], [-3], (slice(None), [3]), (0, 0, 0, 0), (0, 0, 0, 0, 0), (1, [0, 2], [[1], [3]]),
+    ([0, 1], 1, slice(None), [0, 1]), (slice(None, None, 2), [1, 0]), (slice(5, 1),),
+    (Ellipsis, None), True, False, (True, 0), None, "scalar_index", "scalar_index_mid", 1.5,
+]  # fmt: skip
+
+
+def _key(mod, k):
+    """The key ``k`` for ``mod`` (lists become int64 index tensors; names are masks)."""
+    named = {
+        "mask1": lambda: mod.tensor([True, False]),
+        "mask2": lambda: mod.tensor([[True, False, True], [False, False, True]]),
+        "mask_mid": lambda: (slice(None), mod.tensor([True, False, True])),
+        "mask_then_index": lambda: (mod.tensor([True, False]), mod.tensor([0, 2])),
+        "empty": lambda: mod.tensor([], dtype=mod.int64),
+        "empty_col": lambda: (slice(None), mod.tensor([], dtype=mod.int64)),
+        "empty2d": lambda: mod.zeros((0, 2), dtype=mod.int64),
+        "mask_none": lambda: mod.tensor([False, False]),
+        "scalar_index": lambda: (mod.tensor(1),),
+        "scalar_index_mid": lambda: (slice(None), mod.tensor(2)),
+    }
+    if isinstance(k, str):
+        return named[k]()
+    if isinstance(k, tuple):
+        return tuple(_key(mod, x) for x in k)
+    if isinstance(k, list):
+        return mod.tensor(k)
+    return k
+
 
 def _exc(fn, *args):
     try:
@@ -430,6 +465,78 @@ def _exc(fn, *args):
     except Exception as exc:  # noqa: BLE001
         return type(exc), str(exc)
     return None
+
+
+@pytest.mark.parametrize("k", _KEYS, ids=repr)
+def test_getitem_setitem_keys(k):
+    e_exc = _exc(lambda: ember.tensor(_A)[_key(ember, k)])
+    t_exc = _exc(lambda: torch.tensor(_A)[_key(torch, k)])
+    assert e_exc == t_exc
+    if t_exc is None:
+        assert_close(ember.tensor(_A)[_key(ember, k)], torch.tensor(_A)[_key(torch, k)])
+
+    def write(mod, value):
+        x = mod.tensor(_A.copy())
+        shape = x[_key(mod, k)].shape
+        v = value(mod, shape)
+        x[_key(mod, k)] = v
+        return x
+
+    for value in (
+        lambda m, s: -1.0,
+        lambda m, s: m.arange(s[-1], dtype=m.float32) if len(s) else m.tensor(7.0),
+    ):
+        e_exc = _exc(write, ember, value)
+        t_exc = _exc(write, torch, value)
+        assert e_exc == t_exc
+        if t_exc is None:
+            assert_close(write(ember, value), write(torch, value))
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        lambda m: (slice(None), m.tensor([3])),
+        lambda m: (slice(None), slice(None), m.tensor([9])),
+        lambda m: (m.tensor([0]), slice(None), m.tensor([9])),
+        lambda m: (m.tensor([0]), m.tensor([9])),
+        lambda m: (0, slice(None), m.tensor([9])),
+        lambda m: (m.tensor([True, False]), slice(None), m.tensor([9])),
+        lambda m: (m.ones(2, 3, dtype=m.bool), m.tensor([9])),
+        lambda m: (None, m.tensor([0]), None, m.tensor([9])),
+        lambda m: (m.tensor(0), slice(None), m.tensor([9])),
+        lambda m: (1, m.tensor([0]), m.tensor([9])),
+        lambda m: (slice(None), m.tensor(5)),
+        lambda m: (Ellipsis, m.tensor([-9])),
+    ],
+)
+def test_index_out_of_range_message(key):
+    """torch names an index tensor's dimension by its place among the index tensors."""
+
+    def fn(mod, write):
+        x = mod.zeros(2, 3, 4)
+        if write:
+            x[key(mod)] = 1.0
+        return x[key(mod)]
+
+    for write in (False, True):
+        t_exc, e_exc = _exc(fn, torch, write), _exc(fn, ember, write)
+        assert t_exc is not None and e_exc == t_exc
+
+
+def test_setitem_through_views_updates_base():
+    for mod in (ember, torch):
+        x = mod.zeros(3, 4)
+        v = x[1:, ::2]
+        w = v.t()
+        w[0, 1] = 5
+        w += 1
+        x[0][x[0] == 0] = 2
+        if mod is torch:
+            want = x.numpy()
+        else:
+            got = x.numpy()
+    np.testing.assert_array_equal(got, want)
 
 
 # -- 4. reductions and shape ops -------------------------------------------------------------------

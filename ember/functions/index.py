@@ -141,6 +141,7 @@ def _check_bounds(shape: tuple, key: tuple) -> None:
     n_real += sum(k.ndim - 1 for k in key if isinstance(k, np.ndarray) and k.dtype == bool)
     if n_real > len(shape):
         raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    adv = 0  # torch names an index tensor's dimension by its place among the index tensors
     for i, k in enumerate(key):
         if k is Ellipsis:
             dim = _after_ellipsis(shape, key, i)
@@ -155,8 +156,9 @@ def _check_bounds(shape: tuple, key: tuple) -> None:
             n = shape[dim]
             bad = k[(k >= n) | (k < -n)]
             if bad.size:
+                where = adv if k.ndim else dim  # a 0-dim index tensor is read as an int
                 raise IndexError(
-                    f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with size {n}"
+                    f"index {int(bad.flat[0])} is out of bounds for dimension {where} with size {n}"
                 )
         elif isinstance(k, np.ndarray) and k.dtype == bool:
             for j, s in enumerate(k.shape):
@@ -166,7 +168,10 @@ def _check_bounds(shape: tuple, key: tuple) -> None:
                         f"shape of the indexed tensor {list(shape)} at index {dim + j}"
                     )
             dim += k.ndim
+            adv += k.ndim
             continue
+        if isinstance(k, np.ndarray) and k.ndim:
+            adv += 1
         dim += 1
 
 
