@@ -103,8 +103,13 @@ huber_loss = defop(
 
 # -- binary classification -------------------------------------------------------------------------
 def _bce(ctx, x, t, reduction, weight):
-    if not np.all((x >= 0) & (x <= 1)):  # NaN fails both comparisons, as in torch
-        raise RuntimeError("all elements of input should be between 0 and 1")
+    # torch checks each element's input, then its target; NaN fails both comparisons
+    x_ok = (x >= 0) & (x <= 1)
+    ok = x_ok & (t >= 0) & (t <= 1)
+    if not np.all(ok):
+        first = int(np.argmin(ok.reshape(-1)))
+        which = "input" if not x_ok.reshape(-1)[first] else "target"
+        raise RuntimeError(f"all elements of {which} should be between 0 and 1")
     ctx.weight = weight
     with np.errstate(divide="ignore"):
         loss = (t - 1) * np.maximum(np.log(1 - x), -100) - t * np.maximum(np.log(x), -100)

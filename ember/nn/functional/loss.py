@@ -575,6 +575,7 @@ def binary_cross_entropy(
             f"Found dtype {_scalar_type_name(target.dtype)} but expected "
             f"{_scalar_type_name(input.dtype)}"
         )
+    _floating_kernel("binary_cross_entropy", input, target)
     _not_differentiable("binary_cross_entropy", "weight", weight)
     w = _array(weight, input)
     if w is not None and w.shape != input.shape:
@@ -610,15 +611,32 @@ def binary_cross_entropy_with_logits(
         )
     _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
     _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
-    if target._data.dtype.kind not in "fc" and input._data.dtype.kind in "fc":
-        raise RuntimeError(  # torch computes into a tensor of the target's dtype
+    if input._data.dtype.kind not in "fc":  # torch's log_sigmoid(input) comes first
+        raise NotImplementedError(
+            f"\"log_sigmoid_cpu\" not implemented for '{_scalar_type_name(input.dtype)}'"
+        )
+    # torch computes into (1 - target): a tensor of the target's dtype
+    if target._data.dtype == np.bool_:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if target._data.dtype.kind not in "fc":
+        raise RuntimeError(
             f"result type {_scalar_type_name(input.dtype)} can't be cast to the desired output "
             f"type {_scalar_type_name(target.dtype)}"
         )
+    if target._data.dtype != input._data.dtype:
+        input = input.to(target.dtype)  # noqa: A001
     w, pw = _array(weight, input), _array(pos_weight, input)
-    for extra in (w, pw):
+    for extra, operands in ((pw, (pw, input)), (w, (input, w))):  # w: torch's loss.mul_(w)
         if extra is not None:
-            broadcast_shapes(extra.shape, input.shape)
+            shape = broadcast_shapes(*(a.shape for a in operands))
+            if tuple(shape) != tuple(input.shape):  # an in-place product in torch
+                raise RuntimeError(
+                    f"output with shape {list(input.shape)} doesn't match the broadcast shape "
+                    f"{list(shape)}"
+                )
     return apply(
         P.binary_cross_entropy_with_logits,
         (input, target),
