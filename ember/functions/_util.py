@@ -37,6 +37,8 @@ def dims_tuple(dim, ndim: int):
     if len(set(dims)) != len(dims):
         d = next(d for d in dims if dims.count(d) > 1)
         raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    if not ndim and dims:  # (0,) or (-1,) of a 0-dim tensor: its one value, as an int dim
+        return ()
     return tuple(sorted(dims)) if dims else None
 
 
