@@ -619,3 +619,109 @@ _LEAD_REDUCE_MISMATCHES = {
 def test_known_lead_reduce_mismatches(name):
     f = _LEAD_REDUCE_MISMATCHES[name]
     assert _diff(f) is None
+
+
+_UNIQUE_INPUTS = {
+    "f": _R.integers(-2, 3, (4, 5)).astype(np.float32),
+    "i": _R.integers(0, 3, (3, 4)),
+    "b": np.array([True, False, False, True, True, False]),
+    "empty": np.zeros((0, 3), np.float32),
+    "empty_cols": np.zeros((2, 0), np.float32),
+    "nan": np.array([1.0, np.nan, 1.0, np.nan, 0.0], np.float32),
+    "rows": np.array([[1, 2], [0, 1], [1, 2], [0, 1], [3, 3]]),
+    "scalar": np.array(3.0),
+}
+_UNIQUE_OPS = {
+    "unique": lambda t, x: x.unique(),
+    "unique_unsorted": lambda t, x: x.unique(sorted=False),
+    "unique_all": lambda t, x: tuple(x.unique(return_inverse=True, return_counts=True)),
+    "unique_dim0": lambda t, x: tuple(x.unique(dim=0, return_inverse=True, return_counts=True)),
+    "unique_dim1": lambda t, x: tuple(x.unique(dim=1, return_inverse=True, return_counts=True)),
+    "unique_dim-1": lambda t, x: t.unique(x, dim=-1),
+    "consecutive": lambda t, x: tuple(
+        t.unique_consecutive(x, return_inverse=True, return_counts=True)
+    ),
+    "consecutive_dim0": lambda t, x: tuple(
+        t.unique_consecutive(x, return_inverse=True, return_counts=True, dim=0)
+    ),
+    "sort_stable": lambda t, x: tuple(x.sort(stable=True)),
+    "sort_stable_desc0": lambda t, x: tuple(x.sort(dim=0, descending=True, stable=True)),
+    "argsort_stable": lambda t, x: x.argsort(stable=True, dim=0),
+    "max_dim_ties": lambda t, x: tuple(x.max(0)),
+    "min_dim_ties": lambda t, x: tuple(x.min(-1)),
+    "argmax_ties": lambda t, x: x.argmax(),
+    "argmin_ties": lambda t, x: x.argmin(-1),
+    "cummax": lambda t, x: tuple(x.cummax(0)),
+    "msort": lambda t, x: t.msort(x),
+    "sum_of_empty": lambda t, x: x.sum(0),
+    "prod_of_empty": lambda t, x: x.prod(),
+    "max_of_empty": lambda t, x: x.max(),
+    "mean_of_empty": lambda t, x: x.mean(),
+}
+
+
+def _unique_case_known(op, xn):
+    # NaN rows under dim=: torch's row sort is not NumPy's; bool argmax: see the xfails above
+    return (op in ("unique_dim0", "unique_dim-1") and xn == "nan") or (
+        op in ("argmax_ties", "argmin_ties") and xn == "b"
+    )
+
+
+@pytest.mark.parametrize("op", list(_UNIQUE_OPS))
+def test_unique_sort_ties_sweep(op):
+    f = _UNIQUE_OPS[op]
+    bad = []
+    for xn, x in _UNIQUE_INPUTS.items():
+        if _unique_case_known(op, xn):
+            continue
+        why = _diff(lambda m, a: f(m, m.tensor(a)), x)
+        if why:
+            bad.append(f"{op} {xn}: {why}")
+    assert not bad, "\n".join(bad)
+
+
+def test_unique_keeps_each_nan():
+    x = [1.0, math.nan, 1.0, math.nan, 0.0]
+    e = ember.tensor(x).unique(return_inverse=True, return_counts=True)
+    t = torch.tensor(x).unique(return_inverse=True, return_counts=True)
+    assert_close(e, t)
+    assert e[0].shape == (4,)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda t: t.unique(t.zeros(2, 0), dim=0),
+        lambda t: t.unique(t.tensor(3.0), dim=0),
+        lambda t: t.unique(t.zeros(2, 3), dim=2),
+        lambda t: t.unique_consecutive(t.tensor(3.0), dim=0),
+        lambda t: t.unique_consecutive(t.zeros(2, 0), dim=0),
+    ],
+)
+def test_unique_dim_errors(fn):
+    t_exc, e_exc = _exc(lambda: fn(torch)), _exc(lambda: fn(ember))
+    assert t_exc is not None and e_exc == t_exc
+
+
+def test_unique_consecutive_empty_returns_all_parts():
+    for dim in (None, 0):
+        e = ember.unique_consecutive(
+            ember.zeros(0, 3), return_inverse=True, return_counts=True, dim=dim
+        )
+        t = torch.unique_consecutive(
+            torch.zeros(0, 3), return_inverse=True, return_counts=True, dim=dim
+        )
+        assert_close(e, t)
+
+
+def test_topk_smallest_and_sort_stable_values():
+    x = np.array([[3.0, 1.0, 1.0, 2.0], [0.0, 5.0, 0.0, -1.0]], np.float32)
+    for mod in (ember, torch):
+        v, _ = mod.tensor(x).topk(2, largest=False)
+        s, i = mod.tensor(x).sort(stable=True, descending=True)
+        if mod is torch:
+            want = (v.numpy(), s.numpy(), i.numpy())
+        else:
+            got = (v.numpy(), s.numpy(), i.numpy())
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)

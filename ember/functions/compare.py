@@ -391,12 +391,16 @@ def unique(
     return_counts: bool = False,
     dim=None,
 ):
+    # torch keeps every NaN as a value of its own (NumPy would fold them into one)
     if dim is not None:
+        axis = _unique_dim(input, dim)
         vals, inv, counts = np.unique(
-            input._data, return_inverse=True, return_counts=True, axis=dim
+            input._data, return_inverse=True, return_counts=True, axis=axis, equal_nan=False
         )
     else:
-        vals, inv, counts = np.unique(input._data, return_inverse=True, return_counts=True)
+        vals, inv, counts = np.unique(
+            input._data, return_inverse=True, return_counts=True, equal_nan=False
+        )
         inv = inv.reshape(input._data.shape)
     out = [_make(vals)]
     if return_inverse:
@@ -406,18 +410,28 @@ def unique(
     return out[0] if len(out) == 1 else tuple(out)
 
 
+def _unique_dim(input: Tensor, dim) -> int:  # noqa: A002
+    """``dim`` of ``unique``/``unique_consecutive`` checked as torch does, made non-negative."""
+    if not input.ndim:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    axis = wrap_dim(dim, input.ndim)
+    if any(n == 0 for i, n in enumerate(input._data.shape) if i != axis):
+        raise RuntimeError(
+            "There are 0 sized dimensions, and they aren't selected, so unique cannot be applied"
+        )
+    return axis
+
+
 def unique_consecutive(input: Tensor, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
     """Each run of equal consecutive elements (slices along ``dim``, when given) kept once."""
     if dim is None:
         d = input._data.reshape(-1)
-        if d.size == 0:
-            return _make(d)
-        keep = np.concatenate([[True], d[1:] != d[:-1]])
+        keep = np.concatenate([[True], d[1:] != d[:-1]])[: d.size]
         values, inverse_shape = d[keep], input._data.shape
     else:
-        axis = wrap_dim(dim, input.ndim)
+        axis = _unique_dim(input, dim)
         rows = np.moveaxis(input._data, axis, 0)
-        flat = rows.reshape(rows.shape[0], -1)
+        flat = rows.reshape(rows.shape[0], rows[:1].size)  # -1 is ambiguous with no rows
         keep = np.concatenate([[True], (flat[1:] != flat[:-1]).any(axis=1)])[: rows.shape[0]]
         values, inverse_shape = np.moveaxis(rows[keep], 0, axis).copy(), (rows.shape[0],)
     out = [_make(values)]
