@@ -108,10 +108,10 @@ def backward(
     grads = _tensors(grad_tensors) if grad_tensors is not None else (None,) * len(outputs)
     if retain_graph is None:
         retain_graph = create_graph
-    roots, grads = _roots_and_grads(outputs, grads, create_graph)
     ins = _tensors(inputs) if inputs is not None else None
     if ins is not None and not ins:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    roots, grads = _roots_and_grads(outputs, grads, create_graph)
     run_backward(roots, grads, retain_graph, create_graph, inputs=ins, accumulate=True)
 
 
@@ -127,13 +127,15 @@ def grad(
     materialize_grads=False,
 ):
     """The gradients of ``outputs`` with respect to ``inputs``, returned rather than accumulated."""
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, "
+            "but got: allow_unused=False."
+        )
     outs = _tensors(outputs)
     ins = _tensors(inputs)
     if not ins:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
-    for t in ins:
-        if not t._rg:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
     gos = _tensors(grad_outputs) if grad_outputs is not None else (None,) * len(outs)
     if len(gos) != len(outs):
         raise RuntimeError(
@@ -145,6 +147,9 @@ def grad(
     if allow_unused is None:
         allow_unused = materialize_grads
     roots, grads = _roots_and_grads(outs, gos, create_graph)
+    for t in ins:  # torch checks the outputs first
+        if not t._rg:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
     results = run_backward(
         roots,
         grads,
