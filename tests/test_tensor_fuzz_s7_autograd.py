@@ -128,6 +128,30 @@ def detached_alias_zeroed(t):
 
 
 @_graph_case
+def split_output_inplace(t):
+    b = t.arange(12.0, requires_grad=True) * 1
+    b.split(4)[1].mul_(2)
+
+
+@_graph_case
+def split_sizes_output_inplace(t):
+    b = t.arange(12.0, requires_grad=True) * 1
+    b.split([4, 8])[1].add_(2)
+
+
+@_graph_case
+def chunk_output_inplace(t):
+    b = t.arange(12.0, requires_grad=True) * 1
+    b.chunk(3)[2].zero_()
+
+
+@_graph_case
+def unbind_output_inplace(t):
+    b = t.arange(12.0, requires_grad=True) * 1
+    b.view(3, 4).unbind(1)[0].copy_(t.ones(3))
+
+
+@_graph_case
 def tensor_split_output_inplace_ok(t):
     a = t.arange(12.0, requires_grad=True)
     b = a * 1
@@ -698,3 +722,19 @@ def test_grad_checks_outputs_before_inputs():
     for mod in (torch, ember):
         with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad"):
             mod.autograd.grad(mod.ones(2).sum(), mod.ones(2))
+
+
+@pytest.mark.parametrize("name", ["split", "split_sizes", "chunk", "unbind"])
+def test_multi_output_view_setitem_refused(name):
+    """A write through ``[]`` into one of several views is refused too (torch names the select
+    view it goes through; the exception type is what is compared)."""
+    make = {
+        "split": lambda b: b.split(4),
+        "split_sizes": lambda b: b.split([4, 8]),
+        "chunk": lambda b: b.chunk(3),
+        "unbind": lambda b: b.view(3, 4).unbind(),
+    }[name]
+    for mod in (torch, ember):
+        b = mod.arange(12.0, requires_grad=True) * 1
+        with pytest.raises(RuntimeError, match="is a view and is being modified inplace"):
+            make(b)[1][0] = 5.0

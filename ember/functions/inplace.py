@@ -28,10 +28,25 @@ def check_inplace(t: Tensor) -> None:
             "a leaf Variable that requires grad is being used in an in-place operation."
         )
     base = t._base
-    if base is not None and base._rg and base.grad_fn is None:
+    if base is None:
+        return
+    if base._rg and base.grad_fn is None:
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place operation."
         )
+    name = type(t.grad_fn).__name__
+    if name in _MULTI_VIEW_NODES:
+        raise RuntimeError(
+            f"Output {t._output_nr} of {name[: -len('Backward0')]} is a view and is being "
+            "modified inplace. This view is the output of a function that returns multiple views. "
+            "Such functions do not allow the output views to be modified inplace. You should "
+            "replace the inplace operation by an out-of-place one."
+        )
+
+
+# Functions returning several views of one tensor: torch refuses to rebase any of them in place
+# (the other outputs' gradients would silently go stale).
+_MULTI_VIEW_NODES = frozenset(("SplitBackward0", "SplitWithSizesBackward0", "UnbindBackward0"))
 
 
 def _writable(t: Tensor) -> np.ndarray:
