@@ -529,3 +529,72 @@ def test_binary_cross_entropy_with_logits_bad_weights(extra, shape):
     x = np.zeros((2, 3), np.float32)
     kw = {extra: np.ones(shape, np.float32)}
     compare("binary_cross_entropy_with_logits", [x, x], [True, False], kw)
+
+
+def _r(*shape, dtype=np.float32):
+    return _rng(sum(shape) + len(shape)).standard_normal(shape).astype(dtype)
+
+
+_CLASS_BAD = [
+    (_r(2, 3), np.array([0, 1], np.int32), {}),
+    (_r(2, 3), _r(2), {}),
+    (_r(2, 3), np.array([0, 1, 2]), {}),
+    (_r(2, 3), np.zeros((2, 2), np.int64), {}),
+    (_r(3), np.array([0, 1]), {}),
+    (_r(3), np.array(1), {}),
+    (_r(3), np.array([[0, 1]]), {}),
+    (_r(2, 3), np.array([0, 3]), {}),
+    (_r(2, 3), np.array([0, -1]), {}),
+    (_r(2, 3), np.array([0, -5]), {"ignore_index": -5}),
+    (_r(2, 3), np.array([0, 3]), {"ignore_index": 3}),
+    (_r(2, 3), np.array([0, 100]), {"ignore_index": 100, "reduction": "none"}),
+    (_r(2, 3), np.array([0, 1]), {"ignore_index": 1.5}),
+    (_r(2, 3), np.array([0, 1]), {"ignore_index": True}),
+    (_r(2, 3), np.array([0, 1]), {"ignore_index": np.int64(1)}),
+    (_r(2, 3), np.array([0, 1]), {"weight": _r(4)}),
+    (_r(2, 3), np.array([0, 1]), {"weight": _r(3, 1)}),
+    (_r(2, 3), np.array([0, 1]), {"weight": np.ones((), np.float32)}),
+    (_r(2, 3), np.array([0, 1]), {"weight": _r(3, dtype=np.float64)}),
+    (_r(2, 3, dtype=np.float64), np.array([0, 1]), {"weight": _r(3)}),
+    (_r(), np.array(0), {}),
+    (_r(2, 3, 4), np.zeros((2, 5), np.int64), {}),
+    (_r(2, 3, 4, 5), np.zeros((2, 4), np.int64), {}),
+    (_r(2, 3, 4, 5), np.zeros((2, 4, 6), np.int64), {}),
+    (_r(2, 3, 4, 5, 6), np.zeros((2, 4, 5, 7), np.int64), {}),
+    (_r(2, 0, 3), np.zeros((2, 3), np.int64), {}),
+    (_r(2, 0, 3, 2, 1), np.zeros((2, 3, 2, 1), np.int64), {}),
+    (_r(2, 3), np.array([0, 1], np.uint8), {}),
+    (_r(2, 3), np.array([0, 1]), {"reduction": "bogus"}),
+    (_r(2, 3), np.array([0, 1]), {"reduction": "elementwise_mean"}),
+]
+
+
+@pytest.mark.parametrize("case", range(len(_CLASS_BAD)))
+@pytest.mark.parametrize("name", ["nll_loss", "cross_entropy"])
+def test_class_losses_bad_input(name, case):
+    x, t, kw = _CLASS_BAD[case]
+    compare(name, [x, t], [True, False], kw, msg=f"{x.shape} {t} {kw}")
+
+
+_PROB_BAD = [
+    (_r(), _r(), {}),
+    (_r(), np.array(1), {}),
+    (_r(2, 3), _r(2, 3, dtype=np.float64), {}),
+    (_r(2, 3), _r(2, 3), {"ignore_index": 1}),
+    (_r(2, 3), _r(2, 3), {"weight": _r(3, 1)}),
+    (_r(2, 3), _r(2, 3), {"weight": _r(4)}),
+    (_r(2, 3), _r(2, 3), {"weight": _r(3, dtype=np.float64)}),
+    (_r(2, 3), _r(2, 3), {"weight": _r(3, dtype=np.float64), "label_smoothing": 0.2}),
+    (_r(2, 3), _r(2, 3), {"label_smoothing": 1.5}),
+    (_r(2, 3), _r(2, 3), {"label_smoothing": -0.5}),
+    (_r(2, 3), np.array([0, 1]), {"label_smoothing": -0.5}),
+    (_r(2, 3), np.array([0, 1]), {"label_smoothing": 1.5}),
+]
+
+
+@pytest.mark.parametrize("case", range(len(_PROB_BAD)))
+def test_cross_entropy_probabilities_bad_input(case):
+    x, t, kw = _PROB_BAD[case]
+    grads = [True, t.dtype.kind == "f"]
+    msg = f"{x.shape} {t.shape} {kw}"
+    compare("cross_entropy", [x, t], grads, kw, msg=msg, tol=TOL[np.float32])

@@ -9,6 +9,7 @@ a reduction is applied (weighted means included).
 from __future__ import annotations
 
 import math
+import operator
 import warnings
 
 import numpy as np
@@ -373,7 +374,22 @@ def nll_loss(
 
     Shape: input (N, C), (C,) or (N, C, d1, ...); target (N,), () or (N, d1, ...).
     """
-    return _nll_loss(input, target, weight, ignore_index, _enum(size_average, reduce, reduction))
+    enum = _enum(size_average, reduce, reduction)
+    if type(ignore_index) is not int:
+        ignore_index = _index_arg("nll_loss_nd", ignore_index)
+    return _nll_loss(input, target, weight, ignore_index, enum)
+
+
+def _index_arg(fn: str, value) -> int:
+    """An int argument as torch's binding takes it: anything with ``__index__`` but a bool."""
+    if not isinstance(value, bool):
+        try:
+            return operator.index(value)
+        except TypeError:
+            pass
+    raise TypeError(
+        f"{fn}(): argument 'ignore_index' (position 5) must be int, not {type(value).__name__}"
+    )
 
 
 def _nll_loss(input, target, weight, ignore_index: int, enum: int) -> Tensor:
@@ -381,6 +397,10 @@ def _nll_loss(input, target, weight, ignore_index: int, enum: int) -> Tensor:
     ndim, tndim = len(ishape), len(tshape)
     if ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
+    if ndim == 1 and tndim == 1 and tshape[0] != 1:
+        raise ValueError(
+            f"For 1D input, 1D target must have size 1, but got target size: {tshape[0]}"
+        )
     if ndim != 1 and ishape[0] != (tshape[0] if tshape else 0):
         raise ValueError(
             f"Expected input batch_size ({ishape[0]}) to match target batch_size "
@@ -408,7 +428,7 @@ def _nll_loss(input, target, weight, ignore_index: int, enum: int) -> Tensor:
             "expected target dtype to be Long or Byte, but got "
             f"{_scalar_type_name(D._BY_NP[t.dtype])}"
         )
-    if weight is not None and weight.numel() != n_classes:
+    if weight is not None and (weight._data.ndim != 1 or weight._data.size != n_classes):
         raise RuntimeError(
             f"weight tensor should be defined either for all {n_classes} classes or no classes "
             f"but got weight tensor of shape: {list(weight.shape)}"
@@ -424,13 +444,17 @@ def _nll_loss(input, target, weight, ignore_index: int, enum: int) -> Tensor:
     if ndim == 4:
         return apply(P.nll_loss2d, (input,), [input._data, t], **params)
     # Other K-dim inputs go through the 2-d kernel as (N, C, 1, d1*d2*...), as torch.
-    # (an empty input as (N, C, 0, 1), an empty target as (N, 0, 1), as torch)
+    # (an empty input as (N, C, 0, 0), an empty target as (N, 0, 0), as torch)
     n = ishape[0]
     if input._data.size:
         flat = input.reshape(n, n_classes, 1, -1)
     else:
-        flat = input.reshape(n, n_classes, 0, 1)
-    t = t.reshape(n, 1, -1) if t.size else t.reshape(n, 0, 1)
+        flat = input.reshape(n, n_classes, 0, 0)
+    t = t.reshape(n, 1, -1) if t.size else t.reshape(n, 0, 0)
+    if flat._data.shape[2:] != t.shape[1:]:  # only with no classes: an empty input, not target
+        raise RuntimeError(
+            f"size mismatch (got input: {list(flat.shape)} , target: {list(t.shape)}"
+        )
     out = apply(P.nll_loss2d, (flat,), [flat._data, t], **params)
     return out.view(n, *input.shape[2:]) if enum == NONE else out
 
@@ -456,20 +480,17 @@ def cross_entropy(
         if out is not None:
             return out
     enum = _enum(size_average, reduce, reduction)
-    if not isinstance(ignore_index, int):
-        raise TypeError(
-            "cross_entropy_loss(): argument 'ignore_index' (position 5) must be int, not "
-            f"{type(ignore_index).__name__}"
-        )
+    if type(ignore_index) is not int:
+        ignore_index = _index_arg("cross_entropy_loss", ignore_index)
     if label_smoothing > 1.0:
         raise RuntimeError(
             f"label_smoothing must be between 0.0 and 1.0. Got: {float(label_smoothing):g}"
         )
     ishape = input._data.shape
     class_dim = 0 if len(ishape) == 1 else 1
+    if target._data.shape == ishape:
+        return _cross_entropy_probs(input, target, weight, ignore_index, enum, label_smoothing)
     logp = input.log_softmax(class_dim)
-    if target._data.shape == ishape and ishape:
-        return _cross_entropy_probs(logp, target, weight, ignore_index, enum, label_smoothing)
     nll = _nll_loss(logp, target, weight, ignore_index, enum)
     if label_smoothing <= 0:
         return nll
@@ -527,7 +548,7 @@ def _class_cross_entropy(input, target, reduction, ignore_index) -> Tensor | Non
     return recorded(P.nll_loss, logp, UNARY, out, node)
 
 
-def _cross_entropy_probs(logp, target, weight, ignore_index, enum, label_smoothing):
+def _cross_entropy_probs(input, target, weight, ignore_index, enum, label_smoothing):
     if not target.is_floating_point():
         raise RuntimeError(
             "Expected floating point type for target with class probabilities, got "
@@ -535,15 +556,23 @@ def _cross_entropy_probs(logp, target, weight, ignore_index, enum, label_smoothi
         )
     if ignore_index >= 0:
         raise RuntimeError("ignore_index is not supported for floating point target")
-    class_dim = 0 if logp.ndim == 1 else 1
-    n_classes = logp.shape[class_dim]
+    if not input.ndim:
+        raise IndexError("Dimension specified as 1 but tensor has no dimensions")
+    class_dim = 0 if input.ndim == 1 else 1
+    n_classes = input.shape[class_dim]
+    if weight is not None and (weight._data.ndim != 1 or weight._data.size != n_classes):
+        raise RuntimeError(
+            f"cross_entropy: weight tensor should be defined either for all {n_classes} classes "
+            f"or no classes but got weight tensor of shape: {list(weight.shape)}"
+        )
+    logp = input.log_softmax(class_dim)
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / n_classes
     prod = logp * target
-    if weight is not None:
+    if weight is not None:  # (a float64 weight makes a float64 loss, as torch's product)
         shape = [1] * logp.ndim
         shape[class_dim] = n_classes
-        prod = prod * weight.to(logp.dtype).view(shape)
+        prod = prod * weight.view(shape)
     # not _reduce: torch negates after summing, so the sum's grad_fn is NegBackward0
     if enum == MEAN:
         if not logp._data.size:  # torch fills the empty sum with nan in place, then negates
