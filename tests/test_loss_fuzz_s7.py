@@ -598,3 +598,34 @@ def test_cross_entropy_probabilities_bad_input(case):
     grads = [True, t.dtype.kind == "f"]
     msg = f"{x.shape} {t.shape} {kw}"
     compare("cross_entropy", [x, t], grads, kw, msg=msg, tol=TOL[np.float32])
+
+
+def _ctc_bad_cases():
+    lp = np.log(_rng(5).dirichlet(np.ones(3), (4, 2))).astype(np.float32)
+    t = np.ones((2, 2), np.int64)
+    il, tl = np.array([4, 4]), np.array([2, 2])
+    return [
+        [lp, t, il.astype(np.float32), tl],
+        [lp, t, il, tl.astype(np.float64)],
+        [lp, t, il.astype(bool), tl],
+        [lp[:, :, None], t, il, tl],
+        [lp[:, :, None], t, (4, 4), (2, 2)],
+        [lp[:, 0, 0], t, il, tl],
+        [lp, np.ones((2, 2, 2, 2), np.int64), il, tl],
+        [lp, np.array(1), il, tl],
+        [lp, t.astype(np.int16), il, tl],
+        [lp, t, il.astype(np.int16), tl.astype(np.uint8)],
+        [lp, t, np.array([5, 4]), tl],
+        [lp, t, np.array([4, 4, 4]), tl],
+        [lp, t, il, np.array([2, -1])],
+        [lp, np.ones(3, np.int64), il, tl],
+        [lp, np.ones((2, 1), np.int64), il, tl],
+    ]
+
+
+@pytest.mark.parametrize("case", range(15))
+@pytest.mark.parametrize("blank", [0, 5])
+def test_ctc_loss_bad_input(case, blank):
+    # torch's order: integral lengths, the kernel's 3-d log_probs and 1-2-d targets, then blank
+    args = _ctc_bad_cases()[case]
+    compare("ctc_loss", args, [True, False, False, False], {"blank": blank})

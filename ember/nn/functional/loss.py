@@ -696,7 +696,24 @@ def ctc_loss(
     """
     enum = _enum(None, None, reduction)
     _ctc_length_types(input_lengths, target_lengths, blank, zero_infinity)
+    for name, lengths in (("input_lengths", input_lengths), ("target_lengths", target_lengths)):
+        if isinstance(lengths, Tensor) and lengths._data.dtype.kind not in "iu":
+            raise RuntimeError(f"{name} must be integral")
     batched = log_probs.ndim == 3
+    where = "(while checking arguments for ctc_loss_allocate_outputs)"
+    if not batched:  # as torch's kernel sees it, unbatched input unsqueezed
+        kernel_dim = log_probs.ndim + 1
+        if kernel_dim != 3:
+            raise RuntimeError(
+                f"Expected 3-dimensional tensor, but got {kernel_dim}-dimensional tensor for "
+                f"argument #1 'log_probs' {where}"
+            )
+    tg_ndim = targets.ndim if isinstance(targets, Tensor) else np.ndim(targets)
+    if not 1 <= tg_ndim <= 2:
+        raise RuntimeError(
+            f"Expected 1 to 2 dimensions, but got {tg_ndim}-dimensional tensor for argument #2 "
+            f"'targets' {where}"
+        )
     tmax, n_classes = log_probs.shape[0], log_probs.shape[-1]
     n = log_probs.shape[1] if batched else 1
     il, tl = _lengths(input_lengths).reshape(-1), _lengths(target_lengths)
@@ -708,7 +725,6 @@ def ctc_loss(
         raise RuntimeError("input_lengths must be of size batch_size")
     if tl_flat.size != n:
         raise RuntimeError("target_lengths must be of size batch_size")
-    where = "(while checking arguments for ctc_loss_allocate_outputs)"
     if (tl_flat < 0).any():
         bad = int(tl_flat[tl_flat < 0][0])
         raise RuntimeError(
