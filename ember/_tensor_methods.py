@@ -439,6 +439,10 @@ def _setitem(self, key, value):
         name = kind.__qualname__
         name = name if kind.__module__ == "builtins" else f"{kind.__module__}.{name}"
         raise TypeError(f"can't assign a {name} to a {self.type()}")
+    if self._data.dtype.kind in "iu" and not isinstance(value, Tensor):
+        # torch's range check (a negative int wraps into an unsigned dtype down to -max;
+        # NumPy raised OverflowError for any negative)
+        value = _scalar_in(value, self.dtype)
     key = I._convert_key(key)
     I.check_setitem_leaf(self, key)
     IP.check_inplace(self)

@@ -524,6 +524,39 @@ def test_index_out_of_range_message(key):
         assert t_exc is not None and e_exc == t_exc
 
 
+@pytest.mark.parametrize(
+    ("dt", "value"),
+    [
+        ("int8", 200),
+        ("int8", -129),
+        ("int8", 300.0),
+        ("uint8", -1),
+        ("uint8", -255),
+        ("uint8", -256),
+        ("uint8", 256),
+        ("uint8", 2.5),
+        ("uint8", -1.5),
+        ("int32", math.nan),
+        ("bool", 5),
+        ("int64", -5),
+    ],
+)
+def test_setitem_number_range_like_torch(dt, value):
+    """A Python number written into an integer tensor: torch's range check (a negative int
+    wraps into uint8 down to -255; NumPy raised OverflowError for any negative)."""
+
+    def write(mod, key):
+        x = mod.zeros(3, dtype=getattr(mod, dt))
+        x[mod.tensor(key) if isinstance(key, list) else key] = value
+        return x
+
+    for key in (0, [0], slice(0, 2)):
+        t_exc, e_exc = _exc(write, torch, key), _exc(write, ember, key)
+        assert e_exc == t_exc
+        if t_exc is None:
+            assert_close(write(ember, key), write(torch, key))
+
+
 def test_setitem_through_views_updates_base():
     for mod in (ember, torch):
         x = mod.zeros(3, 4)
