@@ -557,6 +557,22 @@ def test_setitem_number_range_like_torch(dt, value):
             assert_close(write(ember, key), write(torch, key))
 
 
+@pytest.mark.parametrize("dt", ["int8", "int16", "int32", "int64", "uint8", "bool"])
+def test_index_tensor_dtypes(dt):
+    """torch takes long, int, byte and bool index tensors (int8/int16 ones only 0-dim)."""
+
+    def read(mod, values):
+        return mod.arange(5.0)[mod.tensor(values, dtype=getattr(mod, dt))]
+
+    for values in ([1, 0], 1, [1, 0, 1, 0, 1]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t_exc, e_exc = _exc(read, torch, values), _exc(read, ember, values)
+            assert e_exc == t_exc
+            if t_exc is None:
+                assert_close(read(ember, values), read(torch, values))
+
+
 def test_setitem_through_views_updates_base():
     for mod in (ember, torch):
         x = mod.zeros(3, 4)

@@ -48,6 +48,8 @@ def _convert_key(key):
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             if d.dtype == np.uint8:
                 d = d.astype(bool)
+            elif d.ndim and d.dtype.itemsize < 4 and d.dtype.kind == "i":  # int8, int16
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             # a 0-d integer tensor indexes as the integer it holds (a select, not a gather)
             k = int(d) if d.ndim == 0 and d.dtype.kind == "i" else d
         elif isinstance(k, range):
