@@ -629,3 +629,73 @@ def test_ctc_loss_bad_input(case, blank):
     # torch's order: integral lengths, the kernel's 3-d log_probs and 1-2-d targets, then blank
     args = _ctc_bad_cases()[case]
     compare("ctc_loss", args, [True, False, False, False], {"blank": blank})
+
+
+# -- non-finite values and the deprecated size_average/reduce -------------------------------------
+def _elementwise_cases():
+    rng = _rng(6)
+
+    def r(*shape):
+        return rng.standard_normal(shape).astype(np.float32)
+
+    def prob(*shape):
+        return rng.uniform(0.05, 0.95, shape).astype(np.float32)
+
+    return {
+        "l1_loss": [r(2, 3), r(2, 3)],
+        "mse_loss": [r(2, 3), r(2, 3)],
+        "smooth_l1_loss": [r(2, 3), r(2, 3)],
+        "huber_loss": [r(2, 3), r(2, 3)],
+        "soft_margin_loss": [r(2, 3), np.sign(r(2, 3))],
+        "kl_div": [r(2, 3), prob(2, 3)],
+        "poisson_nll_loss": [r(2, 3), prob(2, 3) * 3],
+        "binary_cross_entropy": [prob(2, 3), prob(2, 3)],
+        "binary_cross_entropy_with_logits": [r(2, 3), prob(2, 3)],
+        "nll_loss": [r(2, 3), np.array([0, 2])],
+        "cross_entropy": [r(2, 3), np.array([0, 2])],
+        "multi_margin_loss": [r(2, 3), np.array([0, 2])],
+        "multilabel_margin_loss": [r(2, 3), np.array([[0, -1, 1], [2, 1, -1]])],
+        "multilabel_soft_margin_loss": [r(2, 3), (r(2, 3) > 0).astype(np.float32)],
+        "hinge_embedding_loss": [r(2, 3), np.sign(r(2, 3))],
+        "margin_ranking_loss": [r(3), r(3), np.sign(r(3))],
+        "cosine_embedding_loss": [r(2, 3), r(2, 3), np.array([1.0, -1.0], np.float32)],
+        "triplet_margin_loss": [r(2, 3), r(2, 3), r(2, 3)],
+    }
+
+
+def _grads(name, arrays):
+    return [
+        a.dtype.kind == "f" and (name != "cosine_embedding_loss" or i < 2)
+        for i, a in enumerate(arrays)
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(_elementwise_cases()))
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, 1e30])
+@pytest.mark.parametrize("where", [(0, 0), (1, 2)])
+@pytest.mark.parametrize("reduction", ["none", "sum"])
+def test_non_finite_inputs(name, value, where, reduction):
+    arrays = _elementwise_cases()[name]
+    if name == "binary_cross_entropy" and not 0 <= value <= 1:
+        value = math.nan  # anything else outside [0, 1] is an error (tested above)
+    x = arrays[0].copy()
+    x[where if x.ndim == 2 else where[1]] = value
+    kw = {"reduction": reduction}
+    for p in [1, 2] if name == "multi_margin_loss" else [None]:
+        if p is not None:
+            kw["p"] = p
+        msg = f"{name} {value} at {where} {kw}"
+        compare(name, [x, *arrays[1:]], _grads(name, arrays), kw, msg=msg)
+
+
+@pytest.mark.parametrize("name", sorted(_elementwise_cases()))
+@pytest.mark.parametrize(
+    "size_average, reduce",
+    [(None, False), (False, None), (True, True), (False, False), (None, True), (True, None)],
+)
+def test_legacy_size_average_and_reduce(name, size_average, reduce):
+    if name == "huber_loss":
+        pytest.skip("huber_loss has no deprecated arguments")
+    arrays = _elementwise_cases()[name]
+    kw = {"size_average": size_average, "reduce": reduce}
+    compare(name, arrays, _grads(name, arrays), kw, msg=f"{name} {kw}")

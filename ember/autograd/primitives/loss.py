@@ -326,12 +326,16 @@ def _multi_margin(ctx, x, target, weight, reduction, p, margin):
     idx = t[:, None]
     own = np.zeros(x2.shape, bool)
     np.put_along_axis(own, idx, True, 1)
-    z = np.maximum(margin - np.take_along_axis(x2, idx, 1) + x2, 0)
+    z = margin - np.take_along_axis(x2, idx, 1) + x2
+    # a term counts where it is positive, as torch's (z > 0): a NaN one is skipped, not spread
+    nan = np.isnan(z)
+    skip = own | nan if nan.any() else own
+    z = np.where(z > 0, z, 0)
     z[own] = 0
     h = z * z if p == 2 else z
     if weight is not None:
         h = h * weight[t][:, None]
-    ctx.idx, ctx.own, ctx.shape2 = idx, own, x2.shape
+    ctx.idx, ctx.own, ctx.skip, ctx.shape2 = idx, own, skip, x2.shape
     ctx.weight, ctx.p, ctx.margin = weight, p, margin
     loss = h.sum(1) / x2.shape[1]
     return _reduce(ctx, loss if x.ndim > 1 else loss.reshape(()), reduction)
@@ -340,12 +344,13 @@ def _multi_margin(ctx, x, target, weight, reduction, p, margin):
 def _multi_margin_rule(c, g, x):
     x2 = x.reshape(c.shape2)
     own = x.new_tensor(c.own)
-    z = (c.margin - x2.gather(1, x.new_tensor(c.idx)) + x2).masked_fill(own, 0)
+    z = (c.margin - x2.gather(1, x.new_tensor(c.idx)) + x2).masked_fill(x.new_tensor(c.skip), 0)
     d = 2 * z.clamp_min(0) if c.p == 2 else (z > 0).to(x.dtype)
     d = d / c.shape2[1]
     if c.weight is not None:
         d = d * x.new_tensor(c.weight[c.idx])
-    d = d - own * d.sum(1, keepdim=True)
+    # (own * sum would be 0 * inf = nan off the target where a term is infinite)
+    d = d - (own * d.sum(1, keepdim=True)).masked_fill(~own, 0)
     g = _scale(c, g)
     return (d * (g.reshape(-1, 1) if g.ndim else g)).reshape(c.input_shape())
 
