@@ -125,7 +125,7 @@ def _conv_rule_w(c, g, x, w):
         if c.transposed:
             return _conv_weight_array(g, x, tuple(w.shape), stride, padding, dilation, groups)
         gcl = _channels_last_once(c, g)
-        padded, c.padded = c.padded, None  # once: its buffer goes back to the pool after
+        padded, c.padded = getattr(c, "padded", None), None  # once: its buffer is pooled after
         return _conv_weight_array(x, gcl, tuple(w.shape), stride, padding, dilation, groups, padded)
     a, b = (g, x) if c.transposed else (x, g)
     return _apply(
