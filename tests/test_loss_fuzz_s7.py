@@ -699,3 +699,49 @@ def test_legacy_size_average_and_reduce(name, size_average, reduce):
     arrays = _elementwise_cases()[name]
     kw = {"size_average": size_average, "reduce": reduce}
     compare(name, arrays, _grads(name, arrays), kw, msg=f"{name} {kw}")
+
+
+_NOT_TENSORS = [1.0, [0.5, 0.5], np.float32(0.5), None]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "l1_loss",
+        "mse_loss",
+        "smooth_l1_loss",
+        "huber_loss",
+        "kl_div",
+        "poisson_nll_loss",
+        "binary_cross_entropy",
+        "binary_cross_entropy_with_logits",
+        "nll_loss",
+        "cross_entropy",
+    ],
+)
+@pytest.mark.parametrize("other", range(len(_NOT_TENSORS)))
+@pytest.mark.parametrize("position", [0, 1])
+def test_non_tensor_arguments(name, other, position):
+    # torch's errors: Python's own from target.size() (AttributeError, or TypeError for a NumPy
+    # scalar's int size), or the binding's "must be Tensor, not float"
+    shape = (2, 3) if name in ("nll_loss", "cross_entropy") else (2,)
+    value = _NOT_TENSORS[other]
+    results = []
+    for lib, f in [(torch, TF), (ember, EF)]:
+        args = [lib.full(shape, 0.5), value]
+        if position:
+            args.reverse()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                getattr(f, name)(*args)
+                results.append(None)
+            except Exception as e:  # noqa: BLE001
+                results.append((type(e).__name__, str(e)))
+    assert results[1] == results[0]
+
+
+@pytest.mark.parametrize("name", ["nll_loss", "cross_entropy"])
+def test_class_losses_non_tensor_weight(name):
+    x, t = np.zeros((2, 3), np.float32), np.array([0, 1])
+    compare(name, [x, t], [True, False], {"weight": [1.0, 2.0, 3.0]})

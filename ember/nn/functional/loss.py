@@ -116,7 +116,36 @@ def _plain_enum(input, target, reduction) -> int | None:
     return _PLAIN.get(reduction)
 
 
+def _sizes(input, target) -> None:  # noqa: A002
+    """torch's error where its Python code calls ``target.size() == input.size()`` on something
+    that is not a tensor (a float, a list, a NumPy scalar whose ``size`` is an int)."""
+    for x in (target, input):
+        if not isinstance(x, Tensor):
+            size = getattr(x, "size", None)
+            if size is None:
+                raise AttributeError(f"'{type(x).__name__}' object has no attribute 'size'")
+            if not callable(size):
+                raise TypeError(f"'{type(size).__name__}' object is not callable")
+
+
+def _tensor_args(fn: str, *args) -> None:
+    """torch's binding TypeError for a non-tensor ``(name, position, value)`` argument."""
+    for name, position, value in args:
+        if not isinstance(value, Tensor) and (value is not None or name != "weight"):
+            kind = type(value)
+            kind = (
+                kind.__name__
+                if kind.__module__ == "builtins"
+                else kind.__module__ + "." + kind.__qualname__
+            )
+            raise TypeError(
+                f"{fn}(): argument '{name}' (position {position}) must be Tensor, not {kind}"
+            )
+
+
 def _warn_size(input: Tensor, target: Tensor) -> None:
+    if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
+        _sizes(input, target)
     if target.shape != input.shape:
         warnings.warn(
             f"Using a target size ({target.size()}) that is different to the input size "
@@ -279,6 +308,7 @@ def poisson_nll_loss(
 ) -> Tensor:
     """Negative log-likelihood of ``target`` under a Poisson of rate ``input`` (or its log)."""
     enum = _enum(size_average, reduce, reduction, _NOT_A_VALID_VALUE)
+    _tensor_args("poisson_nll_loss", ("input", 1, input), ("target", 2, target))
     if log_input:
         loss = input.exp() - target * input
     else:
@@ -347,6 +377,7 @@ def kl_div(
             stacklevel=user_stacklevel(),
         )
     enum = _enum(size_average, reduce, "sum" if reduction == "batchmean" else reduction)
+    _tensor_args("kl_div", ("input", 1, input), ("target", 2, target))
     if input._data.dtype.kind not in "fc" or target._data.dtype.kind not in "fc":
         raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
@@ -375,6 +406,10 @@ def nll_loss(
     Shape: input (N, C), (C,) or (N, C, d1, ...); target (N,), () or (N, d1, ...).
     """
     enum = _enum(size_average, reduce, reduction)
+    if not (type(input) is Tensor and type(target) is Tensor):
+        _tensor_args("nll_loss_nd", ("input", 1, input), ("target", 2, target))
+    if weight is not None and not isinstance(weight, Tensor):
+        _tensor_args("nll_loss_nd", ("weight", 3, weight))
     if type(ignore_index) is not int:
         ignore_index = _index_arg("nll_loss_nd", ignore_index)
     return _nll_loss(input, target, weight, ignore_index, enum)
@@ -480,6 +515,10 @@ def cross_entropy(
         if out is not None:
             return out
     enum = _enum(size_average, reduce, reduction)
+    if not (type(input) is Tensor and type(target) is Tensor):
+        _tensor_args("cross_entropy_loss", ("input", 1, input), ("target", 2, target))
+    if weight is not None and not isinstance(weight, Tensor):
+        _tensor_args("cross_entropy_loss", ("weight", 3, weight))
     if type(ignore_index) is not int:
         ignore_index = _index_arg("cross_entropy_loss", ignore_index)
     if label_smoothing > 1.0:
@@ -594,6 +633,8 @@ def binary_cross_entropy(
 ) -> Tensor:
     """Binary cross entropy of probabilities ``input`` against ``target``; logs clamp at -100."""
     enum = _enum(size_average, reduce, reduction)
+    if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
+        _sizes(input, target)
     if target.shape != input.shape:
         raise ValueError(
             f"Using a target size ({target.size()}) that is different to the input size "
@@ -634,6 +675,8 @@ def binary_cross_entropy_with_logits(
     ``pos_weight`` scales the positive term, broadcast over the classes (last dimension).
     """
     enum = _enum(size_average, reduce, reduction)
+    if not (isinstance(input, Tensor) and isinstance(target, Tensor)):
+        _sizes(input, target)
     if target.shape != input.shape:
         raise ValueError(
             f"Target size ({target.size()}) must be the same as input size ({input.size()})"
