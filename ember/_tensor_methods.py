@@ -433,6 +433,24 @@ for _name in ("i0", "igamma", "igammac", "mvlgamma", "polygamma"):
     setattr(Tensor, _name + "_", _inplace(_METHODS[_name]))
 
 
+def _check_setitem_overlap(d: np.ndarray, key: tuple, v: np.ndarray) -> None:
+    """torch's refusal of ``t[key] = v`` when ``v`` is a view of ``t``'s memory that the write
+    would read as it goes: a slot that overlaps ``v`` partly (``x[1:] = x[:-1]``), or any overlap
+    at all behind index tensors (``x[idx] = x[:2]``)."""
+    view_key, adv_key = I._split_key(key, d.shape)
+    if adv_key is None:
+        clash = IP._partly_overlap(d[key], v)
+    else:
+        slot = d if view_key is None else d[view_key]
+        clash = IP._partly_overlap(slot, v) or IP._overlap_at_all(slot, v)
+    if clash:
+        raise RuntimeError(
+            "unsupported operation: some elements of the input tensor and the written-to tensor "
+            "refer to a single memory location. Please clone() the tensor before performing the "
+            "operation."
+        )
+
+
 def _setitem(self, key, value):
     if not isinstance(value, (Tensor, bool, int, float, complex)):
         kind = type(value)
@@ -446,8 +464,11 @@ def _setitem(self, key, value):
     key = I._convert_key(key)
     I.check_setitem_leaf(self, key)
     IP.check_inplace(self)
-    if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
-        I.check_setitem_dtype(self, key, value)
+    if isinstance(value, Tensor):
+        if value._data.dtype != self._data.dtype:
+            I.check_setitem_dtype(self, key, value)
+        if np.may_share_memory(self._data, value._data):
+            _check_setitem_overlap(self._data, key, value._data)
     recording = IP._state.enabled and (self._rg or getattr(value, "_rg", False))
     if not recording:
         v = value._data if isinstance(value, Tensor) else value

@@ -573,6 +573,43 @@ def test_index_tensor_dtypes(dt):
                 assert_close(read(ember, values), read(torch, values))
 
 
+_OVERLAPS = {
+    "shifted slice": lambda t: (t.arange(5.0), slice(1, None), lambda x: x[:-1]),
+    "shifted rows": lambda t: (t.arange(6.0).view(3, 2), slice(1, None), lambda x: x[:-1]),
+    "itself transposed": lambda t: (t.arange(4.0).view(2, 2), slice(None), lambda x: x.t()),
+    "itself": lambda t: (t.arange(5.0), slice(None), lambda x: x),
+    "disjoint element": lambda t: (t.arange(5.0), 0, lambda x: x[1]),
+    "expanded element": lambda t: (t.arange(5.0), slice(1, None), lambda x: x[0].expand(4)),
+    "index tensor, own view": lambda t: (t.arange(5.0), t.tensor([3, 4]), lambda x: x[:2]),
+    "index tensor, own element": lambda t: (t.arange(5.0), t.tensor([3, 4]), lambda x: x[0]),
+    "index tensor, clone": lambda t: (t.arange(5.0), t.tensor([3, 4]), lambda x: x[:2].clone()),
+    "mask, own view": lambda t: (
+        t.arange(4.0),
+        t.tensor([True, True, False, False]),
+        lambda x: x[2:],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(_OVERLAPS))
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_setitem_value_overlapping_target(name, requires_grad):
+    """``t[key] = v`` with ``v`` a view of ``t``: torch refuses a partial overlap (and any overlap
+    behind index tensors) rather than reading values it is overwriting."""
+
+    def write(mod):
+        x, key, value = _OVERLAPS[name](mod)
+        if requires_grad:
+            x = x.clone().requires_grad_() * 1
+        x[key] = value(x)
+        return x
+
+    t_exc, e_exc = _exc(write, torch), _exc(write, ember)
+    assert e_exc == t_exc
+    if t_exc is None:
+        assert_close(write(ember), write(torch))
+
+
 def test_setitem_through_views_updates_base():
     for mod in (ember, torch):
         x = mod.zeros(3, 4)

@@ -133,6 +133,14 @@ def _partly_overlap(a: np.ndarray, b: np.ndarray) -> bool:
     return a0 < b1 and b0 < a1
 
 
+def _overlap_at_all(a: np.ndarray, b: np.ndarray) -> bool:
+    """torch's any-overlap test (index_put's): two dense arrays whose byte ranges meet."""
+    if not a.size or not b.size or not (_dense(a) and _dense(b)):
+        return False
+    a0, b0 = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
+    return a0 < b0 + b.nbytes and b0 < a0 + a.nbytes
+
+
 def _dense(a: np.ndarray) -> bool:
     """Whether ``a``'s elements fill one block of memory with no gaps and no repeats."""
     expected = a.itemsize
