@@ -738,3 +738,40 @@ def test_multi_output_view_setitem_refused(name):
         b = mod.arange(12.0, requires_grad=True) * 1
         with pytest.raises(RuntimeError, match="is a view and is being modified inplace"):
             make(b)[1][0] = 5.0
+
+
+_INFERENCE_WRITES = {
+    "add_": lambda t, x: x.add_(1),
+    "+=": lambda t, x: x.__iadd__(1),
+    "mul_ tensor": lambda t, x: x.mul_(t.ones(3)),
+    "setitem number": lambda t, x: x.__setitem__(0, 5.0),
+    "setitem tensor": lambda t, x: x.__setitem__(slice(None), t.zeros(3)),
+    "copy_": lambda t, x: x.copy_(t.zeros(3)),
+    "zero_": lambda t, x: x.zero_(),
+    "fill_": lambda t, x: x.fill_(2),
+    "clamp_": lambda t, x: x.clamp_(0, 1),
+    "exp_": lambda t, x: x.exp_(),
+    "uniform_": lambda t, x: x.uniform_(),
+}
+
+
+@pytest.mark.parametrize("name", list(_INFERENCE_WRITES))
+def test_inplace_on_inference_tensor_outside_inference_mode(name):
+    """A tensor made under ``inference_mode`` cannot be written in place once outside it (it
+    can inside it)."""
+
+    def run(mod, inside):
+        with mod.inference_mode():
+            x = mod.ones(3)
+        if inside:
+            with mod.inference_mode():
+                _INFERENCE_WRITES[name](mod, x)
+        else:
+            _INFERENCE_WRITES[name](mod, x)
+        return x
+
+    t_exc, e_exc = _exc(run, torch, False), _exc(run, ember, False)
+    assert t_exc is not None and e_exc == t_exc
+    assert _exc(run, ember, True) is None
+    if name != "uniform_":  # random values
+        assert_close(run(ember, True), run(torch, True))

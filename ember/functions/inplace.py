@@ -19,8 +19,19 @@ from ..autograd.grad_mode import _state
 from ._util import broadcast_shapes, is_scalar
 
 
+def check_inference(t: Tensor) -> None:
+    """torch refuses to write into a tensor made in inference mode once outside it."""
+    if t._inference and not _state.inference:
+        raise RuntimeError(
+            "Inplace update to inference tensor outside InferenceMode is not allowed.You can make "
+            "a clone to get a normal tensor before doing inplace update.See "
+            "https://github.com/pytorch/rfcs/pull/17 for more details."
+        )
+
+
 def check_inplace(t: Tensor) -> None:
     """torch's errors for in-place changes that would corrupt the graph."""
+    check_inference(t)
     if not _state.enabled or not t._rg:
         return
     if t.grad_fn is None:
@@ -65,6 +76,7 @@ def _writable(t: Tensor) -> np.ndarray:
 
 def write_inplace(t: Tensor, values: np.ndarray) -> Tensor:
     """Overwrite ``t``'s values (no graph), checking the dtype cast and broadcast as torch."""
+    check_inference(t)
     d = _writable(t)
     if _state.enabled and t._rg and t.grad_fn is None:
         check_inplace(t)
@@ -334,6 +346,7 @@ def takes_out(name: str, dtype_rule="same_kind", mismatch=None):
 
 def fast_binary_(t: Tensor, ufunc, other, alpha=1) -> Tensor:
     """``t op= other`` straight into ``t``'s array when nothing is recorded (optimizer steps)."""
+    check_inference(t)
     d = _writable(t)
     o = other._data if isinstance(other, Tensor) else other
     if alpha != 1:
