@@ -811,3 +811,14 @@ def test_topk_smallest_and_sort_stable_values():
             got = (v.numpy(), s.numpy(), i.numpy())
     for a, b in zip(got, want):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("value", [0.0, 1.0, -2.0])
+def test_nonzero_of_0dim(value):
+    for f in (
+        lambda t, x: x.nonzero(),
+        lambda t, x: x.nonzero(as_tuple=True),
+        lambda t, x: t.argwhere(x),
+        lambda t, x: t.nonzero(x),
+    ):
+        assert_close(f(ember, ember.tensor(value)), f(torch, torch.tensor(value)))

@@ -294,10 +294,16 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):  # noqa: A002
         raise TypeError(
             f"nonzero(): argument 'as_tuple' must be bool, not {type(as_tuple).__name__}"
         )
-    idx = np.nonzero(input._data)
+    d = input._data
+    if not d.ndim:  # one row of no coordinates when the value is non-zero (NumPy refuses 0-d)
+        found = int(bool(d))
+        if as_tuple:
+            return (_make(np.zeros(found, np.int64)),)
+        return _make(np.zeros((found, 0), np.int64))
+    idx = np.nonzero(d)
     if as_tuple:
         return tuple(_make(i.astype(np.int64)) for i in idx)
-    return _make(np.stack(idx, axis=1).astype(np.int64) if idx else np.zeros((1, 0), np.int64))
+    return _make(np.stack(idx, axis=1).astype(np.int64))
 
 
 def argwhere(input: Tensor) -> Tensor:  # noqa: A002
