@@ -745,3 +745,118 @@ def test_non_tensor_arguments(name, other, position):
 def test_class_losses_non_tensor_weight(name):
     x, t = np.zeros((2, 3), np.float32), np.array([0, 1])
     compare(name, [x, t], [True, False], {"weight": [1.0, 2.0, 3.0]})
+
+
+# -- margin and embedding losses, Gaussian NLL -----------------------------------------------------
+@SETTINGS
+@given(
+    n=st.integers(1, 3),
+    c=st.integers(1, 4),
+    unbatched=st.booleans(),
+    dtype=st.sampled_from(FLOATS),
+    reduction=st.sampled_from(REDUCTIONS),
+    p=st.sampled_from([1, 2]),
+    margin=st.sampled_from([0.0, 1.0, 2.5]),
+    weighted=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_multi_class_margin_losses(n, c, unbatched, dtype, reduction, p, margin, weighted, seed):
+    # (an empty batch is left out: torch returns uninitialised memory for its mean and sum)
+    rng = _rng(seed)
+    shape = (c,) if unbatched else (n, c)
+    x = rng.standard_normal(shape).astype(dtype)
+    t = np.asarray(rng.integers(0, c, () if unbatched else (n,)), np.int64)
+    kw = {"reduction": reduction, "p": p, "margin": margin}
+    if weighted:
+        kw["weight"] = rng.uniform(0, 2, c).astype(dtype)
+    compare("multi_margin_loss", [x, t], [True, False], kw, seed, f"{shape} {kw}")
+    labels = np.asarray(rng.integers(-1, c, shape), np.int64)
+    kw = {"reduction": reduction}
+    compare("multilabel_margin_loss", [x, labels], [True, False], kw, seed, f"{shape} {labels}")
+    y = rng.choice([0.0, 1.0], shape).astype(dtype)
+    if weighted:
+        kw["weight"] = rng.uniform(0, 2, c).astype(dtype)
+    compare("multilabel_soft_margin_loss", [x, y], [True, True], kw, seed, f"{shape} {kw}")
+
+
+@SETTINGS
+@given(
+    n=st.integers(0, 3),
+    d=st.integers(1, 4),
+    unbatched=st.booleans(),
+    dtype=st.sampled_from(FLOATS),
+    reduction=st.sampled_from(REDUCTIONS),
+    margin=st.sampled_from([0.5, 1.0, 2.0]),
+    p=st.sampled_from([1.0, 2.0, 3.0, 0.5]),
+    eps=st.sampled_from([1e-6, 0.1]),
+    swap=st.booleans(),
+    zero=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_embedding_losses(n, d, unbatched, dtype, reduction, margin, p, eps, swap, zero, seed):
+    rng = _rng(seed)
+    shape = (d,) if unbatched else (n, d)
+    a, b, c = (rng.standard_normal(shape).astype(dtype) for _ in range(3))
+    if zero:
+        a[...] = 0  # cosine of a zero vector (eps in the norms)
+    y = rng.choice([-1, 1], () if unbatched else (n,)).astype(dtype)
+    kw = {"reduction": reduction, "margin": margin - 1}
+    compare("cosine_embedding_loss", [a, b, y], [True, True, False], kw, seed, f"cos {shape}")
+    kw = {"reduction": reduction, "margin": margin, "p": p, "eps": eps, "swap": swap}
+    compare("triplet_margin_loss", [a, b, c], [True, True, True], kw, seed, f"triplet {kw}")
+    kw = {"reduction": reduction, "margin": margin, "swap": swap}
+    compare("triplet_margin_with_distance_loss", [a, b, c], [True, True, True], kw, seed)
+    yy = rng.choice([-1.0, 1.0], shape).astype(dtype)
+    kw = {"reduction": reduction, "margin": margin}
+    compare("hinge_embedding_loss", [a, yy], [True, True], kw, seed, f"hinge {shape}")
+    compare("margin_ranking_loss", [a, b, yy], [True, True, True], kw, seed, f"rank {shape}")
+    compare("soft_margin_loss", [a, yy], [True, False], {"reduction": reduction}, seed)
+
+
+@SETTINGS
+@given(
+    shape=st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple),
+    var_form=st.sampled_from(["same", "drop_last", "last_one", "float"]),
+    dtype=st.sampled_from(FLOATS),
+    reduction=st.sampled_from(REDUCTIONS),
+    full=st.booleans(),
+    eps=st.sampled_from([1e-6, 0.5]),
+    zeros=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_gaussian_nll_loss(shape, var_form, dtype, reduction, full, eps, zeros, seed):
+    rng = _rng(seed)
+    x, y = (rng.standard_normal(shape).astype(dtype) for _ in range(2))
+    if var_form == "float":
+        var = 0.0 if zeros else 0.7
+    else:
+        vshape = {"same": shape, "drop_last": shape[:-1], "last_one": shape[:-1] + (1,)}[var_form]
+        var = rng.uniform(0.01, 2, vshape).astype(dtype)
+        if zeros:
+            var = np.asarray(var * rng.choice([0, 1], vshape)).astype(dtype)  # eps clamps them
+    grads = [True, True, not isinstance(var, float)]
+    kw = {"reduction": reduction, "full": full, "eps": eps}
+    compare("gaussian_nll_loss", [x, y, var], grads, kw, seed, f"{shape} {var_form} {kw}")
+
+
+@pytest.mark.parametrize(
+    "shapes",
+    [
+        ((2, 3), (2, 3), (3, 2)),
+        ((2, 3), (2, 3), (2, 2)),
+        ((2, 3), (2, 3), (3,)),
+        ((2, 3), (2, 3), (2,)),
+        ((2, 3), (2, 3), (1, 3)),
+        ((2, 3), (2, 3), (2, 3, 1)),
+        ((2, 3), (3,), (2, 3)),
+        ((2, 1), (2, 3), (2, 3)),
+        ((3,), (3,), (1,)),
+        ((3,), (3,), ()),
+    ],
+)
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_gaussian_nll_loss_shapes_and_negative_variance(shapes, sign):
+    rng = _rng(7)
+    x, y, var = (np.asarray(rng.uniform(0.1, 1, s), np.float32) for s in shapes)
+    var = np.asarray(sign * var, np.float32)
+    compare("gaussian_nll_loss", [x, y, var], [True, True, True], {}, msg=str(shapes))
