@@ -860,3 +860,61 @@ def test_gaussian_nll_loss_shapes_and_negative_variance(shapes, sign):
     x, y, var = (np.asarray(rng.uniform(0.1, 1, s), np.float32) for s in shapes)
     var = np.asarray(sign * var, np.float32)
     compare("gaussian_nll_loss", [x, y, var], [True, True, True], {}, msg=str(shapes))
+
+
+# -- the loss modules' calls -----------------------------------------------------------------------
+@SETTINGS
+@given(
+    shape=st.lists(st.integers(0, 3), min_size=1, max_size=3).map(tuple),
+    dtype=st.sampled_from(FLOATS),
+    reduction=st.sampled_from(REDUCTIONS),
+    smoothing=st.sampled_from([0.0, 0.2]),
+    ignore=st.sampled_from([-100, 0]),
+    weighted=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_module_calls(shape, dtype, reduction, smoothing, ignore, weighted, seed):
+    rng = _rng(seed)
+    x, y = (rng.standard_normal(shape).astype(dtype) for _ in range(2))
+    p = rng.uniform(0, 1, shape).astype(dtype)
+    c = shape[1] if len(shape) > 1 else shape[0]
+    w = rng.uniform(0, 2, c).astype(dtype) if weighted and c else None
+    t = np.asarray(rng.integers(0, max(c, 1), shape[:1] + shape[2:] if len(shape) > 1 else ()))
+    modules = [
+        ("L1Loss", {}, [x, y], [True, True]),
+        ("MSELoss", {}, [x, y], [True, True]),
+        ("SmoothL1Loss", {"beta": 0.5}, [x, y], [True, True]),
+        ("HuberLoss", {"delta": 0.5}, [x, y], [True, True]),
+        ("KLDivLoss", {"log_target": True}, [x, y], [True, True]),
+        ("PoissonNLLLoss", {"full": True}, [x, np.abs(y)], [True, True]),
+        ("BCELoss", {}, [p, p[::-1].copy()], [True, True]),
+        (
+            "BCEWithLogitsLoss",
+            {"pos_weight": np.full(shape[-1:], 2.0, dtype)},
+            [x, p],
+            [True, True],
+        ),
+        ("SoftMarginLoss", {}, [x, np.sign(y)], [True, False]),
+        ("HingeEmbeddingLoss", {"margin": 0.5}, [x, np.sign(y)], [True, False]),
+    ]
+    if c:
+        cw = {"weight": w} if w is not None else {}
+        modules += [
+            ("NLLLoss", {"ignore_index": ignore, **cw}, [x, t], [True, False]),
+            (
+                "CrossEntropyLoss",
+                {"ignore_index": ignore, "label_smoothing": smoothing, **cw},
+                [x, t],
+                [True, False],
+            ),
+        ]
+    for name, options, arrays, grads in modules:
+        options = {**options, "reduction": reduction}
+        tm = getattr(torch.nn, name)(
+            **{k: _lib_tensor(torch, v, False) for k, v in options.items()}
+        )
+        em = getattr(ember.nn, name)(
+            **{k: _lib_tensor(ember, v, False) for k, v in options.items()}
+        )
+        msg = f"{name} {shape} {options}"
+        compare(name, arrays, grads, {}, seed, msg, module=(tm, em))
