@@ -5,6 +5,7 @@ dtypes, shapes, grad_fn names, warnings, gradients and exceptions with torch's."
 from __future__ import annotations
 
 import math
+import os
 import warnings
 
 import numpy as np
@@ -20,7 +21,8 @@ import ember.nn.functional as EF
 REDUCTIONS = ["none", "mean", "sum"]
 FLOATS = [np.float32, np.float64]
 TOL = {np.float16: (1e-2, 1e-3), np.float32: (2e-4, 2e-5), np.float64: (1e-7, 1e-9)}
-SETTINGS = settings(max_examples=40, deadline=None)
+# LOSS_FUZZ_EXAMPLES=500 (with HYPOTHESIS_PROFILE=explore) hunts further
+SETTINGS = settings(max_examples=int(os.environ.get("LOSS_FUZZ_EXAMPLES", "40")), deadline=None)
 # NumPy's floating-point warnings, which Ember silences in its own code (torch has none)
 _NUMPY_EVENTS = r"(divide by zero|invalid value|overflow|underflow) encountered"
 
