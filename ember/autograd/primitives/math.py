@@ -55,7 +55,7 @@ asinh = unary("AsinhBackward0", np.arcsinh, (0,), lambda c, g, x: g * R.conj(R.r
 acosh = unary("AcoshBackward0", np.arccosh, (0,), lambda c, g, x: _acosh_rule(c, g, x))
 atanh = unary("AtanhBackward0", np.arctanh, (0,), lambda c, g, x: g / R.conj(1 - x * x))
 sigmoid = unary(
-    "SigmoidBackward0", lambda x: _sigmoid(x), (OUT,), lambda c, g, y: g * R.conj(y) * R.conj(1 - y)
+    "SigmoidBackward0", lambda x: _sigmoid(x), (OUT,), lambda c, g, y: _sigmoid_rule(y, g)
 )
 relu = unary(
     "ReluBackward0", lambda x: np.maximum(x, 0), (OUT,), lambda c, g, y: R.zero_where(g, y <= 0)
@@ -117,11 +117,20 @@ def _acosh_rule(c, g, x):
 
 
 def _sigmoid(x):
-    if x.dtype.kind == "c":  # no order on complex numbers: the plain formula
+    if x.dtype == np.float16:  # torch computes in float32 and rounds once
+        return _sigmoid(x.astype(np.float32)).astype(np.float16)
+    # torch's formula in torch's order, so the same roundings: 1 / (1 + exp(-x)). Below about
+    # -88 (float32) exp(-x) is inf and the result 0, as torch's, with no overflow warning (nor,
+    # for a complex x far left, the warning for its NaN, also torch's).
+    with np.errstate(over="ignore", invalid="ignore"):
         return 1 / (1 + np.exp(-x))
-    # exp(-|x|) never overflows; the two halves join without cancellation.
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def _sigmoid_rule(y, g):
+    # torch's order too: (g * (1 - y)) * y, and g * conj((1 - y) * y) for complex
+    if R.is_complex(y):
+        return g * R.conj((1 - y) * y)
+    return g * (1 - y) * y
 
 
 def _erf(x):

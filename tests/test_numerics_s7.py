@@ -1,0 +1,73 @@
+"""Formulas written in torch's order, so that results round as torch's do."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from ember.autograd.primitives.math import _sigmoid_rule
+
+
+def _values(dtype, scale, n=20000, seed=0):
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal(n) * scale).astype(dtype)
+    x[:6] = [np.nan, np.inf, -np.inf, 0.0, -0.0, -200.0]
+    return x, rng.standard_normal(n).astype(dtype)
+
+
+@pytest.mark.parametrize("scale", [1.0, 30.0, 1000.0])
+def test_sigmoid_rule_in_torchs_order(scale):
+    """Given torch's own output, the gradient is torch's to the bit: (g * (1 - y)) * y."""
+    x, g = _values(np.float32, scale)
+    tx = torch.tensor(x, requires_grad=True)
+    ty = torch.sigmoid(tx)
+    ty.backward(torch.tensor(g))
+    ours, theirs = _sigmoid_rule(ty.detach().numpy(), g), tx.grad.numpy()
+    assert np.array_equal(np.isnan(ours), np.isnan(theirs))
+    ok = ~np.isnan(theirs)  # (NaN payloads aside)
+    assert ours[ok].tobytes() == theirs[ok].tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("scale", [1.0, 30.0, 1000.0])
+def test_sigmoid_matches_torch(dtype, scale):
+    x, g = _values(dtype, scale)
+    tx = torch.tensor(x, requires_grad=True)
+    ty = torch.sigmoid(tx)
+    ty.backward(torch.tensor(g))
+    ex = ember.tensor(x, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # exp(-x) overflows below about -88: no warning
+        ey = ember.sigmoid(ex)
+        ey.backward(ember.tensor(g))
+    e, t = ey.detach().numpy(), ty.detach().numpy()
+    assert e.dtype == t.dtype
+    rtol = {np.float16: 1e-3, np.float32: 1e-6, np.float64: 1e-14}[dtype]
+    np.testing.assert_allclose(e, t, rtol=rtol, atol=0)
+    assert np.isnan(e[0]) and e[1] == 1 and e[2] == 0 and e[5] == t[5]
+    # (1 - y) cancels where y is near 1: one ulp of y apart is far apart relatively
+    atol = {np.float16: 1e-3, np.float32: 1e-6, np.float64: 1e-15}[dtype]
+    np.testing.assert_allclose(ex.grad.numpy(), tx.grad.numpy(), rtol=1e-5, atol=atol)
+    if dtype == np.float16:  # computed in float32 and rounded once, as torch
+        assert e[1:].tobytes() == t[1:].tobytes()
+
+
+def test_sigmoid_complex_and_zero_dim():
+    z = np.array([1 + 2j, -3 + 0.5j, -100 + 1j], np.complex64)
+    g = np.array([1 - 1j, 2 + 0j, 0.5j], np.complex64)
+    res = []
+    for m in (ember, torch):
+        x = m.tensor(z, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            y = m.sigmoid(x)
+        y.backward(m.tensor(g))
+        s = m.tensor(-3.0, requires_grad=True)
+        m.sigmoid(s).backward()
+        res.append((y.detach().numpy(), x.grad.numpy(), s.grad.numpy()))
+    for a, b in zip(*res):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
