@@ -71,3 +71,29 @@ def test_sigmoid_complex_and_zero_dim():
         res.append((y.detach().numpy(), x.grad.numpy(), s.grad.numpy()))
     for a, b in zip(*res):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_linear_grads_adopted_without_sharing():
+    """A weight's gradient arrives through a transpose, a bias's through a reshape: taken as
+    ``.grad`` without a copy when nothing else holds their memory, yet never shared, and a
+    second backward adds into them as torch's."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((5, 4)).astype(np.float32)
+    grads = []
+    for m in (ember, torch):
+        m.manual_seed(0)
+        lin = m.nn.Linear(4, 3)
+        with m.no_grad():
+            lin.weight.copy_(m.tensor(rng.standard_normal((3, 4)).astype(np.float32)))
+        user = m.ones(5, 3)
+        lin(m.tensor(x)).backward(user)
+        w, b = lin.weight.grad, lin.bias.grad
+        assert w.is_contiguous() and b.is_contiguous()
+        first = (w.clone(), b.clone())
+        user.mul_(2.0)  # the caller's gradient changes: the leaves' do not
+        assert m.equal(w, first[0]) and m.equal(b, first[1])
+        lin(m.tensor(x)).sum().backward()
+        assert lin.weight.grad is w and lin.bias.grad is b  # accumulated in place
+        grads.append((w.numpy().copy(), b.numpy().copy()))
+    for a, t in zip(*grads):
+        np.testing.assert_allclose(a, t, rtol=1e-6)
