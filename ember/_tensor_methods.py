@@ -5,7 +5,6 @@ Kept in one table so that a reader can see, for any method, which function imple
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
@@ -378,8 +377,23 @@ Tensor.__mod__ = M.remainder
 Tensor.__rmod__ = lambda self, other: M.remainder(other, self)
 Tensor.__pow__ = M.pow
 Tensor.__rpow__ = lambda self, other: M.pow(other, self)
-Tensor.__matmul__ = L.matmul
-Tensor.__rmatmul__ = lambda self, other: L.matmul(as_tensor_arg(other), self)
+
+
+def _matmul_operator(reflected: bool):
+    """``@``: with a tensor or an array (as torch); anything else, numbers included, is Python's
+    TypeError (torch answers NotImplemented)."""
+
+    def op(self, other):
+        if not isinstance(other, (Tensor, np.ndarray)):
+            return NotImplemented
+        other = as_tensor_arg(other)
+        return L.matmul(other, self) if reflected else L.matmul(self, other)
+
+    return op
+
+
+Tensor.__matmul__ = _matmul_operator(False)
+Tensor.__rmatmul__ = _matmul_operator(True)
 Tensor.__neg__ = M.neg_check
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = M.abs
@@ -407,13 +421,12 @@ def _operand_or_not_implemented(op):
     a tensor, a number or an array: ``x == None`` is then False and ``x < None`` a TypeError."""
 
     def compare(self, other):
-        return op(self, other) if isinstance(other, _OPERANDS) else NotImplemented
+        return op(self, other) if isinstance(other, M.OPERANDS) else NotImplemented
 
     compare.__name__ = op.__name__
     return compare
 
 
-_OPERANDS = (Tensor, numbers.Number, np.bool_, np.ndarray)
 for _name in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"):
     setattr(Tensor, _name, _operand_or_not_implemented(getattr(Tensor, _name)))
 Tensor.__lshift__ = Tensor.bitwise_left_shift = C.bitwise_left_shift
@@ -423,6 +436,13 @@ Tensor.__rrshift__ = lambda self, other: C.bitwise_right_shift(other, self)
 Tensor.__and__ = Tensor.__rand__ = C.bitwise_and
 Tensor.__or__ = Tensor.__ror__ = C.bitwise_or
 Tensor.__xor__ = Tensor.__rxor__ = C.bitwise_xor
+# (+ - * / check their operand themselves, on their fast path's slow side)
+for _name in (
+    "__floordiv__ __rfloordiv__ __mod__ __rmod__ __pow__ __rpow__ "
+    "__lshift__ __rshift__ __rlshift__ __rrshift__ __and__ __rand__ __or__ __ror__ __xor__ "
+    "__rxor__"
+).split():
+    setattr(Tensor, _name, _operand_or_not_implemented(getattr(Tensor, _name)))
 Tensor.__hash__ = object.__hash__
 
 

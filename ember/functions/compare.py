@@ -269,6 +269,8 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     n = input.shape[d] if input.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError("selected index k out of range")
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     x = input._data if input.ndim else input._data.reshape(1)
     idx = _sort_indices(x, d, descending=largest, stable=True)
     idx = np.take(idx, np.arange(k), axis=d)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .. import _dtype as D
@@ -204,6 +206,10 @@ def _binary(prim, a, b, floating=False):
         raise shape_error(np.shape(arrays[0]), np.shape(arrays[1])) from None
 
 
+# What an operator takes besides a tensor (torch's operators answer NotImplemented otherwise).
+OPERANDS = (Tensor, numbers.Number, np.bool_, np.ndarray)
+
+
 def _operator(ufunc, slow, prim, reflected: bool = False):
     """The Python operator for ``slow`` (``add``, ``mul``...), with a shortcut for its commonest
     use: a float tensor with a tensor of the same dtype, or with a Python number. No promotion is
@@ -214,17 +220,21 @@ def _operator(ufunc, slow, prim, reflected: bool = False):
 
     def op(self, other):
         a = self._data
-        if a.dtype.kind != "f":
-            return slow(other, self) if reflected else slow(self, other)
         to = type(other)
+        if a.dtype.kind != "f":
+            if to is not Tensor and not isinstance(other, OPERANDS):
+                return NotImplemented
+            return slow(other, self) if reflected else slow(self, other)
         if to is Tensor:
             b = other._data
             if b.dtype is not a.dtype:
                 return slow(other, self) if reflected else slow(self, other)
         elif to is float or (to is int and -_INT64 <= other < _UINT64):
             b = other
-        else:
+        elif isinstance(other, OPERANDS):
             return slow(other, self) if reflected else slow(self, other)
+        else:  # a list, None, a string...: Python's TypeError, as torch's operators leave it
+            return NotImplemented
         if _state.enabled and (self._rg or (to is Tensor and other._rg)):
             if reflected:
                 return slow(other, self)

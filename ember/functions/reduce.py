@@ -200,32 +200,34 @@ def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):  # noqa: A002
 
 @takes_out("argmax", "exact")
 def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
-    if dim is None:
-        if not input._data.size:
-            raise IndexError(
-                "argmax(): Expected reduction dim to be specified for input.numel() == 0."
-            )
-        return _make(
-            np.asarray(
-                P._arg_extreme(np.argmax, None)(_Ctx(), input._data.reshape(-1), 0, False)[1]
-            )
-        )
-    return max(input, dim, keepdim).indices
+    return _arg_extreme("argmax", np.argmax, max, input, dim, keepdim)
 
 
 @takes_out("argmin", "exact")
 def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A002
-    if dim is None:
-        if not input._data.size:
-            raise IndexError(
-                "argmin(): Expected reduction dim to be specified for input.numel() == 0."
-            )
-        return _make(
-            np.asarray(
-                P._arg_extreme(np.argmin, None)(_Ctx(), input._data.reshape(-1), 0, False)[1]
-            )
+    return _arg_extreme("argmin", np.argmin, min, input, dim, keepdim)
+
+
+def _arg_extreme(name, np_fn, by_dim, input, dim, keepdim) -> Tensor:  # noqa: A002
+    """argmax/argmin: the flat index over the whole tensor (kept as 1s under ``keepdim``, as
+    torch), or the indices of ``max``/``min`` along ``dim``."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    if dim is not None:
+        try:
+            return by_dim(input, dim, keepdim).indices
+        except IndexError as e:  # an empty dim: torch's message names argmax, not max
+            prefix = by_dim.__name__ + "():"
+            if str(e).startswith(prefix):
+                raise IndexError(name + "():" + str(e)[len(prefix) :]) from None
+            raise
+    if not input._data.size:
+        raise IndexError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
         )
-    return min(input, dim, keepdim).indices
+    flat = P._arg_extreme(np_fn, None)(_Ctx(), input._data.reshape(-1), 0, False)[1]
+    shape = (1,) * input._data.ndim if keepdim else ()
+    return _make(np.asarray(flat).reshape(shape))
 
 
 class _Ctx:
