@@ -97,3 +97,29 @@ def test_linear_grads_adopted_without_sharing():
         grads.append((w.numpy().copy(), b.numpy().copy()))
     for a, t in zip(*grads):
         np.testing.assert_allclose(a, t, rtol=1e-6)
+
+
+def test_backward_create_graph_warns_once_as_torch():
+    """torch's reference-cycle warning: once per process, for backward (not autograd.grad)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import warnings, {m}\n"
+        "x = {m}.tensor([1.0, 2.0], requires_grad=True)\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        "    {m}.autograd.grad((x ** 3).sum(), x, create_graph=True)\n"
+        "    n_grad = len(w)\n"
+        "    (x ** 3).sum().backward(create_graph=True)\n"
+        "    {m}.autograd.backward((x * 2).sum(), create_graph=True)\n"
+        "print(n_grad, len(w), w[0].category.__name__, str(w[0].message).split(' (Trig')[0])\n"
+    )
+    outs = [
+        subprocess.run(
+            [sys.executable, "-c", code.format(m=m)], capture_output=True, text=True, check=True
+        ).stdout
+        for m in ("ember", "torch")
+    ]
+    assert outs[0] == outs[1]
+    assert outs[0].startswith("0 1 UserWarning Using backward() with create_graph=True")

@@ -112,7 +112,25 @@ def backward(
     if ins is not None and not ins:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     roots, grads = _roots_and_grads(outputs, grads, create_graph)
+    if create_graph:
+        _warn_reference_cycle()
     run_backward(roots, grads, retain_graph, create_graph, inputs=ins, accumulate=True)
+
+
+def _warn_reference_cycle() -> None:
+    """torch's once-per-process warning for ``backward(create_graph=True)``."""
+    from .._runtime import warn_once  # (a layer above: it imports Tensor)
+    from .._warn import user_stacklevel
+
+    warn_once(
+        "backward create_graph",
+        "Using backward() with create_graph=True will create a reference cycle between the "
+        "parameter and its gradient which can cause a memory leak. We recommend using "
+        "autograd.grad when creating the graph to avoid this. If you have to use this function, "
+        "make sure to reset the .grad fields of your parameters to None after use to break the "
+        "cycle and avoid the leak.",
+        stacklevel=user_stacklevel() + 1,
+    )
 
 
 def grad(
