@@ -235,10 +235,10 @@ class Tensor:
                     f"assigned grad expected to be a Tensor or None but got grad of type "
                     f"{type(value).__name__}"
                 )
-            if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
-            if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+            if value._data.dtype != self._data.dtype or value._data.shape != self._data.shape:
+                from ._tensor_attrs import refuse_grad  # (a module over this one)
+
+                refuse_grad(self, value)
         self._grad = value
 
     @grad.deleter

@@ -14,6 +14,8 @@ from . import _dtype as D
 from ._layout import strided
 from ._tensor import Tensor
 from .functions import complex as CX
+from .functions.inplace import _C_TYPE_NAMES
+from .functions.reduce import _scalar_type_name
 
 # the legacy type names: ``x.type()`` and ``x.type("torch.FloatTensor")``
 _TYPE_NAMES = {
@@ -260,3 +262,20 @@ def bind_attributes() -> None:
     Tensor.imag = property(CX.imag, _set_imag)
     Tensor._view_as_real = CX.view_as_real  # for derivative rules, written with Tensor methods
     Tensor._view_as_complex = CX.view_as_complex
+
+
+def refuse_grad(t: Tensor, g: Tensor) -> None:
+    """torch's refusal of a ``.grad`` of another dtype (checked first) or size."""
+    if g._data.dtype != t._data.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{_C_TYPE_NAMES.get(g._data.dtype.name)}' "
+            f"to a tensor with grad_dtype '{_scalar_type_name(t.dtype)}'. The gradient must match "
+            "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's "
+            "grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
+            "grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may "
+            "break downstream systems that assume they match."
+        )
+    raise RuntimeError(
+        f"attempting to assign a gradient of size '{list(g._data.shape)}' to a tensor of size "
+        f"'{list(t._data.shape)}'. Please ensure that the gradient and the tensor are the same size"
+    )

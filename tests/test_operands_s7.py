@@ -78,3 +78,16 @@ def test_arg_extremes_refusals(name):
         lambda m: m.tensor([True, False]).topk(5),
     ):
         same_result_or_error(fn)
+
+
+@pytest.mark.parametrize(
+    "shape, dtype",
+    [((3,), "float32"), ((3, 2), "float64"), ((2, 3), "int64"), ((2, 3), "float16"),
+     ((2, 3), "bool"), ((), "float32"), ((1,), "float32")],
+)  # fmt: skip
+def test_grad_assignment_refusals(shape, dtype):
+    def fn(m):
+        x = m.zeros(2, 3, requires_grad=True)
+        x.grad = m.zeros(shape, dtype=getattr(m, dtype))
+
+    same_result_or_error(fn)
