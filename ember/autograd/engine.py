@@ -169,8 +169,9 @@ def _raise_modified(t, version: int, node: Node):
 
 
 def _op_name(node: Node) -> str:
-    """A node's operation as torch's messages name it: ``Add`` for ``AddBackward0``."""
-    return _BACKWARD_SUFFIX.sub("", type(node).__name__)
+    """A node's operation as torch's messages name it: ``Add`` for ``AddBackward0``,
+    ``torch::autograd::CopySlices`` for CopySlices."""
+    return _BACKWARD_SUFFIX.sub("", node.name())
 
 
 _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
@@ -535,6 +536,8 @@ def run_backward(
                 buf = _run_pre_hooks(node, buf, raw)
                 if raw:
                     adopted.update(id(g) for g in buf if g is not None)
+                if all(g is None for g in buf):  # a pre-hook took the gradient away
+                    continue
             if captures is not None:
                 for nr, g in enumerate(buf):
                     for i in captures.get((node, nr), ()):
@@ -640,7 +643,10 @@ def _run_post_hooks(node: Node, in_grads, buf: list, raw: bool):
     for hook in list(node._hooks.values()):
         new = hook(tuple(in_grads), tuple(buf))
         if new is not None:
-            in_grads = tuple(_checked_values(hook, in_grads, new))
+            new = _checked_values(hook, in_grads, new)
+            if any(was is None and now is not None for was, now in zip(in_grads, new)):
+                raise RuntimeError("can't replace a None gradient with a non-None value")
+            in_grads = tuple(new)
     return in_grads
 
 
