@@ -56,3 +56,8 @@ def test_modified_tensor_names_copy_slices_as_torch():
         want = str(t)
     assert str(err).replace("ember.", "torch.") == want
     assert "output 0 of torch::autograd::CopySlices," in want
+
+
+@pytest.mark.parametrize("shape", [(0,), (2,), (2, 0), (1,), ()])
+def test_bool_of_a_tensor(shape):
+    same_result_or_error(lambda m: bool(m.zeros(shape)))
