@@ -319,7 +319,7 @@ nll_loss2d = defop("NllLoss2DBackward0", _nll, [_nll_rule], needs_ctx=True, arra
 
 
 def _multi_margin(ctx, x, target, weight, reduction, p, margin):
-    x2 = x if x.ndim > 1 else x[None]
+    x2 = x if x.ndim > 1 else x.reshape(1, -1)
     t = target.reshape(-1)
     if ((t < 0) | (t >= x2.shape[1])).any():
         raise RuntimeError("target out of range")
@@ -338,7 +338,8 @@ def _multi_margin(ctx, x, target, weight, reduction, p, margin):
     ctx.idx, ctx.own, ctx.skip, ctx.shape2 = idx, own, skip, x2.shape
     ctx.weight, ctx.p, ctx.margin = weight, p, margin
     loss = h.sum(1) / x2.shape[1]
-    return _reduce(ctx, loss if x.ndim > 1 else loss.reshape(()), reduction)
+    # unreduced, one loss per sample, or a 0-d one for a 0-d target (whatever the input)
+    return _reduce(ctx, loss if target.ndim else loss.reshape(()), reduction)
 
 
 def _multi_margin_rule(c, g, x):
@@ -361,8 +362,8 @@ multi_margin_loss = defop(
 
 
 def _multilabel_margin(ctx, x, target, reduction):
-    x2 = x if x.ndim > 1 else x[None]
-    t2 = target if target.ndim > 1 else target[None]
+    x2 = x if x.ndim > 1 else x.reshape(1, -1)
+    t2 = target if target.ndim > 1 else target.reshape(1, -1)
     n, c = x2.shape
     if ((t2 < -1) | (t2 >= c)).any():
         raise RuntimeError("argument #2 'target' is out of range")

@@ -18,6 +18,7 @@ from . import layers as _layers
 from . import loss as _loss
 from .activation import threshold as _threshold
 from .conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d
+from .loss_margin import _triplet_margin_loss
 
 # Any other integer reduces nothing, as in ATen. torch 2.13's Python binding documents Mean (1)
 # as the default reduction but, called without one, reduces nothing: the defaults here are 0.
@@ -361,5 +362,6 @@ def triplet_margin_loss(
     reduction: int = 0,
 ) -> Tensor:
     """``nn.functional.triplet_margin_loss`` with an integer reduction."""
-    r = _reduction("triplet_margin_loss", reduction)
-    return _loss.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction=r)
+    r = get_enum(_reduction("triplet_margin_loss", reduction))
+    # ATen's own: no check of the margin (nn.functional's)
+    return _triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, r)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..._dtype import scalar_type_name
 from ..._tensor import Tensor, apply
 from ...autograd.primitives import loss as P
 from ...autograd.primitives import nn as PN
@@ -39,6 +40,21 @@ def soft_margin_loss(
     enum = _enum(size_average, reduce, reduction)
     _not_differentiable("soft_margin_loss", "target", target)
     broadcast_shapes(input.shape, target.shape)
+    # torch computes into a tensor of the input's dtype (``neg_out(output, input).mul_(target)``):
+    # the result has the input's dtype, and an integer input cannot hold the log1p.
+    kind = input._data.dtype.kind
+    if kind == "b":
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    if kind in "iu":
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type "
+            f"{scalar_type_name(input.dtype)}"
+        )
+    if target.dtype != input.dtype:
+        target = target.to(input.dtype)
     return apply(P.soft_margin_loss, (input, target), None, reduction=enum)
 
 
@@ -76,13 +92,18 @@ def multi_margin_loss(
         raise ValueError("only p == 1 and p == 2 supported")
     if weight is not None and weight.ndim != 1:
         raise ValueError("weight must be one-dimensional")
+    _vector_or_matrix(input)
     nframe = input.shape[0] if input.ndim > 1 else 1
-    if input.ndim > 2 or input.ndim == 0 or target.ndim > 1 or target.numel() != nframe:
+    dim = input.shape[-1] if input.ndim else 1
+    if target.ndim > 1 or target.numel() != nframe:
         raise RuntimeError(
             "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
             f"input samples (batch size). Expected target size [{nframe}], but got "
             f"{list(target.shape)}. Input has shape {list(input.shape)}."
         )
+    if weight is not None and weight.numel() != dim:
+        raise RuntimeError(f"inconsistent weight size, expected {dim} but got {list(weight.shape)}")
+    _long_target(target)
     return apply(
         P.multi_margin_loss,
         (input,),
@@ -103,11 +124,31 @@ def multilabel_margin_loss(
     Shape: input (N, C) or (C,); target of class indices of the same shape, ended by -1.
     """
     enum = _enum(size_average, reduce, reduction)
-    if input.ndim > 2 or target.shape != input.shape:
+    _vector_or_matrix(input)
+    if input.ndim <= 1:
+        ok = target.ndim <= 1 and target.numel() == (input.numel() if input.ndim else 1)
+    else:
+        ok = target.shape == input.shape
+    if not ok:
         raise RuntimeError(
             f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}"
         )
+    _long_target(target)
     return apply(P.multilabel_margin_loss, (input,), [input._data, target._data], reduction=enum)
+
+
+def _vector_or_matrix(input: Tensor) -> None:
+    """ATen's shape check of the multi-class margin losses: (C,), (N, C) or 0-d, with C > 0."""
+    if not (input.ndim == 0 or (input.ndim <= 2 and input.shape[-1] != 0)):
+        raise RuntimeError(
+            "Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+            f"{list(input.shape)}"
+        )
+
+
+def _long_target(target: Tensor) -> None:
+    if target._data.dtype.name != "int64":
+        raise RuntimeError(f"expected scalar type Long but found {scalar_type_name(target.dtype)}")
 
 
 # -- embeddings and ranking ------------------------------------------------------------------------
@@ -205,6 +246,14 @@ def triplet_margin_loss(
 ) -> Tensor:
     """``max(0, margin + d(a, p) - d(a, n))`` with the p-norm pairwise distance."""
     enum = _enum(size_average, reduce, reduction)
+    if margin <= 0:  # nn.functional's check, after the reduction's (not ATen's)
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    return _triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, enum)
+
+
+@_float32_under_autocast
+def _triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, enum: int) -> Tensor:
+    """ATen's ``triplet_margin_loss``: any margin, an integer reduction."""
     _same_ndim(anchor, positive, negative)
     dist = lambda x, y: pairwise_distance(x, y, p, eps)  # noqa: E731
     return _triplet(anchor, positive, negative, dist, margin, swap, enum, scalar_add=True)
