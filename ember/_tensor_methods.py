@@ -459,7 +459,8 @@ def _check_setitem_overlap(d: np.ndarray, key: tuple, v: np.ndarray) -> None:
     at all behind index tensors (``x[idx] = x[:2]``)."""
     view_key, adv_key = I._split_key(key, d.shape)
     if adv_key is None:
-        clash = IP._partly_overlap(d[key], v)
+        slot = d[key]  # a v broadcast to the slot is torch's "too hard" case: it passes
+        clash = slot.shape == v.shape and IP._partly_overlap(slot, v)
     else:
         slot = d if view_key is None else d[view_key]
         clash = IP._partly_overlap(slot, v) or IP._overlap_at_all(slot, v)

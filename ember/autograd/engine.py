@@ -113,10 +113,18 @@ class Node:
             return
         # Arrays a forward kept on the node itself (pooling indices, masks) are saved state too:
         # without this, a graph kept alive by ``running_loss = running_loss + loss`` keeps them.
+        # So are what one rule hands the next and another rule did not take up (a tuple holding
+        # arrays, an object marked ``releasable``): a conv's weight rule that never ran.
         d = self.__dict__
         big = []
         for k, v in d.items():  # a loop, not a comprehension: most nodes hold no array
-            if isinstance(v, np.ndarray) and v.size > 1:
+            if isinstance(v, np.ndarray):
+                if v.size > 1:
+                    big.append(k)
+            elif type(v) is tuple:
+                if any(type(e) is np.ndarray for e in v):
+                    big.append(k)
+            elif getattr(v, "releasable", False):
                 big.append(k)
         if big:
             for k in big:

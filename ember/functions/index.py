@@ -13,6 +13,8 @@ from .._warn import user_stacklevel
 from ..autograd.grad_mode import _state
 from ..autograd.primitives import index as P
 
+_I32, _I64 = np.dtype(np.int32), np.dtype(np.int64)
+
 
 def _sequence_as_tuple(key) -> bool:
     """torch's (NumPy's old) rule: a short list holding a sequence, tensor, slice, ``...`` or
@@ -48,10 +50,11 @@ def _convert_key(key):
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             if d.dtype == np.uint8:
                 d = d.astype(bool)
-            elif d.ndim and d.dtype.itemsize < 4 and d.dtype.kind == "i":  # int8, int16
+            elif d.ndim and d.dtype.kind in "iu" and d.dtype not in (_I32, _I64):
+                # int8, int16 and uint16/32/64 (a 0-d one indexes as its integer)
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             # a 0-d integer tensor indexes as the integer it holds (a select, not a gather)
-            k = int(d) if d.ndim == 0 and d.dtype.kind == "i" else d
+            k = int(d) if d.ndim == 0 and d.dtype.kind in "iu" else d
         elif isinstance(k, range):
             k = np.arange(k.start, k.stop, k.step)
         elif isinstance(k, (list, tuple)):  # inside a tuple key, a tuple is a sequence index

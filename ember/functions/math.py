@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from .. import _dtype as D
@@ -206,8 +204,9 @@ def _binary(prim, a, b, floating=False):
         raise shape_error(np.shape(arrays[0]), np.shape(arrays[1])) from None
 
 
-# What an operator takes besides a tensor (torch's operators answer NotImplemented otherwise).
-OPERANDS = (Tensor, numbers.Number, np.bool_, np.ndarray)
+# What an operator takes besides a tensor (torch's operators answer NotImplemented otherwise:
+# a Fraction or a Decimal is a number to Python, not to torch).
+OPERANDS = (Tensor, bool, int, float, complex, np.number, np.bool_, np.ndarray)
 
 
 def _operator(ufunc, slow, prim, reflected: bool = False):

@@ -9,6 +9,8 @@ differentiated again.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from . import defop
@@ -297,7 +299,7 @@ def _nll_rule(c, g):
             if type(child) is log_softmax.node and child.dim == 1 and not c._hooked:
                 # each row of dense sums to value: log-softmax's rule, next, need not sum them
                 # (it checks that it gets this very array, and that no hook has seen it)
-                child.row_sum = (dense, value)
+                child.row_sum = (weakref.ref(dense), value)  # (not kept if never taken)
             return dense
         dense.reshape(-1)[c.flat] = c.coef
         return g * R.lift(g, dense)

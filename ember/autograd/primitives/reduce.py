@@ -393,7 +393,7 @@ def _log_softmax_rule(c, g, y):
         # A plain backward: the same operations, into one new array.
         d = np.exp(y)
         known = c.__dict__.pop("row_sum", None)
-        if known is not None and known[0] is g and not c._hooked:
+        if known is not None and known[0]() is g and not c._hooked:
             # g is, untouched, the gradient nll's rule made, one value per row: its row sums
             # are that value exactly, so no sum is taken (a classification step's backward)
             d *= known[1]
