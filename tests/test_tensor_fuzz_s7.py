@@ -4,8 +4,7 @@ Areas: type promotion of every dtype pair and Python scalar for the arithmetic a
 operators (in-place too), printing, indexing and in-place writes, and reductions / shape ops
 with unusual arguments (the autograd API is in tests/test_tensor_fuzz_s7_autograd.py). Each
 case runs the same code on torch and on Ember and compares values, dtypes and shapes, or the
-exception type (and message where Ember claims torch's). Cases that still differ because of
-code in the lead's files are kept as strict xfails naming the difference.
+exception type (and message where Ember claims torch's).
 """
 
 from __future__ import annotations
@@ -87,13 +86,6 @@ def _diff(fn, *args) -> str | None:
     return None
 
 
-def _bool_division(op: str, *dts: str) -> bool:
-    """floor division, remainder and power with a bool operand: ``floor_divide``, ``remainder``
-    and ``pow`` (ember/functions/math.py, not fixed here) still compute in int8 where torch
-    refuses bool (see the strict xfails below)."""
-    return op.lstrip("i") in ("floordiv", "mod", "pow") and "bool" in dts
-
-
 # -- 1. type promotion ---------------------------------------------------------------------------
 
 
@@ -102,8 +94,6 @@ def test_promotion_tensor_tensor(op):
     f = OPS[op]
     bad = []
     for (da, db), sa, sb in itertools.product(itertools.product(DTYPES, DTYPES), SHAPES, SHAPES):
-        if _bool_division(op, da, db):
-            continue
         why = _diff(lambda m, *a: f(_make(m, *a[:2]), _make(m, *a[2:])), da, sa, db, sb)
         if why:
             bad.append(f"{da}{list(sa)} {op} {db}{list(sb)}: {why}")
@@ -115,10 +105,6 @@ def test_promotion_tensor_scalar_both_orders(op):
     f = OPS[op]
     bad = []
     for dt, shape, s in itertools.product(DTYPES, SHAPES, SCALARS):
-        if _bool_division(op, dt, type(s).__name__):
-            continue
-        if op == "pow" and dt == "uint8" and isinstance(s, int) and s < 0:
-            continue  # (-3) ** uint8: see test_known_lead_mismatches
         for order in ("tensor op scalar", "scalar op tensor"):
             if order == "tensor op scalar":
                 why = _diff(lambda m, d, sh, x: f(_make(m, d, sh), x), dt, shape, s)
@@ -144,9 +130,6 @@ def test_promotion_inplace(op):
         return out
 
     for da, other in itertools.product(DTYPES, others):
-        kind = other[0] if other[0] != "scalar" else type(other[1]).__name__
-        if _bool_division(op, da, kind):
-            continue
         why = _diff(run, da, other)
         if why:
             bad.append(f"{da} {op} {other}: {why}")
@@ -266,24 +249,6 @@ def test_promotion_values_hypothesis(dt, other, op, data):
     f = OPS[op]
     why = _diff(lambda m: f(m.tensor(a), be if m is ember else bt))
     assert why is None, f"{a} {op} {b}: {why}"
-
-
-# Mismatches in the lead's files (ember/functions/math.py); kept visible until fixed there.
-_LEAD_MISMATCHES = {
-    "bool // bool": lambda t: t.tensor([True, False]) // t.tensor([True, True]),
-    "bool % bool": lambda t: t.tensor([True, False]) % t.tensor([True, True]),
-    "bool ** bool": lambda t: t.tensor([True, False]) ** t.tensor([True, True]),
-    "bool ** True": lambda t: t.tensor([True, False]) ** True,
-    "(-3) ** uint8": lambda t: (-3) ** t.tensor([1, 2], dtype=t.uint8),
-    "2 % bool": lambda t: 2 % t.tensor([True, False]),
-}
-
-
-@pytest.mark.xfail(strict=True, reason="ember/functions/math.py: reported to the lead")
-@pytest.mark.parametrize("name", list(_LEAD_MISMATCHES))
-def test_known_lead_mismatches(name):
-    f = _LEAD_MISMATCHES[name]
-    assert _diff(f) is None
 
 
 # -- 2. printing -----------------------------------------------------------------------------------
@@ -665,11 +630,8 @@ def torch_or_ember(x):
     return torch if isinstance(x, torch.Tensor) else ember
 
 
-# Known differences in ember/functions/reduce.py (the lead's file), excluded from the sweep and
-# pinned by the strict xfails below.
+# A known difference outside this hunt's files, excluded from the sweep.
 def _lead_reduce_case(op, xn, d, k):
-    if op in ("amax", "amin") and xn == "empty" and d in ((-1, 0), (0, 0)):
-        return True  # repeated dims refused before the empty reduction
     return op == "median" and xn == "b" and d in (3, -4)  # dtype checked before the dim
 
 
@@ -684,22 +646,6 @@ def test_reduction_sweep(op):
         if why:
             bad.append(f"{op} {xn} dim={d} keepdim={k}: {why}")
     assert not bad, "\n".join(bad[:20])
-
-
-_LEAD_REDUCE_MISMATCHES = {
-    "all dim=()": lambda t: t.tensor([[1, 0], [2, 3]]).all(dim=()),
-    "any dim=()": lambda t: t.tensor([[1, 0], [0, 0]]).any(dim=()),
-    "aminmax tuple dim": lambda t: t.ones(2, 3).aminmax(dim=(0,)),
-    "logsumexp dim=None": lambda t: t.ones(2, 3).logsumexp(None),
-    "amax empty repeated dim": lambda t: t.zeros(0).amax((0, 0)),
-}
-
-
-@pytest.mark.xfail(strict=True, reason="ember/functions/reduce.py: reported to the lead")
-@pytest.mark.parametrize("name", list(_LEAD_REDUCE_MISMATCHES))
-def test_known_lead_reduce_mismatches(name):
-    f = _LEAD_REDUCE_MISMATCHES[name]
-    assert _diff(f) is None
 
 
 _UNIQUE_INPUTS = {

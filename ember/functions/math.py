@@ -358,13 +358,33 @@ def floor_divide(input, other, *, out=None) -> Tensor:  # noqa: A002
     return _maybe_out(_integer_safe(P.floor_divide, input, other, mode="floor"), out)
 
 
+# torch's CPU kernel names, in its refusal of a bool result (``bool // bool``)
+_KERNELS = {
+    P.floor_divide: "div_floor_cpu",
+    P.remainder: "remainder_cpu",
+    P.rremainder: "remainder_cpu",
+    P.fmod: "fmod_cpu",
+}
+
+
+def _integral_checks(prim, arrays, kind: str, mode=None) -> None:
+    """For an integral or bool result (``kind``): torch has no bool kernel for the dividing ops,
+    and refuses integer division by zero."""
+    if kind == "b":
+        name = "div_" + mode + "_cpu" if prim is P.div_rounded else _KERNELS[prim]
+        raise NotImplementedError(f"\"{name}\" not implemented for 'Bool'")
+    if np.any(np.asarray(arrays[1]) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
 def _integer_safe(prim, a, b, **params):
     """A binary op that, as torch, refuses integer division by zero."""
     if not isinstance(a, Tensor):
         a = as_tensor_arg(a)
     arrays = _operands(a, b)
-    if np.result_type(*arrays).kind in "iub" and np.any(np.asarray(arrays[1]) == 0):
-        raise RuntimeError("ZeroDivisionError")
+    kind = np.result_type(*arrays).kind
+    if kind in "iub":
+        _integral_checks(prim, arrays, kind, params.get("mode"))
     try:
         return apply(prim, (a, b), arrays, **params)
     except ValueError:
@@ -374,6 +394,9 @@ def _integer_safe(prim, a, b, **params):
 def remainder(input, other, *, out=None) -> Tensor:  # noqa: A002
     if not isinstance(input, Tensor):
         arrays = _operands(input, other)
+        kind = np.result_type(*arrays).kind
+        if kind in "iub":  # ``2 % bool_tensor`` (int64) divides by zero
+            _integral_checks(P.rremainder, arrays, kind)
         return _maybe_out(apply(P.rremainder, (input, other), arrays), out)
     return _maybe_out(_integer_safe(P.remainder, input, other), out)
 
@@ -387,20 +410,35 @@ def pow(input, exponent, *, out=None) -> Tensor:  # noqa: A001, A002
     if not isinstance(input, Tensor):  # scalar base
         exponent = as_tensor_arg(exponent)
         arrays = _operands(exponent, input)
-        if arrays[0].dtype.kind not in "fc" and isinstance(input, float):
-            arrays[0] = arrays[0].astype(D.get_default_dtype().np)
+        kind = arrays[0].dtype.kind
+        if kind not in "fc":
+            if isinstance(input, float):
+                arrays[0] = arrays[0].astype(D.get_default_dtype().np)
+            elif kind == "b":
+                raise NotImplementedError(_NO_BOOL_POW)
+            elif isinstance(input, int):
+                input = int(arrays[1])  # wrapped into the dtype: (-3) ** uint8 is 253 ** x
         return _maybe_out(apply(P.rpow, (exponent,), arrays[:1], base=input), out)
     if type(exponent) is int or type(exponent) is float or is_scalar(exponent):
         d = input._data
-        if d.dtype.kind in "iub" and isinstance(exponent, int) and exponent < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if d.dtype.kind in "iub":
+            if isinstance(exponent, int) and exponent < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            if d.dtype == np.bool_ and type(exponent) is bool:
+                return _maybe_out(_make(d | (not exponent)), out)  # torch keeps bool: x ** True
         x, e = _operands(input, exponent)
         if input._rg and _state.enabled:  # recorded without apply's generic loops
             node = new_node(P.pow_scalar)
             y = recorded(P.pow_scalar, input, UNARY, P.pow_scalar.forward(node, x, e), node)
             return _maybe_out(y, out)
         return _maybe_out(apply(P.pow_scalar, (input,), [x], exponent=e), out)
+    if input._data.dtype == np.bool_ and isinstance(exponent, Tensor):
+        if exponent._data.dtype == np.bool_:
+            raise NotImplementedError(_NO_BOOL_POW)
     return _maybe_out(_binary(P.pow_tensor, input, exponent), out)
+
+
+_NO_BOOL_POW = "\"pow\" not implemented for 'Bool'"
 
 
 @takes_out(
@@ -445,10 +483,27 @@ def _tensor_only(x, name):
 
 
 def atan2(input: Tensor, other: Tensor, *, out=None) -> Tensor:  # noqa: A002
+    if type(other) is not Tensor or type(input) is not Tensor:
+        _tensors_only("atan2", input, other)  # torch's atan2 takes no Python numbers
     return _maybe_out(_binary(P.atan2, input, other, floating=True), out)
 
 
-arctan2 = atan2
+def arctan2(input: Tensor, other: Tensor, *, out=None) -> Tensor:  # noqa: A002
+    if type(other) is not Tensor or type(input) is not Tensor:
+        _tensors_only("arctan2", input, other)
+    return _maybe_out(_binary(P.atan2, input, other, floating=True), out)
+
+
+def _atan2_method(self: Tensor, other: Tensor) -> Tensor:
+    """``x.atan2(other)``: torch's method counts ``other`` as argument 1."""
+    if not isinstance(other, Tensor):
+        raise TypeError(
+            f"atan2(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}"
+        )
+    return _binary(P.atan2, self, other, floating=True)
+
+
+atan2.without_out = _atan2_method  # the Tensor method binds this (ember/_tensor_methods.py)
 
 
 def copysign(input, other, *, out=None) -> Tensor:  # noqa: A002

@@ -177,8 +177,18 @@ def _no_identity_check(input: Tensor, name: str, dims) -> None:  # noqa: A002
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
+def _empty_dims_check(input: Tensor, name: str, dim) -> None:  # noqa: A002
+    """torch checks every listed dim for zero size before it looks for repeated ones."""
+    for d in (dim,) if isinstance(dim, (int, np.integer)) else dim:
+        d = wrap_dim(int(d), input.ndim)
+        if input._data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
 @takes_out("amax")
 def amax(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
+    if not input._data.size and dim != ():
+        _empty_dims_check(input, "amax", dim)  # before the repeated-dim check, as torch
     dims = dims_tuple(dim, input.ndim) if dim != () else None
     _no_identity_check(input, "amax", dims)
     return apply(P.amax, (input,), None, dim=dims, keepdim=keepdim)
@@ -186,12 +196,18 @@ def amax(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
 
 @takes_out("amin")
 def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
+    if not input._data.size and dim != ():
+        _empty_dims_check(input, "amin", dim)  # before the repeated-dim check, as torch
     dims = dims_tuple(dim, input.ndim) if dim != () else None
     _no_identity_check(input, "amin", dims)
     return apply(P.amin, (input,), None, dim=dims, keepdim=keepdim)
 
 
 def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):  # noqa: A002
+    if dim is not None and (type(dim) is bool or not isinstance(dim, (int, np.integer))):
+        raise TypeError(f"aminmax(): argument 'dim' must be int, not {type(dim).__name__}")
+    if dim is not None:
+        dim = int(dim)  # an np.int64 too
     return _aminmax_t(
         amin(input, dim if dim is not None else (), keepdim),
         amax(input, dim if dim is not None else (), keepdim),
@@ -290,8 +306,32 @@ def std_mean(input: Tensor, dim=None, unbiased=None, keepdim=False, *, correctio
 @takes_out("logsumexp")
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:  # noqa: A002
     """``log(sum(exp(input)))`` over ``dim``, computed without overflow."""
+    dims = _logsumexp_dims(input, dim, keepdim, 2)
     x = input if input._data.dtype.kind in "fc" else input.to(D.get_default_dtype())
-    return apply(P.logsumexp, (x,), None, dim=dims_tuple(dim, input.ndim), keepdim=keepdim)
+    return apply(P.logsumexp, (x,), None, dim=dims, keepdim=keepdim)
+
+
+def _logsumexp_dims(input: Tensor, dim, keepdim: bool, position: int):  # noqa: A002
+    if dim is None:
+        raise TypeError(
+            f"logsumexp(): argument 'dim' (position {position}) must be tuple of ints, not NoneType"
+        )
+    dims = dims_tuple(dim, input.ndim)
+    if dims is None and not keepdim and input.ndim and input._data.size:
+        # torch's dim=(): a keepdim-shaped reduction that its out= check then refuses
+        shape = ", ".join(["1"] * input.ndim)
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape [{shape}]")
+    return dims
+
+
+def _logsumexp_method(self: Tensor, dim, keepdim: bool = False) -> Tensor:
+    """``x.logsumexp(dim)``: torch's method counts ``dim`` as argument 1."""
+    dims = _logsumexp_dims(self, dim, keepdim, 1)
+    x = self if self._data.dtype.kind in "fc" else self.to(D.get_default_dtype())
+    return apply(P.logsumexp, (x,), None, dim=dims, keepdim=keepdim)
+
+
+logsumexp.without_out = _logsumexp_method  # the Tensor method binds this
 
 
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:  # noqa: A002
@@ -395,14 +435,22 @@ def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:  # noqa: A002
 
 @takes_out("all")
 def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
-    d = dims_tuple(dim, input.ndim) if dim is not None else None
+    d = None
+    if dim is not None:
+        d = dims_tuple(dim, input.ndim)
+        if d is None:  # dim=(): torch reduces nothing, each value on its own
+            d = ()
     out = np.all(input._data, axis=d, keepdims=keepdim)
     return _make(np.asarray(out, dtype=np.uint8 if input._data.dtype == np.uint8 else np.bool_))
 
 
 @takes_out("any")
 def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001, A002
-    d = dims_tuple(dim, input.ndim) if dim is not None else None
+    d = None
+    if dim is not None:
+        d = dims_tuple(dim, input.ndim)
+        if d is None:  # dim=(): torch reduces nothing, each value on its own
+            d = ()
     out = np.any(input._data, axis=d, keepdims=keepdim)
     return _make(np.asarray(out, dtype=np.uint8 if input._data.dtype == np.uint8 else np.bool_))
 
