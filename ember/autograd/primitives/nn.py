@@ -513,7 +513,14 @@ def _silu_rule(c, g, x):
     return g * s * (1 + x * (1 - s))
 
 
-silu = _act("SiluBackward0", lambda x: x * _sigmoid(x), _silu_rule)
+def _silu(x):
+    if x.dtype == np.float16:  # torch computes in float32 and rounds once
+        return _silu(x.astype(np.float32)).astype(np.float16)
+    with np.errstate(over="ignore", invalid="ignore"):  # torch's x / (1 + exp(-x)), its roundings
+        return x / (1 + np.exp(-x))
+
+
+silu = _act("SiluBackward0", _silu, _silu_rule)
 
 
 def _softplus_np(x, beta=1.0, threshold=20.0):
