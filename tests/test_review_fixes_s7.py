@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import ember
+from ember.autograd.engine import RELEASABLE
 from tests.helpers import check_raises, same_result_or_error
 
 
@@ -36,7 +37,7 @@ def _arrays_on(node) -> list:
     for v in node.__dict__.values():
         items = v if isinstance(v, tuple) else (v,)
         held += [e for e in items if isinstance(e, np.ndarray) and e.size > 1]
-        held += [v for _ in [0] if getattr(v, "releasable", False)]
+        held += [v for _ in [0] if type(v) in RELEASABLE]
     return held
 
 

@@ -113,18 +113,19 @@ class Node:
             return
         # Arrays a forward kept on the node itself (pooling indices, masks) are saved state too:
         # without this, a graph kept alive by ``running_loss = running_loss + loss`` keeps them.
-        # So are what one rule hands the next and another rule did not take up (a tuple holding
-        # arrays, an object marked ``releasable``): a conv's weight rule that never ran.
+        # So are what one rule hands the next and another rule did not take up (a tuple that
+        # starts with an array, an object of a type in RELEASABLE): a conv's weight rule that
+        # never ran.
         d = self.__dict__
         big = []
         for k, v in d.items():  # a loop, not a comprehension: most nodes hold no array
             if isinstance(v, np.ndarray):
                 if v.size > 1:
                     big.append(k)
-            elif type(v) is tuple:
-                if any(type(e) is np.ndarray for e in v):
+            elif type(v) is tuple:  # (a check of the first item only: no generator per tuple)
+                if v and type(v[0]) is np.ndarray:
                     big.append(k)
-            elif getattr(v, "releasable", False):
+            elif type(v) in RELEASABLE:
                 big.append(k)
         if big:
             for k in big:
@@ -148,6 +149,10 @@ class Node:
 
 
 _NO_VC = (None,)
+
+
+# Types of the objects a forward leaves on its node for a rule, that hold memory (see release).
+RELEASABLE: set = set()
 
 
 def _raise_released():

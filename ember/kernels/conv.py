@@ -351,7 +351,6 @@ class _Padded:
     check on the saved input)."""
 
     __slots__ = ("win", "key")
-    releasable = True  # a node's release() drops it with the node's saved arrays
 
     def __init__(self, win, shape, dtype, ksize, stride, pads, dilation):
         self.win = win

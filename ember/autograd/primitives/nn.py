@@ -17,6 +17,7 @@ import numpy as np
 from ...kernels import conv as KC
 from ...kernels import pad as KD
 from ...kernels import pool as KP
+from ..engine import RELEASABLE
 from . import NO_CTX, OUT, defop
 from . import rule_ops as R
 from .linalg_decomp import vector_norm
@@ -43,6 +44,9 @@ def _out_padding(in_shape, g_shape, stride, padding, dilation, ksize):
 
 # --- convolution --------------------------------------------------------------------------------
 # params: stride, padding (symmetric per dim), dilation, transposed, output_padding, groups.
+RELEASABLE.add(KC._Padded)  # a node that never runs its weight rule drops it on release
+
+
 def _conv(ctx, x, w, b, stride, padding, dilation, transposed, output_padding, groups):
     ctx.p = (stride, padding, dilation, groups)
     ctx.transposed = transposed
