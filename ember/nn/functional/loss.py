@@ -406,13 +406,18 @@ def nll_loss(
     Shape: input (N, C), (C,) or (N, C, d1, ...); target (N,), () or (N, d1, ...).
     """
     enum = _enum(size_average, reduce, reduction)
-    if not (type(input) is Tensor and type(target) is Tensor):
-        _tensor_args("nll_loss_nd", ("input", 1, input), ("target", 2, target))
-    if weight is not None and not isinstance(weight, Tensor):
-        _tensor_args("nll_loss_nd", ("weight", 3, weight))
-    if type(ignore_index) is not int:
-        ignore_index = _index_arg("nll_loss_nd", ignore_index)
+    ignore_index = _class_args("nll_loss_nd", input, target, weight, ignore_index)
     return _nll_loss(input, target, weight, ignore_index, enum)
+
+
+def _class_args(fn: str, input, target, weight, ignore_index) -> int:  # noqa: A002
+    """The binding's checks of nll_loss's and cross_entropy's arguments (``fn``, torch's kernel
+    name, in its messages); returns ``ignore_index`` as an int."""
+    if not (type(input) is Tensor and type(target) is Tensor):
+        _tensor_args(fn, ("input", 1, input), ("target", 2, target))
+    if weight is not None and not isinstance(weight, Tensor):
+        _tensor_args(fn, ("weight", 3, weight))
+    return ignore_index if type(ignore_index) is int else _index_arg(fn, ignore_index)
 
 
 def _index_arg(fn: str, value) -> int:
@@ -515,12 +520,7 @@ def cross_entropy(
         if out is not None:
             return out
     enum = _enum(size_average, reduce, reduction)
-    if not (type(input) is Tensor and type(target) is Tensor):
-        _tensor_args("cross_entropy_loss", ("input", 1, input), ("target", 2, target))
-    if weight is not None and not isinstance(weight, Tensor):
-        _tensor_args("cross_entropy_loss", ("weight", 3, weight))
-    if type(ignore_index) is not int:
-        ignore_index = _index_arg("cross_entropy_loss", ignore_index)
+    ignore_index = _class_args("cross_entropy_loss", input, target, weight, ignore_index)
     if label_smoothing > 1.0:
         raise RuntimeError(
             f"label_smoothing must be between 0.0 and 1.0. Got: {float(label_smoothing):g}"
