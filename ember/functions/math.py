@@ -483,14 +483,16 @@ def _tensor_only(x, name):
 
 
 def atan2(input: Tensor, other: Tensor, *, out=None) -> Tensor:  # noqa: A002
-    if type(other) is not Tensor or type(input) is not Tensor:
-        _tensors_only("atan2", input, other)  # torch's atan2 takes no Python numbers
-    return _maybe_out(_binary(P.atan2, input, other, floating=True), out)
+    return _atan2("atan2", input, other, out)
 
 
 def arctan2(input: Tensor, other: Tensor, *, out=None) -> Tensor:  # noqa: A002
+    return _atan2("arctan2", input, other, out)
+
+
+def _atan2(name: str, input, other, out) -> Tensor:  # noqa: A002
     if type(other) is not Tensor or type(input) is not Tensor:
-        _tensors_only("arctan2", input, other)
+        _tensors_only(name, input, other)  # torch's atan2 takes no Python numbers
     return _maybe_out(_binary(P.atan2, input, other, floating=True), out)
 
 

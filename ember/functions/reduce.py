@@ -163,23 +163,18 @@ def min(input: Tensor, dim=None, keepdim: bool = False):  # noqa: A001, A002
     return _min_t(v, i)
 
 
-def _no_identity_check(input: Tensor, name: str, dims) -> None:  # noqa: A002
-    """An empty reduction without an identity (max, min) is an error, as torch's."""
+def _no_identity_check(input: Tensor, name: str, dim) -> None:  # noqa: A002
+    """An empty reduction without an identity (amax, amin) is an error, as torch's: each listed
+    dim is checked for zero size before ``dims_tuple`` looks for repeated ones, as torch."""
     if input._data.size:
         return
-    if dims is None:
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    if not dims:
         raise RuntimeError(
             f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
             "the reduction dim with the 'dim' argument."
         )
     for d in dims:
-        if input._data.shape[d] == 0:
-            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-
-
-def _empty_dims_check(input: Tensor, name: str, dim) -> None:  # noqa: A002
-    """torch checks every listed dim for zero size before it looks for repeated ones."""
-    for d in (dim,) if isinstance(dim, (int, np.integer)) else dim:
         d = wrap_dim(int(d), input.ndim)
         if input._data.shape[d] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
@@ -187,19 +182,15 @@ def _empty_dims_check(input: Tensor, name: str, dim) -> None:  # noqa: A002
 
 @takes_out("amax")
 def amax(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
-    if not input._data.size and dim != ():
-        _empty_dims_check(input, "amax", dim)  # before the repeated-dim check, as torch
+    _no_identity_check(input, "amax", dim)
     dims = dims_tuple(dim, input.ndim) if dim != () else None
-    _no_identity_check(input, "amax", dims)
     return apply(P.amax, (input,), None, dim=dims, keepdim=keepdim)
 
 
 @takes_out("amin")
 def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:  # noqa: A002
-    if not input._data.size and dim != ():
-        _empty_dims_check(input, "amin", dim)  # before the repeated-dim check, as torch
+    _no_identity_check(input, "amin", dim)
     dims = dims_tuple(dim, input.ndim) if dim != () else None
-    _no_identity_check(input, "amin", dims)
     return apply(P.amin, (input,), None, dim=dims, keepdim=keepdim)
 
 
