@@ -37,7 +37,8 @@ def _arrays_on(node) -> list:
     for v in node.__dict__.values():
         items = v if isinstance(v, tuple) else (v,)
         held += [e for e in items if isinstance(e, np.ndarray) and e.size > 1]
-        held += [v for _ in [0] if type(v) in RELEASABLE]
+        if type(v) in RELEASABLE:
+            held.append(v)
     return held
 
 
